@@ -1,0 +1,131 @@
+// Command mcheck is a model checker for update-coordination safety: it
+// explores every interleaving of a .dsu model under a system update and
+// reports whether the update can break communication.
+//
+// This package only wires flags to calls: each subcommand lives in its own
+// file and registers itself in commands.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+)
+
+// Exit statuses (SPEC §7).
+const (
+	exitOK        = 0 // no violation
+	exitViolation = 1 // a violation was found
+	exitUsage     = 2 // bad input or usage
+	exitFailure   = 3 // resource or internal failure
+)
+
+// A command is one subcommand: `mcheck NAME ...`.
+type command struct {
+	name    string
+	summary string // one line for the top-level usage
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) { commands[c.name] = c }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) (status int) {
+	defer func() {
+		// A panic is a bug in mcheck, never the user's fault: say so plainly,
+		// without a Go stack trace, and exit with the internal-failure status.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "mcheck: internal error: %v\n(please report this with the model that caused it)\n", r)
+			status = exitFailure
+		}
+	}()
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		if len(args) > 1 {
+			if c, ok := commands[args[1]]; ok {
+				return c.run([]string{"--help"}, stdout, stderr)
+			}
+		}
+		usage(stdout)
+		return exitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "mcheck: unknown command %q\n", args[0])
+		usage(stderr)
+		return exitUsage
+	}
+	return c.run(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: mcheck COMMAND [flags] ...")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'mcheck COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "Exit status: 0 no violation, 1 violation found, 2 bad input or usage, 3 resource or internal failure.")
+}
+
+// maxModelBytes bounds the size of a model file mcheck will read.
+const maxModelBytes = 16 << 20
+
+// readModelFile reads a model file, turning every failure into a message a
+// person can act on.
+func readModelFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read model: %v", path, unwrapPathErr(err))
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("%s: is a directory, not a model file", path)
+	}
+	if st.Size() > maxModelBytes {
+		return nil, fmt.Errorf("%s: model file is %d bytes; the limit is %d", path, st.Size(), maxModelBytes)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read model: %v", path, unwrapPathErr(err))
+	}
+	return b, nil
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// oneArg checks that exactly one positional argument (the model) was given.
+func oneArg(cmd string, args []string, stderr io.Writer) (string, bool) {
+	if len(args) != 1 {
+		fmt.Fprintf(stderr, "mcheck %s: expected one model file, got %d argument(s)%s\n", cmd, len(args), listArgs(args))
+		return "", false
+	}
+	return args[0], true
+}
+
+func listArgs(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(args, " ")
+}

@@ -1,0 +1,60 @@
+package statespace
+
+// The explorer keeps its bulk data behind three small interfaces so that the
+// same search runs in memory or on disk. Package store implements them (in
+// memory, and on badger / spill files); the explorer is their only user.
+
+// VisitedSet is the set of fingerprints (64-bit hashes of canonical
+// configuration encodings) seen so far.
+//
+// The explorer calls Insert once per batch of successors — typically a whole
+// BFS level, or a large slice of it — so an implementation can sort, dedupe
+// and look the batch up in one pass (delayed duplicate detection).
+type VisitedSet interface {
+	// Insert adds every fingerprint of fps to the set. fps may be in any
+	// order and may hold duplicates. For each i, isNew[i] is set to true iff
+	// fps[i] was not in the set before the call and no j < i has
+	// fps[j] == fps[i]; otherwise false. len(isNew) == len(fps).
+	Insert(fps []uint64, isNew []bool) error
+	// Len is the number of distinct fingerprints in the set.
+	Len() int64
+	// Close releases the set's resources (a temporary directory is removed).
+	Close() error
+}
+
+// Queue is a FIFO of byte records (encoded configurations): the BFS
+// frontier. It may keep records on disk beyond a memory budget.
+type Queue interface {
+	// Push appends a copy of rec at the back.
+	Push(rec []byte) error
+	// Pop removes the record at the front. It returns (nil, io.EOF) when
+	// the queue is empty. The returned slice is valid until the next call.
+	Pop() ([]byte, error)
+	// Len is the number of records in the queue.
+	Len() int64
+	Close() error
+}
+
+// Links records, for every distinct state, how it was first reached: the id
+// of its parent state and the index of the transition among the parent's
+// successors. Ids are dense and assigned in order: the first Append returns
+// 0. Trace reconstruction walks parents back to the root (parent -1) and then
+// replays the transitions forward, so traces stay exact after spilling.
+type Links interface {
+	Append(parent int64, succ uint32) (id int64, err error)
+	Get(id int64) (parent int64, succ uint32, err error)
+	Len() int64
+	Close() error
+}
+
+// StoreStats is what a store can say about its size. Implementations that
+// can report it implement Sizer.
+type StoreStats struct {
+	RAMBytes  int64 // bytes held in memory
+	DiskBytes int64 // bytes on disk
+}
+
+// Sizer is implemented by stores that can report their size.
+type Sizer interface {
+	Stats() StoreStats
+}
