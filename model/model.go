@@ -27,6 +27,12 @@ type Protocol struct {
 	// exactly one run, which ends when the role reaches end.
 	Looping bool
 	Local   map[string]*LocalType // by role
+	// RunVar is the top-level recursion variable of a Looping protocol (the
+	// run loop), "" otherwise.
+	RunVar string
+	// Global is the protocol in continuation form (sequential composition
+	// pushed into every message and branch), as text.
+	Global string
 }
 
 // Service is a shared name that sessions start on, with its protocol.

@@ -1,0 +1,283 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/mcheck/mcheck/model/syntax"
+)
+
+// checker collects the errors of one file.
+type checker struct {
+	file string
+	errs syntax.ErrorList
+}
+
+func (c *checker) errorf(pos syntax.Pos, format string, args ...any) {
+	c.errs.Add(c.file, pos, format, args...)
+}
+
+// where renders pos as file:line:col, for "declared at ..." references.
+func (c *checker) where(pos syntax.Pos) string {
+	if c.file == "" {
+		return lineCol(pos)
+	}
+	return c.file + ":" + lineCol(pos)
+}
+
+// lineCol renders pos as line:col, for references within the same message
+// as a full position.
+func lineCol(pos syntax.Pos) string {
+	return fmt.Sprintf("%d:%d", pos.Line, pos.Col)
+}
+
+// protoInfo is what the checker knows about a protocol declaration, even an
+// ill-formed one (its roles and labels still serve to check code).
+type protoInfo struct {
+	decl   *syntax.ProtocolDecl
+	proto  *Protocol // nil when ill-formed
+	roles  []string
+	labels []string
+}
+
+// Check checks a parsed model file: protocols (well-formedness and
+// projection onto every role), services, threads and updates (names,
+// arities, variables, roles and labels). It returns the checked model, or
+// nil and a syntax.ErrorList holding every error found, sorted.
+func Check(f *syntax.File) (*Model, error) {
+	c := &checker{file: f.Name}
+	m := &Model{File: f}
+
+	// Protocols.
+	protos := map[string]*protoInfo{}
+	var protoNames []string
+	for _, d := range f.Protocols {
+		info := c.checkProtocol(d)
+		if prev, dup := protos[d.Name.Name]; dup {
+			c.errorf(d.Name.Pos, "protocol %s already declared at %s", d.Name.Name, c.where(prev.decl.Name.Pos))
+			continue
+		}
+		protos[d.Name.Name] = info
+		protoNames = append(protoNames, d.Name.Name)
+		if info.proto != nil {
+			m.Protocols = append(m.Protocols, info.proto)
+		}
+	}
+	lookupProto := func(id syntax.Ident, what string) *protoInfo {
+		if id.Name == "" {
+			return nil
+		}
+		info := protos[id.Name]
+		if info == nil {
+			c.errorf(id.Pos, "%s: undefined protocol %s%s", what, id.Name, didYouMean(id.Name, protoNames))
+		}
+		return info
+	}
+
+	// Services.
+	services := map[string]*serviceInfo{}
+	var serviceNames []string
+	for _, d := range f.Services {
+		if prev, dup := services[d.Name.Name]; dup {
+			c.errorf(d.Name.Pos, "service %s already declared at %s", d.Name.Name, c.where(prev.decl.Name.Pos))
+			continue
+		}
+		si := &serviceInfo{decl: d}
+		services[d.Name.Name] = si
+		serviceNames = append(serviceNames, d.Name.Name)
+		if d.Protocol.Name == "" {
+			c.errorf(d.Name.Pos, "service %s has no protocol (write service %s: PROTOCOL)", d.Name.Name, d.Name.Name)
+		} else {
+			si.proto = lookupProto(d.Protocol, "service "+d.Name.Name)
+		}
+		if si.proto != nil && si.proto.proto != nil {
+			m.Services = append(m.Services, &Service{Name: d.Name.Name, Decl: d, Protocol: si.proto.proto})
+		}
+	}
+
+	// Threads.
+	threads := map[string]*Thread{}
+	var threadNames []string
+	for _, d := range f.Threads {
+		if prev, dup := threads[d.Name.Name]; dup {
+			c.errorf(d.Name.Pos, "thread %s already declared at %s", d.Name.Name, c.where(prev.Decl.Name.Pos))
+			continue
+		}
+		t := &Thread{Name: d.Name.Name, Decl: d, Funs: d.Funs, Main: d.Main}
+		threads[t.Name] = t
+		threadNames = append(threadNames, t.Name)
+		m.Threads = append(m.Threads, t)
+		c.checkFunDecls(d.Funs, "thread "+t.Name)
+	}
+	if len(f.Threads) == 0 {
+		c.errorf(syntax.Pos{Line: 1, Col: 1}, "the model declares no threads: nothing would run (declare at least one `thread NAME { ... main EXPR }`)")
+	}
+
+	// Updates.
+	updates := map[string]*Update{}
+	for _, d := range f.Updates {
+		if prev, dup := updates[d.Name.Name]; dup {
+			c.errorf(d.Name.Pos, "update %s already declared at %s", d.Name.Name, c.where(prev.Decl.Name.Pos))
+			continue
+		}
+		u := &Update{Name: d.Name.Name, Decl: d, Moves: map[string]*Protocol{}, Bodies: map[string]map[string]*syntax.FunDecl{}}
+		updates[u.Name] = u
+		m.Updates = append(m.Updates, u)
+		moved := map[string]*syntax.ServiceDecl{}
+		for _, sd := range d.Services {
+			if prev, dup := moved[sd.Name.Name]; dup {
+				c.errorf(sd.Name.Pos, "update %s moves service %s twice (first at %s)", u.Name, sd.Name.Name, lineCol(prev.Name.Pos))
+				continue
+			}
+			moved[sd.Name.Name] = sd
+			if services[sd.Name.Name] == nil {
+				c.errorf(sd.Name.Pos, "update %s: undefined service %s%s", u.Name, sd.Name.Name, didYouMean(sd.Name.Name, serviceNames))
+			}
+			if sd.Protocol.Name == "" {
+				c.errorf(sd.Name.Pos, "update %s: service %s has no protocol to move to (write service %s: PROTOCOL)", u.Name, sd.Name.Name, sd.Name.Name)
+				continue
+			}
+			if info := lookupProto(sd.Protocol, "update "+u.Name+" moves service "+sd.Name.Name+" to"); info != nil && info.proto != nil {
+				u.Moves[sd.Name.Name] = info.proto
+			}
+		}
+		for _, tu := range d.Threads {
+			if _, dup := u.Bodies[tu.Name.Name]; dup {
+				c.errorf(tu.Name.Pos, "update %s gives thread %s new bodies twice", u.Name, tu.Name.Name)
+				continue
+			}
+			bodies := map[string]*syntax.FunDecl{}
+			u.Bodies[tu.Name.Name] = bodies
+			t := threads[tu.Name.Name]
+			if t == nil {
+				c.errorf(tu.Name.Pos, "update %s: undefined thread %s%s", u.Name, tu.Name.Name, didYouMean(tu.Name.Name, threadNames))
+			}
+			c.checkFunDecls(tu.Funs, "update "+u.Name+", thread "+tu.Name.Name)
+			for _, fd := range tu.Funs {
+				if _, dup := bodies[fd.Name.Name]; dup {
+					continue // reported by checkFunDecls
+				}
+				bodies[fd.Name.Name] = fd
+				if t == nil {
+					continue
+				}
+				old := findFun(t.Funs, fd.Name.Name)
+				if old == nil {
+					c.errorf(fd.Name.Pos, "update %s: thread %s has no function %s to replace%s (an update can only give existing functions new bodies)",
+						u.Name, t.Name, fd.Name.Name, didYouMean(fd.Name.Name, funNames(t.Funs)))
+					continue
+				}
+				if len(old.Params) != len(fd.Params) {
+					c.errorf(fd.Name.Pos, "update %s changes the arity of %s.%s: %s here, %s in thread %s (at %s)",
+						u.Name, t.Name, fd.Name.Name, plural(len(fd.Params), "parameter", "parameters"),
+						plural(len(old.Params), "parameter", "parameters"), t.Name, c.where(old.Name.Pos))
+				}
+			}
+		}
+	}
+
+	// Code: threads against the original protocols, updates against the
+	// protocols after the update.
+	env := &codeEnv{checker: c, services: services, serviceNames: serviceNames}
+	for _, t := range m.Threads {
+		env.checkThread(t, nil)
+	}
+	for _, u := range m.Updates {
+		for _, tu := range u.Decl.Threads {
+			if t := threads[tu.Name.Name]; t != nil && u.Bodies[t.Name] != nil {
+				env.checkThread(t, u)
+			}
+		}
+	}
+
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// serviceInfo is a declared service and its (original) protocol, nil when
+// the protocol is unknown.
+type serviceInfo struct {
+	decl  *syntax.ServiceDecl
+	proto *protoInfo
+}
+
+// checkFunDecls checks a list of function declarations for duplicate names
+// and duplicate parameters.
+func (c *checker) checkFunDecls(funs []*syntax.FunDecl, where string) {
+	seen := map[string]*syntax.FunDecl{}
+	for _, fd := range funs {
+		if prev, dup := seen[fd.Name.Name]; dup {
+			c.errorf(fd.Name.Pos, "%s: function %s already declared at %s", where, fd.Name.Name, lineCol(prev.Name.Pos))
+		} else {
+			seen[fd.Name.Name] = fd
+		}
+		params := map[string]bool{}
+		for _, p := range fd.Params {
+			if params[p.Name] && p.Name != "_" {
+				c.errorf(p.Pos, "duplicate parameter %s of function %s", p.Name, fd.Name.Name)
+			}
+			params[p.Name] = true
+		}
+	}
+}
+
+func findFun(funs []*syntax.FunDecl, name string) *syntax.FunDecl {
+	for _, f := range funs {
+		if f.Name.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+func funNames(funs []*syntax.FunDecl) []string {
+	ns := make([]string, len(funs))
+	for i, f := range funs {
+		ns[i] = f.Name.Name
+	}
+	return ns
+}
+
+// checkProtocol checks one protocol declaration and, when it is well formed,
+// projects it onto every role.
+func (c *checker) checkProtocol(d *syntax.ProtocolDecl) *protoInfo {
+	info := &protoInfo{decl: d}
+	nerr := len(c.errs)
+	pc := &protoChecker{checker: c, name: d.Name.Name}
+	root := pc.normalise(d.Body, nil, nil)
+	pc.checkGuarded(root)
+	info.roles, info.labels = collectRoles(d.Body)
+	if len(info.roles) == 0 {
+		c.errorf(d.Name.Pos, "protocol %s has no roles: it exchanges no message", d.Name.Name)
+	}
+	if len(c.errs) > nerr {
+		return info
+	}
+	p := &Protocol{
+		Name:   d.Name.Name,
+		Decl:   d,
+		Roles:  info.roles,
+		Local:  map[string]*LocalType{},
+		Global: gString(root),
+	}
+	if r, ok := root.(*grec); ok {
+		p.Looping = true
+		p.RunVar = r.name
+	}
+	ok := true
+	for _, role := range info.roles {
+		l, perr := project(root, role)
+		if perr != nil {
+			c.errorf(perr.choice.at, "protocol %s cannot be projected onto role %s: %s is not told which branch of the choice at %s was taken, and its behaviour differs (in branch %s: %s; in branch %s: %s)",
+				d.Name.Name, role, role, lineCol(perr.choice.at), perr.labelA, shortLocal(perr.a), perr.labelB, shortLocal(perr.b))
+			ok = false
+			continue
+		}
+		p.Local[role] = &LocalType{Protocol: p.Name, Role: role, States: compileLocal(l), Text: localString(l)}
+	}
+	if ok {
+		info.proto = p
+	}
+	return info
+}

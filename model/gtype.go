@@ -1,0 +1,365 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mcheck/mcheck/model/syntax"
+)
+
+// Global types in continuation form.
+//
+// The parser keeps sequential composition as written (syntax.GSeq). Before
+// anything else a protocol is normalised so that every message and choice
+// carries its own continuation and `.` is gone:
+//
+//	(p -> q: {a: end, b: q -> p: <int>}). r -> p: <bool>
+//	  = p -> q: {a: r -> p: <bool>. end, b: q -> p: <int>. r -> p: <bool>. end}
+//
+// G1.G2 continues every terminal leaf of G1 — a message without
+// continuation, `end`, the tail of every branch — with G2. A recursion
+// variable is not a terminal leaf: it jumps back to its binder, so a G2
+// after it is never reached. G1.G2 is an error only when *no* leaf of G1
+// reaches G2 (every path of G1 loops back); a choice with one looping
+// branch and one finishing branch followed by G2 is the ordinary "loop
+// until done, then G2".
+//
+// Recursion variables are resolved against the source scopes before
+// continuations are moved, and each gvar points at its binder: moving G2
+// under a `mu t` of G1 can therefore never capture a `t` of G2. The same
+// continuation node is shared by every leaf it continues, so the result is a
+// DAG; nothing mutates it after normalisation.
+
+type gnode interface{ gpos() syntax.Pos }
+
+// gmsg is `from -> to: <typ>. next`.
+type gmsg struct {
+	at   syntax.Pos
+	from string
+	to   []string // as written
+	typ  syntax.ValType
+	next gnode
+}
+
+// gchoice is `from -> to: {labels[i]: bodies[i], ...}`.
+type gchoice struct {
+	at     syntax.Pos
+	from   string
+	to     []string
+	labels []syntax.Ident
+	bodies []gnode
+}
+
+// grec is `mu name. body`.
+type grec struct {
+	at   syntax.Pos
+	name string
+	body gnode
+}
+
+// gvar is a use of a recursion variable; rec is its binder (nil when the
+// variable is unbound, an error already reported).
+type gvar struct {
+	at   syntax.Pos
+	name string
+	rec  *grec
+}
+
+type gend struct{ at syntax.Pos }
+
+func (g *gmsg) gpos() syntax.Pos    { return g.at }
+func (g *gchoice) gpos() syntax.Pos { return g.at }
+func (g *grec) gpos() syntax.Pos    { return g.at }
+func (g *gvar) gpos() syntax.Pos    { return g.at }
+func (g *gend) gpos() syntax.Pos    { return g.at }
+
+// gscope is a source scope of recursion variables.
+type gscope struct {
+	name  string
+	rec   *grec
+	outer *gscope
+}
+
+func (s *gscope) lookup(name string) *grec {
+	for ; s != nil; s = s.outer {
+		if s.name == name {
+			return s.rec
+		}
+	}
+	return nil
+}
+
+func (s *gscope) names() []string {
+	var ns []string
+	for ; s != nil; s = s.outer {
+		ns = append(ns, s.name)
+	}
+	return ns
+}
+
+// protoChecker checks and normalises one protocol.
+type protoChecker struct {
+	*checker
+	name string // protocol name, for messages
+}
+
+// normalise turns g, followed by cont (nil: nothing follows), into
+// continuation form, checking as it goes everything that is a property of
+// the source text: senders and receivers, labels, recursion variables
+// bound, not shadowed, and continuations reachable.
+func (pc *protoChecker) normalise(g syntax.GType, cont gnode, sc *gscope) gnode {
+	switch g := g.(type) {
+	case *syntax.GMsg:
+		to := pc.receivers(g.From, g.To)
+		next := cont
+		if next == nil {
+			next = &gend{at: g.Pos}
+		}
+		return &gmsg{at: g.Pos, from: g.From.Name, to: to, typ: g.Type, next: next}
+
+	case *syntax.GChoice:
+		to := pc.receivers(g.From, g.To)
+		c := &gchoice{at: g.Pos, from: g.From.Name, to: to}
+		seen := map[string]syntax.Pos{}
+		for _, b := range g.Branches {
+			if p, dup := seen[b.Label.Name]; dup {
+				pc.errorf(b.Label.Pos, "duplicate label %s in choice (first at %s)", b.Label.Name, lineCol(p))
+			} else {
+				seen[b.Label.Name] = b.Label.Pos
+			}
+			c.labels = append(c.labels, b.Label)
+			c.bodies = append(c.bodies, pc.normalise(b.Body, cont, sc))
+		}
+		if len(g.Branches) == 0 {
+			pc.errorf(g.Pos, "choice has no branches")
+		}
+		return c
+
+	case *syntax.GSeq:
+		if !hasExit(g.First) {
+			v := firstVar(g.First)
+			where := ""
+			if v != nil {
+				where = fmt.Sprintf(" (%s at %s)", v.Name.Name, lineCol(v.Name.Pos))
+			}
+			pc.errorf(g.Second.Position(), "unreachable continuation: every path of the protocol before it loops back through a recursion variable%s", where)
+		}
+		return pc.normalise(g.First, pc.normalise(g.Second, cont, sc), sc)
+
+	case *syntax.GRec:
+		if prev := sc.lookup(g.Var.Name); prev != nil {
+			pc.errorf(g.Var.Pos, "recursion variable %s shadows the one bound at %s; use another name", g.Var.Name, lineCol(prev.at))
+		}
+		r := &grec{at: g.Pos, name: g.Var.Name}
+		r.body = pc.normalise(g.Body, cont, &gscope{name: g.Var.Name, rec: r, outer: sc})
+		return r
+
+	case *syntax.GVar:
+		r := sc.lookup(g.Name.Name)
+		if r == nil {
+			hint := didYouMean(g.Name.Name, sc.names())
+			if hint == "" && len(sc.names()) == 0 {
+				hint = fmt.Sprintf(" (bind it with mu %s. ...)", g.Name.Name)
+			}
+			pc.errorf(g.Name.Pos, "undefined recursion variable %s%s", g.Name.Name, hint)
+		}
+		return &gvar{at: g.Name.Pos, name: g.Name.Name, rec: r}
+
+	case *syntax.GEnd:
+		if cont != nil {
+			return cont
+		}
+		return &gend{at: g.Pos}
+
+	case nil:
+		// Parser recovery left a hole; the parse error says why.
+		if cont != nil {
+			return cont
+		}
+		return &gend{}
+	}
+	panic(fmt.Sprintf("model: unexpected global type %T", g))
+}
+
+// receivers checks the receivers of a message or choice from `from`: at
+// least one, none twice, the sender not among them. It returns their names.
+func (pc *protoChecker) receivers(from syntax.Ident, to []syntax.Ident) []string {
+	names := make([]string, 0, len(to))
+	seen := map[string]bool{}
+	for _, r := range to {
+		switch {
+		case r.Name == from.Name:
+			pc.errorf(r.Pos, "role %s sends to itself: the sender cannot be among the receivers", r.Name)
+		case seen[r.Name]:
+			pc.errorf(r.Pos, "duplicate receiver %s", r.Name)
+		}
+		seen[r.Name] = true
+		names = append(names, r.Name)
+	}
+	if len(to) == 0 {
+		pc.errorf(from.Pos, "message from %s has no receiver", from.Name)
+	}
+	return names
+}
+
+// hasExit reports whether some path of g reaches a terminal leaf (a message
+// without continuation, or end) rather than looping back through a variable.
+func hasExit(g syntax.GType) bool {
+	switch g := g.(type) {
+	case *syntax.GVar:
+		return false
+	case *syntax.GChoice:
+		for _, b := range g.Branches {
+			if hasExit(b.Body) {
+				return true
+			}
+		}
+		return len(g.Branches) == 0
+	case *syntax.GSeq:
+		return hasExit(g.First) && hasExit(g.Second)
+	case *syntax.GRec:
+		return hasExit(g.Body)
+	}
+	return true
+}
+
+// firstVar returns the first recursion variable written in g, or nil.
+func firstVar(g syntax.GType) *syntax.GVar {
+	switch g := g.(type) {
+	case *syntax.GVar:
+		return g
+	case *syntax.GChoice:
+		for _, b := range g.Branches {
+			if v := firstVar(b.Body); v != nil {
+				return v
+			}
+		}
+	case *syntax.GSeq:
+		if v := firstVar(g.First); v != nil {
+			return v
+		}
+		return firstVar(g.Second)
+	case *syntax.GRec:
+		return firstVar(g.Body)
+	}
+	return nil
+}
+
+// checkGuarded reports every recursion variable reachable from its binder
+// without passing a message or choice (`mu t. t`, `mu t. mu s. t`, and, after
+// normalisation, `mu t. (end). t`).
+func (pc *protoChecker) checkGuarded(root gnode) {
+	done := map[gnode]bool{} // nodes already checked with no open binder
+	var walk func(n gnode, open []*grec)
+	walk = func(n gnode, open []*grec) {
+		if len(open) == 0 {
+			if done[n] {
+				return
+			}
+			done[n] = true
+		}
+		switch n := n.(type) {
+		case *gmsg:
+			walk(n.next, nil)
+		case *gchoice:
+			for _, b := range n.bodies {
+				walk(b, nil)
+			}
+		case *grec:
+			walk(n.body, append(open[:len(open):len(open)], n))
+		case *gvar:
+			for _, r := range open {
+				if r == n.rec {
+					pc.errorf(n.at, "recursion variable %s is unguarded: mu %s at %s reaches it without any message in between", n.name, n.name, lineCol(r.at))
+				}
+			}
+		}
+	}
+	walk(root, nil)
+}
+
+// collectRoles returns every role of g, in order of first appearance
+// (sender before receivers), and every choice label with its position.
+func collectRoles(g syntax.GType) (roles []string, labels []string) {
+	seenR := map[string]bool{}
+	seenL := map[string]bool{}
+	add := func(r string) {
+		if r != "" && !seenR[r] {
+			seenR[r] = true
+			roles = append(roles, r)
+		}
+	}
+	var walk func(g syntax.GType)
+	walk = func(g syntax.GType) {
+		switch g := g.(type) {
+		case *syntax.GMsg:
+			add(g.From.Name)
+			for _, r := range g.To {
+				add(r.Name)
+			}
+		case *syntax.GChoice:
+			add(g.From.Name)
+			for _, r := range g.To {
+				add(r.Name)
+			}
+			for _, b := range g.Branches {
+				if !seenL[b.Label.Name] {
+					seenL[b.Label.Name] = true
+					labels = append(labels, b.Label.Name)
+				}
+				walk(b.Body)
+			}
+		case *syntax.GSeq:
+			walk(g.First)
+			walk(g.Second)
+		case *syntax.GRec:
+			walk(g.Body)
+		}
+	}
+	walk(g)
+	return roles, labels
+}
+
+// gString renders a normalised global type (used in tests and by Protocol.Global).
+func gString(n gnode) string {
+	var b strings.Builder
+	writeG(&b, n)
+	return b.String()
+}
+
+func writeG(b *strings.Builder, n gnode) {
+	switch n := n.(type) {
+	case *gmsg:
+		fmt.Fprintf(b, "%s -> %s: <%s>", n.from, roleSet(n.to), n.typ)
+		if _, ok := n.next.(*gend); !ok {
+			b.WriteString(". ")
+			writeG(b, n.next)
+		}
+	case *gchoice:
+		fmt.Fprintf(b, "%s -> %s: {", n.from, roleSet(n.to))
+		for i, l := range n.labels {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(l.Name)
+			b.WriteString(": ")
+			writeG(b, n.bodies[i])
+		}
+		b.WriteString("}")
+	case *grec:
+		fmt.Fprintf(b, "mu %s. ", n.name)
+		writeG(b, n.body)
+	case *gvar:
+		b.WriteString(n.name)
+	case *gend:
+		b.WriteString("end")
+	}
+}
+
+// roleSet renders one role as itself and several as {a, b}.
+func roleSet(rs []string) string {
+	if len(rs) == 1 {
+		return rs[0]
+	}
+	return "{" + strings.Join(rs, ", ") + "}"
+}

@@ -1,0 +1,93 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// nearest returns the candidate closest to name by edit distance, if it is
+// close enough to be a plausible misspelling, or "".
+//
+// "Close enough" follows starlark's resolver: at most a third of the longer
+// name's length (and at least 1) edits. Ties go to the earliest candidate,
+// so hints are deterministic.
+func nearest(name string, candidates []string) string {
+	best, bestD := "", -1
+	for _, c := range candidates {
+		if c == name || c == "" || c == "_" {
+			continue
+		}
+		d := editDistance(name, c)
+		limit := max(len(name), len(c)) / 3
+		if limit < 1 {
+			limit = 1
+		}
+		if d > limit {
+			continue
+		}
+		if bestD < 0 || d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// didYouMean formats the hint for name among candidates: " (did you mean
+// x?)" or "".
+func didYouMean(name string, candidates []string) string {
+	if n := nearest(name, candidates); n != "" {
+		return fmt.Sprintf(" (did you mean %s?)", n)
+	}
+	return ""
+}
+
+// editDistance is the Levenshtein distance between a and b (bytes; names
+// are ASCII identifiers).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// joinNames renders names as "a, b and c".
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

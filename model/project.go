@@ -1,0 +1,555 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mcheck/mcheck/model/syntax"
+)
+
+// Projection.
+//
+// A normalised global type is projected onto a role r by the standard
+// multiparty rules:
+//
+//	p -> q̃: <U>. G   ↾ r  =  q̃!<U>. (G↾r)   if r = p
+//	                         p?<U>. (G↾r)   if r ∈ q̃
+//	                         G↾r            otherwise
+//	p -> q̃: {lᵢ: Gᵢ} ↾ r  =  q̃ + {lᵢ: Gᵢ↾r}  if r = p     (select)
+//	                         p & {lᵢ: Gᵢ↾r}  if r ∈ q̃     (offer)
+//	                         ⊔ᵢ (Gᵢ↾r)       otherwise    (merge)
+//	mu t. G          ↾ r  =  end if G↾r has no action (is end or t),
+//	                         s   if G↾r is another variable s,
+//	                         G↾r if t does not occur in it,
+//	                         mu t. (G↾r) otherwise
+//
+// The merge ⊔ is the "full merge" of Scalas–Yoshida: a role that is not told
+// which branch was taken must behave the same in every branch until some
+// message it receives tells the branches apart. Two local types merge when
+// they have the same shape — same action, peers, value type, same select
+// labels — with mergeable continuations; two offers from the same sender
+// merge by the union of their labels (common labels' continuations merged
+// recursively). Anything else is unprojectable and reported at the choice.
+//
+// Local types are built as trees (no sharing), with each variable pointing
+// at its binder, and then compiled to the monitor automaton of LocalType: one
+// state per action node, a variable resolved to the state of its binder's
+// body, one shared end state.
+
+type lnode interface{ isLocal() }
+
+type lsend struct {
+	to   []string // sorted
+	typ  syntax.ValType
+	next lnode
+}
+
+type lrecv struct {
+	from string
+	typ  syntax.ValType
+	next lnode
+}
+
+type lselect struct {
+	to       []string  // sorted
+	branches []lbranch // sorted by label
+}
+
+type loffer struct {
+	from     string
+	branches []lbranch // sorted by label
+}
+
+type lbranch struct {
+	label string
+	next  lnode
+}
+
+// lrec is `mu name. body`. top marks the binders of the protocol's
+// top-level recursion: jumping back to them ends a run.
+type lrec struct {
+	name string
+	body lnode
+	top  bool
+}
+
+type lvar struct{ rec *lrec }
+
+type lend struct{}
+
+func (*lsend) isLocal()   {}
+func (*lrecv) isLocal()   {}
+func (*lselect) isLocal() {}
+func (*loffer) isLocal()  {}
+func (*lrec) isLocal()    {}
+func (*lvar) isLocal()    {}
+func (*lend) isLocal()    {}
+
+// projError says why a global type cannot be projected onto a role.
+type projError struct {
+	choice         *gchoice
+	labelA, labelB string
+	a, b           lnode // the two branches' projections that do not merge
+}
+
+// projector projects one protocol onto one role.
+type projector struct {
+	role  string
+	env   map[*grec]*lrec
+	names map[string]int // binder names in scope → count, for fresh naming
+	top   map[*grec]bool // the top-level chain of mu binders
+}
+
+func project(root gnode, role string) (lnode, *projError) {
+	pr := &projector{role: role, env: map[*grec]*lrec{}, names: map[string]int{}, top: map[*grec]bool{}}
+	for n := root; ; {
+		r, ok := n.(*grec)
+		if !ok {
+			break
+		}
+		pr.top[r] = true
+		n = r.body
+	}
+	return pr.project(root)
+}
+
+func (pr *projector) project(n gnode) (lnode, *projError) {
+	switch n := n.(type) {
+	case *gmsg:
+		next, err := pr.project(n.next)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case pr.role == n.from:
+			return &lsend{to: sortedCopy(n.to), typ: n.typ, next: next}, nil
+		case slices.Contains(n.to, pr.role):
+			return &lrecv{from: n.from, typ: n.typ, next: next}, nil
+		}
+		return next, nil
+
+	case *gchoice:
+		bs := make([]lbranch, len(n.bodies))
+		for i, b := range n.bodies {
+			l, err := pr.project(b)
+			if err != nil {
+				return nil, err
+			}
+			bs[i] = lbranch{label: n.labels[i].Name, next: l}
+		}
+		switch {
+		case pr.role == n.from:
+			return &lselect{to: sortedCopy(n.to), branches: sortBranches(bs)}, nil
+		case slices.Contains(n.to, pr.role):
+			return &loffer{from: n.from, branches: sortBranches(bs)}, nil
+		}
+		acc := bs[0].next
+		for i := 1; i < len(bs); i++ {
+			m, ok := merge(acc, bs[i].next, map[*lrec]*lrec{})
+			if !ok {
+				// Name the first branch the failing one disagrees with.
+				j := 0
+				for k := 0; k < i; k++ {
+					if _, ok := merge(bs[k].next, bs[i].next, map[*lrec]*lrec{}); !ok {
+						j = k
+						break
+					}
+				}
+				return nil, &projError{choice: n, labelA: bs[j].label, labelB: bs[i].label, a: bs[j].next, b: bs[i].next}
+			}
+			acc = m
+		}
+		return acc, nil
+
+	case *grec:
+		name := n.name
+		if c := pr.names[n.name]; c > 0 {
+			name = fmt.Sprintf("%s_%d", n.name, c+1) // normalisation moved a continuation under a binder of the same name
+		}
+		l := &lrec{name: name, top: pr.top[n]}
+		pr.env[n] = l
+		pr.names[n.name]++
+		body, err := pr.project(n.body)
+		pr.names[n.name]--
+		delete(pr.env, n)
+		if err != nil {
+			return nil, err
+		}
+		switch b := body.(type) {
+		case *lend:
+			return b, nil
+		case *lvar:
+			if b.rec == l {
+				return &lend{}, nil
+			}
+			return b, nil
+		}
+		if !occurs(body, l) {
+			return body, nil
+		}
+		l.body = body
+		return l, nil
+
+	case *gvar:
+		l := pr.env[n.rec]
+		if l == nil {
+			panic("model: projecting an unbound recursion variable")
+		}
+		return &lvar{rec: l}, nil
+
+	case *gend:
+		return &lend{}, nil
+	}
+	panic(fmt.Sprintf("model: unexpected global node %T", n))
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	sort.Strings(c)
+	return c
+}
+
+func sortBranches(bs []lbranch) []lbranch {
+	sort.SliceStable(bs, func(i, j int) bool { return bs[i].label < bs[j].label })
+	return bs
+}
+
+// occurs reports whether a variable bound by rec occurs in n.
+func occurs(n lnode, rec *lrec) bool {
+	switch n := n.(type) {
+	case *lsend:
+		return occurs(n.next, rec)
+	case *lrecv:
+		return occurs(n.next, rec)
+	case *lselect:
+		for _, b := range n.branches {
+			if occurs(b.next, rec) {
+				return true
+			}
+		}
+	case *loffer:
+		for _, b := range n.branches {
+			if occurs(b.next, rec) {
+				return true
+			}
+		}
+	case *lrec:
+		return occurs(n.body, rec)
+	case *lvar:
+		return n.rec == rec
+	}
+	return false
+}
+
+// merge merges two local types (see the comment at the top). ren maps the
+// binders of a and b met so far to the binder of the result; binders not in
+// ren are outside the merge and stay as they are.
+func merge(a, b lnode, ren map[*lrec]*lrec) (lnode, bool) {
+	switch a := a.(type) {
+	case *lend:
+		if _, ok := b.(*lend); ok {
+			return &lend{}, true
+		}
+	case *lvar:
+		if b, ok := b.(*lvar); ok && renamed(ren, a.rec) == renamed(ren, b.rec) {
+			return &lvar{rec: renamed(ren, a.rec)}, true
+		}
+	case *lsend:
+		if b, ok := b.(*lsend); ok && slices.Equal(a.to, b.to) && a.typ == b.typ {
+			if next, ok := merge(a.next, b.next, ren); ok {
+				return &lsend{to: a.to, typ: a.typ, next: next}, true
+			}
+		}
+	case *lrecv:
+		if b, ok := b.(*lrecv); ok && a.from == b.from && a.typ == b.typ {
+			if next, ok := merge(a.next, b.next, ren); ok {
+				return &lrecv{from: a.from, typ: a.typ, next: next}, true
+			}
+		}
+	case *lselect:
+		b, ok := b.(*lselect)
+		if !ok || !slices.Equal(a.to, b.to) || len(a.branches) != len(b.branches) {
+			return nil, false
+		}
+		out := &lselect{to: a.to}
+		for i := range a.branches {
+			if a.branches[i].label != b.branches[i].label {
+				return nil, false
+			}
+			next, ok := merge(a.branches[i].next, b.branches[i].next, ren)
+			if !ok {
+				return nil, false
+			}
+			out.branches = append(out.branches, lbranch{label: a.branches[i].label, next: next})
+		}
+		return out, true
+	case *loffer:
+		b, ok := b.(*loffer)
+		if !ok || a.from != b.from {
+			return nil, false
+		}
+		out := &loffer{from: a.from}
+		i, j := 0, 0
+		for i < len(a.branches) || j < len(b.branches) {
+			switch {
+			case j == len(b.branches) || i < len(a.branches) && a.branches[i].label < b.branches[j].label:
+				out.branches = append(out.branches, lbranch{a.branches[i].label, subst(a.branches[i].next, ren)})
+				i++
+			case i == len(a.branches) || b.branches[j].label < a.branches[i].label:
+				out.branches = append(out.branches, lbranch{b.branches[j].label, subst(b.branches[j].next, ren)})
+				j++
+			default:
+				next, ok := merge(a.branches[i].next, b.branches[j].next, ren)
+				if !ok {
+					return nil, false
+				}
+				out.branches = append(out.branches, lbranch{a.branches[i].label, next})
+				i++
+				j++
+			}
+		}
+		return out, true
+	case *lrec:
+		b, ok := b.(*lrec)
+		if !ok {
+			return nil, false
+		}
+		m := &lrec{name: a.name, top: a.top}
+		ren[a], ren[b] = m, m
+		body, ok := merge(a.body, b.body, ren)
+		if !ok {
+			return nil, false
+		}
+		m.body = body
+		return m, true
+	}
+	return nil, false
+}
+
+func renamed(ren map[*lrec]*lrec, r *lrec) *lrec {
+	if m, ok := ren[r]; ok {
+		return m
+	}
+	return r
+}
+
+// subst copies n, renaming variables through ren (binders inside n are
+// copied too, so the result shares nothing with n).
+func subst(n lnode, ren map[*lrec]*lrec) lnode {
+	switch n := n.(type) {
+	case *lsend:
+		return &lsend{to: n.to, typ: n.typ, next: subst(n.next, ren)}
+	case *lrecv:
+		return &lrecv{from: n.from, typ: n.typ, next: subst(n.next, ren)}
+	case *lselect:
+		out := &lselect{to: n.to}
+		for _, b := range n.branches {
+			out.branches = append(out.branches, lbranch{b.label, subst(b.next, ren)})
+		}
+		return out
+	case *loffer:
+		out := &loffer{from: n.from}
+		for _, b := range n.branches {
+			out.branches = append(out.branches, lbranch{b.label, subst(b.next, ren)})
+		}
+		return out
+	case *lrec:
+		m := &lrec{name: n.name, top: n.top}
+		ren[n] = m
+		m.body = subst(n.body, ren)
+		return m
+	case *lvar:
+		return &lvar{rec: renamed(ren, n.rec)}
+	}
+	return &lend{}
+}
+
+// ---------------------------------------------------------------------------
+// Text of local types.
+//
+// Notation (ASCII):
+//
+//	q!<int>. T            send an int to q
+//	{q, r}!<int>. T       send to q and r (multicast)
+//	p?<int>. T            receive an int from p
+//	q + {a: T1, b: T2}    select: send label a or b to q
+//	p & {a: T1, b: T2}    offer: receive label a or b from p
+//	mu t. T,  t,  end     recursion, recursion variable, end
+//
+// Labels are listed in alphabetical order.
+
+func localString(n lnode) string {
+	var b strings.Builder
+	writeL(&b, n)
+	return b.String()
+}
+
+func writeL(b *strings.Builder, n lnode) {
+	switch n := n.(type) {
+	case *lsend:
+		fmt.Fprintf(b, "%s!<%s>. ", roleSet(n.to), n.typ)
+		writeL(b, n.next)
+	case *lrecv:
+		fmt.Fprintf(b, "%s?<%s>. ", n.from, n.typ)
+		writeL(b, n.next)
+	case *lselect:
+		fmt.Fprintf(b, "%s + ", roleSet(n.to))
+		writeBranches(b, n.branches)
+	case *loffer:
+		fmt.Fprintf(b, "%s & ", n.from)
+		writeBranches(b, n.branches)
+	case *lrec:
+		fmt.Fprintf(b, "mu %s. ", n.name)
+		writeL(b, n.body)
+	case *lvar:
+		b.WriteString(n.rec.name)
+	case *lend:
+		b.WriteString("end")
+	}
+}
+
+func writeBranches(b *strings.Builder, bs []lbranch) {
+	b.WriteString("{")
+	for i, br := range bs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(br.label)
+		b.WriteString(": ")
+		writeL(b, br.next)
+	}
+	b.WriteString("}")
+}
+
+// shortLocal renders n for an error message, cut after maxLen bytes.
+func shortLocal(n lnode) string {
+	const maxLen = 60
+	s := localString(n)
+	if len(s) > maxLen {
+		s = s[:maxLen] + "..."
+	}
+	return s
+}
+
+// ---------------------------------------------------------------------------
+// Monitor automaton.
+
+type compiler struct {
+	states []LState
+	memo   map[lnode]int
+	end    int // index of the shared end state, -1 until needed
+}
+
+// compileLocal builds the monitor of a local type: States[0] is the state of
+// root.
+func compileLocal(root lnode) []LState {
+	c := &compiler{memo: map[lnode]int{}, end: -1}
+	c.target(root)
+	return c.states
+}
+
+// target returns the state that n stands for, building it if needed.
+func (c *compiler) target(n lnode) int {
+	switch n := n.(type) {
+	case *lrec:
+		return c.target(n.body)
+	case *lvar:
+		// The binder's body was entered before any variable inside it, so
+		// its state exists already.
+		return c.target(n.rec.body)
+	case *lend:
+		if c.end < 0 {
+			c.end = len(c.states)
+			c.states = append(c.states, LState{Kind: LEnd})
+		}
+		return c.end
+	}
+	if i, ok := c.memo[n]; ok {
+		return i
+	}
+	i := len(c.states)
+	c.memo[n] = i
+	c.states = append(c.states, LState{})
+	var s LState
+	switch n := n.(type) {
+	case *lsend:
+		s = LState{Kind: LSend, Peers: n.to, Type: n.typ}
+		s.Next, s.EndsRun = c.target(n.next), endsRun(n.next)
+	case *lrecv:
+		s = LState{Kind: LRecv, Peers: []string{n.from}, Type: n.typ}
+		s.Next, s.EndsRun = c.target(n.next), endsRun(n.next)
+	case *lselect:
+		s = LState{Kind: LSelect, Peers: n.to}
+		for _, b := range n.branches {
+			s.Branches = append(s.Branches, LBranch{Label: b.label, Next: c.target(b.next), EndsRun: endsRun(b.next)})
+		}
+	case *loffer:
+		s = LState{Kind: LOffer, Peers: []string{n.from}}
+		for _, b := range n.branches {
+			s.Branches = append(s.Branches, LBranch{Label: b.label, Next: c.target(b.next), EndsRun: endsRun(b.next)})
+		}
+	}
+	c.states[i] = s
+	return i
+}
+
+// endsRun reports whether a transition into n completes a run: it jumps
+// back through a top-level recursion variable, or it reaches end.
+func endsRun(n lnode) bool {
+	switch n := n.(type) {
+	case *lvar:
+		return n.rec.top
+	case *lend:
+		return true
+	case *lrec:
+		return endsRun(n.body)
+	}
+	return false
+}
+
+// Describe lists the monitor's states, one per line, e.g.
+//
+//	0: p2!<int> -> 1
+//	1: p2 & {error -> 0 (ends run), result -> 2}
+//	2: p2?<int> -> 0 (ends run)
+//
+// It is meant for people and tests, not for parsing.
+func (l *LocalType) Describe() string {
+	var b strings.Builder
+	for i, s := range l.States {
+		fmt.Fprintf(&b, "%d: ", i)
+		switch s.Kind {
+		case LEnd:
+			b.WriteString("end")
+		case LSend, LRecv:
+			op := "!"
+			if s.Kind == LRecv {
+				op = "?"
+			}
+			fmt.Fprintf(&b, "%s%s<%s> -> %d", roleSet(s.Peers), op, s.Type, s.Next)
+			if s.EndsRun {
+				b.WriteString(" (ends run)")
+			}
+		case LSelect, LOffer:
+			op := "+"
+			if s.Kind == LOffer {
+				op = "&"
+			}
+			fmt.Fprintf(&b, "%s %s {", roleSet(s.Peers), op)
+			for j, br := range s.Branches {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "%s -> %d", br.Label, br.Next)
+				if br.EndsRun {
+					b.WriteString(" (ends run)")
+				}
+			}
+			b.WriteString("}")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

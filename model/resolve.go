@@ -1,0 +1,452 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mcheck/mcheck/model/syntax"
+)
+
+// Name resolution and static checks of thread code.
+//
+// Every function body and main expression is walked once with a scope of
+// variables (parameters, then `let` names; `main` starts empty). Calls are
+// resolved in the thread's heap — the thread's functions; an update can only
+// replace bodies, so the heap's names and arities are the same before and
+// after it. Services are resolved against the top-level declarations; the
+// protocol of a service is its declared one for code in a thread
+// declaration, and the one after the update for code in an update.
+//
+// Roles written in send/receive/select/case must be roles of some protocol
+// the thread talks on: the protocols of the services its code (main and
+// every function, as of that version) requests or accepts. Labels in select
+// and case must be labels of some choice of those protocols. Whether each
+// action is allowed at the point where it happens is fidelity, checked by
+// exploration; these checks only catch names that cannot be right anywhere.
+
+type codeEnv struct {
+	*checker
+	services     map[string]*serviceInfo
+	serviceNames []string
+}
+
+// codeCtx is the context of one version of one thread's code.
+type codeCtx struct {
+	*codeEnv
+	thread *Thread
+	update *Update // nil for the thread's own declaration
+	heap   map[string]*syntax.FunDecl
+	// What the thread talks on: protocol names, roles and labels.
+	protos     []string
+	roles      []string
+	labels     []string
+	incomplete bool // some service or protocol was unknown: skip role/label checks
+}
+
+type vscope struct {
+	name  string
+	outer *vscope
+}
+
+func (s *vscope) has(name string) bool {
+	for ; s != nil; s = s.outer {
+		if s.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *vscope) names() []string {
+	var ns []string
+	for ; s != nil; s = s.outer {
+		if !slices.Contains(ns, s.name) {
+			ns = append(ns, s.name)
+		}
+	}
+	return ns
+}
+
+// protoOf returns what the code of ctx sees as the protocol of service name.
+func (ctx *codeCtx) protoOf(name string) (*protoInfo, bool) {
+	si := ctx.services[name]
+	if si == nil {
+		return nil, false
+	}
+	if ctx.update != nil {
+		if p := ctx.update.Moves[name]; p != nil {
+			return &protoInfo{decl: p.Decl, proto: p, roles: p.Roles, labels: protoLabels(p)}, true
+		}
+		for _, sd := range ctx.update.Decl.Services {
+			if sd.Name.Name == name {
+				return nil, true // moved to an unknown or ill-formed protocol, reported
+			}
+		}
+	}
+	return si.proto, true
+}
+
+func protoLabels(p *Protocol) []string {
+	_, labels := collectRoles(p.Decl.Body)
+	return labels
+}
+
+// checkThread checks the code of thread t as declared (u == nil) or as
+// after update u (only the bodies u replaces are checked).
+func (env *codeEnv) checkThread(t *Thread, u *Update) {
+	ctx := &codeCtx{codeEnv: env, thread: t, update: u, heap: map[string]*syntax.FunDecl{}}
+	bodies := t.Funs
+	if u != nil {
+		bodies = nil
+		for _, f := range t.Funs {
+			if nb := u.Bodies[t.Name][f.Name.Name]; nb != nil {
+				bodies = append(bodies, nb)
+			} else {
+				bodies = append(bodies, f)
+			}
+		}
+	}
+	for _, f := range t.Funs {
+		if _, dup := ctx.heap[f.Name.Name]; !dup {
+			ctx.heap[f.Name.Name] = f
+		}
+	}
+
+	// The protocols this version of the thread talks on.
+	seen := map[string]bool{}
+	var visit func(e syntax.Expr)
+	addService := func(name string) {
+		p, known := ctx.protoOf(name)
+		if !known || p == nil {
+			ctx.incomplete = true
+			return
+		}
+		if seen[p.decl.Name.Name] {
+			return
+		}
+		seen[p.decl.Name.Name] = true
+		ctx.protos = append(ctx.protos, p.decl.Name.Name)
+		for _, r := range p.roles {
+			if !slices.Contains(ctx.roles, r) {
+				ctx.roles = append(ctx.roles, r)
+			}
+		}
+		for _, l := range p.labels {
+			if !slices.Contains(ctx.labels, l) {
+				ctx.labels = append(ctx.labels, l)
+			}
+		}
+	}
+	visit = func(e syntax.Expr) {
+		walkExpr(e, func(e syntax.Expr) {
+			switch e := e.(type) {
+			case *syntax.Request:
+				addService(e.Service.Name)
+			case *syntax.Accept:
+				addService(e.Service.Name)
+			}
+		})
+	}
+	visit(t.Main)
+	for _, f := range bodies {
+		visit(f.Body)
+	}
+
+	if u == nil {
+		for _, f := range t.Funs {
+			ctx.checkFun(f)
+		}
+		ctx.checkExpr(t.Main, nil)
+		return
+	}
+	for _, f := range u.Decl.Threads {
+		if f.Name.Name != t.Name {
+			continue
+		}
+		for _, fd := range f.Funs {
+			if u.Bodies[t.Name][fd.Name.Name] == fd {
+				ctx.checkFun(fd)
+			}
+		}
+	}
+}
+
+func (ctx *codeCtx) checkFun(f *syntax.FunDecl) {
+	var sc *vscope
+	for _, p := range f.Params {
+		sc = &vscope{name: p.Name, outer: sc}
+	}
+	ctx.checkExpr(f.Body, sc)
+}
+
+// walkExpr calls fn on e and every expression inside it, in source order.
+func walkExpr(e syntax.Expr, fn func(syntax.Expr)) {
+	if e == nil {
+		return
+	}
+	fn(e)
+	switch e := e.(type) {
+	case *syntax.Let:
+		walkExpr(e.Value, fn)
+		walkExpr(e.Body, fn)
+	case *syntax.Seq:
+		walkExpr(e.First, fn)
+		walkExpr(e.Second, fn)
+	case *syntax.If:
+		walkExpr(e.Cond, fn)
+		walkExpr(e.Then, fn)
+		walkExpr(e.Else, fn)
+	case *syntax.Call:
+		for _, a := range e.Args {
+			walkExpr(a, fn)
+		}
+	case *syntax.Send:
+		walkExpr(e.Chan, fn)
+		walkExpr(e.Value, fn)
+	case *syntax.Receive:
+		walkExpr(e.Chan, fn)
+	case *syntax.Select:
+		walkExpr(e.Chan, fn)
+	case *syntax.Case:
+		walkExpr(e.Chan, fn)
+		for _, b := range e.Branches {
+			walkExpr(b.Body, fn)
+		}
+	case *syntax.Choose:
+		for _, o := range e.Options {
+			walkExpr(o, fn)
+		}
+	case *syntax.Binary:
+		walkExpr(e.X, fn)
+		walkExpr(e.Y, fn)
+	case *syntax.Unary:
+		walkExpr(e.X, fn)
+	}
+}
+
+// checkExpr checks e in scope sc.
+func (ctx *codeCtx) checkExpr(e syntax.Expr, sc *vscope) {
+	switch e := e.(type) {
+	case nil:
+		// Parser recovery; already reported.
+	case *syntax.Let:
+		ctx.checkExpr(e.Value, sc)
+		ctx.checkExpr(e.Body, &vscope{name: e.Name.Name, outer: sc})
+	case *syntax.Seq:
+		ctx.checkExpr(e.First, sc)
+		ctx.checkExpr(e.Second, sc)
+	case *syntax.If:
+		ctx.checkExpr(e.Cond, sc)
+		ctx.checkExpr(e.Then, sc)
+		ctx.checkExpr(e.Else, sc)
+	case *syntax.Call:
+		ctx.checkCall(e, sc)
+	case *syntax.Request:
+		ctx.checkRequest(e)
+	case *syntax.Accept:
+		if p := ctx.serviceProto(e.Service); p != nil {
+			ctx.roleOfProto(e.Role, p)
+		}
+	case *syntax.Send:
+		ctx.checkExpr(e.Chan, sc)
+		for _, r := range e.To {
+			ctx.checkRole(r)
+		}
+		ctx.checkDistinct(e.To)
+		ctx.checkExpr(e.Value, sc)
+	case *syntax.Receive:
+		ctx.checkExpr(e.Chan, sc)
+		ctx.checkRole(e.From)
+	case *syntax.Select:
+		ctx.checkExpr(e.Chan, sc)
+		for _, r := range e.To {
+			ctx.checkRole(r)
+		}
+		ctx.checkDistinct(e.To)
+		ctx.checkLabel(e.Label)
+	case *syntax.Case:
+		ctx.checkExpr(e.Chan, sc)
+		ctx.checkRole(e.From)
+		seen := map[string]syntax.Pos{}
+		for _, b := range e.Branches {
+			if p, dup := seen[b.Label.Name]; dup {
+				ctx.errorf(b.Label.Pos, "duplicate label %s in case (first at %s)", b.Label.Name, lineCol(p))
+			} else {
+				seen[b.Label.Name] = b.Label.Pos
+				ctx.checkLabel(b.Label)
+			}
+			ctx.checkExpr(b.Body, sc)
+		}
+	case *syntax.Choose:
+		for _, o := range e.Options {
+			ctx.checkExpr(o, sc)
+		}
+	case *syntax.Binary:
+		ctx.checkExpr(e.X, sc)
+		ctx.checkExpr(e.Y, sc)
+	case *syntax.Unary:
+		ctx.checkExpr(e.X, sc)
+	case *syntax.Var:
+		ctx.checkVar(e.Name, sc)
+	case *syntax.UpdatePoint, *syntax.IntLit, *syntax.BoolLit, *syntax.UnitLit:
+	default:
+		panic(fmt.Sprintf("model: unexpected expression %T", e))
+	}
+}
+
+func (ctx *codeCtx) checkVar(id syntax.Ident, sc *vscope) {
+	name := id.Name
+	switch {
+	case name == "_":
+		ctx.errorf(id.Pos, "cannot use _ as a value")
+	case sc.has(name):
+	case ctx.heap[name] != nil:
+		ctx.errorf(id.Pos, "undefined variable %s (%s is a function of thread %s: call it as %s(...))", name, name, ctx.thread.Name, name)
+	case ctx.services[name] != nil:
+		ctx.errorf(id.Pos, "undefined variable %s (%s is a service: open a session on it with request or accept)", name, name)
+	default:
+		hint := didYouMean(name, sc.names())
+		if hint == "" && sc == nil {
+			hint = " (no variable is in scope here)"
+		}
+		ctx.errorf(id.Pos, "undefined variable %s%s", name, hint)
+	}
+}
+
+func (ctx *codeCtx) checkCall(e *syntax.Call, sc *vscope) {
+	name := e.Fun.Name
+	f := ctx.heap[name]
+	switch {
+	case f != nil:
+		if len(e.Args) != len(f.Params) {
+			ctx.errorf(e.Fun.Pos, "wrong number of arguments in call to %s: have %d, want %d (%s declared at %s)",
+				name, len(e.Args), len(f.Params), name, lineCol(f.Name.Pos))
+		}
+	case sc.has(name):
+		ctx.errorf(e.Fun.Pos, "cannot call %s: it is a variable, not a function", name)
+	default:
+		var names []string
+		for _, g := range ctx.thread.Funs {
+			names = append(names, g.Name.Name)
+		}
+		ctx.errorf(e.Fun.Pos, "undefined function %s%s", name, didYouMean(name, names))
+	}
+	for _, a := range e.Args {
+		ctx.checkExpr(a, sc)
+	}
+}
+
+// serviceProto resolves a service name to its protocol as ctx sees it. It
+// reports an unknown service and returns nil when there is nothing to check
+// roles against.
+func (ctx *codeCtx) serviceProto(id syntax.Ident) *protoInfo {
+	p, known := ctx.protoOf(id.Name)
+	if !known {
+		ctx.errorf(id.Pos, "undefined service %s%s", id.Name, didYouMean(id.Name, ctx.serviceNames))
+		return nil
+	}
+	return p
+}
+
+// protoDesc names protocol p for messages: "protocol MathA, declared at
+// file:3:10".
+func (ctx *codeCtx) protoDesc(p *protoInfo) string {
+	return fmt.Sprintf("protocol %s, declared at %s", p.decl.Name.Name, ctx.where(p.decl.Name.Pos))
+}
+
+// roleOfProto checks that role is a role of p.
+func (ctx *codeCtx) roleOfProto(role syntax.Ident, p *protoInfo) bool {
+	if slices.Contains(p.roles, role.Name) {
+		return true
+	}
+	ctx.errorf(role.Pos, "role %s is not in %s%s", role.Name, ctx.protoDesc(p), didYouMean(role.Name, p.roles))
+	return false
+}
+
+func (ctx *codeCtx) checkRequest(e *syntax.Request) {
+	p := ctx.serviceProto(e.Service)
+	seen := map[string]bool{}
+	for _, r := range e.Roles {
+		if seen[r.Name] {
+			ctx.errorf(r.Pos, "role %s requested twice", r.Name)
+		}
+		seen[r.Name] = true
+	}
+	if p == nil {
+		return
+	}
+	var extra []syntax.Ident
+	for _, r := range e.Roles {
+		if !slices.Contains(p.roles, r.Name) {
+			extra = append(extra, r)
+		}
+	}
+	var missing []string
+	for _, r := range p.roles {
+		if !seen[r] {
+			missing = append(missing, r)
+		}
+	}
+	for _, r := range extra {
+		ctx.errorf(r.Pos, "role %s is not in %s%s", r.Name, ctx.protoDesc(p), didYouMean(r.Name, missing))
+	}
+	if len(missing) > 0 {
+		ctx.errorf(e.Pos, "request on %s must name every role of protocol %s {%s}: missing %s",
+			e.Service.Name, p.decl.Name.Name, strings.Join(p.roles, ", "), joinNames(missing))
+	}
+	if !seen[e.Role.Name] {
+		if slices.Contains(p.roles, e.Role.Name) {
+			ctx.errorf(e.Role.Pos, "role %s is not among the requested roles", e.Role.Name)
+		} else {
+			ctx.roleOfProto(e.Role, p)
+		}
+	}
+}
+
+// checkDistinct reports a role written twice in a receiver list.
+func (ctx *codeCtx) checkDistinct(rs []syntax.Ident) {
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if seen[r.Name] {
+			ctx.errorf(r.Pos, "duplicate receiver %s", r.Name)
+		}
+		seen[r.Name] = true
+	}
+}
+
+// talkDesc describes what the thread talks on, for messages.
+func (ctx *codeCtx) talkDesc() string {
+	var b strings.Builder
+	if len(ctx.protos) == 1 {
+		fmt.Fprintf(&b, "protocol %s, which thread %s talks on", ctx.protos[0], ctx.thread.Name)
+	} else {
+		fmt.Fprintf(&b, "any protocol thread %s talks on (%s)", ctx.thread.Name, strings.Join(ctx.protos, ", "))
+	}
+	if ctx.update != nil {
+		fmt.Fprintf(&b, " after update %s", ctx.update.Name)
+	}
+	return b.String()
+}
+
+func (ctx *codeCtx) checkRole(r syntax.Ident) {
+	if ctx.incomplete || slices.Contains(ctx.roles, r.Name) {
+		return
+	}
+	if len(ctx.protos) == 0 {
+		ctx.errorf(r.Pos, "role %s: thread %s opens no session (no request or accept), so it has no protocol to talk on", r.Name, ctx.thread.Name)
+		return
+	}
+	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), didYouMean(r.Name, ctx.roles))
+}
+
+func (ctx *codeCtx) checkLabel(l syntax.Ident) {
+	if ctx.incomplete || slices.Contains(ctx.labels, l.Name) || len(ctx.protos) == 0 {
+		return // no protocol at all is reported at the role
+	}
+	if len(ctx.labels) == 0 {
+		ctx.errorf(l.Pos, "label %s: %s has no choice", l.Name, strings.TrimPrefix(ctx.talkDesc(), "any "))
+		return
+	}
+	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s", l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels))
+}
