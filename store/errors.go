@@ -1,0 +1,163 @@
+package store
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// Sentinel errors. Every error this package returns for a failure of the
+// environment (a directory, the disk) is a *StoreError wrapping one of
+// these, so callers can test it with errors.Is and print it as is.
+var (
+	// ErrStoreDirUnwritable: the store directory cannot be created or
+	// written to.
+	ErrStoreDirUnwritable = errors.New("store directory is not writable")
+	// ErrStoreDirNotDir: the store directory path names something that is
+	// not a directory.
+	ErrStoreDirNotDir = errors.New("store directory path is not a directory")
+	// ErrStoreDirInUse: another live process holds the store in the
+	// directory open.
+	ErrStoreDirInUse = errors.New("store directory is in use by another process")
+	// ErrStoreDirNotEmpty: the directory already holds files, typically a
+	// store left behind by an earlier (perhaps killed) run. A store is never
+	// reused: its fingerprints would mark unexplored states as visited.
+	ErrStoreDirNotEmpty = errors.New("store directory is not empty")
+	// ErrDiskFull: the file system holding the store ran out of space.
+	ErrDiskFull = errors.New("disk full")
+	// ErrClosed: the store was used after Close.
+	ErrClosed = errors.New("store is closed")
+)
+
+// StoreError describes a failed store operation.
+type StoreError struct {
+	Op   string // what was being done: "open", "insert", "push", ...
+	Path string // the file or directory involved, if any
+	Kind error  // one of the Err* sentinels, or nil
+	Err  error  // the underlying cause, or nil
+	Hint string // what the user can do about it, or ""
+}
+
+func (e *StoreError) Error() string {
+	var b strings.Builder
+	b.WriteString("store: ")
+	b.WriteString(e.Op)
+	if e.Path != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Path)
+	}
+	if e.Kind != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Kind.Error())
+	}
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Err.Error())
+	}
+	if e.Hint != "" {
+		b.WriteString(" (")
+		b.WriteString(e.Hint)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Unwrap returns the sentinel and the cause, for errors.Is and errors.As.
+func (e *StoreError) Unwrap() []error {
+	var errs []error
+	if e.Kind != nil {
+		errs = append(errs, e.Kind)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+const (
+	hintDiskFull = "free space on that file system, or put the store on a larger one with --store-dir"
+	hintDir      = "pass a writable directory with --store-dir"
+)
+
+// isNoSpace reports whether err means the file system is full. Badger does
+// not always keep the errno in its error chain, so the message is checked
+// too.
+func isNoSpace(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "no space left on device") ||
+		strings.Contains(msg, "disk quota exceeded")
+}
+
+// ioError wraps an I/O failure during op on path, classifying a full disk.
+func ioError(op, path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *StoreError
+	if errors.As(err, &se) {
+		return err
+	}
+	if isNoSpace(err) {
+		return &StoreError{Op: op, Path: path, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+	}
+	return &StoreError{Op: op, Path: path, Err: err}
+}
+
+// checkWritableDir makes sure dir is a directory this process can create
+// files in, creating it (and its parents) if it does not exist. It reports
+// whether it created dir.
+func checkWritableDir(op, dir string) (created bool, err error) {
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil:
+		if !fi.IsDir() {
+			return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirNotDir,
+				Hint: "it is a file; " + hintDir}
+		}
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			kind := ErrStoreDirUnwritable
+			if errors.Is(err, syscall.ENOTDIR) {
+				kind = ErrStoreDirNotDir
+			}
+			return false, &StoreError{Op: op, Path: dir, Kind: kind, Err: err, Hint: hintDir}
+		}
+		created = true
+	default:
+		return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+	}
+	// Permission bits do not tell the whole story (root, ACLs, read-only
+	// mounts): probe with a real file.
+	f, err := os.CreateTemp(dir, ".mcheck-probe-*")
+	if err != nil {
+		if created {
+			os.Remove(dir)
+		}
+		if isNoSpace(err) {
+			return false, &StoreError{Op: op, Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+		}
+		return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return created, nil
+}
+
+// absPath returns dir made absolute, for messages; on failure, dir itself.
+func absPath(dir string) string {
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
+}
+
+func closedError(op string) error { return &StoreError{Op: op, Kind: ErrClosed} }

@@ -1,0 +1,156 @@
+// Package store holds the explorer's bulk data: the visited set of state
+// fingerprints, the BFS frontier and the parent links used to rebuild traces.
+//
+// Each kind of store has an in-memory implementation and a disk-backed one
+// behind the same small interface (statespace.VisitedSet, statespace.Queue,
+// statespace.Links, which this package satisfies structurally and does not
+// import):
+//
+//   - MemorySet: an open-addressing hash table of fingerprints, ~11 bytes per
+//     state; BadgerSet: the same set on badger/v4 with an in-memory filter
+//     and a RAM tier in front, for runs larger than RAM.
+//   - SpillQueue: a FIFO of byte records that spills to temporary files
+//     beyond a memory budget.
+//   - SpillLinks: dense (parent, successor index) records that spill to a
+//     file beyond a memory budget.
+//
+// None of the types is safe for concurrent use; the explorer is their only
+// caller.
+package store
+
+import "math/bits"
+
+// MemorySet is an in-memory set of 64-bit fingerprints: an open-addressing
+// hash table with linear probing, grown by doubling when three quarters
+// full, so it costs 10.7–21 bytes per fingerprint (8 bytes per slot).
+//
+// Slot value 0 marks an empty slot; the fingerprint 0 itself is recorded
+// in a separate flag. Fingerprints are hashes already, but the home slot
+// is taken from the top bits of fp times an odd constant (Fibonacci
+// hashing), so that structured inputs (small integers, say) still spread.
+type MemorySet struct {
+	slots   []uint64
+	shift   uint   // 64 - log2(len(slots))
+	mask    uint64 // len(slots) - 1
+	n       int64  // fingerprints in slots (not counting 0)
+	limit   int64  // grow when n reaches limit
+	hasZero bool
+}
+
+const (
+	memMinSlots = 1 << 10
+	fibMul      = 0x9E3779B97F4A7C15
+)
+
+// NewMemorySet returns an empty MemorySet.
+func NewMemorySet() *MemorySet {
+	s := &MemorySet{}
+	s.alloc(memMinSlots)
+	return s
+}
+
+func (s *MemorySet) alloc(nslots int) {
+	s.slots = make([]uint64, nslots)
+	s.mask = uint64(nslots - 1)
+	s.shift = uint(64 - bits.TrailingZeros64(uint64(nslots)))
+	s.limit = int64(nslots) / 4 * 3
+}
+
+func (s *MemorySet) home(fp uint64) uint64 { return (fp * fibMul) >> s.shift }
+
+// Insert adds fps to the set and reports in isNew which of them were not
+// in it before (the first occurrence of a fingerprint repeated in fps is
+// new, the others are not). It never fails.
+func (s *MemorySet) Insert(fps []uint64, isNew []bool) error {
+	isNew = isNew[:len(fps)]
+	for i, fp := range fps {
+		isNew[i] = s.Add(fp)
+	}
+	return nil
+}
+
+// Add inserts fp and reports whether it was absent.
+func (s *MemorySet) Add(fp uint64) bool {
+	if fp == 0 {
+		if s.hasZero {
+			return false
+		}
+		s.hasZero = true
+		return true
+	}
+	if s.n >= s.limit {
+		s.grow()
+	}
+	slots, mask := s.slots, s.mask
+	for i := s.home(fp); ; i = (i + 1) & mask {
+		switch slots[i] {
+		case fp:
+			return false
+		case 0:
+			slots[i] = fp
+			s.n++
+			return true
+		}
+	}
+}
+
+// Contains reports whether fp is in the set.
+func (s *MemorySet) Contains(fp uint64) bool {
+	if fp == 0 {
+		return s.hasZero
+	}
+	slots, mask := s.slots, s.mask
+	for i := s.home(fp); ; i = (i + 1) & mask {
+		switch slots[i] {
+		case fp:
+			return true
+		case 0:
+			return false
+		}
+	}
+}
+
+func (s *MemorySet) grow() {
+	old := s.slots
+	s.alloc(2 * len(old))
+	slots, mask := s.slots, s.mask
+	for _, fp := range old {
+		if fp == 0 {
+			continue
+		}
+		i := s.home(fp)
+		for slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		slots[i] = fp
+	}
+}
+
+// Reset empties the set, keeping its table (cleared) for reuse.
+func (s *MemorySet) Reset() {
+	clear(s.slots)
+	s.n = 0
+	s.hasZero = false
+}
+
+// Len is the number of distinct fingerprints in the set.
+func (s *MemorySet) Len() int64 {
+	if s.hasZero {
+		return s.n + 1
+	}
+	return s.n
+}
+
+// Stats reports the table's size; a MemorySet uses no disk.
+func (s *MemorySet) Stats() StoreStats {
+	return StoreStats{RAMBytes: int64(len(s.slots)) * 8}
+}
+
+// Close releases the table. The set is empty afterwards; Close never fails
+// and may be called more than once.
+func (s *MemorySet) Close() error {
+	s.slots = nil
+	s.n, s.limit, s.hasZero = 0, 0, false
+	s.alloc(memMinSlots)
+	return nil
+}
