@@ -1,0 +1,401 @@
+package statespace
+
+import "sort"
+
+// A Config is a configuration of the system (SPEC §3): every thread with its
+// call stack and heap version, the live session instances with each role's
+// endpoint state (monitor, run number, protocol version), the global queue
+// and the update's state.
+//
+// Configs are values: successors are built by copying the parts a step
+// changes (threads, instances and channels are pointers shared between a
+// config and its successors and never modified once shared).
+type Config struct {
+	Threads []*Thread
+	Insts   []*Instance // live session instances, in order of creation
+	Queue   []*Channel  // non-empty FIFOs, sorted by (Inst, From, To)
+	Upd     UpdState
+
+	// Created counts instances created so far. It is for display (instance
+	// serial numbers in traces) and is not part of the configuration's
+	// identity: it is neither encoded nor hashed.
+	Created int
+}
+
+// UpdState is the state of the system update.
+type UpdState struct {
+	Introduced bool
+	// Countdown, for --update-at step:K, is the number of steps still to
+	// go before the introduction is due; -1 otherwise.
+	Countdown int32
+}
+
+// Status is a thread's status.
+type Status uint8
+
+const (
+	Running Status = iota
+	Done           // main returned
+	Crashed        // a runtime error stopped the thread
+)
+
+// Thread is one thread's state.
+type Thread struct {
+	Status  Status
+	HeapVer uint8 // 0 before applying the update, 1 after
+	// Participant is set when the update is introduced: the thread is named
+	// by the update or holds an endpoint of a service it moves (SPEC §4).
+	Participant bool
+	// Barrier is set while the thread waits at the stop-the-world barrier.
+	Barrier bool
+	Frames  []Frame // call stack; the last is the running frame
+}
+
+// Frame is one activation: a code object, the next instruction, the
+// variable slots and the operand stack.
+type Frame struct {
+	Code  int32
+	PC    int32
+	Slots []Value
+	Stack []Value
+}
+
+// NoRunNumber marks an instance with no update run number.
+const NoRunNumber = -1
+
+// Instance is a live session instance.
+type Instance struct {
+	Service int
+	Serial  int   // creation number, for display only (not encoded)
+	Base    int32 // runs forgotten by normalisation, for display only (not encoded)
+	Ends    []End // one per role, sorted by role id
+	// N is the update run number of the instance (SPEC §4), relative to the
+	// normalised run numbers, or NoRunNumber.
+	N int32
+	// RunVer[r] is the protocol version under which run r (normalised) was
+	// first performed by some role, for fidelity (c).
+	RunVer []uint8
+}
+
+// End is the state of one role's endpoint in an instance.
+type End struct {
+	Role    int
+	Holder  int32 // thread holding the endpoint
+	Ver     uint8 // protocol version of the current run
+	Pending uint8 // protocol version for the next run
+	State   int32 // monitor state in Ver's local type
+	Run     int32 // runs completed (normalised)
+	Started bool  // an action of the current run has been performed
+	Done    bool  // the local type has reached end
+	Lost    bool  // the monitor lost track after a reported fault (property off)
+}
+
+// Channel is the FIFO of messages of one (instance, from, to) triple.
+type Channel struct {
+	Inst, From, To int32
+	Msgs           []Msg
+}
+
+// Msg is a message: a value, or a label (Label >= 0).
+type Msg struct {
+	Label int32
+	Val   Value
+}
+
+// QueueLen is the number of messages in the global queue.
+func (c *Config) QueueLen() int {
+	n := 0
+	for _, ch := range c.Queue {
+		n += len(ch.Msgs)
+	}
+	return n
+}
+
+// clone makes a shallow copy of c: its slices are fresh, the elements are
+// shared until replaced with mutable copies (thread, inst, channel).
+func (c *Config) clone() *Config {
+	n := &Config{Upd: c.Upd, Created: c.Created}
+	n.Threads = append(make([]*Thread, 0, len(c.Threads)), c.Threads...)
+	n.Insts = append(make([]*Instance, 0, len(c.Insts)+1), c.Insts...)
+	n.Queue = append(make([]*Channel, 0, len(c.Queue)+1), c.Queue...)
+	return n
+}
+
+// thread replaces thread t with a private copy and returns it.
+func (c *Config) thread(t int) *Thread {
+	old := c.Threads[t]
+	th := &Thread{Status: old.Status, HeapVer: old.HeapVer, Participant: old.Participant, Barrier: old.Barrier}
+	th.Frames = make([]Frame, len(old.Frames), len(old.Frames)+1)
+	for i, f := range old.Frames {
+		th.Frames[i] = Frame{
+			Code:  f.Code,
+			PC:    f.PC,
+			Slots: append([]Value(nil), f.Slots...),
+			Stack: append(make([]Value, 0, len(f.Stack)+2), f.Stack...),
+		}
+	}
+	c.Threads[t] = th
+	return th
+}
+
+// inst replaces instance i with a private copy and returns it.
+func (c *Config) inst(i int) *Instance {
+	old := c.Insts[i]
+	in := &Instance{Service: old.Service, Serial: old.Serial, Base: old.Base, N: old.N}
+	in.Ends = append([]End(nil), old.Ends...)
+	in.RunVer = append([]uint8(nil), old.RunVer...)
+	c.Insts[i] = in
+	return in
+}
+
+// end returns the index of role in an instance's Ends, or -1.
+func (in *Instance) end(role int) int {
+	for i := range in.Ends {
+		if in.Ends[i].Role == role {
+			return i
+		}
+	}
+	return -1
+}
+
+// channel returns the index of the (inst, from, to) channel, or -1.
+func (c *Config) channel(inst, from, to int) int {
+	for i, ch := range c.Queue {
+		if int(ch.Inst) == inst && int(ch.From) == from && int(ch.To) == to {
+			return i
+		}
+	}
+	return -1
+}
+
+// push appends a message to the (inst, from, to) channel.
+func (c *Config) push(inst, from, to int, m Msg) {
+	if i := c.channel(inst, from, to); i >= 0 {
+		old := c.Queue[i]
+		c.Queue[i] = &Channel{Inst: old.Inst, From: old.From, To: old.To,
+			Msgs: append(append(make([]Msg, 0, len(old.Msgs)+1), old.Msgs...), m)}
+		return
+	}
+	c.Queue = append(c.Queue, &Channel{Inst: int32(inst), From: int32(from), To: int32(to), Msgs: []Msg{m}})
+}
+
+// pop removes the first message of channel i.
+func (c *Config) pop(i int) Msg {
+	old := c.Queue[i]
+	m := old.Msgs[0]
+	if len(old.Msgs) == 1 {
+		c.Queue = append(c.Queue[:i:i], c.Queue[i+1:]...)
+	} else {
+		c.Queue[i] = &Channel{Inst: old.Inst, From: old.From, To: old.To, Msgs: old.Msgs[1:]}
+	}
+	return m
+}
+
+// canonicalize puts c in canonical form, so that configurations no step can
+// tell apart are equal (SPEC §6):
+//   - variable slots that are dead at a frame's next instruction are cleared;
+//   - instances whose roles have all reached end and that have no queued
+//     messages are forgotten, and the rest renumbered in order of creation
+//     (endpoint values of a forgotten instance become DeadInstance);
+//   - run numbers are shifted to start at 0 per instance (with the update
+//     run number n and the run-version table), n is clamped at 0 once every
+//     role has reached it, and both are forgotten, with the run numbers, once
+//     every role has migrated;
+//   - channels are sorted by (instance, from, to).
+func (p *Program) canonicalize(c *Config) {
+	for t, th := range c.Threads {
+		if p.hasDeadSlots(th) {
+			th = c.thread(t)
+			for fi := range th.Frames {
+				f := &th.Frames[fi]
+				live := p.Codes[f.Code].live[f.PC]
+				for s := range f.Slots {
+					if live[s/64]&(1<<(s%64)) == 0 {
+						f.Slots[s] = Value{}
+					}
+				}
+			}
+		}
+	}
+	// Forget finished instances.
+	dead := false
+	for i, in := range c.Insts {
+		if p.finished(c, i, in) {
+			dead = true
+			break
+		}
+	}
+	if dead {
+		remap := make([]int, len(c.Insts))
+		var keep []*Instance
+		for i, in := range c.Insts {
+			if p.finished(c, i, in) {
+				remap[i] = DeadInstance
+			} else {
+				remap[i] = len(keep)
+				keep = append(keep, in)
+			}
+		}
+		c.Insts = keep
+		for t, th := range c.Threads {
+			if threadHasEndpoints(th) {
+				th = c.thread(t)
+				for fi := range th.Frames {
+					f := &th.Frames[fi]
+					remapValues(f.Slots, remap)
+					remapValues(f.Stack, remap)
+				}
+			}
+		}
+		for i, ch := range c.Queue {
+			if remap[ch.Inst] != int(ch.Inst) {
+				c.Queue[i] = &Channel{Inst: int32(remap[ch.Inst]), From: ch.From, To: ch.To, Msgs: ch.Msgs}
+			}
+		}
+	}
+	for i := range c.Insts {
+		p.normaliseRuns(c, i)
+	}
+	sort.Slice(c.Queue, func(i, j int) bool {
+		a, b := c.Queue[i], c.Queue[j]
+		if a.Inst != b.Inst {
+			return a.Inst < b.Inst
+		}
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		return a.To < b.To
+	})
+}
+
+// hasDeadSlots reports whether some frame of th holds a value in a slot
+// that is dead at the frame's next instruction.
+func (p *Program) hasDeadSlots(th *Thread) bool {
+	for _, f := range th.Frames {
+		live := p.Codes[f.Code].live[f.PC]
+		for s, v := range f.Slots {
+			if v.K != VNone && live[s/64]&(1<<(s%64)) == 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (p *Program) finished(c *Config, i int, in *Instance) bool {
+	for _, e := range in.Ends {
+		if !e.Done {
+			return false
+		}
+	}
+	for _, ch := range c.Queue {
+		if int(ch.Inst) == i {
+			return false
+		}
+	}
+	return true
+}
+
+func threadHasEndpoints(th *Thread) bool {
+	for _, f := range th.Frames {
+		for _, v := range f.Slots {
+			if v.K == VEndpoint {
+				return true
+			}
+		}
+		for _, v := range f.Stack {
+			if v.K == VEndpoint {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func remapValues(vs []Value, remap []int) {
+	for i, v := range vs {
+		if v.K != VEndpoint {
+			continue
+		}
+		inst, role := v.Endpoint()
+		if inst == DeadInstance {
+			continue
+		}
+		vs[i] = endpointVal(remap[inst], role)
+	}
+}
+
+// normaliseRuns shifts instance i's run numbers to start at 0 (SPEC §6).
+func (p *Program) normaliseRuns(c *Config, i int) {
+	in := c.Insts[i]
+	min := int32(-1)
+	for _, e := range in.Ends {
+		if !e.Done && (min < 0 || e.Run < min) {
+			min = e.Run
+		}
+	}
+	if min < 0 {
+		min = 0
+	}
+	// Forget run numbers once every role has migrated: nothing can depend
+	// on them any more.
+	migrated := c.Upd.Introduced
+	for _, e := range in.Ends {
+		if !e.Done && !e.Lost && (e.Ver != 1 || e.Pending != 1) {
+			migrated = false
+		}
+	}
+	needs := min > 0 || (migrated && (in.N != NoRunNumber || len(in.RunVer) > 0))
+	if !needs {
+		for _, e := range in.Ends {
+			if e.Done && (e.Run != 0 || e.Started) {
+				needs = true
+			}
+		}
+		if in.N > 0 && !needs {
+			needs = true
+			for _, e := range in.Ends {
+				if !e.Done && e.Run < in.N {
+					needs = false
+				}
+			}
+		}
+	}
+	if !needs {
+		return
+	}
+	in = c.inst(i)
+	in.Base += min
+	for k := range in.Ends {
+		e := &in.Ends[k]
+		if e.Done {
+			e.Run, e.Started = 0, false
+			continue
+		}
+		e.Run -= min
+		if migrated {
+			e.Run = 0
+		}
+	}
+	if int(min) >= len(in.RunVer) {
+		in.RunVer = nil
+	} else {
+		in.RunVer = in.RunVer[min:]
+	}
+	if in.N != NoRunNumber {
+		in.N -= min
+		reached := true
+		for _, e := range in.Ends {
+			if !e.Done && e.Run < in.N {
+				reached = false
+			}
+		}
+		if in.N < 0 || reached {
+			in.N = 0
+		}
+	}
+	if migrated {
+		in.N = NoRunNumber
+		in.RunVer = nil
+	}
+}

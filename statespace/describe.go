@@ -1,0 +1,225 @@
+package statespace
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mcheck/mcheck/model/syntax"
+)
+
+// Descriptions of actions, queues and configurations, for traces and
+// reports. They are built only when a trace is printed, never while
+// exploring.
+
+func (p *Program) actorName(a Action) string {
+	if a.Thread < 0 {
+		return "-"
+	}
+	return p.Threads[a.Thread].Name
+}
+
+// DescribeAction says what step s from configuration c does, in the model's
+// terms, with the source position of the instruction performed.
+func (p *Program) DescribeAction(c *Config, s *Succ) string {
+	a := s.Action
+	where := ""
+	if a.Code >= 0 && int(a.Code) < len(p.Codes) {
+		code := p.Codes[a.Code]
+		if int(a.PC) < len(code.Instrs) {
+			in := code.Instrs[a.PC]
+			where = fmt.Sprintf("  [%s in %s, %s]", shortSource(in.Node), p.codeDesc(code), p.where(in.Node))
+		}
+	}
+	ep := func() string {
+		return fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
+	}
+	switch a.Kind {
+	case ActSend:
+		return fmt.Sprintf("%s sends %s to %s", ep(), a.Val, joinNames(p.roleNames(a.Peers))) + where
+	case ActSelect:
+		return fmt.Sprintf("%s selects %s to %s", ep(), p.Labels[a.Label], joinNames(p.roleNames(a.Peers))) + where
+	case ActRecv:
+		if a.Label >= 0 {
+			return fmt.Sprintf("%s receives the label %s from %s", ep(), p.Labels[a.Label], p.Roles[a.Peers[0]]) + where
+		}
+		return fmt.Sprintf("%s receives %s from %s", ep(), a.Val, p.Roles[a.Peers[0]]) + where
+	case ActCase:
+		if a.Label < 0 {
+			return fmt.Sprintf("%s receives the value %s from %s in a case", ep(), a.Val, p.Roles[a.Peers[0]]) + where
+		}
+		return fmt.Sprintf("%s receives the label %s from %s", ep(), p.Labels[a.Label], p.Roles[a.Peers[0]]) + where
+	case ActChoose:
+		return fmt.Sprintf("chooses option %d", a.Option+1) + where
+	case ActStart:
+		return fmt.Sprintf("session %s#%d starts (%s)", p.instService(c, s, a.Inst), a.Inst, strings.Join(p.startRoles(s, a), ", ")) + where
+	case ActPass:
+		return "passes an update point without applying" + where
+	case ActApply:
+		return fmt.Sprintf("applies update %s", p.Update.Name) + where
+	case ActBlock:
+		return "waits at the stop-the-world barrier" + where
+	case ActRelease:
+		var names []string
+		for _, t := range a.Threads {
+			names = append(names, p.Threads[t].Name)
+		}
+		return fmt.Sprintf("barrier released: %s apply update %s together", strings.Join(names, ", "), p.Update.Name)
+	case ActIntroduce:
+		return fmt.Sprintf("update %s is introduced%s", p.Update.Name, p.describeN(s.Next))
+	case ActFault:
+		if s.Fault != nil {
+			return "attempts: " + s.Fault.Found + where
+		}
+		return "fails" + where
+	}
+	return "?"
+}
+
+func shortSource(n syntax.Node) string {
+	switch n := n.(type) {
+	case *syntax.Send:
+		return "send"
+	case *syntax.Receive:
+		return "receive"
+	case *syntax.Select:
+		return "select " + n.Label.Name
+	case *syntax.Case:
+		return "case"
+	case *syntax.Request:
+		return "request"
+	case *syntax.Accept:
+		return "accept"
+	case *syntax.Call:
+		return "call " + n.Fun.Name
+	case *syntax.UpdatePoint:
+		return "update"
+	case *syntax.Choose:
+		return "choose"
+	}
+	return "step"
+}
+
+func (p *Program) codeDesc(c *Code) string {
+	if c.Fun == "main" {
+		return "main"
+	}
+	if p.Update != nil && p.Update.Bodies[p.Threads[c.Thread].Name][c.Fun] != nil {
+		if c.Version == 0 {
+			return "old " + c.Fun
+		}
+		return "new " + c.Fun
+	}
+	return c.Fun
+}
+
+// instService finds the service of the instance with the given serial, in
+// the configuration after the step (the instance may be new).
+func (p *Program) instService(c *Config, s *Succ, serial int) string {
+	for _, cfg := range []*Config{c, s.Next} {
+		for _, in := range cfg.Insts {
+			if in.Serial == serial {
+				return p.Services[in.Service].Name
+			}
+		}
+	}
+	return "?"
+}
+
+func (p *Program) startRoles(s *Succ, a Action) []string {
+	var out []string
+	for _, in := range s.Next.Insts {
+		if in.Serial != a.Inst {
+			continue
+		}
+		for _, e := range in.Ends {
+			out = append(out, fmt.Sprintf("%s: %s under %s", p.Roles[e.Role], p.Threads[e.Holder].Name, p.protoName(in.Service, e.Ver)))
+		}
+	}
+	return out
+}
+
+func (p *Program) describeN(c *Config) string {
+	var parts []string
+	for _, in := range c.Insts {
+		if in.N != NoRunNumber {
+			parts = append(parts, fmt.Sprintf("%s#%d: n = %d", p.Services[in.Service].Name, in.Serial, in.Base+in.N))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// DescribeQueue lists the queued messages, per (instance, from, to).
+func (p *Program) DescribeQueue(c *Config) string {
+	if len(c.Queue) == 0 {
+		return "[]"
+	}
+	var parts []string
+	for _, ch := range c.Queue {
+		var ms []string
+		for _, m := range ch.Msgs {
+			if m.Label >= 0 {
+				ms = append(ms, p.Labels[m.Label])
+			} else {
+				ms = append(ms, m.Val.String())
+			}
+		}
+		name := "?"
+		if int(ch.Inst) < len(c.Insts) {
+			in := c.Insts[ch.Inst]
+			name = fmt.Sprintf("%s#%d", p.Services[in.Service].Name, in.Serial)
+		}
+		parts = append(parts, fmt.Sprintf("%s %s->%s: %s", name, p.Roles[ch.From], p.Roles[ch.To], strings.Join(ms, " ")))
+	}
+	return "[" + strings.Join(parts, "; ") + "]"
+}
+
+// Describe is a readable summary of a configuration: each thread's status
+// and where it is, each endpoint's protocol and run, and the queue.
+func (p *Program) Describe(c *Config) string {
+	var b strings.Builder
+	for t, th := range c.Threads {
+		fmt.Fprintf(&b, "%s: %s", p.Threads[t].Name, p.threadStatus(th))
+		if th.HeapVer == 1 {
+			b.WriteString(", applied")
+		}
+		b.WriteString("\n")
+	}
+	for _, in := range c.Insts {
+		for _, e := range in.Ends {
+			lt := p.Services[in.Service].Monitors[e.Ver][e.Role]
+			state := "?"
+			if lt != nil && !e.Lost {
+				state = p.describeState(&lt.States[e.State])
+			}
+			fmt.Fprintf(&b, "%s#%d.%s (held by %s): %s, next: %s\n", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role],
+				p.Threads[e.Holder].Name, p.protoName(in.Service, e.Ver), state)
+		}
+	}
+	fmt.Fprintf(&b, "queue: %s", p.DescribeQueue(c))
+	return b.String()
+}
+
+// DescribeThread says where thread t of c is and what it waits for.
+func (p *Program) DescribeThread(c *Config, t int) string {
+	return p.threadStatus(c.Threads[t])
+}
+
+func (p *Program) threadStatus(th *Thread) string {
+	switch th.Status {
+	case Done:
+		return "finished"
+	case Crashed:
+		return "stopped by a runtime error"
+	}
+	f := th.Frames[len(th.Frames)-1]
+	code := p.Codes[f.Code]
+	in := code.Instrs[f.PC]
+	s := fmt.Sprintf("at %s in %s (%s)", shortSource(in.Node), p.codeDesc(code), p.where(in.Node))
+	if th.Barrier {
+		s += ", waiting at the barrier"
+	}
+	return s
+}

@@ -1,0 +1,113 @@
+package statespace
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// A Strategy decides when a thread taking part in the update applies it
+// (SPEC §4). Each strategy is one implementation of this interface in a file
+// of its own; registering it in the strategies table is all it takes to add
+// one.
+//
+// Strategies must be pure functions of their arguments: the semantics calls
+// them while generating successors, from several goroutines at once.
+type Strategy interface {
+	// Name is the strategy's name on the command line.
+	Name() string
+	// Introduce is called once, on a private copy of the configuration, in
+	// the step that introduces the update, after the participants have been
+	// marked. It may set each instance's update run number (Instance.N).
+	Introduce(p *Program, c *Config)
+	// Decide says what participant thread t, which has not applied the
+	// update and sits at one of its update points, does there.
+	Decide(p *Program, c *Config, t int) Decision
+	// Release reports whether the threads waiting at the barrier are all
+	// released now, applying the update together in one step. Strategies
+	// without a barrier return false.
+	Release(p *Program, c *Config) bool
+}
+
+// Decision is what a thread does at an update point.
+type Decision uint8
+
+const (
+	Pass   Decision = iota // go on without applying
+	Apply                  // apply the update here
+	Either                 // apply or not: both are explored
+	Block                  // wait at the barrier
+)
+
+var strategies = map[string]func() Strategy{}
+
+// RegisterStrategy makes a strategy available by name.
+func RegisterStrategy(name string, mk func() Strategy) { strategies[name] = mk }
+
+// StrategyNamed returns the strategy registered under name.
+func StrategyNamed(name string) (Strategy, error) {
+	if mk, ok := strategies[name]; ok {
+		return mk(), nil
+	}
+	return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(StrategyNames(), ", "))
+}
+
+// StrategyNames lists the registered strategies in a fixed order: the
+// paper's three first, then any others alphabetically.
+func StrategyNames() []string {
+	order := map[string]int{"uncoordinated": 0, "stop-the-world": 1, "max+1": 2}
+	var names []string
+	for n := range strategies {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		oi, iok := order[names[i]]
+		oj, jok := order[names[j]]
+		switch {
+		case iok && jok:
+			return oi < oj
+		case iok != jok:
+			return iok
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
+// SetRunNumbers sets, for every live instance of a service the update
+// moves, n = max(run numbers of the instance's roles) + 1 (the paper's
+// update run number, SPEC §4). A role whose local type has reached end has
+// completed every run and does not count.
+func SetRunNumbers(p *Program, c *Config) {
+	for i, in := range c.Insts {
+		if !p.Services[in.Service].Moved {
+			continue
+		}
+		max := int32(-1)
+		for _, e := range in.Ends {
+			if !e.Done && e.Run > max {
+				max = e.Run
+			}
+		}
+		if max < 0 {
+			continue // every role is done: nothing to wait for
+		}
+		c.inst(i).N = max + 1
+	}
+}
+
+// CompletedN reports whether thread t has completed run n on every endpoint
+// it holds of an instance that has an update run number.
+func CompletedN(c *Config, t int) bool {
+	for _, in := range c.Insts {
+		if in.N == NoRunNumber {
+			continue
+		}
+		for _, e := range in.Ends {
+			if int(e.Holder) == t && !e.Done && e.Run < in.N {
+				return false
+			}
+		}
+	}
+	return true
+}
