@@ -33,6 +33,9 @@ type File struct {
 	Services  []*ServiceDecl
 	Threads   []*ThreadDecl
 	Updates   []*UpdateDecl
+	// Comments holds every comment of the file in source order, each
+	// anchored to the declaration or member it is printed before.
+	Comments []*Comment
 }
 
 // Decl is a top-level declaration: *ProtocolDecl, *ServiceDecl, *ThreadDecl

@@ -1,0 +1,449 @@
+package syntax
+
+import (
+	"fmt"
+	"strconv"
+	"unicode"
+	"unicode/utf8"
+)
+
+// token is the kind of a lexical token.
+type token uint8
+
+const (
+	tEOF token = iota
+	tIdent
+	tIntLit
+
+	// Punctuation and operators.
+	tArrow   // ->
+	tDot     // .
+	tColon   // :
+	tComma   // ,
+	tSemi    // ;
+	tAssign  // =
+	tLBrace  // {
+	tRBrace  // }
+	tLParen  // (
+	tRParen  // )
+	tPlus    // +
+	tMinus   // -
+	tStar    // *
+	tSlash   // /
+	tPercent // %
+	tLt      // <
+	tLe      // <=
+	tGt      // >
+	tGe      // >=
+	tEq      // ==
+	tNe      // !=
+	tAnd     // &&
+	tOr      // ||
+
+	// Keywords.
+	keywordBeg
+	tProtocol
+	tService
+	tThread
+	tUpdate
+	tFun
+	tMain
+	tLet
+	tIn
+	tIf
+	tThen
+	tElse
+	tRequest
+	tAccept
+	tSend
+	tReceive
+	tSelect
+	tCase
+	tChoose
+	tTrue
+	tFalse
+	tNot
+	tMu
+	tEnd
+	tKwInt
+	tKwBool
+	tKwUnit
+	keywordEnd
+)
+
+var tokenText = [...]string{
+	tEOF:     "end of file",
+	tIdent:   "identifier",
+	tIntLit:  "integer",
+	tArrow:   "->",
+	tDot:     ".",
+	tColon:   ":",
+	tComma:   ",",
+	tSemi:    ";",
+	tAssign:  "=",
+	tLBrace:  "{",
+	tRBrace:  "}",
+	tLParen:  "(",
+	tRParen:  ")",
+	tPlus:    "+",
+	tMinus:   "-",
+	tStar:    "*",
+	tSlash:   "/",
+	tPercent: "%",
+	tLt:      "<",
+	tLe:      "<=",
+	tGt:      ">",
+	tGe:      ">=",
+	tEq:      "==",
+	tNe:      "!=",
+	tAnd:     "&&",
+	tOr:      "||",
+
+	tProtocol: "protocol",
+	tService:  "service",
+	tThread:   "thread",
+	tUpdate:   "update",
+	tFun:      "fun",
+	tMain:     "main",
+	tLet:      "let",
+	tIn:       "in",
+	tIf:       "if",
+	tThen:     "then",
+	tElse:     "else",
+	tRequest:  "request",
+	tAccept:   "accept",
+	tSend:     "send",
+	tReceive:  "receive",
+	tSelect:   "select",
+	tCase:     "case",
+	tChoose:   "choose",
+	tTrue:     "true",
+	tFalse:    "false",
+	tNot:      "not",
+	tMu:       "mu",
+	tEnd:      "end",
+	tKwInt:    "int",
+	tKwBool:   "bool",
+	tKwUnit:   "unit",
+}
+
+func (t token) String() string {
+	if int(t) < len(tokenText) && tokenText[t] != "" {
+		return tokenText[t]
+	}
+	return "token(" + strconv.Itoa(int(t)) + ")"
+}
+
+func (t token) isKeyword() bool { return keywordBeg < t && t < keywordEnd }
+
+var keywords = func() map[string]token {
+	m := make(map[string]token)
+	for t := keywordBeg + 1; t < keywordEnd; t++ {
+		m[tokenText[t]] = t
+	}
+	return m
+}()
+
+// IsKeyword reports whether name is a reserved word of the model language
+// (and so cannot be used as a name).
+func IsKeyword(name string) bool {
+	_, ok := keywords[name]
+	return ok
+}
+
+// binOps maps operator tokens to binary operators.
+var binOps = [...]BinOp{
+	tPlus: OpAdd, tMinus: OpSub, tStar: OpMul, tSlash: OpDiv, tPercent: OpMod,
+	tLt: OpLt, tLe: OpLe, tGt: OpGt, tGe: OpGe, tEq: OpEq, tNe: OpNe,
+	tAnd: OpAnd, tOr: OpOr,
+}
+
+func (t token) binOp() BinOp {
+	if int(t) < len(binOps) {
+		return binOps[t]
+	}
+	return 0
+}
+
+// Comment is a `#` or `//` comment, which runs to the end of its line.
+type Comment struct {
+	Pos  Pos
+	Text string // from the leading # or // on, without the newline or trailing blanks
+	// Anchor is the position of the declaration, update member, function or
+	// main expression the comment precedes or lies in; the printer puts the
+	// comment on its own line just before it. The zero Anchor means the
+	// comment comes after everything else in the file.
+	Anchor Pos
+}
+
+// tokInfo is one scanned token.
+type tokInfo struct {
+	tok token
+	pos Pos
+	lit string // identifier name, or integer literal text
+	val int64  // integer value
+}
+
+// scanner turns source bytes into tokens. Whitespace and comments are
+// skipped; comments are recorded. Illegal characters are reported and
+// skipped, so the parser never sees them.
+type scanner struct {
+	src       []byte
+	off       int // offset of the next unread byte
+	line      int // line of src[off]
+	lineStart int // offset of the first byte of line
+
+	errh     func(pos Pos, msg string) // nil while peeking
+	comments []*Comment
+}
+
+func (s *scanner) init(src []byte, errh func(Pos, string)) {
+	s.src = src
+	s.line = 1
+	s.errh = errh
+	// A byte order mark at the very start is ignored, as Go does.
+	if len(src) >= 3 && src[0] == 0xEF && src[1] == 0xBB && src[2] == 0xBF {
+		s.off = 3
+		s.lineStart = 3
+	}
+}
+
+func (s *scanner) posAt(off int) Pos {
+	return Pos{Line: int32(s.line), Col: int32(off - s.lineStart + 1)}
+}
+
+func (s *scanner) error(off int, format string, args ...any) {
+	if s.errh != nil {
+		s.errh(s.posAt(off), fmt.Sprintf(format, args...))
+	}
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' }
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+
+// describeRune names a character for an error message: printable ASCII
+// quoted, everything else as a code point.
+func describeRune(r rune) string {
+	switch {
+	case r == 0:
+		return "NUL (U+0000)"
+	case r == utf8.RuneError:
+		return "U+FFFD"
+	case r == '\uFEFF':
+		return "byte order mark (U+FEFF)"
+	case r < utf8.RuneSelf && unicode.IsPrint(r):
+		return strconv.QuoteRune(r)
+	case unicode.IsPrint(r):
+		return fmt.Sprintf("%U %s", r, strconv.QuoteRune(r))
+	}
+	return fmt.Sprintf("%U", r)
+}
+
+// checkText reports NUL bytes and invalid UTF-8 in src[from:to] (a comment).
+func (s *scanner) checkText(from, to int) {
+	for i := from; i < to; {
+		c := s.src[i]
+		if c < utf8.RuneSelf {
+			if c == 0 {
+				s.error(i, "illegal character NUL (U+0000) in comment")
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s.src[i:to])
+		if r == utf8.RuneError && n == 1 {
+			s.error(i, "invalid UTF-8 encoding (byte 0x%02x) in comment", c)
+		} else if r == '\uFEFF' {
+			s.error(i, "illegal byte order mark in comment")
+		}
+		i += n
+	}
+}
+
+// scan returns the next token.
+func (s *scanner) scan() tokInfo {
+	for {
+		// Skip white space.
+		for s.off < len(s.src) {
+			c := s.src[s.off]
+			if c == ' ' || c == '\t' || c == '\r' {
+				s.off++
+			} else if c == '\n' {
+				s.off++
+				s.line++
+				s.lineStart = s.off
+			} else {
+				break
+			}
+		}
+		start := s.off
+		pos := s.posAt(start)
+		if start >= len(s.src) {
+			return tokInfo{tok: tEOF, pos: pos}
+		}
+		c := s.src[start]
+		switch {
+		case isLetter(c):
+			end := start + 1
+			for end < len(s.src) && (isLetter(s.src[end]) || isDigit(s.src[end])) {
+				end++
+			}
+			s.off = end
+			lit := string(s.src[start:end])
+			if kw, ok := keywords[lit]; ok {
+				return tokInfo{tok: kw, pos: pos, lit: lit}
+			}
+			return tokInfo{tok: tIdent, pos: pos, lit: lit}
+		case isDigit(c):
+			if t, ok := s.number(start, pos); ok {
+				return t
+			}
+			continue
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRune(s.src[start:])
+			if r == utf8.RuneError && n == 1 {
+				s.error(start, "invalid UTF-8 encoding (byte 0x%02x)", c)
+			} else if unicode.IsLetter(r) {
+				s.error(start, "illegal character %s: names are ASCII letters, digits and '_'", describeRune(r))
+			} else {
+				s.error(start, "illegal character %s", describeRune(r))
+			}
+			s.off += n
+			continue
+		}
+		s.off++
+		next := byte(0)
+		if s.off < len(s.src) {
+			next = s.src[s.off]
+		}
+		two := func(t token) tokInfo { s.off++; return tokInfo{tok: t, pos: pos} }
+		one := func(t token) tokInfo { return tokInfo{tok: t, pos: pos} }
+		switch c {
+		case '#':
+			s.comment(start)
+			continue
+		case '/':
+			if next == '/' {
+				s.comment(start)
+				continue
+			}
+			return one(tSlash)
+		case '-':
+			if next == '>' {
+				return two(tArrow)
+			}
+			return one(tMinus)
+		case '.':
+			return one(tDot)
+		case ':':
+			return one(tColon)
+		case ',':
+			return one(tComma)
+		case ';':
+			return one(tSemi)
+		case '{':
+			return one(tLBrace)
+		case '}':
+			return one(tRBrace)
+		case '(':
+			return one(tLParen)
+		case ')':
+			return one(tRParen)
+		case '+':
+			return one(tPlus)
+		case '*':
+			return one(tStar)
+		case '%':
+			return one(tPercent)
+		case '<':
+			if next == '=' {
+				return two(tLe)
+			}
+			return one(tLt)
+		case '>':
+			if next == '=' {
+				return two(tGe)
+			}
+			return one(tGt)
+		case '=':
+			if next == '=' {
+				return two(tEq)
+			}
+			return one(tAssign)
+		case '!':
+			if next == '=' {
+				return two(tNe)
+			}
+			s.error(start, "illegal character '!' (negation is 'not'; inequality is '!=')")
+		case '&':
+			if next == '&' {
+				return two(tAnd)
+			}
+			s.error(start, "illegal character '&' (did you mean '&&'?)")
+		case '|':
+			if next == '|' {
+				return two(tOr)
+			}
+			s.error(start, "illegal character '|' (did you mean '||'?)")
+		default:
+			s.error(start, "illegal character %s", describeRune(rune(c)))
+		}
+	}
+}
+
+// comment records the comment starting at src[start] and moves to the end of
+// its line.
+func (s *scanner) comment(start int) {
+	end := start
+	for end < len(s.src) && s.src[end] != '\n' {
+		end++
+	}
+	s.checkText(start, end)
+	s.off = end
+	if s.errh == nil { // peeking
+		return
+	}
+	t := end
+	for t > start && (s.src[t-1] == ' ' || s.src[t-1] == '\t' || s.src[t-1] == '\r') {
+		t--
+	}
+	s.comments = append(s.comments, &Comment{Pos: s.posAt(start), Text: string(s.src[start:t])})
+}
+
+// number scans an integer literal. A run of digits directly followed by
+// letters is one malformed literal, reported and skipped (ok false).
+func (s *scanner) number(start int, pos Pos) (tokInfo, bool) {
+	end := start
+	for end < len(s.src) && isDigit(s.src[end]) {
+		end++
+	}
+	digits := end
+	for end < len(s.src) && (isLetter(s.src[end]) || isDigit(s.src[end])) {
+		end++
+	}
+	s.off = end
+	lit := string(s.src[start:end])
+	if end > digits {
+		s.error(start, "malformed integer literal %s", quoteTrunc(lit))
+		return tokInfo{}, false
+	}
+	var v int64
+	for i := start; i < end; i++ {
+		d := int64(s.src[i] - '0')
+		if v > (1<<63-1-d)/10 {
+			s.error(start, "integer literal %s overflows int64 (largest is 9223372036854775807)", truncate(lit))
+			return tokInfo{tok: tIntLit, pos: pos, lit: lit}, true
+		}
+		v = v*10 + d
+	}
+	return tokInfo{tok: tIntLit, pos: pos, lit: lit, val: v}, true
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:37] + "..."
+	}
+	return s
+}
+
+func quoteTrunc(s string) string { return "'" + truncate(s) + "'" }

@@ -1,0 +1,875 @@
+package syntax
+
+import "fmt"
+
+// MaxDepth bounds how deeply constructs may nest (parentheses, operators,
+// let/if/';' chains, global types), so that no input can exhaust the stack of
+// the parser or of any later pass that walks the tree recursively. A ';' or
+// 'let' chain counts one level per step, as it nests in the tree.
+const MaxDepth = 1000
+
+// maxErrors is how many errors Parse reports before giving up.
+const maxErrors = 10
+
+// Parse parses a model file. It returns the File, possibly partial, and an
+// ErrorList (nil if there is no error) holding every error found, sorted by
+// position. After an error the parser skips to the next declaration, or the
+// next `fun` or `main` inside a thread, and goes on, so one call reports the
+// errors of several declarations. On error the File may hold nodes with nil
+// fields: use it only when the error is nil.
+//
+// An empty file is a valid, empty File.
+func Parse(filename string, src []byte) (*File, error) {
+	p := &parser{file: &File{Name: filename}}
+	p.s.init(src, p.errorAt)
+	p.parseFile()
+	p.file.Comments = p.s.comments
+	return p.file, p.errs.Err()
+}
+
+// bailout unwinds the parser from a construct it cannot finish to the
+// nearest recovery point (see protect).
+type bailout struct{}
+
+// tooMany stops the parser: maxErrors have been reported.
+type tooMany struct{}
+
+type parser struct {
+	file *File
+	s    scanner
+	tokInfo
+
+	prevLine int32 // line of the last consumed token
+	braces   int   // '{' minus '}' consumed so far
+	depth    int   // current nesting, bounded by MaxDepth
+	errs     ErrorList
+	anchored int // s.comments[:anchored] have their Anchor set
+}
+
+// ---------------------------------------------------------------------------
+// Errors and recovery
+
+// errorAt records an error. As go/parser does, only the first error on a
+// line is kept: later ones on the same line are almost always consequences
+// of it.
+func (p *parser) errorAt(pos Pos, msg string) {
+	if n := len(p.errs); n > 0 && p.errs[n-1].Pos.Line == pos.Line {
+		return
+	}
+	if len(p.errs) >= maxErrors {
+		p.errs.Add(p.file.Name, pos, "too many errors")
+		panic(tooMany{})
+	}
+	p.errs.Add(p.file.Name, pos, "%s", msg)
+}
+
+// fail records an error and abandons the current construct.
+func (p *parser) fail(pos Pos, format string, args ...any) {
+	p.errorAt(pos, fmt.Sprintf(format, args...))
+	panic(bailout{})
+}
+
+// protect runs f, reporting false if it bailed out.
+func (p *parser) protect(f func()) (ok bool) {
+	depth := p.depth
+	defer func() {
+		if r := recover(); r != nil {
+			if _, bail := r.(bailout); !bail {
+				panic(r)
+			}
+			p.depth = depth
+			ok = false
+		}
+	}()
+	f()
+	return true
+}
+
+func (p *parser) enter() {
+	p.depth++
+	if p.depth > MaxDepth {
+		p.fail(p.pos, "too deeply nested: more than %d levels", MaxDepth)
+	}
+}
+
+func (p *parser) leave() { p.depth-- }
+
+// ---------------------------------------------------------------------------
+// Tokens
+
+func (p *parser) next() {
+	switch p.tok {
+	case tLBrace:
+		p.braces++
+	case tRBrace:
+		p.braces--
+	}
+	p.prevLine = p.pos.Line
+	p.tokInfo = p.s.scan()
+}
+
+// peek returns the token after the current one.
+func (p *parser) peek() token {
+	s := p.s
+	s.errh = nil
+	return s.scan().tok
+}
+
+// found describes the current token for an error message.
+func (p *parser) found() string {
+	switch p.tok {
+	case tEOF:
+		return "end of file"
+	case tIdent, tIntLit:
+		return quoteTrunc(p.lit)
+	}
+	return "'" + p.tok.String() + "'"
+}
+
+// expect consumes a token of kind t, or fails with
+// "expected 't' context, found ...".
+func (p *parser) expect(t token, context string) Pos {
+	pos := p.pos
+	if p.tok != t {
+		p.fail(p.pos, "expected '%s' %s, found %s%s", t, context, p.found(), p.missingHint(t))
+	}
+	p.next()
+	return pos
+}
+
+// missingHint suggests a missing separator when a list goes on without one.
+func (p *parser) missingHint(want token) string {
+	if (want == tRParen || want == tRBrace) && p.startsExpr() {
+		return " (missing ','?)"
+	}
+	return ""
+}
+
+func (p *parser) startsExpr() bool {
+	switch p.tok {
+	case tIdent, tIntLit, tLParen, tTrue, tFalse, tNot, tMinus, tLet, tIf,
+		tRequest, tAccept, tSend, tReceive, tSelect, tCase, tChoose:
+		return true
+	}
+	return false
+}
+
+// structural keywords are never plausible as names: finding one where a
+// name is expected means something is missing, not misnamed.
+func (t token) structural() bool {
+	switch t {
+	case tProtocol, tService, tThread, tUpdate, tFun, tMain, tIn, tThen, tElse:
+		return true
+	}
+	return false
+}
+
+// ident consumes an identifier; what says what kind of name is expected.
+func (p *parser) ident(what string) Ident {
+	if p.tok != tIdent {
+		if p.tok.isKeyword() && !p.tok.structural() {
+			p.fail(p.pos, "expected %s, found keyword '%s' (keywords cannot be used as names)", what, p.tok)
+		}
+		p.fail(p.pos, "expected %s, found %s", what, p.found())
+	}
+	id := Ident{Pos: p.pos, Name: p.lit}
+	p.next()
+	return id
+}
+
+// ---------------------------------------------------------------------------
+// Comments
+//
+// Each comment is anchored to the declaration, update member, function or
+// main expression it precedes or lies in (a comment on the same line as the
+// last token of one lies in it); the printer puts it just before that unit.
+// When a unit starts, every comment not yet anchored precedes it; when a unit
+// ends, the comments not yet anchored up to the line of its last token lie in
+// it. Comments left at the end anchor nowhere: they stay at the end.
+
+func (p *parser) anchorAll(at Pos) {
+	for ; p.anchored < len(p.s.comments); p.anchored++ {
+		p.s.comments[p.anchored].Anchor = at
+	}
+}
+
+func (p *parser) anchorTrailing(at Pos) {
+	for ; p.anchored < len(p.s.comments) && p.s.comments[p.anchored].Pos.Line <= p.prevLine; p.anchored++ {
+		p.s.comments[p.anchored].Anchor = at
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Declarations
+
+func (p *parser) parseFile() {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, stop := r.(tooMany); !stop {
+				panic(r)
+			}
+		}
+	}()
+	p.next()
+	for p.tok != tEOF {
+		if !p.protect(p.decl) {
+			p.syncDecl()
+		}
+	}
+}
+
+func (p *parser) atDeclStart() bool {
+	switch p.tok {
+	case tEOF, tProtocol, tService, tThread:
+		return true
+	case tUpdate:
+		return p.peek() == tIdent
+	}
+	return false
+}
+
+// syncDecl skips to the next top-level declaration.
+func (p *parser) syncDecl() {
+	for !p.atDeclStart() {
+		p.next()
+	}
+}
+
+func (p *parser) decl() {
+	switch p.tok {
+	case tProtocol:
+		p.protocolDecl()
+	case tService:
+		d := p.serviceDecl()
+		p.file.Decls = append(p.file.Decls, d)
+		p.file.Services = append(p.file.Services, d)
+	case tThread:
+		p.threadDecl()
+	case tUpdate:
+		p.updateDecl()
+	default:
+		pos, found := p.pos, p.found()
+		hint := ""
+		switch p.tok {
+		case tFun, tMain:
+			hint = " ('fun' and 'main' belong inside a thread)"
+		case tRBrace:
+			hint = " (unbalanced '}')"
+		}
+		p.next()
+		p.fail(pos, "expected declaration (protocol, service, thread or update), found %s%s", found, hint)
+	}
+}
+
+func (p *parser) protocolDecl() {
+	d := &ProtocolDecl{Pos: p.pos}
+	p.anchorAll(d.Pos)
+	p.file.Decls = append(p.file.Decls, d)
+	p.file.Protocols = append(p.file.Protocols, d)
+	p.next()
+	d.Name = p.ident("protocol name")
+	p.expect(tAssign, "after protocol name "+d.Name.Name)
+	d.Body = p.gtype()
+	p.anchorTrailing(d.Pos)
+	if !p.atDeclStart() {
+		p.fail(p.pos, "expected '.' or a new declaration after the body of protocol %s, found %s", d.Name.Name, p.found())
+	}
+}
+
+// serviceDecl parses `service NAME : PROTOCOL` (top level or in an update).
+func (p *parser) serviceDecl() *ServiceDecl {
+	d := &ServiceDecl{Pos: p.pos}
+	p.anchorAll(d.Pos)
+	p.next()
+	d.Name = p.ident("service name")
+	p.expect(tColon, "after service name "+d.Name.Name)
+	d.Protocol = p.ident("protocol name")
+	p.anchorTrailing(d.Pos)
+	return d
+}
+
+func (p *parser) threadDecl() {
+	d := &ThreadDecl{Pos: p.pos}
+	p.anchorAll(d.Pos)
+	p.file.Decls = append(p.file.Decls, d)
+	p.file.Threads = append(p.file.Threads, d)
+	p.next()
+	d.Name = p.ident("thread name")
+	p.expect(tLBrace, "after thread name "+d.Name.Name)
+	body := p.braces
+	for {
+		switch p.tok {
+		case tFun:
+			if !p.protect(func() { p.funDecl(&d.Funs, "'fun', 'main' or '}'") }) && !p.syncMember(body) {
+				return
+			}
+		case tMain:
+			if d.MainPos.IsValid() {
+				p.errorAt(p.pos, fmt.Sprintf("second 'main' in thread %s (the first is at %d:%d)", d.Name.Name, d.MainPos.Line, d.MainPos.Col))
+			}
+			ok := p.protect(func() {
+				d.MainPos = p.pos
+				p.anchorAll(d.MainPos)
+				p.next()
+				d.Main = p.expr()
+				p.anchorTrailing(d.MainPos)
+				if p.tok != tRBrace {
+					hint := ""
+					if p.tok == tFun {
+						hint = " (functions come before main)"
+					}
+					p.fail(p.pos, "expected ';' or '}' after the main expression of thread %s, found %s%s", d.Name.Name, p.found(), hint)
+				}
+			})
+			if !ok && !p.syncMember(body) {
+				return
+			}
+		case tRBrace:
+			if !d.MainPos.IsValid() {
+				p.errorAt(p.pos, fmt.Sprintf("missing 'main' in thread %s: expected 'fun' or 'main', found '}'", d.Name.Name))
+			}
+			p.next()
+			p.anchorTrailing(d.Pos)
+			return
+		default:
+			p.errorAt(p.pos, fmt.Sprintf("expected 'fun' or 'main' in thread %s, found %s", d.Name.Name, p.found()))
+			if !p.syncMember(body) {
+				return
+			}
+		}
+	}
+}
+
+// syncMember skips to the next `fun` or `main` of the thread body opened at
+// brace depth body, reporting true, or past its closing '}' (or to the next
+// top-level declaration), reporting false.
+func (p *parser) syncMember(body int) bool {
+	for {
+		switch p.tok {
+		case tFun, tMain:
+			p.braces = body
+			return true
+		case tEOF, tProtocol, tService, tThread:
+			return false
+		case tUpdate:
+			if p.peek() == tIdent {
+				return false
+			}
+		case tRBrace:
+			if p.braces <= body {
+				p.next()
+				return false
+			}
+		}
+		p.next()
+	}
+}
+
+// funDecl parses `fun NAME(params) = body` and appends it to list. follow
+// names what may come after the body, for the error message.
+func (p *parser) funDecl(list *[]*FunDecl, follow string) {
+	d := &FunDecl{Pos: p.pos}
+	p.anchorAll(d.Pos)
+	*list = append(*list, d)
+	p.next()
+	d.Name = p.ident("function name")
+	p.expect(tLParen, "after function name "+d.Name.Name)
+	if p.tok != tRParen {
+		for {
+			d.Params = append(d.Params, p.ident("parameter name"))
+			if p.tok != tComma {
+				break
+			}
+			p.next()
+		}
+	}
+	if p.tok != tRParen {
+		hint := ""
+		if p.tok == tIdent {
+			hint = " (missing ','?)"
+		}
+		p.fail(p.pos, "expected ',' or ')' in the parameters of %s, found %s%s", d.Name.Name, p.found(), hint)
+	}
+	p.next()
+	p.expect(tAssign, "after the parameters of "+d.Name.Name)
+	d.Body = p.expr()
+	p.anchorTrailing(d.Pos)
+	switch p.tok {
+	case tFun, tMain, tRBrace:
+	default:
+		p.fail(p.pos, "expected ';' or %s after the body of %s, found %s", follow, d.Name.Name, p.found())
+	}
+}
+
+func (p *parser) updateDecl() {
+	d := &UpdateDecl{Pos: p.pos}
+	p.anchorAll(d.Pos)
+	p.file.Decls = append(p.file.Decls, d)
+	p.file.Updates = append(p.file.Updates, d)
+	p.next()
+	d.Name = p.ident("update name")
+	p.expect(tLBrace, "after update name "+d.Name.Name)
+	body := p.braces
+	for {
+		var ok bool
+		switch p.tok {
+		case tService:
+			ok = p.protect(func() {
+				s := p.serviceDecl()
+				d.Services = append(d.Services, s)
+				d.Decls = append(d.Decls, s)
+			})
+		case tThread:
+			ok = p.protect(func() { p.threadUpdate(d) })
+		case tRBrace:
+			p.next()
+			p.anchorTrailing(d.Pos)
+			return
+		default:
+			p.errorAt(p.pos, fmt.Sprintf("expected 'service', 'thread' or '}' in update %s, found %s", d.Name.Name, p.found()))
+			if p.tok == tEOF || p.atDeclStart() {
+				return
+			}
+			p.next()
+		}
+		if !ok && !p.syncUpdate(body) {
+			return
+		}
+	}
+}
+
+// syncUpdate skips to the next member of the update body opened at brace
+// depth body, or to its closing '}', reporting true; or to the next
+// top-level declaration, reporting false.
+func (p *parser) syncUpdate(body int) bool {
+	for {
+		switch p.tok {
+		case tService, tThread:
+			return true
+		case tEOF, tProtocol:
+			return false
+		case tUpdate:
+			if p.peek() == tIdent {
+				return false
+			}
+		case tRBrace:
+			if p.braces <= body {
+				p.braces = body
+				return true
+			}
+		}
+		p.next()
+	}
+}
+
+// threadUpdate parses `thread NAME { fun* }` inside update u.
+func (p *parser) threadUpdate(u *UpdateDecl) {
+	d := &ThreadUpdate{Pos: p.pos}
+	p.anchorAll(d.Pos)
+	u.Threads = append(u.Threads, d)
+	u.Decls = append(u.Decls, d)
+	p.next()
+	d.Name = p.ident("thread name")
+	p.expect(tLBrace, "after thread name "+d.Name.Name)
+	body := p.braces
+	for {
+		switch p.tok {
+		case tFun:
+			if !p.protect(func() { p.funDecl(&d.Funs, "'fun' or '}'") }) && !p.syncMember(body) {
+				return
+			}
+		case tRBrace:
+			p.next()
+			p.anchorTrailing(d.Pos)
+			return
+		case tMain:
+			p.errorAt(p.pos, fmt.Sprintf("unexpected 'main' in thread %s of update %s: an update gives new function bodies only", d.Name.Name, u.Name.Name))
+			p.next()
+			if !p.syncMember(body) {
+				return
+			}
+		default:
+			p.errorAt(p.pos, fmt.Sprintf("expected 'fun' or '}' in thread %s of update %s, found %s", d.Name.Name, u.Name.Name, p.found()))
+			if !p.syncMember(body) {
+				return
+			}
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Global types
+
+// gtype parses a global type:
+//
+//	gtype := 'mu' VAR '.' gtype | gatom ['.' gtype]
+func (p *parser) gtype() GType {
+	p.enter()
+	defer p.leave()
+	if p.tok == tMu {
+		pos := p.pos
+		p.next()
+		v := p.ident("recursion variable after 'mu'")
+		p.expect(tDot, "after 'mu "+v.Name+"'")
+		return &GRec{Pos: pos, Var: v, Body: p.gtype()}
+	}
+	g := p.gatom()
+	if p.tok == tDot {
+		p.next()
+		return &GSeq{Pos: g.Position(), First: g, Second: p.gtype()}
+	}
+	return g
+}
+
+func (p *parser) gatom() GType {
+	switch p.tok {
+	case tEnd:
+		pos := p.pos
+		p.next()
+		return &GEnd{Pos: pos}
+	case tLParen:
+		open := p.pos
+		p.next()
+		g := p.gtype()
+		p.expect(tRParen, fmt.Sprintf("to match '(' at %d:%d", open.Line, open.Col))
+		return g
+	case tIdent:
+		from := Ident{Pos: p.pos, Name: p.lit}
+		p.next()
+		if p.tok != tArrow {
+			return &GVar{Name: from}
+		}
+		p.next()
+		to := p.roles("receiver role")
+		p.expect(tColon, "after the receivers of a message from "+from.Name)
+		switch p.tok {
+		case tLt:
+			p.next()
+			m := &GMsg{Pos: from.Pos, From: from, To: to, TypePos: p.pos}
+			switch p.tok {
+			case tKwInt:
+				m.Type = TInt
+			case tKwBool:
+				m.Type = TBool
+			case tKwUnit:
+				m.Type = TUnit
+			default:
+				p.fail(p.pos, "expected value type int, bool or unit, found %s", p.found())
+			}
+			p.next()
+			p.expect(tGt, "after the value type")
+			return m
+		case tLBrace:
+			p.next()
+			c := &GChoice{Pos: from.Pos, From: from, To: to}
+			if p.tok == tRBrace {
+				p.fail(p.pos, "a choice needs at least one branch 'label: type'")
+			}
+			for {
+				b := &GBranch{Label: p.ident("branch label")}
+				p.expect(tColon, "after label "+b.Label.Name)
+				b.Body = p.gtype()
+				c.Branches = append(c.Branches, b)
+				if p.tok != tComma {
+					break
+				}
+				p.next()
+			}
+			if p.tok != tRBrace {
+				p.fail(p.pos, "expected ',' or '}' after a branch of the choice, found %s", p.found())
+			}
+			p.next()
+			return c
+		default:
+			p.fail(p.pos, "expected '<' (value message) or '{' (choice) after ':', found %s", p.found())
+		}
+	}
+	if p.tok.isKeyword() && !p.tok.structural() {
+		p.fail(p.pos, "expected global type (message, 'mu', recursion variable, 'end' or '('), found keyword '%s'", p.tok)
+	}
+	p.fail(p.pos, "expected global type (message, 'mu', recursion variable, 'end' or '('), found %s", p.found())
+	return nil
+}
+
+// roles parses `ROLE | '{' ROLE (',' ROLE)* '}'`.
+func (p *parser) roles(what string) []Ident {
+	if p.tok != tLBrace {
+		return []Ident{p.ident(what)}
+	}
+	return p.roleSet(what)
+}
+
+// roleSet parses `'{' ROLE (',' ROLE)* '}'`.
+func (p *parser) roleSet(what string) []Ident {
+	p.expect(tLBrace, "before the set of roles")
+	var rs []Ident
+	for {
+		rs = append(rs, p.ident(what))
+		if p.tok != tComma {
+			break
+		}
+		p.next()
+	}
+	if p.tok != tRBrace {
+		hint := ""
+		if p.tok == tIdent {
+			hint = " (missing ','?)"
+		}
+		p.fail(p.pos, "expected ',' or '}' in the set of roles, found %s%s", p.found(), hint)
+	}
+	p.next()
+	return rs
+}
+
+// ---------------------------------------------------------------------------
+// Expressions
+//
+//	expr := 'let' NAME '=' expr 'in' expr | item [';' expr]
+//	item := 'if' expr 'then' expr 'else' (let | item) | binary
+//
+// So ';' binds loosest, a let's body extends as far right as possible, and an
+// if's else-branch stops at ';' unless it is a let.
+
+func (p *parser) expr() Expr {
+	p.enter()
+	defer p.leave()
+	if p.tok == tLet {
+		return p.let()
+	}
+	x := p.item()
+	if p.tok == tSemi {
+		p.next()
+		return &Seq{Pos: x.Position(), First: x, Second: p.expr()}
+	}
+	return x
+}
+
+func (p *parser) let() Expr {
+	pos := p.pos
+	p.next()
+	name := p.ident("variable name after 'let'")
+	p.expect(tAssign, "after 'let "+name.Name+"'")
+	value := p.expr()
+	p.expect(tIn, "after the value of 'let "+name.Name+" = ...'")
+	return &Let{Pos: pos, Name: name, Value: value, Body: p.expr()}
+}
+
+func (p *parser) item() Expr {
+	if p.tok == tIf {
+		return p.ifExpr()
+	}
+	return p.binary(1)
+}
+
+func (p *parser) ifExpr() Expr {
+	p.enter()
+	defer p.leave()
+	pos := p.pos
+	p.next()
+	cond := p.expr()
+	p.expect(tThen, "after the condition of 'if'")
+	then := p.expr()
+	p.expect(tElse, "after the then-branch (every 'if' needs an 'else')")
+	var els Expr
+	if p.tok == tLet {
+		els = p.expr()
+	} else {
+		els = p.item()
+	}
+	return &If{Pos: pos, Cond: cond, Then: then, Else: els}
+}
+
+func isComparison(op BinOp) bool { return op.Precedence() == 3 }
+
+// binary parses a sequence of binary operations of precedence at least
+// minPrec, by precedence climbing. Operators are left-associative, except
+// comparisons, which do not associate at all.
+func (p *parser) binary(minPrec int) Expr {
+	x := p.unary()
+	depth := p.depth
+	lastCmp := false
+	for {
+		op := p.tok.binOp()
+		if op == 0 || op.Precedence() < minPrec {
+			break
+		}
+		if lastCmp && isComparison(op) {
+			p.fail(p.pos, "unexpected '%s' after a comparison: comparisons do not chain (use parentheses, or '&&' between two comparisons)", op)
+		}
+		opPos := p.pos
+		p.next()
+		y := p.binary(op.Precedence() + 1)
+		x = &Binary{OpPos: opPos, Op: op, X: x, Y: y}
+		lastCmp = isComparison(op)
+		p.enter() // the left-deep tree grows one level per operator
+	}
+	p.depth = depth
+	return x
+}
+
+func (p *parser) unary() Expr {
+	var op UnOp
+	switch p.tok {
+	case tNot:
+		op = OpNot
+	case tMinus:
+		op = OpNeg
+	default:
+		return p.primary()
+	}
+	p.enter()
+	defer p.leave()
+	pos := p.pos
+	p.next()
+	return &Unary{Pos: pos, Op: op, X: p.unary()}
+}
+
+func (p *parser) primary() Expr {
+	pos := p.pos
+	switch p.tok {
+	case tIntLit:
+		v := p.val
+		p.next()
+		return &IntLit{Pos: pos, Value: v}
+	case tTrue, tFalse:
+		v := p.tok == tTrue
+		p.next()
+		return &BoolLit{Pos: pos, Value: v}
+	case tLParen:
+		p.next()
+		if p.tok == tRParen {
+			p.next()
+			return &UnitLit{Pos: pos}
+		}
+		e := p.expr()
+		if p.tok != tRParen {
+			p.fail(p.pos, "expected ')' to match '(' at %d:%d, found %s", pos.Line, pos.Col, p.found())
+		}
+		p.next()
+		return e
+	case tIdent:
+		id := Ident{Pos: pos, Name: p.lit}
+		p.next()
+		if p.tok != tLParen {
+			return &Var{Name: id}
+		}
+		p.next()
+		call := &Call{Pos: pos, Fun: id}
+		if p.tok != tRParen {
+			call.Args = p.exprList("arguments of " + id.Name)
+		}
+		p.expect(tRParen, "after the arguments of "+id.Name)
+		return call
+	case tUpdate:
+		p.next()
+		return &UpdatePoint{Pos: pos}
+	case tRequest:
+		p.next()
+		p.expect(tLParen, "after 'request'")
+		e := &Request{Pos: pos}
+		e.Service = p.ident("service name")
+		p.expect(tComma, "after the service of request (request(s, {p1, p2}, p1))")
+		if p.tok != tLBrace {
+			p.fail(p.pos, "expected '{' before the roles of the session (request(s, {p1, p2}, p1)), found %s", p.found())
+		}
+		e.Roles = p.roleSet("role name")
+		p.expect(tComma, "after the roles of request")
+		e.Role = p.ident("role name")
+		p.expect(tRParen, "after the arguments of request")
+		return e
+	case tAccept:
+		p.next()
+		p.expect(tLParen, "after 'accept'")
+		e := &Accept{Pos: pos}
+		e.Service = p.ident("service name")
+		p.expect(tComma, "after the service of accept (accept(s, p2))")
+		e.Role = p.ident("role name")
+		p.expect(tRParen, "after the arguments of accept")
+		return e
+	case tSend:
+		p.next()
+		p.expect(tLParen, "after 'send'")
+		e := &Send{Pos: pos}
+		e.Chan = p.expr()
+		p.expect(tComma, "after the endpoint of send (send(x, p, v))")
+		e.To = p.roles("role name")
+		p.expect(tComma, "after the receivers of send")
+		e.Value = p.expr()
+		p.expect(tRParen, "after the arguments of send")
+		return e
+	case tReceive:
+		p.next()
+		p.expect(tLParen, "after 'receive'")
+		e := &Receive{Pos: pos}
+		e.Chan = p.expr()
+		p.expect(tComma, "after the endpoint of receive (receive(x, p))")
+		e.From = p.ident("role name")
+		p.expect(tRParen, "after the arguments of receive")
+		return e
+	case tSelect:
+		p.next()
+		p.expect(tLParen, "after 'select'")
+		e := &Select{Pos: pos}
+		e.Chan = p.expr()
+		p.expect(tComma, "after the endpoint of select (select(x, p, label))")
+		e.To = p.roles("role name")
+		p.expect(tComma, "after the receivers of select")
+		e.Label = p.ident("label")
+		p.expect(tRParen, "after the arguments of select")
+		return e
+	case tCase:
+		p.next()
+		p.expect(tLParen, "after 'case'")
+		e := &Case{Pos: pos}
+		e.Chan = p.expr()
+		p.expect(tComma, "after the endpoint of case (case(x, p, { l: e, ... }))")
+		e.From = p.ident("role name")
+		p.expect(tComma, "after the sender of case")
+		p.expect(tLBrace, "before the branches of case")
+		if p.tok == tRBrace {
+			p.fail(p.pos, "case needs at least one branch 'label: expr'")
+		}
+		for {
+			b := &CaseBranch{Label: p.ident("branch label")}
+			p.expect(tColon, "after label "+b.Label.Name)
+			b.Body = p.expr()
+			e.Branches = append(e.Branches, b)
+			if p.tok != tComma {
+				break
+			}
+			p.next()
+		}
+		if p.tok != tRBrace {
+			p.fail(p.pos, "expected ',' or '}' after a branch of case, found %s", p.found())
+		}
+		p.next()
+		p.expect(tRParen, "after the branches of case")
+		return e
+	case tChoose:
+		p.next()
+		p.expect(tLParen, "after 'choose'")
+		if p.tok == tRParen {
+			p.fail(p.pos, "choose needs at least one option")
+		}
+		e := &Choose{Pos: pos, Options: p.exprList("options of choose")}
+		p.expect(tRParen, "after the options of choose")
+		return e
+	}
+	if p.tok.isKeyword() && !p.tok.structural() {
+		p.fail(p.pos, "expected expression, found keyword '%s'", p.tok)
+	}
+	p.fail(p.pos, "expected expression, found %s", p.found())
+	return nil
+}
+
+// exprList parses `expr (',' expr)*`.
+func (p *parser) exprList(what string) []Expr {
+	var list []Expr
+	for {
+		list = append(list, p.expr())
+		if p.tok != tComma {
+			return list
+		}
+		p.next()
+	}
+}
