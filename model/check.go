@@ -136,7 +136,7 @@ func Check(f *syntax.File) (*Model, error) {
 				c.errorf(sd.Name.Pos, "update %s: service %s has no protocol to move to (write service %s: PROTOCOL)", u.Name, sd.Name.Name, sd.Name.Name)
 				continue
 			}
-			if info := lookupProto(sd.Protocol, "update "+u.Name+" moves service "+sd.Name.Name+" to"); info != nil && info.proto != nil {
+			if info := lookupProto(sd.Protocol, "update "+u.Name+", service "+sd.Name.Name); info != nil && info.proto != nil {
 				u.Moves[sd.Name.Name] = info.proto
 			}
 		}
@@ -162,7 +162,7 @@ func Check(f *syntax.File) (*Model, error) {
 				}
 				old := findFun(t.Funs, fd.Name.Name)
 				if old == nil {
-					c.errorf(fd.Name.Pos, "update %s: thread %s has no function %s to replace%s (an update can only give existing functions new bodies)",
+					c.errorf(fd.Name.Pos, "update %s: thread %s has no function %s%s; an update can only give existing functions new bodies",
 						u.Name, t.Name, fd.Name.Name, didYouMean(fd.Name.Name, funNames(t.Funs)))
 					continue
 				}

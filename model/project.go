@@ -33,8 +33,8 @@ import (
 // merge by the union of their labels (common labels' continuations merged
 // recursively). Anything else is unprojectable and reported at the choice.
 //
-// Local types are built as trees (no sharing), with each variable pointing
-// at its binder, and then compiled to the monitor automaton of LocalType: one
+// Local types are built with each variable pointing at its binder, and then
+// compiled to the monitor automaton of LocalType: one
 // state per action node, a variable resolved to the state of its binder's
 // body, one shared end state.
 
@@ -95,15 +95,24 @@ type projError struct {
 }
 
 // projector projects one protocol onto one role.
+//
+// Normalisation shares a continuation between all the leaves it continues;
+// projection keeps that sharing (memo), so the monitor has one copy of a
+// shared continuation's states, and the work stays linear in the size of
+// the normalised DAG. A memoised result is valid wherever the node occurs:
+// its free variables refer to binders that enclose every occurrence.
 type projector struct {
 	role  string
 	env   map[*grec]*lrec
-	names map[string]int // binder names in scope → count, for fresh naming
+	memo  map[gnode]lnode
+	names map[*grec]string // display name of each binder, unique per protocol
+	used  map[string]bool
 	top   map[*grec]bool // the top-level chain of mu binders
 }
 
 func project(root gnode, role string) (lnode, *projError) {
-	pr := &projector{role: role, env: map[*grec]*lrec{}, names: map[string]int{}, top: map[*grec]bool{}}
+	pr := &projector{role: role, env: map[*grec]*lrec{}, memo: map[gnode]lnode{},
+		names: map[*grec]string{}, used: map[string]bool{}, top: map[*grec]bool{}}
 	for n := root; ; {
 		r, ok := n.(*grec)
 		if !ok {
@@ -116,6 +125,33 @@ func project(root gnode, role string) (lnode, *projError) {
 }
 
 func (pr *projector) project(n gnode) (lnode, *projError) {
+	if l, ok := pr.memo[n]; ok {
+		return l, nil
+	}
+	l, err := pr.project1(n)
+	if err == nil {
+		pr.memo[n] = l
+	}
+	return l, err
+}
+
+// name returns the display name of binder g: its own, or with a suffix
+// when another binder of the protocol already has it (normalisation can
+// move a continuation under a binder of the same name).
+func (pr *projector) name(g *grec) string {
+	if n, ok := pr.names[g]; ok {
+		return n
+	}
+	n := g.name
+	for i := 2; pr.used[n]; i++ {
+		n = fmt.Sprintf("%s_%d", g.name, i)
+	}
+	pr.used[n] = true
+	pr.names[g] = n
+	return n
+}
+
+func (pr *projector) project1(n gnode) (lnode, *projError) {
 	switch n := n.(type) {
 	case *gmsg:
 		next, err := pr.project(n.next)
@@ -164,15 +200,9 @@ func (pr *projector) project(n gnode) (lnode, *projError) {
 		return acc, nil
 
 	case *grec:
-		name := n.name
-		if c := pr.names[n.name]; c > 0 {
-			name = fmt.Sprintf("%s_%d", n.name, c+1) // normalisation moved a continuation under a binder of the same name
-		}
-		l := &lrec{name: name, top: pr.top[n]}
+		l := &lrec{name: pr.name(n), top: pr.top[n]}
 		pr.env[n] = l
-		pr.names[n.name]++
 		body, err := pr.project(n.body)
-		pr.names[n.name]--
 		delete(pr.env, n)
 		if err != nil {
 			return nil, err

@@ -1,0 +1,14 @@
+package model
+
+import "github.com/mcheck/mcheck/model/syntax"
+
+// Load parses and checks a model file. On failure the error is a
+// syntax.ErrorList: the parse errors if the file does not parse, otherwise
+// every error Check found.
+func Load(filename string, src []byte) (*Model, error) {
+	f, err := syntax.Parse(filename, src)
+	if err != nil {
+		return nil, err
+	}
+	return Check(f)
+}
