@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/model/syntax"
+)
+
+func init() {
+	register(&command{name: "project", summary: "check a model's protocols and print each role's local type", run: runProject})
+}
+
+const projectNotation = `Local types are written:
+  q!<int>. T           send an int to q          {q, r}!<int>. T  send to q and r
+  p?<int>. T           receive an int from p
+  q + {a: T1, b: T2}   select: send label a or b to q
+  p & {a: T1, b: T2}   offer: receive label a or b from p
+  mu t. T   t   end    recursion, its variable, the end
+`
+
+func runProject(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("project", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		protocols []string
+		states    bool
+	)
+	fs.StringSliceVar(&protocols, "protocol", nil, "print only these protocols (repeatable, comma-separated)")
+	fs.BoolVar(&states, "states", false, "also print each role's monitor automaton (state: action -> next)")
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, "usage: mcheck project [flags] MODEL.dsu\n\n")
+		fmt.Fprintf(w, "Checks the model (well-formedness of every protocol, projection onto every\nrole, names in threads and updates) and prints, for each protocol, its roles,\nwhether it loops (and which recursion is the run loop) and each role's local type.\n\n")
+		fmt.Fprint(w, projectNotation)
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+	}
+	fs.Usage = func() {} // printed below, to the right stream
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			usage(stdout)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "mcheck project: %v\nRun 'mcheck project --help' for usage.\n", err)
+		return exitUsage
+	}
+	path, ok := oneArg("project", fs.Args(), stderr)
+	if !ok {
+		return exitUsage
+	}
+	src, err := readModelFile(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		if list, ok := err.(syntax.ErrorList); ok && len(list) > 1 {
+			fmt.Fprintf(stderr, "%d errors\n", len(list))
+		}
+		return exitUsage
+	}
+	for _, name := range protocols {
+		if m.Protocol(name) == nil {
+			var names []string
+			for _, p := range m.Protocols {
+				names = append(names, p.Name)
+			}
+			fmt.Fprintf(stderr, "mcheck project: --protocol %s: no such protocol in %s (protocols: %s)\n", name, path, strings.Join(names, ", "))
+			return exitUsage
+		}
+	}
+	printProjection(stdout, m, protocols, states)
+	return exitOK
+}
+
+// printProjection writes the protocols of m (all, or those named) with
+// their roles, runs and local types.
+func printProjection(w io.Writer, m *model.Model, only []string, states bool) {
+	first := true
+	for _, p := range m.Protocols {
+		if len(only) > 0 && !slices.Contains(only, p.Name) {
+			continue
+		}
+		if !first {
+			fmt.Fprintln(w)
+		}
+		first = false
+		fmt.Fprintf(w, "protocol %s (%s:%d:%d)\n", p.Name, m.File.Name, p.Decl.Name.Pos.Line, p.Decl.Name.Pos.Col)
+		fmt.Fprintf(w, "  global: %s\n", p.Global)
+		fmt.Fprintf(w, "  roles:  %s\n", strings.Join(p.Roles, ", "))
+		if p.Looping {
+			fmt.Fprintf(w, "  runs:   loops; a run is one pass through mu %s back to %s\n", p.RunVar, p.RunVar)
+		} else {
+			fmt.Fprintf(w, "  runs:   does not loop; one run, which ends at end\n")
+		}
+		if u := protocolUses(m, p); u != "" {
+			fmt.Fprintf(w, "  used:   %s\n", u)
+		}
+		width := 0
+		for _, r := range p.Roles {
+			width = max(width, len(r))
+		}
+		for _, r := range p.Roles {
+			l := p.Local[r]
+			fmt.Fprintf(w, "  %-*s %s\n", width+1, r+":", l.Text)
+			if states {
+				for _, line := range strings.Split(strings.TrimSuffix(l.Describe(), "\n"), "\n") {
+					fmt.Fprintf(w, "  %*s   %s\n", width, "", line)
+				}
+			}
+		}
+	}
+}
+
+// protocolUses says which services start on p and which updates move services to it.
+func protocolUses(m *model.Model, p *model.Protocol) string {
+	var uses []string
+	for _, s := range m.Services {
+		if s.Protocol == p {
+			uses = append(uses, "service "+s.Name)
+		}
+	}
+	for _, u := range m.Updates {
+		for _, sd := range u.Decl.Services {
+			if u.Moves[sd.Name.Name] == p {
+				uses = append(uses, fmt.Sprintf("update %s moves service %s to it", u.Name, sd.Name.Name))
+			}
+		}
+	}
+	if len(uses) == 0 {
+		return "by no service or update"
+	}
+	return strings.Join(uses, "; ")
+}

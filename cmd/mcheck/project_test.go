@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func runProjectCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"project"}, args...), &out, &errb)
+	for _, s := range []string{out.String(), errb.String()} {
+		if strings.Contains(s, "panic") || strings.Contains(s, "goroutine") || strings.Contains(s, "internal error") {
+			t.Errorf("output mentions a crash:\n%s", s)
+		}
+	}
+	return code, out.String(), errb.String()
+}
+
+func TestProjectMathServer(t *testing.T) {
+	code, out, errs := runProjectCmd(t, "../../models/mathserver.dsu")
+	if code != exitOK || errs != "" {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	for _, want := range []string{
+		"protocol MathA (../../models/mathserver.dsu:",
+		"  roles:  p1, p2\n",
+		"  runs:   loops; a run is one pass through mu t back to t\n",
+		"  used:   service s\n",
+		"  p1: mu t. p2!<int>. p2!<int>. p2?<int>. t\n",
+		"  p2: mu t. p1?<int>. p1?<int>. p1!<int>. t\n",
+		"protocol MathB (",
+		"  used:   update toB moves service s to it\n",
+		"  p1: mu t. p2!<int>. p2!<int>. p2 & {error: t, result: p2?<int>. t}\n",
+		"  p2: mu t. p1?<int>. p1?<int>. p1 + {error: t, result: p1!<int>. t}\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Index(out, "protocol MathA") > strings.Index(out, "protocol MathB") {
+		t.Errorf("protocols out of declaration order:\n%s", out)
+	}
+}
+
+func TestProjectFlags(t *testing.T) {
+	code, out, _ := runProjectCmd(t, "--protocol", "MathB", "--states", "../../models/mathserver.dsu")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Contains(out, "MathA") {
+		t.Errorf("--protocol MathB printed MathA:\n%s", out)
+	}
+	for _, want := range []string{
+		"2: p2 & {error -> 0 (ends run), result -> 3}",
+		"3: p2?<int> -> 0 (ends run)",
+		"2: p1 + {error -> 0 (ends run), result -> 3}",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--states output lacks %q:\n%s", want, out)
+		}
+	}
+
+	code, out, errs := runProjectCmd(t, "--help")
+	if code != exitOK || !strings.Contains(out, "usage: mcheck project") || !strings.Contains(out, "p & {a: T1, b: T2}") || errs != "" {
+		t.Errorf("--help: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+
+	code, _, errs = runProjectCmd(t, "--protocol", "MathC", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, "no such protocol") {
+		t.Errorf("--protocol MathC: exit %d, %s", code, errs)
+	}
+}
+
+var (
+	posRx   = regexp.MustCompile(`^\S+\.dsu:\d+:\d+: \S`)
+	countRx = regexp.MustCompile(`^\d+ errors$`)
+)
+
+func TestProjectBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct {
+		name, src string
+		want      []string // each must appear in stderr
+	}{
+		{"syntax.dsu", "protocol P = p -> : <int>\nthread T { main () }\n", []string{"syntax.dsu:1:"}},
+		{"unproj.dsu", "protocol P = p -> q: { a: q -> r: <int>, b: end }\nthread T { main () }\n",
+			[]string{"unproj.dsu:1:14: protocol P cannot be projected onto role r"}},
+		{"several.dsu", "protocol P = mu t. p -> p: <int>. s\nservice x: Q\n",
+			[]string{"several.dsu:1:1: the model declares no threads", "several.dsu:1:25: role p sends to itself",
+				"several.dsu:1:35: undefined recursion variable s", "several.dsu:2:12: service x: undefined protocol Q", "4 errors"}},
+		{"empty.dsu", "", []string{"empty.dsu:1:1: the model declares no threads"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errs := runProjectCmd(t, write(tc.name, tc.src))
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if out != "" {
+				t.Errorf("stdout not empty:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errs, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errs)
+				}
+			}
+			for _, line := range strings.Split(strings.TrimSpace(errs), "\n") {
+				if !posRx.MatchString(line) && !countRx.MatchString(line) {
+					t.Errorf("error line without file:line:col: %q", line)
+				}
+			}
+		})
+	}
+
+	// Usage errors.
+	if code, _, errs := runProjectCmd(t); code != exitUsage || !strings.Contains(errs, "expected one model file") {
+		t.Errorf("no args: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runProjectCmd(t, filepath.Join(dir, "missing.dsu")); code != exitUsage || !strings.Contains(errs, "cannot read model") {
+		t.Errorf("missing file: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runProjectCmd(t, "--bogus", "x.dsu"); code != exitUsage || !strings.Contains(errs, "bogus") {
+		t.Errorf("bad flag: exit %d, %s", code, errs)
+	}
+}
