@@ -1,0 +1,428 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+)
+
+// BadgerOptions configures a BadgerSet.
+type BadgerOptions struct {
+	// Dir holds the badger store. "" means a new temporary directory. A
+	// given Dir is created if missing and must otherwise be empty: a store
+	// left by an earlier run is refused, never reused (its fingerprints
+	// would mark unexplored states as visited).
+	Dir string
+	// Keep keeps Dir and the store in it after Close (the user passed
+	// --store-dir and wants it). Otherwise Close removes what Open created.
+	Keep bool
+	// RAMEntries bounds the RAM tier, the fingerprints inserted or looked
+	// up most recently, which answers most duplicates without badger.
+	// 0 means DefaultRAMEntries.
+	RAMEntries int
+	// ExpectedStates sizes the in-memory Bloom filter (10 bits a state); it
+	// is rebuilt four times larger whenever the set outgrows it. 0 means
+	// DefaultExpectedStates.
+	ExpectedStates int64
+}
+
+const (
+	// DefaultRAMEntries is the default size of a BadgerSet's RAM tier
+	// (about 24–48 MiB).
+	DefaultRAMEntries = 1 << 21
+	// DefaultExpectedStates is the default initial capacity of a
+	// BadgerSet's Bloom filter (5 MiB).
+	DefaultExpectedStates = 1 << 22
+
+	// markerFile marks a directory as holding an mcheck store.
+	markerFile = "MCHECK-STORE"
+)
+
+/*
+BadgerSet is a visited set on disk, in a badger/v4 database whose keys are
+the fingerprints (8 bytes, big-endian) and whose values are empty.
+
+Badger alone costs microseconds per look-up, so three in-memory layers
+answer almost every question before it is asked:
+
+  - The RAM tier: two MemorySet generations, cur and prev, holding the
+    fingerprints inserted or found most recently. A fingerprint in either is
+    a duplicate. Every fingerprint of a batch is added to cur, which also
+    deduplicates the batch. After a batch, if cur holds RAMEntries/2 or more,
+    prev is dropped and cur becomes prev: by then every fingerprint in it is
+    in badger. In a BFS most duplicates are of states from the last few
+    levels, which the tier still holds.
+  - A blocked Bloom filter of every fingerprint in badger (10 bits each,
+    about 1% false positives). A fingerprint the filter rules out is new
+    without a look-up, which is the common case for new states.
+  - What is left (duplicates of old states, and false positives) is sorted
+    and looked up in one read transaction, in key order.
+
+The new fingerprints of a batch are then written with one WriteBatch, so
+every call costs at most one write pass, and Len is exact. When the set
+outgrows the filter, the filter is rebuilt four times larger from a
+key-only scan of badger (amortised, a fraction of a scan per state).
+*/
+type BadgerSet struct {
+	db      *badger.DB
+	dir     string
+	keep    bool
+	created bool // Open created dir (rather than using an empty one)
+
+	cur, prev *MemorySet
+	tierMax   int64
+	filter    *bloom
+	n         int64
+
+	pending []uint64 // fingerprints to look up in badger
+	where   []int32  // their indices in the batch, in step with pending
+	fresh   []uint64 // new fingerprints of the batch
+	keys    []byte
+
+	err    error // sticky: the set is unusable after a failed write
+	closed bool
+}
+
+// OpenBadgerSet opens a new, empty visited set on badger.
+func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
+	s := &BadgerSet{keep: opts.Keep}
+	if opts.Dir == "" {
+		dir, err := os.MkdirTemp("", "mcheck-store-")
+		if err != nil {
+			kind := ErrStoreDirUnwritable
+			if isNoSpace(err) {
+				kind = ErrDiskFull
+			}
+			return nil, &StoreError{Op: "create store in", Path: os.TempDir(), Kind: kind, Err: err,
+				Hint: "set TMPDIR, or pass a writable directory with --store-dir"}
+		}
+		s.dir, s.created = dir, true
+	} else {
+		s.dir = absPath(opts.Dir)
+		created, err := checkWritableDir("open store", s.dir)
+		if err != nil {
+			return nil, err
+		}
+		s.created = created
+		if !created {
+			if err := checkEmptyDir(s.dir); err != nil {
+				return nil, err
+			}
+		}
+	}
+	marker := "mcheck visited-set store (badger/v4); safe to delete when no mcheck run is using it\n"
+	if err := os.WriteFile(filepath.Join(s.dir, markerFile), []byte(marker), 0o644); err != nil {
+		s.cleanup()
+		return nil, ioError("open store", s.dir, err)
+	}
+
+	bo := badger.DefaultOptions(s.dir).
+		WithLogger(nil).
+		WithSyncWrites(false).
+		WithDetectConflicts(false).
+		WithMetricsEnabled(false).
+		WithNumVersionsToKeep(1).
+		// Keys are random 8-byte strings: nothing to compress, and without
+		// compression badger advises no block cache (reads go to the
+		// mmapped tables and the OS page cache).
+		WithCompression(options.None).
+		WithBlockCacheSize(0).
+		WithIndexCacheSize(0).
+		// Values are empty, so the value log only ever holds badger's
+		// own bookkeeping: keep its files small.
+		WithValueLogFileSize(16 << 20).
+		// A memtable holds ~40 bytes/key; 32 MiB × 3 bounds badger's RAM.
+		WithMemTableSize(32 << 20).
+		WithNumMemtables(3).
+		WithNumLevelZeroTables(5).
+		WithNumLevelZeroTablesStall(15).
+		WithNumCompactors(2)
+	db, err := badger.Open(bo)
+	if err != nil {
+		s.cleanup()
+		return nil, openError(s.dir, err)
+	}
+	s.db = db
+	s.tierMax = int64(opts.RAMEntries)
+	if s.tierMax <= 0 {
+		s.tierMax = DefaultRAMEntries
+	}
+	s.cur, s.prev = NewMemorySet(), NewMemorySet()
+	expect := opts.ExpectedStates
+	if expect <= 0 {
+		expect = DefaultExpectedStates
+	}
+	s.filter = newBloom(expect)
+	return s, nil
+}
+
+// checkEmptyDir refuses a directory that holds anything.
+func checkEmptyDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+	}
+	if len(ents) == 0 {
+		return nil
+	}
+	names := make(map[string]bool)
+	for _, e := range ents {
+		names[e.Name()] = true
+	}
+	if names["LOCK"] && dirLocked(dir) {
+		return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirInUse,
+			Hint: "another mcheck run (pid " + readPid(dir) + ") is using it; wait for it, or pass another --store-dir"}
+	}
+	hint := "it holds other files; pass an empty or new directory with --store-dir"
+	if names[markerFile] || names["MANIFEST"] {
+		hint = "it holds a store left by an earlier run (killed, or kept with --store-dir); " +
+			"remove it (rm -r " + dir + ") or pass another --store-dir"
+	}
+	return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirNotEmpty, Hint: hint}
+}
+
+func readPid(dir string) string {
+	b, err := os.ReadFile(filepath.Join(dir, "LOCK"))
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func openError(dir string, err error) error {
+	switch {
+	case isNoSpace(err):
+		return &StoreError{Op: "open store", Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+	case strings.Contains(err.Error(), "Cannot acquire directory lock"):
+		return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirInUse, Err: err,
+			Hint: "another process is using it; pass another --store-dir"}
+	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS):
+		return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+	}
+	return &StoreError{Op: "open store", Path: dir, Err: err}
+}
+
+// Insert adds fps to the set; isNew[i] reports whether fps[i] was absent
+// before the call and not repeated earlier in fps.
+func (s *BadgerSet) Insert(fps []uint64, isNew []bool) error {
+	if s.closed {
+		return closedError("insert into")
+	}
+	if s.err != nil {
+		return s.err
+	}
+	isNew = isNew[:len(fps)]
+	s.pending, s.where, s.fresh = s.pending[:0], s.where[:0], s.fresh[:0]
+	for i, fp := range fps {
+		if !s.cur.Add(fp) || s.prev.Contains(fp) {
+			isNew[i] = false
+			continue
+		}
+		if s.filter.mayContain(fp) {
+			s.pending = append(s.pending, fp)
+			s.where = append(s.where, int32(i))
+			continue
+		}
+		isNew[i] = true
+		s.fresh = append(s.fresh, fp)
+	}
+	if len(s.pending) > 0 {
+		if err := s.lookup(fps, isNew); err != nil {
+			s.err = err
+			return err
+		}
+	}
+	if err := s.write(); err != nil {
+		s.err = err
+		return err
+	}
+	s.n += int64(len(s.fresh))
+	for _, fp := range s.fresh {
+		s.filter.add(fp)
+	}
+	if s.n > s.filter.capacity() {
+		if err := s.rebuildFilter(); err != nil {
+			s.err = err
+			return err
+		}
+	}
+	if s.cur.Len() >= s.tierMax/2 {
+		s.cur, s.prev = s.prev, s.cur
+		s.cur.Reset()
+	}
+	return nil
+}
+
+// lookup decides the pending fingerprints by looking them up in badger in
+// key order, and appends the absent ones to fresh.
+func (s *BadgerSet) lookup(fps []uint64, isNew []bool) error {
+	idx := make([]int, len(s.pending))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		x, y := s.pending[a], s.pending[b]
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	})
+	txn := s.db.NewTransaction(false)
+	defer txn.Discard()
+	var key [8]byte
+	for _, k := range idx {
+		fp := s.pending[k]
+		binary.BigEndian.PutUint64(key[:], fp)
+		_, err := txn.Get(key[:])
+		switch {
+		case err == nil:
+			isNew[s.where[k]] = false
+		case errors.Is(err, badger.ErrKeyNotFound):
+			isNew[s.where[k]] = true
+			s.fresh = append(s.fresh, fps[s.where[k]])
+		default:
+			return ioError("look up in store", s.dir, err)
+		}
+	}
+	return nil
+}
+
+// write adds the fresh fingerprints to badger.
+func (s *BadgerSet) write() error {
+	if len(s.fresh) == 0 {
+		return nil
+	}
+	// WriteBatch keeps the key slices until it commits: one backing array.
+	if cap(s.keys) < 8*len(s.fresh) {
+		s.keys = make([]byte, 8*len(s.fresh))
+	}
+	keys := s.keys[:8*len(s.fresh)]
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for i, fp := range s.fresh {
+		k := keys[8*i : 8*i+8 : 8*i+8]
+		binary.BigEndian.PutUint64(k, fp)
+		if err := wb.Set(k, nil); err != nil {
+			return ioError("write to store", s.dir, err)
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return ioError("write to store", s.dir, err)
+	}
+	return nil
+}
+
+// rebuildFilter replaces the Bloom filter by one four times the set's size,
+// filled from a key-only scan of badger.
+func (s *BadgerSet) rebuildFilter() error {
+	f := newBloom(4 * s.n)
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if len(k) == 8 {
+				f.add(binary.BigEndian.Uint64(k))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return ioError("scan store", s.dir, err)
+	}
+	s.filter = f
+	return nil
+}
+
+// Len is the number of distinct fingerprints in the set.
+func (s *BadgerSet) Len() int64 { return s.n }
+
+// Dir is the directory holding the store.
+func (s *BadgerSet) Dir() string { return s.dir }
+
+// Stats reports the memory of the RAM tier and the filter (badger's own
+// memtables and indexes are not counted) and the bytes the store's files
+// occupy on disk.
+func (s *BadgerSet) Stats() StoreStats {
+	var st StoreStats
+	if s.closed {
+		return st
+	}
+	st.RAMBytes = s.cur.Stats().RAMBytes + s.prev.Stats().RAMBytes + s.filter.bytes() +
+		int64(cap(s.pending))*8 + int64(cap(s.where))*4 + int64(cap(s.fresh))*8 + int64(cap(s.keys))
+	st.DiskBytes = diskUsage(s.dir)
+	return st
+}
+
+// diskUsage is the space the files under dir take (allocated blocks where
+// the system says, so sparse preallocated files count what they use).
+func diskUsage(dir string) int64 {
+	var total int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return nil
+		}
+		total += allocated(fi)
+		return nil
+	})
+	return total
+}
+
+// Close closes badger and, unless Keep was set, removes the store: the
+// directory if Open created it, or else the files in it. The store is
+// removed only after badger closed cleanly; if it did not, the error says
+// where the store was left. Close may be called more than once.
+func (s *BadgerSet) Close() error {
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.cur, s.prev, s.filter = nil, nil, nil
+	s.pending, s.where, s.fresh, s.keys = nil, nil, nil, nil
+	if err := s.db.Close(); err != nil {
+		return &StoreError{Op: "close store", Path: s.dir, Err: err,
+			Hint: "the store was left in place; remove it by hand (rm -r " + s.dir + ")"}
+	}
+	if s.keep {
+		return nil
+	}
+	if err := s.cleanup(); err != nil {
+		return &StoreError{Op: "remove store", Path: s.dir, Err: err,
+			Hint: "remove it by hand (rm -r " + s.dir + ")"}
+	}
+	return nil
+}
+
+// cleanup removes what Open created: the whole directory, or the contents
+// of the empty directory it was given.
+func (s *BadgerSet) cleanup() error {
+	if s.created {
+		return os.RemoveAll(s.dir)
+	}
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if err := os.RemoveAll(filepath.Join(s.dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
