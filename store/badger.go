@@ -425,4 +425,3 @@ func (s *BadgerSet) cleanup() error {
 	}
 	return nil
 }
-
