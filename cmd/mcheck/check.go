@@ -1,0 +1,461 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+func init() {
+	register(&command{name: "check", summary: "explore every interleaving of a model under its update and report violations", run: runCheck})
+}
+
+// checkFlags are the flags of `mcheck check`.
+type checkFlags struct {
+	strategy   string
+	update     string
+	updateAt   string
+	queueBound int
+	maxDepth   int
+	maxStates  int64
+	store      string
+	storeDir   string
+	memBudget  string
+	workers    int
+	jsonOut    bool
+	trace      string
+	progress   string
+	skip       []string
+}
+
+func (f *checkFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.strategy, "strategy", "all", "coordination strategy: "+strings.Join(statespace.StrategyNames(), ", ")+", or all")
+	fs.StringVar(&f.update, "update", "", "the update to check (default: every update in the model, one after another)")
+	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
+	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue: a send is not enabled while this many messages are queued")
+	fs.IntVar(&f.maxDepth, "max-depth", 0, "cut the search at this BFS depth (0: no bound); a cut search is bounded, not exhaustive")
+	fs.Int64Var(&f.maxStates, "max-states", 0, "cut the search after this many distinct configurations (0: no bound)")
+	fs.StringVar(&f.store, "store", defaultStore, "visited set: memory or badger")
+	fs.StringVar(&f.storeDir, "store-dir", "", "directory for the badger store (default: a temporary directory, removed afterwards); a given directory is kept")
+	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for frontier and trace links before they spill to disk, e.g. 512MiB, 2GiB (default: a quarter of RAM)")
+	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
+	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) run, one per line")
+	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
+	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
+	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var f checkFlags
+	f.register(fs)
+	help := fs.BoolP("help", "h", false, "show this help")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
+		fmt.Fprintln(stderr, "Run 'mcheck check --help' for usage.")
+		return exitUsage
+	}
+	if *help {
+		fmt.Fprintln(stdout, "usage: mcheck check [flags] MODEL.dsu")
+		fmt.Fprintln(stdout, "\nExplores every interleaving of the model under its update, with each coordination")
+		fmt.Fprintln(stdout, "strategy, and reports the first violation of each with a shortest trace.")
+		fmt.Fprintln(stdout, "\nflags:")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fmt.Fprintln(stdout, "\nExit status: 0 no violation, 1 violation found, 2 bad input or usage, 3 resource or internal failure (or interrupted).")
+		return exitOK
+	}
+	path, ok := oneArg("check", fs.Args(), stderr)
+	if !ok {
+		return exitUsage
+	}
+	plan, err := f.plan()
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
+		return exitUsage
+	}
+	src, err := readModelFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck: %v\n", err)
+		return exitUsage
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	updates := m.Updates
+	if f.update != "" {
+		u := m.Update(f.update)
+		if u == nil {
+			fmt.Fprintf(stderr, "mcheck check: %s has no update %q%s\n", path, f.update, knownUpdates(m))
+			return exitUsage
+		}
+		updates = []*model.Update{u}
+	}
+	if len(updates) == 0 {
+		updates = []*model.Update{nil} // no update: check the protocols alone
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	var runs []*runReport
+	status := exitOK
+	for _, u := range updates {
+		prog, err := statespace.Compile(m, u)
+		if err != nil {
+			fmt.Fprintf(stderr, "mcheck: %s: %v\n", path, err)
+			return exitUsage
+		}
+		for _, sn := range plan.strategies {
+			st, _ := statespace.StrategyNamed(sn)
+			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: f.queueBound, UpdateAt: plan.updateAt}
+			r, err := explore(ctx, sem, &f, plan, stderr)
+			if err != nil {
+				fmt.Fprintf(stderr, "mcheck: %v\n", err)
+				return exitFailure
+			}
+			rep := &runReport{model: path, update: u, strategy: sn, res: r, queueBound: f.queueBound, prog: prog}
+			runs = append(runs, rep)
+			if f.jsonOut {
+				writeJSON(stdout, rep)
+			}
+			if r.Violation != nil && status == exitOK {
+				status = exitViolation
+			}
+			if r.Interrupted {
+				break
+			}
+		}
+		if len(runs) > 0 && runs[len(runs)-1].res.Interrupted {
+			break
+		}
+	}
+	if !f.jsonOut {
+		writeText(stdout, runs, &f)
+	}
+	for _, r := range runs {
+		if r.res.Interrupted {
+			fmt.Fprintf(stderr, "mcheck: interrupted after %d states at depth %d (%s, %s)\n", r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+			return exitFailure
+		}
+	}
+	return status
+}
+
+func knownUpdates(m *model.Model) string {
+	if len(m.Updates) == 0 {
+		return " (it declares no update)"
+	}
+	var names []string
+	for _, u := range m.Updates {
+		names = append(names, u.Name)
+	}
+	return " (it has: " + strings.Join(names, ", ") + ")"
+}
+
+// checkPlan is the validated form of the flags.
+type checkPlan struct {
+	strategies []string
+	updateAt   statespace.UpdateAt
+	props      properties.Set
+	memBudget  int64
+	traceFmt   string
+	storeRuns  int // explorations that have used --store-dir so far
+}
+
+func (f *checkFlags) plan() (*checkPlan, error) {
+	p := &checkPlan{}
+	if f.strategy == "all" {
+		p.strategies = statespace.StrategyNames()
+	} else {
+		for _, s := range strings.Split(f.strategy, ",") {
+			if _, err := statespace.StrategyNamed(s); err != nil {
+				return nil, fmt.Errorf("--strategy: %v", err)
+			}
+			p.strategies = append(p.strategies, s)
+		}
+	}
+	var err error
+	if p.updateAt, err = statespace.ParseUpdateAt(f.updateAt); err != nil {
+		return nil, err
+	}
+	if f.queueBound < 1 {
+		return nil, fmt.Errorf("--queue-bound must be at least 1, got %d", f.queueBound)
+	}
+	if f.maxDepth < 0 || f.maxStates < 0 {
+		return nil, errors.New("--max-depth and --max-states must not be negative")
+	}
+	if f.workers < 0 {
+		return nil, fmt.Errorf("--workers must not be negative, got %d", f.workers)
+	}
+	if p.props, err = properties.Without(f.skip); err != nil {
+		return nil, fmt.Errorf("--skip: %v", err)
+	}
+	switch f.trace {
+	case "text", "msc", "json":
+		p.traceFmt = f.trace
+	default:
+		return nil, fmt.Errorf("--trace must be text, msc or json, got %q", f.trace)
+	}
+	switch f.progress {
+	case "auto", "on", "off":
+	default:
+		return nil, fmt.Errorf("--progress must be auto, on or off, got %q", f.progress)
+	}
+	if p.memBudget, err = parseSize(f.memBudget); err != nil {
+		return nil, fmt.Errorf("--mem-budget: %v", err)
+	}
+	if err := checkStoreFlags(f); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// parseSize parses sizes like 512MiB, 2GiB, 1G, 1000000; "" is 0 (default).
+func parseSize(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+	mult := int64(1)
+	num := s
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			mult, num = u.mult, strings.TrimSuffix(s, u.suffix)
+			break
+		}
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	if err != nil || n <= 0 || math.IsInf(n, 0) || n*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("invalid size %q (want e.g. 512MiB or 2GiB)", s)
+	}
+	return int64(n * float64(mult)), nil
+}
+
+// explore runs one exploration with the stores the flags ask for.
+func explore(ctx context.Context, sem *statespace.Semantics, f *checkFlags, plan *checkPlan, stderr io.Writer) (*statespace.Result, error) {
+	st, err := openStores(f, plan)
+	if err != nil {
+		return nil, err
+	}
+	opts := statespace.Options{
+		Visited: st.visited, Frontier: st.frontier, Links: st.links, Checker: plan.props,
+		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers,
+	}
+	bar := newProgress(f, sem, stderr)
+	if bar != nil {
+		opts.Progress = bar.update
+	}
+	res, err := statespace.Explore(ctx, sem, opts)
+	if bar != nil {
+		bar.finish()
+	}
+	if cerr := st.close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	return res, err
+}
+
+// runReport is one (update, strategy) run, for printing.
+type runReport struct {
+	model      string
+	update     *model.Update
+	strategy   string
+	queueBound int
+	res        *statespace.Result
+	prog       *statespace.Program
+}
+
+func updateName(u *model.Update) string {
+	if u == nil {
+		return "(no update)"
+	}
+	return u.Name
+}
+
+func (r *runReport) search() string {
+	res := r.res
+	switch {
+	case res.Interrupted:
+		return "interrupted"
+	case res.Violation != nil:
+		return "-"
+	case res.CutByDepth:
+		return "bounded (max-depth)"
+	case res.CutByStates:
+		return "bounded (max-states)"
+	}
+	return "exhaustive"
+}
+
+func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
+	if len(runs) == 0 {
+		return
+	}
+	byUpdate := map[*model.Update][]*runReport{}
+	var order []*model.Update
+	for _, r := range runs {
+		if _, ok := byUpdate[r.update]; !ok {
+			order = append(order, r.update)
+		}
+		byUpdate[r.update] = append(byUpdate[r.update], r)
+	}
+	for i, u := range order {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		rs := byUpdate[u]
+		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(rs[0].model), updateName(u), rs[0].queueBound, f.updateAt)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "strategy\tverdict\tproperty\tsearch\tstates\ttransitions\tdepth\tseconds\tcapacity hits\t")
+		for _, r := range rs {
+			verdict, prop := "ok", "-"
+			if r.res.Violation != nil {
+				verdict, prop = "VIOLATION", r.res.Violation.Property
+			} else if !r.res.Exhaustive {
+				verdict = "ok?"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%d\t\n", r.strategy, verdict, prop, r.search(),
+				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.CapacityHits)
+		}
+		tw.Flush()
+		for _, r := range rs {
+			writeNotes(w, r)
+		}
+		for _, r := range rs {
+			if r.res.Violation != nil {
+				fmt.Fprintln(w)
+				writeViolation(w, r, f.trace)
+			}
+		}
+	}
+}
+
+// writeNotes says what a verdict holds for: bounds, capacity, collisions.
+func writeNotes(w io.Writer, r *runReport) {
+	res := r.res
+	var notes []string
+	if res.Violation == nil {
+		switch {
+		case res.Exhaustive:
+			notes = append(notes, fmt.Sprintf("no violation in any interleaving (exhaustive for queue capacity %d)", r.queueBound))
+		case res.Interrupted:
+			notes = append(notes, "interrupted: no violation found so far; nothing is proved")
+		default:
+			notes = append(notes, "no violation found within the bound; this is NOT exhaustive")
+		}
+	}
+	if res.CapacityHits > 0 {
+		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %d configurations (%d where nothing else could move: capacity reached, not deadlock)", res.CapacityHits, res.CapacityStuck))
+	}
+	if res.CollisionProb > 1e-12 {
+		notes = append(notes, fmt.Sprintf("estimated probability that a fingerprint collision hid a state: %.2g", res.CollisionProb))
+	}
+	for i, n := range notes {
+		if i == 0 {
+			fmt.Fprintf(w, "%s: %s\n", r.strategy, n)
+		} else {
+			fmt.Fprintf(w, "%s  %s\n", strings.Repeat(" ", len(r.strategy)), n)
+		}
+	}
+}
+
+func writeViolation(w io.Writer, r *runReport, traceFmt string) {
+	v := r.res.Violation
+	fmt.Fprintf(w, "%s: %s violation — %s\n", r.strategy, v.Property, v.Rule)
+	if v.Thread != "" {
+		fmt.Fprintf(w, "  thread:   %s\n", v.Thread)
+	}
+	fmt.Fprintf(w, "  action:   %s\n", v.Action)
+	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
+	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+	switch traceFmt {
+	case "json":
+		b, _ := json.MarshalIndent(v.Trace, "  ", "  ")
+		fmt.Fprintf(w, "  trace:\n  %s\n", b)
+	case "msc":
+		fmt.Fprintf(w, "  trace (%d steps, shortest), as a message sequence chart:\n", len(v.Trace))
+		writeMSC(w, r.prog, v.Trace)
+	default:
+		fmt.Fprintf(w, "  trace (%d steps, shortest):\n", len(v.Trace))
+		for _, s := range v.Trace {
+			fmt.Fprintf(w, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
+			fmt.Fprintf(w, "       %-10s queue %s\n", "", s.Queue)
+		}
+	}
+	fmt.Fprintf(w, "  final configuration:\n")
+	for _, line := range strings.Split(v.Final, "\n") {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
+}
+
+// jsonRun is the JSON form of one run (SPEC §7).
+type jsonRun struct {
+	Model         string                 `json:"model"`
+	Update        string                 `json:"update"`
+	Strategy      string                 `json:"strategy"`
+	Verdict       string                 `json:"verdict"`
+	Exhaustive    bool                   `json:"exhaustive"`
+	Search        string                 `json:"search"`
+	QueueBound    int                    `json:"queue_bound"`
+	BoundHits     int64                  `json:"bound_hits"`
+	CapacityStuck int64                  `json:"capacity_reached"`
+	Property      string                 `json:"property"`
+	Rule          string                 `json:"rule,omitempty"`
+	Thread        string                 `json:"thread,omitempty"`
+	Action        string                 `json:"action,omitempty"`
+	Expected      string                 `json:"expected,omitempty"`
+	Found         string                 `json:"found,omitempty"`
+	States        int64                  `json:"states"`
+	Transitions   int64                  `json:"transitions"`
+	Depth         int                    `json:"depth"`
+	Seconds       float64                `json:"seconds"`
+	CollisionProb float64                `json:"collision_probability"`
+	Trace         []statespace.TraceStep `json:"trace"`
+}
+
+func writeJSON(w io.Writer, r *runReport) {
+	res := r.res
+	j := jsonRun{
+		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok",
+		Exhaustive: res.Exhaustive, Search: r.search(), QueueBound: r.queueBound, BoundHits: res.CapacityHits, CapacityStuck: res.CapacityStuck,
+		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
+		CollisionProb: res.CollisionProb, Trace: []statespace.TraceStep{},
+	}
+	if v := res.Violation; v != nil {
+		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
+	}
+	b, _ := json.Marshal(j)
+	fmt.Fprintf(w, "%s\n", b)
+}
+
+// elapsedRate is states per second.
+func elapsedRate(states int64, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(states) / d.Seconds()
+}

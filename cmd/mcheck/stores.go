@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+// defaultStore is the visited set used unless --store says otherwise.
+const defaultStore = "badger"
+
+func checkStoreFlags(f *checkFlags) error {
+	switch f.store {
+	case "memory", "badger":
+	default:
+		return fmt.Errorf("--store must be memory or badger, got %q", f.store)
+	}
+	if f.storeDir != "" && f.store != "badger" {
+		return errors.New("--store-dir needs --store badger")
+	}
+	return nil
+}
+
+// stores are the three stores of one exploration.
+type stores struct {
+	visited  statespace.VisitedSet
+	frontier statespace.Queue
+	links    statespace.Links
+}
+
+// openStores opens a fresh set of stores. A --store-dir is used by one
+// exploration at a time: with several (update, strategy) runs, each run
+// after the first gets DIR/<n>.
+func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
+	budget := plan.memBudget
+	if budget == 0 {
+		budget = defaultMemBudget()
+	}
+	st := &stores{}
+	var err error
+	if f.store == "memory" {
+		st.visited = store.NewMemorySet()
+	} else {
+		dir := f.storeDir
+		if dir != "" && plan.storeRuns > 0 {
+			dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(dir, "/"), plan.storeRuns+1)
+		}
+		plan.storeRuns++
+		st.visited, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: dir != ""})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if st.frontier, err = store.NewQueue(store.SpillOptions{MemBudget: budget / 2}); err != nil {
+		st.close()
+		return nil, err
+	}
+	if st.links, err = store.NewLinks(store.SpillOptions{MemBudget: budget / 2}); err != nil {
+		st.close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func (st *stores) close() error {
+	var errs []error
+	for _, c := range []interface{ Close() error }{st.visited, st.frontier, st.links} {
+		if c != nil && !isNilStore(c) {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func isNilStore(c interface{ Close() error }) bool {
+	switch v := c.(type) {
+	case *store.SpillQueue:
+		return v == nil
+	case *store.SpillLinks:
+		return v == nil
+	case *store.BadgerSet:
+		return v == nil
+	case *store.MemorySet:
+		return v == nil
+	}
+	return false
+}
+
+// defaultMemBudget is a quarter of the machine's memory (from
+// /proc/meminfo), or 1 GiB where that cannot be read.
+func defaultMemBudget() int64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 1 << 30
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			if kb, err := strconv.ParseInt(fields[1], 10, 64); err == nil && kb > 0 {
+				return kb * 1024 / 4
+			}
+		}
+	}
+	return 1 << 30
+}
