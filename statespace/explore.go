@@ -97,6 +97,19 @@ type Result struct {
 	CutByDepth    bool
 	CutByStates   bool
 	Interrupted   bool
+	// Strategy costs (README "Strategy costs"). BlockedConfigs counts the
+	// explored configurations in which some thread waits at the barrier,
+	// MaxBlocked the most threads waiting at once. UpdateLatency is the
+	// greatest number of steps from the introduction to the step after
+	// which every participant has applied, along the shortest path to each
+	// configuration where that happens (-1 if it never does). MixedRuns
+	// counts the steps in which a role started a run under another protocol
+	// version than a role of the same instance had (fidelity (c) facts,
+	// counted even when fidelity is switched off).
+	BlockedConfigs int64
+	MaxBlocked     int
+	UpdateLatency  int
+	MixedRuns      int64
 	// CollisionProb is the estimated probability that a fingerprint
 	// collision hid a state (TLC's optimistic estimate n*(m-n)/2^64).
 	CollisionProb float64
@@ -110,7 +123,7 @@ type Result struct {
 func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) {
 	start := time.Now()
 	p := sem.P
-	res := &Result{}
+	res := &Result{UpdateLatency: -1}
 	finish := func() (*Result, error) {
 		res.Elapsed = time.Since(start)
 		res.States = opt.Links.Len()
@@ -151,13 +164,17 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	if err := opt.Frontier.Push(frontierRecord(nil, id, enc)); err != nil {
+	if err := opt.Frontier.Push(frontierRecord(nil, id, nextAux(p, init, auxNotIntroduced), enc)); err != nil {
 		return nil, err
 	}
 
 	type expanded struct {
 		id       int64
+		aux      int64
 		succs    [][]byte // encodings
+		auxs     []int64
+		blocked  int
+		mixed    int64
 		fps      []uint64
 		info     StepInfo
 		viol     *Violation
@@ -167,19 +184,26 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	recs := make([][]byte, 0, batch)
 	var fps []uint64
 	var parents []int64
+	var auxs []int64
 	var succIdx []uint32
 	var encs [][]byte
 	newFlags := []bool{}
 
 	expand := func(rec []byte, out *expanded) error {
-		pid, enc := splitRecord(rec)
+		pid, aux, enc := splitRecord(rec)
 		c, err := p.Decode(enc)
 		if err != nil {
 			return err
 		}
 		succs, info := sem.Successors(c)
-		out.id, out.info, out.viol, out.violSucc = pid, info, nil, -1
-		out.succs, out.fps = out.succs[:0], out.fps[:0]
+		out.id, out.aux, out.info, out.viol, out.violSucc = pid, aux, info, nil, -1
+		out.succs, out.fps, out.auxs = out.succs[:0], out.fps[:0], out.auxs[:0]
+		out.blocked, out.mixed = 0, 0
+		for _, th := range c.Threads {
+			if th.Barrier {
+				out.blocked++
+			}
+		}
 		if len(succs) == 0 {
 			if v := opt.Checker.CheckTerminal(p, c, info); v != nil {
 				out.viol = v
@@ -191,7 +215,11 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				out.viol, out.violSucc = v, i
 				return nil
 			}
+			if f := succs[i].Fault; f != nil && f.Kind == FaultRunMix {
+				out.mixed++
+			}
 			e := p.Encode(nil, succs[i].Next)
+			out.auxs = append(out.auxs, nextAux(p, succs[i].Next, aux))
 			out.succs = append(out.succs, e)
 			out.fps = append(out.fps, Fingerprint(e))
 		}
@@ -258,9 +286,16 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 					return nil, err
 				}
 			}
-			fps, parents, succIdx, encs = fps[:0], parents[:0], succIdx[:0], encs[:0]
+			fps, parents, succIdx, encs, auxs = fps[:0], parents[:0], succIdx[:0], encs[:0], auxs[:0]
 			for i := range results {
 				r := &results[i]
+				if r.blocked > 0 {
+					res.BlockedConfigs++
+					if r.blocked > res.MaxBlocked {
+						res.MaxBlocked = r.blocked
+					}
+				}
+				res.MixedRuns += r.mixed
 				if r.viol != nil {
 					v, err := replayViolation(sem, opt, r.id, r.violSucc)
 					if err != nil {
@@ -286,6 +321,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 					parents = append(parents, r.id)
 					succIdx = append(succIdx, uint32(j))
 					encs = append(encs, r.succs[j])
+					auxs = append(auxs, r.auxs[j])
 				}
 			}
 			if cap(newFlags) < len(fps) {
@@ -308,7 +344,13 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				if err != nil {
 					return nil, err
 				}
-				rec = frontierRecord(rec[:0], id, encs[k])
+				if a := auxs[k]; a <= auxCompletedMin {
+					if l := int(auxCompletedMin - a); l > res.UpdateLatency {
+						res.UpdateLatency = l
+					}
+					auxs[k] = auxCompleted
+				}
+				rec = frontierRecord(rec[:0], id, auxs[k], encs[k])
 				if err := opt.Frontier.Push(rec); err != nil {
 					return nil, err
 				}
@@ -336,14 +378,59 @@ func faultThread(f *Fault) int {
 	return f.Thread
 }
 
-func frontierRecord(buf []byte, id int64, enc []byte) []byte {
+// A frontier record is the state's id, its latency counter (aux) and its
+// encoding. The counter is a metric, not part of the state's identity: it
+// is the number of steps since the update's introduction along the path by
+// which the state was first reached (auxNotIntroduced before; once every
+// participant has applied, the latency is recorded and it becomes
+// auxCompleted). A state completing the update at latency l is marked
+// auxCompletedMin - l until the explorer records it.
+const (
+	auxNotIntroduced = -1
+	auxCompleted     = -2
+	auxCompletedMin  = -3
+)
+
+func nextAux(p *Program, c *Config, parent int64) int64 {
+	switch {
+	case parent == auxCompleted:
+		return auxCompleted
+	case !c.Upd.Introduced:
+		return auxNotIntroduced
+	}
+	steps := parent + 1 // the introduction step itself gives 0
+	if parent == auxNotIntroduced {
+		steps = 0
+	}
+	if updateComplete(p, c) {
+		return auxCompletedMin - steps
+	}
+	return steps
+}
+
+// updateComplete reports whether every participant has applied the update.
+func updateComplete(p *Program, c *Config) bool {
+	if p.Update == nil || !c.Upd.Introduced {
+		return false
+	}
+	for _, th := range c.Threads {
+		if th.Participant && th.HeapVer == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func frontierRecord(buf []byte, id, aux int64, enc []byte) []byte {
 	buf = binary.AppendUvarint(buf, uint64(id))
+	buf = binary.AppendVarint(buf, aux)
 	return append(buf, enc...)
 }
 
-func splitRecord(rec []byte) (int64, []byte) {
+func splitRecord(rec []byte) (int64, int64, []byte) {
 	id, n := binary.Uvarint(rec)
-	return int64(id), rec[n:]
+	aux, m := binary.Varint(rec[n:])
+	return int64(id), aux, rec[n+m:]
 }
 
 // TraceStep is one step of a counterexample.

@@ -330,7 +330,7 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 		rs := byUpdate[u]
 		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(rs[0].model), updateName(u), rs[0].queueBound, f.updateAt)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "strategy\tverdict\tproperty\tsearch\tstates\ttransitions\tdepth\tseconds\tcapacity hits\t")
+		fmt.Fprintln(tw, "strategy\tverdict\tproperty\tsearch\tstates\ttransitions\tdepth\tseconds\tblocked\tlatency\t")
 		for _, r := range rs {
 			verdict, prop := "ok", "-"
 			if r.res.Violation != nil {
@@ -338,8 +338,12 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 			} else if !r.res.Exhaustive {
 				verdict = "ok?"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%d\t\n", r.strategy, verdict, prop, r.search(),
-				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.CapacityHits)
+			latency := "-"
+			if r.res.UpdateLatency >= 0 {
+				latency = fmt.Sprint(r.res.UpdateLatency)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%d\t%s\t\n", r.strategy, verdict, prop, r.search(),
+				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.BlockedConfigs, latency)
 		}
 		tw.Flush()
 		for _, r := range rs {
@@ -434,6 +438,10 @@ type jsonRun struct {
 	Depth         int                    `json:"depth"`
 	Seconds       float64                `json:"seconds"`
 	CollisionProb float64                `json:"collision_probability"`
+	Blocked       int64                  `json:"blocked_configs"`
+	MaxBlocked    int                    `json:"max_blocked"`
+	Latency       int                    `json:"update_latency"`
+	MixedRuns     int64                  `json:"mixed_runs"`
 	Trace         []statespace.TraceStep `json:"trace"`
 }
 
@@ -444,6 +452,7 @@ func writeJSON(w io.Writer, r *runReport) {
 		Exhaustive: res.Exhaustive, Search: r.search(), QueueBound: r.queueBound, BoundHits: res.CapacityHits, CapacityStuck: res.CapacityStuck,
 		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
 		CollisionProb: res.CollisionProb, Trace: []statespace.TraceStep{},
+		Blocked: res.BlockedConfigs, MaxBlocked: res.MaxBlocked, Latency: res.UpdateLatency, MixedRuns: res.MixedRuns,
 	}
 	if v := res.Violation; v != nil {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
