@@ -322,12 +322,15 @@ func collectRoles(g syntax.GType) (roles []string, labels []string) {
 
 // gString renders a normalised global type (used in tests and by Protocol.Global).
 func gString(n gnode) string {
-	var b strings.Builder
+	var b textBuilder
 	writeG(&b, n)
 	return b.String()
 }
 
-func writeG(b *strings.Builder, n gnode) {
+func writeG(b *textBuilder, n gnode) {
+	if b.full {
+		return
+	}
 	switch n := n.(type) {
 	case *gmsg:
 		fmt.Fprintf(b, "%s -> %s: <%s>", n.from, roleSet(n.to), n.typ)

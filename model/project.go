@@ -183,12 +183,12 @@ func (pr *projector) project1(n gnode) (lnode, *projError) {
 		}
 		acc := bs[0].next
 		for i := 1; i < len(bs); i++ {
-			m, ok := merge(acc, bs[i].next, map[*lrec]*lrec{})
+			m, ok := merge(acc, bs[i].next)
 			if !ok {
 				// Name the first branch the failing one disagrees with.
 				j := 0
 				for k := 0; k < i; k++ {
-					if _, ok := merge(bs[k].next, bs[i].next, map[*lrec]*lrec{}); !ok {
+					if _, ok := merge(bs[k].next, bs[i].next); !ok {
 						j = k
 						break
 					}
@@ -248,35 +248,73 @@ func sortBranches(bs []lbranch) []lbranch {
 
 // occurs reports whether a variable bound by rec occurs in n.
 func occurs(n lnode, rec *lrec) bool {
-	switch n := n.(type) {
-	case *lsend:
-		return occurs(n.next, rec)
-	case *lrecv:
-		return occurs(n.next, rec)
-	case *lselect:
-		for _, b := range n.branches {
-			if occurs(b.next, rec) {
-				return true
-			}
+	seen := map[lnode]bool{}
+	var walk func(n lnode) bool
+	walk = func(n lnode) bool {
+		if seen[n] {
+			return false
 		}
-	case *loffer:
-		for _, b := range n.branches {
-			if occurs(b.next, rec) {
-				return true
+		seen[n] = true
+		switch n := n.(type) {
+		case *lsend:
+			return walk(n.next)
+		case *lrecv:
+			return walk(n.next)
+		case *lselect:
+			for _, b := range n.branches {
+				if walk(b.next) {
+					return true
+				}
 			}
+		case *loffer:
+			for _, b := range n.branches {
+				if walk(b.next) {
+					return true
+				}
+			}
+		case *lrec:
+			return walk(n.body)
+		case *lvar:
+			return n.rec == rec
 		}
-	case *lrec:
-		return occurs(n.body, rec)
-	case *lvar:
-		return n.rec == rec
+		return false
 	}
-	return false
+	return walk(n)
 }
 
-// merge merges two local types (see the comment at the top). ren maps the
-// binders of a and b met so far to the binder of the result; binders not in
-// ren are outside the merge and stay as they are.
-func merge(a, b lnode, ren map[*lrec]*lrec) (lnode, bool) {
+// merge merges two local types (see the comment at the top).
+func merge(a, b lnode) (lnode, bool) {
+	mg := &merger{ren: map[*lrec]*lrec{}, merged: map[[2]lnode]mergeResult{}, copied: map[lnode]lnode{}}
+	return mg.merge(a, b)
+}
+
+// merger is one merge. ren maps the binders of both sides met so far to the
+// binder of the result; binders not in ren are outside the merge and stay as
+// they are. Results are memoised per node (pair) so that merging local
+// types that share continuations stays linear in their size.
+type merger struct {
+	ren    map[*lrec]*lrec
+	merged map[[2]lnode]mergeResult
+	copied map[lnode]lnode
+}
+
+type mergeResult struct {
+	n  lnode
+	ok bool
+}
+
+func (mg *merger) merge(a, b lnode) (lnode, bool) {
+	key := [2]lnode{a, b}
+	if r, ok := mg.merged[key]; ok {
+		return r.n, r.ok
+	}
+	n, ok := mg.merge1(a, b)
+	mg.merged[key] = mergeResult{n, ok}
+	return n, ok
+}
+
+func (mg *merger) merge1(a, b lnode) (lnode, bool) {
+	ren := mg.ren
 	switch a := a.(type) {
 	case *lend:
 		if _, ok := b.(*lend); ok {
@@ -288,13 +326,13 @@ func merge(a, b lnode, ren map[*lrec]*lrec) (lnode, bool) {
 		}
 	case *lsend:
 		if b, ok := b.(*lsend); ok && slices.Equal(a.to, b.to) && a.typ == b.typ {
-			if next, ok := merge(a.next, b.next, ren); ok {
+			if next, ok := mg.merge(a.next, b.next); ok {
 				return &lsend{to: a.to, typ: a.typ, next: next}, true
 			}
 		}
 	case *lrecv:
 		if b, ok := b.(*lrecv); ok && a.from == b.from && a.typ == b.typ {
-			if next, ok := merge(a.next, b.next, ren); ok {
+			if next, ok := mg.merge(a.next, b.next); ok {
 				return &lrecv{from: a.from, typ: a.typ, next: next}, true
 			}
 		}
@@ -308,7 +346,7 @@ func merge(a, b lnode, ren map[*lrec]*lrec) (lnode, bool) {
 			if a.branches[i].label != b.branches[i].label {
 				return nil, false
 			}
-			next, ok := merge(a.branches[i].next, b.branches[i].next, ren)
+			next, ok := mg.merge(a.branches[i].next, b.branches[i].next)
 			if !ok {
 				return nil, false
 			}
@@ -325,13 +363,13 @@ func merge(a, b lnode, ren map[*lrec]*lrec) (lnode, bool) {
 		for i < len(a.branches) || j < len(b.branches) {
 			switch {
 			case j == len(b.branches) || i < len(a.branches) && a.branches[i].label < b.branches[j].label:
-				out.branches = append(out.branches, lbranch{a.branches[i].label, subst(a.branches[i].next, ren)})
+				out.branches = append(out.branches, lbranch{a.branches[i].label, mg.subst(a.branches[i].next)})
 				i++
 			case i == len(a.branches) || b.branches[j].label < a.branches[i].label:
-				out.branches = append(out.branches, lbranch{b.branches[j].label, subst(b.branches[j].next, ren)})
+				out.branches = append(out.branches, lbranch{b.branches[j].label, mg.subst(b.branches[j].next)})
 				j++
 			default:
-				next, ok := merge(a.branches[i].next, b.branches[j].next, ren)
+				next, ok := mg.merge(a.branches[i].next, b.branches[j].next)
 				if !ok {
 					return nil, false
 				}
@@ -348,7 +386,7 @@ func merge(a, b lnode, ren map[*lrec]*lrec) (lnode, bool) {
 		}
 		m := &lrec{name: a.name, top: a.top}
 		ren[a], ren[b] = m, m
-		body, ok := merge(a.body, b.body, ren)
+		body, ok := mg.merge(a.body, b.body)
 		if !ok {
 			return nil, false
 		}
@@ -366,29 +404,39 @@ func renamed(ren map[*lrec]*lrec, r *lrec) *lrec {
 }
 
 // subst copies n, renaming variables through ren (binders inside n are
-// copied too, so the result shares nothing with n).
-func subst(n lnode, ren map[*lrec]*lrec) lnode {
+// copied too).
+func (mg *merger) subst(n lnode) lnode {
+	if c, ok := mg.copied[n]; ok {
+		return c
+	}
+	c := mg.subst1(n)
+	mg.copied[n] = c
+	return c
+}
+
+func (mg *merger) subst1(n lnode) lnode {
+	ren := mg.ren
 	switch n := n.(type) {
 	case *lsend:
-		return &lsend{to: n.to, typ: n.typ, next: subst(n.next, ren)}
+		return &lsend{to: n.to, typ: n.typ, next: mg.subst(n.next)}
 	case *lrecv:
-		return &lrecv{from: n.from, typ: n.typ, next: subst(n.next, ren)}
+		return &lrecv{from: n.from, typ: n.typ, next: mg.subst(n.next)}
 	case *lselect:
 		out := &lselect{to: n.to}
 		for _, b := range n.branches {
-			out.branches = append(out.branches, lbranch{b.label, subst(b.next, ren)})
+			out.branches = append(out.branches, lbranch{b.label, mg.subst(b.next)})
 		}
 		return out
 	case *loffer:
 		out := &loffer{from: n.from}
 		for _, b := range n.branches {
-			out.branches = append(out.branches, lbranch{b.label, subst(b.next, ren)})
+			out.branches = append(out.branches, lbranch{b.label, mg.subst(b.next)})
 		}
 		return out
 	case *lrec:
 		m := &lrec{name: n.name, top: n.top}
 		ren[n] = m
-		m.body = subst(n.body, ren)
+		m.body = mg.subst(n.body)
 		return m
 	case *lvar:
 		return &lvar{rec: renamed(ren, n.rec)}
@@ -411,12 +459,40 @@ func subst(n lnode, ren map[*lrec]*lrec) lnode {
 // Labels are listed in alphabetical order.
 
 func localString(n lnode) string {
-	var b strings.Builder
+	var b textBuilder
 	writeL(&b, n)
 	return b.String()
 }
 
-func writeL(b *strings.Builder, n lnode) {
+// maxText bounds the text of a local or global type. Normalisation shares
+// continuations, and text cannot show sharing: a protocol of k choices in a
+// row prints 2^k copies of what follows them. Past the bound the text ends
+// in "...".
+const maxText = 16 << 10
+
+// textBuilder is a strings.Builder that stops growing at maxText.
+type textBuilder struct {
+	strings.Builder
+	full bool
+}
+
+func (b *textBuilder) WriteString(s string) (int, error) {
+	if b.full {
+		return 0, nil
+	}
+	if b.Len()+len(s) > maxText {
+		b.full = true
+		return b.Builder.WriteString(" ...")
+	}
+	return b.Builder.WriteString(s)
+}
+
+func (b *textBuilder) Write(p []byte) (int, error) { return b.WriteString(string(p)) }
+
+func writeL(b *textBuilder, n lnode) {
+	if b.full {
+		return
+	}
 	switch n := n.(type) {
 	case *lsend:
 		fmt.Fprintf(b, "%s!<%s>. ", roleSet(n.to), n.typ)
@@ -440,7 +516,7 @@ func writeL(b *strings.Builder, n lnode) {
 	}
 }
 
-func writeBranches(b *strings.Builder, bs []lbranch) {
+func writeBranches(b *textBuilder, bs []lbranch) {
 	b.WriteString("{")
 	for i, br := range bs {
 		if i > 0 {
