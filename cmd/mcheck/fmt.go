@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/model/syntax"
+)
+
+func init() {
+	register(&command{name: "fmt", summary: "print a model in normal form (-w: rewrite the file)", run: runFmt})
+}
+
+func runFmt(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("fmt", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var write, list bool
+	fs.BoolVarP(&write, "write", "w", false, "write the normal form back to the file instead of printing it")
+	fs.BoolVarP(&list, "list", "l", false, "print the file's name if its formatting differs from the normal form, instead of the normal form")
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, "usage: mcheck fmt [flags] MODEL.dsu\n\n")
+		fmt.Fprintf(w, "Parses the model and prints it in normal form: one declaration per paragraph,\n"+
+			"two-space indentation, long bodies broken at ';', only the parentheses that\n"+
+			"precedence needs. Comments are kept, each before the declaration or function\n"+
+			"it was in. Only the syntax is checked (see 'mcheck project' for the rest).\n"+
+			"Formatting the output again changes nothing.\n")
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+	}
+	fs.Usage = func() {}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			usage(stdout)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "mcheck fmt: %v\nRun 'mcheck fmt --help' for usage.\n", err)
+		return exitUsage
+	}
+	path, ok := oneArg("fmt", fs.Args(), stderr)
+	if !ok {
+		return exitUsage
+	}
+	src, err := readModelFile(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	f, err := syntax.Parse(path, src)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		if list, ok := err.(syntax.ErrorList); ok && len(list) > 1 {
+			fmt.Fprintf(stderr, "%d errors\n", len(list))
+		}
+		return exitUsage
+	}
+	var out bytes.Buffer
+	if err := syntax.Fprint(&out, f); err != nil {
+		fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
+		return exitFailure
+	}
+	changed := !bytes.Equal(out.Bytes(), src)
+	if list && changed {
+		fmt.Fprintln(stdout, path)
+	}
+	if write {
+		if changed {
+			if err := writeFileAtomic(path, out.Bytes()); err != nil {
+				fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
+				return exitFailure
+			}
+		}
+		return exitOK
+	}
+	if !list {
+		if _, err := stdout.Write(out.Bytes()); err != nil {
+			fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
+			return exitFailure
+		}
+	}
+	return exitOK
+}
+
+// writeFileAtomic replaces path with data: it writes a temporary file in
+// the same directory, with path's permissions, and renames it over path, so
+// that a crash leaves either the old file or the new one, never half of one.
+func writeFileAtomic(path string, data []byte) error {
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
+	}
+	name := tmp.Name()
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(name)
+		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func runFmtCmd(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(append([]string{"fmt"}, args...), &out, &errb)
+	for _, s := range []string{out.String(), errb.String()} {
+		if strings.Contains(s, "panic") || strings.Contains(s, "goroutine") || strings.Contains(s, "internal error") {
+			t.Errorf("output mentions a crash:\n%s", s)
+		}
+	}
+	return code, out.String(), errb.String()
+}
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const untidy = "# a comment\nprotocol P=mu t.a->b:<int>.t\nservice s:P\nthread A{main send(request(s,{a,b},a),b,1)}\nthread B{main receive(accept(s,b),a)}\n"
+
+const tidy = `# a comment
+protocol P = mu t. a -> b: <int>. t
+
+service s: P
+
+thread A {
+  main send(request(s, {a, b}, a), b, 1)
+}
+
+thread B {
+  main receive(accept(s, b), a)
+}
+`
+
+func TestFmtPrints(t *testing.T) {
+	path := writeTemp(t, "m.dsu", untidy)
+	code, out, errs := runFmtCmd(t, path)
+	if code != exitOK || errs != "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if out != tidy {
+		t.Errorf("got\n%s\nwant\n%s", out, tidy)
+	}
+	// The file is left alone.
+	if b, _ := os.ReadFile(path); string(b) != untidy {
+		t.Errorf("fmt without -w changed the file")
+	}
+	// fmt of fmt's output is the same.
+	path2 := writeTemp(t, "m2.dsu", out)
+	if code, out2, _ := runFmtCmd(t, path2); code != exitOK || out2 != out {
+		t.Errorf("fmt is not idempotent: exit %d\n%s", code, out2)
+	}
+}
+
+func TestFmtModels(t *testing.T) {
+	files, _ := filepath.Glob("../../models/*.dsu")
+	if len(files) == 0 {
+		t.Fatal("no models")
+	}
+	for _, path := range files {
+		code, out, errs := runFmtCmd(t, path)
+		if code != exitOK || errs != "" || out == "" {
+			t.Errorf("%s: exit %d, stderr %q", path, code, errs)
+		}
+	}
+}
+
+func TestFmtWrite(t *testing.T) {
+	path := writeTemp(t, "m.dsu", untidy)
+	code, out, errs := runFmtCmd(t, "-w", path)
+	if code != exitOK || out != "" || errs != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != tidy {
+		t.Errorf("file after -w:\n%s", b)
+	}
+	st, _ := os.Stat(path)
+	if st.Mode().Perm() != 0o640 {
+		t.Errorf("-w changed the permissions to %v", st.Mode().Perm())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("-w left files behind: %v", entries)
+	}
+	// -l lists only files that differ.
+	if code, out, _ := runFmtCmd(t, "-l", path); code != exitOK || out != "" {
+		t.Errorf("-l on a tidy file: exit %d, %q", code, out)
+	}
+	other := writeTemp(t, "u.dsu", untidy)
+	if code, out, _ := runFmtCmd(t, "--list", other); code != exitOK || out != other+"\n" {
+		t.Errorf("-l on an untidy file: exit %d, %q", code, out)
+	}
+}
+
+func TestFmtWriteLeavesBadFileAlone(t *testing.T) {
+	bad := "thread A { main f(x y) }\n"
+	path := writeTemp(t, "bad.dsu", bad)
+	code, _, errs := runFmtCmd(t, "-w", path)
+	if code != exitUsage || errs == "" {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if b, _ := os.ReadFile(path); string(b) != bad {
+		t.Errorf("-w rewrote a file that does not parse")
+	}
+}
+
+var errLine = regexp.MustCompile(`^\S+:\d+:\d+: \S.*$`)
+
+func TestFmtErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		args    []string
+		content string // written to name in dir when not ""
+		want    string // regexp the stderr must match
+		code    int
+		posErrs int // how many file:line:col lines stderr must have, at least
+	}{
+		{name: "nul", content: "\x00", want: `nul.dsu:1:1: illegal character NUL`, code: exitUsage, posErrs: 1},
+		{name: "garbage", content: "\xff\xfe\x01 protocol \x80\n\x7f@@\n", want: `garbage.dsu:1:1: invalid UTF-8 encoding \(byte 0xff\)`, code: exitUsage, posErrs: 2},
+		{name: "truncated", content: "protocol P = mu t. a -> b: <int>. t\nthread A { fun f(x) = send(x, b,", want: `truncated.dsu:2:33: expected expression, found end of file`, code: exitUsage, posErrs: 1},
+		{name: "twoerrors", content: "protocol P = a -> b: <string>\nthread A { fun f(x) = f(x y) main f(1) }\n", want: `(?s)twoerrors.dsu:1:23: expected value type int, bool or unit, found 'string'.*twoerrors.dsu:2:27: expected '\)' after the arguments of f, found 'y' \(missing ','\?\)\n2 errors`, code: exitUsage, posErrs: 2},
+		{name: "missing", args: []string{filepath.Join(dir, "nope.dsu")}, want: `nope.dsu: cannot read model: no such file or directory`, code: exitUsage},
+		{name: "dir", args: []string{dir}, want: `is a directory, not a model file`, code: exitUsage},
+		{name: "badflag", args: []string{"--frobnicate", "x.dsu"}, want: `mcheck fmt: unknown flag: --frobnicate\nRun 'mcheck fmt --help' for usage.`, code: exitUsage},
+		{name: "noargs", args: []string{}, want: `mcheck fmt: expected one model file, got 0 argument\(s\)`, code: exitUsage},
+		{name: "twoargs", args: []string{"a.dsu", "b.dsu"}, want: `expected one model file, got 2 argument\(s\): a.dsu b.dsu`, code: exitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := tt.args
+			if tt.content != "" {
+				path := filepath.Join(dir, tt.name+".dsu")
+				if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				args = []string{path}
+			}
+			code, out, errs := runFmtCmd(t, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, errs)
+			}
+			if out != "" {
+				t.Errorf("stdout not empty: %q", out)
+			}
+			if !regexp.MustCompile(tt.want).MatchString(errs) {
+				t.Errorf("stderr does not match %q:\n%s", tt.want, errs)
+			}
+			n := 0
+			for _, line := range strings.Split(strings.TrimSpace(errs), "\n") {
+				if errLine.MatchString(line) {
+					n++
+				}
+			}
+			if n < tt.posErrs {
+				t.Errorf("%d file:line:col errors, want at least %d:\n%s", n, tt.posErrs, errs)
+			}
+		})
+	}
+}
+
+func TestFmtEmptyFile(t *testing.T) {
+	// An empty file is syntactically fine: its normal form is empty.
+	path := writeTemp(t, "empty.dsu", "")
+	code, out, errs := runFmtCmd(t, path)
+	if code != exitOK || out != "" || errs != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}
+
+func TestFmtHelp(t *testing.T) {
+	code, out, errs := runFmtCmd(t, "--help")
+	if code != exitOK || errs != "" || !strings.Contains(out, "usage: mcheck fmt [flags] MODEL.dsu") || !strings.Contains(out, "--write") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	var out2, errb bytes.Buffer
+	if code := run([]string{"help", "fmt"}, &out2, &errb); code != exitOK || !strings.Contains(out2.String(), "usage: mcheck fmt") {
+		t.Errorf("mcheck help fmt: exit %d, %q", code, out2.String())
+	}
+}
