@@ -58,6 +58,9 @@ type ThreadCode struct {
 	Explicit bool
 	// Named is true when the update gives the thread new bodies.
 	Named bool
+	// Joins[s] is true when the thread's code (either version) can open or
+	// join a session of service s (request or accept).
+	Joins []bool
 }
 
 // Code is one compiled function body (or a thread's main).
@@ -260,6 +263,14 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 			}
 		}
 		tc.Explicit = tc.Explicit || hasOp(main, IUpdate)
+		tc.Joins = make([]bool, len(p.Services))
+		for _, c := range append(append([]*Code{main}, tc.Heap[0]...), tc.Heap[1]...) {
+			for _, in := range c.Instrs {
+				if in.Op == IRequest || in.Op == IAccept {
+					tc.Joins[in.A] = true
+				}
+			}
+		}
 		p.Threads = append(p.Threads, tc)
 	}
 	// Monitors, indexed by role id (roles are all interned by now).

@@ -914,16 +914,9 @@ func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick []int)
 		}
 		in.Ends = append(in.Ends, e)
 	}
-	// All roles must start run 1 under one protocol version (fidelity (c)).
-	for k := 1; k < len(in.Ends) && fault == nil; k++ {
-		a, b := in.Ends[0], in.Ends[k]
-		if a.Ver != b.Ver {
-			fault = &Fault{Kind: FaultRunMix, Thread: threads[k],
-				Expected: fmt.Sprintf("every role of the new instance %s#%d to start under one protocol", p.Services[svc].Name, in.Serial),
-				Found: fmt.Sprintf("%s (thread %s) starts under %s but %s (thread %s) under %s", p.Roles[a.Role], p.Threads[threads[0]].Name, p.protoName(svc, a.Ver),
-					p.Roles[b.Role], p.Threads[threads[k]].Name, p.protoName(svc, b.Ver))}
-		}
-	}
+	// Whether all roles perform run 1 under one protocol version
+	// (fidelity (c)) is judged at each role's first action: a role may
+	// still migrate before it acts.
 	sortEnds(in.Ends)
 	n.Insts = append(n.Insts, in)
 	for k, u := range threads {
@@ -954,7 +947,13 @@ func (s *Semantics) introduce(c *Config) Succ {
 		if th.Status != Running {
 			continue
 		}
+		// Participants: threads the update gives new bodies, threads holding
+		// an endpoint of a moved service, and threads whose code can open or
+		// join a session of a moved service (README, "Decisions").
 		part := p.Threads[t].Named
+		for svc, si := range p.Services {
+			part = part || (si.Moved && p.Threads[t].Joins[svc])
+		}
 		for _, in := range n.Insts {
 			if !p.Services[in.Service].Moved {
 				continue
