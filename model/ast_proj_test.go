@@ -35,3 +35,16 @@ func TestProjectHandBuilt(t *testing.T) {
 	}
 	t.Log(p.Local["p1"].Describe())
 }
+
+// The parser never produces a service without a protocol, but Check must
+// not rely on it (files may be built by other tools).
+func TestServiceWithoutProtocol(t *testing.T) {
+	pos := func(l, c int32) syntax.Pos { return syntax.Pos{Line: l, Col: c} }
+	f := &syntax.File{Name: "built.dsu"}
+	f.Services = []*syntax.ServiceDecl{{Pos: pos(1, 1), Name: syntax.Ident{Pos: pos(1, 9), Name: "s"}}}
+	f.Threads = []*syntax.ThreadDecl{{Pos: pos(2, 1), Name: syntax.Ident{Pos: pos(2, 8), Name: "T"}, Main: &syntax.UnitLit{Pos: pos(2, 17)}}}
+	_, err := Check(f)
+	if err == nil || err.Error() != "built.dsu:1:9: service s has no protocol (write service s: PROTOCOL)" {
+		t.Errorf("got %v", err)
+	}
+}
