@@ -1,5 +1,25 @@
 package model
 
+// Decisions where SPEC.md is silent (also described where they are made):
+//
+//   - G1.G2 continues every terminal leaf of G1 with G2; a recursion
+//     variable is not a terminal leaf. It is an error only when no path of
+//     G1 reaches G2 (gtype.go).
+//   - Recursion variables are resolved in the source, so moving G2 under a
+//     binder of G1 never captures G2's variables; in local types a moved
+//     binder that reuses a name is shown as t_2.
+//   - mu t.G ↾ r drops a vacuous mu (t not used in G↾r); `mu t. s` is s.
+//   - Merging is the full merge (same action and peers, continuations
+//     merged; offers from one sender merged by label union). One projection
+//     error is reported per protocol and role, at the choice.
+//   - Every binder of the top-level chain `mu t. mu s. ...` is the run loop;
+//     RunVar names the outermost.
+//   - Roles and labels in code are checked against the union of the
+//     protocols the thread's code (that version of it) requests or accepts;
+//     whether an action is allowed where it happens is fidelity, for the
+//     explorer.
+//   - `_` may be bound (let _ = e in ...) but never used as a value.
+
 import (
 	"fmt"
 
