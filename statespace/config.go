@@ -191,6 +191,13 @@ func (c *Config) pop(i int) Msg {
 	return m
 }
 
+// Canonical returns the canonical form of c, leaving c unchanged.
+func (p *Program) Canonical(c *Config) *Config {
+	n := c.clone()
+	p.canonicalize(n)
+	return n
+}
+
 // canonicalize puts c in canonical form, so that configurations no step can
 // tell apart are equal (SPEC §6):
 //   - variable slots that are dead at a frame's next instruction are cleared;
@@ -346,18 +353,17 @@ func (p *Program) normaliseRuns(c *Config, i int) {
 		}
 	}
 	needs := min > 0 || (migrated && (in.N != NoRunNumber || len(in.RunVer) > 0))
-	if !needs {
-		for _, e := range in.Ends {
-			if e.Done && (e.Run != 0 || e.Started) {
-				needs = true
-			}
-		}
-		if in.N > 0 && !needs {
+	for _, e := range in.Ends {
+		if (e.Done && (e.Run != 0 || e.Started)) || (migrated && e.Run != 0) {
 			needs = true
-			for _, e := range in.Ends {
-				if !e.Done && e.Run < in.N {
-					needs = false
-				}
+		}
+	}
+	if in.N > 0 && !needs {
+		// n already reached by every role: clamp it to 0.
+		needs = true
+		for _, e := range in.Ends {
+			if !e.Done && e.Run < in.N {
+				needs = false
 			}
 		}
 	}

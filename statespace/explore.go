@@ -31,6 +31,9 @@ type Violation struct {
 	Expected string
 	Found    string
 	Trace    []TraceStep
+	// Path is the trace as successor indices from the initial
+	// configuration (ReplayPath replays it).
+	Path []uint32
 	// Final is the configuration the trace ends in, described.
 	Final string
 }
@@ -151,7 +154,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 
 	init, fault := sem.Initial()
 	if v := opt.Checker.CheckStep(p, nil, &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}); v != nil {
-		v.Trace, v.Final = []TraceStep{}, p.Describe(init)
+		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, p.Describe(init)
 		res.Violation = v
 		return finish()
 	}
@@ -469,7 +472,7 @@ func replayViolation(sem *Semantics, opt Options, id int64, succ int) (*Violatio
 	if v == nil {
 		return nil, fmt.Errorf("statespace: the violation did not recur when its trace was replayed")
 	}
-	v.Trace, v.Final = tr.Steps, sem.P.Describe(tr.Final)
+	v.Trace, v.Path, v.Final = tr.Steps, path, sem.P.Describe(tr.Final)
 	return v, nil
 }
 

@@ -15,6 +15,10 @@ type Semantics struct {
 	Strategy   Strategy
 	QueueBound int // capacity of the global queue (SPEC §6)
 	UpdateAt   UpdateAt
+	// Raw switches canonicalisation off (no dead-slot clearing, instance
+	// forgetting, run-number normalisation or channel sorting). Only the
+	// naive reference explorer of the tests uses it.
+	Raw bool
 }
 
 // UpdateAtMode says when the update may be introduced.
@@ -154,7 +158,9 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 			fault = f
 		}
 	}
-	p.canonicalize(c)
+	if !s.Raw {
+		p.canonicalize(c)
+	}
 	return c, fault
 }
 
@@ -208,8 +214,10 @@ func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 			out[i].Next.Upd.Countdown--
 		}
 	}
-	for i := range out {
-		p.canonicalize(out[i].Next)
+	if !s.Raw {
+		for i := range out {
+			p.canonicalize(out[i].Next)
+		}
 	}
 	return out, info
 }

@@ -1,0 +1,422 @@
+package statespace_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+func loadFile(t testing.TB, path string) *model.Model {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		t.Fatalf("load %s: %v", path, err)
+	}
+	return m
+}
+
+func loadSrc(t testing.TB, name, src string) *model.Model {
+	t.Helper()
+	m, err := model.Load(name, []byte(src))
+	if err != nil {
+		t.Fatalf("load %s: %v", name, err)
+	}
+	return m
+}
+
+func semantics(t testing.TB, m *model.Model, strategy string, bound int) *statespace.Semantics {
+	t.Helper()
+	var u *model.Update
+	if len(m.Updates) > 0 {
+		u = m.Updates[0]
+	}
+	p, err := statespace.Compile(m, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := statespace.StrategyNamed(strategy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &statespace.Semantics{P: p, Strategy: st, QueueBound: bound}
+}
+
+type exploreOpts struct {
+	maxDepth  int
+	maxStates int64
+	workers   int
+	checker   statespace.Checker
+	visited   statespace.VisitedSet
+}
+
+func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace.Result {
+	t.Helper()
+	q, err := store.NewQueue(store.SpillOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := store.NewLinks(store.SpillOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.checker == nil {
+		o.checker = properties.All()
+	}
+	if o.visited == nil {
+		o.visited = store.NewMemorySet()
+	}
+	if o.workers == 0 {
+		o.workers = 1
+	}
+	res, err := statespace.Explore(context.Background(), sem, statespace.Options{
+		Visited: o.visited, Frontier: q, Links: l, Checker: o.checker,
+		MaxDepth: o.maxDepth, MaxStates: o.maxStates, Workers: o.workers,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []interface{ Close() error }{o.visited, q, l} {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return res
+}
+
+// knownAnswers are the expected verdicts of every model in models/, worked
+// out by hand (each model's header comment explains them): "ok" for an
+// exhaustive search without violation, else the violated property.
+var knownAnswers = map[string]map[string]string{
+	"mathserver.dsu":           {"uncoordinated": "fidelity", "stop-the-world": "ok", "max+1": "ok"},
+	"prodcons.dsu":             {"uncoordinated": "fidelity", "stop-the-world": "ok", "max+1": "ok"},
+	"midrun-update-point.dsu":  {"uncoordinated": "fidelity", "stop-the-world": "fidelity", "max+1": "fidelity"},
+	"sessions-per-request.dsu": {"uncoordinated": "fidelity", "stop-the-world": "progress", "max+1": "fidelity"},
+	"pipeline3.dsu":            {"uncoordinated": "fidelity", "stop-the-world": "ok", "max+1": "ok"},
+	"code-only.dsu":            {"uncoordinated": "ok", "stop-the-world": "ok", "max+1": "ok"},
+}
+
+func TestKnownAnswers(t *testing.T) {
+	files, _ := filepath.Glob("../models/*.dsu")
+	if len(files) == 0 {
+		t.Fatal("no models found")
+	}
+	for _, f := range files {
+		want, ok := knownAnswers[filepath.Base(f)]
+		if !ok {
+			t.Errorf("%s has no expected verdicts in knownAnswers: work them out by hand and add them", f)
+			continue
+		}
+		m := loadFile(t, f)
+		for _, strategy := range []string{"uncoordinated", "stop-the-world", "max+1"} {
+			t.Run(filepath.Base(f)+"/"+strategy, func(t *testing.T) {
+				res := explore(t, semantics(t, m, strategy, 8), exploreOpts{})
+				got := "ok"
+				if res.Violation != nil {
+					got = res.Violation.Property
+				}
+				if got != want[strategy] {
+					msg := ""
+					if v := res.Violation; v != nil {
+						msg = fmt.Sprintf(": %s: %s; expected %s; found %s", v.Rule, v.Action, v.Expected, v.Found)
+					}
+					t.Fatalf("verdict %s, want %s%s", got, want[strategy], msg)
+				}
+				if got == "ok" && (!res.Exhaustive || res.Verdict != statespace.Holds) {
+					t.Fatalf("no violation but not exhaustive: %+v", res)
+				}
+				if got != "ok" && res.Verdict != statespace.Violated {
+					t.Fatalf("verdict %v", res.Verdict)
+				}
+			})
+		}
+	}
+}
+
+// TestGoldenTraces compares every counterexample of the shipped models
+// with a golden file, and replays the golden path through the semantics to
+// prove it is a real run that ends in the same violation.
+func TestGoldenTraces(t *testing.T) {
+	files, _ := filepath.Glob("../models/*.dsu")
+	for _, f := range files {
+		m := loadFile(t, f)
+		for _, strategy := range []string{"uncoordinated", "stop-the-world", "max+1"} {
+			sem := semantics(t, m, strategy, 8)
+			res := explore(t, sem, exploreOpts{})
+			if res.Violation == nil {
+				continue
+			}
+			name := strings.TrimSuffix(filepath.Base(f), ".dsu") + "-" + strings.ReplaceAll(strategy, "+", "plus") + ".golden"
+			golden := filepath.Join("testdata", "golden", name)
+			got := renderViolation(res.Violation)
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./statespace -run TestGoldenTraces -update)", err)
+			}
+			if string(want) != got {
+				t.Errorf("%s: trace differs from golden file\n--- got\n%s\n--- want\n%s", golden, got, want)
+			}
+			// Replay the golden path.
+			path := parsePath(t, string(want))
+			tr, err := statespace.ReplayPath(sem, path)
+			if err != nil {
+				t.Fatalf("%s: golden path is not a run: %v", golden, err)
+			}
+			var v *statespace.Violation
+			if tr.Last != nil && tr.Last.Fault != nil {
+				v = properties.All().CheckStep(sem.P, tr.Before, tr.Last)
+			} else {
+				succs, info := sem.Successors(tr.Final)
+				if len(succs) == 0 {
+					v = properties.All().CheckTerminal(sem.P, tr.Final, info)
+				}
+			}
+			if v == nil || v.Property != res.Violation.Property || v.Found != res.Violation.Found {
+				t.Errorf("%s: replaying the golden path does not end in the violation (got %+v)", golden, v)
+			}
+			for i, st := range tr.Steps {
+				line := fmt.Sprintf("%d %s: %s", st.Step, st.Thread, st.Action)
+				if !strings.Contains(string(want), line) {
+					t.Errorf("%s: replayed step %d %q not in the golden trace", golden, i+1, line)
+				}
+			}
+		}
+	}
+}
+
+func renderViolation(v *statespace.Violation) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "property: %s\nrule: %s\nthread: %s\naction: %s\nexpected: %s\nfound: %s\n", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found)
+	var path []string
+	for _, s := range v.Path {
+		path = append(path, strconv.Itoa(int(s)))
+	}
+	fmt.Fprintf(&b, "path: %s\ntrace:\n", strings.Join(path, " "))
+	for _, s := range v.Trace {
+		fmt.Fprintf(&b, "%d %s: %s\n    queue %s\n", s.Step, s.Thread, s.Action, s.Queue)
+	}
+	fmt.Fprintf(&b, "final:\n%s\n", v.Final)
+	return b.String()
+}
+
+func parsePath(t *testing.T, golden string) []uint32 {
+	for _, line := range strings.Split(golden, "\n") {
+		if rest, ok := strings.CutPrefix(line, "path:"); ok {
+			var path []uint32
+			for _, f := range strings.Fields(rest) {
+				n, err := strconv.Atoi(f)
+				if err != nil {
+					t.Fatalf("bad path %q", rest)
+				}
+				path = append(path, uint32(n))
+			}
+			return path
+		}
+	}
+	t.Fatal("golden file has no path line")
+	return nil
+}
+
+// naiveExplore is a deliberately naive reference explorer: breadth-first
+// over full, un-normalised configurations (no dead-slot clearing, no
+// forgetting of finished sessions, no run-number normalisation, no channel
+// sorting) kept in a Go map, up to maxDepth. It returns the canonical images
+// of every configuration it reached and the depth of the first violation
+// (-1 if none).
+func naiveExplore(t *testing.T, sem *statespace.Semantics, maxDepth int) (map[string]bool, int) {
+	raw := *sem
+	raw.Raw = true
+	p := sem.P
+	check := properties.All()
+	init, fault := raw.Initial()
+	if check.CheckStep(p, nil, &statespace.Succ{Next: init, Fault: fault}) != nil {
+		return nil, 0
+	}
+	seen := map[string]bool{string(p.Encode(nil, init)): true}
+	images := map[string]bool{string(p.Encode(nil, p.Canonical(init))): true}
+	level := []*statespace.Config{init}
+	for depth := 0; len(level) > 0 && depth < maxDepth; depth++ {
+		var next []*statespace.Config
+		for _, c := range level {
+			succs, info := raw.Successors(c)
+			if len(succs) == 0 && check.CheckTerminal(p, c, info) != nil {
+				return images, depth
+			}
+			for i := range succs {
+				if check.CheckStep(p, c, &succs[i]) != nil {
+					return images, depth + 1
+				}
+				k := string(p.Encode(nil, succs[i].Next))
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				images[string(p.Encode(nil, p.Canonical(succs[i].Next)))] = true
+				next = append(next, succs[i].Next)
+			}
+		}
+		level = next
+	}
+	return images, -1
+}
+
+// TestDifferentialNaive checks the real explorer against the naive one: the
+// same verdict at the same depth, and as many states as the naive one's
+// distinct canonical images (canonicalisation merges exactly the
+// configurations it should, and nothing reachable is lost).
+func TestDifferentialNaive(t *testing.T) {
+	files, _ := filepath.Glob("../models/*.dsu")
+	extra, _ := filepath.Glob("testdata/diff/*.dsu")
+	files = append(files, extra...)
+	for _, f := range files {
+		m := loadFile(t, f)
+		for _, strategy := range []string{"uncoordinated", "stop-the-world", "max+1"} {
+			for _, bound := range []int{2, 8} {
+				t.Run(fmt.Sprintf("%s/%s/bound=%d", filepath.Base(f), strategy, bound), func(t *testing.T) {
+					sem := semantics(t, m, strategy, bound)
+					const depth = 12
+					images, naiveViol := naiveExplore(t, sem, depth)
+					res := explore(t, sem, exploreOpts{maxDepth: depth})
+					realViol := -1
+					if res.Violation != nil {
+						realViol = len(res.Violation.Trace)
+					}
+					if naiveViol != realViol {
+						t.Fatalf("first violation at depth %d (naive) vs %d (real)", naiveViol, realViol)
+					}
+					if realViol < 0 && int64(len(images)) != res.States {
+						t.Fatalf("states: naive has %d canonical images, real explorer %d", len(images), res.States)
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestWorkersDoNotChangeResults: the same counts and the same shortest
+// counterexample with 1, 2 and 4 workers, and with tiny batches.
+func TestWorkersDoNotChangeResults(t *testing.T) {
+	for _, f := range []string{"../models/mathserver.dsu", "../models/prodcons.dsu", "../models/sessions-per-request.dsu"} {
+		m := loadFile(t, f)
+		for _, strategy := range []string{"uncoordinated", "stop-the-world", "max+1"} {
+			var base *statespace.Result
+			for _, w := range []int{1, 2, 4} {
+				res := explore(t, semantics(t, m, strategy, 8), exploreOpts{workers: w})
+				if base == nil {
+					base = res
+					continue
+				}
+				if res.States != base.States || res.Transitions != base.Transitions || res.Depth != base.Depth {
+					t.Errorf("%s/%s: %d workers: %d states %d transitions depth %d; 1 worker: %d %d %d",
+						f, strategy, w, res.States, res.Transitions, res.Depth, base.States, base.Transitions, base.Depth)
+				}
+				if (res.Violation == nil) != (base.Violation == nil) ||
+					res.Violation != nil && renderViolation(res.Violation) != renderViolation(base.Violation) {
+					t.Errorf("%s/%s: %d workers give another counterexample", f, strategy, w)
+				}
+			}
+		}
+	}
+}
+
+// TestBadgerAndMemoryAgree: the disk-backed visited set gives the same
+// results as the memory one.
+func TestBadgerAndMemoryAgree(t *testing.T) {
+	m := loadFile(t, "../models/prodcons.dsu")
+	for _, strategy := range []string{"stop-the-world", "max+1"} {
+		mem := explore(t, semantics(t, m, strategy, 8), exploreOpts{})
+		bs, err := store.OpenBadgerSet(store.BadgerOptions{RAMEntries: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		disk := explore(t, semantics(t, m, strategy, 8), exploreOpts{visited: bs})
+		if mem.States != disk.States || mem.Transitions != disk.Transitions || mem.Verdict != disk.Verdict {
+			t.Errorf("%s: memory %d/%d/%v, badger %d/%d/%v", strategy, mem.States, mem.Transitions, mem.Verdict, disk.States, disk.Transitions, disk.Verdict)
+		}
+	}
+}
+
+// TestBounds: --max-depth and --max-states make a search bounded, never
+// exhaustive, and a bounded search without violation is Unknown.
+func TestBounds(t *testing.T) {
+	m := loadFile(t, "../models/prodcons.dsu")
+	sem := semantics(t, m, "max+1", 8)
+	full := explore(t, sem, exploreOpts{})
+	if !full.Exhaustive || full.Verdict != statespace.Holds {
+		t.Fatalf("full search: %+v", full)
+	}
+	cut := explore(t, sem, exploreOpts{maxDepth: 5})
+	if cut.Exhaustive || !cut.CutByDepth || cut.Verdict != statespace.Unknown || cut.Depth > 5 || cut.States >= full.States {
+		t.Fatalf("depth-bounded search: %+v", cut)
+	}
+	cut = explore(t, sem, exploreOpts{maxStates: 50})
+	if cut.Exhaustive || !cut.CutByStates || cut.Verdict != statespace.Unknown || cut.States != 50 {
+		t.Fatalf("state-bounded search: %+v", cut)
+	}
+	// A capacity of 1 message: the producer is held back all the time, and
+	// the verdict is still exhaustive for that capacity.
+	small := explore(t, semantics(t, m, "max+1", 1), exploreOpts{})
+	if !small.Exhaustive || small.CapacityHits == 0 || small.States >= full.States {
+		t.Fatalf("capacity 1: %+v", small)
+	}
+}
+
+func TestPropertiesCanBeSwitchedOff(t *testing.T) {
+	m := loadFile(t, "../models/mathserver.dsu")
+	sem := semantics(t, m, "uncoordinated", 8)
+	noFid, err := properties.Without([]string{"fidelity"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := explore(t, sem, exploreOpts{checker: noFid})
+	if res.Violation != nil && res.Violation.Property == "fidelity" {
+		t.Fatalf("fidelity reported although switched off")
+	}
+	if res.MixedRuns == 0 {
+		t.Fatalf("uncoordinated mathserver should perform runs under mixed versions when fidelity is off")
+	}
+	none, _ := properties.Without(properties.Names)
+	res = explore(t, sem, exploreOpts{checker: none})
+	if res.Violation != nil || !res.Exhaustive {
+		t.Fatalf("with every property off: %+v", res)
+	}
+}
+
+func TestExploreHonoursCancellation(t *testing.T) {
+	m := loadFile(t, "../models/prodcons.dsu")
+	sem := semantics(t, m, "max+1", 8)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	q, _ := store.NewQueue(store.SpillOptions{})
+	l, _ := store.NewLinks(store.SpillOptions{})
+	res, err := statespace.Explore(ctx, sem, statespace.Options{Visited: store.NewMemorySet(), Frontier: q, Links: l, Checker: properties.All(), Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted || res.Exhaustive || res.Verdict != statespace.Unknown {
+		t.Fatalf("cancelled search: %+v", res)
+	}
+}
