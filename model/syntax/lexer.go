@@ -182,6 +182,7 @@ type tokInfo struct {
 	pos Pos
 	lit string // identifier name, or integer literal text
 	val int64  // integer value
+	end Pos    // just after the token
 }
 
 // scanner turns source bytes into tokens. Whitespace and comments are
@@ -262,6 +263,12 @@ func (s *scanner) checkText(from, to int) {
 
 // scan returns the next token.
 func (s *scanner) scan() tokInfo {
+	t := s.scan0()
+	t.end = s.posAt(s.off)
+	return t
+}
+
+func (s *scanner) scan0() tokInfo {
 	for {
 		// Skip white space.
 		for s.off < len(s.src) {

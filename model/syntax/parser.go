@@ -40,6 +40,7 @@ type parser struct {
 	tokInfo
 
 	prevLine int32 // line of the last consumed token
+	prevEnd  Pos   // just after the last consumed token
 	braces   int   // '{' minus '}' consumed so far
 	depth    int   // current nesting, bounded by MaxDepth
 	errs     ErrorList
@@ -85,6 +86,27 @@ func (p *parser) protect(f func()) (ok bool) {
 	return true
 }
 
+// missingPos is where to report that something expected is missing: at the
+// current token, or, if that starts a new line, just after the previous
+// token, where the missing thing belongs (and so that the error does not
+// hide the errors of the next line). At the end of the file, it is always
+// just after the last token.
+func (p *parser) missingPos() Pos {
+	if p.prevEnd.IsValid() && (p.tok == tEOF || p.pos.Line > p.prevEnd.Line) {
+		return p.prevEnd
+	}
+	return p.pos
+}
+
+// foundPos is where to report an unexpected token: at it, or, at the end of
+// the file, just after the last token.
+func (p *parser) foundPos() Pos {
+	if p.tok == tEOF {
+		return p.missingPos()
+	}
+	return p.pos
+}
+
 func (p *parser) enter() {
 	p.depth++
 	if p.depth > MaxDepth {
@@ -105,6 +127,7 @@ func (p *parser) next() {
 		p.braces--
 	}
 	p.prevLine = p.pos.Line
+	p.prevEnd = p.end
 	p.tokInfo = p.s.scan()
 }
 
@@ -131,7 +154,7 @@ func (p *parser) found() string {
 func (p *parser) expect(t token, context string) Pos {
 	pos := p.pos
 	if p.tok != t {
-		p.fail(p.pos, "expected '%s' %s, found %s%s", t, context, p.found(), p.missingHint(t))
+		p.fail(p.missingPos(), "expected '%s' %s, found %s%s", t, context, p.found(), p.missingHint(t))
 	}
 	p.next()
 	return pos
@@ -168,9 +191,9 @@ func (t token) structural() bool {
 func (p *parser) ident(what string) Ident {
 	if p.tok != tIdent {
 		if p.tok.isKeyword() && !p.tok.structural() {
-			p.fail(p.pos, "expected %s, found keyword '%s' (keywords cannot be used as names)", what, p.tok)
+			p.fail(p.missingPos(), "expected %s, found keyword '%s' (keywords cannot be used as names)", what, p.tok)
 		}
-		p.fail(p.pos, "expected %s, found %s", what, p.found())
+		p.fail(p.missingPos(), "expected %s, found %s", what, p.found())
 	}
 	id := Ident{Pos: p.pos, Name: p.lit}
 	p.next()
@@ -223,7 +246,9 @@ func (p *parser) atDeclStart() bool {
 	case tEOF, tProtocol, tService, tThread:
 		return true
 	case tUpdate:
-		return p.peek() == tIdent
+		// `update NAME` starts a declaration; a bare `update` at top
+		// level (outside any braces) is a declaration missing its name.
+		return p.braces <= 0 || p.peek() == tIdent
 	}
 	return false
 }
@@ -248,7 +273,7 @@ func (p *parser) decl() {
 	case tUpdate:
 		p.updateDecl()
 	default:
-		pos, found := p.pos, p.found()
+		pos, found := p.foundPos(), p.found()
 		hint := ""
 		switch p.tok {
 		case tFun, tMain:
@@ -256,8 +281,9 @@ func (p *parser) decl() {
 		case tRBrace:
 			hint = " (unbalanced '}')"
 		}
-		p.next()
-		p.fail(pos, "expected declaration (protocol, service, thread or update), found %s%s", found, hint)
+		p.errorAt(pos, fmt.Sprintf("expected declaration (protocol, service, thread or update), found %s%s", found, hint))
+		p.next() // so that recovery makes progress
+		panic(bailout{})
 	}
 }
 
@@ -272,7 +298,7 @@ func (p *parser) protocolDecl() {
 	d.Body = p.gtype()
 	p.anchorTrailing(d.Pos)
 	if !p.atDeclStart() {
-		p.fail(p.pos, "expected '.' or a new declaration after the body of protocol %s, found %s", d.Name.Name, p.found())
+		p.fail(p.foundPos(), "expected '.' or a new declaration after the body of protocol %s, found %s", d.Name.Name, p.found())
 	}
 }
 
@@ -300,7 +326,7 @@ func (p *parser) threadDecl() {
 	for {
 		switch p.tok {
 		case tFun:
-			if !p.protect(func() { p.funDecl(&d.Funs, "'fun', 'main' or '}'") }) && !p.syncMember(body) {
+			if !p.protect(func() { p.funDecl(&d.Funs, "';', 'fun', 'main' or '}'") }) && !p.syncMember(body) {
 				return
 			}
 		case tMain:
@@ -315,10 +341,13 @@ func (p *parser) threadDecl() {
 				p.anchorTrailing(d.MainPos)
 				if p.tok != tRBrace {
 					hint := ""
-					if p.tok == tFun {
+					switch p.tok {
+					case tFun:
 						hint = " (functions come before main)"
+					case tMain:
+						hint = " (a thread has one main)"
 					}
-					p.fail(p.pos, "expected ';' or '}' after the main expression of thread %s, found %s%s", d.Name.Name, p.found(), hint)
+					p.fail(p.foundPos(), "expected ';' or '}' after the main expression of thread %s, found %s%s", d.Name.Name, p.found(), hint)
 				}
 			})
 			if !ok && !p.syncMember(body) {
@@ -332,7 +361,7 @@ func (p *parser) threadDecl() {
 			p.anchorTrailing(d.Pos)
 			return
 		default:
-			p.errorAt(p.pos, fmt.Sprintf("expected 'fun' or 'main' in thread %s, found %s", d.Name.Name, p.found()))
+			p.errorAt(p.foundPos(), fmt.Sprintf("expected 'fun' or 'main' in thread %s, found %s", d.Name.Name, p.found()))
 			if !p.syncMember(body) {
 				return
 			}
@@ -388,7 +417,7 @@ func (p *parser) funDecl(list *[]*FunDecl, follow string) {
 		if p.tok == tIdent {
 			hint = " (missing ','?)"
 		}
-		p.fail(p.pos, "expected ',' or ')' in the parameters of %s, found %s%s", d.Name.Name, p.found(), hint)
+		p.fail(p.missingPos(), "expected ',' or ')' in the parameters of %s, found %s%s", d.Name.Name, p.found(), hint)
 	}
 	p.next()
 	p.expect(tAssign, "after the parameters of "+d.Name.Name)
@@ -397,7 +426,7 @@ func (p *parser) funDecl(list *[]*FunDecl, follow string) {
 	switch p.tok {
 	case tFun, tMain, tRBrace:
 	default:
-		p.fail(p.pos, "expected ';' or %s after the body of %s, found %s", follow, d.Name.Name, p.found())
+		p.fail(p.foundPos(), "expected %s after the body of %s, found %s", follow, d.Name.Name, p.found())
 	}
 }
 
@@ -426,7 +455,7 @@ func (p *parser) updateDecl() {
 			p.anchorTrailing(d.Pos)
 			return
 		default:
-			p.errorAt(p.pos, fmt.Sprintf("expected 'service', 'thread' or '}' in update %s, found %s", d.Name.Name, p.found()))
+			p.errorAt(p.foundPos(), fmt.Sprintf("expected 'service', 'thread' or '}' in update %s, found %s", d.Name.Name, p.found()))
 			if p.tok == tEOF || p.atDeclStart() {
 				return
 			}
@@ -475,7 +504,7 @@ func (p *parser) threadUpdate(u *UpdateDecl) {
 	for {
 		switch p.tok {
 		case tFun:
-			if !p.protect(func() { p.funDecl(&d.Funs, "'fun' or '}'") }) && !p.syncMember(body) {
+			if !p.protect(func() { p.funDecl(&d.Funs, "';', 'fun' or '}'") }) && !p.syncMember(body) {
 				return
 			}
 		case tRBrace:
@@ -489,7 +518,7 @@ func (p *parser) threadUpdate(u *UpdateDecl) {
 				return
 			}
 		default:
-			p.errorAt(p.pos, fmt.Sprintf("expected 'fun' or '}' in thread %s of update %s, found %s", d.Name.Name, u.Name.Name, p.found()))
+			p.errorAt(p.foundPos(), fmt.Sprintf("expected 'fun' or '}' in thread %s of update %s, found %s", d.Name.Name, u.Name.Name, p.found()))
 			if !p.syncMember(body) {
 				return
 			}
@@ -554,7 +583,7 @@ func (p *parser) gatom() GType {
 			case tKwUnit:
 				m.Type = TUnit
 			default:
-				p.fail(p.pos, "expected value type int, bool or unit, found %s", p.found())
+				p.fail(p.missingPos(), "expected value type int, bool or unit, found %s", p.found())
 			}
 			p.next()
 			p.expect(tGt, "after the value type")
@@ -576,18 +605,18 @@ func (p *parser) gatom() GType {
 				p.next()
 			}
 			if p.tok != tRBrace {
-				p.fail(p.pos, "expected ',' or '}' after a branch of the choice, found %s", p.found())
+				p.fail(p.missingPos(), "expected ',' or '}' after a branch of the choice, found %s", p.found())
 			}
 			p.next()
 			return c
 		default:
-			p.fail(p.pos, "expected '<' (value message) or '{' (choice) after ':', found %s", p.found())
+			p.fail(p.missingPos(), "expected '<' (value message) or '{' (choice) after ':', found %s", p.found())
 		}
 	}
 	if p.tok.isKeyword() && !p.tok.structural() {
-		p.fail(p.pos, "expected global type (message, 'mu', recursion variable, 'end' or '('), found keyword '%s'", p.tok)
+		p.fail(p.missingPos(), "expected global type (message, 'mu', recursion variable, 'end' or '('), found keyword '%s'", p.tok)
 	}
-	p.fail(p.pos, "expected global type (message, 'mu', recursion variable, 'end' or '('), found %s", p.found())
+	p.fail(p.missingPos(), "expected global type (message, 'mu', recursion variable, 'end' or '('), found %s", p.found())
 	return nil
 }
 
@@ -615,7 +644,7 @@ func (p *parser) roleSet(what string) []Ident {
 		if p.tok == tIdent {
 			hint = " (missing ','?)"
 		}
-		p.fail(p.pos, "expected ',' or '}' in the set of roles, found %s%s", p.found(), hint)
+		p.fail(p.missingPos(), "expected ',' or '}' in the set of roles, found %s%s", p.found(), hint)
 	}
 	p.next()
 	return rs
@@ -743,7 +772,7 @@ func (p *parser) primary() Expr {
 		}
 		e := p.expr()
 		if p.tok != tRParen {
-			p.fail(p.pos, "expected ')' to match '(' at %d:%d, found %s", pos.Line, pos.Col, p.found())
+			p.fail(p.missingPos(), "expected ')' to match '(' at %d:%d, found %s", pos.Line, pos.Col, p.found())
 		}
 		p.next()
 		return e
@@ -770,7 +799,7 @@ func (p *parser) primary() Expr {
 		e.Service = p.ident("service name")
 		p.expect(tComma, "after the service of request (request(s, {p1, p2}, p1))")
 		if p.tok != tLBrace {
-			p.fail(p.pos, "expected '{' before the roles of the session (request(s, {p1, p2}, p1)), found %s", p.found())
+			p.fail(p.missingPos(), "expected '{' before the roles of the session (request(s, {p1, p2}, p1)), found %s", p.found())
 		}
 		e.Roles = p.roleSet("role name")
 		p.expect(tComma, "after the roles of request")
@@ -840,7 +869,7 @@ func (p *parser) primary() Expr {
 			p.next()
 		}
 		if p.tok != tRBrace {
-			p.fail(p.pos, "expected ',' or '}' after a branch of case, found %s", p.found())
+			p.fail(p.missingPos(), "expected ',' or '}' after a branch of case, found %s", p.found())
 		}
 		p.next()
 		p.expect(tRParen, "after the branches of case")
@@ -856,9 +885,9 @@ func (p *parser) primary() Expr {
 		return e
 	}
 	if p.tok.isKeyword() && !p.tok.structural() {
-		p.fail(p.pos, "expected expression, found keyword '%s'", p.tok)
+		p.fail(p.missingPos(), "expected expression, found keyword '%s'", p.tok)
 	}
-	p.fail(p.pos, "expected expression, found %s", p.found())
+	p.fail(p.missingPos(), "expected expression, found %s", p.found())
 	return nil
 }
 
