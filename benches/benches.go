@@ -1,0 +1,81 @@
+// Package benches measures how mcheck's state space grows with the size of
+// a model and what each coordination strategy costs. The model families
+// live in package family; Explore runs one (family, parameter, strategy)
+// in-process on the memory store, for the go test benchmarks in this
+// directory (BenchmarkGrowth) and the family tests. `mcheck bench` does the
+// same sweep with one child process per run, so that each run's peak memory
+// is its own, and writes results/ (CSV and plots).
+package benches
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+// Run is one exploration of a family member.
+type Run struct {
+	Family     string
+	Param      int
+	Strategy   string
+	QueueBound int   // 0: 8, mcheck check's default
+	MaxStates  int64 // 0: no bound
+	Workers    int   // 0: every core
+}
+
+// Explore generates the model of r, loads it and explores it with
+// r.Strategy on the in-memory stores, with every property on.
+func Explore(ctx context.Context, r Run) (*statespace.Result, error) {
+	src, err := family.Generate(r.Family, r.Param)
+	if err != nil {
+		return nil, err
+	}
+	return ExploreModel(ctx, fmt.Sprintf("%s-%d.dsu", r.Family, r.Param), src, r)
+}
+
+// ExploreModel explores the model src (named name in errors) as Explore
+// does; r's Family and Param are not used.
+func ExploreModel(ctx context.Context, name string, src []byte, r Run) (*statespace.Result, error) {
+	m, err := model.Load(name, src)
+	if err != nil {
+		return nil, fmt.Errorf("model does not load: %v", err)
+	}
+	var u *model.Update
+	if len(m.Updates) > 0 {
+		u = m.Updates[0]
+	}
+	prog, err := statespace.Compile(m, u)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	st, err := statespace.StrategyNamed(r.Strategy)
+	if err != nil {
+		return nil, err
+	}
+	qb := r.QueueBound
+	if qb == 0 {
+		qb = 8
+	}
+	sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: qb, UpdateAt: statespace.UpdateAt{Mode: statespace.AtAny}}
+	frontier, err := store.NewQueue(store.SpillOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer frontier.Close()
+	links, err := store.NewLinks(store.SpillOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer links.Close()
+	visited := store.NewMemorySet()
+	defer visited.Close()
+	return statespace.Explore(ctx, sem, statespace.Options{
+		Visited: visited, Frontier: frontier, Links: links, Checker: properties.All(),
+		MaxStates: r.MaxStates, Workers: r.Workers,
+	})
+}

@@ -1,0 +1,100 @@
+// Package family generates model families that scale with one integer
+// parameter, for measuring how mcheck's state space grows (SPEC jobs (2)
+// and (3)) and what each coordination strategy costs.
+//
+// Each family is a function from its parameter to the text of a .dsu model.
+// The text starts with a header comment saying what it models and the
+// verdict each strategy is expected to give; Expected gives the same
+// verdicts to tests and benchmarks.
+package family
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// A Family is one scalable model.
+type Family struct {
+	Name        string
+	Description string // one line
+	Param       string // what the parameter counts, e.g. "K, producer-consumer pairs"
+	Min, Max    int    // the parameter's allowed range
+	// Expected is the verdict ("ok" or "violation") each of the paper's
+	// strategies gives on every member of the family.
+	Expected map[string]string
+	// Property is the property the violating strategies break.
+	Property string
+	gen      func(param int) string
+}
+
+var families = map[string]*Family{}
+
+func register(f *Family) { families[f.Name] = f }
+
+// Names lists the families in alphabetical order.
+func Names() []string {
+	names := make([]string, 0, len(families))
+	for n := range families {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Lookup returns the family called name.
+func Lookup(name string) (*Family, error) {
+	if f, ok := families[name]; ok {
+		return f, nil
+	}
+	return nil, fmt.Errorf("unknown family %q (known: %s)", name, strings.Join(Names(), ", "))
+}
+
+// Describe returns the one-line description of the family called name.
+func Describe(name string) (string, error) {
+	f, err := Lookup(name)
+	if err != nil {
+		return "", err
+	}
+	return f.Description, nil
+}
+
+// CheckParam reports whether param is in the family's range.
+func (f *Family) CheckParam(param int) error {
+	if param < f.Min || param > f.Max {
+		return fmt.Errorf("family %s: parameter (%s) must be between %d and %d, got %d", f.Name, f.Param, f.Min, f.Max, param)
+	}
+	return nil
+}
+
+// Generate returns the model of family name for parameter param.
+func Generate(name string, param int) ([]byte, error) {
+	f, err := Lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.CheckParam(param); err != nil {
+		return nil, err
+	}
+	return []byte(f.gen(param)), nil
+}
+
+// builder accumulates a model's text.
+type builder struct{ strings.Builder }
+
+func (b *builder) line(format string, args ...any) {
+	fmt.Fprintf(&b.Builder, format, args...)
+	b.WriteByte('\n')
+}
+
+// header writes a comment block, one '#' line per line of text.
+func (b *builder) header(text string) {
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if l == "" {
+			b.line("#")
+		} else {
+			b.line("# %s", l)
+		}
+	}
+	b.line("")
+}
