@@ -194,11 +194,11 @@ type scanner struct {
 	line      int // line of src[off]
 	lineStart int // offset of the first byte of line
 
-	errh     func(pos Pos, msg string) // nil while peeking
+	errh     func(pos Pos, format string, args ...any) // nil while peeking
 	comments []*Comment
 }
 
-func (s *scanner) init(src []byte, errh func(Pos, string)) {
+func (s *scanner) init(src []byte, errh func(Pos, string, ...any)) {
 	s.src = src
 	s.line = 1
 	s.errh = errh
@@ -215,7 +215,7 @@ func (s *scanner) posAt(off int) Pos {
 
 func (s *scanner) error(off int, format string, args ...any) {
 	if s.errh != nil {
-		s.errh(s.posAt(off), fmt.Sprintf(format, args...))
+		s.errh(s.posAt(off), format, args...)
 	}
 }
 
@@ -261,14 +261,13 @@ func (s *scanner) checkText(from, to int) {
 	}
 }
 
-// scan returns the next token.
-func (s *scanner) scan() tokInfo {
-	t := s.scan0()
+// scan scans the next token into t.
+func (s *scanner) scan(t *tokInfo) {
+	s.scan0(t)
 	t.end = s.posAt(s.off)
-	return t
 }
 
-func (s *scanner) scan0() tokInfo {
+func (s *scanner) scan0(t *tokInfo) {
 	for {
 		// Skip white space.
 		for s.off < len(s.src) {
@@ -285,8 +284,10 @@ func (s *scanner) scan0() tokInfo {
 		}
 		start := s.off
 		pos := s.posAt(start)
+		*t = tokInfo{pos: pos}
 		if start >= len(s.src) {
-			return tokInfo{tok: tEOF, pos: pos}
+			t.tok = tEOF
+			return
 		}
 		c := s.src[start]
 		switch {
@@ -296,14 +297,18 @@ func (s *scanner) scan0() tokInfo {
 				end++
 			}
 			s.off = end
-			lit := string(s.src[start:end])
-			if kw, ok := keywords[lit]; ok {
-				return tokInfo{tok: kw, pos: pos, lit: lit}
+			word := s.src[start:end]
+			if n := len(word); n >= 2 && n <= 8 && 'a' <= word[0] && word[0] <= 'z' {
+				if kw, ok := keywords[string(word)]; ok { // no allocation
+					t.tok = kw
+					return
+				}
 			}
-			return tokInfo{tok: tIdent, pos: pos, lit: lit}
+			t.tok, t.lit = tIdent, string(word)
+			return
 		case isDigit(c):
-			if t, ok := s.number(start, pos); ok {
-				return t
+			if s.number(start, t) {
+				return
 			}
 			continue
 		case c >= utf8.RuneSelf:
@@ -323,8 +328,6 @@ func (s *scanner) scan0() tokInfo {
 		if s.off < len(s.src) {
 			next = s.src[s.off]
 		}
-		two := func(t token) tokInfo { s.off++; return tokInfo{tok: t, pos: pos} }
-		one := func(t token) tokInfo { return tokInfo{tok: t, pos: pos} }
 		switch c {
 		case '#':
 			s.comment(start)
@@ -334,62 +337,92 @@ func (s *scanner) scan0() tokInfo {
 				s.comment(start)
 				continue
 			}
-			return one(tSlash)
+			t.tok = tSlash
+			return
 		case '-':
 			if next == '>' {
-				return two(tArrow)
+				s.off++
+				t.tok = tArrow
+				return
 			}
-			return one(tMinus)
+			t.tok = tMinus
+			return
 		case '.':
-			return one(tDot)
+			t.tok = tDot
+			return
 		case ':':
-			return one(tColon)
+			t.tok = tColon
+			return
 		case ',':
-			return one(tComma)
+			t.tok = tComma
+			return
 		case ';':
-			return one(tSemi)
+			t.tok = tSemi
+			return
 		case '{':
-			return one(tLBrace)
+			t.tok = tLBrace
+			return
 		case '}':
-			return one(tRBrace)
+			t.tok = tRBrace
+			return
 		case '(':
-			return one(tLParen)
+			t.tok = tLParen
+			return
 		case ')':
-			return one(tRParen)
+			t.tok = tRParen
+			return
 		case '+':
-			return one(tPlus)
+			t.tok = tPlus
+			return
 		case '*':
-			return one(tStar)
+			t.tok = tStar
+			return
 		case '%':
-			return one(tPercent)
+			t.tok = tPercent
+			return
 		case '<':
 			if next == '=' {
-				return two(tLe)
+				s.off++
+				t.tok = tLe
+				return
 			}
-			return one(tLt)
+			t.tok = tLt
+			return
 		case '>':
 			if next == '=' {
-				return two(tGe)
+				s.off++
+				t.tok = tGe
+				return
 			}
-			return one(tGt)
+			t.tok = tGt
+			return
 		case '=':
 			if next == '=' {
-				return two(tEq)
+				s.off++
+				t.tok = tEq
+				return
 			}
-			return one(tAssign)
+			t.tok = tAssign
+			return
 		case '!':
 			if next == '=' {
-				return two(tNe)
+				s.off++
+				t.tok = tNe
+				return
 			}
 			s.error(start, "illegal character '!' (negation is 'not'; inequality is '!=')")
 		case '&':
 			if next == '&' {
-				return two(tAnd)
+				s.off++
+				t.tok = tAnd
+				return
 			}
 			s.error(start, "illegal character '&' (did you mean '&&'?)")
 		case '|':
 			if next == '|' {
-				return two(tOr)
+				s.off++
+				t.tok = tOr
+				return
 			}
 			s.error(start, "illegal character '|' (did you mean '||'?)")
 		default:
@@ -417,9 +450,10 @@ func (s *scanner) comment(start int) {
 	s.comments = append(s.comments, &Comment{Pos: s.posAt(start), Text: string(s.src[start:t])})
 }
 
-// number scans an integer literal. A run of digits directly followed by
-// letters is one malformed literal, reported and skipped (ok false).
-func (s *scanner) number(start int, pos Pos) (tokInfo, bool) {
+// number scans an integer literal into t. A run of digits directly
+// followed by letters is one malformed literal, reported and skipped
+// (false).
+func (s *scanner) number(start int, t *tokInfo) bool {
 	end := start
 	for end < len(s.src) && isDigit(s.src[end]) {
 		end++
@@ -429,21 +463,22 @@ func (s *scanner) number(start int, pos Pos) (tokInfo, bool) {
 		end++
 	}
 	s.off = end
-	lit := string(s.src[start:end])
 	if end > digits {
-		s.error(start, "malformed integer literal %s", quoteTrunc(lit))
-		return tokInfo{}, false
+		s.error(start, "malformed integer literal %s", quoteTrunc(string(s.src[start:end])))
+		return false
 	}
+	t.tok, t.lit = tIntLit, string(s.src[start:end])
 	var v int64
 	for i := start; i < end; i++ {
 		d := int64(s.src[i] - '0')
 		if v > (1<<63-1-d)/10 {
-			s.error(start, "integer literal %s overflows int64 (largest is 9223372036854775807)", truncate(lit))
-			return tokInfo{tok: tIntLit, pos: pos, lit: lit}, true
+			s.error(start, "integer literal %s overflows int64 (largest is 9223372036854775807)", truncate(t.lit))
+			return true
 		}
 		v = v*10 + d
 	}
-	return tokInfo{tok: tIntLit, pos: pos, lit: lit, val: v}, true
+	t.val = v
+	return true
 }
 
 func truncate(s string) string {

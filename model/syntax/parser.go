@@ -11,6 +11,11 @@ const MaxDepth = 1000
 // maxErrors is how many errors Parse reports before giving up.
 const maxErrors = 10
 
+// maxErrorEvents is how many errors, counting those not reported because an
+// earlier one is on the same line, Parse meets before giving up: a file of
+// garbage on one line would otherwise be skipped through one error at a time.
+const maxErrorEvents = 1000
+
 // Parse parses a model file. It returns the File, possibly partial, and an
 // ErrorList (nil if there is no error) holding every error found, sorted by
 // position. After an error the parser skips to the next declaration, or the
@@ -44,6 +49,7 @@ type parser struct {
 	braces   int   // '{' minus '}' consumed so far
 	depth    int   // current nesting, bounded by MaxDepth
 	errs     ErrorList
+	events   int // errors met, reported or not
 	anchored int // s.comments[:anchored] have their Anchor set
 }
 
@@ -52,21 +58,26 @@ type parser struct {
 
 // errorAt records an error. As go/parser does, only the first error on a
 // line is kept: later ones on the same line are almost always consequences
-// of it.
-func (p *parser) errorAt(pos Pos, msg string) {
+// of it. The message is formatted only if it is kept.
+func (p *parser) errorAt(pos Pos, format string, args ...any) {
+	p.events++
 	if n := len(p.errs); n > 0 && p.errs[n-1].Pos.Line == pos.Line {
+		if p.events > maxErrorEvents {
+			p.errs.Add(p.file.Name, pos, "too many errors")
+			panic(tooMany{})
+		}
 		return
 	}
 	if len(p.errs) >= maxErrors {
 		p.errs.Add(p.file.Name, pos, "too many errors")
 		panic(tooMany{})
 	}
-	p.errs.Add(p.file.Name, pos, "%s", msg)
+	p.errs.Add(p.file.Name, pos, format, args...)
 }
 
 // fail records an error and abandons the current construct.
 func (p *parser) fail(pos Pos, format string, args ...any) {
-	p.errorAt(pos, fmt.Sprintf(format, args...))
+	p.errorAt(pos, format, args...)
 	panic(bailout{})
 }
 
@@ -128,14 +139,16 @@ func (p *parser) next() {
 	}
 	p.prevLine = p.pos.Line
 	p.prevEnd = p.end
-	p.tokInfo = p.s.scan()
+	p.s.scan(&p.tokInfo)
 }
 
 // peek returns the token after the current one.
 func (p *parser) peek() token {
 	s := p.s
 	s.errh = nil
-	return s.scan().tok
+	var t tokInfo
+	s.scan(&t)
+	return t.tok
 }
 
 // found describes the current token for an error message.
@@ -281,7 +294,7 @@ func (p *parser) decl() {
 		case tRBrace:
 			hint = " (unbalanced '}')"
 		}
-		p.errorAt(pos, fmt.Sprintf("expected declaration (protocol, service, thread or update), found %s%s", found, hint))
+		p.errorAt(pos, "expected declaration (protocol, service, thread or update), found %s%s", found, hint)
 		p.next() // so that recovery makes progress
 		panic(bailout{})
 	}
@@ -331,7 +344,7 @@ func (p *parser) threadDecl() {
 			}
 		case tMain:
 			if d.MainPos.IsValid() {
-				p.errorAt(p.pos, fmt.Sprintf("second 'main' in thread %s (the first is at %d:%d)", d.Name.Name, d.MainPos.Line, d.MainPos.Col))
+				p.errorAt(p.pos, "second 'main' in thread %s (the first is at %d:%d)", d.Name.Name, d.MainPos.Line, d.MainPos.Col)
 			}
 			ok := p.protect(func() {
 				d.MainPos = p.pos
@@ -355,13 +368,13 @@ func (p *parser) threadDecl() {
 			}
 		case tRBrace:
 			if !d.MainPos.IsValid() {
-				p.errorAt(p.pos, fmt.Sprintf("missing 'main' in thread %s: expected 'fun' or 'main', found '}'", d.Name.Name))
+				p.errorAt(p.pos, "missing 'main' in thread %s: expected 'fun' or 'main', found '}'", d.Name.Name)
 			}
 			p.next()
 			p.anchorTrailing(d.Pos)
 			return
 		default:
-			p.errorAt(p.foundPos(), fmt.Sprintf("expected 'fun' or 'main' in thread %s, found %s", d.Name.Name, p.found()))
+			p.errorAt(p.foundPos(), "expected 'fun' or 'main' in thread %s, found %s", d.Name.Name, p.found())
 			if !p.syncMember(body) {
 				return
 			}
@@ -455,7 +468,7 @@ func (p *parser) updateDecl() {
 			p.anchorTrailing(d.Pos)
 			return
 		default:
-			p.errorAt(p.foundPos(), fmt.Sprintf("expected 'service', 'thread' or '}' in update %s, found %s", d.Name.Name, p.found()))
+			p.errorAt(p.foundPos(), "expected 'service', 'thread' or '}' in update %s, found %s", d.Name.Name, p.found())
 			if p.tok == tEOF || p.atDeclStart() {
 				return
 			}
@@ -512,13 +525,13 @@ func (p *parser) threadUpdate(u *UpdateDecl) {
 			p.anchorTrailing(d.Pos)
 			return
 		case tMain:
-			p.errorAt(p.pos, fmt.Sprintf("unexpected 'main' in thread %s of update %s: an update gives new function bodies only", d.Name.Name, u.Name.Name))
+			p.errorAt(p.pos, "unexpected 'main' in thread %s of update %s: an update gives new function bodies only", d.Name.Name, u.Name.Name)
 			p.next()
 			if !p.syncMember(body) {
 				return
 			}
 		default:
-			p.errorAt(p.foundPos(), fmt.Sprintf("expected 'fun' or '}' in thread %s of update %s, found %s", d.Name.Name, u.Name.Name, p.found()))
+			p.errorAt(p.foundPos(), "expected 'fun' or '}' in thread %s of update %s, found %s", d.Name.Name, u.Name.Name, p.found())
 			if !p.syncMember(body) {
 				return
 			}
