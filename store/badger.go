@@ -40,6 +40,15 @@ const (
 	// DefaultRAMEntries is the default size of a BadgerSet's RAM tier
 	// (about 24–48 MiB).
 	DefaultRAMEntries = 1 << 21
+	// memTableSize is badger's memtable size.
+	memTableSize = 32 << 20
+	// DiskReserve is the free space below which a BadgerSet stops writing
+	// and reports ErrDiskFull (and refuses to open). Badger writes its memtable logs and tables
+	// through mmap, so running out of space there is a SIGBUS that kills
+	// the process, not an error; the reserve covers the memtables in
+	// flight, level-0 flushes and a compaction's output.
+	DiskReserve = 4*memTableSize + 64<<20
+
 	// storeVersion is the version of every key: the database is opened in
 	// managed mode and never holds two versions of a key.
 	storeVersion = 1
@@ -130,6 +139,10 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 		return nil, ioError("open store", s.dir, err)
 	}
 
+	if err := s.checkSpace("open store"); err != nil {
+		s.cleanup()
+		return nil, err
+	}
 	bo := badger.DefaultOptions(s.dir).
 		WithLogger(nil).
 		WithSyncWrites(false).
@@ -146,7 +159,7 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 		// own bookkeeping: keep its files small.
 		WithValueLogFileSize(16 << 20).
 		// A memtable holds ~40 bytes/key; 32 MiB × 3 bounds badger's RAM.
-		WithMemTableSize(32 << 20).
+		WithMemTableSize(memTableSize).
 		WithNumMemtables(3).
 		WithNumLevelZeroTables(5).
 		WithNumLevelZeroTablesStall(15).
@@ -323,6 +336,9 @@ func (s *BadgerSet) write() error {
 	if len(s.fresh) == 0 {
 		return nil
 	}
+	if err := s.checkSpace("write to store"); err != nil {
+		return err
+	}
 	slices.Sort(s.fresh)
 	if s.loader == nil {
 		s.loader = s.db.NewKVLoader(8)
@@ -336,6 +352,19 @@ func (s *BadgerSet) write() error {
 		}
 	}
 	return nil
+}
+
+// checkSpace fails with ErrDiskFull when the store's file system has less
+// than DiskReserve bytes free (see DiskReserve for why badger is not left
+// to find out).
+func (s *BadgerSet) checkSpace(op string) error {
+	free := freeBytes(s.dir)
+	if free < 0 || free >= DiskReserve {
+		return nil
+	}
+	return &StoreError{Op: op, Path: s.dir, Kind: ErrDiskFull,
+		Err:  fmt.Errorf("only %d MiB free; the store stops writing below %d MiB", free>>20, DiskReserve>>20),
+		Hint: hintDiskFull}
 }
 
 // sync waits until every fingerprint written is committed to badger.

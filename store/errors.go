@@ -131,6 +131,9 @@ func checkWritableDir(op, dir string) (created bool, err error) {
 			return false, &StoreError{Op: op, Path: dir, Kind: kind, Err: err, Hint: hintDir}
 		}
 		created = true
+	case errors.Is(err, syscall.ENOTDIR):
+		return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirNotDir, Err: err,
+			Hint: "a parent is a file; " + hintDir}
 	default:
 		return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 	}

@@ -1,0 +1,127 @@
+//go:build linux
+
+package store_test
+
+import (
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/mcheck/mcheck/store"
+)
+
+// mountTmpfs mounts a tmpfs of the given size (with extra mount options)
+// on a new directory, or skips the test where that is not allowed.
+func mountTmpfs(t *testing.T, size string, opts ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	o := strings.Join(append([]string{"size=" + size}, opts...), ",")
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, o); err != nil {
+		t.Skipf("cannot mount a tmpfs (%v): needs root on Linux", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, 0); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
+		}
+	})
+	return dir
+}
+
+// TestBadgerDiskFull fills a small tmpfs: Insert fails with ErrDiskFull
+// (before badger's mmapped writes could crash the process), the error
+// sticks, and Close still removes the store.
+func TestBadgerDiskFull(t *testing.T) {
+	mnt := mountTmpfs(t, "224m")
+	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: filepath.Join(mnt, "store")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Leave the store 4 MiB above its reserve, so that it fills quickly.
+	insertRandom(t, s, 1000, 8)
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(mnt, &st); err != nil {
+		t.Fatal(err)
+	}
+	free := int64(st.Bavail) * st.Bsize
+	filler, err := os.Create(filepath.Join(mnt, "filler"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Fallocate(int(filler.Fd()), 0, 0, free-store.DiskReserve-4<<20); err != nil {
+		t.Fatal(err)
+	}
+	filler.Close()
+	defer os.Remove(filler.Name())
+	rng := rand.New(rand.NewPCG(8, 8))
+	fps := make([]uint64, 1<<16)
+	isNew := make([]bool, len(fps))
+	for i := 0; ; i++ {
+		if i == 200 {
+			t.Fatal("13M states inserted into 4 MiB")
+		}
+		for j := range fps {
+			fps[j] = rng.Uint64()
+		}
+		err = s.Insert(fps, isNew)
+		if err != nil {
+			break
+		}
+	}
+	if !errors.Is(err, store.ErrDiskFull) || !strings.Contains(err.Error(), "--store-dir") {
+		t.Fatalf("Insert on a full disk = %v, want ErrDiskFull with a hint", err)
+	}
+	if err2 := s.Insert(fps[:1], isNew); !errors.Is(err2, store.ErrDiskFull) {
+		t.Errorf("Insert after the failure = %v, want the same error", err2)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if names := dirEntries(t, mnt); len(names) != 1 {
+		t.Errorf("Close left %v (want only the filler)", names)
+	}
+	// Too little space to start: refused at Open.
+	small := mountTmpfs(t, "64m")
+	if _, err := store.OpenBadgerSet(store.BadgerOptions{Dir: small}); !errors.Is(err, store.ErrDiskFull) {
+		t.Errorf("Open on a 64 MiB file system = %v, want ErrDiskFull", err)
+	}
+}
+
+// TestSpillDiskFull: spill files on a full file system fail with
+// ErrDiskFull.
+func TestSpillDiskFull(t *testing.T) {
+	mnt := mountTmpfs(t, "1m")
+	q, err := store.NewQueue(store.SpillOptions{Dir: mnt, MemBudget: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := make([]byte, 1000)
+	for i := 0; err == nil && i < 10000; i++ {
+		err = q.Push(rec)
+	}
+	if !errors.Is(err, store.ErrDiskFull) {
+		t.Errorf("Push on a full disk = %v, want ErrDiskFull", err)
+	}
+	if err := q.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	l, err := store.NewLinks(store.SpillOptions{Dir: mnt, MemBudget: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; err == nil && i < 1_000_000; i++ {
+		_, err = l.Append(int64(i), 0)
+	}
+	if !errors.Is(err, store.ErrDiskFull) {
+		t.Errorf("Append on a full disk = %v, want ErrDiskFull", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if names := dirEntries(t, mnt); len(names) != 0 {
+		t.Errorf("Close left %v", names)
+	}
+}

@@ -1,0 +1,254 @@
+package store_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/mcheck/mcheck/store"
+)
+
+// writable reports whether this process can create a file in dir (root
+// can, whatever the mode bits say).
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, "probe")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
+
+// unwritableDir returns a directory this process cannot write to: a 0500
+// one, or where that does not stop us (root), a read-only tmpfs.
+func unwritableDir(t *testing.T) string {
+	dir := filepath.Join(t.TempDir(), "ro")
+	if err := os.Mkdir(dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	if !writable(dir) {
+		return dir
+	}
+	return mountTmpfs(t, "1m", "ro")
+}
+
+func TestStoreDirUnwritable(t *testing.T) {
+	dir := unwritableDir(t)
+	for _, d := range []string{dir, filepath.Join(dir, "sub")} {
+		_, err := store.OpenBadgerSet(store.BadgerOptions{Dir: d})
+		if !errors.Is(err, store.ErrStoreDirUnwritable) {
+			t.Errorf("OpenBadgerSet(%s) = %v, want ErrStoreDirUnwritable", d, err)
+		}
+		var se *store.StoreError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "--store-dir") {
+			t.Errorf("error %q: want a *StoreError with a hint", err)
+		}
+		if _, err := store.NewQueue(store.SpillOptions{Dir: d}); !errors.Is(err, store.ErrStoreDirUnwritable) {
+			t.Errorf("NewQueue(%s) = %v, want ErrStoreDirUnwritable", d, err)
+		}
+		if _, err := store.NewLinks(store.SpillOptions{Dir: d}); !errors.Is(err, store.ErrStoreDirUnwritable) {
+			t.Errorf("NewLinks(%s) = %v, want ErrStoreDirUnwritable", d, err)
+		}
+	}
+}
+
+func TestStoreDirIsFile(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{file, filepath.Join(file, "sub")} {
+		_, err := store.OpenBadgerSet(store.BadgerOptions{Dir: d})
+		if !errors.Is(err, store.ErrStoreDirNotDir) {
+			t.Errorf("OpenBadgerSet(%s) = %v, want ErrStoreDirNotDir", d, err)
+		}
+		if _, err := store.NewQueue(store.SpillOptions{Dir: d}); !errors.Is(err, store.ErrStoreDirNotDir) {
+			t.Errorf("NewQueue(%s) = %v, want ErrStoreDirNotDir", d, err)
+		}
+	}
+	if b, _ := os.ReadFile(file); string(b) != "x" {
+		t.Errorf("the file was changed")
+	}
+}
+
+func insertRandom(t testing.TB, s *store.BadgerSet, n int, seed uint64) []uint64 {
+	rng := rand.New(rand.NewPCG(seed, 0))
+	fps := make([]uint64, n)
+	for i := range fps {
+		fps[i] = rng.Uint64()
+	}
+	if err := s.Insert(fps, make([]bool, n)); err != nil {
+		t.Fatal(err)
+	}
+	return fps
+}
+
+func TestBadgerTempDirRemoved(t *testing.T) {
+	s, err := store.OpenBadgerSet(store.BadgerOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := s.Dir()
+	insertRandom(t, s, 10000, 1)
+	if len(dirEntries(t, dir)) == 0 {
+		t.Fatal("empty store dir")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temp dir %s still there after Close (%v)", dir, err)
+	}
+}
+
+func TestBadgerGivenDir(t *testing.T) {
+	t.Run("created", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "a", "b")
+		s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		insertRandom(t, s, 1000, 2)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s created by Open still there after Close", dir)
+		}
+	})
+	t.Run("existing-empty", func(t *testing.T) {
+		dir := t.TempDir()
+		s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		insertRandom(t, s, 1000, 3)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if names := dirEntries(t, dir); len(names) != 0 {
+			t.Errorf("Close left %v in the given dir", names)
+		}
+	})
+	t.Run("keep", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "kept")
+		s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: true, RAMEntries: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fps := insertRandom(t, s, 5000, 4)
+		fps = append(fps, insertRandom(t, s, 5000, 5)...)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		// The kept store holds exactly the fingerprints inserted.
+		db, err := badger.OpenManaged(badger.DefaultOptions(dir).WithLogger(nil).WithReadOnly(true))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		txn := db.NewTransactionAt(1, false)
+		defer txn.Discard()
+		it := txn.NewIterator(badger.IteratorOptions{})
+		defer it.Close()
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			n++
+		}
+		if n != len(fps) {
+			t.Errorf("kept store holds %d keys, want %d", n, len(fps))
+		}
+	})
+}
+
+// TestBadgerLeftoverDir: a store left in a directory is refused, whether
+// its run finished (Keep) or was killed, and a store in use by a live
+// process is reported as such.
+func TestBadgerLeftoverDir(t *testing.T) {
+	t.Run("kept", func(t *testing.T) {
+		dir := t.TempDir()
+		s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		insertRandom(t, s, 100, 6)
+		s.Close()
+		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		if !errors.Is(err, store.ErrStoreDirNotEmpty) || !strings.Contains(err.Error(), "left by an earlier run") {
+			t.Errorf("reopen = %v, want ErrStoreDirNotEmpty naming a leftover store", err)
+		}
+		if len(dirEntries(t, dir)) == 0 {
+			t.Error("the refused open removed the leftover store")
+		}
+	})
+	t.Run("other-files", func(t *testing.T) {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+		_, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		if !errors.Is(err, store.ErrStoreDirNotEmpty) || !strings.Contains(err.Error(), "other files") {
+			t.Errorf("open = %v, want ErrStoreDirNotEmpty about other files", err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(b) != "mine" {
+			t.Error("the user's file was touched")
+		}
+	})
+	t.Run("in-use-then-killed", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("starts a process")
+		}
+		dir := filepath.Join(t.TempDir(), "store")
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldStore$")
+		cmd.Env = append(os.Environ(), "MCHECK_STORE_HELPER_DIR="+dir)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Process.Kill()
+		line, err := bufio.NewReader(out).ReadString('\n')
+		if err != nil || line != "ready\n" {
+			t.Fatalf("helper said %q, %v", line, err)
+		}
+		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		if !errors.Is(err, store.ErrStoreDirInUse) || !strings.Contains(err.Error(), fmt.Sprint(cmd.Process.Pid)) {
+			t.Errorf("open while in use = %v, want ErrStoreDirInUse naming pid %d", err, cmd.Process.Pid)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		if !errors.Is(err, store.ErrStoreDirNotEmpty) || !strings.Contains(err.Error(), "rm -r "+dir) {
+			t.Errorf("open after kill = %v, want ErrStoreDirNotEmpty telling to remove it", err)
+		}
+	})
+}
+
+// TestHelperHoldStore is run as a separate process by TestBadgerLeftoverDir:
+// it opens a store, says "ready" and waits to be killed.
+func TestHelperHoldStore(t *testing.T) {
+	dir := os.Getenv("MCHECK_STORE_HELPER_DIR")
+	if dir == "" {
+		t.Skip("helper process only")
+	}
+	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	insertRandom(t, s, 100000, 7)
+	s.Sync()
+	fmt.Println("ready")
+	select {}
+}
+
