@@ -251,4 +251,3 @@ func TestHelperHoldStore(t *testing.T) {
 	fmt.Println("ready")
 	select {}
 }
-
