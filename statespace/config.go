@@ -1,7 +1,5 @@
 package statespace
 
-import "sort"
-
 // A Config is a configuration of the system (SPEC §3): every thread with its
 // call stack and heap version, the live session instances with each role's
 // endpoint state (monitor, run number, protocol version), the global queue
@@ -20,6 +18,8 @@ type Config struct {
 	// serial numbers in traces) and is not part of the configuration's
 	// identity: it is neither encoded nor hashed.
 	Created int
+
+	arena *Arena // where this configuration's parts are allocated (nil: heap)
 }
 
 // UpdState is the state of the system update.
@@ -114,25 +114,43 @@ func (c *Config) QueueLen() int {
 // clone makes a shallow copy of c: its slices are fresh, the elements are
 // shared until replaced with mutable copies (thread, inst, channel).
 func (c *Config) clone() *Config {
-	n := &Config{Upd: c.Upd, Created: c.Created}
-	n.Threads = append(make([]*Thread, 0, len(c.Threads)), c.Threads...)
-	n.Insts = append(make([]*Instance, 0, len(c.Insts)+1), c.Insts...)
-	n.Queue = append(make([]*Channel, 0, len(c.Queue)+1), c.Queue...)
+	a := c.arena
+	n := a.config()
+	n.Upd, n.Created = c.Upd, c.Created
+	n.Threads = a.threadPtrs(len(c.Threads), len(c.Threads))
+	copy(n.Threads, c.Threads)
+	n.Insts = a.instPtrs(len(c.Insts), len(c.Insts)+1)
+	copy(n.Insts, c.Insts)
+	n.Queue = a.chanPtrs(len(c.Queue), len(c.Queue)+1)
+	copy(n.Queue, c.Queue)
 	return n
 }
 
 // thread replaces thread t with a private copy and returns it.
 func (c *Config) thread(t int) *Thread {
 	old := c.Threads[t]
-	th := &Thread{Status: old.Status, HeapVer: old.HeapVer, Participant: old.Participant, Barrier: old.Barrier}
-	th.Frames = make([]Frame, len(old.Frames), len(old.Frames)+1)
+	th := c.arena.thread()
+	*th = Thread{Status: old.Status, HeapVer: old.HeapVer, Participant: old.Participant, Barrier: old.Barrier}
+	th.Frames = c.arena.frameSlice(len(old.Frames), len(old.Frames)+1)
+	// One allocation for every frame's slots and stack (with room for the
+	// top frame's stack to grow a little in place).
+	n := 4
+	for _, f := range old.Frames {
+		n += len(f.Slots) + len(f.Stack)
+	}
+	vals := c.arena.values(n)
 	for i, f := range old.Frames {
-		th.Frames[i] = Frame{
-			Code:  f.Code,
-			PC:    f.PC,
-			Slots: append([]Value(nil), f.Slots...),
-			Stack: append(make([]Value, 0, len(f.Stack)+2), f.Stack...),
+		slots := vals[:len(f.Slots):len(f.Slots)]
+		copy(slots, f.Slots)
+		vals = vals[len(f.Slots):]
+		room := len(f.Stack)
+		if i == len(old.Frames)-1 {
+			room = len(vals)
 		}
+		stack := vals[:len(f.Stack):room]
+		copy(stack, f.Stack)
+		vals = vals[room:]
+		th.Frames[i] = Frame{Code: f.Code, PC: f.PC, Slots: slots, Stack: stack}
 	}
 	c.Threads[t] = th
 	return th
@@ -263,16 +281,24 @@ func (p *Program) canonicalize(c *Config) {
 	for i := range c.Insts {
 		p.normaliseRuns(c, i)
 	}
-	sort.Slice(c.Queue, func(i, j int) bool {
-		a, b := c.Queue[i], c.Queue[j]
-		if a.Inst != b.Inst {
-			return a.Inst < b.Inst
+	// Sort channels by (instance, from, to): an insertion sort, as the
+	// queue is short and almost always sorted already.
+	q := c.Queue
+	for i := 1; i < len(q); i++ {
+		for j := i; j > 0 && chanLess(q[j], q[j-1]); j-- {
+			q[j], q[j-1] = q[j-1], q[j]
 		}
-		if a.From != b.From {
-			return a.From < b.From
-		}
-		return a.To < b.To
-	})
+	}
+}
+
+func chanLess(a, b *Channel) bool {
+	if a.Inst != b.Inst {
+		return a.Inst < b.Inst
+	}
+	if a.From != b.From {
+		return a.From < b.From
+	}
+	return a.To < b.To
 }
 
 // hasDeadSlots reports whether some frame of th holds a value in a slot

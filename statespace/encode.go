@@ -145,28 +145,30 @@ func (d *decoder) value() Value {
 	return v
 }
 
-// Decode rebuilds a configuration from its encoding.
-func (p *Program) Decode(enc []byte) (*Config, error) {
+// Decode rebuilds a configuration from its encoding, allocating its
+// threads in a (nil: the heap); see Arena for what that implies.
+func (p *Program) Decode(enc []byte, a *Arena) (*Config, error) {
 	d := &decoder{b: enc}
-	c := &Config{}
+	c := a.config()
 	c.Upd.Introduced = d.byte() == 1
 	c.Upd.Countdown = int32(d.varint())
-	c.Threads = make([]*Thread, len(p.Threads))
+	c.Threads = a.threadPtrs(len(p.Threads), len(p.Threads))
 	for t := range c.Threads {
 		b := d.byte()
-		th := &Thread{Status: Status(b & 3), HeapVer: (b >> 2) & 1, Participant: b&(1<<3) != 0, Barrier: b&(1<<4) != 0}
+		th := a.thread()
+		*th = Thread{Status: Status(b & 3), HeapVer: (b >> 2) & 1, Participant: b&(1<<3) != 0, Barrier: b&(1<<4) != 0}
 		nf := d.uvarint()
 		if nf > maxFrames+1 {
 			return nil, errCorrupt
 		}
-		th.Frames = make([]Frame, nf)
+		th.Frames = a.frameSlice(int(nf), int(nf))
 		for i := range th.Frames {
 			code := d.uvarint()
 			if code >= uint64(len(p.Codes)) {
 				return nil, errCorrupt
 			}
 			f := Frame{Code: int32(code), PC: int32(d.uvarint())}
-			f.Slots = make([]Value, p.Codes[code].NSlots)
+			f.Slots = a.values(p.Codes[code].NSlots)
 			for s := range f.Slots {
 				f.Slots[s] = d.value()
 			}
@@ -174,7 +176,7 @@ func (p *Program) Decode(enc []byte) (*Config, error) {
 			if ns > uint64(len(d.b)) {
 				return nil, errCorrupt
 			}
-			f.Stack = make([]Value, ns)
+			f.Stack = a.values(int(ns))
 			for s := range f.Stack {
 				f.Stack[s] = d.value()
 			}

@@ -174,7 +174,8 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	type expanded struct {
 		id       int64
 		aux      int64
-		succs    [][]byte // encodings
+		succs    [][]byte // encodings, slices of arena
+		arena    []byte
 		auxs     []int64
 		blocked  int
 		mixed    int64
@@ -192,15 +193,17 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	var encs [][]byte
 	newFlags := []bool{}
 
-	expand := func(rec []byte, out *expanded) error {
+	arenas := make([]Arena, workers)
+	expand := func(rec []byte, out *expanded, arena *Arena) error {
+		arena.Reset()
 		pid, aux, enc := splitRecord(rec)
-		c, err := p.Decode(enc)
+		c, err := p.Decode(enc, arena)
 		if err != nil {
 			return err
 		}
 		succs, info := sem.Successors(c)
 		out.id, out.aux, out.info, out.viol, out.violSucc = pid, aux, info, nil, -1
-		out.succs, out.fps, out.auxs = out.succs[:0], out.fps[:0], out.auxs[:0]
+		out.succs, out.fps, out.auxs, out.arena = out.succs[:0], out.fps[:0], out.auxs[:0], out.arena[:0]
 		out.blocked, out.mixed = 0, 0
 		for _, th := range c.Threads {
 			if th.Barrier {
@@ -221,7 +224,9 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			if f := succs[i].Fault; f != nil && f.Kind == FaultRunMix {
 				out.mixed++
 			}
-			e := p.Encode(nil, succs[i].Next)
+			start := len(out.arena)
+			out.arena = p.Encode(out.arena, succs[i].Next)
+			e := out.arena[start:len(out.arena):len(out.arena)]
 			out.auxs = append(out.auxs, nextAux(p, succs[i].Next, aux))
 			out.succs = append(out.succs, e)
 			out.fps = append(out.fps, Fingerprint(e))
@@ -276,7 +281,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				go func(w, lo, hi int) {
 					defer wg.Done()
 					for i := lo; i < hi; i++ {
-						if err := expand(recs[i], &results[i]); err != nil {
+						if err := expand(recs[i], &results[i], &arenas[w]); err != nil {
 							errs[w] = err
 							return
 						}

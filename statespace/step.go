@@ -489,7 +489,7 @@ func (p *Program) codeVersion(th *Thread) uint8 {
 // checkAct checks fidelity (a) for thread t acting on endpoint (inst, ei):
 // the code's protocol version must be the run's, and the local type must
 // allow the action (described by ok and want).
-func (s *Semantics) checkAct(c *Config, t, inst, ei int, doing string, ok func(st *model.LState) bool) *Fault {
+func (s *Semantics) checkAct(c *Config, t, inst, ei int, doingf func() string, ok func(st *model.LState) bool) *Fault {
 	p := s.P
 	in := c.Insts[inst]
 	e := &in.Ends[ei]
@@ -498,17 +498,18 @@ func (s *Semantics) checkAct(c *Config, t, inst, ei int, doing string, ok func(s
 	}
 	th := c.Threads[t]
 	pv := p.ProtoVersion(in.Service, p.codeVersion(th))
-	name := p.endpointName(c, inst, e.Role)
 	if pv != e.Ver {
+		name, doing := p.endpointName(c, inst, e.Role), doingf()
 		return &Fault{Kind: FaultVersion, Thread: t,
 			Expected: fmt.Sprintf("%s to act in run %d under %s, the protocol of its current run", name, in.Base+e.Run+1, p.protoName(in.Service, e.Ver)),
 			Found:    fmt.Sprintf("%s from code of %s (%s)", doing, p.protoName(in.Service, pv), p.codeName(th))}
 	}
 	lt, st := p.monitor(in, e)
 	if lt == nil {
-		return &Fault{Kind: FaultAction, Thread: t, Expected: fmt.Sprintf("role %s in protocol %s", p.Roles[e.Role], p.protoName(in.Service, e.Ver)), Found: doing}
+		return &Fault{Kind: FaultAction, Thread: t, Expected: fmt.Sprintf("role %s in protocol %s", p.Roles[e.Role], p.protoName(in.Service, e.Ver)), Found: doingf()}
 	}
 	if !ok(st) {
+		name, doing := p.endpointName(c, inst, e.Role), doingf()
 		return &Fault{Kind: FaultAction, Thread: t,
 			Expected: fmt.Sprintf("%s to %s (local type %s)", name, p.describeState(st), lt.Text),
 			Found:    doing}
@@ -692,14 +693,14 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 	ins := n.Insts[inst]
 	e := &ins.Ends[ei]
 	act.Inst, act.Role = ins.Serial, e.Role
-	var doing string
-	if in.Op == ISend {
-		doing = fmt.Sprintf("send %s <%s> to %s", val, val.TypeName(), joinNames(p.roleNames(peers)))
-	} else {
-		doing = fmt.Sprintf("select %s to %s", p.Labels[in.B], joinNames(p.roleNames(peers)))
+	doing := func() string {
+		if in.Op == ISend {
+			return fmt.Sprintf("send %s <%s> to %s", val, val.TypeName(), joinNames(p.roleNames(peers)))
+		}
+		return fmt.Sprintf("select %s to %s", p.Labels[in.B], joinNames(p.roleNames(peers)))
 	}
 	if val.K == VEndpoint {
-		fault = &Fault{Kind: FaultOwnership, Thread: t, Expected: "endpoints held by one thread each (the protocol sends only int, bool and unit)", Found: doing + ": an endpoint sent as a message would be held twice"}
+		fault = &Fault{Kind: FaultOwnership, Thread: t, Expected: "endpoints held by one thread each (the protocol sends only int, bool and unit)", Found: doing() + ": an endpoint sent as a message would be held twice"}
 	}
 	var next int
 	var endsRun bool
@@ -755,9 +756,11 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	ins := c.Insts[inst]
 	e := &ins.Ends[ei]
 	act.Inst, act.Role = ins.Serial, e.Role
-	doing := fmt.Sprintf("%s from %s", what, p.Roles[from])
-	if in.Op == ICase {
-		doing = fmt.Sprintf("case (receive a label) from %s", p.Roles[from])
+	doing := func() string {
+		if in.Op == ICase {
+			return fmt.Sprintf("case (receive a label) from %s", p.Roles[from])
+		}
+		return fmt.Sprintf("%s from %s", what, p.Roles[from])
 	}
 	var lst *model.LState
 	fault = s.checkAct(c, t, inst, ei, doing, func(st *model.LState) bool {

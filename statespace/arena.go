@@ -1,0 +1,113 @@
+package statespace
+
+// An Arena allocates the parts of configurations built while one
+// configuration is expanded: the decoded configuration and its successors.
+// They all die once the successors are encoded, so the explorer gives each
+// worker one arena and resets it before every expansion, which spares the
+// garbage collector nearly all of the explorer's allocation.
+//
+// A Config carries the arena it was built in (nil: the heap) and so do the
+// configurations cloned from it. Nothing built in an arena may be kept past
+// the arena's next Reset: configurations from Semantics.Initial and from
+// ReplayPath use the heap.
+type Arena struct {
+	vals    chunks[Value]
+	threads chunks[Thread]
+	frames  chunks[Frame]
+	tptrs   chunks[*Thread]
+	iptrs   chunks[*Instance]
+	cptrs   chunks[*Channel]
+	configs chunks[Config]
+}
+
+// Reset makes the arena's memory available again.
+func (a *Arena) Reset() {
+	a.vals.reset()
+	a.threads.reset()
+	a.frames.reset()
+	a.tptrs.reset()
+	a.iptrs.reset()
+	a.cptrs.reset()
+	a.configs.reset()
+}
+
+// chunks is a bump allocator over a list of chunks that are reused after
+// reset.
+type chunks[T any] struct {
+	list    [][]T
+	ci, off int
+}
+
+const chunkLen = 4096
+
+// take returns n zeroed elements with capacity n.
+func (c *chunks[T]) take(n int) []T {
+	for {
+		if c.ci < len(c.list) {
+			ch := c.list[c.ci]
+			if c.off+n <= len(ch) {
+				s := ch[c.off : c.off+n : c.off+n]
+				c.off += n
+				clear(s)
+				return s
+			}
+			c.ci++
+			c.off = 0
+			continue
+		}
+		c.list = append(c.list, make([]T, max(n, chunkLen)))
+	}
+}
+
+func (c *chunks[T]) reset() { c.ci, c.off = 0, 0 }
+
+func (a *Arena) values(n int) []Value {
+	if a == nil {
+		return make([]Value, n)
+	}
+	return a.vals.take(n)
+}
+
+func (a *Arena) thread() *Thread {
+	if a == nil {
+		return &Thread{}
+	}
+	return &a.threads.take(1)[0]
+}
+
+func (a *Arena) frameSlice(n, capacity int) []Frame {
+	if a == nil {
+		return make([]Frame, n, capacity)
+	}
+	return a.frames.take(capacity)[:n]
+}
+
+func (a *Arena) threadPtrs(n, capacity int) []*Thread {
+	if a == nil {
+		return make([]*Thread, n, capacity)
+	}
+	return a.tptrs.take(capacity)[:n]
+}
+
+func (a *Arena) instPtrs(n, capacity int) []*Instance {
+	if a == nil {
+		return make([]*Instance, n, capacity)
+	}
+	return a.iptrs.take(capacity)[:n]
+}
+
+func (a *Arena) chanPtrs(n, capacity int) []*Channel {
+	if a == nil {
+		return make([]*Channel, n, capacity)
+	}
+	return a.cptrs.take(capacity)[:n]
+}
+
+func (a *Arena) config() *Config {
+	if a == nil {
+		return &Config{}
+	}
+	c := &a.configs.take(1)[0]
+	c.arena = a
+	return c
+}
