@@ -1,0 +1,124 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/benches/family"
+)
+
+func init() {
+	register(&command{name: "gen", summary: "generate a member of a scalable model family (for benchmarks)", run: runGen})
+}
+
+func runGen(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("gen", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var (
+		name  string
+		param int
+		out   string
+		list  bool
+	)
+	fs.StringVar(&name, "family", "", "the model family: "+familyList())
+	fs.IntVar(&param, "param", 0, "the family's size parameter (see --list for each family's range)")
+	fs.StringVarP(&out, "output", "o", "", "write the model to this file (atomically) instead of standard output")
+	fs.BoolVar(&list, "list", false, "list the families, their parameters and ranges")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fmt.Fprintln(stdout, "usage: mcheck gen --family NAME --param K [-o FILE]")
+			fmt.Fprintln(stdout, "\nPrints the model of family NAME for size K: a .dsu file whose header comment")
+			fmt.Fprintln(stdout, "says what it models and the verdict each strategy should give.")
+			fmt.Fprintln(stdout, "\nfamilies:")
+			writeFamilies(stdout)
+			fmt.Fprintf(stdout, "\nflags:\n%s", fs.FlagUsages())
+			fmt.Fprintln(stdout, "\nExit status: 0 written, 2 bad usage, 3 the output could not be written.")
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "mcheck gen: %v\nRun 'mcheck gen --help' for usage.\n", err)
+		return exitUsage
+	}
+	if list {
+		writeFamilies(stdout)
+		return exitOK
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mcheck gen: unexpected argument(s)%s\nRun 'mcheck gen --help' for usage.\n", listArgs(fs.Args()))
+		return exitUsage
+	}
+	if name == "" || !fs.Changed("param") {
+		fmt.Fprintf(stderr, "mcheck gen: --family and --param are required (families: %s)\nRun 'mcheck gen --help' for usage.\n", familyList())
+		return exitUsage
+	}
+	src, err := family.Generate(name, param)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
+		return exitUsage
+	}
+	if out == "" {
+		if _, err := stdout.Write(src); err != nil {
+			fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
+			return exitFailure
+		}
+		return exitOK
+	}
+	if err := writeOutputAtomic(out, src); err != nil {
+		fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+func familyList() string {
+	s := ""
+	for i, n := range family.Names() {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
+
+func writeFamilies(w io.Writer) {
+	for _, n := range family.Names() {
+		f, _ := family.Lookup(n)
+		fmt.Fprintf(w, "  %-9s %s\n  %-9s parameter: %s, %d..%d\n", n, f.Description, "", f.Param, f.Min, f.Max)
+	}
+}
+
+// writeOutputAtomic writes data to path through a temporary file in the
+// same directory, renamed over path once complete, so that a reader never
+// sees a partial file and a failure leaves any old file intact.
+func writeOutputAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
+	}
+	name := tmp.Name()
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(name)
+		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
+	}
+	return nil
+}
