@@ -1,0 +1,168 @@
+package benches
+
+// Scale benchmarks (the issue "Exploration at scale"): the badger store
+// against the memory store, 2 workers against 1, and bytes per state.
+// They explore large generated models, so they run only with -bench:
+//
+//	go test ./benches -run XXX -bench 'BenchmarkScale' -benchtime 1x
+//
+// Report ratios measured in one run: the machine is shared and noisy.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+// scaleModel is prodcons with 3 pairs: about 1.5e6 states at capacity 6
+// under max+1.
+func scaleSemantics(b *testing.B, pairs, bound int) *statespace.Semantics {
+	b.Helper()
+	src, err := family.Generate("prodcons", pairs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := model.Load(fmt.Sprintf("prodcons-%d.dsu", pairs), src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := statespace.Compile(m, m.Updates[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, _ := statespace.StrategyNamed("max+1")
+	return &statespace.Semantics{P: p, Strategy: st, QueueBound: bound}
+}
+
+func scaleRun(b *testing.B, sem *statespace.Semantics, visited statespace.VisitedSet, workers int) *statespace.Result {
+	b.Helper()
+	q, err := store.NewQueue(store.SpillOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := store.NewLinks(store.SpillOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := statespace.Explore(context.Background(), sem, statespace.Options{
+		Visited: visited, Frontier: q, Links: l, Checker: properties.All(), Workers: workers,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if sz, ok := visited.(statespace.Sizer); ok {
+		st := sz.Stats()
+		b.ReportMetric(float64(st.RAMBytes)/float64(res.States), "visited-RAM-B/state")
+		b.ReportMetric(float64(st.DiskBytes)/float64(res.States), "visited-disk-B/state")
+	}
+	q.Close()
+	l.Close()
+	if err := visited.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(res.States), "states/op")
+	b.ReportMetric(float64(res.States)/res.Elapsed.Seconds(), "states/s")
+	return res
+}
+
+// BenchmarkScaleStore compares the visited sets on one model of more than
+// 1e6 states, with one worker each. The two sub-benchmarks must report the
+// same states/op.
+func BenchmarkScaleStore(b *testing.B) {
+	sem := scaleSemantics(b, 3, 6)
+	b.Run("memory", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			scaleRun(b, sem, store.NewMemorySet(), 1)
+		}
+	})
+	b.Run("badger", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			bs, err := store.OpenBadgerSet(store.BadgerOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			scaleRun(b, sem, bs, 1)
+		}
+	})
+}
+
+// BenchmarkScaleWorkers compares 1 and 2 workers on the memory store.
+func BenchmarkScaleWorkers(b *testing.B) {
+	sem := scaleSemantics(b, 3, 6)
+	for _, w := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				scaleRun(b, sem, store.NewMemorySet(), w)
+			}
+		})
+	}
+}
+
+// BenchmarkScaleBig runs the mcheck binary on a model of more than 5e7
+// states with --mem-budget 1GiB and the badger store, and reports its peak
+// RSS. It takes many minutes: it runs only with MCHECK_BIG=1.
+//
+//	MCHECK_BIG=1 go test ./benches -run XXX -bench BenchmarkScaleBig -benchtime 1x -timeout 2h
+func BenchmarkScaleBig(b *testing.B) {
+	if os.Getenv("MCHECK_BIG") == "" {
+		b.Skip("set MCHECK_BIG=1 to run (many minutes)")
+	}
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "mcheck")
+	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/mcheck").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	pairs, bound := envInt("MCHECK_BIG_PAIRS", 4), envInt("MCHECK_BIG_BOUND", 6)
+	src, err := family.Generate("prodcons", pairs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(dir, "big.dsu")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		cmd := exec.Command(bin, "check", "--json", "--strategy", "max+1", "--queue-bound", strconv.Itoa(bound),
+			"--mem-budget", "1GiB", "--store", "badger", "--workers", strconv.Itoa(runtime.NumCPU()), path)
+		out, err := cmd.Output()
+		if err != nil {
+			if _, ok := err.(*exec.ExitError); !ok {
+				b.Fatal(err)
+			}
+		}
+		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024
+		var r struct {
+			States int64 `json:"states"`
+		}
+		if err := json.Unmarshal(out, &r); err != nil {
+			b.Fatalf("%v: %s", err, out)
+		}
+		states := r.States
+		b.ReportMetric(float64(states), "states/op")
+		b.ReportMetric(float64(rss), "peak-RSS-bytes")
+		b.ReportMetric(float64(states)/time.Since(start).Seconds(), "states/s")
+		b.Logf("%s", out)
+	}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mcheck/mcheck/benches/family"
+)
+
+func runCmd(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func noPanic(t *testing.T, outputs ...string) {
+	t.Helper()
+	for _, o := range outputs {
+		if strings.Contains(o, "goroutine ") || strings.Contains(o, "panic:") {
+			t.Fatalf("output shows a Go panic:\n%s", o)
+		}
+	}
+}
+
+func TestCheckPaperModels(t *testing.T) {
+	code, out, errs := runCmd("check", "--store", "memory", "../../models/mathserver.dsu")
+	noPanic(t, out, errs)
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1 (uncoordinated violates fidelity)\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"uncoordinated", "VIOLATION", "stop-the-world", "max+1", "exhaustive", "fidelity violation", "trace (", "receive in new g"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCmd("check", "--store", "memory", "--strategy", "max+1", "../../models/prodcons.dsu")
+	if code != exitOK || !strings.Contains(out, "exhaustive for queue capacity 8") {
+		t.Fatalf("max+1 on prodcons: exit %d\n%s", code, out)
+	}
+}
+
+func TestCheckJSON(t *testing.T) {
+	code, out, _ := runCmd("check", "--store", "memory", "--json", "../../models/mathserver.dsu")
+	if code != exitViolation {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want one JSON object per strategy, got %d lines:\n%s", len(lines), out)
+	}
+	for _, l := range lines {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("bad JSON %q: %v", l, err)
+		}
+		for _, k := range []string{"model", "strategy", "verdict", "exhaustive", "bound_hits", "property", "states", "transitions", "depth", "seconds", "trace", "blocked_configs", "update_latency"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("JSON lacks %q: %s", k, l)
+			}
+		}
+		if m["strategy"] == "uncoordinated" {
+			if m["verdict"] != "violation" || m["property"] != "fidelity" || len(m["trace"].([]any)) == 0 {
+				t.Errorf("uncoordinated: %s", l)
+			}
+			step := m["trace"].([]any)[0].(map[string]any)
+			for _, k := range []string{"step", "thread", "action", "queue"} {
+				if _, ok := step[k]; !ok {
+					t.Errorf("trace step lacks %q", k)
+				}
+			}
+		} else if m["verdict"] != "ok" || m["exhaustive"] != true {
+			t.Errorf("%v: %s", m["strategy"], l)
+		}
+	}
+}
+
+func TestCheckBoundedIsNeverExhaustive(t *testing.T) {
+	code, out, _ := runCmd("check", "--store", "memory", "--strategy", "max+1", "--max-depth", "4", "../../models/prodcons.dsu")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if strings.Contains(out, "exhaustive for") || !strings.Contains(out, "NOT exhaustive") || !strings.Contains(out, "bounded (max-depth)") {
+		t.Fatalf("a bounded run must say so:\n%s", out)
+	}
+	_, out, _ = runCmd("check", "--store", "memory", "--strategy", "max+1", "--max-states", "10", "--json", "../../models/prodcons.dsu")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["exhaustive"] != false || m["states"].(float64) != 10 {
+		t.Fatalf("max-states: %s", out)
+	}
+}
+
+func TestCheckBadUsage(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.dsu")
+	os.WriteFile(empty, nil, 0o644)
+	garbage := filepath.Join(dir, "garbage.dsu")
+	os.WriteFile(garbage, []byte("\x00\xff\xfe protocol ((("), 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check"}, "expected one model file"},
+		{[]string{"check", "a.dsu", "b.dsu"}, "expected one model file"},
+		{[]string{"check", "--strategy", "bogus", "../../models/mathserver.dsu"}, "unknown strategy"},
+		{[]string{"check", "--queue-bound", "0", "../../models/mathserver.dsu"}, "--queue-bound"},
+		{[]string{"check", "--update-at", "sometimes", "../../models/mathserver.dsu"}, "--update-at"},
+		{[]string{"check", "--store", "floppy", "../../models/mathserver.dsu"}, "--store"},
+		{[]string{"check", "--trace", "pdf", "../../models/mathserver.dsu"}, "--trace"},
+		{[]string{"check", "--skip", "liveness", "../../models/mathserver.dsu"}, "unknown property"},
+		{[]string{"check", "--mem-budget", "lots", "../../models/mathserver.dsu"}, "--mem-budget"},
+		{[]string{"check", "--update", "nope", "../../models/mathserver.dsu"}, "has no update \"nope\""},
+		{[]string{"check", "--frobnicate", "../../models/mathserver.dsu"}, "unknown flag"},
+		{[]string{"check", filepath.Join(dir, "missing.dsu")}, "cannot read model"},
+		{[]string{"check", dir}, "is a directory"},
+		{[]string{"check", empty}, "empty.dsu:1:1"},
+		{[]string{"check", garbage}, "garbage.dsu:1:"},
+	} {
+		code, out, errs := runCmd(tc.args...)
+		noPanic(t, out, errs)
+		if code != exitUsage || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tc.args, code, errs, tc.want)
+		}
+	}
+}
+
+func TestCheckUnwritableStoreDir(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "not-a-dir")
+	os.WriteFile(file, []byte("x"), 0o644)
+	code, out, errs := runCmd("check", "--store", "badger", "--store-dir", file, "../../models/mathserver.dsu")
+	noPanic(t, out, errs)
+	if code != exitFailure || errs == "" {
+		t.Fatalf("store dir that is a file: exit %d, stderr %q", code, errs)
+	}
+	// A directory left holding another store is refused, not reused.
+	used := filepath.Join(dir, "used")
+	if code, _, errs := runCmd("check", "--store-dir", used, "--strategy", "max+1", "../../models/mathserver.dsu"); code != exitOK {
+		t.Fatalf("first run: %d %s", code, errs)
+	}
+	code, _, errs = runCmd("check", "--store-dir", used, "--strategy", "max+1", "../../models/mathserver.dsu")
+	if code != exitFailure || !strings.Contains(errs, used) {
+		t.Fatalf("reusing a store dir: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestCheckInterrupted runs the real binary on a large generated-looking
+// model and sends it SIGINT: it must stop with the statistics so far and
+// exit status 3, leaving no temporary store behind.
+func TestCheckInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mcheck")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	src, err := family.Generate("prodcons", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modelPath := filepath.Join(dir, "pc3.dsu")
+	if err := os.WriteFile(modelPath, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	storeDir := filepath.Join(dir, "store")
+	cmd := exec.Command(bin, "check", "--progress", "off", "--strategy", "max+1", "--queue-bound", "64", "--store-dir", storeDir, modelPath)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	if code == exitOK || code == exitViolation {
+		t.Skipf("the run finished before the signal (exit %d); nothing to test", code)
+	}
+	if code != exitFailure || !strings.Contains(errb.String(), "interrupted after") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	noPanic(t, errb.String())
+	// The store the user asked for is kept, intact and closed.
+	if _, err := os.Stat(storeDir); err != nil {
+		t.Fatalf("store dir: %v", err)
+	}
+}
