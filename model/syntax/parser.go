@@ -16,14 +16,35 @@ const maxErrors = 10
 // garbage on one line would otherwise be skipped through one error at a time.
 const maxErrorEvents = 1000
 
-// Parse parses a model file. It returns the File, possibly partial, and an
-// ErrorList (nil if there is no error) holding every error found, sorted by
-// position. After an error the parser skips to the next declaration, or the
-// next `fun` or `main` inside a thread, and goes on, so one call reports the
-// errors of several declarations. On error the File may hold nodes with nil
-// fields: use it only when the error is nil.
+// Parse parses a model file (SPEC §1). It returns the File, possibly
+// partial, and an ErrorList (nil if there is no error) holding every error
+// found, sorted by position, each naming file:line:col, what was found and
+// what was expected. After an error the parser skips to the next
+// declaration, or the next `fun` or `main` inside a thread, and goes on, so
+// one call reports the errors of several declarations. As go/parser does, it
+// keeps only the first error of a line, and stops after 10 with "too many
+// errors". On error the File may hold nodes with nil fields: use it only
+// when the error is nil.
 //
-// An empty file is a valid, empty File.
+// An empty file is a valid, empty File (semantic checks reject it later).
+//
+// Where SPEC §1 leaves the grammar open, Parse decides:
+//   - ';' binds loosest; a let's value runs up to 'in' and its body as far
+//     right as possible (`let x = a in b; c` is `let x = a in (b; c)`);
+//   - an if's then-branch runs up to 'else'; its else-branch stops at ';'
+//     (`if c then a else b; d` is `(if c then a else b); d`), unless it is a
+//     let, which extends right as every let does;
+//   - let and if are not operands: `1 + if ...` needs parentheses;
+//   - || < && < comparisons < + - < * / % < unary not, -; binary operators
+//     associate left, comparisons not at all (`a < b < c` is an error);
+//     `-1` is Unary{OpNeg, IntLit 1}, so int64's minimum cannot be written;
+//   - `G1. G2` is right-associative; 'mu t.' extends as far right as
+//     possible; roles in braces `{q}` are the same as `q`, but request's
+//     role set always takes braces;
+//   - names are ASCII letters, digits and '_', not starting with a digit;
+//     keywords (see IsKeyword) are not names; `update` is both a
+//     declaration and the update-point expression;
+//   - constructs nest at most MaxDepth deep.
 func Parse(filename string, src []byte) (*File, error) {
 	p := &parser{file: &File{Name: filename}}
 	p.s.init(src, p.errorAt)
@@ -897,7 +918,10 @@ func (p *parser) primary() Expr {
 		p.expect(tRParen, "after the options of choose")
 		return e
 	}
-	if p.tok.isKeyword() && !p.tok.structural() {
+	switch {
+	case p.tok == tLet || p.tok == tIf:
+		p.fail(p.pos, "expected operand, found '%s' (a %s used as an operand needs parentheses)", p.tok, p.tok)
+	case p.tok.isKeyword() && !p.tok.structural():
 		p.fail(p.missingPos(), "expected expression, found keyword '%s'", p.tok)
 	}
 	p.fail(p.missingPos(), "expected expression, found %s", p.found())
