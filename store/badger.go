@@ -37,9 +37,9 @@ type BadgerOptions struct {
 }
 
 const (
-	// DefaultRAMEntries is the default size of a BadgerSet's RAM tier
-	// (about 24–48 MiB).
-	DefaultRAMEntries = 1 << 21
+	// DefaultRAMEntries is the default size of a BadgerSet's RAM tier:
+	// 4Mi fingerprints, 48–96 MiB.
+	DefaultRAMEntries = 1 << 22
 	// memTableSize is badger's memtable size.
 	memTableSize = 32 << 20
 	// DiskReserve is the free space below which a BadgerSet stops writing
@@ -63,28 +63,40 @@ const (
 
 /*
 BadgerSet is a visited set on disk, in a badger/v4 database whose keys are
-the fingerprints (8 bytes, big-endian) and whose values are empty.
+the fingerprints (8 bytes, big-endian, multiplied by an odd constant; see
+below) and whose values are empty.
 
-Badger alone costs microseconds per look-up, so three in-memory layers
-answer almost every question before it is asked:
+Badger costs a microsecond or more per write or look-up, so the set keeps
+a write-back RAM tier and a filter in front of it:
 
-  - The RAM tier: two MemorySet generations, cur and prev, holding the
-    fingerprints inserted or found most recently. A fingerprint in either is
-    a duplicate. Every fingerprint of a batch is added to cur, which also
-    deduplicates the batch. After a batch, if cur holds RAMEntries/2 or more,
-    prev is dropped and cur becomes prev: by then every fingerprint in it is
-    in badger. In a BFS most duplicates are of states from the last few
-    levels, which the tier still holds.
-  - A blocked Bloom filter of every fingerprint in badger (10 bits each,
-    about 1% false positives). A fingerprint the filter rules out is new
-    without a look-up, which is the common case for new states.
+  - The RAM tier: three MemorySet generations, cur, prev and flushing, of
+    at most RAMEntries/3 new fingerprints each. A fingerprint in any of
+    them is a duplicate. New fingerprints go to cur; when cur is full, the
+    generations shift: the flushing one, whose write has finished, is
+    dropped, prev is written to badger in the background (flushing), cur
+    becomes prev. So a run whose states fit in the tier never writes to
+    badger at all, and in a BFS most duplicates are of states of the last
+    few levels, which the tier still holds.
+  - A blocked Bloom filter of every fingerprint written to badger (10 bits
+    each, about 1% false positives). A fingerprint the filter rules out is
+    new without a look-up, which is the common case for new states. When
+    badger outgrows the filter, it is rebuilt four times larger from a
+    key-only scan (amortised, a fraction of a scan per state).
   - What is left (duplicates of old states, and false positives) is sorted
     and looked up in one read transaction, in key order.
 
-The new fingerprints of a batch are then written with one WriteBatch, so
-every call costs at most one write pass, and Len is exact. When the set
-outgrows the filter, the filter is rebuilt four times larger from a
-key-only scan of badger (amortised, a fraction of a scan per state).
+A fingerprint the filter rules out is added to cur at once, which also
+catches its repeats later in the batch; one to be looked up goes to a
+per-batch MemorySet instead, until badger has answered. Len is exact.
+
+Writes bypass transactions: every fingerprint is written once, at version
+1 of a managed-mode database, through a KVLoader, which hands entries to
+badger's write goroutine in the order given. (A WriteBatch collects them in
+a map first, which costs a map insert each and loses the order.) In key
+order, successive inserts into the memtable's skiplist walk nearby nodes,
+which roughly halves their cost. The key of fp is fp·φ, the home slot of
+fp in a MemorySet is the top bits of fp·φ: a generation's table read in
+slot order is already nearly in key order.
 */
 type BadgerSet struct {
 	db      *badger.DB
@@ -92,15 +104,21 @@ type BadgerSet struct {
 	keep    bool
 	created bool // Open created dir (rather than using an empty one)
 
-	cur, prev *MemorySet
-	tierMax   int64
-	filter    *bloom
-	n         int64
+	cur, prev, flushing *MemorySet // the RAM tier; flushing may be nil
+	spare               *MemorySet // a dropped generation, for reuse
+	genMax              int64
+	batch               *MemorySet // the current batch's candidates
+	filter              *bloom     // nil until the first write
+	expect              int64      // the filter's first capacity
+	n                   int64      // distinct fingerprints
+	onDisk              int64      // fingerprints written, or being written, to badger
 
-	pending []uint64         // fingerprints to look up in badger
-	where   []int32          // their indices in the batch, in step with pending
-	fresh   []uint64         // new fingerprints of the batch
-	loader  *badger.KVLoader // writes not yet synced, or nil
+	pending []uint64 // fingerprints to look up in badger
+	where   []int32  // their indices in the batch, in step with pending
+	fresh   []uint64 // pending fingerprints found absent
+	keys    []uint64 // keys of the generation being flushed
+
+	flushDone chan error // non-nil while a background write runs
 
 	err    error // sticky: the set is unusable after a failed write
 	closed bool
@@ -170,16 +188,16 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 		return nil, openError(s.dir, err)
 	}
 	s.db = db
-	s.tierMax = int64(opts.RAMEntries)
-	if s.tierMax <= 0 {
-		s.tierMax = DefaultRAMEntries
+	tier := int64(opts.RAMEntries)
+	if tier <= 0 {
+		tier = DefaultRAMEntries
 	}
-	s.cur, s.prev = NewMemorySet(), NewMemorySet()
-	expect := opts.ExpectedStates
-	if expect <= 0 {
-		expect = DefaultExpectedStates
+	s.genMax = max(tier/3, 1)
+	s.cur, s.prev, s.batch = NewMemorySet(), NewMemorySet(), NewMemorySet()
+	s.expect = opts.ExpectedStates
+	if s.expect <= 0 {
+		s.expect = DefaultExpectedStates
 	}
-	s.filter = newBloom(expect)
 	return s, nil
 }
 
@@ -240,47 +258,47 @@ func (s *BadgerSet) Insert(fps []uint64, isNew []bool) error {
 	}
 	isNew = isNew[:len(fps)]
 	s.pending, s.where, s.fresh = s.pending[:0], s.where[:0], s.fresh[:0]
+	if s.batch.Len() > 0 {
+		s.batch.Reset()
+	}
+	n := 0
 	for i, fp := range fps {
-		if !s.cur.Add(fp) || s.prev.Contains(fp) {
+		if s.prev.Contains(fp) || s.flushing != nil && s.flushing.Contains(fp) {
 			isNew[i] = false
 			continue
 		}
-		if s.filter.mayContain(fp) {
-			s.pending = append(s.pending, fp)
-			s.where = append(s.where, int32(i))
+		if s.onDisk == 0 || !s.filter.mayContain(fp) {
+			// Not in badger: new unless in cur (or earlier in fps).
+			isNew[i] = s.cur.Add(fp)
+			if isNew[i] {
+				n++
+			}
 			continue
 		}
-		isNew[i] = true
-		s.fresh = append(s.fresh, fp)
+		// Perhaps in badger: look it up, unless cur or the batch has it.
+		if s.cur.Contains(fp) || !s.batch.Add(fp) {
+			isNew[i] = false
+			continue
+		}
+		s.pending = append(s.pending, fp)
+		s.where = append(s.where, int32(i))
 	}
 	if len(s.pending) > 0 {
 		if err := s.lookup(fps, isNew); err != nil {
 			s.err = err
 			return err
 		}
+		for _, fp := range s.fresh {
+			s.cur.Add(fp)
+		}
+		n += len(s.fresh)
 	}
-	if err := s.write(); err != nil {
-		s.err = err
-		return err
-	}
-	s.n += int64(len(s.fresh))
-	for _, fp := range s.fresh {
-		s.filter.add(fp)
-	}
-	if s.n > s.filter.capacity() {
-		if err := s.rebuildFilter(); err != nil {
+	s.n += int64(n)
+	if s.cur.Len() >= s.genMax {
+		if err := s.shift(); err != nil {
 			s.err = err
 			return err
 		}
-	}
-	if s.cur.Len() >= s.tierMax/2 {
-		// prev is cut: its fingerprints must be readable from badger.
-		if err := s.sync(); err != nil {
-			s.err = err
-			return err
-		}
-		s.cur, s.prev = s.prev, s.cur
-		s.cur.Reset()
 	}
 	return nil
 }
@@ -288,26 +306,19 @@ func (s *BadgerSet) Insert(fps []uint64, isNew []bool) error {
 // lookup decides the pending fingerprints by looking them up in badger in
 // key order, and appends the absent ones to fresh.
 func (s *BadgerSet) lookup(fps []uint64, isNew []bool) error {
-	idx := make([]int, len(s.pending))
-	for i := range idx {
-		idx[i] = i
+	for i, fp := range s.pending {
+		s.pending[i] = fp * fibMul // the key, sorted with its index
 	}
-	slices.SortFunc(idx, func(a, b int) int {
-		x, y := s.pending[a], s.pending[b]
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
-		}
-		return 0
-	})
+	idx := make([]int32, len(s.pending))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int { return cmpUint64(s.pending[a], s.pending[b]) })
 	txn := s.db.NewTransactionAt(storeVersion, false)
 	defer txn.Discard()
 	var key [8]byte
 	for _, k := range idx {
-		fp := s.pending[k]
-		binary.BigEndian.PutUint64(key[:], fp)
+		binary.BigEndian.PutUint64(key[:], s.pending[k])
 		_, err := txn.Get(key[:])
 		switch {
 		case err == nil:
@@ -322,34 +333,85 @@ func (s *BadgerSet) lookup(fps []uint64, isNew []bool) error {
 	return nil
 }
 
-// write hands the fresh fingerprints, sorted, to badger.
-//
-// It bypasses transactions: every fingerprint is written once, at version
-// 1 of a managed-mode database, through a KVLoader, which sends entries to
-// badger's write goroutine in the order given and commits them in the
-// background. (A WriteBatch would collect them in a map first, costing a
-// map insert each and losing the order.) In key order, successive inserts
-// into the memtable's skiplist walk nearby nodes, which roughly halves
-// their cost. Until a sync a fingerprint may be invisible to badger's
-// reads, but it is in the RAM tier, which is only cut after a sync.
-func (s *BadgerSet) write() error {
-	if len(s.fresh) == 0 {
-		return nil
+func cmpUint64(x, y uint64) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
 	}
-	if err := s.checkSpace("write to store"); err != nil {
+	return 0
+}
+
+// shift moves the generations along: the flushed one is dropped, prev is
+// written to badger in the background, cur becomes prev.
+func (s *BadgerSet) shift() error {
+	if err := s.waitFlush(); err != nil {
 		return err
 	}
-	slices.Sort(s.fresh)
-	if s.loader == nil {
-		s.loader = s.db.NewKVLoader(8)
+	if s.flushing != nil {
+		s.spare, s.flushing = s.flushing, nil
 	}
-	var kv pb.KV
-	kv.Version = storeVersion
-	for _, fp := range s.fresh {
-		kv.Key = binary.BigEndian.AppendUint64(make([]byte, 0, 8), fp)
-		if err := s.loader.Set(&kv); err != nil {
-			return ioError("write to store", s.dir, err)
+	if s.prev.Len() > 0 {
+		if err := s.checkSpace("write to store"); err != nil {
+			return err
 		}
+		s.keys = s.prev.appendKeys(s.keys[:0])
+		slices.Sort(s.keys) // nearly sorted already
+		if s.filter == nil {
+			s.filter = newBloom(max(s.expect, 4*int64(len(s.keys))))
+		}
+		if s.onDisk+int64(len(s.keys)) > s.filter.capacity() {
+			if err := s.rebuildFilter(4 * (s.onDisk + int64(len(s.keys)))); err != nil {
+				return err
+			}
+		}
+		for _, k := range s.keys {
+			s.filter.add(k * fibInv)
+		}
+		s.onDisk += int64(len(s.keys))
+		s.flushing = s.prev
+		s.flushDone = make(chan error, 1)
+		go s.write(s.keys, s.flushDone)
+	} else {
+		s.spare = s.prev
+	}
+	s.prev, s.cur = s.cur, s.spare
+	s.spare = nil
+	if s.cur == nil {
+		s.cur = NewMemorySet()
+	} else {
+		s.cur.Reset()
+	}
+	return nil
+}
+
+// write writes keys to badger and reports the outcome on done. It runs in
+// its own goroutine, and touches nothing of s but the database.
+func (s *BadgerSet) write(keys []uint64, done chan<- error) {
+	loader := s.db.NewKVLoader(4)
+	var buf [8]byte
+	kv := pb.KV{Key: buf[:], Version: storeVersion} // Set copies the key
+	for _, k := range keys {
+		binary.BigEndian.PutUint64(buf[:], k)
+		if err := loader.Set(&kv); err != nil {
+			loader.Finish()
+			done <- err
+			return
+		}
+	}
+	done <- loader.Finish()
+}
+
+// waitFlush waits for the background write, if any.
+func (s *BadgerSet) waitFlush() error {
+	if s.flushDone == nil {
+		return nil
+	}
+	err := <-s.flushDone
+	s.flushDone = nil
+	if err != nil {
+		return ioError("write to store", s.dir, err)
 	}
 	return nil
 }
@@ -367,20 +429,9 @@ func (s *BadgerSet) checkSpace(op string) error {
 		Hint: hintDiskFull}
 }
 
-// sync waits until every fingerprint written is committed to badger.
-func (s *BadgerSet) sync() error {
-	if s.loader == nil {
-		return nil
-	}
-	err := s.loader.Finish()
-	s.loader = nil
-	if err != nil {
-		return ioError("write to store", s.dir, err)
-	}
-	return nil
-}
-
-// Sync waits until every fingerprint inserted so far is in badger.
+// Sync waits until the background write to badger, if any, is done.
+// (Fingerprints still in the RAM tier are written when they leave it, or
+// at Close for a kept store.)
 func (s *BadgerSet) Sync() error {
 	if s.closed {
 		return closedError("sync store")
@@ -388,32 +439,29 @@ func (s *BadgerSet) Sync() error {
 	if s.err != nil {
 		return s.err
 	}
-	if err := s.sync(); err != nil {
+	if err := s.waitFlush(); err != nil {
 		s.err = err
 		return err
 	}
 	return nil
 }
 
-// rebuildFilter replaces the Bloom filter by one four times the set's size,
-// filled from a key-only scan of badger.
-func (s *BadgerSet) rebuildFilter() error {
-	if err := s.sync(); err != nil {
-		return err
-	}
-	f := newBloom(4 * s.n)
+// rebuildFilter replaces the Bloom filter by one sized for capacity,
+// filled from a key-only scan of badger. No write may be running.
+func (s *BadgerSet) rebuildFilter(capacity int64) error {
+	f := newBloom(capacity)
 	txn := s.db.NewTransactionAt(storeVersion, false)
 	defer txn.Discard()
 	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
 	defer it.Close()
 	var n int64
 	for it.Rewind(); it.Valid(); it.Next() {
-		f.add(binary.BigEndian.Uint64(it.Item().Key()))
+		f.add(binary.BigEndian.Uint64(it.Item().Key()) * fibInv)
 		n++
 	}
-	if n != s.n {
+	if n != s.onDisk {
 		return &StoreError{Op: "scan store", Path: s.dir,
-			Err: fmt.Errorf("found %d fingerprints, want %d", n, s.n)}
+			Err: fmt.Errorf("found %d fingerprints, want %d", n, s.onDisk)}
 	}
 	s.filter = f
 	return nil
@@ -425,16 +473,23 @@ func (s *BadgerSet) Len() int64 { return s.n }
 // Dir is the directory holding the store.
 func (s *BadgerSet) Dir() string { return s.dir }
 
-// Stats reports the memory of the RAM tier and the filter (badger's own
-// memtables and indexes are not counted) and the bytes the store's files
-// occupy on disk.
+// Stats reports the memory of the RAM tier, the batch set and the filter
+// (not badger's own memtables and table indexes), and the bytes the
+// store's files occupy on disk.
 func (s *BadgerSet) Stats() StoreStats {
 	var st StoreStats
 	if s.closed {
 		return st
 	}
-	st.RAMBytes = s.cur.Stats().RAMBytes + s.prev.Stats().RAMBytes + s.filter.bytes() +
-		int64(cap(s.pending))*8 + int64(cap(s.where))*4 + int64(cap(s.fresh))*8
+	for _, g := range []*MemorySet{s.cur, s.prev, s.flushing, s.batch} {
+		if g != nil {
+			st.RAMBytes += g.Stats().RAMBytes
+		}
+	}
+	if s.filter != nil {
+		st.RAMBytes += s.filter.bytes()
+	}
+	st.RAMBytes += int64(cap(s.pending)+cap(s.fresh)+cap(s.keys))*8 + int64(cap(s.where))*4
 	st.DiskBytes = diskUsage(s.dir)
 	return st
 }
@@ -458,23 +513,33 @@ func diskUsage(dir string) int64 {
 }
 
 // Close closes badger and, unless Keep was set, removes the store: the
-// directory if Open created it, or else the files in it. The store is
-// removed only after badger closed cleanly; if it did not, the error says
-// where the store was left. Close may be called more than once.
+// directory if Open created it, or else the files in it. A kept store is
+// complete: the RAM tier is written to badger first. The store is removed
+// only after badger closed cleanly; if it did not, the error says where the
+// store was left. Close may be called more than once.
 func (s *BadgerSet) Close() error {
 	if s.closed {
 		return nil
 	}
 	s.closed = true
-	s.cur, s.prev, s.filter = nil, nil, nil
-	s.pending, s.where, s.fresh = nil, nil, nil
-	syncErr := s.sync()
+	writeErr := s.waitFlush() // the background write uses the database
+	if s.keep && writeErr == nil && s.err == nil {
+		s.keys = s.cur.appendKeys(s.prev.appendKeys(s.keys[:0]))
+		slices.Sort(s.keys)
+		done := make(chan error, 1)
+		s.write(s.keys, done)
+		if err := <-done; err != nil {
+			writeErr = ioError("write to store", s.dir, err)
+		}
+	}
+	s.cur, s.prev, s.flushing, s.spare, s.batch, s.filter = nil, nil, nil, nil, nil, nil
+	s.pending, s.where, s.fresh, s.keys = nil, nil, nil, nil
 	if err := s.db.Close(); err != nil {
 		return &StoreError{Op: "close store", Path: s.dir, Err: err,
 			Hint: "the store was left in place; remove it by hand (rm -r " + s.dir + ")"}
 	}
 	if s.keep {
-		return syncErr
+		return writeErr
 	}
 	if err := s.cleanup(); err != nil {
 		return &StoreError{Op: "remove store", Path: s.dir, Err: err,

@@ -14,19 +14,29 @@ import (
 // earlier one, a quarter/half/quarter split), and reports ns per inserted
 // fingerprint and the store's bytes per distinct state. One op is one
 // batch: -benchtime=40x makes 2.6M inserts and 1.3M states.
+//
+//	go test -run '^$' -bench VisitedSet -benchtime=40x ./store
 func BenchmarkVisitedSet(b *testing.B) {
 	b.Run("memory", func(b *testing.B) {
 		benchVisitedSet(b, func() visitedSet { return store.NewMemorySet() })
 	})
-	b.Run("badger", func(b *testing.B) {
-		benchVisitedSet(b, func() visitedSet {
-			s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: benchDir(b)})
-			if err != nil {
-				b.Fatal(err)
-			}
-			return s
-		})
-	})
+	badgerWith := func(opts store.BadgerOptions) func(b *testing.B) {
+		return func(b *testing.B) {
+			benchVisitedSet(b, func() visitedSet {
+				opts.Dir = benchDir(b)
+				s, err := store.OpenBadgerSet(opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return s
+			})
+		}
+	}
+	// The default RAM tier: a run of up to ~4M states never waits for disk.
+	b.Run("badger", badgerWith(store.BadgerOptions{}))
+	// A RAM tier of 256Ki entries: most states go to disk, and old
+	// duplicates are looked up there.
+	b.Run("badger-spill", badgerWith(store.BadgerOptions{RAMEntries: 1 << 18}))
 }
 
 // benchDir is $MCHECK_BENCH_DIR (to put the store on a given disk) or a

@@ -39,7 +39,8 @@ type MemorySet struct {
 
 const (
 	memMinSlots = 1 << 10
-	fibMul      = 0x9E3779B97F4A7C15
+	fibMul      = 0x9E3779B97F4A7C15 // 2^64/φ, odd
+	fibInv      = 0xF1DE83E19937733D // fibMul·fibInv ≡ 1 (mod 2^64)
 )
 
 // NewMemorySet returns an empty MemorySet.
@@ -124,6 +125,21 @@ func (s *MemorySet) grow() {
 		}
 		slots[i] = fp
 	}
+}
+
+// appendKeys appends fp·fibMul for every fp in the set to dst, in slot
+// order, which is nearly ascending (all but the few entries that probing
+// moved or wrapped around).
+func (s *MemorySet) appendKeys(dst []uint64) []uint64 {
+	if s.hasZero {
+		dst = append(dst, 0)
+	}
+	for _, fp := range s.slots {
+		if fp != 0 {
+			dst = append(dst, fp*fibMul)
+		}
+	}
+	return dst
 }
 
 // Reset empties the set, keeping its table (cleared) for reuse.
