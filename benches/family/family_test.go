@@ -156,8 +156,11 @@ func TestVerdicts(t *testing.T) {
 // Stop-the-world: with one session, at some point every participant (N
 // stations, 2K threads) waits at the barrier together just before the
 // release, so MaxBlocked is exactly the number of threads. max+1 never
-// blocks. Both complete the update (latency >= 0); max+1 waits for a later
-// run boundary than the barrier does, so its latency is at least as large.
+// blocks. Both complete the update (latency >= 0), at the same update
+// points (the first after run n); but under max+1 the threads that have
+// applied run on while the others finish run n, so the configurations in
+// which the update completes include ones further from the introduction:
+// its latency is at least the barrier's.
 func TestHandWorked(t *testing.T) {
 	for _, c := range []struct {
 		name       string
