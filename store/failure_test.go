@@ -148,6 +148,12 @@ func TestBadgerGivenDir(t *testing.T) {
 		}
 		fps := insertRandom(t, s, 5000, 4)
 		fps = append(fps, insertRandom(t, s, 5000, 5)...)
+		if err := s.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.Stats(); st.RAMBytes <= 0 || st.DiskBytes <= 0 {
+			t.Errorf("Stats = %+v, want RAM and disk in use", st)
+		}
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}

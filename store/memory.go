@@ -6,8 +6,8 @@
 // statespace.Links, which this package satisfies structurally and does not
 // import):
 //
-//   - MemorySet: an open-addressing hash table of fingerprints, ~11 bytes per
-//     state; BadgerSet: the same set on badger/v4 with an in-memory filter
+//   - MemorySet: an open-addressing hash table of fingerprints, 10.7–21
+//     bytes per state; BadgerSet: the same set on badger/v4 with an in-memory filter
 //     and a RAM tier in front, for runs larger than RAM.
 //   - SpillQueue: a FIFO of byte records that spills to temporary files
 //     beyond a memory budget.
