@@ -166,3 +166,12 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+// The stores implement statespace.Sizer, so the benchmarks can report
+// bytes per state.
+var (
+	_ statespace.Sizer = (*store.MemorySet)(nil)
+	_ statespace.Sizer = (*store.BadgerSet)(nil)
+	_ statespace.Sizer = (*store.SpillLinks)(nil)
+	_ statespace.Sizer = (*store.SpillQueue)(nil)
+)

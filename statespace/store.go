@@ -48,8 +48,9 @@ type Links interface {
 }
 
 // StoreStats is what a store can say about its size. Implementations that
-// can report it implement Sizer.
-type StoreStats struct {
+// can report it implement Sizer. It is an alias of an unnamed struct type so
+// that package store can declare the same type without importing this one.
+type StoreStats = struct {
 	RAMBytes  int64 // bytes held in memory
 	DiskBytes int64 // bytes on disk
 }
