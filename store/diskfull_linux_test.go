@@ -36,7 +36,7 @@ func mountTmpfs(t *testing.T, size string, opts ...string) string {
 // sticks, and Close still removes the store.
 func TestBadgerDiskFull(t *testing.T) {
 	mnt := mountTmpfs(t, "224m")
-	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: filepath.Join(mnt, "store")})
+	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: filepath.Join(mnt, "store"), RAMEntries: 3 << 16})
 	if err != nil {
 		t.Fatal(err)
 	}
