@@ -83,6 +83,8 @@ type Progress struct {
 	Frontier    int64
 	Depth       int
 	Elapsed     time.Duration
+	StoreRAM    int64 // bytes the stores hold in memory (those that can tell)
+	StoreDisk   int64 // bytes the stores hold on disk
 }
 
 // Result is the outcome of an exploration.
@@ -122,7 +124,8 @@ type Result struct {
 // Explore searches the state space of sem breadth-first from its initial
 // configuration and stops at the first violation, which then has a shortest
 // trace. It honours ctx: cancelling it stops the search at the next batch,
-// with Interrupted set and the statistics so far.
+// with Interrupted set and the statistics so far. If a store fails, Explore
+// returns the error together with the statistics so far.
 func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) {
 	start := time.Now()
 	p := sem.P
@@ -143,6 +146,13 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 		}
 		return res, nil
 	}
+	// failed returns the statistics so far with an error: a store that
+	// fails (a full disk) must not lose what was learnt.
+	failed := func(err error) (*Result, error) {
+		r, _ := finish()
+		r.Verdict, r.Exhaustive = Unknown, false
+		return r, err
+	}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.NumCPU()
@@ -161,14 +171,14 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	enc := p.Encode(nil, init)
 	isNew := []bool{false}
 	if err := opt.Visited.Insert([]uint64{Fingerprint(enc)}, isNew); err != nil {
-		return nil, err
+		return failed(err)
 	}
 	id, err := opt.Links.Append(-1, 0)
 	if err != nil {
-		return nil, err
+		return failed(err)
 	}
 	if err := opt.Frontier.Push(frontierRecord(nil, id, nextAux(p, init, auxNotIntroduced), enc)); err != nil {
-		return nil, err
+		return failed(err)
 	}
 
 	type expanded struct {
@@ -251,10 +261,10 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			for len(recs) < batch && level > 0 {
 				rec, err := opt.Frontier.Pop()
 				if err == io.EOF {
-					return nil, errors.New("statespace: frontier ended early")
+					return failed(errors.New("statespace: frontier ended early"))
 				}
 				if err != nil {
-					return nil, err
+					return failed(err)
 				}
 				recs = append(recs, append([]byte(nil), rec...))
 				level--
@@ -291,7 +301,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			wg.Wait()
 			for _, err := range errs {
 				if err != nil {
-					return nil, err
+					return failed(err)
 				}
 			}
 			fps, parents, succIdx, encs, auxs = fps[:0], parents[:0], succIdx[:0], encs[:0], auxs[:0]
@@ -307,7 +317,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				if r.viol != nil {
 					v, err := replayViolation(sem, opt, r.id, r.violSucc)
 					if err != nil {
-						return nil, err
+						return failed(err)
 					}
 					res.Violation = v
 					res.Transitions += int64(len(r.succs))
@@ -337,7 +347,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			}
 			newFlags = newFlags[:len(fps)]
 			if err := opt.Visited.Insert(fps, newFlags); err != nil {
-				return nil, err
+				return failed(err)
 			}
 			var rec []byte
 			for k, isNew := range newFlags {
@@ -350,7 +360,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				}
 				id, err := opt.Links.Append(parents[k], succIdx[k])
 				if err != nil {
-					return nil, err
+					return failed(err)
 				}
 				if a := auxs[k]; a <= auxCompletedMin {
 					if l := int(auxCompletedMin - a); l > res.UpdateLatency {
@@ -360,14 +370,22 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				}
 				rec = frontierRecord(rec[:0], id, auxs[k], encs[k])
 				if err := opt.Frontier.Push(rec); err != nil {
-					return nil, err
+					return failed(err)
 				}
 				if depth+1 > res.Depth {
 					res.Depth = depth + 1
 				}
 			}
 			if opt.Progress != nil {
-				opt.Progress(Progress{States: opt.Links.Len(), Transitions: res.Transitions, Frontier: opt.Frontier.Len(), Depth: depth, Elapsed: time.Since(start)})
+				pr := Progress{States: opt.Links.Len(), Transitions: res.Transitions, Frontier: opt.Frontier.Len(), Depth: depth, Elapsed: time.Since(start)}
+				for _, st := range []any{opt.Visited, opt.Frontier, opt.Links} {
+					if sz, ok := st.(Sizer); ok {
+						ss := sz.Stats()
+						pr.StoreRAM += ss.RAMBytes
+						pr.StoreDisk += ss.DiskBytes
+					}
+				}
+				opt.Progress(pr)
 			}
 			if res.CutByStates {
 				res.Depth = depth + 1

@@ -132,6 +132,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			r, err := explore(ctx, sem, &f, plan, stderr)
 			if err != nil {
 				fmt.Fprintf(stderr, "mcheck: %v\n", err)
+				if r != nil {
+					fmt.Fprintf(stderr, "mcheck: stopped after %d states at depth %d (%s, %s); nothing is proved\n", r.States, r.Depth, updateName(u), sn)
+				}
 				return exitFailure
 			}
 			rep := &runReport{model: path, update: u, strategy: sn, res: r, queueBound: f.queueBound, prog: prog}

@@ -51,7 +51,8 @@ func (p *progress) update(pr statespace.Progress) {
 	if pr.Elapsed > 0 {
 		rate = float64(pr.States) / pr.Elapsed.Seconds()
 	}
-	p.bar.Describe(fmt.Sprintf("%s: %d states, frontier %d, depth %d, %.0f states/s", p.label, pr.States, pr.Frontier, pr.Depth, rate))
+	p.bar.Describe(fmt.Sprintf("%s: %d states, frontier %d, depth %d, %.0f states/s, store %s RAM + %s disk",
+		p.label, pr.States, pr.Frontier, pr.Depth, rate, bytesText(pr.StoreRAM), bytesText(pr.StoreDisk)))
 	_ = p.bar.Set64(pr.States)
 }
 
@@ -65,4 +66,18 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// bytesText prints a byte count with a binary unit.
+func bytesText(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
