@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mcheck/mcheck/store"
 )
@@ -124,4 +125,13 @@ func TestSpillDiskFull(t *testing.T) {
 	if names := dirEntries(t, mnt); len(names) != 0 {
 		t.Errorf("Close left %v", names)
 	}
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
