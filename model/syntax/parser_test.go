@@ -346,3 +346,53 @@ func TestPositions(t *testing.T) {
 	check("main", th.MainPos, 5, 3)
 	check("call", th.Main.Position(), 5, 8)
 }
+
+// Inputs at the edges of the lexer and of comment placement: each parses,
+// and its normal form round-trips.
+func TestEdgeCases(t *testing.T) {
+	for _, src := range []string{
+		"thread A { main update # c\n }",
+		"update # c\n u { } # d",
+		"update u {\n  # only a comment\n}",
+		"thread A {\n  main f(x)\n  # after main, before the brace\n}\n",
+		"thread A { fun f() = update; f() main f() }\nupdate u { thread A { fun f() = f() } }",
+		"protocol P = # in P\n  a -> b: <int>\n# between\nservice s: P",
+		"# c1\r\n# c2\r\nthread A {\r\n  main 1\r\n}\r\n",
+		"\xEF\xBB\xBFthread A { main 1 }",
+		"thread A { main x_1 + _y + Z9 }",
+		"thread A { main 007 }",
+		"//\n#\nthread A { main 1 } //",
+		"protocol P = a -> b: <int>.\n\n  b -> a: <int>\n\n\n# end",
+		"thread A { main f(x) } # trailing\n\n\n# separate\n\n# at the end\n",
+	} {
+		f, err := Parse("edge.dsu", []byte(src))
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		if err := checkRoundTrip("edge.dsu", f); err != nil {
+			t.Errorf("%q: %v", src, err)
+		}
+		if got, want := len(f.Comments), strings.Count(src, "#")+strings.Count(src, "//"); got != want {
+			t.Errorf("%q: %d comments, want %d", src, got, want)
+		}
+	}
+}
+
+func TestUpdateKeyword(t *testing.T) {
+	// `update` is a declaration after a declaration, and an expression in
+	// an expression.
+	f, err := Parse("u.dsu", []byte("thread A { main update; update }\nupdate u { }"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sx(f.Threads[0].Main); got != "(seq update update)" {
+		t.Errorf("main = %s", got)
+	}
+	if len(f.Updates) != 1 || f.Updates[0].Name.Name != "u" {
+		t.Errorf("update declaration not parsed: %+v", f.Updates)
+	}
+	if !IsKeyword("update") || !IsKeyword("int") || IsKeyword("result") || IsKeyword("error") {
+		t.Error("IsKeyword is wrong")
+	}
+}
