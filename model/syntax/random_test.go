@@ -105,9 +105,9 @@ func (g treeGen) gtype(depth int) GType {
 }
 
 func TestPrintRandomTrees(t *testing.T) {
-	n := 20000
+	n := 5000
 	if testing.Short() {
-		n = 2000
+		n = 500
 	}
 	g := treeGen{rand.New(rand.NewPCG(1, 2))}
 	for i := 0; i < n; i++ {
