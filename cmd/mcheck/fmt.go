@@ -88,7 +88,12 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 // writeFileAtomic replaces path with data: it writes a temporary file in
 // the same directory, with path's permissions, and renames it over path, so
 // that a crash leaves either the old file or the new one, never half of one.
+// A symbolic link is followed: the file it points to is replaced.
 func writeFileAtomic(path string, data []byte) error {
+	// Through a symbolic link, replace the file it points to, not the link.
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()

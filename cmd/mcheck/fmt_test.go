@@ -110,6 +110,23 @@ func TestFmtWrite(t *testing.T) {
 	}
 }
 
+func TestFmtWriteThroughSymlink(t *testing.T) {
+	target := writeTemp(t, "real.dsu", untidy)
+	link := filepath.Join(t.TempDir(), "link.dsu")
+	if err := os.Symlink(target, link); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	if code, _, errs := runFmtCmd(t, "-w", link); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("-w replaced the link itself")
+	}
+	if b, _ := os.ReadFile(target); string(b) != tidy {
+		t.Errorf("target after -w through a link:\n%s", b)
+	}
+}
+
 func TestFmtWriteLeavesBadFileAlone(t *testing.T) {
 	bad := "thread A { main f(x y) }\n"
 	path := writeTemp(t, "bad.dsu", bad)
