@@ -1,0 +1,113 @@
+package properties_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+func TestWithout(t *testing.T) {
+	s, err := properties.Without([]string{"progress", " linearity "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(s.Enabled(), ","); got != "fidelity,update-completion,runtime" {
+		t.Fatalf("enabled: %s", got)
+	}
+	if _, err := properties.Without([]string{"liveness"}); err == nil || !strings.Contains(err.Error(), "unknown property") {
+		t.Fatalf("unknown property: %v", err)
+	}
+}
+
+// Two sessions used in opposite orders: each thread waits for a message the
+// other sends only after its own receive. Every action is allowed by its
+// protocol, and nothing can move: a deadlock, reported by progress only
+// (and as "capacity reached" when a send is held back instead).
+const deadlock = `
+protocol P = a -> b: <int>. end
+service s1: P
+service s2: P
+thread A { main let x = request(s1, {a, b}, a) in let y = accept(s2, b) in receive(y, a); send(x, b, 1) }
+thread B { main let x = accept(s1, b) in let y = request(s2, {a, b}, a) in receive(x, a); send(y, b, 1) }
+`
+
+func terminal(t *testing.T, src string) (*statespace.Program, *statespace.Config) {
+	m, err := model.Load("t.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := statespace.Compile(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := statespace.StrategyNamed("max+1")
+	sem := &statespace.Semantics{P: p, Strategy: st, QueueBound: 8}
+	c, _ := sem.Initial()
+	for steps := 0; steps < 100; steps++ {
+		succs, _ := sem.Successors(c)
+		if len(succs) == 0 {
+			return p, c
+		}
+		moved := false
+		for i := range succs {
+			if succs[i].Fault == nil {
+				c, moved = succs[i].Next, true
+				break
+			}
+		}
+		if !moved {
+			t.Fatalf("every step is a fault: %s", p.Describe(c))
+		}
+	}
+	t.Fatal("no terminal configuration within 100 steps")
+	return nil, nil
+}
+
+func TestTerminalDeadlockAndCapacity(t *testing.T) {
+	p, c := terminal(t, deadlock)
+	v := properties.All().CheckTerminal(p, c, statespace.StepInfo{})
+	if v == nil || v.Property != properties.Progress || v.Rule != "deadlock" || !strings.Contains(v.Found, "A at receive") || !strings.Contains(v.Found, "B at receive") {
+		t.Fatalf("deadlock: %+v", v)
+	}
+	if v := properties.All().CheckTerminal(p, c, statespace.StepInfo{CapacityBlocked: true}); v != nil {
+		t.Fatalf("a block caused by capacity is not a deadlock: %+v", v)
+	}
+	noProgress, _ := properties.Without([]string{"progress"})
+	if v := noProgress.CheckTerminal(p, c, statespace.StepInfo{}); v != nil {
+		t.Fatalf("progress off: %+v", v)
+	}
+}
+
+func TestTerminalOrphans(t *testing.T) {
+	p, c := terminal(t, `
+protocol P = a -> b: <int>. end
+service s: P
+thread A { main let x = request(s, {a, b}, a) in send(x, b, 1) }
+thread B { main let y = accept(s, b) in () }
+`)
+	v := properties.All().CheckTerminal(p, c, statespace.StepInfo{})
+	if v == nil || v.Rule != "orphan messages" || !strings.Contains(v.Found, "s#1 a->b: 1") {
+		t.Fatalf("orphans: %+v", v)
+	}
+}
+
+func TestStepFaultsMapToProperties(t *testing.T) {
+	p, c := terminal(t, deadlock)
+	for kind, prop := range map[statespace.FaultKind]string{
+		statespace.FaultAction: "fidelity", statespace.FaultVersion: "fidelity", statespace.FaultMessage: "fidelity",
+		statespace.FaultRunMix: "fidelity", statespace.FaultOwnership: "linearity", statespace.FaultRuntime: "runtime",
+	} {
+		s := &statespace.Succ{Next: c, Fault: &statespace.Fault{Kind: kind, Thread: 0, Expected: "e", Found: "f"}, Action: statespace.Action{Kind: statespace.ActFault, Code: -1}}
+		v := properties.All().CheckStep(p, c, s)
+		if v == nil || v.Property != prop || v.Thread != "A" {
+			t.Errorf("fault %d: %+v", kind, v)
+		}
+		off, _ := properties.Without([]string{prop})
+		if v := off.CheckStep(p, c, s); v != nil {
+			t.Errorf("fault %d reported with %s off", kind, prop)
+		}
+	}
+}
