@@ -18,6 +18,12 @@ type Arena struct {
 	iptrs   chunks[*Instance]
 	cptrs   chunks[*Channel]
 	configs chunks[Config]
+	insts   chunks[Instance]
+	ends    chunks[End]
+	bytes   chunks[uint8]
+	chans   chunks[Channel]
+	msgs    chunks[Msg]
+	succs   chunks[Succ]
 }
 
 // Reset makes the arena's memory available again.
@@ -29,6 +35,12 @@ func (a *Arena) Reset() {
 	a.iptrs.reset()
 	a.cptrs.reset()
 	a.configs.reset()
+	a.insts.reset()
+	a.ends.reset()
+	a.bytes.reset()
+	a.chans.reset()
+	a.msgs.reset()
+	a.succs.reset()
 }
 
 // chunks is a bump allocator over a list of chunks that are reused after
@@ -110,4 +122,46 @@ func (a *Arena) config() *Config {
 	c := &a.configs.take(1)[0]
 	c.arena = a
 	return c
+}
+
+func (a *Arena) instance() *Instance {
+	if a == nil {
+		return &Instance{}
+	}
+	return &a.insts.take(1)[0]
+}
+
+func (a *Arena) endSlice(n int) []End {
+	if a == nil {
+		return make([]End, n)
+	}
+	return a.ends.take(n)
+}
+
+func (a *Arena) byteSlice(n int) []uint8 {
+	if a == nil || n == 0 {
+		return make([]uint8, n)
+	}
+	return a.bytes.take(n)
+}
+
+func (a *Arena) channel() *Channel {
+	if a == nil {
+		return &Channel{}
+	}
+	return &a.chans.take(1)[0]
+}
+
+func (a *Arena) msgSlice(n, capacity int) []Msg {
+	if a == nil {
+		return make([]Msg, n, capacity)
+	}
+	return a.msgs.take(capacity)[:n]
+}
+
+func (a *Arena) succSlice(capacity int) []Succ {
+	if a == nil {
+		return make([]Succ, 0, capacity)
+	}
+	return a.succs.take(capacity)[:0]
 }

@@ -159,9 +159,12 @@ func (c *Config) thread(t int) *Thread {
 // inst replaces instance i with a private copy and returns it.
 func (c *Config) inst(i int) *Instance {
 	old := c.Insts[i]
-	in := &Instance{Service: old.Service, Serial: old.Serial, Base: old.Base, N: old.N}
-	in.Ends = append([]End(nil), old.Ends...)
-	in.RunVer = append([]uint8(nil), old.RunVer...)
+	in := c.arena.instance()
+	*in = Instance{Service: old.Service, Serial: old.Serial, Base: old.Base, N: old.N}
+	in.Ends = c.arena.endSlice(len(old.Ends))
+	copy(in.Ends, old.Ends)
+	in.RunVer = c.arena.byteSlice(len(old.RunVer))
+	copy(in.RunVer, old.RunVer)
 	c.Insts[i] = in
 	return in
 }
@@ -190,11 +193,17 @@ func (c *Config) channel(inst, from, to int) int {
 func (c *Config) push(inst, from, to int, m Msg) {
 	if i := c.channel(inst, from, to); i >= 0 {
 		old := c.Queue[i]
-		c.Queue[i] = &Channel{Inst: old.Inst, From: old.From, To: old.To,
-			Msgs: append(append(make([]Msg, 0, len(old.Msgs)+1), old.Msgs...), m)}
+		ch := c.arena.channel()
+		*ch = Channel{Inst: old.Inst, From: old.From, To: old.To, Msgs: c.arena.msgSlice(len(old.Msgs)+1, len(old.Msgs)+1)}
+		copy(ch.Msgs, old.Msgs)
+		ch.Msgs[len(old.Msgs)] = m
+		c.Queue[i] = ch
 		return
 	}
-	c.Queue = append(c.Queue, &Channel{Inst: int32(inst), From: int32(from), To: int32(to), Msgs: []Msg{m}})
+	ch := c.arena.channel()
+	*ch = Channel{Inst: int32(inst), From: int32(from), To: int32(to), Msgs: c.arena.msgSlice(1, 1)}
+	ch.Msgs[0] = m
+	c.Queue = append(c.Queue, ch)
 }
 
 // pop removes the first message of channel i.
@@ -204,7 +213,9 @@ func (c *Config) pop(i int) Msg {
 	if len(old.Msgs) == 1 {
 		c.Queue = append(c.Queue[:i:i], c.Queue[i+1:]...)
 	} else {
-		c.Queue[i] = &Channel{Inst: old.Inst, From: old.From, To: old.To, Msgs: old.Msgs[1:]}
+		ch := c.arena.channel()
+		*ch = Channel{Inst: old.Inst, From: old.From, To: old.To, Msgs: old.Msgs[1:]}
+		c.Queue[i] = ch
 	}
 	return m
 }

@@ -188,14 +188,15 @@ func (p *Program) Decode(enc []byte, a *Arena) (*Config, error) {
 	if ni > uint64(len(d.b)) {
 		return nil, errCorrupt
 	}
-	c.Insts = make([]*Instance, ni)
+	c.Insts = a.instPtrs(int(ni), int(ni)+1)
 	for i := range c.Insts {
-		in := &Instance{Service: int(d.uvarint())}
+		in := a.instance()
+		in.Service = int(d.uvarint())
 		ne := d.uvarint()
 		if ne > uint64(len(d.b)) {
 			return nil, errCorrupt
 		}
-		in.Ends = make([]End, ne)
+		in.Ends = a.endSlice(int(ne))
 		for k := range in.Ends {
 			e := End{Role: int(d.uvarint()), Holder: int32(d.uvarint())}
 			b := d.byte()
@@ -210,7 +211,8 @@ func (p *Program) Decode(enc []byte, a *Arena) (*Config, error) {
 		if nr > uint64(len(d.b)) {
 			return nil, errCorrupt
 		}
-		in.RunVer = append([]uint8(nil), d.b[:nr]...)
+		in.RunVer = a.byteSlice(int(nr))
+		copy(in.RunVer, d.b[:nr])
 		d.b = d.b[nr:]
 		c.Insts[i] = in
 	}
@@ -218,14 +220,15 @@ func (p *Program) Decode(enc []byte, a *Arena) (*Config, error) {
 	if nq > uint64(len(d.b)) {
 		return nil, errCorrupt
 	}
-	c.Queue = make([]*Channel, nq)
+	c.Queue = a.chanPtrs(int(nq), int(nq)+1)
 	for i := range c.Queue {
-		ch := &Channel{Inst: int32(d.uvarint()), From: int32(d.uvarint()), To: int32(d.uvarint())}
+		ch := a.channel()
+		ch.Inst, ch.From, ch.To = int32(d.uvarint()), int32(d.uvarint()), int32(d.uvarint())
 		nm := d.uvarint()
 		if nm > uint64(len(d.b)) {
 			return nil, errCorrupt
 		}
-		ch.Msgs = make([]Msg, nm)
+		ch.Msgs = a.msgSlice(int(nm), int(nm))
 		for k := range ch.Msgs {
 			m := Msg{Label: int32(d.varint())}
 			if m.Label < 0 {

@@ -166,7 +166,7 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 
 // Successors returns the successors of c, in a deterministic order.
 func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
-	var out []Succ
+	out := c.arena.succSlice(2*len(c.Threads) + 2)
 	var info StepInfo
 	p := s.P
 	if p.Update != nil && !c.Upd.Introduced && s.UpdateAt.Mode == AtStep && c.Upd.Countdown == 0 {
