@@ -99,7 +99,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	m, err := model.Load(path, src)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		reportModelErrors(stderr, err)
 		return exitUsage
 	}
 	updates := m.Updates

@@ -52,10 +52,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	}
 	f, err := syntax.Parse(path, src)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		if list, ok := err.(syntax.ErrorList); ok && len(list) > 1 {
-			fmt.Fprintf(stderr, "%d errors\n", len(list))
-		}
+		reportModelErrors(stderr, err)
 		return exitUsage
 	}
 	var out bytes.Buffer

@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/mcheck/mcheck/model/syntax"
 )
 
 // Exit statuses (SPEC §7).
@@ -112,6 +114,15 @@ func unwrapPathErr(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// reportModelErrors prints a model's errors, one per line as
+// file:line:col: message, and how many there are.
+func reportModelErrors(w io.Writer, err error) {
+	fmt.Fprintln(w, err)
+	if list, ok := err.(syntax.ErrorList); ok && len(list) > 1 {
+		fmt.Fprintf(w, "%d errors\n", len(list))
+	}
 }
 
 // oneArg checks that exactly one positional argument (the model) was given.

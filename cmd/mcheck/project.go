@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mcheck/mcheck/model"
-	"github.com/mcheck/mcheck/model/syntax"
 )
 
 func init() {
@@ -60,10 +59,7 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 	}
 	m, err := model.Load(path, src)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		if list, ok := err.(syntax.ErrorList); ok && len(list) > 1 {
-			fmt.Fprintf(stderr, "%d errors\n", len(list))
-		}
+		reportModelErrors(stderr, err)
 		return exitUsage
 	}
 	for _, name := range protocols {
