@@ -126,7 +126,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mcheck: %s: %v\n", path, err)
 			return exitUsage
 		}
-		for _, sn := range plan.strategies {
+		strategies := plan.strategies
+		if u == nil {
+			strategies = strategies[:1] // without an update every strategy is the same search
+		}
+		for _, sn := range strategies {
 			st, _ := statespace.StrategyNamed(sn)
 			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: f.queueBound, UpdateAt: plan.updateAt}
 			r, err := explore(ctx, sem, &f, plan, stderr)
@@ -138,6 +142,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				return exitFailure
 			}
 			rep := &runReport{model: path, update: u, strategy: sn, res: r, queueBound: f.queueBound, prog: prog}
+			if u == nil {
+				rep.strategy = "(none needed)"
+			}
 			runs = append(runs, rep)
 			if f.jsonOut {
 				writeJSON(stdout, rep)
