@@ -2,6 +2,7 @@ package statespace
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/syntax"
@@ -548,7 +549,7 @@ func branchLabels(st *model.LState) string {
 	for _, b := range st.Branches {
 		ls = append(ls, b.Label)
 	}
-	return joinNames(ls)
+	return strings.Join(ls, ", ")
 }
 
 func joinNames(ns []string) string {

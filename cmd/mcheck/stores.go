@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,12 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 	if budget == 0 {
 		budget = defaultMemBudget()
 	}
+	// The budget is for everything: the frontier gets 3/8 of it and the
+	// trace links 1/8 before they spill, the badger RAM tier about 1/8, and
+	// the rest is left for the visited set's filter, badger's tables and
+	// the explorer's batches. Go's soft memory limit keeps the collector
+	// from letting the heap grow past the budget.
+	debug.SetMemoryLimit(budget + budget/4)
 	st := &stores{}
 	var err error
 	if f.store == "memory" {
@@ -52,16 +59,17 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 			dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(dir, "/"), plan.storeRuns+1)
 		}
 		plan.storeRuns++
-		st.visited, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: dir != ""})
+		tier := int(min(budget/8/24, store.DefaultRAMEntries))
+		st.visited, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: dir != "", RAMEntries: tier})
 		if err != nil {
 			return nil, err
 		}
 	}
-	if st.frontier, err = store.NewQueue(store.SpillOptions{MemBudget: budget / 2}); err != nil {
+	if st.frontier, err = store.NewQueue(store.SpillOptions{MemBudget: budget / 8 * 3}); err != nil {
 		st.close()
 		return nil, err
 	}
-	if st.links, err = store.NewLinks(store.SpillOptions{MemBudget: budget / 2}); err != nil {
+	if st.links, err = store.NewLinks(store.SpillOptions{MemBudget: budget / 8}); err != nil {
 		st.close()
 		return nil, err
 	}
