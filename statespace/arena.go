@@ -24,6 +24,7 @@ type Arena struct {
 	chans   chunks[Channel]
 	msgs    chunks[Msg]
 	succs   chunks[Succ]
+
 }
 
 // Reset makes the arena's memory available again.

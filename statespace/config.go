@@ -49,6 +49,10 @@ type Thread struct {
 	// Barrier is set while the thread waits at the stop-the-world barrier.
 	Barrier bool
 	Frames  []Frame // call stack; the last is the running frame
+
+	// dirty marks a private copy made for the step being built: only dirty
+	// threads can need canonicalising (shared ones are canonical already).
+	dirty bool
 }
 
 // Frame is one activation: a code object, the next instruction, the
@@ -75,6 +79,8 @@ type Instance struct {
 	// RunVer[r] is the protocol version under which run r (normalised) was
 	// first performed by some role, for fidelity (c).
 	RunVer []uint8
+
+	dirty bool // a private copy made for the step being built (see Thread)
 }
 
 // End is the state of one role's endpoint in an instance.
@@ -130,7 +136,7 @@ func (c *Config) clone() *Config {
 func (c *Config) thread(t int) *Thread {
 	old := c.Threads[t]
 	th := c.arena.thread()
-	*th = Thread{Status: old.Status, HeapVer: old.HeapVer, Participant: old.Participant, Barrier: old.Barrier}
+	*th = Thread{Status: old.Status, HeapVer: old.HeapVer, Participant: old.Participant, Barrier: old.Barrier, dirty: true}
 	th.Frames = c.arena.frameSlice(len(old.Frames), len(old.Frames)+1)
 	// One allocation for every frame's slots and stack (with room for the
 	// top frame's stack to grow a little in place).
@@ -160,7 +166,7 @@ func (c *Config) thread(t int) *Thread {
 func (c *Config) inst(i int) *Instance {
 	old := c.Insts[i]
 	in := c.arena.instance()
-	*in = Instance{Service: old.Service, Serial: old.Serial, Base: old.Base, N: old.N}
+	*in = Instance{Service: old.Service, Serial: old.Serial, Base: old.Base, N: old.N, dirty: true}
 	in.Ends = c.arena.endSlice(len(old.Ends))
 	copy(in.Ends, old.Ends)
 	in.RunVer = c.arena.byteSlice(len(old.RunVer))
@@ -239,9 +245,10 @@ func (p *Program) Canonical(c *Config) *Config {
 //     every role has migrated;
 //   - channels are sorted by (instance, from, to).
 func (p *Program) canonicalize(c *Config) {
-	for t, th := range c.Threads {
-		if p.hasDeadSlots(th) {
-			th = c.thread(t)
+	// Only parts a step touched (private copies, marked dirty) can be out of
+	// canonical form: the rest is shared with a canonical configuration.
+	for _, th := range c.Threads {
+		if th.dirty && p.hasDeadSlots(th) {
 			for fi := range th.Frames {
 				f := &th.Frames[fi]
 				live := p.Codes[f.Code].live[f.PC]
@@ -289,8 +296,20 @@ func (p *Program) canonicalize(c *Config) {
 			}
 		}
 	}
-	for i := range c.Insts {
-		p.normaliseRuns(c, i)
+	for i, in := range c.Insts {
+		if in.dirty {
+			p.normaliseRuns(c, i)
+		}
+	}
+	for _, th := range c.Threads {
+		if th.dirty {
+			th.dirty = false
+		}
+	}
+	for _, in := range c.Insts {
+		if in.dirty {
+			in.dirty = false
+		}
 	}
 	// Sort channels by (instance, from, to): an insertion sort, as the
 	// queue is short and almost always sorted already.

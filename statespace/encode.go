@@ -18,26 +18,7 @@ func (p *Program) Encode(buf []byte, c *Config) []byte {
 	buf = append(buf, flags)
 	buf = binary.AppendVarint(buf, int64(c.Upd.Countdown))
 	for _, th := range c.Threads {
-		b := byte(th.Status) | th.HeapVer<<2
-		if th.Participant {
-			b |= 1 << 3
-		}
-		if th.Barrier {
-			b |= 1 << 4
-		}
-		buf = append(buf, b)
-		buf = binary.AppendUvarint(buf, uint64(len(th.Frames)))
-		for _, f := range th.Frames {
-			buf = binary.AppendUvarint(buf, uint64(f.Code))
-			buf = binary.AppendUvarint(buf, uint64(f.PC))
-			for _, v := range f.Slots {
-				buf = appendValue(buf, v)
-			}
-			buf = binary.AppendUvarint(buf, uint64(len(f.Stack)))
-			for _, v := range f.Stack {
-				buf = appendValue(buf, v)
-			}
-		}
+		buf = encodeThread(buf, th)
 	}
 	buf = binary.AppendUvarint(buf, uint64(len(c.Insts)))
 	for _, in := range c.Insts {
@@ -75,6 +56,31 @@ func (p *Program) Encode(buf []byte, c *Config) []byte {
 			if m.Label < 0 {
 				buf = appendValue(buf, m.Val)
 			}
+		}
+	}
+	return buf
+}
+
+// encodeThread appends the encoding of one thread.
+func encodeThread(buf []byte, th *Thread) []byte {
+	b := byte(th.Status) | th.HeapVer<<2
+	if th.Participant {
+		b |= 1 << 3
+	}
+	if th.Barrier {
+		b |= 1 << 4
+	}
+	buf = append(buf, b)
+	buf = binary.AppendUvarint(buf, uint64(len(th.Frames)))
+	for _, f := range th.Frames {
+		buf = binary.AppendUvarint(buf, uint64(f.Code))
+		buf = binary.AppendUvarint(buf, uint64(f.PC))
+		for _, v := range f.Slots {
+			buf = appendValue(buf, v)
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(f.Stack)))
+		for _, v := range f.Stack {
+			buf = appendValue(buf, v)
 		}
 	}
 	return buf

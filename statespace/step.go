@@ -151,7 +151,7 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 	var fault *Fault
 	for _, tc := range p.Threads {
 		main := tc.Main
-		th := &Thread{Frames: []Frame{{Code: int32(main.ID), Slots: make([]Value, main.NSlots)}}}
+		th := &Thread{Frames: []Frame{{Code: int32(main.ID), Slots: make([]Value, main.NSlots)}}, dirty: true}
 		c.Threads = append(c.Threads, th)
 	}
 	for t := range c.Threads {
@@ -905,7 +905,7 @@ func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick []int)
 	p := s.P
 	n := c.clone()
 	n.Created++
-	in := &Instance{Service: svc, Serial: n.Created, N: NoRunNumber}
+	in := &Instance{Service: svc, Serial: n.Created, N: NoRunNumber, dirty: true}
 	idx := len(n.Insts)
 	threads := append([]int{t}, pick...)
 	roles := append([]int{myRole}, others...)
