@@ -24,7 +24,6 @@ type Arena struct {
 	chans   chunks[Channel]
 	msgs    chunks[Msg]
 	succs   chunks[Succ]
-
 }
 
 // Reset makes the arena's memory available again.
