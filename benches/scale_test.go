@@ -98,6 +98,17 @@ func BenchmarkScaleStore(b *testing.B) {
 			scaleRun(b, sem, bs, 1)
 		}
 	})
+	// With the default RAM tier every state of this model stays in RAM;
+	// a tier of 256Ki fingerprints sends most of them through badger.
+	b.Run("badger-small-tier", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			bs, err := store.OpenBadgerSet(store.BadgerOptions{RAMEntries: 1 << 18})
+			if err != nil {
+				b.Fatal(err)
+			}
+			scaleRun(b, sem, bs, 1)
+		}
+	})
 }
 
 // BenchmarkScaleWorkers compares 1 and 2 workers on the memory store.
