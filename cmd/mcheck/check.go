@@ -14,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/pflag"
 
@@ -469,12 +468,4 @@ func writeJSON(w io.Writer, r *runReport) {
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)
-}
-
-// elapsedRate is states per second.
-func elapsedRate(states int64, d time.Duration) float64 {
-	if d <= 0 {
-		return 0
-	}
-	return float64(states) / d.Seconds()
 }

@@ -33,6 +33,7 @@ type stores struct {
 	visited  statespace.VisitedSet
 	frontier statespace.Queue
 	links    statespace.Links
+	opened   []interface{ Close() error } // in the order opened
 }
 
 // openStores opens a fresh set of stores. A --store-dir is used by one
@@ -50,7 +51,6 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 	// from letting the heap grow past the budget.
 	debug.SetMemoryLimit(budget + budget/4)
 	st := &stores{}
-	var err error
 	if f.store == "memory" {
 		st.visited = store.NewMemorySet()
 	} else {
@@ -60,44 +60,37 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 		}
 		plan.storeRuns++
 		tier := int(min(budget/8/24, store.DefaultRAMEntries))
-		st.visited, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: dir != "", RAMEntries: tier})
+		bs, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: dir != "", RAMEntries: tier})
 		if err != nil {
 			return nil, err
 		}
+		st.visited = bs
 	}
-	if st.frontier, err = store.NewQueue(store.SpillOptions{MemBudget: budget / 8 * 3}); err != nil {
+	st.opened = append(st.opened, st.visited)
+	q, err := store.NewQueue(store.SpillOptions{MemBudget: budget / 8 * 3})
+	if err != nil {
 		st.close()
 		return nil, err
 	}
-	if st.links, err = store.NewLinks(store.SpillOptions{MemBudget: budget / 8}); err != nil {
+	st.frontier = q
+	st.opened = append(st.opened, q)
+	l, err := store.NewLinks(store.SpillOptions{MemBudget: budget / 8})
+	if err != nil {
 		st.close()
 		return nil, err
 	}
+	st.links = l
+	st.opened = append(st.opened, l)
 	return st, nil
 }
 
+// close closes every store opened, in reverse order.
 func (st *stores) close() error {
 	var errs []error
-	for _, c := range []interface{ Close() error }{st.visited, st.frontier, st.links} {
-		if c != nil && !isNilStore(c) {
-			errs = append(errs, c.Close())
-		}
+	for i := len(st.opened) - 1; i >= 0; i-- {
+		errs = append(errs, st.opened[i].Close())
 	}
 	return errors.Join(errs...)
-}
-
-func isNilStore(c interface{ Close() error }) bool {
-	switch v := c.(type) {
-	case *store.SpillQueue:
-		return v == nil
-	case *store.SpillLinks:
-		return v == nil
-	case *store.BadgerSet:
-		return v == nil
-	case *store.MemorySet:
-		return v == nil
-	}
-	return false
 }
 
 // defaultMemBudget is a quarter of the machine's memory (from
