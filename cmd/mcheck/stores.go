@@ -49,7 +49,7 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 	// the rest is left for the visited set's filter, badger's tables and
 	// the explorer's batches. Go's soft memory limit keeps the collector
 	// from letting the heap grow past the budget.
-	debug.SetMemoryLimit(budget + budget/4)
+	debug.SetMemoryLimit(budget)
 	st := &stores{}
 	if f.store == "memory" {
 		st.visited = store.NewMemorySet()
