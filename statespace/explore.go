@@ -102,7 +102,7 @@ type Result struct {
 	CutByDepth    bool
 	CutByStates   bool
 	Interrupted   bool
-	// Strategy costs (README "Strategy costs"). BlockedConfigs counts the
+	// Strategy costs (README "Growth and strategy costs"). BlockedConfigs counts the
 	// explored configurations in which some thread waits at the barrier,
 	// MaxBlocked the most threads waiting at once. UpdateLatency is the
 	// greatest number of steps from the introduction to the step after
