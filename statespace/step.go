@@ -680,8 +680,6 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 		f.Stack = f.Stack[:len(f.Stack)-1]
 		msg = Msg{Label: in.B}
 	}
-	f.Stack = append(f.Stack, chv, val) // keep operands until checked
-	f.Stack = f.Stack[:len(f.Stack)-2]
 	what := "send"
 	if in.Op == ISelect {
 		what = "select"
