@@ -44,11 +44,13 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 	if budget == 0 {
 		budget = defaultMemBudget()
 	}
-	// The budget is for everything: the frontier gets 3/8 of it and the
-	// trace links 1/8 before they spill, the badger RAM tier about 1/8, and
-	// the rest is left for the visited set's filter, badger's tables and
-	// the explorer's batches. Go's soft memory limit keeps the collector
-	// from letting the heap grow past the budget.
+	// The budget is for everything. The badger RAM tier gets 3/8 of it: it
+	// answers duplicates without a random read of badger, which is what
+	// slows a large search down under memory pressure. The frontier (1/8)
+	// and the trace links (1/16) are read and written in order, so they
+	// spill to files cheaply. The rest is for the visited set's filter,
+	// badger's tables and the explorer's batches. Go's soft memory limit
+	// keeps the collector from letting the heap grow past the budget.
 	debug.SetMemoryLimit(budget)
 	st := &stores{}
 	if f.store == "memory" {
@@ -59,7 +61,7 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 			dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(dir, "/"), plan.storeRuns+1)
 		}
 		plan.storeRuns++
-		tier := int(min(budget/8/24, store.DefaultRAMEntries))
+		tier := int(max(budget*3/8/16, 1<<16)) // about 16 bytes a fingerprint in the tier
 		bs, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: dir != "", RAMEntries: tier})
 		if err != nil {
 			return nil, err
@@ -67,14 +69,14 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 		st.visited = bs
 	}
 	st.opened = append(st.opened, st.visited)
-	q, err := store.NewQueue(store.SpillOptions{MemBudget: budget / 8 * 3})
+	q, err := store.NewQueue(store.SpillOptions{MemBudget: budget / 8})
 	if err != nil {
 		st.close()
 		return nil, err
 	}
 	st.frontier = q
 	st.opened = append(st.opened, q)
-	l, err := store.NewLinks(store.SpillOptions{MemBudget: budget / 8})
+	l, err := store.NewLinks(store.SpillOptions{MemBudget: budget / 16})
 	if err != nil {
 		st.close()
 		return nil, err
