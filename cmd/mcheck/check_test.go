@@ -199,3 +199,34 @@ func TestCheckInterrupted(t *testing.T) {
 		t.Fatalf("store dir: %v", err)
 	}
 }
+
+// TestCheckTinyMemBudget: with a budget that makes the frontier, the links
+// and the RAM tier spill, the results are those of an unbounded run.
+func TestCheckTinyMemBudget(t *testing.T) {
+	src, err := family.Generate("prodcons", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "pc2.dsu")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	get := func(args ...string) map[string]any {
+		code, out, errs := runCmd(append([]string{"check", "--json", "--strategy", "max+1"}, append(args, path)...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	mem := get("--store", "memory")
+	tiny := get("--store", "badger", "--mem-budget", "1MiB")
+	for _, k := range []string{"states", "transitions", "depth", "verdict", "exhaustive"} {
+		if mem[k] != tiny[k] {
+			t.Errorf("%s: memory store %v, badger with 1MiB budget %v", k, mem[k], tiny[k])
+		}
+	}
+}

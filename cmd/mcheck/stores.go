@@ -34,6 +34,7 @@ type stores struct {
 	frontier statespace.Queue
 	links    statespace.Links
 	opened   []interface{ Close() error } // in the order opened
+	memLimit int64                        // Go's memory limit before, restored at close
 }
 
 // openStores opens a fresh set of stores. A --store-dir is used by one
@@ -50,9 +51,9 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 	// and the trace links (1/16) are read and written in order, so they
 	// spill to files cheaply. The rest is for the visited set's filter,
 	// badger's tables and the explorer's batches. Go's soft memory limit
-	// keeps the collector from letting the heap grow past the budget.
-	debug.SetMemoryLimit(budget)
-	st := &stores{}
+	// (set while the stores are open) keeps the collector from letting the
+	// heap grow past the budget.
+	st := &stores{memLimit: debug.SetMemoryLimit(budget)}
 	if f.store == "memory" {
 		st.visited = store.NewMemorySet()
 	} else {
@@ -64,6 +65,7 @@ func openStores(f *checkFlags, plan *checkPlan) (*stores, error) {
 		tier := int(max(budget*3/8/16, 1<<16)) // about 16 bytes a fingerprint in the tier
 		bs, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: dir != "", RAMEntries: tier})
 		if err != nil {
+			st.close()
 			return nil, err
 		}
 		st.visited = bs
@@ -92,6 +94,7 @@ func (st *stores) close() error {
 	for i := len(st.opened) - 1; i >= 0; i-- {
 		errs = append(errs, st.opened[i].Close())
 	}
+	debug.SetMemoryLimit(st.memLimit)
 	return errors.Join(errs...)
 }
 
