@@ -84,13 +84,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut each run after this many distinct configurations (0: no bound); a cut run is not exhaustive")
 	fs.StringVar(&f.store, "store", "memory", "visited set of each run: memory or badger")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "wall-clock limit per run (0: none); a run over it is interrupted and recorded as timeout")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			benchUsage(stdout, fs)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "mcheck bench: %v\nRun 'mcheck bench --help' for usage.\n", err)
-		return exitUsage
+	usage := func(w io.Writer) { benchUsage(w, fs) }
+	if status, done := parseFlags("bench", fs, args, usage, stdout, stderr); done {
+		return status
 	}
 	strategies, err := f.validate(fs)
 	if err != nil {

@@ -63,24 +63,17 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	var f checkFlags
 	f.register(fs)
-	help := fs.BoolP("help", "h", false, "show this help")
-	if err := fs.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
-		fmt.Fprintln(stderr, "Run 'mcheck check --help' for usage.")
-		return exitUsage
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: mcheck check [flags] MODEL.dsu")
+		fmt.Fprintln(w, "\nExplores every interleaving of the model under its update, with each coordination")
+		fmt.Fprintln(w, "strategy, and reports the first violation of each with a shortest trace.")
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+		fmt.Fprintln(w, "\nExit status: 0 no violation, 1 violation found, 2 bad input or usage, 3 resource or internal failure (or interrupted).")
 	}
-	if *help {
-		fmt.Fprintln(stdout, "usage: mcheck check [flags] MODEL.dsu")
-		fmt.Fprintln(stdout, "\nExplores every interleaving of the model under its update, with each coordination")
-		fmt.Fprintln(stdout, "strategy, and reports the first violation of each with a shortest trace.")
-		fmt.Fprintln(stdout, "\nflags:")
-		fs.SetOutput(stdout)
-		fs.PrintDefaults()
-		fmt.Fprintln(stdout, "\nExit status: 0 no violation, 1 violation found, 2 bad input or usage, 3 resource or internal failure (or interrupted).")
-		return exitOK
+	if status, done := parseFlags("check", fs, args, usage, stdout, stderr); done {
+		return status
 	}
 	path, ok := oneArg("check", fs.Args(), stderr)
 	if !ok {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,22 +31,11 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 			"Formatting the output again changes nothing.\n")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 	}
-	fs.Usage = func() {}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			usage(stdout)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "mcheck fmt: %v\nRun 'mcheck fmt --help' for usage.\n", err)
-		return exitUsage
+	if status, done := parseFlags("fmt", fs, args, usage, stdout, stderr); done {
+		return status
 	}
-	path, ok := oneArg("fmt", fs.Args(), stderr)
+	path, src, ok := readModelArg("fmt", fs.Args(), stderr)
 	if !ok {
-		return exitUsage
-	}
-	src, err := readModelFile(path)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	f, err := syntax.Parse(path, src)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -30,19 +29,17 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&param, "param", 0, "the family's size parameter (see --list for each family's range)")
 	fs.StringVarP(&out, "output", "o", "", "write the model to this file (atomically) instead of standard output")
 	fs.BoolVar(&list, "list", false, "list the families, their parameters and ranges")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			fmt.Fprintln(stdout, "usage: mcheck gen --family NAME --param K [-o FILE]")
-			fmt.Fprintln(stdout, "\nPrints the model of family NAME for size K: a .dsu file whose header comment")
-			fmt.Fprintln(stdout, "says what it models and the verdict each strategy should give.")
-			fmt.Fprintln(stdout, "\nfamilies:")
-			writeFamilies(stdout)
-			fmt.Fprintf(stdout, "\nflags:\n%s", fs.FlagUsages())
-			fmt.Fprintln(stdout, "\nExit status: 0 written, 2 bad usage, 3 the output could not be written.")
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "mcheck gen: %v\nRun 'mcheck gen --help' for usage.\n", err)
-		return exitUsage
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: mcheck gen --family NAME --param K [-o FILE]")
+		fmt.Fprintln(w, "\nPrints the model of family NAME for size K: a .dsu file whose header comment")
+		fmt.Fprintln(w, "says what it models and the verdict each strategy should give.")
+		fmt.Fprintln(w, "\nfamilies:")
+		writeFamilies(w)
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+		fmt.Fprintln(w, "\nExit status: 0 written, 2 bad usage, 3 the output could not be written.")
+	}
+	if status, done := parseFlags("gen", fs, args, usage, stdout, stderr); done {
+		return status
 	}
 	if list {
 		writeFamilies(stdout)

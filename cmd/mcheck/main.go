@@ -7,11 +7,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/mcheck/mcheck/model/syntax"
 )
@@ -123,6 +126,37 @@ func reportModelErrors(w io.Writer, err error) {
 	if list, ok := err.(syntax.ErrorList); ok && len(list) > 1 {
 		fmt.Fprintf(w, "%d errors\n", len(list))
 	}
+}
+
+// parseFlags parses a command's flags. With --help it prints usage to
+// stdout; with a bad flag it says so on stderr. done reports that the
+// command should return status at once.
+func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writer), stdout, stderr io.Writer) (status int, done bool) {
+	fs.Usage = func() {} // printed here, to the right stream
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return exitOK, false
+	case errors.Is(err, pflag.ErrHelp):
+		usage(stdout)
+		return exitOK, true
+	}
+	fmt.Fprintf(stderr, "mcheck %s: %v\nRun 'mcheck %s --help' for usage.\n", cmd, err, cmd)
+	return exitUsage, true
+}
+
+// readModelArg reads the one model file a command takes as its argument.
+func readModelArg(cmd string, args []string, stderr io.Writer) (path string, src []byte, ok bool) {
+	path, ok = oneArg(cmd, args, stderr)
+	if !ok {
+		return "", nil, false
+	}
+	src, err := readModelFile(path)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return "", nil, false
+	}
+	return path, src, true
 }
 
 // oneArg checks that exactly one positional argument (the model) was given.

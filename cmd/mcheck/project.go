@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -39,22 +38,11 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(w, projectNotation)
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 	}
-	fs.Usage = func() {} // printed below, to the right stream
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			usage(stdout)
-			return exitOK
-		}
-		fmt.Fprintf(stderr, "mcheck project: %v\nRun 'mcheck project --help' for usage.\n", err)
-		return exitUsage
+	if status, done := parseFlags("project", fs, args, usage, stdout, stderr); done {
+		return status
 	}
-	path, ok := oneArg("project", fs.Args(), stderr)
+	path, src, ok := readModelArg("project", fs.Args(), stderr)
 	if !ok {
-		return exitUsage
-	}
-	src, err := readModelFile(path)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	m, err := model.Load(path, src)
