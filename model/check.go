@@ -28,12 +28,19 @@ import (
 
 // checker collects the errors of one file.
 type checker struct {
-	file string
-	errs syntax.ErrorList
+	file  string
+	errs  syntax.ErrorList
+	warns syntax.ErrorList
 }
 
 func (c *checker) errorf(pos syntax.Pos, format string, args ...any) {
 	c.errs.Add(c.file, pos, format, args...)
+}
+
+// warnf records a warning: something legal but probably not meant (dead
+// code). Warnings never make a model invalid.
+func (c *checker) warnf(pos syntax.Pos, format string, args ...any) {
+	c.warns.Add(c.file, pos, format, args...)
 }
 
 // where renders pos as file:line:col, for "declared at ..." references.
@@ -212,6 +219,8 @@ func Check(f *syntax.File) (*Model, error) {
 	if err := c.errs.Err(); err != nil {
 		return nil, err
 	}
+	c.warns.Sort()
+	m.Warnings = c.warns
 	return m, nil
 }
 

@@ -99,3 +99,38 @@ func errorMarkers(t *testing.T, src []byte) map[int][]*regexp.Regexp {
 	}
 	return want
 }
+
+// TestWarnings: a case branch for a label no protocol offers is dead code, a
+// warning, not an error (SPEC §4); selecting such a label stays an error.
+func TestWarnings(t *testing.T) {
+	src := `protocol Q  = mu t. a -> b: { busy: t, go: a -> b: <int>. t }
+protocol Q2 = mu t. a -> b: { go: a -> b: <int>. t }
+service s: Q
+thread A { fun f(x) = select(x, b, go); send(x, b, 1); f(x)  main f(request(s, {a, b}, a)) }
+thread B { fun g(y) = case(y, a, { busy: g(y), go: receive(y, a); g(y) })  main g(accept(s, b)) }
+update u {
+  service s: Q2
+  thread B { fun g(y) = case(y, a, { busy: g(y), go: receive(y, a); g(y), gone: () }) }
+}
+`
+	m, err := Load("w.dsu", []byte(src))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	var got []string
+	for _, w := range m.Warnings {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		"w.dsu:8:38: case branch busy is dead code: busy is not a label of any choice in protocol Q2, which thread B talks on after update u",
+		"w.dsu:8:75: case branch gone is dead code: gone is not a label of any choice in protocol Q2, which thread B talks on after update u",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	bad := strings.Replace(src, "thread B { fun g(y) = case(y, a, { busy: g(y), go: receive(y, a); g(y), gone: () }) }",
+		"thread B { fun g(y) = case(y, a, { busy: g(y), go: receive(y, a); g(y) }) }\n  thread A { fun f(x) = select(x, b, busy); f(x) }", 1)
+	if _, err := Load("w.dsu", []byte(bad)); err == nil || !strings.Contains(err.Error(), "label busy is not a label of any choice in protocol Q2") {
+		t.Errorf("select of a label the protocol lacks: err = %v, want an error", err)
+	}
+}

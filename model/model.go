@@ -15,6 +15,9 @@ type Model struct {
 	Services  []*Service  // in declaration order
 	Threads   []*Thread   // in declaration order; a thread's index is its identity
 	Updates   []*Update   // in declaration order
+	// Warnings are legal constructs that are probably mistakes (e.g. a
+	// case branch for a label no protocol offers: dead code), sorted.
+	Warnings syntax.ErrorList
 }
 
 // Protocol is a well-formed global type with its projections.

@@ -274,7 +274,7 @@ func (ctx *codeCtx) checkExpr(e syntax.Expr, sc *vscope) {
 				ctx.errorf(b.Label.Pos, "duplicate label %s in case (first at %s)", b.Label.Name, lineCol(p))
 			} else {
 				seen[b.Label.Name] = b.Label.Pos
-				ctx.checkLabel(b.Label)
+				ctx.checkCaseLabel(b.Label)
 			}
 			ctx.checkExpr(b.Body, sc)
 		}
@@ -438,6 +438,15 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 		return
 	}
 	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), didYouMean(r.Name, ctx.roles))
+}
+
+// checkCaseLabel checks a label of a case branch. A branch for a label no
+// protocol offers is dead code, not an error (SPEC §4): a warning.
+func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
+	if ctx.incomplete || slices.Contains(ctx.labels, l.Name) || len(ctx.protos) == 0 {
+		return
+	}
+	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s", l.Name, l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels))
 }
 
 func (ctx *codeCtx) checkLabel(l syntax.Ident) {

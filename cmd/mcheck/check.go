@@ -94,6 +94,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		reportModelErrors(stderr, err)
 		return exitUsage
 	}
+	reportWarnings(stderr, m)
 	updates := m.Updates
 	if f.update != "" {
 		u := m.Update(f.update)

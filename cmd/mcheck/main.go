@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/syntax"
 )
 
@@ -173,4 +174,11 @@ func listArgs(args []string) string {
 		return ""
 	}
 	return ": " + strings.Join(args, " ")
+}
+
+// reportWarnings prints the model's warnings as file:line:col: warning: msg.
+func reportWarnings(stderr io.Writer, m *model.Model) {
+	for _, w := range m.Warnings {
+		fmt.Fprintf(stderr, "%s:%d:%d: warning: %s\n", w.File, w.Pos.Line, w.Pos.Col, w.Msg)
+	}
 }

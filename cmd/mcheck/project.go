@@ -50,6 +50,7 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 		reportModelErrors(stderr, err)
 		return exitUsage
 	}
+	reportWarnings(stderr, m)
 	for _, name := range protocols {
 		if m.Protocol(name) == nil {
 			var names []string
