@@ -88,14 +88,15 @@ var faultRule = map[statespace.FaultKind][2]string{
 
 // CheckStep reports the fault of a step, if its property is enabled.
 func (s Set) CheckStep(p *statespace.Program, from *statespace.Config, st *statespace.Succ) *statespace.Violation {
+	// The first fact of the step whose property is enabled.
 	f := st.Fault
+	for f != nil && !s[faultRule[f.Kind][0]] {
+		f = f.Also
+	}
 	if f == nil {
 		return nil
 	}
 	rule := faultRule[f.Kind]
-	if !s[rule[0]] {
-		return nil
-	}
 	v := &statespace.Violation{Property: rule[0], Rule: rule[1], Expected: f.Expected, Found: f.Found}
 	if f.Thread >= 0 {
 		v.Thread = p.Threads[f.Thread].Name
@@ -110,18 +111,16 @@ func (s Set) CheckStep(p *statespace.Program, from *statespace.Config, st *state
 
 // CheckTerminal inspects a configuration with no successors.
 func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info statespace.StepInfo) *statespace.Violation {
-	var stuck []int
-	barrier := false
-	for t, th := range c.Threads {
-		if th.Status == statespace.Running {
-			stuck = append(stuck, t)
-			barrier = barrier || th.Barrier
-		}
-	}
-	if len(stuck) > 0 && info.CapacityBlocked {
+	stuck := deadlocked(p, c)
+	if len(stuck) == 0 && info.CapacityBlocked {
 		// Only the queue's capacity holds the system: a bound, not a
-		// deadlock (SPEC §5). The explorer counts it.
+		// deadlock, and nothing else is judged here (SPEC §5). The
+		// explorer counts it.
 		return nil
+	}
+	barrier := false
+	for _, t := range stuck {
+		barrier = barrier || c.Threads[t].Barrier
 	}
 	if len(stuck) > 0 && s[Progress] {
 		rule := "deadlock"
@@ -142,7 +141,9 @@ func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info sta
 	if c.Upd.Introduced && s[UpdateCompletion] && p.Update != nil {
 		var missing []string
 		for t, th := range c.Threads {
-			if th.Participant && th.HeapVer == 0 {
+			// Applied or finished (SPEC §5): a participant that stopped
+			// without applying has nothing left to update.
+			if th.Participant && th.HeapVer == 0 && th.Status == statespace.Running {
 				missing = append(missing, p.Threads[t].Name)
 			}
 		}
@@ -151,7 +152,7 @@ func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info sta
 			return &statespace.Violation{
 				Property: UpdateCompletion, Rule: "update not completed", Thread: missing[0],
 				Action:   "no step is enabled",
-				Expected: fmt.Sprintf("every thread taking part in update %s to have applied it", p.Update.Name),
+				Expected: fmt.Sprintf("every thread taking part in update %s to have applied it or finished", p.Update.Name),
 				Found:    "not applied by " + strings.Join(missing, ", "),
 			}
 		}
@@ -165,4 +166,62 @@ func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info sta
 		}
 	}
 	return nil
+}
+
+// deadlocked returns the running threads of a configuration with no enabled
+// step that no send held back by the queue's capacity could ever release
+// (SPEC §5), in thread order. A thread held back itself is releasable (a
+// larger capacity lets it go on); so is, transitively, a thread waiting for
+// a message from a releasable thread, a thread waiting at a request or
+// accept on a service whose sessions a releasable thread's code can open or
+// join, and a thread at the barrier when every participant yet to arrive is
+// releasable. This over-approximates "could ever release" (it does not ask
+// whether the releasable thread will in fact send that message), so a
+// deadlock is never reported where a larger capacity might let the system
+// go on; every other stuck thread is deadlocked whatever the capacity.
+func deadlocked(p *statespace.Program, c *statespace.Config) []int {
+	var waits []statespace.Wait
+	free := make([]bool, len(c.Threads))
+	for t, th := range c.Threads {
+		if th.Status != statespace.Running {
+			continue
+		}
+		w := p.WaitOf(c, t)
+		waits = append(waits, w)
+		free[t] = w.Kind == statespace.WaitHeldBack
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, w := range waits {
+			if free[w.Thread] {
+				continue
+			}
+			ok := false
+			switch w.Kind {
+			case statespace.WaitReceive:
+				ok = w.Peer >= 0 && free[w.Peer]
+			case statespace.WaitSession:
+				for u := range c.Threads {
+					ok = ok || (free[u] && p.Joins(u, w.Service))
+				}
+			case statespace.WaitBarrier:
+				ok = true
+				for u, th := range c.Threads {
+					if th.Participant && th.HeapVer == 0 && th.Status == statespace.Running && !th.Barrier && !free[u] {
+						ok = false
+					}
+				}
+			}
+			if ok {
+				free[w.Thread], changed = true, true
+			}
+		}
+	}
+	var out []int
+	for _, w := range waits {
+		if !free[w.Thread] {
+			out = append(out, w.Thread)
+		}
+	}
+	return out
 }

@@ -72,8 +72,10 @@ func TestTerminalDeadlockAndCapacity(t *testing.T) {
 	if v == nil || v.Property != properties.Progress || v.Rule != "deadlock" || !strings.Contains(v.Found, "A at receive") || !strings.Contains(v.Found, "B at receive") {
 		t.Fatalf("deadlock: %+v", v)
 	}
-	if v := properties.All().CheckTerminal(p, c, statespace.StepInfo{CapacityBlocked: true}); v != nil {
-		t.Fatalf("a block caused by capacity is not a deadlock: %+v", v)
+	// A and B wait on each other: whatever the capacity holds back
+	// elsewhere, no held-back send can release them (SPEC §5).
+	if v := properties.All().CheckTerminal(p, c, statespace.StepInfo{CapacityBlocked: true}); v == nil || v.Rule != "deadlock" {
+		t.Fatalf("a deadlock beside a capacity block: %+v", v)
 	}
 	noProgress, _ := properties.Without([]string{"progress"})
 	if v := noProgress.CheckTerminal(p, c, statespace.StepInfo{}); v != nil {
@@ -109,5 +111,56 @@ func TestStepFaultsMapToProperties(t *testing.T) {
 		if v := off.CheckStep(p, c, s); v != nil {
 			t.Errorf("fault %d reported with %s off", kind, prop)
 		}
+	}
+}
+
+// TestTerminalCapacityOnly: only A, held back by the capacity, is stuck:
+// capacity reached, and nothing else is judged there (no orphan messages
+// although one is queued).
+func TestTerminalCapacityOnly(t *testing.T) {
+	m, err := model.Load("t.dsu", []byte(`
+protocol P = a -> b: <int>. a -> b: <int>. end
+service s: P
+thread A { main let x = request(s, {a, b}, a) in send(x, b, 1); send(x, b, 2) }
+thread B { main let y = accept(s, b) in let u = accept(s, b) in () }
+thread C { main let z = request(s, {a, b}, a) in () }
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := statespace.Compile(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := statespace.StrategyNamed("max+1")
+	sem := &statespace.Semantics{P: p, Strategy: st, QueueBound: 1}
+	c, _ := sem.Initial()
+	// Start A's session, then A sends once: the queue is full.
+	for _, want := range []statespace.ActionKind{statespace.ActStart, statespace.ActSend} {
+		succs, _ := sem.Successors(c)
+		found := false
+		for i := range succs {
+			if succs[i].Action.Kind == want && succs[i].Action.Thread == 0 {
+				c, found = succs[i].Next, true
+				break
+			}
+		}
+		if !found {
+			t.Fatalf("no step %v of A in %s", want, p.Describe(c))
+		}
+	}
+	succs, info := sem.Successors(c)
+	if len(succs) != 1 || !info.CapacityBlocked {
+		t.Fatalf("want one step (C's session with B) and A held back: %d steps, %+v", len(succs), info)
+	}
+	// C and B start the second session and both finish; A alone is held
+	// back, with its message to B (finished) still queued.
+	c = succs[0].Next
+	succs, info = sem.Successors(c)
+	if len(succs) != 0 || !info.CapacityBlocked {
+		t.Fatalf("want a terminal configuration held back by the capacity: %d steps, %+v", len(succs), info)
+	}
+	if v := properties.All().CheckTerminal(p, c, info); v != nil {
+		t.Fatalf("stuck only by the capacity: %+v", v)
 	}
 }

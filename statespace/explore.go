@@ -227,12 +227,14 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			}
 		}
 		for i := range succs {
+			// A run mix is counted whether or not fidelity reports it (and
+			// so also on the step that violates it).
+			if f := succs[i].Fault; f != nil && f.Kind == FaultRunMix {
+				out.mixed++
+			}
 			if v := opt.Checker.CheckStep(p, c, &succs[i]); v != nil {
 				out.viol, out.violSucc = v, i
 				return nil
-			}
-			if f := succs[i].Fault; f != nil && f.Kind == FaultRunMix {
-				out.mixed++
 			}
 			start := len(out.arena)
 			out.arena = p.Encode(out.arena, succs[i].Next)
@@ -434,13 +436,14 @@ func nextAux(p *Program, c *Config, parent int64) int64 {
 	return steps
 }
 
-// updateComplete reports whether every participant has applied the update.
+// updateComplete reports whether every participant has applied the update
+// or finished.
 func updateComplete(p *Program, c *Config) bool {
 	if p.Update == nil || !c.Upd.Introduced {
 		return false
 	}
 	for _, th := range c.Threads {
-		if th.Participant && th.HeapVer == 0 {
+		if th.Participant && th.HeapVer == 0 && th.Status == Running {
 			return false
 		}
 	}

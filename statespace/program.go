@@ -52,9 +52,9 @@ type ThreadCode struct {
 	Funs  []string   // function names; a call names a function by index
 	Heap  [2][]*Code // Heap[v][f] is function f's body in heap version v
 	Main  *Code
-	// Explicit is true when the thread's code (either version) contains an
-	// `update` expression: then only those are its update points; otherwise
-	// every call is one (SPEC §3).
+	// Explicit is true when the thread's code before applying (main and the
+	// initial heap) contains an `update` expression: then only those are its
+	// update points; otherwise every call is one (SPEC §3, §4).
 	Explicit bool
 	// Named is true when the update gives the thread new bodies.
 	Named bool
@@ -196,7 +196,10 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 	for _, s := range m.Services {
 		si := &ServiceInfo{Name: s.Name, Protocol: [2]*model.Protocol{s.Protocol, s.Protocol}}
 		if u != nil {
-			if np, ok := u.Moves[s.Name]; ok {
+			// A service is moved only if the update gives it a different
+			// protocol: naming the protocol it already has changes nothing
+			// (SPEC §4). Protocols are compared by their global type.
+			if np, ok := u.Moves[s.Name]; ok && !sameProtocol(np, s.Protocol) {
 				si.Moved = true
 				si.Protocol[1] = np
 			}
@@ -257,10 +260,12 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 			return nil, err
 		}
 		tc.Main = main
-		for v := 0; v < 2; v++ {
-			for _, c := range tc.Heap[v] {
-				tc.Explicit = tc.Explicit || hasOp(c, IUpdate)
-			}
+		// Update points come from the code the thread runs before applying
+		// (SPEC §4): `update` expressions only in the new bodies change
+		// nothing until the thread runs them, and after applying it never
+		// applies again.
+		for _, c := range tc.Heap[0] {
+			tc.Explicit = tc.Explicit || hasOp(c, IUpdate)
 		}
 		tc.Explicit = tc.Explicit || hasOp(main, IUpdate)
 		tc.Joins = make([]bool, len(p.Services))
@@ -286,6 +291,11 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 		return nil, fmt.Errorf("too many roles (%d)", len(p.Roles))
 	}
 	return p, nil
+}
+
+// sameProtocol reports whether two protocols are the same global type.
+func sameProtocol(a, b *model.Protocol) bool {
+	return a == b || a.Global == b.Global
 }
 
 func hasOp(c *Code, op Op) bool {

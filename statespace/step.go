@@ -117,12 +117,16 @@ const (
 	FaultRuntime                        // runtime error
 )
 
-// Fault is a fact about a step.
+// Fault is a fact about a step. A step can have several (a message of the
+// wrong kind is a fidelity fact and then a runtime error of the thread that
+// got it): Also chains the later ones, so that switching one property off
+// never hides another.
 type Fault struct {
 	Kind     FaultKind
 	Thread   int
 	Expected string
 	Found    string
+	Also     *Fault
 }
 
 // StepInfo says what Successors saw besides the successors.
@@ -185,7 +189,9 @@ func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 		in := &p.Codes[f.Code].Instrs[f.PC]
 		switch in.Op {
 		case ISend, ISelect:
-			if n := len(p.roleSets[in.A]); s.QueueBound >= 0 && c.QueueLen()+n > s.QueueBound {
+			// A multicast is one send: enabled while fewer than QueueBound
+			// messages are queued (SPEC §4).
+			if s.QueueBound >= 0 && c.QueueLen() >= s.QueueBound {
 				info.CapacityBlocked = true
 				continue
 			}
@@ -647,13 +653,33 @@ func (c *Config) loseMonitor(inst, ei int) {
 	}
 }
 
-func firstFault(fs ...*Fault) *Fault {
-	for _, f := range fs {
-		if f != nil {
-			return f
+func chained(head, f *Fault) bool {
+	for g := head; g != nil; g = g.Also {
+		if g == f {
+			return true
 		}
 	}
-	return nil
+	return false
+}
+
+// firstFault chains the non-nil faults, in order, through Also.
+func firstFault(fs ...*Fault) *Fault {
+	var head, tail *Fault
+	for _, f := range fs {
+		if f == nil || chained(head, f) {
+			continue
+		}
+		if head == nil {
+			head = f
+		} else {
+			tail.Also = f
+		}
+		tail = f
+		for tail.Also != nil {
+			tail = tail.Also
+		}
+	}
+	return head
 }
 
 // send performs ISend or ISelect for thread t.
@@ -912,7 +938,10 @@ func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick []int)
 	act.Code, act.PC = f.Code, f.PC
 	var fault *Fault
 	for k, u := range threads {
-		ver := p.ProtoVersion(svc, p.codeVersion(c.Threads[u]))
+		// An endpoint starts under the protocol of its thread's heap: a
+		// thread that has applied opens it under the new protocol, whatever
+		// code opened it, main included (SPEC §4).
+		ver := p.ProtoVersion(svc, c.Threads[u].HeapVer)
 		e := End{Role: roles[k], Holder: int32(u), Ver: ver, Pending: ver}
 		if lt := p.Services[svc].Monitors[ver][roles[k]]; lt == nil {
 			e.Lost = true
