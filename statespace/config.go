@@ -79,6 +79,11 @@ type Instance struct {
 	// RunVer[r] is the protocol version under which run r (normalised) was
 	// first performed by some role, for fidelity (c).
 	RunVer []uint8
+	// RunTail, when not 0, says that every run from len(RunVer) on that any
+	// role has started was performed under version RunTail-1, by roles that
+	// have migrated for good: normalisation forgets how far ahead they are
+	// (SPEC §6).
+	RunTail uint8
 
 	dirty bool // a private copy made for the step being built (see Thread)
 }
@@ -166,7 +171,7 @@ func (c *Config) thread(t int) *Thread {
 func (c *Config) inst(i int) *Instance {
 	old := c.Insts[i]
 	in := c.arena.instance()
-	*in = Instance{Service: old.Service, Serial: old.Serial, Base: old.Base, N: old.N, dirty: true}
+	*in = Instance{Service: old.Service, Serial: old.Serial, Base: old.Base, N: old.N, RunTail: old.RunTail, dirty: true}
 	in.Ends = c.arena.endSlice(len(old.Ends))
 	copy(in.Ends, old.Ends)
 	in.RunVer = c.arena.byteSlice(len(old.RunVer))
@@ -388,76 +393,127 @@ func remapValues(vs []Value, remap []int) {
 	}
 }
 
-// normaliseRuns shifts instance i's run numbers to start at 0 (SPEC §6).
+// normaliseRuns puts instance i's run bookkeeping in canonical form (SPEC
+// §6): only differences between run numbers matter, and only while they can
+// still matter.
+//   - Live roles (not done, monitor not lost) are shifted so that the least
+//     run number is 0, with n and the run-version table.
+//   - A done role's run count matters only for n at the introduction (SPEC
+//     §4: n counts its runs), and only when it exceeds every live role's;
+//     otherwise it is 0. A lost role's runs are not tracked: 0.
+//   - A role that has migrated for good (current and next runs under the
+//     new version) matters only through the run-version table, and the
+//     table's entries past every other live role's run and past n are all
+//     the new version: such a role's run is clamped just past them and the
+//     table's tail summarised (RunTail). So a role that lags behind, or that
+//     the new protocol lacks, cannot make a finite space infinite.
+//   - n is clamped to 0 once every live role has reached it; once every live
+//     role has migrated, run numbers, n and the table are forgotten.
 func (p *Program) normaliseRuns(c *Config, i int) {
-	in := c.Insts[i]
+	old := c.Insts[i]
+	var scratch [8]End
+	ends := append(scratch[:0], old.Ends...)
+	live := func(e *End) bool { return !e.Done && !e.Lost }
+	forGood := func(e *End) bool { return live(e) && e.Ver == 1 && e.Pending == 1 }
 	min := int32(-1)
-	for _, e := range in.Ends {
-		if !e.Done && (min < 0 || e.Run < min) {
+	all := c.Upd.Introduced
+	for k := range ends {
+		e := &ends[k]
+		if live(e) && (min < 0 || e.Run < min) {
 			min = e.Run
+		}
+		if live(e) && !forGood(e) {
+			all = false
 		}
 	}
 	if min < 0 {
 		min = 0
 	}
-	// Forget run numbers once every role has migrated: nothing can depend
-	// on them any more.
-	migrated := c.Upd.Introduced
-	for _, e := range in.Ends {
-		if !e.Done && !e.Lost && (e.Ver != 1 || e.Pending != 1) {
-			migrated = false
-		}
-	}
-	needs := min > 0 || (migrated && (in.N != NoRunNumber || len(in.RunVer) > 0))
-	for _, e := range in.Ends {
-		if (e.Done && (e.Run != 0 || e.Started)) || (migrated && e.Run != 0) {
-			needs = true
-		}
-	}
-	if in.N > 0 && !needs {
-		// n already reached by every role: clamp it to 0.
-		needs = true
-		for _, e := range in.Ends {
-			if !e.Done && e.Run < in.N {
-				needs = false
+	n, runVer, tail := old.N, old.RunVer, old.RunTail
+	if all {
+		for k := range ends {
+			e := &ends[k]
+			e.Run = 0
+			if !live(e) {
+				e.Started = false
 			}
 		}
+		n, runVer, tail = NoRunNumber, nil, 0
+	} else {
+		if int(min) >= len(runVer) {
+			runVer = nil
+		} else {
+			runVer = runVer[min:]
+		}
+		if n != NoRunNumber {
+			if n -= min; n < 0 {
+				n = 0
+			}
+		}
+		maxLive, maxLag := int32(-1), int32(-1) // over live roles; over those not migrated for good
+		for k := range ends {
+			e := &ends[k]
+			if live(e) {
+				e.Run -= min
+				maxLive = max(maxLive, e.Run)
+				if !forGood(e) {
+					maxLag = max(maxLag, e.Run)
+				}
+			}
+		}
+		moved := p.Services[old.Service].Moved && !c.Upd.Introduced
+		for k := range ends {
+			e := &ends[k]
+			switch {
+			case e.Done:
+				e.Started = false
+				if r := e.Run - min; moved && r > maxLive {
+					e.Run = r
+				} else {
+					e.Run = 0
+				}
+			case e.Lost:
+				e.Run, e.Started = 0, false
+			}
+		}
+		if n > 0 {
+			reached := true
+			for k := range ends {
+				if live(&ends[k]) && ends[k].Run < n {
+					reached = false
+				}
+			}
+			if reached {
+				n = 0
+			}
+		}
+		// Roles migrated for good, ahead of every other live role and of n.
+		cut := max(maxLag, n) + 1
+		f := len(runVer)
+		for f > 0 && runVer[f-1] == 1 {
+			f--
+		}
+		cut = max(cut, int32(f))
+		clamped := false
+		for k := range ends {
+			if e := &ends[k]; forGood(e) && e.Run > cut {
+				e.Run, clamped = cut, true
+			}
+		}
+		if clamped || tail != 0 {
+			runVer, tail = runVer[:f], 2 // every later run: version 1
+		}
 	}
-	if !needs {
+	same := n == old.N && tail == old.RunTail && len(runVer) == len(old.RunVer)
+	for k := range ends {
+		same = same && ends[k] == old.Ends[k]
+	}
+	if same {
 		return
 	}
-	in = c.inst(i)
+	in := c.inst(i)
 	in.Base += min
-	for k := range in.Ends {
-		e := &in.Ends[k]
-		if e.Done {
-			e.Run, e.Started = 0, false
-			continue
-		}
-		e.Run -= min
-		if migrated {
-			e.Run = 0
-		}
-	}
-	if int(min) >= len(in.RunVer) {
-		in.RunVer = nil
-	} else {
-		in.RunVer = in.RunVer[min:]
-	}
-	if in.N != NoRunNumber {
-		in.N -= min
-		reached := true
-		for _, e := range in.Ends {
-			if !e.Done && e.Run < in.N {
-				reached = false
-			}
-		}
-		if in.N < 0 || reached {
-			in.N = 0
-		}
-	}
-	if migrated {
-		in.N = NoRunNumber
-		in.RunVer = nil
-	}
+	copy(in.Ends, ends)
+	in.N, in.RunTail = n, tail
+	in.RunVer = append(in.RunVer[:0], runVer...)
 }

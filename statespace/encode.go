@@ -44,6 +44,7 @@ func (p *Program) Encode(buf []byte, c *Config) []byte {
 		buf = binary.AppendVarint(buf, int64(in.N))
 		buf = binary.AppendUvarint(buf, uint64(len(in.RunVer)))
 		buf = append(buf, in.RunVer...)
+		buf = append(buf, in.RunTail)
 	}
 	buf = binary.AppendUvarint(buf, uint64(len(c.Queue)))
 	for _, ch := range c.Queue {
@@ -220,6 +221,7 @@ func (p *Program) Decode(enc []byte, a *Arena) (*Config, error) {
 		in.RunVer = a.byteSlice(int(nr))
 		copy(in.RunVer, d.b[:nr])
 		d.b = d.b[nr:]
+		in.RunTail = d.byte()
 		c.Insts[i] = in
 	}
 	nq := d.uvarint()

@@ -613,10 +613,17 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 	if !e.Started {
 		e.Started = true
 		r := int(e.Run)
-		if r < len(in.RunVer) {
-			if in.RunVer[r] != e.Ver {
+		recorded, ok := uint8(0), false
+		switch {
+		case r < len(in.RunVer):
+			recorded, ok = in.RunVer[r], true
+		case in.RunTail != 0:
+			recorded, ok = in.RunTail-1, true
+		}
+		if ok {
+			if recorded != e.Ver {
 				fault = &Fault{Kind: FaultRunMix, Thread: t,
-					Expected: fmt.Sprintf("every role of %s#%d to perform run %d under %s, as another role did", p.Services[in.Service].Name, in.Serial, in.Base+e.Run+1, p.protoName(in.Service, in.RunVer[r])),
+					Expected: fmt.Sprintf("every role of %s#%d to perform run %d under %s, as another role did", p.Services[in.Service].Name, in.Serial, in.Base+e.Run+1, p.protoName(in.Service, recorded)),
 					Found:    fmt.Sprintf("%s performs run %d under %s", p.Roles[e.Role], in.Base+e.Run+1, p.protoName(in.Service, e.Ver))}
 			}
 		} else {

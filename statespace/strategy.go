@@ -76,20 +76,21 @@ func StrategyNames() []string {
 
 // SetRunNumbers sets, for every live instance of a service the update
 // moves, n = max(run numbers of the instance's roles) + 1 (the paper's
-// update run number, SPEC §4). A role whose local type has reached end has
-// completed every run and does not count.
+// update run number, SPEC §4). Roles that have reached end count too: the
+// messages of their runs must still be consumed under the old protocol.
 func SetRunNumbers(p *Program, c *Config) {
 	for i, in := range c.Insts {
 		if !p.Services[in.Service].Moved {
 			continue
 		}
-		max := int32(-1)
+		max, live := int32(-1), false
 		for _, e := range in.Ends {
-			if !e.Done && e.Run > max {
+			if e.Run > max {
 				max = e.Run
 			}
+			live = live || !e.Done
 		}
-		if max < 0 {
+		if !live {
 			continue // every role is done: nothing to wait for
 		}
 		c.inst(i).N = max + 1
@@ -97,14 +98,16 @@ func SetRunNumbers(p *Program, c *Config) {
 }
 
 // CompletedN reports whether thread t has completed run n on every endpoint
-// it holds of an instance that has an update run number.
+// it holds of an instance that has an update run number. An endpoint whose
+// monitor was lost (after a reported fault, or moved to a protocol without
+// its role) no longer counts runs and holds nothing back.
 func CompletedN(c *Config, t int) bool {
 	for _, in := range c.Insts {
 		if in.N == NoRunNumber {
 			continue
 		}
 		for _, e := range in.Ends {
-			if int(e.Holder) == t && !e.Done && e.Run < in.N {
+			if int(e.Holder) == t && !e.Done && !e.Lost && e.Run < in.N {
 				return false
 			}
 		}
