@@ -48,7 +48,11 @@ type Thread struct {
 	Participant bool
 	// Barrier is set while the thread waits at the stop-the-world barrier.
 	Barrier bool
-	Frames  []Frame // call stack; the last is the running frame
+	// Spin is set when the thread computes for ever without a visible step
+	// (its local states repeat): it stands at the call that closes the loop
+	// and its only step leaves the configuration as it is (SPEC §5).
+	Spin   bool
+	Frames []Frame // call stack; the last is the running frame
 
 	// dirty marks a private copy made for the step being built: only dirty
 	// threads can need canonicalising (shared ones are canonical already).
@@ -141,7 +145,7 @@ func (c *Config) clone() *Config {
 func (c *Config) thread(t int) *Thread {
 	old := c.Threads[t]
 	th := c.arena.thread()
-	*th = Thread{Status: old.Status, HeapVer: old.HeapVer, Participant: old.Participant, Barrier: old.Barrier, dirty: true}
+	*th = Thread{Status: old.Status, HeapVer: old.HeapVer, Participant: old.Participant, Barrier: old.Barrier, Spin: old.Spin, dirty: true}
 	th.Frames = c.arena.frameSlice(len(old.Frames), len(old.Frames)+1)
 	// One allocation for every frame's slots and stack (with room for the
 	// top frame's stack to grow a little in place).

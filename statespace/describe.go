@@ -66,6 +66,8 @@ func (p *Program) DescribeAction(c *Config, s *Succ) string {
 		return fmt.Sprintf("barrier released: %s apply update %s together", strings.Join(names, ", "), p.Update.Name)
 	case ActIntroduce:
 		return fmt.Sprintf("update %s is introduced%s", p.Update.Name, p.describeN(s.Next))
+	case ActSpin:
+		return "computes on in a loop without a visible step"
 	case ActFault:
 		if s.Fault != nil {
 			return "attempts: " + s.Fault.Found + where

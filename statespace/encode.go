@@ -71,6 +71,9 @@ func encodeThread(buf []byte, th *Thread) []byte {
 	if th.Barrier {
 		b |= 1 << 4
 	}
+	if th.Spin {
+		b |= 1 << 5
+	}
 	buf = append(buf, b)
 	buf = binary.AppendUvarint(buf, uint64(len(th.Frames)))
 	for _, f := range th.Frames {
@@ -163,7 +166,7 @@ func (p *Program) Decode(enc []byte, a *Arena) (*Config, error) {
 	for t := range c.Threads {
 		b := d.byte()
 		th := a.thread()
-		*th = Thread{Status: Status(b & 3), HeapVer: (b >> 2) & 1, Participant: b&(1<<3) != 0, Barrier: b&(1<<4) != 0}
+		*th = Thread{Status: Status(b & 3), HeapVer: (b >> 2) & 1, Participant: b&(1<<3) != 0, Barrier: b&(1<<4) != 0, Spin: b&(1<<5) != 0}
 		nf := d.uvarint()
 		if nf > maxFrames+1 {
 			return nil, errCorrupt

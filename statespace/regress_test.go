@@ -106,7 +106,7 @@ func TestRegressions(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					res := explore(t, sem, exploreOpts{checker: checker, maxStates: 2_000_000})
+					res := explore(t, sem, exploreOpts{checker: checker, maxStates: 200_000})
 					got := "ok"
 					if res.Violation != nil {
 						got = res.Violation.Property

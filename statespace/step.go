@@ -78,6 +78,7 @@ const (
 	ActRelease                     // the barrier releases: every waiting thread applies
 	ActIntroduce                   // the update becomes known
 	ActFault                       // a thread attempts an action its protocol forbids
+	ActSpin                        // a thread computes on in a local loop (the configuration stays)
 )
 
 // Action describes a transition, for traces and properties.
@@ -140,9 +141,15 @@ type StepInfo struct {
 const maxFrames = 256
 
 // maxLocalSteps bounds the local steps a thread takes between two visible
-// ones: beyond it the thread diverges (an infinite loop with no
-// communication), which is reported as a runtime error.
+// ones. A thread that loops for ever without a visible step is found by
+// its repeating states (see runLocal) long before; one that reaches the
+// bound computes without end on values that keep growing, reported as a
+// runtime error.
 const maxLocalSteps = 1 << 20
+
+// spinCheckAfter is the number of local steps after which runLocal starts
+// looking for a repeated state at calls (the only way a loop closes).
+const spinCheckAfter = 1 << 10
 
 // Initial returns the initial configuration (every thread at the first
 // visible step of its main) and the fault, if a thread fails before any.
@@ -183,6 +190,10 @@ func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 	}
 	for t, th := range c.Threads {
 		if th.Status != Running || th.Barrier {
+			continue
+		}
+		if th.Spin {
+			out = append(out, Succ{Action: Action{Kind: ActSpin, Thread: t, Code: -1, Label: -1}, Next: c.clone()})
 			continue
 		}
 		f := &th.Frames[len(th.Frames)-1]
@@ -261,13 +272,27 @@ func (s *Semantics) pointStops(c *Config, t int) bool {
 
 // runLocal runs thread t (which must be a private copy in c) through local
 // steps until it reaches a visible step, finishes or fails.
+//
+// Local steps are deterministic, so a thread that runs long without a
+// visible step either repeats a state, and then loops for ever, or grows
+// without end. After spinCheckAfter steps runLocal looks for a repeat at
+// every call (loops close only there) with Brent's cycle detection: the
+// state at a call is compared with a saved one, saved anew at calls 1, 2, 4,
+// 8, ... after the last save. A repeat is found within twice the loop's
+// length; the thread then stops at that call, marked Spin.
 func (s *Semantics) runLocal(c *Config, t int) *Fault {
 	p := s.P
 	th := c.Threads[t]
 	tc := p.Threads[t]
+	var saved, cur []byte
+	power, lam := 1, 0
 	for steps := 0; th.Status == Running; steps++ {
 		if steps > maxLocalSteps {
-			return s.crash(th, t, "a thread that communicates", fmt.Sprintf("%d local steps without a visible action (an infinite loop?)", maxLocalSteps))
+			f := &th.Frames[len(th.Frames)-1]
+			code := p.Codes[f.Code]
+			return s.crash(th, t, "a thread that communicates or loops",
+				fmt.Sprintf("thread %s computes without end: %d local steps without a visible action or a repeated state (a value that grows for ever?), in %s at %s",
+					tc.Name, maxLocalSteps, p.codeName(th), p.where(code.Instrs[f.PC].Node)))
 		}
 		f := &th.Frames[len(th.Frames)-1]
 		code := p.Codes[f.Code]
@@ -329,6 +354,17 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 		case ICall, ITail:
 			if !tc.Explicit && s.pointStops(c, t) {
 				return nil
+			}
+			if steps >= spinCheckAfter {
+				cur = encodeThread(cur[:0], th)
+				if saved != nil && string(cur) == string(saved) {
+					th.Spin = true
+					return nil
+				}
+				if lam++; saved == nil || lam == power {
+					saved = append(saved[:0], cur...)
+					power, lam = power*2, 0
+				}
 			}
 			if fault := s.call(th, t); fault != nil {
 				return fault
@@ -992,6 +1028,11 @@ func (s *Semantics) introduce(c *Config) Succ {
 	for t, th := range n.Threads {
 		if th.Status != Running {
 			continue
+		}
+		if th.Spin {
+			// The thread may now stop at update points in its loop: it
+			// stands at a call, where Successors lets it go on.
+			n.thread(t).Spin = false
 		}
 		// Participants: threads the update gives new bodies, threads holding
 		// an endpoint of a moved service, and threads whose code can open or
