@@ -12,8 +12,8 @@ import (
 	"fmt"
 
 	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/model"
-	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 	"github.com/mcheck/mcheck/store"
 )
@@ -23,7 +23,7 @@ type Run struct {
 	Family     string
 	Param      int
 	Strategy   string
-	QueueBound int   // 0: 8, mcheck check's default
+	QueueBound int   // 0: check.DefaultQueueBound
 	MaxStates  int64 // 0: no bound
 	Workers    int   // 0: every core
 }
@@ -39,43 +39,22 @@ func Explore(ctx context.Context, r Run) (*statespace.Result, error) {
 }
 
 // ExploreModel explores the model src (named name in errors) as Explore
-// does; r's Family and Param are not used.
+// does, through the pipeline (package check), on the memory store; r's
+// Family and Param are not used. The family models have one update.
 func ExploreModel(ctx context.Context, name string, src []byte, r Run) (*statespace.Result, error) {
 	m, err := model.Load(name, src)
 	if err != nil {
 		return nil, fmt.Errorf("model does not load: %v", err)
 	}
-	var u *model.Update
-	if len(m.Updates) > 0 {
-		u = m.Updates[0]
+	if len(m.Updates) > 1 {
+		return nil, fmt.Errorf("%s: %d updates; a family member has one", name, len(m.Updates))
 	}
-	prog, err := statespace.Compile(m, u)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
-	}
-	st, err := statespace.StrategyNamed(r.Strategy)
-	if err != nil {
-		return nil, err
-	}
-	qb := r.QueueBound
-	if qb == 0 {
-		qb = 8
-	}
-	sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: qb, UpdateAt: statespace.UpdateAt{Mode: statespace.AtAny}}
-	frontier, err := store.NewQueue(store.SpillOptions{})
-	if err != nil {
-		return nil, err
-	}
-	defer frontier.Close()
-	links, err := store.NewLinks(store.SpillOptions{})
-	if err != nil {
-		return nil, err
-	}
-	defer links.Close()
-	visited := store.NewMemorySet()
-	defer visited.Close()
-	return statespace.Explore(ctx, sem, statespace.Options{
-		Visited: visited, Frontier: frontier, Links: links, Checker: properties.All(),
-		MaxStates: r.MaxStates, Workers: r.Workers,
+	outs, err := check.Run(ctx, m, check.Options{
+		Strategies: []string{r.Strategy}, QueueBound: r.QueueBound,
+		MaxStates: r.MaxStates, Workers: r.Workers, Store: store.Options{Kind: store.Memory},
 	})
+	if err != nil {
+		return nil, err
+	}
+	return outs[0].Result, nil
 }

@@ -29,7 +29,9 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
 )
 
 func init() {
@@ -216,24 +218,12 @@ func (f *benchFlags) validate(fs *pflag.FlagSet) ([]string, error) {
 	if f.timeout < 0 {
 		return nil, fmt.Errorf("--timeout must not be negative, got %s", f.timeout)
 	}
-	switch f.store {
-	case "memory", "badger":
-	default:
-		return nil, fmt.Errorf("--store must be memory or badger, got %q", f.store)
+	if err := store.CheckKind(f.store, ""); err != nil {
+		return nil, err
 	}
-	if f.strategy == "all" {
-		return statespace.StrategyNames(), nil
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, s := range strings.Split(f.strategy, ",") {
-		if _, err := statespace.StrategyNamed(s); err != nil {
-			return nil, fmt.Errorf("--strategy: %v", err)
-		}
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
+	out, err := check.ParseStrategies(f.strategy)
+	if err != nil {
+		return nil, fmt.Errorf("--strategy: %v", err)
 	}
 	return out, nil
 }

@@ -17,9 +17,11 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
 )
 
 func init() {
@@ -51,7 +53,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue: a send is not enabled while this many messages are queued")
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "cut the search at this BFS depth (0: no bound); a cut search is bounded, not exhaustive")
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut the search after this many distinct configurations (0: no bound)")
-	fs.StringVar(&f.store, "store", defaultStore, "visited set: memory or badger")
+	fs.StringVar(&f.store, "store", store.Badger, "visited set: memory or badger")
 	fs.StringVar(&f.storeDir, "store-dir", "", "directory for the badger store (default: a temporary directory, removed afterwards); a given directory is kept")
 	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for frontier and trace links before they spill to disk, e.g. 512MiB, 2GiB (default: a quarter of RAM)")
 	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
@@ -95,63 +97,56 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	reportWarnings(stderr, m)
-	updates := m.Updates
-	if f.update != "" {
-		u := m.Update(f.update)
-		if u == nil {
-			fmt.Fprintf(stderr, "mcheck check: %s has no update %q%s\n", path, f.update, knownUpdates(m))
-			return exitUsage
-		}
-		updates = []*model.Update{u}
-	}
-	if len(updates) == 0 {
-		updates = []*model.Update{nil} // no update: check the protocols alone
+	if f.update != "" && m.Update(f.update) == nil {
+		fmt.Fprintf(stderr, "mcheck check: %s has no update %q%s\n", path, f.update, knownUpdates(m))
+		return exitUsage
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	var bar *progress
+	opts := check.Options{
+		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound,
+		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip,
+		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true},
+		Progress: func(j *check.Job, p statespace.Progress) {
+			if bar == nil {
+				bar = newProgress(&f, j, stderr)
+			}
+			if bar != nil {
+				bar.update(p)
+			}
+		},
+		Done: func(o *check.Outcome) {
+			if bar != nil {
+				bar.finish()
+				bar = nil
+			}
+			if f.jsonOut {
+				writeJSON(stdout, reportOf(path, o))
+			}
+		},
+	}
+	outs, err := check.Run(ctx, m, opts)
+	if bar != nil {
+		bar.finish()
+	}
 	var runs []*runReport
 	status := exitOK
-	for _, u := range updates {
-		prog, err := statespace.Compile(m, u)
-		if err != nil {
-			fmt.Fprintf(stderr, "mcheck: %s: %v\n", path, err)
-			return exitUsage
+	for _, o := range outs {
+		runs = append(runs, reportOf(path, o))
+		if o.Result.Violation != nil {
+			status = exitViolation
 		}
-		strategies := plan.strategies
-		if u == nil {
-			strategies = strategies[:1] // without an update every strategy is the same search
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck: %v\n", err)
+		if n := len(outs); n > 0 && outs[n-1].Result != nil {
+			last := outs[n-1]
+			fmt.Fprintf(stderr, "mcheck: stopped after %d states at depth %d (%s, %s); nothing is proved\n", last.Result.States, last.Result.Depth, last.UpdateName(), strategyName(last))
 		}
-		for _, sn := range strategies {
-			st, _ := statespace.StrategyNamed(sn)
-			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: f.queueBound, UpdateAt: plan.updateAt}
-			r, err := explore(ctx, sem, &f, plan, stderr)
-			if err != nil {
-				fmt.Fprintf(stderr, "mcheck: %v\n", err)
-				if r != nil {
-					fmt.Fprintf(stderr, "mcheck: stopped after %d states at depth %d (%s, %s); nothing is proved\n", r.States, r.Depth, updateName(u), sn)
-				}
-				return exitFailure
-			}
-			rep := &runReport{model: path, update: u, strategy: sn, res: r, queueBound: f.queueBound, prog: prog}
-			if u == nil {
-				rep.strategy = "(none needed)"
-			}
-			runs = append(runs, rep)
-			if f.jsonOut {
-				writeJSON(stdout, rep)
-			}
-			if r.Violation != nil && status == exitOK {
-				status = exitViolation
-			}
-			if r.Interrupted {
-				break
-			}
-		}
-		if len(runs) > 0 && runs[len(runs)-1].res.Interrupted {
-			break
-		}
+		return exitFailure
 	}
 	if !f.jsonOut {
 		writeText(stdout, runs, &f)
@@ -163,6 +158,19 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+// strategyName is the strategy of an outcome as printed: "(none needed)"
+// when the model has no update.
+func strategyName(o *check.Outcome) string {
+	if o.Strategy == "" {
+		return "(none needed)"
+	}
+	return o.Strategy
+}
+
+func reportOf(path string, o *check.Outcome) *runReport {
+	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program}
 }
 
 func knownUpdates(m *model.Model) string {
@@ -183,22 +191,14 @@ type checkPlan struct {
 	props      properties.Set
 	memBudget  int64
 	traceFmt   string
-	storeRuns  int // explorations that have used --store-dir so far
 }
 
 func (f *checkFlags) plan() (*checkPlan, error) {
 	p := &checkPlan{}
-	if f.strategy == "all" {
-		p.strategies = statespace.StrategyNames()
-	} else {
-		for _, s := range strings.Split(f.strategy, ",") {
-			if _, err := statespace.StrategyNamed(s); err != nil {
-				return nil, fmt.Errorf("--strategy: %v", err)
-			}
-			p.strategies = append(p.strategies, s)
-		}
-	}
 	var err error
+	if p.strategies, err = check.ParseStrategies(f.strategy); err != nil {
+		return nil, fmt.Errorf("--strategy: %v", err)
+	}
 	if p.updateAt, err = statespace.ParseUpdateAt(f.updateAt); err != nil {
 		return nil, err
 	}
@@ -228,7 +228,7 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if p.memBudget, err = parseSize(f.memBudget); err != nil {
 		return nil, fmt.Errorf("--mem-budget: %v", err)
 	}
-	if err := checkStoreFlags(f); err != nil {
+	if err := store.CheckKind(f.store, f.storeDir); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -256,30 +256,6 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("invalid size %q (want e.g. 512MiB or 2GiB)", s)
 	}
 	return int64(n * float64(mult)), nil
-}
-
-// explore runs one exploration with the stores the flags ask for.
-func explore(ctx context.Context, sem *statespace.Semantics, f *checkFlags, plan *checkPlan, stderr io.Writer) (*statespace.Result, error) {
-	st, err := openStores(f, plan)
-	if err != nil {
-		return nil, err
-	}
-	opts := statespace.Options{
-		Visited: st.visited, Frontier: st.frontier, Links: st.links, Checker: plan.props,
-		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers,
-	}
-	bar := newProgress(f, sem, stderr)
-	if bar != nil {
-		opts.Progress = bar.update
-	}
-	res, err := statespace.Explore(ctx, sem, opts)
-	if bar != nil {
-		bar.finish()
-	}
-	if cerr := st.close(); cerr != nil && err == nil {
-		err = cerr
-	}
-	return res, err
 }
 
 // runReport is one (update, strategy) run, for printing.

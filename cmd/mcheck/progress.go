@@ -8,6 +8,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/statespace"
 )
 
@@ -20,16 +21,16 @@ type progress struct {
 
 // newProgress returns a progress bar on stderr, or nil when there should be
 // none: --progress off, --json, or (with auto) stderr not a terminal.
-func newProgress(f *checkFlags, sem *statespace.Semantics, stderr io.Writer) *progress {
+func newProgress(f *checkFlags, j *check.Job, stderr io.Writer) *progress {
 	if f.progress == "off" || f.jsonOut {
 		return nil
 	}
 	if f.progress == "auto" && !isTerminal(stderr) {
 		return nil
 	}
-	label := sem.Strategy.Name()
-	if sem.P.Update != nil {
-		label = sem.P.Update.Name + "/" + label
+	label := j.UpdateName()
+	if j.Strategy != "" {
+		label += "/" + j.Strategy
 	}
 	bar := progressbar.NewOptions64(-1,
 		progressbar.OptionSetWriter(stderr),

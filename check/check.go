@@ -1,0 +1,201 @@
+// Package check is mcheck's pipeline, the one place where it is assembled:
+// a checked model and options in, one Outcome per (update, strategy) run out.
+// For each update to check it compiles the model (statespace.Compile), opens
+// the stores (store.Open), explores every strategy (statespace.Explore) with
+// the properties that are on (package properties) and hands each outcome to
+// the caller as soon as it is known. The command line, the benchmarks and
+// the tests all run models through Run.
+package check
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+// DefaultQueueBound is the queue capacity when none is given (SPEC §6).
+const DefaultQueueBound = 8
+
+// Options configure the runs of one model.
+type Options struct {
+	// Strategies to run, in order; nil: every registered strategy.
+	Strategies []string
+	// Update is the update to check; "": every update of the model, one
+	// after another (a model without updates is explored once).
+	Update     string
+	UpdateAt   statespace.UpdateAt
+	QueueBound int // 0: DefaultQueueBound
+	MaxDepth   int
+	MaxStates  int64
+	Workers    int
+	// Skip lists the properties switched off.
+	Skip  []string
+	Store store.Options
+	// Progress, if set, is called after each batch of each run.
+	Progress func(j *Job, p statespace.Progress)
+	// Done, if set, is called with each outcome as soon as its run ends.
+	Done func(o *Outcome)
+}
+
+// Job identifies one exploration: an update (nil: none) under a strategy.
+type Job struct {
+	Update   *model.Update
+	Strategy string // "" when the model has no update: every strategy is the same search
+	Program  *statespace.Program
+}
+
+// UpdateName is the update's name, or "(no update)".
+func (j *Job) UpdateName() string {
+	if j.Update == nil {
+		return "(no update)"
+	}
+	return j.Update.Name
+}
+
+// Outcome is the result of one run.
+type Outcome struct {
+	Job
+	QueueBound int
+	Result     *statespace.Result
+}
+
+// ParseStrategies turns a comma-separated list (spaces allowed around the
+// commas) or "all" into strategy names, in order and without duplicates.
+func ParseStrategies(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "all" {
+		return statespace.StrategyNames(), nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		if _, err := statespace.StrategyNamed(n); err != nil {
+			return nil, err
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties.Set, error) {
+	updates := m.Updates
+	if o.Update != "" {
+		u := m.Update(o.Update)
+		if u == nil {
+			return nil, nil, nil, fmt.Errorf("%s has no update %q%s", m.File.Name, o.Update, knownUpdates(m))
+		}
+		updates = []*model.Update{u}
+	}
+	if len(updates) == 0 {
+		updates = []*model.Update{nil}
+	}
+	strategies := o.Strategies
+	if strategies == nil {
+		strategies = statespace.StrategyNames()
+	}
+	for _, s := range strategies {
+		if _, err := statespace.StrategyNamed(s); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	props, err := properties.Without(o.Skip)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if o.QueueBound < 0 {
+		return nil, nil, nil, fmt.Errorf("queue bound must be at least 1, got %d", o.QueueBound)
+	}
+	return updates, strategies, props, nil
+}
+
+func knownUpdates(m *model.Model) string {
+	if len(m.Updates) == 0 {
+		return " (it declares no update)"
+	}
+	var names []string
+	for _, u := range m.Updates {
+		names = append(names, u.Name)
+	}
+	return " (it has: " + strings.Join(names, ", ") + ")"
+}
+
+// Run explores m under every (update, strategy) pair o asks for, in order.
+// It stops early when ctx is cancelled (the last outcome then has
+// Interrupted set). A store failure ends the pipeline with the error; the
+// outcomes so far, the failed run's statistics so far included, are
+// returned with it.
+func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
+	updates, strategies, props, err := o.validate(m)
+	if err != nil {
+		return nil, err
+	}
+	bound := o.QueueBound
+	if bound == 0 {
+		bound = DefaultQueueBound
+	}
+	var outs []*Outcome
+	runs := 0
+	for _, u := range updates {
+		prog, err := statespace.Compile(m, u)
+		if err != nil {
+			return outs, fmt.Errorf("%s: %v", m.File.Name, err)
+		}
+		ss := strategies
+		if u == nil {
+			ss = ss[:1]
+		}
+		for _, sn := range ss {
+			st, _ := statespace.StrategyNamed(sn)
+			job := Job{Update: u, Strategy: sn, Program: prog}
+			if u == nil {
+				job.Strategy = ""
+			}
+			so := o.Store
+			if so.Dir != "" && runs > 0 {
+				// A --store-dir holds one exploration: the runs after the
+				// first get a directory of their own inside it.
+				so.Dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(so.Dir, "/"), runs+1)
+			}
+			runs++
+			stores, err := store.Open(so)
+			if err != nil {
+				return outs, err
+			}
+			opts := statespace.Options{
+				Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
+				MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers,
+			}
+			if o.Progress != nil {
+				j := job
+				opts.Progress = func(p statespace.Progress) { o.Progress(&j, p) }
+			}
+			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+			res, err := statespace.Explore(ctx, sem, opts)
+			if cerr := stores.Close(); cerr != nil && err == nil {
+				err = cerr
+			}
+			out := &Outcome{Job: job, QueueBound: bound, Result: res}
+			if res != nil {
+				outs = append(outs, out)
+			}
+			if err != nil {
+				return outs, err
+			}
+			if o.Done != nil {
+				o.Done(out)
+			}
+			if res.Interrupted {
+				return outs, nil
+			}
+		}
+	}
+	return outs, nil
+}

@@ -1,0 +1,401 @@
+package reference
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mcheck/mcheck/model"
+)
+
+// endpoint is one role of a session instance: who holds it and where its
+// monitor is.
+type endpoint struct {
+	role    string
+	holder  int  // the thread that opened it
+	ver     int  // protocol version of the current run (0 old, 1 new)
+	pending int  // protocol version of the next run
+	state   int  // monitor state in the local type of (ver, role)
+	run     int  // completed runs (normalised, see canon)
+	started bool // the current run has had an action
+	done    bool // the local type reached end
+	lost    bool // no longer tracked (after a fault)
+	absent  bool // the protocol version of the run has no such role: the next action is fidelity (a)
+}
+
+type instance struct {
+	svc    string
+	ends   []endpoint  // sorted by role
+	runVer map[int]int // run -> protocol version it is performed under (fidelity (c))
+	hasN   bool        // update run number n set (stop-the-world, max+1)
+	n      int
+	// noRuns: run numbers are not tracked (they can no longer matter: the
+	// service is not moved, or every role has migrated for good).
+	noRuns bool
+}
+
+func (in *instance) clone() *instance {
+	n := *in
+	n.ends = append([]endpoint(nil), in.ends...)
+	n.runVer = map[int]int{}
+	for k, v := range in.runVer {
+		n.runVer[k] = v
+	}
+	return &n
+}
+
+func (in *instance) end(role string) int {
+	for i := range in.ends {
+		if in.ends[i].role == role {
+			return i
+		}
+	}
+	return -1
+}
+
+type msg struct {
+	isLabel bool
+	label   string
+	v       value
+}
+
+func (m msg) String() string {
+	if m.isLabel {
+		return m.label
+	}
+	return m.v.String()
+}
+
+type qkey struct {
+	inst     int
+	from, to string
+}
+
+type config struct {
+	threads    []*thread
+	insts      []*instance
+	queue      map[qkey][]msg // one FIFO per (instance, from, to) (SPEC §6)
+	introduced bool
+	steps      int // transitions taken, kept only while step:K waits to introduce
+}
+
+func (c *config) clone() *config {
+	n := &config{introduced: c.introduced, steps: c.steps, queue: map[qkey][]msg{}}
+	for _, th := range c.threads {
+		n.threads = append(n.threads, th.clone())
+	}
+	for _, in := range c.insts {
+		n.insts = append(n.insts, in.clone())
+	}
+	for k, q := range c.queue {
+		n.queue[k] = append([]msg(nil), q...)
+	}
+	return n
+}
+
+func (c *config) queueLen() int {
+	n := 0
+	for _, q := range c.queue {
+		n += len(q)
+	}
+	return n
+}
+
+func (c *config) sortedKeys() []qkey {
+	var ks []qkey
+	for k, q := range c.queue {
+		if len(q) > 0 {
+			ks = append(ks, k)
+		}
+	}
+	sort.Slice(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
+		if a.inst != b.inst {
+			return a.inst < b.inst
+		}
+		if a.from != b.from {
+			return a.from < b.from
+		}
+		return a.to < b.to
+	})
+	return ks
+}
+
+// ---------------------------------------------------------------------------
+// Canonical form (SPEC §6): forget finished instances and renumber the
+// others; normalise run numbers per instance.
+
+// mapValues applies f to every value held by a thread or queued.
+func mapValues(c *config, f func(value) value) {
+	mv := func(vs []value) []value {
+		if len(vs) == 0 {
+			return vs
+		}
+		out := make([]value, len(vs))
+		for i, v := range vs {
+			out[i] = f(v)
+		}
+		return out
+	}
+	me := func(e env) env {
+		if len(e) == 0 {
+			return e
+		}
+		out := make(env, len(e))
+		for i, b := range e {
+			out[i] = binding{b.name, f(b.v)}
+		}
+		return out
+	}
+	for _, th := range c.threads {
+		th.val = f(th.val)
+		th.vals = mv(th.vals)
+		th.env = me(th.env)
+		for i := range th.kont {
+			th.kont[i].vals = mv(th.kont[i].vals)
+			th.kont[i].env = me(th.kont[i].env)
+		}
+	}
+	for k, q := range c.queue {
+		for i := range q {
+			q[i].v = f(q[i].v)
+		}
+		c.queue[k] = q
+	}
+}
+
+func (x *checker) canon(c *config) {
+	// References to instances.
+	ref := map[int]bool{}
+	mapValues(c, func(v value) value {
+		if v.k == vEnd {
+			ref[v.inst] = true
+		}
+		return v
+	})
+	for k, q := range c.queue {
+		if len(q) > 0 {
+			ref[k.inst] = true
+		} else {
+			delete(c.queue, k)
+		}
+	}
+	// An instance is forgotten when nothing refers to it (no endpoint value
+	// anywhere, no queued message) and each role has reached end, is no
+	// longer tracked, or is held by a thread that has stopped: no step can
+	// ever observe it again.
+	renum := map[int]int{}
+	var keep []*instance
+	for i, in := range c.insts {
+		finished := !ref[i]
+		for _, e := range in.ends {
+			if live(&e) && c.threads[e.holder].status == tRun {
+				finished = false
+			}
+		}
+		if !finished {
+			renum[i] = len(keep)
+			keep = append(keep, in)
+		}
+	}
+	if len(keep) != len(c.insts) {
+		c.insts = keep
+		mapValues(c, func(v value) value {
+			if v.k == vEnd {
+				v.inst = renum[v.inst]
+			}
+			return v
+		})
+		q := map[qkey][]msg{}
+		for k, m := range c.queue {
+			k.inst = renum[k.inst]
+			q[k] = m
+		}
+		c.queue = q
+	}
+	for _, in := range c.insts {
+		x.normaliseRuns(in)
+	}
+}
+
+// live: the endpoint's run number still matters (not at end, tracked, its
+// role present in its protocol version).
+func live(e *endpoint) bool { return !e.done && !e.lost && !e.absent }
+
+func (x *checker) normaliseRuns(in *instance) {
+	if in.noRuns {
+		return
+	}
+	base, any := 0, false
+	for i := range in.ends {
+		if e := &in.ends[i]; live(e) && (!any || e.run < base) {
+			base, any = e.run, true
+		}
+	}
+	if !any {
+		// Nothing can act in a run any more: no run number can matter.
+		for i := range in.ends {
+			in.ends[i].run = 0
+		}
+		in.runVer = map[int]int{}
+		in.n = 0
+		return
+	}
+	for i := range in.ends {
+		e := &in.ends[i]
+		switch {
+		case e.lost || e.absent:
+			e.run = 0
+		case e.done:
+			// Matters only for n = max+1 at the introduction: below
+			// base it cannot be the max.
+			e.run = max(e.run-base, 0)
+		default:
+			e.run -= base
+		}
+	}
+	rv := map[int]int{}
+	for r, v := range in.runVer {
+		if r-base >= 0 {
+			rv[r-base] = v
+		}
+	}
+	in.runVer = rv
+	// n <= base: every live role has completed run n, the exact value
+	// cannot matter (a role past run n).
+	in.n = max(in.n-base, 0)
+
+	// Every live role now runs the new protocol for good, and no run any of
+	// them has still to start was recorded under the old one: fidelity (c)
+	// can no longer fail and no apply condition can ask about it.
+	if !x.moved[in.svc] {
+		return
+	}
+	first := -1
+	for i := range in.ends {
+		e := &in.ends[i]
+		if !live(e) {
+			continue
+		}
+		if e.ver != 1 || e.pending != 1 {
+			return
+		}
+		s := e.run
+		if e.started {
+			s++
+		}
+		if first < 0 || s < first {
+			first = s
+		}
+	}
+	for r, v := range in.runVer {
+		if r >= first && v != 1 {
+			return
+		}
+	}
+	in.noRuns, in.hasN, in.n = true, false, 0
+	in.runVer = map[int]int{}
+	for i := range in.ends {
+		in.ends[i].run = 0
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Serialisation (the visited-set key).
+
+func (x *checker) key(c *config) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "I%v S%d\n", c.introduced, c.steps)
+	for _, th := range c.threads {
+		x.writeThread(&b, th)
+		b.WriteByte('\n')
+	}
+	for _, in := range c.insts {
+		fmt.Fprintf(&b, "inst %s n%v:%d nr%v [", in.svc, in.hasN, in.n, in.noRuns)
+		for _, e := range in.ends {
+			fmt.Fprintf(&b, "%s h%d v%d/%d s%d r%d %v%v%v%v;", e.role, e.holder, e.ver, e.pending, e.state, e.run, e.started, e.done, e.lost, e.absent)
+		}
+		var rs []int
+		for r := range in.runVer {
+			rs = append(rs, r)
+		}
+		sort.Ints(rs)
+		b.WriteString("] rv")
+		for _, r := range rs {
+			fmt.Fprintf(&b, " %d:%d", r, in.runVer[r])
+		}
+		b.WriteByte('\n')
+	}
+	for _, k := range c.sortedKeys() {
+		fmt.Fprintf(&b, "q %d %s %s:", k.inst, k.from, k.to)
+		for _, m := range c.queue[k] {
+			fmt.Fprintf(&b, " %v%s/%s", m.isLabel, m.label, x.valKey(m.v))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+func (x *checker) valKey(v value) string {
+	return fmt.Sprintf("%d:%d:%d:%s", v.k, v.n, v.inst, v.role)
+}
+
+func (x *checker) writeEnv(b *strings.Builder, e env) {
+	b.WriteByte('{')
+	for _, bd := range e {
+		fmt.Fprintf(b, "%s=%s,", bd.name, x.valKey(bd.v))
+	}
+	b.WriteByte('}')
+}
+
+func (x *checker) writeVals(b *strings.Builder, vs []value) {
+	b.WriteByte('[')
+	for _, v := range vs {
+		b.WriteString(x.valKey(v))
+		b.WriteByte(',')
+	}
+	b.WriteByte(']')
+}
+
+func (x *checker) writeThread(b *strings.Builder, th *thread) {
+	if th.status != tRun {
+		fmt.Fprintf(b, "T%d", th.status)
+		return
+	}
+	fmt.Fprintf(b, "R hv%d p%v s%v c%d e%d ", th.hv, th.part, th.spin, th.ctl, x.ids[th.expr])
+	x.writeEnv(b, th.env)
+	fmt.Fprintf(b, " v%s pt%d ", x.valKey(th.val), th.pt)
+	x.writeVals(b, th.vals)
+	fmt.Fprintf(b, " b%v %s/%d |", th.barrier, th.fun, th.ver)
+	for _, k := range th.kont {
+		fmt.Fprintf(b, " k%d n%d %s/%d ", k.k, x.ids[k.node], k.fun, k.ver)
+		x.writeEnv(b, k.env)
+		x.writeVals(b, k.vals)
+	}
+}
+
+// ---------------------------------------------------------------------------
+// Monitors
+
+// proto returns the protocol of service svc in protocol version ver.
+func (x *checker) proto(svc string, ver int) *model.Protocol {
+	if ver == 1 && x.moved[svc] {
+		return x.upd.Moves[svc]
+	}
+	return x.m.Service(svc).Protocol
+}
+
+func (x *checker) local(svc string, ver int, role string) *model.LocalType {
+	return x.proto(svc, ver).Local[role]
+}
+
+// protoVersion is the protocol version code of heap version v speaks on svc
+// (SPEC §5: an update that does not move a service leaves it unchanged).
+func (x *checker) protoVersion(svc string, v int) int {
+	if v == 1 && x.moved[svc] {
+		return 1
+	}
+	return 0
+}
+
+func (x *checker) protoName(svc string, ver int) string { return x.proto(svc, ver).Name }

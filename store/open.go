@@ -1,0 +1,152 @@
+package store
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// Visited is the visited-set contract (statespace.VisitedSet, restated so
+// that this package does not import statespace).
+type Visited interface {
+	Insert(fps []uint64, isNew []bool) error
+	Len() int64
+	Close() error
+}
+
+// Kinds of visited set.
+const (
+	Memory = "memory"
+	Badger = "badger"
+)
+
+// Options choose and size the stores of one exploration.
+type Options struct {
+	Kind string // Memory or Badger ("": Badger)
+	// Dir is where badger keeps its store; "" is a temporary directory,
+	// removed at Close. A given directory is kept.
+	Dir string
+	// MemBudget is the memory, in bytes, for everything the stores and the
+	// explorer hold; 0: DefaultMemBudget().
+	MemBudget int64
+	// RAMEntries overrides the size of badger's RAM tier (benchmarks); 0:
+	// from the budget.
+	RAMEntries int
+	// Spill, when true, lets the frontier and links spill to disk past
+	// their share of the budget (the default for the command line); when
+	// false they stay in memory.
+	Spill bool
+}
+
+// CheckKind validates a store kind and directory.
+func CheckKind(kind, dir string) error {
+	switch kind {
+	case Memory, Badger, "":
+	default:
+		return fmt.Errorf("--store must be memory or badger, got %q", kind)
+	}
+	if dir != "" && kind == Memory {
+		return errors.New("--store-dir needs --store badger")
+	}
+	return nil
+}
+
+// Stores are the visited set, the frontier and the trace links of one
+// exploration.
+type Stores struct {
+	Visited  Visited
+	Frontier *SpillQueue
+	Links    *SpillLinks
+	opened   []interface{ Close() error } // in the order opened
+	memLimit int64                        // Go's memory limit before, restored at Close
+}
+
+// Open opens a fresh set of stores.
+//
+// The budget is for everything. The badger RAM tier gets 3/8 of it: it
+// answers duplicates without a random read of badger, which is what slows a
+// large search down under memory pressure. The frontier (1/8) and the trace
+// links (1/16) are read and written in order, so they spill to files
+// cheaply. The rest is for the visited set's filter, badger's tables and the
+// explorer's batches. Go's soft memory limit is set to the budget while the
+// stores are open, so that the collector keeps the heap within it.
+func Open(o Options) (*Stores, error) {
+	if err := CheckKind(o.Kind, o.Dir); err != nil {
+		return nil, err
+	}
+	budget := o.MemBudget
+	if budget <= 0 {
+		budget = DefaultMemBudget()
+	}
+	st := &Stores{memLimit: debug.SetMemoryLimit(budget)}
+	if o.Kind == Memory {
+		st.Visited = NewMemorySet()
+	} else {
+		tier := o.RAMEntries
+		if tier == 0 {
+			tier = int(max(budget*3/8/16, 1<<16)) // about 16 bytes a fingerprint in the tier
+		}
+		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", RAMEntries: tier})
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		st.Visited = bs
+	}
+	st.opened = append(st.opened, st.Visited)
+	qb, lb := budget/8, budget/16
+	if !o.Spill {
+		qb, lb = 0, 0
+	}
+	q, err := NewQueue(SpillOptions{MemBudget: qb})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	st.Frontier = q
+	st.opened = append(st.opened, q)
+	l, err := NewLinks(SpillOptions{MemBudget: lb})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	st.Links = l
+	st.opened = append(st.opened, l)
+	return st, nil
+}
+
+// Close closes every store opened, in reverse order, and restores Go's
+// memory limit.
+func (st *Stores) Close() error {
+	var errs []error
+	for i := len(st.opened) - 1; i >= 0; i-- {
+		errs = append(errs, st.opened[i].Close())
+	}
+	st.opened = nil
+	debug.SetMemoryLimit(st.memLimit)
+	return errors.Join(errs...)
+}
+
+// DefaultMemBudget is a quarter of the machine's memory (from
+// /proc/meminfo), or 1 GiB where that cannot be read.
+func DefaultMemBudget() int64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 1 << 30
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemTotal:" {
+			if kb, err := strconv.ParseInt(fields[1], 10, 64); err == nil && kb > 0 {
+				return kb * 1024 / 4
+			}
+		}
+	}
+	return 1 << 30
+}
