@@ -170,18 +170,31 @@ func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info sta
 
 // deadlocked returns the running threads of a configuration with no enabled
 // step that no send held back by the queue's capacity could ever release
-// (SPEC §5), in thread order. A thread held back itself is releasable (a
-// larger capacity lets it go on); so is, transitively, a thread waiting for
-// a message from a releasable thread, a thread waiting at a request or
-// accept on a service whose sessions a releasable thread's code can open or
-// join, and a thread at the barrier when every participant yet to arrive is
-// releasable. This over-approximates "could ever release" (it does not ask
-// whether the releasable thread will in fact send that message), so a
-// deadlock is never reported where a larger capacity might let the system
-// go on; every other stuck thread is deadlocked whatever the capacity.
+// (SPEC §5), in thread order. Releasable threads are found as a fixpoint,
+// from the held-back ones (a larger capacity lets them go on):
+//   - a thread waiting for a message from q on instance i is releasable if
+//     the thread holding (i, q) is releasable and its remaining code may
+//     still send or select to the waiting role;
+//   - a thread waiting at a request or accept on a service is releasable if
+//     a releasable thread's remaining code may still request or accept on it;
+//   - a thread waiting at the barrier is releasable if every participant yet
+//     to arrive is releasable.
+//
+// "May still" is a static over-approximation (statespace.ReachOf: every
+// instruction reachable from the thread's frames, through calls), so a
+// capacity artefact is never reported as a deadlock; a thread that nothing
+// held back can reach is deadlocked, whatever else the capacity holds back.
 func deadlocked(p *statespace.Program, c *statespace.Config) []int {
 	var waits []statespace.Wait
 	free := make([]bool, len(c.Threads))
+	reach := make([]*statespace.Reach, len(c.Threads))
+	reachOf := func(t int) *statespace.Reach {
+		if reach[t] == nil {
+			r := p.ReachOf(c, t)
+			reach[t] = &r
+		}
+		return reach[t]
+	}
 	for t, th := range c.Threads {
 		if th.Status != statespace.Running {
 			continue
@@ -199,10 +212,10 @@ func deadlocked(p *statespace.Program, c *statespace.Config) []int {
 			ok := false
 			switch w.Kind {
 			case statespace.WaitReceive:
-				ok = w.Peer >= 0 && free[w.Peer]
+				ok = w.Peer >= 0 && free[w.Peer] && reachOf(w.Peer).SendsTo[w.Role]
 			case statespace.WaitSession:
 				for u := range c.Threads {
-					ok = ok || (free[u] && p.Joins(u, w.Service))
+					ok = ok || (free[u] && reachOf(u).Sessions[w.Service])
 				}
 			case statespace.WaitBarrier:
 				ok = true

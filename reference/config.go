@@ -32,6 +32,11 @@ type instance struct {
 	// noRuns: run numbers are not tracked (they can no longer matter: the
 	// service is not moved, or every role has migrated for good).
 	noRuns bool
+	// hasNewFrom: every run from newFrom on that is not in runVer counts as
+	// performed under the new protocol (roles that migrated for good ran
+	// ahead; how far ahead was forgotten: see normaliseRuns).
+	hasNewFrom bool
+	newFrom    int
 }
 
 func (in *instance) clone() *instance {
@@ -264,6 +269,54 @@ func (x *checker) normaliseRuns(in *instance) {
 	// n <= base: every live role has completed run n, the exact value
 	// cannot matter (a role past run n).
 	in.n = max(in.n-base, 0)
+	if in.hasNewFrom {
+		in.newFrom = max(in.newFrom-base, 0)
+	}
+
+	// Roles that have migrated for good and run ahead of every other live
+	// role and of n (SPEC §6: their lead must not make a finite space
+	// infinite). Past horizon+1 every run any role can still start was,
+	// or will be, performed under the new protocol by them: only that
+	// matters to a lagging role, which can start those runs only after
+	// horizon+1. So their runs are capped at horizon+1 and the record past
+	// it summarised by newFrom.
+	if x.moved[in.svc] {
+		horizon, lagging := -1, false
+		if in.hasN {
+			horizon = in.n
+		}
+		for i := range in.ends {
+			if e := &in.ends[i]; live(e) && (e.ver != 1 || e.pending != 1) {
+				horizon, lagging = max(horizon, e.run), true
+			}
+		}
+		cut := horizon + 1
+		allNew := true
+		for r, v := range in.runVer {
+			if r >= cut && v != 1 {
+				allNew = false
+			}
+		}
+		if lagging && allNew {
+			capped := false
+			for i := range in.ends {
+				if e := &in.ends[i]; live(e) && e.ver == 1 && e.pending == 1 && e.run > cut {
+					e.run, capped = cut, true
+				}
+			}
+			if capped || in.hasNewFrom {
+				for r := range in.runVer {
+					if r >= cut {
+						delete(in.runVer, r)
+					}
+				}
+				if !in.hasNewFrom || cut < in.newFrom {
+					in.newFrom = cut
+				}
+				in.hasNewFrom = true
+			}
+		}
+	}
 
 	// Every live role now runs the new protocol for good, and no run any of
 	// them has still to start was recorded under the old one: fidelity (c)
@@ -294,6 +347,7 @@ func (x *checker) normaliseRuns(in *instance) {
 		}
 	}
 	in.noRuns, in.hasN, in.n = true, false, 0
+	in.hasNewFrom, in.newFrom = false, 0
 	in.runVer = map[int]int{}
 	for i := range in.ends {
 		in.ends[i].run = 0
@@ -311,7 +365,7 @@ func (x *checker) key(c *config) string {
 		b.WriteByte('\n')
 	}
 	for _, in := range c.insts {
-		fmt.Fprintf(&b, "inst %s n%v:%d nr%v [", in.svc, in.hasN, in.n, in.noRuns)
+		fmt.Fprintf(&b, "inst %s n%v:%d nr%v nf%v:%d [", in.svc, in.hasN, in.n, in.noRuns, in.hasNewFrom, in.newFrom)
 		for _, e := range in.ends {
 			fmt.Fprintf(&b, "%s h%d v%d/%d s%d r%d %v%v%v%v;", e.role, e.holder, e.ver, e.pending, e.state, e.run, e.started, e.done, e.lost, e.absent)
 		}

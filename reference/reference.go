@@ -372,12 +372,17 @@ func (x *checker) progress(c *config, t int, in *instance, e *endpoint, next int
 	if !e.started {
 		e.started = true
 		if !in.noRuns {
-			if v, ok := in.runVer[e.run]; ok && v != e.ver {
+			v, ok := in.runVer[e.run]
+			if !ok && in.hasNewFrom && e.run >= in.newFrom {
+				v, ok = 1, true
+			}
+			if ok && v != e.ver {
 				fs = append(fs, fault{"fidelity", "fidelity (c)", x.tname(t),
 					fmt.Sprintf("%s.%s performs a run under %s, another role under %s", in.svc, e.role, x.protoName(in.svc, e.ver), x.protoName(in.svc, v))})
 				e.lost = true
 				return fs
-			} else if !ok {
+			}
+			if !ok {
 				in.runVer[e.run] = e.ver
 			}
 		}
@@ -820,70 +825,71 @@ func (x *checker) releasable(c *config) bool {
 }
 
 // capacityOnly: in a configuration with no enabled step, every stuck thread
-// is held back by the capacity or could be released, directly or through
-// other released threads, by a held-back send (SPEC §5). Computed as a
-// fixpoint over "released" threads, starting from the held-back ones:
-//   - a thread waiting on receive/case from q on endpoint (i, r) is released
-//     if a held-back send or select is on (i, q) and addressed to r, or if a
-//     released thread that is not held back holds the endpoint (i, q) (once
-//     going again it may send to r: an over-approximation beyond the first
-//     hop);
+// is held back by the capacity or could be released by a held-back send
+// (SPEC §5). Computed as a fixpoint over "released" threads, starting from
+// the held-back ones:
+//   - a thread waiting on receive/case from q on instance i, as role r, is
+//     released if the holder of (i, q) is released and its remaining code
+//     may still send or select to r (mayDo);
+//   - a thread waiting at request/accept on service s is released if some
+//     released thread's remaining code may still request or accept on s;
 //   - a thread waiting at the barrier is released if every participant that
-//     has not applied, is running and is not at the barrier is released;
-//   - a thread waiting at request/accept is never released by a send.
+//     has not applied, is running and is not at the barrier is released.
 func (x *checker) capacityOnly(c *config, held []int) bool {
 	if len(held) == 0 {
 		return false
 	}
 	ok := map[int]bool{}
-	isHeld := map[int]bool{}
 	for _, t := range held {
-		ok[t], isHeld[t] = true, true
+		ok[t] = true
+	}
+	does := map[int]map[string]bool{}
+	may := func(t int, what string) bool {
+		if does[t] == nil {
+			does[t] = x.mayDo(c, t)
+		}
+		return does[t][what]
 	}
 	for changed := true; changed; {
 		changed = false
 		for t, th := range c.threads {
-			if th.status != tRun || ok[t] {
+			if th.status != tRun || ok[t] || th.ctl != cAt {
 				continue
 			}
-			if th.barrier {
+			switch {
+			case th.barrier:
 				all := true
 				for u, o := range c.threads {
 					if o.part && o.hv == 0 && o.status == tRun && !o.barrier && !ok[u] {
 						all = false
 					}
 				}
-				if all {
-					ok[t], changed = true, true
+				ok[t] = all
+			case (th.pt == pRecv || th.pt == pCase) && th.vals[0].k == vEnd:
+				var from string
+				if r, isR := th.expr.(*syntax.Receive); isR {
+					from = r.From.Name
+				} else {
+					from = th.expr.(*syntax.Case).From.Name
 				}
-				continue
-			}
-			if (th.pt != pRecv && th.pt != pCase) || th.vals[0].k != vEnd {
-				continue
-			}
-			var from string
-			if r, isR := th.expr.(*syntax.Receive); isR {
-				from = r.From.Name
-			} else {
-				from = th.expr.(*syntax.Case).From.Name
-			}
-			ch := th.vals[0]
-			for _, h := range held {
-				hv := c.threads[h].vals[0]
-				var to []string
-				switch e := c.threads[h].expr.(type) {
-				case *syntax.Send:
-					to = roleList(e.To)
-				case *syntax.Select:
-					to = roleList(e.To)
+				ch := th.vals[0]
+				if ch.inst < len(c.insts) {
+					in := c.insts[ch.inst]
+					if i := in.end(from); i >= 0 {
+						h := in.ends[i].holder
+						ok[t] = ok[h] && may(h, "send "+ch.role)
+					}
 				}
-				if hv.k == vEnd && hv.inst == ch.inst && hv.role == from && slices.Contains(to, ch.role) {
-					ok[t] = true
+			case th.pt == pRequest || th.pt == pAccept:
+				var svc string
+				if r, isR := th.expr.(*syntax.Request); isR {
+					svc = r.Service.Name
+				} else {
+					svc = th.expr.(*syntax.Accept).Service.Name
 				}
-			}
-			in := c.insts[ch.inst]
-			if i := in.end(from); i >= 0 && ok[in.ends[i].holder] && !isHeld[in.ends[i].holder] {
-				ok[t] = true
+				for u := range c.threads {
+					ok[t] = ok[t] || (ok[u] && may(u, "join "+svc))
+				}
 			}
 			changed = changed || ok[t]
 		}
@@ -894,6 +900,57 @@ func (x *checker) capacityOnly(c *config, held []int) bool {
 		}
 	}
 	return true
+}
+
+// mayDo is what thread t's remaining code may still do, syntactically: for
+// every send or select in the expression it stands at, in its continuation
+// frames and in every function body they may call (in either heap version,
+// transitively), "send R" for each receiver R; for every request or accept,
+// "join S" for its service.
+func (x *checker) mayDo(c *config, t int) map[string]bool {
+	th := c.threads[t]
+	ti := x.threads[t]
+	out := map[string]bool{}
+	called := map[string]bool{}
+	var todo []syntax.Expr
+	if th.expr != nil {
+		todo = append(todo, th.expr)
+	}
+	for _, k := range th.kont {
+		if k.node != nil {
+			todo = append(todo, k.node)
+		}
+	}
+	for len(todo) > 0 {
+		e := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		walk(e, func(e syntax.Expr) {
+			switch e := e.(type) {
+			case *syntax.Send:
+				for _, r := range e.To {
+					out["send "+r.Name] = true
+				}
+			case *syntax.Select:
+				for _, r := range e.To {
+					out["send "+r.Name] = true
+				}
+			case *syntax.Request:
+				out["join "+e.Service.Name] = true
+			case *syntax.Accept:
+				out["join "+e.Service.Name] = true
+			case *syntax.Call:
+				if !called[e.Fun.Name] {
+					called[e.Fun.Name] = true
+					for v := range ti.heap {
+						if f := ti.heap[v][e.Fun.Name]; f != nil {
+							todo = append(todo, f.Body)
+						}
+					}
+				}
+			}
+		})
+	}
+	return out
 }
 
 // terminal: the violations of a configuration with no enabled step.

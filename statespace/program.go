@@ -240,7 +240,7 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 		var newBodies map[string]*syntax.FunDecl
 		if u != nil {
 			newBodies = u.Bodies[t.Name]
-			tc.Named = newBodies != nil
+			tc.Named = len(newBodies) > 0 // `thread T {}` gives no new bodies: no part
 		}
 		for v := 0; v < 2; v++ {
 			for _, f := range t.Funs {
@@ -548,6 +548,33 @@ func (cc *compiler) expr(e syntax.Expr, tail bool) error {
 // stack is a bool and leaves it there.
 const unaryBoolCheck = 100
 
+// next returns the instructions that can follow the one at pc within its
+// code object (none after a return or a tail call).
+func (c *Code) next(pc int) []int {
+	in := c.Instrs[pc]
+	switch in.Op {
+	case IJmp:
+		return []int{int(in.A)}
+	case IJmpF, IJmpT:
+		return []int{pc + 1, int(in.A)}
+	case IRet, ITail:
+		return nil
+	case ICase:
+		var s []int
+		for _, t := range c.Tables[in.B].targets {
+			s = append(s, int(t))
+		}
+		return s
+	case IChoose:
+		var s []int
+		for _, t := range c.Tables[in.A].targets {
+			s = append(s, int(t))
+		}
+		return s
+	}
+	return []int{pc + 1}
+}
+
 // liveness computes, for every pc, the slots that may be read before being
 // written on some path from pc (backward data-flow to a fixpoint).
 func liveness(c *Code) [][]uint64 {
@@ -557,30 +584,7 @@ func liveness(c *Code) [][]uint64 {
 	for i := range live {
 		live[i] = make([]uint64, words)
 	}
-	succs := func(pc int) []int {
-		in := c.Instrs[pc]
-		switch in.Op {
-		case IJmp:
-			return []int{int(in.A)}
-		case IJmpF, IJmpT:
-			return []int{pc + 1, int(in.A)}
-		case IRet, ITail:
-			return nil
-		case ICase:
-			var s []int
-			for _, t := range c.Tables[in.B].targets {
-				s = append(s, int(t))
-			}
-			return s
-		case IChoose:
-			var s []int
-			for _, t := range c.Tables[in.A].targets {
-				s = append(s, int(t))
-			}
-			return s
-		}
-		return []int{pc + 1}
-	}
+	succs := c.next
 	tmp := make([]uint64, words)
 	for changed := true; changed; {
 		changed = false

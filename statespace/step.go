@@ -681,11 +681,10 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 		e.Done = true
 		return fault
 	}
+	// If the new protocol has no such role the endpoint has no monitor:
+	// checkAct reports its next action as a fidelity (a) fault.
 	e.Ver = e.Pending
 	e.State = 0
-	if p.Services[in.Service].Monitors[e.Ver][e.Role] == nil {
-		e.Lost = true // the new protocol has no such role: fidelity (a) reports the next action
-	}
 	return fault
 }
 
@@ -839,26 +838,30 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 		}
 		return st.Kind == want && st.Peers[0] == p.Roles[from]
 	})
-	if fault != nil {
+	qi := c.channel(inst, from, e.Role)
+	if fault != nil && qi < 0 {
 		// The attempt itself is the violation, whether or not a message
-		// ever arrives; the monitor stops tracking the endpoint.
+		// ever arrives; the monitor stops tracking the endpoint. (With a
+		// message there, the receive below is the step, with the fault.)
 		n := c.clone()
 		n.loseMonitor(inst, ei)
 		act.Kind = ActFault
 		return append(out, Succ{Action: act, Next: n, Fault: fault})
 	}
-	qi := c.channel(inst, from, e.Role)
 	if qi < 0 {
 		return out // blocked: no message yet
 	}
 	n := c.clone()
+	if fault != nil {
+		n.loseMonitor(inst, ei)
+	}
 	msg := n.pop(qi)
 	nth := n.thread(t)
 	nf := &nth.Frames[len(nth.Frames)-1]
 	nf.Stack = nf.Stack[:len(nf.Stack)-1]
 	act.Val = msg.Val
 	act.Label = int(msg.Label)
-	tracked := !e.Lost
+	tracked := !n.Insts[inst].Ends[ei].Lost
 	var next int
 	var endsRun bool
 	if tracked {
@@ -1029,11 +1032,6 @@ func (s *Semantics) introduce(c *Config) Succ {
 		if th.Status != Running {
 			continue
 		}
-		if th.Spin {
-			// The thread may now stop at update points in its loop: it
-			// stands at a call, where Successors lets it go on.
-			n.thread(t).Spin = false
-		}
 		// Participants: threads the update gives new bodies, threads holding
 		// an endpoint of a moved service, and threads whose code can open or
 		// join a session of a moved service (README, "Decisions").
@@ -1129,11 +1127,8 @@ func (s *Semantics) apply(c *Config, t int) {
 			ne := &ni.Ends[k]
 			ne.Pending = 1
 			if !ne.Started && !ne.Lost {
-				ne.Ver = 1
+				ne.Ver = 1 // without a monitor if Q lacks the role: see moveMonitor
 				ne.State = 0
-				if p.Services[in.Service].Monitors[1][ne.Role] == nil {
-					ne.Lost = true
-				}
 			}
 			in = ni
 		}

@@ -17,6 +17,7 @@ type Wait struct {
 	Kind    WaitKind
 	Thread  int
 	Peer    int // WaitReceive: the thread holding the sending endpoint, -1 if none
+	Role    int // WaitReceive: the waiting thread's role
 	Service int // WaitSession: the service
 }
 
@@ -24,7 +25,7 @@ type Wait struct {
 // move: at a send or select it is held back by the capacity.
 func (p *Program) WaitOf(c *Config, t int) Wait {
 	th := c.Threads[t]
-	w := Wait{Thread: t, Peer: -1, Service: -1}
+	w := Wait{Thread: t, Peer: -1, Role: -1, Service: -1}
 	if th.Status != Running {
 		return w
 	}
@@ -40,7 +41,8 @@ func (p *Program) WaitOf(c *Config, t int) Wait {
 	case IRecv, ICase:
 		w.Kind = WaitReceive
 		if ev := f.Stack[len(f.Stack)-1]; ev.K == VEndpoint {
-			if inst, _ := ev.Endpoint(); inst != DeadInstance && inst < len(c.Insts) {
+			if inst, role := ev.Endpoint(); inst != DeadInstance && inst < len(c.Insts) {
+				w.Role = role
 				if k := c.Insts[inst].end(int(in.A)); k >= 0 {
 					w.Peer = int(c.Insts[inst].Ends[k].Holder)
 				}
@@ -56,3 +58,57 @@ func (p *Program) WaitOf(c *Config, t int) Wait {
 // Joins reports whether thread t's code can open or join a session of
 // service svc (request or accept on it).
 func (p *Program) Joins(t, svc int) bool { return p.Threads[t].Joins[svc] }
+
+// Reach is what a thread's remaining code can still do, by a static
+// over-approximation: the roles it may send or select to, and the services
+// it may request or accept on.
+type Reach struct {
+	SendsTo  map[int]bool // role ids
+	Sessions map[int]bool // service indices
+}
+
+// ReachOf computes what thread t of c may still do: every instruction
+// reachable from the pc of each of its frames, through calls (to the bodies
+// of both heap versions: the thread may apply before it gets there).
+func (p *Program) ReachOf(c *Config, t int) Reach {
+	r := Reach{SendsTo: map[int]bool{}, Sessions: map[int]bool{}}
+	th := c.Threads[t]
+	if th.Status != Running {
+		return r
+	}
+	type at struct{ code, pc int }
+	seen := map[at]bool{}
+	var work []at
+	push := func(code, pc int) {
+		if k := (at{code, pc}); pc < len(p.Codes[code].Instrs) && !seen[k] {
+			seen[k] = true
+			work = append(work, k)
+		}
+	}
+	for _, f := range th.Frames {
+		push(int(f.Code), int(f.PC))
+	}
+	tc := p.Threads[t]
+	for len(work) > 0 {
+		k := work[len(work)-1]
+		work = work[:len(work)-1]
+		code := p.Codes[k.code]
+		in := &code.Instrs[k.pc]
+		switch in.Op {
+		case ISend, ISelect:
+			for _, role := range p.roleSets[in.A] {
+				r.SendsTo[role] = true
+			}
+		case IRequest, IAccept:
+			r.Sessions[int(in.A)] = true
+		case ICall, ITail:
+			for v := range tc.Heap {
+				push(tc.Heap[v][in.A].ID, 0)
+			}
+		}
+		for _, n := range code.next(k.pc) {
+			push(k.code, n)
+		}
+	}
+	return r
+}
