@@ -354,15 +354,42 @@ func (p *Program) hasDeadSlots(th *Thread) bool {
 	return false
 }
 
+// finished reports whether instance i can be forgotten: no message of it is
+// queued and none of its roles can act any more — each has reached end, or
+// is held by a thread that has stopped, or has lost its monitor (after a
+// fault, with fidelity off) and is no longer referred to by any running
+// thread.
 func (p *Program) finished(c *Config, i int, in *Instance) bool {
-	for _, e := range in.Ends {
-		if !e.Done {
-			return false
-		}
-	}
 	for _, ch := range c.Queue {
 		if int(ch.Inst) == i {
 			return false
+		}
+	}
+	scan := false
+	for _, e := range in.Ends {
+		switch {
+		case e.Done, c.Threads[e.Holder].Status != Running:
+		case e.Lost:
+			scan = true
+		default:
+			return false
+		}
+	}
+	if !scan {
+		return true
+	}
+	for _, th := range c.Threads {
+		if th.Status != Running {
+			continue
+		}
+		for _, f := range th.Frames {
+			for _, vs := range [2][]Value{f.Slots, f.Stack} {
+				for _, v := range vs {
+					if inst, _ := v.Endpoint(); v.K == VEndpoint && inst == i {
+						return false
+					}
+				}
+			}
 		}
 	}
 	return true
