@@ -157,9 +157,11 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	// The batch size does not depend on the number of workers, so that a
+	// search cut by MaxStates stops at the same place whatever it is.
 	batch := opt.Batch
 	if batch <= 0 {
-		batch = 2048 * workers
+		batch = 4096
 	}
 
 	init, fault := sem.Initial()
@@ -316,6 +318,12 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 					}
 				}
 				res.MixedRuns += r.mixed
+				if r.info.CapacityBlocked {
+					res.CapacityHits++
+					if len(r.succs) == 0 && r.viol == nil {
+						res.CapacityStuck++
+					}
+				}
 				if r.viol != nil {
 					v, err := replayViolation(sem, opt, r.id, r.violSucc)
 					if err != nil {
@@ -328,12 +336,6 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 						res.Depth = depth
 					}
 					return finish()
-				}
-				if r.info.CapacityBlocked {
-					res.CapacityHits++
-					if len(r.succs) == 0 {
-						res.CapacityStuck++
-					}
 				}
 				res.Transitions += int64(len(r.succs))
 				for j := range r.succs {

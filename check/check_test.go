@@ -1,0 +1,131 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/model/randmodel"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+func models(t *testing.T) map[string]*model.Model {
+	out := map[string]*model.Model{}
+	files, _ := filepath.Glob("../models/*.dsu")
+	more, _ := filepath.Glob("../statespace/testdata/regress/*.dsu")
+	for _, f := range append(files, more...) {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := model.Load(f, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = m
+	}
+	for seed := uint64(1); seed <= 6; seed++ {
+		name := fmt.Sprintf("random-%d", seed)
+		m, err := model.Load(name, []byte(randmodel.Generate(seed, randmodel.Config{})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = m
+	}
+	return out
+}
+
+// summary is what must not depend on the store or the number of workers.
+type summary struct {
+	Verdict                     statespace.Verdict
+	States, Transitions         int64
+	Depth                       int
+	Property, Rule, Found       string
+	Path                        []uint32
+	CapacityHits, CapacityStuck int64
+	BlockedConfigs, MixedRuns   int64
+	UpdateLatency               int
+}
+
+func summarise(outs []*check.Outcome) []summary {
+	var s []summary
+	for _, o := range outs {
+		r := o.Result
+		x := summary{Verdict: r.Verdict, States: r.States, Transitions: r.Transitions, Depth: r.Depth,
+			CapacityHits: r.CapacityHits, CapacityStuck: r.CapacityStuck, BlockedConfigs: r.BlockedConfigs,
+			MixedRuns: r.MixedRuns, UpdateLatency: r.UpdateLatency}
+		if v := r.Violation; v != nil {
+			x.Property, x.Rule, x.Found, x.Path = v.Property, v.Rule, v.Found, v.Path
+		}
+		s = append(s, x)
+	}
+	return s
+}
+
+// TestStable: verdicts, counts and counterexamples do not depend on the
+// visited set (memory, badger) or the number of workers.
+func TestStable(t *testing.T) {
+	ctx := context.Background()
+	for name, m := range models(t) {
+		base := check.Options{MaxStates: 50_000, Store: store.Options{Kind: store.Memory}, Workers: 1}
+		want, err := check.Run(ctx, m, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []struct {
+			kind    string
+			workers int
+		}{{store.Memory, 2}, {store.Badger, 1}, {store.Badger, 2}} {
+			o := base
+			o.Store.Kind, o.Workers = v.kind, v.workers
+			got, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := summarise(got), summarise(want); !reflect.DeepEqual(a, b) {
+				t.Errorf("%s: --store %s --workers %d differs from memory/1:\n got %+v\nwant %+v", name, v.kind, v.workers, a, b)
+			}
+		}
+	}
+}
+
+// TestCapacityUnused: a search that never held a send back gives the same
+// result at a larger capacity (the bound did not matter).
+func TestCapacityUnused(t *testing.T) {
+	ctx := context.Background()
+	checked := 0
+	for name, m := range models(t) {
+		for bound := 1; bound <= 3; bound++ {
+			o := check.Options{QueueBound: bound, MaxStates: 50_000, Store: store.Options{Kind: store.Memory}, Workers: 1}
+			at, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.QueueBound = bound + 1
+			above, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, out := range at {
+				r := out.Result
+				if r.CapacityHits > 0 || !(r.Exhaustive || r.Violation != nil) {
+					continue
+				}
+				checked++
+				a, b := summarise(at[i:i+1]), summarise(above[i:i+1])
+				if !reflect.DeepEqual(a, b) {
+					t.Errorf("%s %s: capacity %d was never reached, but capacity %d differs:\n%+v\n%+v", name, out.Strategy, bound, bound+1, a, b)
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no run left the capacity unused")
+	}
+}
