@@ -3,7 +3,6 @@ package reference
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"sort"
 	"strconv"
@@ -177,11 +176,43 @@ func sameProtocol(a, b *model.Protocol) bool {
 		return false
 	}
 	for _, r := range ra {
-		if !reflect.DeepEqual(a.Local[r].States, b.Local[r].States) {
+		if !sameMonitor(a.Local[r], b.Local[r]) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameMonitor: the two local-type automata accept the same behaviour from
+// their initial states (a simultaneous walk; their state numbering may
+// differ, e.g. where one shares a continuation the other repeats).
+func sameMonitor(a, b *model.LocalType) bool {
+	type pair struct{ x, y int }
+	seen := map[pair]bool{}
+	var same func(x, y int) bool
+	same = func(x, y int) bool {
+		if seen[pair{x, y}] {
+			return true
+		}
+		seen[pair{x, y}] = true
+		sa, sb := &a.States[x], &b.States[y]
+		if sa.Kind != sb.Kind || !slices.Equal(sa.Peers, sb.Peers) || sa.Type != sb.Type || len(sa.Branches) != len(sb.Branches) {
+			return false
+		}
+		switch sa.Kind {
+		case model.LSend, model.LRecv:
+			return sa.EndsRun == sb.EndsRun && same(sa.Next, sb.Next)
+		case model.LSelect, model.LOffer:
+			for i := range sa.Branches {
+				ba, bb := sa.Branches[i], sb.Branches[i]
+				if ba.Label != bb.Label || ba.EndsRun != bb.EndsRun || !same(ba.Next, bb.Next) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	return same(0, 0)
 }
 
 // ---------------------------------------------------------------------------

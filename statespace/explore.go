@@ -249,6 +249,21 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	}
 
 	depth := 0
+	var stepViol *violAt
+	// report replays the violation of state id (of the current level) and
+	// ends the search.
+	report := func(id int64, succ int) (*Result, error) {
+		v, err := replayViolation(sem, opt, id, succ)
+		if err != nil {
+			return failed(err)
+		}
+		res.Violation = v
+		res.Depth = depth + 1
+		if succ < 0 {
+			res.Depth = depth
+		}
+		return finish()
+	}
 	for opt.Frontier.Len() > 0 {
 		if opt.MaxDepth > 0 && depth >= opt.MaxDepth {
 			res.CutByDepth = true
@@ -257,6 +272,9 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 		level := opt.Frontier.Len()
 		for level > 0 {
 			if ctx.Err() != nil {
+				if stepViol != nil {
+					return report(stepViol.id, stepViol.succ)
+				}
 				res.Interrupted = true
 				res.Depth = depth
 				return finish()
@@ -324,18 +342,19 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 						res.CapacityStuck++
 					}
 				}
-				if r.viol != nil {
-					v, err := replayViolation(sem, opt, r.id, r.violSucc)
-					if err != nil {
-						return failed(err)
-					}
-					res.Violation = v
-					res.Transitions += int64(len(r.succs))
-					res.Depth = depth + 1
-					if r.violSucc < 0 {
-						res.Depth = depth
-					}
-					return finish()
+				if r.viol != nil && r.violSucc < 0 {
+					// A configuration of this level with no step: a
+					// violation at this depth, the shortest there can be.
+					return report(r.id, -1)
+				}
+				if r.viol != nil && stepViol == nil {
+					// A step from this level: depth+1. A terminal
+					// violation later in the level is shorter, so the
+					// level is finished first.
+					stepViol = &violAt{r.id, r.violSucc}
+				}
+				if stepViol != nil {
+					continue
 				}
 				res.Transitions += int64(len(r.succs))
 				for j := range r.succs {
@@ -392,13 +411,27 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				opt.Progress(pr)
 			}
 			if res.CutByStates {
+				if stepViol != nil {
+					res.CutByStates = false // found before the cut
+					return report(stepViol.id, stepViol.succ)
+				}
 				res.Depth = depth + 1
 				return finish()
 			}
 		}
+		if stepViol != nil {
+			return report(stepViol.id, stepViol.succ)
+		}
 		depth++
 	}
 	return finish()
+}
+
+// violAt is a violation found on the way: the state and the successor index
+// of its step (-1: the state itself has no step).
+type violAt struct {
+	id   int64
+	succ int
 }
 
 func faultThread(f *Fault) int {
