@@ -1,0 +1,322 @@
+package statespace
+
+import (
+	"fmt"
+
+	"github.com/mcheck/mcheck/model"
+)
+
+// Communication: sessions start, messages are sent and received (SPEC §3).
+
+// endpoint resolves the endpoint value ev used by thread t: the instance
+// index and the index of its role in the instance, or a fault.
+func (s *Semantics) endpoint(c *Config, t int, ev Value, what string) (int, int, *Fault) {
+	if ev.K != VEndpoint {
+		return -1, -1, &Fault{Kind: FaultRuntime, Thread: t, Expected: "an endpoint as the channel of " + what, Found: ev.TypeName() + " " + ev.String()}
+	}
+	inst, role := ev.Endpoint()
+	if inst == DeadInstance {
+		return -1, -1, &Fault{Kind: FaultAction, Thread: t, Expected: "no action: the session of role " + s.P.Roles[role] + " has ended", Found: what}
+	}
+	in := c.Insts[inst]
+	ei := in.end(role)
+	if int(in.Ends[ei].Holder) != t {
+		return -1, -1, &Fault{Kind: FaultOwnership, Thread: t, Expected: fmt.Sprintf("endpoint %s used only by its holder %s", s.P.endpointName(c, inst, role), s.P.Threads[in.Ends[ei].Holder].Name), Found: "used by " + s.P.Threads[t].Name}
+	}
+	return inst, ei, nil
+}
+
+// send performs ISend or ISelect for thread t.
+func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
+	p := s.P
+	n := c.clone()
+	th := n.thread(t)
+	f := &th.Frames[len(th.Frames)-1]
+	peers := p.roleSets[in.A]
+	act := Action{Kind: ActSend, Thread: t, Code: f.Code, PC: f.PC, Peers: peers, Label: -1}
+	var val Value
+	var msg Msg
+	var chv Value
+	if in.Op == ISend {
+		val = f.Stack[len(f.Stack)-1]
+		chv = f.Stack[len(f.Stack)-2]
+		f.Stack = f.Stack[:len(f.Stack)-2]
+		act.Val = val
+		msg = Msg{Label: -1, Val: val}
+	} else {
+		act.Kind = ActSelect
+		act.Label = int(in.B)
+		chv = f.Stack[len(f.Stack)-1]
+		f.Stack = f.Stack[:len(f.Stack)-1]
+		msg = Msg{Label: in.B}
+	}
+	what := "send"
+	if in.Op == ISelect {
+		what = "select"
+	}
+	inst, ei, fault := s.endpoint(n, t, chv, what)
+	if fault != nil {
+		th.Status = Crashed
+		return Succ{Action: act, Next: n, Fault: fault}
+	}
+	ins := n.Insts[inst]
+	e := &ins.Ends[ei]
+	act.Inst, act.Role = ins.Serial, e.Role
+	doing := func() string {
+		if in.Op == ISend {
+			return fmt.Sprintf("send %s <%s> to %s", val, val.TypeName(), joinNames(p.roleNames(peers)))
+		}
+		return fmt.Sprintf("select %s to %s", p.Labels[in.B], joinNames(p.roleNames(peers)))
+	}
+	if val.K == VEndpoint {
+		fault = &Fault{Kind: FaultOwnership, Thread: t, Expected: "endpoints held by one thread each (the protocol sends only int, bool and unit)", Found: doing() + ": an endpoint sent as a message would be held twice"}
+	}
+	var next int
+	var endsRun bool
+	fault = firstFault(fault, s.checkAct(n, t, inst, ei, doing, func(st *model.LState) bool {
+		if in.Op == ISend {
+			if st.Kind != model.LSend || !sameRoles(p, peers, st.Peers) || val.TypeName() != st.Type.String() {
+				return false
+			}
+			next, endsRun = st.Next, st.EndsRun
+			return true
+		}
+		if st.Kind != model.LSelect || !sameRoles(p, peers, st.Peers) {
+			return false
+		}
+		b, ok := st.Branch(p.Labels[in.B])
+		next, endsRun = b.Next, b.EndsRun
+		return ok
+	}))
+	if fault != nil {
+		n.loseMonitor(inst, ei)
+	} else {
+		fault = s.moveMonitor(n, t, inst, ei, next, endsRun)
+	}
+	for _, to := range peers {
+		n.push(inst, e.Role, to, msg)
+	}
+	return Succ{Action: act, Next: n, Fault: firstFault(fault, s.advance(n, t, unitVal, true))}
+}
+
+// receive adds the successors of thread t at IRecv or ICase.
+func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
+	p := s.P
+	th := c.Threads[t]
+	f := &th.Frames[len(th.Frames)-1]
+	chv := f.Stack[len(f.Stack)-1]
+	from := int(in.A)
+	what := "receive"
+	if in.Op == ICase {
+		what = "case"
+	}
+	act := Action{Kind: ActRecv, Thread: t, Code: f.Code, PC: f.PC, Peers: []int{from}, Label: -1}
+	if in.Op == ICase {
+		act.Kind = ActCase
+	}
+	inst, ei, fault := s.endpoint(c, t, chv, what)
+	if fault != nil {
+		// The thread cannot go on: report it as the thread's step.
+		n := c.clone()
+		n.thread(t).Status = Crashed
+		act.Kind = ActFault
+		return append(out, Succ{Action: act, Next: n, Fault: fault})
+	}
+	ins := c.Insts[inst]
+	e := &ins.Ends[ei]
+	act.Inst, act.Role = ins.Serial, e.Role
+	doing := func() string {
+		if in.Op == ICase {
+			return fmt.Sprintf("case (receive a label) from %s", p.Roles[from])
+		}
+		return fmt.Sprintf("%s from %s", what, p.Roles[from])
+	}
+	var lst *model.LState
+	fault = s.checkAct(c, t, inst, ei, doing, func(st *model.LState) bool {
+		lst = st
+		want := model.LRecv
+		if in.Op == ICase {
+			want = model.LOffer
+		}
+		return st.Kind == want && st.Peers[0] == p.Roles[from]
+	})
+	qi := c.channel(inst, from, e.Role)
+	if fault != nil && qi < 0 {
+		// The attempt itself is the violation, whether or not a message
+		// ever arrives; the monitor stops tracking the endpoint. (With a
+		// message there, the receive below is the step, with the fault.)
+		n := c.clone()
+		n.loseMonitor(inst, ei)
+		act.Kind = ActFault
+		return append(out, Succ{Action: act, Next: n, Fault: fault})
+	}
+	if qi < 0 {
+		return out // blocked: no message yet
+	}
+	n := c.clone()
+	if fault != nil {
+		n.loseMonitor(inst, ei)
+	}
+	msg := n.pop(qi)
+	nth := n.thread(t)
+	nf := &nth.Frames[len(nth.Frames)-1]
+	nf.Stack = nf.Stack[:len(nf.Stack)-1]
+	act.Val = msg.Val
+	act.Label = int(msg.Label)
+	tracked := !n.Insts[inst].Ends[ei].Lost
+	var next int
+	var endsRun bool
+	if tracked {
+		switch {
+		case in.Op == IRecv && msg.Label >= 0:
+			fault = &Fault{Kind: FaultMessage, Thread: t, Expected: fmt.Sprintf("a value <%s> from %s", lst.Type, p.Roles[from]), Found: "the label " + p.Labels[msg.Label]}
+		case in.Op == IRecv && msg.Val.TypeName() != lst.Type.String():
+			fault = &Fault{Kind: FaultMessage, Thread: t, Expected: fmt.Sprintf("a value <%s> from %s", lst.Type, p.Roles[from]), Found: fmt.Sprintf("the value %s <%s>", msg.Val, msg.Val.TypeName())}
+		case in.Op == ICase && msg.Label < 0:
+			fault = &Fault{Kind: FaultMessage, Thread: t, Expected: fmt.Sprintf("one of the labels {%s} from %s", branchLabels(lst), p.Roles[from]), Found: fmt.Sprintf("the value %s <%s>", msg.Val, msg.Val.TypeName())}
+		case in.Op == ICase:
+			b, ok := lst.Branch(p.Labels[msg.Label])
+			if !ok {
+				fault = &Fault{Kind: FaultMessage, Thread: t, Expected: fmt.Sprintf("one of the labels {%s} from %s", branchLabels(lst), p.Roles[from]), Found: "the label " + p.Labels[msg.Label]}
+			}
+			next, endsRun = b.Next, b.EndsRun
+		default:
+			next, endsRun = lst.Next, lst.EndsRun
+		}
+		if fault != nil {
+			n.loseMonitor(inst, ei)
+		} else {
+			fault = s.moveMonitor(n, t, inst, ei, next, endsRun)
+		}
+	}
+	if in.Op == IRecv {
+		v := msg.Val
+		if msg.Label >= 0 {
+			v = unitVal // a label where a value was due: fidelity (b) reports it
+		}
+		return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.advance(n, t, v, true))})
+	}
+	// case: jump to the branch for the label.
+	code := p.Codes[nf.Code]
+	tab := code.Tables[in.B]
+	if msg.Label < 0 {
+		return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.crashAt(nth, t, in, "case received the value "+msg.Val.String()+", not a label"))})
+	}
+	for i, l := range tab.labels {
+		if l == int(msg.Label) {
+			nf.PC = tab.targets[i]
+			return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.runLocal(n, t))})
+		}
+	}
+	return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.crashAt(nth, t, in, "case has no branch for the label "+p.Labels[msg.Label]))})
+}
+
+// choose takes option i of the choose at thread t's pc.
+func (s *Semantics) choose(c *Config, t, i int) Succ {
+	n := c.clone()
+	th := n.thread(t)
+	f := &th.Frames[len(th.Frames)-1]
+	act := Action{Kind: ActChoose, Thread: t, Code: f.Code, PC: f.PC, Option: i, Label: -1}
+	f.PC = s.P.Codes[f.Code].Tables[s.P.Codes[f.Code].Instrs[f.PC].A].targets[i]
+	return Succ{Action: act, Next: n, Fault: s.runLocal(n, t)}
+}
+
+// start adds the session starts that thread t, waiting at a request, can
+// take part in: one for every choice of an accepting thread per other role.
+func (s *Semantics) start(out []Succ, c *Config, t int, req *Instr) []Succ {
+	p := s.P
+	svc := int(req.A)
+	roles := p.roleSets[req.B]
+	myRole := int(req.C)
+	var others []int
+	for _, r := range roles {
+		if r != myRole {
+			others = append(others, r)
+		}
+	}
+	// candidates[k] lists the threads waiting at accept(svc, others[k]).
+	candidates := make([][]int, len(others))
+	for u, th := range c.Threads {
+		if u == t || th.Status != Running || th.Barrier {
+			continue
+		}
+		f := &th.Frames[len(th.Frames)-1]
+		in := &p.Codes[f.Code].Instrs[f.PC]
+		if in.Op != IAccept || int(in.A) != svc {
+			continue
+		}
+		for k, r := range others {
+			if int(in.B) == r {
+				candidates[k] = append(candidates[k], u)
+			}
+		}
+	}
+	pick := make([]int, len(others))
+	var rec func(k int)
+	rec = func(k int) {
+		if k == len(others) {
+			out = append(out, s.startWith(c, t, svc, myRole, others, pick))
+			return
+		}
+		for _, u := range candidates[k] {
+			used := false
+			for _, v := range pick[:k] {
+				used = used || v == u
+			}
+			if !used {
+				pick[k] = u
+				rec(k + 1)
+			}
+		}
+	}
+	rec(0)
+	return out
+}
+
+func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick []int) Succ {
+	p := s.P
+	n := c.clone()
+	n.Created++
+	in := &Instance{Service: svc, Serial: n.Created, N: NoRunNumber, dirty: true}
+	idx := len(n.Insts)
+	threads := append([]int{t}, pick...)
+	roles := append([]int{myRole}, others...)
+	act := Action{Kind: ActStart, Thread: t, Threads: threads, Inst: in.Serial, Role: myRole, Code: -1, Label: -1}
+	f := &c.Threads[t].Frames[len(c.Threads[t].Frames)-1]
+	act.Code, act.PC = f.Code, f.PC
+	var fault *Fault
+	for k, u := range threads {
+		// An endpoint starts under the protocol of its thread's heap: a
+		// thread that has applied opens it under the new protocol, whatever
+		// code opened it, main included (SPEC §4).
+		ver := p.ProtoVersion(svc, c.Threads[u].HeapVer)
+		e := End{Role: roles[k], Holder: int32(u), Ver: ver, Pending: ver}
+		if lt := p.Services[svc].Monitors[ver][roles[k]]; lt == nil {
+			e.Lost = true
+			if fault == nil {
+				fault = &Fault{Kind: FaultAction, Thread: u, Expected: fmt.Sprintf("role %s in protocol %s", p.Roles[roles[k]], p.protoName(svc, ver)), Found: "a session started with that role"}
+			}
+		} else if lt.States[0].Kind == model.LEnd {
+			e.Done = true
+		}
+		in.Ends = append(in.Ends, e)
+	}
+	// Whether all roles perform run 1 under one protocol version
+	// (fidelity (c)) is judged at each role's first action: a role may
+	// still migrate before it acts.
+	sortEnds(in.Ends)
+	n.Insts = append(n.Insts, in)
+	for k, u := range threads {
+		n.thread(u)
+		fault = firstFault(fault, s.advance(n, u, endpointVal(idx, roles[k]), true))
+	}
+	return Succ{Action: act, Next: n, Fault: fault}
+}
+
+func sortEnds(es []End) {
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && es[j].Role < es[j-1].Role; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}

@@ -1,0 +1,257 @@
+package statespace
+
+import (
+	"fmt"
+
+	"github.com/mcheck/mcheck/model/syntax"
+)
+
+// Local evaluation: a thread runs silently from one visible step to the
+// next (SPEC §3); calls, update points that stop it, and threads that spin.
+
+// maxFrames bounds the call stack of a thread.
+const maxFrames = 256
+
+// maxLocalSteps bounds the local steps a thread takes between two visible
+// ones. A thread that loops for ever without a visible step is found by
+// its repeating states (see runLocal) long before; one that reaches the
+// bound computes without end on values that keep growing, reported as a
+// runtime error.
+const maxLocalSteps = 1 << 20
+
+// spinCheckAfter is the number of local steps after which runLocal starts
+// looking for a repeated state at calls (the only way a loop closes).
+const spinCheckAfter = 1 << 10
+
+// pointStops reports whether thread t must stop at an update point it has
+// reached, because something can happen there: the update may still be
+// introduced while it waits, or, once it is, its strategy lets it apply or
+// block there.
+func (s *Semantics) pointStops(c *Config, t int) bool {
+	if s.P.Update == nil {
+		return false
+	}
+	if !c.Upd.Introduced {
+		return s.UpdateAt.Mode != AtNever
+	}
+	th := c.Threads[t]
+	if !th.Participant || th.HeapVer == 1 {
+		return false
+	}
+	return s.Strategy.Decide(s.P, c, t) != Pass
+}
+
+// runLocal runs thread t (which must be a private copy in c) through local
+// steps until it reaches a visible step, finishes or fails.
+//
+// Local steps are deterministic, so a thread that runs long without a
+// visible step either repeats a state, and then loops for ever, or grows
+// without end. After spinCheckAfter steps runLocal looks for a repeat at
+// every call (loops close only there) with Brent's cycle detection: the
+// state at a call is compared with a saved one, saved anew at calls 1, 2, 4,
+// 8, ... after the last save. A repeat is found within twice the loop's
+// length; the thread then stops at that call, marked Spin.
+func (s *Semantics) runLocal(c *Config, t int) *Fault {
+	p := s.P
+	th := c.Threads[t]
+	tc := p.Threads[t]
+	var saved, cur []byte
+	power, lam := 1, 0
+	for steps := 0; th.Status == Running; steps++ {
+		if steps > maxLocalSteps {
+			f := &th.Frames[len(th.Frames)-1]
+			code := p.Codes[f.Code]
+			return s.crash(th, t, "a thread that communicates or loops",
+				fmt.Sprintf("thread %s computes without end: %d local steps without a visible action or a repeated state (a value that grows for ever?), in %s at %s",
+					tc.Name, maxLocalSteps, p.codeName(th), p.where(code.Instrs[f.PC].Node)))
+		}
+		f := &th.Frames[len(th.Frames)-1]
+		code := p.Codes[f.Code]
+		in := &code.Instrs[f.PC]
+		switch in.Op {
+		case IPush:
+			f.Stack = append(f.Stack, in.V)
+			f.PC++
+		case ILoad:
+			f.Stack = append(f.Stack, f.Slots[in.A])
+			f.PC++
+		case IStore:
+			f.Slots[in.A] = f.Stack[len(f.Stack)-1]
+			f.Stack = f.Stack[:len(f.Stack)-1]
+			f.PC++
+		case IPop:
+			f.Stack = f.Stack[:len(f.Stack)-1]
+			f.PC++
+		case IBin:
+			y, x := f.Stack[len(f.Stack)-1], f.Stack[len(f.Stack)-2]
+			v, err := binop(syntax.BinOp(in.A), x, y)
+			if err != "" {
+				return s.crashAt(th, t, in, err)
+			}
+			f.Stack = append(f.Stack[:len(f.Stack)-2], v)
+			f.PC++
+		case IUnary:
+			x := &f.Stack[len(f.Stack)-1]
+			switch in.A {
+			case int32(syntax.OpNot):
+				if x.K != VBool {
+					return s.crashAt(th, t, in, "not applied to "+x.TypeName()+" "+x.String()+", want bool")
+				}
+				x.N = 1 - x.N
+			case int32(syntax.OpNeg):
+				if x.K != VInt {
+					return s.crashAt(th, t, in, "- applied to "+x.TypeName()+" "+x.String()+", want int")
+				}
+				x.N = -x.N
+			case unaryBoolCheck:
+				if x.K != VBool {
+					return s.crashAt(th, t, in, "operand of && or || is "+x.TypeName()+" "+x.String()+", want bool")
+				}
+			}
+			f.PC++
+		case IJmp:
+			f.PC = in.A
+		case IJmpF, IJmpT:
+			x := f.Stack[len(f.Stack)-1]
+			f.Stack = f.Stack[:len(f.Stack)-1]
+			if x.K != VBool {
+				return s.crashAt(th, t, in, "condition is "+x.TypeName()+" "+x.String()+", want bool")
+			}
+			if (x.N != 0) == (in.Op == IJmpT) {
+				f.PC = in.A
+			} else {
+				f.PC++
+			}
+		case ICall, ITail:
+			if !tc.Explicit && s.pointStops(c, t) {
+				return nil
+			}
+			if steps >= spinCheckAfter {
+				cur = encodeThread(cur[:0], th)
+				if saved != nil && string(cur) == string(saved) {
+					th.Spin = true
+					return nil
+				}
+				if lam++; saved == nil || lam == power {
+					saved = append(saved[:0], cur...)
+					power, lam = power*2, 0
+				}
+			}
+			if fault := s.call(th, t); fault != nil {
+				return fault
+			}
+		case IUpdate:
+			if s.pointStops(c, t) {
+				return nil
+			}
+			f.Stack = append(f.Stack, unitVal)
+			f.PC++
+		case IRet:
+			v := f.Stack[len(f.Stack)-1]
+			th.Frames = th.Frames[:len(th.Frames)-1]
+			if len(th.Frames) == 0 {
+				th.Status = Done
+				return nil
+			}
+			caller := &th.Frames[len(th.Frames)-1]
+			caller.Stack = append(caller.Stack, v)
+		default:
+			return nil // a visible step
+		}
+	}
+	return nil
+}
+
+// call performs the call at thread t's pc: the body is looked up in the
+// heap now (a body already running keeps running, paper §3.1).
+func (s *Semantics) call(th *Thread, t int) *Fault {
+	p := s.P
+	f := &th.Frames[len(th.Frames)-1]
+	in := &p.Codes[f.Code].Instrs[f.PC]
+	callee := p.Threads[t].Heap[th.HeapVer][in.A]
+	nargs := int(in.B)
+	args := f.Stack[len(f.Stack)-nargs:]
+	nf := Frame{Code: int32(callee.ID), Slots: make([]Value, callee.NSlots)}
+	copy(nf.Slots, args)
+	f.Stack = f.Stack[:len(f.Stack)-nargs]
+	if in.Op == ITail {
+		th.Frames[len(th.Frames)-1] = nf
+		return nil
+	}
+	if len(th.Frames) >= maxFrames {
+		return s.crashAt(th, t, in, fmt.Sprintf("call stack deeper than %d frames (unbounded non-tail recursion?)", maxFrames))
+	}
+	f.PC++
+	th.Frames = append(th.Frames, nf)
+	return nil
+}
+
+func binop(op syntax.BinOp, x, y Value) (Value, string) {
+	switch op {
+	case syntax.OpEq, syntax.OpNe:
+		if x.K != y.K {
+			return Value{}, fmt.Sprintf("%s compares %s %s with %s %s", op, x.TypeName(), x, y.TypeName(), y)
+		}
+		return BoolVal((x == y) == (op == syntax.OpEq)), ""
+	}
+	if x.K != VInt || y.K != VInt {
+		return Value{}, fmt.Sprintf("%s applied to %s %s and %s %s, want int and int", op, x.TypeName(), x, y.TypeName(), y)
+	}
+	a, b := x.N, y.N
+	switch op {
+	case syntax.OpAdd:
+		return IntVal(a + b), ""
+	case syntax.OpSub:
+		return IntVal(a - b), ""
+	case syntax.OpMul:
+		return IntVal(a * b), ""
+	case syntax.OpDiv, syntax.OpMod:
+		if b == 0 {
+			return Value{}, fmt.Sprintf("division by zero (%d %s 0)", a, op)
+		}
+		if op == syntax.OpDiv {
+			return IntVal(a / b), ""
+		}
+		return IntVal(a % b), ""
+	case syntax.OpLt:
+		return BoolVal(a < b), ""
+	case syntax.OpLe:
+		return BoolVal(a <= b), ""
+	case syntax.OpGt:
+		return BoolVal(a > b), ""
+	case syntax.OpGe:
+		return BoolVal(a >= b), ""
+	}
+	return Value{}, "unknown operator " + op.String()
+}
+
+func (s *Semantics) crash(th *Thread, t int, expected, found string) *Fault {
+	th.Status = Crashed
+	return &Fault{Kind: FaultRuntime, Thread: t, Expected: expected, Found: found}
+}
+
+func (s *Semantics) crashAt(th *Thread, t int, in *Instr, msg string) *Fault {
+	return s.crash(th, t, "no runtime error", msg+" at "+s.P.where(in.Node))
+}
+
+// where formats a source position.
+func (p *Program) where(n syntax.Node) string {
+	if n == nil {
+		return "?"
+	}
+	pos := n.Position()
+	return fmt.Sprintf("%s:%d:%d", p.Model.File.Name, pos.Line, pos.Col)
+}
+
+// advance moves thread t past the visible instruction it performed (pushing
+// v when the instruction yields a value) and runs it to its next visible
+// step.
+func (s *Semantics) advance(c *Config, t int, v Value, push bool) *Fault {
+	th := c.Threads[t]
+	f := &th.Frames[len(th.Frames)-1]
+	if push {
+		f.Stack = append(f.Stack, v)
+	}
+	f.PC++
+	return s.runLocal(c, t)
+}

@@ -1,0 +1,200 @@
+package statespace
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mcheck/mcheck/model"
+)
+
+// The protocol monitor: each endpoint's progress through its role's local
+// type, the protocol version of its run, and fidelity (a) and (c) facts.
+
+// monitor returns the local-type state of an endpoint.
+func (p *Program) monitor(in *Instance, e *End) (*model.LocalType, *model.LState) {
+	lt := p.Services[in.Service].Monitors[e.Ver][e.Role]
+	if lt == nil {
+		return nil, nil
+	}
+	return lt, &lt.States[e.State]
+}
+
+func (p *Program) endpointName(c *Config, inst, role int) string {
+	in := c.Insts[inst]
+	return fmt.Sprintf("%s#%d.%s", p.Services[in.Service].Name, in.Serial, p.Roles[role])
+}
+
+func (p *Program) protoName(svc int, ver uint8) string {
+	return p.Services[svc].Protocol[ver].Name
+}
+
+// codeVersion is the heap version of the body thread t is running.
+func (p *Program) codeVersion(th *Thread) uint8 {
+	return p.Codes[th.Frames[len(th.Frames)-1].Code].Version
+}
+
+// checkAct checks fidelity (a) for thread t acting on endpoint (inst, ei):
+// the code's protocol version must be the run's, and the local type must
+// allow the action (described by ok and want).
+func (s *Semantics) checkAct(c *Config, t, inst, ei int, doingf func() string, ok func(st *model.LState) bool) *Fault {
+	p := s.P
+	in := c.Insts[inst]
+	e := &in.Ends[ei]
+	if e.Lost {
+		return nil
+	}
+	th := c.Threads[t]
+	pv := p.ProtoVersion(in.Service, p.codeVersion(th))
+	if pv != e.Ver {
+		name, doing := p.endpointName(c, inst, e.Role), doingf()
+		return &Fault{Kind: FaultVersion, Thread: t,
+			Expected: fmt.Sprintf("%s to act in run %d under %s, the protocol of its current run", name, in.Base+e.Run+1, p.protoName(in.Service, e.Ver)),
+			Found:    fmt.Sprintf("%s from code of %s (%s)", doing, p.protoName(in.Service, pv), p.codeName(th))}
+	}
+	lt, st := p.monitor(in, e)
+	if lt == nil {
+		return &Fault{Kind: FaultAction, Thread: t, Expected: fmt.Sprintf("role %s in protocol %s", p.Roles[e.Role], p.protoName(in.Service, e.Ver)), Found: doingf()}
+	}
+	if !ok(st) {
+		name, doing := p.endpointName(c, inst, e.Role), doingf()
+		return &Fault{Kind: FaultAction, Thread: t,
+			Expected: fmt.Sprintf("%s to %s (local type %s)", name, p.describeState(st), lt.Text),
+			Found:    doing}
+	}
+	return nil
+}
+
+func (p *Program) codeName(th *Thread) string {
+	code := p.Codes[th.Frames[len(th.Frames)-1].Code]
+	if code.Fun == "main" {
+		return "main"
+	}
+	if code.Version == 0 {
+		return "old body of " + code.Fun
+	}
+	return "new body of " + code.Fun
+}
+
+// describeState says what a local-type state expects next.
+func (p *Program) describeState(st *model.LState) string {
+	switch st.Kind {
+	case model.LSend:
+		return fmt.Sprintf("send <%s> to %s", st.Type, joinNames(st.Peers))
+	case model.LRecv:
+		return fmt.Sprintf("receive <%s> from %s", st.Type, st.Peers[0])
+	case model.LSelect:
+		return fmt.Sprintf("select one of {%s} to %s", branchLabels(st), joinNames(st.Peers))
+	case model.LOffer:
+		return fmt.Sprintf("receive one of {%s} from %s", branchLabels(st), st.Peers[0])
+	}
+	return "do nothing more (end)"
+}
+
+func branchLabels(st *model.LState) string {
+	var ls []string
+	for _, b := range st.Branches {
+		ls = append(ls, b.Label)
+	}
+	return strings.Join(ls, ", ")
+}
+
+func joinNames(ns []string) string {
+	out := ""
+	for i, n := range ns {
+		if i > 0 {
+			out += ", "
+		}
+		out += n
+	}
+	if len(ns) > 1 {
+		return "{" + out + "}"
+	}
+	return out
+}
+
+func (p *Program) roleNames(ids []int) []string {
+	var out []string
+	for _, id := range ids {
+		out = append(out, p.Roles[id])
+	}
+	return out
+}
+
+func sameRoles(p *Program, ids []int, names []string) bool {
+	if len(ids) != len(names) {
+		return false
+	}
+	for _, id := range ids {
+		found := false
+		for _, n := range names {
+			if p.Roles[id] == n {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// moveMonitor advances endpoint e (of a private instance copy) along the
+// transition (next, endsRun) of its local type, after its action; it
+// records the run's protocol version for fidelity (c) when the action is
+// the run's first.
+func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bool) *Fault {
+	p := s.P
+	in := c.inst(inst)
+	e := &in.Ends[ei]
+	if e.Lost {
+		return nil
+	}
+	var fault *Fault
+	if !e.Started {
+		e.Started = true
+		r := int(e.Run)
+		recorded, ok := uint8(0), false
+		switch {
+		case r < len(in.RunVer):
+			recorded, ok = in.RunVer[r], true
+		case in.RunTail != 0:
+			recorded, ok = in.RunTail-1, true
+		}
+		if ok {
+			if recorded != e.Ver {
+				fault = &Fault{Kind: FaultRunMix, Thread: t,
+					Expected: fmt.Sprintf("every role of %s#%d to perform run %d under %s, as another role did", p.Services[in.Service].Name, in.Serial, in.Base+e.Run+1, p.protoName(in.Service, recorded)),
+					Found:    fmt.Sprintf("%s performs run %d under %s", p.Roles[e.Role], in.Base+e.Run+1, p.protoName(in.Service, e.Ver))}
+			}
+		} else {
+			for len(in.RunVer) < r {
+				in.RunVer = append(in.RunVer, e.Ver) // unreachable in practice: earlier runs were started
+			}
+			in.RunVer = append(in.RunVer, e.Ver)
+		}
+	}
+	lt := p.Services[in.Service].Monitors[e.Ver][e.Role]
+	if !endsRun {
+		e.State = int32(next)
+		return fault
+	}
+	e.Run++
+	e.Started = false
+	if lt.States[next].Kind == model.LEnd {
+		e.State = int32(next)
+		e.Done = true
+		return fault
+	}
+	// If the new protocol has no such role the endpoint has no monitor:
+	// checkAct reports its next action as a fidelity (a) fault.
+	e.Ver = e.Pending
+	e.State = 0
+	return fault
+}
+
+// loseMonitor marks endpoint (inst, ei) as no longer tracked, after a fault.
+func (c *Config) loseMonitor(inst, ei int) {
+	if inst >= 0 {
+		c.inst(inst).Ends[ei].Lost = true
+	}
+}

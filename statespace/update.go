@@ -1,0 +1,137 @@
+package statespace
+
+// The update: its introduction, update points, applying, and the
+// stop-the-world barrier (SPEC §3-§4).
+
+// introduce is the step in which the update becomes known.
+func (s *Semantics) introduce(c *Config) Succ {
+	p := s.P
+	n := c.clone()
+	n.Upd.Introduced = true
+	n.Upd.Countdown = -1
+	for t, th := range n.Threads {
+		if th.Status != Running {
+			continue
+		}
+		// Participants: threads the update gives new bodies, threads holding
+		// an endpoint of a moved service, and threads whose code can open or
+		// join a session of a moved service (README, "Decisions").
+		part := p.Threads[t].Named
+		for svc, si := range p.Services {
+			part = part || (si.Moved && p.Threads[t].Joins[svc])
+		}
+		for _, in := range n.Insts {
+			if !p.Services[in.Service].Moved {
+				continue
+			}
+			for _, e := range in.Ends {
+				if int(e.Holder) == t && !e.Done {
+					part = true
+				}
+			}
+		}
+		if part {
+			n.thread(t).Participant = true
+		}
+	}
+	s.Strategy.Introduce(p, n)
+	return Succ{Action: Action{Kind: ActIntroduce, Thread: -1, Code: -1, Label: -1}, Next: n}
+}
+
+// updatePoint adds the steps of thread t waiting at an update point.
+func (s *Semantics) updatePoint(out []Succ, c *Config, t int) []Succ {
+	th := c.Threads[t]
+	d := Pass
+	if c.Upd.Introduced && th.Participant && th.HeapVer == 0 {
+		d = s.Strategy.Decide(s.P, c, t)
+	}
+	switch d {
+	case Pass:
+		out = append(out, s.pass(c, t, false))
+	case Apply:
+		out = append(out, s.pass(c, t, true))
+	case Either:
+		out = append(out, s.pass(c, t, false), s.pass(c, t, true))
+	case Block:
+		n := c.clone()
+		n.thread(t).Barrier = true
+		f := &th.Frames[len(th.Frames)-1]
+		out = append(out, Succ{Action: Action{Kind: ActBlock, Thread: t, Code: f.Code, PC: f.PC, Label: -1}, Next: n})
+	}
+	return out
+}
+
+// pass performs the update point thread t waits at, applying the update
+// first if apply is set.
+func (s *Semantics) pass(c *Config, t int, apply bool) Succ {
+	n := c.clone()
+	th := n.thread(t)
+	f := &th.Frames[len(th.Frames)-1]
+	act := Action{Kind: ActPass, Thread: t, Code: f.Code, PC: f.PC, Label: -1}
+	if apply {
+		act.Kind = ActApply
+		s.apply(n, t)
+	}
+	return Succ{Action: act, Next: n, Fault: s.performPoint(n, t)}
+}
+
+// performPoint executes the update point at thread t's pc (a call or an
+// `update`) and runs the thread on.
+func (s *Semantics) performPoint(c *Config, t int) *Fault {
+	th := c.Threads[t]
+	th.Barrier = false
+	f := &th.Frames[len(th.Frames)-1]
+	if s.P.Codes[f.Code].Instrs[f.PC].Op == IUpdate {
+		return s.advance(c, t, unitVal, true)
+	}
+	if fault := s.call(th, t); fault != nil {
+		return fault
+	}
+	return s.runLocal(c, t)
+}
+
+// apply gives thread t (a private copy in c) the new heap, and moves its
+// endpoints of moved services to the new protocol from their next run (at
+// once, if the current run has not started).
+func (s *Semantics) apply(c *Config, t int) {
+	p := s.P
+	c.Threads[t].HeapVer = 1
+	for i, in := range c.Insts {
+		if !p.Services[in.Service].Moved {
+			continue
+		}
+		for k, e := range in.Ends {
+			if int(e.Holder) != t || e.Done || e.Pending == 1 {
+				continue
+			}
+			ni := c.inst(i)
+			ne := &ni.Ends[k]
+			ne.Pending = 1
+			if !ne.Started && !ne.Lost {
+				ne.Ver = 1 // without a monitor if Q lacks the role: see moveMonitor
+				ne.State = 0
+			}
+			in = ni
+		}
+	}
+}
+
+// release is the barrier step: every participant applies; those waiting at
+// the barrier go on past their update point.
+func (s *Semantics) release(c *Config) Succ {
+	n := c.clone()
+	act := Action{Kind: ActRelease, Thread: -1, Code: -1, Label: -1}
+	var fault *Fault
+	for t, th := range c.Threads {
+		if !th.Participant || th.HeapVer == 1 {
+			continue
+		}
+		n.thread(t)
+		s.apply(n, t)
+		act.Threads = append(act.Threads, t)
+		if th.Barrier {
+			fault = firstFault(fault, s.performPoint(n, t))
+		}
+	}
+	return Succ{Action: act, Next: n, Fault: fault}
+}
