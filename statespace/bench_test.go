@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mcheck/mcheck/statespace"
 )
 
 // BenchmarkExplore explores every shipped model under each strategy with
@@ -15,7 +17,7 @@ func BenchmarkExplore(b *testing.B) {
 	files, _ := filepath.Glob("../models/*.dsu")
 	for _, f := range files {
 		m := loadFile(b, f)
-		for _, strategy := range []string{"uncoordinated", "stop-the-world", "max+1"} {
+		for _, strategy := range statespace.StrategyNames() {
 			for _, bound := range []int{8, 24} {
 				name := strings.TrimSuffix(filepath.Base(f), ".dsu") + "/" + strategy + "/bound=" + strconv.Itoa(bound)
 				b.Run(name, func(b *testing.B) {

@@ -49,7 +49,7 @@ func parseWants(t testing.TB, path string) []want {
 		}
 		w := want{line: i + 1, bound: 8, updateAt: "any", verdict: m[3], depth: -1}
 		if m[1] == "all" {
-			w.strategies = []string{"uncoordinated", "stop-the-world", "max+1"}
+			w.strategies = statespace.StrategyNames()
 		} else {
 			w.strategies = strings.Split(m[1], ",")
 		}
