@@ -1,17 +1,19 @@
-// Package properties decides which facts of the semantics are violations
-// and writes their reports (SPEC §5): fidelity, linearity, progress, update
-// completion and runtime errors, each on by default and each switchable off.
+// Package properties owns mcheck's rules (SPEC §5): which facts of the
+// semantics are violations, of which property and rule, and how each is
+// worded. One file per property: fidelity.go, linearity.go, progress.go,
+// completion.go, runtime.go; each is on by default and can be switched off.
 //
-// The semantics (package statespace) records facts — a monitor that refused
-// an action, a message of the wrong kind, a run performed under two protocol
-// versions, a runtime error — on the steps it generates; this package maps
-// them to properties, and inspects configurations without successors for
-// deadlocks, incomplete updates and orphan messages.
+// The semantics (package statespace) records facts as data — a monitor that
+// refused an action, a message of the wrong kind, a run performed under two
+// protocol versions, a runtime error — on the steps it generates
+// (statespace.Fault). CheckStep turns the first fact of a step whose property
+// is on into a violation; CheckTerminal judges configurations without
+// successors: deadlock (or capacity reached), an incomplete update, orphan
+// messages.
 package properties
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/mcheck/mcheck/statespace"
@@ -77,27 +79,36 @@ func (s Set) Enabled() []string {
 	return out
 }
 
-var faultRule = map[statespace.FaultKind][2]string{
-	statespace.FaultAction:    {Fidelity, "fidelity (a): action not allowed by the local type"},
-	statespace.FaultVersion:   {Fidelity, "fidelity (a): code of one protocol version acts in a run under another"},
-	statespace.FaultMessage:   {Fidelity, "fidelity (b): message of the wrong kind, type or label"},
-	statespace.FaultRunMix:    {Fidelity, "fidelity (c): one run performed under two protocol versions"},
-	statespace.FaultOwnership: {Linearity, "linearity: endpoint ownership"},
-	statespace.FaultRuntime:   {Runtime, "runtime error"},
+// fact is how one kind of fact is judged: its property and rule, and its
+// wording (what was expected, what was found).
+type fact struct {
+	property, rule string
+	word           func(p *statespace.Program, f *statespace.Fault) (expected, found string)
 }
 
-// CheckStep reports the fault of a step, if its property is enabled.
+// facts maps every kind of fact to its rule; each property's file fills
+// its own kinds in.
+var facts = map[statespace.FaultKind]fact{}
+
+func rule(kinds map[statespace.FaultKind]fact) bool {
+	for k, f := range kinds {
+		facts[k] = f
+	}
+	return true
+}
+
+// CheckStep reports the first fact of a step whose property is on.
 func (s Set) CheckStep(p *statespace.Program, from *statespace.Config, st *statespace.Succ) *statespace.Violation {
-	// The first fact of the step whose property is enabled.
 	f := st.Fault
-	for f != nil && !s[faultRule[f.Kind][0]] {
+	for f != nil && !s[facts[f.Kind].property] {
 		f = f.Also
 	}
 	if f == nil {
 		return nil
 	}
-	rule := faultRule[f.Kind]
-	v := &statespace.Violation{Property: rule[0], Rule: rule[1], Expected: f.Expected, Found: f.Found}
+	r := facts[f.Kind]
+	expected, found := r.word(p, f)
+	v := &statespace.Violation{Property: r.property, Rule: r.rule, Expected: expected, Found: found}
 	if f.Thread >= 0 {
 		v.Thread = p.Threads[f.Thread].Name
 	}
@@ -109,7 +120,9 @@ func (s Set) CheckStep(p *statespace.Program, from *statespace.Config, st *state
 	return v
 }
 
-// CheckTerminal inspects a configuration with no successors.
+// CheckTerminal judges a configuration with no successors, in report order:
+// progress (a configuration stuck only by the capacity is judged no
+// further), update completion, orphan messages.
 func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info statespace.StepInfo) *statespace.Violation {
 	stuck := deadlocked(p, c)
 	if len(stuck) == 0 && info.CapacityBlocked {
@@ -118,123 +131,18 @@ func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info sta
 		// explorer counts it.
 		return nil
 	}
-	barrier := false
-	for _, t := range stuck {
-		barrier = barrier || c.Threads[t].Barrier
-	}
-	if len(stuck) > 0 && s[Progress] {
-		rule := "deadlock"
-		if barrier {
-			rule = "deadlock at the stop-the-world barrier"
-		}
-		var waits []string
-		for _, t := range stuck {
-			waits = append(waits, p.Threads[t].Name+" "+p.DescribeThread(c, t))
-		}
-		return &statespace.Violation{
-			Property: Progress, Rule: rule, Thread: p.Threads[stuck[0]].Name,
-			Action:   "no step is enabled",
-			Expected: "every thread finishes or some step is enabled",
-			Found:    strings.Join(waits, "; "),
+	if s[Progress] {
+		if v := deadlock(p, c, stuck); v != nil {
+			return v
 		}
 	}
-	if c.Upd.Introduced && s[UpdateCompletion] && p.Update != nil {
-		var missing []string
-		for t, th := range c.Threads {
-			// Applied or finished (SPEC §5): a participant that stopped
-			// without applying has nothing left to update.
-			if th.Participant && th.HeapVer == 0 && th.Status == statespace.Running {
-				missing = append(missing, p.Threads[t].Name)
-			}
-		}
-		if len(missing) > 0 {
-			sort.Strings(missing)
-			return &statespace.Violation{
-				Property: UpdateCompletion, Rule: "update not completed", Thread: missing[0],
-				Action:   "no step is enabled",
-				Expected: fmt.Sprintf("every thread taking part in update %s to have applied it or finished", p.Update.Name),
-				Found:    "not applied by " + strings.Join(missing, ", "),
-			}
+	if s[UpdateCompletion] {
+		if v := incomplete(p, c); v != nil {
+			return v
 		}
 	}
-	if len(c.Queue) > 0 && s[Linearity] {
-		return &statespace.Violation{
-			Property: Linearity, Rule: "orphan messages",
-			Action:   "no step is enabled",
-			Expected: "every message consumed when the system stops",
-			Found:    "left in the queue: " + p.DescribeQueue(c),
-		}
+	if s[Linearity] {
+		return orphans(p, c)
 	}
 	return nil
-}
-
-// deadlocked returns the running threads of a configuration with no enabled
-// step that no send held back by the queue's capacity could ever release
-// (SPEC §5), in thread order. Releasable threads are found as a fixpoint,
-// from the held-back ones (a larger capacity lets them go on):
-//   - a thread waiting for a message from q on instance i is releasable if
-//     the thread holding (i, q) is releasable and its remaining code may
-//     still send or select to the waiting role;
-//   - a thread waiting at a request or accept on a service is releasable if
-//     a releasable thread's remaining code may still request or accept on it;
-//   - a thread waiting at the barrier is releasable if every participant yet
-//     to arrive is releasable.
-//
-// "May still" is a static over-approximation (statespace.ReachOf: every
-// instruction reachable from the thread's frames, through calls), so a
-// capacity artefact is never reported as a deadlock; a thread that nothing
-// held back can reach is deadlocked, whatever else the capacity holds back.
-func deadlocked(p *statespace.Program, c *statespace.Config) []int {
-	var waits []statespace.Wait
-	free := make([]bool, len(c.Threads))
-	reach := make([]*statespace.Reach, len(c.Threads))
-	reachOf := func(t int) *statespace.Reach {
-		if reach[t] == nil {
-			r := p.ReachOf(c, t)
-			reach[t] = &r
-		}
-		return reach[t]
-	}
-	for t, th := range c.Threads {
-		if th.Status != statespace.Running {
-			continue
-		}
-		w := p.WaitOf(c, t)
-		waits = append(waits, w)
-		free[t] = w.Kind == statespace.WaitHeldBack
-	}
-	for changed := true; changed; {
-		changed = false
-		for _, w := range waits {
-			if free[w.Thread] {
-				continue
-			}
-			ok := false
-			switch w.Kind {
-			case statespace.WaitReceive:
-				ok = w.Peer >= 0 && free[w.Peer] && reachOf(w.Peer).SendsTo[w.Role]
-			case statespace.WaitSession:
-				for u := range c.Threads {
-					ok = ok || (free[u] && reachOf(u).Sessions[w.Service])
-				}
-			case statespace.WaitBarrier:
-				ok = true
-				for u, th := range c.Threads {
-					if th.Participant && th.HeapVer == 0 && th.Status == statespace.Running && !th.Barrier && !free[u] {
-						ok = false
-					}
-				}
-			}
-			if ok {
-				free[w.Thread], changed = true, true
-			}
-		}
-	}
-	var out []int
-	for _, w := range waits {
-		if !free[w.Thread] {
-			out = append(out, w.Thread)
-		}
-	}
-	return out
 }

@@ -96,15 +96,25 @@ thread B { main let y = accept(s, b) in () }
 	}
 }
 
+// TestStepFaultsMapToProperties: every kind of fact has its property, is
+// worded, and is not reported when its property is off.
 func TestStepFaultsMapToProperties(t *testing.T) {
 	p, c := terminal(t, deadlock)
+	lt := p.Services[0].Monitors[0][p.RoleID("a")]
+	full := statespace.Fault{Thread: 0, Doing: statespace.Doing{Op: statespace.ActSend, Peers: []int{p.RoleID("b")}, Val: statespace.IntVal(1), Label: -1},
+		End: statespace.EndRef{Service: 0, Serial: 1, Role: p.RoleID("a")}, Holder: 1, Run: 1, Local: lt, State: &lt.States[0],
+		Msg: statespace.Msg{Label: -1, Val: statespace.BoolVal(true)}, Value: statespace.IntVal(3), Problem: "division by zero at t.dsu:1:1"}
 	for kind, prop := range map[statespace.FaultKind]string{
-		statespace.FaultAction: "fidelity", statespace.FaultVersion: "fidelity", statespace.FaultMessage: "fidelity",
-		statespace.FaultRunMix: "fidelity", statespace.FaultOwnership: "linearity", statespace.FaultRuntime: "runtime",
+		statespace.FaultNotEndpoint: "runtime", statespace.FaultEnded: "fidelity", statespace.FaultNotHolder: "linearity",
+		statespace.FaultEndpointSent: "linearity", statespace.FaultVersion: "fidelity", statespace.FaultNoRole: "fidelity",
+		statespace.FaultStartNoRole: "fidelity", statespace.FaultAction: "fidelity", statespace.FaultMessage: "fidelity",
+		statespace.FaultRunMix: "fidelity", statespace.FaultRuntime: "runtime", statespace.FaultDiverges: "runtime",
 	} {
-		s := &statespace.Succ{Next: c, Fault: &statespace.Fault{Kind: kind, Thread: 0, Expected: "e", Found: "f"}, Action: statespace.Action{Kind: statespace.ActFault, Code: -1}}
+		f := full
+		f.Kind = kind
+		s := &statespace.Succ{Next: c, Fault: &f, Action: statespace.Action{Kind: statespace.ActFault, Code: -1}}
 		v := properties.All().CheckStep(p, c, s)
-		if v == nil || v.Property != prop || v.Thread != "A" {
+		if v == nil || v.Property != prop || v.Thread != "A" || v.Expected == "" || v.Found == "" {
 			t.Errorf("fault %d: %+v", kind, v)
 		}
 		off, _ := properties.Without([]string{prop})

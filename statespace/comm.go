@@ -1,29 +1,31 @@
 package statespace
 
 import (
-	"fmt"
-
 	"github.com/mcheck/mcheck/model"
 )
 
 // Communication: sessions start, messages are sent and received (SPEC §3).
 
-// endpoint resolves the endpoint value ev used by thread t: the instance
-// index and the index of its role in the instance, or a fault.
-func (s *Semantics) endpoint(c *Config, t int, ev Value, what string) (int, int, *Fault) {
+// endpoint resolves the endpoint value ev that thread t uses for doing:
+// the instance index and the index of its role in the instance, or a fault.
+func (s *Semantics) endpoint(c *Config, t int, ev Value, doing Doing) (int, int, *Fault) {
 	if ev.K != VEndpoint {
-		return -1, -1, &Fault{Kind: FaultRuntime, Thread: t, Expected: "an endpoint as the channel of " + what, Found: ev.TypeName() + " " + ev.String()}
+		return -1, -1, &Fault{Kind: FaultNotEndpoint, Thread: t, Doing: doing, End: noEnd, Value: ev}
 	}
 	inst, role := ev.Endpoint()
 	if inst == DeadInstance {
-		return -1, -1, &Fault{Kind: FaultAction, Thread: t, Expected: "no action: the session of role " + s.P.Roles[role] + " has ended", Found: what}
+		return -1, -1, &Fault{Kind: FaultEnded, Thread: t, Doing: doing, End: EndRef{Service: -1, Role: role}}
 	}
 	in := c.Insts[inst]
 	ei := in.end(role)
-	if int(in.Ends[ei].Holder) != t {
-		return -1, -1, &Fault{Kind: FaultOwnership, Thread: t, Expected: fmt.Sprintf("endpoint %s used only by its holder %s", s.P.endpointName(c, inst, role), s.P.Threads[in.Ends[ei].Holder].Name), Found: "used by " + s.P.Threads[t].Name}
+	if h := int(in.Ends[ei].Holder); h != t {
+		return -1, -1, &Fault{Kind: FaultNotHolder, Thread: t, Doing: doing, End: endRef(in, role), Holder: h}
 	}
 	return inst, ei, nil
+}
+
+func endRef(in *Instance, role int) EndRef {
+	return EndRef{Service: in.Service, Serial: in.Serial, Role: role}
 }
 
 // send performs ISend or ISelect for thread t.
@@ -50,11 +52,8 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 		f.Stack = f.Stack[:len(f.Stack)-1]
 		msg = Msg{Label: in.B}
 	}
-	what := "send"
-	if in.Op == ISelect {
-		what = "select"
-	}
-	inst, ei, fault := s.endpoint(n, t, chv, what)
+	doing := Doing{Op: act.Kind, Peers: peers, Val: val, Label: act.Label}
+	inst, ei, fault := s.endpoint(n, t, chv, doing)
 	if fault != nil {
 		th.Status = Crashed
 		return Succ{Action: act, Next: n, Fault: fault}
@@ -62,14 +61,8 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 	ins := n.Insts[inst]
 	e := &ins.Ends[ei]
 	act.Inst, act.Role = ins.Serial, e.Role
-	doing := func() string {
-		if in.Op == ISend {
-			return fmt.Sprintf("send %s <%s> to %s", val, val.TypeName(), joinNames(p.roleNames(peers)))
-		}
-		return fmt.Sprintf("select %s to %s", p.Labels[in.B], joinNames(p.roleNames(peers)))
-	}
 	if val.K == VEndpoint {
-		fault = &Fault{Kind: FaultOwnership, Thread: t, Expected: "endpoints held by one thread each (the protocol sends only int, bool and unit)", Found: doing() + ": an endpoint sent as a message would be held twice"}
+		fault = &Fault{Kind: FaultEndpointSent, Thread: t, Doing: doing, End: endRef(ins, e.Role)}
 	}
 	var next int
 	var endsRun bool
@@ -106,15 +99,12 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	f := &th.Frames[len(th.Frames)-1]
 	chv := f.Stack[len(f.Stack)-1]
 	from := int(in.A)
-	what := "receive"
-	if in.Op == ICase {
-		what = "case"
-	}
 	act := Action{Kind: ActRecv, Thread: t, Code: f.Code, PC: f.PC, Peers: []int{from}, Label: -1}
 	if in.Op == ICase {
 		act.Kind = ActCase
 	}
-	inst, ei, fault := s.endpoint(c, t, chv, what)
+	doing := Doing{Op: act.Kind, Peers: act.Peers, Label: -1}
+	inst, ei, fault := s.endpoint(c, t, chv, doing)
 	if fault != nil {
 		// The thread cannot go on: report it as the thread's step.
 		n := c.clone()
@@ -125,12 +115,6 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	ins := c.Insts[inst]
 	e := &ins.Ends[ei]
 	act.Inst, act.Role = ins.Serial, e.Role
-	doing := func() string {
-		if in.Op == ICase {
-			return fmt.Sprintf("case (receive a label) from %s", p.Roles[from])
-		}
-		return fmt.Sprintf("%s from %s", what, p.Roles[from])
-	}
 	var lst *model.LState
 	fault = s.checkAct(c, t, inst, ei, doing, func(st *model.LState) bool {
 		lst = st
@@ -167,17 +151,16 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	var next int
 	var endsRun bool
 	if tracked {
+		bad := &Fault{Kind: FaultMessage, Thread: t, Doing: doing, End: endRef(ins, e.Role), State: lst, Msg: msg}
 		switch {
-		case in.Op == IRecv && msg.Label >= 0:
-			fault = &Fault{Kind: FaultMessage, Thread: t, Expected: fmt.Sprintf("a value <%s> from %s", lst.Type, p.Roles[from]), Found: "the label " + p.Labels[msg.Label]}
-		case in.Op == IRecv && msg.Val.TypeName() != lst.Type.String():
-			fault = &Fault{Kind: FaultMessage, Thread: t, Expected: fmt.Sprintf("a value <%s> from %s", lst.Type, p.Roles[from]), Found: fmt.Sprintf("the value %s <%s>", msg.Val, msg.Val.TypeName())}
+		case in.Op == IRecv && (msg.Label >= 0 || msg.Val.TypeName() != lst.Type.String()):
+			fault = bad
 		case in.Op == ICase && msg.Label < 0:
-			fault = &Fault{Kind: FaultMessage, Thread: t, Expected: fmt.Sprintf("one of the labels {%s} from %s", branchLabels(lst), p.Roles[from]), Found: fmt.Sprintf("the value %s <%s>", msg.Val, msg.Val.TypeName())}
+			fault = bad
 		case in.Op == ICase:
 			b, ok := lst.Branch(p.Labels[msg.Label])
 			if !ok {
-				fault = &Fault{Kind: FaultMessage, Thread: t, Expected: fmt.Sprintf("one of the labels {%s} from %s", branchLabels(lst), p.Roles[from]), Found: "the label " + p.Labels[msg.Label]}
+				fault = bad
 			}
 			next, endsRun = b.Next, b.EndsRun
 		default:
@@ -294,7 +277,7 @@ func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick []int)
 		if lt := p.Services[svc].Monitors[ver][roles[k]]; lt == nil {
 			e.Lost = true
 			if fault == nil {
-				fault = &Fault{Kind: FaultAction, Thread: u, Expected: fmt.Sprintf("role %s in protocol %s", p.Roles[roles[k]], p.protoName(svc, ver)), Found: "a session started with that role"}
+				fault = &Fault{Kind: FaultStartNoRole, Thread: u, End: endRef(in, roles[k]), Ver: ver}
 			}
 		} else if lt.States[0].Kind == model.LEnd {
 			e.Done = true

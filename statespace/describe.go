@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/syntax"
 )
 
@@ -69,8 +70,8 @@ func (p *Program) DescribeAction(c *Config, s *Succ) string {
 	case ActSpin:
 		return "computes on in a loop without a visible step"
 	case ActFault:
-		if s.Fault != nil {
-			return "attempts: " + s.Fault.Found + where
+		if s.Fault != nil && s.Fault.Doing.Op != 0 {
+			return "attempts: " + p.DescribeDoing(s.Fault.Doing) + where
 		}
 		return "fails" + where
 	}
@@ -225,3 +226,68 @@ func (p *Program) threadStatus(th *Thread) string {
 	}
 	return s
 }
+
+// DescribeDoing says what an attempted action was, e.g. "send 1 <int> to
+// p2" or "case (receive a label) from p1".
+func (p *Program) DescribeDoing(d Doing) string {
+	switch d.Op {
+	case ActSend:
+		return fmt.Sprintf("send %s <%s> to %s", d.Val, d.Val.TypeName(), JoinNames(p.RoleNames(d.Peers)))
+	case ActSelect:
+		return fmt.Sprintf("select %s to %s", p.Labels[d.Label], JoinNames(p.RoleNames(d.Peers)))
+	case ActRecv:
+		return "receive from " + p.Roles[d.Peers[0]]
+	case ActCase:
+		return "case (receive a label) from " + p.Roles[d.Peers[0]]
+	}
+	return "?"
+}
+
+// DoingName is the name of an attempted action: send, select, receive or
+// case.
+func DoingName(d Doing) string {
+	switch d.Op {
+	case ActSend:
+		return "send"
+	case ActSelect:
+		return "select"
+	case ActRecv:
+		return "receive"
+	case ActCase:
+		return "case"
+	}
+	return "?"
+}
+
+// EndpointName names an endpoint as traces do, e.g. "s#1.p2".
+func (p *Program) EndpointName(e EndRef) string {
+	return fmt.Sprintf("%s#%d.%s", p.Services[e.Service].Name, e.Serial, p.Roles[e.Role])
+}
+
+// ProtoName is the name of service svc's protocol in protocol version v.
+func (p *Program) ProtoName(svc int, v uint8) string { return p.protoName(svc, v) }
+
+// CodeName says which code a code object is: "main", "old body of f" or
+// "new body of f".
+func (p *Program) CodeName(code int32) string {
+	c := p.Codes[code]
+	switch {
+	case c.Fun == "main":
+		return "main"
+	case c.Version == 0:
+		return "old body of " + c.Fun
+	}
+	return "new body of " + c.Fun
+}
+
+// DescribeState says what a local-type state expects next.
+func (p *Program) DescribeState(st *model.LState) string { return p.describeState(st) }
+
+// BranchLabels lists the labels of a choice state, comma-separated.
+func BranchLabels(st *model.LState) string { return branchLabels(st) }
+
+// JoinNames joins names with commas, in braces when there are several.
+func JoinNames(ns []string) string { return joinNames(ns) }
+
+// RoleNames maps role ids to their names.
+func (p *Program) RoleNames(ids []int) []string { return p.roleNames(ids) }

@@ -61,7 +61,7 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 		if steps > maxLocalSteps {
 			f := &th.Frames[len(th.Frames)-1]
 			code := p.Codes[f.Code]
-			return s.crash(th, t, "a thread that communicates or loops",
+			return s.crash(th, t, FaultDiverges,
 				fmt.Sprintf("thread %s computes without end: %d local steps without a visible action or a repeated state (a value that grows for ever?), in %s at %s",
 					tc.Name, maxLocalSteps, p.codeName(th), p.where(code.Instrs[f.PC].Node)))
 		}
@@ -225,13 +225,15 @@ func binop(op syntax.BinOp, x, y Value) (Value, string) {
 	return Value{}, "unknown operator " + op.String()
 }
 
-func (s *Semantics) crash(th *Thread, t int, expected, found string) *Fault {
+// crash stops thread t with a fault of kind k; problem says what went
+// wrong and where.
+func (s *Semantics) crash(th *Thread, t int, k FaultKind, problem string) *Fault {
 	th.Status = Crashed
-	return &Fault{Kind: FaultRuntime, Thread: t, Expected: expected, Found: found}
+	return &Fault{Kind: k, Thread: t, End: noEnd, Problem: problem}
 }
 
 func (s *Semantics) crashAt(th *Thread, t int, in *Instr, msg string) *Fault {
-	return s.crash(th, t, "no runtime error", msg+" at "+s.P.where(in.Node))
+	return s.crash(th, t, FaultRuntime, msg+" at "+s.P.where(in.Node))
 }
 
 // where formats a source position.

@@ -33,10 +33,10 @@ func (p *Program) codeVersion(th *Thread) uint8 {
 	return p.Codes[th.Frames[len(th.Frames)-1].Code].Version
 }
 
-// checkAct checks fidelity (a) for thread t acting on endpoint (inst, ei):
-// the code's protocol version must be the run's, and the local type must
-// allow the action (described by ok and want).
-func (s *Semantics) checkAct(c *Config, t, inst, ei int, doingf func() string, ok func(st *model.LState) bool) *Fault {
+// checkAct checks fidelity (a) for thread t doing an action on endpoint
+// (inst, ei): the code's protocol version must be the run's, and the local
+// type must allow the action (ok).
+func (s *Semantics) checkAct(c *Config, t, inst, ei int, doing Doing, ok func(st *model.LState) bool) *Fault {
 	p := s.P
 	in := c.Insts[inst]
 	e := &in.Ends[ei]
@@ -44,35 +44,24 @@ func (s *Semantics) checkAct(c *Config, t, inst, ei int, doingf func() string, o
 		return nil
 	}
 	th := c.Threads[t]
+	ref := endRef(in, e.Role)
 	pv := p.ProtoVersion(in.Service, p.codeVersion(th))
 	if pv != e.Ver {
-		name, doing := p.endpointName(c, inst, e.Role), doingf()
-		return &Fault{Kind: FaultVersion, Thread: t,
-			Expected: fmt.Sprintf("%s to act in run %d under %s, the protocol of its current run", name, in.Base+e.Run+1, p.protoName(in.Service, e.Ver)),
-			Found:    fmt.Sprintf("%s from code of %s (%s)", doing, p.protoName(in.Service, pv), p.codeName(th))}
+		return &Fault{Kind: FaultVersion, Thread: t, Doing: doing, End: ref, Run: in.Base + e.Run + 1,
+			RunVer: e.Ver, Ver: pv, Code: th.Frames[len(th.Frames)-1].Code}
 	}
 	lt, st := p.monitor(in, e)
 	if lt == nil {
-		return &Fault{Kind: FaultAction, Thread: t, Expected: fmt.Sprintf("role %s in protocol %s", p.Roles[e.Role], p.protoName(in.Service, e.Ver)), Found: doingf()}
+		return &Fault{Kind: FaultNoRole, Thread: t, Doing: doing, End: ref, Ver: e.Ver}
 	}
 	if !ok(st) {
-		name, doing := p.endpointName(c, inst, e.Role), doingf()
-		return &Fault{Kind: FaultAction, Thread: t,
-			Expected: fmt.Sprintf("%s to %s (local type %s)", name, p.describeState(st), lt.Text),
-			Found:    doing}
+		return &Fault{Kind: FaultAction, Thread: t, Doing: doing, End: ref, Local: lt, State: st}
 	}
 	return nil
 }
 
 func (p *Program) codeName(th *Thread) string {
-	code := p.Codes[th.Frames[len(th.Frames)-1].Code]
-	if code.Fun == "main" {
-		return "main"
-	}
-	if code.Version == 0 {
-		return "old body of " + code.Fun
-	}
-	return "new body of " + code.Fun
+	return p.CodeName(th.Frames[len(th.Frames)-1].Code)
 }
 
 // describeState says what a local-type state expects next.
@@ -162,9 +151,7 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 		}
 		if ok {
 			if recorded != e.Ver {
-				fault = &Fault{Kind: FaultRunMix, Thread: t,
-					Expected: fmt.Sprintf("every role of %s#%d to perform run %d under %s, as another role did", p.Services[in.Service].Name, in.Serial, in.Base+e.Run+1, p.protoName(in.Service, recorded)),
-					Found:    fmt.Sprintf("%s performs run %d under %s", p.Roles[e.Role], in.Base+e.Run+1, p.protoName(in.Service, e.Ver))}
+				fault = &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.Base + e.Run + 1, RunVer: recorded, Ver: e.Ver}
 			}
 		} else {
 			for len(in.RunVer) < r {

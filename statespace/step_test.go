@@ -238,7 +238,7 @@ thread B { main let y = accept(s, b) in let v = receive(y, a) in 10 / v }
 	c, _ = step(t, sem, c, "chooses option 3")
 	c, _ = step(t, sem, c, "sends 0")
 	_, s := step(t, sem, c, "receives 0")
-	if s.Fault == nil || s.Fault.Kind != statespace.FaultRuntime || !strings.Contains(s.Fault.Found, "division by zero") {
+	if s.Fault == nil || s.Fault.Kind != statespace.FaultRuntime || !strings.Contains(s.Fault.Problem, "division by zero") {
 		t.Fatalf("fault: %+v", s.Fault)
 	}
 	if s.Next.Threads[1].Status != statespace.Crashed {
@@ -291,7 +291,7 @@ thread B { main let y = accept(s, b) in receive(y, a); receive(y, a) }
 	c, _ := sem.Initial()
 	c, _ = step(t, sem, c, "session s#1 starts")
 	_, s := step(t, sem, c, "A: s#1.a sends true")
-	if s.Fault == nil || s.Fault.Kind != statespace.FaultAction || !strings.Contains(s.Fault.Expected, "send <int> to b") {
+	if s.Fault == nil || s.Fault.Kind != statespace.FaultAction || !strings.Contains(sem.P.DescribeState(s.Fault.State), "send <int> to b") {
 		t.Fatalf("sending a bool where an int is due: %+v", s.Fault)
 	}
 	src2 := `

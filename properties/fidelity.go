@@ -1,0 +1,62 @@
+package properties
+
+import (
+	"fmt"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// Fidelity (SPEC §5): (a) every action is allowed by the role's local type
+// in the protocol version its code belongs to; (b) every message received
+// has the kind, type and label the receiver's protocol expects; (c) within
+// one session instance every role performs run r under one version.
+const (
+	ruleNotAllowed = "fidelity (a): action not allowed by the local type"
+	ruleVersion    = "fidelity (a): code of one protocol version acts in a run under another"
+	ruleMessage    = "fidelity (b): message of the wrong kind, type or label"
+	ruleRunMix     = "fidelity (c): one run performed under two protocol versions"
+)
+
+var _ = rule(map[statespace.FaultKind]fact{
+	statespace.FaultEnded: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {
+		return "no action: the session of role " + p.Roles[f.End.Role] + " has ended", statespace.DoingName(f.Doing)
+	}},
+	statespace.FaultVersion: {Fidelity, ruleVersion, func(p *statespace.Program, f *statespace.Fault) (string, string) {
+		return fmt.Sprintf("%s to act in run %d under %s, the protocol of its current run", p.EndpointName(f.End), f.Run, p.ProtoName(f.End.Service, f.RunVer)),
+			fmt.Sprintf("%s from code of %s (%s)", p.DescribeDoing(f.Doing), p.ProtoName(f.End.Service, f.Ver), p.CodeName(f.Code))
+	}},
+	statespace.FaultNoRole: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {
+		return noRole(p, f), p.DescribeDoing(f.Doing)
+	}},
+	statespace.FaultStartNoRole: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {
+		return noRole(p, f), "a session started with that role"
+	}},
+	statespace.FaultAction: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {
+		return fmt.Sprintf("%s to %s (local type %s)", p.EndpointName(f.End), p.DescribeState(f.State), f.Local.Text), p.DescribeDoing(f.Doing)
+	}},
+	statespace.FaultMessage: {Fidelity, ruleMessage, wrongMessage},
+	statespace.FaultRunMix: {Fidelity, ruleRunMix, func(p *statespace.Program, f *statespace.Fault) (string, string) {
+		svc := p.Services[f.End.Service].Name
+		return fmt.Sprintf("every role of %s#%d to perform run %d under %s, as another role did", svc, f.End.Serial, f.Run, p.ProtoName(f.End.Service, f.RunVer)),
+			fmt.Sprintf("%s performs run %d under %s", p.Roles[f.End.Role], f.Run, p.ProtoName(f.End.Service, f.Ver))
+	}},
+})
+
+func noRole(p *statespace.Program, f *statespace.Fault) string {
+	return fmt.Sprintf("role %s in protocol %s", p.Roles[f.End.Role], p.ProtoName(f.End.Service, f.Ver))
+}
+
+// wrongMessage words fidelity (b): what the receiving state expected, and
+// the message that came.
+func wrongMessage(p *statespace.Program, f *statespace.Fault) (string, string) {
+	from := p.Roles[f.Doing.Peers[0]]
+	expected := fmt.Sprintf("a value <%s> from %s", f.State.Type, from)
+	if f.State.Kind == model.LOffer {
+		expected = fmt.Sprintf("one of the labels {%s} from %s", statespace.BranchLabels(f.State), from)
+	}
+	if f.Msg.Label >= 0 {
+		return expected, "the label " + p.Labels[f.Msg.Label]
+	}
+	return expected, fmt.Sprintf("the value %s <%s>", f.Msg.Val, f.Msg.Val.TypeName())
+}

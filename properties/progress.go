@@ -1,0 +1,106 @@
+package properties
+
+import (
+	"strings"
+
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// Progress (SPEC §5): no reachable configuration where some thread has not
+// finished and no step is enabled (a deadlock, the stop-the-world barrier
+// included). A configuration stuck only because of the queue's capacity is
+// "capacity reached", not a deadlock.
+
+// deadlock reports the deadlocked threads of a configuration with no step.
+func deadlock(p *statespace.Program, c *statespace.Config, stuck []int) *statespace.Violation {
+	if len(stuck) == 0 {
+		return nil
+	}
+	rule := "deadlock"
+	for _, t := range stuck {
+		if c.Threads[t].Barrier {
+			rule = "deadlock at the stop-the-world barrier"
+		}
+	}
+	var waits []string
+	for _, t := range stuck {
+		waits = append(waits, p.Threads[t].Name+" "+p.DescribeThread(c, t))
+	}
+	return &statespace.Violation{
+		Property: Progress, Rule: rule, Thread: p.Threads[stuck[0]].Name,
+		Action:   "no step is enabled",
+		Expected: "every thread finishes or some step is enabled",
+		Found:    strings.Join(waits, "; "),
+	}
+}
+
+// deadlocked returns the running threads of a configuration with no enabled
+// step that no send held back by the queue's capacity could ever release
+// (SPEC §5), in thread order. Releasable threads are found as a fixpoint,
+// from the held-back ones (a larger capacity lets them go on):
+//   - a thread waiting for a message from q on instance i is releasable if
+//     the thread holding (i, q) is releasable and its remaining code may
+//     still send or select to the waiting role;
+//   - a thread waiting at a request or accept on a service is releasable if
+//     a releasable thread's remaining code may still request or accept on it;
+//   - a thread waiting at the barrier is releasable if every participant yet
+//     to arrive is releasable.
+//
+// "May still" is a static over-approximation (statespace.ReachOf: every
+// instruction reachable from the thread's frames, through calls), so a
+// capacity artefact is never reported as a deadlock; a thread that nothing
+// held back can reach is deadlocked, whatever else the capacity holds back.
+func deadlocked(p *statespace.Program, c *statespace.Config) []int {
+	var waits []statespace.Wait
+	free := make([]bool, len(c.Threads))
+	reach := make([]*statespace.Reach, len(c.Threads))
+	reachOf := func(t int) *statespace.Reach {
+		if reach[t] == nil {
+			r := p.ReachOf(c, t)
+			reach[t] = &r
+		}
+		return reach[t]
+	}
+	for t, th := range c.Threads {
+		if th.Status != statespace.Running {
+			continue
+		}
+		w := p.WaitOf(c, t)
+		waits = append(waits, w)
+		free[t] = w.Kind == statespace.WaitHeldBack
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, w := range waits {
+			if free[w.Thread] {
+				continue
+			}
+			ok := false
+			switch w.Kind {
+			case statespace.WaitReceive:
+				ok = w.Peer >= 0 && free[w.Peer] && reachOf(w.Peer).SendsTo[w.Role]
+			case statespace.WaitSession:
+				for u := range c.Threads {
+					ok = ok || (free[u] && reachOf(u).Sessions[w.Service])
+				}
+			case statespace.WaitBarrier:
+				ok = true
+				for u, th := range c.Threads {
+					if th.Participant && th.HeapVer == 0 && th.Status == statespace.Running && !th.Barrier && !free[u] {
+						ok = false
+					}
+				}
+			}
+			if ok {
+				free[w.Thread], changed = true, true
+			}
+		}
+	}
+	var out []int
+	for _, w := range waits {
+		if !free[w.Thread] {
+			out = append(out, w.Thread)
+		}
+	}
+	return out
+}
