@@ -147,7 +147,7 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	nf.Stack = nf.Stack[:len(nf.Stack)-1]
 	act.Val = msg.Val
 	act.Label = int(msg.Label)
-	tracked := !n.Insts[inst].Ends[ei].Lost
+	tracked := !n.Insts[inst].Ends[ei].Untracked
 	var next int
 	var endsRun bool
 	if tracked {
@@ -273,9 +273,9 @@ func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick []int)
 		// thread that has applied opens it under the new protocol, whatever
 		// code opened it, main included (SPEC §4).
 		ver := p.ProtoVersion(svc, c.Threads[u].HeapVer)
-		e := End{Role: roles[k], Holder: int32(u), Ver: ver, Pending: ver}
+		e := End{Role: roles[k], Holder: int32(u), Ver: ver, NextVer: ver}
 		if lt := p.Services[svc].Monitors[ver][roles[k]]; lt == nil {
-			e.Lost = true
+			e.Untracked = true
 			if fault == nil {
 				fault = &Fault{Kind: FaultStartNoRole, Thread: u, End: endRef(in, roles[k]), Ver: ver}
 			}

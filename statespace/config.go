@@ -75,7 +75,7 @@ const NoRunNumber = -1
 type Instance struct {
 	Service int
 	Serial  int   // creation number, for display only (not encoded)
-	Base    int32 // runs forgotten by normalisation, for display only (not encoded)
+	RunBase int32 // runs forgotten by normalisation, for display only (not encoded)
 	Ends    []End // one per role, sorted by role id
 	// N is the update run number of the instance (SPEC §4), relative to the
 	// normalised run numbers, or NoRunNumber.
@@ -94,15 +94,15 @@ type Instance struct {
 
 // End is the state of one role's endpoint in an instance.
 type End struct {
-	Role    int
-	Holder  int32 // thread holding the endpoint
-	Ver     uint8 // protocol version of the current run
-	Pending uint8 // protocol version for the next run
-	State   int32 // monitor state in Ver's local type
-	Run     int32 // runs completed (normalised)
-	Started bool  // an action of the current run has been performed
-	Done    bool  // the local type has reached end
-	Lost    bool  // the monitor lost track after a reported fault (property off)
+	Role      int
+	Holder    int32 // thread holding the endpoint
+	Ver       uint8 // protocol version of the current run
+	NextVer   uint8 // protocol version for the next run
+	State     int32 // monitor state in Ver's local type
+	Run       int32 // runs completed (normalised)
+	Started   bool  // an action of the current run has been performed
+	Done      bool  // the local type has reached end
+	Untracked bool  // the monitor lost track after a reported fault (property off)
 }
 
 // Channel is the FIFO of messages of one (instance, from, to) triple.
@@ -175,7 +175,7 @@ func (c *Config) thread(t int) *Thread {
 func (c *Config) inst(i int) *Instance {
 	old := c.Insts[i]
 	in := c.arena.instance()
-	*in = Instance{Service: old.Service, Serial: old.Serial, Base: old.Base, N: old.N, RunTail: old.RunTail, dirty: true}
+	*in = Instance{Service: old.Service, Serial: old.Serial, RunBase: old.RunBase, N: old.N, RunTail: old.RunTail, dirty: true}
 	in.Ends = c.arena.endSlice(len(old.Ends))
 	copy(in.Ends, old.Ends)
 	in.RunVer = c.arena.byteSlice(len(old.RunVer))
@@ -369,7 +369,7 @@ func (p *Program) finished(c *Config, i int, in *Instance) bool {
 	for _, e := range in.Ends {
 		switch {
 		case e.Done, c.Threads[e.Holder].Status != Running:
-		case e.Lost:
+		case e.Untracked:
 			scan = true
 		default:
 			return false
@@ -444,8 +444,8 @@ func (p *Program) normaliseRuns(c *Config, i int) {
 	old := c.Insts[i]
 	var scratch [8]End
 	ends := append(scratch[:0], old.Ends...)
-	live := func(e *End) bool { return !e.Done && !e.Lost }
-	forGood := func(e *End) bool { return live(e) && e.Ver == 1 && e.Pending == 1 }
+	live := func(e *End) bool { return !e.Done && !e.Untracked }
+	forGood := func(e *End) bool { return live(e) && e.Ver == 1 && e.NextVer == 1 }
 	min := int32(-1)
 	all := c.Upd.Introduced
 	for k := range ends {
@@ -503,7 +503,7 @@ func (p *Program) normaliseRuns(c *Config, i int) {
 				} else {
 					e.Run = 0
 				}
-			case e.Lost:
+			case e.Untracked:
 				e.Run, e.Started = 0, false
 			}
 		}
@@ -543,7 +543,7 @@ func (p *Program) normaliseRuns(c *Config, i int) {
 		return
 	}
 	in := c.inst(i)
-	in.Base += min
+	in.RunBase += min
 	copy(in.Ends, ends)
 	in.N, in.RunTail = n, tail
 	in.RunVer = append(in.RunVer[:0], runVer...)

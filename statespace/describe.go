@@ -145,7 +145,7 @@ func (p *Program) describeN(c *Config) string {
 	var parts []string
 	for _, in := range c.Insts {
 		if in.N != NoRunNumber {
-			parts = append(parts, fmt.Sprintf("%s#%d: n = %d", p.Services[in.Service].Name, in.Serial, in.Base+in.N))
+			parts = append(parts, fmt.Sprintf("%s#%d: n = %d", p.Services[in.Service].Name, in.Serial, in.RunBase+in.N))
 		}
 	}
 	if len(parts) == 0 {
@@ -194,7 +194,7 @@ func (p *Program) Describe(c *Config) string {
 		for _, e := range in.Ends {
 			lt := p.Services[in.Service].Monitors[e.Ver][e.Role]
 			state := "?"
-			if lt != nil && !e.Lost {
+			if lt != nil && !e.Untracked {
 				state = p.describeState(&lt.States[e.State])
 			}
 			fmt.Fprintf(&b, "%s#%d.%s (held by %s): %s, next: %s\n", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role],

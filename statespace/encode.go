@@ -27,14 +27,14 @@ func (p *Program) Encode(buf []byte, c *Config) []byte {
 		for _, e := range in.Ends {
 			buf = binary.AppendUvarint(buf, uint64(e.Role))
 			buf = binary.AppendUvarint(buf, uint64(e.Holder))
-			b := e.Ver | e.Pending<<1
+			b := e.Ver | e.NextVer<<1
 			if e.Started {
 				b |= 1 << 2
 			}
 			if e.Done {
 				b |= 1 << 3
 			}
-			if e.Lost {
+			if e.Untracked {
 				b |= 1 << 4
 			}
 			buf = append(buf, b)
@@ -210,8 +210,8 @@ func (p *Program) Decode(enc []byte, a *Arena) (*Config, error) {
 		for k := range in.Ends {
 			e := End{Role: int(d.uvarint()), Holder: int32(d.uvarint())}
 			b := d.byte()
-			e.Ver, e.Pending = b&1, (b>>1)&1
-			e.Started, e.Done, e.Lost = b&(1<<2) != 0, b&(1<<3) != 0, b&(1<<4) != 0
+			e.Ver, e.NextVer = b&1, (b>>1)&1
+			e.Started, e.Done, e.Untracked = b&(1<<2) != 0, b&(1<<3) != 0, b&(1<<4) != 0
 			e.State = int32(d.uvarint())
 			e.Run = int32(d.varint())
 			in.Ends[k] = e

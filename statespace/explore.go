@@ -61,7 +61,7 @@ func (v Verdict) String() string {
 // Options configure an exploration.
 type Options struct {
 	Visited  VisitedSet
-	Frontier Queue
+	Frontier Frontier
 	Links    Links
 	Checker  Checker
 

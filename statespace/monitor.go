@@ -40,14 +40,14 @@ func (s *Semantics) checkAct(c *Config, t, inst, ei int, doing Doing, ok func(st
 	p := s.P
 	in := c.Insts[inst]
 	e := &in.Ends[ei]
-	if e.Lost {
+	if e.Untracked {
 		return nil
 	}
 	th := c.Threads[t]
 	ref := endRef(in, e.Role)
 	pv := p.ProtoVersion(in.Service, p.codeVersion(th))
 	if pv != e.Ver {
-		return &Fault{Kind: FaultVersion, Thread: t, Doing: doing, End: ref, Run: in.Base + e.Run + 1,
+		return &Fault{Kind: FaultVersion, Thread: t, Doing: doing, End: ref, Run: in.RunBase + e.Run + 1,
 			RunVer: e.Ver, Ver: pv, Code: th.Frames[len(th.Frames)-1].Code}
 	}
 	lt, st := p.monitor(in, e)
@@ -135,7 +135,7 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 	p := s.P
 	in := c.inst(inst)
 	e := &in.Ends[ei]
-	if e.Lost {
+	if e.Untracked {
 		return nil
 	}
 	var fault *Fault
@@ -151,7 +151,7 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 		}
 		if ok {
 			if recorded != e.Ver {
-				fault = &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.Base + e.Run + 1, RunVer: recorded, Ver: e.Ver}
+				fault = &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.RunBase + e.Run + 1, RunVer: recorded, Ver: e.Ver}
 			}
 		} else {
 			for len(in.RunVer) < r {
@@ -174,7 +174,7 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 	}
 	// If the new protocol has no such role the endpoint has no monitor:
 	// checkAct reports its next action as a fidelity (a) fault.
-	e.Ver = e.Pending
+	e.Ver = e.NextVer
 	e.State = 0
 	return fault
 }
@@ -182,6 +182,6 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 // loseMonitor marks endpoint (inst, ei) as no longer tracked, after a fault.
 func (c *Config) loseMonitor(inst, ei int) {
 	if inst >= 0 {
-		c.inst(inst).Ends[ei].Lost = true
+		c.inst(inst).Ends[ei].Untracked = true
 	}
 }

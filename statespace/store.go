@@ -22,9 +22,9 @@ type VisitedSet interface {
 	Close() error
 }
 
-// Queue is a FIFO of byte records (encoded configurations): the BFS
+// Frontier is a FIFO of byte records (encoded configurations): the BFS
 // frontier. It may keep records on disk beyond a memory budget.
-type Queue interface {
+type Frontier interface {
 	// Push appends a copy of rec at the back.
 	Push(rec []byte) error
 	// Pop removes the record at the front. It returns (nil, io.EOF) when

@@ -107,7 +107,7 @@ func CompletedN(c *Config, t int) bool {
 			continue
 		}
 		for _, e := range in.Ends {
-			if int(e.Holder) == t && !e.Done && !e.Lost && e.Run < in.N {
+			if int(e.Holder) == t && !e.Done && !e.Untracked && e.Run < in.N {
 				return false
 			}
 		}

@@ -101,13 +101,13 @@ func (s *Semantics) apply(c *Config, t int) {
 			continue
 		}
 		for k, e := range in.Ends {
-			if int(e.Holder) != t || e.Done || e.Pending == 1 {
+			if int(e.Holder) != t || e.Done || e.NextVer == 1 {
 				continue
 			}
 			ni := c.inst(i)
 			ne := &ni.Ends[k]
-			ne.Pending = 1
-			if !ne.Started && !ne.Lost {
+			ne.NextVer = 1
+			if !ne.Started && !ne.Untracked {
 				ne.Ver = 1 // without a monitor if Q lacks the role: see moveMonitor
 				ne.State = 0
 			}

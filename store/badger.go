@@ -134,7 +134,7 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 			if isNoSpace(err) {
 				kind = ErrDiskFull
 			}
-			return nil, &StoreError{Op: "create store in", Path: os.TempDir(), Kind: kind, Err: err,
+			return nil, &Error{Op: "create store in", Path: os.TempDir(), Kind: kind, Err: err,
 				Hint: "set TMPDIR, or pass a writable directory with --store-dir"}
 		}
 		s.dir, s.created = dir, true
@@ -205,7 +205,7 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 func checkEmptyDir(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 	}
 	if len(ents) == 0 {
 		return nil
@@ -215,7 +215,7 @@ func checkEmptyDir(dir string) error {
 		names[e.Name()] = true
 	}
 	if names["LOCK"] && dirLocked(dir) {
-		return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirInUse,
+		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirInUse,
 			Hint: "another mcheck run (pid " + readPid(dir) + ") is using it; wait for it, or pass another --store-dir"}
 	}
 	hint := "it holds other files; pass an empty or new directory with --store-dir"
@@ -223,7 +223,7 @@ func checkEmptyDir(dir string) error {
 		hint = "it holds a store left by an earlier run (killed, or kept with --store-dir); " +
 			"remove it (rm -r " + dir + ") or pass another --store-dir"
 	}
-	return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirNotEmpty, Hint: hint}
+	return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirNotEmpty, Hint: hint}
 }
 
 func readPid(dir string) string {
@@ -237,14 +237,14 @@ func readPid(dir string) string {
 func openError(dir string, err error) error {
 	switch {
 	case isNoSpace(err):
-		return &StoreError{Op: "open store", Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+		return &Error{Op: "open store", Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
 	case strings.Contains(err.Error(), "Cannot acquire directory lock"):
-		return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirInUse, Err: err,
+		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirInUse, Err: err,
 			Hint: "another process is using it; pass another --store-dir"}
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS):
-		return &StoreError{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 	}
-	return &StoreError{Op: "open store", Path: dir, Err: err}
+	return &Error{Op: "open store", Path: dir, Err: err}
 }
 
 // Insert adds fps to the set; isNew[i] reports whether fps[i] was absent
@@ -424,7 +424,7 @@ func (s *BadgerSet) checkSpace(op string) error {
 	if free < 0 || free >= DiskReserve {
 		return nil
 	}
-	return &StoreError{Op: op, Path: s.dir, Kind: ErrDiskFull,
+	return &Error{Op: op, Path: s.dir, Kind: ErrDiskFull,
 		Err:  fmt.Errorf("only %d MiB free; the store stops writing below %d MiB", free>>20, DiskReserve>>20),
 		Hint: hintDiskFull}
 }
@@ -460,7 +460,7 @@ func (s *BadgerSet) rebuildFilter(capacity int64) error {
 		n++
 	}
 	if n != s.onDisk {
-		return &StoreError{Op: "scan store", Path: s.dir,
+		return &Error{Op: "scan store", Path: s.dir,
 			Err: fmt.Errorf("found %d fingerprints, want %d", n, s.onDisk)}
 	}
 	s.filter = f
@@ -476,8 +476,8 @@ func (s *BadgerSet) Dir() string { return s.dir }
 // Stats reports the memory of the RAM tier, the batch set and the filter
 // (not badger's own memtables and table indexes), and the bytes the
 // store's files occupy on disk.
-func (s *BadgerSet) Stats() StoreStats {
-	var st StoreStats
+func (s *BadgerSet) Stats() Stats {
+	var st Stats
 	if s.closed {
 		return st
 	}
@@ -535,14 +535,14 @@ func (s *BadgerSet) Close() error {
 	s.cur, s.prev, s.flushing, s.spare, s.batch, s.filter = nil, nil, nil, nil, nil, nil
 	s.pending, s.where, s.fresh, s.keys = nil, nil, nil, nil
 	if err := s.db.Close(); err != nil {
-		return &StoreError{Op: "close store", Path: s.dir, Err: err,
+		return &Error{Op: "close store", Path: s.dir, Err: err,
 			Hint: "the store was left in place; remove it by hand (rm -r " + s.dir + ")"}
 	}
 	if s.keep {
 		return writeErr
 	}
 	if err := s.cleanup(); err != nil {
-		return &StoreError{Op: "remove store", Path: s.dir, Err: err,
+		return &Error{Op: "remove store", Path: s.dir, Err: err,
 			Hint: "remove it by hand (rm -r " + s.dir + ")"}
 	}
 	return nil

@@ -107,7 +107,7 @@ func benchVisitedSet(b *testing.B, open func() visitedSet) {
 	// busy machine, steadier than wall time.
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N*batch), "cpu-ns/insert")
 	b.ReportMetric(states, "states")
-	if sz, ok := s.(interface{ Stats() store.StoreStats }); ok {
+	if sz, ok := s.(interface{ Stats() store.Stats }); ok {
 		st := sz.Stats()
 		b.ReportMetric(float64(st.RAMBytes)/states, "RAM-B/state")
 		b.ReportMetric(float64(st.DiskBytes)/states, "disk-B/state")

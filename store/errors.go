@@ -9,7 +9,7 @@ import (
 )
 
 // Sentinel errors. Every error this package returns for a failure of the
-// environment (a directory, the disk) is a *StoreError wrapping one of
+// environment (a directory, the disk) is a *Error wrapping one of
 // these, so callers can test it with errors.Is and print it as is.
 var (
 	// ErrStoreDirUnwritable: the store directory cannot be created or
@@ -31,8 +31,8 @@ var (
 	ErrClosed = errors.New("store is closed")
 )
 
-// StoreError describes a failed store operation.
-type StoreError struct {
+// Error describes a failed store operation.
+type Error struct {
 	Op   string // what was being done: "open", "insert", "push", ...
 	Path string // the file or directory involved, if any
 	Kind error  // one of the Err* sentinels, or nil
@@ -40,7 +40,7 @@ type StoreError struct {
 	Hint string // what the user can do about it, or ""
 }
 
-func (e *StoreError) Error() string {
+func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("store: ")
 	b.WriteString(e.Op)
@@ -65,7 +65,7 @@ func (e *StoreError) Error() string {
 }
 
 // Unwrap returns the sentinel and the cause, for errors.Is and errors.As.
-func (e *StoreError) Unwrap() []error {
+func (e *Error) Unwrap() []error {
 	var errs []error
 	if e.Kind != nil {
 		errs = append(errs, e.Kind)
@@ -101,14 +101,14 @@ func ioError(op, path string, err error) error {
 	if err == nil {
 		return nil
 	}
-	var se *StoreError
+	var se *Error
 	if errors.As(err, &se) {
 		return err
 	}
 	if isNoSpace(err) {
-		return &StoreError{Op: op, Path: path, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+		return &Error{Op: op, Path: path, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
 	}
-	return &StoreError{Op: op, Path: path, Err: err}
+	return &Error{Op: op, Path: path, Err: err}
 }
 
 // checkWritableDir makes sure dir is a directory this process can create
@@ -119,7 +119,7 @@ func checkWritableDir(op, dir string) (created bool, err error) {
 	switch {
 	case err == nil:
 		if !fi.IsDir() {
-			return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirNotDir,
+			return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirNotDir,
 				Hint: "it is a file; " + hintDir}
 		}
 	case errors.Is(err, os.ErrNotExist):
@@ -128,14 +128,14 @@ func checkWritableDir(op, dir string) (created bool, err error) {
 			if errors.Is(err, syscall.ENOTDIR) {
 				kind = ErrStoreDirNotDir
 			}
-			return false, &StoreError{Op: op, Path: dir, Kind: kind, Err: err, Hint: hintDir}
+			return false, &Error{Op: op, Path: dir, Kind: kind, Err: err, Hint: hintDir}
 		}
 		created = true
 	case errors.Is(err, syscall.ENOTDIR):
-		return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirNotDir, Err: err,
+		return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirNotDir, Err: err,
 			Hint: "a parent is a file; " + hintDir}
 	default:
-		return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+		return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 	}
 	// Permission bits do not tell the whole story (root, ACLs, read-only
 	// mounts): probe with a real file.
@@ -145,9 +145,9 @@ func checkWritableDir(op, dir string) (created bool, err error) {
 			os.Remove(dir)
 		}
 		if isNoSpace(err) {
-			return false, &StoreError{Op: op, Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+			return false, &Error{Op: op, Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
 		}
-		return false, &StoreError{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+		return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 	}
 	name := f.Name()
 	f.Close()
@@ -163,4 +163,4 @@ func absPath(dir string) string {
 	return dir
 }
 
-func closedError(op string) error { return &StoreError{Op: op, Kind: ErrClosed} }
+func closedError(op string) error { return &Error{Op: op, Kind: ErrClosed} }

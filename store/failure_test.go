@@ -49,9 +49,9 @@ func TestStoreDirUnwritable(t *testing.T) {
 		if !errors.Is(err, store.ErrStoreDirUnwritable) {
 			t.Errorf("OpenBadgerSet(%s) = %v, want ErrStoreDirUnwritable", d, err)
 		}
-		var se *store.StoreError
+		var se *store.Error
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), "--store-dir") {
-			t.Errorf("error %q: want a *StoreError with a hint", err)
+			t.Errorf("error %q: want a *Error with a hint", err)
 		}
 		if _, err := store.NewQueue(store.SpillOptions{Dir: d}); !errors.Is(err, store.ErrStoreDirUnwritable) {
 			t.Errorf("NewQueue(%s) = %v, want ErrStoreDirUnwritable", d, err)

@@ -131,8 +131,8 @@ func (l *SpillLinks) Len() int64 { return l.n }
 
 // Stats reports the memory held by the chunks and the size of the spill
 // file.
-func (l *SpillLinks) Stats() StoreStats {
-	return StoreStats{
+func (l *SpillLinks) Stats() Stats {
+	return Stats{
 		RAMBytes:  int64(len(l.parents))*l.chunkN*linkSize + int64(cap(l.buf)),
 		DiskBytes: l.diskN * linkSize,
 	}

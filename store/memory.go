@@ -2,7 +2,7 @@
 // fingerprints, the BFS frontier and the parent links used to rebuild traces.
 //
 // Each kind of store has an in-memory implementation and a disk-backed one
-// behind the same small interface (statespace.VisitedSet, statespace.Queue,
+// behind the same small interface (statespace.VisitedSet, statespace.Frontier,
 // statespace.Links, which this package satisfies structurally and does not
 // import):
 //
@@ -158,8 +158,8 @@ func (s *MemorySet) Len() int64 {
 }
 
 // Stats reports the table's size; a MemorySet uses no disk.
-func (s *MemorySet) Stats() StoreStats {
-	return StoreStats{RAMBytes: int64(len(s.slots)) * 8}
+func (s *MemorySet) Stats() Stats {
+	return Stats{RAMBytes: int64(len(s.slots)) * 8}
 }
 
 // Close releases the table. The set is empty afterwards; Close never fails

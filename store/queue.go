@@ -338,8 +338,8 @@ func (q *SpillQueue) Len() int64 { return q.n }
 
 // Stats reports the memory held (chunks and I/O buffers) and the bytes in
 // spill files not yet removed.
-func (q *SpillQueue) Stats() StoreStats {
-	var st StoreStats
+func (q *SpillQueue) Stats() Stats {
+	var st Stats
 	for _, l := range [][][]byte{q.front.chunks, q.back.chunks, q.free} {
 		for _, c := range l {
 			st.RAMBytes += int64(cap(c))

@@ -12,7 +12,7 @@ import (
 	"github.com/mcheck/mcheck/store"
 )
 
-// queue mirrors statespace.Queue (asserted in ./conformance).
+// queue mirrors statespace.Frontier (asserted in ./conformance).
 type queue interface {
 	Push(rec []byte) error
 	Pop() ([]byte, error)
@@ -80,7 +80,7 @@ func testQueue(t *testing.T, q queue, budget int64, steps int, seed uint64) (max
 		if q.Len() != int64(len(model)) {
 			t.Fatalf("step %d: Len = %d, want %d", step, q.Len(), len(model))
 		}
-		if s, ok := q.(interface{ Stats() store.StoreStats }); ok {
+		if s, ok := q.(interface{ Stats() store.Stats }); ok {
 			st := s.Stats()
 			maxDisk = max(maxDisk, st.DiskBytes)
 			// Within budget, but for a few chunks (being filled, or kept

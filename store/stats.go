@@ -1,12 +1,12 @@
 package store
 
-// StoreStats is what a store can say about its size.
+// Stats is what a store can say about its size.
 //
 // It is an alias of an unnamed struct type, not a defined type, so that this
 // package need not import statespace: a value converts to
-// statespace.StoreStats, and if statespace declares its StoreStats as the
+// statespace.Stats, and if statespace declares its Stats as the
 // same alias, Stats methods here satisfy statespace.Sizer directly.
-type StoreStats = struct {
+type Stats = struct {
 	RAMBytes  int64 // bytes held in memory
 	DiskBytes int64 // bytes on disk
 }

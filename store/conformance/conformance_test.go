@@ -10,7 +10,7 @@ import (
 
 var (
 	_ statespace.VisitedSet = (*store.MemorySet)(nil)
-	_ statespace.Queue      = (*store.SpillQueue)(nil)
+	_ statespace.Frontier   = (*store.SpillQueue)(nil)
 	_ statespace.Links      = (*store.SpillLinks)(nil)
 )
 
