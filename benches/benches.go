@@ -2,9 +2,12 @@
 // a model and what each coordination strategy costs. The model families
 // live in package family; Explore runs one (family, parameter, strategy)
 // in-process on the memory store, for the go test benchmarks in this
-// directory (BenchmarkGrowth) and the family tests. `mcheck bench` does the
-// same sweep with one child process per run, so that each run's peak memory
-// is its own, and writes results/ (CSV and plots).
+// directory (BenchmarkGrowth) and the family tests. Sweep is the sweep
+// behind `mcheck bench`: it checks each member of a family over a parameter
+// range with each strategy, one child process (`mcheck check --json`) per
+// run so that each run's peak memory is its own, and writes the results
+// (OUT/FAMILY.csv, whose columns are Columns, and the plots FAMILY.svg and
+// FAMILY.png; benches/results holds the published ones).
 package benches
 
 import (

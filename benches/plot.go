@@ -1,0 +1,121 @@
+package benches
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/mcheck/mcheck/benches/family"
+)
+
+// writePlots draws distinct states against the parameter, one line
+// per strategy, on a log scale, as DIR/FAMILY.svg and DIR/FAMILY.png. Runs
+// that were cut (by --max-states or the timeout) are lower bounds: they get
+// a ring around their point.
+func writePlots(dir, fam string, queueBound int, rows []Row) error {
+	p := plot.New()
+	famInfo, _ := family.Lookup(fam)
+	p.Title.Text = fmt.Sprintf("State-space growth: %s (queue capacity %d)", fam, queueBound)
+	p.X.Label.Text = "parameter: " + famInfo.Param
+	p.Y.Label.Text = "distinct states (log scale)"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Legend.Top = true
+	p.Legend.Left = true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(6)
+	p.Add(plotter.NewGrid())
+
+	var order []string
+	byStrategy := map[string]plotter.XYs{}
+	var cut plotter.XYs
+	violations := map[string]int{}
+	minY, maxY := math.Inf(1), math.Inf(-1)
+	minX, maxX := math.MaxInt, math.MinInt
+	for _, r := range rows {
+		if _, ok := byStrategy[r.Strategy]; !ok {
+			order = append(order, r.Strategy)
+			byStrategy[r.Strategy] = nil
+		}
+		minX, maxX = min(minX, r.Param), max(maxX, r.Param)
+		if !r.Measured || r.States <= 0 {
+			continue
+		}
+		pt := plotter.XY{X: float64(r.Param), Y: float64(r.States)}
+		byStrategy[r.Strategy] = append(byStrategy[r.Strategy], pt)
+		if r.Verdict == VerdictViolation {
+			violations[r.Strategy]++
+		} else if !r.Exhaustive {
+			cut = append(cut, pt)
+		}
+		minY, maxY = math.Min(minY, pt.Y), math.Max(maxY, pt.Y)
+	}
+	for i, s := range order {
+		pts := byStrategy[s]
+		if len(pts) == 0 {
+			continue
+		}
+		l, sc, err := plotter.NewLinePoints(pts)
+		if err != nil {
+			return err
+		}
+		l.Color = plotutil.Color(i)
+		l.Width = vg.Points(1.5)
+		l.Dashes = plotutil.Dashes(i)
+		sc.Color = plotutil.Color(i)
+		sc.Shape = plotutil.Shape(i)
+		sc.Radius = vg.Points(3)
+		p.Add(l, sc)
+		label := s
+		if violations[s] == len(pts) {
+			label += " (up to its first violation)"
+		}
+		p.Legend.Add(label, l, sc)
+	}
+	if len(cut) > 0 {
+		sc, err := plotter.NewScatter(cut)
+		if err != nil {
+			return err
+		}
+		sc.Shape = draw.RingGlyph{}
+		sc.Radius = vg.Points(7)
+		sc.Color = color.Gray{Y: 0x60}
+		p.Add(sc)
+		p.Legend.Add("cut by a bound (lower bound)", sc)
+	}
+	if math.IsInf(minY, 1) { // nothing measured: an empty plot with a sane axis
+		minY, maxY = 1, 10
+	}
+	// Headroom above the data for the legend, in the top left corner.
+	p.Y.Min, p.Y.Max = minY/2, maxY*math.Pow(maxY/minY*2, 0.45)
+	p.X.Min, p.X.Max = float64(minX)-0.25, float64(maxX)+0.25
+	if maxX-minX <= 30 {
+		var ticks []plot.Tick
+		for k := minX; k <= maxX; k++ {
+			ticks = append(ticks, plot.Tick{Value: float64(k), Label: strconv.Itoa(k)})
+		}
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
+	}
+	for _, ext := range []string{"svg", "png"} {
+		wt, err := p.WriterTo(7*vg.Inch, 4.5*vg.Inch, ext)
+		if err != nil {
+			return fmt.Errorf("cannot draw the plot: %v", err)
+		}
+		var buf bytes.Buffer
+		if _, err := wt.WriteTo(&buf); err != nil {
+			return fmt.Errorf("cannot draw the plot: %v", err)
+		}
+		if err := writeFileAtomic(filepath.Join(dir, fam+"."+ext), buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

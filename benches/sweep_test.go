@@ -1,0 +1,182 @@
+package benches
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeMcheck writes a shell script that stands for `mcheck check --json`:
+// it prints out on stdout, msg on stderr and exits with code.
+func fakeMcheck(t *testing.T, out, msg string, code int) string {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake child is a shell script")
+	}
+	path := filepath.Join(t.TempDir(), "mcheck")
+	script := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' '%s'\nprintf '%%s\\n' '%s' >&2\nexit %d\n", out, msg, code)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func report(verdict string, exhaustive bool) string {
+	return fmt.Sprintf(`{"verdict":%q,"exhaustive":%t,"states":1000,"transitions":2500,"depth":12,"seconds":0.5,"blocked_configs":3,"max_blocked":2,"update_latency":7}`, verdict, exhaustive)
+}
+
+// TestRunOneVerdict: the row's verdict is three-valued; a search that the
+// child reports as "ok" but not exhaustive (cut by --max-states) is
+// unknown, never ok.
+func TestRunOneVerdict(t *testing.T) {
+	for _, c := range []struct {
+		out        string
+		code       int
+		verdict    string
+		exhaustive bool
+	}{
+		{report("ok", true), 0, VerdictOK, true},
+		{report("ok", false), 0, VerdictUnknown, false},
+		{report("unknown", false), 0, VerdictUnknown, false},
+		{report("bounded", false), 0, VerdictUnknown, false},
+		{report("violation", false), 1, VerdictViolation, false},
+		{report("ok", true), 3, VerdictError, false},         // a failing child
+		{report("maybe", true), 0, VerdictError, false},      // a verdict the sweep does not know
+		{"not json", 0, VerdictError, false},                 // no report
+		{report("violation", false), 2, VerdictError, false}, // bad usage
+	} {
+		opt := &SweepOptions{Executable: fakeMcheck(t, c.out, "boom", c.code), QueueBound: 8, Store: "memory", Timeout: time.Minute}
+		r := runOne(context.Background(), "x.dsu", 3, "max+1", opt)
+		if r.Verdict != c.verdict || r.Exhaustive != c.exhaustive {
+			t.Errorf("child %s, exit %d: verdict %s, exhaustive %t; want %s, %t", c.out, c.code, r.Verdict, r.Exhaustive, c.verdict, c.exhaustive)
+		}
+		if measured := c.out != "not json"; r.Measured != measured {
+			t.Errorf("child %s: measured %t", c.out, r.Measured)
+		}
+		if r.Verdict == VerdictError && !strings.Contains(r.Detail, fmt.Sprintf("exit status %d: boom", c.code)) {
+			t.Errorf("child %s, exit %d: detail %q", c.out, c.code, r.Detail)
+		}
+		if r.Measured && (r.States != 1000 || r.Transitions != 2500 || r.Depth != 12 || r.Latency != 7 || r.MaxBlocked != 2) {
+			t.Errorf("child %s: statistics %+v", c.out, r)
+		}
+	}
+}
+
+// TestRunOneChildFailure: a child that fails without a report gives an
+// error row with empty statistics.
+func TestRunOneChildFailure(t *testing.T) {
+	opt := &SweepOptions{Executable: "/bin/false", QueueBound: 8, Store: "memory", Timeout: time.Minute}
+	r := runOne(context.Background(), "x.dsu", 3, "max+1", opt)
+	if r.Verdict != VerdictError || r.Measured || !strings.Contains(r.Detail, "exit status 1") {
+		t.Errorf("row %+v, want an error row", r)
+	}
+	line := string(csvBytes("ring", []Row{r}))
+	if !strings.Contains(line, "\nring,3,max+1,error,false,,,,") {
+		t.Errorf("CSV:\n%s", line)
+	}
+}
+
+// TestSweepFakeChild runs a sweep against a fake child that always reports
+// a cut search: every row is unknown, the CSV has the documented columns
+// and the plots are drawn.
+func TestSweepFakeChild(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "results")
+	var progress bytes.Buffer
+	rows, err := Sweep(context.Background(), SweepOptions{
+		Executable: fakeMcheck(t, report("ok", false), "", 0), Family: "ring", From: 2, To: 3, Out: out,
+		Strategies: []string{"stop-the-world", "max+1"}, QueueBound: 8, MaxStates: 1000,
+	}, &progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 4 {
+		t.Fatalf("%d rows, want 4", len(rows))
+	}
+	f, err := os.Open(filepath.Join(out, "ring.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(recs[0], ","), strings.Join(Columns, ","); got != want {
+		t.Errorf("header %s, want %s", got, want)
+	}
+	if len(recs) != 5 {
+		t.Fatalf("%d records, want a header and 4 rows", len(recs))
+	}
+	for i, rec := range recs[1:] {
+		want := fmt.Sprintf("ring,%d,%s,unknown,false,1000,2500,12,0.500,2000", 2+i/2, []string{"stop-the-world", "max+1"}[i%2])
+		if got := strings.Join(rec[:10], ","); got != want {
+			t.Errorf("row %d: %s, want %s", i+1, got, want)
+		}
+	}
+	if !strings.Contains(progress.String(), "  ring 3 max+1          ... unknown, 1000 states (cut, a lower bound)") {
+		t.Errorf("progress:\n%s", progress.String())
+	}
+	for _, ext := range []string{"svg", "png"} {
+		if fi, err := os.Stat(filepath.Join(out, "ring."+ext)); err != nil || fi.Size() == 0 {
+			t.Errorf("ring.%s: %v", ext, err)
+		}
+	}
+}
+
+// TestSweepInterrupted: a sweep whose context has ended runs nothing and
+// says it was interrupted.
+func TestSweepInterrupted(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := t.TempDir()
+	rows, err := Sweep(ctx, SweepOptions{
+		Executable: fakeMcheck(t, report("ok", true), "", 0), Family: "ring", From: 2, To: 2, Out: out, QueueBound: 8,
+	}, nil)
+	if !errors.Is(err, ErrInterrupted) || len(rows) != 0 {
+		t.Errorf("rows %v, err %v; want ErrInterrupted and no rows", rows, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "ring.csv")); err == nil {
+		t.Errorf("an interrupted sweep with no runs wrote ring.csv")
+	}
+}
+
+func TestSweepOptions(t *testing.T) {
+	dir := t.TempDir()
+	good := SweepOptions{Executable: "/bin/true", Family: "ring", From: 2, To: 3, Out: dir, QueueBound: 8}
+	for _, c := range []struct {
+		edit func(*SweepOptions)
+		want string
+	}{
+		{func(o *SweepOptions) { o.Executable = "" }, "no mcheck executable"},
+		{func(o *SweepOptions) { o.Family = "nosuch" }, `unknown family "nosuch"`},
+		{func(o *SweepOptions) { o.From = 4 }, "parameter range 4..3 is empty"},
+		{func(o *SweepOptions) { o.From = 1 }, "must be between 2 and 64, got 1"},
+		{func(o *SweepOptions) { o.Out = "" }, "no output directory"},
+		{func(o *SweepOptions) { o.Strategies = []string{} }, "no strategies"},
+		{func(o *SweepOptions) { o.QueueBound = 0 }, "queue capacity must be at least 1"},
+		{func(o *SweepOptions) { o.MaxStates = -1 }, "max states must not be negative"},
+		{func(o *SweepOptions) { o.Timeout = -time.Second }, "timeout must not be negative"},
+	} {
+		opt := good
+		c.edit(&opt)
+		if _, err := Sweep(context.Background(), opt, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: error %v, want %q", opt, err, c.want)
+		}
+	}
+	// An output directory that cannot be created.
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, nil, 0o644)
+	opt := good
+	opt.Out = filepath.Join(file, "sub")
+	if _, err := Sweep(context.Background(), opt, nil); err == nil || !strings.Contains(err.Error(), "cannot create output directory") {
+		t.Errorf("unwritable Out: %v", err)
+	}
+}
