@@ -126,305 +126,112 @@ type Result struct {
 // trace. It honours ctx: cancelling it stops the search at the next batch,
 // with Interrupted set and the statistics so far. If a store fails, Explore
 // returns the error together with the statistics so far.
+//
+// The search goes level by level. Each level's frontier is taken in
+// batches; a batch is expanded in parallel (expand), each configuration
+// into its own slot, and the slots are merged in frontier order (merge), so
+// that nothing depends on the number of workers; the new successors are
+// then recorded (record): visited set, parent link, frontier. A violation
+// of a configuration with no step is the shortest there is at its level; a
+// violation on a step is one longer, so the level is finished first, in
+// case a configuration later in it has a shorter one.
 func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) {
-	start := time.Now()
-	p := sem.P
-	res := &Result{UpdateLatency: -1}
-	finish := func() (*Result, error) {
-		res.Elapsed = time.Since(start)
-		res.States = opt.Links.Len()
-		n, m := float64(res.States), float64(res.Transitions+1)
-		res.CollisionProb = n * math.Max(m-n, 0) / math.Pow(2, 64)
-		switch {
-		case res.Violation != nil:
-			res.Verdict = Violated
-		case res.CutByDepth || res.CutByStates || res.Interrupted:
-			res.Verdict = Unknown
-		default:
-			res.Verdict = Holds
-			res.Exhaustive = true
-		}
-		return res, nil
-	}
-	// failed returns the statistics so far with an error: a store that
-	// fails (a full disk) must not lose what was learnt.
-	failed := func(err error) (*Result, error) {
-		r, _ := finish()
-		r.Verdict, r.Exhaustive = Unknown, false
-		return r, err
-	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.NumCPU()
-	}
-	// The batch size does not depend on the number of workers, so that a
-	// search cut by MaxStates stops at the same place whatever it is.
-	batch := opt.Batch
-	if batch <= 0 {
-		batch = 4096
-	}
-
+	x := newSearch(sem, opt)
 	init, fault := sem.Initial()
-	if v := opt.Checker.CheckStep(p, nil, &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}); v != nil {
-		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, p.Describe(init)
-		res.Violation = v
-		return finish()
+	if v := opt.Checker.CheckStep(x.p, nil, &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}); v != nil {
+		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, x.p.Describe(init)
+		x.res.Violation = v
+		return x.finish()
 	}
-	enc := p.Encode(nil, init)
-	isNew := []bool{false}
-	if err := opt.Visited.Insert([]uint64{Fingerprint(enc)}, isNew); err != nil {
-		return failed(err)
-	}
-	id, err := opt.Links.Append(-1, 0)
-	if err != nil {
-		return failed(err)
-	}
-	if err := opt.Frontier.Push(frontierRecord(nil, id, nextAux(p, init, auxNotIntroduced), enc)); err != nil {
-		return failed(err)
-	}
-
-	type expanded struct {
-		id       int64
-		aux      int64
-		succs    [][]byte // encodings, slices of arena
-		arena    []byte
-		auxs     []int64
-		blocked  int
-		mixed    int64
-		fps      []uint64
-		info     StepInfo
-		viol     *Violation
-		violSucc int // index of the violating successor, -1 for a terminal one
-	}
-	results := make([]expanded, 0, batch)
-	recs := make([][]byte, 0, batch)
-	var fps []uint64
-	var parents []int64
-	var auxs []int64
-	var succIdx []uint32
-	var encs [][]byte
-	newFlags := []bool{}
-
-	arenas := make([]Arena, workers)
-	expand := func(rec []byte, out *expanded, arena *Arena) error {
-		arena.Reset()
-		pid, aux, enc := splitRecord(rec)
-		c, err := p.Decode(enc, arena)
-		if err != nil {
-			return err
-		}
-		succs, info := sem.Successors(c)
-		out.id, out.aux, out.info, out.viol, out.violSucc = pid, aux, info, nil, -1
-		out.succs, out.fps, out.auxs, out.arena = out.succs[:0], out.fps[:0], out.auxs[:0], out.arena[:0]
-		out.blocked, out.mixed = 0, 0
-		for _, th := range c.Threads {
-			if th.Barrier {
-				out.blocked++
-			}
-		}
-		if len(succs) == 0 {
-			if v := opt.Checker.CheckTerminal(p, c, info); v != nil {
-				out.viol = v
-				return nil
-			}
-		}
-		for i := range succs {
-			// A run mix is counted whether or not fidelity reports it (and
-			// so also on the step that violates it).
-			if f := succs[i].Fault; f != nil && f.Kind == FaultRunMix {
-				out.mixed++
-			}
-			if v := opt.Checker.CheckStep(p, c, &succs[i]); v != nil {
-				out.viol, out.violSucc = v, i
-				return nil
-			}
-			start := len(out.arena)
-			out.arena = p.Encode(out.arena, succs[i].Next)
-			e := out.arena[start:len(out.arena):len(out.arena)]
-			out.auxs = append(out.auxs, nextAux(p, succs[i].Next, aux))
-			out.succs = append(out.succs, e)
-			out.fps = append(out.fps, Fingerprint(e))
-		}
-		return nil
-	}
-
-	depth := 0
-	var stepViol *violAt
-	// report replays the violation of state id (of the current level) and
-	// ends the search.
-	report := func(id int64, succ int) (*Result, error) {
-		v, err := replayViolation(sem, opt, id, succ)
-		if err != nil {
-			return failed(err)
-		}
-		res.Violation = v
-		res.Depth = depth + 1
-		if succ < 0 {
-			res.Depth = depth
-		}
-		return finish()
+	if err := x.recordInitial(init); err != nil {
+		return x.failed(err)
 	}
 	for opt.Frontier.Len() > 0 {
-		if opt.MaxDepth > 0 && depth >= opt.MaxDepth {
-			res.CutByDepth = true
+		if opt.MaxDepth > 0 && x.depth >= opt.MaxDepth {
+			x.res.CutByDepth = true
 			break
 		}
-		level := opt.Frontier.Len()
-		for level > 0 {
+		for level := opt.Frontier.Len(); level > 0; {
 			if ctx.Err() != nil {
-				if stepViol != nil {
-					return report(stepViol.id, stepViol.succ)
+				if x.stepViol != nil {
+					return x.report(*x.stepViol)
 				}
-				res.Interrupted = true
-				res.Depth = depth
-				return finish()
+				x.res.Interrupted = true
+				x.res.Depth = x.depth
+				return x.finish()
 			}
-			recs = recs[:0]
-			for len(recs) < batch && level > 0 {
-				rec, err := opt.Frontier.Pop()
-				if err == io.EOF {
-					return failed(errors.New("statespace: frontier ended early"))
-				}
-				if err != nil {
-					return failed(err)
-				}
-				recs = append(recs, append([]byte(nil), rec...))
-				level--
+			n, err := x.takeBatch(level)
+			if err != nil {
+				return x.failed(err)
 			}
-			for len(results) < len(recs) {
-				results = append(results, expanded{})
+			level -= n
+			if err := x.expandBatch(); err != nil {
+				return x.failed(err)
 			}
-			results = results[:len(recs)]
-			// Expand the batch in parallel; every result goes to its own
-			// slot, so merging below sees them in frontier order whatever
-			// the number of workers.
-			var wg sync.WaitGroup
-			errs := make([]error, workers)
-			chunk := (len(recs) + workers - 1) / workers
-			for w := 0; w < workers; w++ {
-				lo, hi := w*chunk, (w+1)*chunk
-				if hi > len(recs) {
-					hi = len(recs)
-				}
-				if lo >= hi {
-					break
-				}
-				wg.Add(1)
-				go func(w, lo, hi int) {
-					defer wg.Done()
-					for i := lo; i < hi; i++ {
-						if err := expand(recs[i], &results[i], &arenas[w]); err != nil {
-							errs[w] = err
-							return
-						}
-					}
-				}(w, lo, hi)
+			if v := x.merge(); v != nil {
+				return x.report(*v)
 			}
-			wg.Wait()
-			for _, err := range errs {
-				if err != nil {
-					return failed(err)
-				}
+			if err := x.record(); err != nil {
+				return x.failed(err)
 			}
-			fps, parents, succIdx, encs, auxs = fps[:0], parents[:0], succIdx[:0], encs[:0], auxs[:0]
-			for i := range results {
-				r := &results[i]
-				if r.blocked > 0 {
-					res.BlockedConfigs++
-					if r.blocked > res.MaxBlocked {
-						res.MaxBlocked = r.blocked
-					}
+			x.progress()
+			if x.res.CutByStates {
+				if x.stepViol != nil {
+					x.res.CutByStates = false // found before the cut
+					return x.report(*x.stepViol)
 				}
-				res.MixedRuns += r.mixed
-				if r.info.CapacityBlocked {
-					res.CapacityHits++
-					if len(r.succs) == 0 && r.viol == nil {
-						res.CapacityStuck++
-					}
-				}
-				if r.viol != nil && r.violSucc < 0 {
-					// A configuration of this level with no step: a
-					// violation at this depth, the shortest there can be.
-					return report(r.id, -1)
-				}
-				if r.viol != nil && stepViol == nil {
-					// A step from this level: depth+1. A terminal
-					// violation later in the level is shorter, so the
-					// level is finished first.
-					stepViol = &violAt{r.id, r.violSucc}
-				}
-				if stepViol != nil {
-					continue
-				}
-				res.Transitions += int64(len(r.succs))
-				for j := range r.succs {
-					fps = append(fps, r.fps[j])
-					parents = append(parents, r.id)
-					succIdx = append(succIdx, uint32(j))
-					encs = append(encs, r.succs[j])
-					auxs = append(auxs, r.auxs[j])
-				}
-			}
-			if cap(newFlags) < len(fps) {
-				newFlags = make([]bool, len(fps))
-			}
-			newFlags = newFlags[:len(fps)]
-			if err := opt.Visited.Insert(fps, newFlags); err != nil {
-				return failed(err)
-			}
-			var rec []byte
-			for k, isNew := range newFlags {
-				if !isNew {
-					continue
-				}
-				if opt.MaxStates > 0 && opt.Links.Len() >= opt.MaxStates {
-					res.CutByStates = true
-					break
-				}
-				id, err := opt.Links.Append(parents[k], succIdx[k])
-				if err != nil {
-					return failed(err)
-				}
-				if a := auxs[k]; a <= auxCompletedMin {
-					if l := int(auxCompletedMin - a); l > res.UpdateLatency {
-						res.UpdateLatency = l
-					}
-					auxs[k] = auxCompleted
-				}
-				rec = frontierRecord(rec[:0], id, auxs[k], encs[k])
-				if err := opt.Frontier.Push(rec); err != nil {
-					return failed(err)
-				}
-				if depth+1 > res.Depth {
-					res.Depth = depth + 1
-				}
-			}
-			if opt.Progress != nil {
-				pr := Progress{States: opt.Links.Len(), Transitions: res.Transitions, Frontier: opt.Frontier.Len(), Depth: depth, Elapsed: time.Since(start)}
-				for _, st := range []any{opt.Visited, opt.Frontier, opt.Links} {
-					if sz, ok := st.(Sizer); ok {
-						ss := sz.Stats()
-						pr.StoreRAM += ss.RAMBytes
-						pr.StoreDisk += ss.DiskBytes
-					}
-				}
-				opt.Progress(pr)
-			}
-			if res.CutByStates {
-				if stepViol != nil {
-					res.CutByStates = false // found before the cut
-					return report(stepViol.id, stepViol.succ)
-				}
-				res.Depth = depth + 1
-				return finish()
+				x.res.Depth = x.depth + 1
+				return x.finish()
 			}
 		}
-		if stepViol != nil {
-			return report(stepViol.id, stepViol.succ)
+		if x.stepViol != nil {
+			return x.report(*x.stepViol)
 		}
-		depth++
+		x.depth++
 	}
-	return finish()
+	return x.finish()
+}
+
+// search is the state of one exploration.
+type search struct {
+	sem     *Semantics
+	p       *Program
+	opt     Options
+	res     *Result
+	costs   costs
+	start   time.Time
+	workers int
+	batch   int
+	depth   int
+	// stepViol is the first violation on a step found in this level.
+	stepViol *violAt
+
+	recs    [][]byte   // the batch being expanded: frontier records
+	results []expanded // one slot per record
+	arenas  []Arena    // one per worker
+	// The batch's successors, in frontier order, for record.
+	fps      []uint64
+	parents  []int64
+	succIdx  []uint32
+	encs     [][]byte
+	tags     []tagged
+	newFlags []bool
+	rec      []byte
+}
+
+// expanded is one configuration of a batch, expanded.
+type expanded struct {
+	id       int64
+	tag      int64    // the configuration's latency tag (costs.go)
+	succs    [][]byte // encodings of the successors, slices of arena
+	arena    []byte
+	tags     []tagged
+	fps      []uint64
+	blocked  int   // threads at the barrier
+	mixed    int64 // run mixes among the steps
+	info     StepInfo
+	viol     *Violation
+	violSucc int // index of the violating successor, -1 for the configuration itself
 }
 
 // violAt is a violation found on the way: the state and the successor index
@@ -434,6 +241,247 @@ type violAt struct {
 	succ int
 }
 
+func newSearch(sem *Semantics, opt Options) *search {
+	x := &search{sem: sem, p: sem.P, opt: opt, res: &Result{}, costs: costs{latency: -1}, start: time.Now()}
+	x.workers = opt.Workers
+	if x.workers <= 0 {
+		x.workers = runtime.NumCPU()
+	}
+	// The batch size does not depend on the number of workers, so that a
+	// search cut by MaxStates stops at the same place whatever it is.
+	x.batch = opt.Batch
+	if x.batch <= 0 {
+		x.batch = 4096
+	}
+	x.arenas = make([]Arena, x.workers)
+	return x
+}
+
+// finish completes the result: the three-valued verdict (a search that was
+// cut never holds), the counts and the collision estimate.
+func (x *search) finish() (*Result, error) {
+	res := x.res
+	res.Elapsed = time.Since(x.start)
+	res.States = x.opt.Links.Len()
+	n, m := float64(res.States), float64(res.Transitions+1)
+	res.CollisionProb = n * math.Max(m-n, 0) / math.Pow(2, 64)
+	x.costs.result(res)
+	switch {
+	case res.Violation != nil:
+		res.Verdict = Violated
+	case res.CutByDepth || res.CutByStates || res.Interrupted:
+		res.Verdict = Unknown
+	default:
+		res.Verdict = Holds
+		res.Exhaustive = true
+	}
+	return res, nil
+}
+
+// failed returns the statistics so far with an error: a store that fails (a
+// full disk) must not lose what was learnt.
+func (x *search) failed(err error) (*Result, error) {
+	r, _ := x.finish()
+	r.Verdict, r.Exhaustive = Unknown, false
+	return r, err
+}
+
+// report replays the violation at v (of the current level) and ends the
+// search.
+func (x *search) report(v violAt) (*Result, error) {
+	viol, err := replayViolation(x.sem, x.opt, v.id, v.succ)
+	if err != nil {
+		return x.failed(err)
+	}
+	x.res.Violation = viol
+	x.res.Depth = x.depth + 1
+	if v.succ < 0 {
+		x.res.Depth = x.depth
+	}
+	return x.finish()
+}
+
+func (x *search) recordInitial(init *Config) error {
+	enc := x.p.Encode(nil, init)
+	isNew := []bool{false}
+	if err := x.opt.Visited.Insert([]uint64{Fingerprint(enc)}, isNew); err != nil {
+		return err
+	}
+	id, err := x.opt.Links.Append(-1, 0)
+	if err != nil {
+		return err
+	}
+	return x.opt.Frontier.Push(frontierRecord(nil, id, tagOf(x.p, init, tagBefore).tag, enc))
+}
+
+// takeBatch pops up to a batch of the level's remaining records.
+func (x *search) takeBatch(level int64) (int64, error) {
+	x.recs = x.recs[:0]
+	for int64(len(x.recs)) < level && len(x.recs) < x.batch {
+		rec, err := x.opt.Frontier.Pop()
+		if err == io.EOF {
+			return 0, errors.New("statespace: frontier ended early")
+		}
+		if err != nil {
+			return 0, err
+		}
+		x.recs = append(x.recs, append([]byte(nil), rec...))
+	}
+	return int64(len(x.recs)), nil
+}
+
+// expandBatch expands the batch in parallel; every result goes to its own
+// slot, so merge sees them in frontier order whatever the number of
+// workers.
+func (x *search) expandBatch() error {
+	for len(x.results) < len(x.recs) {
+		x.results = append(x.results, expanded{})
+	}
+	x.results = x.results[:len(x.recs)]
+	var wg sync.WaitGroup
+	errs := make([]error, x.workers)
+	chunk := (len(x.recs) + x.workers - 1) / x.workers
+	for w := 0; w < x.workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(x.recs))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(w, lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				if err := x.expand(x.recs[i], &x.results[i], &x.arenas[w]); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}(w, lo, hi)
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// expand decodes one frontier record, generates its successors and judges
+// them: the configuration itself if it has none, else each step, up to the
+// first violation.
+func (x *search) expand(rec []byte, out *expanded, arena *Arena) error {
+	arena.Reset()
+	pid, tag, enc := splitRecord(rec)
+	c, err := x.p.Decode(enc, arena)
+	if err != nil {
+		return err
+	}
+	succs, info := x.sem.Successors(c)
+	out.id, out.tag, out.info, out.viol, out.violSucc = pid, tag, info, nil, -1
+	out.succs, out.fps, out.tags, out.arena = out.succs[:0], out.fps[:0], out.tags[:0], out.arena[:0]
+	out.blocked, out.mixed = observe(c, succs)
+	if len(succs) == 0 {
+		out.viol = x.opt.Checker.CheckTerminal(x.p, c, info)
+		return nil
+	}
+	for i := range succs {
+		if v := x.opt.Checker.CheckStep(x.p, c, &succs[i]); v != nil {
+			out.viol, out.violSucc = v, i
+			return nil
+		}
+		start := len(out.arena)
+		out.arena = x.p.Encode(out.arena, succs[i].Next)
+		e := out.arena[start:len(out.arena):len(out.arena)]
+		out.tags = append(out.tags, tagOf(x.p, succs[i].Next, tag))
+		out.succs = append(out.succs, e)
+		out.fps = append(out.fps, Fingerprint(e))
+	}
+	return nil
+}
+
+// merge takes the batch's results in frontier order: counts, violations,
+// and the successors to record. It returns a violation that ends the
+// search now (one of a configuration with no step).
+func (x *search) merge() *violAt {
+	x.fps, x.parents, x.succIdx, x.encs, x.tags = x.fps[:0], x.parents[:0], x.succIdx[:0], x.encs[:0], x.tags[:0]
+	res := x.res
+	for i := range x.results {
+		r := &x.results[i]
+		x.costs.expanded(r.blocked, r.mixed)
+		if r.info.CapacityBlocked {
+			res.CapacityHits++
+			if len(r.succs) == 0 && r.viol == nil {
+				res.CapacityStuck++
+			}
+		}
+		if r.viol != nil && r.violSucc < 0 {
+			// A configuration of this level with no step: a violation at
+			// this depth, the shortest there can be.
+			return &violAt{r.id, -1}
+		}
+		if r.viol != nil && x.stepViol == nil {
+			// A step from this level: depth+1. A violation of a
+			// configuration later in the level is shorter, so the level
+			// is finished first.
+			x.stepViol = &violAt{r.id, r.violSucc}
+		}
+		if x.stepViol != nil {
+			continue
+		}
+		res.Transitions += int64(len(r.succs))
+		for j := range r.succs {
+			x.fps = append(x.fps, r.fps[j])
+			x.parents = append(x.parents, r.id)
+			x.succIdx = append(x.succIdx, uint32(j))
+			x.encs = append(x.encs, r.succs[j])
+			x.tags = append(x.tags, r.tags[j])
+		}
+	}
+	return nil
+}
+
+// record inserts the batch's successors into the visited set and gives each
+// new one a parent link and a place in the frontier (up to MaxStates).
+func (x *search) record() error {
+	if cap(x.newFlags) < len(x.fps) {
+		x.newFlags = make([]bool, len(x.fps))
+	}
+	x.newFlags = x.newFlags[:len(x.fps)]
+	if err := x.opt.Visited.Insert(x.fps, x.newFlags); err != nil {
+		return err
+	}
+	for k, isNew := range x.newFlags {
+		if !isNew {
+			continue
+		}
+		if x.opt.MaxStates > 0 && x.opt.Links.Len() >= x.opt.MaxStates {
+			x.res.CutByStates = true
+			break
+		}
+		id, err := x.opt.Links.Append(x.parents[k], x.succIdx[k])
+		if err != nil {
+			return err
+		}
+		x.rec = frontierRecord(x.rec[:0], id, x.costs.reached(x.tags[k]), x.encs[k])
+		if err := x.opt.Frontier.Push(x.rec); err != nil {
+			return err
+		}
+		x.res.Depth = max(x.res.Depth, x.depth+1)
+	}
+	return nil
+}
+
+// progress reports a snapshot to Options.Progress, if set.
+func (x *search) progress() {
+	if x.opt.Progress == nil {
+		return
+	}
+	pr := Progress{States: x.opt.Links.Len(), Transitions: x.res.Transitions, Frontier: x.opt.Frontier.Len(), Depth: x.depth, Elapsed: time.Since(x.start)}
+	for _, st := range []any{x.opt.Visited, x.opt.Frontier, x.opt.Links} {
+		if sz, ok := st.(Sizer); ok {
+			ss := sz.Stats()
+			pr.StoreRAM += ss.RAMBytes
+			pr.StoreDisk += ss.DiskBytes
+		}
+	}
+	x.opt.Progress(pr)
+}
+
 func faultThread(f *Fault) int {
 	if f == nil {
 		return -1
@@ -441,60 +489,18 @@ func faultThread(f *Fault) int {
 	return f.Thread
 }
 
-// A frontier record is the state's id, its latency counter (aux) and its
-// encoding. The counter is a metric, not part of the state's identity: it
-// is the number of steps since the update's introduction along the path by
-// which the state was first reached (auxNotIntroduced before; once every
-// participant has applied, the latency is recorded and it becomes
-// auxCompleted). A state completing the update at latency l is marked
-// auxCompletedMin - l until the explorer records it.
-const (
-	auxNotIntroduced = -1
-	auxCompleted     = -2
-	auxCompletedMin  = -3
-)
-
-func nextAux(p *Program, c *Config, parent int64) int64 {
-	switch {
-	case parent == auxCompleted:
-		return auxCompleted
-	case !c.Upd.Introduced:
-		return auxNotIntroduced
-	}
-	steps := parent + 1 // the introduction step itself gives 0
-	if parent == auxNotIntroduced {
-		steps = 0
-	}
-	if updateComplete(p, c) {
-		return auxCompletedMin - steps
-	}
-	return steps
-}
-
-// updateComplete reports whether every participant has applied the update
-// or finished.
-func updateComplete(p *Program, c *Config) bool {
-	if p.Update == nil || !c.Upd.Introduced {
-		return false
-	}
-	for _, th := range c.Threads {
-		if th.Participant && th.HeapVer == 0 && th.Status == Running {
-			return false
-		}
-	}
-	return true
-}
-
-func frontierRecord(buf []byte, id, aux int64, enc []byte) []byte {
+// A frontier record is the state's id, its latency tag (costs.go: a metric,
+// not part of the state's identity) and its encoding.
+func frontierRecord(buf []byte, id, tag int64, enc []byte) []byte {
 	buf = binary.AppendUvarint(buf, uint64(id))
-	buf = binary.AppendVarint(buf, aux)
+	buf = binary.AppendVarint(buf, tag)
 	return append(buf, enc...)
 }
 
 func splitRecord(rec []byte) (int64, int64, []byte) {
 	id, n := binary.Uvarint(rec)
-	aux, m := binary.Varint(rec[n:])
-	return int64(id), aux, rec[n+m:]
+	tag, m := binary.Varint(rec[n:])
+	return int64(id), tag, rec[n+m:]
 }
 
 // TraceStep is one step of a counterexample.
