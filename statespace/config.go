@@ -424,6 +424,13 @@ func remapValues(vs []Value, remap []int) {
 	}
 }
 
+func b2i(b bool) int32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // normaliseRuns puts instance i's run bookkeeping in canonical form (SPEC
 // §6): only differences between run numbers matter, and only while they can
 // still matter.
@@ -448,6 +455,7 @@ func (p *Program) normaliseRuns(c *Config, i int) {
 	forGood := func(e *End) bool { return live(e) && e.Ver == 1 && e.NextVer == 1 }
 	min := int32(-1)
 	all := c.Upd.Introduced
+	first := int32(-1) // the first run a live role has yet to start
 	for k := range ends {
 		e := &ends[k]
 		if live(e) && (min < 0 || e.Run < min) {
@@ -456,6 +464,15 @@ func (p *Program) normaliseRuns(c *Config, i int) {
 		if live(e) && !forGood(e) {
 			all = false
 		}
+		if s := e.Run + b2i(e.Started); live(e) && (first < 0 || s < first) {
+			first = s
+		}
+	}
+	// Every live role has migrated for good; but a run they have still to
+	// start may have been performed under the old version by a role that
+	// has ended since (its messages unconsumed): then the record must stay.
+	for r := max(first, 0); all && int(r) < len(old.RunVer); r++ {
+		all = old.RunVer[r] == 1
 	}
 	if min < 0 {
 		min = 0
