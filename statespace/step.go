@@ -45,7 +45,7 @@ func ParseUpdateAt(s string) (UpdateAt, error) {
 	if n, err := fmt.Sscanf(s, "step:%d", &k); err == nil && n == 1 && k >= 0 && fmt.Sprintf("step:%d", k) == s {
 		return UpdateAt{Mode: AtStep, Step: k}, nil
 	}
-	return UpdateAt{}, fmt.Errorf("invalid --update-at %q: want any, never or step:K (K >= 0)", s)
+	return UpdateAt{}, fmt.Errorf("invalid update moment %q: want any, never or step:K (K >= 0)", s)
 }
 
 func (u UpdateAt) String() string {

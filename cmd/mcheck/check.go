@@ -200,7 +200,7 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 		return nil, fmt.Errorf("--strategy: %v", err)
 	}
 	if p.updateAt, err = statespace.ParseUpdateAt(f.updateAt); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--update-at: %v", err)
 	}
 	if f.queueBound < 1 {
 		return nil, fmt.Errorf("--queue-bound must be at least 1, got %d", f.queueBound)
@@ -312,10 +312,11 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 		fmt.Fprintln(tw, "strategy\tverdict\tproperty\tsearch\tstates\ttransitions\tdepth\tseconds\tblocked\tlatency\t")
 		for _, r := range rs {
 			verdict, prop := "ok", "-"
-			if r.res.Violation != nil {
+			switch r.res.Verdict {
+			case statespace.Violated:
 				verdict, prop = "VIOLATION", r.res.Violation.Property
-			} else if !r.res.Exhaustive {
-				verdict = "ok?"
+			case statespace.Unknown:
+				verdict = "ok?" // no violation within the bounds: nothing proved
 			}
 			latency := "-"
 			if r.res.UpdateLatency >= 0 {
@@ -433,7 +434,9 @@ func writeJSON(w io.Writer, r *runReport) {
 		CollisionProb: res.CollisionProb, Trace: []statespace.TraceStep{},
 		Blocked: res.BlockedConfigs, MaxBlocked: res.MaxBlocked, Latency: res.UpdateLatency, MixedRuns: res.MixedRuns,
 	}
-	if v := res.Violation; v != nil {
+	// SPEC §7: verdict is ok or violation; a bounded "ok" has exhaustive
+	// false (and search saying which bound cut it).
+	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
 	}
 	b, _ := json.Marshal(j)
