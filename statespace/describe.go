@@ -22,43 +22,56 @@ func (p *Program) actorName(a Action) string {
 // DescribeAction says what step s from configuration c does, in the model's
 // terms, with the source position of the instruction performed.
 func (p *Program) DescribeAction(c *Config, s *Succ) string {
-	a := s.Action
-	where := ""
+	if where := p.describeWhere(s.Action); where != "" {
+		return p.describeWhat(c, s) + "  [" + where + "]"
+	}
+	return p.describeWhat(c, s)
+}
+
+// describeWhere is the instruction a step performed and its place, e.g.
+// "send in old f, m.dsu:3:14"; "" for steps of no thread.
+func (p *Program) describeWhere(a Action) string {
 	if a.Code >= 0 && int(a.Code) < len(p.Codes) {
 		code := p.Codes[a.Code]
 		if int(a.PC) < len(code.Instrs) {
 			in := code.Instrs[a.PC]
-			where = fmt.Sprintf("  [%s in %s, %s]", shortSource(in.Node), p.codeDesc(code), p.where(in.Node))
+			return fmt.Sprintf("%s in %s, %s", shortSource(in.Node), p.codeDesc(code), p.where(in.Node))
 		}
 	}
+	return ""
+}
+
+// describeWhat says what step s from c does, without its place.
+func (p *Program) describeWhat(c *Config, s *Succ) string {
+	a := s.Action
 	ep := func() string {
 		return fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
 	}
 	switch a.Kind {
 	case ActSend:
-		return fmt.Sprintf("%s sends %s to %s", ep(), a.Val, joinNames(p.roleNames(a.Peers))) + where
+		return fmt.Sprintf("%s sends %s to %s", ep(), a.Val, joinNames(p.roleNames(a.Peers)))
 	case ActSelect:
-		return fmt.Sprintf("%s selects %s to %s", ep(), p.Labels[a.Label], joinNames(p.roleNames(a.Peers))) + where
+		return fmt.Sprintf("%s selects %s to %s", ep(), p.Labels[a.Label], joinNames(p.roleNames(a.Peers)))
 	case ActRecv:
 		if a.Label >= 0 {
-			return fmt.Sprintf("%s receives the label %s from %s", ep(), p.Labels[a.Label], p.Roles[a.Peers[0]]) + where
+			return fmt.Sprintf("%s receives the label %s from %s", ep(), p.Labels[a.Label], p.Roles[a.Peers[0]])
 		}
-		return fmt.Sprintf("%s receives %s from %s", ep(), a.Val, p.Roles[a.Peers[0]]) + where
+		return fmt.Sprintf("%s receives %s from %s", ep(), a.Val, p.Roles[a.Peers[0]])
 	case ActCase:
 		if a.Label < 0 {
-			return fmt.Sprintf("%s receives the value %s from %s in a case", ep(), a.Val, p.Roles[a.Peers[0]]) + where
+			return fmt.Sprintf("%s receives the value %s from %s in a case", ep(), a.Val, p.Roles[a.Peers[0]])
 		}
-		return fmt.Sprintf("%s receives the label %s from %s", ep(), p.Labels[a.Label], p.Roles[a.Peers[0]]) + where
+		return fmt.Sprintf("%s receives the label %s from %s", ep(), p.Labels[a.Label], p.Roles[a.Peers[0]])
 	case ActChoose:
-		return fmt.Sprintf("chooses option %d", a.Option+1) + where
+		return fmt.Sprintf("chooses option %d", a.Option+1)
 	case ActStart:
-		return fmt.Sprintf("session %s#%d starts (%s)", p.instService(c, s, a.Inst), a.Inst, strings.Join(p.startRoles(s, a), ", ")) + where
+		return fmt.Sprintf("session %s#%d starts (%s)", p.instService(c, s, a.Inst), a.Inst, strings.Join(p.startRoles(s, a), ", "))
 	case ActPass:
-		return "passes an update point without applying" + where
+		return "passes an update point without applying"
 	case ActApply:
-		return fmt.Sprintf("applies update %s", p.Update.Name) + where
+		return fmt.Sprintf("applies update %s", p.Update.Name)
 	case ActBlock:
-		return "waits at the stop-the-world barrier" + where
+		return "waits at the stop-the-world barrier"
 	case ActRelease:
 		var names []string
 		for _, t := range a.Threads {
@@ -71,9 +84,9 @@ func (p *Program) DescribeAction(c *Config, s *Succ) string {
 		return "computes on in a loop without a visible step"
 	case ActFault:
 		if s.Fault != nil && s.Fault.Doing.Op != 0 {
-			return "attempts: " + p.DescribeDoing(s.Fault.Doing) + where
+			return "attempts: " + p.DescribeDoing(s.Fault.Doing)
 		}
-		return "fails" + where
+		return "fails"
 	}
 	return "?"
 }
@@ -291,3 +304,32 @@ func JoinNames(ns []string) string { return joinNames(ns) }
 
 // RoleNames maps role ids to their names.
 func (p *Program) RoleNames(ids []int) []string { return p.roleNames(ids) }
+
+// actionNames name the kinds of steps in structured traces.
+var actionNames = [...]string{ActSend: "send", ActRecv: "receive", ActSelect: "select", ActCase: "case",
+	ActChoose: "choose", ActStart: "start", ActPass: "pass", ActApply: "apply", ActBlock: "block",
+	ActRelease: "release", ActIntroduce: "introduce", ActFault: "fault", ActSpin: "spin"}
+
+// TraceStepOf describes step number n, s from configuration c, as data.
+func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
+	a := s.Action
+	st := TraceStep{Step: n, Thread: p.actorName(a), Kind: actionNames[a.Kind],
+		What: p.describeWhat(c, s), Where: p.describeWhere(a), Queue: p.DescribeQueue(s.Next)}
+	st.Action = st.What
+	if st.Where != "" {
+		st.Action += "  [" + st.Where + "]"
+	}
+	switch a.Kind {
+	case ActSend, ActSelect, ActRecv, ActCase:
+		st.Endpoint = fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
+		st.Peers = p.roleNames(a.Peers)
+		if a.Label >= 0 {
+			st.Label = p.Labels[a.Label]
+		} else {
+			st.Value = a.Val.String()
+		}
+	case ActStart:
+		st.Endpoint = fmt.Sprintf("%s#%d", p.instService(c, s, a.Inst), a.Inst)
+	}
+	return st
+}

@@ -504,11 +504,25 @@ func splitRecord(rec []byte) (int64, int64, []byte) {
 }
 
 // TraceStep is one step of a counterexample.
+//
+// It is data that text, MSC and JSON each render: the step's kind (send,
+// receive, select, case, choose, start, pass, apply, block, release,
+// introduce, fault, spin), the endpoint acted on (s#1.p1; s#1 for a session
+// start), the peers, the value or label, what happened in words and where
+// (the instruction, its code and source position), and the queue after it.
+// Action is What and Where as one line, as the text trace prints it.
 type TraceStep struct {
-	Step   int    `json:"step"`
-	Thread string `json:"thread"`
-	Action string `json:"action"`
-	Queue  string `json:"queue"`
+	Step     int      `json:"step"`
+	Thread   string   `json:"thread"`
+	Kind     string   `json:"kind"`
+	Endpoint string   `json:"endpoint,omitempty"`
+	Peers    []string `json:"peers,omitempty"`
+	Value    string   `json:"value,omitempty"`
+	Label    string   `json:"label,omitempty"`
+	What     string   `json:"what"`
+	Where    string   `json:"where,omitempty"`
+	Action   string   `json:"action"`
+	Queue    string   `json:"queue"`
 }
 
 // replayViolation rebuilds the violation found at state id (through its
@@ -583,12 +597,7 @@ func ReplayPath(sem *Semantics, path []uint32) (*Replayed, error) {
 			return nil, fmt.Errorf("statespace: trace replay diverged at step %d (successor %d of %d)", i+1, s, len(succs))
 		}
 		st := &succs[s]
-		tr.Steps = append(tr.Steps, TraceStep{
-			Step:   i + 1,
-			Thread: p.actorName(st.Action),
-			Action: p.DescribeAction(c, st),
-			Queue:  p.DescribeQueue(st.Next),
-		})
+		tr.Steps = append(tr.Steps, p.TraceStepOf(i+1, c, st))
 		tr.Before, tr.Last = c, st
 		c = st.Next
 	}

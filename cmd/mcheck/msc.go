@@ -28,10 +28,7 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) 
 		for i := range names {
 			line[i*width] = '|'
 		}
-		text := s.Action
-		if i := strings.Index(text, "  ["); i >= 0 {
-			text = text[:i]
-		}
+		text := s.What
 		if c, ok := col[s.Thread]; ok {
 			line[c*width] = '*'
 		} else {
