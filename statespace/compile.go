@@ -7,7 +7,10 @@ import (
 )
 
 // The compiler: function bodies to stack-machine code, with jump tables for
-// case and choose, and the liveness of variable slots.
+// case and choose, and the liveness of variable slots. Names were checked by
+// model.Check (every variable, function and service is defined there); the
+// compiler only maps them to slots and indices, and a name it cannot map is
+// an internal error, reported with its place.
 
 type compiler struct {
 	p      *Program
@@ -73,7 +76,7 @@ func (cc *compiler) expr(e syntax.Expr, tail bool) error {
 	case *syntax.Var:
 		slot, ok := cc.lookup(e.Name.Name)
 		if !ok {
-			return fmt.Errorf("%d:%d: undefined variable %s", e.Name.Pos.Line, e.Name.Pos.Col, e.Name.Name)
+			return cc.internal(e.Name.Pos, "undefined variable %s", e.Name.Name)
 		}
 		cc.emit(Instr{Op: ILoad, A: int32(slot), Node: e})
 	case *syntax.Let:
@@ -144,7 +147,7 @@ func (cc *compiler) expr(e syntax.Expr, tail bool) error {
 	case *syntax.Call:
 		fi, ok := cc.funIdx[e.Fun.Name]
 		if !ok {
-			return fmt.Errorf("%d:%d: undefined function %s", e.Pos.Line, e.Pos.Col, e.Fun.Name)
+			return cc.internal(e.Pos, "undefined function %s", e.Fun.Name)
 		}
 		for _, a := range e.Args {
 			if err := cc.expr(a, false); err != nil {
@@ -159,13 +162,13 @@ func (cc *compiler) expr(e syntax.Expr, tail bool) error {
 	case *syntax.Request:
 		si := p.ServiceIndex(e.Service.Name)
 		if si < 0 {
-			return fmt.Errorf("%d:%d: undefined service %s", e.Pos.Line, e.Pos.Col, e.Service.Name)
+			return cc.internal(e.Pos, "undefined service %s", e.Service.Name)
 		}
 		cc.emit(Instr{Op: IRequest, A: int32(si), B: p.roleSet(e.Roles), C: int32(p.role(e.Role.Name)), Node: e})
 	case *syntax.Accept:
 		si := p.ServiceIndex(e.Service.Name)
 		if si < 0 {
-			return fmt.Errorf("%d:%d: undefined service %s", e.Pos.Line, e.Pos.Col, e.Service.Name)
+			return cc.internal(e.Pos, "undefined service %s", e.Service.Name)
 		}
 		cc.emit(Instr{Op: IAccept, A: int32(si), B: int32(p.role(e.Role.Name)), Node: e})
 	case *syntax.Send:
@@ -228,7 +231,7 @@ func (cc *compiler) expr(e syntax.Expr, tail bool) error {
 			cc.code.Instrs[j].A = cc.here()
 		}
 	default:
-		return fmt.Errorf("unsupported expression %T", e)
+		return cc.internal(e.Position(), "unsupported expression %T", e)
 	}
 	return nil
 }
@@ -302,4 +305,9 @@ func liveness(c *Code) [][]uint64 {
 		}
 	}
 	return live
+}
+
+// internal reports what model.Check should have rejected, at its place.
+func (cc *compiler) internal(pos syntax.Pos, format string, args ...any) error {
+	return fmt.Errorf("internal error: %s:%d:%d: %s (model.Check should have rejected it)", cc.p.Model.File.Name, pos.Line, pos.Col, fmt.Sprintf(format, args...))
 }
