@@ -88,9 +88,9 @@ func ParseStrategies(s string) ([]string, error) {
 func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties.Set, error) {
 	updates := m.Updates
 	if o.Update != "" {
-		u := m.Update(o.Update)
-		if u == nil {
-			return nil, nil, nil, fmt.Errorf("%s has no update %q%s", m.File.Name, o.Update, knownUpdates(m))
+		u, err := UpdateNamed(m, o.Update)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		updates = []*model.Update{u}
 	}
@@ -114,6 +114,15 @@ func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties
 		return nil, nil, nil, fmt.Errorf("queue bound must be at least 1, got %d", o.QueueBound)
 	}
 	return updates, strategies, props, nil
+}
+
+// UpdateNamed returns m's update called name, or an error that lists the
+// updates it has.
+func UpdateNamed(m *model.Model, name string) (*model.Update, error) {
+	if u := m.Update(name); u != nil {
+		return u, nil
+	}
+	return nil, fmt.Errorf("%s has no update %q%s", m.File.Name, name, knownUpdates(m))
 }
 
 func knownUpdates(m *model.Model) string {

@@ -2,6 +2,7 @@ package statespace
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/mcheck/mcheck/model"
@@ -165,24 +166,12 @@ func (p *Program) roleSet(ids []syntax.Ident) int32 {
 	}
 	sort.Ints(set)
 	for i, s := range p.roleSets {
-		if equalInts(s, set) {
+		if slices.Equal(s, set) {
 			return int32(i)
 		}
 	}
 	p.roleSets = append(p.roleSets, set)
 	return int32(len(p.roleSets) - 1)
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // RoleSet returns the roles of an interned role set.
@@ -324,7 +313,7 @@ func sameLocal(a, b *model.LocalType) bool {
 		}
 		paired[p] = true
 		x, y := &a.States[p[0]], &b.States[p[1]]
-		if x.Kind != y.Kind || x.Type != y.Type || !equalStrings(x.Peers, y.Peers) || len(x.Branches) != len(y.Branches) {
+		if x.Kind != y.Kind || x.Type != y.Type || !slices.Equal(x.Peers, y.Peers) || len(x.Branches) != len(y.Branches) {
 			return false
 		}
 		if x.Kind == model.LSend || x.Kind == model.LRecv {
@@ -339,18 +328,6 @@ func sameLocal(a, b *model.LocalType) bool {
 				return false
 			}
 			work = append(work, [2]int{bx.Next, by.Next})
-		}
-	}
-	return true
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
 		}
 	}
 	return true

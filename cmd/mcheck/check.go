@@ -97,9 +97,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	reportWarnings(stderr, m)
-	if f.update != "" && m.Update(f.update) == nil {
-		fmt.Fprintf(stderr, "mcheck check: %s has no update %q%s\n", path, f.update, knownUpdates(m))
-		return exitUsage
+	if f.update != "" {
+		if _, err := check.UpdateNamed(m, f.update); err != nil {
+			fmt.Fprintf(stderr, "mcheck check: %v\n", err)
+			return exitUsage
+		}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -171,17 +173,6 @@ func strategyName(o *check.Outcome) string {
 
 func reportOf(path string, o *check.Outcome) *runReport {
 	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program}
-}
-
-func knownUpdates(m *model.Model) string {
-	if len(m.Updates) == 0 {
-		return " (it declares no update)"
-	}
-	var names []string
-	for _, u := range m.Updates {
-		names = append(names, u.Name)
-	}
-	return " (it has: " + strings.Join(names, ", ") + ")"
 }
 
 // checkPlan is the validated form of the flags.
