@@ -161,7 +161,7 @@ func (opt *SweepOptions) check() error {
 	return nil
 }
 
-// childReport is the part of `mcheck check --json`'s line (SPEC §7) that
+// childReport is the part of `mcheck check --json`'s line (docs/language.md §7) that
 // a row needs.
 type childReport struct {
 	Verdict     string  `json:"verdict"`
@@ -175,7 +175,7 @@ type childReport struct {
 	Latency     int     `json:"update_latency"`
 }
 
-// The child's exit statuses that come with a verdict (SPEC §7).
+// The child's exit statuses that come with a verdict (docs/language.md §7).
 const (
 	childOK        = 0 // no violation (exhaustive, or within the bounds)
 	childViolation = 1

@@ -18,7 +18,7 @@ import (
 	"github.com/mcheck/mcheck/store"
 )
 
-// DefaultQueueBound is the queue capacity when none is given (SPEC §6).
+// DefaultQueueBound is the queue capacity when none is given (docs/language.md §6).
 const DefaultQueueBound = 8
 
 // Options configure the runs of one model.

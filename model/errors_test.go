@@ -101,7 +101,7 @@ func errorMarkers(t *testing.T, src []byte) map[int][]*regexp.Regexp {
 }
 
 // TestWarnings: a case branch for a label no protocol offers is dead code, a
-// warning, not an error (SPEC §4); selecting such a label stays an error.
+// warning, not an error (docs/language.md §4); selecting such a label stays an error.
 func TestWarnings(t *testing.T) {
 	src := `protocol Q  = mu t. a -> b: { busy: t, go: a -> b: <int>. t }
 protocol Q2 = mu t. a -> b: { go: a -> b: <int>. t }

@@ -441,7 +441,7 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 }
 
 // checkCaseLabel checks a label of a case branch. A branch for a label no
-// protocol offers is dead code, not an error (SPEC §4): a warning.
+// protocol offers is dead code, not an error (docs/language.md §4): a warning.
 func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 	if ctx.incomplete || slices.Contains(ctx.labels, l.Name) || len(ctx.protos) == 0 {
 		return

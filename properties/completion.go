@@ -8,7 +8,7 @@ import (
 	"github.com/mcheck/mcheck/statespace"
 )
 
-// Update completion (SPEC §5), the safety half: in a configuration where no
+// Update completion (docs/language.md §5), the safety half: in a configuration where no
 // step is enabled (and not stuck only by the capacity), every participant of
 // an introduced update has applied it or finished.
 func incomplete(p *statespace.Program, c *statespace.Config) *statespace.Violation {

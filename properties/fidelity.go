@@ -7,7 +7,7 @@ import (
 	"github.com/mcheck/mcheck/statespace"
 )
 
-// Fidelity (SPEC §5): (a) every action is allowed by the role's local type
+// Fidelity (docs/language.md §5): (a) every action is allowed by the role's local type
 // in the protocol version its code belongs to; (b) every message received
 // has the kind, type and label the receiver's protocol expects; (c) within
 // one session instance every role performs run r under one version.

@@ -4,7 +4,7 @@ import (
 	"github.com/mcheck/mcheck/statespace"
 )
 
-// Linearity (SPEC §5): every endpoint is held by exactly one thread and used
+// Linearity (docs/language.md §5): every endpoint is held by exactly one thread and used
 // only by it (never sent as a value), and no message is left unconsumed when
 // the system stops.
 const ruleOwnership = "linearity: endpoint ownership"

@@ -6,7 +6,7 @@ import (
 	"github.com/mcheck/mcheck/statespace"
 )
 
-// Progress (SPEC §5): no reachable configuration where some thread has not
+// Progress (docs/language.md §5): no reachable configuration where some thread has not
 // finished and no step is enabled (a deadlock, the stop-the-world barrier
 // included). A configuration stuck only because of the queue's capacity is
 // "capacity reached", not a deadlock.
@@ -36,7 +36,7 @@ func deadlock(p *statespace.Program, c *statespace.Config, stuck []int) *statesp
 
 // deadlocked returns the running threads of a configuration with no enabled
 // step that no send held back by the queue's capacity could ever release
-// (SPEC §5), in thread order. Releasable threads are found as a fixpoint,
+// (docs/language.md §5), in thread order. Releasable threads are found as a fixpoint,
 // from the held-back ones (a larger capacity lets them go on):
 //   - a thread waiting for a message from q on instance i is releasable if
 //     the thread holding (i, q) is releasable and its remaining code may

@@ -1,4 +1,4 @@
-// Package properties owns mcheck's rules (SPEC §5): which facts of the
+// Package properties owns mcheck's rules (docs/language.md §5): which facts of the
 // semantics are violations, of which property and rule, and how each is
 // worded. One file per property: fidelity.go, linearity.go, progress.go,
 // completion.go, runtime.go; each is on by default and can be switched off.
@@ -127,7 +127,7 @@ func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info sta
 	stuck := deadlocked(p, c)
 	if len(stuck) == 0 && info.CapacityBlocked {
 		// Only the queue's capacity holds the system: a bound, not a
-		// deadlock, and nothing else is judged here (SPEC §5). The
+		// deadlock, and nothing else is judged here (docs/language.md §5). The
 		// explorer counts it.
 		return nil
 	}

@@ -73,7 +73,7 @@ func TestTerminalDeadlockAndCapacity(t *testing.T) {
 		t.Fatalf("deadlock: %+v", v)
 	}
 	// A and B wait on each other: whatever the capacity holds back
-	// elsewhere, no held-back send can release them (SPEC §5).
+	// elsewhere, no held-back send can release them (docs/language.md §5).
 	if v := properties.All().CheckTerminal(p, c, statespace.StepInfo{CapacityBlocked: true}); v == nil || v.Rule != "deadlock" {
 		t.Fatalf("a deadlock beside a capacity block: %+v", v)
 	}

@@ -4,7 +4,7 @@ import (
 	"github.com/mcheck/mcheck/statespace"
 )
 
-// Runtime errors (SPEC §5): division by zero, operands of the wrong type, a
+// Runtime errors (docs/language.md §5): division by zero, operands of the wrong type, a
 // value used as a channel, a case without a branch for the label received,
 // a call stack without end, a local computation that grows without end.
 // The thread stops there.

@@ -79,7 +79,7 @@ type qkey struct {
 type config struct {
 	threads    []*thread
 	insts      []*instance
-	queue      map[qkey][]msg // one FIFO per (instance, from, to) (SPEC §6)
+	queue      map[qkey][]msg // one FIFO per (instance, from, to) (docs/language.md §6)
 	introduced bool
 	steps      int // transitions taken, kept only while step:K waits to introduce
 }
@@ -127,7 +127,7 @@ func (c *config) sortedKeys() []qkey {
 }
 
 // ---------------------------------------------------------------------------
-// Canonical form (SPEC §6): forget finished instances and renumber the
+// Canonical form (docs/language.md §6): forget finished instances and renumber the
 // others; normalise run numbers per instance.
 
 // mapValues applies f to every value held by a thread or queued.
@@ -274,7 +274,7 @@ func (x *checker) normaliseRuns(in *instance) {
 	}
 
 	// Roles that have migrated for good and run ahead of every other live
-	// role and of n (SPEC §6: their lead must not make a finite space
+	// role and of n (docs/language.md §6: their lead must not make a finite space
 	// infinite). Past horizon+1 every run any role can still start was,
 	// or will be, performed under the new protocol by them: only that
 	// matters to a lagging role, which can start those runs only after
@@ -444,7 +444,7 @@ func (x *checker) local(svc string, ver int, role string) *model.LocalType {
 }
 
 // protoVersion is the protocol version code of heap version v speaks on svc
-// (SPEC §5: an update that does not move a service leaves it unchanged).
+// (docs/language.md §5: an update that does not move a service leaves it unchanged).
 func (x *checker) protoVersion(svc string, v int) int {
 	if v == 1 && x.moved[svc] {
 		return 1

@@ -17,7 +17,7 @@
 // (per role: holder, protocol version of the current and of the next run,
 // monitor state in the projected model.LocalType, completed runs, whether
 // the run has started, reached end, or is no longer tracked), one FIFO per
-// (instance, from, to) (SPEC §6, exact), and the update's state. The
+// (instance, from, to) (docs/language.md §6, exact), and the update's state. The
 // visited set is a map keyed by a textual serialisation; BFS keeps parent
 // links for the trace.
 //
@@ -38,10 +38,10 @@
 // it is kept in the least-serialised state of the cycle, is always enabled
 // with a step that changes nothing (it counts towards step:K), and is
 // resumed when the update is introduced (it may now stop at an update
-// point). It is not an error (SPEC §5). More than 100000 local steps
+// point). It is not an error (docs/language.md §5). More than 100000 local steps
 // without a repeated state, or a stack of 2000 frames, is a runtime error.
 //
-// # The update (SPEC §3, §4)
+// # The update (docs/language.md §3, §4)
 //
 // Options.Update "" checks the model's first update (none if it has none).
 // A service is moved only if the update gives it a protocol with other
@@ -78,7 +78,7 @@
 // EndsRun transition (back through the top-level recursion variable, or
 // into end).
 //
-// # Properties (SPEC §5) and rules
+// # Properties (docs/language.md §5) and rules
 //
 //   - "fidelity (a)": the acting code's protocol version (code heap version
 //     mapped through the service's move) differs from the version of the
@@ -115,7 +115,7 @@
 // held back) — a fixpoint, over-approximating beyond the first hop; a
 // thread at the barrier is released if every running participant that has
 // not applied and is not at the barrier is released; a thread at
-// request/accept never is. Otherwise it is judged as above (SPEC §5).
+// request/accept never is. Otherwise it is judged as above (docs/language.md §5).
 //
 // Faults of switched-off properties are dropped and the step happens
 // anyway where it can (a wrong send still queues, a receive still takes its
@@ -134,7 +134,7 @@
 // of the configurations the faulting transitions reach (a run of Depth
 // transitions that faults and ends stuck violates both).
 //
-// # Canonical form (SPEC §6), exact
+// # Canonical form (docs/language.md §6), exact
 //
 // An instance that nothing refers to (no endpoint value in any thread, no
 // queued message) and whose roles have each reached end, are untracked, or

@@ -244,7 +244,7 @@ const (
 	dBlock
 )
 
-// decide: what thread t does at an update point (SPEC §4).
+// decide: what thread t does at an update point (docs/language.md §4).
 func (x *checker) decide(c *config, t int) decision {
 	th := c.threads[t]
 	if x.upd == nil || !c.introduced || !th.part || th.hv == 1 {
@@ -688,7 +688,7 @@ func (x *checker) startWith(c *config, t int, svc, myRole string, others []strin
 	var desc []string
 	for k, u := range threads {
 		// An endpoint starts under the protocol version of the code that
-		// opens it; after the thread applied, under the new one (SPEC §4).
+		// opens it; after the thread applied, under the new one (docs/language.md §4).
 		ver := x.protoVersion(svc, n.threads[u].hv)
 		e := endpoint{role: roles[k], holder: u, ver: ver, pending: ver}
 		if lt := x.local(svc, ver, roles[k]); lt == nil {
@@ -857,7 +857,7 @@ func (x *checker) releasable(c *config) bool {
 
 // capacityOnly: in a configuration with no enabled step, every stuck thread
 // is held back by the capacity or could be released by a held-back send
-// (SPEC §5). Computed as a fixpoint over "released" threads, starting from
+// (docs/language.md §5). Computed as a fixpoint over "released" threads, starting from
 // the held-back ones:
 //   - a thread waiting on receive/case from q on instance i, as role r, is
 //     released if the holder of (i, q) is released and its remaining code

@@ -145,7 +145,7 @@ func TestCapacityOnly(t *testing.T) {
 }
 
 // The capacity holds A back, but B waits on an accept nobody requests: a
-// deadlock whatever the capacity holds back (SPEC §5).
+// deadlock whatever the capacity holds back (docs/language.md §5).
 const capacityAndDeadlock = `
 protocol P = a -> b: <int>. a -> b: <int>. end
 service s: P

@@ -4,7 +4,7 @@ import (
 	"github.com/mcheck/mcheck/model"
 )
 
-// Communication: sessions start, messages are sent and received (SPEC §3).
+// Communication: sessions start, messages are sent and received (docs/language.md §3).
 
 // endpoint resolves the endpoint value ev that thread t uses for doing:
 // the instance index and the index of its role in the instance, or a fault.
@@ -271,7 +271,7 @@ func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick []int)
 	for k, u := range threads {
 		// An endpoint starts under the protocol of its thread's heap: a
 		// thread that has applied opens it under the new protocol, whatever
-		// code opened it, main included (SPEC §4).
+		// code opened it, main included (docs/language.md §4).
 		ver := p.ProtoVersion(svc, c.Threads[u].HeapVer)
 		e := End{Role: roles[k], Holder: int32(u), Ver: ver, NextVer: ver}
 		if lt := p.Services[svc].Monitors[ver][roles[k]]; lt == nil {

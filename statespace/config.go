@@ -1,6 +1,6 @@
 package statespace
 
-// A Config is a configuration of the system (SPEC §3): every thread with its
+// A Config is a configuration of the system (docs/language.md §3): every thread with its
 // call stack and heap version, the live session instances with each role's
 // endpoint state (monitor, run number, protocol version), the global queue
 // and the update's state.
@@ -44,13 +44,13 @@ type Thread struct {
 	Status  Status
 	HeapVer uint8 // 0 before applying the update, 1 after
 	// Participant is set when the update is introduced: the thread is named
-	// by the update or holds an endpoint of a service it moves (SPEC §4).
+	// by the update or holds an endpoint of a service it moves (docs/language.md §4).
 	Participant bool
 	// Barrier is set while the thread waits at the stop-the-world barrier.
 	Barrier bool
 	// Spin is set when the thread computes for ever without a visible step
 	// (its local states repeat): it stands at the call that closes the loop
-	// and its only step leaves the configuration as it is (SPEC §5).
+	// and its only step leaves the configuration as it is (docs/language.md §5).
 	Spin   bool
 	Frames []Frame // call stack; the last is the running frame
 
@@ -77,7 +77,7 @@ type Instance struct {
 	Serial  int   // creation number, for display only (not encoded)
 	RunBase int32 // runs forgotten by normalisation, for display only (not encoded)
 	Ends    []End // one per role, sorted by role id
-	// N is the update run number of the instance (SPEC §4), relative to the
+	// N is the update run number of the instance (docs/language.md §4), relative to the
 	// normalised run numbers, or NoRunNumber.
 	N int32
 	// RunVer[r] is the protocol version under which run r (normalised) was
@@ -86,7 +86,7 @@ type Instance struct {
 	// RunTail, when not 0, says that every run from len(RunVer) on that any
 	// role has started was performed under version RunTail-1, by roles that
 	// have migrated for good: normalisation forgets how far ahead they are
-	// (SPEC §6).
+	// (docs/language.md §6).
 	RunTail uint8
 
 	dirty bool // a private copy made for the step being built (see Thread)
@@ -243,7 +243,7 @@ func (p *Program) Canonical(c *Config) *Config {
 }
 
 // canonicalize puts c in canonical form, so that configurations no step can
-// tell apart are equal (SPEC §6):
+// tell apart are equal (docs/language.md §6):
 //   - variable slots that are dead at a frame's next instruction are cleared;
 //   - instances whose roles have all reached end and that have no queued
 //     messages are forgotten, and the rest renumbered in order of creation
@@ -431,12 +431,12 @@ func b2i(b bool) int32 {
 	return 0
 }
 
-// normaliseRuns puts instance i's run bookkeeping in canonical form (SPEC
+// normaliseRuns puts instance i's run bookkeeping in canonical form (docs/language.md
 // §6): only differences between run numbers matter, and only while they can
 // still matter.
 //   - Live roles (not done, monitor not lost) are shifted so that the least
 //     run number is 0, with n and the run-version table.
-//   - A done role's run count matters only for n at the introduction (SPEC
+//   - A done role's run count matters only for n at the introduction (docs/language.md
 //     §4: n counts its runs), and only when it exceeds every live role's;
 //     otherwise it is 0. A lost role's runs are not tracked: 0.
 //   - A role that has migrated for good (current and next runs under the

@@ -1,4 +1,4 @@
-// Package statespace owns mcheck's semantics and its search (SPEC §3, §4,
+// Package statespace owns mcheck's semantics and its search (docs/language.md §3, §4,
 // §6): a checked model compiled for one update (program.go, compile.go), the
 // configurations and their canonical form (config.go) and encoding
 // (encode.go), the transition relation (step.go drives it; local.go,

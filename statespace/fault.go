@@ -2,7 +2,7 @@ package statespace
 
 import "github.com/mcheck/mcheck/model"
 
-// Faults: the facts a step records for the properties (SPEC §5).
+// Faults: the facts a step records for the properties (docs/language.md §5).
 
 // FaultKind says what went wrong; package properties maps each kind to its
 // property and rule, and words it.
@@ -23,7 +23,7 @@ const (
 	FaultDiverges                          // local computation without end on growing values (Problem)
 )
 
-// Fault is a fact about a step (SPEC §5), as data: what the thread did,
+// Fault is a fact about a step (docs/language.md §5), as data: what the thread did,
 // on which endpoint, and what the protocol expected. Package properties
 // judges and words it. A step can have several facts (a label where a value
 // was due is a message fact and then a runtime error of the thread's case):

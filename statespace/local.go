@@ -7,7 +7,7 @@ import (
 )
 
 // Local evaluation: a thread runs silently from one visible step to the
-// next (SPEC §3); calls, update points that stop it, and threads that spin.
+// next (docs/language.md §3); calls, update points that stop it, and threads that spin.
 
 // maxFrames bounds the call stack of a thread.
 const maxFrames = 256

@@ -16,7 +16,7 @@ import (
 //
 // Heap versions: 0 is the initial heap; 1 is the heap after the thread has
 // applied the update (bodies the update replaces, the others unchanged but
-// counted as version-1 code, SPEC §5). Protocol versions: 0 is a service's
+// counted as version-1 code, docs/language.md §5). Protocol versions: 0 is a service's
 // original protocol, 1 the protocol the update moves it to. Code of heap
 // version v speaks protocol version ProtoVersion(service, v).
 type Program struct {
@@ -55,7 +55,7 @@ type ThreadCode struct {
 	Main  *Code
 	// Explicit is true when the thread's code before applying (main and the
 	// initial heap) contains an `update` expression: then only those are its
-	// update points; otherwise every call is one (SPEC §3, §4).
+	// update points; otherwise every call is one (docs/language.md §3, §4).
 	Explicit bool
 	// Named is true when the update gives the thread new bodies.
 	Named bool
@@ -187,7 +187,7 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 		if u != nil {
 			// A service is moved only if the update gives it a different
 			// protocol: naming the protocol it already has changes nothing
-			// (SPEC §4). Protocols are compared by their local types.
+			// (docs/language.md §4). Protocols are compared by their local types.
 			if np, ok := u.Moves[s.Name]; ok && !sameProtocol(np, s.Protocol) {
 				si.Moved = true
 				si.Protocol[1] = np
@@ -250,7 +250,7 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 		}
 		tc.Main = main
 		// Update points come from the code the thread runs before applying
-		// (SPEC §4): `update` expressions only in the new bodies change
+		// (docs/language.md §4): `update` expressions only in the new bodies change
 		// nothing until the thread runs them, and after applying it never
 		// applies again.
 		for _, c := range tc.Heap[0] {

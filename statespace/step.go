@@ -5,12 +5,12 @@ import (
 )
 
 // Semantics is the transition relation of a program under one strategy and
-// one set of options (SPEC §3–§4). Successors is a pure, deterministic
+// one set of options (docs/language.md §3–§4). Successors is a pure, deterministic
 // function of a configuration: no I/O, no goroutines, no map iteration.
 type Semantics struct {
 	P          *Program
 	Strategy   Strategy
-	QueueBound int // capacity of the global queue (SPEC §6)
+	QueueBound int // capacity of the global queue (docs/language.md §6)
 	UpdateAt   UpdateAt
 	// Raw switches canonicalisation off (no dead-slot clearing, instance
 	// forgetting, run-number normalisation or channel sorting). Only the
@@ -97,7 +97,7 @@ type Succ struct {
 	Action Action
 	Next   *Config
 	// Fault, if not nil, is a fact about this step that a property may
-	// report as a violation (SPEC §5). The step still has a successor, so
+	// report as a violation (docs/language.md §5). The step still has a successor, so
 	// that exploration can go on when that property is switched off.
 	Fault *Fault
 }
@@ -159,7 +159,7 @@ func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 		switch in.Op {
 		case ISend, ISelect:
 			// A multicast is one send: enabled while fewer than QueueBound
-			// messages are queued (SPEC §4).
+			// messages are queued (docs/language.md §4).
 			if s.QueueBound >= 0 && c.QueueLen() >= s.QueueBound {
 				info.CapacityBlocked = true
 				continue

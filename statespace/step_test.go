@@ -8,7 +8,7 @@ import (
 	"github.com/mcheck/mcheck/statespace"
 )
 
-// Unit tests of the step rules (SPEC §3–§4), on small inline models. Each
+// Unit tests of the step rules (docs/language.md §3–§4), on small inline models. Each
 // walks the semantics by picking successors whose description contains a
 // given text, and checks what is enabled.
 

@@ -7,7 +7,7 @@ import (
 )
 
 // A Strategy decides when a thread taking part in the update applies it
-// (SPEC §4). Each strategy is one implementation of this interface in a file
+// (docs/language.md §4). Each strategy is one implementation of this interface in a file
 // of its own; registering it in the strategies table is all it takes to add
 // one.
 //
@@ -76,7 +76,7 @@ func StrategyNames() []string {
 
 // SetRunNumbers sets, for every live instance of a service the update
 // moves, n = max(run numbers of the instance's roles) + 1 (the paper's
-// update run number, SPEC §4). Roles that have reached end count too: the
+// update run number, docs/language.md §4). Roles that have reached end count too: the
 // messages of their runs must still be consumed under the old protocol.
 func SetRunNumbers(p *Program, c *Config) {
 	for i, in := range c.Insts {

@@ -1,7 +1,7 @@
 package statespace
 
 // The update: its introduction, update points, applying, and the
-// stop-the-world barrier (SPEC §3-§4).
+// stop-the-world barrier (docs/language.md §3-§4).
 
 // introduce is the step in which the update becomes known.
 func (s *Semantics) introduce(c *Config) Succ {

@@ -1,5 +1,5 @@
 // Package family generates model families that scale with one integer
-// parameter, for measuring how mcheck's state space grows (SPEC jobs (2)
+// parameter, for measuring how mcheck's state space grows (docs/language.md jobs (2)
 // and (3)) and what each coordination strategy costs.
 //
 // Each family is a function from its parameter to the text of a .dsu model.

@@ -387,7 +387,7 @@ func writeViolation(w io.Writer, r *runReport, traceFmt string) {
 	}
 }
 
-// jsonRun is the JSON form of one run (SPEC §7).
+// jsonRun is the JSON form of one run (docs/language.md §7).
 type jsonRun struct {
 	Model         string                 `json:"model"`
 	Update        string                 `json:"update"`
@@ -425,7 +425,7 @@ func writeJSON(w io.Writer, r *runReport) {
 		CollisionProb: res.CollisionProb, Trace: []statespace.TraceStep{},
 		Blocked: res.BlockedConfigs, MaxBlocked: res.MaxBlocked, Latency: res.UpdateLatency, MixedRuns: res.MixedRuns,
 	}
-	// SPEC §7: verdict is ok or violation; a bounded "ok" has exhaustive
+	// docs/language.md §7: verdict is ok or violation; a bounded "ok" has exhaustive
 	// false (and search saying which bound cut it).
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace

@@ -20,7 +20,7 @@ import (
 	"github.com/mcheck/mcheck/model/syntax"
 )
 
-// Exit statuses (SPEC §7).
+// Exit statuses (docs/language.md §7).
 const (
 	exitOK        = 0 // no violation
 	exitViolation = 1 // a violation was found

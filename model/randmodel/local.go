@@ -8,7 +8,7 @@ import (
 
 // Local types: the generator's own projection (standard, with the full
 // merge: a role not told of a choice must behave alike in every branch
-// until an offer from one sender tells them apart). It mirrors SPEC §2 so
+// until an offer from one sender tells them apart). It mirrors docs/language.md §2 so
 // that generated protocols are projectable; model.Load has the last word.
 
 type lnode any

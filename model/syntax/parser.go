@@ -16,7 +16,7 @@ const maxErrors = 10
 // garbage on one line would otherwise be skipped through one error at a time.
 const maxErrorEvents = 1000
 
-// Parse parses a model file (SPEC §1). It returns the File, possibly
+// Parse parses a model file (docs/language.md §1). It returns the File, possibly
 // partial, and an ErrorList (nil if there is no error) holding every error
 // found, sorted by position, each naming file:line:col, what was found and
 // what was expected. After an error the parser skips to the next
@@ -28,7 +28,7 @@ const maxErrorEvents = 1000
 //
 // An empty file is a valid, empty File (semantic checks reject it later).
 //
-// Where SPEC §1 leaves the grammar open, Parse decides:
+// Where docs/language.md §1 leaves the grammar open, Parse decides:
 //   - ';' binds loosest; a let's value runs up to 'in' and its body as far
 //     right as possible (`let x = a in b; c` is `let x = a in (b; c)`);
 //   - an if's then-branch runs up to 'else'; its else-branch stops at ';'
