@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,10 +12,13 @@ import (
 )
 
 // TestErrorFiles loads every testdata/errors/*.dsu file and checks that the
-// errors reported are exactly the ones marked in the file: a line that ends
-// with `// ERROR "rx"` (one or more markers) must get, for each marker, an
-// error on that line matching rx, and no error may appear on a line without
-// a matching marker.
+// errors reported are exactly the ones marked in the file. The markers are
+// model/syntax's (one format for every error file): a comment `// ERROR
+// "regexp"` or `# ERROR "regexp"` (several may follow one another),
+// optionally `ERROR col:N "regexp"` to pin the column, or `ERROR line:N
+// "regexp"` to name another line. The regexp is taken literally between the
+// quotes. Every marker must be matched by an error on its line (and
+// column), and no error may go unmatched.
 func TestErrorFiles(t *testing.T) {
 	files, err := filepath.Glob("testdata/errors/*.dsu")
 	if err != nil || len(files) == 0 {
@@ -26,8 +30,8 @@ func TestErrorFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := errorMarkers(t, src)
-			if len(want) == 0 {
+			markers := errorMarkers(t, src)
+			if len(markers) == 0 {
 				t.Fatalf("%s has no ERROR markers", file)
 			}
 			_, err = Load(file, src)
@@ -38,7 +42,6 @@ func TestErrorFiles(t *testing.T) {
 			if !ok {
 				t.Fatalf("Load returned %T, want syntax.ErrorList: %v", err, err)
 			}
-			byLine := map[int][]*syntax.Error{}
 			for _, e := range list {
 				if e.File != file {
 					t.Errorf("error names file %q, want %q: %v", e.File, file, e)
@@ -46,58 +49,57 @@ func TestErrorFiles(t *testing.T) {
 				if !strings.HasPrefix(e.Error(), file+":") {
 					t.Errorf("error does not start with file:line:col: %v", e)
 				}
-				byLine[int(e.Pos.Line)] = append(byLine[int(e.Pos.Line)], e)
-			}
-			for line, rxs := range want {
-				for _, rx := range rxs {
-					found := false
-					for _, e := range byLine[line] {
-						if rx.MatchString(e.Msg) {
-							found = true
-						}
-					}
-					if !found {
-						t.Errorf("%s:%d: no error matching %q; got %v", file, line, rx, byLine[line])
+				matched := false
+				for _, m := range markers {
+					if m.matches(e) {
+						m.matched, matched = true, true
 					}
 				}
+				if !matched {
+					t.Errorf("unexpected error: %v", e)
+				}
 			}
-			for line, es := range byLine {
-				for _, e := range es {
-					matched := false
-					for _, rx := range want[line] {
-						if rx.MatchString(e.Msg) {
-							matched = true
-						}
-					}
-					if !matched {
-						t.Errorf("unexpected error: %v", e)
-					}
+			for _, m := range markers {
+				if !m.matched {
+					t.Errorf("%s:%d: no error matching %q", file, m.line, m.rx)
 				}
 			}
 		})
 	}
 }
 
-var markerRx = regexp.MustCompile(`ERROR ("(?:[^"\\]|\\.)*")`)
+var markerRx = regexp.MustCompile(`ERROR(?: line:(\d+))?(?: col:(\d+))? "([^"]*)"`)
 
-func errorMarkers(t *testing.T, src []byte) map[int][]*regexp.Regexp {
-	want := map[int][]*regexp.Regexp{}
-	for i, line := range strings.Split(string(src), "\n") {
-		k := strings.Index(line, "//")
-		if k < 0 {
-			continue
-		}
-		for _, m := range markerRx.FindAllStringSubmatch(line[k:], -1) {
-			// The regexp is written raw between the quotes; only \" is an escape.
-			s := strings.ReplaceAll(m[1][1:len(m[1])-1], `\"`, `"`)
-			rx, err := regexp.Compile(s)
-			if err != nil {
-				t.Fatalf("line %d: bad regexp %s: %v", i+1, m[1], err)
+type marker struct {
+	line, col int // col 0: any column
+	rx        *regexp.Regexp
+	matched   bool
+}
+
+func (m *marker) matches(e *syntax.Error) bool {
+	return int(e.Pos.Line) == m.line && (m.col == 0 || int(e.Pos.Col) == m.col) && m.rx.MatchString(e.Msg)
+}
+
+func errorMarkers(t *testing.T, src []byte) []*marker {
+	var ms []*marker
+	for i, text := range strings.Split(string(src), "\n") {
+		for _, m := range markerRx.FindAllStringSubmatch(text, -1) {
+			mk := &marker{line: i + 1}
+			if m[1] != "" {
+				mk.line, _ = strconv.Atoi(m[1])
 			}
-			want[i+1] = append(want[i+1], rx)
+			if m[2] != "" {
+				mk.col, _ = strconv.Atoi(m[2])
+			}
+			rx, err := regexp.Compile(m[3])
+			if err != nil {
+				t.Fatalf("line %d: bad regexp %q: %v", i+1, m[3], err)
+			}
+			mk.rx = rx
+			ms = append(ms, mk)
 		}
 	}
-	return want
+	return ms
 }
 
 // TestWarnings: a case branch for a label no protocol offers is dead code, a
