@@ -6,7 +6,8 @@
 // the protocol monitor and the update), the coordination strategies (one
 // file each: uncoordinated.go, stoptheworld.go, maxplus1.go, behind
 // strategy.go), and the breadth-first explorer (explore.go, with the strategy costs it
-// observes in costs.go) and the store interfaces it drives (store.go).
+// observes in costs.go, and the counterexamples it replays in trace.go) and
+// the store interfaces it drives (store.go).
 //
 // Steps record facts (fault.go) and never judge them: package properties
 // turns facts into violations; package store implements the visited set,

@@ -1,0 +1,127 @@
+package statespace
+
+import (
+	"fmt"
+)
+
+// Counterexamples: the violation report the properties fill in, and the
+// shortest trace to it, rebuilt from the parent links by replaying the
+// semantics (the search keeps only where it stopped: a state and a step).
+
+// Violation is a property violation with its shortest trace.
+type Violation struct {
+	Property string // fidelity, linearity, progress, update-completion, runtime
+	Rule     string // e.g. "fidelity (c)", "deadlock", "orphan messages"
+	Thread   string // the thread at fault, if one is
+	Action   string // what it did
+	Expected string
+	Found    string
+	Trace    []TraceStep
+	// Path is the trace as successor indices from the initial
+	// configuration (ReplayPath replays it).
+	Path []uint32
+	// Final is the configuration the trace ends in, described.
+	Final string
+}
+
+// TraceStep is one step of a counterexample.
+//
+// It is data that text, MSC and JSON each render: the step's kind (send,
+// receive, select, case, choose, start, pass, apply, block, release,
+// introduce, fault, spin), the endpoint acted on (s#1.p1; s#1 for a session
+// start), the peers, the value or label, what happened in words and where
+// (the instruction, its code and source position), and the queue after it.
+// Action is What and Where as one line, as the text trace prints it.
+type TraceStep struct {
+	Step     int      `json:"step"`
+	Thread   string   `json:"thread"`
+	Kind     string   `json:"kind"`
+	Endpoint string   `json:"endpoint,omitempty"`
+	Peers    []string `json:"peers,omitempty"`
+	Value    string   `json:"value,omitempty"`
+	Label    string   `json:"label,omitempty"`
+	What     string   `json:"what"`
+	Where    string   `json:"where,omitempty"`
+	Action   string   `json:"action"`
+	Queue    string   `json:"queue"`
+}
+
+// replayViolation rebuilds the violation found at state id (through its
+// successor succ, or at the state itself if succ < 0) from the replayed
+// trace, so that its report shows the run's real numbers (display fields
+// that the canonical encoding forgets).
+func replayViolation(sem *Semantics, opt Options, id int64, succ int) (*Violation, error) {
+	path, err := PathTo(opt.Links, id)
+	if err != nil {
+		return nil, err
+	}
+	if succ >= 0 {
+		path = append(path, uint32(succ))
+	}
+	tr, err := ReplayPath(sem, path)
+	if err != nil {
+		return nil, err
+	}
+	var v *Violation
+	if succ >= 0 {
+		v = opt.Checker.CheckStep(sem.P, tr.Before, tr.Last)
+	} else {
+		succs, info := sem.Successors(tr.Final)
+		if len(succs) == 0 {
+			v = opt.Checker.CheckTerminal(sem.P, tr.Final, info)
+		}
+	}
+	if v == nil {
+		return nil, fmt.Errorf("statespace: the violation did not recur when its trace was replayed")
+	}
+	v.Trace, v.Path, v.Final = tr.Steps, path, sem.P.Describe(tr.Final)
+	return v, nil
+}
+
+// PathTo walks the parent links from state id back to the root and returns
+// the successor indices that lead from the initial configuration to it.
+func PathTo(links Links, id int64) ([]uint32, error) {
+	var path []uint32
+	for cur := id; cur > 0; {
+		parent, s, err := links.Get(cur)
+		if err != nil {
+			return nil, err
+		}
+		path = append(path, s)
+		cur = parent
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	return path, nil
+}
+
+// A Replayed trace: the steps, the configuration before the last step, the
+// last step, and the final configuration.
+type Replayed struct {
+	Steps  []TraceStep
+	Before *Config
+	Last   *Succ
+	Final  *Config
+}
+
+// ReplayPath replays a path of successor indices from the initial
+// configuration, describing every step. It fails if the path is not a run
+// of the semantics.
+func ReplayPath(sem *Semantics, path []uint32) (*Replayed, error) {
+	p := sem.P
+	c, _ := sem.Initial()
+	tr := &Replayed{Steps: []TraceStep{}, Final: c}
+	for i, s := range path {
+		succs, _ := sem.Successors(c)
+		if int(s) >= len(succs) {
+			return nil, fmt.Errorf("statespace: trace replay diverged at step %d (successor %d of %d)", i+1, s, len(succs))
+		}
+		st := &succs[s]
+		tr.Steps = append(tr.Steps, p.TraceStepOf(i+1, c, st))
+		tr.Before, tr.Last = c, st
+		c = st.Next
+	}
+	tr.Final = c
+	return tr, nil
+}
