@@ -1,6 +1,6 @@
 package model
 
-// Decisions where docs/language.md.md is silent (also described where they are made):
+// Decisions where docs/language.md is silent (also described where they are made):
 //
 //   - G1.G2 continues every terminal leaf of G1 with G2; a recursion
 //     variable is not a terminal leaf. It is an error only when no path of

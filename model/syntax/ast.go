@@ -4,7 +4,7 @@
 // The AST is never mutated after parsing: later stages (package model) keep
 // what they learn in side tables keyed by node, as go/types does.
 //
-// Grammar: see docs/language.md.md §1. Parentheses are not kept as nodes: the printer puts
+// Grammar: see docs/language.md §1. Parentheses are not kept as nodes: the printer puts
 // back exactly the ones precedence needs, so fmt's output re-parses to the
 // same tree (positions aside).
 package syntax
