@@ -355,10 +355,12 @@ func (p *Program) hasDeadSlots(th *Thread) bool {
 }
 
 // finished reports whether instance i can be forgotten: no message of it is
-// queued and none of its roles can act any more — each has reached end, or
-// is held by a thread that has stopped, or has lost its monitor (after a
-// fault, with fidelity off) and is no longer referred to by any running
-// thread.
+// queued and none of its roles can act any more — each is held by a thread
+// that has stopped, or has reached end or lost its monitor (after a fault,
+// with fidelity off) and is no longer referred to by a running thread (a
+// live variable or an operand: dead ones are cleared first). A thread that
+// still holds an ended endpoint may still act on it (a fault), and what
+// follows must be explored: with fidelity off it may wait for ever.
 func (p *Program) finished(c *Config, i int, in *Instance) bool {
 	for _, ch := range c.Queue {
 		if int(ch.Inst) == i {
@@ -368,8 +370,8 @@ func (p *Program) finished(c *Config, i int, in *Instance) bool {
 	scan := false
 	for _, e := range in.Ends {
 		switch {
-		case e.Done, c.Threads[e.Holder].Status != Running:
-		case e.Untracked:
+		case c.Threads[e.Holder].Status != Running:
+		case e.Done, e.Untracked:
 			scan = true
 		default:
 			return false
