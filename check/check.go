@@ -85,7 +85,7 @@ func ParseStrategies(s string) ([]string, error) {
 	return out, nil
 }
 
-func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties.Set, error) {
+func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties.Checker, error) {
 	updates := m.Updates
 	if o.Update != "" {
 		u, err := UpdateNamed(m, o.Update)

@@ -31,12 +31,13 @@ const (
 // Names lists every property, in report order.
 var Names = []string{Fidelity, Linearity, Progress, UpdateCompletion, Runtime}
 
-// Set is a set of enabled properties. It implements statespace.Checker.
-type Set map[string]bool
+// Checker is the set of enabled properties; it implements statespace.Checker
+// (it judges the facts of steps and the configurations with no step).
+type Checker map[string]bool
 
 // All returns the set of every property.
-func All() Set {
-	s := Set{}
+func All() Checker {
+	s := Checker{}
 	for _, n := range Names {
 		s[n] = true
 	}
@@ -44,7 +45,7 @@ func All() Set {
 }
 
 // Without returns the set of every property except the named ones.
-func Without(names []string) (Set, error) {
+func Without(names []string) (Checker, error) {
 	s := All()
 	for _, n := range names {
 		n = strings.TrimSpace(n)
@@ -69,7 +70,7 @@ func contains(xs []string, x string) bool {
 }
 
 // Enabled lists the enabled properties in report order.
-func (s Set) Enabled() []string {
+func (s Checker) Enabled() []string {
 	var out []string
 	for _, n := range Names {
 		if s[n] {
@@ -98,7 +99,7 @@ func rule(kinds map[statespace.FaultKind]fact) bool {
 }
 
 // CheckStep reports the first fact of a step whose property is on.
-func (s Set) CheckStep(p *statespace.Program, from *statespace.Config, st *statespace.Succ) *statespace.Violation {
+func (s Checker) CheckStep(p *statespace.Program, from *statespace.Config, st *statespace.Succ) *statespace.Violation {
 	f := st.Fault
 	for f != nil && !s[facts[f.Kind].property] {
 		f = f.Also
@@ -123,7 +124,7 @@ func (s Set) CheckStep(p *statespace.Program, from *statespace.Config, st *state
 // CheckTerminal judges a configuration with no successors, in report order:
 // progress (a configuration stuck only by the capacity is judged no
 // further), update completion, orphan messages.
-func (s Set) CheckTerminal(p *statespace.Program, c *statespace.Config, info statespace.StepInfo) *statespace.Violation {
+func (s Checker) CheckTerminal(p *statespace.Program, c *statespace.Config, info statespace.StepInfo) *statespace.Violation {
 	stuck := deadlocked(p, c)
 	if len(stuck) == 0 && info.CapacityBlocked {
 		// Only the queue's capacity holds the system: a bound, not a

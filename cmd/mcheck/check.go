@@ -179,7 +179,7 @@ func reportOf(path string, o *check.Outcome) *runReport {
 type checkPlan struct {
 	strategies []string
 	updateAt   statespace.UpdateAt
-	props      properties.Set
+	props      properties.Checker
 	memBudget  int64
 	traceFmt   string
 }
