@@ -3,9 +3,6 @@ package benches
 import (
 	"bytes"
 	"encoding/csv"
-	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 )
 
@@ -73,41 +70,4 @@ func csvBytes(fam string, rows []Row) []byte {
 	}
 	w.Flush()
 	return buf.Bytes()
-}
-
-// writeFileAtomic writes data to path through a temporary file in the
-// same directory, renamed over path once complete, so that a reader never
-// sees a partial file and a failure leaves any old file intact.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	return nil
-}
-
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
-	}
-	return err
 }

@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/internal/atomicfile"
 )
 
 // writePlots draws distinct states against the parameter, one line
@@ -113,7 +114,7 @@ func writePlots(dir, fam string, queueBound int, rows []Row) error {
 		if _, err := wt.WriteTo(&buf); err != nil {
 			return fmt.Errorf("cannot draw the plot: %v", err)
 		}
-		if err := writeFileAtomic(filepath.Join(dir, fam+"."+ext), buf.Bytes()); err != nil {
+		if err := atomicfile.Write(filepath.Join(dir, fam+"."+ext), buf.Bytes(), 0o644); err != nil {
 			return err
 		}
 	}

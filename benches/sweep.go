@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/internal/atomicfile"
 	"github.com/mcheck/mcheck/statespace"
 )
 
@@ -113,7 +114,7 @@ sweep:
 			}
 			fmt.Fprintln(progress, row.summary())
 			rows = append(rows, row)
-			if err := writeFileAtomic(csvPath, csvBytes(opt.Family, rows)); err != nil {
+			if err := atomicfile.Write(csvPath, csvBytes(opt.Family, rows), 0o644); err != nil {
 				return rows, err
 			}
 		}

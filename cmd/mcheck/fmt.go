@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/mcheck/mcheck/internal/atomicfile"
 	"github.com/mcheck/mcheck/model/syntax"
 )
 
@@ -54,7 +55,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	}
 	if write {
 		if changed {
-			if err := writeFileAtomic(path, out.Bytes()); err != nil {
+			if err := rewriteFile(path, out.Bytes()); err != nil {
 				fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
 				return exitFailure
 			}
@@ -70,12 +71,10 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// writeFileAtomic replaces path with data: it writes a temporary file in
-// the same directory, with path's permissions, and renames it over path, so
-// that a crash leaves either the old file or the new one, never half of one.
-// A symbolic link is followed: the file it points to is replaced.
-func writeFileAtomic(path string, data []byte) error {
-	// Through a symbolic link, replace the file it points to, not the link.
+// rewriteFile replaces path with data, whole or not at all, keeping path's
+// permissions. A symbolic link is followed: the file it points to is
+// replaced, not the link.
+func rewriteFile(path string, data []byte) error {
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		path = real
 	}
@@ -83,31 +82,5 @@ func writeFileAtomic(path string, data []byte) error {
 	if st, err := os.Stat(path); err == nil {
 		mode = st.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	return nil
+	return atomicfile.Write(path, data, mode)
 }

@@ -3,12 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 
 	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/internal/atomicfile"
 )
 
 func init() {
@@ -65,7 +64,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if err := writeOutputAtomic(out, src); err != nil {
+	if err := atomicfile.Write(out, src, 0o644); err != nil {
 		fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
 		return exitFailure
 	}
@@ -88,34 +87,4 @@ func writeFamilies(w io.Writer) {
 		f, _ := family.Lookup(n)
 		fmt.Fprintf(w, "  %-9s %s\n  %-9s parameter: %s, %d..%d\n", n, f.Description, "", f.Param, f.Min, f.Max)
 	}
-}
-
-// writeOutputAtomic writes data to path through a temporary file in the
-// same directory, renamed over path once complete, so that a reader never
-// sees a partial file and a failure leaves any old file intact.
-func writeOutputAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	if _, err := tmp.Write(data); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("cannot write %s: %v", path, unwrapPathErr(err))
-	}
-	return nil
 }
