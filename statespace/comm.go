@@ -151,20 +151,21 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	var next int
 	var endsRun bool
 	if tracked {
-		bad := &Fault{Kind: FaultMessage, Thread: t, Doing: doing, End: endRef(ins, e.Role), State: lst, Msg: msg}
+		bad := false
 		switch {
 		case in.Op == IRecv && (msg.Label >= 0 || msg.Val.TypeName() != lst.Type.String()):
-			fault = bad
+			bad = true
 		case in.Op == ICase && msg.Label < 0:
-			fault = bad
+			bad = true
 		case in.Op == ICase:
 			b, ok := lst.Branch(p.Labels[msg.Label])
-			if !ok {
-				fault = bad
-			}
+			bad = !ok
 			next, endsRun = b.Next, b.EndsRun
 		default:
 			next, endsRun = lst.Next, lst.EndsRun
+		}
+		if bad {
+			fault = &Fault{Kind: FaultMessage, Thread: t, Doing: doing, End: endRef(ins, e.Role), State: lst, Msg: msg}
 		}
 		if fault != nil {
 			n.loseMonitor(inst, ei)

@@ -234,7 +234,7 @@ func newSearch(sem *Semantics, opt Options) *search {
 	// search cut by MaxStates stops at the same place whatever it is.
 	x.batch = opt.Batch
 	if x.batch <= 0 {
-		x.batch = 4096
+		x.batch = 2048
 	}
 	x.arenas = make([]Arena, x.workers)
 	return x
