@@ -15,7 +15,8 @@ type costs struct {
 	blockedConfigs int64
 	maxBlocked     int
 	mixedRuns      int64
-	latency        int // -1: the update never completed
+	latency        int  // -1: the update never completed
+	introduced     bool // some explored configuration has the update introduced
 }
 
 // Latency tags that are not step counts.
@@ -75,6 +76,7 @@ func tagOf(p *Program, c *Config, parent int64) tagged {
 // reached is called for every new state: it counts the latency of a state
 // where the update completes, and returns the tag the state keeps.
 func (k *costs) reached(t tagged) int64 {
+	k.introduced = k.introduced || t.tag != tagBefore
 	if t.complete {
 		k.latency = max(k.latency, int(t.tag))
 		return tagComplete
@@ -85,6 +87,7 @@ func (k *costs) reached(t tagged) int64 {
 // result copies the counts into a result.
 func (k *costs) result(res *Result) {
 	res.BlockedConfigs, res.MaxBlocked, res.MixedRuns, res.UpdateLatency = k.blockedConfigs, k.maxBlocked, k.mixedRuns, k.latency
+	res.Introduced = k.introduced
 }
 
 // updateComplete reports whether every participant has applied the update

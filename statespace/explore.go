@@ -98,6 +98,9 @@ type Result struct {
 	MaxBlocked     int
 	UpdateLatency  int
 	MixedRuns      int64
+	// Introduced is set when some explored configuration has the update
+	// introduced (with --update-at step:K it may come after every run ended).
+	Introduced bool
 	// CollisionProb is the estimated probability that a fingerprint
 	// collision hid a state (TLC's optimistic estimate n*(m-n)/2^64).
 	CollisionProb float64

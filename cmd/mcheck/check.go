@@ -343,6 +343,9 @@ func writeNotes(w io.Writer, r *runReport) {
 			notes = append(notes, "no violation found within the bound; this is NOT exhaustive")
 		}
 	}
+	if r.update != nil && !res.Introduced {
+		notes = append(notes, "the update was never introduced in any explored run (with --update-at step:K, every run ended before step K, or --update-at never): this says nothing about the update")
+	}
 	if res.CapacityHits > 0 {
 		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %d configurations (%d where nothing else could move: capacity reached, not deadlock)", res.CapacityHits, res.CapacityStuck))
 	}
@@ -413,6 +416,7 @@ type jsonRun struct {
 	MaxBlocked    int                    `json:"max_blocked"`
 	Latency       int                    `json:"update_latency"`
 	MixedRuns     int64                  `json:"mixed_runs"`
+	Introduced    bool                   `json:"update_introduced"`
 	Trace         []statespace.TraceStep `json:"trace"`
 }
 
@@ -424,6 +428,7 @@ func writeJSON(w io.Writer, r *runReport) {
 		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
 		CollisionProb: res.CollisionProb, Trace: []statespace.TraceStep{},
 		Blocked: res.BlockedConfigs, MaxBlocked: res.MaxBlocked, Latency: res.UpdateLatency, MixedRuns: res.MixedRuns,
+		Introduced: res.Introduced,
 	}
 	// docs/language.md §7: verdict is ok or violation; a bounded "ok" has exhaustive
 	// false (and search saying which bound cut it).

@@ -227,3 +227,16 @@ func TestCheckTinyMemBudget(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckNeverIntroduced: a run in which the update is never introduced
+// says so, in the text and in the JSON.
+func TestCheckNeverIntroduced(t *testing.T) {
+	code, out, _ := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "--update-at", "never", "../../models/prodcons.dsu")
+	if code != exitOK || !strings.Contains(out, "the update was never introduced") {
+		t.Fatalf("exit %d, output %q", code, out)
+	}
+	code, out, _ = runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "--json", "../../models/prodcons.dsu")
+	if code != exitViolation && code != exitOK || !strings.Contains(out, `"update_introduced":true`) {
+		t.Fatalf("exit %d, output %q", code, out)
+	}
+}
