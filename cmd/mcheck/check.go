@@ -199,8 +199,8 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if f.maxDepth < 0 || f.maxStates < 0 {
 		return nil, errors.New("--max-depth and --max-states must not be negative")
 	}
-	if f.workers < 0 {
-		return nil, fmt.Errorf("--workers must not be negative, got %d", f.workers)
+	if f.workers < 0 || f.workers > maxWorkers {
+		return nil, fmt.Errorf("--workers must be between 0 (one per core) and %d, got %d", maxWorkers, f.workers)
 	}
 	if p.props, err = properties.Without(f.skip); err != nil {
 		return nil, fmt.Errorf("--skip: %v", err)
@@ -219,11 +219,20 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if p.memBudget, err = parseSize(f.memBudget); err != nil {
 		return nil, fmt.Errorf("--mem-budget: %v", err)
 	}
+	if f.memBudget != "" && p.memBudget < minMemBudget {
+		return nil, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", f.memBudget)
+	}
 	if err := store.CheckKind(f.store, f.storeDir); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
+
+// maxWorkers bounds --workers: far more than the cores only costs memory.
+const maxWorkers = 256
+
+// minMemBudget is the least --mem-budget accepted.
+const minMemBudget = 1 << 20
 
 // parseSize parses sizes like 512MiB, 2GiB, 1G, 1000000; "" is 0 (default).
 func parseSize(s string) (int64, error) {
@@ -243,7 +252,7 @@ func parseSize(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseFloat(num, 64)
-	if err != nil || n <= 0 || math.IsInf(n, 0) || n*float64(mult) > 1<<62 {
+	if err != nil || !(n > 0) || math.IsInf(n, 0) || n*float64(mult) > 1<<62 { // !(n > 0) also refuses NaN
 		return 0, fmt.Errorf("invalid size %q (want e.g. 512MiB or 2GiB)", s)
 	}
 	return int64(n * float64(mult)), nil

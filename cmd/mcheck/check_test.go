@@ -240,3 +240,24 @@ func TestCheckNeverIntroduced(t *testing.T) {
 		t.Fatalf("exit %d, output %q", code, out)
 	}
 }
+
+// TestCheckLimits: limits are honoured with a clear message and exit 2 (the
+// reliability issue's bad flags and hostile files).
+func TestCheckLimits(t *testing.T) {
+	for _, args := range [][]string{
+		{"--workers", "100000"}, {"--workers", "2147483648"}, {"--workers", "-1"},
+		{"--mem-budget", "NaN"}, {"--mem-budget", "0.5"}, {"--mem-budget", "1e-300"}, {"--mem-budget", "512K"},
+	} {
+		code, _, errs := runCmd(append([]string{"check", "--progress", "off"}, append(args, "../../models/mathserver.dsu")...)...)
+		if code != exitUsage || !strings.Contains(errs, args[0]) {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+		noPanic(t, errs)
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		code, _, errs := runCmd("check", "/dev/zero")
+		if code != exitUsage || !strings.Contains(errs, "larger than the limit") {
+			t.Errorf("/dev/zero: exit %d, stderr %q", code, errs)
+		}
+	}
+}

@@ -106,9 +106,19 @@ func readModelFile(path string) ([]byte, error) {
 	if st.Size() > maxModelBytes {
 		return nil, fmt.Errorf("%s: model file is %d bytes; the limit is %d", path, st.Size(), maxModelBytes)
 	}
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read model: %v", path, unwrapPathErr(err))
+	}
+	defer f.Close()
+	// The size from Stat says nothing for a device or a pipe (/dev/zero):
+	// read at most one byte past the limit.
+	b, err := io.ReadAll(io.LimitReader(f, maxModelBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: cannot read model: %v", path, unwrapPathErr(err))
+	}
+	if len(b) > maxModelBytes {
+		return nil, fmt.Errorf("%s: model is larger than the limit of %d bytes", path, maxModelBytes)
 	}
 	return b, nil
 }
