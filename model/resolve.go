@@ -39,8 +39,10 @@ type codeCtx struct {
 	heap   map[string]*syntax.FunDecl
 	// What the thread talks on: protocol names, roles and labels.
 	protos     []string
-	roles      []string
+	roles      []string // in order of first appearance, for hints
 	labels     []string
+	isRole     map[string]bool // the same, as sets (loading stays near linear)
+	isLabel    map[string]bool
 	incomplete bool // some service or protocol was unknown: skip role/label checks
 }
 
@@ -127,13 +129,18 @@ func (env *codeEnv) checkThread(t *Thread, u *Update) {
 		}
 		seen[p.decl.Name.Name] = true
 		ctx.protos = append(ctx.protos, p.decl.Name.Name)
+		if ctx.isRole == nil {
+			ctx.isRole, ctx.isLabel = map[string]bool{}, map[string]bool{}
+		}
 		for _, r := range p.roles {
-			if !slices.Contains(ctx.roles, r) {
+			if !ctx.isRole[r] {
+				ctx.isRole[r] = true
 				ctx.roles = append(ctx.roles, r)
 			}
 		}
 		for _, l := range p.labels {
-			if !slices.Contains(ctx.labels, l) {
+			if !ctx.isLabel[l] {
+				ctx.isLabel[l] = true
 				ctx.labels = append(ctx.labels, l)
 			}
 		}
@@ -430,7 +437,7 @@ func (ctx *codeCtx) talkDesc() string {
 }
 
 func (ctx *codeCtx) checkRole(r syntax.Ident) {
-	if ctx.incomplete || slices.Contains(ctx.roles, r.Name) {
+	if ctx.incomplete || ctx.isRole[r.Name] {
 		return
 	}
 	if len(ctx.protos) == 0 {
@@ -443,14 +450,14 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 // checkCaseLabel checks a label of a case branch. A branch for a label no
 // protocol offers is dead code, not an error (docs/language.md §4): a warning.
 func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
-	if ctx.incomplete || slices.Contains(ctx.labels, l.Name) || len(ctx.protos) == 0 {
+	if ctx.incomplete || ctx.isLabel[l.Name] || len(ctx.protos) == 0 {
 		return
 	}
 	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s", l.Name, l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels))
 }
 
 func (ctx *codeCtx) checkLabel(l syntax.Ident) {
-	if ctx.incomplete || slices.Contains(ctx.labels, l.Name) || len(ctx.protos) == 0 {
+	if ctx.incomplete || ctx.isLabel[l.Name] || len(ctx.protos) == 0 {
 		return // no protocol at all is reported at the role
 	}
 	if len(ctx.labels) == 0 {
