@@ -64,6 +64,23 @@ type protoInfo struct {
 	proto  *Protocol // nil when ill-formed
 	roles  []string
 	labels []string
+	// The same as sets, built on first use, shared by every thread that
+	// talks on the protocol (so loading stays linear in threads + roles).
+	isRole, isLabel map[string]bool
+}
+
+// sets builds p's role and label sets once.
+func (p *protoInfo) sets() {
+	if p.isRole != nil {
+		return
+	}
+	p.isRole, p.isLabel = map[string]bool{}, map[string]bool{}
+	for _, r := range p.roles {
+		p.isRole[r] = true
+	}
+	for _, l := range p.labels {
+		p.isLabel[l] = true
+	}
 }
 
 // Check checks a parsed model file: protocols (well-formedness and

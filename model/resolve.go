@@ -39,11 +39,57 @@ type codeCtx struct {
 	heap   map[string]*syntax.FunDecl
 	// What the thread talks on: protocol names, roles and labels.
 	protos     []string
-	roles      []string // in order of first appearance, for hints
-	labels     []string
-	isRole     map[string]bool // the same, as sets (loading stays near linear)
-	isLabel    map[string]bool
-	incomplete bool // some service or protocol was unknown: skip role/label checks
+	talk       []*protoInfo // the same protocols
+	incomplete bool         // some service or protocol was unknown: skip role/label checks
+}
+
+// hasRole and hasLabel report whether a protocol the thread talks on has
+// the role or label.
+func (ctx *codeCtx) hasRole(r string) bool {
+	for _, p := range ctx.talk {
+		if p.isRole[r] {
+			return true
+		}
+	}
+	return false
+}
+
+func (ctx *codeCtx) hasLabel(l string) bool {
+	for _, p := range ctx.talk {
+		if p.isLabel[l] {
+			return true
+		}
+	}
+	return false
+}
+
+// roles and labels list the thread's roles and labels, for hints.
+func (ctx *codeCtx) roles() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range ctx.talk {
+		for _, r := range p.roles {
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+func (ctx *codeCtx) labels() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range ctx.talk {
+		for _, l := range p.labels {
+			if !seen[l] {
+				seen[l] = true
+				out = append(out, l)
+			}
+		}
+	}
+	return out
 }
 
 type vscope struct {
@@ -129,21 +175,8 @@ func (env *codeEnv) checkThread(t *Thread, u *Update) {
 		}
 		seen[p.decl.Name.Name] = true
 		ctx.protos = append(ctx.protos, p.decl.Name.Name)
-		if ctx.isRole == nil {
-			ctx.isRole, ctx.isLabel = map[string]bool{}, map[string]bool{}
-		}
-		for _, r := range p.roles {
-			if !ctx.isRole[r] {
-				ctx.isRole[r] = true
-				ctx.roles = append(ctx.roles, r)
-			}
-		}
-		for _, l := range p.labels {
-			if !ctx.isLabel[l] {
-				ctx.isLabel[l] = true
-				ctx.labels = append(ctx.labels, l)
-			}
-		}
+		p.sets()
+		ctx.talk = append(ctx.talk, p)
 	}
 	visit = func(e syntax.Expr) {
 		walkExpr(e, func(e syntax.Expr) {
@@ -437,32 +470,32 @@ func (ctx *codeCtx) talkDesc() string {
 }
 
 func (ctx *codeCtx) checkRole(r syntax.Ident) {
-	if ctx.incomplete || ctx.isRole[r.Name] {
+	if ctx.incomplete || ctx.hasRole(r.Name) {
 		return
 	}
 	if len(ctx.protos) == 0 {
 		ctx.errorf(r.Pos, "role %s: thread %s opens no session (no request or accept), so it has no protocol to talk on", r.Name, ctx.thread.Name)
 		return
 	}
-	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), didYouMean(r.Name, ctx.roles))
+	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), didYouMean(r.Name, ctx.roles()))
 }
 
 // checkCaseLabel checks a label of a case branch. A branch for a label no
 // protocol offers is dead code, not an error (docs/language.md §4): a warning.
 func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
-	if ctx.incomplete || ctx.isLabel[l.Name] || len(ctx.protos) == 0 {
+	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 {
 		return
 	}
-	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s", l.Name, l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels))
+	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s", l.Name, l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels()))
 }
 
 func (ctx *codeCtx) checkLabel(l syntax.Ident) {
-	if ctx.incomplete || ctx.isLabel[l.Name] || len(ctx.protos) == 0 {
+	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 {
 		return // no protocol at all is reported at the role
 	}
-	if len(ctx.labels) == 0 {
+	if len(ctx.labels()) == 0 {
 		ctx.errorf(l.Pos, "label %s: %s has no choice", l.Name, strings.TrimPrefix(ctx.talkDesc(), "any "))
 		return
 	}
-	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s", l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels))
+	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s", l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels()))
 }
