@@ -106,6 +106,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal stops the search at its next batch, with the
+	// statistics so far; after it the default handling is back, so a second
+	// one stops mcheck at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 
 	var bar *progress
 	opts := check.Options{
@@ -156,6 +163,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	for _, r := range runs {
 		if r.res.Interrupted {
 			fmt.Fprintf(stderr, "mcheck: interrupted after %d states at depth %d (%s, %s)\n", r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+			// A violation found before the interruption is a result: it
+			// wins (exit 1); otherwise nothing is proved (exit 3).
+			if status == exitViolation {
+				return exitViolation
+			}
 			return exitFailure
 		}
 	}

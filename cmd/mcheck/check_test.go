@@ -261,3 +261,62 @@ func TestCheckLimits(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckInterruptedAfterViolation: a violation found before the
+// interruption wins: exit 1, with the interruption said on stderr.
+func TestCheckInterruptedAfterViolation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "mcheck")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	src, err := family.Generate("prodcons", 4) // uncoordinated fails at once; stop-the-world takes minutes
+	if err != nil {
+		t.Fatal(err)
+	}
+	modelPath := filepath.Join(dir, "pc4.dsu")
+	if err := os.WriteFile(modelPath, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated,stop-the-world", modelPath)
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second)
+	cmd.Process.Signal(syscall.SIGINT)
+	err = cmd.Wait()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	if code != exitViolation || !strings.Contains(errb.String(), "interrupted after") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestCheckFIFO: a named pipe with no writer is read as empty, not waited
+// on for ever.
+func TestCheckFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "model.dsu")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := runCmd("check", "--progress", "off", fifo)
+		done <- code
+	}()
+	select {
+	case code := <-done:
+		if code != exitUsage {
+			t.Fatalf("exit %d, want %d", code, exitUsage)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("reading a pipe with no writer blocked")
+	}
+}

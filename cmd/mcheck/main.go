@@ -13,6 +13,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -106,7 +107,13 @@ func readModelFile(path string) ([]byte, error) {
 	if st.Size() > maxModelBytes {
 		return nil, fmt.Errorf("%s: model file is %d bytes; the limit is %d", path, st.Size(), maxModelBytes)
 	}
-	f, err := os.Open(path)
+	flag := os.O_RDONLY
+	if !st.Mode().IsRegular() {
+		// A pipe with no writer would block the open for ever: open it
+		// non-blocking (reads still wait for a writer that has one).
+		flag |= syscall.O_NONBLOCK
+	}
+	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: cannot read model: %v", path, unwrapPathErr(err))
 	}
