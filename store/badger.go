@@ -18,10 +18,11 @@ import (
 
 // BadgerOptions configures a BadgerSet.
 type BadgerOptions struct {
-	// Dir holds the badger store. "" means a new temporary directory. A
-	// given Dir is created if missing and must otherwise be empty: a store
-	// left by an earlier run is refused, never reused (its fingerprints
-	// would mark unexplored states as visited).
+	// Dir holds the badger store. "" means a new temporary directory
+	// (mcheck-store-* in the system's temporary directory). A given Dir is
+	// created if missing and must otherwise be empty: a store left by an
+	// earlier run is refused, never reused (its fingerprints would mark
+	// unexplored states as visited).
 	Dir string
 	// Keep keeps Dir and the store in it after Close (the user passed
 	// --store-dir and wants it). Otherwise Close removes what Open created.
@@ -34,20 +35,30 @@ type BadgerOptions struct {
 	// is rebuilt four times larger whenever the set outgrows it. 0 means
 	// DefaultExpectedStates.
 	ExpectedStates int64
+	// MemBudget is the memory for badger itself: its memtables and the
+	// tables it builds (not the RAM tier or the filter, which RAMEntries
+	// and ExpectedStates size). Badger's memtables are sized from it,
+	// between 1 MiB and 32 MiB each; below about 5 MiB badger takes more
+	// than the budget. 0 means the largest sizes (about 160 MiB).
+	MemBudget int64
 }
 
 const (
 	// DefaultRAMEntries is the default size of a BadgerSet's RAM tier:
 	// 4Mi fingerprints, 48–96 MiB.
 	DefaultRAMEntries = 1 << 22
-	// memTableSize is badger's memtable size.
-	memTableSize = 32 << 20
-	// DiskReserve is the free space below which a BadgerSet stops writing
-	// and reports ErrDiskFull (and refuses to open). Badger writes its memtable logs and tables
-	// through mmap, so running out of space there is a SIGBUS that kills
-	// the process, not an error; the reserve covers the memtables in
-	// flight, level-0 flushes and a compaction's output.
-	DiskReserve = 4*memTableSize + 64<<20
+
+	// maxMemTable and minMemTable bound the size of badger's memtables.
+	maxMemTable = 32 << 20
+	minMemTable = 1 << 20
+
+	// badgerKeyBytes is the disk space a fingerprint takes in badger, in a
+	// memtable log or a table with its index and Bloom filter (about 27
+	// bytes measured).
+	badgerKeyBytes = 32
+	// reserveSlack is free space kept on top of the largest write, for
+	// badger's manifest and the writes of other processes.
+	reserveSlack = 32 << 20
 
 	// storeVersion is the version of every key: the database is opened in
 	// managed mode and never holds two versions of a key.
@@ -60,6 +71,67 @@ const (
 	// markerFile marks a directory as holding an mcheck store.
 	markerFile = "MCHECK-STORE"
 )
+
+// badgerConfig is the sizes badger is configured with.
+type badgerConfig struct {
+	memTable      int64 // MemTableSize
+	numMemtables  int   // NumMemtables
+	baseTable     int64 // BaseTableSize
+	baseLevel     int64 // BaseLevelSize
+	l0Tables      int   // NumLevelZeroTables
+	l0Stall       int   // NumLevelZeroTablesStall
+	vlogFile      int64 // ValueLogFileSize
+	numCompactors int   // NumCompactors
+}
+
+// badgerConfigFor sizes badger's memory for a budget (0: no budget, the
+// largest sizes).
+//
+// Badger holds numMemtables memtables (each an arena of 1.15 memTable: the
+// memtable and room for a batch), one more while it is written out as a
+// level-0 table, and each compactor builds a table of up to baseTable
+// (with buffers of twice that). With baseTable = memTable/8 that is about
+// 5.1 memTables: a memtable is a sixth of the budget.
+func badgerConfigFor(budget int64) badgerConfig {
+	c := badgerConfig{
+		memTable:      maxMemTable,
+		numMemtables:  3,
+		baseTable:     2 << 20,
+		baseLevel:     10 << 20,
+		l0Tables:      5,
+		l0Stall:       15,
+		vlogFile:      16 << 20, // values are empty: the log only holds badger's own bookkeeping
+		numCompactors: 2,
+	}
+	if budget > 0 {
+		m := budget / 6 &^ (64<<10 - 1)
+		c.memTable = min(max(m, minMemTable), maxMemTable)
+		c.baseTable = min(max(c.memTable/8, 128<<10), 2<<20)
+	}
+	return c
+}
+
+// mem is roughly the memory badger takes with c.
+func (c badgerConfig) mem() int64 {
+	return int64(c.numMemtables+1)*c.memTable*115/100 + int64(c.numCompactors)*2*c.baseTable
+}
+
+// reserve is the free space a write of keys fingerprints to badger needs,
+// slack included; with less, the set refuses to issue the write (see
+// checkSpace). Badger writes its memtable logs and tables through mmap,
+// so running out of space there is a SIGBUS that kills the process, not
+// an error. The keys go to memtable logs and level-0 tables, and may be
+// rewritten by a compaction before those are removed; meanwhile badger
+// holds the logs of its memtables (and of the one being written out) and
+// a level-0 compaction writes its output (up to the level-0 tables and
+// the base level) before removing its input. The largest write is the
+// flush of a generation of the RAM tier.
+func (c badgerConfig) reserve(keys int64) int64 {
+	return keys*2*badgerKeyBytes +
+		int64(c.numMemtables+1)*c.memTable +
+		int64(c.l0Tables)*c.memTable + c.baseLevel +
+		c.vlogFile + reserveSlack
+}
 
 /*
 BadgerSet is a visited set on disk, in a badger/v4 database whose keys are
@@ -102,7 +174,11 @@ type BadgerSet struct {
 	db      *badger.DB
 	dir     string
 	keep    bool
-	created bool // Open created dir (rather than using an empty one)
+	created bool     // Open created dir (rather than using an empty one)
+	lock    *os.File // dir, open and locked (see lockDir) from Open to Close
+	cfg     badgerConfig
+	reserve int64              // see badgerConfig.reserve
+	free    func(string) int64 // freeBytes; tests replace it
 
 	cur, prev, flushing *MemorySet // the RAM tier; flushing may be nil
 	spare               *MemorySet // a dropped generation, for reuse
@@ -126,73 +202,72 @@ type BadgerSet struct {
 
 // OpenBadgerSet opens a new, empty visited set on badger.
 func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
-	s := &BadgerSet{keep: opts.Keep}
-	if opts.Dir == "" {
-		dir, err := os.MkdirTemp("", "mcheck-store-")
-		if err != nil {
-			kind := ErrStoreDirUnwritable
-			if isNoSpace(err) {
-				kind = ErrDiskFull
-			}
-			return nil, &Error{Op: "create store in", Path: os.TempDir(), Kind: kind, Err: err,
-				Hint: "set TMPDIR, or pass a writable directory with --store-dir"}
-		}
-		s.dir, s.created = dir, true
-	} else {
-		s.dir = absPath(opts.Dir)
-		created, err := checkWritableDir("open store", s.dir)
-		if err != nil {
-			return nil, err
-		}
-		s.created = created
-		if !created {
-			if err := checkEmptyDir(s.dir); err != nil {
-				return nil, err
-			}
-		}
+	s := &BadgerSet{keep: opts.Keep, cfg: badgerConfigFor(opts.MemBudget), free: freeBytes}
+	tier := int64(opts.RAMEntries)
+	if tier <= 0 {
+		tier = DefaultRAMEntries
+	}
+	s.genMax = max(tier/3, 1)
+	s.reserve = s.cfg.reserve(s.genMax)
+	if err := s.lockNewDir(opts.Dir); err != nil {
+		return nil, err
+	}
+	// From here on the directory is locked and was empty: what is in it
+	// is ours.
+	fail := func(err error) (*BadgerSet, error) {
+		s.cleanup()
+		s.unlock()
+		return nil, err
+	}
+	if err := writePid(s.dir); err != nil {
+		return fail(ioError("open store", s.dir, err))
 	}
 	marker := "mcheck visited-set store (badger/v4); safe to delete when no mcheck run is using it\n"
 	if err := os.WriteFile(filepath.Join(s.dir, markerFile), []byte(marker), 0o644); err != nil {
-		s.cleanup()
-		return nil, ioError("open store", s.dir, err)
+		return fail(ioError("open store", s.dir, err))
 	}
-
-	if err := s.checkSpace("open store"); err != nil {
-		s.cleanup()
-		return nil, err
+	if err := s.checkSpace("open store", 0); err != nil {
+		return fail(err)
 	}
+	c := s.cfg
 	bo := badger.DefaultOptions(s.dir).
 		WithLogger(nil).
 		WithSyncWrites(false).
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
 		WithNumVersionsToKeep(1).
+		// The set holds badger's directory lock itself (lockDir).
+		WithBypassLockGuard(ownLock).
 		// Keys are random 8-byte strings: nothing to compress, and without
 		// compression badger advises no block cache (reads go to the
 		// mmapped tables and the OS page cache).
 		WithCompression(options.None).
 		WithBlockCacheSize(0).
 		WithIndexCacheSize(0).
-		// Values are empty, so the value log only ever holds badger's
-		// own bookkeeping: keep its files small.
-		WithValueLogFileSize(16 << 20).
-		// A memtable holds ~40 bytes/key; 32 MiB × 3 bounds badger's RAM.
-		WithMemTableSize(memTableSize).
-		WithNumMemtables(3).
-		WithNumLevelZeroTables(5).
-		WithNumLevelZeroTablesStall(15).
-		WithNumCompactors(2)
+		WithValueLogFileSize(c.vlogFile).
+		// (No value goes to the value log; the default threshold, 1 MiB,
+		// must not exceed badger's batch, 15% of a memtable.)
+		WithValueThreshold(1 << 10).
+		// A memtable holds ~40 bytes/key; see badgerConfigFor.
+		WithMemTableSize(c.memTable).
+		WithNumMemtables(c.numMemtables).
+		WithBaseTableSize(c.baseTable).
+		WithBaseLevelSize(c.baseLevel).
+		WithNumLevelZeroTables(c.l0Tables).
+		WithNumLevelZeroTablesStall(c.l0Stall).
+		WithNumCompactors(c.numCompactors)
 	db, err := badger.OpenManaged(bo)
 	if err != nil {
-		s.cleanup()
-		return nil, openError(s.dir, err)
+		err = openError(s.dir, err)
+		if errors.Is(err, ErrStoreDirInUse) {
+			// Badger's own lock guard (where the set cannot lock): the
+			// directory is another process's.
+			s.unlock()
+			return nil, err
+		}
+		return fail(err)
 	}
 	s.db = db
-	tier := int64(opts.RAMEntries)
-	if tier <= 0 {
-		tier = DefaultRAMEntries
-	}
-	s.genMax = max(tier/3, 1)
 	s.cur, s.prev, s.batch = NewMemorySet(), NewMemorySet(), NewMemorySet()
 	s.expect = opts.ExpectedStates
 	if s.expect <= 0 {
@@ -201,7 +276,96 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 	return s, nil
 }
 
-// checkEmptyDir refuses a directory that holds anything.
+// lockNewDir sets s.dir to a new temporary directory (dir "") or to dir,
+// which it creates if missing, and locks it; a given dir must be empty
+// and writable. Nothing is created in the directory before it is locked,
+// and a directory that another process has locked is left alone.
+func (s *BadgerSet) lockNewDir(dir string) error {
+	const attempts = 5
+	if dir == "" {
+		RemoveStaleTemp("")
+		for i := 0; ; i++ {
+			d, err := os.MkdirTemp("", tempPrefix)
+			if err != nil {
+				kind := ErrStoreDirUnwritable
+				if isNoSpace(err) {
+					kind = ErrDiskFull
+				}
+				return &Error{Op: "create store in", Path: os.TempDir(), Kind: kind, Err: err,
+					Hint: "set TMPDIR, or pass a writable directory with --store-dir"}
+			}
+			lock, err := lockDir(d)
+			if err == nil && sameDir(lock, d) {
+				s.dir, s.created, s.lock = d, true, lock
+				return nil
+			}
+			if err != nil && !errors.Is(err, errLocked) {
+				os.Remove(d)
+				return &Error{Op: "create store in", Path: d, Kind: ErrStoreDirUnwritable, Err: err,
+					Hint: "set TMPDIR, or pass a writable directory with --store-dir"}
+			}
+			// Another run, looking for stale stores, had it locked (or
+			// even removed it) before we could lock it. Nobody else
+			// writes to it: remove it if it is still there, empty.
+			if lock != nil {
+				lock.Close()
+			}
+			os.Remove(d)
+			if i == attempts {
+				return &Error{Op: "create store in", Path: os.TempDir(), Kind: ErrStoreDirUnwritable,
+					Err: errors.New("new temporary directories keep being taken"), Hint: "set TMPDIR, or pass a directory with --store-dir"}
+			}
+		}
+	}
+	s.dir = absPath(dir)
+	for i := 0; ; i++ {
+		created, err := ensureDir("open store", s.dir)
+		if err != nil {
+			return err
+		}
+		lock, err := lockDir(s.dir)
+		if errors.Is(err, errLocked) {
+			return inUseError(s.dir, nil)
+		}
+		if err != nil {
+			return &Error{Op: "open store", Path: s.dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+		}
+		if !sameDir(lock, s.dir) {
+			// Removed (by the run that held it) before we locked it.
+			lock.Close()
+			if i == attempts {
+				return &Error{Op: "open store", Path: s.dir, Kind: ErrStoreDirUnwritable,
+					Err: errors.New("the directory keeps being removed"), Hint: hintDir}
+			}
+			continue
+		}
+		s.created, s.lock = created, lock
+		break
+	}
+	if err := checkEmptyDir(s.dir); err != nil {
+		s.unlock()
+		return err
+	}
+	if err := probeDir("open store", s.dir); err != nil {
+		if s.created {
+			os.Remove(s.dir)
+		}
+		s.unlock()
+		return err
+	}
+	return nil
+}
+
+// unlock releases the directory's lock.
+func (s *BadgerSet) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
+}
+
+// checkEmptyDir refuses a directory that holds anything. The caller holds
+// its lock, so a store in it is not in use: it is left by an earlier run.
 func checkEmptyDir(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -214,9 +378,8 @@ func checkEmptyDir(dir string) error {
 	for _, e := range ents {
 		names[e.Name()] = true
 	}
-	if names["LOCK"] && dirLocked(dir) {
-		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirInUse,
-			Hint: "another mcheck run (pid " + readPid(dir) + ") is using it; wait for it, or pass another --store-dir"}
+	if !ownLock && names[pidFile] && dirLocked(dir) {
+		return inUseError(dir, nil)
 	}
 	hint := "it holds other files; pass an empty or new directory with --store-dir"
 	if names[markerFile] || names["MANIFEST"] {
@@ -226,21 +389,12 @@ func checkEmptyDir(dir string) error {
 	return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirNotEmpty, Hint: hint}
 }
 
-func readPid(dir string) string {
-	b, err := os.ReadFile(filepath.Join(dir, "LOCK"))
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(b))
-}
-
 func openError(dir string, err error) error {
 	switch {
 	case isNoSpace(err):
 		return &Error{Op: "open store", Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
 	case strings.Contains(err.Error(), "Cannot acquire directory lock"):
-		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirInUse, Err: err,
-			Hint: "another process is using it; pass another --store-dir"}
+		return inUseError(dir, err)
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS):
 		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 	}
@@ -353,7 +507,7 @@ func (s *BadgerSet) shift() error {
 		s.spare, s.flushing = s.flushing, nil
 	}
 	if s.prev.Len() > 0 {
-		if err := s.checkSpace("write to store"); err != nil {
+		if err := s.checkSpace("write to store", s.prev.Len()); err != nil {
 			return err
 		}
 		s.keys = s.prev.appendKeys(s.keys[:0])
@@ -416,18 +570,28 @@ func (s *BadgerSet) waitFlush() error {
 	return nil
 }
 
-// checkSpace fails with ErrDiskFull when the store's file system has less
-// than DiskReserve bytes free (see DiskReserve for why badger is not left
-// to find out).
-func (s *BadgerSet) checkSpace(op string) error {
-	free := freeBytes(s.dir)
-	if free < 0 || free >= DiskReserve {
+// checkSpace fails with ErrDiskFull, before the write is issued, when the
+// store's file system has less free space than a write of keys
+// fingerprints to badger may need (see badgerConfig.reserve). At open,
+// keys is 0: the space for badger's own files; the flush of a generation
+// is checked when it comes, so that a run whose states fit in the RAM
+// tier does not need the space for one.
+func (s *BadgerSet) checkSpace(op string, keys int64) error {
+	need := s.cfg.reserve(keys)
+	free := s.free(s.dir)
+	if free < 0 || free >= need {
 		return nil
 	}
 	return &Error{Op: op, Path: s.dir, Kind: ErrDiskFull,
-		Err:  fmt.Errorf("only %d MiB free; the store stops writing below %d MiB", free>>20, DiskReserve>>20),
+		Err: fmt.Errorf("only %d MiB free; the store needs %d MiB free for its next write (%d fingerprints, and badger's tables)",
+			free>>20, (need+1<<20-1)>>20, keys),
 		Hint: hintDiskFull}
 }
+
+// DiskReserve is the free space the set needs to write a full generation
+// of its RAM tier to badger (the largest write it issues, unless a batch
+// overfills the generation): with less, it refuses to write.
+func (s *BadgerSet) DiskReserve() int64 { return s.reserve }
 
 // Sync waits until the background write to badger, if any, is done.
 // (Fingerprints still in the RAM tier are written when they leave it, or
@@ -524,21 +688,27 @@ func (s *BadgerSet) Close() error {
 	s.closed = true
 	writeErr := s.waitFlush() // the background write uses the database
 	if s.keep && writeErr == nil && s.err == nil {
-		s.keys = s.cur.appendKeys(s.prev.appendKeys(s.keys[:0]))
-		slices.Sort(s.keys)
-		done := make(chan error, 1)
-		s.write(s.keys, done)
-		if err := <-done; err != nil {
-			writeErr = ioError("write to store", s.dir, err)
+		writeErr = s.checkSpace("write to store", s.cur.Len()+s.prev.Len())
+		if writeErr == nil {
+			s.keys = s.cur.appendKeys(s.prev.appendKeys(s.keys[:0]))
+			slices.Sort(s.keys)
+			done := make(chan error, 1)
+			s.write(s.keys, done)
+			if err := <-done; err != nil {
+				writeErr = ioError("write to store", s.dir, err)
+			}
 		}
 	}
 	s.cur, s.prev, s.flushing, s.spare, s.batch, s.filter = nil, nil, nil, nil, nil, nil
 	s.pending, s.where, s.fresh, s.keys = nil, nil, nil, nil
+	// The lock is released last, once the store is removed or complete.
+	defer s.unlock()
 	if err := s.db.Close(); err != nil {
 		return &Error{Op: "close store", Path: s.dir, Err: err,
 			Hint: "the store was left in place; remove it by hand (rm -r " + s.dir + ")"}
 	}
 	if s.keep {
+		os.Remove(filepath.Join(s.dir, pidFile))
 		return writeErr
 	}
 	if err := s.cleanup(); err != nil {
@@ -549,8 +719,12 @@ func (s *BadgerSet) Close() error {
 }
 
 // cleanup removes what Open created: the whole directory, or the contents
-// of the empty directory it was given.
+// of the empty directory it was given. It is called only with the
+// directory locked, so what is in it is this set's.
 func (s *BadgerSet) cleanup() error {
+	if s.lock == nil {
+		return nil
+	}
 	if s.created {
 		return os.RemoveAll(s.dir)
 	}

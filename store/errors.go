@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -96,8 +97,24 @@ func isNoSpace(err error) bool {
 		strings.Contains(msg, "disk quota exceeded")
 }
 
-// ioError wraps an I/O failure during op on path, classifying a full disk.
+// ioError wraps an I/O failure during op on path, classifying a full disk
+// (with the hint for the badger store's directory).
 func ioError(op, path string, err error) error {
+	return ioErrorHint(op, path, err, hintDiskFull)
+}
+
+// spillHint is the hint for a full file system under spill files in dir;
+// tmp tells whether dir is the system's temporary directory (TMPDIR), not
+// one the caller chose. --store-dir has nothing to do with spill files.
+func spillHint(dir string, tmp bool) string {
+	if tmp {
+		return "spill files go to " + dir + " (TMPDIR): free space there, or set TMPDIR to a directory on a larger file system"
+	}
+	return "spill files go to " + dir + ": free space there, or spill to a directory on a larger file system"
+}
+
+// ioErrorHint is ioError with the hint to give for a full disk.
+func ioErrorHint(op, path string, err error, fullHint string) error {
 	if err == nil {
 		return nil
 	}
@@ -106,7 +123,7 @@ func ioError(op, path string, err error) error {
 		return err
 	}
 	if isNoSpace(err) {
-		return &Error{Op: op, Path: path, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+		return &Error{Op: op, Path: path, Kind: ErrDiskFull, Err: err, Hint: fullHint}
 	}
 	return &Error{Op: op, Path: path, Err: err}
 }
@@ -115,6 +132,24 @@ func ioError(op, path string, err error) error {
 // files in, creating it (and its parents) if it does not exist. It reports
 // whether it created dir.
 func checkWritableDir(op, dir string) (created bool, err error) {
+	created, err = ensureDir(op, dir)
+	if err != nil {
+		return false, err
+	}
+	if err := probeDir(op, dir); err != nil {
+		if created {
+			os.Remove(dir)
+		}
+		return false, err
+	}
+	return created, nil
+}
+
+// ensureDir makes sure dir is a directory, creating it (and its parents)
+// if it does not exist. It reports whether this call created dir itself
+// (false when another process created it at the same time). It creates
+// nothing in dir.
+func ensureDir(op, dir string) (created bool, err error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case err == nil:
@@ -122,37 +157,46 @@ func checkWritableDir(op, dir string) (created bool, err error) {
 			return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirNotDir,
 				Hint: "it is a file; " + hintDir}
 		}
+		return false, nil
 	case errors.Is(err, os.ErrNotExist):
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+		err := os.MkdirAll(filepath.Dir(dir), 0o755)
+		if err == nil {
+			err = os.Mkdir(dir, 0o755)
+			if errors.Is(err, fs.ErrExist) {
+				// Created by someone else meanwhile; a directory?
+				return ensureDir(op, dir)
+			}
+		}
+		if err != nil {
 			kind := ErrStoreDirUnwritable
 			if errors.Is(err, syscall.ENOTDIR) {
 				kind = ErrStoreDirNotDir
 			}
 			return false, &Error{Op: op, Path: dir, Kind: kind, Err: err, Hint: hintDir}
 		}
-		created = true
+		return true, nil
 	case errors.Is(err, syscall.ENOTDIR):
 		return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirNotDir, Err: err,
 			Hint: "a parent is a file; " + hintDir}
 	default:
 		return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 	}
-	// Permission bits do not tell the whole story (root, ACLs, read-only
-	// mounts): probe with a real file.
+}
+
+// probeDir checks that this process can create files in dir. (Permission
+// bits do not tell the whole story: root, ACLs, read-only mounts.)
+func probeDir(op, dir string) error {
 	f, err := os.CreateTemp(dir, ".mcheck-probe-*")
 	if err != nil {
-		if created {
-			os.Remove(dir)
-		}
 		if isNoSpace(err) {
-			return false, &Error{Op: op, Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+			return &Error{Op: op, Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
 		}
-		return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+		return &Error{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 	}
 	name := f.Name()
 	f.Close()
 	os.Remove(name)
-	return created, nil
+	return nil
 }
 
 // absPath returns dir made absolute, for messages; on failure, dir itself.

@@ -17,19 +17,22 @@ const linkSize = 12
 // bytes per state). When they outgrow MemBudget the oldest chunks are
 // appended to a file as fixed-size records, so link id lives at offset
 // 12*id, and Get reads it back with ReadAt. Get is rare (trace
-// reconstruction), Append is the hot path and never reads the file.
+// reconstruction), Append is the hot path and never reads the file. The
+// file is unlinked as soon as it is created (see createSpill).
 type SpillLinks struct {
-	dir     string
-	budget  int64
-	chunkN  int64 // links per chunk, a power of two
-	parents [][]int64
-	succs   [][]uint32
-	diskN   int64 // links [0, diskN) are in the file; a multiple of chunkN
-	n       int64
-	f       *os.File
-	buf     []byte
-	err     error
-	closed  bool
+	dir      string
+	fullHint string // the hint for a full disk
+	linked   bool   // the spill file still has its name (unlinking failed)
+	budget   int64
+	chunkN   int64 // links per chunk, a power of two
+	parents  [][]int64
+	succs    [][]uint32
+	diskN    int64 // links [0, diskN) are in the file; a multiple of chunkN
+	n        int64
+	f        *os.File
+	buf      []byte
+	err      error
+	closed   bool
 }
 
 // NewLinks returns an empty SpillLinks. It fails only if opts.Dir is set
@@ -40,7 +43,7 @@ func NewLinks(opts SpillOptions) (*SpillLinks, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &SpillLinks{dir: dir, budget: opts.MemBudget, chunkN: 1 << 16}
+	l := &SpillLinks{dir: dir, fullHint: spillHint(dir, opts.Dir == ""), budget: opts.MemBudget, chunkN: 1 << 16}
 	if l.budget > 0 {
 		// At least two chunks fit in the budget.
 		for l.chunkN > 16 && l.chunkN*linkSize*2 > l.budget {
@@ -80,11 +83,11 @@ func (l *SpillLinks) Append(parent int64, succ uint32) (int64, error) {
 // spill writes the chunks in memory, all full, to the file, oldest first.
 func (l *SpillLinks) spill() error {
 	if l.f == nil {
-		f, err := os.CreateTemp(l.dir, "mcheck-links-*.spill")
+		f, linked, err := createSpill(l.dir, "mcheck-links-*.spill")
 		if err != nil {
-			return ioError("create links spill file in", l.dir, err)
+			return ioErrorHint("create links spill file in", l.dir, err, l.fullHint)
 		}
-		l.f = f
+		l.f, l.linked = f, linked
 	}
 	for i := range l.parents {
 		l.buf = l.buf[:0]
@@ -93,7 +96,7 @@ func (l *SpillLinks) spill() error {
 			l.buf = binary.LittleEndian.AppendUint32(l.buf, l.succs[i][j])
 		}
 		if _, err := l.f.WriteAt(l.buf, l.diskN*linkSize); err != nil {
-			return ioError("spill links to", l.f.Name(), err)
+			return ioErrorHint("spill links to", l.f.Name(), err, l.fullHint)
 		}
 		l.diskN += l.chunkN
 	}
@@ -150,10 +153,7 @@ func (l *SpillLinks) Close() error {
 		return nil
 	}
 	name := l.f.Name()
-	err := l.f.Close()
-	if rerr := os.Remove(name); err == nil {
-		err = rerr
-	}
+	err := closeSpill(l.f, l.linked)
 	l.f = nil
 	if err != nil {
 		return ioError("remove links spill file", name, err)

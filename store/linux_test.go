@@ -4,6 +4,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -36,8 +37,9 @@ func mountTmpfs(t *testing.T, size string, opts ...string) string {
 // (before badger's mmapped writes could crash the process), the error
 // sticks, and Close still removes the store.
 func TestBadgerDiskFull(t *testing.T) {
-	mnt := mountTmpfs(t, "224m")
-	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: filepath.Join(mnt, "store"), RAMEntries: 3 << 16})
+	mnt := mountTmpfs(t, "160m")
+	// A small budget and tier keep the reserve (about 70 MiB) small.
+	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: filepath.Join(mnt, "store"), RAMEntries: 3 << 16, MemBudget: 6 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +54,7 @@ func TestBadgerDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Fallocate(int(filler.Fd()), 0, 0, free-store.DiskReserve-4<<20); err != nil {
+	if err := syscall.Fallocate(int(filler.Fd()), 0, 0, free-s.DiskReserve()-4<<20); err != nil {
 		t.Fatal(err)
 	}
 	filler.Close()
@@ -134,4 +136,58 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// openUnlinked counts the files in dir that this process has open but
+// that have been unlinked.
+func openUnlinked(t *testing.T, dir string) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	n := 0
+	for _, e := range ents {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+		if err == nil && strings.HasPrefix(target, dir+"/") && strings.HasSuffix(target, " (deleted)") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSpillDiskFullHint: spill files failing in a full TMPDIR say so, and
+// name the spill directory and TMPDIR, not --store-dir (which has nothing
+// to do with them).
+func TestSpillDiskFullHint(t *testing.T) {
+	mnt := mountTmpfs(t, "1m")
+	t.Setenv("TMPDIR", mnt)
+	check := func(what string, err error) {
+		t.Helper()
+		msg := fmt.Sprint(err)
+		if !errors.Is(err, store.ErrDiskFull) || !strings.Contains(msg, "TMPDIR") ||
+			!strings.Contains(msg, "spill files go to "+mnt) || strings.Contains(msg, "--store-dir") {
+			t.Errorf("%s on a full TMPDIR = %s; want ErrDiskFull naming TMPDIR (%s), not --store-dir", what, msg, mnt)
+		}
+	}
+	q, err := store.NewQueue(store.SpillOptions{MemBudget: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	rec := make([]byte, 1000)
+	for i := 0; err == nil && i < 10000; i++ {
+		err = q.Push(rec)
+	}
+	check("Push", err)
+	q.Close()
+	l, err := store.NewLinks(store.SpillOptions{MemBudget: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := 0; err == nil && i < 1_000_000; i++ {
+		_, err = l.Append(int64(i), 0)
+	}
+	check("Append", err)
 }

@@ -69,11 +69,16 @@ type Stores struct {
 //
 // The budget is for everything. The badger RAM tier gets 3/8 of it: it
 // answers duplicates without a random read of badger, which is what slows a
-// large search down under memory pressure. The frontier (1/8) and the trace
-// links (1/16) are read and written in order, so they spill to files
-// cheaply. The rest is for the visited set's filter, badger's tables and the
+// large search down under memory pressure. Badger's own memtables and table
+// buffers get 1/8 (its memtables are sized from that, with a floor of
+// 1 MiB each, so a budget below about 48 MiB is exceeded). The frontier
+// (1/8) and the trace links (1/16) are read and written in order, so they
+// spill to files cheaply. The rest is for the visited set's filter and the
 // explorer's batches. Go's soft memory limit is set to the budget while the
 // stores are open, so that the collector keeps the heap within it.
+//
+// Temporary stores left in the temporary directory by runs that were killed
+// are removed (see RemoveStaleTemp).
 func Open(o Options) (*Stores, error) {
 	if err := CheckKind(o.Kind, o.Dir); err != nil {
 		return nil, err
@@ -83,6 +88,9 @@ func Open(o Options) (*Stores, error) {
 		budget = DefaultMemBudget()
 	}
 	st := &Stores{memLimit: debug.SetMemoryLimit(budget)}
+	if o.Kind == Memory || o.Dir != "" {
+		RemoveStaleTemp("") // (a temporary badger store does it itself)
+	}
 	if o.Kind == Memory {
 		st.Visited = NewMemorySet()
 	} else {
@@ -90,7 +98,7 @@ func Open(o Options) (*Stores, error) {
 		if tier == 0 {
 			tier = int(max(budget*3/8/16, 1<<16)) // about 16 bytes a fingerprint in the tier
 		}
-		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", RAMEntries: tier})
+		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", RAMEntries: tier, MemBudget: budget / 8})
 		if err != nil {
 			st.Close()
 			return nil, err

@@ -14,3 +14,6 @@ func mountTmpfs(t *testing.T, size string, opts ...string) string {
 
 // cpuTime is unknown here.
 func cpuTime() time.Duration { return 0 }
+
+// openUnlinked is unknown here.
+func openUnlinked(t *testing.T, dir string) int { return -1 }

@@ -35,12 +35,16 @@ becomes the new front. So memory stays within the budget plus one chunk,
 and in a BFS the head and the tail of the frontier stay in memory while
 the middle goes to disk.
 
+Spill files are unlinked as soon as they are created (see createSpill), so
+they go away with the process, however it ends.
+
 In memory and on disk a record is its length as a uvarint followed by
 its bytes; memory holds records in chunks of a fixed size (a record
 longer than a chunk gets a chunk of its own).
 */
 type SpillQueue struct {
 	dir       string
+	fullHint  string // the hint for a full disk
 	budget    int64
 	chunkSize int
 	segMax    int64
@@ -71,6 +75,7 @@ type segment struct {
 	roff    int64         // file offset the reader has consumed up to (for r)
 	recs    int64         // records written
 	popped  int64         // records read
+	linked  bool          // the file still has its name (unlinking failed)
 	scratch [binary.MaxVarintLen64]byte
 }
 
@@ -81,7 +86,7 @@ func NewQueue(opts SpillOptions) (*SpillQueue, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := &SpillQueue{dir: dir, budget: opts.MemBudget}
+	q := &SpillQueue{dir: dir, fullHint: spillHint(dir, opts.Dir == ""), budget: opts.MemBudget}
 	q.chunkSize = 1 << 20
 	q.segMax = 64 << 20
 	if q.budget > 0 {
@@ -97,9 +102,39 @@ func spillDir(op, dir string) (string, error) {
 		return os.TempDir(), nil
 	}
 	if _, err := checkWritableDir(op, dir); err != nil {
+		if se, ok := err.(*Error); ok {
+			if se.Kind == ErrDiskFull {
+				se.Hint = spillHint(dir, false)
+			} else {
+				se.Hint = "pass a writable directory for spill files"
+			}
+		}
 		return "", err
 	}
 	return dir, nil
+}
+
+// createSpill creates a spill file in dir and unlinks it at once, so that
+// it goes away with the process however that ends (SIGKILL included); the
+// open file stays usable. It reports whether the file still has a name
+// (unlinking an open file fails on some systems), to remove at close.
+func createSpill(dir, pattern string) (f *os.File, linked bool, err error) {
+	f, err = os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, false, err
+	}
+	return f, os.Remove(f.Name()) != nil, nil
+}
+
+// closeSpill closes a spill file and removes it if it still has a name.
+func closeSpill(f *os.File, linked bool) error {
+	err := f.Close()
+	if linked {
+		if rerr := os.Remove(f.Name()); err == nil {
+			err = rerr
+		}
+	}
+	return err
 }
 
 func (q *SpillQueue) check(op string) error {
@@ -176,7 +211,7 @@ func (q *SpillQueue) spill() error {
 			return err
 		}
 		if _, err := seg.w.Write(c); err != nil {
-			return ioError("spill queue to", seg.f.Name(), err)
+			return ioErrorHint("spill queue to", seg.f.Name(), err, q.fullHint)
 		}
 		seg.size += int64(len(c))
 		recs := countRecords(c)
@@ -201,16 +236,16 @@ func (q *SpillQueue) writeSeg() (*segment, error) {
 		}
 		if s.w != nil {
 			if err := s.w.Flush(); err != nil {
-				return nil, ioError("spill queue to", s.f.Name(), err)
+				return nil, ioErrorHint("spill queue to", s.f.Name(), err, q.fullHint)
 			}
 			s.w = nil
 		}
 	}
-	f, err := os.CreateTemp(q.dir, "mcheck-queue-*.spill")
+	f, linked, err := createSpill(q.dir, "mcheck-queue-*.spill")
 	if err != nil {
-		return nil, ioError("create queue spill file in", q.dir, err)
+		return nil, ioErrorHint("create queue spill file in", q.dir, err, q.fullHint)
 	}
-	s := &segment{f: f, w: bufio.NewWriterSize(f, 256<<10)}
+	s := &segment{f: f, linked: linked, w: bufio.NewWriterSize(f, 256<<10)}
 	q.segs = append(q.segs, s)
 	return s, nil
 }
@@ -266,7 +301,7 @@ func (q *SpillQueue) popDisk() ([]byte, error) {
 	s := q.segs[0]
 	if s.w != nil && s.w.Buffered() > 0 {
 		if err := s.w.Flush(); err != nil {
-			return nil, ioError("spill queue to", s.f.Name(), err)
+			return nil, ioErrorHint("spill queue to", s.f.Name(), err, q.fullHint)
 		}
 	}
 	if s.r == nil {
@@ -306,13 +341,8 @@ func noEOF(err error) error {
 }
 
 func (s *segment) remove() error {
-	name := s.f.Name()
-	err := s.f.Close()
-	if rerr := os.Remove(name); err == nil {
-		err = rerr
-	}
-	if err != nil {
-		return ioError("remove queue spill file", name, err)
+	if err := closeSpill(s.f, s.linked); err != nil {
+		return ioError("remove queue spill file", s.f.Name(), err)
 	}
 	return nil
 }

@@ -8,19 +8,52 @@ import (
 	"syscall"
 )
 
+// ownLock: the set takes badger's directory lock itself, before it
+// creates anything in the directory, and opens badger without its lock
+// guard (see lockDir).
+const ownLock = true
+
+// lockDir opens dir and takes the exclusive flock badger takes on its
+// directory (so a badger opened by another process, or another mcheck run,
+// is refused, and vice versa). It fails with errLocked when another open
+// file description holds the lock: another process, or another open of the
+// same directory by this one.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if err == syscall.EWOULDBLOCK {
+			return nil, errLocked
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
 // dirLocked reports whether another process holds the flock badger takes
 // on its directory.
 func dirLocked(dir string) bool {
-	f, err := os.Open(dir)
+	f, err := lockDir(dir)
 	if err != nil {
-		return false
+		return err == errLocked
 	}
-	defer f.Close()
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		return err == syscall.EWOULDBLOCK
-	}
-	syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	f.Close()
 	return false
+}
+
+// processAlive reports whether a process with this pid exists.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || err == syscall.EPERM
+}
+
+// ownedByMe reports whether fi belongs to this process's user.
+func ownedByMe(fi fs.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && int(st.Uid) == os.Getuid()
 }
 
 // allocated is the disk space a file occupies.
