@@ -10,6 +10,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mcheck/mcheck/model"
@@ -25,8 +26,9 @@ const DefaultQueueBound = 8
 type Options struct {
 	// Strategies to run, in order; nil: every registered strategy.
 	Strategies []string
-	// Update is the update to check; "": every update of the model, one
-	// after another (a model without updates is explored once).
+	// Update is the update to check, or a comma-separated list of them; "":
+	// every update of the model, one after another (a model without updates
+	// is explored once).
 	Update     string
 	UpdateAt   statespace.UpdateAt
 	QueueBound int // 0: DefaultQueueBound
@@ -88,11 +90,10 @@ func ParseStrategies(s string) ([]string, error) {
 func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties.Checker, error) {
 	updates := m.Updates
 	if o.Update != "" {
-		u, err := UpdateNamed(m, o.Update)
-		if err != nil {
+		var err error
+		if updates, err = UpdatesNamed(m, o.Update); err != nil {
 			return nil, nil, nil, err
 		}
-		updates = []*model.Update{u}
 	}
 	if len(updates) == 0 {
 		updates = []*model.Update{nil}
@@ -116,13 +117,21 @@ func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties
 	return updates, strategies, props, nil
 }
 
-// UpdateNamed returns m's update called name, or an error that lists the
-// updates it has.
-func UpdateNamed(m *model.Model, name string) (*model.Update, error) {
-	if u := m.Update(name); u != nil {
-		return u, nil
+// UpdatesNamed returns m's updates named in a comma-separated list (spaces
+// allowed, duplicates dropped), or an error that lists the updates it has.
+func UpdatesNamed(m *model.Model, list string) ([]*model.Update, error) {
+	var out []*model.Update
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		u := m.Update(name)
+		if u == nil {
+			return nil, fmt.Errorf("%s has no update %q%s", m.File.Name, name, knownUpdates(m))
+		}
+		if !slices.Contains(out, u) {
+			out = append(out, u)
+		}
 	}
-	return nil, fmt.Errorf("%s has no update %q%s", m.File.Name, name, knownUpdates(m))
+	return out, nil
 }
 
 func knownUpdates(m *model.Model) string {

@@ -63,7 +63,7 @@ func (p *Program) describeWhat(c *Config, s *Succ) string {
 		}
 		return fmt.Sprintf("%s receives the label %s from %s", ep(), p.Labels[a.Label], p.Roles[a.Peers[0]])
 	case ActChoose:
-		return fmt.Sprintf("chooses option %d", a.Option+1)
+		return fmt.Sprintf("chooses option %d%s", a.Option+1, p.chosen(a))
 	case ActStart:
 		return fmt.Sprintf("session %s#%d starts (%s)", p.instService(c, s, a.Inst), a.Inst, strings.Join(p.startRoles(s, a), ", "))
 	case ActPass:
@@ -332,4 +332,20 @@ func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 		st.Endpoint = fmt.Sprintf("%s#%d", p.instService(c, s, a.Inst), a.Inst)
 	}
 	return st
+}
+
+// chosen is the source of the option a choose step took, e.g. ": -1", when
+// it is short enough to show.
+func (p *Program) chosen(a Action) string {
+	if a.Code < 0 || int(a.Code) >= len(p.Codes) || int(a.PC) >= len(p.Codes[a.Code].Instrs) {
+		return ""
+	}
+	ch, ok := p.Codes[a.Code].Instrs[a.PC].Node.(*syntax.Choose)
+	if !ok || a.Option >= len(ch.Options) {
+		return ""
+	}
+	if src := syntax.ExprString(ch.Options[a.Option]); len(src) <= 40 {
+		return ": " + src
+	}
+	return ""
 }

@@ -47,8 +47,8 @@ type checkFlags struct {
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.strategy, "strategy", "all", "coordination strategy: "+strings.Join(statespace.StrategyNames(), ", ")+", or all")
-	fs.StringVar(&f.update, "update", "", "the update to check (default: every update in the model, one after another)")
+	fs.StringVar(&f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", "))
+	fs.StringVar(&f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
 	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue: a send is not enabled while this many messages are queued")
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "cut the search at this BFS depth (0: no bound); a cut search is bounded, not exhaustive")
@@ -98,7 +98,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	reportWarnings(stderr, m)
 	if f.update != "" {
-		if _, err := check.UpdateNamed(m, f.update); err != nil {
+		if _, err := check.UpdatesNamed(m, f.update); err != nil {
 			fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 			return exitUsage
 		}

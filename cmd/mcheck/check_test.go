@@ -320,3 +320,21 @@ func TestCheckFIFO(t *testing.T) {
 		t.Fatal("reading a pipe with no writer blocked")
 	}
 }
+
+// TestCheckLists: --strategy and --update take comma-separated lists, with
+// spaces, and run each item once; --version answers.
+func TestCheckLists(t *testing.T) {
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--json",
+		"--strategy", "max+1, stop-the-world,max+1", "--update", "toB, toB", "../../models/mathserver.dsu")
+	if code != exitOK || strings.Count(out, "\n") != 2 || !strings.Contains(out, `"strategy":"max+1"`) || !strings.Contains(out, `"strategy":"stop-the-world"`) {
+		t.Fatalf("exit %d, output %q, stderr %q", code, out, errs)
+	}
+	code, _, errs = runCmd("check", "--update", "toB,nope", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, `no update "nope"`) {
+		t.Fatalf("unknown update in a list: exit %d, stderr %q", code, errs)
+	}
+	code, out, _ = runCmd("--version")
+	if code != exitOK || !strings.HasPrefix(out, "mcheck ") {
+		t.Fatalf("--version: exit %d, %q", code, out)
+	}
+}

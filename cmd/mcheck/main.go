@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -58,6 +60,9 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 		return exitUsage
 	}
 	switch args[0] {
+	case "--version", "version":
+		fmt.Fprintln(stdout, versionText())
+		return exitOK
 	case "-h", "--help", "help":
 		if len(args) > 1 {
 			if c, ok := commands[args[1]]; ok {
@@ -198,4 +203,20 @@ func reportWarnings(stderr io.Writer, m *model.Model) {
 	for _, w := range m.Warnings {
 		fmt.Fprintf(stderr, "%s:%d:%d: warning: %s\n", w.File, w.Pos.Line, w.Pos.Col, w.Msg)
 	}
+}
+
+// versionText is mcheck's version: the module version it was built as
+// ("(devel)" for a build from a checkout, with the VCS revision when known)
+// and the Go version.
+func versionText() string {
+	v, rev := "(unknown)", ""
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		v = bi.Main.Version
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				rev = " " + s.Value[:12]
+			}
+		}
+	}
+	return fmt.Sprintf("mcheck %s%s (%s)", v, rev, runtime.Version())
 }
