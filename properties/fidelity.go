@@ -24,7 +24,7 @@ var _ = rule(map[statespace.FaultKind]fact{
 	}},
 	statespace.FaultVersion: {Fidelity, ruleVersion, func(p *statespace.Program, f *statespace.Fault) (string, string) {
 		return fmt.Sprintf("%s to act in run %d under %s, the protocol of its current run", p.EndpointName(f.End), f.Run, p.ProtoName(f.End.Service, f.RunVer)),
-			fmt.Sprintf("%s from code of %s (%s)", p.DescribeDoing(f.Doing), p.ProtoName(f.End.Service, f.Ver), p.CodeName(f.Code))
+			fmt.Sprintf("%s, in code of %s (%s)", p.DescribeDoing(f.Doing), p.ProtoName(f.End.Service, f.Ver), p.CodeName(f.Code))
 	}},
 	statespace.FaultNoRole: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {
 		return noRole(p, f), p.DescribeDoing(f.Doing)

@@ -206,8 +206,13 @@ func (p *Program) Describe(c *Config) string {
 	for _, in := range c.Insts {
 		for _, e := range in.Ends {
 			lt := p.Services[in.Service].Monitors[e.Ver][e.Role]
-			state := "?"
-			if lt != nil && !e.Untracked {
+			var state string
+			switch {
+			case e.Untracked:
+				state = "not followed any more (after a fault)"
+			case lt == nil:
+				state = "nothing: " + p.protoName(in.Service, e.Ver) + " has no role " + p.Roles[e.Role]
+			default:
 				state = p.describeState(&lt.States[e.State])
 			}
 			fmt.Fprintf(&b, "%s#%d.%s (held by %s): %s, next: %s\n", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role],

@@ -71,11 +71,9 @@ func (v Value) String() string {
 		}
 		return "false"
 	case VEndpoint:
-		inst, role := v.Endpoint()
-		if inst == DeadInstance {
-			return "endpoint(ended session, role " + strconv.Itoa(role) + ")"
-		}
-		return "endpoint(#" + strconv.Itoa(inst) + ", role " + strconv.Itoa(role) + ")"
+		// Instance indices are internal (they change as sessions are
+		// forgotten): say what it is, not where.
+		return "an endpoint"
 	}
 	return "<none>"
 }
