@@ -83,7 +83,17 @@ func printProjection(w io.Writer, m *model.Model, only []string, states bool) {
 		if p.Looping {
 			fmt.Fprintf(w, "  runs:   loops; a run is one pass through mu %s back to %s\n", p.RunVar, p.RunVar)
 		} else {
-			fmt.Fprintf(w, "  runs:   does not loop; one run, which ends at end\n")
+			ends := false
+			for _, lt := range p.Local {
+				for _, st := range lt.States {
+					ends = ends || st.Kind == model.LEnd
+				}
+			}
+			if ends {
+				fmt.Fprintf(w, "  runs:   no loop at top level; one run, which ends where a role reaches end\n")
+			} else {
+				fmt.Fprintf(w, "  runs:   no loop at top level, and no end: one run, which never ends (an inner loop)\n")
+			}
 		}
 		if u := protocolUses(m, p); u != "" {
 			fmt.Fprintf(w, "  used:   %s\n", u)

@@ -135,3 +135,19 @@ func TestProjectBadInput(t *testing.T) {
 		t.Errorf("bad flag: exit %d, %s", code, errs)
 	}
 }
+
+// TestProjectInnerLoop: a protocol with no loop at top level but an inner
+// one has a single run that never ends; project says so.
+func TestProjectInnerLoop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "inner.dsu")
+	src := "protocol P = a -> b: <int>. mu t. b -> a: <int>. t\nservice s: P\n" +
+		"thread A { fun f(x) = receive(x, b); f(x)  main let x = request(s, {a, b}, a) in send(x, b, 1); f(x) }\n" +
+		"thread B { fun g(y) = send(y, a, 1); g(y)  main let y = accept(s, b) in receive(y, a); g(y) }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("project", path)
+	if code != exitOK || !strings.Contains(out, "one run, which never ends") {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errs)
+	}
+}
