@@ -88,7 +88,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	src, err := readModelFile(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "mcheck: %v\n", err)
+		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return exitUsage
 	}
 	m, err := model.Load(path, src)
@@ -150,10 +150,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "mcheck: %v\n", err)
+		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		if n := len(outs); n > 0 && outs[n-1].Result != nil {
 			last := outs[n-1]
-			fmt.Fprintf(stderr, "mcheck: stopped after %d states at depth %d (%s, %s); nothing is proved\n", last.Result.States, last.Result.Depth, last.UpdateName(), strategyName(last))
+			fmt.Fprintf(stderr, "mcheck check: stopped after %d states at depth %d (%s, %s); nothing is proved\n", last.Result.States, last.Result.Depth, last.UpdateName(), strategyName(last))
 		}
 		return exitFailure
 	}
@@ -162,7 +162,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, r := range runs {
 		if r.res.Interrupted {
-			fmt.Fprintf(stderr, "mcheck: interrupted after %d states at depth %d (%s, %s)\n", r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+			fmt.Fprintf(stderr, "mcheck check: interrupted after %d states at depth %d (%s, %s)\n", r.res.States, r.res.Depth, updateName(r.update), r.strategy)
 			// A violation found before the interruption is a result: it
 			// wins (exit 1); otherwise nothing is proved (exit 3).
 			if status == exitViolation {
