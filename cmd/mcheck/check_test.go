@@ -157,22 +157,7 @@ func TestCheckUnwritableStoreDir(t *testing.T) {
 // model and sends it SIGINT: it must stop with the statistics so far and
 // exit status 3, leaving no temporary store behind.
 func TestCheckInterrupted(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "mcheck")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	src, err := family.Generate("prodcons", 4) // minutes to explore: the signal comes first
-	if err != nil {
-		t.Fatal(err)
-	}
-	modelPath := filepath.Join(dir, "pc4.dsu")
-	if err := os.WriteFile(modelPath, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, bin, modelPath := bigRun(t)
 	storeDir := filepath.Join(dir, "store")
 	cmd := exec.Command(bin, "check", "--progress", "off", "--strategy", "max+1", "--queue-bound", "64", "--store-dir", storeDir, modelPath)
 	var errb bytes.Buffer
@@ -182,7 +167,7 @@ func TestCheckInterrupted(t *testing.T) {
 	}
 	time.Sleep(time.Second)
 	cmd.Process.Signal(syscall.SIGINT)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -265,22 +250,7 @@ func TestCheckLimits(t *testing.T) {
 // TestCheckInterruptedAfterViolation: a violation found before the
 // interruption wins: exit 1, with the interruption said on stderr.
 func TestCheckInterruptedAfterViolation(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "mcheck")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	src, err := family.Generate("prodcons", 4) // uncoordinated fails at once; stop-the-world takes minutes
-	if err != nil {
-		t.Fatal(err)
-	}
-	modelPath := filepath.Join(dir, "pc4.dsu")
-	if err := os.WriteFile(modelPath, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	_, bin, modelPath := bigRun(t)
 	cmd := exec.Command(bin, "check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated,stop-the-world", modelPath)
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
@@ -289,7 +259,7 @@ func TestCheckInterruptedAfterViolation(t *testing.T) {
 	}
 	time.Sleep(time.Second)
 	cmd.Process.Signal(syscall.SIGINT)
-	err = cmd.Wait()
+	err := cmd.Wait()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -337,4 +307,28 @@ func TestCheckLists(t *testing.T) {
 	if code != exitOK || !strings.HasPrefix(out, "mcheck ") {
 		t.Fatalf("--version: exit %d, %q", code, out)
 	}
+}
+
+// bigRun builds the mcheck binary and writes prodcons K=4, a model whose
+// coordinated checks take minutes (uncoordinated fails at once), for the
+// tests that signal a running check. It returns the directory, the binary
+// and the model.
+func bigRun(t *testing.T) (dir, bin, modelPath string) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "mcheck")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	src, err := family.Generate("prodcons", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	modelPath = filepath.Join(dir, "pc4.dsu")
+	if err := os.WriteFile(modelPath, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir, bin, modelPath
 }
