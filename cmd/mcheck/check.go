@@ -115,6 +115,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	var bar *progress
+	done := 0 // runs reported so far
+	var lastUpdate *model.Update
 	opts := check.Options{
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound,
 		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip,
@@ -134,7 +136,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			}
 			if f.jsonOut {
 				writeJSON(stdout, reportOf(path, o))
+			} else {
+				writeRun(stdout, reportOf(path, o), &f, done == 0, done == 0 || o.Update != lastUpdate)
 			}
+			done, lastUpdate = done+1, o.Update
 		},
 	}
 	outs, err := check.Run(ctx, m, opts)
@@ -157,7 +162,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailure
 	}
-	if !f.jsonOut {
+	if !f.jsonOut && len(runs) > 0 {
+		fmt.Fprintln(stdout)
 		writeText(stdout, runs, &f)
 	}
 	for _, r := range runs {
@@ -302,6 +308,23 @@ func (r *runReport) search() string {
 	return "exhaustive"
 }
 
+// writeRun prints one run's result as soon as it is known: its notes and,
+// for a violation, the report with its trace. The summary tables come at
+// the end (writeText).
+func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
+	if !first {
+		fmt.Fprintln(w)
+	}
+	if newUpdate {
+		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(r.model), updateName(r.update), r.queueBound, f.updateAt)
+	}
+	writeNotes(w, r)
+	if r.res.Violation != nil {
+		writeViolation(w, r, f.trace)
+	}
+}
+
+// writeText prints the summary: per update, one row per strategy.
 func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 	if len(runs) == 0 {
 		return
@@ -319,7 +342,7 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 			fmt.Fprintln(w)
 		}
 		rs := byUpdate[u]
-		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(rs[0].model), updateName(u), rs[0].queueBound, f.updateAt)
+		fmt.Fprintf(w, "summary: model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(rs[0].model), updateName(u), rs[0].queueBound, f.updateAt)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "strategy\tverdict\tproperty\tsearch\tstates\ttransitions\tdepth\tseconds\tblocked\tlatency\t")
 		for _, r := range rs {
@@ -338,15 +361,6 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.BlockedConfigs, latency)
 		}
 		tw.Flush()
-		for _, r := range rs {
-			writeNotes(w, r)
-		}
-		for _, r := range rs {
-			if r.res.Violation != nil {
-				fmt.Fprintln(w)
-				writeViolation(w, r, f.trace)
-			}
-		}
 	}
 }
 
