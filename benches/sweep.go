@@ -178,8 +178,9 @@ type childReport struct {
 
 // The child's exit statuses that come with a verdict (docs/language.md §7).
 const (
-	childOK        = 0 // no violation (exhaustive, or within the bounds)
+	childOK        = 0 // no violation, exhaustive
 	childViolation = 1
+	childBounded   = 4 // no violation within the bounds
 )
 
 // childGrace is how long a timed-out child has, after its interrupt, to
@@ -234,7 +235,7 @@ func runOne(ctx context.Context, modelPath string, k int, strategy string, opt *
 		code = cmd.ProcessState.ExitCode()
 	}
 	verdict := ""
-	if jsonErr == nil && (code == childOK || code == childViolation) {
+	if jsonErr == nil && (code == childOK || code == childViolation || code == childBounded) {
 		verdict = childVerdict(&j)
 	}
 	switch {

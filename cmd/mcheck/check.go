@@ -72,7 +72,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "\nExplores every interleaving of the model under its update, with each coordination")
 		fmt.Fprintln(w, "strategy, and reports the first violation of each with a shortest trace.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 0 no violation, 1 violation found, 2 bad input or usage, 3 resource or internal failure (or interrupted).")
+		fmt.Fprintln(w, "\nExit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure (or interrupted), 4 no violation within --max-states/--max-depth (not exhaustive).")
 	}
 	if status, done := parseFlags("check", fs, args, usage, stdout, stderr); done {
 		return status
@@ -150,8 +150,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	status := exitOK
 	for _, o := range outs {
 		runs = append(runs, reportOf(path, o))
-		if o.Result.Violation != nil {
+		switch {
+		case o.Result.Violation != nil:
 			status = exitViolation
+		case !o.Result.Exhaustive && status == exitOK:
+			status = exitBounded // a bounded "no violation" proves nothing
 		}
 	}
 	if err != nil {

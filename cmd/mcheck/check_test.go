@@ -81,10 +81,12 @@ func TestCheckJSON(t *testing.T) {
 	}
 }
 
+// TestCheckBoundedIsNeverExhaustive: a bounded "no violation" says so, and
+// has exit status 4, not 0 (CI users must tell it from a proof).
 func TestCheckBoundedIsNeverExhaustive(t *testing.T) {
 	code, out, _ := runCmd("check", "--store", "memory", "--strategy", "max+1", "--max-depth", "4", "../../models/prodcons.dsu")
-	if code != exitOK {
-		t.Fatalf("exit %d", code)
+	if code != exitBounded {
+		t.Fatalf("exit %d, want %d", code, exitBounded)
 	}
 	if strings.Contains(out, "exhaustive for") || !strings.Contains(out, "NOT exhaustive") || !strings.Contains(out, "bounded (max-depth)") {
 		t.Fatalf("a bounded run must say so:\n%s", out)

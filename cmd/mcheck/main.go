@@ -29,6 +29,7 @@ const (
 	exitViolation = 1 // a violation was found
 	exitUsage     = 2 // bad input or usage
 	exitFailure   = 3 // resource or internal failure
+	exitBounded   = 4 // no violation within the bounds, but the search was cut: nothing proved
 )
 
 // A command is one subcommand: `mcheck NAME ...`.
@@ -93,7 +94,7 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'mcheck COMMAND --help' for a command's flags.")
-	fmt.Fprintln(w, "Exit status: 0 no violation, 1 violation found, 2 bad input or usage, 3 resource or internal failure.")
+	fmt.Fprintln(w, "Exit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure, 4 no violation within the bounds (not exhaustive).")
 }
 
 // maxModelBytes bounds the size of a model file mcheck will read.
