@@ -229,6 +229,9 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	switch f.trace {
 	case "text", "msc", "json":
 		p.traceFmt = f.trace
+		if f.jsonOut && f.trace == "msc" {
+			return nil, errors.New("--trace msc draws a chart in the text output; with --json the trace is JSON (drop one of the two)")
+		}
 	default:
 		return nil, fmt.Errorf("--trace must be text, msc or json, got %q", f.trace)
 	}
@@ -456,6 +459,7 @@ type jsonRun struct {
 	MixedRuns     int64                  `json:"mixed_runs"`
 	Introduced    bool                   `json:"update_introduced"`
 	Trace         []statespace.TraceStep `json:"trace"`
+	Final         string                 `json:"final,omitempty"` // the configuration the trace ends in
 }
 
 func writeJSON(w io.Writer, r *runReport) {
@@ -472,6 +476,7 @@ func writeJSON(w io.Writer, r *runReport) {
 	// false (and search saying which bound cut it).
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
+		j.Final = v.Final
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)

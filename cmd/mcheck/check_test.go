@@ -334,3 +334,20 @@ func bigRun(t *testing.T) (dir, bin, modelPath string) {
 	}
 	return dir, bin, modelPath
 }
+
+// TestCheckJSONFinal: a violation's JSON carries the final configuration,
+// and --json with --trace msc is refused rather than ignored.
+func TestCheckJSONFinal(t *testing.T) {
+	code, out, _ := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "uncoordinated", "--json", "../../models/mathserver.dsu")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitViolation {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
+	}
+	if f, _ := m["final"].(string); !strings.Contains(f, "P2: at receive in new g") {
+		t.Fatalf("final configuration missing: %v", m["final"])
+	}
+	code, _, errs := runCmd("check", "--json", "--trace", "msc", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, "--trace msc") {
+		t.Fatalf("--json --trace msc: exit %d, %q", code, errs)
+	}
+}
