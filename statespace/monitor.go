@@ -151,7 +151,11 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 		}
 		if ok {
 			if recorded != e.Ver {
-				fault = &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.RunBase + e.Run + 1, RunVer: recorded, Ver: e.Ver}
+				// After any fidelity fault the endpoint is no longer
+				// followed (what it does next is a consequence; with
+				// fidelity off, the search goes on without it).
+				e.Untracked = true
+				return &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.RunBase + e.Run + 1, RunVer: recorded, Ver: e.Ver}
 			}
 		} else {
 			for len(in.RunVer) < r {
