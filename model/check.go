@@ -233,6 +233,9 @@ func Check(f *syntax.File) (*Model, error) {
 		}
 	}
 
+	if len(c.errs) == 0 {
+		c.vetUpdatePoints(m)
+	}
 	if err := c.errs.Err(); err != nil {
 		return nil, err
 	}

@@ -136,3 +136,23 @@ update u {
 		t.Errorf("select of a label the protocol lacks: err = %v, want an error", err)
 	}
 }
+
+// TestUpdatePointTrap: an `update` followed by communication in the same
+// old body is warned about (the rest of the old body runs after applying);
+// one at the end of a run is not.
+func TestUpdatePointTrap(t *testing.T) {
+	src := `protocol P = mu t. a -> b: <int>. t
+protocol Q = mu t. a -> b: <bool>. t
+service s: P
+thread A { fun f(x) = update; send(x, b, 1); f(x)  main f(request(s, {a, b}, a)) }
+thread B { fun g(y) = receive(y, a); update; g(y)  main g(accept(s, b)) }
+update u { service s: Q }
+`
+	m, err := Load("trap.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0].Error(), "trap.dsu:4:23: update point followed by a send in the same body (function f of thread A, 4:31)") {
+		t.Fatalf("warnings: %v", m.Warnings)
+	}
+}
