@@ -42,6 +42,7 @@ func (p *Program) compileBody(thread int, funIdx map[string]int, name string, ve
 func (cc *compiler) bind(name string) int {
 	slot := cc.code.NSlots
 	cc.code.NSlots++
+	cc.code.SlotNames = append(cc.code.SlotNames, name)
 	cc.scope = append(cc.scope, binding{name, slot})
 	return slot
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"runtime"
@@ -68,6 +69,9 @@ type Progress struct {
 	Elapsed     time.Duration
 	StoreRAM    int64 // bytes the stores hold in memory (those that can tell)
 	StoreDisk   int64 // bytes the stores hold on disk
+	// Hint, when set (once), says the search looks endless: deep and narrow,
+	// with a variable whose value keeps growing.
+	Hint string
 }
 
 // Result is the outcome of an exploration.
@@ -174,6 +178,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			return x.report(*x.stepViol)
 		}
 		x.depth++
+		x.lookForGrowth()
 	}
 	return x.finish()
 }
@@ -191,6 +196,8 @@ type search struct {
 	depth   int
 	// stepViol is the first violation on a step found in this level.
 	stepViol *violAt
+	hint     string // set once by lookForGrowth, reported with the next progress
+	hinted   bool
 
 	recs    [][]byte   // the batch being expanded: frontier records
 	results []expanded // one slot per record
@@ -457,7 +464,8 @@ func (x *search) progress() {
 	if x.opt.Progress == nil {
 		return
 	}
-	pr := Progress{States: x.opt.Links.Len(), Transitions: x.res.Transitions, Frontier: x.opt.Frontier.Len(), Depth: x.depth, Elapsed: time.Since(x.start)}
+	pr := Progress{States: x.opt.Links.Len(), Transitions: x.res.Transitions, Frontier: x.opt.Frontier.Len(), Depth: x.depth, Elapsed: time.Since(x.start), Hint: x.hint}
+	x.hint = ""
 	for _, st := range []any{x.opt.Visited, x.opt.Frontier, x.opt.Links} {
 		if sz, ok := st.(Sizer); ok {
 			ss := sz.Stats()
@@ -487,4 +495,56 @@ func splitRecord(rec []byte) (int64, int64, []byte) {
 	id, n := binary.Uvarint(rec)
 	tag, m := binary.Varint(rec[n:])
 	return int64(id), tag, rec[n+m:]
+}
+
+// growthDepth is the depth from which lookForGrowth looks: a search this
+// deep with a frontier this narrow is usually one that will not end.
+const (
+	growthDepth    = 2000
+	growthFrontier = 64
+)
+
+// lookForGrowth, once the search is deep and the frontier narrow, decodes
+// the configuration last added to the frontier and looks for an integer
+// variable whose magnitude is at least half the depth: the signature of an
+// unbounded counter, which makes the state space infinite. It sets a hint
+// naming the thread and variable (once).
+func (x *search) lookForGrowth() {
+	if x.hinted || x.depth < growthDepth || x.opt.Frontier.Len() > growthFrontier || len(x.rec) == 0 {
+		return
+	}
+	x.hinted = true
+	_, _, enc := splitRecord(x.rec)
+	c, err := x.p.Decode(enc, nil)
+	if err != nil {
+		return
+	}
+	big := func(v Value) bool { return v.K == VInt && (v.N >= int64(x.depth/2) || -v.N >= int64(x.depth/2)) }
+	say := func(t int, what string, n int64) {
+		x.hint = fmt.Sprintf("the search is %d steps deep with %d configurations to go: in thread %s, %s is %d and may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
+			x.depth, x.opt.Frontier.Len(), x.p.Threads[t].Name, what, n)
+	}
+	for t, th := range c.Threads {
+		for _, f := range th.Frames {
+			code := x.p.Codes[f.Code]
+			for i, v := range f.Slots {
+				if big(v) && i < len(code.SlotNames) {
+					say(t, fmt.Sprintf("variable %s (in %s)", code.SlotNames[i], x.p.CodeName(f.Code)), v.N)
+					return
+				}
+			}
+			for _, v := range f.Stack {
+				if !big(v) {
+					continue
+				}
+				what := "a value being computed (in " + x.p.CodeName(f.Code) + ")"
+				if in := code.Instrs[f.PC]; (in.Op == ICall || in.Op == ITail) && int(in.A) < len(x.p.Threads[t].Funs) {
+					what = fmt.Sprintf("an argument of the call to %s (in %s, %s)", x.p.Threads[t].Funs[in.A], x.p.CodeName(f.Code), x.p.where(in.Node))
+				}
+				say(t, what, v.N)
+				return
+			}
+		}
+	}
+	x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: the state space may be infinite (a value that grows without bound?); cut it with --max-depth or --max-states", x.depth, x.opt.Frontier.Len())
 }

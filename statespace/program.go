@@ -66,13 +66,14 @@ type ThreadCode struct {
 
 // Code is one compiled function body (or a thread's main).
 type Code struct {
-	ID      int
-	Thread  int
-	Fun     string // "main" for a thread's main expression
-	Version uint8  // heap version the body belongs to
-	NParams int
-	NSlots  int
-	Instrs  []Instr
+	ID        int
+	Thread    int
+	Fun       string // "main" for a thread's main expression
+	Version   uint8  // heap version the body belongs to
+	NParams   int
+	NSlots    int
+	SlotNames []string // the variable of each slot, for messages
+	Instrs    []Instr
 	// Tables are the jump tables of ICase (label → target) and IChoose.
 	Tables []caseTable
 	// live[pc] is the set of slots live at pc (read before written on some

@@ -122,6 +122,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip,
 		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true},
 		Progress: func(j *check.Job, p statespace.Progress) {
+			if p.Hint != "" {
+				fmt.Fprintf(stderr, "mcheck check: %s/%s: %s\n", j.UpdateName(), j.Strategy, p.Hint)
+			}
 			if bar == nil {
 				bar = newProgress(&f, j, stderr)
 			}

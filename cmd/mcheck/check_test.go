@@ -351,3 +351,19 @@ func TestCheckJSONFinal(t *testing.T) {
 		t.Fatalf("--json --trace msc: exit %d, %q", code, errs)
 	}
 }
+
+// TestCheckGrowthHint: a deep, narrow search with a growing counter gets a
+// hint naming the thread and where the value grows.
+func TestCheckGrowthHint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "counter.dsu")
+	src := "protocol P = a -> b: <int>. end\nservice s: P\n" +
+		"thread T {\n  fun count(k) = count(k + 1)\n  main count(0)\n}\n" +
+		"update u { thread T { fun count(k) = () } }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--max-depth", "2100", path)
+	if code != exitBounded || !strings.Contains(errs, "in thread T, an argument of the call to count") || !strings.Contains(errs, "may grow without bound") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
