@@ -335,6 +335,14 @@ func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 		}
 	case ActStart:
 		st.Endpoint = fmt.Sprintf("%s#%d", p.instService(c, s, a.Inst), a.Inst)
+		st.Holders = map[string]string{}
+		for _, in := range s.Next.Insts {
+			if in.Serial == a.Inst {
+				for _, e := range in.Ends {
+					st.Holders[p.Roles[e.Role]] = p.Threads[e.Holder].Name
+				}
+			}
+		}
 	}
 	return st
 }

@@ -40,10 +40,12 @@ type TraceStep struct {
 	Peers    []string `json:"peers,omitempty"`
 	Value    string   `json:"value,omitempty"`
 	Label    string   `json:"label,omitempty"`
-	What     string   `json:"what"`
-	Where    string   `json:"where,omitempty"`
-	Action   string   `json:"action"`
-	Queue    string   `json:"queue"`
+	// Holders, for a session start, maps each role to the thread taking it.
+	Holders map[string]string `json:"holders,omitempty"`
+	What    string            `json:"what"`
+	Where   string            `json:"where,omitempty"`
+	Action  string            `json:"action"`
+	Queue   string            `json:"queue"`
 }
 
 // replayViolation rebuilds the violation found at state id (through its

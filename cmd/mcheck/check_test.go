@@ -367,3 +367,12 @@ func TestCheckGrowthHint(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestCheckMSCArrows: the text MSC draws each message as an arrow from the
+// sender's lifeline to the receiver's.
+func TestCheckMSCArrows(t *testing.T) {
+	_, out, _ := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--trace", "msc", "../../models/mathserver.dsu")
+	if !strings.Contains(out, "*------------>|  s#1.p1 sends -1 to p2") {
+		t.Fatalf("no arrow from P1 to P2:\n%s", out)
+	}
+}

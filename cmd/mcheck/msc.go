@@ -9,7 +9,10 @@ import (
 )
 
 // writeMSC prints a trace as a message sequence chart: one column per
-// thread, each step as a mark in its thread's column with what it did.
+// thread, each step as a mark in its thread's column with what it did, and
+// each send or select as an arrow from the sender's column to each
+// receiver's (the receivers' threads are known from the session's start).
+// A session start marks every participant.
 func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) {
 	const width = 14
 	var names []string
@@ -23,21 +26,62 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) 
 		header += fmt.Sprintf("%-*s", width, trim(n, width-1))
 	}
 	fmt.Fprintln(w, header)
+	holders := map[string]map[string]string{} // session (s#1) -> role -> thread
 	for _, s := range trace {
 		line := []byte(strings.Repeat(" ", width*len(names)))
 		for i := range names {
 			line[i*width] = '|'
 		}
-		text := s.What
-		if c, ok := col[s.Thread]; ok {
-			line[c*width] = '*'
-		} else {
+		c, ok := col[s.Thread]
+		switch {
+		case !ok:
 			for i := range names {
 				line[i*width] = '='
 			}
+		case s.Kind == "start":
+			holders[s.Endpoint] = s.Holders
+			for _, th := range s.Holders {
+				if k, ok := col[th]; ok {
+					line[k*width] = '+'
+				}
+			}
+			line[c*width] = '*'
+		case s.Kind == "send" || s.Kind == "select":
+			line[c*width] = '*'
+			session := s.Endpoint
+			if k := strings.LastIndexByte(session, '.'); k >= 0 {
+				session = session[:k]
+			}
+			for _, peer := range s.Peers {
+				if k, ok := col[holders[session][peer]]; ok && k != c {
+					arrow(line, c*width, k*width)
+				}
+			}
+		default:
+			line[c*width] = '*'
 		}
-		fmt.Fprintf(w, "  %3d  %s  %s\n", s.Step, strings.TrimRight(string(line), " "), text)
+		fmt.Fprintf(w, "  %3d  %s  %s\n", s.Step, strings.TrimRight(string(line), " "), s.What)
 	}
+}
+
+// arrow draws a message from column from to column to: dashes between, an
+// arrow head next to the receiver's lifeline.
+func arrow(line []byte, from, to int) {
+	if from < to {
+		for i := from + 1; i < to-1; i++ {
+			if line[i] == ' ' {
+				line[i] = '-'
+			}
+		}
+		line[to-1] = '>'
+		return
+	}
+	for i := to + 2; i < from; i++ {
+		if line[i] == ' ' {
+			line[i] = '-'
+		}
+	}
+	line[to+1] = '<'
 }
 
 func trim(s string, n int) string {
