@@ -376,3 +376,16 @@ func TestCheckMSCArrows(t *testing.T) {
 		t.Fatalf("no arrow from P1 to P2:\n%s", out)
 	}
 }
+
+// TestFitLine: the progress description is cut to the terminal's width.
+func TestFitLine(t *testing.T) {
+	if got := fitLine("abcdefghijklmnop", 10); got != "abcdefghi…" {
+		t.Errorf("fitLine = %q", got)
+	}
+	if got := fitLine("short", 80); got != "short" {
+		t.Errorf("fitLine = %q", got)
+	}
+	if n := len([]rune(fitLine(strings.Repeat("x", 500), 120-progressRoom))); n != 120-progressRoom {
+		t.Errorf("fitted to %d runes", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/statespace"
@@ -17,6 +18,7 @@ type progress struct {
 	bar   *progressbar.ProgressBar
 	label string
 	last  time.Time
+	out   io.Writer
 }
 
 // newProgress returns a progress bar on stderr, or nil when there should be
@@ -40,7 +42,7 @@ func newProgress(f *checkFlags, j *check.Job, stderr io.Writer) *progress {
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetElapsedTime(true),
 	)
-	return &progress{bar: bar, label: label}
+	return &progress{bar: bar, label: label, out: stderr}
 }
 
 func (p *progress) update(pr statespace.Progress) {
@@ -52,8 +54,12 @@ func (p *progress) update(pr statespace.Progress) {
 	if pr.Elapsed > 0 {
 		rate = float64(pr.States) / pr.Elapsed.Seconds()
 	}
-	p.bar.Describe(fmt.Sprintf("%s: %d states, frontier %d, depth %d, %.0f states/s, store %s RAM + %s disk",
-		p.label, pr.States, pr.Frontier, pr.Depth, rate, bytesText(pr.StoreRAM), bytesText(pr.StoreDisk)))
+	desc := fmt.Sprintf("%s: %d states, frontier %d, depth %d, %.0f states/s, store %s RAM + %s disk",
+		p.label, pr.States, pr.Frontier, pr.Depth, rate, bytesText(pr.StoreRAM), bytesText(pr.StoreDisk))
+	// A line wider than the terminal wraps, and every redraw then leaves a
+	// line behind: keep the description within the width, with room for
+	// the spinner and the elapsed time.
+	p.bar.Describe(fitLine(desc, terminalWidth(p.out)-progressRoom))
 	_ = p.bar.Set64(pr.States)
 }
 
@@ -81,4 +87,31 @@ func bytesText(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// progressRoom is what the bar draws besides the description (spinner,
+// elapsed time, spacing).
+const progressRoom = 24
+
+// terminalWidth is w's terminal width in columns, or 80 when it cannot be
+// told.
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return width
+		}
+	}
+	return 80
+}
+
+// fitLine cuts s to at most width characters (runes), marking the cut.
+func fitLine(s string, width int) string {
+	if width < 8 {
+		width = 8
+	}
+	r := []rune(s)
+	if len(r) <= width {
+		return s
+	}
+	return string(r[:width-1]) + "…"
 }
