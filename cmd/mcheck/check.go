@@ -138,7 +138,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				bar = nil
 			}
 			if f.jsonOut {
-				writeJSON(stdout, reportOf(path, o))
+				writeJSON(stdout, reportOf(path, o), &f)
 			} else {
 				writeRun(stdout, reportOf(path, o), &f, done == 0, done == 0 || o.Update != lastUpdate)
 			}
@@ -463,12 +463,17 @@ type jsonRun struct {
 	Introduced    bool                   `json:"update_introduced"`
 	Trace         []statespace.TraceStep `json:"trace"`
 	Final         string                 `json:"final,omitempty"` // the configuration the trace ends in
+	// Path is the trace as successor indices (mcheck replay re-runs it);
+	// UpdateAt and Skip are the options it was found with.
+	Path     []uint32 `json:"path,omitempty"`
+	UpdateAt string   `json:"update_at"`
+	Skip     []string `json:"skip,omitempty"`
 }
 
-func writeJSON(w io.Writer, r *runReport) {
+func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	res := r.res
 	j := jsonRun{
-		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok",
+		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", UpdateAt: f.updateAt, Skip: f.skip,
 		Exhaustive: res.Exhaustive, Search: r.search(), QueueBound: r.queueBound, BoundHits: res.CapacityHits, CapacityStuck: res.CapacityStuck,
 		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
 		CollisionProb: res.CollisionProb, Trace: []statespace.TraceStep{},
@@ -479,7 +484,7 @@ func writeJSON(w io.Writer, r *runReport) {
 	// false (and search saying which bound cut it).
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
-		j.Final = v.Final
+		j.Final, j.Path = v.Final, v.Path
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)

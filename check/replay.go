@@ -1,0 +1,77 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// ReplayOptions say how the run to replay was checked.
+type ReplayOptions struct {
+	Update     string // "": the model's only update, or none
+	Strategy   string // "" when the model has no update
+	UpdateAt   statespace.UpdateAt
+	QueueBound int // 0: DefaultQueueBound
+	Skip       []string
+}
+
+// Replay re-runs path (successor indices from the initial configuration,
+// as a violation's report gives them) through the semantics, and judges
+// where it ends: the violation of its last step, or of the configuration
+// it reaches if that has no step. It returns the steps and that violation
+// (nil if the run ends in none); an error if the path is not a run.
+func Replay(m *model.Model, o ReplayOptions, path []uint32) (*statespace.Replayed, *statespace.Violation, error) {
+	var u *model.Update
+	switch {
+	case o.Update != "":
+		us, err := UpdatesNamed(m, o.Update)
+		if err != nil {
+			return nil, nil, err
+		}
+		u = us[0]
+	case len(m.Updates) == 1:
+		u = m.Updates[0]
+	case len(m.Updates) > 1:
+		return nil, nil, fmt.Errorf("%s has several updates: say which", m.File.Name)
+	}
+	strategy := o.Strategy
+	if strategy == "" || strategy == "(none needed)" {
+		strategy = statespace.StrategyNames()[0]
+	}
+	st, err := statespace.StrategyNamed(strategy)
+	if err != nil {
+		return nil, nil, err
+	}
+	props, err := properties.Without(o.Skip)
+	if err != nil {
+		return nil, nil, err
+	}
+	prog, err := statespace.Compile(m, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	bound := o.QueueBound
+	if bound == 0 {
+		bound = DefaultQueueBound
+	}
+	sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+	tr, err := statespace.ReplayPath(sem, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var v *statespace.Violation
+	if tr.Last != nil && tr.Last.Fault != nil {
+		v = props.CheckStep(prog, tr.Before, tr.Last)
+	}
+	if v == nil {
+		if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
+			v = props.CheckTerminal(prog, tr.Final, info)
+		}
+	}
+	if v != nil {
+		v.Trace, v.Path, v.Final = tr.Steps, path, prog.Describe(tr.Final)
+	}
+	return tr, v, nil
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+func init() {
+	register(&command{name: "replay", summary: "re-run a saved counterexample (mcheck check --json) and check it still ends in its violation", run: runReplay})
+}
+
+func runReplay(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
+	var modelPath string
+	fs.StringVar(&modelPath, "model", "", "the model to replay against (default: the one the report names)")
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: mcheck replay [--model MODEL.dsu] REPORT.json")
+		fmt.Fprintln(w, "\nREPORT.json is the output of `mcheck check --json`: the first violation in it is")
+		fmt.Fprintln(w, "re-run through the semantics, step by step, with the options it was found with; the")
+		fmt.Fprintln(w, "trace is printed, and the run must end in the same violation (property, rule and")
+		fmt.Fprintln(w, "what was found). Use it to see that a counterexample still holds after the model")
+		fmt.Fprintln(w, "or mcheck changed.")
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+		fmt.Fprintln(w, "\nExit status: 0 the run ends in the same violation, 1 it does not (or is no longer a run), 2 bad input or usage.")
+	}
+	if status, done := parseFlags("replay", fs, args, usage, stdout, stderr); done {
+		return status
+	}
+	reportPath, ok := oneArg("replay", fs.Args(), stderr)
+	if !ok {
+		return exitUsage
+	}
+	rec, err := firstViolation(reportPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
+		return exitUsage
+	}
+	if modelPath == "" {
+		modelPath = rec.Model
+	}
+	src, err := readModelFile(modelPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
+		return exitUsage
+	}
+	m, err := model.Load(modelPath, src)
+	if err != nil {
+		reportModelErrors(stderr, err)
+		return exitUsage
+	}
+	at, err := statespace.ParseUpdateAt(rec.UpdateAt)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck replay: %s: update_at: %v\n", reportPath, err)
+		return exitUsage
+	}
+	o := check.ReplayOptions{Strategy: rec.Strategy, UpdateAt: at, QueueBound: rec.QueueBound, Skip: rec.Skip}
+	if rec.Update != "(no update)" {
+		o.Update = rec.Update
+	}
+	tr, v, err := check.Replay(m, o, rec.Path)
+	if err != nil {
+		// The saved path is no longer a run of this model.
+		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
+		return exitViolation
+	}
+	fmt.Fprintf(stdout, "replay of %s (%s, %s, queue capacity %d): %d steps\n", reportPath, rec.Update, rec.Strategy, rec.QueueBound, len(tr.Steps))
+	for _, s := range tr.Steps {
+		fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
+	}
+	switch {
+	case v == nil:
+		fmt.Fprintf(stdout, "the run no longer ends in a violation (recorded: %s, %s)\n", rec.Property, rec.Rule)
+		return exitViolation
+	case v.Property != rec.Property || v.Rule != rec.Rule || v.Found != rec.Found:
+		fmt.Fprintf(stdout, "the run ends in another violation:\n  now:      %s: %s; found %s\n  recorded: %s: %s; found %s\n", v.Property, v.Rule, v.Found, rec.Property, rec.Rule, rec.Found)
+		return exitViolation
+	}
+	fmt.Fprintf(stdout, "the run ends in the same violation: %s — %s\n  found: %s\n", v.Property, v.Rule, v.Found)
+	return exitOK
+}
+
+// savedRun is what replay reads of a `check --json` line.
+type savedRun struct {
+	Model, Update, Strategy, Verdict string
+	Property, Rule, Found            string
+	QueueBound                       int      `json:"queue_bound"`
+	UpdateAt                         string   `json:"update_at"`
+	Skip                             []string `json:"skip"`
+	Path                             []uint32 `json:"path"`
+}
+
+// firstViolation reads the first violation of a `check --json` report.
+func firstViolation(path string) (*savedRun, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 64<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var r savedRun
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %v", path, line, err)
+		}
+		if r.Verdict == "violation" {
+			if r.Path == nil && len(r.Found) > 0 {
+				r.Path = []uint32{}
+			}
+			return &r, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: no violation in the report", path)
+}
