@@ -17,12 +17,9 @@ type ReplayOptions struct {
 	Skip       []string
 }
 
-// Replay re-runs path (successor indices from the initial configuration,
-// as a violation's report gives them) through the semantics, and judges
-// where it ends: the violation of its last step, or of the configuration
-// it reaches if that has no step. It returns the steps and that violation
-// (nil if the run ends in none); an error if the path is not a run.
-func Replay(m *model.Model, o ReplayOptions, path []uint32) (*statespace.Replayed, *statespace.Violation, error) {
+// Semantics builds the transition relation of m under o, with the
+// properties o leaves on: for replaying a run, or stepping through one.
+func Semantics(m *model.Model, o ReplayOptions) (*statespace.Semantics, properties.Checker, error) {
 	var u *model.Update
 	switch {
 	case o.Update != "":
@@ -56,7 +53,20 @@ func Replay(m *model.Model, o ReplayOptions, path []uint32) (*statespace.Replaye
 	if bound == 0 {
 		bound = DefaultQueueBound
 	}
-	sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+	return &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}, props, nil
+}
+
+// Replay re-runs path (successor indices from the initial configuration,
+// as a violation's report gives them) through the semantics, and judges
+// where it ends: the violation of its last step, or of the configuration
+// it reaches if that has no step. It returns the steps and that violation
+// (nil if the run ends in none); an error if the path is not a run.
+func Replay(m *model.Model, o ReplayOptions, path []uint32) (*statespace.Replayed, *statespace.Violation, error) {
+	sem, props, err := Semantics(m, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	prog := sem.P
 	tr, err := statespace.ReplayPath(sem, path)
 	if err != nil {
 		return nil, nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,5 +31,29 @@ func TestReplay(t *testing.T) {
 	code, _, errs = runCmd("replay", "../../models/mathserver.dsu")
 	if code != exitUsage || !strings.Contains(errs, "not a report of mcheck check --json") {
 		t.Fatalf("replay of a non-report: exit %d, %q", code, errs)
+	}
+}
+
+// TestStep: stepping by hand shows the enabled moves, takes the chosen one,
+// goes back, and refuses a move that is not there.
+func TestStep(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	// mathserver, uncoordinated: start, back, start, introduce, one more.
+	stdin = strings.NewReader("1\nb\n1\n3\n2\nq\n")
+	code, out, errs := runCmd("step", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"step 0:", "1  P1         session s#1 starts", "step 1:", "update toB is introduced"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "step 1:") != 2 {
+		t.Errorf("b did not go back to step 0 and forward again:\n%s", out)
+	}
+	stdin = strings.NewReader("9\nq\n")
+	if _, out, _ := runCmd("step", "../../models/mathserver.dsu"); !strings.Contains(out, `no move "9"`) {
+		t.Errorf("a bad choice is not refused:\n%s", out)
 	}
 }

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+func init() {
+	register(&command{name: "step", summary: "step through a model by hand: the configuration, its enabled moves, one at a time", run: runStep})
+}
+
+// stdin is where step reads its choices (a test replaces it).
+var stdin io.Reader = os.Stdin
+
+func runStep(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("step", pflag.ContinueOnError)
+	var (
+		update, strategy, updateAt string
+		bound                      int
+	)
+	fs.StringVar(&update, "update", "", "the update (default: the model's only one)")
+	fs.StringVar(&strategy, "strategy", "max+1", "coordination strategy: "+strings.Join(statespace.StrategyNames(), ", "))
+	fs.StringVar(&updateAt, "update-at", "any", "when the update is introduced: any, never or step:K")
+	fs.IntVar(&bound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue")
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: mcheck step [flags] MODEL.dsu")
+		fmt.Fprintln(w, "\nShows the initial configuration and its enabled moves, numbered, and reads your")
+		fmt.Fprintln(w, "choice from standard input: a number takes that move, b goes one step back, q quits.")
+		fmt.Fprintln(w, "A move that breaks a property says so. Like `spin -i`.")
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+		fmt.Fprintln(w, "\nExit status: 0 done, 2 bad input or usage.")
+	}
+	if status, done := parseFlags("step", fs, args, usage, stdout, stderr); done {
+		return status
+	}
+	path, ok := oneArg("step", fs.Args(), stderr)
+	if !ok {
+		return exitUsage
+	}
+	src, err := readModelFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck step: %v\n", err)
+		return exitUsage
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		reportModelErrors(stderr, err)
+		return exitUsage
+	}
+	at, err := statespace.ParseUpdateAt(updateAt)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck step: --update-at: %v\n", err)
+		return exitUsage
+	}
+	if bound < 1 {
+		fmt.Fprintf(stderr, "mcheck step: --queue-bound must be at least 1, got %d\n", bound)
+		return exitUsage
+	}
+	sem, props, err := check.Semantics(m, check.ReplayOptions{Update: update, Strategy: strategy, UpdateAt: at, QueueBound: bound})
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck step: %v\n", err)
+		return exitUsage
+	}
+	p := sem.P
+	init, fault := sem.Initial()
+	if v := props.CheckStep(p, nil, &statespace.Succ{Next: init, Fault: fault, Action: statespace.Action{Kind: statespace.ActFault, Code: -1, Label: -1}}); v != nil {
+		fmt.Fprintf(stdout, "before the first step: %s violation — %s: %s\n", v.Property, v.Rule, v.Found)
+	}
+	history := []*statespace.Config{init}
+	in := bufio.NewScanner(stdin)
+	for {
+		c := history[len(history)-1]
+		fmt.Fprintf(stdout, "\nstep %d:\n", len(history)-1)
+		for _, line := range strings.Split(p.Describe(c), "\n") {
+			fmt.Fprintf(stdout, "  %s\n", line)
+		}
+		succs, info := sem.Successors(c)
+		if len(succs) == 0 {
+			if v := props.CheckTerminal(p, c, info); v != nil {
+				fmt.Fprintf(stdout, "no move: %s violation — %s: %s\n", v.Property, v.Rule, v.Found)
+			} else {
+				fmt.Fprintln(stdout, "no move (every thread has finished, or only the capacity holds the system)")
+			}
+		}
+		for i := range succs {
+			mark := ""
+			if v := props.CheckStep(p, c, &succs[i]); v != nil {
+				mark = fmt.Sprintf("   !! %s violation — %s", v.Property, v.Rule)
+			}
+			fmt.Fprintf(stdout, "  %2d  %-10s %s%s\n", i+1, threadOf(p, succs[i].Action), p.DescribeAction(c, &succs[i]), mark)
+		}
+		fmt.Fprint(stdout, "move (number, b back, q quit)? ")
+		if !in.Scan() {
+			fmt.Fprintln(stdout)
+			return exitOK
+		}
+		switch answer := strings.TrimSpace(in.Text()); answer {
+		case "q", "quit":
+			return exitOK
+		case "b", "back":
+			if len(history) > 1 {
+				history = history[:len(history)-1]
+			}
+		default:
+			n, err := strconv.Atoi(answer)
+			if err != nil || n < 1 || n > len(succs) {
+				fmt.Fprintf(stdout, "no move %q: give a number from 1 to %d, b or q\n", answer, len(succs))
+				continue
+			}
+			history = append(history, succs[n-1].Next)
+		}
+	}
+}
+
+func threadOf(p *statespace.Program, a statespace.Action) string {
+	if a.Thread < 0 {
+		return "-"
+	}
+	return p.Threads[a.Thread].Name
+}
