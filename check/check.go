@@ -36,8 +36,10 @@ type Options struct {
 	MaxStates  int64
 	Workers    int
 	// Skip lists the properties switched off.
-	Skip  []string
-	Store store.Options
+	Skip []string
+	// Coverage follows what each run reached (Result.Unreached).
+	Coverage bool
+	Store    store.Options
 	// Progress, if set, is called after each batch of each run.
 	Progress func(j *Job, p statespace.Progress)
 	// Done, if set, is called with each outcome as soon as its run ends.
@@ -189,7 +191,7 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			}
 			opts := statespace.Options{
 				Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
-				MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers,
+				MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers, Coverage: o.Coverage,
 			}
 			if o.Progress != nil {
 				j := job

@@ -58,6 +58,9 @@ type Options struct {
 	// Progress, if set, is called from the exploring goroutine after each
 	// batch.
 	Progress func(Progress)
+	// Coverage, if set, follows which visible instructions and local-type
+	// states the search reached (Result.Unreached).
+	Coverage bool
 }
 
 // Progress is a snapshot of a running exploration.
@@ -105,6 +108,9 @@ type Result struct {
 	// Introduced is set when some explored configuration has the update
 	// introduced (with --update-at step:K it may come after every run ended).
 	Introduced bool
+	// Unreached, with Options.Coverage, is what the search never exercised
+	// (complete only for an exhaustive search).
+	Unreached *Unreached
 	// CollisionProb is the estimated probability that a fingerprint
 	// collision hid a state (TLC's optimistic estimate n*(m-n)/2^64).
 	CollisionProb float64
@@ -202,6 +208,7 @@ type search struct {
 	recs    [][]byte   // the batch being expanded: frontier records
 	results []expanded // one slot per record
 	arenas  []Arena    // one per worker
+	covs    []coverage // one per worker, with Options.Coverage
 	// The batch's successors, in frontier order, for record.
 	fps      []uint64
 	parents  []int64
@@ -247,6 +254,12 @@ func newSearch(sem *Semantics, opt Options) *search {
 		x.batch = 2048
 	}
 	x.arenas = make([]Arena, x.workers)
+	if opt.Coverage {
+		x.covs = make([]coverage, x.workers)
+		for w := range x.covs {
+			x.covs[w] = sem.P.newCoverage()
+		}
+	}
 	return x
 }
 
@@ -259,6 +272,13 @@ func (x *search) finish() (*Result, error) {
 	n, m := float64(res.States), float64(res.Transitions+1)
 	res.CollisionProb = n * math.Max(m-n, 0) / math.Pow(2, 64)
 	x.costs.result(res)
+	if len(x.covs) > 0 {
+		all := x.covs[0]
+		for _, cv := range x.covs[1:] {
+			all.merge(cv)
+		}
+		res.Unreached = all.unreached(x.p)
+	}
 	switch {
 	case res.Violation != nil:
 		res.Verdict = Violated
@@ -343,7 +363,7 @@ func (x *search) expandBatch() error {
 		go func(w, lo, hi int) {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				if err := x.expand(x.recs[i], &x.results[i], &x.arenas[w]); err != nil {
+				if err := x.expand(x.recs[i], &x.results[i], &x.arenas[w], w); err != nil {
 					errs[w] = err
 					return
 				}
@@ -357,7 +377,7 @@ func (x *search) expandBatch() error {
 // expand decodes one frontier record, generates its successors and judges
 // them: the configuration itself if it has none, else each step, up to the
 // first violation.
-func (x *search) expand(rec []byte, out *expanded, arena *Arena) error {
+func (x *search) expand(rec []byte, out *expanded, arena *Arena, worker int) error {
 	arena.Reset()
 	pid, tag, enc := splitRecord(rec)
 	c, err := x.p.Decode(enc, arena)
@@ -373,6 +393,9 @@ func (x *search) expand(rec []byte, out *expanded, arena *Arena) error {
 		return nil
 	}
 	for i := range succs {
+		if x.covs != nil {
+			x.covs[worker].step(x.p, &succs[i])
+		}
 		if v := x.opt.Checker.CheckStep(x.p, c, &succs[i]); v != nil {
 			out.viol, out.violSucc = v, i
 			return nil

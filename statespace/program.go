@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/syntax"
@@ -34,6 +35,13 @@ type Program struct {
 	// roleSets interns sorted sets of role ids (send/select receivers,
 	// request role lists).
 	roleSets [][]int
+
+	// Coverage tables (coverage.go), built on first use.
+	covOnce   sync.Once
+	instrBase []int
+	stateBase [][2][]int
+	nInstr    int
+	nStates   int
 }
 
 // ServiceInfo is a service with its protocol in each protocol version.

@@ -44,6 +44,7 @@ type checkFlags struct {
 	trace      string
 	progress   string
 	skip       []string
+	coverage   bool
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
@@ -60,6 +61,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) run, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
+	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
 }
 
@@ -119,7 +121,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var lastUpdate *model.Update
 	opts := check.Options{
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound,
-		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip,
+		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip, Coverage: f.coverage,
 		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true},
 		Progress: func(j *check.Job, p statespace.Progress) {
 			if p.Hint != "" {
@@ -330,6 +332,28 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 	writeNotes(w, r)
 	if r.res.Violation != nil {
 		writeViolation(w, r, f.trace)
+	}
+	if u := r.res.Unreached; u != nil {
+		writeUnreached(w, r, u)
+	}
+}
+
+// writeUnreached lists what a run never exercised (--coverage).
+func writeUnreached(w io.Writer, r *runReport, u *statespace.Unreached) {
+	scope := "in this exhaustive search"
+	if !r.res.Exhaustive {
+		scope = "in the part explored (the search stopped early: this list is too long)"
+	}
+	if len(u.Actions) == 0 && len(u.States) == 0 {
+		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached, %s\n", r.strategy, scope)
+		return
+	}
+	fmt.Fprintf(w, "%s: coverage: never exercised %s:\n", r.strategy, scope)
+	for _, a := range u.Actions {
+		fmt.Fprintf(w, "  never performed: %s\n", a)
+	}
+	for _, s := range u.States {
+		fmt.Fprintf(w, "  never reached:   %s\n", s)
 	}
 }
 

@@ -389,3 +389,24 @@ func TestFitLine(t *testing.T) {
 		t.Errorf("fitted to %d runes", n)
 	}
 }
+
+// TestCheckCoverage: --coverage lists a send in a branch never taken and
+// the local-type states only it would reach.
+func TestCheckCoverage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dead.dsu")
+	src := "protocol P = a -> b: { go: a -> b: <int>. end, stop: end }\nservice s: P\n" +
+		"thread A { main let x = request(s, {a, b}, a) in if false then (select(x, b, go); send(x, b, 1)) else select(x, b, stop) }\n" +
+		"thread B { main let y = accept(s, b) in case(y, a, { go: receive(y, a), stop: () }) }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--coverage", path)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"never performed: select go, " + path + ":3:65", "never performed: send, " + path + ":3:83", "never reached:   P a: send <int> to b", "never reached:   P b: receive <int> from a"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("coverage lacks %q:\n%s", want, out)
+		}
+	}
+}
