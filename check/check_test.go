@@ -69,7 +69,8 @@ func summarise(outs []*check.Outcome) []summary {
 }
 
 // TestStable: verdicts, counts and counterexamples do not depend on the
-// visited set (memory, badger) or the number of workers.
+// visited set (memory, badger), the number of workers, or coverage being
+// followed.
 func TestStable(t *testing.T) {
 	ctx := context.Background()
 	for name, m := range models(t) {
@@ -79,17 +80,18 @@ func TestStable(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, v := range []struct {
-			kind    string
-			workers int
-		}{{store.Memory, 2}, {store.Badger, 1}, {store.Badger, 2}} {
+			kind     string
+			workers  int
+			coverage bool
+		}{{store.Memory, 2, false}, {store.Badger, 1, false}, {store.Badger, 2, false}, {store.Memory, 2, true}} {
 			o := base
-			o.Store.Kind, o.Workers = v.kind, v.workers
+			o.Store.Kind, o.Workers, o.Coverage = v.kind, v.workers, v.coverage
 			got, err := check.Run(ctx, m, o)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if a, b := summarise(got), summarise(want); !reflect.DeepEqual(a, b) {
-				t.Errorf("%s: --store %s --workers %d differs from memory/1:\n got %+v\nwant %+v", name, v.kind, v.workers, a, b)
+				t.Errorf("%s: --store %s --workers %d --coverage=%v differs from memory/1:\n got %+v\nwant %+v", name, v.kind, v.workers, v.coverage, a, b)
 			}
 		}
 	}

@@ -162,22 +162,11 @@ func TestCheckInterrupted(t *testing.T) {
 	dir, bin, modelPath := bigRun(t)
 	storeDir := filepath.Join(dir, "store")
 	cmd := exec.Command(bin, "check", "--progress", "off", "--strategy", "max+1", "--queue-bound", "64", "--store-dir", storeDir, modelPath)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	code, stderr := interruptAfter(t, cmd, time.Second)
+	if code != exitFailure || !strings.Contains(stderr, "interrupted after") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	time.Sleep(time.Second)
-	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	if code != exitFailure || !strings.Contains(errb.String(), "interrupted after") {
-		t.Fatalf("exit %d, stderr %q", code, errb.String())
-	}
-	noPanic(t, errb.String())
+	noPanic(t, stderr)
 	// The store the user asked for is kept, intact and closed.
 	if _, err := os.Stat(storeDir); err != nil {
 		t.Fatalf("store dir: %v", err)
@@ -254,20 +243,9 @@ func TestCheckLimits(t *testing.T) {
 func TestCheckInterruptedAfterViolation(t *testing.T) {
 	_, bin, modelPath := bigRun(t)
 	cmd := exec.Command(bin, "check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated,stop-the-world", modelPath)
-	var errb bytes.Buffer
-	cmd.Stderr = &errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(time.Second)
-	cmd.Process.Signal(syscall.SIGINT)
-	err := cmd.Wait()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	}
-	if code != exitViolation || !strings.Contains(errb.String(), "interrupted after") {
-		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	code, stderr := interruptAfter(t, cmd, time.Second)
+	if code != exitViolation || !strings.Contains(stderr, "interrupted after") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
 
@@ -408,5 +386,36 @@ func TestCheckCoverage(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("coverage lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// interruptAfter starts cmd, sends it SIGINT after d and returns its exit
+// status and stderr.
+func interruptAfter(t *testing.T, cmd *exec.Cmd, d time.Duration) (int, string) {
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(d)
+	cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return code, errb.String()
+}
+
+// TestCheckMixedRunsOnViolation: the run mix that is the violation itself
+// is counted in mixed_runs (it was 0).
+func TestCheckMixedRunsOnViolation(t *testing.T) {
+	_, out, _ := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if m["rule"] != "fidelity (c): one run performed under two protocol versions" || m["mixed_runs"].(float64) < 1 {
+		t.Fatalf("rule %v, mixed_runs %v", m["rule"], m["mixed_runs"])
 	}
 }
