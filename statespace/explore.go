@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"runtime"
 	"sync"
 	"time"
@@ -205,15 +204,16 @@ type search struct {
 	hint     string // set once by lookForGrowth, reported with the next progress
 	hinted   bool
 
+	trees   *trees     // the configurations, as trees of interned parts
 	recs    [][]byte   // the batch being expanded: frontier records
 	results []expanded // one slot per record
 	arenas  []Arena    // one per worker
+	cursors []cursor   // one per worker
 	covs    []coverage // one per worker, with Options.Coverage
 	// The batch's successors, in frontier order, for record.
-	fps      []uint64
+	keys     []uint64
 	parents  []int64
 	succIdx  []uint32
-	encs     [][]byte
 	tags     []tagged
 	newFlags []bool
 	rec      []byte
@@ -223,10 +223,8 @@ type search struct {
 type expanded struct {
 	id       int64
 	tag      int64    // the configuration's latency tag (costs.go)
-	succs    [][]byte // encodings of the successors, slices of arena
-	arena    []byte
+	keys     []uint64 // the successors' keys (tree.go)
 	tags     []tagged
-	fps      []uint64
 	blocked  int   // threads at the barrier
 	mixed    int64 // run mixes among the steps
 	info     StepInfo
@@ -254,6 +252,8 @@ func newSearch(sem *Semantics, opt Options) *search {
 		x.batch = 2048
 	}
 	x.arenas = make([]Arena, x.workers)
+	x.cursors = make([]cursor, x.workers)
+	x.trees = newTrees(sem.P)
 	if opt.Coverage {
 		x.covs = make([]coverage, x.workers)
 		for w := range x.covs {
@@ -269,8 +269,6 @@ func (x *search) finish() (*Result, error) {
 	res := x.res
 	res.Elapsed = time.Since(x.start)
 	res.States = x.opt.Links.Len()
-	n, m := float64(res.States), float64(res.Transitions+1)
-	res.CollisionProb = n * math.Max(m-n, 0) / math.Pow(2, 64)
 	x.costs.result(res)
 	if len(x.covs) > 0 {
 		all := x.covs[0]
@@ -315,16 +313,19 @@ func (x *search) report(v violAt) (*Result, error) {
 }
 
 func (x *search) recordInitial(init *Config) error {
-	enc := x.p.Encode(nil, init)
+	key, err := x.trees.key(&cursor{}, init)
+	if err != nil {
+		return err
+	}
 	isNew := []bool{false}
-	if err := x.opt.Visited.Insert([]uint64{Fingerprint(enc)}, isNew); err != nil {
+	if err := x.opt.Visited.Insert([]uint64{key}, isNew); err != nil {
 		return err
 	}
 	id, err := x.opt.Links.Append(-1, 0)
 	if err != nil {
 		return err
 	}
-	return x.opt.Frontier.Push(frontierRecord(nil, id, tagOf(x.p, init, tagBefore).tag, enc))
+	return x.opt.Frontier.Push(frontierRecord(nil, id, tagOf(x.p, init, tagBefore).tag, key))
 }
 
 // takeBatch pops up to a batch of the level's remaining records.
@@ -363,7 +364,7 @@ func (x *search) expandBatch() error {
 		go func(w, lo, hi int) {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				if err := x.expand(x.recs[i], &x.results[i], &x.arenas[w], w); err != nil {
+				if err := x.expand(x.recs[i], &x.results[i], w); err != nil {
 					errs[w] = err
 					return
 				}
@@ -374,19 +375,20 @@ func (x *search) expandBatch() error {
 	return errors.Join(errs...)
 }
 
-// expand decodes one frontier record, generates its successors and judges
-// them: the configuration itself if it has none, else each step, up to the
-// first violation.
-func (x *search) expand(rec []byte, out *expanded, arena *Arena, worker int) error {
+// expand rebuilds the configuration of one frontier record, generates its
+// successors and judges them: the configuration itself if it has none, else
+// each step, up to the first violation.
+func (x *search) expand(rec []byte, out *expanded, worker int) error {
+	arena, cur := &x.arenas[worker], &x.cursors[worker]
 	arena.Reset()
-	pid, tag, enc := splitRecord(rec)
-	c, err := x.p.Decode(enc, arena)
+	pid, tag, key, err := splitRecord(rec)
 	if err != nil {
 		return err
 	}
+	c := x.trees.decode(key, arena, cur)
 	succs, info := x.sem.Successors(c)
 	out.id, out.tag, out.info, out.viol, out.violSucc = pid, tag, info, nil, -1
-	out.succs, out.fps, out.tags, out.arena = out.succs[:0], out.fps[:0], out.tags[:0], out.arena[:0]
+	out.keys, out.tags = out.keys[:0], out.tags[:0]
 	out.blocked, out.mixed = observe(c, succs)
 	if len(succs) == 0 {
 		out.viol = x.opt.Checker.CheckTerminal(x.p, c, info)
@@ -400,12 +402,12 @@ func (x *search) expand(rec []byte, out *expanded, arena *Arena, worker int) err
 			out.viol, out.violSucc = v, i
 			return nil
 		}
-		start := len(out.arena)
-		out.arena = x.p.Encode(out.arena, succs[i].Next)
-		e := out.arena[start:len(out.arena):len(out.arena)]
+		k, err := x.trees.key(cur, succs[i].Next)
+		if err != nil {
+			return err
+		}
 		out.tags = append(out.tags, tagOf(x.p, succs[i].Next, tag))
-		out.succs = append(out.succs, e)
-		out.fps = append(out.fps, Fingerprint(e))
+		out.keys = append(out.keys, k)
 	}
 	return nil
 }
@@ -414,14 +416,14 @@ func (x *search) expand(rec []byte, out *expanded, arena *Arena, worker int) err
 // and the successors to record. It returns a violation that ends the
 // search now (one of a configuration with no step).
 func (x *search) merge() *violAt {
-	x.fps, x.parents, x.succIdx, x.encs, x.tags = x.fps[:0], x.parents[:0], x.succIdx[:0], x.encs[:0], x.tags[:0]
+	x.keys, x.parents, x.succIdx, x.tags = x.keys[:0], x.parents[:0], x.succIdx[:0], x.tags[:0]
 	res := x.res
 	for i := range x.results {
 		r := &x.results[i]
 		x.costs.expanded(r.blocked, r.mixed)
 		if r.info.CapacityBlocked {
 			res.CapacityHits++
-			if len(r.succs) == 0 && r.viol == nil {
+			if len(r.keys) == 0 && r.viol == nil {
 				res.CapacityStuck++
 			}
 		}
@@ -439,12 +441,11 @@ func (x *search) merge() *violAt {
 		if x.stepViol != nil {
 			continue
 		}
-		res.Transitions += int64(len(r.succs))
-		for j := range r.succs {
-			x.fps = append(x.fps, r.fps[j])
+		res.Transitions += int64(len(r.keys))
+		for j := range r.keys {
+			x.keys = append(x.keys, r.keys[j])
 			x.parents = append(x.parents, r.id)
 			x.succIdx = append(x.succIdx, uint32(j))
-			x.encs = append(x.encs, r.succs[j])
 			x.tags = append(x.tags, r.tags[j])
 		}
 	}
@@ -454,11 +455,11 @@ func (x *search) merge() *violAt {
 // record inserts the batch's successors into the visited set and gives each
 // new one a parent link and a place in the frontier (up to MaxStates).
 func (x *search) record() error {
-	if cap(x.newFlags) < len(x.fps) {
-		x.newFlags = make([]bool, len(x.fps))
+	if cap(x.newFlags) < len(x.keys) {
+		x.newFlags = make([]bool, len(x.keys))
 	}
-	x.newFlags = x.newFlags[:len(x.fps)]
-	if err := x.opt.Visited.Insert(x.fps, x.newFlags); err != nil {
+	x.newFlags = x.newFlags[:len(x.keys)]
+	if err := x.opt.Visited.Insert(x.keys, x.newFlags); err != nil {
 		return err
 	}
 	for k, isNew := range x.newFlags {
@@ -473,7 +474,7 @@ func (x *search) record() error {
 		if err != nil {
 			return err
 		}
-		x.rec = frontierRecord(x.rec[:0], id, x.costs.reached(x.tags[k]), x.encs[k])
+		x.rec = frontierRecord(x.rec[:0], id, x.costs.reached(x.tags[k]), x.keys[k])
 		if err := x.opt.Frontier.Push(x.rec); err != nil {
 			return err
 		}
@@ -496,6 +497,7 @@ func (x *search) progress() {
 			pr.StoreDisk += ss.DiskBytes
 		}
 	}
+	pr.StoreRAM += x.trees.stats().RAMBytes
 	x.opt.Progress(pr)
 }
 
@@ -507,17 +509,20 @@ func faultThread(f *Fault) int {
 }
 
 // A frontier record is the state's id, its latency tag (costs.go: a metric,
-// not part of the state's identity) and its encoding.
-func frontierRecord(buf []byte, id, tag int64, enc []byte) []byte {
+// not part of the state's identity) and its key (tree.go).
+func frontierRecord(buf []byte, id, tag int64, key uint64) []byte {
 	buf = binary.AppendUvarint(buf, uint64(id))
 	buf = binary.AppendVarint(buf, tag)
-	return append(buf, enc...)
+	return binary.LittleEndian.AppendUint64(buf, key)
 }
 
-func splitRecord(rec []byte) (int64, int64, []byte) {
-	id, n := binary.Uvarint(rec)
-	tag, m := binary.Varint(rec[n:])
-	return int64(id), tag, rec[n+m:]
+func splitRecord(rec []byte) (id, tag int64, key uint64, err error) {
+	u, n := binary.Uvarint(rec)
+	t, m := binary.Varint(rec[max(n, 0):])
+	if n <= 0 || m <= 0 || len(rec) != n+m+8 {
+		return 0, 0, 0, errors.New("statespace: corrupt frontier record")
+	}
+	return int64(u), t, binary.LittleEndian.Uint64(rec[n+m:]), nil
 }
 
 // growthDepth is the depth from which lookForGrowth looks: a search this
@@ -537,11 +542,11 @@ func (x *search) lookForGrowth() {
 		return
 	}
 	x.hinted = true
-	_, _, enc := splitRecord(x.rec)
-	c, err := x.p.Decode(enc, nil)
+	_, _, key, err := splitRecord(x.rec)
 	if err != nil {
 		return
 	}
+	c := x.trees.decode(key, nil, &cursor{})
 	big := func(v Value) bool { return v.K == VInt && (v.N >= int64(x.depth/2) || -v.N >= int64(x.depth/2)) }
 	say := func(t int, what string, n int64) {
 		x.hint = fmt.Sprintf("the search is %d steps deep with %d configurations to go: in thread %s, %s is %d and may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",

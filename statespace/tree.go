@@ -1,0 +1,375 @@
+package statespace
+
+import (
+	"encoding/binary"
+	"unsafe"
+
+	"github.com/mcheck/mcheck/store"
+)
+
+// The explorer keeps configurations as trees of interned parts (LTSmin's
+// tree compression; Laarman, van de Pol and Weber, SPIN 2011). A canonical
+// configuration is a vector of leaves:
+//
+//	thread 0, thread 1, ..., thread T-1, misc
+//
+// where each thread leaf is the id of the thread's encoding in a table of
+// threads, and the misc leaf the id of (update state, instance ids, channel
+// ids) in a table of its own, the instances and channels being interned in
+// theirs. A balanced binary tree over the vector interns each pair of
+// children in a table of pairs; the root's two children, as one 64-bit
+// word, are the configuration's key. Every table compares whole contents,
+// so the key is exact: two configurations have the same key iff they are
+// equal. There is no fingerprint and no collision.
+//
+// A successor differs from its parent in a few parts (a step moves one or
+// two threads and touches an instance or a channel), so encoding it costs
+// encoding those parts and re-interning the pairs on their paths to the
+// root; the rest is the parent's. Each table keeps with an entry the part
+// decoded once (on the heap, never changed afterwards, as Config's parts are
+// never changed once shared), so rebuilding a configuration from its key
+// costs a walk down its tree and no decoding.
+
+// trees holds the tables.
+type trees struct {
+	p       *Program
+	threads *store.LeafTable[*Thread]
+	insts   *store.LeafTable[*Instance]
+	chans   *store.LeafTable[*Channel]
+	miscs   *store.LeafTable[*misc]
+	nodes   *store.PairTable
+	leaves  int // len(p.Threads) + 1, and 2 at least (padded with leaf 0)
+}
+
+// misc is the part of a configuration that is not its threads.
+type misc struct {
+	upd              UpdState
+	instIDs, chanIDs []uint32
+	insts            []*Instance
+	queue            []*Channel
+}
+
+func newTrees(p *Program) *trees {
+	return &trees{
+		p:       p,
+		threads: store.NewLeafTable[*Thread](),
+		insts:   store.NewLeafTable[*Instance](),
+		chans:   store.NewLeafTable[*Channel](),
+		miscs:   store.NewLeafTable[*misc](),
+		nodes:   store.NewPairTable(),
+		leaves:  max(len(p.Threads)+1, 2), // two at least: a tree has a root
+	}
+}
+
+// stats is the memory the tables hold.
+func (t *trees) stats() StoreStats {
+	var s StoreStats
+	for _, x := range []StoreStats{t.threads.Stats(), t.insts.Stats(), t.chans.Stats(), t.miscs.Stats(), t.nodes.Stats()} {
+		s.RAMBytes += x.RAMBytes
+	}
+	return s
+}
+
+// cursor is one worker's view of the configuration it expands (the
+// parent): its leaves and inner nodes, from which its successors' trees
+// are built, and scratch space.
+type cursor struct {
+	cfg    *Config  // the parent (nil: none; every part is new)
+	leaves []uint32 // the parent's leaves
+	nodes  []uint32 // the parent's inner nodes, numbered as a heap (root 0)
+	misc   *misc    // the parent's misc part
+
+	next    []uint32 // the successor's leaves
+	changed []int    // leaves where the successor differs
+	buf     []byte
+	ids     []uint32
+	err     error
+}
+
+// split is where the range [a, b) of leaves is cut in two.
+func split(a, b int) int { return a + (b-a+1)/2 }
+
+// decode rebuilds the configuration with the given key into a (its parts
+// are the tables', shared, as in any configuration) and makes it cur's
+// parent.
+func (t *trees) decode(key uint64, a *Arena, cur *cursor) *Config {
+	n := t.leaves
+	cur.leaves = grow(cur.leaves, n)
+	cur.nodes = grow(cur.nodes, 4*n)
+	m := split(0, n)
+	t.down(cur, uint32(key>>32), 0, m, 1)
+	t.down(cur, uint32(key), m, n, 2)
+	c := a.config()
+	c.Threads = a.threadPtrs(len(t.p.Threads), len(t.p.Threads))
+	for i := range c.Threads {
+		c.Threads[i] = t.threads.Get(cur.leaves[i])
+	}
+	ms := t.miscs.Get(cur.leaves[n-1])
+	c.Upd = ms.upd
+	c.Insts = a.instPtrs(len(ms.insts), len(ms.insts)+1)
+	copy(c.Insts, ms.insts)
+	c.Queue = a.chanPtrs(len(ms.queue), len(ms.queue)+1)
+	copy(c.Queue, ms.queue)
+	cur.cfg, cur.misc = c, ms
+	return c
+}
+
+// down records the subtree id covering leaves [a, b) at heap index idx.
+func (t *trees) down(cur *cursor, id uint32, a, b, idx int) {
+	cur.nodes[idx] = id
+	if b-a == 1 {
+		cur.leaves[a] = id
+		return
+	}
+	l, r := t.nodes.Get(id)
+	m := split(a, b)
+	t.down(cur, l, a, m, 2*idx+1)
+	t.down(cur, r, m, b, 2*idx+2)
+}
+
+// key interns c, a canonical successor of cur's parent (or any canonical
+// configuration if cur has none), and returns its key.
+func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
+	n := t.leaves
+	cur.next = grow(cur.next, n)
+	cur.changed = cur.changed[:0]
+	parent := cur.cfg
+	for i, th := range c.Threads {
+		if parent != nil && th == parent.Threads[i] {
+			cur.next[i] = cur.leaves[i]
+			continue
+		}
+		id := t.thread(cur, th)
+		cur.next[i] = id
+		if parent == nil || id != cur.leaves[i] {
+			cur.changed = append(cur.changed, i)
+		}
+	}
+	for i := len(c.Threads); i < n-1; i++ {
+		cur.next[i] = 0
+	}
+	if parent != nil && sameMisc(parent, c) {
+		cur.next[n-1] = cur.leaves[n-1]
+	} else {
+		id := t.misc(cur, c)
+		cur.next[n-1] = id
+		if parent == nil || id != cur.leaves[n-1] {
+			cur.changed = append(cur.changed, n-1)
+		}
+	}
+	if cur.err != nil {
+		err := cur.err
+		cur.err = nil
+		return 0, err
+	}
+	m := split(0, n)
+	l := t.up(cur, 0, m, 1)
+	r := t.up(cur, m, n, 2)
+	if cur.err != nil {
+		err := cur.err
+		cur.err = nil
+		return 0, err
+	}
+	return uint64(l)<<32 | uint64(r), nil
+}
+
+// up returns the id of the successor's subtree over leaves [a, b).
+func (t *trees) up(cur *cursor, a, b, idx int) uint32 {
+	if b-a == 1 {
+		return cur.next[a]
+	}
+	if cur.cfg != nil && !anyIn(cur.changed, a, b) {
+		return cur.nodes[idx]
+	}
+	m := split(a, b)
+	l := t.up(cur, a, m, 2*idx+1)
+	r := t.up(cur, m, b, 2*idx+2)
+	id, err := t.nodes.Intern(l, r)
+	if err != nil && cur.err == nil {
+		cur.err = err
+	}
+	return id
+}
+
+func anyIn(xs []int, a, b int) bool {
+	for _, x := range xs {
+		if x >= a && x < b {
+			return true
+		}
+	}
+	return false
+}
+
+// sameMisc reports whether c's misc part is its parent's (the same parts).
+func sameMisc(parent, c *Config) bool {
+	if parent.Upd != c.Upd || len(parent.Insts) != len(c.Insts) || len(parent.Queue) != len(c.Queue) {
+		return false
+	}
+	for i, in := range c.Insts {
+		if in != parent.Insts[i] {
+			return false
+		}
+	}
+	for i, ch := range c.Queue {
+		if ch != parent.Queue[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *trees) thread(cur *cursor, th *Thread) uint32 {
+	cur.buf = encodeThread(cur.buf[:0], th)
+	id, err := t.threads.Intern(cur.buf, func(b []byte) (*Thread, int) {
+		d := decoder{b: b}
+		th, err := t.p.decodeThread(&d, nil)
+		if err == nil && len(d.b) != 0 {
+			err = errCorrupt
+		}
+		if err != nil {
+			cur.err = err
+			return nil, 0
+		}
+		size := int(unsafe.Sizeof(Thread{}))
+		for _, f := range th.Frames {
+			size += int(unsafe.Sizeof(f)) + (len(f.Slots)+len(f.Stack))*int(unsafe.Sizeof(Value{}))
+		}
+		return th, size
+	})
+	if err != nil {
+		cur.err = err
+	}
+	return id
+}
+
+// misc interns the instances, the channels and the misc part of c.
+func (t *trees) misc(cur *cursor, c *Config) uint32 {
+	ids := cur.ids[:0]
+	for _, in := range c.Insts {
+		ids = append(ids, t.instance(cur, in))
+	}
+	for _, ch := range c.Queue {
+		ids = append(ids, t.channel(cur, ch))
+	}
+	cur.ids = ids
+	b := cur.buf[:0]
+	flags := byte(0)
+	if c.Upd.Introduced {
+		flags = 1
+	}
+	b = append(b, flags)
+	b = binary.AppendVarint(b, int64(c.Upd.Countdown))
+	b = binary.AppendUvarint(b, uint64(len(c.Insts)))
+	for _, id := range ids[:len(c.Insts)] {
+		b = binary.AppendUvarint(b, uint64(id))
+	}
+	b = binary.AppendUvarint(b, uint64(len(c.Queue)))
+	for _, id := range ids[len(c.Insts):] {
+		b = binary.AppendUvarint(b, uint64(id))
+	}
+	cur.buf = b
+	id, err := t.miscs.Intern(b, func(b []byte) (*misc, int) {
+		ms, err := t.decodeMisc(b)
+		if err != nil {
+			cur.err = err
+			return nil, 0
+		}
+		return ms, int(unsafe.Sizeof(misc{})) + (len(ms.instIDs)+len(ms.chanIDs))*12
+	})
+	if err != nil {
+		cur.err = err
+	}
+	return id
+}
+
+func (t *trees) decodeMisc(b []byte) (*misc, error) {
+	d := decoder{b: b}
+	ms := &misc{}
+	ms.upd.Introduced = d.byte() == 1
+	ms.upd.Countdown = int32(d.varint())
+	ni := d.uvarint()
+	if ni > uint64(len(d.b)) {
+		return nil, errCorrupt
+	}
+	ms.instIDs = make([]uint32, ni)
+	ms.insts = make([]*Instance, ni)
+	for i := range ms.instIDs {
+		ms.instIDs[i] = uint32(d.uvarint())
+		ms.insts[i] = t.insts.Get(ms.instIDs[i])
+	}
+	nq := d.uvarint()
+	if nq > uint64(len(d.b)) {
+		return nil, errCorrupt
+	}
+	ms.chanIDs = make([]uint32, nq)
+	ms.queue = make([]*Channel, nq)
+	for i := range ms.chanIDs {
+		ms.chanIDs[i] = uint32(d.uvarint())
+		ms.queue[i] = t.chans.Get(ms.chanIDs[i])
+	}
+	if d.err != nil || len(d.b) != 0 {
+		return nil, errCorrupt
+	}
+	return ms, nil
+}
+
+func (t *trees) instance(cur *cursor, in *Instance) uint32 {
+	if cur.misc != nil {
+		for i, p := range cur.misc.insts {
+			if p == in {
+				return cur.misc.instIDs[i]
+			}
+		}
+	}
+	cur.buf = encodeInstance(cur.buf[:0], in)
+	id, err := t.insts.Intern(cur.buf, func(b []byte) (*Instance, int) {
+		d := decoder{b: b}
+		in, err := decodeInstance(&d, nil)
+		if err == nil && len(d.b) != 0 {
+			err = errCorrupt
+		}
+		if err != nil {
+			cur.err = err
+			return nil, 0
+		}
+		return in, int(unsafe.Sizeof(Instance{})) + len(in.Ends)*int(unsafe.Sizeof(End{})) + len(in.RunVer)
+	})
+	if err != nil {
+		cur.err = err
+	}
+	return id
+}
+
+func (t *trees) channel(cur *cursor, ch *Channel) uint32 {
+	if cur.misc != nil {
+		for i, p := range cur.misc.queue {
+			if p == ch {
+				return cur.misc.chanIDs[i]
+			}
+		}
+	}
+	cur.buf = encodeChannel(cur.buf[:0], ch)
+	id, err := t.chans.Intern(cur.buf, func(b []byte) (*Channel, int) {
+		d := decoder{b: b}
+		ch, err := decodeChannel(&d, nil)
+		if err == nil && len(d.b) != 0 {
+			err = errCorrupt
+		}
+		if err != nil {
+			cur.err = err
+			return nil, 0
+		}
+		return ch, int(unsafe.Sizeof(Channel{})) + len(ch.Msgs)*int(unsafe.Sizeof(Msg{}))
+	})
+	if err != nil {
+		cur.err = err
+	}
+	return id
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}

@@ -1,0 +1,338 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// The interning tables hold the parts of configurations once each and give
+// every distinct part a small integer id (LTSmin's tree compression:
+// Laarman, van de Pol and Weber, "Parallel Recursive State Compression for
+// Free", SPIN 2011). They are exact: a part is found by comparing its whole
+// content, so two different parts never share an id.
+//
+// Both tables are safe for concurrent use. A lookup of a part already in the
+// table takes no lock: each shard's index is an array of atomic slots,
+// replaced (never changed in place) when it grows, and an entry is written
+// before the slot that publishes it. Inserting takes the shard's lock and
+// looks again.
+//
+// Ids are dense per shard: id = local<<shardBits | shard. Ids are assigned
+// in insertion order, which depends on the scheduling of workers; nothing
+// but identity may depend on them.
+
+// ErrTableFull is returned when a table has handed out every id it can.
+var ErrTableFull = errors.New("store: interning table full (more than 2^32 distinct parts)")
+
+const (
+	shardBits  = 3
+	numShards  = 1 << shardBits
+	maxLocal   = 1<<(32-shardBits) - 1
+	entryShift = 12 // entries per chunk: 4096
+	entryChunk = 1 << entryShift
+	minIndex   = 1 << 8
+)
+
+// mix is a 64-bit finaliser (splitmix64): pair keys are small integers and
+// must spread over shards and slots.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// chunked is an append-only array of E in fixed chunks that never move, so
+// an entry can be read without a lock by whoever learnt its index after it
+// was written.
+type chunked[E any] struct {
+	dir atomic.Pointer[[]*[entryChunk]E]
+}
+
+// at returns entry i (published before i was).
+func (c *chunked[E]) at(i uint32) *E {
+	d := *c.dir.Load()
+	return &d[i>>entryShift][i&(entryChunk-1)]
+}
+
+// slot returns the place of entry i, allocating its chunk; the caller holds
+// the shard's lock.
+func (c *chunked[E]) slot(i uint32) *E {
+	p := c.dir.Load()
+	var d []*[entryChunk]E
+	if p != nil {
+		d = *p
+	}
+	k := int(i >> entryShift)
+	if k >= len(d) {
+		nd := make([]*[entryChunk]E, k+1, max(2*len(d), k+1, 8))
+		copy(nd, d)
+		d = nd[:cap(nd)]
+		c.dir.Store(&d)
+	}
+	if d[k] == nil {
+		d[k] = new([entryChunk]E)
+	}
+	return &d[k][i&(entryChunk-1)]
+}
+
+// index is an open-addressing table of local ids+1 (0: empty), replaced
+// whole when it grows.
+type index struct {
+	slots []atomic.Uint32
+	mask  uint64
+}
+
+func newIndex(n int) *index { return &index{slots: make([]atomic.Uint32, n), mask: uint64(n - 1)} }
+
+// shard is what the two tables share: a lock, an index and a count.
+type shard struct {
+	mu  sync.Mutex
+	idx atomic.Pointer[index]
+	n   uint32 // entries
+	_   [40]byte
+}
+
+func (s *shard) init() { s.idx.Store(newIndex(minIndex)) }
+
+// PairTable interns pairs of 32-bit ids: the inner nodes of the trees that
+// represent configurations.
+type PairTable struct {
+	shards  [numShards]shard
+	entries [numShards]chunked[uint64]
+}
+
+// NewPairTable returns an empty table.
+func NewPairTable() *PairTable {
+	t := &PairTable{}
+	for i := range t.shards {
+		t.shards[i].init()
+	}
+	return t
+}
+
+// Intern returns the id of the pair (l, r), adding it if it is new.
+func (t *PairTable) Intern(l, r uint32) (uint32, error) {
+	key := uint64(l)<<32 | uint64(r)
+	h := mix(key)
+	si := h & (numShards - 1)
+	s, es := &t.shards[si], &t.entries[si]
+	if id, ok := pairFind(s.idx.Load(), es, key, h); ok {
+		return id<<shardBits | uint32(si), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ix := s.idx.Load()
+	if id, ok := pairFind(ix, es, key, h); ok {
+		return id<<shardBits | uint32(si), nil
+	}
+	if s.n >= maxLocal {
+		return 0, ErrTableFull
+	}
+	id := s.n
+	*es.slot(id) = key
+	s.n++
+	if uint64(s.n) > (ix.mask+1)/4*3 {
+		ix = growIndex(ix, func(id uint32) uint64 { return mix(*es.at(id)) })
+		place(ix, h, id)
+		s.idx.Store(ix)
+	} else {
+		place(ix, h, id)
+	}
+	return id<<shardBits | uint32(si), nil
+}
+
+// Get returns the pair with the given id.
+func (t *PairTable) Get(id uint32) (l, r uint32) {
+	key := *t.entries[id&(numShards-1)].at(id >> shardBits)
+	return uint32(key >> 32), uint32(key)
+}
+
+// Len is the number of pairs in the table.
+func (t *PairTable) Len() int64 {
+	var n int64
+	for i := range t.shards {
+		t.shards[i].mu.Lock()
+		n += int64(t.shards[i].n)
+		t.shards[i].mu.Unlock()
+	}
+	return n
+}
+
+// Stats reports the memory the table holds.
+func (t *PairTable) Stats() Stats {
+	var b int64
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.Lock()
+		b += int64(len(s.idx.Load().slots))*4 + int64(chunksOf(s.n))*entryChunk*8
+		s.mu.Unlock()
+	}
+	return Stats{RAMBytes: b}
+}
+
+func chunksOf(n uint32) int { return int((n + entryChunk - 1) >> entryShift) }
+
+func pairFind(ix *index, es *chunked[uint64], key, h uint64) (uint32, bool) {
+	for i := (h >> shardBits) & ix.mask; ; i = (i + 1) & ix.mask {
+		v := ix.slots[i].Load()
+		if v == 0 {
+			return 0, false
+		}
+		if *es.at(v-1) == key {
+			return v - 1, true
+		}
+	}
+}
+
+// place stores id in the first empty slot from h's home.
+func place(ix *index, h uint64, id uint32) {
+	i := (h >> shardBits) & ix.mask
+	for ix.slots[i].Load() != 0 {
+		i = (i + 1) & ix.mask
+	}
+	ix.slots[i].Store(id + 1)
+}
+
+// growIndex builds an index twice the size holding every id of ix.
+func growIndex(ix *index, hash func(uint32) uint64) *index {
+	nx := newIndex(2 * len(ix.slots))
+	for i := range ix.slots {
+		if v := ix.slots[i].Load(); v != 0 {
+			place(nx, hash(v-1), v-1)
+		}
+	}
+	return nx
+}
+
+// LeafTable interns byte strings (encoded parts) and keeps with each a value
+// made from it once, when it is added: the part decoded, so that a
+// configuration is rebuilt from its parts without decoding them again.
+type LeafTable[T any] struct {
+	shards  [numShards]shard
+	entries [numShards]chunked[leaf[T]]
+	bytes   [numShards]byteArena
+	// size is the bytes of the values, as told by Intern's callers.
+	size atomic.Int64
+}
+
+type leaf[T any] struct {
+	b []byte
+	v T
+}
+
+// byteArena hands out copies of byte strings from large blocks.
+type byteArena struct {
+	block []byte
+	total int64
+}
+
+func (a *byteArena) copy(b []byte) []byte {
+	if len(b) > 1<<12 {
+		a.total += int64(len(b))
+		return bytes.Clone(b)
+	}
+	if len(a.block)+len(b) > cap(a.block) {
+		a.block = make([]byte, 0, 1<<16)
+		a.total += 1 << 16
+	}
+	s := len(a.block)
+	a.block = append(a.block, b...)
+	return a.block[s:len(a.block):len(a.block)]
+}
+
+// NewLeafTable returns an empty table.
+func NewLeafTable[T any]() *LeafTable[T] {
+	t := &LeafTable[T]{}
+	for i := range t.shards {
+		t.shards[i].init()
+	}
+	return t
+}
+
+// Intern returns the id of the byte string b, adding it if it is new; then
+// make(copy of b) gives the value kept with it (make must not keep b
+// itself, and returns the value's size in bytes for Stats). b is not kept.
+func (t *LeafTable[T]) Intern(b []byte, make func([]byte) (T, int)) (uint32, error) {
+	h := xxhash.Sum64(b)
+	si := h & (numShards - 1)
+	s, es := &t.shards[si], &t.entries[si]
+	if id, ok := leafFind(s.idx.Load(), es, b, h); ok {
+		return id<<shardBits | uint32(si), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ix := s.idx.Load()
+	if id, ok := leafFind(ix, es, b, h); ok {
+		return id<<shardBits | uint32(si), nil
+	}
+	if s.n >= maxLocal {
+		return 0, ErrTableFull
+	}
+	v, size := make(b)
+	t.size.Add(int64(size))
+	id := s.n
+	*es.slot(id) = leaf[T]{b: t.bytes[si].copy(b), v: v}
+	s.n++
+	if uint64(s.n) > (ix.mask+1)/4*3 {
+		ix = growIndex(ix, func(id uint32) uint64 { return xxhash.Sum64(es.at(id).b) })
+		place(ix, h, id)
+		s.idx.Store(ix)
+	} else {
+		place(ix, h, id)
+	}
+	return id<<shardBits | uint32(si), nil
+}
+
+func leafFind[T any](ix *index, es *chunked[leaf[T]], b []byte, h uint64) (uint32, bool) {
+	for i := (h >> shardBits) & ix.mask; ; i = (i + 1) & ix.mask {
+		v := ix.slots[i].Load()
+		if v == 0 {
+			return 0, false
+		}
+		if bytes.Equal(es.at(v-1).b, b) {
+			return v - 1, true
+		}
+	}
+}
+
+// Get returns the value kept with id.
+func (t *LeafTable[T]) Get(id uint32) T {
+	return t.entries[id&(numShards-1)].at(id >> shardBits).v
+}
+
+// Bytes returns the byte string of id (not to be modified).
+func (t *LeafTable[T]) Bytes(id uint32) []byte {
+	return t.entries[id&(numShards-1)].at(id >> shardBits).b
+}
+
+// Len is the number of byte strings in the table.
+func (t *LeafTable[T]) Len() int64 {
+	var n int64
+	for i := range t.shards {
+		t.shards[i].mu.Lock()
+		n += int64(t.shards[i].n)
+		t.shards[i].mu.Unlock()
+	}
+	return n
+}
+
+// Stats reports the memory the table holds: index, entries, bytes and the
+// values' sizes as their makers told.
+func (t *LeafTable[T]) Stats() Stats {
+	var b int64
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.Lock()
+		b += int64(len(s.idx.Load().slots))*4 + int64(chunksOf(s.n))*entryChunk*int64(unsafe.Sizeof(leaf[T]{})) + t.bytes[i].total
+		s.mu.Unlock()
+	}
+	return Stats{RAMBytes: b + t.size.Load()}
+}
