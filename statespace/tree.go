@@ -36,17 +36,9 @@ type trees struct {
 	threads *store.LeafTable[*Thread]
 	insts   *store.LeafTable[*Instance]
 	chans   *store.LeafTable[*Channel]
-	miscs   *store.LeafTable[*misc]
+	miscs   *store.BytesTable
 	nodes   *store.PairTable
 	leaves  int // len(p.Threads) + 1, and 2 at least (padded with leaf 0)
-}
-
-// misc is the part of a configuration that is not its threads.
-type misc struct {
-	upd              UpdState
-	instIDs, chanIDs []uint32
-	insts            []*Instance
-	queue            []*Channel
 }
 
 func newTrees(p *Program) *trees {
@@ -55,7 +47,7 @@ func newTrees(p *Program) *trees {
 		threads: store.NewLeafTable[*Thread](),
 		insts:   store.NewLeafTable[*Instance](),
 		chans:   store.NewLeafTable[*Channel](),
-		miscs:   store.NewLeafTable[*misc](),
+		miscs:   store.NewBytesTable(),
 		nodes:   store.NewPairTable(),
 		leaves:  max(len(p.Threads)+1, 2), // two at least: a tree has a root
 	}
@@ -77,7 +69,8 @@ type cursor struct {
 	cfg    *Config  // the parent (nil: none; every part is new)
 	leaves []uint32 // the parent's leaves
 	nodes  []uint32 // the parent's inner nodes, numbered as a heap (root 0)
-	misc   *misc    // the parent's misc part
+	// The ids of the parent's instances and channels (cfg.Insts, cfg.Queue).
+	instIDs, chanIDs []uint32
 
 	next    []uint32 // the successor's leaves
 	changed []int    // leaves where the successor differs
@@ -104,14 +97,31 @@ func (t *trees) decode(key uint64, a *Arena, cur *cursor) *Config {
 	for i := range c.Threads {
 		c.Threads[i] = t.threads.Get(cur.leaves[i])
 	}
-	ms := t.miscs.Get(cur.leaves[n-1])
-	c.Upd = ms.upd
-	c.Insts = a.instPtrs(len(ms.insts), len(ms.insts)+1)
-	copy(c.Insts, ms.insts)
-	c.Queue = a.chanPtrs(len(ms.queue), len(ms.queue)+1)
-	copy(c.Queue, ms.queue)
-	cur.cfg, cur.misc = c, ms
+	t.decodeMisc(t.miscs.Bytes(cur.leaves[n-1]), c, a, cur)
+	cur.cfg = c
 	return c
+}
+
+// decodeMisc sets c's update state, instances and channels from a misc
+// part (see misc), and their ids in cur.
+func (t *trees) decodeMisc(b []byte, c *Config, a *Arena, cur *cursor) {
+	d := decoder{b: b}
+	c.Upd.Introduced = d.byte() == 1
+	c.Upd.Countdown = int32(d.varint())
+	ni := int(d.uvarint())
+	cur.instIDs = grow(cur.instIDs, ni)
+	c.Insts = a.instPtrs(ni, ni+1)
+	for i := range c.Insts {
+		cur.instIDs[i] = uint32(d.uvarint())
+		c.Insts[i] = t.insts.Get(cur.instIDs[i])
+	}
+	nq := int(d.uvarint())
+	cur.chanIDs = grow(cur.chanIDs, nq)
+	c.Queue = a.chanPtrs(nq, nq+1)
+	for i := range c.Queue {
+		cur.chanIDs[i] = uint32(d.uvarint())
+		c.Queue[i] = t.chans.Get(cur.chanIDs[i])
+	}
 }
 
 // down records the subtree id covering leaves [a, b) at heap index idx.
@@ -242,7 +252,9 @@ func (t *trees) thread(cur *cursor, th *Thread) uint32 {
 	return id
 }
 
-// misc interns the instances, the channels and the misc part of c.
+// misc interns the instances, the channels and the misc part of c: the
+// update state, then the number and ids of the instances, then those of the
+// channels.
 func (t *trees) misc(cur *cursor, c *Config) uint32 {
 	ids := cur.ids[:0]
 	for _, in := range c.Insts {
@@ -268,56 +280,18 @@ func (t *trees) misc(cur *cursor, c *Config) uint32 {
 		b = binary.AppendUvarint(b, uint64(id))
 	}
 	cur.buf = b
-	id, err := t.miscs.Intern(b, func(b []byte) (*misc, int) {
-		ms, err := t.decodeMisc(b)
-		if err != nil {
-			cur.err = err
-			return nil, 0
-		}
-		return ms, int(unsafe.Sizeof(misc{})) + (len(ms.instIDs)+len(ms.chanIDs))*12
-	})
+	id, err := t.miscs.Intern(b)
 	if err != nil {
 		cur.err = err
 	}
 	return id
 }
 
-func (t *trees) decodeMisc(b []byte) (*misc, error) {
-	d := decoder{b: b}
-	ms := &misc{}
-	ms.upd.Introduced = d.byte() == 1
-	ms.upd.Countdown = int32(d.varint())
-	ni := d.uvarint()
-	if ni > uint64(len(d.b)) {
-		return nil, errCorrupt
-	}
-	ms.instIDs = make([]uint32, ni)
-	ms.insts = make([]*Instance, ni)
-	for i := range ms.instIDs {
-		ms.instIDs[i] = uint32(d.uvarint())
-		ms.insts[i] = t.insts.Get(ms.instIDs[i])
-	}
-	nq := d.uvarint()
-	if nq > uint64(len(d.b)) {
-		return nil, errCorrupt
-	}
-	ms.chanIDs = make([]uint32, nq)
-	ms.queue = make([]*Channel, nq)
-	for i := range ms.chanIDs {
-		ms.chanIDs[i] = uint32(d.uvarint())
-		ms.queue[i] = t.chans.Get(ms.chanIDs[i])
-	}
-	if d.err != nil || len(d.b) != 0 {
-		return nil, errCorrupt
-	}
-	return ms, nil
-}
-
 func (t *trees) instance(cur *cursor, in *Instance) uint32 {
-	if cur.misc != nil {
-		for i, p := range cur.misc.insts {
+	if cur.cfg != nil {
+		for i, p := range cur.cfg.Insts {
 			if p == in {
-				return cur.misc.instIDs[i]
+				return cur.instIDs[i]
 			}
 		}
 	}
@@ -341,10 +315,10 @@ func (t *trees) instance(cur *cursor, in *Instance) uint32 {
 }
 
 func (t *trees) channel(cur *cursor, ch *Channel) uint32 {
-	if cur.misc != nil {
-		for i, p := range cur.misc.queue {
+	if cur.cfg != nil {
+		for i, p := range cur.cfg.Queue {
 			if p == ch {
-				return cur.misc.chanIDs[i]
+				return cur.chanIDs[i]
 			}
 		}
 	}

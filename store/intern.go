@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -335,4 +336,127 @@ func (t *LeafTable[T]) Stats() Stats {
 		s.mu.Unlock()
 	}
 	return Stats{RAMBytes: b + t.size.Load()}
+}
+
+// BytesTable interns byte strings and keeps nothing else: 8 bytes per entry
+// plus the string itself, for parts so many that a value each would cost
+// too much (the misc parts of configurations).
+type BytesTable struct {
+	shards  [numShards]shard
+	entries [numShards]chunked[uint64] // block<<32 | offset of a length-prefixed string
+	blocks  [numShards]chunked[[]byte] // immutable slice headers
+	fill    [numShards]blockFill
+}
+
+type blockFill struct {
+	n   uint32 // blocks
+	off int    // used bytes of the last block
+	ram int64
+}
+
+const blockSize = 1 << 16
+
+// NewBytesTable returns an empty table.
+func NewBytesTable() *BytesTable {
+	t := &BytesTable{}
+	for i := range t.shards {
+		t.shards[i].init()
+	}
+	return t
+}
+
+// Intern returns the id of b, adding a copy if it is new.
+func (t *BytesTable) Intern(b []byte) (uint32, error) {
+	h := xxhash.Sum64(b)
+	si := h & (numShards - 1)
+	s := &t.shards[si]
+	if id, ok := t.find(si, s.idx.Load(), b, h); ok {
+		return id<<shardBits | uint32(si), nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ix := s.idx.Load()
+	if id, ok := t.find(si, ix, b, h); ok {
+		return id<<shardBits | uint32(si), nil
+	}
+	if s.n >= maxLocal {
+		return 0, ErrTableFull
+	}
+	id := s.n
+	*t.entries[si].slot(id) = t.store(si, b)
+	s.n++
+	if uint64(s.n) > (ix.mask+1)/4*3 {
+		ix = growIndex(ix, func(id uint32) uint64 { return xxhash.Sum64(t.get(si, id)) })
+		place(ix, h, id)
+		s.idx.Store(ix)
+	} else {
+		place(ix, h, id)
+	}
+	return id<<shardBits | uint32(si), nil
+}
+
+// store copies b, prefixed with its length, into shard si's blocks.
+func (t *BytesTable) store(si uint64, b []byte) uint64 {
+	f := &t.fill[si]
+	need := binary.MaxVarintLen64 + len(b)
+	if f.n == 0 || f.off+need > len(*t.blocks[si].at(f.n - 1)) {
+		*t.blocks[si].slot(f.n) = make([]byte, max(blockSize, need))
+		f.ram += int64(max(blockSize, need))
+		f.n++
+		f.off = 0
+	}
+	blk := *t.blocks[si].at(f.n - 1)
+	at := f.off
+	n := binary.PutUvarint(blk[at:], uint64(len(b)))
+	copy(blk[at+n:], b)
+	f.off += n + len(b)
+	return uint64(f.n-1)<<32 | uint64(at)
+}
+
+func (t *BytesTable) get(si uint64, local uint32) []byte {
+	e := *t.entries[si].at(local)
+	blk := *t.blocks[si].at(uint32(e >> 32))
+	at := int(uint32(e))
+	n, k := binary.Uvarint(blk[at:])
+	return blk[at+k : at+k+int(n) : at+k+int(n)]
+}
+
+func (t *BytesTable) find(si uint64, ix *index, b []byte, h uint64) (uint32, bool) {
+	for i := (h >> shardBits) & ix.mask; ; i = (i + 1) & ix.mask {
+		v := ix.slots[i].Load()
+		if v == 0 {
+			return 0, false
+		}
+		if bytes.Equal(t.get(si, v-1), b) {
+			return v - 1, true
+		}
+	}
+}
+
+// Bytes returns the string with the given id (not to be modified).
+func (t *BytesTable) Bytes(id uint32) []byte {
+	return t.get(uint64(id&(numShards-1)), id>>shardBits)
+}
+
+// Len is the number of strings in the table.
+func (t *BytesTable) Len() int64 {
+	var n int64
+	for i := range t.shards {
+		t.shards[i].mu.Lock()
+		n += int64(t.shards[i].n)
+		t.shards[i].mu.Unlock()
+	}
+	return n
+}
+
+// Stats reports the memory the table holds.
+func (t *BytesTable) Stats() Stats {
+	var b int64
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.Lock()
+		b += int64(len(s.idx.Load().slots))*4 + int64(chunksOf(s.n))*entryChunk*8 + t.fill[i].ram
+		s.mu.Unlock()
+	}
+	return Stats{RAMBytes: b}
 }

@@ -121,3 +121,54 @@ func TestLeafTableExact(t *testing.T) {
 		t.Fatal(fmt.Sprint("Len = ", tab.Len()))
 	}
 }
+
+// TestBytesTableExact: as TestLeafTableExact, for the table without values.
+func TestBytesTableExact(t *testing.T) {
+	tab := NewBytesTable()
+	key := func(i int) []byte {
+		b := binary.AppendUvarint(nil, uint64(i))
+		if i%3 == 0 {
+			b = append(b, 0)
+		}
+		if i%1000 == 0 {
+			b = append(b, make([]byte, 70000)...) // bigger than a block
+		}
+		return b
+	}
+	const n = 30000
+	var wg sync.WaitGroup
+	ids := make([][]uint32, 3)
+	for w := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids[w] = make([]uint32, n)
+			for i := range n {
+				k := (i*31 + w*17) % n
+				b := key(k)
+				id, err := tab.Intern(b)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				b[0] ^= 0xff
+				ids[w][k] = id
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[uint32]bool{}
+	for k := range n {
+		id := ids[0][k]
+		if ids[1][k] != id || ids[2][k] != id || seen[id] {
+			t.Fatalf("key %d: ids differ or repeat", k)
+		}
+		seen[id] = true
+		if string(tab.Bytes(id)) != string(key(k)) {
+			t.Fatalf("Bytes(%d) differ", id)
+		}
+	}
+	if tab.Len() != n || tab.Stats().RAMBytes <= 0 {
+		t.Fatalf("Len = %d", tab.Len())
+	}
+}
