@@ -1,0 +1,373 @@
+package statespace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Shrinking: a violation found by a random walk comes with the walk's whole
+// run, most of it beside the point. Shrink looks for a shorter run that ends
+// in the same violation — the same property and rule, on the last step or at
+// the configuration the run reaches (which then has no step) — in two ways:
+//
+//  1. a bounded breadth-first search (Explore, with a Checker that reports
+//     only that violation) to the depth of the run found, up to MaxStates
+//     configurations. If it ends without being cut, what it found is a
+//     shortest run (or the run found was one); if it is cut, every
+//     configuration at fewer steps than where it stopped was looked at, so
+//     no run to the violation is shorter than that: a lower bound.
+//  2. if that did not settle it, delta debugging over the run's steps:
+//     leave out the steps of one thread, or a chunk of steps, and replay the
+//     rest, each step matched by what it does (its thread, kind and
+//     instruction), skipping those no longer enabled; keep any replay that
+//     still ends in the violation (perhaps earlier). The replays are bounded
+//     by Budget configurations.
+//
+// The result is a real run: it is replayed (ReplayPath) and judged again.
+// Runs to the violation that break another property on the way count too,
+// as with that property switched off.
+
+// Defaults of shrinking.
+const (
+	DefaultShrinkStates = 200_000   // configurations the bounded BFS may store
+	DefaultShrinkBudget = 2_000_000 // configurations delta debugging may replay
+)
+
+// ShrinkOptions bound the search for a shorter run.
+type ShrinkOptions struct {
+	// Checker judges runs (the properties that are on); nil: the
+	// simulation's.
+	Checker Checker
+	// Stores opens a fresh visited set, frontier and links for the bounded
+	// BFS (in Options) and returns a function that closes them; nil: no BFS.
+	Stores func() (Options, func() error, error)
+	// MaxStates caps the BFS; 0: DefaultShrinkStates.
+	MaxStates int64
+	// Budget caps the configurations delta debugging replays; 0:
+	// DefaultShrinkBudget, negative: no delta debugging.
+	Budget int64
+	// Workers for the BFS; 0: runtime.NumCPU().
+	Workers int
+}
+
+// ShrinkResult is what shrinking found.
+type ShrinkResult struct {
+	// Violation is the shortest run found to the violation (the original
+	// if none shorter was), with its trace.
+	Violation *Violation
+	// From is the number of steps of the original run.
+	From int
+	// Shortest is set when no run to the violation is shorter, as far as
+	// the bounded BFS can tell (it saw every configuration within fewer
+	// steps). AtLeast is that bound: every run ending in this violation
+	// has at least AtLeast steps (0 when the BFS did not run).
+	Shortest bool
+	AtLeast  int
+	// How it was found: "bfs", "delta debugging", or "" (not shortened).
+	Method string
+	// BFSStates is the number of configurations the BFS stored; BFSCut is
+	// set when MaxStates cut it.
+	BFSStates int64
+	BFSCut    bool
+	// Tries counts the candidate runs delta debugging replayed; OutOfBudget
+	// is set when Budget ended it early.
+	Tries       int
+	OutOfBudget bool
+}
+
+// Shrink looks for a shorter run that ends in v (same property and rule).
+// v.Path must be a run of sem ending in v. Cancelling ctx stops it with the
+// shortest run found so far.
+func Shrink(ctx context.Context, sem *Semantics, v *Violation, o ShrinkOptions) (*ShrinkResult, error) {
+	if o.Checker == nil {
+		return nil, errors.New("statespace: shrinking needs a Checker")
+	}
+	target := &targetChecker{inner: o.Checker, property: v.Property, rule: v.Rule}
+	res := &ShrinkResult{Violation: v, From: len(v.Path)}
+	best := v.Path
+	if len(best) == 0 {
+		res.Shortest = true
+		return res, nil
+	}
+	if o.Stores != nil {
+		found, err := shrinkBFS(ctx, sem, target, best, o, res)
+		if err != nil {
+			return res, err
+		}
+		if found != nil {
+			best, res.Method = found, "bfs"
+		}
+	}
+	if !res.Shortest && o.Budget >= 0 && ctx.Err() == nil {
+		budget := o.Budget
+		if budget == 0 {
+			budget = DefaultShrinkBudget
+		}
+		dd := &deltaDebugger{ctx: ctx, sem: sem, chk: target, budget: budget}
+		if path := dd.run(best); len(path) < len(best) {
+			best, res.Method = path, "delta debugging"
+		}
+		res.Tries, res.OutOfBudget = dd.tries, dd.budget <= 0
+		res.Shortest = res.AtLeast > 0 && len(best) <= res.AtLeast
+	}
+	if len(best) == len(v.Path) {
+		return res, nil
+	}
+	sv, err := judgeTarget(sem, target, best)
+	if err != nil {
+		return res, err
+	}
+	res.Violation = sv
+	return res, nil
+}
+
+// targetChecker reports only violations of one property and rule.
+type targetChecker struct {
+	inner          Checker
+	property, rule string
+}
+
+func (t *targetChecker) match(v *Violation) *Violation {
+	if v != nil && v.Property == t.property && v.Rule == t.rule {
+		return v
+	}
+	return nil
+}
+
+func (t *targetChecker) CheckStep(p *Program, from *Config, s *Succ) *Violation {
+	return t.match(t.inner.CheckStep(p, from, s))
+}
+
+func (t *targetChecker) CheckTerminal(p *Program, c *Config, info StepInfo) *Violation {
+	return t.match(t.inner.CheckTerminal(p, c, info))
+}
+
+// shrinkBFS runs the bounded BFS to the depth of path. It returns a
+// shorter path if it found one, and fills res's bound.
+func shrinkBFS(ctx context.Context, sem *Semantics, target *targetChecker, path []uint32, o ShrinkOptions, res *ShrinkResult) ([]uint32, error) {
+	opt, closeStores, err := o.Stores()
+	if err != nil {
+		return nil, fmt.Errorf("shrinking: %w", err)
+	}
+	opt.Checker = target
+	// A violation on a step is found by expanding the configurations
+	// before it; one at a configuration with no step, by expanding that.
+	opt.MaxDepth = len(path)
+	if endsTerminal(sem, target, path) {
+		opt.MaxDepth++
+	}
+	opt.MaxStates = o.MaxStates
+	if opt.MaxStates <= 0 {
+		opt.MaxStates = DefaultShrinkStates
+	}
+	opt.Workers = o.Workers
+	opt.Coverage, opt.Progress = false, nil
+	r, err := Explore(ctx, sem, opt)
+	if cerr := closeStores(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("shrinking: %w", err)
+	}
+	res.BFSStates = r.States
+	// A search that stored MaxStates configurations may have been cut in
+	// the level where it found the violation (Explore then reports the
+	// violation, not the cut).
+	res.BFSCut = r.CutByStates || r.States >= opt.MaxStates
+	switch {
+	case r.Interrupted:
+		return nil, nil
+	case r.Violation != nil && !res.BFSCut:
+		// Every level before the violation's was searched in full.
+		d := len(r.Violation.Path)
+		if d > len(path) {
+			return nil, nil // (it would have found the run it was given)
+		}
+		res.AtLeast, res.Shortest = d, true
+	case r.Violation != nil:
+		// Cut in the violation's level: a violation at a configuration
+		// with no step, one step shorter, may be in the part not expanded.
+		res.AtLeast = max(len(r.Violation.Path)-1, 0)
+	case r.CutByStates:
+		// Cut while expanding level r.Depth-1: every shorter run was
+		// looked at.
+		res.AtLeast = max(r.Depth-1, 0)
+	default:
+		// Searched to the depth of the run it was given without finding
+		// it: the canonical form merged its configurations with others
+		// (it should not happen). Claim nothing.
+		return nil, nil
+	}
+	if len(path) <= res.AtLeast {
+		res.Shortest = true
+	}
+	if r.Violation != nil && len(r.Violation.Path) < len(path) {
+		return r.Violation.Path, nil
+	}
+	return nil, nil
+}
+
+// endsTerminal reports whether path ends at a configuration with no step
+// that target judges (rather than on a step it judges).
+func endsTerminal(sem *Semantics, target *targetChecker, path []uint32) bool {
+	_, err := judgePath(sem, target, path, violStep)
+	return err != nil
+}
+
+// judgeTarget replays path and returns the target violation it ends in.
+func judgeTarget(sem *Semantics, target *targetChecker, path []uint32) (*Violation, error) {
+	for _, where := range []violWhere{violStep, violTerminal} {
+		if v, err := judgePath(sem, target, path, where); err == nil {
+			return v, nil
+		}
+	}
+	return nil, errors.New("statespace: the shrunk run does not end in the violation when replayed")
+}
+
+// stepKey is what a step does, to find it again among the steps of another
+// configuration: its kind, thread, instruction and choices. Values and
+// instance numbers are left out (they may differ once other steps are
+// left out).
+type stepKey struct {
+	kind                      ActionKind
+	thread                    int
+	code, pc                  int32
+	role, label, option, peer int
+	threads                   uint64 // a hash of a start's participants or a release's threads
+}
+
+func keyOf(a *Action) stepKey {
+	k := stepKey{kind: a.Kind, thread: a.Thread, code: a.Code, pc: a.PC, role: a.Role, label: a.Label, option: a.Option, peer: -1}
+	if len(a.Peers) > 0 {
+		k.peer = a.Peers[0]
+	}
+	for _, t := range a.Threads {
+		k.threads = k.threads*1_000_003 + uint64(t) + 1
+	}
+	return k
+}
+
+// deltaDebugger shortens a run by leaving steps out.
+type deltaDebugger struct {
+	ctx    context.Context
+	sem    *Semantics
+	chk    *targetChecker
+	budget int64 // configurations left to replay
+	tries  int
+}
+
+// run returns the shortest run to the violation it found, starting from
+// path (which ends in it).
+func (d *deltaDebugger) run(path []uint32) []uint32 {
+	keys, ok := d.keysOf(path)
+	if !ok {
+		return path
+	}
+	best := path
+	try := func(cand []stepKey) bool {
+		p, k, ok := d.try(cand)
+		if ok && len(p) < len(best) {
+			best, keys = p, k
+			return true
+		}
+		return false
+	}
+	// Leave out each thread's steps altogether: the threads that have
+	// nothing to do with the violation go at once.
+	var threads []int
+	for _, k := range keys {
+		if !slices.Contains(threads, k.thread) {
+			threads = append(threads, k.thread)
+		}
+	}
+	slices.Sort(threads)
+	for _, t := range threads {
+		if d.out() {
+			return best
+		}
+		try(slices.DeleteFunc(slices.Clone(keys), func(k stepKey) bool { return k.thread == t }))
+	}
+	// Then chunks, halving them (ddmin, complements only).
+	for n := 2; len(keys) >= 2 && !d.out(); {
+		chunk := (len(keys) + n - 1) / n
+		reduced := false
+		for lo := 0; lo < len(keys) && !d.out(); lo += chunk {
+			cand := slices.Concat(keys[:lo], keys[min(lo+chunk, len(keys)):])
+			if try(cand) {
+				n, reduced = max(n-1, 2), true
+				break
+			}
+		}
+		if !reduced {
+			if n >= len(keys) {
+				break
+			}
+			n = min(2*n, len(keys))
+		}
+	}
+	return best
+}
+
+func (d *deltaDebugger) out() bool { return d.budget <= 0 || d.ctx.Err() != nil }
+
+// keysOf is what each step of path does.
+func (d *deltaDebugger) keysOf(path []uint32) ([]stepKey, bool) {
+	c, _ := d.sem.Initial()
+	keys := make([]stepKey, 0, len(path))
+	for _, s := range path {
+		succs, _ := d.sem.Successors(c)
+		d.budget--
+		if int(s) >= len(succs) {
+			return nil, false
+		}
+		keys = append(keys, keyOf(&succs[s].Action))
+		c = succs[s].Next
+	}
+	return keys, true
+}
+
+// try replays the steps keys describe, skipping those not enabled, and
+// reports whether the run reaches the violation (on some step of a
+// configuration it passes, or at a configuration with no step). It returns
+// the run up to the violation and what its steps do.
+func (d *deltaDebugger) try(keys []stepKey) ([]uint32, []stepKey, bool) {
+	d.tries++
+	p := d.sem.P
+	c, _ := d.sem.Initial()
+	var path []uint32
+	var taken []stepKey
+	var succs []Succ
+	var info StepInfo
+	moved := true
+	for i := 0; ; {
+		if moved {
+			if d.budget--; d.budget < 0 || d.ctx.Err() != nil {
+				return nil, nil, false
+			}
+			succs, info = d.sem.Successors(c)
+			if len(succs) == 0 {
+				return path, taken, d.chk.CheckTerminal(p, c, info) != nil
+			}
+			for j := range succs {
+				if d.chk.CheckStep(p, c, &succs[j]) != nil {
+					return append(path, uint32(j)), append(taken, keyOf(&succs[j].Action)), true
+				}
+			}
+			moved = false
+		}
+		if i == len(keys) {
+			return nil, nil, false
+		}
+		k := keys[i]
+		i++
+		for j := range succs {
+			if keyOf(&succs[j].Action) == k {
+				path, taken = append(path, uint32(j)), append(taken, k)
+				c, moved = succs[j].Next, true
+				break
+			}
+		}
+	}
+}

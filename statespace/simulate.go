@@ -1,0 +1,527 @@
+package statespace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Simulation: random walks through the semantics, for models too large to
+// explore exhaustively. A walk starts at the initial configuration and takes
+// one step at a time, chosen by a scheduler from a seeded generator, until
+// it reaches a configuration with no step, a violation, or its depth. Every
+// configuration it passes is judged as the explorer judges one it expands:
+// every one of its steps (not only the one taken) by Checker.CheckStep, and
+// the configuration itself by CheckTerminal when it has no step. Walks do
+// not remember what they visited: a simulation never proves anything.
+//
+// Walk i uses the seed Seed+i, and results are merged in walk order: the
+// violation reported is that of the lowest-numbered walk that finds one,
+// and the statistics cover the walks up to it, so a simulation bounded by
+// Runs gives the same result whatever the number of workers.
+
+// Scheduler is how a walk picks its next step among the enabled ones.
+type Scheduler uint8
+
+const (
+	// SchedThread picks a thread uniformly among the threads with an
+	// enabled step (the update's introduction and the barrier's release,
+	// which belong to no thread, count as one more), then one of its steps
+	// uniformly. A busy thread with many enabled steps gets no more turns
+	// than an idle one, so every thread advances.
+	SchedThread Scheduler = iota
+	// SchedMove picks uniformly among all enabled steps: a thread with many
+	// enabled steps (a receive from many senders, a choose) runs more often.
+	SchedMove
+)
+
+// SchedulerNames lists the schedulers, the default first.
+var SchedulerNames = []string{"thread", "move"}
+
+func (s Scheduler) String() string {
+	if int(s) < len(SchedulerNames) {
+		return SchedulerNames[s]
+	}
+	return fmt.Sprintf("scheduler(%d)", uint8(s))
+}
+
+// ParseScheduler parses a scheduler name.
+func ParseScheduler(name string) (Scheduler, error) {
+	for i, n := range SchedulerNames {
+		if n == name {
+			return Scheduler(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown scheduler %q (known: thread, move)", name)
+}
+
+// Defaults of a simulation.
+const (
+	DefaultSimDepth = 10000 // steps per walk
+	DefaultSimRuns  = 100   // walks, when neither Runs nor Time is given
+)
+
+// SimOptions configure a simulation.
+type SimOptions struct {
+	Checker Checker
+	Seed    uint64
+	// Depth is the most steps a walk takes; 0: DefaultSimDepth.
+	Depth int
+	// Runs is the number of walks; Time bounds the simulation's duration.
+	// With both, whichever comes first; with neither, DefaultSimRuns walks.
+	Runs int64
+	Time time.Duration
+	// Workers run walks in parallel; 0: runtime.NumCPU().
+	Workers   int
+	Scheduler Scheduler
+	// Swarm, when positive, varies the walks: walk i is walked by swarm
+	// member i mod Swarm, whose configuration is SwarmMember says.
+	Swarm int
+	// Coverage follows which visible instructions and local-type states the
+	// walks reached (SimResult.Unreached).
+	Coverage bool
+	// Shrink, if set, looks for a shorter run to the violation found.
+	Shrink *ShrinkOptions
+}
+
+// WalkConfig is how one walk is walked.
+type WalkConfig struct {
+	Run       int64 // the walk's number, from 0
+	Seed      uint64
+	Scheduler Scheduler
+	Depth     int
+	// Stick is the probability of taking another step of the thread that
+	// took the previous one, when it has one (0 for a plain walk).
+	Stick float64
+	// Member is the swarm member walking it (-1 without a swarm).
+	Member int
+}
+
+func (w WalkConfig) String() string {
+	s := fmt.Sprintf("walk %d (seed %d, scheduler %s, depth %d", w.Run+1, w.Seed, w.Scheduler, w.Depth)
+	if w.Member >= 0 {
+		s += fmt.Sprintf(", swarm member %d", w.Member+1)
+		if w.Stick > 0 {
+			s += fmt.Sprintf(", same thread again with probability %g", w.Stick)
+		}
+	}
+	return s + ")"
+}
+
+// swarmSticks are the stickiness levels of swarm members.
+var swarmSticks = []float64{0, 0.5, 0.875}
+
+// SwarmMember is the configuration of swarm member j (from 0): member j
+// uses the options' scheduler if j is even and the other one if odd; keeps
+// to the thread that took the previous step with probability 0, 1/2 or 7/8
+// (by (j/2) mod 3); and walks up to Depth, Depth/2 or Depth/4 steps (by
+// (j/6) mod 3). Member 0 is a plain walker.
+func (o *SimOptions) SwarmMember(j int) WalkConfig {
+	w := WalkConfig{Scheduler: o.Scheduler, Depth: o.depth(), Member: j}
+	if j%2 == 1 {
+		w.Scheduler = 1 - o.Scheduler
+	}
+	w.Stick = swarmSticks[(j/2)%len(swarmSticks)]
+	w.Depth = max(w.Depth>>((j/6)%3), 1)
+	return w
+}
+
+// Walk is the configuration of walk i.
+func (o *SimOptions) Walk(i int64) WalkConfig {
+	w := WalkConfig{Scheduler: o.Scheduler, Depth: o.depth(), Member: -1}
+	if o.Swarm > 0 {
+		w = o.SwarmMember(int(i % int64(o.Swarm)))
+	}
+	w.Run, w.Seed = i, o.Seed+uint64(i)
+	return w
+}
+
+func (o *SimOptions) depth() int {
+	if o.Depth <= 0 {
+		return DefaultSimDepth
+	}
+	return o.Depth
+}
+
+// SimResult is the outcome of a simulation.
+type SimResult struct {
+	// Verdict is Violated or Unknown: a simulation never proves.
+	Verdict Verdict
+	// Violation is the first violation found, with the walk's own trace.
+	Violation *Violation
+	// Found is the walk that found it.
+	Found WalkConfig
+	// Shrunk is the shortest run to the same violation that shrinking
+	// found (nil without SimOptions.Shrink).
+	Shrunk *ShrinkResult
+	// Runs counts the walks completed (up to the one that found the
+	// violation); Steps the steps they took; Deepest the longest walk.
+	Runs    int64
+	Steps   int64
+	Deepest int
+	// Ended counts walks that reached a configuration with no step (every
+	// thread finished, or only the capacity held the system); Cut those
+	// stopped at their depth.
+	Ended int64
+	Cut   int64
+	// CapacityHits counts configurations passed in which a send was held
+	// back by the queue bound.
+	CapacityHits int64
+	// Introduced is set when some walk introduced the update.
+	Introduced bool
+	// Unreached, with SimOptions.Coverage, is what no walk exercised.
+	Unreached *Unreached
+	// TimedOut: SimOptions.Time ended the simulation; Interrupted: its
+	// context was cancelled.
+	TimedOut    bool
+	Interrupted bool
+	Elapsed     time.Duration
+}
+
+// violation kinds: where a walk's violation is.
+type violWhere uint8
+
+const (
+	violInitial  violWhere = iota // before the first step
+	violStep                      // on the path's last step
+	violTerminal                  // at the configuration the path ends in, which has no step
+)
+
+// walkOut is the outcome of one walk.
+type walkOut struct {
+	cfg        WalkConfig
+	aborted    bool
+	steps      int
+	ended, cut bool
+	capHits    int64
+	introduced bool
+	viol       *Violation
+	where      violWhere
+	path       []uint32
+	cov        *coverage
+}
+
+// Simulate walks the semantics at random, as SimOptions say, and stops at
+// the first violation (then shrunk, with SimOptions.Shrink). Cancelling ctx
+// stops it with Interrupted set and the statistics so far.
+func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, error) {
+	if o.Checker == nil {
+		return nil, errors.New("statespace: a simulation needs a Checker")
+	}
+	if o.Runs <= 0 && o.Time <= 0 {
+		o.Runs = DefaultSimRuns
+	}
+	workers := o.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	if o.Runs > 0 {
+		workers = int(min(int64(workers), o.Runs))
+	}
+	start := time.Now()
+	wctx := ctx
+	if o.Time > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, o.Time)
+		defer cancel()
+	}
+	r := &simRun{sem: sem, o: &o, res: &SimResult{Verdict: Unknown}, pending: map[int64]*walkOut{}}
+	r.stopAt.Store(int64(^uint64(0) >> 1))
+	if o.Coverage {
+		cv := sem.P.newCoverage()
+		r.cov = &cv
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.worker(wctx)
+		}()
+	}
+	wg.Wait()
+	r.flush()
+	res := r.res
+	res.Interrupted = ctx.Err() != nil
+	res.TimedOut = !res.Interrupted && wctx.Err() != nil
+	if r.cov != nil {
+		res.Unreached = r.cov.unreached(sem.P)
+	}
+	var err error
+	if r.first != nil {
+		err = r.report(ctx)
+	}
+	res.Elapsed = time.Since(start)
+	return res, err
+}
+
+// simRun is the state of one simulation, shared by its workers.
+type simRun struct {
+	sem  *Semantics
+	o    *SimOptions
+	next atomic.Int64 // the next walk to start
+	// stopAt is the lowest walk that found a violation: no walk after it
+	// starts, and those running stop.
+	stopAt atomic.Int64
+
+	mu      sync.Mutex
+	pending map[int64]*walkOut // finished walks not merged yet
+	merged  int64              // walks 0..merged-1 are merged
+	res     *SimResult
+	cov     *coverage
+	first   *walkOut // the merged walk with the violation
+}
+
+func (r *simRun) worker(ctx context.Context) {
+	for {
+		i := r.next.Add(1) - 1
+		if (r.o.Runs > 0 && i >= r.o.Runs) || i > r.stopAt.Load() || ctx.Err() != nil {
+			return
+		}
+		cfg := r.o.Walk(i)
+		out := walk(r.sem, r.o.Checker, cfg, r.o.Coverage, func() bool { return ctx.Err() != nil || i > r.stopAt.Load() })
+		if out.viol != nil {
+			for {
+				cur := r.stopAt.Load()
+				if i >= cur || r.stopAt.CompareAndSwap(cur, i) {
+					break
+				}
+			}
+		}
+		r.mu.Lock()
+		r.pending[i] = out
+		for {
+			w, ok := r.pending[r.merged]
+			if !ok || w.aborted {
+				break
+			}
+			delete(r.pending, r.merged)
+			r.merge(w)
+			r.merged++
+		}
+		r.mu.Unlock()
+	}
+}
+
+// flush merges the walks left after the workers stopped (beyond a walk
+// aborted by a deadline or an interruption), in order, up to the first
+// violation.
+func (r *simRun) flush() {
+	stop := r.stopAt.Load()
+	for len(r.pending) > 0 {
+		i := r.merged
+		r.merged++
+		w, ok := r.pending[i]
+		if !ok {
+			continue
+		}
+		delete(r.pending, i)
+		if i > stop || w.aborted {
+			continue
+		}
+		r.merge(w)
+	}
+}
+
+// merge adds a finished walk to the result (walks come in order; none
+// after the first violation counts).
+func (r *simRun) merge(w *walkOut) {
+	if r.first != nil {
+		return
+	}
+	res := r.res
+	res.Runs++
+	res.Steps += int64(w.steps)
+	res.Deepest = max(res.Deepest, w.steps)
+	res.CapacityHits += w.capHits
+	res.Introduced = res.Introduced || w.introduced
+	if w.ended {
+		res.Ended++
+	}
+	if w.cut {
+		res.Cut++
+	}
+	if r.cov != nil && w.cov != nil {
+		r.cov.merge(*w.cov)
+	}
+	if w.viol != nil {
+		r.first = w
+		res.Found = w.cfg
+	}
+}
+
+// report replays the first violation's walk, so that its report has the
+// trace and the final configuration, and shrinks it.
+func (r *simRun) report(ctx context.Context) error {
+	w := r.first
+	v, err := judgePath(r.sem, r.o.Checker, w.path, w.where)
+	if err != nil {
+		return err
+	}
+	r.res.Violation, r.res.Verdict = v, Violated
+	if r.o.Shrink == nil || ctx.Err() != nil {
+		return nil
+	}
+	so := *r.o.Shrink
+	if so.Checker == nil {
+		so.Checker = r.o.Checker
+	}
+	if so.Workers == 0 {
+		so.Workers = r.o.Workers
+	}
+	sh, err := Shrink(ctx, r.sem, v, so)
+	r.res.Shrunk = sh
+	return err
+}
+
+// judgePath replays path and judges where it ends, as the walk did: its
+// last step, or the configuration it reaches (which has no step), or the
+// initial configuration's own step.
+func judgePath(sem *Semantics, chk Checker, path []uint32, where violWhere) (*Violation, error) {
+	tr, err := ReplayPath(sem, path)
+	if err != nil {
+		return nil, err
+	}
+	p := sem.P
+	var v *Violation
+	switch where {
+	case violInitial:
+		init, fault := sem.Initial()
+		v = chk.CheckStep(p, nil, initialStep(init, fault))
+	case violStep:
+		if tr.Last != nil {
+			v = chk.CheckStep(p, tr.Before, tr.Last)
+		}
+	case violTerminal:
+		if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
+			v = chk.CheckTerminal(p, tr.Final, info)
+		}
+	}
+	if v == nil {
+		return nil, errors.New("statespace: a walk's violation did not recur when its run was replayed")
+	}
+	v.Trace, v.Path, v.Final = tr.Steps, append([]uint32{}, path...), p.Describe(tr.Final)
+	return v, nil
+}
+
+// initialStep is the step that builds the initial configuration, as the
+// explorer judges it.
+func initialStep(init *Config, fault *Fault) *Succ {
+	return &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}
+}
+
+// walk takes one random walk. abort is asked before every step.
+func walk(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, abort func() bool) *walkOut {
+	p := sem.P
+	out := &walkOut{cfg: cfg, path: []uint32{}}
+	if withCov {
+		cv := p.newCoverage()
+		out.cov = &cv
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9E3779B97F4A7C15))
+	c, fault := sem.Initial()
+	if v := chk.CheckStep(p, nil, initialStep(c, fault)); v != nil {
+		out.viol, out.where = v, violInitial
+		return out
+	}
+	last := -2 // the thread of the previous step (-2: none)
+	var groups []int
+	for depth := 0; ; depth++ {
+		if abort() {
+			out.aborted = true
+			return out
+		}
+		if depth >= cfg.Depth {
+			out.cut = true
+			return out
+		}
+		succs, info := sem.Successors(c)
+		if info.CapacityBlocked {
+			out.capHits++
+		}
+		if len(succs) == 0 {
+			out.ended = true
+			if v := chk.CheckTerminal(p, c, info); v != nil {
+				out.viol, out.where = v, violTerminal
+			}
+			return out
+		}
+		for i := range succs {
+			if out.cov != nil {
+				out.cov.step(p, &succs[i])
+			}
+			if v := chk.CheckStep(p, c, &succs[i]); v != nil {
+				out.viol, out.where = v, violStep
+				out.path = append(out.path, uint32(i))
+				out.steps++
+				return out
+			}
+		}
+		var k int
+		k, groups = pick(rng, succs, cfg, last, groups)
+		if succs[k].Action.Kind == ActIntroduce {
+			out.introduced = true
+		}
+		last = succs[k].Action.Thread
+		out.path = append(out.path, uint32(k))
+		out.steps++
+		c = succs[k].Next
+	}
+}
+
+// pick chooses the index of the next step. groups is scratch space.
+func pick(rng *rand.Rand, succs []Succ, cfg WalkConfig, last int, groups []int) (int, []int) {
+	if cfg.Stick > 0 && last != -2 && rng.Float64() < cfg.Stick {
+		if k, ok := pickOf(rng, succs, last); ok {
+			return k, groups
+		}
+	}
+	if cfg.Scheduler == SchedMove {
+		return rng.IntN(len(succs)), groups
+	}
+	groups = groups[:0]
+	for i := range succs {
+		t := succs[i].Action.Thread
+		seen := false
+		for _, g := range groups {
+			if g == t {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			groups = append(groups, t)
+		}
+	}
+	k, _ := pickOf(rng, succs, groups[rng.IntN(len(groups))])
+	return k, groups
+}
+
+// pickOf picks uniformly among the steps of thread t (-1: the steps of no
+// thread); false if it has none.
+func pickOf(rng *rand.Rand, succs []Succ, t int) (int, bool) {
+	n := 0
+	for i := range succs {
+		if succs[i].Action.Thread == t {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, false
+	}
+	j := rng.IntN(n)
+	for i := range succs {
+		if succs[i].Action.Thread == t {
+			if j == 0 {
+				return i, true
+			}
+			j--
+		}
+	}
+	panic("unreachable")
+}

@@ -1,0 +1,184 @@
+package statespace_test
+
+import (
+	"context"
+	"os"
+	"reflect"
+	"testing"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+// simSemantics compiles the model at path with its first update (if any)
+// under strategy.
+func simSemantics(t testing.TB, path, strategy string) *statespace.Semantics {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var u *model.Update
+	if len(m.Updates) > 0 {
+		u = m.Updates[0]
+	}
+	p, err := statespace.Compile(m, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := statespace.StrategyNamed(strategy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &statespace.Semantics{P: p, Strategy: st, QueueBound: 8}
+}
+
+// memStores opens in-memory stores for the shrinking BFS.
+func memStores() (statespace.Options, func() error, error) {
+	q, err := store.NewQueue(store.SpillOptions{})
+	if err != nil {
+		return statespace.Options{}, nil, err
+	}
+	l, err := store.NewLinks(store.SpillOptions{})
+	if err != nil {
+		q.Close()
+		return statespace.Options{}, nil, err
+	}
+	v := store.NewMemorySet()
+	return statespace.Options{Visited: v, Frontier: q, Links: l}, func() error {
+		return errorsJoin(v.Close(), q.Close(), l.Close())
+	}, nil
+}
+
+func errorsJoin(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// replayEnds replays v's path and checks that it ends in a violation of
+// v's property and rule.
+func replayEnds(t *testing.T, sem *statespace.Semantics, v *statespace.Violation) {
+	t.Helper()
+	tr, err := statespace.ReplayPath(sem, v.Path)
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	chk := properties.All()
+	var got *statespace.Violation
+	if tr.Last != nil {
+		got = chk.CheckStep(sem.P, tr.Before, tr.Last)
+	}
+	if got == nil {
+		if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
+			got = chk.CheckTerminal(sem.P, tr.Final, info)
+		}
+	}
+	if got == nil || got.Property != v.Property || got.Rule != v.Rule {
+		t.Fatalf("the run of %d steps ends in %+v, want %s / %s", len(v.Path), got, v.Property, v.Rule)
+	}
+	if len(v.Trace) != len(v.Path) {
+		t.Errorf("trace has %d steps, path %d", len(v.Trace), len(v.Path))
+	}
+}
+
+// TestSimulateFindsDeepViolation is the known answer: the only violation
+// of testdata/deep-violation.dsu needs 242 steps, which BFS does
+// not reach; a few walks find it under every strategy, and shrinking gives
+// a real, shorter run to it.
+func TestSimulateFindsDeepViolation(t *testing.T) {
+	for _, strategy := range statespace.StrategyNames() {
+		t.Run(strategy, func(t *testing.T) {
+			sem := simSemantics(t, "testdata/deep-violation.dsu", strategy)
+			res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+				Checker: properties.All(), Seed: 1, Runs: 4, Depth: 20000, Workers: 2,
+				Shrink: &statespace.ShrinkOptions{Stores: memStores, MaxStates: 20000, Budget: 100_000},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != statespace.Violated || res.Violation == nil {
+				t.Fatalf("no violation after %d walks (%d steps, deepest %d)", res.Runs, res.Steps, res.Deepest)
+			}
+			v := res.Violation
+			if v.Property != properties.Runtime || len(v.Path) < 242 {
+				t.Fatalf("found %s / %s in %d steps, want runtime in at least 242", v.Property, v.Rule, len(v.Path))
+			}
+			replayEnds(t, sem, v)
+			sh := res.Shrunk
+			if sh == nil || sh.Violation == nil {
+				t.Fatal("not shrunk")
+			}
+			sv := sh.Violation
+			t.Logf("walk %d: %d steps, shrunk to %d by %s (BFS %d states, at least %d steps; %d tries)", res.Found.Run, len(v.Path), len(sv.Path), sh.Method, sh.BFSStates, sh.AtLeast, sh.Tries)
+			if len(sv.Path) >= len(v.Path) || len(sv.Path) < 242 {
+				t.Errorf("shrunk to %d steps from %d; want fewer, and at least 242", len(sv.Path), len(v.Path))
+			}
+			if sv.Property != v.Property || sv.Rule != v.Rule {
+				t.Errorf("shrunk to %s / %s, want %s / %s", sv.Property, sv.Rule, v.Property, v.Rule)
+			}
+			replayEnds(t, sem, sv)
+			if sh.Shortest {
+				t.Errorf("claims shortest, but the BFS was cut at %d states", sh.BFSStates)
+			}
+			if sh.AtLeast > 242 {
+				t.Errorf("claims every run has at least %d steps; one of 242 exists", sh.AtLeast)
+			}
+		})
+	}
+}
+
+// TestSimulateDeterministic: the same seed gives the same result whatever
+// the number of workers.
+func TestSimulateDeterministic(t *testing.T) {
+	sem := simSemantics(t, "../models/mathserver.dsu", "uncoordinated")
+	run := func(workers int, swarm int) *statespace.SimResult {
+		res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+			Checker: properties.All(), Seed: 7, Runs: 50, Depth: 200, Workers: workers, Swarm: swarm, Coverage: true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Elapsed = 0
+		return res
+	}
+	for _, swarm := range []int{0, 5} {
+		a, b := run(1, swarm), run(3, swarm)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("swarm %d: 1 worker: %+v\n3 workers: %+v", swarm, a, b)
+		}
+		if a.Violation == nil {
+			t.Errorf("swarm %d: the paper's maths server has a fidelity violation; no walk found it", swarm)
+		}
+	}
+}
+
+// TestSimulateSafeModel: walks of a safe model find nothing and say so as
+// Unknown, never Holds.
+func TestSimulateSafeModel(t *testing.T) {
+	sem := simSemantics(t, "../models/mathserver.dsu", "max+1")
+	res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+		Checker: properties.All(), Seed: 1, Runs: 20, Depth: 300, Workers: 2, Coverage: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Verdict != statespace.Unknown || res.Violation != nil {
+		t.Fatalf("verdict %v, violation %+v; want unknown, none", res.Verdict, res.Violation)
+	}
+	if res.Runs != 20 || res.Cut != 20 || res.Steps != 20*300 || !res.Introduced {
+		t.Errorf("runs %d, cut %d, steps %d, introduced %v; want 20 walks of 300 steps each, the update introduced", res.Runs, res.Cut, res.Steps, res.Introduced)
+	}
+	if res.Unreached == nil {
+		t.Error("no coverage")
+	}
+}
