@@ -1,0 +1,109 @@
+package check
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+// SimOptions configure the simulations of one model: random walks under
+// each (update, strategy) pair, as statespace.Simulate walks them.
+type SimOptions struct {
+	// Strategies, Update, UpdateAt, QueueBound and Skip are as in Options.
+	Strategies []string
+	Update     string
+	UpdateAt   statespace.UpdateAt
+	QueueBound int
+	Skip       []string
+	// Walks: seed, depth, runs, time, workers, scheduler, swarm, coverage
+	// (its Checker and Shrink are filled in here).
+	Walks statespace.SimOptions
+	// Shrink looks for a shorter run to each violation found: a BFS of at
+	// most ShrinkStates configurations (0: statespace.DefaultShrinkStates),
+	// then delta debugging within ShrinkBudget replayed configurations (0:
+	// statespace.DefaultShrinkBudget).
+	Shrink       bool
+	ShrinkStates int64
+	ShrinkBudget int64
+	// MemBudget is the memory budget of the shrinking BFS's stores (0: the
+	// default).
+	MemBudget int64
+	// Done, if set, is called with each outcome as soon as its simulation
+	// ends.
+	Done func(o *SimOutcome)
+}
+
+// SimOutcome is the result of one simulation.
+type SimOutcome struct {
+	Job
+	QueueBound int
+	Result     *statespace.SimResult
+}
+
+// Simulate walks m at random under every (update, strategy) pair o asks
+// for, in order. It stops early when ctx is cancelled (the last outcome
+// then has Interrupted set).
+func Simulate(ctx context.Context, m *model.Model, o SimOptions) ([]*SimOutcome, error) {
+	updates, strategies, props, err := Options{Strategies: o.Strategies, Update: o.Update, QueueBound: o.QueueBound, Skip: o.Skip}.validate(m)
+	if err != nil {
+		return nil, err
+	}
+	bound := o.QueueBound
+	if bound == 0 {
+		bound = DefaultQueueBound
+	}
+	var outs []*SimOutcome
+	for _, u := range updates {
+		prog, err := statespace.Compile(m, u)
+		if err != nil {
+			return outs, fmt.Errorf("%s: %v", m.File.Name, err)
+		}
+		ss := strategies
+		if u == nil {
+			ss = ss[:1]
+		}
+		for _, sn := range ss {
+			st, _ := statespace.StrategyNamed(sn)
+			job := Job{Update: u, Strategy: sn, Program: prog}
+			if u == nil {
+				job.Strategy = ""
+			}
+			so := o.Walks
+			so.Checker = props
+			if o.Shrink {
+				so.Shrink = &statespace.ShrinkOptions{Stores: shrinkStores(o.MemBudget), MaxStates: o.ShrinkStates, Budget: o.ShrinkBudget, Workers: so.Workers}
+			}
+			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+			res, err := statespace.Simulate(ctx, sem, so)
+			out := &SimOutcome{Job: job, QueueBound: bound, Result: res}
+			if res != nil {
+				outs = append(outs, out)
+			}
+			if err != nil {
+				return outs, err
+			}
+			if o.Done != nil {
+				o.Done(out)
+			}
+			if res.Interrupted {
+				return outs, nil
+			}
+		}
+	}
+	return outs, nil
+}
+
+// shrinkStores opens in-memory stores for a shrinking BFS (it is bounded,
+// so the visited set stays small; the frontier and links may spill).
+func shrinkStores(budget int64) func() (statespace.Options, func() error, error) {
+	return func() (statespace.Options, func() error, error) {
+		st, err := store.Open(store.Options{Kind: store.Memory, MemBudget: budget, Spill: true})
+		if err != nil {
+			return statespace.Options{}, nil, err
+		}
+		return statespace.Options{Visited: st.Visited, Frontier: st.Frontier, Links: st.Links}, st.Close, nil
+	}
+}

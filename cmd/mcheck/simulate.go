@@ -1,0 +1,498 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+func init() {
+	register(&command{name: "simulate", summary: "random walks through a model too large to explore; violations found are shrunk", run: runSimulate})
+}
+
+// simFlags are the flags of `mcheck simulate`; those it shares with check
+// live in checkFlags, and are validated by checkFlags.plan.
+type simFlags struct {
+	checkFlags
+	seed         uint64
+	depth        int
+	runs         int64
+	duration     time.Duration
+	scheduler    string
+	swarm        int
+	shrink       bool
+	shrinkStates int64
+	shrinkBudget int64
+	rawTrace     bool
+}
+
+func (f *simFlags) register(fs *pflag.FlagSet) {
+	f.progress, f.store = "off", ""
+	fs.StringVar(&f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", "))
+	fs.StringVar(&f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another)")
+	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
+	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue: a send is not enabled while this many messages are queued")
+	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
+	fs.IntVar(&f.workers, "workers", 0, "walks run in parallel (default: the number of cores); the result does not depend on it")
+	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) simulation, one per line")
+	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
+	fs.BoolVar(&f.coverage, "coverage", false, "after each simulation, list what no walk exercised: communication, choose and update-point places never performed, local-type states never reached")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the first walk; walk i uses seed+i")
+	fs.IntVar(&f.depth, "depth", statespace.DefaultSimDepth, "the most steps a walk takes")
+	fs.Int64Var(&f.runs, "runs", statespace.DefaultSimRuns, "walks per strategy (with --time alone: as many as fit)")
+	fs.DurationVar(&f.duration, "time", 0, "time per strategy, e.g. 30s or 5m (0: no limit); with --runs, whichever comes first")
+	fs.StringVar(&f.scheduler, "scheduler", "thread", "how a walk picks its next step: thread (a thread uniformly among those that can move, then one of its steps) or move (uniformly among all steps)")
+	fs.IntVar(&f.swarm, "swarm", 0, "vary the walks over N swarm members (scheduler, depth, and how often a thread keeps the turn); 0: every walk alike")
+	fs.BoolVar(&f.shrink, "shrink", true, "look for a shorter run to each violation found (bounded BFS, then delta debugging)")
+	fs.Int64Var(&f.shrinkStates, "shrink-states", statespace.DefaultShrinkStates, "configurations the shrinking BFS may store")
+	fs.Int64Var(&f.shrinkBudget, "shrink-budget", statespace.DefaultShrinkBudget, "configurations delta debugging may replay while shrinking")
+	fs.BoolVar(&f.rawTrace, "raw-trace", false, "also print the walk's own run, before shrinking")
+}
+
+// simPlan is the validated form of the flags.
+type simPlan struct {
+	*checkPlan
+	sched statespace.Scheduler
+}
+
+func (f *simFlags) plan(fs *pflag.FlagSet) (*simPlan, error) {
+	cp, err := f.checkFlags.plan()
+	if err != nil {
+		return nil, err
+	}
+	p := &simPlan{checkPlan: cp}
+	if p.sched, err = statespace.ParseScheduler(f.scheduler); err != nil {
+		return nil, fmt.Errorf("--scheduler: %v", err)
+	}
+	switch {
+	case f.depth < 1:
+		return nil, fmt.Errorf("--depth must be at least 1, got %d", f.depth)
+	case f.runs < 0:
+		return nil, fmt.Errorf("--runs must not be negative, got %d", f.runs)
+	case f.duration < 0:
+		return nil, fmt.Errorf("--time must not be negative, got %s", f.duration)
+	case f.runs == 0 && f.duration == 0:
+		return nil, errors.New("--runs 0 needs a --time: the walks would never end")
+	case f.swarm < 0 || f.swarm > 1<<20:
+		return nil, fmt.Errorf("--swarm must be between 0 and %d, got %d", 1<<20, f.swarm)
+	case f.shrinkStates < 1:
+		return nil, fmt.Errorf("--shrink-states must be at least 1, got %d", f.shrinkStates)
+	case f.shrinkBudget < 0:
+		return nil, fmt.Errorf("--shrink-budget must not be negative, got %d", f.shrinkBudget)
+	}
+	if f.duration > 0 && !fs.Changed("runs") {
+		f.runs = 0 // --time alone: as many walks as fit
+	}
+	return p, nil
+}
+
+func runSimulate(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("simulate", pflag.ContinueOnError)
+	var f simFlags
+	f.register(fs)
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: mcheck simulate [flags] MODEL.dsu")
+		fmt.Fprintln(w, "\nWalks the model at random under each coordination strategy, for models too large")
+		fmt.Fprintln(w, "to explore exhaustively: every step of every configuration a walk passes is checked")
+		fmt.Fprintln(w, "as `mcheck check` checks it. The first violation found is reported, then shrunk:")
+		fmt.Fprintln(w, "a bounded BFS and delta debugging look for a shorter run to the same violation (same")
+		fmt.Fprintln(w, "property and rule), and the report says whether the run printed is known to be the")
+		fmt.Fprintln(w, "shortest. The same seed gives the same walks and result, whatever --workers is (with")
+		fmt.Fprintln(w, "--time, how many walks fit varies). The default scheduler is thread: each step, a")
+		fmt.Fprintln(w, "thread that can move is picked uniformly (the update's introduction and the barrier's")
+		fmt.Fprintln(w, "release count as one more), then one of its steps; move picks uniformly among all")
+		fmt.Fprintln(w, "steps, which favours threads with many enabled steps. Finding no violation proves")
+		fmt.Fprintln(w, "nothing.")
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+		fmt.Fprintln(w, "\nExit status: 1 violation found, 4 no violation found (a simulation is never exhaustive), 2 bad input or usage, 3 failure or interrupted.")
+	}
+	if status, done := parseFlags("simulate", fs, args, usage, stdout, stderr); done {
+		return status
+	}
+	path, ok := oneArg("simulate", fs.Args(), stderr)
+	if !ok {
+		return exitUsage
+	}
+	plan, err := f.plan(fs)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
+		return exitUsage
+	}
+	src, err := readModelFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
+		return exitUsage
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		reportModelErrors(stderr, err)
+		return exitUsage
+	}
+	reportWarnings(stderr, m)
+	if f.update != "" {
+		if _, err := check.UpdatesNamed(m, f.update); err != nil {
+			fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
+			return exitUsage
+		}
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal stops mcheck at once
+	}()
+
+	done := 0
+	var lastUpdate *model.Update
+	opts := check.SimOptions{
+		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound, Skip: f.skip,
+		Walks: statespace.SimOptions{Seed: f.seed, Depth: f.depth, Runs: f.runs, Time: f.duration, Workers: f.workers,
+			Scheduler: plan.sched, Swarm: f.swarm, Coverage: f.coverage},
+		Shrink: f.shrink, ShrinkStates: f.shrinkStates, ShrinkBudget: f.shrinkBudget,
+		Done: func(o *check.SimOutcome) {
+			r := simReportOf(path, o)
+			if f.jsonOut {
+				writeSimJSON(stdout, r, &f)
+			} else {
+				writeSimRun(stdout, r, &f, done == 0 || o.Update != lastUpdate, done == 0)
+			}
+			done, lastUpdate = done+1, o.Update
+		},
+	}
+	if f.shrinkBudget == 0 {
+		opts.ShrinkBudget = -1 // no delta debugging
+	}
+	outs, err := check.Simulate(ctx, m, opts)
+	var runs []*simReport
+	for _, o := range outs {
+		runs = append(runs, simReportOf(path, o))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
+		return exitFailure
+	}
+	if !f.jsonOut && len(runs) > 0 {
+		fmt.Fprintln(stdout)
+		writeSimSummary(stdout, runs, &f)
+	}
+	return simStatus(runs, stderr)
+}
+
+// simStatus is the exit status: 1 if a violation was found, 3 if
+// interrupted without one, else 4 (nothing is proved).
+func simStatus(runs []*simReport, stderr io.Writer) int {
+	status := exitBounded
+	interrupted := false
+	for _, r := range runs {
+		if r.res.Violation != nil {
+			status = exitViolation
+		}
+		if r.res.Interrupted {
+			interrupted = true
+			fmt.Fprintf(stderr, "mcheck simulate: interrupted after %s (%s, %s)\n", plural64(r.res.Runs, "walk"), updateName(r.update), r.strategy)
+		}
+	}
+	if interrupted && status != exitViolation {
+		return exitFailure
+	}
+	return status
+}
+
+// simReport is one (update, strategy) simulation, for printing.
+type simReport struct {
+	model      string
+	update     *model.Update
+	strategy   string
+	queueBound int
+	res        *statespace.SimResult
+	prog       *statespace.Program
+}
+
+func simReportOf(path string, o *check.SimOutcome) *simReport {
+	s := o.Strategy
+	if s == "" {
+		s = "(none needed)"
+	}
+	return &simReport{model: path, update: o.Update, strategy: s, queueBound: o.QueueBound, res: o.Result, prog: o.Program}
+}
+
+// shown is the violation printed: the shrunk run if there is one.
+func (r *simReport) shown() *statespace.Violation {
+	if sh := r.res.Shrunk; sh != nil && sh.Violation != nil {
+		return sh.Violation
+	}
+	return r.res.Violation
+}
+
+func plural64(n int64, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// writeSimRun prints one simulation's result as soon as it is known.
+func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) {
+	if !first {
+		fmt.Fprintln(w)
+	}
+	if newUpdate {
+		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n", filepath.ToSlash(r.model), updateName(r.update), r.queueBound, f.updateAt)
+		fmt.Fprintf(w, "simulation: %s\n\n", simSetup(f))
+	}
+	res := r.res
+	if res.Violation == nil {
+		fmt.Fprintf(w, "%s: no violation in %s; this is NOT exhaustive: a simulation proves nothing\n", r.strategy, walksDone(res))
+	} else {
+		writeSimViolation(w, r, f)
+	}
+	pad := strings.Repeat(" ", len(r.strategy))
+	if r.update != nil && !res.Introduced {
+		fmt.Fprintf(w, "%s  no walk introduced the update (--update-at step:K after every walk ended, or never): this says nothing about the update\n", pad)
+	}
+	if res.CapacityHits > 0 {
+		fmt.Fprintf(w, "%s  the queue capacity held back a send in %d configurations passed\n", pad, res.CapacityHits)
+	}
+	if res.TimedOut {
+		fmt.Fprintf(w, "%s  --time %s ended the walks\n", pad, f.duration)
+	}
+	if u := res.Unreached; u != nil {
+		writeSimUnreached(w, r, u)
+	}
+}
+
+// simSetup says how the walks were walked.
+func simSetup(f *simFlags) string {
+	var budget string
+	switch {
+	case f.runs > 0 && f.duration > 0:
+		budget = fmt.Sprintf("up to %s or %s", plural64(f.runs, "walk"), f.duration)
+	case f.runs > 0:
+		budget = plural64(f.runs, "walk")
+	default:
+		budget = fmt.Sprintf("walks for %s", f.duration)
+	}
+	s := fmt.Sprintf("seed %d, %s of up to %d steps each, scheduler %s", f.seed, budget, f.depth, f.scheduler)
+	if f.swarm > 0 {
+		s += fmt.Sprintf(", a swarm of %d", f.swarm)
+	}
+	return s
+}
+
+// walksDone summarises the walks of a simulation.
+func walksDone(res *statespace.SimResult) string {
+	s := fmt.Sprintf("%s (%d steps, the longest %d", plural64(res.Runs, "walk"), res.Steps, res.Deepest)
+	if res.Ended > 0 {
+		s += fmt.Sprintf("; %d reached a configuration with no step", res.Ended)
+	}
+	if res.Cut > 0 {
+		s += fmt.Sprintf("; %d stopped at their depth", res.Cut)
+	}
+	return s + ")"
+}
+
+// shrinkNote says how the run printed relates to the walk's and whether it
+// is known to be shortest.
+func shrinkNote(res *statespace.SimResult) string {
+	sh := res.Shrunk
+	n := len(res.Violation.Path)
+	if sh == nil {
+		return fmt.Sprintf("%d steps, as walked; not shrunk", n)
+	}
+	s := fmt.Sprintf("%d steps", len(sh.Violation.Path))
+	if sh.Method != "" {
+		s += fmt.Sprintf(", shrunk by %s from the walk's %d", sh.Method, n)
+	} else {
+		s += ", as walked"
+	}
+	switch {
+	case sh.Shortest:
+		s += "; shortest: no run to this violation is shorter"
+	case sh.AtLeast > 0:
+		s += fmt.Sprintf("; not known to be shortest: every run to it has at least %d steps", sh.AtLeast)
+	default:
+		s += "; not known to be shortest"
+	}
+	return s
+}
+
+func writeSimViolation(w io.Writer, r *simReport, f *simFlags) {
+	res := r.res
+	v := r.shown()
+	fmt.Fprintf(w, "%s: %s violation — %s\n", r.strategy, v.Property, v.Rule)
+	fmt.Fprintf(w, "  found by:  %s at step %d, after %s\n", res.Found, len(res.Violation.Path), walksDone(res))
+	if sh := res.Shrunk; sh != nil && len(res.Violation.Path) > 0 {
+		how := fmt.Sprintf("a BFS stored %d configurations%s", sh.BFSStates, cutNote(sh.BFSCut, " (the --shrink-states cap)"))
+		if sh.Tries > 0 || sh.OutOfBudget {
+			how += fmt.Sprintf("; delta debugging replayed %d shorter candidate runs%s", sh.Tries, cutNote(sh.OutOfBudget, " (--shrink-budget spent)"))
+		}
+		fmt.Fprintf(w, "  shrinking: %s\n", how)
+	}
+	if v.Thread != "" {
+		fmt.Fprintf(w, "  thread:   %s\n", v.Thread)
+	}
+	fmt.Fprintf(w, "  action:   %s\n", v.Action)
+	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
+	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+	if f.rawTrace && res.Shrunk != nil && res.Shrunk.Method != "" {
+		fmt.Fprintf(w, "  the walk's own run (%d steps):\n", len(res.Violation.Trace))
+		writeSimTrace(w, r, res.Violation.Trace, f.trace)
+	}
+	fmt.Fprintf(w, "  trace (%s):\n", shrinkNote(res))
+	writeSimTrace(w, r, v.Trace, f.trace)
+	fmt.Fprintf(w, "  final configuration:\n")
+	for _, line := range strings.Split(v.Final, "\n") {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
+}
+
+func cutNote(cut bool, note string) string {
+	if cut {
+		return note
+	}
+	return ""
+}
+
+// writeSimTrace prints a trace as check prints one.
+func writeSimTrace(w io.Writer, r *simReport, trace []statespace.TraceStep, format string) {
+	switch format {
+	case "json":
+		b, _ := json.MarshalIndent(trace, "  ", "  ")
+		fmt.Fprintf(w, "  %s\n", b)
+	case "msc":
+		writeMSC(w, r.prog, trace)
+	default:
+		for _, s := range trace {
+			fmt.Fprintf(w, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
+			fmt.Fprintf(w, "       %-10s queue %s\n", "", s.Queue)
+		}
+	}
+}
+
+// writeSimUnreached lists what no walk exercised (--coverage).
+func writeSimUnreached(w io.Writer, r *simReport, u *statespace.Unreached) {
+	scope := "by any walk (walks are samples: this is what they missed, not what cannot happen)"
+	if len(u.Actions) == 0 && len(u.States) == 0 {
+		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached by some walk\n", r.strategy)
+		return
+	}
+	fmt.Fprintf(w, "%s: coverage: never exercised %s:\n", r.strategy, scope)
+	for _, a := range u.Actions {
+		fmt.Fprintf(w, "  never performed: %s\n", a)
+	}
+	for _, s := range u.States {
+		fmt.Fprintf(w, "  never reached:   %s\n", s)
+	}
+}
+
+// writeSimSummary prints one row per simulation.
+func writeSimSummary(w io.Writer, runs []*simReport, f *simFlags) {
+	fmt.Fprintf(w, "summary: model %s, queue capacity %d, update introduced: %s; %s\n\n", filepath.ToSlash(runs[0].model), runs[0].queueBound, f.updateAt, simSetup(f))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "update\tstrategy\tverdict\tproperty\twalks\tsteps\tlongest\tseconds\ttrace\tfound at\tshortest\t")
+	for _, r := range runs {
+		res := r.res
+		verdict, prop, trace, at, shortest := "ok?", "-", "-", "-", "-"
+		if v := res.Violation; v != nil {
+			verdict, prop, at = "VIOLATION", v.Property, fmt.Sprint(len(v.Path))
+			trace = fmt.Sprint(len(r.shown().Path))
+			shortest = "?"
+			if sh := res.Shrunk; sh != nil && sh.Shortest {
+				shortest = "yes"
+			} else if sh != nil && sh.AtLeast > 0 {
+				shortest = fmt.Sprintf(">= %d", sh.AtLeast)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%s\t%s\t%s\t\n", updateName(r.update), r.strategy, verdict, prop,
+			res.Runs, res.Steps, res.Deepest, res.Elapsed.Seconds(), trace, at, shortest)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\n(ok?: no violation in the walks, nothing proved; trace: the steps of the run printed; found at: the steps of the walk that found it; shortest: whether a shorter run to it can exist)")
+}
+
+// jsonSim is the JSON form of one simulation. Its common fields are those
+// of check's (so that `mcheck replay` re-runs its path, the shrunk run).
+type jsonSim struct {
+	Model      string                 `json:"model"`
+	Update     string                 `json:"update"`
+	Strategy   string                 `json:"strategy"`
+	Verdict    string                 `json:"verdict"`
+	Exhaustive bool                   `json:"exhaustive"`
+	Search     string                 `json:"search"`
+	QueueBound int                    `json:"queue_bound"`
+	Property   string                 `json:"property"`
+	Rule       string                 `json:"rule,omitempty"`
+	Thread     string                 `json:"thread,omitempty"`
+	Action     string                 `json:"action,omitempty"`
+	Expected   string                 `json:"expected,omitempty"`
+	Found      string                 `json:"found,omitempty"`
+	Trace      []statespace.TraceStep `json:"trace"`
+	Final      string                 `json:"final,omitempty"`
+	Path       []uint32               `json:"path,omitempty"`
+	UpdateAt   string                 `json:"update_at"`
+	Skip       []string               `json:"skip,omitempty"`
+	Introduced bool                   `json:"update_introduced"`
+	Seconds    float64                `json:"seconds"`
+	// The simulation.
+	Seed       uint64   `json:"seed"`
+	Scheduler  string   `json:"scheduler"`
+	Swarm      int      `json:"swarm,omitempty"`
+	Walks      int64    `json:"walks"`
+	Steps      int64    `json:"steps"`
+	Longest    int      `json:"longest_walk"`
+	Ended      int64    `json:"walks_ended"`
+	Cut        int64    `json:"walks_cut"`
+	TimedOut   bool     `json:"timed_out,omitempty"`
+	FoundBy    string   `json:"found_by,omitempty"`
+	FoundSeed  uint64   `json:"found_seed,omitempty"`
+	WalkPath   []uint32 `json:"walk_path,omitempty"` // the walk's own run
+	Shrunk     bool     `json:"shrunk"`
+	Shortest   bool     `json:"shortest"`
+	AtLeast    int      `json:"at_least_steps,omitempty"`
+	BFSStates  int64    `json:"shrink_bfs_states,omitempty"`
+	ShrinkHow  string   `json:"shrink_method,omitempty"`
+	Unreached  []string `json:"never_performed,omitempty"`
+	UnreachedS []string `json:"never_reached,omitempty"`
+}
+
+func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
+	res := r.res
+	j := jsonSim{
+		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", Search: "simulation",
+		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
+		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
+		Seed: f.seed, Scheduler: f.scheduler, Swarm: f.swarm, Walks: res.Runs, Steps: res.Steps, Longest: res.Deepest,
+		Ended: res.Ended, Cut: res.Cut, TimedOut: res.TimedOut,
+	}
+	if res.Violation != nil {
+		v := r.shown()
+		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
+		j.Trace, j.Final, j.Path = v.Trace, v.Final, v.Path
+		j.FoundBy, j.FoundSeed, j.WalkPath = res.Found.String(), res.Found.Seed, res.Violation.Path
+		if sh := res.Shrunk; sh != nil {
+			j.Shrunk, j.Shortest, j.AtLeast, j.BFSStates, j.ShrinkHow = sh.Method != "", sh.Shortest, sh.AtLeast, sh.BFSStates, sh.Method
+		}
+	}
+	if u := res.Unreached; u != nil {
+		j.Unreached, j.UnreachedS = u.Actions, u.States
+	}
+	b, _ := json.Marshal(j)
+	fmt.Fprintf(w, "%s\n", b)
+}

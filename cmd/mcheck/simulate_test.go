@@ -1,0 +1,88 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestSimulatePaperModel(t *testing.T) {
+	code, out, errs := runCmd("simulate", "--runs", "5", "--depth", "300", "../../models/mathserver.dsu")
+	noPanic(t, out, errs)
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1 (uncoordinated violates fidelity)\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"uncoordinated: fidelity violation — fidelity (c)",
+		"trace (7 steps", "shortest: no run to this violation is shorter",
+		"stop-the-world: no violation in 5 walks", "NOT exhaustive",
+		"summary:", "VIOLATION", "ok?",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCmd("simulate", "--runs", "3", "--depth", "100", "--strategy", "max+1", "--coverage", "../../models/prodcons.dsu")
+	if code != exitBounded || !strings.Contains(out, "no violation in 3 walks") || !strings.Contains(out, "coverage:") {
+		t.Fatalf("max+1 on prodcons: exit %d, want 4 (a simulation proves nothing)\n%s", code, out)
+	}
+}
+
+// TestSimulateJSONReplays: the run simulate reports (shrunk) is one that
+// mcheck replay re-runs to the same violation.
+func TestSimulateJSONReplays(t *testing.T) {
+	code, out, errs := runCmd("simulate", "--json", "--strategy", "uncoordinated", "--scheduler", "move", "--runs", "20", "--depth", "400", "--shrink-states", "10", "../../models/prodcons.dsu")
+	if code != exitViolation {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	var j map[string]any
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	if j["verdict"] != "violation" || j["search"] != "simulation" || j["exhaustive"] != false {
+		t.Errorf("verdict %v, search %v, exhaustive %v", j["verdict"], j["search"], j["exhaustive"])
+	}
+	report := filepath.Join(t.TempDir(), "sim.json")
+	if err := os.WriteFile(report, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, rout, rerr := runCmd("replay", report)
+	if code != exitOK || !strings.Contains(rout, "the run ends in the same violation") {
+		t.Fatalf("replay: exit %d\n%s%s", code, rout, rerr)
+	}
+}
+
+// TestSimulateDeterministicCLI: same seed, same output, whatever the
+// number of workers (the timings aside).
+func TestSimulateDeterministicCLI(t *testing.T) {
+	secs := regexp.MustCompile(`"seconds":[0-9.e-]+`)
+	var outs []string
+	for _, w := range []string{"1", "3"} {
+		_, out, _ := runCmd("simulate", "--json", "--seed", "42", "--runs", "30", "--depth", "200", "--swarm", "6", "--workers", w, "../../models/sessions-per-request.dsu")
+		outs = append(outs, secs.ReplaceAllString(out, ""))
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("1 worker:\n%s\n3 workers:\n%s", outs[0], outs[1])
+	}
+}
+
+func TestSimulateBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--scheduler", "fair"},
+		{"--runs", "0"},
+		{"--depth", "0"},
+		{"--time", "-1s"},
+		{"--swarm", "-2"},
+		{"--strategy", "nope"},
+		{"--trace", "svg"},
+	} {
+		code, out, errs := runCmd(append(append([]string{"simulate"}, args...), "../../models/mathserver.dsu")...)
+		noPanic(t, out, errs)
+		if code != exitUsage || !strings.Contains(errs, "mcheck simulate: ") {
+			t.Errorf("%v: exit %d, want 2 with a message\n%s", args, code, errs)
+		}
+	}
+}
