@@ -45,6 +45,7 @@ type checkFlags struct {
 	progress   string
 	skip       []string
 	coverage   bool
+	html       string
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
@@ -60,6 +61,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) run, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
+	fs.StringVar(&f.html, "html", "", "also write the counterexamples to FILE as one self-contained HTML page: a message sequence chart of each trace, with a step slider showing every configuration")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
 	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
@@ -174,6 +176,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		writeText(stdout, runs, &f)
 	}
+	if f.html != "" {
+		n, err := writeHTMLFile(f.html, path, src, runs, f.updateAt, plan.props)
+		if err != nil {
+			fmt.Fprintf(stderr, "mcheck check: %v\n", err)
+			return exitFailure
+		}
+		fmt.Fprintf(stderr, "mcheck check: wrote %s (%s)\n", f.html, plural(n, "counterexample"))
+	}
 	for _, r := range runs {
 		if r.res.Interrupted {
 			fmt.Fprintf(stderr, "mcheck check: interrupted after %d states at depth %d (%s, %s)\n", r.res.States, r.res.Depth, updateName(r.update), r.strategy)
@@ -237,6 +247,8 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 		if f.jsonOut && f.trace == "msc" {
 			return nil, errors.New("--trace msc draws a chart in the text output; with --json the trace is JSON (drop one of the two)")
 		}
+	case "html":
+		return nil, errors.New("--trace html: the page is a file of its own: use --html FILE (with any --trace)")
 	default:
 		return nil, fmt.Errorf("--trace must be text, msc or json, got %q", f.trace)
 	}
@@ -252,6 +264,9 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 		return nil, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", f.memBudget)
 	}
 	if err := store.CheckKind(f.store, f.storeDir); err != nil {
+		return nil, err
+	}
+	if err := checkHTMLPath(f.html); err != nil {
 		return nil, err
 	}
 	return p, nil

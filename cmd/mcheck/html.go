@@ -1,0 +1,333 @@
+package main
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// The counterexample page of `mcheck check --html FILE`: one
+// self-contained HTML file (inline CSS, JavaScript and SVG; nothing
+// fetched) with, for each violation, a message sequence chart of its trace
+// and a step slider that shows the configuration after each step. The page
+// is rendered with html/template, so every name and value of the model is
+// escaped; its script only shows and hides what the template wrote.
+
+//go:embed html.tmpl
+var htmlSource string
+
+var htmlTemplate = template.Must(template.New("page").Parse(htmlSource))
+
+// htmlPage is the data of the whole page.
+type htmlPage struct {
+	Model      string
+	UpdateAt   string
+	Version    string
+	Runs       []htmlRunRow
+	Violations []*htmlViolation
+}
+
+// htmlRunRow is one run in the page's summary table.
+type htmlRunRow struct {
+	Update, Strategy, Verdict, Property, Search string
+	States                                      int64
+	Depth                                       int
+	Index                                       int // the violation's number (from 1), 0 if none
+}
+
+// htmlViolation is one counterexample: the report, the chart and a detail
+// block per step (0 is the initial configuration).
+type htmlViolation struct {
+	Index                                           int
+	Update, Strategy                                string
+	Property, Rule, Thread, Action, Expected, Found string
+	Steps                                           int
+	// AtStep says that step Steps performs the violation; otherwise the
+	// configuration after it is the violating one (no step is enabled).
+	AtStep  bool
+	Chart   *mscChart
+	Details []htmlStep
+}
+
+// htmlStep is what the page shows when the slider is at one step.
+type htmlStep struct {
+	Step      int
+	Thread    string
+	Kind      string
+	What      string // also the step's one-line summary, "initial configuration" at 0
+	Where     string
+	Source    *htmlSourceLine
+	Violating bool
+	Threads   []htmlThreadRow
+	Endpoints []htmlEndRow
+	Queue     []string
+	QueueDiff bool
+	Update    string
+	UpdDiff   bool
+}
+
+// htmlSourceLine is the model's source line of a step, split around the
+// column the step's instruction starts at.
+type htmlSourceLine struct {
+	Line              int
+	Before, At, After string
+}
+
+type htmlThreadRow struct {
+	Name, Status     string
+	Applied, Changed bool
+}
+
+type htmlEndRow struct {
+	statespace.EndpointView
+	Changed bool
+}
+
+// writeHTMLFile renders the page for the runs of one check and writes it
+// to path, through a temporary file in the same directory renamed into
+// place, so that a reader never sees half a page.
+func writeHTMLFile(path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker) (int, error) {
+	page, err := buildPage(modelPath, src, runs, updateAt, props)
+	if err != nil {
+		return 0, err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".mcheck-html-*")
+	if err != nil {
+		return 0, fmt.Errorf("--html: %v", unwrapPathErr(err))
+	}
+	defer os.Remove(tmp.Name())
+	if err := renderHTML(tmp, page); err != nil {
+		tmp.Close()
+		return 0, fmt.Errorf("--html: writing %s: %v", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return 0, fmt.Errorf("--html: %v", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, fmt.Errorf("--html: writing %s: %v", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return 0, fmt.Errorf("--html: %v", unwrapPathErr(err))
+	}
+	return len(page.Violations), nil
+}
+
+// checkHTMLPath refuses, before any search, a --html path that cannot be
+// written: its directory must exist and it must not be a directory.
+func checkHTMLPath(path string) error {
+	if path == "" {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("--html %s is a directory; give a file name, e.g. %s", path, filepath.Join(path, "counterexample.html"))
+	}
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("--html %s: directory %s: %v", path, dir, unwrapPathErr(err))
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("--html %s: %s is not a directory", path, dir)
+	}
+	return nil
+}
+
+// renderHTML writes the page.
+func renderHTML(w io.Writer, page *htmlPage) error {
+	return htmlTemplate.Execute(w, page)
+}
+
+// buildPage gathers the page's data: the summary of every run, and for each
+// violation its trace replayed step by step (the report keeps only the
+// final configuration; the page shows each one).
+func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker) (*htmlPage, error) {
+	page := &htmlPage{Model: filepath.ToSlash(modelPath), UpdateAt: updateAt, Version: versionText()}
+	lines := strings.Split(string(src), "\n")
+	at, err := statespace.ParseUpdateAt(updateAt)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range runs {
+		row := htmlRunRow{Update: updateName(r.update), Strategy: r.strategy, Verdict: verdictWord(r), Property: "-",
+			Search: r.search(), States: r.res.States, Depth: r.res.Depth}
+		if v := r.res.Violation; v != nil {
+			hv, err := buildViolation(r, at, props, lines)
+			if err != nil {
+				return nil, fmt.Errorf("%s, %s: %v", updateName(r.update), r.strategy, err)
+			}
+			page.Violations = append(page.Violations, hv)
+			hv.Index = len(page.Violations)
+			row.Index, row.Property = hv.Index, v.Property
+		}
+		page.Runs = append(page.Runs, row)
+	}
+	return page, nil
+}
+
+// verdictWord is a run's verdict as the summary table says it.
+func verdictWord(r *runReport) string {
+	switch {
+	case r.res.Interrupted && r.res.Violation == nil:
+		return "interrupted"
+	case r.res.Verdict == statespace.Violated:
+		return "VIOLATION"
+	case r.res.Verdict == statespace.Unknown:
+		return "ok?"
+	}
+	return "ok"
+}
+
+// buildViolation replays the violation's path, snapshotting the
+// configuration after every step, and lays out its chart.
+func buildViolation(r *runReport, at statespace.UpdateAt, props properties.Checker, lines []string) (*htmlViolation, error) {
+	v := r.res.Violation
+	snaps, atStep, err := replaySnapshots(r, at, props, v.Path)
+	if err != nil {
+		return nil, err
+	}
+	if len(snaps) != len(v.Trace)+1 {
+		return nil, fmt.Errorf("the replayed trace has %d steps, the report %d", len(snaps)-1, len(v.Trace))
+	}
+	hv := &htmlViolation{Update: updateName(r.update), Strategy: r.strategy, Property: v.Property, Rule: v.Rule,
+		Thread: v.Thread, Action: v.Action, Expected: v.Expected, Found: v.Found, Steps: len(v.Trace), AtStep: atStep}
+	for k := range snaps {
+		hv.Details = append(hv.Details, detailOf(k, v.Trace, snaps, lines))
+	}
+	hv.Chart = layoutMSC(threadNames(r.prog), v.Trace, snaps, atStep, v)
+	return hv, nil
+}
+
+func threadNames(p *statespace.Program) []string {
+	var names []string
+	for _, t := range p.Threads {
+		names = append(names, t.Name)
+	}
+	return names
+}
+
+// replaySnapshots re-runs path with the run's semantics and returns the
+// configuration before the first step and after each, and whether the last
+// step is itself the violation (a fault) rather than leading to a violating
+// configuration (a deadlock, say).
+func replaySnapshots(r *runReport, at statespace.UpdateAt, props properties.Checker, path []uint32) ([]statespace.Snapshot, bool, error) {
+	name := r.strategy
+	if name == "(none needed)" {
+		name = statespace.StrategyNames()[0] // the model has no update: every strategy is the same search
+	}
+	st, err := statespace.StrategyNamed(name)
+	if err != nil {
+		return nil, false, err
+	}
+	p := r.prog
+	sem := &statespace.Semantics{P: p, Strategy: st, QueueBound: r.queueBound, UpdateAt: at}
+	c, _ := sem.Initial()
+	snaps := []statespace.Snapshot{p.SnapshotOf(c)}
+	var before *statespace.Config
+	var last *statespace.Succ
+	for i, s := range path {
+		succs, _ := sem.Successors(c)
+		if int(s) >= len(succs) {
+			return nil, false, fmt.Errorf("the trace's step %d is not a step of the model (successor %d of %d)", i+1, s, len(succs))
+		}
+		before, last = c, &succs[s]
+		c = last.Next
+		snaps = append(snaps, p.SnapshotOf(c))
+	}
+	atStep := last != nil && props.CheckStep(p, before, last) != nil
+	return snaps, atStep, nil
+}
+
+// detailOf is the detail block of step k (0: the initial configuration).
+// The last one is marked violating: its step is the violation, or (when no
+// step is enabled after it) the configuration it reaches is.
+func detailOf(k int, trace []statespace.TraceStep, snaps []statespace.Snapshot, lines []string) htmlStep {
+	d := htmlStep{Step: k, What: "initial configuration", Violating: k == len(trace)}
+	if k > 0 {
+		s := trace[k-1]
+		d.Thread, d.Kind, d.What, d.Where = s.Thread, s.Kind, s.What, s.Where
+		if d.Thread == "-" {
+			d.Thread = "" // a step of no thread
+		}
+		d.Source = sourceLineOf(s.Where, lines)
+	}
+	cur := snaps[k]
+	var prev *statespace.Snapshot
+	if k > 0 {
+		prev = &snaps[k-1]
+	}
+	for i, t := range cur.Threads {
+		changed := prev != nil && (i >= len(prev.Threads) || prev.Threads[i] != t)
+		d.Threads = append(d.Threads, htmlThreadRow{Name: t.Name, Status: t.Status, Applied: t.Applied, Changed: changed})
+	}
+	for _, e := range cur.Endpoints {
+		d.Endpoints = append(d.Endpoints, htmlEndRow{EndpointView: e, Changed: prev != nil && !hasEndpoint(prev.Endpoints, e)})
+	}
+	d.Queue, d.Update = cur.Queue, cur.Update
+	if prev != nil {
+		d.QueueDiff = strings.Join(prev.Queue, "\n") != strings.Join(cur.Queue, "\n")
+		d.UpdDiff = prev.Update != cur.Update
+	}
+	return d
+}
+
+func hasEndpoint(es []statespace.EndpointView, e statespace.EndpointView) bool {
+	for _, x := range es {
+		if x == e {
+			return true
+		}
+	}
+	return false
+}
+
+// positionRE finds the source position at the end of a step's place, e.g.
+// "send in old f, models/m.dsu:27:14".
+var positionRE = regexp.MustCompile(`:(\d+):(\d+)$`)
+
+// sourceLineOf is the model's line that where points to, or nil.
+func sourceLineOf(where string, lines []string) *htmlSourceLine {
+	m := positionRE.FindStringSubmatch(where)
+	if m == nil {
+		return nil
+	}
+	line, _ := strconv.Atoi(m[1])
+	col, _ := strconv.Atoi(m[2])
+	if line < 1 || line > len(lines) {
+		return nil
+	}
+	text := strings.TrimRight(lines[line-1], "\r")
+	if col < 1 || col > len(text)+1 {
+		return &htmlSourceLine{Line: line, Before: strings.TrimLeft(text, " \t")}
+	}
+	start := col - 1
+	end := start
+	for end < len(text) && isWordByte(text[end]) {
+		end++
+	}
+	if end == start && end < len(text) {
+		end++
+	}
+	return &htmlSourceLine{Line: line, Before: strings.TrimLeft(text[:start], " \t"), At: text[start:end], After: text[end:]}
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+// plural says "1 counterexample", "2 counterexamples".
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

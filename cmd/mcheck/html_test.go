@@ -1,0 +1,441 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// node is an element of a page parsed as XML (the page is written so that
+// it is well-formed XML as well as HTML, except for the insides of script
+// and style, which parsePage leaves out).
+type node struct {
+	name     string
+	attrs    map[string]string
+	children []*node
+	text     strings.Builder // all the text inside, children's included
+}
+
+func (n *node) attr(k string) string { return n.attrs[k] }
+
+func (n *node) hasClass(c string) bool {
+	for _, f := range strings.Fields(n.attrs["class"]) {
+		if f == c {
+			return true
+		}
+	}
+	return false
+}
+
+// all lists the elements under n (n included) that satisfy ok, in order.
+func (n *node) all(ok func(*node) bool) []*node {
+	var out []*node
+	var walk func(*node)
+	walk = func(m *node) {
+		if ok(m) {
+			out = append(out, m)
+		}
+		for _, c := range m.children {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func byClass(name, class string) func(*node) bool {
+	return func(n *node) bool { return n.name == name && n.hasClass(class) }
+}
+
+var scriptOrStyle = regexp.MustCompile(`(?s)(<script>|<style>).*?(</script>|</style>)`)
+
+// parsePage checks that page is well-formed (every element closed, every
+// attribute quoted, nothing unescaped) and returns its root.
+func parsePage(t *testing.T, page string) *node {
+	t.Helper()
+	if !strings.HasPrefix(page, "<!DOCTYPE html>") {
+		t.Fatalf("the page does not start with <!DOCTYPE html>: %.60q", page)
+	}
+	d := xml.NewDecoder(strings.NewReader(scriptOrStyle.ReplaceAllString(page, "$1$2")))
+	d.Strict, d.Entity = true, xml.HTMLEntity
+	root := &node{name: "#document"}
+	stack := []*node{root}
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the page is not well-formed: %v", err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			n := &node{name: tok.Name.Local, attrs: map[string]string{}}
+			for _, a := range tok.Attr {
+				n.attrs[a.Name.Local] = a.Value
+			}
+			top := stack[len(stack)-1]
+			top.children = append(top.children, n)
+			stack = append(stack, n)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			for _, n := range stack {
+				n.text.Write(tok)
+			}
+		}
+	}
+	if len(stack) != 1 {
+		t.Fatalf("the page leaves %d elements open", len(stack)-1)
+	}
+	return root
+}
+
+// checkHTML runs mcheck check --html on a model and returns the exit
+// status, stdout, and the page parsed.
+func checkHTML(t *testing.T, model string, args ...string) (int, string, string, *node) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "cx.html")
+	all := append([]string{"check", "--store", "memory", "--progress", "off", "--html", file}, args...)
+	code, out, errs := runCmd(append(all, model)...)
+	noPanic(t, out, errs)
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("exit %d, no page: %v\n%s", code, err, errs)
+	}
+	return code, out, string(b), parsePage(t, string(b))
+}
+
+// section is the page's counterexample number i.
+func section(t *testing.T, root *node, i int) *node {
+	t.Helper()
+	for _, s := range root.all(byClass("section", "run")) {
+		if s.attr("id") == "run-"+strconv.Itoa(i) {
+			return s
+		}
+	}
+	t.Fatalf("the page has no counterexample %d", i)
+	return nil
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("not a number: %q", s)
+	}
+	return n
+}
+
+// arrowsWanted is what the chart must draw of a trace: one arrow per
+// receiver of each send or select, from its step to the step of the
+// receive that takes it ("pending" when none does), channels being FIFO.
+func arrowsWanted(trace []statespace.TraceStep) []string {
+	type msg struct{ from, channel string }
+	var msgs []msg
+	holders := map[string]map[string]string{}
+	to := map[int]string{}
+	for _, s := range trace {
+		session, role := splitEndpoint(s.Endpoint)
+		switch s.Kind {
+		case "start":
+			holders[s.Endpoint] = s.Holders
+		case "send", "select":
+			for _, p := range s.Peers {
+				msgs = append(msgs, msg{strconv.Itoa(s.Step), session + " " + role + "->" + p})
+			}
+		case "receive", "case":
+			for i, m := range msgs {
+				if _, done := to[i]; !done && m.channel == session+" "+s.Peers[0]+"->"+role {
+					to[i] = strconv.Itoa(s.Step)
+					break
+				}
+			}
+		}
+	}
+	var out []string
+	for i, m := range msgs {
+		end, ok := to[i]
+		if !ok {
+			end = "pending"
+		}
+		out = append(out, m.from+"->"+end)
+	}
+	return out
+}
+
+// arrowsDrawn lists a section's arrows as "from->to".
+func arrowsDrawn(sec *node) []string {
+	var out []string
+	for _, g := range sec.all(byClass("g", "msg")) {
+		to := g.attr("data-to")
+		if g.hasClass("pending") {
+			to = "pending"
+		}
+		out = append(out, g.attr("data-from")+"->"+to)
+	}
+	return out
+}
+
+func TestHTMLPage(t *testing.T) {
+	code, out, page, root := checkHTML(t, "../../models/mathserver.dsu", "--json")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	// --json is unchanged by --html: one JSON object a run on stdout.
+	var runs []jsonRun
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r jsonRun
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("stdout is not JSON lines with --html: %v\n%s", err, out)
+		}
+		runs = append(runs, r)
+	}
+	if len(runs) != 3 || runs[0].Verdict != "violation" {
+		t.Fatalf("want 3 runs, the first violated:\n%s", out)
+	}
+	trace := runs[0].Trace
+	if got := root.all(byClass("section", "run")); len(got) != 1 {
+		t.Fatalf("%d counterexamples on the page, want 1", len(got))
+	}
+	sec := section(t, root, 1)
+	n := len(trace)
+	if sec.attr("data-steps") != strconv.Itoa(n) || sec.attr("data-violating") != strconv.Itoa(n) || sec.attr("data-violation-at") != "step" {
+		t.Errorf("section attributes %v, want %d steps, step %d the violation", sec.attrs, n, n)
+	}
+	// One row per step and one for the initial configuration; the last
+	// step is the violating one, and only it.
+	rows := sec.all(byClass("g", "row"))
+	if len(rows) != n+1 {
+		t.Fatalf("%d chart rows, want %d", len(rows), n+1)
+	}
+	for i, r := range rows {
+		if r.attr("data-step") != strconv.Itoa(i) {
+			t.Errorf("row %d has data-step %q", i, r.attr("data-step"))
+		}
+		if r.hasClass("violating") != (i == n) {
+			t.Errorf("row %d: violating %v, want %v", i, r.hasClass("violating"), i == n)
+		}
+	}
+	if !strings.Contains(rows[n].text.String(), trace[n-1].What) {
+		t.Errorf("the violating row's title %q lacks the step %q", rows[n].text.String(), trace[n-1].What)
+	}
+	// One arrow per message, from its send to its receive.
+	want, got := arrowsWanted(trace), arrowsDrawn(sec)
+	if strings.Join(got, " ") != strings.Join(want, " ") || len(got) != 1 {
+		t.Errorf("arrows %v, want %v (one message, sent at 4, received at 7)", got, want)
+	}
+	// A lifeline per thread, with the thread's name.
+	var lanes []string
+	for _, l := range sec.all(byClass("g", "lane")) {
+		lanes = append(lanes, strings.TrimSpace(l.text.String()))
+	}
+	if strings.Join(lanes, " ") != "P1P1 P2P2" { // the label, then its title
+		t.Errorf("lanes %q, want P1 and P2", lanes)
+	}
+	// P2 applies the update at step 6: a diamond there, and its lifeline
+	// turns thick (new code) from that row on.
+	if len(sec.all(byClass("polygon", "m-apply"))) != 1 || len(sec.all(byClass("line", "new"))) != 1 {
+		t.Errorf("want one apply mark and one new-code lifeline segment")
+	}
+	// A detail block per step; only the violating one shown at first.
+	details := sec.all(byClass("div", "detail"))
+	if len(details) != n+1 {
+		t.Fatalf("%d detail blocks, want %d", len(details), n+1)
+	}
+	for i, d := range details {
+		shown := d.attr("hidden") == ""
+		if shown != (i == n) || d.hasClass("violating") != (i == n) {
+			t.Errorf("detail %d: shown %v, violating %v", i, shown, d.hasClass("violating"))
+		}
+	}
+	last := details[n].text.String()
+	for _, want := range []string{"receive(y, p1)", "This step violates fidelity", "s#1.p2", "MathB", "applied", "queue", "introduced"} {
+		if !strings.Contains(strings.ToLower(last), strings.ToLower(want)) {
+			t.Errorf("the violating step's detail lacks %q:\n%s", want, last)
+		}
+	}
+	// The source line of step 7 with the receive marked.
+	marks := details[n].all(func(m *node) bool { return m.name == "mark" })
+	if len(marks) != 1 || marks[0].text.String() != "receive" {
+		t.Errorf("want the receive marked in its source line, got %d marks", len(marks))
+	}
+	// The configuration after step 4 holds the sent message in the queue.
+	if q := details[4].text.String(); !strings.Contains(q, "s#1 p1->p2: -1") {
+		t.Errorf("after step 4 the queue should hold the message:\n%s", q)
+	}
+	// Self-contained: nothing is fetched.
+	for _, bad := range []string{"http://", "https://", "src=", "<link", "@import"} {
+		if strings.Contains(strings.ReplaceAll(page, `xmlns="http://www.w3.org/2000/svg"`, ""), bad) {
+			t.Errorf("the page refers to something outside itself: %q", bad)
+		}
+	}
+}
+
+// TestHTMLMulticastAndPending: a multicast draws one arrow per receiver;
+// messages still queued at the end run dashed to the bottom.
+func TestHTMLMulticastAndPending(t *testing.T) {
+	model := "../../statespace/testdata/regress/multicast-one-send.dsu"
+	code, out, _, root := checkHTML(t, model, "--json")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	var r jsonRun
+	if err := json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &r); err != nil {
+		t.Fatal(err)
+	}
+	want, got := arrowsWanted(r.Trace), arrowsDrawn(section(t, root, 1))
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("arrows %v, want %v", got, want)
+	}
+	// A sends 1 to b, then 0 to b and c; only c receives.
+	if strings.Join(got, " ") != "2->pending 4->pending 4->5" {
+		t.Errorf("arrows %v, want 2->pending 4->pending 4->5", got)
+	}
+}
+
+// TestHTMLDeadlock: when no step is enabled after the last one, the
+// configuration is the violation, with a row of its own.
+func TestHTMLDeadlock(t *testing.T) {
+	code, _, _, root := checkHTML(t, "../../models/sessions-per-request.dsu", "--strategy", "stop-the-world")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	sec := section(t, root, 1)
+	if sec.attr("data-violation-at") != "configuration" {
+		t.Fatalf("data-violation-at %q, want configuration", sec.attr("data-violation-at"))
+	}
+	n := atoi(t, sec.attr("data-steps"))
+	var violating []string
+	for _, r := range sec.all(byClass("g", "row")) {
+		if r.hasClass("violating") {
+			violating = append(violating, r.attr("data-step"))
+			if r.hasClass("terminal") && !strings.Contains(r.text.String(), "deadlock") {
+				t.Errorf("the violation's row does not say deadlock: %q", r.text.String())
+			}
+		}
+	}
+	// Step n's row and the row of the configuration after it.
+	if len(violating) != 2 || violating[0] != strconv.Itoa(n) || violating[1] != strconv.Itoa(n) {
+		t.Errorf("violating rows %v, want step %d and its configuration", violating, n)
+	}
+	if len(sec.all(byClass("g", "terminal"))) != 2 { // the row's background and foreground
+		t.Errorf("want a row for the deadlocked configuration")
+	}
+	if d := sec.all(byClass("div", "detail")); !strings.Contains(d[n].text.String(), "No step is enabled here") {
+		t.Errorf("the last detail does not say no step is enabled:\n%s", d[n].text.String())
+	}
+}
+
+func TestHTMLNoViolation(t *testing.T) {
+	code, _, _, root := checkHTML(t, "../../models/code-only.dsu")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	if len(root.all(byClass("section", "run"))) != 0 || len(root.all(byClass("p", "none"))) != 1 {
+		t.Errorf("a page without violations should say so and hold no counterexample")
+	}
+	if rows := root.all(func(n *node) bool { return n.name == "tr" }); len(rows) != 4 { // header and 3 strategies
+		t.Errorf("summary has %d rows, want 4", len(rows))
+	}
+}
+
+// TestHTMLEscapes: a model's path (and every name) is user input: the page
+// must show it as text, never as markup.
+func TestHTMLEscapes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), `a<b>&"c'</script>`)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Skipf("cannot make a directory with markup in its name: %v", err)
+	}
+	src, err := os.ReadFile("../../models/mathserver.dsu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "m.dsu")
+	if err := os.WriteFile(model, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, page, root := checkHTML(t, model)
+	if strings.Contains(page, "<b>&") || strings.Contains(page, `c'</script>`) {
+		t.Fatalf("the model path reached the page unescaped")
+	}
+	h1 := root.all(func(n *node) bool { return n.name == "h1" })
+	if len(h1) != 1 || h1[0].text.String() != "mcheck: "+filepath.ToSlash(model) {
+		t.Errorf("the heading does not show the path as text")
+	}
+
+	// Every field, rendered directly: hostile strings stay text.
+	evil := `</text></svg><script>alert(1)</script><img src=x onerror=alert(2)>"'&`
+	ch := layoutMSC([]string{evil}, []statespace.TraceStep{{Step: 1, Thread: evil, Kind: "choose", What: evil, Where: evil}},
+		[]statespace.Snapshot{{Threads: []statespace.ThreadView{{Name: evil}}}, {Threads: []statespace.ThreadView{{Name: evil}}}},
+		true, &statespace.Violation{Property: evil, Rule: evil})
+	p := &htmlPage{Model: evil, UpdateAt: evil, Version: evil,
+		Runs: []htmlRunRow{{Update: evil, Strategy: evil, Verdict: evil, Property: evil, Search: evil, Index: 1}},
+		Violations: []*htmlViolation{{Index: 1, Update: evil, Strategy: evil, Property: evil, Rule: evil, Thread: evil, Action: evil,
+			Expected: evil, Found: evil, Steps: 1, AtStep: true, Chart: ch, Details: []htmlStep{
+				{Step: 0, What: evil},
+				{Step: 1, Thread: evil, What: evil, Where: evil, Violating: true, Source: &htmlSourceLine{Line: 1, Before: evil, At: evil, After: evil},
+					Threads: []htmlThreadRow{{Name: evil, Status: evil}}, Endpoints: []htmlEndRow{{EndpointView: statespace.EndpointView{Name: evil, Holder: evil, Protocol: evil, Next: evil}}},
+					Queue: []string{evil}, Update: evil},
+			}}}}
+	var b bytes.Buffer
+	if err := renderHTML(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.Contains(out, "<script>alert") || strings.Contains(out, "<img") {
+		t.Fatalf("a hostile name reached the page as markup")
+	}
+	root = parsePage(t, out)
+	if n := len(root.all(func(n *node) bool { return n.name == "script" })); n != 1 {
+		t.Errorf("%d script elements, want the page's own only", n)
+	}
+	if !strings.Contains(root.text.String(), evil) {
+		t.Errorf("the hostile string does not read back as text")
+	}
+}
+
+func TestHTMLFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--trace", "html"}, "use --html FILE"},
+		{[]string{"--html", filepath.Join(dir, "missing", "x.html")}, "directory"},
+		{[]string{"--html", dir}, "is a directory"},
+	} {
+		code, out, errs := runCmd(append(append([]string{"check"}, c.args...), "../../models/mathserver.dsu")...)
+		if code != exitUsage || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q before any search", c.args, code, errs, c.want)
+		}
+	}
+}
+
+func TestSourceLineOf(t *testing.T) {
+	lines := []string{"thread P {", "  fun f(x) = send(x, p2, 1); f(x)", "}"}
+	s := sourceLineOf("send in f, m.dsu:2:14", lines)
+	if s == nil || s.Line != 2 || s.Before != "fun f(x) = " || s.At != "send" || s.After != "(x, p2, 1); f(x)" {
+		t.Errorf("got %+v", s)
+	}
+	if s := sourceLineOf("call f in f, m.dsu:2:30", lines); s == nil || s.At != "f" {
+		t.Errorf("got %+v", s)
+	}
+	for _, where := range []string{"", "no position", "m.dsu:9:1", "m.dsu:0:1"} {
+		if s := sourceLineOf(where, lines); s != nil {
+			t.Errorf("%q: got %+v, want none", where, s)
+		}
+	}
+	if s := sourceLineOf("m.dsu:3:40", lines); s == nil || s.Before != "}" || s.At != "" {
+		t.Errorf("a column past the line's end: got %+v", s)
+	}
+}

@@ -1,0 +1,109 @@
+package statespace
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Snapshots: a configuration as data, piece by piece, for views that show
+// a counterexample step by step (the HTML page of mcheck check --html).
+// Like the descriptions, they are built only for a trace, never while
+// exploring.
+
+// Snapshot is one configuration: each thread, each endpoint with its
+// protocol version and run number, the queue and the update's state.
+type Snapshot struct {
+	Threads   []ThreadView   `json:"threads"`
+	Endpoints []EndpointView `json:"endpoints"`
+	// Queue has one entry per non-empty FIFO, e.g. "s#1 p1->p2: -1 2".
+	Queue []string `json:"queue"`
+	// Update is "" without an update, else "not introduced" or
+	// "introduced", with the instances' update run numbers.
+	Update string `json:"update,omitempty"`
+}
+
+// ThreadView is one thread of a snapshot.
+type ThreadView struct {
+	Name string `json:"name"`
+	// Status says where the thread is ("at send in old f (m.dsu:3:14)"),
+	// or "finished", or "stopped by a runtime error".
+	Status  string `json:"status"`
+	Applied bool   `json:"applied"` // it has applied the update
+	Ended   bool   `json:"ended"`   // finished or stopped by an error
+}
+
+// EndpointView is one endpoint of a live session instance.
+type EndpointView struct {
+	Name     string `json:"name"` // e.g. s#1.p1
+	Holder   string `json:"holder"`
+	Protocol string `json:"protocol"` // the protocol version of its current run
+	// NextProtocol is the version its next run will follow, when it
+	// differs (the update has moved the endpoint).
+	NextProtocol string `json:"next_protocol,omitempty"`
+	Run          int    `json:"run"` // the run it performs, from 1
+	Next         string `json:"next"`
+}
+
+// SnapshotOf describes configuration c as data.
+func (p *Program) SnapshotOf(c *Config) Snapshot {
+	s := Snapshot{Threads: []ThreadView{}, Endpoints: []EndpointView{}, Queue: []string{}}
+	for t, th := range c.Threads {
+		s.Threads = append(s.Threads, ThreadView{Name: p.Threads[t].Name, Status: p.threadStatus(th),
+			Applied: th.HeapVer == 1, Ended: th.Status != Running})
+	}
+	for _, in := range c.Insts {
+		for _, e := range in.Ends {
+			v := EndpointView{
+				Name:     fmt.Sprintf("%s#%d.%s", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role]),
+				Holder:   p.Threads[e.Holder].Name,
+				Protocol: p.protoName(in.Service, e.Ver),
+				Run:      int(in.RunBase + e.Run + 1),
+				Next:     p.endState(in, e),
+			}
+			if e.NextVer != e.Ver {
+				v.NextProtocol = p.protoName(in.Service, e.NextVer)
+			}
+			s.Endpoints = append(s.Endpoints, v)
+		}
+	}
+	for _, ch := range c.Queue {
+		s.Queue = append(s.Queue, p.describeChannel(c, ch))
+	}
+	if p.Update != nil {
+		s.Update = "not introduced"
+		if c.Upd.Introduced {
+			s.Update = "introduced" + p.describeN(c)
+		}
+	}
+	return s
+}
+
+// endState says what endpoint e of instance in expects next.
+func (p *Program) endState(in *Instance, e End) string {
+	lt := p.Services[in.Service].Monitors[e.Ver][e.Role]
+	switch {
+	case e.Untracked:
+		return "not followed any more (after a fault)"
+	case lt == nil:
+		return "nothing: " + p.protoName(in.Service, e.Ver) + " has no role " + p.Roles[e.Role]
+	}
+	return p.describeState(&lt.States[e.State])
+}
+
+// describeChannel lists one FIFO's messages, e.g. "s#1 p1->p2: -1 2".
+func (p *Program) describeChannel(c *Config, ch *Channel) string {
+	var ms []string
+	for _, m := range ch.Msgs {
+		if m.Label >= 0 {
+			ms = append(ms, p.Labels[m.Label])
+		} else {
+			ms = append(ms, m.Val.String())
+		}
+	}
+	name := "?"
+	if int(ch.Inst) < len(c.Insts) {
+		in := c.Insts[ch.Inst]
+		name = fmt.Sprintf("%s#%d", p.Services[in.Service].Name, in.Serial)
+	}
+	return fmt.Sprintf("%s %s->%s: %s", name, p.Roles[ch.From], p.Roles[ch.To], strings.Join(ms, " "))
+}
