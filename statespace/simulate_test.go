@@ -5,6 +5,7 @@ import (
 	"os"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/properties"
@@ -180,5 +181,48 @@ func TestSimulateSafeModel(t *testing.T) {
 	}
 	if res.Unreached == nil {
 		t.Error("no coverage")
+	}
+}
+
+// TestSwarmFindsDeepViolation: a swarm of differently configured walkers
+// finds the deep violation too, and says which member did.
+func TestSwarmFindsDeepViolation(t *testing.T) {
+	sem := simSemantics(t, "testdata/deep-violation.dsu", "max+1")
+	res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+		Checker: properties.All(), Seed: 5, Runs: 12, Depth: 20000, Workers: 2, Swarm: 6,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Violation == nil || len(res.Violation.Path) < 242 {
+		t.Fatalf("no violation of at least 242 steps in %d walks", res.Runs)
+	}
+	if res.Found.Member < 0 || res.Found.Member >= 6 || res.Found.Seed != 5+uint64(res.Found.Run) {
+		t.Errorf("found by %+v", res.Found)
+	}
+	replayEnds(t, sem, res.Violation)
+}
+
+// TestSimulateTimeAndInterrupt: --time alone ends the walks; cancelling
+// the context stops them, with the statistics so far.
+func TestSimulateTimeAndInterrupt(t *testing.T) {
+	sem := simSemantics(t, "../models/prodcons.dsu", "max+1")
+	res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+		Checker: properties.All(), Seed: 1, Time: 50 * time.Millisecond, Depth: 1000, Workers: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.TimedOut || res.Interrupted || res.Verdict != statespace.Unknown || res.Runs == 0 {
+		t.Errorf("timed out %v, interrupted %v, verdict %v, %d walks", res.TimedOut, res.Interrupted, res.Verdict, res.Runs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err = statespace.Simulate(ctx, sem, statespace.SimOptions{Checker: properties.All(), Seed: 1, Runs: 1000, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted || res.Verdict != statespace.Unknown || res.Runs != 0 {
+		t.Errorf("interrupted %v, verdict %v, %d walks", res.Interrupted, res.Verdict, res.Runs)
 	}
 }
