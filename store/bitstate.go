@@ -1,0 +1,169 @@
+package store
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+)
+
+// BitstateSet is Holzmann's bitstate hashing ("supertrace", SPIN's -DBITSTATE)
+// as a visited set: an array of 2^K bits, and each state key sets
+// BitstateHashes of them, at positions derived from the key by double
+// hashing (h1 + i·h2 mod 2^K, with h1 and h2 two independent mixes of the key
+// and a seed, h2 odd). A key is new when one of its bits was clear.
+//
+// It never says a state seen before is new, but it may say a new state was
+// seen (all its bits were set by others): that state and whatever only it
+// leads to are then not explored. So a search over a BitstateSet is never
+// exhaustive, however it ends; what it gains is memory — K=33 is 1 GiB for
+// any number of states, about 0.1% omissions up to 2^33/100 states (see
+// OmissionProb and ExpectedOmissions for the estimates a run can print).
+//
+// Keys are the explorer's 64-bit state keys, structured or not: they are
+// mixed (splitmix64) before use.
+type BitstateSet struct {
+	words []uint64
+	k     uint   // log2 of the number of bits
+	mask  uint64 // 2^k - 1
+	seed  uint64
+	n     int64   // keys reported new
+	set   int64   // bits set
+	omit  float64 // Σ over the keys reported new of the fill^BitstateHashes when inserted
+}
+
+// BitstateHashes is the number of bits each key sets (SPIN's default -k3).
+const BitstateHashes = 3
+
+// Bounds of the bit array: from 2^MinBitstateBits to 2^MaxBitstateBits bits
+// (32 bytes to 32 GiB).
+const (
+	MinBitstateBits = 8
+	MaxBitstateBits = 38
+)
+
+// NewBitstateSet returns an empty set of 2^bits bits. seed chooses the hash
+// functions: two sets with different seeds omit different states (a swarm
+// of searches with different seeds omits less than any one of them).
+func NewBitstateSet(bits uint, seed uint64) (*BitstateSet, error) {
+	if bits < MinBitstateBits || bits > MaxBitstateBits {
+		return nil, fmt.Errorf("--bits must be between %d and %d (2^bits bits, %s to %s), got %d",
+			MinBitstateBits, MaxBitstateBits, sizeOfBits(MinBitstateBits), sizeOfBits(MaxBitstateBits), bits)
+	}
+	return &BitstateSet{words: make([]uint64, 1<<(bits-6)), k: bits, mask: 1<<bits - 1, seed: seed}, nil
+}
+
+// sizeOfBits is the memory of 2^k bits, in words.
+func sizeOfBits(k uint) string {
+	b := uint64(1) << (k - 3)
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%d GiB", b>>30)
+	case b >= 1<<20:
+		return fmt.Sprintf("%d MiB", b>>20)
+	case b >= 1<<10:
+		return fmt.Sprintf("%d KiB", b>>10)
+	}
+	return fmt.Sprintf("%d bytes", b)
+}
+
+// splitmix64's finaliser: a bijection that spreads structured keys.
+func splitmix(x uint64) uint64 {
+	x += 0x9E3779B97F4A7C15
+	x = (x ^ x>>30) * 0xBF58476D1CE4E5B9
+	x = (x ^ x>>27) * 0x94D049BB133111EB
+	return x ^ x>>31
+}
+
+// positions are the key's bit positions: h1 + i·h2 (mod 2^k).
+func (s *BitstateSet) positions(key uint64) [BitstateHashes]uint64 {
+	h1 := splitmix(key ^ s.seed)
+	h2 := splitmix(h1^bits.RotateLeft64(s.seed, 32)) | 1 // odd: the positions differ
+	var p [BitstateHashes]uint64
+	for i := range p {
+		p[i] = (h1 + uint64(i)*h2) & s.mask
+	}
+	return p
+}
+
+// Insert sets the bits of every key and reports in isNew which keys had a
+// bit clear (a key repeated in keys is new at most once). It never fails.
+func (s *BitstateSet) Insert(keys []uint64, isNew []bool) error {
+	isNew = isNew[:len(keys)]
+	for i, key := range keys {
+		isNew[i] = s.Add(key)
+	}
+	return nil
+}
+
+// Add sets key's bits and reports whether one of them was clear.
+func (s *BitstateSet) Add(key uint64) bool {
+	fresh := false
+	for _, p := range s.positions(key) {
+		w, b := p>>6, uint64(1)<<(p&63)
+		if s.words[w]&b == 0 {
+			s.words[w] |= b
+			s.set++
+			fresh = true
+		}
+	}
+	if fresh {
+		s.n++
+		s.omit += math.Pow(s.FillRatio(), BitstateHashes)
+	}
+	return fresh
+}
+
+// Len is the number of keys reported new: the states the search stored.
+func (s *BitstateSet) Len() int64 { return s.n }
+
+// Bits is the size of the array, in bits.
+func (s *BitstateSet) Bits() uint64 { return s.mask + 1 }
+
+// FillRatio is the fraction of the bits that are set.
+func (s *BitstateSet) FillRatio() float64 { return float64(s.set) / float64(s.mask+1) }
+
+// OmissionProb is the probability that a state not seen before would now
+// be taken for one seen (all its bits set by others): fill^BitstateHashes,
+// the standard estimate from the fill ratio, with the hash positions taken
+// as independent. It only grows as the search goes, so it bounds the
+// chance that any one state of the search was omitted.
+func (s *BitstateSet) OmissionProb() float64 {
+	return math.Pow(s.FillRatio(), BitstateHashes)
+}
+
+// ExpectedOmissions estimates how many distinct states the search omitted:
+// the sum, over the states it stored, of the omission probability when
+// each was stored (a state omitted at that moment would have been one
+// more). It is at most Len()·OmissionProb().
+func (s *BitstateSet) ExpectedOmissions() float64 { return s.omit }
+
+// HashFactor is SPIN's hash factor: bits available per state stored (above
+// about 100 SPIN calls the coverage very good).
+func (s *BitstateSet) HashFactor() float64 {
+	if s.n == 0 {
+		return math.Inf(1)
+	}
+	return float64(s.mask+1) / float64(s.n)
+}
+
+// Summary is the line a run prints after a bitstate search: what it stored,
+// how full the array is and the omission estimates.
+func (s *BitstateSet) Summary() string {
+	return fmt.Sprintf("bitstate: %d states in 2^%d bits (%s, %d hash functions): %.4f%% of the bits set, hash factor %.1f; "+
+		"a new state would now be missed with probability %.2g; about %.3g states were missed (estimated), and so were the states only they lead to",
+		s.n, s.k, sizeOfBits(s.k), BitstateHashes, 100*s.FillRatio(), s.HashFactor(), s.OmissionProb(), s.ExpectedOmissions())
+}
+
+// Stats reports the array's size; a BitstateSet uses no disk.
+func (s *BitstateSet) Stats() Stats {
+	return Stats{RAMBytes: int64(len(s.words)) * 8}
+}
+
+// Close releases the array. The set is empty afterwards; Close never fails
+// and may be called more than once.
+func (s *BitstateSet) Close() error {
+	s.words = make([]uint64, 1)
+	s.k, s.mask = 6, 63
+	s.n, s.set, s.omit = 0, 0, 0
+	return nil
+}

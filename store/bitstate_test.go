@@ -1,0 +1,138 @@
+package store_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+var _ statespace.VisitedSet = (*store.BitstateSet)(nil)
+
+// A large enough array behaves as an exact set on the suite's inputs (the
+// hash seed is fixed, so the test is deterministic; about 0.02 omissions
+// are expected over its half-million keys).
+func TestBitstateSet(t *testing.T) {
+	testVisitedSet(t, func(t *testing.T) visitedSet {
+		s, err := store.NewBitstateSet(28, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
+func TestBitstateBounds(t *testing.T) {
+	for _, k := range []uint{0, 7, 39, 64} {
+		if _, err := store.NewBitstateSet(k, 0); err == nil {
+			t.Errorf("2^%d bits accepted", k)
+		}
+	}
+	s, err := store.NewBitstateSet(8, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Bits() != 256 || s.Stats().RAMBytes != 32 {
+		t.Errorf("2^8 bits: %d bits, %d bytes", s.Bits(), s.Stats().RAMBytes)
+	}
+}
+
+// TestBitstateOmissions: a small array fills up and omits keys; the
+// estimates from the fill ratio follow what happens, and sets with other
+// seeds omit other keys.
+func TestBitstateOmissions(t *testing.T) {
+	const bits, n = 16, 10000 // 65,536 bits, 10,000 keys: fill ≈ 1-e^(-3n/m) ≈ 0.37
+	omitted := func(seed uint64) (map[uint64]bool, *store.BitstateSet) {
+		s, err := store.NewBitstateSet(bits, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[uint64]bool{}
+		isNew := []bool{false}
+		for i := uint64(0); i < n; i++ { // dense keys, as interned ids are
+			if err := s.Insert([]uint64{i}, isNew); err != nil {
+				t.Fatal(err)
+			}
+			if !isNew[0] {
+				out[i] = true
+			}
+		}
+		return out, s
+	}
+	a, s := omitted(1)
+	t.Logf("%d omitted; %s", len(a), s.Summary())
+	if s.Len()+int64(len(a)) != n {
+		t.Errorf("Len %d + %d omitted != %d keys", s.Len(), len(a), n)
+	}
+	wantFill := 1 - math.Exp(-3*float64(n)/float64(1<<bits))
+	if f := s.FillRatio(); math.Abs(f-wantFill) > 0.03 {
+		t.Errorf("fill %.3f, want about %.3f", f, wantFill)
+	}
+	if p, want := s.OmissionProb(), math.Pow(s.FillRatio(), 3); p != want {
+		t.Errorf("OmissionProb %.4f, want fill^3 = %.4f", p, want)
+	}
+	// The expected count is an estimate: within a factor of two of what
+	// happened, on this many keys.
+	if e, got := s.ExpectedOmissions(), float64(len(a)); got < e/2 || got > e*2 {
+		t.Errorf("estimated %.1f omissions, %v happened", e, got)
+	}
+	b, _ := omitted(2)
+	both := 0
+	for k := range a {
+		if b[k] {
+			both++
+		}
+	}
+	if len(a) == 0 || both*4 > len(a) {
+		t.Errorf("seed 1 omitted %d keys, seed 2 %d of the same ones: the seeds should give other hash functions", len(a), both)
+	}
+	if s.Summary() == "" || s.Close() != nil || s.Len() != 0 {
+		t.Error("Summary or Close")
+	}
+}
+
+// TestBitstateExplore: a breadth-first search over a bitstate set with
+// room to spare finds what it finds over the exact set.
+func TestBitstateExplore(t *testing.T) {
+	path := "../models/prodcons.dsu"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := statespace.Compile(m, m.Updates[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, strategy := range statespace.StrategyNames() {
+		st, _ := statespace.StrategyNamed(strategy)
+		sem := &statespace.Semantics{P: p, Strategy: st, QueueBound: 8}
+		explore := func(v statespace.VisitedSet) *statespace.Result {
+			q, _ := store.NewQueue(store.SpillOptions{})
+			l, _ := store.NewLinks(store.SpillOptions{})
+			defer q.Close()
+			defer l.Close()
+			r, err := statespace.Explore(context.Background(), sem, statespace.Options{Visited: v, Frontier: q, Links: l, Checker: properties.All(), Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		bs, err := store.NewBitstateSet(20, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exact, bit := explore(store.NewMemorySet()), explore(bs)
+		if exact.States != bit.States || exact.Verdict != bit.Verdict || (exact.Violation == nil) != (bit.Violation == nil) {
+			t.Errorf("%s: exact %v with %d states, bitstate %v with %d (%s)", strategy, exact.Verdict, exact.States, bit.Verdict, bit.States, bs.Summary())
+		}
+	}
+}
