@@ -86,3 +86,20 @@ func TestSimulateBadFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateSwarmDeep: a swarm finds the violation that needs 242 steps
+// (breadth-first search stops 15 levels deep at 2,000,000 states), and the
+// run it prints is shorter than the walk's and is said not to be known
+// shortest.
+func TestSimulateSwarmDeep(t *testing.T) {
+	code, out, errs := runCmd("simulate", "--swarm", "4", "--runs", "8", "--strategy", "stop-the-world", "--shrink-states", "2000", "--shrink-budget", "50000", "../../statespace/testdata/deep-violation.dsu")
+	noPanic(t, out, errs)
+	if code != exitViolation {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"runtime violation", "swarm member", "division by zero", "not known to be shortest"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+}
