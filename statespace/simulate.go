@@ -103,9 +103,9 @@ type WalkConfig struct {
 }
 
 func (w WalkConfig) String() string {
-	s := fmt.Sprintf("walk %d (seed %d, scheduler %s, depth %d", w.Run+1, w.Seed, w.Scheduler, w.Depth)
+	s := fmt.Sprintf("walk %d (seed %d, scheduler %s, depth %d", w.Run, w.Seed, w.Scheduler, w.Depth)
 	if w.Member >= 0 {
-		s += fmt.Sprintf(", swarm member %d", w.Member+1)
+		s += fmt.Sprintf(", swarm member %d", w.Member)
 		if w.Stick > 0 {
 			s += fmt.Sprintf(", same thread again with probability %g", w.Stick)
 		}

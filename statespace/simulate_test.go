@@ -102,7 +102,7 @@ func TestSimulateFindsDeepViolation(t *testing.T) {
 			sem := simSemantics(t, "testdata/deep-violation.dsu", strategy)
 			res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
 				Checker: properties.All(), Seed: 1, Runs: 4, Depth: 20000, Workers: 2,
-				Shrink: &statespace.ShrinkOptions{Stores: memStores, MaxStates: 20000, Budget: 100_000},
+				Shrink: &statespace.ShrinkOptions{Stores: memStores, MaxStates: 5000, Budget: 40_000},
 			})
 			if err != nil {
 				t.Fatal(err)
