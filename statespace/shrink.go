@@ -75,6 +75,9 @@ type ShrinkResult struct {
 	// is set when Budget ended it early.
 	Tries       int
 	OutOfBudget bool
+	// Err, when set, is why shrinking failed (Violation is then the
+	// original).
+	Err error
 }
 
 // Shrink looks for a shorter run that ends in v (same property and rule).

@@ -374,9 +374,17 @@ func (r *simRun) report(ctx context.Context) error {
 	if so.Workers == 0 {
 		so.Workers = r.o.Workers
 	}
+	// A failure to shrink (a store that cannot be opened) loses nothing:
+	// the violation stands, as walked.
 	sh, err := Shrink(ctx, r.sem, v, so)
+	if sh == nil {
+		sh = &ShrinkResult{Violation: v, From: len(v.Path)}
+	}
+	if err != nil {
+		sh.Violation, sh.Method, sh.Shortest, sh.Err = v, "", false, err
+	}
 	r.res.Shrunk = sh
-	return err
+	return nil
 }
 
 // judgePath replays path and judges where it ends, as the walk did: its

@@ -2,6 +2,7 @@ package statespace_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"reflect"
 	"testing"
@@ -225,4 +226,24 @@ func TestSimulateTimeAndInterrupt(t *testing.T) {
 	if !res.Interrupted || res.Verdict != statespace.Unknown || res.Runs != 0 {
 		t.Errorf("interrupted %v, verdict %v, %d walks", res.Interrupted, res.Verdict, res.Runs)
 	}
+}
+
+// TestShrinkFailureKeepsViolation: when the shrinking BFS cannot open its
+// stores, the violation stands, as walked, and the failure is said.
+func TestShrinkFailureKeepsViolation(t *testing.T) {
+	sem := simSemantics(t, "../models/mathserver.dsu", "uncoordinated")
+	broken := func() (statespace.Options, func() error, error) {
+		return statespace.Options{}, nil, errors.New("no room")
+	}
+	res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+		Checker: properties.All(), Seed: 1, Runs: 10, Depth: 100, Workers: 1,
+		Shrink: &statespace.ShrinkOptions{Stores: broken},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Violation == nil || res.Shrunk == nil || res.Shrunk.Err == nil || res.Shrunk.Violation != res.Violation || res.Shrunk.Shortest {
+		t.Fatalf("violation %v, shrunk %+v", res.Violation, res.Shrunk)
+	}
+	replayEnds(t, sem, res.Violation)
 }

@@ -338,7 +338,9 @@ func writeSimViolation(w io.Writer, r *simReport, f *simFlags) {
 	v := r.shown()
 	fmt.Fprintf(w, "%s: %s violation — %s\n", r.strategy, v.Property, v.Rule)
 	fmt.Fprintf(w, "  found by:  %s at step %d, after %s\n", res.Found, len(res.Violation.Path), walksDone(res))
-	if sh := res.Shrunk; sh != nil && len(res.Violation.Path) > 0 {
+	if sh := res.Shrunk; sh != nil && sh.Err != nil {
+		fmt.Fprintf(w, "  shrinking: failed (%v); the run printed is the walk's\n", sh.Err)
+	} else if sh != nil && len(res.Violation.Path) > 0 {
 		how := fmt.Sprintf("a BFS stored %d configurations%s", sh.BFSStates, cutNote(sh.BFSCut, " (the --shrink-states cap)"))
 		if sh.Tries > 0 || sh.OutOfBudget {
 			how += fmt.Sprintf("; delta debugging replayed %d shorter candidate runs%s", sh.Tries, cutNote(sh.OutOfBudget, " (--shrink-budget spent)"))
