@@ -61,7 +61,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.swarm, "swarm", 0, "vary the walks over N swarm members (scheduler, depth, and how often a thread keeps the turn); 0: every walk alike")
 	fs.BoolVar(&f.shrink, "shrink", true, "look for a shorter run to each violation found (bounded BFS, then delta debugging)")
 	fs.Int64Var(&f.shrinkStates, "shrink-states", statespace.DefaultShrinkStates, "configurations the shrinking BFS may store")
-	fs.Int64Var(&f.shrinkBudget, "shrink-budget", statespace.DefaultShrinkBudget, "configurations delta debugging may replay while shrinking")
+	fs.Int64Var(&f.shrinkBudget, "shrink-budget", statespace.DefaultShrinkBudget, "configurations delta debugging may replay while shrinking (0: no delta debugging)")
 	fs.BoolVar(&f.rawTrace, "raw-trace", false, "also print the walk's own run, before shrinking")
 }
 
