@@ -198,7 +198,13 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 				opts.Progress = func(p statespace.Progress) { o.Progress(&j, p) }
 			}
 			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+			if o.Coverage {
+				sem.Reach = statespace.NewReached(prog) // the source lines no thread reaches
+			}
 			res, err := statespace.Explore(ctx, sem, opts)
+			if res != nil && res.Unreached != nil && sem.Reach != nil {
+				res.Unreached.Lines = sem.Reach.Lines(prog)
+			}
 			if cerr := stores.Close(); cerr != nil && err == nil {
 				err = cerr
 			}

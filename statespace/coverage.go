@@ -75,6 +75,9 @@ func (cv *coverage) merge(o coverage) {
 type Unreached struct {
 	Actions []string // visible instructions no step performed, "send in old f, m.dsu:3:4"
 	States  []string // local-type states no configuration reached, "MathB p2: receive <int> from p1"
+	// Lines are the source lines no thread reached; nil when the search
+	// did not record them (Semantics.Reach).
+	Lines []UnreachedLine
 }
 
 // unreached lists what cv never reached. Code of the new heap version that

@@ -57,6 +57,7 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 	tc := p.Threads[t]
 	var saved, cur []byte
 	power, lam := 1, 0
+	reach := s.Reach
 	for steps := 0; th.Status == Running; steps++ {
 		if steps > maxLocalSteps {
 			f := &th.Frames[len(th.Frames)-1]
@@ -66,6 +67,9 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 					tc.Name, maxLocalSteps, p.codeName(th), p.where(code.Instrs[f.PC].Node)))
 		}
 		f := &th.Frames[len(th.Frames)-1]
+		if reach != nil {
+			reach.mark(f.Code, f.PC)
+		}
 		code := p.Codes[f.Code]
 		in := &code.Instrs[f.PC]
 		switch in.Op {

@@ -16,6 +16,9 @@ type Semantics struct {
 	// forgetting, run-number normalisation or channel sorting). Only the
 	// naive reference explorer of the tests uses it.
 	Raw bool
+	// Reach, when set, records every instruction a thread reaches (the
+	// source lines of --coverage, reach.go); nil records nothing.
+	Reach *Reached
 }
 
 // UpdateAtMode says when the update may be introduced.

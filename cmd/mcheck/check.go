@@ -63,7 +63,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
 	fs.StringVar(&f.html, "html", "", "also write the counterexamples to FILE as one self-contained HTML page: a message sequence chart of each trace, with a step slider showing every configuration")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
-	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached")
+	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
 }
 
@@ -359,8 +359,12 @@ func writeUnreached(w io.Writer, r *runReport, u *statespace.Unreached) {
 	if !r.res.Exhaustive {
 		scope = "in the part explored (the search stopped early: this list is too long)"
 	}
-	if len(u.Actions) == 0 && len(u.States) == 0 {
-		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached, %s\n", r.strategy, scope)
+	if len(u.Actions) == 0 && len(u.States) == 0 && len(u.Lines) == 0 {
+		lines := ""
+		if u.Lines != nil {
+			lines = ", every source line run"
+		}
+		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached%s, %s\n", r.strategy, lines, scope)
 		return
 	}
 	fmt.Fprintf(w, "%s: coverage: never exercised %s:\n", r.strategy, scope)
@@ -369,6 +373,9 @@ func writeUnreached(w io.Writer, r *runReport, u *statespace.Unreached) {
 	}
 	for _, s := range u.States {
 		fmt.Fprintf(w, "  never reached:   %s\n", s)
+	}
+	for _, l := range u.Lines {
+		fmt.Fprintf(w, "  never ran:       %s:%d (%s)\n", filepath.ToSlash(r.model), l.Line, strings.Join(l.Code, ", "))
 	}
 }
 
