@@ -132,6 +132,7 @@ type Result struct {
 // case a configuration later in it has a shorter one.
 func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) {
 	x := newSearch(sem, opt)
+	defer x.trees.close()
 	init, fault := sem.Initial()
 	if v := opt.Checker.CheckStep(x.p, nil, &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}); v != nil {
 		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, x.p.Describe(init)
@@ -160,7 +161,9 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				return x.failed(err)
 			}
 			level -= n
-			if err := x.expandBatch(); err != nil {
+			err = x.expandBatch()
+			x.trees.quiesce()
+			if err != nil {
 				return x.failed(err)
 			}
 			if v := x.merge(); v != nil {

@@ -38,24 +38,58 @@ type trees struct {
 	chans   *store.LeafTable[*Channel]
 	miscs   *store.BytesTable
 	nodes   *store.PairTable
-	leaves  int // len(p.Threads) + 1, and 2 at least (padded with leaf 0)
+	vecs    *store.BytesTable // the threads' parts as vectors of thread ids (flat), or nil: trees
+	leaves  int               // len(p.Threads), and 1 at least (padded with leaf 0)
 }
 
 func newTrees(p *Program) *trees {
-	return &trees{
+	t := &trees{
 		p:       p,
 		threads: store.NewLeafTable[*Thread](),
 		insts:   store.NewLeafTable[*Instance](),
 		chans:   store.NewLeafTable[*Channel](),
 		miscs:   store.NewBytesTable(),
 		nodes:   store.NewPairTable(),
-		leaves:  max(len(p.Threads)+1, 2), // two at least: a tree has a root
+		leaves:  max(len(p.Threads), 1),
+	}
+	if flatThreads {
+		t.vecs = store.NewBytesTable()
+	}
+	return t
+}
+
+// quiesce frees what lookups without a lock may have been reading; only
+// while no worker runs.
+func (t *trees) quiesce() {
+	t.threads.Quiesce()
+	t.insts.Quiesce()
+	t.chans.Quiesce()
+	t.miscs.Quiesce()
+	t.nodes.Quiesce()
+	if t.vecs != nil {
+		t.vecs.Quiesce()
+	}
+}
+
+// close frees the tables; no configuration decoded from them may be used
+// afterwards.
+func (t *trees) close() {
+	t.threads.Close()
+	t.insts.Close()
+	t.chans.Close()
+	t.miscs.Close()
+	t.nodes.Close()
+	if t.vecs != nil {
+		t.vecs.Close()
 	}
 }
 
 // stats is the memory the tables hold.
 func (t *trees) stats() StoreStats {
 	var s StoreStats
+	if t.vecs != nil {
+		s = t.vecs.Stats()
+	}
 	for _, x := range []StoreStats{t.threads.Stats(), t.insts.Stats(), t.chans.Stats(), t.miscs.Stats(), t.nodes.Stats()} {
 		s.RAMBytes += x.RAMBytes
 	}
@@ -71,6 +105,9 @@ type cursor struct {
 	nodes  []uint32 // the parent's inner nodes, numbered as a heap (root 0)
 	// The ids of the parent's instances and channels (cfg.Insts, cfg.Queue).
 	instIDs, chanIDs []uint32
+
+	root    uint32   // the parent's threads part: a vector (flat) or a tree's root
+	misc    uint32   // the parent's misc part
 
 	next    []uint32 // the successor's leaves
 	changed []int    // leaves where the successor differs
@@ -88,16 +125,22 @@ func split(a, b int) int { return a + (b-a+1)/2 }
 func (t *trees) decode(key uint64, a *Arena, cur *cursor) *Config {
 	n := t.leaves
 	cur.leaves = grow(cur.leaves, n)
-	cur.nodes = grow(cur.nodes, 4*n)
-	m := split(0, n)
-	t.down(cur, uint32(key>>32), 0, m, 1)
-	t.down(cur, uint32(key), m, n, 2)
+	cur.root, cur.misc = uint32(key>>32), uint32(key)
+	if t.vecs != nil {
+		d := decoder{b: t.vecs.Bytes(cur.root)}
+		for i := range cur.leaves {
+			cur.leaves[i] = uint32(d.uvarint())
+		}
+	} else {
+		cur.nodes = grow(cur.nodes, 4*n)
+		t.down(cur, cur.root, 0, n, 0)
+	}
 	c := a.config()
 	c.Threads = a.threadPtrs(len(t.p.Threads), len(t.p.Threads))
 	for i := range c.Threads {
 		c.Threads[i] = t.threads.Get(cur.leaves[i])
 	}
-	t.decodeMisc(t.miscs.Bytes(cur.leaves[n-1]), c, a, cur)
+	t.decodeMisc(t.miscs.Bytes(cur.misc), c, a, cur)
 	cur.cfg = c
 	return c
 }
@@ -138,7 +181,8 @@ func (t *trees) down(cur *cursor, id uint32, a, b, idx int) {
 }
 
 // key interns c, a canonical successor of cur's parent (or any canonical
-// configuration if cur has none), and returns its key.
+// configuration if cur has none), and returns its key: the threads' part
+// and the misc part.
 func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
 	n := t.leaves
 	cur.next = grow(cur.next, n)
@@ -155,32 +199,35 @@ func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
 			cur.changed = append(cur.changed, i)
 		}
 	}
-	for i := len(c.Threads); i < n-1; i++ {
+	for i := len(c.Threads); i < n; i++ {
 		cur.next[i] = 0
 	}
-	if parent != nil && sameMisc(parent, c) {
-		cur.next[n-1] = cur.leaves[n-1]
-	} else {
-		id := t.misc(cur, c)
-		cur.next[n-1] = id
-		if parent == nil || id != cur.leaves[n-1] {
-			cur.changed = append(cur.changed, n-1)
+	ms := cur.misc
+	if parent == nil || !sameMisc(parent, c) {
+		ms = t.misc(cur, c)
+	}
+	root := cur.root
+	switch {
+	case parent != nil && len(cur.changed) == 0:
+	case t.vecs != nil:
+		b := cur.buf[:0]
+		for _, id := range cur.next {
+			b = binary.AppendUvarint(b, uint64(id))
 		}
+		cur.buf = b
+		var err error
+		if root, err = t.vecs.Intern(b); err != nil && cur.err == nil {
+			cur.err = err
+		}
+	default:
+		root = t.up(cur, 0, n, 0)
 	}
 	if cur.err != nil {
 		err := cur.err
 		cur.err = nil
 		return 0, err
 	}
-	m := split(0, n)
-	l := t.up(cur, 0, m, 1)
-	r := t.up(cur, m, n, 2)
-	if cur.err != nil {
-		err := cur.err
-		cur.err = nil
-		return 0, err
-	}
-	return uint64(l)<<32 | uint64(r), nil
+	return uint64(root)<<32 | uint64(ms), nil
 }
 
 // up returns the id of the successor's subtree over leaves [a, b).
@@ -194,6 +241,11 @@ func (t *trees) up(cur *cursor, a, b, idx int) uint32 {
 	m := split(a, b)
 	l := t.up(cur, a, m, 2*idx+1)
 	r := t.up(cur, m, b, 2*idx+2)
+	return t.pair(cur, l, r)
+}
+
+// pair interns the pair (l, r).
+func (t *trees) pair(cur *cursor, l, r uint32) uint32 {
 	id, err := t.nodes.Intern(l, r)
 	if err != nil && cur.err == nil {
 		cur.err = err
@@ -347,3 +399,5 @@ func grow[T any](s []T, n int) []T {
 	}
 	return s[:n]
 }
+
+var flatThreads = false

@@ -699,6 +699,11 @@ func (s *BadgerSet) Close() error {
 			}
 		}
 	}
+	for _, g := range []*MemorySet{s.cur, s.prev, s.flushing, s.spare, s.batch} {
+		if g != nil {
+			g.Close() // their slots are mapped outside the heap
+		}
+	}
 	s.cur, s.prev, s.flushing, s.spare, s.batch, s.filter = nil, nil, nil, nil, nil, nil
 	s.pending, s.where, s.fresh, s.keys = nil, nil, nil, nil
 	// The lock is released last, once the store is removed or complete.

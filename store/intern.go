@@ -55,6 +55,20 @@ func mix(x uint64) uint64 {
 // was written.
 type chunked[E any] struct {
 	dir atomic.Pointer[[]*[entryChunk]E]
+	// plain is set for element types without pointers: their chunks are
+	// mapped outside the heap (offheap.go) and kept in mem to be freed.
+	plain bool
+	mem   []block
+}
+
+// free releases the chunks mapped outside the heap; nothing may read the
+// entries afterwards.
+func (c *chunked[E]) free() {
+	for i := range c.mem {
+		c.mem[i].free()
+	}
+	c.mem = nil
+	c.dir.Store(nil)
 }
 
 // at returns entry i (published before i was).
@@ -79,7 +93,14 @@ func (c *chunked[E]) slot(i uint32) *E {
 		c.dir.Store(&d)
 	}
 	if d[k] == nil {
-		d[k] = new([entryChunk]E)
+		if c.plain {
+			var e E
+			b := newBlock(entryChunk * int(unsafe.Sizeof(e)))
+			c.mem = append(c.mem, b)
+			d[k] = (*[entryChunk]E)(unsafe.Pointer(unsafe.SliceData(b.b)))
+		} else {
+			d[k] = new([entryChunk]E)
+		}
 	}
 	return &d[k][i&(entryChunk-1)]
 }
@@ -89,19 +110,53 @@ func (c *chunked[E]) slot(i uint32) *E {
 type index struct {
 	slots []atomic.Uint32
 	mask  uint64
+	mem   block
 }
 
-func newIndex(n int) *index { return &index{slots: make([]atomic.Uint32, n), mask: uint64(n - 1)} }
+func newIndex(n int) *index {
+	b := newBlock(4 * n)
+	return &index{slots: unsafe.Slice((*atomic.Uint32)(unsafe.Pointer(unsafe.SliceData(b.b))), n), mask: uint64(n - 1), mem: b}
+}
 
-// shard is what the two tables share: a lock, an index and a count.
+// shard is what the tables share: a lock, an index and a count.
 type shard struct {
 	mu  sync.Mutex
 	idx atomic.Pointer[index]
 	n   uint32 // entries
-	_   [40]byte
+	// retired holds the indexes replaced by bigger ones: a lookup without
+	// the lock may still be reading one, so they are freed only by
+	// Quiesce or Close.
+	retired []*index
+	_       [32]byte
 }
 
 func (s *shard) init() { s.idx.Store(newIndex(minIndex)) }
+
+// setIndex replaces the shard's index with nx (the caller holds the lock).
+func (s *shard) setIndex(nx *index) {
+	s.retired = append(s.retired, s.idx.Load())
+	s.idx.Store(nx)
+}
+
+// quiesce frees the retired indexes.
+func (s *shard) quiesce() {
+	s.mu.Lock()
+	for _, ix := range s.retired {
+		ix.mem.free()
+	}
+	s.retired = nil
+	s.mu.Unlock()
+}
+
+// close frees every index.
+func (s *shard) close() {
+	s.quiesce()
+	if ix := s.idx.Load(); ix != nil {
+		ix.mem.free()
+	}
+	s.idx.Store(newIndex(minIndex))
+	s.n = 0
+}
 
 // PairTable interns pairs of 32-bit ids: the inner nodes of the trees that
 // represent configurations.
@@ -115,8 +170,25 @@ func NewPairTable() *PairTable {
 	t := &PairTable{}
 	for i := range t.shards {
 		t.shards[i].init()
+		t.entries[i].plain = true
 	}
 	return t
+}
+
+// Quiesce frees memory that lookups without a lock might have been using;
+// call it only while no Intern or Get is running.
+func (t *PairTable) Quiesce() {
+	for i := range t.shards {
+		t.shards[i].quiesce()
+	}
+}
+
+// Close frees the table's memory; it must not be used afterwards.
+func (t *PairTable) Close() {
+	for i := range t.shards {
+		t.shards[i].close()
+		t.entries[i].free()
+	}
 }
 
 // Intern returns the id of the pair (l, r), adding it if it is new.
@@ -143,7 +215,7 @@ func (t *PairTable) Intern(l, r uint32) (uint32, error) {
 	if uint64(s.n) > (ix.mask+1)/4*3 {
 		ix = growIndex(ix, func(id uint32) uint64 { return mix(*es.at(id)) })
 		place(ix, h, id)
-		s.idx.Store(ix)
+		s.setIndex(ix)
 	} else {
 		place(ix, h, id)
 	}
@@ -258,6 +330,21 @@ func NewLeafTable[T any]() *LeafTable[T] {
 	return t
 }
 
+// Quiesce: see PairTable.Quiesce.
+func (t *LeafTable[T]) Quiesce() {
+	for i := range t.shards {
+		t.shards[i].quiesce()
+	}
+}
+
+// Close frees the table's memory; it must not be used afterwards.
+func (t *LeafTable[T]) Close() {
+	for i := range t.shards {
+		t.shards[i].close()
+		t.entries[i].free()
+	}
+}
+
 // Intern returns the id of the byte string b, adding it if it is new; then
 // make(copy of b) gives the value kept with it (make must not keep b
 // itself, and returns the value's size in bytes for Stats). b is not kept.
@@ -285,7 +372,7 @@ func (t *LeafTable[T]) Intern(b []byte, make func([]byte) (T, int)) (uint32, err
 	if uint64(s.n) > (ix.mask+1)/4*3 {
 		ix = growIndex(ix, func(id uint32) uint64 { return xxhash.Sum64(es.at(id).b) })
 		place(ix, h, id)
-		s.idx.Store(ix)
+		s.setIndex(ix)
 	} else {
 		place(ix, h, id)
 	}
@@ -352,6 +439,7 @@ type blockFill struct {
 	n   uint32 // blocks
 	off int    // used bytes of the last block
 	ram int64
+	mem []block
 }
 
 const blockSize = 1 << 16
@@ -361,8 +449,29 @@ func NewBytesTable() *BytesTable {
 	t := &BytesTable{}
 	for i := range t.shards {
 		t.shards[i].init()
+		t.entries[i].plain = true
 	}
 	return t
+}
+
+// Quiesce: see PairTable.Quiesce.
+func (t *BytesTable) Quiesce() {
+	for i := range t.shards {
+		t.shards[i].quiesce()
+	}
+}
+
+// Close frees the table's memory; it must not be used afterwards.
+func (t *BytesTable) Close() {
+	for i := range t.shards {
+		t.shards[i].close()
+		t.entries[i].free()
+		for j := range t.fill[i].mem {
+			t.fill[i].mem[j].free()
+		}
+		t.fill[i] = blockFill{}
+		t.blocks[i].dir.Store(nil)
+	}
 }
 
 // Intern returns the id of b, adding a copy if it is new.
@@ -388,7 +497,7 @@ func (t *BytesTable) Intern(b []byte) (uint32, error) {
 	if uint64(s.n) > (ix.mask+1)/4*3 {
 		ix = growIndex(ix, func(id uint32) uint64 { return xxhash.Sum64(t.get(si, id)) })
 		place(ix, h, id)
-		s.idx.Store(ix)
+		s.setIndex(ix)
 	} else {
 		place(ix, h, id)
 	}
@@ -400,8 +509,10 @@ func (t *BytesTable) store(si uint64, b []byte) uint64 {
 	f := &t.fill[si]
 	need := binary.MaxVarintLen64 + len(b)
 	if f.n == 0 || f.off+need > len(*t.blocks[si].at(f.n - 1)) {
-		*t.blocks[si].slot(f.n) = make([]byte, max(blockSize, need))
-		f.ram += int64(max(blockSize, need))
+		b := newBlock(max(blockSize, need))
+		f.mem = append(f.mem, b)
+		*t.blocks[si].slot(f.n) = b.b
+		f.ram += int64(len(b.b))
 		f.n++
 		f.off = 0
 	}

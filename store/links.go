@@ -6,17 +6,26 @@ import (
 	"os"
 )
 
-// linkSize is the size of one link on disk: parent (int64) and successor
-// index (uint32), little-endian.
-const linkSize = 12
+// linkSize is the size of one link, in memory and on disk: the parent's id
+// plus one (48 bits; 0 for none) and the successor index (16 bits; 0xFFFF:
+// look in the exceptions), as one little-endian uint64.
+const linkSize = 8
+
+const (
+	succBits = 16
+	succBig  = 1<<succBits - 1 // the successor index is in SpillLinks.big
+	maxLinks = 1<<(64-succBits) - 2
+)
 
 // SpillLinks records, for every state id 0, 1, 2, ..., its parent's id and
 // the index of the transition that first reached it.
 //
-// The newest links are held in memory in chunks of parallel arrays (12
-// bytes per state). When they outgrow MemBudget the oldest chunks are
+// The newest links are held in memory in chunks (8 bytes per state, mapped
+// outside the Go heap: offheap.go); a successor index too big for 16 bits
+// is kept in a map beside them (it takes a configuration with more than
+// 65,534 steps). When they outgrow MemBudget the oldest chunks are
 // appended to a file as fixed-size records, so link id lives at offset
-// 12*id, and Get reads it back with ReadAt. Get is rare (trace
+// 8*id, and Get reads it back with ReadAt. Get is rare (trace
 // reconstruction), Append is the hot path and never reads the file. The
 // file is unlinked as soon as it is created (see createSpill).
 type SpillLinks struct {
@@ -24,10 +33,11 @@ type SpillLinks struct {
 	fullHint string // the hint for a full disk
 	linked   bool   // the spill file still has its name (unlinking failed)
 	budget   int64
-	chunkN   int64 // links per chunk, a power of two
-	parents  [][]int64
-	succs    [][]uint32
-	diskN    int64 // links [0, diskN) are in the file; a multiple of chunkN
+	chunkN   int64            // links per chunk, a power of two
+	chunks   []block          // full chunks but the last, each chunkN links
+	last     []uint64         // the last chunk's links (a view of chunks[len-1])
+	big      map[int64]uint32 // successor indices of succBig links
+	diskN    int64            // links [0, diskN) are in the file; a multiple of chunkN
 	n        int64
 	f        *os.File
 	buf      []byte
@@ -61,20 +71,31 @@ func (l *SpillLinks) Append(parent int64, succ uint32) (int64, error) {
 	if l.err != nil {
 		return 0, l.err
 	}
-	k := len(l.parents)
-	if k == 0 || int64(len(l.parents[k-1])) == l.chunkN {
+	if l.n >= maxLinks || parent >= maxLinks {
+		l.err = fmt.Errorf("store: more than %d states: too many to link", int64(maxLinks))
+		return 0, l.err
+	}
+	if len(l.chunks) == 0 || int64(len(l.last)) == l.chunkN {
+		k := len(l.chunks)
 		if l.budget > 0 && int64(k+1)*l.chunkN*linkSize > l.budget && k > 0 {
 			if err := l.spill(); err != nil {
 				l.err = err
 				return 0, err
 			}
 		}
-		l.parents = append(l.parents, make([]int64, 0, l.chunkN))
-		l.succs = append(l.succs, make([]uint32, 0, l.chunkN))
-		k = len(l.parents)
+		b := newBlock(int(l.chunkN) * linkSize)
+		l.chunks = append(l.chunks, b)
+		l.last = words(b)[:0]
 	}
-	l.parents[k-1] = append(l.parents[k-1], parent)
-	l.succs[k-1] = append(l.succs[k-1], succ)
+	s := uint64(succ)
+	if succ >= succBig {
+		if l.big == nil {
+			l.big = map[int64]uint32{}
+		}
+		l.big[l.n] = succ
+		s = succBig
+	}
+	l.last = append(l.last, uint64(parent+1)<<succBits|s)
 	id := l.n
 	l.n++
 	return id, nil
@@ -89,21 +110,34 @@ func (l *SpillLinks) spill() error {
 		}
 		l.f, l.linked = f, linked
 	}
-	for i := range l.parents {
+	for i := range l.chunks {
 		l.buf = l.buf[:0]
-		for j, p := range l.parents[i] {
-			l.buf = binary.LittleEndian.AppendUint64(l.buf, uint64(p))
-			l.buf = binary.LittleEndian.AppendUint32(l.buf, l.succs[i][j])
+		for _, w := range words(l.chunks[i])[:l.chunkN] {
+			l.buf = binary.LittleEndian.AppendUint64(l.buf, w)
 		}
 		if _, err := l.f.WriteAt(l.buf, l.diskN*linkSize); err != nil {
 			return ioErrorHint("spill links to", l.f.Name(), err, l.fullHint)
 		}
 		l.diskN += l.chunkN
 	}
-	clear(l.parents)
-	clear(l.succs)
-	l.parents, l.succs = l.parents[:0], l.succs[:0]
+	l.freeChunks()
 	return nil
+}
+
+func (l *SpillLinks) freeChunks() {
+	for i := range l.chunks {
+		l.chunks[i].free()
+	}
+	l.chunks, l.last = l.chunks[:0], nil
+}
+
+// unpack splits a stored link.
+func (l *SpillLinks) unpack(id int64, w uint64) (int64, uint32) {
+	succ := uint32(w & succBig)
+	if succ == succBig {
+		succ = l.big[id]
+	}
+	return int64(w>>succBits) - 1, succ
 }
 
 // Get returns the links of state id.
@@ -120,13 +154,15 @@ func (l *SpillLinks) Get(id int64) (parent int64, succ uint32, err error) {
 	if id >= l.diskN {
 		i := id - l.diskN
 		c, j := i/l.chunkN, i%l.chunkN
-		return l.parents[c][j], l.succs[c][j], nil
+		parent, succ = l.unpack(id, words(l.chunks[c])[j])
+		return parent, succ, nil
 	}
 	var b [linkSize]byte
 	if _, err := l.f.ReadAt(b[:], id*linkSize); err != nil {
 		return 0, 0, ioError("read links spill file", l.f.Name(), err)
 	}
-	return int64(binary.LittleEndian.Uint64(b[:])), binary.LittleEndian.Uint32(b[8:]), nil
+	parent, succ = l.unpack(id, binary.LittleEndian.Uint64(b[:]))
+	return parent, succ, nil
 }
 
 // Len is the number of links recorded.
@@ -136,7 +172,7 @@ func (l *SpillLinks) Len() int64 { return l.n }
 // file.
 func (l *SpillLinks) Stats() Stats {
 	return Stats{
-		RAMBytes:  int64(len(l.parents))*l.chunkN*linkSize + int64(cap(l.buf)),
+		RAMBytes:  int64(len(l.chunks))*l.chunkN*linkSize + int64(cap(l.buf)) + int64(len(l.big))*24,
 		DiskBytes: l.diskN * linkSize,
 	}
 }
@@ -148,7 +184,8 @@ func (l *SpillLinks) Close() error {
 		return nil
 	}
 	l.closed = true
-	l.parents, l.succs, l.buf = nil, nil, nil
+	l.freeChunks()
+	l.chunks, l.buf, l.big = nil, nil, nil
 	if l.f == nil {
 		return nil
 	}

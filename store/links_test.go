@@ -20,7 +20,11 @@ func linkOf(id int64) (int64, uint32) {
 	if id == 0 {
 		return -1, 0
 	}
-	return (id * 2654435761) % id, uint32(id*40503) ^ uint32(id>>3)
+	succ := uint32(id % 97)
+	if id%1000 == 7 {
+		succ = uint32(id*40503) ^ uint32(id>>3) | 1<<16 // too big for 16 bits: kept aside
+	}
+	return (id * 2654435761) % id, succ
 }
 
 func TestLinks(t *testing.T) {
@@ -61,14 +65,14 @@ func TestLinks(t *testing.T) {
 				}
 			}
 			st := l.Stats()
-			spills := budget > 0 && budget < n*12
+			spills := budget > 0 && budget < n*8
 			if spills != (st.DiskBytes > 0) {
 				t.Errorf("stats %+v for budget %d", st, budget)
 			}
-			if spills && st.RAMBytes > max(budget, 2*16*12)+4096 {
+			if spills && st.RAMBytes > max(budget, 2*16*8)+4096+n/1000*24 {
 				t.Errorf("RAM %d bytes over budget %d", st.RAMBytes, budget)
 			}
-			if !spills && st.RAMBytes > n*12*2 {
+			if !spills && st.RAMBytes > n*8*2 {
 				t.Errorf("RAM %d bytes for %d links", st.RAMBytes, n)
 			}
 			if err := lk.Close(); err != nil {

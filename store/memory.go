@@ -29,6 +29,7 @@ import "math/bits"
 // is taken from the top bits of fp times an odd constant (Fibonacci
 // hashing), so that structured inputs (small integers, say) still spread.
 type MemorySet struct {
+	mem     block // slots' memory (offheap.go)
 	slots   []uint64
 	shift   uint   // 64 - log2(len(slots))
 	mask    uint64 // len(slots) - 1
@@ -51,7 +52,8 @@ func NewMemorySet() *MemorySet {
 }
 
 func (s *MemorySet) alloc(nslots int) {
-	s.slots = make([]uint64, nslots)
+	s.mem = newBlock(nslots * 8)
+	s.slots = words(s.mem)
 	s.mask = uint64(nslots - 1)
 	s.shift = uint(64 - bits.TrailingZeros64(uint64(nslots)))
 	s.limit = int64(nslots) / 4 * 3
@@ -112,7 +114,8 @@ func (s *MemorySet) Contains(fp uint64) bool {
 }
 
 func (s *MemorySet) grow() {
-	old := s.slots
+	old, oldMem := s.slots, s.mem
+	defer oldMem.free()
 	s.alloc(2 * len(old))
 	slots, mask := s.slots, s.mask
 	for _, fp := range old {
@@ -165,6 +168,7 @@ func (s *MemorySet) Stats() Stats {
 // Close releases the table. The set is empty afterwards; Close never fails
 // and may be called more than once.
 func (s *MemorySet) Close() error {
+	s.mem.free()
 	s.slots = nil
 	s.n, s.limit, s.hasZero = 0, 0, false
 	s.alloc(memMinSlots)

@@ -1,0 +1,12 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package store
+
+import "syscall"
+
+func mapAnon(size int) ([]byte, bool) {
+	b, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	return b, err == nil
+}
+
+func unmapAnon(b []byte) { _ = syscall.Munmap(b) }
