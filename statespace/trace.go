@@ -22,6 +22,10 @@ type Violation struct {
 	Path []uint32
 	// Final is the configuration the trace ends in, described.
 	Final string
+	// CycleStart, for a lasso (a liveness violation, liveness.go), is the
+	// number of the step the cycle starts with (Trace[CycleStart-1]): the
+	// steps from it to the end repeat for ever. 0: not a lasso.
+	CycleStart int
 }
 
 // TraceStep is one step of a counterexample.

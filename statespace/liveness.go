@@ -1,0 +1,647 @@
+package statespace
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The liveness half of update completion (docs/language.md §5): under weak
+// fairness of threads, every run after the introduction reaches a point
+// where every participant has applied the update or finished. A violation is
+// a lasso: a shortest prefix from the initial configuration to a cycle, and
+// the cycle, which repeats for ever, fairly, while some participant never
+// applies.
+//
+// It is a separate phase, run once the safety search has found nothing. It
+// explores the state space again, breadth-first, with exact keys (the
+// canonical encodings, never fingerprints: a collision could invent a cycle),
+// and records, compactly (CSR arrays of uint32), the transitions between
+// "pending" configurations: the update is introduced and some participant
+// has neither applied nor finished. Then:
+//
+//  1. Applying is irreversible (a thread's heap version only goes from 0 to
+//     1), so no cycle ever contains an apply or a barrier release: inside a
+//     cycle every pending participant never applies, and the set of pending
+//     participants is the same at every configuration of it.
+//  2. Fairness covers the choice to apply (§5): a run that passes, again and
+//     again, configurations where a pending participant could apply (its
+//     strategy offers apply at its update point, or the barrier can release)
+//     and never does is not fair. Such configurations are left out: no fair
+//     cycle goes through one.
+//  3. The rest of the pending region is cut into strongly connected
+//     components (iterative Tarjan). A cycle is weakly fair iff every thread
+//     either moves in it or is disabled at some configuration of it. Both
+//     conditions only weaken when configurations are taken away, so a
+//     component holds a fair cycle iff the whole component meets them (no
+//     Emerson–Lei refinement is needed for weak fairness; the strong part,
+//     step 2, is settled before the decomposition).
+//  4. Of the fair components, the one reached first by the breadth-first
+//     search gives the lasso: the shortest path (parent links) to its first
+//     configuration, and a cycle back to it through the component that
+//     covers the moves and disabled configurations fairness needs, built
+//     greedily from nearest targets (short, not always shortest).
+//
+// A thread moves in a step it performs; a session start is a step of every
+// thread that takes part in it, and a barrier release one of every thread it
+// releases. A thread is enabled in a configuration if some step of it is: a
+// thread waiting for a message, at the barrier, or at a send the queue's
+// capacity holds back is disabled there, so a thread enabled only every
+// other configuration may be starved (weak, not strong, fairness).
+//
+// Memory: this first version keeps everything in RAM: every reachable
+// configuration's encoding (keySet, livekeys.go) with about 37 bytes per
+// configuration besides, and 12 bytes per recorded transition. It is meant
+// to move onto the disk-backed store: keySet is the one place that holds
+// keys, and keyOf the one that makes them. It expands one configuration at a
+// time, on one core.
+
+// RuleNeverApplies names the liveness case of update completion.
+const RuleNeverApplies = "never applies"
+
+// propUpdateCompletion is the property the liveness check belongs to (the
+// name package properties gives it).
+const propUpdateCompletion = "update-completion"
+
+// LiveOptions configure the liveness check.
+type LiveOptions struct {
+	// MaxStates stops the check (Cut, no verdict) past this many
+	// configurations; 0: no bound.
+	MaxStates int64
+	// Progress, if set, is called after each breadth-first level.
+	Progress func(LiveStats)
+}
+
+// LiveStats says what the liveness check did.
+type LiveStats struct {
+	States      int64 // configurations explored (the whole reachable space)
+	Transitions int64 // steps generated
+	Pending     int64 // configurations after the introduction with some participant not applied or finished
+	Edges       int64 // steps recorded between pending configurations
+	Excluded    int64 // pending configurations where a participant could apply (no fair cycle passes them)
+	Depth       int   // the greatest breadth-first depth
+	SCCs        int64 // non-trivial strongly connected components of the pending region
+	FairSCCs    int64 // of them, those holding a fair cycle
+	RAMBytes    int64 // estimated memory the check held
+	Cut         bool  // stopped by MaxStates: no verdict
+	Interrupted bool  // stopped by the context: no verdict
+	Elapsed     time.Duration
+}
+
+// noState marks a missing state id (the initial configuration's parent).
+const noState = math.MaxUint32
+
+const (
+	flagPending  uint8 = 1 << iota // introduced, some participant neither applied nor finished
+	flagExcluded                   // a pending participant could apply here
+)
+
+// liveGraph is the explored state space: ids, parent links, and the
+// transitions of the pending region in CSR form.
+type liveGraph struct {
+	sem      *Semantics
+	p        *Program
+	nthreads int
+	start    time.Time
+
+	keys    *keySet
+	parent  []uint32 // breadth-first parent of each state (noState for the initial one)
+	psucc   []uint32 // the index of the step from the parent
+	flags   []uint8
+	enabled []uint32 // thread-set id of the threads enabled in each pending state
+
+	// Edges of pending state i to pending states: off[i]..off[i+1].
+	off  []uint32
+	dst  []uint32
+	sidx []uint32 // the step's index among the source's successors
+	mov  []uint32 // thread-set id of the threads that move in the step
+
+	sets   []threadSet // interned thread sets
+	setIDs map[string]uint32
+}
+
+// threadSet is a set of thread indices, as a bitset.
+type threadSet []uint64
+
+func (s threadSet) has(t int) bool { return s[t/64]&(1<<(t%64)) != 0 }
+func (s threadSet) add(t int)      { s[t/64] |= 1 << (t % 64) }
+
+func (s threadSet) empty() bool {
+	for _, w := range s {
+		if w != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (s threadSet) key() string {
+	b := make([]byte, 0, 8*len(s))
+	for _, w := range s {
+		for k := 0; k < 8; k++ {
+			b = append(b, byte(w>>(8*k)))
+		}
+	}
+	return string(b)
+}
+
+// CheckLiveness judges the liveness half of update completion on sem: it
+// returns the violation (a lasso, Violation.CycleStart set) or nil, with
+// what it did. A check stopped by opt.MaxStates or by ctx returns no
+// violation and says so in the stats (Cut, Interrupted): nothing is proved.
+// It holds the whole state space in memory (see the file's comment).
+func CheckLiveness(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, error) {
+	start := time.Now()
+	g := &liveGraph{sem: sem, p: sem.P, start: start, keys: newKeySet(), setIDs: map[string]uint32{}}
+	var st LiveStats
+	finish := func(v *Violation, err error) (*Violation, LiveStats, error) {
+		st.States = int64(len(g.parent))
+		st.Edges = int64(len(g.dst))
+		st.RAMBytes = g.ramBytes()
+		st.Elapsed = time.Since(start)
+		return v, st, err
+	}
+	if sem.P.Update == nil {
+		return finish(nil, nil)
+	}
+	if sem.Raw {
+		// Its configurations are not canonical: expanding the decoded
+		// (canonical) one could number the steps differently.
+		return finish(nil, errors.New("liveness: not available with raw (uncanonicalised) semantics"))
+	}
+	init, _ := sem.Initial()
+	g.nthreads = len(init.Threads)
+	if err := g.explore(ctx, init, opt, &st); err != nil || st.Cut || st.Interrupted {
+		return finish(nil, err)
+	}
+	for i := range g.flags {
+		if g.flags[i]&flagPending != 0 {
+			st.Pending++
+			if g.flags[i]&flagExcluded != 0 {
+				st.Excluded++
+			}
+		}
+	}
+	comp, members := g.fairComponent(&st)
+	if members == nil {
+		return finish(nil, nil)
+	}
+	v, err := g.lasso(comp, members)
+	return finish(v, err)
+}
+
+// keyOf is the exact key of a configuration: its canonical encoding
+// (appended to buf[:0]). Configurations from the semantics are canonical.
+func (g *liveGraph) keyOf(c *Config, buf []byte) []byte {
+	return g.p.Encode(buf[:0], c)
+}
+
+// configOf rebuilds configuration id from its key, in arena a.
+func (g *liveGraph) configOf(id uint32, a *Arena) (*Config, error) {
+	return g.p.Decode(g.keys.key(id), a)
+}
+
+// pendingIn reports whether c is after the introduction with some
+// participant that has neither applied nor finished.
+func pendingIn(c *Config) bool {
+	if !c.Upd.Introduced {
+		return false
+	}
+	for _, th := range c.Threads {
+		if th.Participant && th.HeapVer == 0 && th.Status == Running {
+			return true
+		}
+	}
+	return false
+}
+
+// movers adds to s the threads that move in step a.
+func movers(a *Action, s threadSet) {
+	switch a.Kind {
+	case ActIntroduce:
+	case ActStart, ActRelease:
+		for _, t := range a.Threads {
+			s.add(t)
+		}
+	default:
+		if a.Thread >= 0 {
+			s.add(a.Thread)
+		}
+	}
+}
+
+func (g *liveGraph) intern(s threadSet) uint32 {
+	k := s.key()
+	if id, ok := g.setIDs[k]; ok {
+		return id
+	}
+	id := uint32(len(g.sets))
+	g.sets = append(g.sets, append(threadSet(nil), s...))
+	g.setIDs[k] = id
+	return id
+}
+
+// add gives the configuration c with key key an id if it is new; it
+// returns the id and whether it is new.
+func (g *liveGraph) add(key []byte, c *Config, parent, succ uint32) (uint32, bool, error) {
+	id, isNew, err := g.keys.add(key)
+	if err != nil || !isNew {
+		return id, false, err
+	}
+	g.parent = append(g.parent, parent)
+	g.psucc = append(g.psucc, succ)
+	var f uint8
+	if pendingIn(c) {
+		f = flagPending
+	}
+	g.flags = append(g.flags, f)
+	g.enabled = append(g.enabled, 0)
+	return id, true, nil
+}
+
+// explore searches the state space breadth-first from init. States get ids
+// in the order they are found, so ids grow with depth and the states still
+// to expand are those from the next id on: the key set is the frontier too.
+// It records the transitions of the pending region.
+func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, st *LiveStats) error {
+	buf := g.keyOf(init, nil)
+	if _, _, err := g.add(buf, init, noState, 0); err != nil {
+		return fmt.Errorf("liveness: %w", err)
+	}
+	words := (g.nthreads + 63) / 64
+	en, mv := make(threadSet, words), make(threadSet, words)
+	var arena Arena
+	levelEnd := uint32(1) // the first id of the next level
+	for id := uint32(0); int(id) < g.keys.len(); id++ {
+		if id == levelEnd {
+			st.Depth++
+			levelEnd = uint32(g.keys.len())
+			if opt.Progress != nil {
+				st.States, st.Edges, st.Elapsed = int64(g.keys.len()), int64(len(g.dst)), time.Since(g.start)
+				opt.Progress(*st)
+			}
+		}
+		if id%1024 == 0 && ctx.Err() != nil {
+			st.Interrupted = true
+			return nil
+		}
+		arena.Reset()
+		c, err := g.configOf(id, &arena)
+		if err != nil {
+			return fmt.Errorf("liveness: %w", err)
+		}
+		g.off = append(g.off, uint32(len(g.dst)))
+		succs, _ := g.sem.Successors(c)
+		st.Transitions += int64(len(succs))
+		pending := g.flags[id]&flagPending != 0
+		clear(en)
+		for i := range succs {
+			s := &succs[i]
+			buf = g.keyOf(s.Next, buf)
+			to, _, err := g.add(buf, s.Next, id, uint32(i))
+			if err != nil {
+				return fmt.Errorf("liveness: %w", err)
+			}
+			if !pending {
+				continue
+			}
+			movers(&s.Action, en)
+			if s.Action.Kind == ActApply || s.Action.Kind == ActRelease {
+				g.flags[id] |= flagExcluded
+			}
+			if g.flags[to]&flagPending == 0 {
+				continue
+			}
+			if len(g.dst) >= noState {
+				return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to hold in memory")
+			}
+			clear(mv)
+			movers(&s.Action, mv)
+			g.dst = append(g.dst, to)
+			g.sidx = append(g.sidx, uint32(i))
+			g.mov = append(g.mov, g.intern(mv))
+		}
+		if pending {
+			g.enabled[id] = g.intern(en)
+		}
+		if opt.MaxStates > 0 && int64(g.keys.len()) > opt.MaxStates {
+			st.Cut = true
+			return nil
+		}
+	}
+	g.off = append(g.off, uint32(len(g.dst)))
+	return nil
+}
+
+// inRegion reports whether state v may lie on a fair cycle: pending, and no
+// participant can apply there.
+func (g *liveGraph) inRegion(v uint32) bool {
+	return g.flags[v]&(flagPending|flagExcluded) == flagPending
+}
+
+// fairComponent decomposes the region into strongly connected components
+// (iterative Tarjan) and returns, of those holding a fair cycle, the one
+// whose first-found state has the smallest id (the shortest prefix): its
+// number in comp and its members, or nil if there is none. comp[v] is the
+// component number of every state decomposed (0: none).
+func (g *liveGraph) fairComponent(st *LiveStats) ([]uint32, []uint32) {
+	n := len(g.parent)
+	index := make([]uint32, n) // 0: not visited; else the visit number
+	low := make([]uint32, n)
+	comp := make([]uint32, n)
+	onStack := make([]uint64, (n+63)/64)
+	var stack []uint32
+	type frame struct{ v, e uint32 }
+	var calls []frame
+	next, ncomp := uint32(1), uint32(0)
+	var best []uint32
+	bestMin := uint32(noState)
+	visit := func(v uint32) {
+		index[v], low[v] = next, next
+		next++
+		stack = append(stack, v)
+		onStack[v/64] |= 1 << (v % 64)
+		calls = append(calls, frame{v, g.off[v]})
+	}
+	for root := uint32(0); int(root) < n; root++ {
+		if index[root] != 0 || !g.inRegion(root) {
+			continue
+		}
+		visit(root)
+		for len(calls) > 0 {
+			f := &calls[len(calls)-1]
+			v := f.v
+			if f.e < g.off[v+1] {
+				w := g.dst[f.e]
+				f.e++
+				switch {
+				case !g.inRegion(w):
+				case index[w] == 0:
+					visit(w)
+				case onStack[w/64]&(1<<(w%64)) != 0:
+					low[v] = min(low[v], index[w])
+				}
+				continue
+			}
+			calls = calls[:len(calls)-1]
+			if len(calls) > 0 {
+				u := calls[len(calls)-1].v
+				low[u] = min(low[u], low[v])
+			}
+			if low[v] != index[v] {
+				continue
+			}
+			k := len(stack) - 1
+			for stack[k] != v {
+				k--
+			}
+			members := stack[k:]
+			ncomp++
+			for _, w := range members {
+				comp[w] = ncomp
+				onStack[w/64] &^= 1 << (w % 64)
+			}
+			if g.cyclic(members, comp) {
+				st.SCCs++
+				if g.fair(members, comp) {
+					st.FairSCCs++
+					if m := minOf(members); m < bestMin {
+						bestMin, best = m, append([]uint32(nil), members...)
+					}
+				}
+			}
+			stack = stack[:k]
+		}
+	}
+	return comp, best
+}
+
+func minOf(xs []uint32) uint32 {
+	m := uint32(noState)
+	for _, x := range xs {
+		m = min(m, x)
+	}
+	return m
+}
+
+// cyclic reports whether a component holds a cycle: more than one state,
+// or a step from its state to itself.
+func (g *liveGraph) cyclic(members []uint32, comp []uint32) bool {
+	if len(members) > 1 {
+		return true
+	}
+	v := members[0]
+	for e := g.off[v]; e < g.off[v+1]; e++ {
+		if g.dst[e] == v {
+			return true
+		}
+	}
+	return false
+}
+
+// fair reports whether every thread moves in some step inside the component
+// or is disabled at some state of it.
+func (g *liveGraph) fair(members []uint32, comp []uint32) bool {
+	words := (g.nthreads + 63) / 64
+	ok := make(threadSet, words)
+	c := comp[members[0]]
+	for _, v := range members {
+		en := g.sets[g.enabled[v]]
+		for i := range ok {
+			ok[i] |= ^en[i]
+		}
+		for e := g.off[v]; e < g.off[v+1]; e++ {
+			if comp[g.dst[e]] == c {
+				mv := g.sets[g.mov[e]]
+				for i := range ok {
+					ok[i] |= mv[i]
+				}
+			}
+		}
+	}
+	for t := 0; t < g.nthreads; t++ {
+		if !ok.has(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// lasso builds the violation of the fair component members: the shortest
+// path to its first-found state, a fair cycle back to it, replayed.
+func (g *liveGraph) lasso(comp []uint32, members []uint32) (*Violation, error) {
+	entry := minOf(members)
+	var prefix []uint32
+	for v := entry; g.parent[v] != noState; v = g.parent[v] {
+		prefix = append(prefix, g.psucc[v])
+	}
+	for i, j := 0, len(prefix)-1; i < j; i, j = i+1, j-1 {
+		prefix[i], prefix[j] = prefix[j], prefix[i]
+	}
+	cycle, err := g.cycle(comp, entry)
+	if err != nil {
+		return nil, err
+	}
+	path := append(append([]uint32(nil), prefix...), cycle...)
+	at, err := ReplayPath(g.sem, prefix)
+	if err != nil {
+		return nil, fmt.Errorf("liveness: %w", err)
+	}
+	tr, err := ReplayPath(g.sem, path)
+	if err != nil {
+		return nil, fmt.Errorf("liveness: %w", err)
+	}
+	if !bytes.Equal(g.keyOf(at.Final, nil), g.keyOf(tr.Final, nil)) {
+		return nil, errors.New("liveness: the cycle did not close when its trace was replayed")
+	}
+	v := g.report(tr.Final)
+	v.Trace, v.Path, v.Final = tr.Steps, path, g.p.Describe(tr.Final)
+	v.CycleStart = len(prefix) + 1
+	return v, nil
+}
+
+// report words the violation: the participants that never apply in the
+// cycle that starts (and ends) at c.
+func (g *liveGraph) report(c *Config) *Violation {
+	p := g.p
+	var missing []string
+	for t, th := range c.Threads {
+		if th.Participant && th.HeapVer == 0 && th.Status == Running {
+			missing = append(missing, p.Threads[t].Name)
+		}
+	}
+	sort.Strings(missing)
+	return &Violation{
+		Property: propUpdateCompletion, Rule: RuleNeverApplies, Thread: missing[0],
+		Action:   "a cycle of steps that repeats for ever (the trace from the step marked as its start)",
+		Expected: fmt.Sprintf("every thread taking part in update %s to apply it or finish eventually, in every fair run (a thread that stays enabled moves)", p.Update.Name),
+		Found: fmt.Sprintf("not applied by %s in a fair cycle: every thread moves in it or cannot move at some point of it, and no thread can apply anywhere in it",
+			strings.Join(missing, ", ")),
+	}
+}
+
+// cycle returns a cycle (successor indices) from entry back to entry inside
+// component comp[entry] that meets fairness: every thread moves in it or is
+// disabled at a state of it. From the current state it goes, by a shortest
+// path inside the component, to the nearest state or step that covers a
+// thread not yet covered, and at the end back to entry.
+func (g *liveGraph) cycle(comp []uint32, entry uint32) ([]uint32, error) {
+	words := (g.nthreads + 63) / 64
+	need := make(threadSet, words) // threads neither seen moving nor disabled yet
+	for t := 0; t < g.nthreads; t++ {
+		need.add(t)
+	}
+	cover := func(v uint32) {
+		en := g.sets[g.enabled[v]]
+		for i := range need {
+			need[i] &= en[i]
+		}
+	}
+	cover(entry)
+	var out []uint32
+	cur := entry
+	for !need.empty() {
+		edges := g.nearest(comp, cur, func(e uint32) bool {
+			return intersects(g.sets[g.mov[e]], need) || !contains(g.sets[g.enabled[g.dst[e]]], need)
+		})
+		if edges == nil {
+			return nil, errors.New("liveness: no step of the fair component covers a thread it should")
+		}
+		for _, e := range edges {
+			mv := g.sets[g.mov[e]]
+			for i := range need {
+				need[i] &^= mv[i]
+			}
+			cover(g.dst[e])
+			out = append(out, g.sidx[e])
+			cur = g.dst[e]
+		}
+	}
+	if cur != entry || len(out) == 0 {
+		edges := g.nearest(comp, cur, func(e uint32) bool { return g.dst[e] == entry })
+		if edges == nil {
+			return nil, errors.New("liveness: the fair component does not lead back to its entry")
+		}
+		for _, e := range edges {
+			out = append(out, g.sidx[e])
+		}
+	}
+	return out, nil
+}
+
+func intersects(a, b threadSet) bool {
+	for i := range a {
+		if a[i]&b[i] != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// contains reports whether every thread of b is in a.
+func contains(a, b threadSet) bool {
+	for i := range a {
+		if b[i]&^a[i] != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// nearest finds, breadth-first from state from inside its component, the
+// first step e with goal(e), and returns the steps (edge indices) of the
+// path that ends with it; nil if there is none.
+func (g *liveGraph) nearest(comp []uint32, from uint32, goal func(e uint32) bool) []uint32 {
+	c := comp[from]
+	via := map[uint32]uint32{from: noState} // state -> edge it was reached by
+	queue := []uint32{from}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		for e := g.off[u]; e < g.off[u+1]; e++ {
+			w := g.dst[e]
+			if comp[w] != c {
+				continue
+			}
+			if goal(e) {
+				path := []uint32{e}
+				for x := u; via[x] != noState; {
+					pe := via[x]
+					path = append(path, pe)
+					x = g.src(pe)
+				}
+				for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+					path[i], path[j] = path[j], path[i]
+				}
+				return path
+			}
+			if _, seen := via[w]; !seen {
+				via[w] = e
+				queue = append(queue, w)
+			}
+		}
+	}
+	return nil
+}
+
+// src is the source state of edge e (a binary search in the CSR offsets).
+func (g *liveGraph) src(e uint32) uint32 {
+	// The last state whose edges start at or before e.
+	i := sort.Search(len(g.off), func(i int) bool { return g.off[i] > e })
+	return uint32(i - 1)
+}
+
+// ramBytes estimates the memory the check held: the keys and their map,
+// the per-state and per-transition arrays.
+func (g *liveGraph) ramBytes() int64 {
+	b := g.keys.ramBytes()
+	b += int64(cap(g.parent)+cap(g.psucc)+cap(g.enabled)+cap(g.off))*4 + int64(cap(g.flags))
+	b += int64(cap(g.dst)+cap(g.sidx)+cap(g.mov)) * 4
+	b += int64(len(g.sets)) * int64(8*((g.nthreads+63)/64)+48)
+	return b
+}

@@ -1,0 +1,469 @@
+package statespace_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/model/randmodel"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// A live line in a liveness model's header states the hand-derived verdict
+// of the liveness half of update completion (the model's `# want` lines
+// state its safety verdicts, which must be ok where liveness is judged):
+//
+//	# live STRATEGIES [--queue-bound N] [--update-at W]: ok
+//	# live STRATEGIES [flags]: never-applies [prefix P] [cycle C] [threads A,B]
+//
+// P is the length of the shortest run to the cycle, C the length of the
+// cycle reported, A,B the participants that never apply in it.
+type liveWant struct {
+	line       int
+	strategies []string
+	bound      int
+	updateAt   string
+	verdict    string
+	prefix     int // -1: not stated
+	cycle      int
+	threads    []string
+}
+
+var liveRx = regexp.MustCompile(`^#\s*live\s+(\S+)((?:\s+--[a-z-]+\s+\S+)*)\s*:\s*(ok|never-applies)((?:\s+(?:prefix|cycle|threads)\s+\S+)*)\s*$`)
+
+func parseLive(t testing.TB, path string) []liveWant {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []liveWant
+	for i, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "# live") {
+			continue
+		}
+		m := liveRx.FindStringSubmatch(line)
+		if m == nil {
+			t.Fatalf("%s:%d: malformed live line %q", path, i+1, line)
+		}
+		w := liveWant{line: i + 1, bound: 8, updateAt: "any", verdict: m[3], prefix: -1, cycle: -1}
+		if m[1] == "all" {
+			w.strategies = statespace.StrategyNames()
+		} else {
+			w.strategies = strings.Split(m[1], ",")
+		}
+		f := strings.Fields(m[2])
+		for k := 0; k+1 < len(f); k += 2 {
+			switch f[k] {
+			case "--queue-bound":
+				w.bound, err = strconv.Atoi(f[k+1])
+			case "--update-at":
+				w.updateAt = f[k+1]
+			default:
+				err = fmt.Errorf("unknown flag %s", f[k])
+			}
+			if err != nil {
+				t.Fatalf("%s:%d: %v", path, i+1, err)
+			}
+		}
+		f = strings.Fields(m[4])
+		for k := 0; k+1 < len(f); k += 2 {
+			switch f[k] {
+			case "prefix":
+				w.prefix, _ = strconv.Atoi(f[k+1])
+			case "cycle":
+				w.cycle, _ = strconv.Atoi(f[k+1])
+			case "threads":
+				w.threads = strings.Split(f[k+1], ",")
+			}
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// TestLiveness checks every model under testdata/liveness against the
+// verdicts its header derives by hand: safety first (it must hold for
+// liveness to be judged), then liveness; every lasso is checked by
+// validateLasso, independently of how it was found.
+func TestLiveness(t *testing.T) {
+	files, _ := filepath.Glob("testdata/liveness/*.dsu")
+	if len(files) == 0 {
+		t.Fatal("no liveness models")
+	}
+	for _, f := range files {
+		wants := parseLive(t, f)
+		if len(wants) == 0 {
+			t.Errorf("%s: no live lines", f)
+			continue
+		}
+		m := loadFile(t, f)
+		for _, w := range wants {
+			for _, strategy := range w.strategies {
+				t.Run(fmt.Sprintf("%s:%d/%s", filepath.Base(f), w.line, strategy), func(t *testing.T) {
+					sem := semantics(t, m, strategy, w.bound)
+					at, err := statespace.ParseUpdateAt(w.updateAt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sem.UpdateAt = at
+					res := explore(t, sem, exploreOpts{maxStates: 200_000})
+					if res.Violation != nil || !res.Exhaustive {
+						t.Fatalf("safety: %v (exhaustive %v), want ok: liveness is judged once safety holds", res.Violation, res.Exhaustive)
+					}
+					v, st, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{MaxStates: 200_000})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if st.Cut || st.Interrupted {
+						t.Fatalf("liveness check cut: %+v", st)
+					}
+					if st.States != res.States {
+						t.Errorf("liveness explored %d configurations, safety %d", st.States, res.States)
+					}
+					checkLiveWant(t, sem, w, v)
+				})
+			}
+		}
+	}
+}
+
+// TestLivenessModelsSafety checks the `# want` lines (safety verdicts) of
+// the liveness models, as TestRegressions does for testdata/regress.
+func TestLivenessModelsSafety(t *testing.T) {
+	files, _ := filepath.Glob("testdata/liveness/*.dsu")
+	for _, f := range files {
+		m := loadFile(t, f)
+		for _, w := range parseWants(t, f) {
+			for _, strategy := range w.strategies {
+				t.Run(fmt.Sprintf("%s:%d/%s", filepath.Base(f), w.line, strategy), func(t *testing.T) {
+					sem := semantics(t, m, strategy, w.bound)
+					at, err := statespace.ParseUpdateAt(w.updateAt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sem.UpdateAt = at
+					checker, err := properties.Without(w.skip)
+					if err != nil {
+						t.Fatal(err)
+					}
+					res := explore(t, sem, exploreOpts{checker: checker, maxStates: 200_000})
+					got := "ok"
+					if res.Violation != nil {
+						got = res.Violation.Property
+					}
+					if got != w.verdict || (got == "ok" && !res.Exhaustive) {
+						t.Fatalf("verdict %s (exhaustive %v), want %s", got, res.Exhaustive, w.verdict)
+					}
+				})
+			}
+		}
+	}
+}
+
+func checkLiveWant(t *testing.T, sem *statespace.Semantics, w liveWant, v *statespace.Violation) {
+	t.Helper()
+	if w.verdict == "ok" {
+		if v != nil {
+			t.Fatalf("liveness violation, want ok: %s (%d steps, cycle from step %d)\n%s", v.Found, len(v.Trace), v.CycleStart, traceText(v))
+		}
+		return
+	}
+	if v == nil {
+		t.Fatal("no liveness violation, want never-applies")
+	}
+	if v.Property != properties.UpdateCompletion || v.Rule != statespace.RuleNeverApplies {
+		t.Fatalf("violation %s / %s, want %s / %s", v.Property, v.Rule, properties.UpdateCompletion, statespace.RuleNeverApplies)
+	}
+	never := validateLasso(t, sem, v)
+	prefix, cycle := v.CycleStart-1, len(v.Trace)-v.CycleStart+1
+	if w.prefix >= 0 && prefix != w.prefix {
+		t.Errorf("prefix of %d steps, want %d\n%s", prefix, w.prefix, traceText(v))
+	}
+	if w.cycle >= 0 && cycle != w.cycle {
+		t.Errorf("cycle of %d steps, want %d\n%s", cycle, w.cycle, traceText(v))
+	}
+	if w.threads != nil && !slices.Equal(never, w.threads) {
+		t.Errorf("never applied by %v, want %v", never, w.threads)
+	}
+	if v.Thread != never[0] {
+		t.Errorf("thread %s, want %s", v.Thread, never[0])
+	}
+}
+
+func traceText(v *statespace.Violation) string {
+	var b strings.Builder
+	for _, s := range v.Trace {
+		mark := "  "
+		if s.Step == v.CycleStart {
+			mark = "->"
+		}
+		fmt.Fprintf(&b, "%s %3d %-10s %s\n", mark, s.Step, s.Thread, s.Action)
+	}
+	return b.String()
+}
+
+// validateLasso replays a lasso and checks, from the semantics alone, that
+// it is one: its path is a run whose last configuration is the one its
+// cycle starts from; every configuration of the cycle is after the
+// introduction with the same participants not applied (and at least one);
+// none of them offers an apply or a barrier release; and the cycle is
+// weakly fair: every thread moves in it or is disabled at one of its
+// configurations. It returns the participants that never apply.
+func validateLasso(t *testing.T, sem *statespace.Semantics, v *statespace.Violation) []string {
+	t.Helper()
+	if v.CycleStart < 1 || v.CycleStart > len(v.Path) || len(v.Trace) != len(v.Path) {
+		t.Fatalf("not a lasso: cycle start %d, %d steps, path of %d", v.CycleStart, len(v.Trace), len(v.Path))
+	}
+	p := sem.P
+	c, _ := sem.Initial()
+	var cycle []*statespace.Config
+	var moved []bool
+	for i, s := range v.Path {
+		succs, _ := sem.Successors(c)
+		if int(s) >= len(succs) {
+			t.Fatalf("step %d: successor %d of %d", i+1, s, len(succs))
+		}
+		if i+1 >= v.CycleStart {
+			if cycle == nil {
+				moved = make([]bool, len(c.Threads))
+			}
+			cycle = append(cycle, c)
+			a := succs[s].Action
+			if a.Thread >= 0 {
+				moved[a.Thread] = true
+			}
+			for _, u := range a.Threads {
+				moved[u] = true
+			}
+		}
+		c = succs[s].Next
+	}
+	if string(p.Encode(nil, c)) != string(p.Encode(nil, cycle[0])) {
+		t.Fatalf("the cycle does not close: it ends in\n%s\nand starts from\n%s", p.Describe(c), p.Describe(cycle[0]))
+	}
+	pendingOf := func(c *statespace.Config) []string {
+		var out []string
+		for u, th := range c.Threads {
+			if th.Participant && th.HeapVer == 0 && th.Status == statespace.Running {
+				out = append(out, p.Threads[u].Name)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	never := pendingOf(cycle[0])
+	if !cycle[0].Upd.Introduced || len(never) == 0 {
+		t.Fatalf("the cycle starts before the introduction or with every participant applied or finished")
+	}
+	disabled := make([]bool, len(moved))
+	for _, cc := range cycle {
+		if got := pendingOf(cc); !slices.Equal(got, never) {
+			t.Fatalf("pending participants change along the cycle: %v, then %v", never, got)
+		}
+		succs, _ := sem.Successors(cc)
+		enabled := make([]bool, len(moved))
+		for _, s := range succs {
+			switch s.Action.Kind {
+			case statespace.ActApply, statespace.ActRelease:
+				t.Fatalf("a participant can apply at a configuration of the cycle (%s): not fair\n%s", p.DescribeAction(cc, &s), p.Describe(cc))
+			case statespace.ActStart:
+				for _, u := range s.Action.Threads {
+					enabled[u] = true
+				}
+			default:
+				if s.Action.Thread >= 0 {
+					enabled[s.Action.Thread] = true
+				}
+			}
+		}
+		for u := range enabled {
+			disabled[u] = disabled[u] || !enabled[u]
+		}
+	}
+	for u := range moved {
+		if !moved[u] && !disabled[u] {
+			t.Errorf("not fair: thread %s is enabled all along the cycle and never moves", p.Threads[u].Name)
+		}
+	}
+	if v.Thread == "" || !strings.Contains(v.Found, strings.Join(never, ", ")) {
+		t.Errorf("the report names %q / %q, the cycle leaves %v unapplied", v.Thread, v.Found, never)
+	}
+	return never
+}
+
+// TestLivenessDifferential compares CheckLiveness with a naive judge on
+// random models where safety holds: for every configuration that may lie on
+// a fair cycle it computes its strongly connected component as the states
+// both reachable from it and reaching it (forward and backward search over
+// a graph built afresh from the semantics), and checks weak fairness there.
+// The verdicts must agree, and so must the length of the shortest run to a
+// fair component.
+func TestLivenessDifferential(t *testing.T) {
+	const maxStates = 3000
+	seeds := 100
+	if testing.Short() {
+		seeds = 40
+	}
+	judged, violations := 0, 0
+	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+		src := randmodel.Generate(seed, randmodel.Config{DeviationPercent: -1, MaxDepth: 3})
+		if seed%2 == 0 {
+			// A thread that computes for ever: stuck configurations
+			// become cycles, judged by fairness.
+			src += "\nthread LiveTicker {\n  fun tick(k) = tick((k + 1) % 2)\n  main tick(0)\n}\n"
+		}
+		m, err := model.Load("rand.dsu", []byte(src))
+		if err != nil || len(m.Updates) == 0 {
+			continue
+		}
+		for _, strategy := range statespace.StrategyNames() {
+			sem := semantics(t, m, strategy, 1+int(seed%3))
+			res := explore(t, sem, exploreOpts{maxStates: maxStates})
+			if res.Violation != nil || !res.Exhaustive {
+				continue
+			}
+			v, _, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{})
+			if err != nil {
+				t.Fatalf("seed %d %s: %v", seed, strategy, err)
+			}
+			want := naiveLiveness(sem)
+			judged++
+			switch {
+			case (v != nil) != (want >= 0):
+				t.Errorf("seed %d %s: CheckLiveness says violation=%v, the naive judge %v (shortest prefix %d)\n%s", seed, strategy, v != nil, want >= 0, want, src)
+			case v != nil:
+				violations++
+				validateLasso(t, sem, v)
+				if v.CycleStart-1 != want {
+					t.Errorf("seed %d %s: prefix %d, the naive judge %d", seed, strategy, v.CycleStart-1, want)
+				}
+			}
+		}
+	}
+	t.Logf("%d runs judged, %d liveness violations", judged, violations)
+	if judged < seeds/2 {
+		t.Errorf("only %d runs judged", judged)
+	}
+}
+
+// naiveLiveness returns the depth of the shallowest configuration on a fair
+// cycle in which a participant never applies, or -1.
+func naiveLiveness(sem *statespace.Semantics) int {
+	p := sem.P
+	type node struct {
+		depth             int
+		pending, canApply bool
+		enabled           map[int]bool
+		succ              []int
+		movers            [][]int
+	}
+	ids := map[string]int{}
+	var nodes []*node
+	var queue []*statespace.Config
+	addNode := func(c *statespace.Config, depth int) int {
+		k := string(p.Encode(nil, c))
+		if id, ok := ids[k]; ok {
+			return id
+		}
+		pending := false
+		if c.Upd.Introduced {
+			for _, th := range c.Threads {
+				pending = pending || (th.Participant && th.HeapVer == 0 && th.Status == statespace.Running)
+			}
+		}
+		ids[k] = len(nodes)
+		nodes = append(nodes, &node{depth: depth, pending: pending, enabled: map[int]bool{}})
+		queue = append(queue, c)
+		return len(nodes) - 1
+	}
+	init, _ := sem.Initial()
+	addNode(init, 0)
+	for i := 0; i < len(queue); i++ {
+		n := nodes[i]
+		succs, _ := sem.Successors(queue[i])
+		for _, s := range succs {
+			var mv []int
+			switch s.Action.Kind {
+			case statespace.ActStart, statespace.ActRelease:
+				mv = s.Action.Threads
+			case statespace.ActIntroduce:
+			default:
+				mv = []int{s.Action.Thread}
+			}
+			for _, u := range mv {
+				n.enabled[u] = true
+			}
+			if s.Action.Kind == statespace.ActApply || s.Action.Kind == statespace.ActRelease {
+				n.canApply = true
+			}
+			n.succ = append(n.succ, addNode(s.Next, n.depth+1))
+			n.movers = append(n.movers, mv)
+		}
+	}
+	preds := make([][]int, len(nodes))
+	for u, n := range nodes {
+		for _, w := range n.succ {
+			preds[w] = append(preds[w], u)
+		}
+	}
+	in := func(i int) bool { return nodes[i].pending && !nodes[i].canApply }
+	reach := func(from int, forward bool) map[int]bool {
+		seen := map[int]bool{from: true}
+		stack := []int{from}
+		for len(stack) > 0 {
+			u := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			next := preds[u]
+			if forward {
+				next = nodes[u].succ
+			}
+			for _, w := range next {
+				if in(w) && !seen[w] {
+					seen[w] = true
+					stack = append(stack, w)
+				}
+			}
+		}
+		return seen
+	}
+	best := -1
+	nthreads := len(init.Threads)
+	for s := range nodes {
+		if !in(s) || (best >= 0 && nodes[s].depth >= best) {
+			continue
+		}
+		fw, bw := reach(s, true), reach(s, false)
+		ok := make([]bool, nthreads)
+		cyclic := false
+		for u := range fw {
+			if !bw[u] {
+				continue
+			}
+			for t := 0; t < nthreads; t++ {
+				ok[t] = ok[t] || !nodes[u].enabled[t]
+			}
+			for k, w := range nodes[u].succ {
+				if fw[w] && bw[w] {
+					cyclic = true
+					for _, t := range nodes[u].movers[k] {
+						ok[t] = true
+					}
+				}
+			}
+		}
+		if cyclic && !slices.Contains(ok, false) {
+			best = nodes[s].depth
+		}
+	}
+	return best
+}
