@@ -53,9 +53,13 @@ type htmlViolation struct {
 	Steps                                           int
 	// AtStep says that step Steps performs the violation; otherwise the
 	// configuration after it is the violating one (no step is enabled).
-	AtStep  bool
-	Chart   *mscChart
-	Details []htmlStep
+	AtStep bool
+	// CycleStart, for a lasso (a liveness violation), is the step its
+	// cycle starts with: the steps from it to the last repeat for ever.
+	CycleStart int
+	Prefix     int // the steps before the cycle
+	Chart      *mscChart
+	Details    []htmlStep
 }
 
 // htmlStep is what the page shows when the slider is at one step.
@@ -200,11 +204,15 @@ func buildViolation(r *runReport, at statespace.UpdateAt, props properties.Check
 		return nil, fmt.Errorf("the replayed trace has %d steps, the report %d", len(snaps)-1, len(v.Trace))
 	}
 	hv := &htmlViolation{Update: updateName(r.update), Strategy: r.strategy, Property: v.Property, Rule: v.Rule,
-		Thread: v.Thread, Action: v.Action, Expected: v.Expected, Found: v.Found, Steps: len(v.Trace), AtStep: atStep}
+		Thread: v.Thread, Action: v.Action, Expected: v.Expected, Found: v.Found, Steps: len(v.Trace), AtStep: atStep, CycleStart: v.CycleStart}
+	if v.CycleStart > 0 {
+		hv.AtStep = false // the cycle is the violation, not its last step
+		hv.Prefix = v.CycleStart - 1
+	}
 	for k := range snaps {
 		hv.Details = append(hv.Details, detailOf(k, v.Trace, snaps, lines))
 	}
-	hv.Chart = layoutMSC(threadNames(r.prog), v.Trace, snaps, atStep, v)
+	hv.Chart = layoutMSC(threadNames(r.prog), v.Trace, snaps, hv.AtStep, v)
 	return hv, nil
 }
 

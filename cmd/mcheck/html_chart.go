@@ -25,13 +25,14 @@ const (
 	mscRowsTop  = 48
 	mscRowH     = 30
 	mscCharW    = 7 // average width of a character of the row text
-	mscMaxChars = 96
+	mscMaxChars = 84
 	mscMinCol   = 112
 	mscMaxCol   = 200
 )
 
 type mscChart struct {
 	Width, Height int
+	Loop          *mscLoop // a lasso's way back to the start of its cycle
 	Lanes         []mscLane
 	Rows          []mscRow
 	Msgs          []mscMsg
@@ -69,6 +70,10 @@ type mscRow struct {
 }
 
 type mscBand struct{ X, Y, W, H int }
+
+// mscLoop is drawn in the left margin, from the row after a lasso's last
+// step back up to the row its cycle starts with.
+type mscLoop struct{ Y1, Y2 int }
 
 type mscLine struct{ X1, Y1, X2, Y2 int }
 
@@ -128,11 +133,13 @@ func layoutMSC(names []string, trace []statespace.TraceStep, snaps []statespace.
 			last.Marks = append(last.Marks, mscMark{Circle: true, Class: "m-alarm", X: ch.Lanes[l].X, Y: last.Y, R: 11, Title: v.Property + " violation: " + v.Rule})
 		}
 	} else {
-		row := newRow(len(trace), "", "✗ "+v.Property+" violation: "+v.Rule, v.Property+" violation: "+v.Rule+": "+v.Found, descX)
-		row.Top, row.Y, row.TextY = mscRowsTop+(len(trace)+1)*mscRowH, mscRowsTop+(len(trace)+1)*mscRowH+mscRowH/2, mscRowsTop+(len(trace)+1)*mscRowH+mscRowH/2+4
-		row.Class = "violating terminal"
-		row.Band = &mscBand{X: ch.Lanes[0].BoxX, Y: row.Y - 7, W: ch.Lanes[len(ch.Lanes)-1].BoxX + ch.Lanes[len(ch.Lanes)-1].BoxW - ch.Lanes[0].BoxX, H: 14}
-		ch.Rows = append(ch.Rows, row)
+		ch.Rows = append(ch.Rows, violationRow(ch, len(trace), v, descX))
+	}
+	if k := v.CycleStart; k > 0 && k <= len(trace) {
+		for i := k; i <= len(trace); i++ {
+			ch.Rows[i].Class = strings.TrimSpace(ch.Rows[i].Class + " cycle")
+		}
+		ch.Loop = &mscLoop{Y1: ch.Rows[k].Y, Y2: ch.Rows[len(ch.Rows)-1].Y}
 	}
 	for i := range ch.Lanes {
 		lifeline(&ch.Lanes[i], bottom-8)
@@ -145,6 +152,25 @@ func layoutMSC(names []string, trace []statespace.TraceStep, snaps []statespace.
 	ch.Width = descX + min(chars, mscMaxChars)*mscCharW + 24
 	ch.Height = bottom
 	return ch
+}
+
+// violationRow is the row after the last step when the violation is not
+// a step: the configuration no step leaves (a deadlock, say), or a lasso's
+// return to the start of its cycle.
+func violationRow(ch *mscChart, n int, v *statespace.Violation, descX int) mscRow {
+	text := "✗ " + v.Property + " violation: " + v.Rule
+	if v.CycleStart > 0 {
+		text = fmt.Sprintf("↺ back to the configuration before step %d: the cycle repeats for ever (%s)", v.CycleStart, v.Rule)
+	}
+	row := newRow(n+1, "", text, v.Property+" violation: "+v.Rule+": "+v.Found, descX)
+	row.Step, row.Class = n, "violating terminal"
+	if v.CycleStart > 0 {
+		row.Class += " cycle"
+		return row
+	}
+	first, last := ch.Lanes[0], ch.Lanes[len(ch.Lanes)-1]
+	row.Band = &mscBand{X: first.BoxX, Y: row.Y - 7, W: last.BoxX + last.BoxW - first.BoxX, H: 14}
+	return row
 }
 
 // columnWidth fits the longest thread name, within bounds.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"io"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 )
 
@@ -437,5 +440,64 @@ func TestSourceLineOf(t *testing.T) {
 	}
 	if s := sourceLineOf("m.dsu:3:40", lines); s == nil || s.Before != "}" || s.At != "" {
 		t.Errorf("a column past the line's end: got %+v", s)
+	}
+}
+
+// TestHTMLLasso: a liveness violation is a lasso: the cycle's rows are
+// marked, a loop goes back to its first row, and the last row says so.
+func TestHTMLLasso(t *testing.T) {
+	path := "../../statespace/testdata/liveness/consumer-passed-point.dsu"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := statespace.Compile(m, m.Updates[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := statespace.StrategyNamed("uncoordinated")
+	at, _ := statespace.ParseUpdateAt("any")
+	v, _, err := statespace.CheckLiveness(context.Background(), &statespace.Semantics{P: prog, Strategy: st, QueueBound: 8, UpdateAt: at}, statespace.LiveOptions{})
+	if err != nil || v == nil || v.CycleStart == 0 {
+		t.Fatalf("the model's violation is not a lasso: %v, %+v", err, v)
+	}
+	r := &runReport{model: path, update: m.Updates[0], strategy: "uncoordinated", queueBound: 8, prog: prog,
+		res: &statespace.Result{Violation: v, Verdict: statespace.Violated}}
+	page, err := buildPage(path, src, []*runReport{r}, "any", properties.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := renderHTML(&b, page); err != nil {
+		t.Fatal(err)
+	}
+	sec := section(t, parsePage(t, b.String()), 1)
+	if sec.attr("data-violation-at") != "cycle" || sec.attr("data-cycle-start") != strconv.Itoa(v.CycleStart) {
+		t.Errorf("section attributes %v, want a cycle from step %d", sec.attrs, v.CycleStart)
+	}
+	var cycle []string
+	for _, row := range sec.all(byClass("g", "row")) {
+		if row.hasClass("cycle") {
+			cycle = append(cycle, row.attr("data-step"))
+		}
+	}
+	var want []string
+	for k := v.CycleStart; k <= len(v.Trace); k++ {
+		want = append(want, strconv.Itoa(k))
+	}
+	want = append(want, strconv.Itoa(len(v.Trace))) // the row that goes back
+	if strings.Join(cycle, " ") != strings.Join(want, " ") {
+		t.Errorf("cycle rows %v, want %v", cycle, want)
+	}
+	if len(sec.all(byClass("path", "loop"))) != 1 {
+		t.Errorf("no loop back to the cycle's start")
+	}
+	details := sec.all(byClass("div", "detail"))
+	if last := details[len(details)-1].text.String(); !strings.Contains(last, "repeat for ever") || strings.Contains(last, "No step is enabled") {
+		t.Errorf("the last step's detail does not describe the cycle:\n%s", last)
 	}
 }
