@@ -66,6 +66,10 @@ type Outcome struct {
 	Job
 	QueueBound int
 	Result     *statespace.Result
+	// Liveness is what the liveness half of update completion did (nil if
+	// it did not run: safety failed or was cut, no update, or the property
+	// is off). Its violation, if any, is Result.Violation.
+	Liveness *statespace.LiveStats
 }
 
 // ParseStrategies turns a comma-separated list (spaces allowed around the
@@ -209,6 +213,9 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 				err = cerr
 			}
 			out := &Outcome{Job: job, QueueBound: bound, Result: res}
+			if err == nil && u != nil && res.Verdict == statespace.Holds && props[properties.UpdateCompletion] {
+				err = checkLiveness(ctx, sem, o, opts.Progress, out)
+			}
 			if res != nil {
 				outs = append(outs, out)
 			}
@@ -224,4 +231,33 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		}
 	}
 	return outs, nil
+}
+
+// checkLiveness runs the liveness half of update completion (docs/language.md
+// §5) after a safety search that held, exhaustively, and folds its verdict
+// into the outcome: a lasso is the run's violation; a check that was cut or
+// interrupted leaves nothing proved. Its time counts in the run's.
+func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, progress func(statespace.Progress), out *Outcome) error {
+	lo := statespace.LiveOptions{MaxStates: o.MaxStates}
+	if progress != nil {
+		lo.Progress = func(s statespace.LiveStats) {
+			progress(statespace.Progress{States: s.States, Transitions: s.Transitions, Depth: s.Depth, Elapsed: s.Elapsed, StoreRAM: s.RAMBytes})
+		}
+	}
+	v, st, err := statespace.CheckLiveness(ctx, sem, lo)
+	res := out.Result
+	res.Elapsed += st.Elapsed
+	out.Liveness = &st
+	switch {
+	case err != nil:
+		res.Verdict, res.Exhaustive = statespace.Unknown, false
+		return fmt.Errorf("update completion (liveness): %w", err)
+	case v != nil:
+		res.Violation, res.Verdict, res.Exhaustive = v, statespace.Violated, false
+	case st.Interrupted:
+		res.Verdict, res.Exhaustive, res.Interrupted = statespace.Unknown, false, true
+	case st.Cut:
+		res.Verdict, res.Exhaustive, res.CutByStates = statespace.Unknown, false, true
+	}
+	return nil
 }

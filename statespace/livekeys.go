@@ -79,7 +79,14 @@ func (s *keySet) store(key []byte) uint64 {
 	need := binary.MaxVarintLen64 + len(key)
 	last := len(s.chunks) - 1
 	if last < 0 || len(s.chunks[last])+need > cap(s.chunks[last]) {
-		s.chunks = append(s.chunks, make([]byte, 0, max(keyChunk, need)))
+		// Chunks grow from 4 KiB to keyChunk: small models stay small.
+		size := keyChunk
+		if last >= 0 {
+			size = min(2*cap(s.chunks[last]), keyChunk)
+		} else {
+			size = 4 << 10
+		}
+		s.chunks = append(s.chunks, make([]byte, 0, max(size, need)))
 		last++
 	}
 	ch := s.chunks[last]

@@ -645,3 +645,79 @@ func (g *liveGraph) ramBytes() int64 {
 	b += int64(len(g.sets)) * int64(8*((g.nthreads+63)/64)+48)
 	return b
 }
+
+// JudgeLasso replays a lasso (a path of successor indices whose steps from
+// number cycleStart on form the cycle, as a liveness violation gives them)
+// and judges it: the violation, if the cycle closes (it ends in the
+// configuration it starts from), the update is pending all along it with
+// the same participants unapplied, no participant can apply anywhere in it,
+// and it is weakly fair. Otherwise nil. An error if the path is not a run.
+// It is for replaying a saved liveness counterexample.
+func JudgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, error) {
+	if cycleStart < 1 || cycleStart > len(path) {
+		return nil, fmt.Errorf("liveness: cycle start %d outside a path of %d steps", cycleStart, len(path))
+	}
+	if sem.P.Update == nil {
+		return nil, nil
+	}
+	tr, err := ReplayPath(sem, path)
+	if err != nil {
+		return nil, err
+	}
+	c, _ := sem.Initial()
+	n := len(c.Threads)
+	moved, disabled := make(threadSet, (n+63)/64), make(threadSet, (n+63)/64)
+	var first []byte
+	var pend string
+	for i, s := range path {
+		succs, _ := sem.Successors(c)
+		if i+1 >= cycleStart {
+			if !pendingIn(c) {
+				return nil, nil
+			}
+			if p := pendingNames(sem.P, c); i+1 == cycleStart {
+				first, pend = sem.P.Encode(nil, c), p
+			} else if p != pend {
+				return nil, nil
+			}
+			en := make(threadSet, len(moved))
+			for k := range succs {
+				if succs[k].Action.Kind == ActApply || succs[k].Action.Kind == ActRelease {
+					return nil, nil
+				}
+				movers(&succs[k].Action, en)
+			}
+			for t := 0; t < n; t++ {
+				if !en.has(t) {
+					disabled.add(t)
+				}
+			}
+			movers(&succs[s].Action, moved)
+		}
+		c = succs[s].Next
+	}
+	if !bytes.Equal(first, sem.P.Encode(nil, c)) {
+		return nil, nil
+	}
+	for t := 0; t < n; t++ {
+		if !moved.has(t) && !disabled.has(t) {
+			return nil, nil
+		}
+	}
+	g := &liveGraph{sem: sem, p: sem.P}
+	v := g.report(c)
+	v.Trace, v.Path, v.Final, v.CycleStart = tr.Steps, path, sem.P.Describe(tr.Final), cycleStart
+	return v, nil
+}
+
+// pendingNames lists the participants of c that have neither applied nor
+// finished.
+func pendingNames(p *Program, c *Config) string {
+	var names []string
+	for t, th := range c.Threads {
+		if th.Participant && th.HeapVer == 0 && th.Status == Running {
+			names = append(names, p.Threads[t].Name)
+		}
+	}
+	return strings.Join(names, ",")
+}

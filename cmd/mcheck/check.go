@@ -208,7 +208,7 @@ func strategyName(o *check.Outcome) string {
 }
 
 func reportOf(path string, o *check.Outcome) *runReport {
-	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program}
+	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness}
 }
 
 // checkPlan is the validated form of the flags.
@@ -310,6 +310,7 @@ type runReport struct {
 	queueBound int
 	res        *statespace.Result
 	prog       *statespace.Program
+	live       *statespace.LiveStats // the liveness check, if it ran
 }
 
 func updateName(u *model.Update) string {
@@ -433,6 +434,13 @@ func writeNotes(w io.Writer, r *runReport) {
 			notes = append(notes, "no violation found within the bound; this is NOT exhaustive")
 		}
 	}
+	if l := r.live; l != nil && res.Violation == nil && !l.Cut && !l.Interrupted {
+		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending; %.3f s, about %s in memory)",
+			l.States, l.Pending, l.Elapsed.Seconds(), sizeString(l.RAMBytes)))
+	}
+	if l := r.live; l != nil && l.Cut {
+		notes = append(notes, "update completion (liveness) not judged: the check stopped at --max-states")
+	}
 	if r.update != nil && !res.Introduced {
 		notes = append(notes, "the update was never introduced in any explored run (with --update-at step:K, every run ended before step K, or --update-at never): this says nothing about the update")
 	}
@@ -460,24 +468,93 @@ func writeViolation(w io.Writer, r *runReport, traceFmt string) {
 	fmt.Fprintf(w, "  action:   %s\n", v.Action)
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+	what := fmt.Sprintf("%d steps, shortest", len(v.Trace))
+	if v.CycleStart > 0 {
+		what = fmt.Sprintf("a lasso: %s, the shortest run to the cycle, then a cycle of %s that repeats for ever", steps(v.CycleStart-1), steps(len(v.Trace)-v.CycleStart+1))
+	}
 	switch traceFmt {
 	case "json":
 		b, _ := json.MarshalIndent(v.Trace, "  ", "  ")
 		fmt.Fprintf(w, "  trace:\n  %s\n", b)
+		if v.CycleStart > 0 {
+			fmt.Fprintf(w, "  cycle starts at step %d (%s)\n", v.CycleStart, what)
+		}
 	case "msc":
-		fmt.Fprintf(w, "  trace (%d steps, shortest), as a message sequence chart:\n", len(v.Trace))
-		writeMSC(w, r.prog, v.Trace)
+		fmt.Fprintf(w, "  trace (%s), as a message sequence chart:\n", what)
+		writeLassoMSC(w, r.prog, v)
 	default:
-		fmt.Fprintf(w, "  trace (%d steps, shortest):\n", len(v.Trace))
+		fmt.Fprintf(w, "  trace (%s):\n", what)
 		for _, s := range v.Trace {
+			if s.Step == v.CycleStart {
+				fmt.Fprintf(w, "  %s\n", cycleMark(len(v.Trace)))
+			}
 			fmt.Fprintf(w, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
 			fmt.Fprintf(w, "       %-10s queue %s\n", "", s.Queue)
+		}
+		if v.CycleStart > 0 {
+			fmt.Fprintf(w, "  ---- back to the configuration before step %d: the cycle repeats for ever ----\n", v.CycleStart)
 		}
 	}
 	fmt.Fprintf(w, "  final configuration:\n")
 	for _, line := range strings.Split(v.Final, "\n") {
 		fmt.Fprintf(w, "    %s\n", line)
 	}
+}
+
+// cycleMark is the line that marks where a lasso's cycle starts.
+func cycleMark(last int) string {
+	return fmt.Sprintf("---- cycle starts here (repeats for ever, through step %d) ----", last)
+}
+
+// writeLassoMSC draws a trace as a message sequence chart, with the line
+// where a lasso's cycle starts (one chart line per step, after a header).
+func writeLassoMSC(w io.Writer, p *statespace.Program, v *statespace.Violation) {
+	if v.CycleStart == 0 {
+		writeMSC(w, p, v.Trace)
+		return
+	}
+	var b strings.Builder
+	writeMSC(&b, p, v.Trace)
+	lines := strings.SplitAfter(b.String(), "\n")
+	for i, line := range lines {
+		if i == v.CycleStart { // line 0 is the header, line k is step k
+			fmt.Fprintf(w, "  %s\n", cycleMark(len(v.Trace)))
+		}
+		fmt.Fprint(w, line)
+	}
+	fmt.Fprintf(w, "  ---- back to the configuration before step %d: the cycle repeats for ever ----\n", v.CycleStart)
+}
+
+// steps says "1 step", "2 steps".
+func steps(n int) string {
+	if n == 1 {
+		return "1 step"
+	}
+	return fmt.Sprintf("%d steps", n)
+}
+
+// sizeString says a number of bytes readably.
+func sizeString(b int64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+	}
+	return fmt.Sprintf("%.0f KiB", float64(b)/(1<<10))
+}
+
+// jsonLiveness is the JSON form of what the liveness check did.
+type jsonLiveness struct {
+	States   int64   `json:"states"`
+	Pending  int64   `json:"pending"`
+	Edges    int64   `json:"transitions_pending"`
+	Excluded int64   `json:"can_apply"`
+	SCCs     int64   `json:"cyclic_components"`
+	Fair     int64   `json:"fair_components"`
+	Seconds  float64 `json:"seconds"`
+	RAMBytes int64   `json:"ram_bytes"`
+	Cut      bool    `json:"cut,omitempty"`
 }
 
 // jsonRun is the JSON form of one run (docs/language.md §7).
@@ -514,6 +591,11 @@ type jsonRun struct {
 	Path     []uint32 `json:"path,omitempty"`
 	UpdateAt string   `json:"update_at"`
 	Skip     []string `json:"skip,omitempty"`
+	// CycleStart, for a liveness violation (a lasso), is the number of the
+	// step the cycle starts with: the steps from it to the end repeat for
+	// ever. Liveness is what the liveness check did, when it ran.
+	CycleStart int           `json:"cycle_start,omitempty"`
+	Liveness   *jsonLiveness `json:"liveness,omitempty"`
 }
 
 func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
@@ -530,7 +612,11 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	// false (and search saying which bound cut it).
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
-		j.Final, j.Path = v.Final, v.Path
+		j.Final, j.Path, j.CycleStart = v.Final, v.Path, v.CycleStart
+	}
+	if l := r.live; l != nil {
+		j.Liveness = &jsonLiveness{States: l.States, Pending: l.Pending, Edges: l.Edges, Excluded: l.Excluded, SCCs: l.SCCs, Fair: l.FairSCCs,
+			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, Cut: l.Cut}
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)

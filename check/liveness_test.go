@@ -1,0 +1,86 @@
+package check_test
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+func loadModel(t *testing.T, path string) *model.Model {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// TestLivenessInPipeline: the liveness half of update completion runs after
+// a safety search that held, exhaustively; its lasso is the run's
+// violation; --skip update-completion switches it off; a bounded search
+// judges no liveness.
+func TestLivenessInPipeline(t *testing.T) {
+	m := loadModel(t, "../statespace/testdata/liveness/consumer-passed-point.dsu")
+	run := func(o check.Options) *check.Outcome {
+		t.Helper()
+		o.Strategies = []string{"uncoordinated"}
+		o.Store = store.Options{Kind: store.Memory}
+		outs, err := check.Run(context.Background(), m, o)
+		if err != nil || len(outs) != 1 {
+			t.Fatalf("%d outcomes, %v", len(outs), err)
+		}
+		return outs[0]
+	}
+	o := run(check.Options{})
+	res := o.Result
+	if res.Verdict != statespace.Violated || res.Violation == nil || res.Violation.Rule != statespace.RuleNeverApplies || res.Exhaustive {
+		t.Fatalf("verdict %v, violation %+v, exhaustive %v; want the never-applies lasso", res.Verdict, res.Violation, res.Exhaustive)
+	}
+	if v := res.Violation; v.CycleStart != 4 || len(v.Trace) != 5 || len(v.Path) != 5 {
+		t.Errorf("lasso: cycle from step %d, %d steps, path of %d; want 4, 5, 5", v.CycleStart, len(v.Trace), len(v.Path))
+	}
+	if o.Liveness == nil || o.Liveness.States != res.States || o.Liveness.FairSCCs == 0 {
+		t.Errorf("liveness stats %+v (safety explored %d states)", o.Liveness, res.States)
+	}
+
+	o = run(check.Options{Skip: []string{"update-completion"}})
+	if o.Result.Verdict != statespace.Holds || o.Liveness != nil {
+		t.Errorf("with update-completion skipped: verdict %v, liveness %+v; want ok, not run", o.Result.Verdict, o.Liveness)
+	}
+
+	o = run(check.Options{MaxStates: 20})
+	if o.Result.Verdict != statespace.Unknown || o.Liveness != nil {
+		t.Errorf("bounded: verdict %v, liveness %+v; want unknown, not run", o.Result.Verdict, o.Liveness)
+	}
+
+	o = run(check.Options{UpdateAt: statespace.UpdateAt{Mode: statespace.AtNever}})
+	if o.Result.Verdict != statespace.Holds || !o.Result.Exhaustive {
+		t.Errorf("update never introduced: verdict %v; want ok", o.Result.Verdict)
+	}
+}
+
+// TestLivenessInterrupted: a cancelled context stops the liveness check too;
+// nothing is proved.
+func TestLivenessInterrupted(t *testing.T) {
+	m := loadModel(t, "../statespace/testdata/liveness/passing-points.dsu")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sem, _, err := check.Semantics(m, check.ReplayOptions{Strategy: "uncoordinated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	v, st, err := statespace.CheckLiveness(ctx, sem, statespace.LiveOptions{})
+	if err != nil || v != nil || !st.Interrupted {
+		t.Fatalf("cancelled: violation %v, stats %+v, error %v; want interrupted, no verdict", v, st, err)
+	}
+}

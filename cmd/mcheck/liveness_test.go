@@ -1,0 +1,62 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestCheckLasso: a liveness violation is printed as a lasso with the cycle
+// marked, in text, MSC and JSON (cycle_start), with exit status 1; skipping
+// update completion switches it off.
+func TestCheckLasso(t *testing.T) {
+	const model = "../../statespace/testdata/liveness/consumer-passed-point.dsu"
+	base := []string{"check", "--store", "memory", "--progress", "off", "--strategy", "uncoordinated"}
+	code, out, errs := runCmd(append(base, model)...)
+	noPanic(t, out, errs)
+	for _, want := range []string{"update-completion violation — never applies", "a lasso: 3 steps", "then a cycle of 2 steps",
+		"---- cycle starts here", "---- back to the configuration before step 4"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != exitViolation {
+		t.Errorf("exit %d, want %d", code, exitViolation)
+	}
+	if i, j := strings.Index(out, "cycle starts here"), strings.Index(out, "   4  "); i < 0 || j < i {
+		t.Errorf("the cycle mark is not before step 4:\n%s", out)
+	}
+
+	_, out, _ = runCmd(append(base, "--trace", "msc", model)...)
+	if i, j := strings.Index(out, "cycle starts here"), strings.Index(out, "    4  "); i < 0 || j < i {
+		t.Errorf("MSC: the cycle mark is not before step 4:\n%s", out)
+	}
+
+	code, out, _ = runCmd(append(base, "--json", model)...)
+	var j struct {
+		Verdict    string `json:"verdict"`
+		Rule       string `json:"rule"`
+		CycleStart int    `json:"cycle_start"`
+		Trace      []any  `json:"trace"`
+		Path       []int  `json:"path"`
+		Liveness   *struct {
+			States int64 `json:"states"`
+			Fair   int64 `json:"fair_components"`
+		} `json:"liveness"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != exitViolation || j.Verdict != "violation" || j.Rule != "never applies" || j.CycleStart != 4 || len(j.Trace) != 5 || len(j.Path) != 5 || j.Liveness == nil || j.Liveness.Fair == 0 {
+		t.Errorf("exit %d, JSON %s", code, out)
+	}
+
+	code, out, _ = runCmd(append(base, "--skip", "update-completion", model)...)
+	if code != exitOK || strings.Contains(out, "update completion (liveness)") {
+		t.Errorf("--skip update-completion: exit %d:\n%s", code, out)
+	}
+	code, out, _ = runCmd(append(base, "--strategy", "max+1", "../../statespace/testdata/liveness/unfair-only.dsu")...)
+	if code != exitOK || !strings.Contains(out, "update completion (liveness): every fair run after the introduction completes the update") {
+		t.Errorf("unfair-only: exit %d:\n%s", code, out)
+	}
+}
