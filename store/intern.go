@@ -425,53 +425,56 @@ func (t *LeafTable[T]) Stats() Stats {
 	return Stats{RAMBytes: b + t.size.Load()}
 }
 
-// BytesTable interns byte strings and keeps nothing else: 8 bytes per entry
-// plus the string itself, for parts so many that a value each would cost
-// too much (the misc parts of configurations).
+// BytesTable interns byte strings and keeps nothing else, for parts so
+// many that a value each would cost too much (the misc parts of
+// configurations). A string's id is where it lies: its shard, its block and
+// its offset there (blocks never move), so there is no array of entries;
+// each slot of the index holds the id and 32 bits of the string's hash, so
+// that a probe reads a string only when the hashes agree.
 type BytesTable struct {
-	shards  [numShards]shard
-	entries [numShards]chunked[uint64] // block<<32 | offset of a length-prefixed string
-	blocks  [numShards]chunked[[]byte] // immutable slice headers
-	fill    [numShards]blockFill
+	shards [numShards]bshard
 }
 
-type blockFill struct {
-	n   uint32 // blocks
-	off int    // used bytes of the last block
-	ram int64
-	mem []block
+type bshard struct {
+	mu  sync.Mutex
+	idx atomic.Pointer[bindex]
+	n   uint32 // strings
+	// retired: see shard.
+	retired []*bindex
+	blocks  chunked[[]byte] // immutable slice headers
+	nblocks uint32
+	off     int // used bytes of the last block, a multiple of strAlign
+	ram     int64
+	mem     []block
+	_       [32]byte
 }
 
-const blockSize = 1 << 16
+type bindex struct {
+	slots []atomic.Uint64 // tag<<32 | id+1; 0: empty
+	mask  uint64
+	mem   block
+}
+
+func newBindex(n int) *bindex {
+	b := newBlock(8 * n)
+	return &bindex{slots: unsafe.Slice((*atomic.Uint64)(unsafe.Pointer(unsafe.SliceData(b.b))), n), mask: uint64(n - 1), mem: b}
+}
+
+const (
+	strAlign   = 4       // strings start at multiples of 4 bytes
+	strBlock   = 1 << 18 // 256 KiB: offsets/strAlign fit 16 bits
+	offBits    = 16
+	maxBlocks  = 1 << (32 - shardBits - offBits)
+	bigStrings = strBlock / 4 // strings from this size get blocks of their own
+)
 
 // NewBytesTable returns an empty table.
 func NewBytesTable() *BytesTable {
 	t := &BytesTable{}
 	for i := range t.shards {
-		t.shards[i].init()
-		t.entries[i].plain = true
+		t.shards[i].idx.Store(newBindex(minIndex))
 	}
 	return t
-}
-
-// Quiesce: see PairTable.Quiesce.
-func (t *BytesTable) Quiesce() {
-	for i := range t.shards {
-		t.shards[i].quiesce()
-	}
-}
-
-// Close frees the table's memory; it must not be used afterwards.
-func (t *BytesTable) Close() {
-	for i := range t.shards {
-		t.shards[i].close()
-		t.entries[i].free()
-		for j := range t.fill[i].mem {
-			t.fill[i].mem[j].free()
-		}
-		t.fill[i] = blockFill{}
-		t.blocks[i].dir.Store(nil)
-	}
 }
 
 // Intern returns the id of b, adding a copy if it is new.
@@ -479,74 +482,98 @@ func (t *BytesTable) Intern(b []byte) (uint32, error) {
 	h := xxhash.Sum64(b)
 	si := h & (numShards - 1)
 	s := &t.shards[si]
-	if id, ok := t.find(si, s.idx.Load(), b, h); ok {
+	if id, ok := s.find(s.idx.Load(), b, h); ok {
 		return id<<shardBits | uint32(si), nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ix := s.idx.Load()
-	if id, ok := t.find(si, ix, b, h); ok {
+	if id, ok := s.find(ix, b, h); ok {
 		return id<<shardBits | uint32(si), nil
 	}
-	if s.n >= maxLocal {
+	id, ok := s.store(b)
+	if !ok {
 		return 0, ErrTableFull
 	}
-	id := s.n
-	*t.entries[si].slot(id) = t.store(si, b)
 	s.n++
 	if uint64(s.n) > (ix.mask+1)/4*3 {
-		ix = growIndex(ix, func(id uint32) uint64 { return xxhash.Sum64(t.get(si, id)) })
-		place(ix, h, id)
-		s.setIndex(ix)
+		nx := newBindex(2 * len(ix.slots))
+		for i := range ix.slots {
+			if v := ix.slots[i].Load(); v != 0 {
+				bplace(nx, xxhash.Sum64(s.get(uint32(v)-1)), uint32(v)-1)
+			}
+		}
+		bplace(nx, h, id)
+		s.retired = append(s.retired, ix)
+		s.idx.Store(nx)
 	} else {
-		place(ix, h, id)
+		bplace(ix, h, id)
 	}
 	return id<<shardBits | uint32(si), nil
 }
 
-// store copies b, prefixed with its length, into shard si's blocks.
-func (t *BytesTable) store(si uint64, b []byte) uint64 {
-	f := &t.fill[si]
-	need := binary.MaxVarintLen64 + len(b)
-	if f.n == 0 || f.off+need > len(*t.blocks[si].at(f.n - 1)) {
-		b := newBlock(max(blockSize, need))
-		f.mem = append(f.mem, b)
-		*t.blocks[si].slot(f.n) = b.b
-		f.ram += int64(len(b.b))
-		f.n++
-		f.off = 0
+func bplace(ix *bindex, h uint64, id uint32) {
+	i := (h >> shardBits) & ix.mask
+	for ix.slots[i].Load() != 0 {
+		i = (i + 1) & ix.mask
 	}
-	blk := *t.blocks[si].at(f.n - 1)
-	at := f.off
-	n := binary.PutUvarint(blk[at:], uint64(len(b)))
-	copy(blk[at+n:], b)
-	f.off += n + len(b)
-	return uint64(f.n-1)<<32 | uint64(at)
+	ix.slots[i].Store(h&^(1<<32-1) | uint64(id+1))
 }
 
-func (t *BytesTable) get(si uint64, local uint32) []byte {
-	e := *t.entries[si].at(local)
-	blk := *t.blocks[si].at(uint32(e >> 32))
-	at := int(uint32(e))
-	n, k := binary.Uvarint(blk[at:])
-	return blk[at+k : at+k+int(n) : at+k+int(n)]
-}
-
-func (t *BytesTable) find(si uint64, ix *index, b []byte, h uint64) (uint32, bool) {
+func (s *bshard) find(ix *bindex, b []byte, h uint64) (uint32, bool) {
+	tag := h &^ (1<<32 - 1)
 	for i := (h >> shardBits) & ix.mask; ; i = (i + 1) & ix.mask {
 		v := ix.slots[i].Load()
 		if v == 0 {
 			return 0, false
 		}
-		if bytes.Equal(t.get(si, v-1), b) {
-			return v - 1, true
+		if v&^(1<<32-1) == tag && bytes.Equal(s.get(uint32(v)-1), b) {
+			return uint32(v) - 1, true
 		}
 	}
 }
 
+// store copies b, prefixed with its length, into the shard's blocks and
+// returns its local id (the caller holds the lock).
+func (s *bshard) store(b []byte) (uint32, bool) {
+	need := binary.MaxVarintLen64 + len(b)
+	if s.nblocks == 0 || need >= bigStrings || s.off+need > strBlock {
+		if s.nblocks >= maxBlocks {
+			return 0, false
+		}
+		size := strBlock
+		if need >= bigStrings {
+			size = need
+		}
+		blk := newBlock(size)
+		s.mem = append(s.mem, blk)
+		*s.blocks.slot(s.nblocks) = blk.b
+		s.ram += int64(size)
+		s.nblocks++
+		s.off = 0
+	}
+	bi := s.nblocks - 1
+	blk := *s.blocks.at(bi)
+	at := s.off
+	n := binary.PutUvarint(blk[at:], uint64(len(b)))
+	copy(blk[at+n:], b)
+	s.off += (n + len(b) + strAlign - 1) &^ (strAlign - 1)
+	if need >= bigStrings {
+		s.off = strBlock // nothing else goes in a block of its own
+	}
+	return bi<<offBits | uint32(at/strAlign), true
+}
+
+func (s *bshard) get(local uint32) []byte {
+	blk := *s.blocks.at(local >> offBits)
+	at := int(local&(1<<offBits-1)) * strAlign
+	n, k := binary.Uvarint(blk[at:])
+	return blk[at+k : at+k+int(n) : at+k+int(n)]
+}
+
 // Bytes returns the string with the given id (not to be modified).
 func (t *BytesTable) Bytes(id uint32) []byte {
-	return t.get(uint64(id&(numShards-1)), id>>shardBits)
+	return t.shards[id&(numShards-1)].get(id >> shardBits)
 }
 
 // Len is the number of strings in the table.
@@ -566,8 +593,36 @@ func (t *BytesTable) Stats() Stats {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.Lock()
-		b += int64(len(s.idx.Load().slots))*4 + int64(chunksOf(s.n))*entryChunk*8 + t.fill[i].ram
+		b += int64(len(s.idx.Load().slots))*8 + s.ram
 		s.mu.Unlock()
 	}
 	return Stats{RAMBytes: b}
+}
+
+// Quiesce: see PairTable.Quiesce.
+func (t *BytesTable) Quiesce() {
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.mu.Lock()
+		for _, ix := range s.retired {
+			ix.mem.free()
+		}
+		s.retired = nil
+		s.mu.Unlock()
+	}
+}
+
+// Close frees the table's memory; it must not be used afterwards.
+func (t *BytesTable) Close() {
+	t.Quiesce()
+	for i := range t.shards {
+		s := &t.shards[i]
+		s.idx.Load().mem.free()
+		s.idx.Store(newBindex(minIndex))
+		for j := range s.mem {
+			s.mem[j].free()
+		}
+		s.mem, s.n, s.nblocks, s.off, s.ram = nil, 0, 0, 0, 0
+		s.blocks.dir.Store(nil)
+	}
 }

@@ -1,7 +1,11 @@
-//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly) || race
 
 package store
 
 func mapAnon(size int) ([]byte, bool) { return nil, false }
 
 func unmapAnon(b []byte) {}
+
+// Under the race detector nothing is mapped: it does not see atomic
+// operations on memory outside the Go heap, and would report the tables'
+// lock-free lookups as races.

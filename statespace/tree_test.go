@@ -1,0 +1,101 @@
+package statespace
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mcheck/mcheck/model"
+)
+
+// TestTreesAreExact explores every shipped and regression model (a few
+// thousand configurations each, under every strategy) keeping each
+// configuration's full encoding beside its key, with the threads' part
+// flat and as a tree: a key is the configuration's key iff the encodings
+// are equal, and decoding a key gives back the configuration (so no part
+// shared through the tables was changed in place).
+func TestTreesAreExact(t *testing.T) {
+	files, _ := filepath.Glob("../models/*.dsu")
+	more, _ := filepath.Glob("testdata/regress/*.dsu")
+	files = append(files, more...)
+	if len(files) < 10 {
+		t.Fatalf("only %d models", len(files))
+	}
+	defer func(n int) { flatThreads = n }(flatThreads)
+	for _, flat := range []int{32, 0} {
+		flatThreads = flat
+		for _, f := range files {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := model.Load(f, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var u *model.Update
+			if len(m.Updates) > 0 {
+				u = m.Updates[0]
+			}
+			p, err := Compile(m, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, name := range StrategyNames() {
+				st, _ := StrategyNamed(name)
+				treesExact(t, f+"/"+name, &Semantics{P: p, Strategy: st, QueueBound: 3}, 3000)
+			}
+		}
+	}
+}
+
+func treesExact(t *testing.T, name string, sem *Semantics, limit int) {
+	t.Helper()
+	tr := newTrees(sem.P)
+	defer tr.close()
+	init, _ := sem.Initial()
+	enc := map[uint64]string{}  // key -> encoding
+	keyOf := map[string]uint64{} // encoding -> key
+	see := func(k uint64, c *Config) bool {
+		e := string(sem.P.Encode(nil, c))
+		if old, ok := enc[k]; ok {
+			if old != e {
+				t.Fatalf("%s: two configurations share key %x", name, k)
+			}
+			return false
+		}
+		if k2, ok := keyOf[e]; ok && k2 != k {
+			t.Fatalf("%s: one configuration has keys %x and %x", name, k, k2)
+		}
+		enc[k], keyOf[e] = e, k
+		return true
+	}
+	k, err := tr.key(&cursor{}, init)
+	if err != nil {
+		t.Fatal(err)
+	}
+	see(k, init)
+	queue := []uint64{k}
+	var cur cursor
+	var a Arena
+	for len(queue) > 0 && len(enc) < limit {
+		k := queue[0]
+		queue = queue[1:]
+		a.Reset()
+		c := tr.decode(k, &a, &cur)
+		if got := string(sem.P.Encode(nil, c)); got != enc[k] {
+			t.Fatalf("%s: key %x decodes to another configuration", name, k)
+		}
+		succs, _ := sem.Successors(c)
+		for i := range succs {
+			nk, err := tr.key(&cur, succs[i].Next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if see(nk, succs[i].Next) {
+				queue = append(queue, nk)
+			}
+		}
+		tr.quiesce()
+	}
+}
