@@ -37,8 +37,7 @@ func newKeySet() *keySet {
 
 func (s *keySet) len() int { return len(s.at) }
 
-// key returns the key of id (valid until the set changes no chunk: keys
-// are never moved, so it stays valid).
+// key returns the key of id. Keys are never moved: it stays valid.
 func (s *keySet) key(id uint32) []byte {
 	a := s.at[id]
 	ch := s.chunks[a>>32]
@@ -80,11 +79,9 @@ func (s *keySet) store(key []byte) uint64 {
 	last := len(s.chunks) - 1
 	if last < 0 || len(s.chunks[last])+need > cap(s.chunks[last]) {
 		// Chunks grow from 4 KiB to keyChunk: small models stay small.
-		size := keyChunk
+		size := 4 << 10
 		if last >= 0 {
 			size = min(2*cap(s.chunks[last]), keyChunk)
-		} else {
-			size = 4 << 10
 		}
 		s.chunks = append(s.chunks, make([]byte, 0, max(size, need)))
 		last++
