@@ -57,7 +57,7 @@ func benchGrowth(b *testing.B, fam *family.Family, k int, strategy string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if want, ok := fam.Expected[strategy]; ok && want != res.Verdict.String() {
+		if want, _, ok := fam.Want(k, strategy); ok && want != res.Verdict.String() {
 			b.Fatalf("%s/%d/%s: verdict %v, want %s", fam.Name, k, strategy, res.Verdict, want)
 		}
 		states, transitions = res.States, res.Transitions

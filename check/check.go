@@ -70,6 +70,9 @@ type Outcome struct {
 	// it did not run: safety failed or was cut, no update, or the property
 	// is off). Its violation, if any, is Result.Violation.
 	Liveness *statespace.LiveStats
+	// Bitstate, with --store bitstate, says how full the bit array ended
+	// and what that may have hidden; such a run is never exhaustive.
+	Bitstate string
 }
 
 // ParseStrategies turns a comma-separated list (spaces allowed around the
@@ -209,10 +212,20 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			if res != nil && res.Unreached != nil && sem.Reach != nil {
 				res.Unreached.Lines = sem.Reach.Lines(prog)
 			}
+			var bitNote string
+			if bs, ok := stores.Visited.(*store.BitstateSet); ok && res != nil {
+				// A bit array may have taken a new state for one seen: a
+				// search over it never proves anything.
+				bitNote = bs.Summary()
+				res.Exhaustive = false
+				if res.Verdict == statespace.Holds {
+					res.Verdict = statespace.Unknown
+				}
+			}
 			if cerr := stores.Close(); cerr != nil && err == nil {
 				err = cerr
 			}
-			out := &Outcome{Job: job, QueueBound: bound, Result: res}
+			out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote}
 			if err == nil && u != nil && res.Verdict == statespace.Holds && props[properties.UpdateCompletion] {
 				err = checkLiveness(ctx, sem, o, opts.Progress, out)
 			}

@@ -3,8 +3,6 @@ package statespace
 import (
 	"encoding/binary"
 	"errors"
-
-	"github.com/cespare/xxhash/v2"
 )
 
 // Encode appends the canonical encoding of c to buf. Two canonical
@@ -112,9 +110,6 @@ func appendValue(buf []byte, v Value) []byte {
 	}
 	return buf
 }
-
-// Fingerprint is the 64-bit hash of an encoding.
-func Fingerprint(enc []byte) uint64 { return xxhash.Sum64(enc) }
 
 var errCorrupt = errors.New("statespace: corrupt configuration encoding")
 

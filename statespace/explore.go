@@ -110,9 +110,9 @@ type Result struct {
 	// Unreached, with Options.Coverage, is what the search never exercised
 	// (complete only for an exhaustive search).
 	Unreached *Unreached
-	// CollisionProb is the estimated probability that a fingerprint
-	// collision hid a state (TLC's optimistic estimate n*(m-n)/2^64).
-	CollisionProb float64
+	// TablesRAM is the memory the tables of configurations' parts held
+	// at the end (tree.go); the stores report their own.
+	TablesRAM int64
 	Elapsed       time.Duration
 }
 
@@ -267,11 +267,12 @@ func newSearch(sem *Semantics, opt Options) *search {
 }
 
 // finish completes the result: the three-valued verdict (a search that was
-// cut never holds), the counts and the collision estimate.
+// cut never holds) and the counts.
 func (x *search) finish() (*Result, error) {
 	res := x.res
 	res.Elapsed = time.Since(x.start)
 	res.States = x.opt.Links.Len()
+	res.TablesRAM = x.trees.stats().RAMBytes
 	x.costs.result(res)
 	if len(x.covs) > 0 {
 		all := x.covs[0]

@@ -4,26 +4,27 @@ package statespace
 // same search runs in memory or on disk. Package store implements them (in
 // memory, and on badger / spill files); the explorer is their only user.
 
-// VisitedSet is the set of fingerprints (64-bit hashes of canonical
-// configuration encodings) seen so far.
+// VisitedSet is the set of configuration keys seen so far: 64-bit words,
+// each naming exactly one canonical configuration (tree.go), so an exact
+// set of keys is an exact set of configurations.
 //
 // The explorer calls Insert once per batch of successors — typically a whole
 // BFS level, or a large slice of it — so an implementation can sort, dedupe
 // and look the batch up in one pass (delayed duplicate detection).
 type VisitedSet interface {
-	// Insert adds every fingerprint of fps to the set. fps may be in any
+	// Insert adds every key of fps to the set. fps may be in any
 	// order and may hold duplicates. For each i, isNew[i] is set to true iff
 	// fps[i] was not in the set before the call and no j < i has
 	// fps[j] == fps[i]; otherwise false. len(isNew) == len(fps).
 	Insert(fps []uint64, isNew []bool) error
-	// Len is the number of distinct fingerprints in the set.
+	// Len is the number of distinct keys in the set.
 	Len() int64
 	// Close releases the set's resources (a temporary directory is removed).
 	Close() error
 }
 
-// Frontier is a FIFO of byte records (encoded configurations): the BFS
-// frontier. It may keep records on disk beyond a memory budget.
+// Frontier is a FIFO of byte records (state id, latency tag and key): the
+// BFS frontier. It may keep records on disk beyond a memory budget.
 type Frontier interface {
 	// Push appends a copy of rec at the back.
 	Push(rec []byte) error

@@ -20,8 +20,9 @@ type Visited interface {
 
 // Kinds of visited set.
 const (
-	Memory = "memory"
-	Badger = "badger"
+	Memory   = "memory"
+	Badger   = "badger"
+	Bitstate = "bitstate" // Holzmann's supertrace: a bit array, not exact (bitstate.go)
 )
 
 // Options choose and size the stores of one exploration.
@@ -40,16 +41,19 @@ type Options struct {
 	// their share of the budget (the default for the command line); when
 	// false they stay in memory.
 	Spill bool
+	// Bits and HashSeed size and seed a Bitstate set: 2^Bits bits.
+	Bits     uint
+	HashSeed uint64
 }
 
 // CheckKind validates a store kind and directory.
 func CheckKind(kind, dir string) error {
 	switch kind {
-	case Memory, Badger, "":
+	case Memory, Badger, Bitstate, "":
 	default:
-		return fmt.Errorf("--store must be memory or badger, got %q", kind)
+		return fmt.Errorf("--store must be memory, badger or bitstate, got %q", kind)
 	}
-	if dir != "" && kind == Memory {
+	if dir != "" && (kind == Memory || kind == Bitstate) {
 		return errors.New("--store-dir needs --store badger")
 	}
 	return nil
@@ -88,12 +92,20 @@ func Open(o Options) (*Stores, error) {
 		budget = DefaultMemBudget()
 	}
 	st := &Stores{memLimit: debug.SetMemoryLimit(budget)}
-	if o.Kind == Memory || o.Dir != "" {
+	if o.Kind == Memory || o.Kind == Bitstate || o.Dir != "" {
 		RemoveStaleTemp("") // (a temporary badger store does it itself)
 	}
-	if o.Kind == Memory {
+	switch o.Kind {
+	case Bitstate:
+		bs, err := NewBitstateSet(o.Bits, o.HashSeed)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		st.Visited = bs
+	case Memory:
 		st.Visited = NewMemorySet()
-	} else {
+	default:
 		tier := o.RAMEntries
 		if tier == 0 {
 			tier = int(max(budget*3/8/16, 1<<16)) // about 16 bytes a fingerprint in the tier

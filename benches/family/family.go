@@ -25,7 +25,23 @@ type Family struct {
 	Expected map[string]string
 	// Property is the property the violating strategies break.
 	Property string
-	gen      func(param int) string
+	// Live, for a strategy, is the least parameter from which the update
+	// can fail to complete in a fair run (a liveness violation of update
+	// completion, docs/language.md §5) where Expected says "ok".
+	Live map[string]int
+	gen  func(param int) string
+}
+
+// Want is the verdict ("ok" or "violation") strategy s gives on member k,
+// and the property a violation breaks; ok is false if the family does not
+// say.
+func (f *Family) Want(k int, s string) (verdict, property string, ok bool) {
+	verdict, ok = f.Expected[s]
+	property = f.Property
+	if from, live := f.Live[s]; live && verdict == "ok" && k >= from {
+		verdict, property = "violation", "update-completion"
+	}
+	return verdict, property, ok
 }
 
 var families = map[string]*Family{}

@@ -149,7 +149,7 @@ func TestBenchUsage(t *testing.T) {
 		{[]string{"--family", "ring", "--from", "4", "--to", "3", "--out", dir}, "--from 4 is greater than --to 3"},
 		{[]string{"--family", "ring", "--from", "1", "--to", "3", "--out", dir}, "must be between 2 and 64, got 1"},
 		{[]string{"--family", "ring", "--from", "2", "--to", "3", "--out", dir, "--strategy", "max+2"}, `--strategy: unknown strategy "max+2"`},
-		{[]string{"--family", "ring", "--from", "2", "--to", "3", "--out", dir, "--store", "disk"}, "--store must be memory or badger"},
+		{[]string{"--family", "ring", "--from", "2", "--to", "3", "--out", dir, "--store", "disk"}, "--store must be memory, badger or bitstate"},
 		{[]string{"--family", "ring", "--from", "2", "--to", "3", "--out", dir, "--queue-bound", "0"}, "--queue-bound must be at least 1"},
 		{[]string{"--family", "ring", "--from", "2", "--to", "3", "--out", dir, "--timeout", "soon"}, "invalid argument"},
 		{[]string{"--family", "ring", "--from", "2", "--to", "3", "--out", dir, "extra"}, "unexpected argument(s): extra"},

@@ -37,6 +37,7 @@ type checkFlags struct {
 	maxDepth   int
 	maxStates  int64
 	store      string
+	bits       uint
 	storeDir   string
 	memBudget  string
 	workers    int
@@ -55,7 +56,8 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue: a send is not enabled while this many messages are queued")
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "cut the search at this BFS depth (0: no bound); a cut search is bounded, not exhaustive")
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut the search after this many distinct configurations (0: no bound)")
-	fs.StringVar(&f.store, "store", store.Badger, "visited set: memory or badger")
+	fs.StringVar(&f.store, "store", store.Badger, "visited set: memory, badger or bitstate (a bit array: not exhaustive, see --bits)")
+	fs.UintVar(&f.bits, "bits", 30, "with --store bitstate: a bit array of 2^K bits (30: 128 MiB)")
 	fs.StringVar(&f.storeDir, "store-dir", "", "directory for the badger store (default: a temporary directory, removed afterwards); a given directory is kept")
 	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for frontier and trace links before they spill to disk, e.g. 512MiB, 2GiB (default: a quarter of RAM)")
 	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
@@ -124,7 +126,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	opts := check.Options{
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound,
 		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip, Coverage: f.coverage,
-		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true},
+		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true, Bits: f.bits},
 		Progress: func(j *check.Job, p statespace.Progress) {
 			if p.Hint != "" {
 				fmt.Fprintf(stderr, "mcheck check: %s/%s: %s\n", j.UpdateName(), j.Strategy, p.Hint)
@@ -208,7 +210,7 @@ func strategyName(o *check.Outcome) string {
 }
 
 func reportOf(path string, o *check.Outcome) *runReport {
-	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness}
+	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness, bitstate: o.Bitstate}
 }
 
 // checkPlan is the validated form of the flags.
@@ -263,6 +265,9 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if f.memBudget != "" && p.memBudget < minMemBudget {
 		return nil, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", f.memBudget)
 	}
+	if f.store == store.Bitstate && (f.bits < store.MinBitstateBits || f.bits > store.MaxBitstateBits) {
+		return nil, fmt.Errorf("--bits %d is out of range: from %d to %d", f.bits, store.MinBitstateBits, store.MaxBitstateBits)
+	}
 	if err := store.CheckKind(f.store, f.storeDir); err != nil {
 		return nil, err
 	}
@@ -311,6 +316,7 @@ type runReport struct {
 	res        *statespace.Result
 	prog       *statespace.Program
 	live       *statespace.LiveStats // the liveness check, if it ran
+	bitstate   string                // the bit array's summary, with --store bitstate
 }
 
 func updateName(u *model.Update) string {
@@ -331,6 +337,8 @@ func (r *runReport) search() string {
 		return "bounded (max-depth)"
 	case res.CutByStates:
 		return "bounded (max-states)"
+	case r.bitstate != "":
+		return "bitstate"
 	}
 	return "exhaustive"
 }
@@ -420,7 +428,7 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 	}
 }
 
-// writeNotes says what a verdict holds for: bounds, capacity, collisions.
+// writeNotes says what a verdict holds for: bounds and capacity.
 func writeNotes(w io.Writer, r *runReport) {
 	res := r.res
 	var notes []string
@@ -444,11 +452,11 @@ func writeNotes(w io.Writer, r *runReport) {
 	if r.update != nil && !res.Introduced {
 		notes = append(notes, "the update was never introduced in any explored run (with --update-at step:K, every run ended before step K, or --update-at never): this says nothing about the update")
 	}
+	if r.bitstate != "" {
+		notes = append(notes, r.bitstate)
+	}
 	if res.CapacityHits > 0 {
 		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %d configurations (%d where nothing else could move: capacity reached, not deadlock)", res.CapacityHits, res.CapacityStuck))
-	}
-	if res.CollisionProb > 1e-12 {
-		notes = append(notes, fmt.Sprintf("estimated probability that a fingerprint collision hid a state: %.2g", res.CollisionProb))
 	}
 	for i, n := range notes {
 		if i == 0 {
@@ -578,7 +586,6 @@ type jsonRun struct {
 	Transitions   int64                  `json:"transitions"`
 	Depth         int                    `json:"depth"`
 	Seconds       float64                `json:"seconds"`
-	CollisionProb float64                `json:"collision_probability"`
 	Blocked       int64                  `json:"blocked_configs"`
 	MaxBlocked    int                    `json:"max_blocked"`
 	Latency       int                    `json:"update_latency"`
@@ -596,6 +603,8 @@ type jsonRun struct {
 	// ever. Liveness is what the liveness check did, when it ran.
 	CycleStart int           `json:"cycle_start,omitempty"`
 	Liveness   *jsonLiveness `json:"liveness,omitempty"`
+	// Bitstate is the bit array's summary, with --store bitstate.
+	Bitstate string `json:"bitstate,omitempty"`
 }
 
 func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
@@ -604,10 +613,11 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", UpdateAt: f.updateAt, Skip: f.skip,
 		Exhaustive: res.Exhaustive, Search: r.search(), QueueBound: r.queueBound, BoundHits: res.CapacityHits, CapacityStuck: res.CapacityStuck,
 		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
-		CollisionProb: res.CollisionProb, Trace: []statespace.TraceStep{},
+		Trace: []statespace.TraceStep{},
 		Blocked: res.BlockedConfigs, MaxBlocked: res.MaxBlocked, Latency: res.UpdateLatency, MixedRuns: res.MixedRuns,
 		Introduced: res.Introduced,
 	}
+	j.Bitstate = r.bitstate
 	// docs/language.md §7: verdict is ok or violation; a bounded "ok" has exhaustive
 	// false (and search saying which bound cut it).
 	if v := res.Violation; res.Verdict == statespace.Violated {
