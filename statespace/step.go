@@ -19,6 +19,9 @@ type Semantics struct {
 	// Reach, when set, records every instruction a thread reaches (the
 	// source lines of --coverage, reach.go); nil records nothing.
 	Reach *Reached
+	// Sym, when set, is the program's symmetry: every configuration is
+	// replaced by its orbit's representative (symmetry.go).
+	Sym *Symmetry
 }
 
 // UpdateAtMode says when the update may be introduced.
@@ -133,6 +136,9 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 	}
 	if !s.Raw {
 		p.canonicalize(c)
+		if s.Sym != nil {
+			s.Sym.canonical(c)
+		}
 	}
 	return c, fault
 }
@@ -196,6 +202,9 @@ func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 	if !s.Raw {
 		for i := range out {
 			p.canonicalize(out[i].Next)
+			if s.Sym != nil {
+				s.Sym.canonical(out[i].Next)
+			}
 		}
 	}
 	return out, info

@@ -64,6 +64,13 @@ func replayViolation(sem *Semantics, opt Options, id int64, succ int) (*Violatio
 	if succ >= 0 {
 		path = append(path, uint32(succ))
 	}
+	if sem.Sym != nil {
+		// A path among representatives: find the real run it stands for.
+		if path, err = sem.Sym.realPath(sem, path); err != nil {
+			return nil, err
+		}
+		sem = sem.unreduced()
+	}
 	tr, err := ReplayPath(sem, path)
 	if err != nil {
 		return nil, err

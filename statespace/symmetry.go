@@ -1,0 +1,692 @@
+package statespace
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Symmetry reduction, detected automatically (no annotation).
+//
+// Two threads are alike when their code — main, every body in both heap
+// versions, whether the update names them and whether their update points
+// are explicit — is the same up to a renaming of the services it names. A
+// service is private when no two alike threads use it; threads that share
+// a private service form a block (a producer and its consumer, with their
+// service). Blocks made of alike threads, whose private services
+// correspond one to one with the same protocols before and after the
+// update, and which use every other service alike, are interchangeable:
+// swapping two of them (their threads, their services and the sessions of
+// those services) maps every run of the system to a run of the system,
+// with the same properties broken at the same depth, since no step, no
+// strategy and no property depends on a thread's or a service's name or
+// position. (A block with two alike threads is left alone.)
+//
+// The explorer then keeps one configuration per orbit, or nearly: after
+// each step the interchangeable blocks are sorted by their state (seen
+// from inside the block), threads, services and sessions renamed to match,
+// and the sessions put in an order that does not depend on which block
+// opened its sessions first. Any configuration of the orbit would be
+// sound; sorting picks the same one for most of an orbit's members
+// (sessions of shared services keep their creation order, so a few orbits
+// keep more than one member).
+//
+// Counterexamples are real runs: the path found among representatives is
+// replayed without the reduction, choosing at each step the successor
+// whose representative is the next one on the path (realPath), so threads
+// keep their own names and the trace keeps its length.
+
+// Symmetry is the symmetry a program has: groups of interchangeable
+// blocks.
+type Symmetry struct {
+	p      *Program
+	Groups []SymGroup
+
+	// For a thread: its group and block, or -1.
+	threadGroup, threadBlock, threadSlot []int
+	// For a private service of a grouped block: its group, block and
+	// position among the block's private services; -1 otherwise.
+	svcGroup, svcBlock, svcSlot []int
+	codes                       [][]int // codes[t]: the ids of thread t's code objects, in a fixed order
+	codePos                     []int   // code id -> its position in its thread's codes
+}
+
+// SymGroup is a set of interchangeable blocks.
+type SymGroup struct {
+	// Blocks[b][r] is the thread at slot r of block b; Services[b][k] the
+	// k-th private service of block b (Services[b][k] corresponds to
+	// Services[0][k]).
+	Blocks   [][]int
+	Services [][]int
+}
+
+// Describe lists the groups with thread names, e.g.
+// "{Producer1, Consumer1} ~ {Producer2, Consumer2}".
+func (s *Symmetry) Describe() []string {
+	var out []string
+	for _, g := range s.Groups {
+		var bs []string
+		for _, b := range g.Blocks {
+			var names []string
+			for _, t := range b {
+				names = append(names, s.p.Threads[t].Name)
+			}
+			bs = append(bs, "{"+strings.Join(names, ", ")+"}")
+		}
+		out = append(out, strings.Join(bs, " ~ "))
+	}
+	return out
+}
+
+// Order is the number of permutations the groups allow (capped).
+func (s *Symmetry) Order() float64 {
+	o := 1.0
+	for _, g := range s.Groups {
+		for k := 2; k <= len(g.Blocks); k++ {
+			o *= float64(k)
+		}
+	}
+	return o
+}
+
+// DetectSymmetry finds the program's interchangeable blocks; nil if there
+// are none.
+func (p *Program) DetectSymmetry() *Symmetry {
+	n := len(p.Threads)
+	sigs := make([]string, n)
+	svcs := make([][]int, n)
+	classOf := map[string]int{}
+	class := make([]int, n)
+	for t := range p.Threads {
+		sigs[t], svcs[t] = p.codeSignature(t)
+		c, ok := classOf[sigs[t]]
+		if !ok {
+			c = len(classOf)
+			classOf[sigs[t]] = c
+		}
+		class[t] = c
+	}
+	// A service is private when no two threads of one class use it.
+	users := make([][]int, len(p.Services))
+	for t := range p.Threads {
+		for _, sv := range dedup(svcs[t]) {
+			users[sv] = append(users[sv], t)
+		}
+	}
+	private := make([]bool, len(p.Services))
+	for sv, us := range users {
+		seen := map[int]bool{}
+		private[sv] = len(us) > 0
+		for _, t := range us {
+			if seen[class[t]] {
+				private[sv] = false
+			}
+			seen[class[t]] = true
+		}
+	}
+	// Blocks: threads joined by private services.
+	parent := make([]int, n)
+	for t := range parent {
+		parent[t] = t
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for sv, us := range users {
+		if private[sv] {
+			for _, t := range us[1:] {
+				parent[find(t)] = find(us[0])
+			}
+		}
+	}
+	blockOf := map[int][]int{}
+	var roots []int
+	for t := 0; t < n; t++ {
+		r := find(t)
+		if _, ok := blockOf[r]; !ok {
+			roots = append(roots, r)
+		}
+		blockOf[r] = append(blockOf[r], t)
+	}
+	// Group blocks by shape: the classes of their threads, in order.
+	type blk struct {
+		threads []int
+		shape   string
+	}
+	shapes := map[string][]blk{}
+	var shapeOrder []string
+	for _, r := range roots {
+		ts := slices.Clone(blockOf[r])
+		sort.SliceStable(ts, func(i, j int) bool { return class[ts[i]] < class[ts[j]] })
+		var sb strings.Builder
+		regular := true
+		for i, t := range ts {
+			if i > 0 && class[ts[i-1]] == class[t] {
+				regular = false // two alike threads in one block: left alone
+			}
+			fmt.Fprintf(&sb, "%d,", class[t])
+		}
+		if !regular {
+			continue
+		}
+		key := sb.String()
+		if _, ok := shapes[key]; !ok {
+			shapeOrder = append(shapeOrder, key)
+		}
+		shapes[key] = append(shapes[key], blk{threads: ts, shape: key})
+	}
+	s := &Symmetry{p: p}
+	for _, key := range shapeOrder {
+		bs := shapes[key]
+		if len(bs) < 2 {
+			continue
+		}
+		tmpl := bs[0].threads
+		tmplSvcs := privateServices(tmpl, svcs, private)
+		g := SymGroup{Blocks: [][]int{tmpl}, Services: [][]int{tmplSvcs}}
+		for _, b := range bs[1:] {
+			if ms, ok := p.matchBlock(tmpl, b.threads, svcs, private, tmplSvcs); ok {
+				g.Blocks = append(g.Blocks, b.threads)
+				g.Services = append(g.Services, ms)
+			}
+		}
+		if len(g.Blocks) >= 2 {
+			s.Groups = append(s.Groups, g)
+		}
+	}
+	if len(s.Groups) == 0 {
+		return nil
+	}
+	s.index()
+	return s
+}
+
+func dedup(xs []int) []int {
+	ys := slices.Clone(xs)
+	slices.Sort(ys)
+	return slices.Compact(ys)
+}
+
+// privateServices lists the private services a block's threads use, in the
+// order the threads (in slot order) first name them.
+func privateServices(threads []int, svcs [][]int, private []bool) []int {
+	var out []int
+	for _, t := range threads {
+		for _, sv := range svcs[t] {
+			if private[sv] && !slices.Contains(out, sv) {
+				out = append(out, sv)
+			}
+		}
+	}
+	return out
+}
+
+// matchBlock checks that block b corresponds to the template: slot by slot
+// the threads name services in the same places; shared services are the
+// same ones, private ones correspond one to one with the same protocols.
+// It returns b's private services in the template's order.
+func (p *Program) matchBlock(tmpl, b []int, svcs [][]int, private []bool, tmplSvcs []int) ([]int, bool) {
+	sigma := map[int]int{}
+	used := map[int]bool{}
+	for r := range tmpl {
+		x, y := svcs[tmpl[r]], svcs[b[r]]
+		if len(x) != len(y) {
+			return nil, false
+		}
+		for j := range x {
+			if private[x[j]] != private[y[j]] {
+				return nil, false
+			}
+			if !private[x[j]] {
+				if x[j] != y[j] {
+					return nil, false
+				}
+				continue
+			}
+			if m, ok := sigma[x[j]]; ok {
+				if m != y[j] {
+					return nil, false
+				}
+				continue
+			}
+			if used[y[j]] {
+				return nil, false
+			}
+			a, c := p.Services[x[j]], p.Services[y[j]]
+			if a.Protocol != c.Protocol || a.Moved != c.Moved {
+				return nil, false
+			}
+			sigma[x[j]], used[y[j]] = y[j], true
+		}
+	}
+	out := make([]int, len(tmplSvcs))
+	for k, sv := range tmplSvcs {
+		out[k] = sigma[sv]
+	}
+	return out, true
+}
+
+// codes lists thread t's code objects in a fixed order: main, then the
+// bodies of heap version 0, then those of heap version 1.
+func (p *Program) threadCodes(t int) []*Code {
+	tc := p.Threads[t]
+	out := []*Code{tc.Main}
+	out = append(out, tc.Heap[0]...)
+	return append(out, tc.Heap[1]...)
+}
+
+// codeSignature is thread t's code with the services it names replaced by
+// their order of first appearance, and those services.
+func (p *Program) codeSignature(t int) (string, []int) {
+	tc := p.Threads[t]
+	var b []byte
+	var svcs []int
+	put := func(x int64) { b = binary.AppendVarint(b, x) }
+	put(int64(len(tc.Funs)))
+	put(int64(b2i(tc.Named)))
+	put(int64(b2i(tc.Explicit)))
+	for _, c := range p.threadCodes(t) {
+		put(int64(c.Version))
+		put(int64(c.NParams))
+		put(int64(c.NSlots))
+		put(int64(len(c.Instrs)))
+		for _, in := range c.Instrs {
+			a := int64(in.A)
+			if in.Op == IRequest || in.Op == IAccept {
+				k := slices.Index(svcs, int(in.A))
+				if k < 0 {
+					k = len(svcs)
+					svcs = append(svcs, int(in.A))
+				}
+				a = int64(k)
+			}
+			put(int64(in.Op))
+			put(a)
+			put(int64(in.B))
+			put(int64(in.C))
+			put(int64(in.V.K))
+			put(in.V.N)
+		}
+		put(int64(len(c.Tables)))
+		for _, tb := range c.Tables {
+			put(int64(len(tb.labels)))
+			for _, l := range tb.labels {
+				put(int64(l))
+			}
+			put(int64(len(tb.targets)))
+			for _, x := range tb.targets {
+				put(int64(x))
+			}
+		}
+	}
+	return string(b), svcs
+}
+
+func (s *Symmetry) index() {
+	p := s.p
+	n := len(p.Threads)
+	s.threadGroup, s.threadBlock, s.threadSlot = fill(n, -1), fill(n, -1), fill(n, -1)
+	s.svcGroup, s.svcBlock, s.svcSlot = fill(len(p.Services), -1), fill(len(p.Services), -1), fill(len(p.Services), -1)
+	for gi, g := range s.Groups {
+		for bi, b := range g.Blocks {
+			for r, t := range b {
+				s.threadGroup[t], s.threadBlock[t], s.threadSlot[t] = gi, bi, r
+			}
+			for k, sv := range g.Services[bi] {
+				s.svcGroup[sv], s.svcBlock[sv], s.svcSlot[sv] = gi, bi, k
+			}
+		}
+	}
+	s.codes = make([][]int, n)
+	s.codePos = make([]int, len(p.Codes))
+	for t := range p.Threads {
+		for i, c := range p.threadCodes(t) {
+			s.codes[t] = append(s.codes[t], c.ID)
+			s.codePos[c.ID] = i
+		}
+	}
+}
+
+func fill(n, v int) []int {
+	xs := make([]int, n)
+	for i := range xs {
+		xs[i] = v
+	}
+	return xs
+}
+
+// symScratch is what canonical needs per call.
+type symScratch struct {
+	sig     []byte
+	sigs    [][]byte
+	order   []int
+	ordinal []int // instance -> its ordinal among its block's private instances
+	pi      []int // thread -> thread
+	sigma   []int // service -> service
+	rho     []int // instance -> instance
+	keys    []instKey
+}
+
+type instKey struct {
+	a, b, c, d int
+	old        int
+}
+
+// canonical puts c, a canonical configuration, in the symmetric canonical
+// form: interchangeable blocks sorted by their state, and sessions ordered
+// by block. It replaces the parts it changes with private copies.
+func (s *Symmetry) canonical(c *Config) {
+	var sc symScratch
+	p := s.p
+	nt, ni := len(c.Threads), len(c.Insts)
+	sc.ordinal = make([]int, ni)
+	count := map[[2]int]int{}
+	for i, in := range c.Insts {
+		if g := s.svcGroup[in.Service]; g >= 0 {
+			k := [2]int{g, s.svcBlock[in.Service]}
+			sc.ordinal[i] = count[k]
+			count[k]++
+		}
+	}
+	sc.pi = make([]int, nt)
+	for t := range sc.pi {
+		sc.pi[t] = t
+	}
+	sc.sigma = make([]int, len(p.Services))
+	for sv := range sc.sigma {
+		sc.sigma[sv] = sv
+	}
+	moved := false
+	for gi, g := range s.Groups {
+		sc.sigs = sc.sigs[:0]
+		for bi := range g.Blocks {
+			sc.sigs = append(sc.sigs, s.blockSignature(nil, c, gi, bi, &sc))
+		}
+		order := make([]int, len(g.Blocks))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(i, j int) bool { return bytes.Compare(sc.sigs[order[i]], sc.sigs[order[j]]) < 0 })
+		for k, old := range order {
+			if k == old {
+				continue
+			}
+			moved = true
+			for r, t := range g.Blocks[old] {
+				sc.pi[t] = g.Blocks[k][r]
+			}
+			for j, sv := range g.Services[old] {
+				sc.sigma[sv] = g.Services[k][j]
+			}
+		}
+	}
+	// The sessions' order: private sessions by group, (new) block and
+	// ordinal; then the others in their order.
+	sc.keys = sc.keys[:0]
+	for i, in := range c.Insts {
+		k := instKey{a: 1, b: i, old: i}
+		if g := s.svcGroup[in.Service]; g >= 0 {
+			nb := s.svcBlock[sc.sigma[in.Service]]
+			k = instKey{a: 0, b: g, c: nb, d: sc.ordinal[i], old: i}
+		}
+		sc.keys = append(sc.keys, k)
+	}
+	sort.SliceStable(sc.keys, func(i, j int) bool {
+		x, y := sc.keys[i], sc.keys[j]
+		if x.a != y.a {
+			return x.a < y.a
+		}
+		if x.b != y.b {
+			return x.b < y.b
+		}
+		if x.c != y.c {
+			return x.c < y.c
+		}
+		return x.d < y.d
+	})
+	sc.rho = make([]int, ni)
+	reordered := false
+	for newI, k := range sc.keys {
+		sc.rho[k.old] = newI
+		if newI != k.old {
+			reordered = true
+		}
+	}
+	if !moved && !reordered {
+		return
+	}
+	s.apply(c, &sc)
+}
+
+// apply renames c's threads by pi, services by sigma and sessions by rho.
+func (s *Symmetry) apply(c *Config, sc *symScratch) {
+	old := c.Threads
+	threads := c.arena.threadPtrs(len(old), len(old))
+	inv := make([]int, len(old))
+	for t, th := range old {
+		threads[sc.pi[t]] = th
+		inv[sc.pi[t]] = t
+	}
+	c.Threads = threads
+	for u := range c.Threads {
+		from := inv[u]
+		if from != u || threadHasEndpoints(c.Threads[u]) {
+			th := c.thread(u)
+			for fi := range th.Frames {
+				f := &th.Frames[fi]
+				if from != u {
+					f.Code = int32(s.codes[u][s.codePos[f.Code]])
+				}
+				remapValues(f.Slots, sc.rho)
+				remapValues(f.Stack, sc.rho)
+			}
+			th.dirty = false
+		}
+	}
+	insts := c.arena.instPtrs(len(c.Insts), len(c.Insts)+1)
+	for i, in := range c.Insts {
+		insts[sc.rho[i]] = in
+	}
+	c.Insts = insts
+	for i, in := range c.Insts {
+		change := sc.sigma[in.Service] != in.Service
+		for _, e := range in.Ends {
+			change = change || sc.pi[e.Holder] != int(e.Holder)
+		}
+		if !change {
+			continue
+		}
+		n := c.inst(i)
+		n.Service = sc.sigma[n.Service]
+		for k := range n.Ends {
+			n.Ends[k].Holder = int32(sc.pi[n.Ends[k].Holder])
+		}
+		n.dirty = false
+	}
+	for i, ch := range c.Queue {
+		ni := int32(sc.rho[ch.Inst])
+		hasEnd := false
+		for _, m := range ch.Msgs {
+			hasEnd = hasEnd || m.Val.K == VEndpoint
+		}
+		if ni == ch.Inst && !hasEnd {
+			continue
+		}
+		n := c.arena.channel()
+		*n = Channel{Inst: ni, From: ch.From, To: ch.To, Msgs: c.arena.msgSlice(len(ch.Msgs), len(ch.Msgs))}
+		copy(n.Msgs, ch.Msgs)
+		for k := range n.Msgs {
+			if v := n.Msgs[k].Val; v.K == VEndpoint {
+				vs := []Value{v}
+				remapValues(vs, sc.rho)
+				n.Msgs[k].Val = vs[0]
+			}
+		}
+		c.Queue[i] = n
+	}
+	q := c.Queue
+	for i := 1; i < len(q); i++ {
+		for j := i; j > 0 && chanLess(q[j], q[j-1]); j-- {
+			q[j], q[j-1] = q[j-1], q[j]
+		}
+	}
+}
+
+// blockSignature appends the state of block bi of group gi as seen from
+// inside it: its threads in slot order (code by position, sessions by
+// whether they are the block's own), its own sessions in order, with their
+// channels.
+func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScratch) []byte {
+	g := s.Groups[gi]
+	val := func(v Value) {
+		if v.K != VEndpoint {
+			buf = appendValue(buf, v)
+			return
+		}
+		inst, role := v.Endpoint()
+		buf = append(buf, byte(VEndpoint))
+		switch {
+		case inst == DeadInstance:
+			buf = binary.AppendVarint(buf, -1)
+		case s.svcGroup[c.Insts[inst].Service] == gi && s.svcBlock[c.Insts[inst].Service] == bi:
+			buf = binary.AppendVarint(buf, int64(s.svcSlot[c.Insts[inst].Service]))
+			buf = binary.AppendVarint(buf, int64(sc.ordinal[inst]))
+		default:
+			buf = binary.AppendVarint(buf, -2)
+			buf = binary.AppendVarint(buf, int64(inst))
+		}
+		buf = binary.AppendVarint(buf, int64(role))
+	}
+	holder := func(t int32) {
+		if s.threadGroup[t] == gi && s.threadBlock[t] == bi {
+			buf = binary.AppendVarint(buf, int64(s.threadSlot[t]))
+		} else {
+			buf = binary.AppendVarint(buf, -1-int64(t))
+		}
+	}
+	for _, t := range g.Blocks[bi] {
+		th := c.Threads[t]
+		b := byte(th.Status) | th.HeapVer<<2
+		if th.Participant {
+			b |= 1 << 3
+		}
+		if th.Barrier {
+			b |= 1 << 4
+		}
+		if th.Spin {
+			b |= 1 << 5
+		}
+		buf = append(buf, b)
+		buf = binary.AppendUvarint(buf, uint64(len(th.Frames)))
+		for _, f := range th.Frames {
+			buf = binary.AppendUvarint(buf, uint64(s.codePos[f.Code]))
+			buf = binary.AppendUvarint(buf, uint64(f.PC))
+			for _, v := range f.Slots {
+				val(v)
+			}
+			buf = binary.AppendUvarint(buf, uint64(len(f.Stack)))
+			for _, v := range f.Stack {
+				val(v)
+			}
+		}
+	}
+	for i, in := range c.Insts {
+		if s.svcGroup[in.Service] != gi || s.svcBlock[in.Service] != bi {
+			continue
+		}
+		buf = binary.AppendUvarint(buf, uint64(s.svcSlot[in.Service]))
+		for _, e := range in.Ends {
+			buf = binary.AppendUvarint(buf, uint64(e.Role))
+			holder(e.Holder)
+			b := e.Ver | e.NextVer<<1
+			if e.Started {
+				b |= 1 << 2
+			}
+			if e.Done {
+				b |= 1 << 3
+			}
+			if e.Untracked {
+				b |= 1 << 4
+			}
+			buf = append(buf, b)
+			buf = binary.AppendUvarint(buf, uint64(e.State))
+			buf = binary.AppendVarint(buf, int64(e.Run))
+		}
+		buf = binary.AppendVarint(buf, int64(in.N))
+		buf = binary.AppendUvarint(buf, uint64(len(in.RunVer)))
+		buf = append(buf, in.RunVer...)
+		buf = append(buf, in.RunTail)
+		for _, ch := range c.Queue {
+			if int(ch.Inst) != i {
+				continue
+			}
+			buf = binary.AppendUvarint(buf, uint64(ch.From))
+			buf = binary.AppendUvarint(buf, uint64(ch.To))
+			buf = binary.AppendUvarint(buf, uint64(len(ch.Msgs)))
+			for _, m := range ch.Msgs {
+				buf = binary.AppendVarint(buf, int64(m.Label))
+				if m.Label < 0 {
+					val(m.Val)
+				}
+			}
+		}
+		buf = append(buf, 0xff)
+	}
+	return buf
+}
+
+// unreduced is s without symmetry.
+func (s *Semantics) unreduced() *Semantics {
+	n := *s
+	n.Sym = nil
+	return &n
+}
+
+// realPath turns a path among representatives (successor indices under
+// sem, with symmetry) into a real run of the same length (successor
+// indices without it): at each step, the successor whose representative is
+// the next one on the path, doing the same kind of step with the same
+// fault or none.
+func (s *Symmetry) realPath(sem *Semantics, path []uint32) ([]uint32, error) {
+	plain := sem.unreduced()
+	p := sem.P
+	rep, _ := sem.Initial()
+	real, _ := plain.Initial()
+	out := make([]uint32, 0, len(path))
+	for i, idx := range path {
+		succs, _ := sem.Successors(rep)
+		if int(idx) >= len(succs) {
+			return nil, fmt.Errorf("statespace: trace replay diverged at step %d (successor %d of %d)", i+1, idx, len(succs))
+		}
+		want := &succs[idx]
+		wantEnc := p.Encode(nil, want.Next)
+		found := -1
+		rs, _ := plain.Successors(real)
+		for j := range rs {
+			r := &rs[j]
+			if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
+				continue
+			}
+			n := p.Canonical(r.Next)
+			s.canonical(n)
+			if bytes.Equal(p.Encode(nil, n), wantEnc) {
+				found = j
+				break
+			}
+		}
+		if found < 0 {
+			return nil, fmt.Errorf("statespace: no real step matches step %d of the reduced trace", i+1)
+		}
+		out = append(out, uint32(found))
+		rep, real = want.Next, rs[found].Next
+	}
+	return out, nil
+}

@@ -1,0 +1,133 @@
+package statespace_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/model/randmodel"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// symSubjects are models with symmetry (and some without): the testdata
+// ones, prodcons with 2 and 3 pairs, and random models.
+func symSubjects(t *testing.T) map[string]*model.Model {
+	out := map[string]*model.Model{}
+	files, _ := filepath.Glob("testdata/symmetry/*.dsu")
+	more, _ := filepath.Glob("testdata/regress/*.dsu")
+	shipped, _ := filepath.Glob("../models/*.dsu")
+	for _, f := range append(append(files, more...), shipped...) {
+		out[f] = loadFile(t, f)
+	}
+	for _, k := range []int{2} {
+		src, err := family.Generate("prodcons", k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[fmt.Sprintf("prodcons-%d", k)] = loadSrc(t, fmt.Sprintf("prodcons-%d.dsu", k), string(src))
+	}
+	for seed := uint64(1); seed <= 20; seed++ {
+		name := fmt.Sprintf("random-%d", seed)
+		out[name] = loadSrc(t, name+".dsu", randmodel.Generate(seed, randmodel.Config{}))
+	}
+	return out
+}
+
+// TestSymmetrySound explores every subject under every strategy with and
+// without symmetry reduction: the verdicts, the property and rule broken
+// and the length of the shortest counterexample agree, the reduced search
+// has no more states, and its counterexample is a real run (it replays
+// without the reduction to the same violation, which replayViolation
+// checks).
+func TestSymmetrySound(t *testing.T) {
+	found := 0
+	for name, m := range symSubjects(t) {
+		for _, strategy := range statespace.StrategyNames() {
+			sem := semantics(t, m, strategy, 3)
+			sym := sem.P.DetectSymmetry()
+			if sym == nil {
+				continue
+			}
+			found++
+			plain := explore(t, sem, exploreOpts{workers: 1, maxStates: 300000})
+			red := *sem
+			red.Sym = sym
+			got := explore(t, &red, exploreOpts{workers: 2, maxStates: 300000})
+			where := fmt.Sprintf("%s/%s (%v)", name, strategy, sym.Describe())
+			if plain.Verdict == statespace.Unknown {
+				continue // cut: nothing to compare
+			}
+			if plain.Verdict != got.Verdict {
+				t.Errorf("%s: verdict %v without symmetry, %v with", where, plain.Verdict, got.Verdict)
+				continue
+			}
+			if got.States > plain.States {
+				t.Errorf("%s: %d states with symmetry, %d without", where, got.States, plain.States)
+			}
+			if plain.Violation == nil {
+				continue
+			}
+			pv, gv := plain.Violation, got.Violation
+			if pv.Property != gv.Property || pv.Rule != gv.Rule || len(pv.Trace) != len(gv.Trace) {
+				t.Errorf("%s: %s/%s in %d steps without symmetry, %s/%s in %d with", where, pv.Property, pv.Rule, len(pv.Trace), gv.Property, gv.Rule, len(gv.Trace))
+			}
+			// The trace is a real run: it replays without the reduction.
+			tr, err := statespace.ReplayPath(sem, gv.Path)
+			if err != nil || len(tr.Steps) != len(gv.Trace) {
+				t.Errorf("%s: the reduced search's trace does not replay without it: %v", where, err)
+			}
+		}
+	}
+	if found < 6 {
+		t.Fatalf("symmetry found in only %d runs", found)
+	}
+}
+
+// TestSymmetryDetected: what DetectSymmetry finds, and what it must not.
+func TestSymmetryDetected(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    *model.Model
+		want string
+	}{
+		{"prodcons-3", loadSrc(t, "pc3.dsu", string(must(family.Generate("prodcons", 3)))), "[{Producer1, Consumer1} ~ {Producer2, Consumer2} ~ {Producer3, Consumer3}]"},
+		{"mathservers", loadFile(t, "testdata/symmetry/mathservers.dsu"), "[{P1, P2} ~ {Q1, Q2}]"},
+		{"clients", loadFile(t, "testdata/symmetry/clients.dsu"), "[{C1} ~ {C2} ~ {C3}]"},
+		{"mathserver", loadFile(t, "../models/mathserver.dsu"), "none"},
+		{"ring-4", loadSrc(t, "ring4.dsu", string(must(family.Generate("ring", 4)))), "none"},
+	} {
+		p := semantics(t, c.m, "max+1", 3).P
+		got := "none"
+		if s := p.DetectSymmetry(); s != nil {
+			got = fmt.Sprint(s.Describe())
+		}
+		if got != c.want {
+			t.Errorf("%s: symmetry %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// TestSymmetryReduces: prodcons with 3 pairs under max+1
+// has at least 10 times fewer states with symmetry (at capacity 2, to be
+// quick; the benchmarks measure capacity 6).
+func TestSymmetryReduces(t *testing.T) {
+	m := loadSrc(t, "pc3.dsu", string(must(family.Generate("prodcons", 3))))
+	sem := semantics(t, m, "max+1", 2)
+	plain := explore(t, sem, exploreOpts{workers: 2})
+	red := *sem
+	red.Sym = sem.P.DetectSymmetry()
+	got := explore(t, &red, exploreOpts{workers: 2})
+	if !got.Exhaustive || !plain.Exhaustive || got.States*10 > plain.States {
+		t.Fatalf("%d states with symmetry, %d without: want 10 times fewer", got.States, plain.States)
+	}
+	t.Logf("%d -> %d states (%.1fx)", plain.States, got.States, float64(plain.States)/float64(got.States))
+}
