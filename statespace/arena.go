@@ -24,6 +24,7 @@ type Arena struct {
 	chans   chunks[Channel]
 	msgs    chunks[Msg]
 	succs   chunks[Succ]
+	sym     *symScratch // symmetry.go's scratch space (kept across resets)
 }
 
 // Reset makes the arena's memory available again.

@@ -52,6 +52,8 @@ type Symmetry struct {
 	svcGroup, svcBlock, svcSlot []int
 	codes                       [][]int // codes[t]: the ids of thread t's code objects, in a fixed order
 	codePos                     []int   // code id -> its position in its thread's codes
+	blockBase                   []int   // group -> the number of blocks of the groups before it
+	nblocks                     int
 }
 
 // SymGroup is a set of interchangeable blocks.
@@ -335,6 +337,10 @@ func (s *Symmetry) index() {
 	n := len(p.Threads)
 	s.threadGroup, s.threadBlock, s.threadSlot = fill(n, -1), fill(n, -1), fill(n, -1)
 	s.svcGroup, s.svcBlock, s.svcSlot = fill(len(p.Services), -1), fill(len(p.Services), -1), fill(len(p.Services), -1)
+	for _, g := range s.Groups {
+		s.blockBase = append(s.blockBase, s.nblocks)
+		s.nblocks += len(g.Blocks)
+	}
 	for gi, g := range s.Groups {
 		for bi, b := range g.Blocks {
 			for r, t := range b {
@@ -363,15 +369,18 @@ func fill(n, v int) []int {
 	return xs
 }
 
-// symScratch is what canonical needs per call.
+// symScratch is what canonical needs; each arena keeps one (a worker's),
+// and configurations on the heap get a fresh one.
 type symScratch struct {
-	sig     []byte
+	sigBuf  []byte
 	sigs    [][]byte
 	order   []int
-	ordinal []int // instance -> its ordinal among its block's private instances
+	count   []int // per (group, block): private sessions seen
+	ordinal []int // session -> its ordinal among its block's private sessions
 	pi      []int // thread -> thread
+	inv     []int
 	sigma   []int // service -> service
-	rho     []int // instance -> instance
+	rho     []int // session -> session
 	keys    []instKey
 }
 
@@ -380,41 +389,63 @@ type instKey struct {
 	old        int
 }
 
+func (s *Symmetry) scratch(c *Config) *symScratch {
+	if c.arena != nil {
+		if c.arena.sym == nil {
+			c.arena.sym = &symScratch{}
+		}
+		return c.arena.sym
+	}
+	return &symScratch{}
+}
+
 // canonical puts c, a canonical configuration, in the symmetric canonical
 // form: interchangeable blocks sorted by their state, and sessions ordered
 // by block. It replaces the parts it changes with private copies.
 func (s *Symmetry) canonical(c *Config) {
-	var sc symScratch
+	sc := s.scratch(c)
 	p := s.p
 	nt, ni := len(c.Threads), len(c.Insts)
-	sc.ordinal = make([]int, ni)
-	count := map[[2]int]int{}
+	sc.ordinal = grow(sc.ordinal, ni)
+	sc.count = grow(sc.count, s.nblocks)
+	clear(sc.count)
 	for i, in := range c.Insts {
-		if g := s.svcGroup[in.Service]; g >= 0 {
-			k := [2]int{g, s.svcBlock[in.Service]}
-			sc.ordinal[i] = count[k]
-			count[k]++
+		if s.svcGroup[in.Service] >= 0 {
+			k := s.blockBase[s.svcGroup[in.Service]] + s.svcBlock[in.Service]
+			sc.ordinal[i] = sc.count[k]
+			sc.count[k]++
 		}
 	}
-	sc.pi = make([]int, nt)
+	sc.pi = grow(sc.pi, nt)
 	for t := range sc.pi {
 		sc.pi[t] = t
 	}
-	sc.sigma = make([]int, len(p.Services))
+	sc.sigma = grow(sc.sigma, len(p.Services))
 	for sv := range sc.sigma {
 		sc.sigma[sv] = sv
 	}
 	moved := false
 	for gi, g := range s.Groups {
+		sc.sigBuf = sc.sigBuf[:0]
 		sc.sigs = sc.sigs[:0]
+		starts := sc.order[:0]
 		for bi := range g.Blocks {
-			sc.sigs = append(sc.sigs, s.blockSignature(nil, c, gi, bi, &sc))
+			starts = append(starts, len(sc.sigBuf))
+			sc.sigBuf = s.blockSignature(sc.sigBuf, c, gi, bi, sc)
 		}
-		order := make([]int, len(g.Blocks))
+		for bi := range g.Blocks {
+			end := len(sc.sigBuf)
+			if bi+1 < len(g.Blocks) {
+				end = starts[bi+1]
+			}
+			sc.sigs = append(sc.sigs, sc.sigBuf[starts[bi]:end])
+		}
+		order := starts // reused: the block at each sorted position
 		for i := range order {
 			order[i] = i
 		}
 		sort.SliceStable(order, func(i, j int) bool { return bytes.Compare(sc.sigs[order[i]], sc.sigs[order[j]]) < 0 })
+		sc.order = order
 		for k, old := range order {
 			if k == old {
 				continue
@@ -431,46 +462,50 @@ func (s *Symmetry) canonical(c *Config) {
 	// The sessions' order: private sessions by group, (new) block and
 	// ordinal; then the others in their order.
 	sc.keys = sc.keys[:0]
+	sorted := true
 	for i, in := range c.Insts {
 		k := instKey{a: 1, b: i, old: i}
 		if g := s.svcGroup[in.Service]; g >= 0 {
 			nb := s.svcBlock[sc.sigma[in.Service]]
 			k = instKey{a: 0, b: g, c: nb, d: sc.ordinal[i], old: i}
 		}
+		if i > 0 && keyLess(k, sc.keys[i-1]) {
+			sorted = false
+		}
 		sc.keys = append(sc.keys, k)
 	}
-	sort.SliceStable(sc.keys, func(i, j int) bool {
-		x, y := sc.keys[i], sc.keys[j]
-		if x.a != y.a {
-			return x.a < y.a
-		}
-		if x.b != y.b {
-			return x.b < y.b
-		}
-		if x.c != y.c {
-			return x.c < y.c
-		}
-		return x.d < y.d
-	})
-	sc.rho = make([]int, ni)
-	reordered := false
-	for newI, k := range sc.keys {
-		sc.rho[k.old] = newI
-		if newI != k.old {
-			reordered = true
-		}
-	}
-	if !moved && !reordered {
+	if !moved && sorted {
 		return
 	}
-	s.apply(c, &sc)
+	if !sorted {
+		sort.SliceStable(sc.keys, func(i, j int) bool { return keyLess(sc.keys[i], sc.keys[j]) })
+	}
+	sc.rho = grow(sc.rho, ni)
+	for newI, k := range sc.keys {
+		sc.rho[k.old] = newI
+	}
+	s.apply(c, sc)
+}
+
+func keyLess(x, y instKey) bool {
+	if x.a != y.a {
+		return x.a < y.a
+	}
+	if x.b != y.b {
+		return x.b < y.b
+	}
+	if x.c != y.c {
+		return x.c < y.c
+	}
+	return x.d < y.d
 }
 
 // apply renames c's threads by pi, services by sigma and sessions by rho.
 func (s *Symmetry) apply(c *Config, sc *symScratch) {
 	old := c.Threads
 	threads := c.arena.threadPtrs(len(old), len(old))
-	inv := make([]int, len(old))
+	sc.inv = grow(sc.inv, len(old))
+	inv := sc.inv
 	for t, th := range old {
 		threads[sc.pi[t]] = th
 		inv[sc.pi[t]] = t

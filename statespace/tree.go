@@ -110,8 +110,8 @@ type cursor struct {
 	// The ids of the parent's instances and channels (cfg.Insts, cfg.Queue).
 	instIDs, chanIDs []uint32
 
-	root    uint32   // the parent's threads part: a vector (flat) or a tree's root
-	misc    uint32   // the parent's misc part
+	root uint32 // the parent's threads part: a vector (flat) or a tree's root
+	misc uint32 // the parent's misc part
 
 	next    []uint32 // the successor's leaves
 	changed []int    // leaves where the successor differs

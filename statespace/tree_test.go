@@ -54,7 +54,7 @@ func treesExact(t *testing.T, name string, sem *Semantics, limit int) {
 	tr := newTrees(sem.P)
 	defer tr.close()
 	init, _ := sem.Initial()
-	enc := map[uint64]string{}  // key -> encoding
+	enc := map[uint64]string{}   // key -> encoding
 	keyOf := map[string]uint64{} // encoding -> key
 	see := func(k uint64, c *Config) bool {
 		e := string(sem.P.Encode(nil, c))
