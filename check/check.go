@@ -39,6 +39,12 @@ type Options struct {
 	Skip []string
 	// Coverage follows what each run reached (Result.Unreached).
 	Coverage bool
+	// Continue goes on after a violation and reports every distinct one
+	// (Result.Violations), up to MaxViolations (0: the default). The
+	// liveness half of update completion is judged only when safety held:
+	// with safety violations it is not run.
+	Continue      bool
+	MaxViolations int
 	Store    store.Options
 	// Progress, if set, is called after each batch of each run.
 	Progress func(j *Job, p statespace.Progress)
@@ -120,6 +126,9 @@ func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if o.MaxViolations < 0 {
+		return nil, nil, nil, fmt.Errorf("the most violations to report must not be negative, got %d", o.MaxViolations)
+	}
 	if o.QueueBound < 0 {
 		return nil, nil, nil, fmt.Errorf("queue bound must be at least 1, got %d", o.QueueBound)
 	}
@@ -199,6 +208,7 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			opts := statespace.Options{
 				Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
 				MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers, Coverage: o.Coverage,
+				Continue: o.Continue, MaxViolations: o.MaxViolations,
 			}
 			if o.Progress != nil {
 				j := job
@@ -267,6 +277,9 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 		return fmt.Errorf("update completion (liveness): %w", err)
 	case v != nil:
 		res.Violation, res.Verdict, res.Exhaustive = v, statespace.Violated, false
+		if o.Continue {
+			res.Violations = []*statespace.Violation{v}
+		}
 	case st.Interrupted:
 		res.Verdict, res.Exhaustive, res.Interrupted = statespace.Unknown, false, true
 	case st.Cut:

@@ -60,6 +60,17 @@ type Options struct {
 	// Coverage, if set, follows which visible instructions and local-type
 	// states the search reached (Result.Unreached).
 	Coverage bool
+	// Continue keeps the search going after a violation (TLC's -continue,
+	// spin -e): every distinct violation (continue.go) is recorded, with a
+	// shortest trace, and a step that violates is followed like any other.
+	// The search stops once more than MaxViolations distinct ones were
+	// met (0: DefaultMaxViolations).
+	Continue      bool
+	MaxViolations int
+	// Prune, if set, leaves out every step for which it returns true: the
+	// step is neither judged nor followed, as if it were not enabled (a
+	// configuration whose steps are all pruned is not judged either).
+	Prune func(p *Program, from *Config, s *Succ) bool
 }
 
 // Progress is a snapshot of a running exploration.
@@ -78,9 +89,17 @@ type Progress struct {
 
 // Result is the outcome of an exploration.
 type Result struct {
-	Verdict     Verdict
-	Exhaustive  bool // the search was not cut (by a bound, a limit or an interruption)
-	Violation   *Violation
+	Verdict    Verdict
+	Exhaustive bool // the search was not cut (by a bound, a limit or an interruption)
+	// Violation is the first violation: the one with the shortest trace.
+	Violation *Violation
+	// Violations, with Options.Continue, are every distinct violation
+	// found, in BFS order (each with a shortest trace; Violations[0] is
+	// Violation). CutByViolations says the search stopped because there
+	// were more than Options.MaxViolations.
+	Violations      []*Violation
+	CutByViolations bool
+
 	States      int64 // distinct configurations
 	Transitions int64
 	Depth       int // the greatest BFS depth reached
@@ -113,7 +132,7 @@ type Result struct {
 	// TablesRAM is the memory the tables of configurations' parts held
 	// at the end (tree.go); the stores report their own.
 	TablesRAM int64
-	Elapsed       time.Duration
+	Elapsed   time.Duration
 }
 
 // Explore searches the state space of sem breadth-first from its initial
@@ -134,10 +153,15 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	x := newSearch(sem, opt)
 	defer x.trees.close()
 	init, fault := sem.Initial()
-	if v := opt.Checker.CheckStep(x.p, nil, &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}); v != nil {
+	first := &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}
+	if v := opt.Checker.CheckStep(x.p, nil, first); v != nil {
 		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, x.p.Describe(init)
-		x.res.Violation = v
-		return x.finish()
+		v.Where = violationWhere(x.p, v, init, first)
+		if !opt.Continue {
+			x.res.Violation = v
+			return x.finish()
+		}
+		x.foundInitial(v)
 	}
 	if err := x.recordInitial(init); err != nil {
 		return x.failed(err)
@@ -185,6 +209,11 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 		if x.stepViol != nil {
 			return x.report(*x.stepViol)
 		}
+		if x.cont != nil && x.cont.full {
+			x.res.CutByViolations = true
+			x.res.Depth = x.depth + 1
+			break
+		}
 		x.depth++
 		x.lookForGrowth()
 	}
@@ -206,6 +235,8 @@ type search struct {
 	stepViol *violAt
 	hint     string // set once by lookForGrowth, reported with the next progress
 	hinted   bool
+	// cont records the distinct violations, with Options.Continue.
+	cont *continued
 
 	trees   *trees     // the configurations, as trees of interned parts
 	recs    [][]byte   // the batch being expanded: frontier records
@@ -233,6 +264,13 @@ type expanded struct {
 	info     StepInfo
 	viol     *Violation
 	violSucc int // index of the violating successor, -1 for the configuration itself
+	// With Options.Continue, every violation of the configuration or its
+	// steps (viol stays nil).
+	viols []foundViol
+	// idx[j], with Options.Prune, is the successor index of keys[j] (nil:
+	// j itself); pruned says some step was left out.
+	idx    []uint32
+	pruned bool
 }
 
 // violAt is a violation found on the way: the state and the successor index
@@ -257,6 +295,9 @@ func newSearch(sem *Semantics, opt Options) *search {
 	x.arenas = make([]Arena, x.workers)
 	x.cursors = make([]cursor, x.workers)
 	x.trees = newTrees(sem.P)
+	if opt.Continue {
+		x.cont = newContinued(opt.MaxViolations)
+	}
 	if opt.Coverage {
 		x.covs = make([]coverage, x.workers)
 		for w := range x.covs {
@@ -270,6 +311,10 @@ func newSearch(sem *Semantics, opt Options) *search {
 // cut never holds) and the counts.
 func (x *search) finish() (*Result, error) {
 	res := x.res
+	var err error
+	if x.cont != nil {
+		err = x.cont.collect(x.sem, x.opt, res)
+	}
 	res.Elapsed = time.Since(x.start)
 	res.States = x.opt.Links.Len()
 	res.TablesRAM = x.trees.stats().RAMBytes
@@ -281,16 +326,20 @@ func (x *search) finish() (*Result, error) {
 		}
 		res.Unreached = all.unreached(x.p)
 	}
+	cut := res.CutByDepth || res.CutByStates || res.Interrupted || res.CutByViolations
 	switch {
 	case res.Violation != nil:
 		res.Verdict = Violated
-	case res.CutByDepth || res.CutByStates || res.Interrupted:
+		// With Continue a search that ran to its end has found every
+		// distinct violation there is.
+		res.Exhaustive = x.cont != nil && !cut && err == nil
+	case cut:
 		res.Verdict = Unknown
 	default:
 		res.Verdict = Holds
 		res.Exhaustive = true
 	}
-	return res, nil
+	return res, err
 }
 
 // failed returns the statistics so far with an error: a store that fails (a
@@ -392,19 +441,32 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 	c := x.trees.decode(key, arena, cur)
 	succs, info := x.sem.Successors(c)
 	out.id, out.tag, out.info, out.viol, out.violSucc = pid, tag, info, nil, -1
-	out.keys, out.tags = out.keys[:0], out.tags[:0]
+	out.keys, out.tags, out.viols, out.idx, out.pruned = out.keys[:0], out.tags[:0], out.viols[:0], out.idx[:0], false
 	out.blocked, out.mixed = observe(c, succs)
 	if len(succs) == 0 {
-		out.viol = x.opt.Checker.CheckTerminal(x.p, c, info)
+		v := x.opt.Checker.CheckTerminal(x.p, c, info)
+		if v != nil && x.cont != nil {
+			out.viols = append(out.viols, foundViol{succ: -1, key: violationKey(x.p, v, c, nil)})
+			return nil
+		}
+		out.viol = v
 		return nil
 	}
 	for i := range succs {
+		if x.opt.Prune != nil && x.opt.Prune(x.p, c, &succs[i]) {
+			out.pruned = true
+			continue
+		}
 		if x.covs != nil {
 			x.covs[worker].step(x.p, &succs[i])
 		}
 		if v := x.opt.Checker.CheckStep(x.p, c, &succs[i]); v != nil {
-			out.viol, out.violSucc = v, i
-			return nil
+			if x.cont == nil {
+				out.viol, out.violSucc = v, i
+				return nil
+			}
+			// Continue: recorded, and the step is followed.
+			out.viols = append(out.viols, foundViol{succ: i, key: violationKey(x.p, v, c, &succs[i])})
 		}
 		k, err := x.trees.key(cur, succs[i].Next)
 		if err != nil {
@@ -412,6 +474,9 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		}
 		out.tags = append(out.tags, tagOf(x.p, succs[i].Next, tag))
 		out.keys = append(out.keys, k)
+		if x.opt.Prune != nil {
+			out.idx = append(out.idx, uint32(i))
+		}
 	}
 	return nil
 }
@@ -427,9 +492,16 @@ func (x *search) merge() *violAt {
 		x.costs.expanded(r.blocked, r.mixed)
 		if r.info.CapacityBlocked {
 			res.CapacityHits++
-			if len(r.keys) == 0 && r.viol == nil {
+			if len(r.keys) == 0 && r.viol == nil && len(r.viols) == 0 && !r.pruned {
 				res.CapacityStuck++
 			}
+		}
+		for _, f := range r.viols {
+			d := x.depth + 1
+			if f.succ < 0 {
+				d = x.depth
+			}
+			x.cont.note(violAt{r.id, f.succ}, d, f.key)
 		}
 		if r.viol != nil && r.violSucc < 0 {
 			// A configuration of this level with no step: a violation at
@@ -449,7 +521,11 @@ func (x *search) merge() *violAt {
 		for j := range r.keys {
 			x.keys = append(x.keys, r.keys[j])
 			x.parents = append(x.parents, r.id)
-			x.succIdx = append(x.succIdx, uint32(j))
+			if r.idx != nil {
+				x.succIdx = append(x.succIdx, r.idx[j])
+			} else {
+				x.succIdx = append(x.succIdx, uint32(j))
+			}
 			x.tags = append(x.tags, r.tags[j])
 		}
 	}

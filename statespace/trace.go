@@ -22,6 +22,10 @@ type Violation struct {
 	Path []uint32
 	// Final is the configuration the trace ends in, described.
 	Final string
+	// Where is the source position of the violation: the instruction the
+	// thread at fault performed (or waits at, for a configuration with no
+	// step), or where its runtime error happened; "" if no thread is.
+	Where string
 	// CycleStart, for a lasso (a liveness violation, liveness.go), is the
 	// number of the step the cycle starts with (Trace[CycleStart-1]): the
 	// steps from it to the end repeat for ever. 0: not a lasso.
@@ -77,11 +81,15 @@ func replayViolation(sem *Semantics, opt Options, id int64, succ int) (*Violatio
 	}
 	var v *Violation
 	if succ >= 0 {
-		v = opt.Checker.CheckStep(sem.P, tr.Before, tr.Last)
+		if v = opt.Checker.CheckStep(sem.P, tr.Before, tr.Last); v != nil {
+			v.Where = violationWhere(sem.P, v, tr.Before, tr.Last)
+		}
 	} else {
 		succs, info := sem.Successors(tr.Final)
 		if len(succs) == 0 {
-			v = opt.Checker.CheckTerminal(sem.P, tr.Final, info)
+			if v = opt.Checker.CheckTerminal(sem.P, tr.Final, info); v != nil {
+				v.Where = violationWhere(sem.P, v, tr.Final, nil)
+			}
 		}
 	}
 	if v == nil {

@@ -47,6 +47,8 @@ type checkFlags struct {
 	skip       []string
 	coverage   bool
 	html       string
+	cont       bool
+	maxViols   int
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
@@ -67,6 +69,8 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
 	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
+	fs.BoolVar(&f.cont, "continue", false, "go on after a violation and report every distinct one (by property, rule, thread and source position), each with a shortest trace")
+	fs.IntVar(&f.maxViols, "max-violations", statespace.DefaultMaxViolations, "with --continue: stop once more than this many distinct violations were found")
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -126,6 +130,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	opts := check.Options{
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound,
 		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip, Coverage: f.coverage,
+		Continue: f.cont, MaxViolations: f.maxViols,
 		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true, Bits: f.bits},
 		Progress: func(j *check.Job, p statespace.Progress) {
 			if p.Hint != "" {
@@ -237,6 +242,9 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if f.maxDepth < 0 || f.maxStates < 0 {
 		return nil, errors.New("--max-depth and --max-states must not be negative")
 	}
+	if f.maxViols < 0 || (f.cont && f.maxViols == 0) { // (simulate shares these flags and leaves it 0)
+		return nil, fmt.Errorf("--max-violations must be at least 1, got %d", f.maxViols)
+	}
 	if f.workers < 0 || f.workers > maxWorkers {
 		return nil, fmt.Errorf("--workers must be between 0 (one per core) and %d, got %d", maxWorkers, f.workers)
 	}
@@ -331,8 +339,10 @@ func (r *runReport) search() string {
 	switch {
 	case res.Interrupted:
 		return "interrupted"
-	case res.Violation != nil:
-		return "-"
+	case res.CutByViolations:
+		return "bounded (max-violations)"
+	case res.Violation != nil && !res.Exhaustive && !res.CutByDepth && !res.CutByStates:
+		return "-" // stopped at the first violation
 	case res.CutByDepth:
 		return "bounded (max-depth)"
 	case res.CutByStates:
@@ -354,8 +364,12 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(r.model), updateName(r.update), r.queueBound, f.updateAt)
 	}
 	writeNotes(w, r)
-	if r.res.Violation != nil {
-		writeViolation(w, r, f.trace)
+	vs := allViolations(r.res)
+	for i, v := range vs {
+		if len(vs) > 1 {
+			fmt.Fprintf(w, "%s: violation %d of %d:\n", r.strategy, i+1, len(vs))
+		}
+		writeViolation(w, r, v, f.trace)
 	}
 	if u := r.res.Unreached; u != nil {
 		writeUnreached(w, r, u)
@@ -408,7 +422,11 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 		rs := byUpdate[u]
 		fmt.Fprintf(w, "summary: model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(rs[0].model), updateName(u), rs[0].queueBound, f.updateAt)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "strategy\tverdict\tproperty\tsearch\tstates\ttransitions\tdepth\tseconds\tblocked\tlatency\t")
+		head := "strategy\tverdict\tproperty\t"
+		if f.cont {
+			head += "violations\t"
+		}
+		fmt.Fprintln(tw, head+"search\tstates\ttransitions\tdepth\tseconds\tblocked\tlatency\t")
 		for _, r := range rs {
 			verdict, prop := "ok", "-"
 			switch r.res.Verdict {
@@ -420,6 +438,13 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 			latency := "-"
 			if r.res.UpdateLatency >= 0 {
 				latency = fmt.Sprint(r.res.UpdateLatency)
+			}
+			if f.cont {
+				n := fmt.Sprint(len(allViolations(r.res)))
+				if r.res.CutByViolations {
+					n += "+"
+				}
+				prop += "\t" + n
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%d\t%s\t\n", r.strategy, verdict, prop, r.search(),
 				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.BlockedConfigs, latency)
@@ -446,6 +471,19 @@ func writeNotes(w io.Writer, r *runReport) {
 		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending; %.3f s, about %s in memory)",
 			l.States, l.Pending, l.Elapsed.Seconds(), sizeString(l.RAMBytes)))
 	}
+	if n := len(res.Violations); n > 0 {
+		switch {
+		case res.CutByViolations:
+			notes = append(notes, fmt.Sprintf("%s, and there are more: the search stopped at --max-violations", plural(n, "distinct violation")))
+		case res.Exhaustive:
+			notes = append(notes, fmt.Sprintf("%s, every one there is (exhaustive for queue capacity %d)", plural(n, "distinct violation"), r.queueBound))
+		default:
+			notes = append(notes, fmt.Sprintf("%s found before the search stopped; there may be more", plural(n, "distinct violation")))
+		}
+		if r.update != nil && r.live == nil && res.Violations[0].CycleStart == 0 {
+			notes = append(notes, "update completion (liveness) not judged: it is judged only when safety holds")
+		}
+	}
 	if l := r.live; l != nil && l.Cut {
 		notes = append(notes, "update completion (liveness) not judged: the check stopped at --max-states")
 	}
@@ -467,11 +505,25 @@ func writeNotes(w io.Writer, r *runReport) {
 	}
 }
 
-func writeViolation(w io.Writer, r *runReport, traceFmt string) {
-	v := r.res.Violation
+// allViolations is every violation a run reports: with --continue each
+// distinct one, else the first.
+func allViolations(res *statespace.Result) []*statespace.Violation {
+	if len(res.Violations) > 0 {
+		return res.Violations
+	}
+	if res.Violation != nil {
+		return []*statespace.Violation{res.Violation}
+	}
+	return nil
+}
+
+func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt string) {
 	fmt.Fprintf(w, "%s: %s violation — %s\n", r.strategy, v.Property, v.Rule)
 	if v.Thread != "" {
 		fmt.Fprintf(w, "  thread:   %s\n", v.Thread)
+	}
+	if v.Where != "" && len(r.res.Violations) > 0 {
+		fmt.Fprintf(w, "  where:    %s\n", v.Where)
 	}
 	fmt.Fprintf(w, "  action:   %s\n", v.Action)
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
@@ -605,6 +657,26 @@ type jsonRun struct {
 	Liveness   *jsonLiveness `json:"liveness,omitempty"`
 	// Bitstate is the bit array's summary, with --store bitstate.
 	Bitstate string `json:"bitstate,omitempty"`
+	// Violations, with --continue, is every distinct violation, shortest
+	// first (the fields above describe the first); CutByViolations says
+	// there were more than --max-violations.
+	Violations      []jsonViolation `json:"violations,omitempty"`
+	CutByViolations bool            `json:"max_violations_reached,omitempty"`
+}
+
+// jsonViolation is one violation of a --continue run.
+type jsonViolation struct {
+	Property   string                 `json:"property"`
+	Rule       string                 `json:"rule"`
+	Thread     string                 `json:"thread,omitempty"`
+	Where      string                 `json:"where,omitempty"`
+	Action     string                 `json:"action,omitempty"`
+	Expected   string                 `json:"expected,omitempty"`
+	Found      string                 `json:"found,omitempty"`
+	Trace      []statespace.TraceStep `json:"trace"`
+	Final      string                 `json:"final,omitempty"`
+	Path       []uint32               `json:"path"`
+	CycleStart int                    `json:"cycle_start,omitempty"`
 }
 
 func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
@@ -624,6 +696,11 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
 		j.Final, j.Path, j.CycleStart = v.Final, v.Path, v.CycleStart
 	}
+	for _, v := range res.Violations {
+		j.Violations = append(j.Violations, jsonViolation{Property: v.Property, Rule: v.Rule, Thread: v.Thread, Where: v.Where, Action: v.Action,
+			Expected: v.Expected, Found: v.Found, Trace: v.Trace, Final: v.Final, Path: v.Path, CycleStart: v.CycleStart})
+	}
+	j.CutByViolations = res.CutByViolations
 	if l := r.live; l != nil {
 		j.Liveness = &jsonLiveness{States: l.States, Pending: l.Pending, Edges: l.Edges, Excluded: l.Excluded, SCCs: l.SCCs, Fair: l.FairSCCs,
 			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, Cut: l.Cut}
