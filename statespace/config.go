@@ -1,5 +1,7 @@
 package statespace
 
+import "slices"
+
 // A Config is a configuration of the system (docs/language.md §3): every thread with its
 // call stack and heap version, the live session instances with each role's
 // endpoint state (monitor, run number, protocol version), the global queue
@@ -300,8 +302,19 @@ func (p *Program) canonicalize(c *Config) {
 			}
 		}
 		for i, ch := range c.Queue {
-			if remap[ch.Inst] != int(ch.Inst) {
-				c.Queue[i] = &Channel{Inst: int32(remap[ch.Inst]), From: ch.From, To: ch.To, Msgs: ch.Msgs}
+			if remap[ch.Inst] != int(ch.Inst) || msgsHaveEndpoints(ch.Msgs) {
+				n := &Channel{Inst: int32(remap[ch.Inst]), From: ch.From, To: ch.To, Msgs: ch.Msgs}
+				if msgsHaveEndpoints(ch.Msgs) {
+					// An endpoint sent as a value (with linearity off)
+					// names its session too.
+					n.Msgs = slices.Clone(ch.Msgs)
+					for k := range n.Msgs {
+						vs := []Value{n.Msgs[k].Val}
+						remapValues(vs, remap)
+						n.Msgs[k].Val = vs[0]
+					}
+				}
+				c.Queue[i] = n
 			}
 		}
 	}
@@ -366,6 +379,11 @@ func (p *Program) finished(c *Config, i int, in *Instance) bool {
 		if int(ch.Inst) == i {
 			return false
 		}
+		for _, m := range ch.Msgs {
+			if inst, _ := m.Val.Endpoint(); m.Val.K == VEndpoint && inst == i {
+				return false // an endpoint of it is on its way to a thread
+			}
+		}
 	}
 	scan := false
 	for _, e := range in.Ends {
@@ -395,6 +413,15 @@ func (p *Program) finished(c *Config, i int, in *Instance) bool {
 		}
 	}
 	return true
+}
+
+func msgsHaveEndpoints(ms []Msg) bool {
+	for _, m := range ms {
+		if m.Val.K == VEndpoint {
+			return true
+		}
+	}
+	return false
 }
 
 func threadHasEndpoints(th *Thread) bool {

@@ -99,3 +99,32 @@ func treesExact(t *testing.T, name string, sem *Semantics, limit int) {
 		tr.quiesce()
 	}
 }
+
+// TestForgettingRemapsSentEndpoints: an endpoint sent as a value (possible
+// with linearity off) names its session; when an earlier session is
+// forgotten, the value in the message is renumbered with the sessions, and
+// a session with an endpoint on its way is not forgotten.
+func TestForgettingRemapsSentEndpoints(t *testing.T) {
+	p := &Program{Threads: []*ThreadCode{{}, {}}}
+	done := &Thread{Status: Done}
+	c := &Config{
+		Threads: []*Thread{done, done},
+		Insts: []*Instance{
+			{Service: 0, Ends: []End{{Role: 0, Holder: 0, Done: true}, {Role: 1, Holder: 1, Done: true}}},
+			{Service: 1, Ends: []End{{Role: 0, Holder: 0, Done: true}, {Role: 1, Holder: 1, Done: true}}},
+			{Service: 2, Ends: []End{{Role: 2, Holder: 0}, {Role: 3, Holder: 1}}},
+		},
+		// Session 2's channel carries an endpoint of session 1.
+		Queue: []*Channel{{Inst: 2, From: 2, To: 3, Msgs: []Msg{{Label: -1, Val: endpointVal(1, 0)}}}},
+	}
+	p.canonicalize(c)
+	// Session 0 is forgotten; session 1 is kept (its endpoint is in a
+	// message) and becomes 0; session 2 becomes 1.
+	if len(c.Insts) != 2 || c.Insts[0].Service != 1 || c.Insts[1].Service != 2 {
+		t.Fatalf("sessions after forgetting: %d", len(c.Insts))
+	}
+	ch := c.Queue[0]
+	if inst, role := ch.Msgs[0].Val.Endpoint(); ch.Inst != 1 || inst != 0 || role != 0 {
+		t.Fatalf("channel of session %d carries an endpoint of session %d, want 1 and 0", ch.Inst, inst)
+	}
+}
