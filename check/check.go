@@ -45,7 +45,10 @@ type Options struct {
 	// with safety violations it is not run.
 	Continue      bool
 	MaxViolations int
-	Store    store.Options
+	// Reduce chooses the reductions: "all" or "" (every one that is sound
+	// for the model), "symmetry" or "none" (reduce.go).
+	Reduce string
+	Store  store.Options
 	// Progress, if set, is called after each batch of each run.
 	Progress func(j *Job, p statespace.Progress)
 	// Done, if set, is called with each outcome as soon as its run ends.
@@ -79,6 +82,8 @@ type Outcome struct {
 	// Bitstate, with --store bitstate, says how full the bit array ended
 	// and what that may have hidden; such a run is never exhaustive.
 	Bitstate string
+	// Symmetry is the symmetry the run was reduced by, or nil.
+	Symmetry *statespace.Symmetry
 }
 
 // ParseStrategies turns a comma-separated list (spaces allowed around the
@@ -121,6 +126,9 @@ func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties
 		if _, err := statespace.StrategyNamed(s); err != nil {
 			return nil, nil, nil, err
 		}
+	}
+	if _, err := ParseReduce(o.Reduce); err != nil {
+		return nil, nil, nil, err
 	}
 	props, err := properties.Without(o.Skip)
 	if err != nil {
@@ -188,6 +196,7 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		if u == nil {
 			ss = ss[:1]
 		}
+		sym := o.symmetry(prog)
 		for _, sn := range ss {
 			st, _ := statespace.StrategyNamed(sn)
 			job := Job{Update: u, Strategy: sn, Program: prog}
@@ -218,6 +227,7 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			if o.Coverage {
 				sem.Reach = statespace.NewReached(prog) // the source lines no thread reaches
 			}
+			sem.Sym = sym
 			res, err := statespace.Explore(ctx, sem, opts)
 			if res != nil && res.Unreached != nil && sem.Reach != nil {
 				res.Unreached.Lines = sem.Reach.Lines(prog)
@@ -235,9 +245,13 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			if cerr := stores.Close(); cerr != nil && err == nil {
 				err = cerr
 			}
-			out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote}
+			out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote, Symmetry: sym}
 			if err == nil && u != nil && res.Verdict == statespace.Holds && props[properties.UpdateCompletion] {
-				err = checkLiveness(ctx, sem, o, opts.Progress, out)
+				// Fairness is per thread: liveness is judged on the
+				// unreduced system (reduce.go).
+				live := *sem
+				live.Sym = nil
+				err = checkLiveness(ctx, &live, o, opts.Progress, out)
 			}
 			if res != nil {
 				outs = append(outs, out)

@@ -46,6 +46,7 @@ type checkFlags struct {
 	progress   string
 	skip       []string
 	coverage   bool
+	reduce     string
 	html       string
 	cont       bool
 	maxViols   int
@@ -67,6 +68,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
 	fs.StringVar(&f.html, "html", "", "also write the counterexamples to FILE as one self-contained HTML page: a message sequence chart of each trace, with a step slider showing every configuration")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
+	fs.StringVar(&f.reduce, "reduce", "all", "reductions: all (every one sound for the model), symmetry, or none")
 	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
 	fs.BoolVar(&f.cont, "continue", false, "go on after a violation and report every distinct one (by property, rule, thread and source position), each with a shortest trace")
@@ -129,7 +131,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var lastUpdate *model.Update
 	opts := check.Options{
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound,
-		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip, Coverage: f.coverage,
+		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip, Coverage: f.coverage, Reduce: f.reduce,
 		Continue: f.cont, MaxViolations: f.maxViols,
 		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true, Bits: f.bits},
 		Progress: func(j *check.Job, p statespace.Progress) {
@@ -215,7 +217,7 @@ func strategyName(o *check.Outcome) string {
 }
 
 func reportOf(path string, o *check.Outcome) *runReport {
-	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness, bitstate: o.Bitstate}
+	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness, bitstate: o.Bitstate, sym: o.Symmetry}
 }
 
 // checkPlan is the validated form of the flags.
@@ -325,6 +327,7 @@ type runReport struct {
 	prog       *statespace.Program
 	live       *statespace.LiveStats // the liveness check, if it ran
 	bitstate   string                // the bit array's summary, with --store bitstate
+	sym        *statespace.Symmetry  // the symmetry the search was reduced by
 }
 
 func updateName(u *model.Update) string {
@@ -493,6 +496,9 @@ func writeNotes(w io.Writer, r *runReport) {
 	if r.bitstate != "" {
 		notes = append(notes, r.bitstate)
 	}
+	if r.sym != nil {
+		notes = append(notes, fmt.Sprintf("symmetry reduction: %s are interchangeable (%s permutations); one configuration is kept per orbit, so the states counted are representatives", strings.Join(r.sym.Describe(), "; "), orderString(r.sym.Order())))
+	}
 	if res.CapacityHits > 0 {
 		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %d configurations (%d where nothing else could move: capacity reached, not deadlock)", res.CapacityHits, res.CapacityStuck))
 	}
@@ -657,6 +663,11 @@ type jsonRun struct {
 	Liveness   *jsonLiveness `json:"liveness,omitempty"`
 	// Bitstate is the bit array's summary, with --store bitstate.
 	Bitstate string `json:"bitstate,omitempty"`
+	// Symmetry lists the interchangeable blocks the search was reduced by
+	// ("{A1, B1} ~ {A2, B2}", one string per group), and SymmetryOrder the
+	// number of permutations they allow.
+	Symmetry      []string `json:"symmetry,omitempty"`
+	SymmetryOrder float64  `json:"symmetry_order,omitempty"`
 	// Violations, with --continue, is every distinct violation, shortest
 	// first (the fields above describe the first); CutByViolations says
 	// there were more than --max-violations.
@@ -690,6 +701,9 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		Introduced: res.Introduced,
 	}
 	j.Bitstate = r.bitstate
+	if r.sym != nil {
+		j.Symmetry, j.SymmetryOrder = r.sym.Describe(), r.sym.Order()
+	}
 	// docs/language.md §7: verdict is ok or violation; a bounded "ok" has exhaustive
 	// false (and search saying which bound cut it).
 	if v := res.Violation; res.Verdict == statespace.Violated {
@@ -707,4 +721,12 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)
+}
+
+// orderString prints a group's order: exactly when it is small.
+func orderString(o float64) string {
+	if o < 1e15 {
+		return fmt.Sprintf("%.0f", o)
+	}
+	return fmt.Sprintf("%.3g", o)
 }

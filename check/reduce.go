@@ -1,0 +1,54 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// The reductions (--reduce):
+//
+//   - symmetry: interchangeable blocks of threads are detected in the
+//     program (statespace/symmetry.go) and the search keeps one
+//     configuration per orbit, or nearly. It preserves every safety
+//     property: no step, strategy or property depends on a thread's or a
+//     service's name, so a run of one configuration is, renamed, a run of
+//     any other in its orbit, breaking the same properties at the same
+//     depth; counterexamples are mapped back to real runs. It is not used
+//     for the liveness half of update completion (fairness is per thread,
+//     and a cycle among representatives need not be a fair cycle of the
+//     system), nor with --coverage (which reports places per thread).
+//   - por (partial-order reduction) is not implemented: asking for it is an
+//     error, not a silent no-op.
+//
+// "all" (the default) is every reduction that is sound for the model.
+
+// Reduction names.
+const (
+	ReduceAll      = "all"
+	ReduceSymmetry = "symmetry"
+	ReduceNone     = "none"
+)
+
+// ParseReduce checks a --reduce value: "all" (or ""), "symmetry", "none".
+func ParseReduce(s string) (string, error) {
+	switch strings.TrimSpace(s) {
+	case "", ReduceAll:
+		return ReduceAll, nil
+	case ReduceSymmetry, ReduceNone:
+		return strings.TrimSpace(s), nil
+	case "por":
+		return "", fmt.Errorf("--reduce por: partial-order reduction is not implemented yet; use all, symmetry or none")
+	}
+	return "", fmt.Errorf("--reduce must be all, symmetry or none, got %q", s)
+}
+
+// symmetry is the symmetry to reduce prog's runs by, or nil.
+func (o Options) symmetry(prog *statespace.Program) *statespace.Symmetry {
+	r, _ := ParseReduce(o.Reduce)
+	if r == ReduceNone || o.Coverage {
+		return nil
+	}
+	return prog.DetectSymmetry()
+}
