@@ -69,6 +69,15 @@ func scaleRun(b *testing.B, sem *statespace.Semantics, visited statespace.Visite
 		b.ReportMetric(float64(st.RAMBytes)/float64(res.States), "visited-RAM-B/state")
 		b.ReportMetric(float64(st.DiskBytes)/float64(res.States), "visited-disk-B/state")
 	}
+	// The tables of the configurations' parts (threads, sessions,
+	// channels, misc parts, thread vectors) and the parent links, per
+	// state; the peak RSS is the whole benchmark process's so far.
+	b.ReportMetric(float64(res.TablesRAM)/float64(res.States), "tables-B/state")
+	b.ReportMetric(float64(l.Stats().RAMBytes+l.Stats().DiskBytes)/float64(res.States), "links-B/state")
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		b.ReportMetric(float64(ru.Maxrss*1024), "peak-RSS-bytes")
+	}
 	q.Close()
 	l.Close()
 	if err := visited.Close(); err != nil {
@@ -186,3 +195,23 @@ var (
 	_ statespace.Sizer = (*store.SpillLinks)(nil)
 	_ statespace.Sizer = (*store.SpillQueue)(nil)
 )
+
+// BenchmarkScaleReduce compares the search with and without symmetry
+// reduction on the same model (prodcons K=3, capacity 6, max+1): the
+// ratio of states/op is the reduction factor.
+//
+//	go test ./benches -run XXX -bench BenchmarkScaleReduce -benchtime 1x
+func BenchmarkScaleReduce(b *testing.B) {
+	sem := scaleSemantics(b, 3, 6)
+	for _, reduce := range []string{"none", "symmetry"} {
+		b.Run(reduce, func(b *testing.B) {
+			s := *sem
+			if reduce == "symmetry" {
+				s.Sym = sem.P.DetectSymmetry()
+			}
+			for i := 0; i < b.N; i++ {
+				scaleRun(b, &s, store.NewMemorySet(), 1)
+			}
+		})
+	}
+}
