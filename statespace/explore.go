@@ -67,10 +67,6 @@ type Options struct {
 	// met (0: DefaultMaxViolations).
 	Continue      bool
 	MaxViolations int
-	// Prune, if set, leaves out every step for which it returns true: the
-	// step is neither judged nor followed, as if it were not enabled (a
-	// configuration whose steps are all pruned is not judged either).
-	Prune func(p *Program, from *Config, s *Succ) bool
 }
 
 // Progress is a snapshot of a running exploration.
@@ -267,10 +263,6 @@ type expanded struct {
 	// With Options.Continue, every violation of the configuration or its
 	// steps (viol stays nil).
 	viols []foundViol
-	// idx[j], with Options.Prune, is the successor index of keys[j] (nil:
-	// j itself); pruned says some step was left out.
-	idx    []uint32
-	pruned bool
 }
 
 // violAt is a violation found on the way: the state and the successor index
@@ -441,7 +433,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 	c := x.trees.decode(key, arena, cur)
 	succs, info := x.sem.Successors(c)
 	out.id, out.tag, out.info, out.viol, out.violSucc = pid, tag, info, nil, -1
-	out.keys, out.tags, out.viols, out.idx, out.pruned = out.keys[:0], out.tags[:0], out.viols[:0], out.idx[:0], false
+	out.keys, out.tags, out.viols = out.keys[:0], out.tags[:0], out.viols[:0]
 	out.blocked, out.mixed = observe(c, succs)
 	if len(succs) == 0 {
 		v := x.opt.Checker.CheckTerminal(x.p, c, info)
@@ -453,10 +445,6 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		return nil
 	}
 	for i := range succs {
-		if x.opt.Prune != nil && x.opt.Prune(x.p, c, &succs[i]) {
-			out.pruned = true
-			continue
-		}
 		if x.covs != nil {
 			x.covs[worker].step(x.p, &succs[i])
 		}
@@ -474,9 +462,6 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		}
 		out.tags = append(out.tags, tagOf(x.p, succs[i].Next, tag))
 		out.keys = append(out.keys, k)
-		if x.opt.Prune != nil {
-			out.idx = append(out.idx, uint32(i))
-		}
 	}
 	return nil
 }
@@ -492,7 +477,7 @@ func (x *search) merge() *violAt {
 		x.costs.expanded(r.blocked, r.mixed)
 		if r.info.CapacityBlocked {
 			res.CapacityHits++
-			if len(r.keys) == 0 && r.viol == nil && len(r.viols) == 0 && !r.pruned {
+			if len(r.keys) == 0 && r.viol == nil && len(r.viols) == 0 {
 				res.CapacityStuck++
 			}
 		}
@@ -521,11 +506,7 @@ func (x *search) merge() *violAt {
 		for j := range r.keys {
 			x.keys = append(x.keys, r.keys[j])
 			x.parents = append(x.parents, r.id)
-			if r.idx != nil {
-				x.succIdx = append(x.succIdx, r.idx[j])
-			} else {
-				x.succIdx = append(x.succIdx, uint32(j))
-			}
+			x.succIdx = append(x.succIdx, uint32(j))
 			x.tags = append(x.tags, r.tags[j])
 		}
 	}

@@ -1,0 +1,131 @@
+package check_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+// pointRow is what a test asserts about one point.
+type pointRow struct {
+	Thread, Kind, In, Verdict, Rule string
+	Depth, Passing                  int
+}
+
+func pointRows(t *testing.T, path string, o check.PointsOptions) []pointRow {
+	t.Helper()
+	o.Store = store.Options{Kind: store.Memory}
+	outs, err := check.Points(context.Background(), loadModel(t, path), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []pointRow
+	for _, p := range outs {
+		r := pointRow{Thread: p.Thread, Kind: p.Point.Kind, In: p.Point.In, Verdict: p.Verdict.String(), Passing: p.Passing}
+		if v := p.Witness; v != nil {
+			r.Rule, r.Depth = v.Property+": "+v.Rule, len(v.Trace)
+			if p.Result.Verdict != statespace.Violated {
+				t.Fatalf("%v: a witness without a violation", r)
+			}
+		} else if p.Verdict == check.PointSafe && !p.Result.Exhaustive {
+			t.Fatalf("%v: safe without an exhaustive search", r)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// TestPointsHalves: the verdicts worked out by hand in the model's header.
+func TestPointsHalves(t *testing.T) {
+	got := pointRows(t, "testdata/points/halves.dsu", check.PointsOptions{Workers: 1})
+	want := []pointRow{
+		{"A", "call second", "old first", "unsafe", "fidelity: fidelity (a): action not allowed by the local type", 5, 1},
+		{"A", "call first", "old second", "safe", "", 0, 0},
+		{"A", "call first", "main", "unsafe", "update-completion: never applies", 7, 0},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %v\nwant %v", got, want)
+	}
+	if two := pointRows(t, "testdata/points/halves.dsu", check.PointsOptions{Workers: 2}); !reflect.DeepEqual(two, got) {
+		t.Fatalf("workers 2: %v", two)
+	}
+	// Never introduced: the thread never applies anywhere.
+	for _, r := range pointRows(t, "testdata/points/halves.dsu", check.PointsOptions{UpdateAt: statespace.UpdateAt{Mode: statespace.AtNever}}) {
+		if r.Verdict != "never applied" {
+			t.Fatalf("--update-at never: %v", r)
+		}
+	}
+	// Cut: nothing proved.
+	for _, r := range pointRows(t, "testdata/points/halves.dsu", check.PointsOptions{MaxStates: 3}) {
+		if r.Verdict != "unknown" {
+			t.Fatalf("--max-states 3: %v", r)
+		}
+	}
+}
+
+// TestPointsPerStrategy: the maths server under max+1, by hand. With
+// either of P1's points as its only one, the update introduced before the
+// session starts gives the instance no update run number: P2 applies at
+// main's call and runs MathB from run 1, while P1, which goes on at main's
+// call (not its point) or, with main's call as its point, does not stop at
+// its recursive call, runs run 1 under MathA: fidelity (c) at P2's first
+// receive. With the recursive call as P1's point: introduction, start, P2
+// applies, P1 chooses and sends, P2 receives: 6 steps, P1 not having
+// applied (the restriction alone breaks it). Likewise for P2's points, and
+// no single point is enough. Stop-the-world on the sessions per request
+// model: every point blocks at the barrier, where the server waits for a
+// request the blocked client will not make: deadlock.
+func TestPointsPerStrategy(t *testing.T) {
+	rows := pointRows(t, "../models/mathserver.dsu", check.PointsOptions{Strategies: []string{"max+1"}})
+	if len(rows) != 4 {
+		t.Fatalf("mathserver: %v", rows)
+	}
+	for _, r := range rows {
+		if r.Verdict != "unsafe" || r.Rule != "fidelity: fidelity (c): one run performed under two protocol versions" {
+			t.Fatalf("mathserver, max+1: %v", r)
+		}
+	}
+	if want := (pointRow{"P1", "call f", "old f", "unsafe", "fidelity: fidelity (c): one run performed under two protocol versions", 6, 0}); rows[0] != want {
+		t.Fatalf("mathserver, max+1: %v, want %v", rows[0], want)
+	}
+	for _, r := range pointRows(t, "../models/sessions-per-request.dsu", check.PointsOptions{Strategies: []string{"stop-the-world"}}) {
+		if r.Verdict != "unsafe" || r.Rule != "progress: deadlock at the stop-the-world barrier" {
+			t.Fatalf("sessions-per-request, stop-the-world: %v", r)
+		}
+	}
+}
+
+// TestPointsEveryShippedModel: every shipped model with an update gets a
+// verdict for every point under each strategy, none of them cut; a model
+// without an update is refused.
+func TestPointsEveryShippedModel(t *testing.T) {
+	for path, m := range models(t) {
+		if len(m.Updates) == 0 {
+			if _, err := check.Points(context.Background(), m, check.PointsOptions{Store: store.Options{Kind: store.Memory}}); err == nil {
+				t.Errorf("%s: no update, no error", path)
+			}
+			continue
+		}
+		if !strings.HasPrefix(path, "../models/") {
+			continue
+		}
+		outs, err := check.Points(context.Background(), m, check.PointsOptions{Strategies: statespace.StrategyNames(), Store: store.Options{Kind: store.Memory}})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if len(outs) == 0 {
+			t.Errorf("%s: no points", path)
+		}
+		for _, o := range outs {
+			if o.Verdict == check.PointUnknown {
+				t.Errorf("%s: %s %s %s: unknown", path, o.Strategy, o.Thread, fmt.Sprint(o.Point.Where))
+			}
+		}
+	}
+}

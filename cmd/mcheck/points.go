@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+func init() {
+	register(&command{name: "points", summary: "which update points are safe: each thread's update points, one search each", run: runPoints})
+}
+
+// pointsFlags are the flags of `mcheck points`.
+type pointsFlags struct {
+	strategy   string
+	update     string
+	updateAt   string
+	queueBound int
+	maxDepth   int
+	maxStates  int64
+	store      string
+	storeDir   string
+	memBudget  string
+	workers    int
+	skip       []string
+	jsonOut    bool
+	trace      bool
+}
+
+func (f *pointsFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.strategy, "strategy", "uncoordinated", "strategies to restrict to one point at a time: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", "))
+	fs.StringVar(&f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model)")
+	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
+	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue: a send is not enabled while this many messages are queued")
+	fs.IntVar(&f.maxDepth, "max-depth", 0, "cut each search at this BFS depth (0: no bound); a point a cut search found nothing at is unknown")
+	fs.Int64Var(&f.maxStates, "max-states", 0, "cut each search after this many distinct configurations (0: no bound)")
+	fs.StringVar(&f.store, "store", store.Memory, "visited set: memory or badger (one search per point: memory is the quicker for small ones)")
+	fs.StringVar(&f.storeDir, "store-dir", "", "directory for the badger stores (default: temporary directories, removed afterwards)")
+	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for the stores before they spill to disk, e.g. 512MiB (default: a quarter of RAM)")
+	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
+	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
+	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per point, one per line (with the witness's trace)")
+	fs.BoolVar(&f.trace, "trace", false, "print the witness of each unsafe point: the shortest run that applies there and violates")
+}
+
+func runPoints(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("points", pflag.ContinueOnError)
+	var f pointsFlags
+	f.register(fs)
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: mcheck points [flags] MODEL.dsu")
+		fmt.Fprintln(w, "\nFor each thread taking part in the update and each of its update points, one search")
+		fmt.Fprintln(w, "in which that point is the thread's only one (the other threads keep all theirs):")
+		fmt.Fprintln(w, "safe (no run that applies there violates anything, exhaustively), unsafe (with the")
+		fmt.Fprintln(w, "shortest such run as witness), unknown (the search was cut) or never applied.")
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+		fmt.Fprintln(w, "\nExit status: 0 every point safe or never applied (exhaustive), 1 some point unsafe, 2 bad input or usage, 3 failure or interrupted, 4 none unsafe but some unknown.")
+	}
+	if status, done := parseFlags("points", fs, args, usage, stdout, stderr); done {
+		return status
+	}
+	path, src, ok := readModelArg("points", fs.Args(), stderr)
+	if !ok {
+		return exitUsage
+	}
+	opts, err := f.options()
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck points: %v\n", err)
+		return exitUsage
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		reportModelErrors(stderr, err)
+		return exitUsage
+	}
+	reportWarnings(stderr, m)
+	if len(m.Updates) == 0 {
+		fmt.Fprintf(stderr, "mcheck points: %s declares no update: there is nothing to apply\n", path)
+		return exitUsage
+	}
+	if f.update != "" {
+		if _, err := check.UpdatesNamed(m, f.update); err != nil {
+			fmt.Fprintf(stderr, "mcheck points: %v\n", err)
+			return exitUsage
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	var group []*check.PointOutcome // the outcomes of one (update, strategy), printed as one table
+	flush := func() {
+		if len(group) > 0 && !f.jsonOut {
+			writePointsTable(stdout, path, &f, group)
+		}
+		group = nil
+	}
+	opts.Done = func(o *check.PointOutcome) {
+		if f.jsonOut {
+			writePointJSON(stdout, path, &f, o)
+			return
+		}
+		if len(group) > 0 && (group[0].Update != o.Update || group[0].Strategy != o.Strategy) {
+			flush()
+		}
+		group = append(group, o)
+	}
+	outs, err := check.Points(ctx, m, opts)
+	flush()
+	status := exitOK
+	for _, o := range outs {
+		switch {
+		case o.Verdict == check.PointUnsafe:
+			status = exitViolation
+		case o.Verdict == check.PointUnknown && status == exitOK:
+			status = exitBounded
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck points: %v\n", err)
+		return exitFailure
+	}
+	if n := len(outs); n > 0 && outs[n-1].Result.Interrupted {
+		fmt.Fprintf(stderr, "mcheck points: interrupted at %s's point %s (%s)\n", outs[n-1].Thread, outs[n-1].Point.Where, outs[n-1].Strategy)
+		if status != exitViolation {
+			return exitFailure
+		}
+	}
+	return status
+}
+
+// options validates the flags into the pipeline's options.
+func (f *pointsFlags) options() (check.PointsOptions, error) {
+	o := check.PointsOptions{Update: f.update, QueueBound: f.queueBound, MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip}
+	var err error
+	if o.Strategies, err = check.ParseStrategies(f.strategy); err != nil {
+		return o, fmt.Errorf("--strategy: %v", err)
+	}
+	if o.UpdateAt, err = statespace.ParseUpdateAt(f.updateAt); err != nil {
+		return o, fmt.Errorf("--update-at: %v", err)
+	}
+	if f.queueBound < 1 {
+		return o, fmt.Errorf("--queue-bound must be at least 1, got %d", f.queueBound)
+	}
+	if f.maxDepth < 0 || f.maxStates < 0 {
+		return o, errors.New("--max-depth and --max-states must not be negative")
+	}
+	if f.workers < 0 || f.workers > maxWorkers {
+		return o, fmt.Errorf("--workers must be between 0 (one per core) and %d, got %d", maxWorkers, f.workers)
+	}
+	if _, err := properties.Without(f.skip); err != nil {
+		return o, fmt.Errorf("--skip: %v", err)
+	}
+	if f.store != store.Memory && f.store != store.Badger {
+		return o, fmt.Errorf("--store must be memory or badger, got %q (a bit array never proves a point safe)", f.store)
+	}
+	if err := store.CheckKind(f.store, f.storeDir); err != nil {
+		return o, err
+	}
+	budget, err := parseSize(f.memBudget)
+	if err != nil {
+		return o, fmt.Errorf("--mem-budget: %v", err)
+	}
+	if f.memBudget != "" && budget < minMemBudget {
+		return o, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", f.memBudget)
+	}
+	o.Store = store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: budget, Spill: true}
+	return o, nil
+}
+
+// pointName says where a point is: "call f in main (m.dsu:3:4)".
+func pointName(pt statespace.UpdatePoint) string {
+	return fmt.Sprintf("%s in %s (%s)", pt.Kind, pt.In, filepath.ToSlash(pt.Where))
+}
+
+// writePointsTable prints the table of one (update, strategy), then the
+// witnesses if asked.
+func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.PointOutcome) {
+	o0 := outs[0]
+	fmt.Fprintf(w, "points: model %s, update %s, strategy %s, queue capacity %d, update introduced: %s\n\n",
+		filepath.ToSlash(path), o0.UpdateName(), o0.Strategy, o0.QueueBound, f.updateAt)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "thread\tpoint\tverdict\tviolation\tdepth\tapplied\tstates\t")
+	var capped []string
+	for _, o := range outs {
+		viol, depth, applied := "-", "-", "-"
+		if v := o.Witness; v != nil {
+			viol, depth, applied = v.Property+": "+v.Rule, fmt.Sprint(len(v.Trace)), "no"
+			if o.Passing > 0 {
+				applied = fmt.Sprintf("at passing %d", o.Passing)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", o.Thread, pointName(o.Point), pointVerdictWord(o), viol, depth, applied, o.Result.States)
+		if o.Verdict != check.PointUnsafe && o.Result.CapacityStuck > 0 {
+			capped = append(capped, fmt.Sprintf("%s's %s", o.Thread, pointName(o.Point)))
+		}
+	}
+	tw.Flush()
+	safe, unsafe := 0, 0
+	for _, o := range outs {
+		switch o.Verdict {
+		case check.PointSafe:
+			safe++
+		case check.PointUnsafe:
+			unsafe++
+		}
+	}
+	fmt.Fprintf(w, "\n%d of %s safe, %d unsafe", safe, plural(len(outs), "point"), unsafe)
+	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness)\n")
+	if len(capped) > 0 {
+		fmt.Fprintf(w, "capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)
+	}
+	if f.trace {
+		r := &runReport{model: path, update: o0.Update, strategy: o0.Strategy, queueBound: o0.QueueBound, prog: o0.Program}
+		for _, o := range outs {
+			if o.Witness == nil {
+				continue
+			}
+			how := "it does not apply in it"
+			if o.Passing > 0 {
+				how = fmt.Sprintf("it applies at passing %d", o.Passing)
+			}
+			fmt.Fprintf(w, "\n%s, %s: witness (%s)\n", o.Thread, pointName(o.Point), how)
+			r.res = o.Result
+			writeViolation(w, r, o.Witness, "text")
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// pointVerdictWord is a point's verdict as the table says it.
+func pointVerdictWord(o *check.PointOutcome) string {
+	switch {
+	case o.Verdict == check.PointUnknown && o.Result.Interrupted:
+		return "unknown (interrupted)"
+	case o.Verdict == check.PointUnknown && o.Result.CutByDepth:
+		return "unknown (max-depth)"
+	case o.Verdict == check.PointUnknown && o.Result.CutByStates:
+		return "unknown (max-states)"
+	}
+	return o.Verdict.String()
+}
+
+// jsonPoint is the JSON form of one point's verdict.
+type jsonPoint struct {
+	Model       string   `json:"model"`
+	Update      string   `json:"update"`
+	Strategy    string   `json:"strategy"`
+	QueueBound  int      `json:"queue_bound"`
+	UpdateAt    string   `json:"update_at"`
+	Skip        []string `json:"skip,omitempty"`
+	Thread      string   `json:"thread"`
+	Kind        string   `json:"kind"`
+	In          string   `json:"in"`
+	Where       string   `json:"where"`
+	Verdict     string   `json:"verdict"`
+	Exhaustive  bool     `json:"exhaustive"`
+	States      int64    `json:"states"`
+	Transitions int64    `json:"transitions"`
+	Seconds     float64  `json:"seconds"`
+	// The witness, for an unsafe point.
+	Property      string                 `json:"property,omitempty"`
+	Rule          string                 `json:"rule,omitempty"`
+	Culprit       string                 `json:"violating_thread,omitempty"`
+	Action        string                 `json:"action,omitempty"`
+	Expected      string                 `json:"expected,omitempty"`
+	Found         string                 `json:"found,omitempty"`
+	Depth         int                    `json:"depth,omitempty"`
+	Passing       int                    `json:"applied_at_passing,omitempty"`
+	CycleStart    int                    `json:"cycle_start,omitempty"`
+	CapacityStuck int64                  `json:"capacity_reached"`
+	Trace         []statespace.TraceStep `json:"trace,omitempty"`
+	Path          []uint32               `json:"path,omitempty"`
+}
+
+func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutcome) {
+	res := o.Result
+	j := jsonPoint{Model: path, Update: o.UpdateName(), Strategy: o.Strategy, QueueBound: o.QueueBound, UpdateAt: f.updateAt, Skip: f.skip,
+		Thread: o.Thread, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: pointVerdictWord(o),
+		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
+	if v := o.Witness; v != nil {
+		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
+		j.Depth, j.Passing, j.Trace, j.Path, j.CycleStart = len(v.Trace), o.Passing, v.Trace, v.Path, v.CycleStart
+	}
+	b, _ := json.Marshal(j)
+	fmt.Fprintf(w, "%s\n", b)
+}

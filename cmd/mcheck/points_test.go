@@ -1,0 +1,68 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestPointsCommand(t *testing.T) {
+	const halves = "../../check/testdata/points/halves.dsu"
+	code, out, errs := runCmd("points", "--trace", halves)
+	noPanic(t, out, errs)
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1 (two points unsafe)\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"strategy uncoordinated", "call second in old first", "fidelity (a)", "at passing 1", "update-completion: never applies",
+		"1 of 3 points safe, 2 unsafe", "witness (it applies at passing 1)", "---- cycle starts here"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = runCmd("points", "--json", halves)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != exitViolation || len(lines) != 3 {
+		t.Fatalf("--json: exit %d, %d lines\n%s", code, len(lines), out)
+	}
+	verdicts := ""
+	for _, l := range lines {
+		var j struct {
+			Thread, Kind, In, Where, Verdict, Rule string
+			Depth                                  int
+			Passing                                int `json:"applied_at_passing"`
+			Trace                                  []map[string]any
+		}
+		if err := json.Unmarshal([]byte(l), &j); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		if j.Verdict == "unsafe" && (len(j.Trace) != j.Depth || j.Rule == "") {
+			t.Fatalf("witness: %s", l)
+		}
+		verdicts += j.Verdict + " "
+	}
+	if verdicts != "unsafe safe unsafe " {
+		t.Fatalf("verdicts %q", verdicts)
+	}
+	// Never introduced: no point is ever applied, and nothing breaks.
+	code, out, _ = runCmd("points", "--update-at", "never", halves)
+	if code != exitOK || strings.Count(out, "never applied") != 3 {
+		t.Fatalf("--update-at never: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCmd("points", "--max-states", "3", halves)
+	if code != exitBounded || !strings.Contains(out, "unknown (max-states)") {
+		t.Fatalf("--max-states 3: exit %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"points", "--store", "bitstate", halves},
+		{"points", "--strategy", "nope", halves},
+		{"points", "../../models/mathserver.dsu", halves},
+	} {
+		if code, _, errs := runCmd(args...); code != exitUsage || errs == "" {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+	path := writeTemp(t, "no-update.dsu", "protocol P = a -> b: <int>. end\nservice s: P\nthread A { main send(request(s, {a, b}, a), b, 1) }\nthread B { main receive(accept(s, b), a) }\n")
+	if code, _, errs := runCmd("points", path); code != exitUsage || !strings.Contains(errs, "no update") {
+		t.Errorf("no update: exit %d, %q", code, errs)
+	}
+}

@@ -1,0 +1,177 @@
+package statespace
+
+import (
+	"cmp"
+	"slices"
+	"sync/atomic"
+)
+
+// Safe update points: for each thread and each of its update points,
+// whether the model is safe when that point is the thread's only one. A
+// point P of thread T is judged by one search under the strategy
+// restricted by OnlyAt: at P, T does what the strategy decides (under
+// uncoordinated updating: apply or go on, both explored); at its other
+// points it goes on; every other thread keeps the strategy's behaviour at
+// all its points. Every property is judged as in a plain check, in every
+// run (whether T applies in it or not): a run in which T passes P for good
+// and never applies is a run of this system too. The witness of an unsafe
+// point says whether, and at which passing of P, T applied in it.
+
+// UpdatePoint is one update point of a thread: an `update` expression, or
+// (in a thread without any) a call, in the code the thread runs before
+// applying (docs/language.md §4).
+type UpdatePoint struct {
+	Thread int
+	Code   int32 // the instruction: Program.Codes[Code].Instrs[PC]
+	PC     int32
+	Kind   string // "update" or "call f"
+	In     string // the code it sits in: "main", "old f", "f"
+	Where  string // source position, file:line:col
+}
+
+// UpdatePoints lists the update points of every thread that can take part
+// in the update (one the update gives new bodies, or one that can join a
+// session of a service the update moves), by thread and source position.
+// A program without an update has none.
+func (p *Program) UpdatePoints() []UpdatePoint {
+	if p.Update == nil {
+		return nil
+	}
+	var out []UpdatePoint
+	for t, tc := range p.Threads {
+		if !p.mayTakePart(t) {
+			continue
+		}
+		var pts []UpdatePoint
+		for _, c := range append([]*Code{tc.Main}, tc.Heap[0]...) {
+			for pc, in := range c.Instrs {
+				if in.Op == IUpdate || (!tc.Explicit && (in.Op == ICall || in.Op == ITail)) {
+					pts = append(pts, UpdatePoint{Thread: t, Code: int32(c.ID), PC: int32(pc), Kind: shortSource(in.Node), In: p.codeDesc(c), Where: p.where(in.Node)})
+				}
+			}
+		}
+		slices.SortStableFunc(pts, func(a, b UpdatePoint) int {
+			pa, pb := p.Codes[a.Code].Instrs[a.PC].Node.Position(), p.Codes[b.Code].Instrs[b.PC].Node.Position()
+			return cmp.Or(cmp.Compare(pa.Line, pb.Line), cmp.Compare(pa.Col, pb.Col))
+		})
+		out = append(out, pts...)
+	}
+	return out
+}
+
+// mayTakePart reports whether thread t can be a participant of the update:
+// it gets new bodies, or its code can join a session of a moved service
+// (endpoints cannot be sent, so it can hold no other).
+func (p *Program) mayTakePart(t int) bool {
+	tc := p.Threads[t]
+	if tc.Named {
+		return true
+	}
+	for s, si := range p.Services {
+		if si.Moved && tc.Joins[s] {
+			return true
+		}
+	}
+	return false
+}
+
+// at reports whether thread t of c waits at point pt.
+func (pt UpdatePoint) at(c *Config, t int) bool {
+	th := c.Threads[t]
+	if t != pt.Thread || len(th.Frames) == 0 {
+		return false
+	}
+	f := &th.Frames[len(th.Frames)-1]
+	return f.Code == pt.Code && f.PC == pt.PC
+}
+
+// OnlyAt restricts a strategy so that Point is the only update point of
+// its thread: there the thread does what Base decides, at its other points
+// it passes; every other thread is as under Base. It is not registered: it
+// is the search of one row of the safe-points table.
+type OnlyAt struct {
+	Base  Strategy
+	Point UpdatePoint
+}
+
+// Name is the base strategy's.
+func (o OnlyAt) Name() string { return o.Base.Name() }
+
+// Introduce is the base strategy's.
+func (o OnlyAt) Introduce(p *Program, c *Config) { o.Base.Introduce(p, c) }
+
+// Decide is the base strategy's, except that the point's thread passes
+// every other point.
+func (o OnlyAt) Decide(p *Program, c *Config, t int) Decision {
+	if t == o.Point.Thread && !o.Point.at(c, t) {
+		return Pass
+	}
+	return o.Base.Decide(p, c, t)
+}
+
+// Release is the base strategy's.
+func (o OnlyAt) Release(p *Program, c *Config) bool { return o.Base.Release(p, c) }
+
+// PointJudge is the Checker of a safe-points search: Inner's verdicts,
+// unchanged, and whether some explored step had Thread apply the update
+// (or, under stop-the-world, start waiting at the barrier to apply it).
+type PointJudge struct {
+	Inner   Checker
+	Thread  int
+	applied atomic.Bool
+}
+
+// acted reports whether the thread has acted on the update in c: applied
+// it, or waits at the barrier.
+func (j *PointJudge) acted(c *Config) bool {
+	if c == nil || j.Thread >= len(c.Threads) {
+		return false
+	}
+	th := c.Threads[j.Thread]
+	return th.HeapVer == 1 || th.Barrier
+}
+
+// CheckStep is Inner's, noting a step in which the thread applies.
+func (j *PointJudge) CheckStep(p *Program, from *Config, s *Succ) *Violation {
+	if !j.applied.Load() && j.acted(s.Next) && !j.acted(from) {
+		j.applied.Store(true)
+	}
+	return j.Inner.CheckStep(p, from, s)
+}
+
+// CheckTerminal is Inner's.
+func (j *PointJudge) CheckTerminal(p *Program, c *Config, info StepInfo) *Violation {
+	return j.Inner.CheckTerminal(p, c, info)
+}
+
+// Applied reports whether some explored step had the thread apply (if
+// none did, the point is never reached with the update introduced, or the
+// strategy never lets the thread apply there).
+func (j *PointJudge) Applied() bool { return j.applied.Load() }
+
+// Passing replays a path of sem and returns at which passing of pt its
+// thread applied (or blocked at the barrier to apply): 1 for the first time the thread stopped there (before or
+// after the introduction), 0 if it did not apply there. A thread stops at
+// a point whenever the update may still be introduced and, after that,
+// whenever its strategy does not simply pass: under uncoordinated updating
+// every passing is counted; under the others, the passings after the
+// introduction where the strategy passes are not.
+func (pt UpdatePoint) Passing(sem *Semantics, path []uint32) int {
+	c, _ := sem.Initial()
+	n := 0
+	for _, i := range path {
+		succs, _ := sem.Successors(c)
+		if int(i) >= len(succs) {
+			return 0
+		}
+		s := &succs[i]
+		if th := c.Threads[pt.Thread]; th.HeapVer == 0 && !th.Barrier && pt.at(c, pt.Thread) && s.Action.Thread == pt.Thread {
+			n++ // passes, applies or blocks there
+			if next := s.Next.Threads[pt.Thread]; next.HeapVer == 1 || next.Barrier {
+				return n
+			}
+		}
+		c = s.Next
+	}
+	return 0
+}
