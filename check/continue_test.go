@@ -90,7 +90,7 @@ func TestContinueReportsEveryBug(t *testing.T) {
 	// P1's receive of the bool is step 5; the deadlock comes when all else
 	// has ended, after 8 steps (5 for s, start t, send, receive).
 	hand := map[string]int{
-		"fidelity/fidelity (a): action not allowed by the local type/P2": 4,
+		"fidelity/fidelity (a): action not allowed by the local type/P2":     4,
 		"fidelity/fidelity (b): message of the wrong kind, type or label/P1": 5,
 		"progress/deadlock/Q2": 8,
 	}
