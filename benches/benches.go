@@ -26,9 +26,10 @@ type Run struct {
 	Family     string
 	Param      int
 	Strategy   string
-	QueueBound int   // 0: check.DefaultQueueBound
-	MaxStates  int64 // 0: no bound
-	Workers    int   // 0: every core
+	QueueBound int    // 0: check.DefaultQueueBound
+	MaxStates  int64  // 0: no bound
+	Workers    int    // 0: every core
+	Reduce     string // --reduce: "" (all), "symmetry" or "none"
 }
 
 // Explore generates the model of r, loads it and explores it with
@@ -54,7 +55,7 @@ func ExploreModel(ctx context.Context, name string, src []byte, r Run) (*statesp
 	}
 	outs, err := check.Run(ctx, m, check.Options{
 		Strategies: []string{r.Strategy}, QueueBound: r.QueueBound,
-		MaxStates: r.MaxStates, Workers: r.Workers, Store: store.Options{Kind: store.Memory},
+		MaxStates: r.MaxStates, Workers: r.Workers, Store: store.Options{Kind: store.Memory}, Reduce: r.Reduce,
 	})
 	if err != nil {
 		return nil, err

@@ -40,6 +40,7 @@ type SweepOptions struct {
 	MaxStates  int64         // cut each run after this many distinct configurations; 0: no bound
 	Store      string        // the runs' visited set (memory or badger); "": mcheck's default
 	Timeout    time.Duration // wall-clock limit per run; 0: none
+	Reduce     string        // the runs' --reduce; "": mcheck's default (all)
 }
 
 // ErrInterrupted is returned by Sweep when its context ends before the
@@ -195,6 +196,9 @@ func runOne(ctx context.Context, modelPath string, k int, strategy string, opt *
 		"--queue-bound", strconv.Itoa(opt.QueueBound)}
 	if opt.Store != "" {
 		args = append(args, "--store", opt.Store)
+	}
+	if opt.Reduce != "" {
+		args = append(args, "--reduce", opt.Reduce)
 	}
 	if opt.MaxStates > 0 {
 		args = append(args, "--max-states", strconv.FormatInt(opt.MaxStates, 10))

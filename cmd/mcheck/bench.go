@@ -38,6 +38,7 @@ type benchFlags struct {
 	queueBound int
 	maxStates  int64
 	store      string
+	reduce     string
 	timeout    time.Duration
 }
 
@@ -53,6 +54,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.strategy, "strategy", "all", "strategies to run: "+strings.Join(statespace.StrategyNames(), ", ")+", a comma-separated list, or all")
 	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue, passed to every run")
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut each run after this many distinct configurations (0: no bound); a cut run is not exhaustive and its verdict is unknown")
+	fs.StringVar(&f.reduce, "reduce", "all", "reductions of each run: all, symmetry or none (see mcheck check --help)")
 	fs.StringVar(&f.store, "store", "memory", "visited set of each run: memory or badger")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "wall-clock limit per run (0: none); a run over it is interrupted and recorded as timeout")
 	usage := func(w io.Writer) { benchUsage(w, fs) }
@@ -73,11 +75,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	fmt.Fprintf(stderr, "mcheck bench: family %s, parameter %d..%d, strategies %s, queue capacity %d, max states %s, store %s, timeout %s\n",
-		f.family, f.from, f.to, strings.Join(strategies, ","), f.queueBound, boundText(f.maxStates), f.store, durationText(f.timeout))
+	fmt.Fprintf(stderr, "mcheck bench: family %s, parameter %d..%d, strategies %s, queue capacity %d, max states %s, store %s, reduce %s, timeout %s\n",
+		f.family, f.from, f.to, strings.Join(strategies, ","), f.queueBound, boundText(f.maxStates), f.store, f.reduce, durationText(f.timeout))
 	rows, err := benches.Sweep(ctx, benches.SweepOptions{
 		Executable: self, Family: f.family, From: f.from, To: f.to, Out: f.out, Strategies: strategies,
-		QueueBound: f.queueBound, MaxStates: f.maxStates, Store: f.store, Timeout: f.timeout,
+		QueueBound: f.queueBound, MaxStates: f.maxStates, Store: f.store, Timeout: f.timeout, Reduce: f.reduce,
 	}, stderr)
 	interrupted := errors.Is(err, benches.ErrInterrupted)
 	if err != nil && !interrupted {
@@ -149,6 +151,9 @@ func (f *benchFlags) validate(fs *pflag.FlagSet) ([]string, error) {
 	}
 	if f.timeout < 0 {
 		return nil, fmt.Errorf("--timeout must not be negative, got %s", f.timeout)
+	}
+	if _, err := check.ParseReduce(f.reduce); err != nil {
+		return nil, err
 	}
 	if err := store.CheckKind(f.store, ""); err != nil {
 		return nil, err

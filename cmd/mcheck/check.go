@@ -1,18 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
@@ -116,15 +112,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	// The first signal stops the search at its next batch, with the
-	// statistics so far; after it the default handling is back, so a second
-	// one stops mcheck at once.
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
+	// statistics so far; a second one stops mcheck at once (exit 3).
+	ctx, stop := interruptible("check", stderr)
+	defer stop()
 
 	var bar *progress
 	done := 0 // runs reported so far
@@ -696,7 +687,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", UpdateAt: f.updateAt, Skip: f.skip,
 		Exhaustive: res.Exhaustive, Search: r.search(), QueueBound: r.queueBound, BoundHits: res.CapacityHits, CapacityStuck: res.CapacityStuck,
 		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
-		Trace: []statespace.TraceStep{},
+		Trace:   []statespace.TraceStep{},
 		Blocked: res.BlockedConfigs, MaxBlocked: res.MaxBlocked, Latency: res.UpdateLatency, MixedRuns: res.MixedRuns,
 		Introduced: res.Introduced,
 	}
