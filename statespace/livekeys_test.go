@@ -1,37 +1,81 @@
 package statespace
 
 import (
-	"fmt"
+	"os"
 	"testing"
+
+	"github.com/mcheck/mcheck/model"
 )
 
-// TestKeySet: ids are dense and in order, a key added again gets its id
-// back, keys that differ in one byte (or are prefixes of one another) are
-// distinct, and every key survives the table's growth and new chunks.
-func TestKeySet(t *testing.T) {
-	s := newKeySet()
-	var keys [][]byte
-	for i := 0; i < 20000; i++ {
-		k := []byte(fmt.Sprintf("config-%d", i))
-		if i%3 == 0 {
-			k = append(k, make([]byte, i%700)...) // long keys fill chunks
-		}
-		keys = append(keys, k)
+// TestLiveKeys: over the whole state space of a shipped model (every step followed, violating or not: 17095 configurations), ids are
+// dense and in order, a configuration added again (as a successor of
+// another parent, or with no parent) gets its id back, distinct
+// configurations get distinct ids (their encodings differ), and decoding
+// an id gives back the configuration (its encoding), through the table's
+// growth.
+func TestLiveKeys(t *testing.T) {
+	src, err := os.ReadFile("../models/mathserver.dsu")
+	if err != nil {
+		t.Fatal(err)
 	}
-	keys = append(keys, []byte{}, []byte("config-1x"), []byte("config-"))
-	for i, k := range keys {
-		id, isNew, err := s.add(k)
-		if err != nil || !isNew || int(id) != i {
-			t.Fatalf("key %d: id %d, new %v, %v", i, id, isNew, err)
-		}
+	m, err := model.Load("mathserver.dsu", src)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, k := range keys {
-		id, isNew, _ := s.add(append([]byte(nil), k...))
-		if isNew || int(id) != i || string(s.key(id)) != string(k) {
-			t.Fatalf("key %d again: id %d, new %v, stored %q", i, id, isNew, s.key(id))
-		}
+	p, err := Compile(m, m.Updates[0])
+	if err != nil {
+		t.Fatal(err)
 	}
-	if s.len() != len(keys) || len(s.chunks) < 2 {
-		t.Errorf("%d keys in %d chunks", s.len(), len(s.chunks))
+	st, _ := StrategyNamed("uncoordinated")
+	sem := &Semantics{P: p, Strategy: st, QueueBound: 8}
+	s := newLiveKeys(p)
+	defer s.close()
+	init, _ := sem.Initial()
+	encs := map[string]uint32{}
+	if id, isNew, err := s.add(init); err != nil || !isNew || id != 0 {
+		t.Fatalf("initial: %d %v %v", id, isNew, err)
+	}
+	encs[string(p.Encode(nil, init))] = 0
+	var a Arena
+	for id := uint32(0); int(id) < s.len(); id++ {
+		a.Reset()
+		c := s.decode(id, &a)
+		enc := string(p.Encode(nil, c))
+		if want, ok := encs[enc]; !ok || want != id {
+			t.Fatalf("id %d decodes to the configuration of id %d (%v)", id, want, ok)
+		}
+		succs, _ := sem.Successors(c)
+		for i := range succs {
+			next := succs[i].Next
+			got, isNew, err := s.add(next)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := string(p.Encode(nil, next))
+			want, seen := encs[e]
+			switch {
+			case seen && (isNew || got != want):
+				t.Fatalf("a configuration seen as id %d came back as %d (new %v)", want, got, isNew)
+			case !seen && (!isNew || int(got) != len(encs)):
+				t.Fatalf("a new configuration got id %d (new %v), want %d", got, isNew, len(encs))
+			case !seen:
+				encs[e] = got
+			}
+		}
+		s.quiesce()
+	}
+	if s.len() != len(encs) || s.len() < 1000 || len(s.slots) <= 1<<10 {
+		t.Fatalf("%d ids, %d configurations, %d slots", s.len(), len(encs), len(s.slots))
+	}
+	// With no parent: the same ids.
+	for e, id := range encs {
+		c, err := p.Decode([]byte(e), &a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.cur = cursor{}
+		if got, isNew, err := s.add(c); err != nil || isNew || got != id {
+			t.Fatalf("without a parent: id %d (new %v, %v), want %d", got, isNew, err, id)
+		}
 	}
 }

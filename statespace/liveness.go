@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -19,8 +20,8 @@ import (
 // applies.
 //
 // It is a separate phase, run once the safety search has found nothing. It
-// explores the state space again, breadth-first, with exact keys (the
-// canonical encodings, never fingerprints: a collision could invent a cycle),
+// explores the state space again, breadth-first, with exact keys (trees of
+// interned parts, never fingerprints: a collision could invent a cycle),
 // and records, compactly (CSR arrays of uint32), the transitions between
 // "pending" configurations: the update is introduced and some participant
 // has neither applied nor finished. Then:
@@ -54,12 +55,11 @@ import (
 // capacity holds back is disabled there, so a thread enabled only every
 // other configuration may be starved (weak, not strong, fairness).
 //
-// Memory: this first version keeps everything in RAM: every reachable
-// configuration's encoding (keySet, livekeys.go) with about 37 bytes per
-// configuration besides, and 12 bytes per recorded transition. It is meant
-// to move onto the disk-backed store: keySet is the one place that holds
-// keys, and keyOf the one that makes them. It expands one configuration at a
-// time, on one core.
+// Memory: everything is in RAM: every reachable configuration as the
+// explorer keeps it, a tree of interned parts with an exact 8-byte key
+// (liveKeys, livekeys.go; each distinct thread, instance and channel once),
+// about 45 bytes per configuration besides, and 12 bytes per recorded
+// transition. It expands one configuration at a time, on one core.
 
 // RuleNeverApplies names the liveness case of update completion.
 const RuleNeverApplies = "never applies"
@@ -91,6 +91,19 @@ type LiveStats struct {
 	Cut         bool  // stopped by MaxStates: no verdict
 	Interrupted bool  // stopped by the context: no verdict
 	Elapsed     time.Duration
+
+	// With symmetry (Semantics.Sym, livesym.go): Quotient says the verdict
+	// came from the search among representatives (the figures above are
+	// its), with fairness relaxed per slot class and any lasso lifted to a
+	// real one. FellBack says no candidate lasso lifted to a real fair one
+	// and the unreduced check decided (the figures above are then its;
+	// Elapsed and RAMBytes cover both). QuotientStates is the number of
+	// representatives explored, Lifted the number of real configurations
+	// explored while lifting candidate lassos.
+	Quotient       bool
+	FellBack       bool
+	QuotientStates int64
+	Lifted         int64
 }
 
 // noState marks a missing state id (the initial configuration's parent).
@@ -108,18 +121,22 @@ type liveGraph struct {
 	p        *Program
 	nthreads int
 	start    time.Time
+	// sym, on the quotient, makes fairness per slot class (classOf); keep,
+	// if set, gives an id only to the successors it keeps (liftSearch).
+	sym  *Symmetry
+	keep func(c *Config) bool
 
-	keys    *keySet
+	keys    *liveKeys
 	parent  []uint32 // breadth-first parent of each state (noState for the initial one)
 	psucc   []uint32 // the index of the step from the parent
 	flags   []uint8
-	enabled []uint32 // thread-set id of the threads enabled in each pending state
+	enabled []uint32 // class-set id (classOf) of the threads enabled in each pending state
 
 	// Edges of pending state i to pending states: off[i]..off[i+1].
 	off  []uint32
 	dst  []uint32
 	sidx []uint32 // the step's index among the source's successors
-	mov  []uint32 // thread-set id of the threads that move in the step
+	mov  []uint32 // class-set id of the threads that move in the step
 
 	sets   []threadSet // interned thread sets
 	setIDs map[string]uint32
@@ -154,30 +171,58 @@ func (s threadSet) key() string {
 // returns the violation (a lasso, Violation.CycleStart set) or nil, with
 // what it did. A check stopped by opt.MaxStates or by ctx returns no
 // violation and says so in the stats (Cut, Interrupted): nothing is proved.
-// It holds the whole state space in memory (see the file's comment).
+// It holds the whole state space in memory (see the file's comment). With
+// symmetry (sem.Sym) it searches among representatives first (livesym.go).
 func CheckLiveness(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, error) {
-	start := time.Now()
-	g := &liveGraph{sem: sem, p: sem.P, start: start, keys: newKeySet(), setIDs: map[string]uint32{}}
-	var st LiveStats
-	finish := func(v *Violation, err error) (*Violation, LiveStats, error) {
-		st.States = int64(len(g.parent))
-		st.Edges = int64(len(g.dst))
-		st.RAMBytes = g.ramBytes()
-		st.Elapsed = time.Since(start)
-		return v, st, err
-	}
 	if sem.P.Update == nil {
-		return finish(nil, nil)
+		return nil, LiveStats{}, nil
 	}
 	if sem.Raw {
 		// Its configurations are not canonical: expanding the decoded
 		// (canonical) one could number the steps differently.
-		return finish(nil, errors.New("liveness: not available with raw (uncanonicalised) semantics"))
+		return nil, LiveStats{}, errors.New("liveness: not available with raw (uncanonicalised) semantics")
 	}
-	init, _ := sem.Initial()
-	g.nthreads = len(init.Threads)
-	if err := g.explore(ctx, init, opt, &st); err != nil || st.Cut || st.Interrupted {
-		return finish(nil, err)
+	if sem.Sym != nil {
+		return checkQuotient(ctx, sem, opt)
+	}
+	return checkExact(ctx, sem, opt)
+}
+
+// checkExact is the check on the unreduced system, with fairness per
+// thread.
+func checkExact(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, error) {
+	g := newLiveGraph(sem, nil)
+	defer g.keys.close()
+	var st LiveStats
+	fairs, err := g.search(ctx, opt, &st)
+	if err != nil || len(fairs) == 0 {
+		return g.finish(&st, nil, err)
+	}
+	v, err := g.lasso(fairs[0].comp, fairs[0].entry)
+	return g.finish(&st, v, err)
+}
+
+func newLiveGraph(sem *Semantics, sym *Symmetry) *liveGraph {
+	return &liveGraph{sem: sem, p: sem.P, nthreads: len(sem.P.Threads), start: time.Now(), sym: sym,
+		keys: newLiveKeys(sem.P), setIDs: map[string]uint32{}}
+}
+
+// finish fills in st's figures and returns the verdict with them.
+func (g *liveGraph) finish(st *LiveStats, v *Violation, err error) (*Violation, LiveStats, error) {
+	st.States = int64(len(g.parent))
+	st.Edges = int64(len(g.dst))
+	st.RAMBytes = max(st.RAMBytes, g.ramBytes())
+	st.Elapsed = time.Since(g.start)
+	return v, *st, err
+}
+
+// search explores the state space from the initial configuration and
+// decomposes its pending region: the components holding a fair cycle,
+// shallowest first (none if the search was cut or interrupted).
+func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) (*fairComps, error) {
+	init, _ := g.sem.Initial()
+	if err := g.explore(ctx, init, opt, st); err != nil || st.Cut || st.Interrupted {
+		return nil, err
 	}
 	for i := range g.flags {
 		if g.flags[i]&flagPending != 0 {
@@ -187,23 +232,13 @@ func CheckLiveness(ctx context.Context, sem *Semantics, opt LiveOptions) (*Viola
 			}
 		}
 	}
-	comp, members := g.fairComponent(&st)
-	if members == nil {
-		return finish(nil, nil)
-	}
-	v, err := g.lasso(comp, members)
-	return finish(v, err)
+	return g.fairComponents(st), nil
 }
 
-// keyOf is the exact key of a configuration: its canonical encoding
-// (appended to buf[:0]). Configurations from the semantics are canonical.
-func (g *liveGraph) keyOf(c *Config, buf []byte) []byte {
-	return g.p.Encode(buf[:0], c)
-}
-
-// configOf rebuilds configuration id from its key, in arena a.
-func (g *liveGraph) configOf(id uint32, a *Arena) (*Config, error) {
-	return g.p.Decode(g.keys.key(id), a)
+// configOf rebuilds configuration id from its key, in arena a; the keys
+// made next are made relative to it.
+func (g *liveGraph) configOf(id uint32, a *Arena) *Config {
+	return g.keys.decode(id, a)
 }
 
 // pendingIn reports whether c is after the introduction with some
@@ -235,6 +270,60 @@ func movers(a *Action, s threadSet) {
 	}
 }
 
+// classOf is the fairness class of thread t, running as th: the thread
+// itself (on the quotient, its slot class: Symmetry.SlotClass), refined by
+// its heap version and whether it takes part in the update, which never
+// change along a cycle (applying is irreversible, and taking part is
+// settled at the introduction); -1 for a thread that has stopped, disabled
+// for good, which fairness asks nothing of.
+func (g *liveGraph) classOf(t int, th *Thread) int {
+	if th.Status != Running {
+		return -1
+	}
+	base := t
+	if g.sym != nil {
+		base = g.sym.SlotClass(t)
+	}
+	return 4*base + 2*int(th.HeapVer) + int(b2i(th.Participant))
+}
+
+// words is the length of a class set.
+func (g *liveGraph) words() int { return (4*g.nthreads + 63) / 64 }
+
+// addMovers adds to s the classes (at c) of the threads that move in step a.
+func (g *liveGraph) addMovers(c *Config, a *Action, s threadSet) {
+	var one [1]int
+	ts := a.Threads
+	switch a.Kind {
+	case ActIntroduce:
+		return
+	case ActStart, ActRelease:
+	default:
+		if a.Thread < 0 {
+			return
+		}
+		one[0] = a.Thread
+		ts = one[:]
+	}
+	for _, t := range ts {
+		if k := g.classOf(t, c.Threads[t]); k >= 0 {
+			s.add(k)
+		}
+	}
+}
+
+// present is the set of the classes of c's running threads: what fairness
+// asks about at c, and all along a cycle through it.
+func (g *liveGraph) present(c *Config) threadSet {
+	s := make(threadSet, g.words())
+	for t, th := range c.Threads {
+		if k := g.classOf(t, th); k >= 0 {
+			s.add(k)
+		}
+	}
+	return s
+}
+
 func (g *liveGraph) intern(s threadSet) uint32 {
 	k := s.key()
 	if id, ok := g.setIDs[k]; ok {
@@ -246,10 +335,11 @@ func (g *liveGraph) intern(s threadSet) uint32 {
 	return id
 }
 
-// add gives the configuration c with key key an id if it is new; it
-// returns the id and whether it is new.
-func (g *liveGraph) add(key []byte, c *Config, parent, succ uint32) (uint32, bool, error) {
-	id, isNew, err := g.keys.add(key)
+// add gives the configuration c (a successor of the configuration last
+// decoded, or the initial one) an id if it is new; it returns the id and
+// whether it is new.
+func (g *liveGraph) add(c *Config, parent, succ uint32) (uint32, bool, error) {
+	id, isNew, err := g.keys.add(c)
 	if err != nil || !isNew {
 		return id, false, err
 	}
@@ -269,18 +359,18 @@ func (g *liveGraph) add(key []byte, c *Config, parent, succ uint32) (uint32, boo
 // to expand are those from the next id on: the key set is the frontier too.
 // It records the transitions of the pending region.
 func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, st *LiveStats) error {
-	buf := g.keyOf(init, nil)
-	if _, _, err := g.add(buf, init, noState, 0); err != nil {
+	if _, _, err := g.add(init, noState, 0); err != nil {
 		return fmt.Errorf("liveness: %w", err)
 	}
-	words := (g.nthreads + 63) / 64
-	en, mv := make(threadSet, words), make(threadSet, words)
+	en, mv := make(threadSet, g.words()), make(threadSet, g.words())
 	var arena Arena
 	levelEnd := uint32(1) // the first id of the next level
 	for id := uint32(0); int(id) < g.keys.len(); id++ {
 		if id == levelEnd {
 			st.Depth++
 			levelEnd = uint32(g.keys.len())
+			// Between expansions: the tables may free what they retired.
+			g.keys.quiesce()
 			if opt.Progress != nil {
 				st.States, st.Edges, st.Elapsed = int64(g.keys.len()), int64(len(g.dst)), time.Since(g.start)
 				opt.Progress(*st)
@@ -291,10 +381,7 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 			return nil
 		}
 		arena.Reset()
-		c, err := g.configOf(id, &arena)
-		if err != nil {
-			return fmt.Errorf("liveness: %w", err)
-		}
+		c := g.configOf(id, &arena)
 		g.off = append(g.off, uint32(len(g.dst)))
 		succs, _ := g.sem.Successors(c)
 		st.Transitions += int64(len(succs))
@@ -302,26 +389,27 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 		clear(en)
 		for i := range succs {
 			s := &succs[i]
-			buf = g.keyOf(s.Next, buf)
-			to, _, err := g.add(buf, s.Next, id, uint32(i))
+			if pending {
+				g.addMovers(c, &s.Action, en)
+				if s.Action.Kind == ActApply || s.Action.Kind == ActRelease {
+					g.flags[id] |= flagExcluded
+				}
+			}
+			if g.keep != nil && !g.keep(s.Next) {
+				continue
+			}
+			to, _, err := g.add(s.Next, id, uint32(i))
 			if err != nil {
 				return fmt.Errorf("liveness: %w", err)
 			}
-			if !pending {
-				continue
-			}
-			movers(&s.Action, en)
-			if s.Action.Kind == ActApply || s.Action.Kind == ActRelease {
-				g.flags[id] |= flagExcluded
-			}
-			if g.flags[to]&flagPending == 0 {
+			if !pending || g.flags[to]&flagPending == 0 {
 				continue
 			}
 			if len(g.dst) >= noState {
 				return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to hold in memory")
 			}
 			clear(mv)
-			movers(&s.Action, mv)
+			g.addMovers(c, &s.Action, mv)
 			g.dst = append(g.dst, to)
 			g.sidx = append(g.sidx, uint32(i))
 			g.mov = append(g.mov, g.intern(mv))
@@ -344,12 +432,21 @@ func (g *liveGraph) inRegion(v uint32) bool {
 	return g.flags[v]&(flagPending|flagExcluded) == flagPending
 }
 
-// fairComponent decomposes the region into strongly connected components
-// (iterative Tarjan) and returns, of those holding a fair cycle, the one
-// whose first-found state has the smallest id (the shortest prefix): its
-// number in comp and its members, or nil if there is none. comp[v] is the
-// component number of every state decomposed (0: none).
-func (g *liveGraph) fairComponent(st *LiveStats) ([]uint32, []uint32) {
+// fairComps are the components of the pending region that hold a fair
+// cycle: comp[v] is the component number of every state decomposed (0:
+// none), and list has, for each fair component, its first-found state
+// (the one with the smallest id: the shortest prefix), in that order.
+type fairComps struct {
+	comp []uint32
+	list []uint32
+}
+
+func (f *fairComps) len() int { return len(f.list) }
+
+// fairComponents decomposes the region into strongly connected components
+// (iterative Tarjan) and returns those holding a fair cycle (nil if none
+// does).
+func (g *liveGraph) fairComponents(st *LiveStats) *fairComps {
 	n := len(g.parent)
 	index := make([]uint32, n) // 0: not visited; else the visit number
 	low := make([]uint32, n)
@@ -359,8 +456,7 @@ func (g *liveGraph) fairComponent(st *LiveStats) ([]uint32, []uint32) {
 	type frame struct{ v, e uint32 }
 	var calls []frame
 	next, ncomp := uint32(1), uint32(0)
-	var best []uint32
-	bestMin := uint32(noState)
+	var fairs []uint32
 	visit := func(v uint32) {
 		index[v], low[v] = next, next
 		next++
@@ -410,15 +506,17 @@ func (g *liveGraph) fairComponent(st *LiveStats) ([]uint32, []uint32) {
 				st.SCCs++
 				if g.fair(members, comp) {
 					st.FairSCCs++
-					if m := minOf(members); m < bestMin {
-						bestMin, best = m, append([]uint32(nil), members...)
-					}
+					fairs = append(fairs, minOf(members))
 				}
 			}
 			stack = stack[:k]
 		}
 	}
-	return comp, best
+	if fairs == nil {
+		return nil
+	}
+	slices.Sort(fairs)
+	return &fairComps{comp: comp, list: fairs}
 }
 
 func minOf(xs []uint32) uint32 {
@@ -445,10 +543,12 @@ func (g *liveGraph) cyclic(members []uint32, comp []uint32) bool {
 }
 
 // fair reports whether every thread moves in some step inside the component
-// or is disabled at some state of it.
+// or is disabled at some state of it (on the quotient: every class, some
+// thread of it; classOf).
 func (g *liveGraph) fair(members []uint32, comp []uint32) bool {
-	words := (g.nthreads + 63) / 64
-	ok := make(threadSet, words)
+	var arena Arena
+	present := g.present(g.configOf(members[0], &arena))
+	ok := make(threadSet, g.words())
 	c := comp[members[0]]
 	for _, v := range members {
 		en := g.sets[g.enabled[v]]
@@ -464,25 +564,24 @@ func (g *liveGraph) fair(members []uint32, comp []uint32) bool {
 			}
 		}
 	}
-	for t := 0; t < g.nthreads; t++ {
-		if !ok.has(t) {
-			return false
-		}
-	}
-	return true
+	return contains(ok, present)
 }
 
-// lasso builds the violation of the fair component members: the shortest
-// path to its first-found state, a fair cycle back to it, replayed.
-func (g *liveGraph) lasso(comp []uint32, members []uint32) (*Violation, error) {
-	entry := minOf(members)
-	var prefix []uint32
-	for v := entry; g.parent[v] != noState; v = g.parent[v] {
-		prefix = append(prefix, g.psucc[v])
+// pathTo is the breadth-first path (successor indices) from the state the
+// search started from to state v.
+func (g *liveGraph) pathTo(v uint32) []uint32 {
+	var path []uint32
+	for ; g.parent[v] != noState; v = g.parent[v] {
+		path = append(path, g.psucc[v])
 	}
-	for i, j := 0, len(prefix)-1; i < j; i, j = i+1, j-1 {
-		prefix[i], prefix[j] = prefix[j], prefix[i]
-	}
+	slices.Reverse(path)
+	return path
+}
+
+// lasso builds the violation of the fair component whose first-found state
+// is entry: the shortest path to entry, a fair cycle back to it, replayed.
+func (g *liveGraph) lasso(comp []uint32, entry uint32) (*Violation, error) {
+	prefix := g.pathTo(entry)
 	cycle, err := g.cycle(comp, entry)
 	if err != nil {
 		return nil, err
@@ -496,8 +595,8 @@ func (g *liveGraph) lasso(comp []uint32, members []uint32) (*Violation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("liveness: %w", err)
 	}
-	if !bytes.Equal(g.keyOf(at.Final, nil), g.keyOf(tr.Final, nil)) {
-		return nil, errors.New("liveness: the cycle did not close when its trace was replayed")
+	if same, err := g.keys.same(at.Final, tr.Final); err != nil || !same {
+		return nil, fmt.Errorf("liveness: the cycle did not close when its trace was replayed (%v)", err)
 	}
 	v := g.report(tr.Final)
 	v.Trace, v.Path, v.Final = tr.Steps, path, g.p.Describe(tr.Final)
@@ -531,11 +630,8 @@ func (g *liveGraph) report(c *Config) *Violation {
 // path inside the component, to the nearest state or step that covers a
 // thread not yet covered, and at the end back to entry.
 func (g *liveGraph) cycle(comp []uint32, entry uint32) ([]uint32, error) {
-	words := (g.nthreads + 63) / 64
-	need := make(threadSet, words) // threads neither seen moving nor disabled yet
-	for t := 0; t < g.nthreads; t++ {
-		need.add(t)
-	}
+	var arena Arena
+	need := g.present(g.configOf(entry, &arena)) // classes neither seen moving nor disabled yet
 	cover := func(v uint32) {
 		en := g.sets[g.enabled[v]]
 		for i := range need {
