@@ -17,7 +17,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBuiltBinary() // (faults_test.go)
+	os.Exit(code)
 }
 
 func readCSV(t *testing.T, path string) []map[string]string {

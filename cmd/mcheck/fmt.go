@@ -80,7 +80,26 @@ func rewriteFile(path string, data []byte) error {
 	}
 	mode := os.FileMode(0o644)
 	if st, err := os.Stat(path); err == nil {
+		if !st.Mode().IsRegular() {
+			// (Renaming over a device or a pipe would replace it.)
+			return fmt.Errorf("cannot write %s: -w rewrites regular files only, and this is a %s", path, fileKind(st.Mode()))
+		}
 		mode = st.Mode().Perm()
 	}
 	return atomicfile.Write(path, data, mode)
+}
+
+// fileKind names the kind of a file that is not a regular one.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeCharDevice != 0:
+		return "character device"
+	case m&os.ModeDevice != 0:
+		return "device"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }

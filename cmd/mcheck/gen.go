@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mcheck/mcheck/benches/family"
-	"github.com/mcheck/mcheck/internal/atomicfile"
 )
 
 func init() {
@@ -64,7 +63,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	if err := atomicfile.Write(out, src, 0o644); err != nil {
+	if err := writeOutputFile(out, src); err != nil {
 		fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
 		return exitFailure
 	}

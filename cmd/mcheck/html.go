@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -104,25 +105,12 @@ func writeHTMLFile(path, modelPath string, src []byte, runs []*runReport, update
 	if err != nil {
 		return 0, err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".mcheck-html-*")
-	if err != nil {
-		return 0, fmt.Errorf("--html: %v", unwrapPathErr(err))
+	var b bytes.Buffer
+	if err := renderHTML(&b, page); err != nil {
+		return 0, fmt.Errorf("--html: rendering %s: %v", path, err)
 	}
-	defer os.Remove(tmp.Name())
-	if err := renderHTML(tmp, page); err != nil {
-		tmp.Close()
-		return 0, fmt.Errorf("--html: writing %s: %v", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
+	if err := writeOutputFile(path, b.Bytes()); err != nil {
 		return 0, fmt.Errorf("--html: %v", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("--html: writing %s: %v", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("--html: %v", unwrapPathErr(err))
 	}
 	return len(page.Violations), nil
 }

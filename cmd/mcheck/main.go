@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -103,15 +104,22 @@ const maxModelBytes = 16 << 20
 // readModelFile reads a model file, turning every failure into a message a
 // person can act on.
 func readModelFile(path string) ([]byte, error) {
+	return readFileLimited(path, "model", maxModelBytes)
+}
+
+// readFileLimited reads a file of at most limit bytes, whatever it is: a
+// regular file, a device (/dev/zero) or a named pipe (one with no writer
+// reads as empty rather than blocking). what names the file in messages.
+func readFileLimited(path, what string, limit int64) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read model: %v", path, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: cannot read %s: %v", path, what, unwrapPathErr(err))
 	}
 	if st.IsDir() {
-		return nil, fmt.Errorf("%s: is a directory, not a model file", path)
+		return nil, fmt.Errorf("%s: is a directory, not a %s file", path, what)
 	}
-	if st.Size() > maxModelBytes {
-		return nil, fmt.Errorf("%s: model file is %d bytes; the limit is %d", path, st.Size(), maxModelBytes)
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: %s file is %d bytes; the limit is %d", path, what, st.Size(), limit)
 	}
 	flag := os.O_RDONLY
 	if !st.Mode().IsRegular() {
@@ -121,17 +129,17 @@ func readModelFile(path string) ([]byte, error) {
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read model: %v", path, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: cannot read %s: %v", path, what, unwrapPathErr(err))
 	}
 	defer f.Close()
 	// The size from Stat says nothing for a device or a pipe (/dev/zero):
 	// read at most one byte past the limit.
-	b, err := io.ReadAll(io.LimitReader(f, maxModelBytes+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read model: %v", path, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: cannot read %s: %v", path, what, unwrapPathErr(err))
 	}
-	if len(b) > maxModelBytes {
-		return nil, fmt.Errorf("%s: model is larger than the limit of %d bytes", path, maxModelBytes)
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: %s is larger than the limit of %d bytes", path, what, limit)
 	}
 	return b, nil
 }
@@ -143,13 +151,52 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
+// maxShownErrors bounds the model errors printed (a hostile file can have
+// hundreds of thousands); past it only their number is.
+const maxShownErrors = 50
+
+// maxWordBytes bounds a run of non-blank characters in a message: a longer
+// one (a name megabytes long, from a hostile file) is cut short.
+const maxWordBytes = 4096
+
 // reportModelErrors prints a model's errors, one per line as
-// file:line:col: message, and how many there are.
+// file:line:col: message (at most maxShownErrors of them), and how many
+// there are.
 func reportModelErrors(w io.Writer, err error) {
-	fmt.Fprintln(w, err)
-	if list, ok := err.(syntax.ErrorList); ok && len(list) > 1 {
+	var list syntax.ErrorList
+	if !errors.As(err, &list) {
+		fmt.Fprintln(w, elideLongWords(err.Error()))
+		return
+	}
+	for i, e := range list {
+		if i == maxShownErrors {
+			fmt.Fprintf(w, "... (%d more not shown)\n", len(list)-i)
+			break
+		}
+		fmt.Fprintln(w, elideLongWords(e.Error()))
+	}
+	if len(list) > 1 {
 		fmt.Fprintf(w, "%d errors\n", len(list))
 	}
+}
+
+// elideLongWords cuts each run of non-blank characters longer than
+// maxWordBytes to its start, saying how long it was.
+func elideLongWords(s string) string {
+	if len(s) <= maxWordBytes {
+		return s
+	}
+	words := strings.Split(s, " ")
+	for i, word := range words {
+		if len(word) > maxWordBytes {
+			cut := 64
+			for cut > 0 && !utf8.RuneStart(word[cut]) {
+				cut--
+			}
+			words[i] = fmt.Sprintf("%s...(%d bytes)", word[:cut], len(word))
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // parseFlags parses a command's flags. With --help it prints usage to
@@ -202,7 +249,7 @@ func listArgs(args []string) string {
 // reportWarnings prints the model's warnings as file:line:col: warning: msg.
 func reportWarnings(stderr io.Writer, m *model.Model) {
 	for _, w := range m.Warnings {
-		fmt.Fprintf(stderr, "%s:%d:%d: warning: %s\n", w.File, w.Pos.Line, w.Pos.Col, w.Msg)
+		fmt.Fprintf(stderr, "%s:%d:%d: warning: %s\n", w.File, w.Pos.Line, w.Pos.Col, elideLongWords(w.Msg))
 	}
 }
 

@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
@@ -100,12 +96,8 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible("points", stderr) // a second signal stops mcheck at once
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop()
-	}()
 	var group []*check.PointOutcome // the outcomes of one (update, strategy), printed as one table
 	flush := func() {
 		if len(group) > 0 && !f.jsonOut {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/pflag"
 
@@ -99,14 +98,17 @@ type savedRun struct {
 	Path                             []uint32 `json:"path"`
 }
 
+// maxReportBytes bounds the size of a report replay reads.
+const maxReportBytes = 64 << 20
+
 // firstViolation reads the first violation of a `check --json` report.
 func firstViolation(path string) (*savedRun, error) {
-	data, err := os.ReadFile(path)
+	data, err := readFileLimited(path, "report", maxReportBytes)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, unwrapPathErr(err))
+		return nil, err
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 64<<20)
+	sc.Buffer(nil, maxReportBytes+1)
 	for line := 1; sc.Scan(); line++ {
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
@@ -121,6 +123,9 @@ func firstViolation(path string) (*savedRun, error) {
 			}
 			return &r, nil
 		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: not a report of mcheck check --json: %v", path, err)
 	}
 	return nil, fmt.Errorf("%s: no violation in the report", path)
 }

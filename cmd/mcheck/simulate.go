@@ -1,16 +1,12 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -152,12 +148,8 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible("simulate", stderr) // a second signal stops mcheck at once
 	defer stop()
-	go func() {
-		<-ctx.Done()
-		stop() // a second signal stops mcheck at once
-	}()
 
 	done := 0
 	var lastUpdate *model.Update

@@ -1,0 +1,757 @@
+package main
+
+// The fault-injection suite: mcheck run as a user runs it (the binary,
+// built once per test run, in a child process of its own) under the faults
+// of the reliability issue, each asserting the exit status (0 ok, 1
+// violation, 2 bad input, 3 failure or interrupted, 4 bounded), the message,
+// what is left on disk, and that no Go stack trace is printed. README
+// "Failures" lists what each fault gives; these tests are its evidence.
+//
+// What covers what (tests elsewhere are the in-process ones, on the parts):
+//
+//	disk full, store's file system at start  TestFaultDiskFull/at-start
+//	disk full, store's file system mid-run   TestFaultDiskFull/store; store.TestBadgerDiskFull
+//	disk full, spill files in TMPDIR         TestFaultDiskFull/spill; store.TestSpillDiskFull, store.TestSpillDiskFullHint
+//	concurrent starts on one new --store-dir TestFaultConcurrentStarts; store.TestBadgerOpenRace (processes, one barrier),
+//	                                         store.TestBadgerOpenRaceInProcess
+//	kill -9, then a rerun                    TestFaultKillThenRerun; store.TestBadgerStaleTempRemoved,
+//	                                         store.TestSpillFilesUnlinked, store.TestBadgerLeftoverDir
+//	SIGINT, SIGTERM                          TestFaultInterrupt
+//	SIGINT after a violation was found       TestFaultInterruptAfterViolation
+//	a second SIGINT                          TestFaultSecondInterrupt
+//	hostile files (garbage, NUL, invalid     TestFaultHostileFiles
+//	UTF-8, a huge line, too large, /dev/zero,
+//	FIFOs, deep nesting, 300,000 errors)
+//	output to a device (gen -o, --html)      TestFaultOutputToDevice
+//	out-of-range flags (--workers,           TestCheckLimits, TestCheckBadUsage (check_test.go)
+//	--mem-budget NaN, ...)
+//	--store-dir a file, unwritable, reused   TestCheckUnwritableStoreDir; store.TestStoreDirUnwritable,
+//	                                         store.TestStoreDirIsFile, store.TestBadgerLeftoverDir
+//
+// The disk-full tests mount tmpfs file systems: they need root on Linux (CI
+// runs as root) and say why they are skipped otherwise.
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mcheck/mcheck/benches/family"
+)
+
+var (
+	builtOnce sync.Once
+	builtDir  string // removed by TestMain
+	builtBin  string
+	builtErr  error
+)
+
+// mcheckBinary builds cmd/mcheck once per test binary and returns its path.
+func mcheckBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the mcheck binary")
+	}
+	builtOnce.Do(func() {
+		if builtDir, builtErr = os.MkdirTemp("", "mcheck-test-bin-"); builtErr != nil {
+			return
+		}
+		builtBin = filepath.Join(builtDir, "mcheck")
+		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
+			builtErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if builtErr != nil {
+		t.Fatal(builtErr)
+	}
+	return builtBin
+}
+
+// removeBuiltBinary removes what mcheckBinary built (called by TestMain).
+func removeBuiltBinary() {
+	if builtDir != "" {
+		os.RemoveAll(builtDir)
+	}
+}
+
+// A child is a running mcheck.
+type child struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+	done           chan struct{} // closed when it has ended
+}
+
+// An outcome is how a child ended.
+type outcome struct {
+	code           int            // exit status, -1 if a signal ended it
+	signal         syscall.Signal // the signal that ended it, if one did
+	stdout, stderr string
+}
+
+// startMcheck starts mcheck with args, TMPDIR set to tmp.
+func startMcheck(t *testing.T, tmp string, args ...string) *child {
+	t.Helper()
+	c := &child{cmd: exec.Command(mcheckBinary(t), args...), done: make(chan struct{})}
+	c.cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		c.cmd.Wait()
+		close(c.done)
+	}()
+	t.Cleanup(func() {
+		c.cmd.Process.Kill()
+		<-c.done
+	})
+	return c
+}
+
+// wait waits for the child to end, for at most limit (then it is killed
+// and the test fails), and checks that it printed no Go stack trace.
+func (c *child) wait(t *testing.T, limit time.Duration) outcome {
+	t.Helper()
+	select {
+	case <-c.done:
+	case <-time.After(limit):
+		c.cmd.Process.Kill()
+		<-c.done
+		t.Fatalf("mcheck %s still running after %v; stderr:\n%s", strings.Join(c.cmd.Args[1:], " "), limit, c.stderr.String())
+	}
+	o := outcome{code: c.cmd.ProcessState.ExitCode(), stdout: c.stdout.String(), stderr: c.stderr.String()}
+	if ws, ok := c.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		o.signal = ws.Signal()
+	}
+	noPanic(t, o.stdout, o.stderr)
+	return o
+}
+
+// signal sends sig to the child, unless it has ended.
+func (c *child) signal(sig syscall.Signal) {
+	select {
+	case <-c.done:
+	default:
+		c.cmd.Process.Signal(sig)
+	}
+}
+
+// runMcheck runs mcheck with args, TMPDIR set to tmp, to its end.
+func runMcheck(t *testing.T, tmp string, args ...string) outcome {
+	t.Helper()
+	return startMcheck(t, tmp, args...).wait(t, time.Minute)
+}
+
+// expect fails the test unless o ended with exit status code and its
+// stderr holds each of want.
+func expect(t *testing.T, what string, o outcome, code int, want ...string) {
+	t.Helper()
+	if o.code != code {
+		t.Errorf("%s: exit status %d (signal %v), want %d\nstderr: %.2000s", what, o.code, o.signal, code, o.stderr)
+		return
+	}
+	for _, w := range want {
+		if !strings.Contains(o.stderr, w) {
+			t.Errorf("%s: stderr lacks %q:\n%.2000s", what, w, o.stderr)
+		}
+	}
+}
+
+// familyModel writes a member of a model family to a file and returns it.
+func familyModel(t *testing.T, name string, k int) string {
+	t.Helper()
+	src, err := family.Generate(name, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), fmt.Sprintf("%s%d.dsu", name, k))
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// names lists the entries of dir, sorted.
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns []string
+	for _, e := range ents {
+		ns = append(ns, e.Name())
+	}
+	return ns
+}
+
+// expectEmpty fails the test if dir holds anything.
+func expectEmpty(t *testing.T, what, dir string) {
+	t.Helper()
+	if ns := names(t, dir); len(ns) > 0 {
+		t.Errorf("%s: left in %s: %v", what, dir, ns)
+	}
+}
+
+// statsRE is the statistics a failed or interrupted check prints.
+var statsRE = regexp.MustCompile(`(stopped|interrupted) after ([0-9]+) states at depth ([0-9]+)`)
+
+// expectStats fails the test unless stderr gives the statistics so far,
+// with some states explored.
+func expectStats(t *testing.T, what string, o outcome) {
+	t.Helper()
+	m := statsRE.FindStringSubmatch(o.stderr)
+	if m == nil {
+		t.Errorf("%s: no statistics so far on stderr:\n%.2000s", what, o.stderr)
+		return
+	}
+	if n, _ := strconv.Atoi(m[2]); n == 0 {
+		t.Errorf("%s: stopped after 0 states: the fault was hit before the search ran", what)
+	}
+}
+
+// mountTmpfs mounts a tmpfs of mib MiB on a new directory (unmounted at
+// the end of the test), or skips the test where that is not possible.
+func mountTmpfs(t *testing.T, mib int) string {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("mounts a tmpfs: Linux only")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("mounts a tmpfs: needs root (CI runs as root)")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dm", mib), "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs (%v): %s", err, bytes.TrimSpace(out))
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v: %s", dir, err, out)
+		}
+	})
+	return dir
+}
+
+// needRE reads how much free space the store needs from a disk-full
+// message.
+var needRE = regexp.MustCompile(`needs ([0-9]+) MiB free`)
+
+// TestFaultDiskFull fills small file systems: the store's at its start,
+// the store's during the search, and TMPDIR with the spill files. Each
+// stops with exit status 3, "disk full", the directory, the statistics so
+// far, and leaves nothing behind (a temporary store is removed; a
+// --store-dir is kept, closed).
+func TestFaultDiskFull(t *testing.T) {
+	pc3 := familyModel(t, "prodcons", 3)
+	mcheckBinary(t)
+	// (--reduce none: with the symmetry reduction the search is over
+	// before it fills 6 MiB.)
+	check := []string{"check", "--progress", "off", "--strategy", "max+1", "--reduce", "none", "--store", "badger", "--mem-budget", "4MiB"}
+	need := 0 // MiB the store needs free to start, as the at-start run says
+	t.Run("at-start", func(t *testing.T) {
+		mnt := mountTmpfs(t, 8)
+		o := runMcheck(t, mnt, append(check, pc3)...)
+		expect(t, "8 MiB TMPDIR", o, exitFailure, "disk full", mnt, "the store needs")
+		if m := needRE.FindStringSubmatch(o.stderr); m != nil {
+			need, _ = strconv.Atoi(m[1])
+		}
+		expectEmpty(t, "a store refused at the start", mnt)
+	})
+	t.Run("store", func(t *testing.T) {
+		if need == 0 {
+			t.Skip("the at-start run did not say how much space the store needs")
+		}
+		// Room to start, and 6 MiB to fill during the search.
+		mnt := mountTmpfs(t, need+6)
+		o := runMcheck(t, mnt, append(check, pc3)...)
+		expect(t, "temporary store", o, exitFailure, "disk full", mnt, "nothing is proved")
+		expectStats(t, "temporary store", o)
+		expectEmpty(t, "a temporary store on a full disk", mnt)
+
+		kept := filepath.Join(mnt, "kept")
+		o = runMcheck(t, mnt, append(check, "--store-dir", kept, pc3)...)
+		expect(t, "--store-dir", o, exitFailure, "disk full", kept)
+		expectStats(t, "--store-dir", o)
+		if ns := names(t, mnt); len(ns) != 1 || ns[0] != "kept" {
+			t.Errorf("--store-dir on a full disk left %v beside it (want only kept)", ns)
+		}
+		if _, err := os.Stat(filepath.Join(kept, "MCHECK-STORE")); err != nil {
+			t.Errorf("the --store-dir store was not kept: %v", err)
+		}
+	})
+	t.Run("spill", func(t *testing.T) {
+		mnt := mountTmpfs(t, 2)
+		o := runMcheck(t, mnt, "check", "--progress", "off", "--strategy", "max+1", "--reduce", "none", "--store", "memory", "--mem-budget", "1MiB", pc3)
+		expect(t, "spill files in a 2 MiB TMPDIR", o, exitFailure, "disk full", "spill files go to "+mnt, "TMPDIR")
+		expectStats(t, "spill", o)
+		if strings.Contains(o.stderr, "--store-dir") {
+			t.Errorf("the hint names --store-dir, which has nothing to do with spill files:\n%s", o.stderr)
+		}
+		expectEmpty(t, "spill files on a full disk", mnt)
+	})
+}
+
+// TestFaultConcurrentStarts starts four checks on one new --store-dir at
+// once: one gets it and runs to its bound (exit 4), the others stop with
+// exit 3 saying which process holds it, and touch nothing; the store is
+// kept whole, and refused to a later run.
+func TestFaultConcurrentStarts(t *testing.T) {
+	pc3 := familyModel(t, "prodcons", 3)
+	tmp := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "new", "store")
+	args := []string{"check", "--progress", "off", "--strategy", "max+1", "--max-states", "100000", "--store-dir", dir, pc3}
+	var children []*child
+	for range 4 {
+		children = append(children, startMcheck(t, tmp, args...))
+	}
+	winner := -1
+	var outs []outcome
+	for i, c := range children {
+		o := c.wait(t, time.Minute)
+		outs = append(outs, o)
+		if o.code == exitBounded {
+			if winner >= 0 {
+				t.Fatalf("two runs got the store (%d and %d)", winner, i)
+			}
+			winner = i
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("no run got the store: %+v", outs)
+	}
+	pid := children[winner].cmd.Process.Pid
+	for i, o := range outs {
+		if i != winner {
+			expect(t, "a run that lost the store", o, exitFailure, "in use by another process", fmt.Sprintf("(pid %d)", pid), dir)
+		}
+	}
+	if !strings.Contains(outs[winner].stdout, "bounded (max-states)") {
+		t.Errorf("the winner's report:\n%s", outs[winner].stdout)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "MCHECK-STORE")); err != nil {
+		t.Fatalf("the winner's store is gone: %v", err)
+	}
+	before := names(t, dir)
+	o := runMcheck(t, tmp, args...)
+	expect(t, "a later run on the kept store", o, exitFailure, "left by an earlier run", "rm -r "+dir)
+	if after := names(t, dir); fmt.Sprint(after) != fmt.Sprint(before) {
+		t.Errorf("the refused run changed the store: %v, then %v", before, after)
+	}
+	expectEmpty(t, "the runs", tmp)
+}
+
+// waitForSpill waits until the child has a spill file open (unlinked, in
+// dir), so that a kill finds it spilling.
+func waitForSpill(t *testing.T, c *child, dir string) {
+	t.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", c.cmd.Process.Pid)
+	if _, err := os.Stat(fds); err != nil {
+		time.Sleep(time.Second) // no /proc: give it time
+		return
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		ents, _ := os.ReadDir(fds)
+		for _, e := range ents {
+			target, err := os.Readlink(filepath.Join(fds, e.Name()))
+			if err == nil && strings.HasPrefix(target, dir+"/") && strings.HasSuffix(target, ".spill (deleted)") {
+				return
+			}
+		}
+		select {
+		case <-c.done:
+			t.Fatalf("mcheck ended before it spilled: %s", c.stderr.String())
+		default:
+		}
+	}
+	t.Fatal("mcheck opened no spill file in 30 s: nothing to test")
+}
+
+// TestFaultKillThenRerun kills a spilling check with SIGKILL: it leaves no
+// spill file; a temporary store it leaves is removed by the next run; a
+// --store-dir it leaves is refused by the next run, which tells how to
+// remove it and touches nothing.
+func TestFaultKillThenRerun(t *testing.T) {
+	pc4 := familyModel(t, "prodcons", 4)
+	args := []string{"check", "--progress", "off", "--strategy", "max+1", "--mem-budget", "4MiB"}
+	t.Run("temporary-store", func(t *testing.T) {
+		tmp := t.TempDir()
+		c := startMcheck(t, tmp, append(args, pc4)...)
+		waitForSpill(t, c, tmp)
+		c.signal(syscall.SIGKILL)
+		if o := c.wait(t, time.Minute); o.signal != syscall.SIGKILL {
+			t.Fatalf("not killed: exit %d", o.code)
+		}
+		left := names(t, tmp)
+		if len(left) != 1 || !strings.HasPrefix(left[0], "mcheck-store-") {
+			t.Fatalf("the killed run left %v in TMPDIR, want its store alone (no spill files)", left)
+		}
+		o := runMcheck(t, tmp, "check", "--progress", "off", "--strategy", "max+1", "../../models/mathserver.dsu")
+		expect(t, "the rerun", o, exitOK)
+		expectEmpty(t, "the rerun (the stale store is removed)", tmp)
+	})
+	t.Run("store-dir", func(t *testing.T) {
+		tmp := t.TempDir()
+		dir := filepath.Join(t.TempDir(), "store")
+		c := startMcheck(t, tmp, append(args, "--store-dir", dir, pc4)...)
+		waitForSpill(t, c, tmp)
+		c.signal(syscall.SIGKILL)
+		c.wait(t, time.Minute)
+		expectEmpty(t, "the killed run (spill files)", tmp)
+		before := names(t, dir)
+		o := runMcheck(t, tmp, append(args, "--store-dir", dir, pc4)...)
+		expect(t, "the rerun", o, exitFailure, "left by an earlier run", "rm -r "+dir)
+		if after := names(t, dir); fmt.Sprint(after) != fmt.Sprint(before) {
+			t.Errorf("the refused rerun changed the store: %v, then %v", before, after)
+		}
+	})
+}
+
+// TestFaultInterrupt: SIGINT or SIGTERM stops a check at its next batch,
+// with the statistics so far and exit status 3; a --store-dir is kept,
+// closed; a temporary store is removed.
+func TestFaultInterrupt(t *testing.T) {
+	pc4 := familyModel(t, "prodcons", 4)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(signalName(sig), func(t *testing.T) {
+			tmp := t.TempDir()
+			dir := filepath.Join(t.TempDir(), "store")
+			args := []string{"check", "--progress", "off", "--strategy", "max+1", pc4}
+			if sig == syscall.SIGINT {
+				args = append(args, "--store-dir", dir)
+			}
+			c := startMcheck(t, tmp, args...)
+			time.Sleep(time.Second)
+			c.signal(sig)
+			o := c.wait(t, time.Minute)
+			expect(t, signalName(sig), o, exitFailure, signalName(sig)+": stopping after the current step", "interrupted after")
+			expectStats(t, signalName(sig), o)
+			if sig == syscall.SIGINT {
+				if _, err := os.Stat(filepath.Join(dir, "MCHECK-STORE")); err != nil {
+					t.Errorf("the --store-dir store was not kept: %v", err)
+				}
+			}
+			expectEmpty(t, "an interrupted run", tmp)
+		})
+	}
+}
+
+// TestFaultInterruptAfterViolation: a violation found before the
+// interruption wins: exit status 1, with the interruption said on stderr.
+func TestFaultInterruptAfterViolation(t *testing.T) {
+	pc4 := familyModel(t, "prodcons", 4)
+	c := startMcheck(t, t.TempDir(), "check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated,stop-the-world", pc4)
+	time.Sleep(time.Second)
+	c.signal(syscall.SIGINT)
+	o := c.wait(t, time.Minute)
+	expect(t, "SIGINT after a violation", o, exitViolation, "interrupted after")
+	if !strings.Contains(o.stdout, "fidelity violation") {
+		t.Errorf("the violation found before the interruption is not reported:\n%s", o.stdout)
+	}
+}
+
+// TestFaultSecondInterrupt: a second SIGINT, sent while mcheck is still
+// stopping after the first (closing a --store-dir store takes a while),
+// ends it at once, with exit status 3 (not death by the signal) and a
+// message; the store it did not close is then refused to a later run as a
+// killed run's would be. If the first SIGINT's stop was done before the
+// second arrived, the first one's outcome is checked instead.
+func TestFaultSecondInterrupt(t *testing.T) {
+	pc4 := familyModel(t, "prodcons", 4)
+	tmp := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "store")
+	args := []string{"check", "--progress", "off", "--strategy", "max+1", "--store-dir", dir, pc4}
+	c := startMcheck(t, tmp, args...)
+	time.Sleep(time.Second)
+	c.signal(syscall.SIGINT)
+	time.Sleep(20 * time.Millisecond)
+	c.signal(syscall.SIGINT)
+	// The whole check takes minutes: 30 s is "at once" with room for a
+	// loaded machine.
+	o := c.wait(t, 30*time.Second)
+	if o.code != exitFailure {
+		t.Fatalf("exit status %d (signal %v), want 3\nstderr: %s", o.code, o.signal, o.stderr)
+	}
+	if strings.Contains(o.stderr, "second SIGINT: stopped at once, without cleaning up") {
+		t.Logf("the second SIGINT stopped mcheck")
+		if strings.Contains(o.stderr, "interrupted after") {
+			t.Errorf("stopped at once, yet went on to the statistics:\n%s", o.stderr)
+		}
+	} else {
+		t.Logf("the first SIGINT's stop was done before the second arrived")
+		expect(t, "SIGINT", o, exitFailure, "interrupted after")
+	}
+	expectEmpty(t, "spill files", tmp)
+	o = runMcheck(t, tmp, args...)
+	expect(t, "a later run on the store", o, exitFailure, "left by an earlier run")
+}
+
+// A hostile input file: what it is, how to make it, and what check must
+// say of it (exit status 2).
+type hostile struct {
+	name string
+	make func(t *testing.T, dir string) string // returns the path
+	want string
+}
+
+// writeFile writes data to dir/name and returns the path.
+func writeFile(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// mathserver is the paper's model, a base for hostile variants.
+func mathserver(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../models/mathserver.dsu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// nested replaces the second argument of P1's send with e, in the model
+// and its update.
+func nested(t *testing.T, e string) []byte {
+	return []byte(strings.ReplaceAll(mathserver(t), "send(x, p2, 2)", "send(x, p2, "+e+")"))
+}
+
+func hostileFiles() []hostile {
+	const n = 100000 // nesting depth, far past the parser's limit of 1000
+	file := func(name string, data func(t *testing.T) []byte) func(t *testing.T, dir string) string {
+		return func(t *testing.T, dir string) string { return writeFile(t, dir, name, data(t)) }
+	}
+	return []hostile{
+		{"binary-garbage", file("garbage.dsu", func(t *testing.T) []byte {
+			b := make([]byte, 64<<10)
+			rng := rand.New(rand.NewPCG(15, 15))
+			for i := range b {
+				b[i] = byte(rng.Uint32())
+			}
+			return b
+		}), "garbage.dsu:1:"},
+		{"nul-bytes", file("nul.dsu", func(*testing.T) []byte { return make([]byte, 1<<20) }), "illegal character NUL"},
+		{"invalid-utf8-in-code", file("utf8.dsu", func(t *testing.T) []byte {
+			return []byte(strings.ReplaceAll(mathserver(t), "thread P1", "thread P\xff\xfe1"))
+		}), "invalid UTF-8 encoding (byte 0xff)"},
+		{"invalid-utf8-in-comment", file("utf8c.dsu", func(t *testing.T) []byte {
+			return []byte("# \xc3\x28 \xed\xa0\x80\n" + mathserver(t))
+		}), "invalid UTF-8 encoding (byte 0xc3) in comment"},
+		{"huge-line", file("line.dsu", func(*testing.T) []byte {
+			return []byte("protocol P = " + strings.Repeat("a", 15<<20) + "\n")
+		}), "...(15728640 bytes)"},
+		{"over-16MiB", file("big.dsu", func(*testing.T) []byte {
+			return append([]byte("#"), bytes.Repeat([]byte("x"), 17<<20)...)
+		}), "model file is 17825793 bytes; the limit is 16777216"},
+		{"dev-zero", func(t *testing.T, _ string) string {
+			if _, err := os.Stat("/dev/zero"); err != nil {
+				t.Skip("no /dev/zero")
+			}
+			return "/dev/zero"
+		}, "model is larger than the limit of 16777216 bytes"},
+		{"fifo-no-writer", func(t *testing.T, dir string) string { return mkfifo(t, dir) }, "declares no threads"},
+		{"fifo-endless-writer", func(t *testing.T, dir string) string {
+			path := mkfifo(t, dir)
+			endlessWriter(t, path)
+			return path
+		}, "model is larger than the limit of 16777216 bytes"},
+		{"nested-parentheses", file("paren.dsu", func(t *testing.T) []byte {
+			return nested(t, strings.Repeat("(", n)+"2"+strings.Repeat(")", n))
+		}), "too deeply nested: more than 1000 levels"},
+		{"nested-if", file("if.dsu", func(t *testing.T) []byte {
+			return nested(t, strings.Repeat("if true then ", n)+"2"+strings.Repeat(" else 3", n))
+		}), "too deeply nested"},
+		{"nested-let", file("let.dsu", func(t *testing.T) []byte {
+			var b strings.Builder
+			for i := range n {
+				fmt.Fprintf(&b, "let v%d = 1 in ", i)
+			}
+			return nested(t, b.String()+"2")
+		}), "too deeply nested"},
+		{"nested-protocol", file("proto.dsu", func(*testing.T) []byte {
+			return []byte("protocol P = " + strings.Repeat("a -> b: { l: ", n) + "end" + strings.Repeat(" }", n) + "\n")
+		}), "too deeply nested"},
+		{"300000-errors", file("errors.dsu", func(*testing.T) []byte {
+			return bytes.Repeat([]byte("thread T { main x }\n"), 300000)
+		}), "300000 errors"},
+	}
+}
+
+// mkfifo makes a named pipe in dir, or skips the test.
+func mkfifo(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "model.dsu")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	return path
+}
+
+// endlessWriter writes to the named pipe at path until the end of the
+// test. (It opens it for reading too, so that the open does not wait for a
+// reader, and mcheck finds a writer there.)
+func endlessWriter(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		buf := bytes.Repeat([]byte("# comment\n"), 6554)
+		for {
+			if _, err := f.Write(buf); err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		f.Close() // unblocks the write
+		<-done
+	})
+}
+
+// maxErrBytes bounds what a hostile file may make mcheck print.
+const maxErrBytes = 16 << 10
+
+// TestFaultHostileFiles: each hostile file is refused with exit status 2
+// and a message saying what is wrong, quickly, with a bounded amount of
+// output, by every command that reads a model.
+func TestFaultHostileFiles(t *testing.T) {
+	mcheckBinary(t)
+	for _, h := range hostileFiles() {
+		t.Run(h.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			path := h.make(t, t.TempDir())
+			o := runMcheck(t, tmp, "check", "--progress", "off", path)
+			expect(t, "check", o, exitUsage, h.want)
+			if len(o.stderr) > maxErrBytes {
+				t.Errorf("check printed %d bytes on stderr (at most %d expected): %.300s...", len(o.stderr), maxErrBytes, o.stderr)
+			}
+			expectEmpty(t, "check", tmp)
+		})
+	}
+	// Every other command that reads a model reads it the same way.
+	for _, name := range []string{"dev-zero", "fifo-no-writer", "nested-parentheses", "huge-line"} {
+		t.Run("commands/"+name, func(t *testing.T) {
+			var h hostile
+			for _, x := range hostileFiles() {
+				if x.name == name {
+					h = x
+				}
+			}
+			path := h.make(t, t.TempDir())
+			for _, cmd := range []string{"project", "simulate", "points", "step"} {
+				o := runMcheck(t, t.TempDir(), cmd, path)
+				expect(t, cmd, o, exitUsage, h.want)
+				if len(o.stderr) > maxErrBytes {
+					t.Errorf("%s printed %d bytes on stderr", cmd, len(o.stderr))
+				}
+			}
+		})
+	}
+	// replay reads a JSON report the same way.
+	t.Run("replay", func(t *testing.T) {
+		dir := t.TempDir()
+		for _, tc := range []struct{ path, want string }{
+			{"/dev/zero", "report is larger than the limit"},
+			{mkfifo(t, dir), "no violation in the report"},
+			{writeFile(t, dir, "garbage.json", []byte("\x00\xff{{{")), "not a report of mcheck check --json"},
+		} {
+			o := runMcheck(t, t.TempDir(), "replay", tc.path)
+			expect(t, "replay "+tc.path, o, exitUsage, tc.want)
+		}
+	})
+}
+
+// mknodChar makes a character device node (major, minor) in dir, or
+// skips the test (it needs root).
+func mknodChar(t *testing.T, dir, name string, major, minor int) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := syscall.Mknod(path, syscall.S_IFCHR|0o666, major<<8|minor); err != nil {
+		t.Skipf("cannot make a device node (%v): needs root", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skipf("cannot open a device node here (%v)", err)
+	}
+	f.Close()
+	return path
+}
+
+// isCharDevice reports whether path is still a character device.
+func isCharDevice(path string) bool {
+	st, err := os.Lstat(path)
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// TestFaultOutputToDevice: an output file that is a device or a named pipe
+// is written to, never replaced by a regular file (as root, renaming over
+// /dev/null replaced the device node itself); fmt -w refuses one. The
+// devices are nodes made in a temporary directory (as /dev/null and
+// /dev/full are), never the system's.
+func TestFaultOutputToDevice(t *testing.T) {
+	t.Run("fifo", func(t *testing.T) {
+		dir := t.TempDir()
+		fifo := mkfifo(t, dir)
+		got := make(chan []byte, 1)
+		go func() {
+			f, err := os.Open(fifo) // waits for the writer
+			if err != nil {
+				got <- nil
+				return
+			}
+			defer f.Close()
+			b, _ := io.ReadAll(f)
+			got <- b
+		}()
+		o := runMcheck(t, dir, "gen", "--family", "ring", "--param", "3", "-o", fifo)
+		expect(t, "gen -o FIFO", o, exitOK)
+		want, _ := family.Generate("ring", 3)
+		if b := <-got; !bytes.Equal(b, want) {
+			t.Errorf("the pipe read %d bytes, want the model (%d bytes)", len(b), len(want))
+		}
+		if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+			t.Errorf("the named pipe was replaced: %v", err)
+		}
+		// fmt -w rewrites regular files only.
+		err := rewriteFile(fifo, want)
+		if err == nil || !strings.Contains(err.Error(), "regular files only") {
+			t.Errorf("fmt -w on a named pipe: %v", err)
+		}
+	})
+	t.Run("devices", func(t *testing.T) {
+		dir := t.TempDir()
+		null := mknodChar(t, dir, "null", 1, 3)
+		full := mknodChar(t, dir, "full", 1, 7)
+		o := runMcheck(t, dir, "check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--html", null, "../../models/mathserver.dsu")
+		expect(t, "--html NULL-DEVICE", o, exitViolation, "wrote "+null)
+		o = runMcheck(t, dir, "check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--html", full, "../../models/mathserver.dsu")
+		expect(t, "--html FULL-DEVICE", o, exitFailure, "cannot write "+full+": no space left on device")
+		o = runMcheck(t, dir, "gen", "--family", "ring", "--param", "3", "-o", full)
+		expect(t, "gen -o FULL-DEVICE", o, exitFailure, "cannot write "+full+": no space left on device")
+		if !isCharDevice(null) || !isCharDevice(full) {
+			t.Errorf("a device node was replaced by a file: %v", names(t, dir))
+		}
+		if ns := names(t, dir); len(ns) != 2 {
+			t.Errorf("left beside the devices: %v", ns)
+		}
+	})
+}
