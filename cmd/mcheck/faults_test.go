@@ -28,8 +28,9 @@ package main
 //	--store-dir a file, unwritable, reused   TestCheckUnwritableStoreDir; store.TestStoreDirUnwritable,
 //	                                         store.TestStoreDirIsFile, store.TestBadgerLeftoverDir
 //
-// The disk-full tests mount tmpfs file systems: they need root on Linux (CI
-// runs as root) and say why they are skipped otherwise.
+// The disk-full tests mount tmpfs file systems: they need root on Linux and
+// say why they are skipped otherwise; CI runs as root and sets
+// MCHECK_REQUIRE_TMPFS=1, which turns such a skip into a failure.
 
 import (
 	"bytes"
@@ -222,19 +223,28 @@ func expectStats(t *testing.T, what string, o outcome) {
 	}
 }
 
+// requireTmpfs is the environment variable that makes the disk-full tests
+// fail, rather than skip, where they cannot mount a tmpfs (.ci/run sets it
+// when it runs as root).
+const requireTmpfs = "MCHECK_REQUIRE_TMPFS"
+
 // mountTmpfs mounts a tmpfs of mib MiB on a new directory (unmounted at
 // the end of the test), or skips the test where that is not possible.
 func mountTmpfs(t *testing.T, mib int) string {
 	t.Helper()
+	skip := t.Skipf
+	if os.Getenv(requireTmpfs) == "1" {
+		skip = t.Fatalf
+	}
 	if runtime.GOOS != "linux" {
-		t.Skip("mounts a tmpfs: Linux only")
+		skip("mounts a tmpfs: Linux only")
 	}
 	if os.Geteuid() != 0 {
-		t.Skip("mounts a tmpfs: needs root (CI runs as root)")
+		skip("mounts a tmpfs: needs root (CI runs as root)")
 	}
 	dir := t.TempDir()
 	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dm", mib), "tmpfs", dir).CombinedOutput(); err != nil {
-		t.Skipf("cannot mount a tmpfs (%v): %s", err, bytes.TrimSpace(out))
+		skip("cannot mount a tmpfs (%v): %s", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
@@ -257,7 +267,7 @@ func TestFaultDiskFull(t *testing.T) {
 	pc3 := familyModel(t, "prodcons", 3)
 	mcheckBinary(t)
 	// (--reduce none: with the symmetry reduction the search is over
-	// before it fills 6 MiB.)
+	// before it fills 4 MiB.)
 	check := []string{"check", "--progress", "off", "--strategy", "max+1", "--reduce", "none", "--store", "badger", "--mem-budget", "4MiB"}
 	need := 0 // MiB the store needs free to start, as the at-start run says
 	t.Run("at-start", func(t *testing.T) {
@@ -273,8 +283,8 @@ func TestFaultDiskFull(t *testing.T) {
 		if need == 0 {
 			t.Skip("the at-start run did not say how much space the store needs")
 		}
-		// Room to start, and 6 MiB to fill during the search.
-		mnt := mountTmpfs(t, need+6)
+		// Room to start, and 4 MiB to fill during the search.
+		mnt := mountTmpfs(t, need+4)
 		o := runMcheck(t, mnt, append(check, pc3)...)
 		expect(t, "temporary store", o, exitFailure, "disk full", mnt, "nothing is proved")
 		expectStats(t, "temporary store", o)
