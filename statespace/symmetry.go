@@ -94,6 +94,11 @@ func (s *Symmetry) Order() float64 {
 	return o
 }
 
+// maxGroupBlocks is the largest group of interchangeable blocks reduced as
+// one: 16! permutations, which canonical sorts in a few hundred
+// comparisons.
+const maxGroupBlocks = 16
+
 // DetectSymmetry finds the program's interchangeable blocks; nil if there
 // are none.
 func (p *Program) DetectSymmetry() *Symmetry {
@@ -200,8 +205,17 @@ func (p *Program) DetectSymmetry() *Symmetry {
 				g.Services = append(g.Services, ms)
 			}
 		}
-		if len(g.Blocks) >= 2 {
-			s.Groups = append(s.Groups, g)
+		// A group of many blocks is split into groups of at most
+		// maxGroupBlocks (permuting within each is still a symmetry): sorting
+		// the blocks and renaming them costs each successor time and
+		// memory in proportion to the group.
+		for len(g.Blocks) >= 2 {
+			n := min(len(g.Blocks), maxGroupBlocks)
+			if len(g.Blocks)-n == 1 {
+				n-- // no group of one left over
+			}
+			s.Groups = append(s.Groups, SymGroup{Blocks: g.Blocks[:n], Services: g.Services[:n]})
+			g.Blocks, g.Services = g.Blocks[n:], g.Services[n:]
 		}
 	}
 	if len(s.Groups) == 0 {
@@ -724,4 +738,18 @@ func (s *Symmetry) realPath(sem *Semantics, path []uint32) ([]uint32, error) {
 		rep, real = want.Next, rs[found].Next
 	}
 	return out, nil
+}
+
+// ---- Added for the liveness check on the quotient (livesym.go). ----
+
+// SlotClass names thread t's slot class: the threads at one slot of the
+// blocks of a group form a class, named by the thread at that slot of the
+// group's first block; every other thread is a class of its own, named by
+// itself. Every permutation the symmetry allows maps a thread to one of its
+// class.
+func (s *Symmetry) SlotClass(t int) int {
+	if g := s.threadGroup[t]; g >= 0 {
+		return s.Groups[g].Blocks[0][s.threadSlot[t]]
+	}
+	return t
 }

@@ -488,7 +488,11 @@ func writeNotes(w io.Writer, r *runReport) {
 		notes = append(notes, r.bitstate)
 	}
 	if r.sym != nil {
-		notes = append(notes, fmt.Sprintf("symmetry reduction: %s are interchangeable (%s permutations); one configuration is kept per orbit, so the states counted are representatives", strings.Join(r.sym.Describe(), "; "), orderString(r.sym.Order())))
+		groups := r.sym.Describe()
+		if len(groups) > 3 {
+			groups = append(groups[:3:3], fmt.Sprintf("and %d more groups", len(groups)-3))
+		}
+		notes = append(notes, fmt.Sprintf("symmetry reduction: %s are interchangeable (%s permutations); one configuration is kept per orbit, so the states counted are representatives", strings.Join(groups, "; "), orderString(r.sym.Order())))
 	}
 	if res.CapacityHits > 0 {
 		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %d configurations (%d where nothing else could move: capacity reached, not deadlock)", res.CapacityHits, res.CapacityStuck))
