@@ -22,7 +22,8 @@ package main
 //	hostile files (garbage, NUL, invalid     TestFaultHostileFiles
 //	UTF-8, a huge line, too large, /dev/zero,
 //	FIFOs, deep nesting, 300,000 errors)
-//	output to a device (gen -o, --html)      TestFaultOutputToDevice
+//	output to a device (gen -o, --html),     TestFaultOutputToDevice
+//	standard output on a full disk
 //	out-of-range flags (--workers,           TestCheckLimits, TestCheckBadUsage (check_test.go)
 //	--mem-budget NaN, ...)
 //	--store-dir a file, unwritable, reused   TestCheckUnwritableStoreDir; store.TestStoreDirUnwritable,
@@ -281,7 +282,7 @@ func TestFaultDiskFull(t *testing.T) {
 	})
 	t.Run("store", func(t *testing.T) {
 		if need == 0 {
-			t.Skip("the at-start run did not say how much space the store needs")
+			t.Skip("needs the at-start run's figure of the space the store needs (that run was skipped or failed)")
 		}
 		// Room to start, and 4 MiB to fill during the search.
 		mnt := mountTmpfs(t, need+4)
@@ -714,7 +715,8 @@ func isCharDevice(path string) bool {
 
 // TestFaultOutputToDevice: an output file that is a device or a named pipe
 // is written to, never replaced by a regular file (as root, renaming over
-// /dev/null replaced the device node itself); fmt -w refuses one. The
+// /dev/null replaced the device node itself); fmt -w refuses one; standard
+// output that cannot be written (a full disk) is exit status 3. The
 // devices are nodes made in a temporary directory (as /dev/null and
 // /dev/full are), never the system's.
 func TestFaultOutputToDevice(t *testing.T) {
@@ -757,6 +759,19 @@ func TestFaultOutputToDevice(t *testing.T) {
 		expect(t, "--html FULL-DEVICE", o, exitFailure, "cannot write "+full+": no space left on device")
 		o = runMcheck(t, dir, "gen", "--family", "ring", "--param", "3", "-o", full)
 		expect(t, "gen -o FULL-DEVICE", o, exitFailure, "cannot write "+full+": no space left on device")
+		// A report written to a full disk is a failure, whatever the verdict.
+		f, err := os.OpenFile(full, os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cmd := exec.Command(mcheckBinary(t), "check", "--progress", "off", "--store", "memory", "../../models/mathserver.dsu")
+		var errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr, cmd.Env = f, &errb, append(os.Environ(), "TMPDIR="+dir)
+		cmd.Run()
+		o = outcome{code: cmd.ProcessState.ExitCode(), stderr: errb.String()}
+		noPanic(t, o.stderr)
+		expect(t, "check > FULL-DEVICE", o, exitFailure, "mcheck: cannot write the output: no space left on device")
 		if !isCharDevice(null) || !isCharDevice(full) {
 			t.Errorf("a device node was replaced by a file: %v", names(t, dir))
 		}

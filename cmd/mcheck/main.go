@@ -45,7 +45,31 @@ var commands = map[string]*command{}
 func register(c *command) { commands[c.name] = c }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	out := &checkedWriter{w: os.Stdout}
+	status := run(os.Args[1:], out, os.Stderr)
+	if out.err != nil && status != exitFailure {
+		// A report lost to a full disk (mcheck check M > report.txt) must
+		// not pass for one written: the exit status says so.
+		fmt.Fprintf(os.Stderr, "mcheck: cannot write the output: %v\n", unwrapPathErr(out.err))
+		status = exitFailure
+	}
+	os.Exit(status)
+}
+
+// checkedWriter remembers the first error of the writes to w (standard
+// output) and skips the writes after it.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.err = err
+	return n, err
 }
 
 func run(args []string, stdout, stderr io.Writer) (status int) {
