@@ -247,11 +247,12 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			}
 			out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote, Symmetry: sym}
 			if err == nil && u != nil && res.Verdict == statespace.Holds && props[properties.UpdateCompletion] {
-				// Fairness is per thread: liveness is judged on the
-				// unreduced system (reduce.go).
-				live := *sem
-				live.Sym = nil
-				err = checkLiveness(ctx, &live, o, opts.Progress, out)
+				// With symmetry, liveness searches the same quotient, with
+				// fairness relaxed per slot class, and reports only real fair
+				// lassos; if none lifts, it falls back to the unreduced
+				// system (statespace/livesym.go; LiveStats.Quotient,
+				// FellBack).
+				err = checkLiveness(ctx, sem, o, opts.Progress, out)
 			}
 			if res != nil {
 				outs = append(outs, out)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -90,6 +91,19 @@ type LiveStats struct {
 	Cut         bool  // stopped by MaxStates: no verdict
 	Interrupted bool  // stopped by the context: no verdict
 	Elapsed     time.Duration
+
+	// With symmetry (Semantics.Sym, livesym.go): Quotient says the verdict
+	// came from the search among representatives (the figures above are
+	// its), with fairness relaxed per slot class and any lasso lifted to a
+	// real one. FellBack says no candidate lasso lifted to a real fair one
+	// and the unreduced check decided (the figures above are then its;
+	// Elapsed and RAMBytes cover both). QuotientStates is the number of
+	// representatives explored, Lifted the number of real configurations
+	// explored while lifting candidate lassos.
+	Quotient       bool
+	FellBack       bool
+	QuotientStates int64
+	Lifted         int64
 }
 
 // noState marks a missing state id (the initial configuration's parent).
@@ -107,18 +121,22 @@ type liveGraph struct {
 	p        *Program
 	nthreads int
 	start    time.Time
+	// sym, on the quotient, makes fairness per slot class (classOf); keep,
+	// if set, gives an id only to the successors it keeps (liftSearch).
+	sym  *Symmetry
+	keep func(c *Config) bool
 
 	keys    *liveKeys
 	parent  []uint32 // breadth-first parent of each state (noState for the initial one)
 	psucc   []uint32 // the index of the step from the parent
 	flags   []uint8
-	enabled []uint32 // thread-set id of the threads enabled in each pending state
+	enabled []uint32 // class-set id (classOf) of the threads enabled in each pending state
 
 	// Edges of pending state i to pending states: off[i]..off[i+1].
 	off  []uint32
 	dst  []uint32
 	sidx []uint32 // the step's index among the source's successors
-	mov  []uint32 // thread-set id of the threads that move in the step
+	mov  []uint32 // class-set id of the threads that move in the step
 
 	sets   []threadSet // interned thread sets
 	setIDs map[string]uint32
@@ -153,31 +171,58 @@ func (s threadSet) key() string {
 // returns the violation (a lasso, Violation.CycleStart set) or nil, with
 // what it did. A check stopped by opt.MaxStates or by ctx returns no
 // violation and says so in the stats (Cut, Interrupted): nothing is proved.
-// It holds the whole state space in memory (see the file's comment).
+// It holds the whole state space in memory (see the file's comment). With
+// symmetry (sem.Sym) it searches among representatives first (livesym.go).
 func CheckLiveness(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, error) {
-	start := time.Now()
-	g := &liveGraph{sem: sem, p: sem.P, start: start, keys: newLiveKeys(sem.P), setIDs: map[string]uint32{}}
-	defer g.keys.close()
-	var st LiveStats
-	finish := func(v *Violation, err error) (*Violation, LiveStats, error) {
-		st.States = int64(len(g.parent))
-		st.Edges = int64(len(g.dst))
-		st.RAMBytes = max(st.RAMBytes, g.ramBytes())
-		st.Elapsed = time.Since(start)
-		return v, st, err
-	}
 	if sem.P.Update == nil {
-		return finish(nil, nil)
+		return nil, LiveStats{}, nil
 	}
 	if sem.Raw {
 		// Its configurations are not canonical: expanding the decoded
 		// (canonical) one could number the steps differently.
-		return finish(nil, errors.New("liveness: not available with raw (uncanonicalised) semantics"))
+		return nil, LiveStats{}, errors.New("liveness: not available with raw (uncanonicalised) semantics")
 	}
-	init, _ := sem.Initial()
-	g.nthreads = len(init.Threads)
-	if err := g.explore(ctx, init, opt, &st); err != nil || st.Cut || st.Interrupted {
-		return finish(nil, err)
+	if sem.Sym != nil {
+		return checkQuotient(ctx, sem, opt)
+	}
+	return checkExact(ctx, sem, opt)
+}
+
+// checkExact is the check on the unreduced system, with fairness per
+// thread.
+func checkExact(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, error) {
+	g := newLiveGraph(sem, nil)
+	defer g.keys.close()
+	var st LiveStats
+	fairs, err := g.search(ctx, opt, &st)
+	if err != nil || fairs == nil {
+		return g.finish(&st, nil, err)
+	}
+	v, err := g.lasso(fairs.comp, fairs.list[0])
+	return g.finish(&st, v, err)
+}
+
+func newLiveGraph(sem *Semantics, sym *Symmetry) *liveGraph {
+	return &liveGraph{sem: sem, p: sem.P, nthreads: len(sem.P.Threads), start: time.Now(), sym: sym,
+		keys: newLiveKeys(sem.P), setIDs: map[string]uint32{}}
+}
+
+// finish fills in st's figures and returns the verdict with them.
+func (g *liveGraph) finish(st *LiveStats, v *Violation, err error) (*Violation, LiveStats, error) {
+	st.States = int64(len(g.parent))
+	st.Edges = int64(len(g.dst))
+	st.RAMBytes = max(st.RAMBytes, g.ramBytes())
+	st.Elapsed = time.Since(g.start)
+	return v, *st, err
+}
+
+// search explores the state space from the initial configuration and
+// decomposes its pending region: the components holding a fair cycle,
+// shallowest first (none if the search was cut or interrupted).
+func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) (*fairComps, error) {
+	init, _ := g.sem.Initial()
+	if err := g.explore(ctx, init, opt, st); err != nil || st.Cut || st.Interrupted {
+		return nil, err
 	}
 	for i := range g.flags {
 		if g.flags[i]&flagPending != 0 {
@@ -187,12 +232,7 @@ func CheckLiveness(ctx context.Context, sem *Semantics, opt LiveOptions) (*Viola
 			}
 		}
 	}
-	comp, members := g.fairComponent(&st)
-	if members == nil {
-		return finish(nil, nil)
-	}
-	v, err := g.lasso(comp, members)
-	return finish(v, err)
+	return g.fairComponents(st), nil
 }
 
 // configOf rebuilds configuration id from its key, in arena a; the keys
@@ -228,6 +268,79 @@ func movers(a *Action, s threadSet) {
 			s.add(a.Thread)
 		}
 	}
+}
+
+// classOf is the fairness class of thread t, running as th: the thread
+// itself (on the quotient, its slot class: Symmetry.SlotClass), refined by
+// its heap version and whether it takes part in the update, which never
+// change along a cycle (applying is irreversible, and taking part is
+// settled at the introduction); -1 for a thread that has stopped, disabled
+// for good, which fairness asks nothing of.
+func (g *liveGraph) classOf(t int, th *Thread) int {
+	if th.Status != Running {
+		return -1
+	}
+	base := t
+	if g.sym != nil {
+		base = g.sym.SlotClass(t)
+	}
+	return 4*base + 2*int(th.HeapVer) + int(b2i(th.Participant))
+}
+
+// A class set holds classes (bits 4t to 4t+3 for thread t's) and, on the
+// quotient, threads (bit 4n+t for thread t of the representative, n
+// threads): fairness is judged on the classes, and the threads let a lasso
+// be built that covers every thread of the representatives where the
+// component allows (quickLift), which lifts more often to a fair real one.
+
+// words is the length of a class set.
+func (g *liveGraph) words() int {
+	if g.sym == nil {
+		return (4*g.nthreads + 63) / 64
+	}
+	return (5*g.nthreads + 63) / 64
+}
+
+// addMovers adds to s the classes (at c) of the threads that move in step
+// a, and on the quotient the threads.
+func (g *liveGraph) addMovers(c *Config, a *Action, s threadSet) {
+	var one [1]int
+	ts := a.Threads
+	switch a.Kind {
+	case ActIntroduce:
+		return
+	case ActStart, ActRelease:
+	default:
+		if a.Thread < 0 {
+			return
+		}
+		one[0] = a.Thread
+		ts = one[:]
+	}
+	for _, t := range ts {
+		if k := g.classOf(t, c.Threads[t]); k >= 0 {
+			s.add(k)
+			if g.sym != nil {
+				s.add(4*g.nthreads + t)
+			}
+		}
+	}
+}
+
+// present is the set of the classes of c's running threads: what fairness
+// asks about at c, and all along a cycle through it. With threads (on the
+// quotient only), it is the set of the running threads instead.
+func (g *liveGraph) present(c *Config, threads bool) threadSet {
+	s := make(threadSet, g.words())
+	for t, th := range c.Threads {
+		if k := g.classOf(t, th); k >= 0 {
+			if threads {
+				k = 4*g.nthreads + t
+			}
+			s.add(k)
+		}
+	}
+	return s
 }
 
 func (g *liveGraph) intern(s threadSet) uint32 {
@@ -268,8 +381,7 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 	if _, _, err := g.add(init, noState, 0); err != nil {
 		return fmt.Errorf("liveness: %w", err)
 	}
-	words := (g.nthreads + 63) / 64
-	en, mv := make(threadSet, words), make(threadSet, words)
+	en, mv := make(threadSet, g.words()), make(threadSet, g.words())
 	var arena Arena
 	levelEnd := uint32(1) // the first id of the next level
 	for id := uint32(0); int(id) < g.keys.len(); id++ {
@@ -296,25 +408,27 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 		clear(en)
 		for i := range succs {
 			s := &succs[i]
+			if pending {
+				g.addMovers(c, &s.Action, en)
+				if s.Action.Kind == ActApply || s.Action.Kind == ActRelease {
+					g.flags[id] |= flagExcluded
+				}
+			}
+			if g.keep != nil && !g.keep(s.Next) {
+				continue
+			}
 			to, _, err := g.add(s.Next, id, uint32(i))
 			if err != nil {
 				return fmt.Errorf("liveness: %w", err)
 			}
-			if !pending {
-				continue
-			}
-			movers(&s.Action, en)
-			if s.Action.Kind == ActApply || s.Action.Kind == ActRelease {
-				g.flags[id] |= flagExcluded
-			}
-			if g.flags[to]&flagPending == 0 {
+			if !pending || g.flags[to]&flagPending == 0 {
 				continue
 			}
 			if len(g.dst) >= noState {
 				return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to hold in memory")
 			}
 			clear(mv)
-			movers(&s.Action, mv)
+			g.addMovers(c, &s.Action, mv)
 			g.dst = append(g.dst, to)
 			g.sidx = append(g.sidx, uint32(i))
 			g.mov = append(g.mov, g.intern(mv))
@@ -337,12 +451,21 @@ func (g *liveGraph) inRegion(v uint32) bool {
 	return g.flags[v]&(flagPending|flagExcluded) == flagPending
 }
 
-// fairComponent decomposes the region into strongly connected components
-// (iterative Tarjan) and returns, of those holding a fair cycle, the one
-// whose first-found state has the smallest id (the shortest prefix): its
-// number in comp and its members, or nil if there is none. comp[v] is the
-// component number of every state decomposed (0: none).
-func (g *liveGraph) fairComponent(st *LiveStats) ([]uint32, []uint32) {
+// fairComps are the components of the pending region that hold a fair
+// cycle: comp[v] is the component number of every state decomposed (0:
+// none), and list has, for each fair component, its first-found state
+// (the one with the smallest id: the shortest prefix), in that order.
+type fairComps struct {
+	comp []uint32
+	list []uint32
+}
+
+func (f *fairComps) len() int { return len(f.list) }
+
+// fairComponents decomposes the region into strongly connected components
+// (iterative Tarjan) and returns those holding a fair cycle (nil if none
+// does).
+func (g *liveGraph) fairComponents(st *LiveStats) *fairComps {
 	n := len(g.parent)
 	index := make([]uint32, n) // 0: not visited; else the visit number
 	low := make([]uint32, n)
@@ -352,8 +475,7 @@ func (g *liveGraph) fairComponent(st *LiveStats) ([]uint32, []uint32) {
 	type frame struct{ v, e uint32 }
 	var calls []frame
 	next, ncomp := uint32(1), uint32(0)
-	var best []uint32
-	bestMin := uint32(noState)
+	var fairs []uint32
 	visit := func(v uint32) {
 		index[v], low[v] = next, next
 		next++
@@ -403,15 +525,17 @@ func (g *liveGraph) fairComponent(st *LiveStats) ([]uint32, []uint32) {
 				st.SCCs++
 				if g.fair(members, comp) {
 					st.FairSCCs++
-					if m := minOf(members); m < bestMin {
-						bestMin, best = m, append([]uint32(nil), members...)
-					}
+					fairs = append(fairs, minOf(members))
 				}
 			}
 			stack = stack[:k]
 		}
 	}
-	return comp, best
+	if fairs == nil {
+		return nil
+	}
+	slices.Sort(fairs)
+	return &fairComps{comp: comp, list: fairs}
 }
 
 func minOf(xs []uint32) uint32 {
@@ -438,10 +562,11 @@ func (g *liveGraph) cyclic(members []uint32, comp []uint32) bool {
 }
 
 // fair reports whether every thread moves in some step inside the component
-// or is disabled at some state of it.
+// or is disabled at some state of it (on the quotient: every class, some
+// thread of it; classOf).
 func (g *liveGraph) fair(members []uint32, comp []uint32) bool {
-	words := (g.nthreads + 63) / 64
-	ok := make(threadSet, words)
+	present := g.present(g.configOf(members[0], nil), false)
+	ok := make(threadSet, g.words())
 	c := comp[members[0]]
 	for _, v := range members {
 		en := g.sets[g.enabled[v]]
@@ -457,26 +582,25 @@ func (g *liveGraph) fair(members []uint32, comp []uint32) bool {
 			}
 		}
 	}
-	for t := 0; t < g.nthreads; t++ {
-		if !ok.has(t) {
-			return false
-		}
-	}
-	return true
+	return contains(ok, present)
 }
 
-// lasso builds the violation of the fair component members: the shortest
-// path to its first-found state, a fair cycle back to it, replayed.
-func (g *liveGraph) lasso(comp []uint32, members []uint32) (*Violation, error) {
-	entry := minOf(members)
-	var prefix []uint32
-	for v := entry; g.parent[v] != noState; v = g.parent[v] {
-		prefix = append(prefix, g.psucc[v])
+// pathTo is the breadth-first path (successor indices) from the state the
+// search started from to state v.
+func (g *liveGraph) pathTo(v uint32) []uint32 {
+	var path []uint32
+	for ; g.parent[v] != noState; v = g.parent[v] {
+		path = append(path, g.psucc[v])
 	}
-	for i, j := 0, len(prefix)-1; i < j; i, j = i+1, j-1 {
-		prefix[i], prefix[j] = prefix[j], prefix[i]
-	}
-	cycle, err := g.cycle(comp, entry)
+	slices.Reverse(path)
+	return path
+}
+
+// lasso builds the violation of the fair component whose first-found state
+// is entry: the shortest path to entry, a fair cycle back to it, replayed.
+func (g *liveGraph) lasso(comp []uint32, entry uint32) (*Violation, error) {
+	prefix := g.pathTo(entry)
+	cycle, err := g.cycle(comp, entry, false)
 	if err != nil {
 		return nil, err
 	}
@@ -519,16 +643,13 @@ func (g *liveGraph) report(c *Config) *Violation {
 }
 
 // cycle returns a cycle (successor indices) from entry back to entry inside
-// component comp[entry] that meets fairness: every thread moves in it or is
-// disabled at a state of it. From the current state it goes, by a shortest
-// path inside the component, to the nearest state or step that covers a
-// thread not yet covered, and at the end back to entry.
-func (g *liveGraph) cycle(comp []uint32, entry uint32) ([]uint32, error) {
-	words := (g.nthreads + 63) / 64
-	need := make(threadSet, words) // threads neither seen moving nor disabled yet
-	for t := 0; t < g.nthreads; t++ {
-		need.add(t)
-	}
+// component comp[entry] that meets fairness: every thread (class) moves in
+// it or is disabled at a state of it; with threads (on the quotient only),
+// every thread of the representatives. From the current state it goes, by
+// a shortest path inside the component, to the nearest state or step that
+// covers a thread not yet covered, and at the end back to entry.
+func (g *liveGraph) cycle(comp []uint32, entry uint32, threads bool) ([]uint32, error) {
+	need := g.present(g.configOf(entry, nil), threads) // neither seen moving nor disabled yet
 	cover := func(v uint32) {
 		en := g.sets[g.enabled[v]]
 		for i := range need {

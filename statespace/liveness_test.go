@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcheck/mcheck/benches/family"
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/randmodel"
 	"github.com/mcheck/mcheck/properties"
@@ -520,5 +521,209 @@ func TestLivenessKnownModels(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// liveSym runs the liveness check on sem with symmetry sym and checks what
+// it reports: a violation is a real run, judged again without the
+// reduction (validateLasso, JudgeLasso), and the stats say how it was
+// decided. It returns the violation and the stats.
+func liveSym(t *testing.T, sem *statespace.Semantics, sym *statespace.Symmetry) (*statespace.Violation, statespace.LiveStats) {
+	t.Helper()
+	red := *sem
+	red.Sym = sym
+	v, st, err := statespace.CheckLiveness(context.Background(), &red, statespace.LiveOptions{MaxStates: 400_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Cut || st.Interrupted {
+		t.Fatalf("liveness check cut: %+v", st)
+	}
+	if st.Quotient == st.FellBack || st.QuotientStates == 0 {
+		t.Errorf("stats: quotient %v, fell back %v, %d representatives", st.Quotient, st.FellBack, st.QuotientStates)
+	}
+	if v == nil {
+		return nil, st
+	}
+	validateLasso(t, sem, v) // a real lasso, fair per thread
+	again, err := statespace.JudgeLasso(sem, v.Path, v.CycleStart)
+	if err != nil || again == nil || again.Found != v.Found {
+		t.Errorf("JudgeLasso without symmetry on the lasso found with it: %v, %v", again, err)
+	}
+	return v, st
+}
+
+// TestLivenessSymmetryKnown: none of the known-answer models has
+// symmetry (they take the unreduced path, unchanged), so they are doubled:
+// at capacity 2, each gets the same liveness verdict with and without
+// symmetry, with the same participants (up to the copies' names) never
+// applying.
+func TestLivenessSymmetryKnown(t *testing.T) {
+	n := 0
+	for f, byStrategy := range liveKnown {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sem := semantics(t, loadFile(t, f), "max+1", 2); sem.P.DetectSymmetry() != nil {
+			t.Errorf("%s has symmetry: judge it as it is", f)
+		}
+		m := loadSrc(t, "doubled-"+filepath.Base(f), double(string(src)))
+		for strategy := range byStrategy {
+			sem := semantics(t, m, strategy, 2)
+			sym := sem.P.DetectSymmetry()
+			if sym == nil {
+				continue // double copies no one-line update block: the copies are not alike
+			}
+			plain, pst, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{MaxStates: 20_000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pst.Cut {
+				continue
+			}
+			n++
+			t.Run(filepath.Base(f)+"/"+strategy, func(t *testing.T) {
+				got, _ := liveSym(t, sem, sym)
+				if (plain != nil) != (got != nil) {
+					t.Fatalf("violation without symmetry %v, with %v", plain != nil, got != nil)
+				}
+				if got != nil && strings.TrimSuffix(got.Thread, "Two") != strings.TrimSuffix(plain.Thread, "Two") {
+					t.Errorf("never applied by %s with symmetry, %s without", got.Thread, plain.Thread)
+				}
+			})
+		}
+	}
+	if n < 8 {
+		t.Errorf("only %d doubled known runs judged", n)
+	}
+	t.Logf("%d doubled known runs", n)
+}
+
+// TestLivenessSymmetryDoubled: every liveness model doubled (two
+// interchangeable halves) gets the same liveness verdict with and without
+// symmetry, under every strategy and setting its live lines name (at
+// capacity 2 at most: doubled, the halves share the queue, so the verdicts
+// need not be the single model's); among
+// them unfair-only (ok: a classmate's moves must not excuse a thread that
+// stays enabled and never moves) and starved-every-other (a violation).
+func TestLivenessSymmetryDoubled(t *testing.T) {
+	files, _ := filepath.Glob("testdata/liveness/*.dsu")
+	verdicts := map[string]bool{}
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := loadSrc(t, "doubled-"+filepath.Base(f), double(string(src)))
+		for _, w := range parseLive(t, f) {
+			for _, strategy := range w.strategies {
+				name := fmt.Sprintf("%s:%d/%s", filepath.Base(f), w.line, strategy)
+				t.Run(name, func(t *testing.T) {
+					// Capacity 1: doubled, the models grow fast.
+					sem := semantics(t, m, strategy, min(w.bound, 1))
+					at, err := statespace.ParseUpdateAt(w.updateAt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sem.UpdateAt = at
+					sym := sem.P.DetectSymmetry()
+					if sym == nil {
+						t.Fatal("no symmetry found in the doubled model")
+					}
+					plain, pst, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{MaxStates: 400_000})
+					if err != nil || pst.Cut {
+						t.Fatalf("without symmetry: %v (cut %v)", err, pst.Cut)
+					}
+					got, st := liveSym(t, sem, sym)
+					if (plain != nil) != (got != nil) {
+						t.Fatalf("violation without symmetry: %v, with: %v (stats %+v)", plain != nil, got != nil, st)
+					}
+					verdicts[name] = got != nil
+					t.Logf("violation %v; quotient %v (%d representatives), fell back %v, %d lifted", got != nil, st.Quotient, st.QuotientStates, st.FellBack, st.Lifted)
+				})
+			}
+		}
+	}
+	for name, want := range map[string]bool{"unfair-only.dsu:14/max+1": false, "starved-every-other.dsu:19/max+1": true} {
+		if got, ok := verdicts[name]; !ok || got != want {
+			t.Errorf("%s: violation %v (judged %v), want %v", name, got, ok, want)
+		}
+	}
+}
+
+// TestLivenessSymmetryProdcons: prodcons with 2 and 3 pairs at capacity 2
+// is decided on the quotient, without falling back: max+1 starves an old
+// producer (a real fair lasso, with real thread names), stop-the-world
+// completes.
+func TestLivenessSymmetryProdcons(t *testing.T) {
+	for _, k := range []int{2, 3} {
+		m := loadSrc(t, fmt.Sprintf("pc%d.dsu", k), string(must(family.Generate("prodcons", k))))
+		for strategy, want := range map[string]bool{"max+1": true, "stop-the-world": false} {
+			t.Run(fmt.Sprintf("K=%d/%s", k, strategy), func(t *testing.T) {
+				sem := semantics(t, m, strategy, 2)
+				sym := sem.P.DetectSymmetry()
+				if sym == nil {
+					t.Fatal("no symmetry")
+				}
+				v, st := liveSym(t, sem, sym)
+				if (v != nil) != want {
+					t.Fatalf("violation %v, want %v", v != nil, want)
+				}
+				if !st.Quotient || st.FellBack {
+					t.Errorf("not decided on the quotient: %+v", st)
+				}
+				if v != nil && !regexp.MustCompile(`^(Producer|Consumer)\d$`).MatchString(v.Thread) {
+					t.Errorf("thread %q", v.Thread)
+				}
+				t.Logf("%d representatives, %d relaxed-fair components, %d lifted", st.States, st.FairSCCs, st.Lifted)
+			})
+		}
+	}
+}
+
+// TestLivenessSymmetryRandom: small random models doubled, half of them
+// with a thread that computes for ever, get the same liveness verdict with
+// and without symmetry; every lasso found with it is a real fair lasso.
+func TestLivenessSymmetryRandom(t *testing.T) {
+	compared, violations, fellBack := 0, 0, 0
+	for seed := uint64(1); seed <= 60 && compared < 20; seed++ {
+		src := randmodel.Generate(seed, randmodel.Config{DeviationPercent: -1, MaxServices: 1, MaxRoles: 2, MaxDepth: 2})
+		if seed%2 == 0 {
+			src += "\nthread LiveTicker {\n  fun tick(k) = tick((k + 1) % 2)\n  main tick(0)\n}\n"
+		}
+		m, err := model.Load("doubled.dsu", []byte(double(src)))
+		if err != nil || len(m.Updates) == 0 {
+			continue
+		}
+		for _, strategy := range statespace.StrategyNames() {
+			sem := semantics(t, m, strategy, 1+int(seed%2))
+			sym := sem.P.DetectSymmetry()
+			if sym == nil {
+				continue
+			}
+			plain, pst, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{MaxStates: 3000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pst.Cut {
+				continue
+			}
+			compared++
+			got, st := liveSym(t, sem, sym)
+			if (plain != nil) != (got != nil) {
+				t.Errorf("seed %d %s: violation without symmetry %v, with %v\n%s", seed, strategy, plain != nil, got != nil, src)
+			}
+			if got != nil {
+				violations++
+			}
+			if st.FellBack {
+				fellBack++
+			}
+		}
+	}
+	t.Logf("%d runs compared, %d violations, %d fell back", compared, violations, fellBack)
+	if compared < 20 || violations == 0 || violations == compared {
+		t.Errorf("%d runs compared, %d violations: want 20 runs, some with violations and some without", compared, violations)
 	}
 }

@@ -1,0 +1,293 @@
+package statespace
+
+import (
+	"bytes"
+	"context"
+	"time"
+)
+
+// Liveness on the symmetry quotient. With symmetry (Semantics.Sym), the
+// liveness check first searches among representatives, as the safety
+// search does, and only falls back to the unreduced system when it must.
+//
+// Fairness is per thread, and a representative renames threads: a step from
+// a representative is a real step, but its target is replaced by its own
+// representative, which may swap blocks. So a cycle among representatives
+// is not a real cycle. What holds:
+//
+//   - Sound direction. A real weakly fair cycle maps, step by step, to a
+//     closed walk among representatives (repeat it until the walk closes),
+//     in which every real thread is seen, renamed, as a thread of its slot
+//     class (Symmetry.SlotClass: the threads at one slot of the blocks of a
+//     group; the others are classes of their own) with the same heap
+//     version and the same part in the update (neither changes along a
+//     cycle). So in the component of the quotient's pending region that
+//     holds the walk, every such refined class (classOf) has a thread that
+//     moves or is disabled somewhere: the component is fair for the
+//     relaxed fairness, per class. Pending, and "a participant can apply
+//     here", do not depend on names. Hence: no relaxed-fair component, no
+//     real fair cycle where a participant never applies, and the update
+//     completes in every fair run (ok, without ever leaving the quotient).
+//   - Violations are real. A relaxed-fair component is only a candidate. Its
+//     lasso among representatives (shortest prefix, and a cycle covering
+//     every class) is lifted: the prefix by realPath, the cycle step by step
+//     (the real step whose representative is the next one), again and
+//     again until the real configuration returns to where the cycle
+//     started (a cycle among representatives goes from s to a renaming of
+//     s; repeated as many times as that renaming's order, it is a real
+//     cycle). The real lasso is then judged exactly, per thread
+//     (JudgeLasso); only a real fair lasso is reported (prefix shortest
+//     among the candidates, but not always the shortest real one).
+//   - If that fails for every candidate (a class covered by one thread
+//     while another thread of it stays enabled and never moves), the real
+//     configurations whose representatives lie in a candidate component
+//     are explored from the lifted entry (liftSearch: at most the
+//     component's size times the group's order) and judged exactly, per
+//     thread: a fair component there gives a real lasso, checked again by
+//     JudgeLasso. This is bounded (liftBudget).
+//   - If nothing lifts, the unreduced check decides (correct, slower), and
+//     LiveStats.FellBack says so.
+
+// maxQuickLifts is the most candidate components whose lassos are lifted
+// directly; maxLiftRounds the most times a cycle among representatives is
+// repeated while lifting it; liftBudget the fewest real configurations
+// liftSearch may explore in all (it may explore as many as the quotient
+// has, if that is more).
+const (
+	maxQuickLifts = 64
+	maxLiftRounds = 1 << 12
+	maxLiftSteps  = 1 << 20
+	liftBudget    = 1 << 16
+)
+
+// checkQuotient is CheckLiveness with symmetry: on the quotient, then, if
+// no candidate lifts to a real violation, on the unreduced system.
+func checkQuotient(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, error) {
+	start := time.Now()
+	v, st, decided, err := quotientVerdict(ctx, sem, opt)
+	if err != nil || decided {
+		return v, st, err
+	}
+	q := st
+	v, st, err = checkExact(ctx, sem.unreduced(), opt)
+	st.FellBack = true
+	st.QuotientStates, st.Lifted = q.QuotientStates, q.Lifted
+	st.RAMBytes = max(st.RAMBytes, q.RAMBytes)
+	st.Elapsed = time.Since(start)
+	return v, st, err
+}
+
+// quotientVerdict searches among representatives; decided is false when a
+// relaxed-fair component exists and none lifts to a real fair lasso.
+func quotientVerdict(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, bool, error) {
+	g := newLiveGraph(sem, sem.Sym)
+	defer g.keys.close()
+	st := LiveStats{Quotient: true}
+	fairs, err := g.search(ctx, opt, &st)
+	st.QuotientStates = int64(len(g.parent))
+	if err != nil || fairs == nil {
+		v, st, err := g.finish(&st, nil, err)
+		return v, st, true, err
+	}
+	v := g.lift(ctx, fairs, &st)
+	if v == nil && !st.Interrupted {
+		st.Quotient = false
+		v, st, err := g.finish(&st, nil, nil)
+		return v, st, false, err
+	}
+	v, st, err = g.finish(&st, v, nil)
+	return v, st, true, err
+}
+
+// lift tries to turn a candidate (a relaxed-fair component) into a real
+// fair lasso: first by lifting each candidate's lasso, then by searching
+// the real configurations above each candidate. It returns nil if none
+// lifts (st.Interrupted if ctx stopped it).
+func (g *liveGraph) lift(ctx context.Context, fairs *fairComps, st *LiveStats) *Violation {
+	plain := g.sem.unreduced()
+	for i := 0; i < fairs.len() && i < maxQuickLifts; i++ {
+		if v := g.quickLift(plain, fairs.comp, fairs.list[i]); v != nil {
+			return v
+		}
+	}
+	budget := max(int64(len(g.parent)), liftBudget)
+	for _, entry := range fairs.list {
+		if budget <= 0 {
+			break
+		}
+		v, n := g.liftSearch(ctx, plain, fairs.comp, entry, budget)
+		st.Lifted += n
+		budget -= n
+		if ctx.Err() != nil {
+			st.Interrupted = true
+			return nil
+		}
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// realEntry lifts the quotient's shortest path to state entry: the real
+// path (successor indices of plain) and the real configuration it ends in.
+func (g *liveGraph) realEntry(plain *Semantics, entry uint32) ([]uint32, *Config, bool) {
+	path, err := g.sym.realPath(g.sem, g.pathTo(entry))
+	if err != nil {
+		return nil, nil, false
+	}
+	tr, err := ReplayPath(plain, path)
+	if err != nil {
+		return nil, nil, false
+	}
+	return path, tr.Final, true
+}
+
+// quickLift lifts a lasso of the candidate component whose first-found
+// state is entry (shortest prefix; a cycle covering every thread of the
+// representatives if the component has one, else every class) and judges
+// the real lasso exactly: nil if it is not a real fair lasso.
+func (g *liveGraph) quickLift(plain *Semantics, comp []uint32, entry uint32) *Violation {
+	for _, threads := range []bool{true, false} {
+		cycle, err := g.cycle(comp, entry, threads)
+		if err != nil || len(cycle) == 0 {
+			continue
+		}
+		if v := g.liftLasso(plain, entry, cycle); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// liftLasso lifts the lasso made of the shortest path to entry and cycle
+// (among representatives), repeating the cycle until the real configuration
+// returns to its start, and judges the real lasso exactly.
+func (g *liveGraph) liftLasso(plain *Semantics, entry uint32, cycle []uint32) *Violation {
+	path, real, ok := g.realEntry(plain, entry)
+	if !ok {
+		return nil
+	}
+	cycleStart := len(path) + 1
+	rep := g.configOf(entry, nil)
+	start := g.p.Encode(nil, real)
+	moved := make(threadSet, (g.nthreads+63)/64)
+	rounds := int(min(g.sym.Order(), maxLiftRounds, float64(maxLiftSteps/len(cycle))))
+	for r := 0; r < rounds; r++ {
+		for _, idx := range cycle {
+			j, nextRep, nextReal := g.sym.liftStep(g.sem, plain, rep, real, idx, moved)
+			if nextRep == nil {
+				return nil
+			}
+			path = append(path, j)
+			rep, real = nextRep, nextReal
+		}
+		if bytes.Equal(g.p.Encode(nil, real), start) {
+			v, err := JudgeLasso(plain, path, cycleStart)
+			if err != nil {
+				return nil
+			}
+			return v
+		}
+	}
+	return nil
+}
+
+// liftStep finds a real step from real (whose representative is rep,
+// under sem) that stands for rep's successor idx: a successor of real
+// under plain doing the same kind of step, with a fault or none alike,
+// whose representative is rep's successor. Of those (alike threads in
+// alike states make several), it prefers one in which a thread not in
+// moved moves, and adds the threads that move to moved. It returns the
+// step's index and the next representative and real configuration (nil if
+// there is none).
+func (s *Symmetry) liftStep(sem, plain *Semantics, rep, real *Config, idx uint32, moved threadSet) (uint32, *Config, *Config) {
+	p := sem.P
+	succs, _ := sem.Successors(rep)
+	if int(idx) >= len(succs) {
+		return 0, nil, nil
+	}
+	want := &succs[idx]
+	wantEnc := p.Encode(nil, want.Next)
+	rs, _ := plain.Successors(real)
+	found := -1
+	mv := make(threadSet, len(moved))
+	for j := range rs {
+		r := &rs[j]
+		if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
+			continue
+		}
+		n := p.Canonical(r.Next)
+		s.canonical(n)
+		if !bytes.Equal(p.Encode(nil, n), wantEnc) {
+			continue
+		}
+		clear(mv)
+		movers(&r.Action, mv)
+		fresh := !contains(moved, mv)
+		if found < 0 || fresh {
+			found = j
+		}
+		if fresh {
+			break
+		}
+	}
+	if found < 0 {
+		return 0, nil, nil
+	}
+	movers(&rs[found].Action, moved)
+	return uint32(found), want.Next, rs[found].Next
+}
+
+// liftSearch explores, from the lifted entry of a candidate component, the
+// real configurations whose representatives lie in the component (at most
+// budget of them), judges fairness there exactly, per thread, and returns
+// the real lasso of the shallowest fair component it finds, checked by
+// JudgeLasso (nil if none), with the number of real configurations it
+// explored.
+func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp []uint32, entry uint32, budget int64) (*Violation, int64) {
+	members := map[string]struct{}{}
+	var arena Arena
+	for v, k := range comp {
+		if k == comp[entry] {
+			arena.Reset()
+			members[string(g.p.Encode(nil, g.configOf(uint32(v), &arena)))] = struct{}{}
+		}
+	}
+	prefix, real, ok := g.realEntry(plain, entry)
+	if !ok {
+		return nil, 0
+	}
+	h := newLiveGraph(plain, nil)
+	defer h.keys.close()
+	var buf []byte
+	h.keep = func(c *Config) bool {
+		n := g.p.Canonical(c)
+		g.sym.canonical(n)
+		buf = g.p.Encode(buf[:0], n)
+		_, in := members[string(buf)]
+		return in
+	}
+	var st LiveStats
+	err := h.explore(ctx, real, LiveOptions{MaxStates: budget}, &st)
+	n := int64(len(h.parent))
+	if err != nil || st.Cut || st.Interrupted {
+		return nil, n
+	}
+	fairs := h.fairComponents(&st)
+	if fairs == nil {
+		return nil, n
+	}
+	at := fairs.list[0]
+	cycle, err := h.cycle(fairs.comp, at, false)
+	if err != nil {
+		return nil, n
+	}
+	path := append(prefix, h.pathTo(at)...)
+	cycleStart := len(path) + 1
+	v, err := JudgeLasso(plain, append(path, cycle...), cycleStart)
+	if err != nil {
+		return nil, n
+	}
+	return v, n
+}
