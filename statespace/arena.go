@@ -25,6 +25,45 @@ type Arena struct {
 	msgs    chunks[Msg]
 	succs   chunks[Succ]
 	sym     *symScratch // symmetry.go's scratch space (kept across resets)
+	steps   []Succ      // EachSuccessor's buffer (kept across resets)
+}
+
+// arenaMark is a point in an arena's allocation, to go back to.
+type arenaMark [13][2]int
+
+func markOf[T any](c *chunks[T]) [2]int { return [2]int{c.ci, c.off} }
+
+func (c *chunks[T]) back(m [2]int) { c.ci, c.off = m[0], m[1] }
+
+// mark returns the arena's current point of allocation (nil: none).
+func (a *Arena) mark() arenaMark {
+	if a == nil {
+		return arenaMark{}
+	}
+	return arenaMark{markOf(&a.vals), markOf(&a.threads), markOf(&a.frames), markOf(&a.tptrs), markOf(&a.iptrs),
+		markOf(&a.cptrs), markOf(&a.configs), markOf(&a.insts), markOf(&a.ends), markOf(&a.bytes), markOf(&a.chans),
+		markOf(&a.msgs), markOf(&a.succs)}
+}
+
+// release makes everything allocated since m available again: nothing
+// allocated since may be used afterwards.
+func (a *Arena) release(m arenaMark) {
+	if a == nil {
+		return
+	}
+	a.vals.back(m[0])
+	a.threads.back(m[1])
+	a.frames.back(m[2])
+	a.tptrs.back(m[3])
+	a.iptrs.back(m[4])
+	a.cptrs.back(m[5])
+	a.configs.back(m[6])
+	a.insts.back(m[7])
+	a.ends.back(m[8])
+	a.bytes.back(m[9])
+	a.chans.back(m[10])
+	a.msgs.back(m[11])
+	a.succs.back(m[12])
 }
 
 // Reset makes the arena's memory available again.

@@ -147,6 +147,7 @@ type Result struct {
 // case a configuration later in it has a shorter one.
 func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) {
 	x := newSearch(sem, opt)
+	x.ctx = ctx
 	defer x.trees.close()
 	init, fault := sem.Initial()
 	first := &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}
@@ -183,6 +184,16 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			level -= n
 			err = x.expandBatch()
 			x.trees.quiesce()
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				// Interrupted inside an expansion (a wide configuration):
+				// the batch is dropped, the statistics so far stand.
+				if x.stepViol != nil {
+					return x.report(*x.stepViol)
+				}
+				x.res.Interrupted = true
+				x.res.Depth = x.depth
+				return x.finish()
+			}
 			if err != nil {
 				return x.failed(err)
 			}
@@ -218,6 +229,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 
 // search is the state of one exploration.
 type search struct {
+	ctx     context.Context
 	sem     *Semantics
 	p       *Program
 	opt     Options
@@ -431,37 +443,59 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		return err
 	}
 	c := x.trees.decode(key, arena, cur)
-	succs, info := x.sem.Successors(c)
-	out.id, out.tag, out.info, out.viol, out.violSucc = pid, tag, info, nil, -1
+	out.id, out.tag, out.viol, out.violSucc = pid, tag, nil, -1
 	out.keys, out.tags, out.viols = out.keys[:0], out.tags[:0], out.viols[:0]
-	out.blocked, out.mixed = observe(c, succs)
-	if len(succs) == 0 {
-		v := x.opt.Checker.CheckTerminal(x.p, c, info)
+	out.blocked, out.mixed = observe(c, nil)
+	// The successors one at a time (EachSuccessor): a wide configuration's
+	// successors never all exist at once, and an interruption is heard
+	// within one expansion.
+	n := 0
+	var ferr error
+	out.info = x.sem.EachSuccessor(c, func(i int, st *Succ) bool {
+		n++
+		if i%256 == 255 {
+			if err := x.ctx.Err(); err != nil {
+				ferr = err
+				return false
+			}
+		}
+		if f := st.Fault; f != nil && f.Kind == FaultRunMix {
+			out.mixed++
+		}
+		if out.viol != nil {
+			return true // the rest only for the counts, as before
+		}
+		if x.covs != nil {
+			x.covs[worker].step(x.p, st)
+		}
+		if v := x.opt.Checker.CheckStep(x.p, c, st); v != nil {
+			if x.cont == nil {
+				out.viol, out.violSucc = v, i
+				out.keys, out.tags = out.keys[:0], out.tags[:0]
+				return true
+			}
+			// Continue: recorded, and the step is followed.
+			out.viols = append(out.viols, foundViol{succ: i, key: violationKey(x.p, v, c, st)})
+		}
+		k, err := x.trees.key(cur, st.Next)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		out.tags = append(out.tags, tagOf(x.p, st.Next, tag))
+		out.keys = append(out.keys, k)
+		return true
+	})
+	if ferr != nil {
+		return ferr
+	}
+	if n == 0 {
+		v := x.opt.Checker.CheckTerminal(x.p, c, out.info)
 		if v != nil && x.cont != nil {
 			out.viols = append(out.viols, foundViol{succ: -1, key: violationKey(x.p, v, c, nil)})
 			return nil
 		}
 		out.viol = v
-		return nil
-	}
-	for i := range succs {
-		if x.covs != nil {
-			x.covs[worker].step(x.p, &succs[i])
-		}
-		if v := x.opt.Checker.CheckStep(x.p, c, &succs[i]); v != nil {
-			if x.cont == nil {
-				out.viol, out.violSucc = v, i
-				return nil
-			}
-			// Continue: recorded, and the step is followed.
-			out.viols = append(out.viols, foundViol{succ: i, key: violationKey(x.p, v, c, &succs[i])})
-		}
-		k, err := x.trees.key(cur, succs[i].Next)
-		if err != nil {
-			return err
-		}
-		out.tags = append(out.tags, tagOf(x.p, succs[i].Next, tag))
-		out.keys = append(out.keys, k)
 	}
 	return nil
 }

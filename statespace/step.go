@@ -146,25 +146,78 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 // Successors returns the successors of c, in a deterministic order.
 func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 	out := c.arena.succSlice(2*len(c.Threads) + 2)
+	info := s.successors(c, false, func(steps []Succ) bool {
+		out = append(out, steps...)
+		return true
+	})
+	return out, info
+}
+
+// EachSuccessor calls yield with each successor of c, numbered as in
+// Successors, until yield returns false. When c lives in an arena, a
+// successor (its configuration and whatever it holds) is valid only during
+// its yield call: the arena's memory is reused for the next ones, so a
+// configuration with many successors (a wide one) never holds them all.
+func (s *Semantics) EachSuccessor(c *Config, yield func(i int, st *Succ) bool) StepInfo {
+	i := 0
+	return s.successors(c, true, func(steps []Succ) bool {
+		for k := range steps {
+			if !yield(i, &steps[k]) {
+				return false
+			}
+			i++
+		}
+		return true
+	})
+}
+
+// successors generates c's successors thread by thread and hands each
+// thread's (finished: canonical) to emit; with reuse, the memory they took
+// in c's arena is taken back once emit returns.
+func (s *Semantics) successors(c *Config, reuse bool, emit func([]Succ) bool) StepInfo {
 	var info StepInfo
 	p := s.P
+	var buf []Succ
+	if c.arena != nil {
+		buf = c.arena.steps[:0]
+		defer func() { c.arena.steps = buf[:0] }()
+	}
+	// step generates one group of successors with gen and emits them.
+	step := func(gen func(out []Succ) []Succ) bool {
+		m := c.arena.mark()
+		buf = gen(buf[:0])
+		for i := range buf {
+			s.finish(c, buf[i].Next)
+		}
+		ok := len(buf) == 0 || emit(buf)
+		if reuse {
+			clear(buf)
+			c.arena.release(m)
+		}
+		return ok
+	}
 	if p.Update != nil && !c.Upd.Introduced && s.UpdateAt.Mode == AtStep && c.Upd.Countdown == 0 {
 		// The pinned introduction is due: it is the only step.
 		if anyRunning(c) {
-			out = append(out, s.introduce(c))
+			step(func(out []Succ) []Succ { return append(out, s.introduce(c)) })
 		}
-		return out, info
+		return info
 	}
 	for t, th := range c.Threads {
 		if th.Status != Running || th.Barrier {
 			continue
 		}
 		if th.Spin {
-			out = append(out, Succ{Action: Action{Kind: ActSpin, Thread: t, Code: -1, Label: -1}, Next: c.clone()})
+			if !step(func(out []Succ) []Succ {
+				return append(out, Succ{Action: Action{Kind: ActSpin, Thread: t, Code: -1, Label: -1}, Next: c.clone()})
+			}) {
+				return info
+			}
 			continue
 		}
 		f := &th.Frames[len(th.Frames)-1]
 		in := &p.Codes[f.Code].Instrs[f.PC]
+		var gen func(out []Succ) []Succ
 		switch in.Op {
 		case ISend, ISelect:
 			// A multicast is one send: enabled while fewer than QueueBound
@@ -173,41 +226,51 @@ func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 				info.CapacityBlocked = true
 				continue
 			}
-			out = append(out, s.send(c, t, in))
+			gen = func(out []Succ) []Succ { return append(out, s.send(c, t, in)) }
 		case IRecv, ICase:
-			out = s.receive(out, c, t, in)
+			gen = func(out []Succ) []Succ { return s.receive(out, c, t, in) }
 		case IChoose:
-			for i := range p.Codes[f.Code].Tables[in.A].targets {
-				out = append(out, s.choose(c, t, i))
+			gen = func(out []Succ) []Succ {
+				for i := range p.Codes[f.Code].Tables[in.A].targets {
+					out = append(out, s.choose(c, t, i))
+				}
+				return out
 			}
 		case ICall, ITail, IUpdate:
-			out = s.updatePoint(out, c, t)
+			gen = func(out []Succ) []Succ { return s.updatePoint(out, c, t) }
 		case IRequest:
-			out = s.start(out, c, t, in)
-		case IAccept:
-			// Sessions start from the requester's side.
+			gen = func(out []Succ) []Succ { return s.start(out, c, t, in) }
+		default:
+			// IAccept: sessions start from the requester's side.
+			continue
+		}
+		if !step(gen) {
+			return info
 		}
 	}
 	if p.Update != nil && c.Upd.Introduced && s.Strategy.Release(p, c) {
-		out = append(out, s.release(c))
+		if !step(func(out []Succ) []Succ { return append(out, s.release(c)) }) {
+			return info
+		}
 	}
 	if p.Update != nil && !c.Upd.Introduced && s.UpdateAt.Mode == AtAny && anyRunning(c) {
-		out = append(out, s.introduce(c))
+		step(func(out []Succ) []Succ { return append(out, s.introduce(c)) })
 	}
+	return info
+}
+
+// finish puts a successor of c in final form: the pinned introduction's
+// countdown, the canonical form, the symmetry's representative.
+func (s *Semantics) finish(c, n *Config) {
 	if c.Upd.Countdown > 0 {
-		for i := range out {
-			out[i].Next.Upd.Countdown--
-		}
+		n.Upd.Countdown--
 	}
 	if !s.Raw {
-		for i := range out {
-			p.canonicalize(out[i].Next)
-			if s.Sym != nil {
-				s.Sym.canonical(out[i].Next)
-			}
+		s.P.canonicalize(n)
+		if s.Sym != nil {
+			s.Sym.canonical(n)
 		}
 	}
-	return out, info
 }
 
 func anyRunning(c *Config) bool {
