@@ -59,7 +59,12 @@ import (
 // explorer keeps it, a tree of interned parts with an exact 8-byte key
 // (liveKeys, livekeys.go; each distinct thread, instance and channel once),
 // about 45 bytes per configuration besides, and 12 bytes per recorded
-// transition. It expands one configuration at a time, on one core.
+// transition (14 on the quotient). It expands one configuration at a time,
+// on one core.
+//
+// With symmetry (Semantics.Sym) the same search runs among representatives
+// first, with fairness relaxed to what renaming threads preserves, and only
+// real lassos are reported (livesym.go).
 
 // RuleNeverApplies names the liveness case of update completion.
 const RuleNeverApplies = "never applies"
@@ -94,8 +99,8 @@ type LiveStats struct {
 
 	// With symmetry (Semantics.Sym, livesym.go): Quotient says the verdict
 	// came from the search among representatives (the figures above are
-	// its), with fairness relaxed per slot class and any lasso lifted to a
-	// real one. FellBack says no candidate lasso lifted to a real fair one
+	// its; FairSCCs counts the candidates, fair for the relaxed fairness),
+	// any lasso lifted to a real one. FellBack says no candidate lasso lifted to a real fair one
 	// and the unreduced check decided (the figures above are then its;
 	// Elapsed and RAMBytes cover both). QuotientStates is the number of
 	// representatives explored, Lifted the number of real configurations
@@ -121,22 +126,28 @@ type liveGraph struct {
 	p        *Program
 	nthreads int
 	start    time.Time
-	// sym, on the quotient, makes fairness per slot class (classOf); keep,
-	// if set, gives an id only to the successors it keeps (liftSearch).
-	sym  *Symmetry
+	// On the quotient: sym, the semantics without it (plain) that expands
+	// representatives, and per recorded step the renaming of threads the
+	// representative of its target applied (eperm: ids in perms; livesym.go).
+	sym   *Symmetry
+	plain *Semantics
+	eperm []uint16
+	perms permTable
+	// keep, if set, gives an id only to the successors it keeps
+	// (liftSearch).
 	keep func(c *Config) bool
 
-	keys    *liveKeys
-	parent  []uint32 // breadth-first parent of each state (noState for the initial one)
-	psucc   []uint32 // the index of the step from the parent
-	flags   []uint8
-	enabled []uint32 // class-set id (classOf) of the threads enabled in each pending state
+	keys   *liveKeys
+	parent []uint32 // breadth-first parent of each state (noState for the initial one)
+	psucc  []uint32 // the index of the step from the parent
+	flags  []uint8
+	dis    []uint32 // thread-state-set id of the running threads disabled in each pending state
 
 	// Edges of pending state i to pending states: off[i]..off[i+1].
 	off  []uint32
 	dst  []uint32
 	sidx []uint32 // the step's index among the source's successors
-	mov  []uint32 // class-set id of the threads that move in the step
+	mov  []uint32 // thread-state-set id of the threads that move in the step
 
 	sets   []threadSet // interned thread sets
 	setIDs map[string]uint32
@@ -203,8 +214,12 @@ func checkExact(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violatio
 }
 
 func newLiveGraph(sem *Semantics, sym *Symmetry) *liveGraph {
-	return &liveGraph{sem: sem, p: sem.P, nthreads: len(sem.P.Threads), start: time.Now(), sym: sym,
+	g := &liveGraph{sem: sem, p: sem.P, nthreads: len(sem.P.Threads), start: time.Now(), sym: sym,
 		keys: newLiveKeys(sem.P), setIDs: map[string]uint32{}}
+	if sym != nil {
+		g.plain = sem.unreduced()
+	}
+	return g
 }
 
 // finish fills in st's figures and returns the verdict with them.
@@ -270,39 +285,22 @@ func movers(a *Action, s threadSet) {
 	}
 }
 
-// classOf is the fairness class of thread t, running as th: the thread
-// itself (on the quotient, its slot class: Symmetry.SlotClass), refined by
-// its heap version and whether it takes part in the update, which never
-// change along a cycle (applying is irreversible, and taking part is
-// settled at the introduction); -1 for a thread that has stopped, disabled
-// for good, which fairness asks nothing of.
-func (g *liveGraph) classOf(t int, th *Thread) int {
-	if th.Status != Running {
-		return -1
-	}
-	base := t
-	if g.sym != nil {
-		base = g.sym.SlotClass(t)
-	}
-	return 4*base + 2*int(th.HeapVer) + int(b2i(th.Participant))
-}
+// Fairness is judged on thread states: bit 4t+a of a set stands for
+// thread t with attribute a (attrOf), which never changes along a cycle;
+// stopped threads are in no set (disabled for good, fairness asks nothing
+// of them). On the quotient, t is a thread of the representative, and a
+// component's sets are projected onto its tracks (livesym.go) before
+// fairness is judged.
 
-// A class set holds classes (bits 4t to 4t+3 for thread t's) and, on the
-// quotient, threads (bit 4n+t for thread t of the representative, n
-// threads): fairness is judged on the classes, and the threads let a lasso
-// be built that covers every thread of the representatives where the
-// component allows (quickLift), which lifts more often to a fair real one.
+// attrOf is what never changes about a running thread along a cycle: its
+// heap version (applying is irreversible) and whether it takes part in the
+// update (settled at the introduction).
+func attrOf(th *Thread) int { return 2*int(th.HeapVer) + int(b2i(th.Participant)) }
 
-// words is the length of a class set.
-func (g *liveGraph) words() int {
-	if g.sym == nil {
-		return (4*g.nthreads + 63) / 64
-	}
-	return (5*g.nthreads + 63) / 64
-}
+// words is the length of a thread-state set.
+func (g *liveGraph) words() int { return (4*g.nthreads + 63) / 64 }
 
-// addMovers adds to s the classes (at c) of the threads that move in step
-// a, and on the quotient the threads.
+// addMovers adds to s the states (at c) of the threads that move in step a.
 func (g *liveGraph) addMovers(c *Config, a *Action, s threadSet) {
 	var one [1]int
 	ts := a.Threads
@@ -318,26 +316,22 @@ func (g *liveGraph) addMovers(c *Config, a *Action, s threadSet) {
 		ts = one[:]
 	}
 	for _, t := range ts {
-		if k := g.classOf(t, c.Threads[t]); k >= 0 {
-			s.add(k)
-			if g.sym != nil {
-				s.add(4*g.nthreads + t)
-			}
+		if th := c.Threads[t]; th.Status == Running {
+			s.add(4*t + attrOf(th))
 		}
 	}
 }
 
-// present is the set of the classes of c's running threads: what fairness
-// asks about at c, and all along a cycle through it. With threads (on the
-// quotient only), it is the set of the running threads instead.
-func (g *liveGraph) present(c *Config, threads bool) threadSet {
-	s := make(threadSet, g.words())
+// present sets s to the states of c's running threads: what fairness asks
+// about at c, and all along a cycle through it.
+func (g *liveGraph) present(c *Config, s threadSet) threadSet {
+	if s == nil {
+		s = make(threadSet, g.words())
+	}
+	clear(s)
 	for t, th := range c.Threads {
-		if k := g.classOf(t, th); k >= 0 {
-			if threads {
-				k = 4*g.nthreads + t
-			}
-			s.add(k)
+		if th.Status == Running {
+			s.add(4*t + attrOf(th))
 		}
 	}
 	return s
@@ -369,7 +363,7 @@ func (g *liveGraph) add(c *Config, parent, succ uint32) (uint32, bool, error) {
 		f = flagPending
 	}
 	g.flags = append(g.flags, f)
-	g.enabled = append(g.enabled, 0)
+	g.dis = append(g.dis, 0)
 	return id, true, nil
 }
 
@@ -381,7 +375,8 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 	if _, _, err := g.add(init, noState, 0); err != nil {
 		return fmt.Errorf("liveness: %w", err)
 	}
-	en, mv := make(threadSet, g.words()), make(threadSet, g.words())
+	en, mv, pr := make(threadSet, g.words()), make(threadSet, g.words()), make(threadSet, g.words())
+	var perms []uint16
 	var arena Arena
 	levelEnd := uint32(1) // the first id of the next level
 	for id := uint32(0); int(id) < g.keys.len(); id++ {
@@ -402,7 +397,7 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 		arena.Reset()
 		c := g.configOf(id, &arena)
 		g.off = append(g.off, uint32(len(g.dst)))
-		succs, _ := g.sem.Successors(c)
+		succs, perms := g.successors(c, perms)
 		st.Transitions += int64(len(succs))
 		pending := g.flags[id]&flagPending != 0
 		clear(en)
@@ -432,9 +427,16 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 			g.dst = append(g.dst, to)
 			g.sidx = append(g.sidx, uint32(i))
 			g.mov = append(g.mov, g.intern(mv))
+			if g.sym != nil {
+				g.eperm = append(g.eperm, perms[i])
+			}
 		}
 		if pending {
-			g.enabled[id] = g.intern(en)
+			g.present(c, pr)
+			for i := range pr {
+				pr[i] &^= en[i]
+			}
+			g.dis[id] = g.intern(pr)
 		}
 		if opt.MaxStates > 0 && int64(g.keys.len()) > opt.MaxStates {
 			st.Cut = true
@@ -562,16 +564,16 @@ func (g *liveGraph) cyclic(members []uint32, comp []uint32) bool {
 }
 
 // fair reports whether every thread moves in some step inside the component
-// or is disabled at some state of it (on the quotient: every class, some
-// thread of it; classOf).
+// or is disabled at some state of it (on the quotient: every track, some
+// thread of it; livesym.go).
 func (g *liveGraph) fair(members []uint32, comp []uint32) bool {
-	present := g.present(g.configOf(members[0], nil), false)
+	tr := g.tracks(members, comp)
 	ok := make(threadSet, g.words())
 	c := comp[members[0]]
 	for _, v := range members {
-		en := g.sets[g.enabled[v]]
+		dis := g.sets[g.dis[v]]
 		for i := range ok {
-			ok[i] |= ^en[i]
+			ok[i] |= dis[i]
 		}
 		for e := g.off[v]; e < g.off[v+1]; e++ {
 			if comp[g.dst[e]] == c {
@@ -582,7 +584,7 @@ func (g *liveGraph) fair(members []uint32, comp []uint32) bool {
 			}
 		}
 	}
-	return contains(ok, present)
+	return contains(tr.project(ok), tr.project(g.present(g.configOf(members[0], nil), nil)))
 }
 
 // pathTo is the breadth-first path (successor indices) from the state the
@@ -643,17 +645,31 @@ func (g *liveGraph) report(c *Config) *Violation {
 }
 
 // cycle returns a cycle (successor indices) from entry back to entry inside
-// component comp[entry] that meets fairness: every thread (class) moves in
-// it or is disabled at a state of it; with threads (on the quotient only),
-// every thread of the representatives. From the current state it goes, by
-// a shortest path inside the component, to the nearest state or step that
-// covers a thread not yet covered, and at the end back to entry.
+// component comp[entry] that meets fairness: every thread moves in it or is
+// disabled at a state of it (on the quotient: every track, some thread of
+// it; with threads, every thread of the representatives). From the current
+// state it goes, by a shortest path inside the component, to the nearest
+// state or step that covers a thread not yet covered, and at the end back
+// to entry.
 func (g *liveGraph) cycle(comp []uint32, entry uint32, threads bool) ([]uint32, error) {
-	need := g.present(g.configOf(entry, nil), threads) // neither seen moving nor disabled yet
+	var tr *tracks
+	if !threads {
+		tr = g.tracks(g.members(comp, entry), comp)
+	}
+	projected := map[uint32]threadSet{}
+	set := func(id uint32) threadSet {
+		s, ok := projected[id]
+		if !ok {
+			s = tr.project(g.sets[id])
+			projected[id] = s
+		}
+		return s
+	}
+	need := tr.project(g.present(g.configOf(entry, nil), nil)) // neither seen moving nor disabled yet
 	cover := func(v uint32) {
-		en := g.sets[g.enabled[v]]
+		dis := set(g.dis[v])
 		for i := range need {
-			need[i] &= en[i]
+			need[i] &^= dis[i]
 		}
 	}
 	cover(entry)
@@ -661,13 +677,13 @@ func (g *liveGraph) cycle(comp []uint32, entry uint32, threads bool) ([]uint32, 
 	cur := entry
 	for !need.empty() {
 		edges := g.nearest(comp, cur, func(e uint32) bool {
-			return intersects(g.sets[g.mov[e]], need) || !contains(g.sets[g.enabled[g.dst[e]]], need)
+			return intersects(set(g.mov[e]), need) || intersects(set(g.dis[g.dst[e]]), need)
 		})
 		if edges == nil {
 			return nil, errors.New("liveness: no step of the fair component covers a thread it should")
 		}
 		for _, e := range edges {
-			mv := g.sets[g.mov[e]]
+			mv := set(g.mov[e])
 			for i := range need {
 				need[i] &^= mv[i]
 			}
@@ -754,7 +770,7 @@ func (g *liveGraph) src(e uint32) uint32 {
 // the per-state and per-transition arrays.
 func (g *liveGraph) ramBytes() int64 {
 	b := g.keys.ramBytes()
-	b += int64(cap(g.parent)+cap(g.psucc)+cap(g.enabled)+cap(g.off))*4 + int64(cap(g.flags))
+	b += int64(cap(g.parent)+cap(g.psucc)+cap(g.dis)+cap(g.off))*4 + int64(cap(g.flags)) + int64(cap(g.eperm))*2
 	b += int64(cap(g.dst)+cap(g.sidx)+cap(g.mov)) * 4
 	b += int64(len(g.sets)) * int64(8*((g.nthreads+63)/64)+48)
 	return b

@@ -3,6 +3,8 @@ package statespace
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"math"
 	"time"
 )
 
@@ -16,37 +18,40 @@ import (
 // is not a real cycle. What holds:
 //
 //   - Sound direction. A real weakly fair cycle maps, step by step, to a
-//     closed walk among representatives (repeat it until the walk closes),
-//     in which every real thread is seen, renamed, as a thread of its slot
-//     class (Symmetry.SlotClass: the threads at one slot of the blocks of a
-//     group; the others are classes of their own) with the same heap
-//     version and the same part in the update (neither changes along a
-//     cycle). So in the component of the quotient's pending region that
-//     holds the walk, every such refined class (classOf) has a thread that
-//     moves or is disabled somewhere: the component is fair for the
-//     relaxed fairness, per class. Pending, and "a participant can apply
-//     here", do not depend on names. Hence: no relaxed-fair component, no
-//     real fair cycle where a participant never applies, and the update
-//     completes in every fair run (ok, without ever leaving the quotient).
+//     closed walk among representatives (repeat it until the walk closes)
+//     inside one component of the quotient's pending region. Along it, a
+//     real thread is seen as a thread of the representatives that stays in
+//     one track (the threads that the renamings of the component's steps
+//     connect: a part of its slot class, Symmetry.SlotClass), with the same
+//     attribute (attrOf: heap version, taking part). So every track and
+//     attribute present has a thread that moves or is disabled somewhere in
+//     the component: the component is fair for this relaxed fairness
+//     (tracks, at the end of this file). Pending, and "a participant can
+//     apply here", do not depend on names. Hence: no relaxed-fair component,
+//     no real fair cycle in which a participant never applies, and the
+//     update completes in every fair run (ok, decided on the quotient).
+//     Where no step of a component renames, the relaxed fairness is exact.
 //   - Violations are real. A relaxed-fair component is only a candidate. Its
 //     lasso among representatives (shortest prefix, and a cycle covering
-//     every class) is lifted: the prefix by realPath, the cycle step by step
-//     (the real step whose representative is the next one), again and
-//     again until the real configuration returns to where the cycle
-//     started (a cycle among representatives goes from s to a renaming of
-//     s; repeated as many times as that renaming's order, it is a real
-//     cycle). The real lasso is then judged exactly, per thread
-//     (JudgeLasso); only a real fair lasso is reported (prefix shortest
-//     among the candidates, but not always the shortest real one).
-//   - If that fails for every candidate (a class covered by one thread
-//     while another thread of it stays enabled and never moves), the real
-//     configurations whose representatives lie in a candidate component
-//     are explored from the lifted entry (liftSearch: at most the
-//     component's size times the group's order) and judged exactly, per
-//     thread: a fair component there gives a real lasso, checked again by
-//     JudgeLasso. This is bounded (liftBudget).
+//     every thread of the representatives if the component has one, else
+//     every track) is lifted: the prefix by realPath, the cycle step by step
+//     (a real step whose representative is the next one, preferring one
+//     whose thread has not moved yet), again and again until the real
+//     configuration returns to where the cycle started (a cycle among
+//     representatives goes from s to a renaming of s; repeated as many
+//     times as that renaming's order, it is a real cycle). The real lasso is
+//     then judged exactly, per thread (JudgeLasso); only a real fair lasso
+//     is reported (its prefix is the shortest to a candidate, not always
+//     the shortest to a real fair cycle).
+//   - If that fails for every candidate, the real configurations whose
+//     representatives lie in a candidate component are explored from the
+//     lifted entry (liftSearch: at most the component's size times the
+//     group's order) and judged exactly, per thread; a fair component there
+//     gives a real lasso, checked again by JudgeLasso. This is bounded
+//     (liftBudget).
 //   - If nothing lifts, the unreduced check decides (correct, slower), and
-//     LiveStats.FellBack says so.
+//     LiveStats.FellBack says so (testdata/liveness/classmate-loops.dsu,
+//     doubled, is such a case).
 
 // maxQuickLifts is the most candidate components whose lassos are lifted
 // directly; maxLiftRounds the most times a cycle among representatives is
@@ -290,4 +295,169 @@ func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp []uin
 		return nil, n
 	}
 	return v, n
+}
+
+// Tracks. A step among representatives is a real step from the
+// representative followed by a renaming of threads (the one that makes its
+// target a representative: Symmetry.canonicalPerm), recorded per step
+// (eperm). Along a real run mapped onto the quotient, a real thread is seen
+// as thread u of one representative, then as perm(u) of the next, and so
+// on: it stays in one track, the threads that the renamings of a
+// component's steps connect (a part of a slot class: none if no step of the
+// component renames). Fairness is judged per track and thread state: a
+// track is covered when some thread of it, with the attribute (attrOf) in
+// question, moves or is disabled somewhere in the component. A real fair
+// cycle covers every track of its component, so the judgement stays sound,
+// and it is exact where no step renames.
+
+// permNone is the identity renaming; permUnknown a renaming not recorded
+// (too many distinct ones): every thread may become any of its slot class.
+const (
+	permNone    = 0
+	permUnknown = math.MaxUint16
+)
+
+// permTable interns renamings of threads.
+type permTable struct {
+	list [][]int32 // id -> renaming (thread t becomes list[id][t]); list[0]: none
+	ids  map[string]uint16
+	buf  []byte
+}
+
+// id is the id of the renaming pi (nil: not known).
+func (pt *permTable) id(pi []int) uint16 {
+	if pi == nil {
+		return permUnknown
+	}
+	identity := true
+	for t, u := range pi {
+		if t != u {
+			identity = false
+			break
+		}
+	}
+	if identity {
+		return permNone
+	}
+	if pt.list == nil {
+		pt.list, pt.ids = [][]int32{nil}, map[string]uint16{}
+	}
+	pt.buf = pt.buf[:0]
+	for _, u := range pi {
+		pt.buf = binary.AppendUvarint(pt.buf, uint64(u))
+	}
+	if id, ok := pt.ids[string(pt.buf)]; ok {
+		return id
+	}
+	if len(pt.list) >= permUnknown {
+		return permUnknown
+	}
+	id := uint16(len(pt.list))
+	r := make([]int32, len(pi))
+	for t, u := range pi {
+		r[t] = int32(u)
+	}
+	pt.list = append(pt.list, r)
+	pt.ids[string(pt.buf)] = id
+	return id
+}
+
+// successors expands c. On the quotient it expands it without the symmetry
+// and replaces each successor by its representative, as
+// Semantics.Successors does with the symmetry (the same successors in the
+// same order), noting in perms the renaming each took.
+func (g *liveGraph) successors(c *Config, perms []uint16) ([]Succ, []uint16) {
+	perms = perms[:0]
+	if g.sym == nil {
+		succs, _ := g.sem.Successors(c)
+		return succs, perms
+	}
+	succs, _ := g.plain.Successors(c)
+	for i := range succs {
+		perms = append(perms, g.perms.id(g.sym.canonicalPerm(succs[i].Next)))
+	}
+	return succs, perms
+}
+
+// tracks are the tracks of a component: root[t] names thread t's. A nil
+// *tracks is every thread a track of its own.
+type tracks struct{ root []int }
+
+// project maps a set of thread states onto tracks.
+func (tr *tracks) project(s threadSet) threadSet {
+	if tr == nil {
+		return s
+	}
+	out := make(threadSet, len(s))
+	for k := 0; k < 4*len(tr.root); k++ {
+		if s.has(k) {
+			out.add(4*tr.root[k/4] + k%4)
+		}
+	}
+	return out
+}
+
+// tracks computes the tracks of the component of members (nil off the
+// quotient, or when none of its steps renames).
+func (g *liveGraph) tracks(members []uint32, comp []uint32) *tracks {
+	if g.sym == nil {
+		return nil
+	}
+	c := comp[members[0]]
+	var seen map[uint16]bool
+	for _, v := range members {
+		for e := g.off[v]; e < g.off[v+1]; e++ {
+			if id := g.eperm[e]; id != permNone && comp[g.dst[e]] == c {
+				if seen == nil {
+					seen = map[uint16]bool{}
+				}
+				seen[id] = true
+			}
+		}
+	}
+	if seen == nil {
+		return nil
+	}
+	root := make([]int, g.nthreads)
+	for t := range root {
+		root[t] = t
+	}
+	find := func(x int) int {
+		for root[x] != x {
+			root[x] = root[root[x]]
+			x = root[x]
+		}
+		return x
+	}
+	union := func(a, b int) { root[find(a)] = find(b) }
+	for id := range seen {
+		for t := range root {
+			if id == permUnknown {
+				union(t, g.sym.SlotClass(t))
+			} else {
+				union(t, int(g.perms.list[id][t]))
+			}
+		}
+	}
+	for t := range root {
+		root[t] = find(t)
+	}
+	return &tracks{root: root}
+}
+
+// members lists the states of the component of v (found from v, breadth-
+// first, inside it).
+func (g *liveGraph) members(comp []uint32, v uint32) []uint32 {
+	seen := map[uint32]bool{v: true}
+	out := []uint32{v}
+	for i := 0; i < len(out); i++ {
+		u := out[i]
+		for e := g.off[u]; e < g.off[u+1]; e++ {
+			if w := g.dst[e]; comp[w] == comp[v] && !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+		}
+	}
+	return out
 }

@@ -753,3 +753,15 @@ func (s *Symmetry) SlotClass(t int) int {
 	}
 	return t
 }
+
+// canonicalPerm is canonical, and returns the renaming of threads it
+// applied: thread t of c became thread perm[t]. perm is the arena's scratch
+// space, valid until its next use; nil for a configuration outside an
+// arena.
+func (s *Symmetry) canonicalPerm(c *Config) []int {
+	s.canonical(c)
+	if c.arena == nil || c.arena.sym == nil {
+		return nil
+	}
+	return c.arena.sym.pi[:len(c.Threads)]
+}
