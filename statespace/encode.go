@@ -31,17 +31,7 @@ func (p *Program) Encode(buf []byte, c *Config) []byte {
 
 // encodeThread appends the encoding of one thread.
 func encodeThread(buf []byte, th *Thread) []byte {
-	b := byte(th.Status) | th.HeapVer<<2
-	if th.Participant {
-		b |= 1 << 3
-	}
-	if th.Barrier {
-		b |= 1 << 4
-	}
-	if th.Spin {
-		b |= 1 << 5
-	}
-	buf = append(buf, b)
+	buf = append(buf, threadFlags(th))
 	buf = binary.AppendUvarint(buf, uint64(len(th.Frames)))
 	for _, f := range th.Frames {
 		buf = binary.AppendUvarint(buf, uint64(f.Code))
@@ -57,6 +47,36 @@ func encodeThread(buf []byte, th *Thread) []byte {
 	return buf
 }
 
+// threadFlags packs a thread's status, heap version and flags in a byte.
+func threadFlags(th *Thread) byte {
+	b := byte(th.Status) | th.HeapVer<<2
+	if th.Participant {
+		b |= 1 << 3
+	}
+	if th.Barrier {
+		b |= 1 << 4
+	}
+	if th.Spin {
+		b |= 1 << 5
+	}
+	return b
+}
+
+// endFlags packs an endpoint's versions and flags in a byte.
+func endFlags(e *End) byte {
+	b := e.Ver | e.NextVer<<1
+	if e.Started {
+		b |= 1 << 2
+	}
+	if e.Done {
+		b |= 1 << 3
+	}
+	if e.Untracked {
+		b |= 1 << 4
+	}
+	return b
+}
+
 // encodeInstance appends the encoding of one session instance.
 func encodeInstance(buf []byte, in *Instance) []byte {
 	buf = binary.AppendUvarint(buf, uint64(in.Service))
@@ -64,17 +84,7 @@ func encodeInstance(buf []byte, in *Instance) []byte {
 	for _, e := range in.Ends {
 		buf = binary.AppendUvarint(buf, uint64(e.Role))
 		buf = binary.AppendUvarint(buf, uint64(e.Holder))
-		b := e.Ver | e.NextVer<<1
-		if e.Started {
-			b |= 1 << 2
-		}
-		if e.Done {
-			b |= 1 << 3
-		}
-		if e.Untracked {
-			b |= 1 << 4
-		}
-		buf = append(buf, b)
+		buf = append(buf, endFlags(&e))
 		buf = binary.AppendUvarint(buf, uint64(e.State))
 		buf = binary.AppendVarint(buf, int64(e.Run))
 	}

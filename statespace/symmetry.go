@@ -623,17 +623,7 @@ func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScra
 	}
 	for _, t := range g.Blocks[bi] {
 		th := c.Threads[t]
-		b := byte(th.Status) | th.HeapVer<<2
-		if th.Participant {
-			b |= 1 << 3
-		}
-		if th.Barrier {
-			b |= 1 << 4
-		}
-		if th.Spin {
-			b |= 1 << 5
-		}
-		buf = append(buf, b)
+		buf = append(buf, threadFlags(th))
 		buf = binary.AppendUvarint(buf, uint64(len(th.Frames)))
 		for _, f := range th.Frames {
 			buf = binary.AppendUvarint(buf, uint64(s.codePos[f.Code]))
@@ -655,17 +645,7 @@ func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScra
 		for _, e := range in.Ends {
 			buf = binary.AppendUvarint(buf, uint64(e.Role))
 			holder(e.Holder)
-			b := e.Ver | e.NextVer<<1
-			if e.Started {
-				b |= 1 << 2
-			}
-			if e.Done {
-				b |= 1 << 3
-			}
-			if e.Untracked {
-				b |= 1 << 4
-			}
-			buf = append(buf, b)
+			buf = append(buf, endFlags(&e))
 			buf = binary.AppendUvarint(buf, uint64(e.State))
 			buf = binary.AppendVarint(buf, int64(e.Run))
 		}
