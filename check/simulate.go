@@ -77,6 +77,9 @@ func Simulate(ctx context.Context, m *model.Model, o SimOptions) ([]*SimOutcome,
 				so.Shrink = &statespace.ShrinkOptions{Stores: shrinkStores(o.MemBudget), MaxStates: o.ShrinkStates, Budget: o.ShrinkBudget, Workers: so.Workers}
 			}
 			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+			if so.Coverage {
+				sem.Reach = statespace.NewReached(prog) // the source lines no walk reached (Unreached.Lines)
+			}
 			res, err := statespace.Simulate(ctx, sem, so)
 			out := &SimOutcome{Job: job, QueueBound: bound, Result: res}
 			if res != nil {

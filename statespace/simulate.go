@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/mcheck/mcheck/store"
 )
 
 // Simulation: random walks through the semantics, for models too large to
@@ -83,11 +85,22 @@ type SimOptions struct {
 	// member i mod Swarm, whose configuration is SwarmMember says.
 	Swarm int
 	// Coverage follows which visible instructions and local-type states the
-	// walks reached (SimResult.Unreached).
+	// walks reached (SimResult.Unreached), and, when the Semantics has a
+	// Reach, which instructions (Unreached.Lines): each walk records its
+	// own, merged into Reach in walk order.
 	Coverage bool
 	// Shrink, if set, looks for a shorter run to the violation found.
 	Shrink *ShrinkOptions
+	// MaxDistinct caps the count of distinct configurations the walks
+	// passed (SimResult.Distinct): past it they are no longer followed;
+	// 0: DefaultMaxDistinct, negative: none are counted.
+	MaxDistinct int64
 }
+
+// DefaultMaxDistinct is how many distinct configurations a simulation
+// counts exactly before it stops counting (about 20 bytes each, besides
+// the tables of their parts).
+const DefaultMaxDistinct = 10_000_000
 
 // WalkConfig is how one walk is walked.
 type WalkConfig struct {
@@ -174,6 +187,13 @@ type SimResult struct {
 	CapacityHits int64
 	// Introduced is set when some walk introduced the update.
 	Introduced bool
+	// Distinct is the number of distinct configurations the walks passed
+	// (the initial one and those their steps led to), counted exactly
+	// with the explorer's keys; DistinctCapped is set when the count
+	// stopped at SimOptions.MaxDistinct (or the tables failed): there were
+	// at least Distinct. Both are 0 when not counted.
+	Distinct       int64
+	DistinctCapped bool
 	// Unreached, with SimOptions.Coverage, is what no walk exercised.
 	Unreached *Unreached
 	// TimedOut: SimOptions.Time ended the simulation; Interrupted: its
@@ -204,6 +224,12 @@ type walkOut struct {
 	where      violWhere
 	path       []uint32
 	cov        *coverage
+	reach      *Reached // the instructions the walk reached, with coverage of lines
+	// keys are the keys of the configurations the walk passed, in order
+	// (nil when not counted); keysLost is set when counting stopped
+	// part-way.
+	keys     []uint64
+	keysLost bool
 }
 
 // Simulate walks the semantics at random, as SimOptions say, and stops at
@@ -236,6 +262,10 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 		cv := sem.P.newCoverage()
 		r.cov = &cv
 	}
+	if o.MaxDistinct >= 0 {
+		r.dist = newDistinct(sem.P, o.MaxDistinct)
+		defer r.dist.close()
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -251,6 +281,13 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 	res.TimedOut = !res.Interrupted && wctx.Err() != nil
 	if r.cov != nil {
 		res.Unreached = r.cov.unreached(sem.P)
+		if sem.Reach != nil {
+			// Before shrinking, which reaches other code.
+			res.Unreached.Lines = sem.Reach.Lines(sem.P)
+		}
+	}
+	if r.dist != nil {
+		res.Distinct, res.DistinctCapped = r.dist.set.Len(), r.dist.full.Load()
 	}
 	var err error
 	if r.first != nil {
@@ -274,7 +311,8 @@ type simRun struct {
 	merged  int64              // walks 0..merged-1 are merged
 	res     *SimResult
 	cov     *coverage
-	first   *walkOut // the merged walk with the violation
+	dist    *distinct // nil: distinct configurations not counted
+	first   *walkOut  // the merged walk with the violation
 }
 
 func (r *simRun) worker(ctx context.Context) {
@@ -284,7 +322,7 @@ func (r *simRun) worker(ctx context.Context) {
 			return
 		}
 		cfg := r.o.Walk(i)
-		out := walk(r.sem, r.o.Checker, cfg, r.o.Coverage, func() bool { return ctx.Err() != nil || i > r.stopAt.Load() })
+		out := walk(r.sem, r.o.Checker, cfg, r.o.Coverage, r.dist, func() bool { return ctx.Err() != nil || i > r.stopAt.Load() })
 		if out.viol != nil {
 			for {
 				cur := r.stopAt.Load()
@@ -348,6 +386,12 @@ func (r *simRun) merge(w *walkOut) {
 	}
 	if r.cov != nil && w.cov != nil {
 		r.cov.merge(*w.cov)
+	}
+	if w.reach != nil {
+		r.sem.Reach.merge(w.reach)
+	}
+	if r.dist != nil {
+		r.dist.add(w)
 	}
 	if w.viol != nil {
 		r.first = w
@@ -423,19 +467,32 @@ func initialStep(init *Config, fault *Fault) *Succ {
 	return &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}
 }
 
-// walk takes one random walk. abort is asked before every step.
-func walk(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, abort func() bool) *walkOut {
+// walk takes one random walk. abort is asked before every step. With
+// dist, the keys of the configurations it passes are recorded (out.keys).
+func walk(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *distinct, abort func() bool) *walkOut {
 	p := sem.P
 	out := &walkOut{cfg: cfg, path: []uint32{}}
 	if withCov {
 		cv := p.newCoverage()
 		out.cov = &cv
+		if sem.Reach != nil {
+			// A record of its own, merged in walk order: a walk that does
+			// not count (past the first violation) marks nothing.
+			own := *sem
+			own.Reach = NewReached(p)
+			sem, out.reach = &own, own.Reach
+		}
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9E3779B97F4A7C15))
 	c, fault := sem.Initial()
 	if v := chk.CheckStep(p, nil, initialStep(c, fault)); v != nil {
 		out.viol, out.where = v, violInitial
 		return out
+	}
+	var cur cursor
+	if dist != nil {
+		out.keys = []uint64{}
+		c = dist.pass(out, &cur, c)
 	}
 	last := -2 // the thread of the previous step (-2: none)
 	var groups []int
@@ -479,7 +536,88 @@ func walk(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, abort func(
 		out.path = append(out.path, uint32(k))
 		out.steps++
 		c = succs[k].Next
+		if out.keys != nil {
+			c = dist.pass(out, &cur, c)
+		}
 	}
+}
+
+// distinct counts the distinct configurations the walks pass, exactly: each
+// is interned in the explorer's tables of parts (tree.go), whose 64-bit
+// keys are equal iff the configurations are, and the walks' keys go to a
+// set in walk order (so the count does not depend on the workers). Tables
+// and set grow with the configurations counted, up to max.
+type distinct struct {
+	trees *trees
+	set   *store.MemorySet
+	max   int64
+	full  atomic.Bool // the count stopped: walks record no more keys
+}
+
+func newDistinct(p *Program, max int64) *distinct {
+	if max == 0 {
+		max = DefaultMaxDistinct
+	}
+	return &distinct{trees: newTrees(p), set: store.NewMemorySet(), max: max}
+}
+
+// pass records that a walk passed c, the initial configuration (cur has
+// no parent yet) or a successor of cur's, and returns the configuration to
+// walk on from: c as rebuilt from the tables, whose parts the next keys
+// share, so that a successor's key costs only the parts its step changed.
+// Once the count is full (or the tables fail) the walk stops recording
+// and c is returned as it is.
+func (d *distinct) pass(out *walkOut, cur *cursor, c *Config) *Config {
+	if out.keys == nil {
+		return c
+	}
+	if d.full.Load() {
+		out.keys, out.keysLost = nil, true
+		return c
+	}
+	k, err := d.trees.key(cur, c)
+	if err != nil {
+		out.keys, out.keysLost = nil, true
+		return c
+	}
+	out.keys = append(out.keys, k)
+	return d.trees.decode(k, nil, cur)
+}
+
+// add counts a merged walk's configurations.
+func (d *distinct) add(w *walkOut) {
+	if d.full.Load() {
+		return
+	}
+	if w.keysLost {
+		d.full.Store(true) // counting stopped part-way: at least this many
+	}
+	for _, k := range w.keys {
+		d.set.Add(k)
+	}
+	if d.set.Len() >= d.max {
+		d.full.Store(true)
+	}
+}
+
+// merge marks what o reached.
+func (r *Reached) merge(o *Reached) {
+	for i := range o.hit {
+		if o.hit[i].Load() {
+			r.mark1(i)
+		}
+	}
+}
+
+func (r *Reached) mark1(i int) {
+	if !r.hit[i].Load() {
+		r.hit[i].Store(true)
+	}
+}
+
+func (d *distinct) close() {
+	d.trees.close()
+	_ = d.set.Close()
 }
 
 // pick chooses the index of the next step. groups is scratch space.

@@ -48,7 +48,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, "walks run in parallel (default: the number of cores); the result does not depend on it")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) simulation, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
-	fs.BoolVar(&f.coverage, "coverage", false, "after each simulation, list what no walk exercised: communication, choose and update-point places never performed, local-type states never reached")
+	fs.BoolVar(&f.coverage, "coverage", false, "after each simulation, list what no walk exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the first walk; walk i uses seed+i")
 	fs.IntVar(&f.depth, "depth", statespace.DefaultSimDepth, "the most steps a walk takes")
 	fs.Int64Var(&f.runs, "runs", statespace.DefaultSimRuns, "walks per strategy (with --time alone: as many as fit)")
@@ -290,7 +290,7 @@ func simSetup(f *simFlags) string {
 
 // walksDone summarises the walks of a simulation.
 func walksDone(res *statespace.SimResult) string {
-	s := fmt.Sprintf("%s (%d steps, the longest %d", plural64(res.Runs, "walk"), res.Steps, res.Deepest)
+	s := fmt.Sprintf("%s (%d steps, %s, the longest %d", plural64(res.Runs, "walk"), res.Steps, distinctNote(res), res.Deepest)
 	if res.Ended > 0 {
 		s += fmt.Sprintf("; %d reached a configuration with no step", res.Ended)
 	}
@@ -298,6 +298,22 @@ func walksDone(res *statespace.SimResult) string {
 		s += fmt.Sprintf("; %d stopped at their depth", res.Cut)
 	}
 	return s + ")"
+}
+
+// distinctNote says how many distinct configurations the walks passed.
+func distinctNote(res *statespace.SimResult) string {
+	if res.DistinctCapped {
+		return fmt.Sprintf("at least %d distinct configurations passed", res.Distinct)
+	}
+	return fmt.Sprintf("%d distinct configurations passed", res.Distinct)
+}
+
+// distinctCell is the summary's distinct column.
+func distinctCell(res *statespace.SimResult) string {
+	if res.DistinctCapped {
+		return fmt.Sprintf(">= %d", res.Distinct)
+	}
+	return fmt.Sprint(res.Distinct)
 }
 
 // shrinkNote says how the run printed relates to the walk's and whether it
@@ -383,8 +399,12 @@ func writeSimTrace(w io.Writer, r *simReport, trace []statespace.TraceStep, form
 // writeSimUnreached lists what no walk exercised (--coverage).
 func writeSimUnreached(w io.Writer, r *simReport, u *statespace.Unreached) {
 	scope := "by any walk (walks are samples: this is what they missed, not what cannot happen)"
-	if len(u.Actions) == 0 && len(u.States) == 0 {
-		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached by some walk\n", r.strategy)
+	if len(u.Actions) == 0 && len(u.States) == 0 && len(u.Lines) == 0 {
+		lines := ""
+		if u.Lines != nil {
+			lines = ", every source line run"
+		}
+		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached%s by some walk\n", r.strategy, lines)
 		return
 	}
 	fmt.Fprintf(w, "%s: coverage: never exercised %s:\n", r.strategy, scope)
@@ -394,13 +414,16 @@ func writeSimUnreached(w io.Writer, r *simReport, u *statespace.Unreached) {
 	for _, s := range u.States {
 		fmt.Fprintf(w, "  never reached:   %s\n", s)
 	}
+	for _, l := range u.Lines {
+		fmt.Fprintf(w, "  never ran:       %s:%d (%s)\n", filepath.ToSlash(r.model), l.Line, strings.Join(l.Code, ", "))
+	}
 }
 
 // writeSimSummary prints one row per simulation.
 func writeSimSummary(w io.Writer, runs []*simReport, f *simFlags) {
 	fmt.Fprintf(w, "summary: model %s, queue capacity %d, update introduced: %s; %s\n\n", filepath.ToSlash(runs[0].model), runs[0].queueBound, f.updateAt, simSetup(f))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "update\tstrategy\tverdict\tproperty\twalks\tsteps\tlongest\tseconds\ttrace\tfound at\tshortest\t")
+	fmt.Fprintln(tw, "update\tstrategy\tverdict\tproperty\twalks\tsteps\tdistinct\tlongest\tseconds\ttrace\tfound at\tshortest\t")
 	for _, r := range runs {
 		res := r.res
 		verdict, prop, trace, at, shortest := "ok?", "-", "-", "-", "-"
@@ -414,11 +437,11 @@ func writeSimSummary(w io.Writer, runs []*simReport, f *simFlags) {
 				shortest = fmt.Sprintf(">= %d", sh.AtLeast)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%s\t%s\t%s\t\n", updateName(r.update), r.strategy, verdict, prop,
-			res.Runs, res.Steps, res.Deepest, res.Elapsed.Seconds(), trace, at, shortest)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%d\t%.3f\t%s\t%s\t%s\t\n", updateName(r.update), r.strategy, verdict, prop,
+			res.Runs, res.Steps, distinctCell(res), res.Deepest, res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\n(ok?: no violation in the walks, nothing proved; trace: the steps of the run printed; found at: the steps of the walk that found it; shortest: whether a shorter run to it can exist)")
+	fmt.Fprintln(w, "\n(ok?: no violation in the walks, nothing proved; distinct: the distinct configurations the walks passed; trace: the steps of the run printed; found at: the steps of the walk that found it; shortest: whether a shorter run to it can exist)")
 }
 
 // jsonSim is the JSON form of one simulation. Its common fields are those
@@ -450,6 +473,8 @@ type jsonSim struct {
 	Swarm      int      `json:"swarm,omitempty"`
 	Walks      int64    `json:"walks"`
 	Steps      int64    `json:"steps"`
+	Distinct   int64    `json:"distinct_configurations"`
+	DistinctAL bool     `json:"distinct_at_least,omitempty"` // the count stopped: at least Distinct
 	Longest    int      `json:"longest_walk"`
 	Ended      int64    `json:"walks_ended"`
 	Cut        int64    `json:"walks_cut"`
@@ -464,6 +489,7 @@ type jsonSim struct {
 	ShrinkHow  string   `json:"shrink_method,omitempty"`
 	Unreached  []string `json:"never_performed,omitempty"`
 	UnreachedS []string `json:"never_reached,omitempty"`
+	NeverRan   []string `json:"never_ran,omitempty"` // source lines, "m.dsu:12 (new f of P1)"
 }
 
 func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
@@ -472,7 +498,7 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", Search: "simulation",
 		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
-		Seed: f.seed, Scheduler: f.scheduler, Swarm: f.swarm, Walks: res.Runs, Steps: res.Steps, Longest: res.Deepest,
+		Seed: f.seed, Scheduler: f.scheduler, Swarm: f.swarm, Walks: res.Runs, Steps: res.Steps, Distinct: res.Distinct, DistinctAL: res.DistinctCapped, Longest: res.Deepest,
 		Ended: res.Ended, Cut: res.Cut, TimedOut: res.TimedOut,
 	}
 	if res.Violation != nil {
@@ -486,6 +512,9 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 	}
 	if u := res.Unreached; u != nil {
 		j.Unreached, j.UnreachedS = u.Actions, u.States
+		for _, l := range u.Lines {
+			j.NeverRan = append(j.NeverRan, fmt.Sprintf("%s:%d (%s)", filepath.ToSlash(r.model), l.Line, strings.Join(l.Code, ", ")))
+		}
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)
