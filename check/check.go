@@ -248,10 +248,10 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote, Symmetry: sym}
 			if err == nil && u != nil && res.Verdict == statespace.Holds && props[properties.UpdateCompletion] {
 				// With symmetry, liveness searches the same quotient, with
-				// fairness relaxed per slot class, and reports only real fair
-				// lassos; if none lifts, it falls back to the unreduced
-				// system (statespace/livesym.go; LiveStats.Quotient,
-				// FellBack).
+				// fairness relaxed to what renaming threads preserves, and
+				// reports only real fair lassos; if none lifts, it falls
+				// back to the unreduced system (statespace/livesym.go;
+				// LiveStats.Quotient, FellBack).
 				err = checkLiveness(ctx, sem, o, opts.Progress, out)
 			}
 			if res != nil {
