@@ -61,7 +61,12 @@ func Semantics(m *model.Model, o ReplayOptions) (*statespace.Semantics, properti
 // where it ends: the violation of its last step, or of the configuration
 // it reaches if that has no step. It returns the steps and that violation
 // (nil if the run ends in none); an error if the path is not a run.
-func Replay(m *model.Model, o ReplayOptions, path []uint32) (*statespace.Replayed, *statespace.Violation, error) {
+//
+// A liveness counterexample (a lasso: cycleStart > 0, the number of the
+// step its cycle starts with) is judged as a lasso: the steps from
+// cycleStart on must lead back to the configuration before it, in a fair
+// cycle in which a participant never applies (statespace.JudgeLasso).
+func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*statespace.Replayed, *statespace.Violation, error) {
 	sem, props, err := Semantics(m, o)
 	if err != nil {
 		return nil, nil, err
@@ -70,6 +75,13 @@ func Replay(m *model.Model, o ReplayOptions, path []uint32) (*statespace.Replaye
 	tr, err := statespace.ReplayPath(sem, path)
 	if err != nil {
 		return nil, nil, err
+	}
+	if cycleStart > 0 {
+		if !props[properties.UpdateCompletion] {
+			return tr, nil, nil
+		}
+		v, err := statespace.JudgeLasso(sem, path, cycleStart)
+		return tr, v, err
 	}
 	var v *statespace.Violation
 	if tr.Last != nil && tr.Last.Fault != nil {

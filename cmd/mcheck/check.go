@@ -266,6 +266,9 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if f.memBudget != "" && p.memBudget < minMemBudget {
 		return nil, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", f.memBudget)
 	}
+	if _, err := check.ParseReduce(f.reduce); err != nil {
+		return nil, err
+	}
 	if f.store == store.Bitstate && (f.bits < store.MinBitstateBits || f.bits > store.MaxBitstateBits) {
 		return nil, fmt.Errorf("--bits %d is out of range: from %d to %d", f.bits, store.MinBitstateBits, store.MaxBitstateBits)
 	}

@@ -109,6 +109,8 @@ func TestCheckBadUsage(t *testing.T) {
 		{[]string{"check"}, "expected one model file"},
 		{[]string{"check", "a.dsu", "b.dsu"}, "expected one model file"},
 		{[]string{"check", "--strategy", "bogus", "../../models/mathserver.dsu"}, "unknown strategy"},
+		{[]string{"check", "--reduce", "nope", "../../models/mathserver.dsu"}, "--reduce must be all, symmetry or none"},
+		{[]string{"check", "--reduce", "por", "../../models/mathserver.dsu"}, "partial-order reduction is not implemented"},
 		{[]string{"check", "--queue-bound", "0", "../../models/mathserver.dsu"}, "--queue-bound"},
 		{[]string{"check", "--update-at", "sometimes", "../../models/mathserver.dsu"}, "--update-at"},
 		{[]string{"check", "--store", "floppy", "../../models/mathserver.dsu"}, "--store"},

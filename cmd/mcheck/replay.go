@@ -66,7 +66,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if rec.Update != "(no update)" {
 		o.Update = rec.Update
 	}
-	tr, v, err := check.Replay(m, o, rec.Path)
+	tr, v, err := check.Replay(m, o, rec.Path, rec.CycleStart)
 	if err != nil {
 		// The saved path is no longer a run of this model.
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
@@ -84,6 +84,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "the run ends in another violation:\n  now:      %s: %s; found %s\n  recorded: %s: %s; found %s\n", v.Property, v.Rule, v.Found, rec.Property, rec.Rule, rec.Found)
 		return exitViolation
 	}
+	if rec.CycleStart > 0 {
+		fmt.Fprintf(stdout, "the steps from %d on lead back to the configuration before step %d: the same fair cycle, repeating for ever\n", rec.CycleStart, rec.CycleStart)
+	}
 	fmt.Fprintf(stdout, "the run ends in the same violation: %s — %s\n  found: %s\n", v.Property, v.Rule, v.Found)
 	return exitOK
 }
@@ -96,6 +99,7 @@ type savedRun struct {
 	UpdateAt                         string   `json:"update_at"`
 	Skip                             []string `json:"skip"`
 	Path                             []uint32 `json:"path"`
+	CycleStart                       int      `json:"cycle_start"` // a lasso's: see check.Replay
 }
 
 // maxReportBytes bounds the size of a report replay reads.
