@@ -54,7 +54,7 @@ import (
 //     doubled, is such a case).
 
 // maxQuickLifts is the most candidate components whose lassos are lifted
-// directly; maxLiftRounds the most times a cycle among representatives is
+// (and whose real configurations are searched); maxLiftRounds the most times a cycle among representatives is
 // repeated while lifting it; liftBudget the fewest real configurations
 // liftSearch may explore in all (it may explore as many as the quotient
 // has, if that is more).
@@ -116,8 +116,8 @@ func (g *liveGraph) lift(ctx context.Context, fairs *fairComps, st *LiveStats) *
 		}
 	}
 	budget := max(int64(len(g.parent)), liftBudget)
-	for _, entry := range fairs.list {
-		if budget <= 0 {
+	for i, entry := range fairs.list {
+		if budget <= 0 || i >= maxQuickLifts {
 			break
 		}
 		v, n := g.liftSearch(ctx, plain, fairs.comp, entry, budget)
@@ -253,11 +253,9 @@ func (s *Symmetry) liftStep(sem, plain *Semantics, rep, real *Config, idx uint32
 func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp []uint32, entry uint32, budget int64) (*Violation, int64) {
 	members := map[string]struct{}{}
 	var arena Arena
-	for v, k := range comp {
-		if k == comp[entry] {
-			arena.Reset()
-			members[string(g.p.Encode(nil, g.configOf(uint32(v), &arena)))] = struct{}{}
-		}
+	for _, v := range g.members(comp, entry) {
+		arena.Reset()
+		members[string(g.p.Encode(nil, g.configOf(v, &arena)))] = struct{}{}
 	}
 	prefix, real, ok := g.realEntry(plain, entry)
 	if !ok {
