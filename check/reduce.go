@@ -15,10 +15,13 @@ import (
 //     property: no step, strategy or property depends on a thread's or a
 //     service's name, so a run of one configuration is, renamed, a run of
 //     any other in its orbit, breaking the same properties at the same
-//     depth; counterexamples are mapped back to real runs. It is not used
-//     for the liveness half of update completion (fairness is per thread,
-//     and a cycle among representatives need not be a fair cycle of the
-//     system), nor with --coverage (which reports places per thread).
+//     depth; counterexamples are mapped back to real runs. It is used for
+//     the liveness half of update completion too: that search runs among
+//     representatives, with fairness relaxed to what renaming threads
+//     preserves, and a lasso found there is lifted to a real one and judged
+//     per thread; if none lifts, the unreduced check decides
+//     (statespace/livesym.go). It is not used with --coverage (which
+//     reports places per thread).
 //   - por (partial-order reduction) is not implemented: asking for it is an
 //     error, not a silent no-op.
 //

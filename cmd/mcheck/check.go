@@ -465,8 +465,15 @@ func writeNotes(w io.Writer, r *runReport) {
 		}
 	}
 	if l := r.live; l != nil && res.Violation == nil && !l.Cut && !l.Interrupted {
-		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending; %.3f s, about %s in memory)",
-			l.States, l.Pending, l.Elapsed.Seconds(), sizeString(l.RAMBytes)))
+		how := ""
+		switch {
+		case l.FellBack:
+			how = ", judged without the symmetry: no candidate lasso among representatives was a real one"
+		case l.Quotient:
+			how = ", judged among symmetry representatives"
+		}
+		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory)",
+			l.States, l.Pending, how, l.Elapsed.Seconds(), sizeString(l.RAMBytes)))
 	}
 	if n := len(res.Violations); n > 0 {
 		switch {
@@ -619,6 +626,14 @@ type jsonLiveness struct {
 	Seconds  float64 `json:"seconds"`
 	RAMBytes int64   `json:"ram_bytes"`
 	Cut      bool    `json:"cut,omitempty"`
+	// With symmetry: Quotient says liveness was judged among
+	// representatives; FellBack that no candidate lasso lifted to a real one
+	// and the unreduced check decided; QuotientStates and Lifted count the
+	// representatives and the real configurations lifting explored.
+	Quotient       bool  `json:"quotient,omitempty"`
+	FellBack       bool  `json:"fell_back,omitempty"`
+	QuotientStates int64 `json:"quotient_states,omitempty"`
+	Lifted         int64 `json:"lifted,omitempty"`
 }
 
 // jsonRun is the JSON form of one run (docs/language.md §7).
@@ -715,7 +730,8 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	j.CutByViolations = res.CutByViolations
 	if l := r.live; l != nil {
 		j.Liveness = &jsonLiveness{States: l.States, Pending: l.Pending, Edges: l.Edges, Excluded: l.Excluded, SCCs: l.SCCs, Fair: l.FairSCCs,
-			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, Cut: l.Cut}
+			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, Cut: l.Cut,
+			Quotient: l.Quotient, FellBack: l.FellBack, QuotientStates: l.QuotientStates, Lifted: l.Lifted}
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)
