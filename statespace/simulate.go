@@ -402,33 +402,43 @@ func (r *simRun) merge(w *walkOut) {
 // report replays the first violation's walk, so that its report has the
 // trace and the final configuration, and shrinks it.
 func (r *simRun) report(ctx context.Context) error {
-	w := r.first
-	v, err := judgePath(r.sem, r.o.Checker, w.path, w.where)
+	v, sh, err := reportFound(ctx, r.sem, r.o.Checker, r.o.Shrink, r.o.Workers, r.first.path, r.first.where)
 	if err != nil {
 		return err
 	}
-	r.res.Violation, r.res.Verdict = v, Violated
-	if r.o.Shrink == nil || ctx.Err() != nil {
-		return nil
+	r.res.Violation, r.res.Verdict, r.res.Shrunk = v, Violated, sh
+	return nil
+}
+
+// reportFound replays the run path to a violation (where says where in it),
+// so that its report has the trace and the final configuration, and
+// shrinks it with so (nil: not shrunk). A failure to shrink loses nothing:
+// the violation stands as found, with ShrinkResult.Err set.
+func reportFound(ctx context.Context, sem *Semantics, chk Checker, so *ShrinkOptions, workers int, path []uint32, where violWhere) (*Violation, *ShrinkResult, error) {
+	v, err := judgePath(sem, chk, path, where)
+	if err != nil {
+		return nil, nil, err
 	}
-	so := *r.o.Shrink
-	if so.Checker == nil {
-		so.Checker = r.o.Checker
+	if so == nil || ctx.Err() != nil {
+		return v, nil, nil
 	}
-	if so.Workers == 0 {
-		so.Workers = r.o.Workers
+	o := *so
+	if o.Checker == nil {
+		o.Checker = chk
+	}
+	if o.Workers == 0 {
+		o.Workers = workers
 	}
 	// A failure to shrink (a store that cannot be opened) loses nothing:
-	// the violation stands, as walked.
-	sh, err := Shrink(ctx, r.sem, v, so)
+	// the violation stands, as found.
+	sh, err := Shrink(ctx, sem, v, o)
 	if sh == nil {
 		sh = &ShrinkResult{Violation: v, From: len(v.Path)}
 	}
 	if err != nil {
 		sh.Violation, sh.Method, sh.Shortest, sh.Err = v, "", false, err
 	}
-	r.res.Shrunk = sh
-	return nil
+	return v, sh, nil
 }
 
 // judgePath replays path and judges where it ends, as the walk did: its

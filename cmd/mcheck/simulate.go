@@ -319,16 +319,21 @@ func distinctCell(res *statespace.SimResult) string {
 // shrinkNote says how the run printed relates to the walk's and whether it
 // is known to be shortest.
 func shrinkNote(res *statespace.SimResult) string {
-	sh := res.Shrunk
-	n := len(res.Violation.Path)
+	return shrinkNoteOf(res.Violation, res.Shrunk, "walk")
+}
+
+// shrinkNoteOf says how the run printed relates to the one found (v, by a
+// walk or a search: whose) and whether it is known to be shortest.
+func shrinkNoteOf(v *statespace.Violation, sh *statespace.ShrinkResult, whose string) string {
+	n := len(v.Path)
 	if sh == nil {
-		return fmt.Sprintf("%d steps, as walked; not shrunk", n)
+		return fmt.Sprintf("%d steps, as found; not shrunk", n)
 	}
 	s := fmt.Sprintf("%d steps", len(sh.Violation.Path))
 	if sh.Method != "" {
-		s += fmt.Sprintf(", shrunk by %s from the walk's %d", sh.Method, n)
+		s += fmt.Sprintf(", shrunk by %s from the %s's %d", sh.Method, whose, n)
 	} else {
-		s += ", as walked"
+		s += ", as found"
 	}
 	switch {
 	case sh.Shortest:
@@ -341,18 +346,27 @@ func shrinkNote(res *statespace.SimResult) string {
 	return s
 }
 
+// shrinkHow says what shrinking did ("" when it did not run).
+func shrinkHow(v *statespace.Violation, sh *statespace.ShrinkResult, whose string) string {
+	switch {
+	case sh != nil && sh.Err != nil:
+		return fmt.Sprintf("failed (%v); the run printed is the %s's", sh.Err, whose)
+	case sh != nil && len(v.Path) > 0:
+		how := fmt.Sprintf("a BFS stored %d configurations%s", sh.BFSStates, cutNote(sh.BFSCut, " (the --shrink-states cap)"))
+		if sh.Tries > 0 || sh.OutOfBudget {
+			how += fmt.Sprintf("; delta debugging replayed %d shorter candidate runs%s", sh.Tries, cutNote(sh.OutOfBudget, " (--shrink-budget spent)"))
+		}
+		return how
+	}
+	return ""
+}
+
 func writeSimViolation(w io.Writer, r *simReport, f *simFlags) {
 	res := r.res
 	v := r.shown()
 	fmt.Fprintf(w, "%s: %s violation — %s\n", r.strategy, v.Property, v.Rule)
 	fmt.Fprintf(w, "  found by:  %s at step %d, after %s\n", res.Found, len(res.Violation.Path), walksDone(res))
-	if sh := res.Shrunk; sh != nil && sh.Err != nil {
-		fmt.Fprintf(w, "  shrinking: failed (%v); the run printed is the walk's\n", sh.Err)
-	} else if sh != nil && len(res.Violation.Path) > 0 {
-		how := fmt.Sprintf("a BFS stored %d configurations%s", sh.BFSStates, cutNote(sh.BFSCut, " (the --shrink-states cap)"))
-		if sh.Tries > 0 || sh.OutOfBudget {
-			how += fmt.Sprintf("; delta debugging replayed %d shorter candidate runs%s", sh.Tries, cutNote(sh.OutOfBudget, " (--shrink-budget spent)"))
-		}
+	if how := shrinkHow(res.Violation, res.Shrunk, "walk"); how != "" {
 		fmt.Fprintf(w, "  shrinking: %s\n", how)
 	}
 	if v.Thread != "" {
@@ -398,16 +412,21 @@ func writeSimTrace(w io.Writer, r *simReport, trace []statespace.TraceStep, form
 
 // writeSimUnreached lists what no walk exercised (--coverage).
 func writeSimUnreached(w io.Writer, r *simReport, u *statespace.Unreached) {
-	scope := "by any walk (walks are samples: this is what they missed, not what cannot happen)"
+	writeUnreachedBy(w, r.model, r.strategy, u, "walk", "walks are samples")
+}
+
+// writeUnreachedBy lists what no walk or search (one) exercised; why says
+// why that is no proof.
+func writeUnreachedBy(w io.Writer, model, strategy string, u *statespace.Unreached, one, why string) {
 	if len(u.Actions) == 0 && len(u.States) == 0 && len(u.Lines) == 0 {
 		lines := ""
 		if u.Lines != nil {
 			lines = ", every source line run"
 		}
-		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached%s by some walk\n", r.strategy, lines)
+		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached%s by some %s\n", strategy, lines, one)
 		return
 	}
-	fmt.Fprintf(w, "%s: coverage: never exercised %s:\n", r.strategy, scope)
+	fmt.Fprintf(w, "%s: coverage: never exercised by any %s (%s: this is what they missed, not what cannot happen):\n", strategy, one, why)
 	for _, a := range u.Actions {
 		fmt.Fprintf(w, "  never performed: %s\n", a)
 	}
@@ -415,7 +434,7 @@ func writeSimUnreached(w io.Writer, r *simReport, u *statespace.Unreached) {
 		fmt.Fprintf(w, "  never reached:   %s\n", s)
 	}
 	for _, l := range u.Lines {
-		fmt.Fprintf(w, "  never ran:       %s:%d (%s)\n", filepath.ToSlash(r.model), l.Line, strings.Join(l.Code, ", "))
+		fmt.Fprintf(w, "  never ran:       %s:%d (%s)\n", filepath.ToSlash(model), l.Line, strings.Join(l.Code, ", "))
 	}
 }
 

@@ -1,0 +1,466 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+func init() {
+	register(&command{name: "swarm", summary: "many small bitstate searches in parallel, for models too large to explore; violations found are shrunk", run: runSwarm})
+}
+
+// swarmFlags are the flags of `mcheck swarm`; those it shares with check
+// live in checkFlags, and are validated by checkFlags.plan.
+type swarmFlags struct {
+	checkFlags
+	seed         uint64
+	members      int
+	depth        int
+	duration     time.Duration
+	shrink       bool
+	shrinkStates int64
+	shrinkBudget int64
+	rawTrace     bool
+}
+
+func (f *swarmFlags) register(fs *pflag.FlagSet) {
+	f.progress, f.store = "off", ""
+	fs.StringVar(&f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", "))
+	fs.StringVar(&f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another)")
+	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
+	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue: a send is not enabled while this many messages are queued")
+	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
+	fs.IntVar(&f.workers, "workers", 0, "members searching at once (default: the number of cores); the result does not depend on it")
+	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) swarm, one per line")
+	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
+	fs.BoolVar(&f.coverage, "coverage", false, "after each swarm, list what no member exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
+	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for the breadth-first members' frontiers and links before they spill to disk, and for shrinking (default: a quarter of RAM); the bit arrays come on top")
+	fs.IntVar(&f.members, "swarm", statespace.DefaultSwarmMembers, "the number of searches (members), each with its own hash function, order and depth bound")
+	fs.UintVar(&f.bits, "bits", statespace.DefaultSwarmBits, "each member's bit array has 2^K bits (27: 16 MiB)")
+	fs.Int64Var(&f.maxStates, "max-states", statespace.DefaultSwarmStates, "the most configurations each member stores (0: no bound; a member then ends when its bit array takes nothing for new)")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the members' hash functions and orders")
+	fs.IntVar(&f.depth, "depth", statespace.DefaultSimDepth, "the longest runs a member follows (a shallow member follows an eighth of it)")
+	fs.DurationVar(&f.duration, "time", 0, "time per strategy, e.g. 30s or 5m (0: no limit)")
+	fs.BoolVar(&f.shrink, "shrink", true, "look for a shorter run to each violation found (bounded BFS, then delta debugging)")
+	fs.Int64Var(&f.shrinkStates, "shrink-states", statespace.DefaultShrinkStates, "configurations the shrinking BFS may store")
+	fs.Int64Var(&f.shrinkBudget, "shrink-budget", statespace.DefaultShrinkBudget, "configurations delta debugging may replay while shrinking (0: no delta debugging)")
+	fs.BoolVar(&f.rawTrace, "raw-trace", false, "also print the member's own run, before shrinking")
+}
+
+func (f *swarmFlags) plan() (*checkPlan, error) {
+	cp, err := f.checkFlags.plan()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case f.members < 1 || f.members > 1<<16:
+		return nil, fmt.Errorf("--swarm must be between 1 and %d, got %d", 1<<16, f.members)
+	case f.bits < store.MinBitstateBits || f.bits > store.MaxBitstateBits:
+		return nil, fmt.Errorf("--bits %d is out of range: from %d to %d", f.bits, store.MinBitstateBits, store.MaxBitstateBits)
+	case f.depth < 1:
+		return nil, fmt.Errorf("--depth must be at least 1, got %d", f.depth)
+	case f.duration < 0:
+		return nil, fmt.Errorf("--time must not be negative, got %s", f.duration)
+	case f.shrinkStates < 1:
+		return nil, fmt.Errorf("--shrink-states must be at least 1, got %d", f.shrinkStates)
+	case f.shrinkBudget < 0:
+		return nil, fmt.Errorf("--shrink-budget must not be negative, got %d", f.shrinkBudget)
+	}
+	return cp, nil
+}
+
+func runSwarm(args []string, stdout, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("swarm", pflag.ContinueOnError)
+	var f swarmFlags
+	f.register(fs)
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: mcheck swarm [flags] MODEL.dsu")
+		fmt.Fprintln(w, "\nRuns many small bitstate searches (SPIN's swarm verification) under each coordination")
+		fmt.Fprintln(w, "strategy, in parallel, for models too large to explore exhaustively. Each member keeps")
+		fmt.Fprintln(w, "the configurations it has seen in a bit array of its own (2^--bits bits, 3 hash")
+		fmt.Fprintln(w, "functions seeded for the member) and searches in an order of its own: member j is")
+		fmt.Fprintln(w, "depth-first with shuffled successors (j mod 4 = 0), depth-first with the threads in a")
+		fmt.Fprintln(w, "random priority (1), depth-first to an eighth of --depth (2), or breadth-first (3).")
+		fmt.Fprintln(w, "Every step of every configuration a member expands is checked as `mcheck check` checks")
+		fmt.Fprintln(w, "it. The violation of the lowest-numbered member that finds one is reported (the members")
+		fmt.Fprintln(w, "after it stop), then shrunk as `mcheck simulate` shrinks; the same seed gives the same")
+		fmt.Fprintln(w, "result whatever --workers is (with --time, how far the members get varies). Each")
+		fmt.Fprintln(w, "member's coverage is printed: states stored, bits set, and the configurations it")
+		fmt.Fprintln(w, "probably omitted. Finding no violation proves nothing.")
+		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+		fmt.Fprintln(w, "\nExit status: 1 violation found, 4 no violation found (a swarm is never exhaustive), 2 bad input or usage, 3 failure or interrupted.")
+	}
+	if status, done := parseFlags("swarm", fs, args, usage, stdout, stderr); done {
+		return status
+	}
+	path, ok := oneArg("swarm", fs.Args(), stderr)
+	if !ok {
+		return exitUsage
+	}
+	plan, err := f.plan()
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
+		return exitUsage
+	}
+	src, err := readModelFile(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
+		return exitUsage
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		reportModelErrors(stderr, err)
+		return exitUsage
+	}
+	reportWarnings(stderr, m)
+	if f.update != "" {
+		if _, err := check.UpdatesNamed(m, f.update); err != nil {
+			fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
+			return exitUsage
+		}
+	}
+
+	ctx, stop := interruptible("swarm", stderr) // a second signal stops mcheck at once
+	defer stop()
+
+	done := 0
+	var lastUpdate *model.Update
+	maxStates := f.maxStates
+	if maxStates == 0 {
+		maxStates = -1 // no bound
+	}
+	opts := check.SwarmOptions{
+		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound, Skip: f.skip,
+		Search: statespace.SwarmOptions{Members: f.members, Seed: f.seed, Bits: f.bits, MaxStates: maxStates, Depth: f.depth,
+			Time: f.duration, Workers: f.workers, Coverage: f.coverage},
+		Shrink: f.shrink, ShrinkStates: f.shrinkStates, ShrinkBudget: f.shrinkBudget, MemBudget: plan.memBudget,
+		Done: func(o *check.SwarmOutcome) {
+			r := swarmReportOf(path, o)
+			if f.jsonOut {
+				writeSwarmJSON(stdout, r, &f)
+			} else {
+				writeSwarmRun(stdout, r, &f, done == 0 || o.Update != lastUpdate, done == 0)
+			}
+			done, lastUpdate = done+1, o.Update
+		},
+	}
+	if f.shrinkBudget == 0 {
+		opts.ShrinkBudget = -1 // no delta debugging
+	}
+	outs, err := check.Swarm(ctx, m, opts)
+	var runs []*swarmReport
+	for _, o := range outs {
+		runs = append(runs, swarmReportOf(path, o))
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
+		return exitFailure
+	}
+	if !f.jsonOut && len(runs) > 0 {
+		fmt.Fprintln(stdout)
+		writeSwarmSummary(stdout, runs, &f)
+	}
+	return swarmStatus(runs, stderr)
+}
+
+// swarmStatus is the exit status: 1 if a violation was found, 3 if
+// interrupted without one, else 4 (nothing is proved).
+func swarmStatus(runs []*swarmReport, stderr io.Writer) int {
+	status := exitBounded
+	interrupted := false
+	for _, r := range runs {
+		if r.res.Violation != nil {
+			status = exitViolation
+		}
+		if r.res.Interrupted {
+			interrupted = true
+			fmt.Fprintf(stderr, "mcheck swarm: interrupted after %s (%s, %s)\n", plural(len(r.res.Members), "member"), updateName(r.update), r.strategy)
+		}
+	}
+	if interrupted && status != exitViolation {
+		return exitFailure
+	}
+	return status
+}
+
+// swarmReport is one (update, strategy) swarm, for printing.
+type swarmReport struct {
+	model      string
+	update     *model.Update
+	strategy   string
+	queueBound int
+	res        *statespace.SwarmResult
+	prog       *statespace.Program
+}
+
+func swarmReportOf(path string, o *check.SwarmOutcome) *swarmReport {
+	s := o.Strategy
+	if s == "" {
+		s = "(none needed)"
+	}
+	return &swarmReport{model: path, update: o.Update, strategy: s, queueBound: o.QueueBound, res: o.Result, prog: o.Program}
+}
+
+// shown is the violation printed: the shrunk run if there is one.
+func (r *swarmReport) shown() *statespace.Violation {
+	if sh := r.res.Shrunk; sh != nil && sh.Violation != nil {
+		return sh.Violation
+	}
+	return r.res.Violation
+}
+
+// stored is the number of states the members stored, in all.
+func (r *swarmReport) stored() int64 {
+	var n int64
+	for _, m := range r.res.Members {
+		n += m.States
+	}
+	return n
+}
+
+// swarmSetup says how the members search.
+func swarmSetup(f *swarmFlags) string {
+	states := "no bound on the states"
+	if f.maxStates > 0 {
+		states = fmt.Sprintf("at most %d states", f.maxStates)
+	}
+	s := fmt.Sprintf("%s (seed %d), each with 2^%d bits (%s) and %s, runs of up to %d steps", plural(f.members, "member"), f.seed, f.bits, bitsSize(f.bits), states, f.depth)
+	if f.duration > 0 {
+		s += fmt.Sprintf(", for at most %s", f.duration)
+	}
+	return s
+}
+
+// bitsSize is the memory of 2^k bits.
+func bitsSize(k uint) string {
+	b := uint64(1) << (k - 3)
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%d GiB", b>>30)
+	case b >= 1<<20:
+		return fmt.Sprintf("%d MiB", b>>20)
+	case b >= 1<<10:
+		return fmt.Sprintf("%d KiB", b>>10)
+	}
+	return fmt.Sprintf("%d bytes", b)
+}
+
+// writeSwarmRun prints one swarm's result as soon as it is known.
+func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first bool) {
+	if !first {
+		fmt.Fprintln(w)
+	}
+	if newUpdate {
+		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n", filepath.ToSlash(r.model), updateName(r.update), r.queueBound, f.updateAt)
+		fmt.Fprintf(w, "swarm: %s\n\n", swarmSetup(f))
+	}
+	res := r.res
+	if res.Violation == nil {
+		fmt.Fprintf(w, "%s: no violation found by %s (%d states stored in all); this is NOT exhaustive: each member omits configurations its bit array took for seen, and stops at its bounds\n",
+			r.strategy, plural(len(res.Members), "member"), r.stored())
+	} else {
+		writeSwarmViolation(w, r, f)
+	}
+	pad := strings.Repeat(" ", len(r.strategy))
+	if r.update != nil && !res.Introduced {
+		fmt.Fprintf(w, "%s  no member introduced the update (--update-at step:K beyond every run followed, or never): this says nothing about the update\n", pad)
+	}
+	if res.TimedOut {
+		fmt.Fprintf(w, "%s  --time %s ended the search\n", pad, f.duration)
+	}
+	writeMembers(w, r)
+	if u := res.Unreached; u != nil {
+		writeUnreachedBy(w, r.model, r.strategy, u, "member", "bitstate searches omit configurations and stop at their bounds")
+	}
+}
+
+// writeMembers prints each member's coverage estimate.
+func writeMembers(w io.Writer, r *swarmReport) {
+	fmt.Fprintf(w, "%s: members (states: stored in the member's bit array; P(miss): that a new configuration would now be taken for seen; omitted: expected configurations missed, and whatever only they lead to):\n", r.strategy)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  member\tsearch\tdepth\tstatus\tstates\ttransitions\tdeepest\tbits set\tP(miss)\tomitted\tseconds\t")
+	for _, m := range r.res.Members {
+		c := m.Config
+		search := "bfs"
+		if c.Search == statespace.SearchDFS {
+			search = "dfs shuffled"
+			if c.Order == statespace.OrderThreads {
+				search = "dfs threads"
+			}
+		}
+		status := m.Status.String()
+		if m.DepthCut && m.Status == statespace.MemberEnded {
+			status = "ended, depth cut"
+		}
+		fmt.Fprintf(tw, "  %d\t%s\t%d\t%s\t%d\t%d\t%d\t%.2f%%\t%.2g\t%.3g\t%.3f\t\n", c.Index, search, c.Depth, status, m.States, m.Transitions, m.Deepest,
+			100*m.Fill, m.OmissionProb, m.ExpectedOmissions, m.Elapsed.Seconds())
+	}
+	tw.Flush()
+}
+
+func writeSwarmViolation(w io.Writer, r *swarmReport, f *swarmFlags) {
+	res := r.res
+	v := r.shown()
+	fmt.Fprintf(w, "%s: %s violation — %s\n", r.strategy, v.Property, v.Rule)
+	fmt.Fprintf(w, "  found by:  %s at step %d\n", res.Members[res.Found].Config, len(res.Violation.Path))
+	if how := shrinkHow(res.Violation, res.Shrunk, "member"); how != "" {
+		fmt.Fprintf(w, "  shrinking: %s\n", how)
+	}
+	if v.Thread != "" {
+		fmt.Fprintf(w, "  thread:   %s\n", v.Thread)
+	}
+	fmt.Fprintf(w, "  action:   %s\n", v.Action)
+	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
+	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+	sr := &simReport{model: r.model, prog: r.prog}
+	if f.rawTrace && res.Shrunk != nil && res.Shrunk.Method != "" {
+		fmt.Fprintf(w, "  the member's own run (%d steps):\n", len(res.Violation.Trace))
+		writeSimTrace(w, sr, res.Violation.Trace, f.trace)
+	}
+	fmt.Fprintf(w, "  trace (%s):\n", shrinkNoteOf(res.Violation, res.Shrunk, "member"))
+	writeSimTrace(w, sr, v.Trace, f.trace)
+	fmt.Fprintf(w, "  final configuration:\n")
+	for _, line := range strings.Split(v.Final, "\n") {
+		fmt.Fprintf(w, "    %s\n", line)
+	}
+}
+
+// writeSwarmSummary prints one row per swarm.
+func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
+	fmt.Fprintf(w, "summary: model %s, queue capacity %d, update introduced: %s; %s\n\n", filepath.ToSlash(runs[0].model), runs[0].queueBound, f.updateAt, swarmSetup(f))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "update\tstrategy\tverdict\tproperty\tsearch\tmembers\tstates\tseconds\ttrace\tfound at\tshortest\t")
+	for _, r := range runs {
+		res := r.res
+		verdict, prop, trace, at, shortest := "ok?", "-", "-", "-", "-"
+		if v := res.Violation; v != nil {
+			verdict, prop, at = "VIOLATION", v.Property, fmt.Sprint(len(v.Path))
+			trace = fmt.Sprint(len(r.shown().Path))
+			shortest = "?"
+			if sh := res.Shrunk; sh != nil && sh.Shortest {
+				shortest = "yes"
+			} else if sh != nil && sh.AtLeast > 0 {
+				shortest = fmt.Sprintf(">= %d", sh.AtLeast)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\t%s\t%s\t\n", updateName(r.update), r.strategy, verdict, prop, "bitstate swarm",
+			len(res.Members), r.stored(), res.Elapsed.Seconds(), trace, at, shortest)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\n(ok?: no violation found, nothing proved; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: whether a shorter run to it can exist)")
+}
+
+// jsonMember is the JSON form of one member.
+type jsonMember struct {
+	Member            int     `json:"member"`
+	Search            string  `json:"search"`
+	Order             string  `json:"order,omitempty"`
+	Depth             int     `json:"depth"`
+	HashSeed          uint64  `json:"hash_seed"`
+	OrderSeed         uint64  `json:"order_seed"`
+	Status            string  `json:"status"`
+	DepthCut          bool    `json:"depth_cut"`
+	States            int64   `json:"states"`
+	Transitions       int64   `json:"transitions"`
+	Deepest           int     `json:"deepest"`
+	Fill              float64 `json:"fill"`
+	OmissionProb      float64 `json:"omission_probability"`
+	ExpectedOmissions float64 `json:"expected_omissions"`
+	Seconds           float64 `json:"seconds"`
+}
+
+// jsonSwarm is the JSON form of one swarm. Its common fields are those of
+// check's (so that `mcheck replay` re-runs its path, the shrunk run).
+type jsonSwarm struct {
+	Model      string                 `json:"model"`
+	Update     string                 `json:"update"`
+	Strategy   string                 `json:"strategy"`
+	Verdict    string                 `json:"verdict"`
+	Exhaustive bool                   `json:"exhaustive"`
+	Search     string                 `json:"search"`
+	QueueBound int                    `json:"queue_bound"`
+	Property   string                 `json:"property"`
+	Rule       string                 `json:"rule,omitempty"`
+	Thread     string                 `json:"thread,omitempty"`
+	Action     string                 `json:"action,omitempty"`
+	Expected   string                 `json:"expected,omitempty"`
+	Found      string                 `json:"found,omitempty"`
+	Trace      []statespace.TraceStep `json:"trace"`
+	Final      string                 `json:"final,omitempty"`
+	Path       []uint32               `json:"path,omitempty"`
+	UpdateAt   string                 `json:"update_at"`
+	Skip       []string               `json:"skip,omitempty"`
+	Introduced bool                   `json:"update_introduced"`
+	Seconds    float64                `json:"seconds"`
+	// The swarm.
+	Seed       uint64       `json:"seed"`
+	Bits       uint         `json:"bits"`
+	MaxStates  int64        `json:"max_states_per_member"`
+	States     int64        `json:"states"`
+	Members    []jsonMember `json:"members"`
+	TimedOut   bool         `json:"timed_out,omitempty"`
+	FoundBy    *int         `json:"found_by_member,omitempty"`
+	MemberPath []uint32     `json:"member_path,omitempty"` // the member's own run
+	Shrunk     bool         `json:"shrunk"`
+	Shortest   bool         `json:"shortest"`
+	AtLeast    int          `json:"at_least_steps,omitempty"`
+	BFSStates  int64        `json:"shrink_bfs_states,omitempty"`
+	ShrinkHow  string       `json:"shrink_method,omitempty"`
+	Unreached  []string     `json:"never_performed,omitempty"`
+	UnreachedS []string     `json:"never_reached,omitempty"`
+	NeverRan   []string     `json:"never_ran,omitempty"`
+}
+
+func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
+	res := r.res
+	j := jsonSwarm{
+		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", Search: "bitstate swarm",
+		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
+		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
+		Seed: f.seed, Bits: f.bits, MaxStates: f.maxStates, States: r.stored(), Members: []jsonMember{}, TimedOut: res.TimedOut,
+	}
+	for _, m := range res.Members {
+		c := m.Config
+		jm := jsonMember{Member: c.Index, Search: "bfs", Depth: c.Depth, HashSeed: c.HashSeed, OrderSeed: c.OrderSeed, Status: m.Status.String(),
+			DepthCut: m.DepthCut, States: m.States, Transitions: m.Transitions, Deepest: m.Deepest, Fill: m.Fill,
+			OmissionProb: m.OmissionProb, ExpectedOmissions: m.ExpectedOmissions, Seconds: m.Elapsed.Seconds()}
+		if c.Search == statespace.SearchDFS {
+			jm.Search, jm.Order = "dfs", "shuffled"
+			if c.Order == statespace.OrderThreads {
+				jm.Order = "threads"
+			}
+		}
+		j.Members = append(j.Members, jm)
+	}
+	if res.Violation != nil {
+		v := r.shown()
+		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
+		j.Trace, j.Final, j.Path = v.Trace, v.Final, v.Path
+		found := res.Found
+		j.FoundBy, j.MemberPath = &found, res.Violation.Path
+		if sh := res.Shrunk; sh != nil {
+			j.Shrunk, j.Shortest, j.AtLeast, j.BFSStates, j.ShrinkHow = sh.Method != "", sh.Shortest, sh.AtLeast, sh.BFSStates, sh.Method
+		}
+	}
+	if u := res.Unreached; u != nil {
+		j.Unreached, j.UnreachedS = u.Actions, u.States
+		for _, l := range u.Lines {
+			j.NeverRan = append(j.NeverRan, fmt.Sprintf("%s:%d (%s)", filepath.ToSlash(r.model), l.Line, strings.Join(l.Code, ", ")))
+		}
+	}
+	b, _ := json.Marshal(j)
+	fmt.Fprintf(w, "%s\n", b)
+}

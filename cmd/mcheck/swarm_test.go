@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestSwarmFindsDeepViolation: the bitstate swarm finds the known-answer
+// model's violation, which needs 242 steps, says which member did, prints
+// every member's coverage, and shrinks the run.
+func TestSwarmFindsDeepViolation(t *testing.T) {
+	code, out, errs := runCmd("swarm", "--strategy", "max+1", "--swarm", "4", "--bits", "22", "--max-states", "20000", "--depth", "5000",
+		"--shrink-states", "2000", "--shrink-budget", "40000", "../../statespace/testdata/deep-violation.dsu")
+	noPanic(t, out, errs)
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"max+1: runtime violation — runtime error",
+		"found by:  member 0 (depth-first, shuffled successors, depth 5000",
+		"found:    division by zero",
+		"shrunk by delta debugging from the member's",
+		"max+1: members (states: stored",
+		"summary:", "bitstate swarm", "VIOLATION",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	m := regexp.MustCompile(`trace \((\d+) steps, shrunk`).FindStringSubmatch(out)
+	if m == nil || len(m[1]) < 3 || m[1] < "242" {
+		t.Errorf("the run printed should have at least 242 steps: %v", m)
+	}
+	if !regexp.MustCompile(`(?m)^ +0 +dfs shuffled +5000 +violation +\d+ `).MatchString(out) {
+		t.Errorf("members table lacks member 0's row:\n%s", out)
+	}
+}
+
+// TestSwarmSafeModelAndReplay: a swarm that finds nothing exits 4 (never
+// 0) with every member's coverage, and a violation it reports in JSON is
+// one mcheck replay re-runs.
+func TestSwarmSafeModelAndReplay(t *testing.T) {
+	code, out, errs := runCmd("swarm", "--strategy", "max+1", "--swarm", "4", "--bits", "16", "--coverage", "../../models/mathserver.dsu")
+	noPanic(t, out, errs)
+	if code != exitBounded {
+		t.Fatalf("exit %d, want 4 (a swarm proves nothing)\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{"max+1: no violation found by 4 members", "NOT exhaustive", "coverage:", "ok?"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if n := len(regexp.MustCompile(`(?m)^ +\d +(dfs shuffled|dfs threads|bfs) +\d+ +ended`).FindAllString(out, -1)); n != 4 {
+		t.Errorf("%d members ended, want 4:\n%s", n, out)
+	}
+
+	code, out, errs = runCmd("swarm", "--json", "--strategy", "uncoordinated", "--swarm", "3", "--bits", "16", "../../models/mathserver.dsu")
+	if code != exitViolation {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	var j struct {
+		Verdict    string `json:"verdict"`
+		Exhaustive bool   `json:"exhaustive"`
+		Search     string `json:"search"`
+		FoundBy    *int   `json:"found_by_member"`
+		Members    []struct {
+			Status string `json:"status"`
+			States int64  `json:"states"`
+		} `json:"members"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	if j.Verdict != "violation" || j.Exhaustive || j.Search != "bitstate swarm" || j.FoundBy == nil || len(j.Members) != *j.FoundBy+1 || j.Members[*j.FoundBy].Status != "violation" {
+		t.Errorf("JSON: %+v", j)
+	}
+	report := filepath.Join(t.TempDir(), "swarm.json")
+	if err := os.WriteFile(report, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, rout, rerr := runCmd("replay", report)
+	if code != exitOK || !strings.Contains(rout, "the run ends in the same violation") {
+		t.Fatalf("replay: exit %d\n%s%s", code, rout, rerr)
+	}
+}
+
+// TestSwarmUsage: bad flags are usage errors.
+func TestSwarmUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"--swarm", "0"}, {"--bits", "5"}, {"--bits", "39"}, {"--depth", "0"}, {"--max-states", "-1"}, {"--time", "-1s"}, {"--strategy", "nope"},
+	} {
+		code, out, errs := runCmd(append(append([]string{"swarm"}, args...), "../../models/mathserver.dsu")...)
+		noPanic(t, out, errs)
+		if code != exitUsage || !strings.Contains(errs, "mcheck swarm:") {
+			t.Errorf("%v: exit %d, want 2\n%s%s", args, code, out, errs)
+		}
+	}
+}

@@ -1,0 +1,100 @@
+package statespace_test
+
+import (
+	"context"
+	"reflect"
+	"testing"
+
+	"github.com/mcheck/mcheck/properties"
+	"github.com/mcheck/mcheck/statespace"
+)
+
+// TestBitstateSwarmFindsDeepViolation is the known answer for the bitstate
+// swarm: the violation of testdata/deep-violation.dsu needs 242 steps,
+// which BFS does not reach; a swarm of four small bitstate searches finds
+// it, within 20,000 states a member, and shrinking gives a real, shorter
+// run to it.
+func TestBitstateSwarmFindsDeepViolation(t *testing.T) {
+	for _, strategy := range statespace.StrategyNames() {
+		t.Run(strategy, func(t *testing.T) {
+			sem := simSemantics(t, "testdata/deep-violation.dsu", strategy)
+			res, err := statespace.BitstateSwarm(context.Background(), sem, statespace.SwarmOptions{
+				Checker: properties.All(), Members: 4, Seed: 1, Bits: 22, MaxStates: 20_000, Depth: 5000, Workers: 2,
+				Shrink: &statespace.ShrinkOptions{Stores: memStores, MaxStates: 5000, Budget: 40_000},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Verdict != statespace.Violated || res.Violation == nil {
+				t.Fatalf("no violation; members %+v", res.Members)
+			}
+			v := res.Violation
+			if v.Property != properties.Runtime || len(v.Path) < 242 {
+				t.Fatalf("found %s / %s in %d steps, want runtime in at least 242", v.Property, v.Rule, len(v.Path))
+			}
+			replayEnds(t, sem, v)
+			if res.Found < 0 || len(res.Members) != res.Found+1 || res.Members[res.Found].Status != statespace.MemberViolation {
+				t.Fatalf("found by member %d; members %+v", res.Found, res.Members)
+			}
+			for _, m := range res.Members {
+				t.Logf("%s: %s, %d states, %d transitions, deepest %d", m.Config, m.Status, m.States, m.Transitions, m.Deepest)
+				if m.States > 20_000 {
+					t.Errorf("member %d stored %d states, more than its 20,000", m.Config.Index, m.States)
+				}
+			}
+			sh := res.Shrunk
+			if sh == nil || sh.Violation == nil {
+				t.Fatal("not shrunk")
+			}
+			sv := sh.Violation
+			t.Logf("member %d: %d steps, shrunk to %d by %s", res.Found, len(v.Path), len(sv.Path), sh.Method)
+			if len(sv.Path) > len(v.Path) || len(sv.Path) < 242 || sv.Property != v.Property || sv.Rule != v.Rule {
+				t.Errorf("shrunk to %s / %s in %d steps from %d", sv.Property, sv.Rule, len(sv.Path), len(v.Path))
+			}
+			replayEnds(t, sem, sv)
+		})
+	}
+}
+
+// TestBitstateSwarmMembersDiffer: without a violation to find (runtime
+// switched off), every member searches to its end: their hash functions
+// and orders differ, and so do the configurations they store; the result
+// does not depend on the number of workers; the verdict is never Holds.
+func TestBitstateSwarmMembersDiffer(t *testing.T) {
+	sem := simSemantics(t, "testdata/deep-violation.dsu", "max+1")
+	chk, err := properties.Without([]string{properties.Runtime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(workers int) *statespace.SwarmResult {
+		res, err := statespace.BitstateSwarm(context.Background(), sem, statespace.SwarmOptions{
+			Checker: chk, Members: 5, Seed: 9, Bits: 14, MaxStates: -1, Depth: 60, Workers: workers, Coverage: true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Elapsed = 0
+		for i := range res.Members {
+			res.Members[i].Elapsed = 0
+		}
+		return res
+	}
+	a := run(1)
+	if a.Verdict != statespace.Unknown || a.Violation != nil || len(a.Members) != 5 || a.Unreached == nil {
+		t.Fatalf("verdict %v, violation %v, %d members, coverage %v", a.Verdict, a.Violation, len(a.Members), a.Unreached != nil)
+	}
+	counts := map[int64]bool{}
+	for _, m := range a.Members {
+		t.Logf("%s: %s, %d states, %d transitions, deepest %d, fill %.3f, omitted about %.0f", m.Config, m.Status, m.States, m.Transitions, m.Deepest, m.Fill, m.ExpectedOmissions)
+		if m.Status != statespace.MemberEnded || m.States == 0 || m.ExpectedOmissions <= 0 {
+			t.Errorf("member %d: %s with %d states, %.1f omissions expected", m.Config.Index, m.Status, m.States, m.ExpectedOmissions)
+		}
+		counts[m.States] = true
+	}
+	if len(counts) < 4 {
+		t.Errorf("members stored the same numbers of states: %v", counts)
+	}
+	if b := run(3); !reflect.DeepEqual(a, b) {
+		t.Errorf("1 worker: %+v\n3 workers: %+v", a, b)
+	}
+}
