@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
@@ -96,5 +97,72 @@ func TestBitstateSwarmMembersDiffer(t *testing.T) {
 	}
 	if b := run(3); !reflect.DeepEqual(a, b) {
 		t.Errorf("1 worker: %+v\n3 workers: %+v", a, b)
+	}
+}
+
+// TestBitstateSwarmTimeAndInterrupt: Time ends members that have no other
+// bound, which say they were stopped; a cancelled context stops the swarm
+// with Interrupted set.
+func TestBitstateSwarmTimeAndInterrupt(t *testing.T) {
+	sem := simSemantics(t, "testdata/deep-violation.dsu", "uncoordinated")
+	chk, err := properties.Without([]string{properties.Runtime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := statespace.BitstateSwarm(context.Background(), sem, statespace.SwarmOptions{
+		Checker: chk, Members: 2, Seed: 1, Bits: 20, MaxStates: -1, Time: 100 * time.Millisecond, Workers: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.TimedOut || res.Interrupted || res.Verdict != statespace.Unknown || len(res.Members) != 2 {
+		t.Fatalf("timed out %v, interrupted %v, verdict %v, %d members", res.TimedOut, res.Interrupted, res.Verdict, len(res.Members))
+	}
+	for _, m := range res.Members {
+		if m.Status != statespace.MemberStopped || m.States == 0 {
+			t.Errorf("member %d: %s after %d states", m.Config.Index, m.Status, m.States)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err = statespace.BitstateSwarm(ctx, sem, statespace.SwarmOptions{Checker: chk, Members: 4, Bits: 16, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Interrupted || res.Verdict != statespace.Unknown || res.Violation != nil {
+		t.Errorf("interrupted %v, verdict %v, violation %v", res.Interrupted, res.Verdict, res.Violation)
+	}
+}
+
+// TestBitstateSwarmDeterministic: the violation reported, its member and
+// every member's statistics do not depend on the number of workers. With
+// 12 states a member, member 0 is cut before it finds the violation and
+// member 1 finds it, while later members run beside it.
+func TestBitstateSwarmDeterministic(t *testing.T) {
+	sem := simSemantics(t, "../models/prodcons.dsu", "uncoordinated")
+	run := func(workers int) *statespace.SwarmResult {
+		res, err := statespace.BitstateSwarm(context.Background(), sem, statespace.SwarmOptions{
+			Checker: properties.All(), Members: 8, Seed: 3, Bits: 12, Depth: 9, MaxStates: 12, Workers: workers,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Violation == nil {
+			t.Fatalf("%d workers: no violation (the uncoordinated producer/consumer has one)", workers)
+		}
+		res.Elapsed = 0
+		for i := range res.Members {
+			res.Members[i].Elapsed = 0
+		}
+		return res
+	}
+	a := run(1)
+	if a.Found != 1 || len(a.Members) != 2 || a.Members[0].Status != statespace.MemberCut {
+		t.Fatalf("found by member %d; members %+v", a.Found, a.Members)
+	}
+	for _, w := range []int{2, 4} {
+		if b := run(w); !reflect.DeepEqual(a.Members, b.Members) || a.Found != b.Found || !reflect.DeepEqual(a.Violation.Path, b.Violation.Path) {
+			t.Errorf("1 worker: member %d, path %v, members %+v\n%d workers: member %d, path %v, members %+v", a.Found, a.Violation.Path, a.Members, w, b.Found, b.Violation.Path, b.Members)
+		}
 	}
 }
