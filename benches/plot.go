@@ -22,10 +22,13 @@ import (
 // per strategy, on a log scale, as DIR/FAMILY.svg and DIR/FAMILY.png. Runs
 // that were cut (by --max-states or the timeout) are lower bounds: they get
 // a ring around their point.
-func writePlots(dir, fam string, queueBound int, rows []Row) error {
+func writePlots(dir, fam string, queueBound int, reduce string, rows []Row) error {
 	p := plot.New()
 	famInfo, _ := family.Lookup(fam)
-	p.Title.Text = fmt.Sprintf("State-space growth: %s (queue capacity %d)", fam, queueBound)
+	if reduce == "" {
+		reduce = "all"
+	}
+	p.Title.Text = fmt.Sprintf("State-space growth: %s (queue capacity %d, --reduce %s)", fam, queueBound, reduce)
 	p.X.Label.Text = "parameter: " + famInfo.Param
 	p.Y.Label.Text = "distinct states (log scale)"
 	p.Y.Scale = plot.LogScale{}

@@ -121,7 +121,7 @@ sweep:
 		}
 	}
 	if len(rows) > 0 {
-		if err := writePlots(opt.Out, opt.Family, opt.QueueBound, rows); err != nil {
+		if err := writePlots(opt.Out, opt.Family, opt.QueueBound, opt.Reduce, rows); err != nil {
 			return rows, err
 		}
 	}
