@@ -45,6 +45,10 @@ func (p *Program) describeWhere(a Action) string {
 func (p *Program) describeWhat(c *Config, s *Succ) string {
 	a := s.Action
 	ep := func() string {
+		if f := s.Fault; f != nil && f.Kind == FaultNotEndpoint {
+			// No session is involved: say what was used instead.
+			return fmt.Sprintf("%s %s (not an endpoint)", f.Value.TypeName(), f.Value)
+		}
 		return fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
 	}
 	switch a.Kind {
@@ -326,7 +330,9 @@ func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 	}
 	switch a.Kind {
 	case ActSend, ActSelect, ActRecv, ActCase:
-		st.Endpoint = fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
+		if f := s.Fault; f == nil || f.Kind != FaultNotEndpoint {
+			st.Endpoint = fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
+		}
 		st.Peers = p.roleNames(a.Peers)
 		if a.Label >= 0 {
 			st.Label = p.Labels[a.Label]

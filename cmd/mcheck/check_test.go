@@ -319,3 +319,21 @@ func TestCheckMixedRunsOnViolation(t *testing.T) {
 		t.Fatalf("rule %v, mixed_runs %v", m["rule"], m["mixed_runs"])
 	}
 }
+
+// TestNotEndpointMessage: a value used as a channel is named as such, not
+// as an invented endpoint ("?#0.a", found by the adversarial tester).
+func TestNotEndpointMessage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "valchan.dsu")
+	src := `protocol P = a -> b: <int>. end
+service s: P
+thread A { main let x = request(s, {a, b}, a) in send(5, b, 1) }
+thread B { main let y = accept(s, b) in receive(y, a) }
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", path)
+	if code != exitViolation || !strings.Contains(out, "int 5 (not an endpoint) sends 1 to b") || strings.Contains(out, "?#") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
