@@ -717,8 +717,12 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	if r.sym != nil {
 		j.Symmetry, j.SymmetryOrder = r.sym.Describe(), r.sym.Order()
 	}
-	// docs/language.md §7: verdict is ok or violation; a bounded "ok" has exhaustive
-	// false (and search saying which bound cut it).
+	// README (--json): verdict is ok (exhaustive), violation, or unknown
+	// (no violation found, but the search was cut, interrupted or lossy:
+	// search says why), as the text's "ok?".
+	if !res.Exhaustive && res.Verdict != statespace.Violated {
+		j.Verdict = "unknown"
+	}
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
 		j.Final, j.Path, j.CycleStart = v.Final, v.Path, v.CycleStart

@@ -337,3 +337,13 @@ thread B { main let y = accept(s, b) in receive(y, a) }
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestJSONBoundedIsUnknown: a search cut by --max-states that found no
+// violation says "unknown" in JSON, as the text says "ok?" (a script reading
+// only the verdict used to see "ok"; adversarial tester).
+func TestJSONBoundedIsUnknown(t *testing.T) {
+	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--max-states", "20", "../../models/mathserver.dsu")
+	if code != exitBounded || !strings.Contains(out, `"verdict":"unknown"`) || !strings.Contains(out, `"exhaustive":false`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
