@@ -514,7 +514,7 @@ type jsonSim struct {
 func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 	res := r.res
 	j := jsonSim{
-		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", Search: "simulation",
+		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "unknown", Search: "simulation",
 		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
 		Seed: f.seed, Scheduler: f.scheduler, Swarm: f.swarm, Walks: res.Runs, Steps: res.Steps, Distinct: res.Distinct, DistinctAL: res.DistinctCapped, Longest: res.Deepest,

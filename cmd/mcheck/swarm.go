@@ -427,7 +427,7 @@ type jsonSwarm struct {
 func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 	res := r.res
 	j := jsonSwarm{
-		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", Search: "bitstate swarm",
+		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "unknown", Search: "bitstate swarm",
 		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
 		Seed: f.seed, Bits: f.bits, MaxStates: f.maxStates, States: r.stored(), Members: []jsonMember{}, TimedOut: res.TimedOut,
