@@ -460,7 +460,7 @@ func writeSimSummary(w io.Writer, runs []*simReport, f *simFlags) {
 			res.Runs, res.Steps, distinctCell(res), res.Deepest, res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\n(ok?: no violation in the walks, nothing proved; distinct: the distinct configurations the walks passed; trace: the steps of the run printed; found at: the steps of the walk that found it; shortest: whether a shorter run to it can exist)")
+	fmt.Fprintln(w, "\n(ok?: no violation in the walks, nothing proved — and walks judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check; distinct: the distinct configurations the walks passed; trace: the steps of the run printed; found at: the steps of the walk that found it; shortest: whether a shorter run to it can exist)")
 }
 
 // jsonSim is the JSON form of one simulation. Its common fields are those
