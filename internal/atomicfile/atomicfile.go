@@ -1,6 +1,11 @@
 // Package atomicfile writes a file whole or not at all: through a temporary
 // file in the same directory, renamed over the target once complete, so that
 // a reader never sees a partial file and a failure leaves the old one intact.
+//
+// Only regular files (and new ones) are written so: a target that exists and
+// is something else — a device such as /dev/null or /dev/stdout, a named
+// pipe — is written to in place, since renaming over it would replace the
+// device node itself (as root) with a regular file.
 package atomicfile
 
 import (
@@ -12,6 +17,9 @@ import (
 // Write writes data to path with permissions perm. Its errors read "cannot
 // write PATH: REASON".
 func Write(path string, data []byte, perm os.FileMode) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return inPlace(path, data)
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return fail(path, err)
@@ -33,6 +41,22 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	}
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
+		return fail(path, err)
+	}
+	return nil
+}
+
+// inPlace writes data to the existing non-regular file path.
+func inPlace(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		return fail(path, err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fail(path, err)
+	}
+	if err := f.Close(); err != nil {
 		return fail(path, err)
 	}
 	return nil

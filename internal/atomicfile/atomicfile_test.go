@@ -1,0 +1,54 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+
+package atomicfile
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// TestWrite: a new or regular file is replaced whole; a named pipe is
+// written to in place and stays a pipe (renaming over it would replace it,
+// as it replaced /dev/full once when run as root).
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	reg := filepath.Join(dir, "f.txt")
+	for _, data := range []string{"one", "two, longer"} {
+		if err := Write(reg, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(reg); string(got) != data {
+			t.Fatalf("read %q, want %q", got, data)
+		}
+	}
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		got <- string(b)
+	}()
+	if err := Write(fifo, []byte("through the pipe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s := <-got; s != "through the pipe" {
+		t.Fatalf("the reader got %q", s)
+	}
+	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the pipe was replaced: %v %v", st.Mode(), err)
+	}
+	if err := Write(filepath.Join(dir, "no", "such", "dir"), []byte("x"), 0o644); err == nil {
+		t.Fatal("writing into a missing directory succeeded")
+	}
+}
