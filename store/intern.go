@@ -259,7 +259,7 @@ func pairFind(ix *index, es *chunked[uint64], key, h uint64) (uint32, bool) {
 		if v == 0 {
 			return 0, false
 		}
-		if *es.at(v-1) == key {
+		if *es.at(v - 1) == key {
 			return v - 1, true
 		}
 	}
