@@ -153,14 +153,22 @@ func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string,
 	for _, r := range runs {
 		row := htmlRunRow{Update: updateName(r.update), Strategy: r.strategy, Verdict: verdictWord(r), Property: "-",
 			Search: r.search(), States: r.res.States, Depth: r.res.Depth}
-		if v := r.res.Violation; v != nil {
-			hv, err := buildViolation(r, at, props, lines)
+		// Every violation of the run: with --continue, each distinct one;
+		// the summary row links to the first.
+		vs := r.res.Violations
+		if len(vs) == 0 && r.res.Violation != nil {
+			vs = []*statespace.Violation{r.res.Violation}
+		}
+		for i, v := range vs {
+			hv, err := buildViolation(r, v, at, props, lines)
 			if err != nil {
 				return nil, fmt.Errorf("%s, %s: %v", updateName(r.update), r.strategy, err)
 			}
 			page.Violations = append(page.Violations, hv)
 			hv.Index = len(page.Violations)
-			row.Index, row.Property = hv.Index, v.Property
+			if i == 0 {
+				row.Index, row.Property = hv.Index, v.Property
+			}
 		}
 		page.Runs = append(page.Runs, row)
 	}
@@ -182,8 +190,7 @@ func verdictWord(r *runReport) string {
 
 // buildViolation replays the violation's path, snapshotting the
 // configuration after every step, and lays out its chart.
-func buildViolation(r *runReport, at statespace.UpdateAt, props properties.Checker, lines []string) (*htmlViolation, error) {
-	v := r.res.Violation
+func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateAt, props properties.Checker, lines []string) (*htmlViolation, error) {
 	snaps, atStep, err := replaySnapshots(r, at, props, v.Path)
 	if err != nil {
 		return nil, err

@@ -501,3 +501,23 @@ func TestHTMLLasso(t *testing.T) {
 		t.Errorf("the last step's detail does not describe the cycle:\n%s", last)
 	}
 }
+
+// TestHTMLContinue: with --continue the page holds every distinct violation
+// of a run, not only the first (the maths server under uncoordinated
+// updating has several).
+func TestHTMLContinue(t *testing.T) {
+	code, out, _, root := checkHTML(t, "../../models/mathserver.dsu", "--continue", "--strategy", "uncoordinated")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	n := strings.Count(out, "\nuncoordinated: violation ")
+	if m := regexp.MustCompile(`violation \d+ of (\d+)`).FindStringSubmatch(out); m != nil {
+		n, _ = strconv.Atoi(m[1])
+	}
+	if n < 2 {
+		t.Fatalf("expected several violations in the text, got %d:\n%s", n, out)
+	}
+	if got := len(root.all(byClass("section", "run"))); got != n {
+		t.Fatalf("the page holds %d counterexamples, the text reports %d", got, n)
+	}
+}
