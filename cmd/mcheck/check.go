@@ -322,6 +322,7 @@ type runReport struct {
 	live       *statespace.LiveStats // the liveness check, if it ran
 	bitstate   string                // the bit array's summary, with --store bitstate
 	sym        *statespace.Symmetry  // the symmetry the search was reduced by
+	tablesNote string                // the parts tables outgrew the memory budget
 }
 
 func updateName(u *model.Update) string {
@@ -360,6 +361,7 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 	if newUpdate {
 		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(r.model), updateName(r.update), r.queueBound, f.updateAt)
 	}
+	r.tablesNote = tablesNote(r, f)
 	writeNotes(w, r)
 	vs := allViolations(r.res)
 	for i, v := range vs {
@@ -496,6 +498,9 @@ func writeNotes(w io.Writer, r *runReport) {
 	}
 	if r.bitstate != "" {
 		notes = append(notes, r.bitstate)
+	}
+	if r.tablesNote != "" {
+		notes = append(notes, r.tablesNote)
 	}
 	if r.sym != nil {
 		groups := r.sym.Describe()
@@ -747,4 +752,22 @@ func orderString(o float64) string {
 		return fmt.Sprintf("%.0f", o)
 	}
 	return fmt.Sprintf("%.3g", o)
+}
+
+// tablesNote warns when the tables of the configurations' parts, which stay
+// in memory whatever the store, outgrew half of --mem-budget: the budget
+// then no longer bounds mcheck's memory.
+func tablesNote(r *runReport, f *checkFlags) string {
+	budget, err := parseSize(f.memBudget)
+	if err != nil {
+		return ""
+	}
+	if budget == 0 {
+		budget = store.DefaultMemBudget()
+	}
+	if r.res == nil || r.res.TablesRAM <= budget/2 {
+		return ""
+	}
+	return fmt.Sprintf("the tables of the configurations' parts hold %s, more than half of the memory budget (%s): they stay in memory whatever --store says, so the budget does not bound them",
+		sizeString(r.res.TablesRAM), sizeString(budget))
 }

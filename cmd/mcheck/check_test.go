@@ -347,3 +347,16 @@ func TestJSONBoundedIsUnknown(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestTablesOverBudgetNote: when the parts tables (which never spill) hold
+// more than half of --mem-budget, the run says so.
+func TestTablesOverBudgetNote(t *testing.T) {
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "badger", "--mem-budget", "1MiB", "--strategy", "max+1", "--reduce", "none", "--skip", "update-completion", "../../models/mathserver.dsu")
+	if code != exitOK || !strings.Contains(out, "more than half of the memory budget") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--skip", "update-completion", "../../models/mathserver.dsu")
+	if code != exitOK || strings.Contains(out, "memory budget") {
+		t.Fatalf("a small run with the default budget warned:\n%s", out)
+	}
+}
