@@ -44,7 +44,8 @@ const (
 	fibInv      = 0xF1DE83E19937733D // fibMul·fibInv ≡ 1 (mod 2^64)
 )
 
-// NewMemorySet returns an empty MemorySet.
+// NewMemorySet returns an empty MemorySet. Its table is mapped outside the
+// Go heap (offheap.go): Close it, or its memory stays until the process ends.
 func NewMemorySet() *MemorySet {
 	s := &MemorySet{}
 	s.alloc(memMinSlots)
