@@ -484,6 +484,10 @@ func (m *member) expand(c *Config, depth int) (succs []Succ, viol *Violation, i 
 	m.out.res.Deepest = max(m.out.res.Deepest, depth)
 	m.out.res.Transitions += int64(len(succs))
 	if len(succs) == 0 {
+		// (No order: the previous configuration's must not be followed;
+		// a stuck configuration that breaks nothing, capacity reached say,
+		// used to index the empty successors with it.)
+		m.order = m.order[:0]
 		return nil, m.chk.CheckTerminal(m.p, c, info), -1
 	}
 	for i := range succs {

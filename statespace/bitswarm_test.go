@@ -166,3 +166,24 @@ func TestBitstateSwarmDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestBitstateSwarmCapacityReached: a member that meets a stuck
+// configuration breaking nothing (capacity reached) goes on with the rest of
+// its search (testdata/swarm-capacity-reached.dsu panicked: the member
+// followed the previous configuration's successor order into an empty
+// list).
+func TestBitstateSwarmCapacityReached(t *testing.T) {
+	sem := simSemantics(t, "testdata/swarm-capacity-reached.dsu", "uncoordinated")
+	sem.QueueBound = 1
+	for _, workers := range []int{1, 2} {
+		res, err := statespace.BitstateSwarm(context.Background(), sem, statespace.SwarmOptions{
+			Checker: properties.All(), Members: 4, Seed: 1, Bits: 16, MaxStates: 1000, Depth: 100, Workers: workers,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Violation != nil {
+			t.Fatalf("a violation on a model that has none: %s", res.Violation.Rule)
+		}
+	}
+}
