@@ -3,6 +3,7 @@ package check_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -172,4 +173,50 @@ func TestContinueWithUpdate(t *testing.T) {
 			t.Fatalf("%s: %v, liveness %v", o.Strategy, o.Result.Verdict, o.Liveness)
 		}
 	}
+}
+
+// TestContinueSymmetric: --continue lists the same distinct violations with
+// the default reduction as without any (testdata/continue-symmetric.dsu:
+// each of two interchangeable pairs breaks fidelity in two places; with
+// symmetry the list named one pair's violations twice and left out the
+// other's).
+func TestContinueSymmetric(t *testing.T) {
+	m, err := model.Load("testdata/continue-symmetric.dsu", mustRead(t, "testdata/continue-symmetric.dsu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(reduce string) []string {
+		outs, err := check.Run(context.Background(), m, check.Options{
+			Strategies: []string{"uncoordinated"}, QueueBound: 2, Continue: true, Reduce: reduce,
+			Workers: 1, Store: store.Options{Kind: store.Memory},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, v := range outs[0].Result.Violations {
+			out = append(out, fmt.Sprintf("%s %s %s %d", v.Thread, v.Rule, v.Where, len(v.Trace)))
+		}
+		return out
+	}
+	none, all := list("none"), list("")
+	if len(none) != 4 || !reflect.DeepEqual(none, all) {
+		t.Fatalf("--reduce none:\n%s\ndefault:\n%s", strings.Join(none, "\n"), strings.Join(all, "\n"))
+	}
+	seen := map[string]bool{}
+	for _, v := range all {
+		if seen[v] {
+			t.Fatalf("listed twice: %s", v)
+		}
+		seen[v] = true
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

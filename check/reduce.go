@@ -21,7 +21,8 @@ import (
 //     preserves, and a lasso found there is lifted to a real one and judged
 //     per thread; if none lifts, the unreduced check decides
 //     (statespace/livesym.go). It is not used with --coverage (which
-//     reports places per thread).
+//     reports places per thread) nor with --continue (which tells
+//     violations apart by thread).
 //   - por (partial-order reduction) is not implemented: asking for it is an
 //     error, not a silent no-op.
 //
@@ -47,10 +48,14 @@ func ParseReduce(s string) (string, error) {
 	return "", fmt.Errorf("--reduce must be all, symmetry or none, got %q", s)
 }
 
-// symmetry is the symmetry to reduce prog's runs by, or nil.
+// symmetry is the symmetry to reduce prog's runs by, or nil. It is not used
+// with Coverage (places are reported per thread) nor with Continue (distinct
+// violations are told apart by thread: among representatives the
+// violations of one block stand for those of every block, and one block's
+// would be listed again under another's name).
 func (o Options) symmetry(prog *statespace.Program) *statespace.Symmetry {
 	r, _ := ParseReduce(o.Reduce)
-	if r == ReduceNone || o.Coverage {
+	if r == ReduceNone || o.Coverage || o.Continue {
 		return nil
 	}
 	return prog.DetectSymmetry()
