@@ -51,8 +51,9 @@
 // transitions were taken (if some thread is running); never: never.
 // Participants, fixed at the introduction: running threads the update gives
 // new bodies, that hold (opened) an endpoint of a moved service whose role
-// is still tracked and not at end, or whose code in either version can
-// request/accept on a moved service. For stop-the-world and max+1 each live
+// is still tracked and not at end, or whose remaining code (the expression
+// it stands at, its continuation frames and every body they may call, in
+// either version) may still request/accept on a moved service (mayDo). For stop-the-world and max+1 each live
 // instance of a moved service gets n = max(completed runs of all its
 // tracked roles, roles at end included) + 1; later instances get none.
 //

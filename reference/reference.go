@@ -310,8 +310,15 @@ func (x *checker) introduce(c *config) []fault {
 		}
 		ti := x.threads[t]
 		part := ti.named
+		var may map[string]bool
 		for svc := range x.moved {
-			part = part || ti.joins[svc]
+			if part || !ti.joins[svc] {
+				continue
+			}
+			if may == nil {
+				may = x.mayDo(c, t) // what its remaining code may still do
+			}
+			part = may["join "+svc]
 		}
 		for _, in := range c.insts {
 			if !x.moved[in.svc] {

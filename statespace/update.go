@@ -14,11 +14,21 @@ func (s *Semantics) introduce(c *Config) Succ {
 			continue
 		}
 		// Participants: threads the update gives new bodies, threads holding
-		// an endpoint of a moved service, and threads whose code can open or
-		// join a session of a moved service (README, "Decisions").
+		// an endpoint of a moved service, and threads whose remaining code
+		// may still open or join a session of a moved service (ReachOf:
+		// what is reachable from where the thread stands, through calls in
+		// either heap version; README, "Decisions").
 		part := p.Threads[t].Named
+		var reach *Reach
 		for svc, si := range p.Services {
-			part = part || (si.Moved && p.Threads[t].Joins[svc])
+			if part || !si.Moved || !p.Threads[t].Joins[svc] {
+				continue
+			}
+			if reach == nil {
+				r := p.ReachOf(n, t)
+				reach = &r
+			}
+			part = reach.Sessions[svc]
 		}
 		for _, in := range n.Insts {
 			if !p.Services[in.Service].Moved {
