@@ -84,3 +84,25 @@ func TestLivenessInterrupted(t *testing.T) {
 		t.Fatalf("cancelled: violation %v, stats %+v, error %v; want interrupted, no verdict", v, st, err)
 	}
 }
+
+// TestLivenessRemainingCodeDecidesParticipation: a thread done for good with
+// the moved service does not take part, so the update completes in every
+// fair run (statespace/testdata/regress/participant-by-remaining-code.dsu,
+// hand-derived ok; it used to be "never applies", liveness included here as
+// the regression tests judge safety only).
+func TestLivenessRemainingCodeDecidesParticipation(t *testing.T) {
+	m := loadModel(t, "../statespace/testdata/regress/participant-by-remaining-code.dsu")
+	at, err := statespace.ParseUpdateAt("step:8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs, err := check.Run(context.Background(), m, check.Options{UpdateAt: at, Workers: 1, Store: store.Options{Kind: store.Memory}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outs {
+		if v := o.Result.Violation; v != nil || !o.Result.Exhaustive || o.Liveness == nil {
+			t.Fatalf("%s: violation %v, exhaustive %v, liveness judged %v", o.Strategy, v, o.Result.Exhaustive, o.Liveness != nil)
+		}
+	}
+}
