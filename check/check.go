@@ -10,6 +10,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 
@@ -187,85 +188,74 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 	}
 	var outs []*Outcome
 	runs := 0
-	for _, u := range updates {
-		prog, err := statespace.Compile(m, u)
+	for j, err := range jobs(m, updates, strategies) {
 		if err != nil {
-			return outs, fmt.Errorf("%s: %v", m.File.Name, err)
+			return outs, err
 		}
-		ss := strategies
-		if u == nil {
-			ss = ss[:1]
-		}
+		job, prog, st := j.Job, j.Job.Program, j.strategy
 		sym := o.symmetry(prog)
-		for _, sn := range ss {
-			st, _ := statespace.StrategyNamed(sn)
-			job := Job{Update: u, Strategy: sn, Program: prog}
-			if u == nil {
-				job.Strategy = ""
+		so := o.Store
+		if so.Dir != "" && runs > 0 {
+			// A --store-dir holds one exploration: the runs after the
+			// first get a directory of their own inside it.
+			so.Dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(so.Dir, "/"), runs+1)
+		}
+		runs++
+		stores, err := store.Open(so)
+		if err != nil {
+			return outs, err
+		}
+		opts := statespace.Options{
+			Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
+			MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers, Coverage: o.Coverage,
+			Continue: o.Continue, MaxViolations: o.MaxViolations,
+		}
+		if o.Progress != nil {
+			j := job
+			opts.Progress = func(p statespace.Progress) { o.Progress(&j, p) }
+		}
+		sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+		if o.Coverage {
+			sem.Reach = statespace.NewReached(prog) // the source lines no thread reaches
+		}
+		sem.Sym = sym
+		res, err := statespace.Explore(ctx, sem, opts)
+		if res != nil && res.Unreached != nil && sem.Reach != nil {
+			res.Unreached.Lines = sem.Reach.Lines(prog)
+		}
+		var bitNote string
+		if bs, ok := stores.Visited.(*store.BitstateSet); ok && res != nil {
+			// A bit array may have taken a new state for one seen: a
+			// search over it never proves anything.
+			bitNote = bs.Summary()
+			res.Exhaustive = false
+			if res.Verdict == statespace.Holds {
+				res.Verdict = statespace.Unknown
 			}
-			so := o.Store
-			if so.Dir != "" && runs > 0 {
-				// A --store-dir holds one exploration: the runs after the
-				// first get a directory of their own inside it.
-				so.Dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(so.Dir, "/"), runs+1)
-			}
-			runs++
-			stores, err := store.Open(so)
-			if err != nil {
-				return outs, err
-			}
-			opts := statespace.Options{
-				Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
-				MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers, Coverage: o.Coverage,
-				Continue: o.Continue, MaxViolations: o.MaxViolations,
-			}
-			if o.Progress != nil {
-				j := job
-				opts.Progress = func(p statespace.Progress) { o.Progress(&j, p) }
-			}
-			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
-			if o.Coverage {
-				sem.Reach = statespace.NewReached(prog) // the source lines no thread reaches
-			}
-			sem.Sym = sym
-			res, err := statespace.Explore(ctx, sem, opts)
-			if res != nil && res.Unreached != nil && sem.Reach != nil {
-				res.Unreached.Lines = sem.Reach.Lines(prog)
-			}
-			var bitNote string
-			if bs, ok := stores.Visited.(*store.BitstateSet); ok && res != nil {
-				// A bit array may have taken a new state for one seen: a
-				// search over it never proves anything.
-				bitNote = bs.Summary()
-				res.Exhaustive = false
-				if res.Verdict == statespace.Holds {
-					res.Verdict = statespace.Unknown
-				}
-			}
-			if cerr := stores.Close(); cerr != nil && err == nil {
-				err = cerr
-			}
-			out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote, Symmetry: sym}
-			if err == nil && u != nil && res.Verdict == statespace.Holds && props[properties.UpdateCompletion] {
-				// With symmetry, liveness searches the same quotient, with
-				// fairness relaxed to what renaming threads preserves, and
-				// reports only real fair lassos; if none lifts, it falls
-				// back to the unreduced system (statespace/livesym.go;
-				// LiveStats.Quotient, FellBack).
-				err = checkLiveness(ctx, sem, o, opts.Progress, out)
-			}
-			if res != nil {
-				outs = append(outs, out)
-			}
-			if err != nil {
-				return outs, err
-			}
-			if o.Done != nil {
-				o.Done(out)
-			}
-			if res.Interrupted {
-				return outs, nil
-			}
+		}
+		if cerr := stores.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+		out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote, Symmetry: sym}
+		if err == nil && job.Update != nil && res.Verdict == statespace.Holds && props[properties.UpdateCompletion] {
+			// With symmetry, liveness searches the same quotient, with
+			// fairness relaxed to what renaming threads preserves, and
+			// reports only real fair lassos; if none lifts, it falls
+			// back to the unreduced system (statespace/livesym.go;
+			// LiveStats.Quotient, FellBack).
+			err = checkLiveness(ctx, sem, o, opts.Progress, out)
+		}
+		if res != nil {
+			outs = append(outs, out)
+		}
+		if err != nil {
+			return outs, err
+		}
+		if o.Done != nil {
+			o.Done(out)
+		}
+		if res.Interrupted {
+			return outs, nil
 		}
 	}
 	return outs, nil
@@ -301,4 +291,40 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 		res.Verdict, res.Exhaustive, res.CutByStates = statespace.Unknown, false, true
 	}
 	return nil
+}
+
+// jobSpec is one (update, strategy) run: its job and strategy.
+type jobSpec struct {
+	Job
+	strategy statespace.Strategy
+}
+
+// jobs yields the runs of m for updates and strategies, in order: every
+// strategy for each update, compiled once per update; a model without an
+// update is one run (every strategy is the same search) with no strategy
+// name. A program that does not compile ends it with the error.
+func jobs(m *model.Model, updates []*model.Update, strategies []string) iter.Seq2[jobSpec, error] {
+	return func(yield func(jobSpec, error) bool) {
+		for _, u := range updates {
+			prog, err := statespace.Compile(m, u)
+			if err != nil {
+				yield(jobSpec{}, fmt.Errorf("%s: %v", m.File.Name, err))
+				return
+			}
+			ss := strategies
+			if u == nil {
+				ss = ss[:1]
+			}
+			for _, sn := range ss {
+				st, _ := statespace.StrategyNamed(sn)
+				job := Job{Update: u, Strategy: sn, Program: prog}
+				if u == nil {
+					job.Strategy = ""
+				}
+				if !yield(jobSpec{Job: job, strategy: st}, nil) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/statespace"
@@ -56,44 +55,33 @@ func Simulate(ctx context.Context, m *model.Model, o SimOptions) ([]*SimOutcome,
 		bound = DefaultQueueBound
 	}
 	var outs []*SimOutcome
-	for _, u := range updates {
-		prog, err := statespace.Compile(m, u)
+	for j, err := range jobs(m, updates, strategies) {
 		if err != nil {
-			return outs, fmt.Errorf("%s: %v", m.File.Name, err)
+			return outs, err
 		}
-		ss := strategies
-		if u == nil {
-			ss = ss[:1]
+		job, prog, st := j.Job, j.Job.Program, j.strategy
+		so := o.Walks
+		so.Checker = props
+		if o.Shrink {
+			so.Shrink = &statespace.ShrinkOptions{Stores: shrinkStores(o.MemBudget), MaxStates: o.ShrinkStates, Budget: o.ShrinkBudget, Workers: so.Workers}
 		}
-		for _, sn := range ss {
-			st, _ := statespace.StrategyNamed(sn)
-			job := Job{Update: u, Strategy: sn, Program: prog}
-			if u == nil {
-				job.Strategy = ""
-			}
-			so := o.Walks
-			so.Checker = props
-			if o.Shrink {
-				so.Shrink = &statespace.ShrinkOptions{Stores: shrinkStores(o.MemBudget), MaxStates: o.ShrinkStates, Budget: o.ShrinkBudget, Workers: so.Workers}
-			}
-			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
-			if so.Coverage {
-				sem.Reach = statespace.NewReached(prog) // the source lines no walk reached (Unreached.Lines)
-			}
-			res, err := statespace.Simulate(ctx, sem, so)
-			out := &SimOutcome{Job: job, QueueBound: bound, Result: res}
-			if res != nil {
-				outs = append(outs, out)
-			}
-			if err != nil {
-				return outs, err
-			}
-			if o.Done != nil {
-				o.Done(out)
-			}
-			if res.Interrupted {
-				return outs, nil
-			}
+		sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+		if so.Coverage {
+			sem.Reach = statespace.NewReached(prog) // the source lines no walk reached (Unreached.Lines)
+		}
+		res, err := statespace.Simulate(ctx, sem, so)
+		out := &SimOutcome{Job: job, QueueBound: bound, Result: res}
+		if res != nil {
+			outs = append(outs, out)
+		}
+		if err != nil {
+			return outs, err
+		}
+		if o.Done != nil {
+			o.Done(out)
+		}
+		if res.Interrupted {
+			return outs, nil
 		}
 	}
 	return outs, nil

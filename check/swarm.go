@@ -2,7 +2,6 @@ package check
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 
 	"github.com/mcheck/mcheck/model"
@@ -60,51 +59,40 @@ func Swarm(ctx context.Context, m *model.Model, o SwarmOptions) ([]*SwarmOutcome
 		budget = store.DefaultMemBudget()
 	}
 	var outs []*SwarmOutcome
-	for _, u := range updates {
-		prog, err := statespace.Compile(m, u)
+	for j, err := range jobs(m, updates, strategies) {
 		if err != nil {
-			return outs, fmt.Errorf("%s: %v", m.File.Name, err)
+			return outs, err
 		}
-		ss := strategies
-		if u == nil {
-			ss = ss[:1]
+		job, prog, st := j.Job, j.Job.Program, j.strategy
+		so := o.Search
+		so.Checker = props
+		// A breadth-first member's frontier and links spill past their
+		// share of the budget (a quarter, over the members running).
+		running := so.Workers
+		if running <= 0 {
+			running = runtime.NumCPU()
 		}
-		for _, sn := range ss {
-			st, _ := statespace.StrategyNamed(sn)
-			job := Job{Update: u, Strategy: sn, Program: prog}
-			if u == nil {
-				job.Strategy = ""
-			}
-			so := o.Search
-			so.Checker = props
-			// A breadth-first member's frontier and links spill past their
-			// share of the budget (a quarter, over the members running).
-			running := so.Workers
-			if running <= 0 {
-				running = runtime.NumCPU()
-			}
-			so.Spill = store.SpillOptions{MemBudget: max(budget/4/int64(running), 1<<20)}
-			if o.Shrink {
-				so.Shrink = &statespace.ShrinkOptions{Stores: shrinkStores(budget), MaxStates: o.ShrinkStates, Budget: o.ShrinkBudget, Workers: so.Workers}
-			}
-			sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
-			if so.Coverage {
-				sem.Reach = statespace.NewReached(prog) // the source lines no member reached (Unreached.Lines)
-			}
-			res, err := statespace.BitstateSwarm(ctx, sem, so)
-			out := &SwarmOutcome{Job: job, QueueBound: bound, Result: res}
-			if res != nil {
-				outs = append(outs, out)
-			}
-			if err != nil {
-				return outs, err
-			}
-			if o.Done != nil {
-				o.Done(out)
-			}
-			if res.Interrupted {
-				return outs, nil
-			}
+		so.Spill = store.SpillOptions{MemBudget: max(budget/4/int64(running), 1<<20)}
+		if o.Shrink {
+			so.Shrink = &statespace.ShrinkOptions{Stores: shrinkStores(budget), MaxStates: o.ShrinkStates, Budget: o.ShrinkBudget, Workers: so.Workers}
+		}
+		sem := &statespace.Semantics{P: prog, Strategy: st, QueueBound: bound, UpdateAt: o.UpdateAt}
+		if so.Coverage {
+			sem.Reach = statespace.NewReached(prog) // the source lines no member reached (Unreached.Lines)
+		}
+		res, err := statespace.BitstateSwarm(ctx, sem, so)
+		out := &SwarmOutcome{Job: job, QueueBound: bound, Result: res}
+		if res != nil {
+			outs = append(outs, out)
+		}
+		if err != nil {
+			return outs, err
+		}
+		if o.Done != nil {
+			o.Done(out)
+		}
+		if res.Interrupted {
+			return outs, nil
 		}
 	}
 	return outs, nil
