@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -267,9 +268,21 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 // interrupted leaves nothing proved. Its time counts in the run's.
 func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, progress func(statespace.Progress), out *Outcome) error {
 	lo := statespace.LiveOptions{MaxStates: o.MaxStates}
+	if k := o.Store.Kind; (k == store.Badger || k == "") && o.Store.Spill {
+		// Disk-backed, like the safety search: the graph's columns spill
+		// past half the budget (the other half is for the index of
+		// configurations and the tables of parts, which stay in RAM), and
+		// the collector keeps the heap within the budget.
+		budget := o.Store.MemBudget
+		if budget <= 0 {
+			budget = store.DefaultMemBudget()
+		}
+		lo.Spill = store.SpillOptions{MemBudget: budget / 2}
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(budget))
+	}
 	if progress != nil {
 		lo.Progress = func(s statespace.LiveStats) {
-			progress(statespace.Progress{States: s.States, Transitions: s.Transitions, Depth: s.Depth, Elapsed: s.Elapsed, StoreRAM: s.RAMBytes})
+			progress(statespace.Progress{States: s.States, Transitions: s.Transitions, Depth: s.Depth, Elapsed: s.Elapsed, StoreRAM: s.RAMBytes, StoreDisk: s.DiskBytes})
 		}
 	}
 	v, st, err := statespace.CheckLiveness(ctx, sem, lo)

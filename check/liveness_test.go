@@ -3,8 +3,10 @@ package check_test
 import (
 	"context"
 	"os"
+	"slices"
 	"testing"
 
+	"github.com/mcheck/mcheck/benches/family"
 	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/statespace"
@@ -104,5 +106,55 @@ func TestLivenessRemainingCodeDecidesParticipation(t *testing.T) {
 		if v := o.Result.Violation; v != nil || !o.Result.Exhaustive || o.Liveness == nil {
 			t.Fatalf("%s: violation %v, exhaustive %v, liveness judged %v", o.Strategy, v, o.Result.Exhaustive, o.Liveness != nil)
 		}
+	}
+}
+
+// TestLivenessSpillsWithBadger: with the badger store (disk-backed) and a
+// budget too small for the liveness graph, its columns go to disk, and the
+// verdicts, lassos and figures are those of the memory store, where
+// nothing spills: prodcons with 2 pairs at capacity 12, stop-the-world
+// (the update always completes) and max+1 (a fair lasso in which a pair
+// never applies).
+func TestLivenessSpillsWithBadger(t *testing.T) {
+	src, err := family.Generate("prodcons", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load("prodcons2.dsu", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(so store.Options) []*check.Outcome {
+		t.Helper()
+		outs, err := check.Run(context.Background(), m, check.Options{QueueBound: 12, Reduce: "none",
+			Strategies: []string{"stop-the-world", "max+1"}, Store: so})
+		if err != nil || len(outs) != 2 {
+			t.Fatalf("%d outcomes, %v", len(outs), err)
+		}
+		return outs
+	}
+	mem := run(store.Options{Kind: store.Memory})
+	disk := run(store.Options{Kind: store.Badger, MemBudget: 2 << 20, Spill: true})
+	for i, o := range disk {
+		want, l, wl := mem[i].Result, o.Liveness, mem[i].Liveness
+		if l == nil || wl == nil {
+			t.Fatalf("%s: liveness not judged", o.Job.Strategy)
+		}
+		if l.DiskBytes == 0 || wl.DiskBytes != 0 {
+			t.Errorf("%s: %d bytes on disk with badger and a 2 MiB budget, %d with the memory store", o.Job.Strategy, l.DiskBytes, wl.DiskBytes)
+		}
+		if l.States != wl.States || l.Edges != wl.Edges || l.SCCs != wl.SCCs || l.FairSCCs != wl.FairSCCs {
+			t.Errorf("%s: liveness figures %+v, with the memory store %+v", o.Job.Strategy, l, wl)
+		}
+		got := o.Result
+		if got.Verdict != want.Verdict || (got.Violation == nil) != (want.Violation == nil) {
+			t.Fatalf("%s: verdict %v, with the memory store %v", o.Job.Strategy, got.Verdict, want.Verdict)
+		}
+		if v, w := got.Violation, want.Violation; v != nil && (!slices.Equal(v.Path, w.Path) || v.CycleStart != w.CycleStart) {
+			t.Errorf("%s: lasso %v from %d, with the memory store %v from %d", o.Job.Strategy, v.Path, v.CycleStart, w.Path, w.CycleStart)
+		}
+	}
+	if mem[0].Result.Verdict != statespace.Holds || mem[1].Result.Violation == nil || mem[1].Result.Violation.Rule != statespace.RuleNeverApplies {
+		t.Errorf("verdicts %v, %v; want stop-the-world ok, max+1 never applies", mem[0].Result.Verdict, mem[1].Result.Violation)
 	}
 }

@@ -2,6 +2,8 @@ package statespace
 
 import (
 	"errors"
+
+	"github.com/mcheck/mcheck/store"
 )
 
 // liveKeys gives every distinct configuration the liveness check meets a
@@ -19,20 +21,21 @@ import (
 // not looked up again.
 type liveKeys struct {
 	trees *trees
-	cur   cursor   // the configuration last decoded: the parent of the keys made next
-	at    []uint64 // id -> key
-	slots []uint32 // id+1; 0: empty
+	cur   cursor               // the configuration last decoded: the parent of the keys made next
+	at    *store.Array[uint64] // id -> key, paged (livecols.go)
+	slots []uint32             // id+1; 0: empty
 	mask  uint64
 }
 
-func newLiveKeys(p *Program) *liveKeys {
-	s := &liveKeys{trees: newTrees(p)}
+// newLiveKeys returns an empty set whose id -> key column pg keeps.
+func newLiveKeys(p *Program, pg *store.Pager) *liveKeys {
+	s := &liveKeys{trees: newTrees(p), at: store.NewArray[uint64](pg)}
 	s.slots = make([]uint32, 1<<10)
 	s.mask = uint64(len(s.slots) - 1)
 	return s
 }
 
-func (s *liveKeys) len() int { return len(s.at) }
+func (s *liveKeys) len() int { return int(s.at.Len()) }
 
 // keyHash mixes a key (splitmix64's finaliser): the table's index bits
 // must depend on both halves.
@@ -55,18 +58,18 @@ func (s *liveKeys) add(c *Config) (uint32, bool, error) {
 	for i := keyHash(key) & s.mask; ; i = (i + 1) & s.mask {
 		slot := s.slots[i]
 		if slot == 0 {
-			if len(s.at) >= noState-1 {
-				return 0, false, errors.New("more than 4294967293 configurations: too many to hold in memory")
+			if s.at.Len() >= noState-1 {
+				return 0, false, errors.New("more than 4294967293 configurations: too many to number")
 			}
-			id := uint32(len(s.at))
-			s.at = append(s.at, key)
+			id := uint32(s.at.Len())
+			s.at.Append(key)
 			s.slots[i] = id + 1
-			if uint64(len(s.at))*2 > uint64(len(s.slots)) {
+			if uint64(s.at.Len())*2 > uint64(len(s.slots)) {
 				s.grow()
 			}
 			return id, true, nil
 		}
-		if s.at[slot-1] == key {
+		if s.at.At(int64(slot-1)) == key {
 			return slot - 1, false, nil
 		}
 	}
@@ -75,7 +78,7 @@ func (s *liveKeys) add(c *Config) (uint32, bool, error) {
 // decode rebuilds configuration id in a (its parts are the tables',
 // shared) and makes it the parent of the keys made next.
 func (s *liveKeys) decode(id uint32, a *Arena) *Config {
-	return s.trees.decode(s.at[id], a, &s.cur)
+	return s.trees.decode(s.at.At(int64(id)), a, &s.cur)
 }
 
 // same reports whether two canonical configurations are equal (their keys,
@@ -93,7 +96,8 @@ func (s *liveKeys) same(a, b *Config) (bool, error) {
 func (s *liveKeys) grow() {
 	s.slots = make([]uint32, 2*len(s.slots))
 	s.mask = uint64(len(s.slots) - 1)
-	for id, key := range s.at {
+	for id := range s.at.Len() {
+		key := s.at.At(id)
 		for i := keyHash(key) & s.mask; ; i = (i + 1) & s.mask {
 			if s.slots[i] == 0 {
 				s.slots[i] = uint32(id) + 1
@@ -110,8 +114,8 @@ func (s *liveKeys) quiesce() { s.trees.quiesce() }
 // afterwards.
 func (s *liveKeys) close() { s.trees.close() }
 
-// ramBytes is the memory the set holds: its table and keys, and the
-// tables of parts.
+// ramBytes is the memory the set holds but its id -> key column (the
+// pager's): its index and the tables of parts.
 func (s *liveKeys) ramBytes() int64 {
-	return int64(len(s.slots))*4 + int64(cap(s.at))*8 + s.trees.stats().RAMBytes
+	return int64(len(s.slots))*4 + s.trees.stats().RAMBytes
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/store"
 )
 
 // TestLiveKeys: over the whole state space of a shipped model (every step followed, violating or not: 17095 configurations), ids are
@@ -28,7 +29,13 @@ func TestLiveKeys(t *testing.T) {
 	}
 	st, _ := StrategyNamed("uncoordinated")
 	sem := &Semantics{P: p, Strategy: st, QueueBound: 8}
-	s := newLiveKeys(p)
+	// The smallest budget: the id -> key column goes to disk and back.
+	pg, err := store.NewPager(store.SpillOptions{Dir: t.TempDir(), MemBudget: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	s := newLiveKeys(p, pg)
 	defer s.close()
 	init, _ := sem.Initial()
 	encs := map[string]uint32{}
@@ -66,6 +73,9 @@ func TestLiveKeys(t *testing.T) {
 	}
 	if s.len() != len(encs) || s.len() < 1000 || len(s.slots) <= 1<<10 {
 		t.Fatalf("%d ids, %d configurations, %d slots", s.len(), len(encs), len(s.slots))
+	}
+	if reads, writes := pg.IO(); reads == 0 || writes == 0 || pg.Err() != nil {
+		t.Fatalf("the id -> key column did not go to disk and back (%d pages read, %d written, %v)", reads, writes, pg.Err())
 	}
 	// With no parent: the same ids.
 	for e, id := range encs {

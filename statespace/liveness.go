@@ -5,11 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/mcheck/mcheck/store"
 )
 
 // The liveness half of update completion (docs/language.md §5): under weak
@@ -80,6 +83,9 @@ type LiveOptions struct {
 	MaxStates int64
 	// Progress, if set, is called after each breadth-first level.
 	Progress func(LiveStats)
+	// Spill says where the graph's columns go past their memory budget
+	// (MemBudget 0: they stay in RAM).
+	Spill store.SpillOptions
 }
 
 // LiveStats says what the liveness check did.
@@ -93,6 +99,7 @@ type LiveStats struct {
 	SCCs        int64 // non-trivial strongly connected components of the pending region
 	FairSCCs    int64 // of them, those holding a fair cycle
 	RAMBytes    int64 // estimated memory the check held
+	DiskBytes   int64 // the most the graph's columns held on disk (LiveOptions.Spill)
 	Cut         bool  // stopped by MaxStates: no verdict
 	Interrupted bool  // stopped by the context: no verdict
 	Elapsed     time.Duration
@@ -115,9 +122,16 @@ type LiveStats struct {
 const noState = math.MaxUint32
 
 const (
-	flagPending  uint8 = 1 << iota // introduced, some participant neither applied nor finished
-	flagExcluded                   // a pending participant could apply here
+	flagPending  uint32 = 1 << (30 + iota) // introduced, some participant neither applied nor finished
+	flagExcluded                           // a pending participant could apply here
+	flagMask     = flagPending | flagExcluded
 )
+
+// flags are state v's flags.
+func (g *liveGraph) flags(v uint32) uint32 { return g.state.at(v) & flagMask }
+
+// dis is the thread-state-set id of the running threads disabled at v.
+func (g *liveGraph) dis(v uint32) uint32 { return g.state.at(v) &^ flagMask }
 
 // liveGraph is the explored state space: ids, parent links, and the
 // transitions of the pending region in CSR form.
@@ -131,23 +145,28 @@ type liveGraph struct {
 	// representative of its target applied (eperm: ids in perms; livesym.go).
 	sym   *Symmetry
 	plain *Semantics
-	eperm []uint16
+	eperm col
 	perms permTable
 	// keep, if set, gives an id only to the successors it keeps
 	// (liftSearch).
 	keep func(c *Config) bool
 
+	// The columns below are paged (livecols.go): past spill.MemBudget
+	// their pages go to a file.
+	spill  store.SpillOptions
+	pg     *store.Pager
 	keys   *liveKeys
-	parent []uint32 // breadth-first parent of each state (noState for the initial one)
-	psucc  []uint32 // the index of the step from the parent
-	flags  []uint8
-	dis    []uint32 // thread-state-set id of the running threads disabled in each pending state
+	parent col // breadth-first parent of each state (noState for the initial one)
+	psucc  col // the index of the step from the parent
+	// Of each state: the flags (top two bits) and, for a pending one, the
+	// thread-state-set id of the running threads disabled there.
+	state col
 
 	// Edges of pending state i to pending states: off[i]..off[i+1].
-	off  []uint32
-	dst  []uint32
-	sidx []uint32 // the step's index among the source's successors
-	mov  []uint32 // thread-state-set id of the threads that move in the step
+	off  col
+	dst  col
+	sidx col // the step's index among the source's successors
+	mov  col // thread-state-set id of the threads that move in the step
 
 	sets   []threadSet // interned thread sets
 	setIDs map[string]uint32
@@ -202,9 +221,12 @@ func CheckLiveness(ctx context.Context, sem *Semantics, opt LiveOptions) (*Viola
 // checkExact is the check on the unreduced system, with fairness per
 // thread.
 func checkExact(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, error) {
-	g := newLiveGraph(sem, nil)
-	defer g.keys.close()
 	var st LiveStats
+	g, err := newLiveGraph(sem, nil, opt.Spill)
+	if err != nil {
+		return nil, st, fmt.Errorf("liveness: %w", err)
+	}
+	defer g.close()
 	fairs, err := g.search(ctx, opt, &st)
 	if err != nil || fairs == nil {
 		return g.finish(&st, nil, err)
@@ -213,21 +235,41 @@ func checkExact(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violatio
 	return g.finish(&st, v, err)
 }
 
-func newLiveGraph(sem *Semantics, sym *Symmetry) *liveGraph {
+// newLiveGraph returns an empty graph whose columns spill as spill says.
+func newLiveGraph(sem *Semantics, sym *Symmetry, spill store.SpillOptions) (*liveGraph, error) {
+	pg, err := store.NewPager(spill)
+	if err != nil {
+		return nil, err
+	}
 	g := &liveGraph{sem: sem, p: sem.P, nthreads: len(sem.P.Threads), start: time.Now(), sym: sym,
-		keys: newLiveKeys(sem.P), setIDs: map[string]uint32{}}
+		spill: spill, pg: pg, keys: newLiveKeys(sem.P, pg), setIDs: map[string]uint32{}}
+	g.parent, g.psucc, g.state = newCol(pg), newCol(pg), newCol(pg)
+	g.off, g.dst, g.sidx, g.mov = newCol(pg), newCol(pg), newCol(pg), newCol(pg)
 	if sym != nil {
 		g.plain = sem.unreduced()
+		g.eperm = newCol(pg)
 	}
-	return g
+	return g, nil
 }
 
-// finish fills in st's figures and returns the verdict with them.
+// close frees the graph: its tables of parts and its columns.
+func (g *liveGraph) close() {
+	g.keys.close()
+	g.pg.Close()
+}
+
+// finish fills in st's figures and returns the verdict with them. A
+// column that could not be written or read back makes it an error: what
+// was read from it may be wrong.
 func (g *liveGraph) finish(st *LiveStats, v *Violation, err error) (*Violation, LiveStats, error) {
-	st.States = int64(len(g.parent))
-	st.Edges = int64(len(g.dst))
+	st.States = int64(g.parent.len())
+	st.Edges = int64(g.dst.len())
 	st.RAMBytes = max(st.RAMBytes, g.ramBytes())
+	st.DiskBytes = max(st.DiskBytes, g.pg.Stats().DiskBytes)
 	st.Elapsed = time.Since(g.start)
+	if perr := g.pg.Err(); perr != nil && err == nil {
+		return nil, *st, fmt.Errorf("liveness: %w", perr)
+	}
 	return v, *st, err
 }
 
@@ -239,15 +281,15 @@ func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) 
 	if err := g.explore(ctx, init, opt, st); err != nil || st.Cut || st.Interrupted {
 		return nil, err
 	}
-	for i := range g.flags {
-		if g.flags[i]&flagPending != 0 {
+	for i := uint32(0); i < g.state.len(); i++ {
+		if f := g.flags(i); f&flagPending != 0 {
 			st.Pending++
-			if g.flags[i]&flagExcluded != 0 {
+			if f&flagExcluded != 0 {
 				st.Excluded++
 			}
 		}
 	}
-	return g.fairComponents(st), nil
+	return g.fairComponents(st), g.pg.Err()
 }
 
 // configOf rebuilds configuration id from its key, in arena a; the keys
@@ -356,14 +398,13 @@ func (g *liveGraph) add(c *Config, parent, succ uint32) (uint32, bool, error) {
 	if err != nil || !isNew {
 		return id, false, err
 	}
-	g.parent = append(g.parent, parent)
-	g.psucc = append(g.psucc, succ)
-	var f uint8
+	g.parent.add(parent)
+	g.psucc.add(succ)
+	var f uint32
 	if pendingIn(c) {
 		f = flagPending
 	}
-	g.flags = append(g.flags, f)
-	g.dis = append(g.dis, 0)
+	g.state.add(f)
 	return id, true, nil
 }
 
@@ -386,8 +427,13 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 			// Between expansions: the tables may free what they retired.
 			g.keys.quiesce()
 			if opt.Progress != nil {
-				st.States, st.Edges, st.Elapsed = int64(g.keys.len()), int64(len(g.dst)), time.Since(g.start)
+				st.States, st.Edges, st.Elapsed = int64(g.keys.len()), int64(g.dst.len()), time.Since(g.start)
+				st.RAMBytes = max(st.RAMBytes, g.ramBytes())
+				st.DiskBytes = max(st.DiskBytes, g.pg.Stats().DiskBytes)
 				opt.Progress(*st)
+			}
+			if err := g.pg.Err(); err != nil {
+				return fmt.Errorf("liveness: %w", err)
 			}
 		}
 		if id%1024 == 0 && ctx.Err() != nil {
@@ -396,17 +442,18 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 		}
 		arena.Reset()
 		c := g.configOf(id, &arena)
-		g.off = append(g.off, uint32(len(g.dst)))
+		g.off.add(g.dst.len())
 		succs, perms := g.successors(c, perms)
 		st.Transitions += int64(len(succs))
-		pending := g.flags[id]&flagPending != 0
+		flags := g.flags(id)
+		pending := flags&flagPending != 0
 		clear(en)
 		for i := range succs {
 			s := &succs[i]
 			if pending {
 				g.addMovers(c, &s.Action, en)
 				if s.Action.Kind == ActApply || s.Action.Kind == ActRelease {
-					g.flags[id] |= flagExcluded
+					flags |= flagExcluded
 				}
 			}
 			if g.keep != nil && !g.keep(s.Next) {
@@ -416,19 +463,19 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 			if err != nil {
 				return fmt.Errorf("liveness: %w", err)
 			}
-			if !pending || g.flags[to]&flagPending == 0 {
+			if !pending || g.flags(to)&flagPending == 0 {
 				continue
 			}
-			if len(g.dst) >= noState {
-				return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to hold in memory")
+			if g.dst.len() >= noState {
+				return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to number")
 			}
 			clear(mv)
 			g.addMovers(c, &s.Action, mv)
-			g.dst = append(g.dst, to)
-			g.sidx = append(g.sidx, uint32(i))
-			g.mov = append(g.mov, g.intern(mv))
+			g.dst.add(to)
+			g.sidx.add(uint32(i))
+			g.mov.add(g.intern(mv))
 			if g.sym != nil {
-				g.eperm = append(g.eperm, perms[i])
+				g.eperm.add(uint32(perms[i]))
 			}
 		}
 		if pending {
@@ -436,29 +483,29 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 			for i := range pr {
 				pr[i] &^= en[i]
 			}
-			g.dis[id] = g.intern(pr)
+			g.state.set(id, flags|g.intern(pr))
 		}
 		if opt.MaxStates > 0 && int64(g.keys.len()) > opt.MaxStates {
 			st.Cut = true
 			return nil
 		}
 	}
-	g.off = append(g.off, uint32(len(g.dst)))
-	return nil
+	g.off.add(g.dst.len())
+	return g.pg.Err()
 }
 
 // inRegion reports whether state v may lie on a fair cycle: pending, and no
 // participant can apply there.
 func (g *liveGraph) inRegion(v uint32) bool {
-	return g.flags[v]&(flagPending|flagExcluded) == flagPending
+	return g.flags(v) == flagPending
 }
 
 // fairComps are the components of the pending region that hold a fair
-// cycle: comp[v] is the component number of every state decomposed (0:
+// cycle: comp.at(v) is the component number of every state decomposed (0:
 // none), and list has, for each fair component, its first-found state
 // (the one with the smallest id: the shortest prefix), in that order.
 type fairComps struct {
-	comp []uint32
+	comp col
 	list []uint32
 }
 
@@ -466,73 +513,82 @@ func (f *fairComps) len() int { return len(f.list) }
 
 // fairComponents decomposes the region into strongly connected components
 // (iterative Tarjan) and returns those holding a fair cycle (nil if none
-// does).
+// does). Its arrays are columns (livecols.go) but the on-stack bits.
 func (g *liveGraph) fairComponents(st *LiveStats) *fairComps {
-	n := len(g.parent)
-	index := make([]uint32, n) // 0: not visited; else the visit number
-	low := make([]uint32, n)
-	comp := make([]uint32, n)
+	n := g.state.len()
+	index := newCol(g.pg) // 0: not visited; else the visit number
+	low := newCol(g.pg)
+	comp := newCol(g.pg)
+	for range n {
+		index.add(0)
+		low.add(0)
+		comp.add(0)
+	}
 	onStack := make([]uint64, (n+63)/64)
-	var stack []uint32
-	type frame struct{ v, e uint32 }
-	var calls []frame
+	stack := newCol(g.pg)
+	// The call stack: the state and the next of its edges to follow.
+	callV, callE := newCol(g.pg), newCol(g.pg)
 	next, ncomp := uint32(1), uint32(0)
 	var fairs []uint32
 	visit := func(v uint32) {
-		index[v], low[v] = next, next
+		index.set(v, next)
+		low.set(v, next)
 		next++
-		stack = append(stack, v)
+		stack.add(v)
 		onStack[v/64] |= 1 << (v % 64)
-		calls = append(calls, frame{v, g.off[v]})
+		callV.add(v)
+		callE.add(g.off.at(v))
 	}
-	for root := uint32(0); int(root) < n; root++ {
-		if index[root] != 0 || !g.inRegion(root) {
+	for root := uint32(0); root < n; root++ {
+		if index.at(root) != 0 || !g.inRegion(root) {
 			continue
 		}
 		visit(root)
-		for len(calls) > 0 {
-			f := &calls[len(calls)-1]
-			v := f.v
-			if f.e < g.off[v+1] {
-				w := g.dst[f.e]
-				f.e++
+		for callV.len() > 0 {
+			top := callV.len() - 1
+			v, e := callV.at(top), callE.at(top)
+			if e < g.off.at(v+1) {
+				w := g.dst.at(e)
+				callE.set(top, e+1)
 				switch {
 				case !g.inRegion(w):
-				case index[w] == 0:
+				case index.at(w) == 0:
 					visit(w)
 				case onStack[w/64]&(1<<(w%64)) != 0:
-					low[v] = min(low[v], index[w])
+					low.set(v, min(low.at(v), index.at(w)))
 				}
 				continue
 			}
-			calls = calls[:len(calls)-1]
-			if len(calls) > 0 {
-				u := calls[len(calls)-1].v
-				low[u] = min(low[u], low[v])
+			callV.truncate(top)
+			callE.truncate(top)
+			if top > 0 {
+				u := callV.at(top - 1)
+				low.set(u, min(low.at(u), low.at(v)))
 			}
-			if low[v] != index[v] {
+			if low.at(v) != index.at(v) {
 				continue
 			}
-			k := len(stack) - 1
-			for stack[k] != v {
+			k := stack.len() - 1
+			for stack.at(k) != v {
 				k--
 			}
-			members := stack[k:]
+			members := stack.span(k, stack.len())
 			ncomp++
-			for _, w := range members {
-				comp[w] = ncomp
+			for w := range members {
+				comp.set(w, ncomp)
 				onStack[w/64] &^= 1 << (w % 64)
 			}
-			if g.cyclic(members, comp) {
+			if g.cyclic(members, stack.len()-k) {
 				st.SCCs++
 				if g.fair(members, comp) {
 					st.FairSCCs++
 					fairs = append(fairs, minOf(members))
 				}
 			}
-			stack = stack[:k]
+			stack.truncate(k)
 		}
 	}
+	st.RAMBytes = max(st.RAMBytes, g.ramBytes()+int64(len(onStack))*8)
 	if fairs == nil {
 		return nil
 	}
@@ -540,24 +596,25 @@ func (g *liveGraph) fairComponents(st *LiveStats) *fairComps {
 	return &fairComps{comp: comp, list: fairs}
 }
 
-func minOf(xs []uint32) uint32 {
+func minOf(xs iter.Seq[uint32]) uint32 {
 	m := uint32(noState)
-	for _, x := range xs {
+	for x := range xs {
 		m = min(m, x)
 	}
 	return m
 }
 
-// cyclic reports whether a component holds a cycle: more than one state,
-// or a step from its state to itself.
-func (g *liveGraph) cyclic(members []uint32, comp []uint32) bool {
-	if len(members) > 1 {
+// cyclic reports whether a component (n states) holds a cycle: more than
+// one state, or a step from its state to itself.
+func (g *liveGraph) cyclic(members iter.Seq[uint32], n uint32) bool {
+	if n > 1 {
 		return true
 	}
-	v := members[0]
-	for e := g.off[v]; e < g.off[v+1]; e++ {
-		if g.dst[e] == v {
-			return true
+	for v := range members {
+		for e := g.off.at(v); e < g.off.at(v+1); e++ {
+			if g.dst.at(e) == v {
+				return true
+			}
 		}
 	}
 	return false
@@ -566,33 +623,36 @@ func (g *liveGraph) cyclic(members []uint32, comp []uint32) bool {
 // fair reports whether every thread moves in some step inside the component
 // or is disabled at some state of it (on the quotient: every track, some
 // thread of it; livesym.go).
-func (g *liveGraph) fair(members []uint32, comp []uint32) bool {
+func (g *liveGraph) fair(members iter.Seq[uint32], comp col) bool {
 	tr := g.tracks(members, comp)
 	ok := make(threadSet, g.words())
-	c := comp[members[0]]
-	for _, v := range members {
-		dis := g.sets[g.dis[v]]
+	first, c := uint32(noState), uint32(0)
+	for v := range members {
+		if first == noState {
+			first, c = v, comp.at(v)
+		}
+		dis := g.sets[g.dis(v)]
 		for i := range ok {
 			ok[i] |= dis[i]
 		}
-		for e := g.off[v]; e < g.off[v+1]; e++ {
-			if comp[g.dst[e]] == c {
-				mv := g.sets[g.mov[e]]
+		for e := g.off.at(v); e < g.off.at(v+1); e++ {
+			if comp.at(g.dst.at(e)) == c {
+				mv := g.sets[g.mov.at(e)]
 				for i := range ok {
 					ok[i] |= mv[i]
 				}
 			}
 		}
 	}
-	return contains(tr.project(ok), tr.project(g.present(g.configOf(members[0], nil), nil)))
+	return contains(tr.project(ok), tr.project(g.present(g.configOf(first, nil), nil)))
 }
 
 // pathTo is the breadth-first path (successor indices) from the state the
 // search started from to state v.
 func (g *liveGraph) pathTo(v uint32) []uint32 {
 	var path []uint32
-	for ; g.parent[v] != noState; v = g.parent[v] {
-		path = append(path, g.psucc[v])
+	for ; g.parent.at(v) != noState; v = g.parent.at(v) {
+		path = append(path, g.psucc.at(v))
 	}
 	slices.Reverse(path)
 	return path
@@ -600,7 +660,7 @@ func (g *liveGraph) pathTo(v uint32) []uint32 {
 
 // lasso builds the violation of the fair component whose first-found state
 // is entry: the shortest path to entry, a fair cycle back to it, replayed.
-func (g *liveGraph) lasso(comp []uint32, entry uint32) (*Violation, error) {
+func (g *liveGraph) lasso(comp col, entry uint32) (*Violation, error) {
 	prefix := g.pathTo(entry)
 	cycle, err := g.cycle(comp, entry, false)
 	if err != nil {
@@ -651,10 +711,10 @@ func (g *liveGraph) report(c *Config) *Violation {
 // state it goes, by a shortest path inside the component, to the nearest
 // state or step that covers a thread not yet covered, and at the end back
 // to entry.
-func (g *liveGraph) cycle(comp []uint32, entry uint32, threads bool) ([]uint32, error) {
+func (g *liveGraph) cycle(comp col, entry uint32, threads bool) ([]uint32, error) {
 	var tr *tracks
 	if !threads {
-		tr = g.tracks(g.members(comp, entry), comp)
+		tr = g.tracks(slices.Values(g.members(comp, entry)), comp)
 	}
 	projected := map[uint32]threadSet{}
 	set := func(id uint32) threadSet {
@@ -667,7 +727,7 @@ func (g *liveGraph) cycle(comp []uint32, entry uint32, threads bool) ([]uint32, 
 	}
 	need := tr.project(g.present(g.configOf(entry, nil), nil)) // neither seen moving nor disabled yet
 	cover := func(v uint32) {
-		dis := set(g.dis[v])
+		dis := set(g.dis(v))
 		for i := range need {
 			need[i] &^= dis[i]
 		}
@@ -677,28 +737,28 @@ func (g *liveGraph) cycle(comp []uint32, entry uint32, threads bool) ([]uint32, 
 	cur := entry
 	for !need.empty() {
 		edges := g.nearest(comp, cur, func(e uint32) bool {
-			return intersects(set(g.mov[e]), need) || intersects(set(g.dis[g.dst[e]]), need)
+			return intersects(set(g.mov.at(e)), need) || intersects(set(g.dis(g.dst.at(e))), need)
 		})
 		if edges == nil {
 			return nil, errors.New("liveness: no step of the fair component covers a thread it should")
 		}
 		for _, e := range edges {
-			mv := set(g.mov[e])
+			mv := set(g.mov.at(e))
 			for i := range need {
 				need[i] &^= mv[i]
 			}
-			cover(g.dst[e])
-			out = append(out, g.sidx[e])
-			cur = g.dst[e]
+			cover(g.dst.at(e))
+			out = append(out, g.sidx.at(e))
+			cur = g.dst.at(e)
 		}
 	}
 	if cur != entry || len(out) == 0 {
-		edges := g.nearest(comp, cur, func(e uint32) bool { return g.dst[e] == entry })
+		edges := g.nearest(comp, cur, func(e uint32) bool { return g.dst.at(e) == entry })
 		if edges == nil {
 			return nil, errors.New("liveness: the fair component does not lead back to its entry")
 		}
 		for _, e := range edges {
-			out = append(out, g.sidx[e])
+			out = append(out, g.sidx.at(e))
 		}
 	}
 	return out, nil
@@ -725,17 +785,18 @@ func contains(a, b threadSet) bool {
 
 // nearest finds, breadth-first from state from inside its component, the
 // first step e with goal(e), and returns the steps (edge indices) of the
-// path that ends with it; nil if there is none.
-func (g *liveGraph) nearest(comp []uint32, from uint32, goal func(e uint32) bool) []uint32 {
-	c := comp[from]
+// path that ends with it; nil if there is none. (It keeps what it has
+// seen in RAM: it runs only to build a lasso.)
+func (g *liveGraph) nearest(comp col, from uint32, goal func(e uint32) bool) []uint32 {
+	c := comp.at(from)
 	via := map[uint32]uint32{from: noState} // state -> edge it was reached by
 	queue := []uint32{from}
 	for len(queue) > 0 {
 		u := queue[0]
 		queue = queue[1:]
-		for e := g.off[u]; e < g.off[u+1]; e++ {
-			w := g.dst[e]
-			if comp[w] != c {
+		for e := g.off.at(u); e < g.off.at(u+1); e++ {
+			w := g.dst.at(e)
+			if comp.at(w) != c {
 				continue
 			}
 			if goal(e) {
@@ -762,16 +823,14 @@ func (g *liveGraph) nearest(comp []uint32, from uint32, goal func(e uint32) bool
 // src is the source state of edge e (a binary search in the CSR offsets).
 func (g *liveGraph) src(e uint32) uint32 {
 	// The last state whose edges start at or before e.
-	i := sort.Search(len(g.off), func(i int) bool { return g.off[i] > e })
+	i := sort.Search(int(g.off.len()), func(i int) bool { return g.off.at(uint32(i)) > e })
 	return uint32(i - 1)
 }
 
-// ramBytes estimates the memory the check held: the keys and their map,
-// the per-state and per-transition arrays.
+// ramBytes estimates the memory the check holds: the keys' index and
+// tables of parts, the columns' pages in RAM, the thread-state sets.
 func (g *liveGraph) ramBytes() int64 {
-	b := g.keys.ramBytes()
-	b += int64(cap(g.parent)+cap(g.psucc)+cap(g.dis)+cap(g.off))*4 + int64(cap(g.flags)) + int64(cap(g.eperm))*2
-	b += int64(cap(g.dst)+cap(g.sidx)+cap(g.mov)) * 4
+	b := g.keys.ramBytes() + g.pg.Stats().RAMBytes
 	b += int64(len(g.sets)) * int64(8*((g.nthreads+63)/64)+48)
 	return b
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/mcheck/mcheck/model/randmodel"
 	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
 )
 
 // A live line in a liveness model's header states the hand-derived verdict
@@ -121,10 +122,7 @@ func TestLiveness(t *testing.T) {
 					if res.Violation != nil || !res.Exhaustive {
 						t.Fatalf("safety: %v (exhaustive %v), want ok: liveness is judged once safety holds", res.Violation, res.Exhaustive)
 					}
-					v, st, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{MaxStates: 200_000})
-					if err != nil {
-						t.Fatal(err)
-					}
+					v, st := liveSpilled(t, sem, statespace.LiveOptions{MaxStates: 200_000})
 					if st.Cut || st.Interrupted {
 						t.Fatalf("liveness check cut: %+v", st)
 					}
@@ -343,10 +341,7 @@ func TestLivenessDifferential(t *testing.T) {
 			if res.Violation != nil || !res.Exhaustive {
 				continue
 			}
-			v, _, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{})
-			if err != nil {
-				t.Fatalf("seed %d %s: %v", seed, strategy, err)
-			}
+			v, _ := liveSpilled(t, sem, statespace.LiveOptions{})
 			want := naiveLiveness(sem)
 			judged++
 			switch {
@@ -524,6 +519,43 @@ func TestLivenessKnownModels(t *testing.T) {
 	}
 }
 
+// liveSpilled runs the liveness check twice, its graph in RAM and spilled
+// at the smallest budget (store.Pager), and fails unless both give the same
+// verdict, lasso and figures; it returns the first's.
+func liveSpilled(t *testing.T, sem *statespace.Semantics, opt statespace.LiveOptions) (*statespace.Violation, statespace.LiveStats) {
+	t.Helper()
+	v, st, err := statespace.CheckLiveness(context.Background(), sem, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Spill = store.SpillOptions{Dir: t.TempDir(), MemBudget: 1}
+	sv, sst, err := statespace.CheckLiveness(context.Background(), sem, opt)
+	if err != nil {
+		t.Fatalf("spilled: %v", err)
+	}
+	figures := func(s statespace.LiveStats) []int64 {
+		return []int64{s.States, s.Transitions, s.Pending, s.Edges, s.Excluded, int64(s.Depth), s.SCCs, s.FairSCCs,
+			s.QuotientStates, s.Lifted, int64(b2i(s.Cut)), int64(b2i(s.Quotient)), int64(b2i(s.FellBack))}
+	}
+	if !slices.Equal(figures(st), figures(sst)) {
+		t.Errorf("figures in RAM %v, spilled %v", figures(st), figures(sst))
+	}
+	if (v == nil) != (sv == nil) || v != nil && (!slices.Equal(v.Path, sv.Path) || v.CycleStart != sv.CycleStart || v.Found != sv.Found) {
+		t.Errorf("in RAM: %v; spilled: %v", v, sv)
+	}
+	if st.DiskBytes != 0 {
+		t.Errorf("%d bytes on disk with no budget", st.DiskBytes)
+	}
+	return v, st
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // liveSym runs the liveness check on sem with symmetry sym and checks what
 // it reports: a violation is a real run, judged again without the
 // reduction (validateLasso, JudgeLasso), and the stats say how it was
@@ -532,10 +564,7 @@ func liveSym(t *testing.T, sem *statespace.Semantics, sym *statespace.Symmetry) 
 	t.Helper()
 	red := *sem
 	red.Sym = sym
-	v, st, err := statespace.CheckLiveness(context.Background(), &red, statespace.LiveOptions{MaxStates: 400_000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, st := liveSpilled(t, &red, statespace.LiveOptions{MaxStates: 400_000})
 	if st.Cut || st.Interrupted {
 		t.Fatalf("liveness check cut: %+v", st)
 	}

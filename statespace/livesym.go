@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"fmt"
+	"iter"
 	"math"
 	"time"
 )
@@ -78,6 +80,7 @@ func checkQuotient(ctx context.Context, sem *Semantics, opt LiveOptions) (*Viola
 	st.FellBack = true
 	st.QuotientStates, st.Lifted = q.QuotientStates, q.Lifted
 	st.RAMBytes = max(st.RAMBytes, q.RAMBytes)
+	st.DiskBytes = max(st.DiskBytes, q.DiskBytes)
 	st.Elapsed = time.Since(start)
 	return v, st, err
 }
@@ -85,11 +88,14 @@ func checkQuotient(ctx context.Context, sem *Semantics, opt LiveOptions) (*Viola
 // quotientVerdict searches among representatives; decided is false when a
 // relaxed-fair component exists and none lifts to a real fair lasso.
 func quotientVerdict(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, bool, error) {
-	g := newLiveGraph(sem, sem.Sym)
-	defer g.keys.close()
 	st := LiveStats{Quotient: true}
+	g, err := newLiveGraph(sem, sem.Sym, opt.Spill)
+	if err != nil {
+		return nil, st, true, fmt.Errorf("liveness: %w", err)
+	}
+	defer g.close()
 	fairs, err := g.search(ctx, opt, &st)
-	st.QuotientStates = int64(len(g.parent))
+	st.QuotientStates = int64(g.parent.len())
 	if err != nil || fairs == nil {
 		v, st, err := g.finish(&st, nil, err)
 		return v, st, true, err
@@ -115,7 +121,7 @@ func (g *liveGraph) lift(ctx context.Context, fairs *fairComps, st *LiveStats) *
 			return v
 		}
 	}
-	budget := max(int64(len(g.parent)), liftBudget)
+	budget := max(int64(g.parent.len()), liftBudget)
 	for i, entry := range fairs.list {
 		if budget <= 0 || i >= maxQuickLifts {
 			break
@@ -152,7 +158,7 @@ func (g *liveGraph) realEntry(plain *Semantics, entry uint32) ([]uint32, *Config
 // state is entry (shortest prefix; a cycle covering every thread of the
 // representatives if the component has one, else every class) and judges
 // the real lasso exactly: nil if it is not a real fair lasso.
-func (g *liveGraph) quickLift(plain *Semantics, comp []uint32, entry uint32) *Violation {
+func (g *liveGraph) quickLift(plain *Semantics, comp col, entry uint32) *Violation {
 	for _, threads := range []bool{true, false} {
 		cycle, err := g.cycle(comp, entry, threads)
 		if err != nil || len(cycle) == 0 {
@@ -250,7 +256,7 @@ func (s *Symmetry) liftStep(sem, plain *Semantics, rep, real *Config, idx uint32
 // the real lasso of the shallowest fair component it finds, checked by
 // JudgeLasso (nil if none), with the number of real configurations it
 // explored.
-func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp []uint32, entry uint32, budget int64) (*Violation, int64) {
+func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp col, entry uint32, budget int64) (*Violation, int64) {
 	members := map[string]struct{}{}
 	var arena Arena
 	for _, v := range g.members(comp, entry) {
@@ -261,8 +267,11 @@ func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp []uin
 	if !ok {
 		return nil, 0
 	}
-	h := newLiveGraph(plain, nil)
-	defer h.keys.close()
+	h, err := newLiveGraph(plain, nil, g.spill)
+	if err != nil {
+		return nil, 0
+	}
+	defer h.close()
 	var buf []byte
 	h.keep = func(c *Config) bool {
 		n := g.p.Canonical(c)
@@ -272,8 +281,8 @@ func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp []uin
 		return in
 	}
 	var st LiveStats
-	err := h.explore(ctx, real, LiveOptions{MaxStates: budget}, &st)
-	n := int64(len(h.parent))
+	err = h.explore(ctx, real, LiveOptions{MaxStates: budget}, &st)
+	n := int64(h.parent.len())
 	if err != nil || st.Cut || st.Interrupted {
 		return nil, n
 	}
@@ -397,15 +406,18 @@ func (tr *tracks) project(s threadSet) threadSet {
 
 // tracks computes the tracks of the component of members (nil off the
 // quotient, or when none of its steps renames).
-func (g *liveGraph) tracks(members []uint32, comp []uint32) *tracks {
+func (g *liveGraph) tracks(members iter.Seq[uint32], comp col) *tracks {
 	if g.sym == nil {
 		return nil
 	}
-	c := comp[members[0]]
+	c := uint32(0)
 	var seen map[uint16]bool
-	for _, v := range members {
-		for e := g.off[v]; e < g.off[v+1]; e++ {
-			if id := g.eperm[e]; id != permNone && comp[g.dst[e]] == c {
+	for v := range members {
+		if c == 0 {
+			c = comp.at(v)
+		}
+		for e := g.off.at(v); e < g.off.at(v+1); e++ {
+			if id := uint16(g.eperm.at(e)); id != permNone && comp.at(g.dst.at(e)) == c {
 				if seen == nil {
 					seen = map[uint16]bool{}
 				}
@@ -445,13 +457,13 @@ func (g *liveGraph) tracks(members []uint32, comp []uint32) *tracks {
 
 // members lists the states of the component of v (found from v, breadth-
 // first, inside it).
-func (g *liveGraph) members(comp []uint32, v uint32) []uint32 {
+func (g *liveGraph) members(comp col, v uint32) []uint32 {
 	seen := map[uint32]bool{v: true}
 	out := []uint32{v}
 	for i := 0; i < len(out); i++ {
 		u := out[i]
-		for e := g.off[u]; e < g.off[u+1]; e++ {
-			if w := g.dst[e]; comp[w] == comp[v] && !seen[w] {
+		for e := g.off.at(u); e < g.off.at(u+1); e++ {
+			if w := g.dst.at(e); comp.at(w) == comp.at(v) && !seen[w] {
 				seen[w] = true
 				out = append(out, w)
 			}

@@ -3,10 +3,12 @@ package statespace
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/mcheck/mcheck/benches/family"
 	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/store"
 )
 
 // TestLiftPaths: on prodcons with 3 pairs under max+1 (capacity 2), both
@@ -30,8 +32,12 @@ func TestLiftPaths(t *testing.T) {
 	}
 	st, _ := StrategyNamed("max+1")
 	sem := &Semantics{P: p, Strategy: st, QueueBound: 2, Sym: p.DetectSymmetry()}
-	g := newLiveGraph(sem, sem.Sym)
-	defer g.keys.close()
+	// The smallest budget: the graph's columns go to disk and come back.
+	g, err := newLiveGraph(sem, sem.Sym, store.SpillOptions{Dir: t.TempDir(), MemBudget: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.close()
 	var ls LiveStats
 	fairs, err := g.search(context.Background(), LiveOptions{}, &ls)
 	if err != nil || fairs == nil {
@@ -56,15 +62,18 @@ func TestLiftPaths(t *testing.T) {
 		t.Error("liftSearch explored nothing")
 	}
 	renamed := 0
-	for v := range g.off[:len(g.off)-1] {
-		for e := g.off[v]; e < g.off[v+1]; e++ {
-			id := g.eperm[e]
+	if _, writes := g.pg.IO(); writes == 0 {
+		t.Error("nothing went to disk at the smallest budget")
+	}
+	for v := range g.off.len() - 1 {
+		for e := g.off.at(v); e < g.off.at(v+1); e++ {
+			id := uint16(g.eperm.at(e))
 			if id == permNone {
 				continue
 			}
 			renamed++
 			succs, _ := plain.Successors(g.configOf(uint32(v), nil))
-			real, rep := succs[g.sidx[e]].Next, g.configOf(g.dst[e], nil)
+			real, rep := succs[g.sidx.at(e)].Next, g.configOf(g.dst.at(e), nil)
 			for u, w := range g.perms.list[id] {
 				if a, b := threadShape(sem.Sym, real.Threads[u]), threadShape(sem.Sym, rep.Threads[w]); a != b {
 					t.Fatalf("step %d renames thread %d to %d, but %s became %s", e, u, w, a, b)
@@ -98,11 +107,16 @@ func TestTracks(t *testing.T) {
 	}
 	// States 0 and 1 form a component, 0 -> 1 renaming nothing, 1 -> 0
 	// swapping threads 0 and 1; state 2 is a component of its own.
-	g.off = []uint32{0, 1, 2, 3}
-	g.dst = []uint32{1, 0, 2}
-	g.eperm = []uint16{permNone, swap, permNone}
-	comp := []uint32{1, 1, 2}
-	tr := g.tracks([]uint32{0, 1}, comp)
+	pg, err := store.NewPager(store.SpillOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	g.off = colOf(pg, 0, 1, 2, 3)
+	g.dst = colOf(pg, 1, 0, 2)
+	g.eperm = colOf(pg, permNone, uint32(swap), permNone)
+	comp := colOf(pg, 1, 1, 2)
+	tr := g.tracks(slices.Values([]uint32{0, 1}), comp)
 	if tr == nil || tr.root[0] != tr.root[1] || tr.root[2] == tr.root[0] {
 		t.Fatalf("tracks %+v, want threads 0 and 1 together, 2 alone", tr)
 	}
@@ -116,7 +130,7 @@ func TestTracks(t *testing.T) {
 	if !contains(got, want) || !contains(want, got) {
 		t.Fatalf("projected %v, want %v", got, want)
 	}
-	if g.tracks([]uint32{2}, comp) != nil {
+	if g.tracks(slices.Values([]uint32{2}), comp) != nil {
 		t.Fatal("a component that renames nothing has tracks")
 	}
 }

@@ -191,3 +191,27 @@ func TestSpillDiskFullHint(t *testing.T) {
 	}
 	check("Append", err)
 }
+
+// TestPagerDiskFull: pages that cannot be written out make the error
+// stick (ErrDiskFull, with the hint), never a panic, and Close still
+// removes the file.
+func TestPagerDiskFull(t *testing.T) {
+	mnt := mountTmpfs(t, "1m")
+	pg, err := store.NewPager(store.SpillOptions{Dir: mnt, MemBudget: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := store.NewArray[uint64](pg)
+	for i := 0; pg.Err() == nil && i < 10_000_000; i++ {
+		a.Append(uint64(i))
+	}
+	if err := pg.Err(); !errors.Is(err, store.ErrDiskFull) || !strings.Contains(err.Error(), "spill files go to "+mnt) {
+		t.Errorf("Append on a full disk: %v, want ErrDiskFull with the hint", err)
+	}
+	if err := pg.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if names := dirEntries(t, mnt); len(names) != 0 {
+		t.Errorf("Close left %v", names)
+	}
+}

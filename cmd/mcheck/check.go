@@ -474,8 +474,12 @@ func writeNotes(w io.Writer, r *runReport) {
 		case l.Quotient:
 			how = ", judged among symmetry representatives"
 		}
-		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory)",
-			l.States, l.Pending, how, l.Elapsed.Seconds(), sizeString(l.RAMBytes)))
+		disk := ""
+		if l.DiskBytes > 0 {
+			disk = ", " + sizeString(l.DiskBytes) + " on disk"
+		}
+		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
+			l.States, l.Pending, how, l.Elapsed.Seconds(), sizeString(l.RAMBytes), disk))
 	}
 	if n := len(res.Violations); n > 0 {
 		switch {
@@ -630,7 +634,10 @@ type jsonLiveness struct {
 	Fair     int64   `json:"fair_components"`
 	Seconds  float64 `json:"seconds"`
 	RAMBytes int64   `json:"ram_bytes"`
-	Cut      bool    `json:"cut,omitempty"`
+	// DiskBytes is the most the liveness graph held on disk (0 with the
+	// memory store, or when it fitted its share of the budget).
+	DiskBytes int64 `json:"disk_bytes"`
+	Cut       bool  `json:"cut,omitempty"`
 	// With symmetry: Quotient says liveness was judged among
 	// representatives; FellBack that no candidate lasso lifted to a real one
 	// and the unreduced check decided; QuotientStates and Lifted count the
@@ -739,7 +746,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	j.CutByViolations = res.CutByViolations
 	if l := r.live; l != nil {
 		j.Liveness = &jsonLiveness{States: l.States, Pending: l.Pending, Edges: l.Edges, Excluded: l.Excluded, SCCs: l.SCCs, Fair: l.FairSCCs,
-			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, Cut: l.Cut,
+			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, DiskBytes: l.DiskBytes, Cut: l.Cut,
 			Quotient: l.Quotient, FellBack: l.FellBack, QuotientStates: l.QuotientStates, Lifted: l.Lifted}
 	}
 	b, _ := json.Marshal(j)
