@@ -27,7 +27,10 @@ import (
 // for every update, strategy and queue capacity 1-3, both must give the
 // same verdict and, for a violation, the same first-violation depth, the
 // explorer's property being one of those the reference finds at that depth
-// (several can tie). A long run:
+// (several can tie). Where safety holds both judge the liveness half of
+// update completion: the same verdict, and for a lasso the same length of
+// the shortest run to a fair cycle (unless the explorer judged it among
+// symmetry representatives, whose lifted lasso need not be the shortest). A long run:
 //
 //	go test ./reference -run TestDifferential -diff.random 3000 -diff.seed 1000 -timeout 2h
 var (
@@ -115,6 +118,8 @@ func (r run) String() string {
 // outcome is what both sides are compared on.
 type outcome struct {
 	verdict string // ok, violation, or unknown (too big)
+	lasso   bool   // a violation of the liveness half of update completion; depth: its prefix
+	anyLen  bool   // a lasso judged among symmetry representatives: its prefix need not be shortest
 	depth   int
 	props   []string
 	detail  string
@@ -136,9 +141,10 @@ func explorer(t testing.TB, s subject, r run) outcome {
 	switch {
 	case res.Violation != nil && res.Violation.CycleStart > 0:
 		// A lasso: the liveness half of update completion, found after the
-		// safety search held exhaustively. The reference judges safety
-		// only (liveness has its own differential test in statespace).
-		return outcome{verdict: "ok", depth: -1, detail: fmt.Sprintf("%d states; safety held, then a liveness lasso", res.States)}
+		// safety search held exhaustively.
+		v := res.Violation
+		return outcome{verdict: "violation", lasso: true, anyLen: outs[0].Liveness.Quotient, depth: v.CycleStart - 1, props: []string{v.Property},
+			detail: fmt.Sprintf("%d states; safety held, then a liveness lasso: %s", res.States, v.Found)}
 	case res.Violation != nil:
 		v := res.Violation
 		var steps []string
@@ -156,6 +162,7 @@ func explorer(t testing.TB, s subject, r run) outcome {
 func oracle(t testing.TB, s subject, r run) outcome {
 	res, err := reference.Check(s.m, reference.Options{
 		Strategy: r.strategy, Update: r.update, UpdateAt: r.updateAt, QueueBound: r.bound, Skip: r.skip, MaxStates: *diffStates,
+		Liveness: true,
 	})
 	if errors.Is(err, reference.ErrTooBig) {
 		return outcome{verdict: "unknown"}
@@ -163,33 +170,34 @@ func oracle(t testing.TB, s subject, r run) outcome {
 	if err != nil {
 		t.Fatalf("%s %s: reference: %v", s.name, r, err)
 	}
-	return outcome{verdict: res.Verdict, depth: res.Depth, props: res.Properties,
+	return outcome{verdict: res.Verdict, lasso: res.Lasso, depth: res.Depth, props: res.Properties,
 		detail: fmt.Sprintf("%s (%d states)\n    %s", strings.Join(res.Rules, ", "), res.States, strings.Join(res.Trace, "\n    "))}
 }
 
 // compare runs both sides and reports a disagreement. It returns false when
-// either side could not finish within -diff.states.
-func compare(t *testing.T, s subject, r run) bool {
+// either side could not finish within -diff.states; lasso says the
+// reference found a liveness lasso.
+func compare(t *testing.T, s subject, r run) (compared, lasso bool) {
 	t.Helper()
 	// The explorer first: it is fast, and when it cannot finish within
 	// -diff.states the (slower) reference need not try.
 	got := explorer(t, s, r)
 	if got.verdict == "unknown" {
-		return false
+		return false, false
 	}
 	want := oracle(t, s, r)
 	if want.verdict == "unknown" {
-		return false
+		return false, false
 	}
-	agree := got.verdict == want.verdict
+	agree := got.verdict == want.verdict && got.lasso == want.lasso
 	if agree && got.verdict == "violation" {
-		agree = got.depth == want.depth && slices.Contains(want.props, got.props[0])
+		agree = (got.depth == want.depth || got.anyLen) && slices.Contains(want.props, got.props[0])
 	}
 	if !agree {
-		t.Errorf("%s %s: explorer and reference disagree\n  explorer:  %s %v depth %d: %s\n  reference: %s %v depth %d: %s\n--- model\n%s",
-			s.name, r, got.verdict, got.props, got.depth, got.detail, want.verdict, want.props, want.depth, want.detail, s.src)
+		t.Errorf("%s %s: explorer and reference disagree\n  explorer:  %s (lasso %v) %v depth %d: %s\n  reference: %s (lasso %v) %v depth %d: %s\n--- model\n%s",
+			s.name, r, got.verdict, got.lasso, got.props, got.depth, got.detail, want.verdict, want.lasso, want.props, want.depth, want.detail, s.src)
 	}
-	return true
+	return true, want.lasso
 }
 
 // runsOf lists the comparisons made on a model: every update (or none),
@@ -228,39 +236,49 @@ func runsOf(m *model.Model, extra bool) []run {
 }
 
 func TestDifferentialFixed(t *testing.T) {
-	compared, skipped := 0, 0
+	compared, skipped, lassos := 0, 0, 0
 	for _, s := range fixedSubjects(t) {
 		t.Run(filepath.Base(s.name), func(t *testing.T) {
 			for _, r := range runsOf(s.m, true) {
-				if compare(t, s, r) {
-					compared++
-				} else {
+				ok, lasso := compare(t, s, r)
+				switch {
+				case !ok:
 					skipped++
+				case lasso:
+					lassos++
+					fallthrough
+				default:
+					compared++
 				}
 			}
 		})
 	}
-	t.Logf("%d runs compared, %d too big for -diff.states %d", compared, skipped, *diffStates)
-	if compared == 0 {
-		t.Fatal("nothing compared")
+	t.Logf("%d runs compared (%d liveness lassos), %d too big for -diff.states %d", compared, lassos, skipped, *diffStates)
+	if compared == 0 || lassos == 0 {
+		t.Fatal("nothing compared, or no liveness lasso among what was")
 	}
 }
 
 func TestDifferential(t *testing.T) {
-	compared, skipped := 0, 0
+	compared, skipped, lassos := 0, 0, 0
 	for seed := *diffSeed; seed < *diffSeed+uint64(*diffRandom); seed++ {
 		s := randomSubject(t, seed)
 		t.Run(s.name, func(t *testing.T) {
 			for _, r := range runsOf(s.m, seed%4 == 0) {
-				if compare(t, s, r) {
-					compared++
-				} else {
+				ok, lasso := compare(t, s, r)
+				switch {
+				case !ok:
 					skipped++
+				case lasso:
+					lassos++
+					fallthrough
+				default:
+					compared++
 				}
 			}
 		})
 	}
-	t.Logf("%d runs compared on %d random models, %d too big", compared, *diffRandom, skipped)
+	t.Logf("%d runs compared (%d liveness lassos) on %d random models, %d too big", compared, lassos, *diffRandom, skipped)
 }
 
 // FuzzDifferential compares both sides on random models; the fuzzer picks

@@ -20,6 +20,9 @@ type Options struct {
 	QueueBound int      // capacity of the global queue, >= 1
 	Skip       []string // properties switched off: "fidelity","linearity","progress","update-completion","runtime"
 	MaxStates  int      // give up beyond this many configurations: return ErrTooBig (0: 1e6)
+	// Liveness judges the liveness half of update completion too, when
+	// safety holds (live.go).
+	Liveness bool
 }
 
 // ErrTooBig is returned when the exploration exceeds Options.MaxStates.
@@ -34,6 +37,11 @@ type Result struct {
 	CapacityReached bool     // some explored configuration was stuck only because of the queue capacity
 	States          int      // distinct configurations explored
 	Trace           []string // one shortest run, a line per transition
+	// Lasso says the violation is of the liveness half of update
+	// completion (Options.Liveness): Depth is then the length of the
+	// shortest run to a configuration on a fair cycle in which a
+	// participant never applies, and Trace that run.
+	Lasso bool
 }
 
 var propertyNames = []string{"fidelity", "linearity", "progress", "update-completion", "runtime"}
@@ -160,7 +168,11 @@ func Check(m *model.Model, opt Options) (*Result, error) {
 	if maxStates == 0 {
 		maxStates = 1000000
 	}
-	return x.explore(maxStates)
+	res, err := x.explore(maxStates)
+	if err != nil || !opt.Liveness || res.Verdict != "ok" || x.upd == nil || x.skip["update-completion"] {
+		return res, err
+	}
+	return x.liveness(res, maxStates)
 }
 
 // sameProtocol compares two protocols by their roles and local-type
@@ -364,6 +376,11 @@ type succ struct {
 	label  string
 	next   *config
 	faults []fault
+	// who are the threads that move in the step (a session start: every
+	// thread it joins; a release or the introduction: none); applies says
+	// a participant applies in it (an apply, or the barrier's release).
+	who     []int
+	applies bool
 }
 
 func (x *checker) tname(t int) string { return x.threads[t].name }
@@ -479,7 +496,7 @@ func (x *checker) send(c *config, t int) succ {
 	label := x.tname(t) + ": " + doing
 	in, e, f := x.endpointOf(n, t, th.vals[0], doing, node)
 	if f != nil {
-		return succ{label, n, []fault{*f}}
+		return succ{label: label, next: n, faults: []fault{*f}}
 	}
 	label = fmt.Sprintf("%s: %s.%s %s", x.tname(t), in.svc, e.role, doing)
 	var fs []fault
@@ -518,7 +535,7 @@ func (x *checker) send(c *config, t int) succ {
 	}
 	x.ret(th, unitV)
 	fs = append(fs, x.runLocal(n, t)...)
-	return succ{label, n, fs}
+	return succ{label: label, next: n, faults: fs}
 }
 
 // receive: the receive or case thread t is stopped at, if enabled.
@@ -539,7 +556,7 @@ func (x *checker) receive(c *config, t int) (succ, bool) {
 	if th.vals[0].k != vEnd {
 		n := c.clone()
 		_, _, f := x.endpointOf(n, t, n.threads[t].vals[0], doing, th.expr)
-		return succ{x.tname(t) + ": " + doing, n, []fault{*f}}, true
+		return succ{label: x.tname(t) + ": " + doing, next: n, faults: []fault{*f}}, true
 	}
 	in0 := c.insts[th.vals[0].inst]
 	e0 := &in0.ends[in0.end(th.vals[0].role)]
@@ -581,7 +598,7 @@ func (x *checker) receive(c *config, t int) (succ, bool) {
 		}
 		e.lost, e.absent = true, false
 		if !has {
-			return succ{label + " (not allowed; no message)", n, fs}, true
+			return succ{label: label + " (not allowed; no message)", next: n, faults: fs}, true
 		}
 		st = nil
 	}
@@ -626,19 +643,19 @@ func (x *checker) receive(c *config, t int) (succ, bool) {
 			v = unitV // a label where a value was due: fidelity (b)
 		}
 		x.ret(nth, v)
-		return succ{label, n, append(fs, x.runLocal(n, t)...)}, true
+		return succ{label: label, next: n, faults: append(fs, x.runLocal(n, t)...)}, true
 	}
 	ce := nth.expr.(*syntax.Case)
 	if !m.isLabel {
-		return succ{label, n, append(fs, *x.crash(n, t, ce, "case received the value %s, not a label", m.v))}, true
+		return succ{label: label, next: n, faults: append(fs, *x.crash(n, t, ce, "case received the value %s, not a label", m.v))}, true
 	}
 	for _, b := range ce.Branches {
 		if b.Label.Name == m.label {
 			x.eval(nth, b.Body, nth.env)
-			return succ{label, n, append(fs, x.runLocal(n, t)...)}, true
+			return succ{label: label, next: n, faults: append(fs, x.runLocal(n, t)...)}, true
 		}
 	}
-	return succ{label, n, append(fs, *x.crash(n, t, ce, "case has no branch for the label %s", m.label))}, true
+	return succ{label: label, next: n, faults: append(fs, *x.crash(n, t, ce, "case has no branch for the label %s", m.label))}, true
 }
 
 // starts: the session starts thread t, stopped at a request, takes part in.
@@ -716,7 +733,7 @@ func (x *checker) startWith(c *config, t int, svc, myRole string, others []strin
 	for _, u := range threads {
 		fs = append(fs, x.runLocal(n, u)...)
 	}
-	return succ{fmt.Sprintf("%s: session %s#%d starts (%s)", x.tname(t), svc, idx, strings.Join(desc, ", ")), n, fs}
+	return succ{label: fmt.Sprintf("%s: session %s#%d starts (%s)", x.tname(t), svc, idx, strings.Join(desc, ", ")), next: n, faults: fs, who: threads}
 }
 
 // performPoint: thread t goes on past the update point it is stopped at.
@@ -754,55 +771,16 @@ func (x *checker) expand(c *config) expansion {
 		if anyRunning(c) {
 			n := c.clone()
 			fs := x.introduce(n)
-			ex.succs = append(ex.succs, succ{"-: update " + x.upd.Name + " is introduced", n, fs})
+			ex.succs = append(ex.succs, succ{label: "-: update " + x.upd.Name + " is introduced", next: n, faults: fs, who: []int{}})
 		}
 		return ex
 	}
-	for t, th := range c.threads {
-		if th.status != tRun || th.barrier {
-			continue
-		}
-		if th.spin {
-			ex.succs = append(ex.succs, succ{x.tname(t) + ": computes (a local loop)", c.clone(), nil})
-			continue
-		}
-		switch th.pt {
-		case pSend, pSelect:
-			if c.queueLen() >= x.bound {
-				ex.heldBack = append(ex.heldBack, t)
-				continue
-			}
-			ex.succs = append(ex.succs, x.send(c, t))
-		case pRecv, pCase:
-			if s, ok := x.receive(c, t); ok {
-				ex.succs = append(ex.succs, s)
-			}
-		case pChoose:
-			for i, o := range th.expr.(*syntax.Choose).Options {
-				n := c.clone()
-				nth := n.threads[t]
-				x.eval(nth, o, nth.env)
-				ex.succs = append(ex.succs, succ{fmt.Sprintf("%s: choose option %d", x.tname(t), i+1), n, x.runLocal(n, t)})
-			}
-		case pRequest:
-			ex.succs = append(ex.succs, x.starts(c, t)...)
-		case pAccept:
-			// sessions start from the requester's side
-		case pCall, pUpdate:
-			d := x.decide(c, t)
-			if d == dPass || d == dEither {
-				n := c.clone()
-				ex.succs = append(ex.succs, succ{fmt.Sprintf("%s: passes %s", x.tname(t), x.pointName(th)), n, x.performPoint(n, t)})
-			}
-			if d == dApply || d == dEither {
-				n := c.clone()
-				x.apply(n, t)
-				ex.succs = append(ex.succs, succ{fmt.Sprintf("%s: applies update %s at %s", x.tname(t), x.upd.Name, x.pointName(th)), n, x.performPoint(n, t)})
-			}
-			if d == dBlock {
-				n := c.clone()
-				n.threads[t].barrier = true
-				ex.succs = append(ex.succs, succ{fmt.Sprintf("%s: waits at the barrier (%s)", x.tname(t), x.pointName(th)), n, nil})
+	for t := range c.threads {
+		first := len(ex.succs)
+		x.expandThread(c, t, &ex)
+		for i := first; i < len(ex.succs); i++ {
+			if ex.succs[i].who == nil {
+				ex.succs[i].who = []int{t}
 			}
 		}
 	}
@@ -821,12 +799,12 @@ func (x *checker) expand(c *config) expansion {
 				}
 			}
 		}
-		ex.succs = append(ex.succs, succ{"-: barrier released, " + strings.Join(who, ", ") + " apply " + x.upd.Name, n, fs})
+		ex.succs = append(ex.succs, succ{label: "-: barrier released, " + strings.Join(who, ", ") + " apply " + x.upd.Name, next: n, faults: fs, who: []int{}, applies: true})
 	}
 	if x.upd != nil && !c.introduced && x.atMode == "any" && anyRunning(c) {
 		n := c.clone()
 		fs := x.introduce(n)
-		ex.succs = append(ex.succs, succ{"-: update " + x.upd.Name + " is introduced", n, fs})
+		ex.succs = append(ex.succs, succ{label: "-: update " + x.upd.Name + " is introduced", next: n, faults: fs, who: []int{}})
 	}
 	for _, s := range ex.succs {
 		if x.atMode == "step" && !s.next.introduced {
@@ -835,6 +813,57 @@ func (x *checker) expand(c *config) expansion {
 		x.canon(s.next)
 	}
 	return ex
+}
+
+// expandThread adds the steps of thread t to ex.
+func (x *checker) expandThread(c *config, t int, ex *expansion) {
+	th := c.threads[t]
+	if th.status != tRun || th.barrier {
+		return
+	}
+	if th.spin {
+		ex.succs = append(ex.succs, succ{label: x.tname(t) + ": computes (a local loop)", next: c.clone(), faults: nil})
+		return
+	}
+	switch th.pt {
+	case pSend, pSelect:
+		if c.queueLen() >= x.bound {
+			ex.heldBack = append(ex.heldBack, t)
+			return
+		}
+		ex.succs = append(ex.succs, x.send(c, t))
+	case pRecv, pCase:
+		if s, ok := x.receive(c, t); ok {
+			ex.succs = append(ex.succs, s)
+		}
+	case pChoose:
+		for i, o := range th.expr.(*syntax.Choose).Options {
+			n := c.clone()
+			nth := n.threads[t]
+			x.eval(nth, o, nth.env)
+			ex.succs = append(ex.succs, succ{label: fmt.Sprintf("%s: choose option %d", x.tname(t), i+1), next: n, faults: x.runLocal(n, t)})
+		}
+	case pRequest:
+		ex.succs = append(ex.succs, x.starts(c, t)...)
+	case pAccept:
+		// sessions start from the requester's side
+	case pCall, pUpdate:
+		d := x.decide(c, t)
+		if d == dPass || d == dEither {
+			n := c.clone()
+			ex.succs = append(ex.succs, succ{label: fmt.Sprintf("%s: passes %s", x.tname(t), x.pointName(th)), next: n, faults: x.performPoint(n, t)})
+		}
+		if d == dApply || d == dEither {
+			n := c.clone()
+			x.apply(n, t)
+			ex.succs = append(ex.succs, succ{label: fmt.Sprintf("%s: applies update %s at %s", x.tname(t), x.upd.Name, x.pointName(th)), next: n, faults: x.performPoint(n, t), applies: true})
+		}
+		if d == dBlock {
+			n := c.clone()
+			n.threads[t].barrier = true
+			ex.succs = append(ex.succs, succ{label: fmt.Sprintf("%s: waits at the barrier (%s)", x.tname(t), x.pointName(th)), next: n, faults: nil})
+		}
+	}
 }
 
 func anyRunning(c *config) bool {
@@ -1058,6 +1087,24 @@ func (x *checker) trace(nodes []node, i int, last string) []string {
 	return out
 }
 
+// initial is the initial configuration, with the faults of its local
+// evaluation.
+func (x *checker) initial() (*config, []fault) {
+	init := &config{queue: map[qkey][]msg{}}
+	for range x.threads {
+		init.threads = append(init.threads, &thread{})
+	}
+	var faults []fault
+	for t, ti := range x.threads {
+		th := init.threads[t]
+		th.fun = "main"
+		x.eval(th, ti.main, nil)
+		faults = append(faults, x.runLocal(init, t)...)
+	}
+	x.canon(init)
+	return init, faults
+}
+
 func (x *checker) explore(maxStates int) (*Result, error) {
 	res := &Result{Verdict: "ok", Depth: -1}
 	type found struct {
@@ -1088,18 +1135,7 @@ func (x *checker) explore(maxStates int) (*Result, error) {
 		return res
 	}
 
-	init := &config{queue: map[qkey][]msg{}}
-	for range x.threads {
-		init.threads = append(init.threads, &thread{})
-	}
-	var initFaults []fault
-	for t, ti := range x.threads {
-		th := init.threads[t]
-		th.fun = "main"
-		x.eval(th, ti.main, nil)
-		initFaults = append(initFaults, x.runLocal(init, t)...)
-	}
-	x.canon(init)
+	init, initFaults := x.initial()
 	nodes := []node{{parent: -1}}
 	visited := map[string]int{x.key(init): 0}
 	res.States = 1

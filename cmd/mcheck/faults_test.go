@@ -12,6 +12,7 @@ package main
 //	disk full, store's file system at start  TestFaultDiskFull/at-start
 //	disk full, store's file system mid-run   TestFaultDiskFull/store; store.TestBadgerDiskFull
 //	disk full, spill files in TMPDIR         TestFaultDiskFull/spill; store.TestSpillDiskFull, store.TestSpillDiskFullHint
+//	disk full, liveness pages in TMPDIR      TestFaultDiskFull/liveness-spill; store.TestPagerDiskFull
 //	concurrent starts on one new --store-dir TestFaultConcurrentStarts; store.TestBadgerOpenRace (processes, one barrier),
 //	                                         store.TestBadgerOpenRaceInProcess
 //	kill -9, then a rerun                    TestFaultKillThenRerun; store.TestBadgerStaleTempRemoved,
@@ -311,6 +312,17 @@ func TestFaultDiskFull(t *testing.T) {
 			t.Errorf("the hint names --store-dir, which has nothing to do with spill files:\n%s", o.stderr)
 		}
 		expectEmpty(t, "spill files on a full disk", mnt)
+	})
+	t.Run("liveness-spill", func(t *testing.T) {
+		// The safety search fits; the liveness graph, past half of 2 MiB,
+		// spills its pages to a 1 MiB TMPDIR and fills it.
+		pc2 := familyModel(t, "prodcons", 2)
+		mnt := mountTmpfs(t, 1)
+		o := runMcheck(t, mnt, "check", "--progress", "off", "--strategy", "stop-the-world", "--reduce", "none", "--queue-bound", "12",
+			"--mem-budget", "2MiB", "--store-dir", filepath.Join(t.TempDir(), "store"), pc2)
+		expect(t, "liveness pages in a 1 MiB TMPDIR", o, exitFailure, "update completion (liveness)", "disk full", "spill files go to "+mnt, "TMPDIR")
+		expectStats(t, "liveness-spill", o)
+		expectEmpty(t, "liveness pages on a full disk", mnt)
 	})
 }
 
