@@ -67,6 +67,11 @@ type Options struct {
 	// met (0: DefaultMaxViolations).
 	Continue      bool
 	MaxViolations int
+	// POR reduces the search by partial-order reduction (por.go): where
+	// one thread's steps are independent of every other's, only they are
+	// followed. Violations and configurations without a step are
+	// preserved; counterexamples are real runs, not always shortest.
+	POR bool
 }
 
 // Progress is a snapshot of a running exploration.
@@ -122,6 +127,10 @@ type Result struct {
 	// Introduced is set when some explored configuration has the update
 	// introduced (with --update-at step:K it may come after every run ended).
 	Introduced bool
+	// Expanded is the number of configurations expanded; with
+	// Options.POR, Reduced is how many of them followed the steps of one
+	// thread only.
+	Expanded, Reduced int64
 	// Unreached, with Options.Coverage, is what the search never exercised
 	// (complete only for an exhaustive search).
 	Unreached *Unreached
@@ -259,6 +268,14 @@ type search struct {
 	tags     []tagged
 	newFlags []bool
 	rec      []byte
+	// With Options.POR, per successor of the batch: the index of its
+	// configuration's result, and whether it lies outside that
+	// configuration's ample set (followed only if the set is rejected).
+	owner   []int32
+	outside []bool
+	order   []int32 // the successors to record, in the order recorded
+	sel     []uint64
+	selNew  []bool
 }
 
 // expanded is one configuration of a batch, expanded.
@@ -275,6 +292,13 @@ type expanded struct {
 	// With Options.Continue, every violation of the configuration or its
 	// steps (viol stays nil).
 	viols []foundViol
+	// With Options.POR: the successors [ampleLo, ampleHi) are the ample set
+	// (por.go), if ampleHi > 0; steps, first and clean are scratch, per
+	// thread: how many steps, the index of the first, and whether none
+	// violates.
+	ampleLo, ampleHi int
+	steps, first     []int
+	clean            []bool
 }
 
 // violAt is a violation found on the way: the state and the successor index
@@ -446,6 +470,15 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 	out.id, out.tag, out.viol, out.violSucc = pid, tag, nil, -1
 	out.keys, out.tags, out.viols = out.keys[:0], out.tags[:0], out.viols[:0]
 	out.blocked, out.mixed = observe(c, nil)
+	out.ampleLo, out.ampleHi = 0, 0
+	por := x.opt.POR && x.sem.porApplies(c)
+	if por {
+		nt := len(c.Threads)
+		out.steps, out.first, out.clean = resize(out.steps, nt), resize(out.first, nt), resize(out.clean, nt)
+		for t := range nt {
+			out.steps[t], out.clean[t] = 0, true
+		}
+	}
 	// The successors one at a time (EachSuccessor): a wide configuration's
 	// successors never all exist at once, and an interruption is heard
 	// within one expansion.
@@ -468,7 +501,15 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		if x.covs != nil {
 			x.covs[worker].step(x.p, st)
 		}
-		if v := x.opt.Checker.CheckStep(x.p, c, st); v != nil {
+		v := x.opt.Checker.CheckStep(x.p, c, st)
+		if t := st.Action.Thread; por && t >= 0 {
+			if out.steps[t] == 0 {
+				out.first[t] = i
+			}
+			out.steps[t]++
+			out.clean[t] = out.clean[t] && v == nil && st.Fault == nil
+		}
+		if v != nil {
 			if x.cont == nil {
 				out.viol, out.violSucc = v, i
 				out.keys, out.tags = out.keys[:0], out.tags[:0]
@@ -489,6 +530,19 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 	if ferr != nil {
 		return ferr
 	}
+	if por && out.viol == nil && n > 0 {
+		// The eligible thread with the fewest steps, all of them clean
+		// (C0-C2); C3 is judged when the batch is recorded.
+		best := -1
+		for t, k := range out.steps {
+			if k > 0 && out.clean[t] && (best < 0 || k < out.steps[best]) && x.sem.porEligible(c, t) {
+				best = t
+			}
+		}
+		if best >= 0 && out.steps[best] < n {
+			out.ampleLo, out.ampleHi = out.first[best], out.first[best]+out.steps[best]
+		}
+	}
 	if n == 0 {
 		v := x.opt.Checker.CheckTerminal(x.p, c, out.info)
 		if v != nil && x.cont != nil {
@@ -505,9 +559,11 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 // search now (one of a configuration with no step).
 func (x *search) merge() *violAt {
 	x.keys, x.parents, x.succIdx, x.tags = x.keys[:0], x.parents[:0], x.succIdx[:0], x.tags[:0]
+	x.owner, x.outside = x.owner[:0], x.outside[:0]
 	res := x.res
 	for i := range x.results {
 		r := &x.results[i]
+		res.Expanded++
 		x.costs.expanded(r.blocked, r.mixed)
 		if r.info.CapacityBlocked {
 			res.CapacityHits++
@@ -542,6 +598,10 @@ func (x *search) merge() *violAt {
 			x.parents = append(x.parents, r.id)
 			x.succIdx = append(x.succIdx, uint32(j))
 			x.tags = append(x.tags, r.tags[j])
+			if x.opt.POR {
+				x.owner = append(x.owner, int32(i))
+				x.outside = append(x.outside, r.ampleHi > 0 && (j < r.ampleLo || j >= r.ampleHi))
+			}
 		}
 	}
 	return nil
@@ -550,15 +610,22 @@ func (x *search) merge() *violAt {
 // record inserts the batch's successors into the visited set and gives each
 // new one a parent link and a place in the frontier (up to MaxStates).
 func (x *search) record() error {
-	if cap(x.newFlags) < len(x.keys) {
-		x.newFlags = make([]bool, len(x.keys))
+	x.newFlags = resize(x.newFlags, len(x.keys))
+	x.order = x.order[:0]
+	if x.opt.POR {
+		if err := x.insertReduced(); err != nil {
+			return err
+		}
+	} else {
+		if err := x.opt.Visited.Insert(x.keys, x.newFlags); err != nil {
+			return err
+		}
+		for k := range x.keys {
+			x.order = append(x.order, int32(k))
+		}
 	}
-	x.newFlags = x.newFlags[:len(x.keys)]
-	if err := x.opt.Visited.Insert(x.keys, x.newFlags); err != nil {
-		return err
-	}
-	for k, isNew := range x.newFlags {
-		if !isNew {
+	for _, k := range x.order {
+		if !x.newFlags[k] {
 			continue
 		}
 		if x.opt.MaxStates > 0 && x.opt.Links.Len() >= x.opt.MaxStates {
@@ -576,6 +643,58 @@ func (x *search) record() error {
 		x.res.Depth = max(x.res.Depth, x.depth+1)
 	}
 	return nil
+}
+
+// insertReduced inserts the batch's successors under partial-order
+// reduction (por.go): first those of every configuration's ample set (all
+// of a configuration without one); then, for each configuration whose
+// ample set led to a configuration already visited (C3), the rest. It sets
+// newFlags and order.
+func (x *search) insertReduced() error {
+	insert := func(keep func(k int) bool) error {
+		x.sel, x.selNew = x.sel[:0], x.selNew[:0]
+		first := len(x.order)
+		for k := range x.keys {
+			if keep(k) {
+				x.sel = append(x.sel, x.keys[k])
+				x.order = append(x.order, int32(k))
+			}
+		}
+		x.selNew = resize(x.selNew, len(x.sel))
+		if err := x.opt.Visited.Insert(x.sel, x.selNew); err != nil {
+			return err
+		}
+		for i, k := range x.order[first:] {
+			x.newFlags[k] = x.selNew[i]
+		}
+		return nil
+	}
+	if err := insert(func(k int) bool { return !x.outside[k] }); err != nil {
+		return err
+	}
+	full := false
+	for k := range x.keys {
+		if r := &x.results[x.owner[k]]; r.ampleHi > 0 && !x.outside[k] && !x.newFlags[k] {
+			r.ampleHi, full = 0, true // rejected: expanded fully
+		}
+	}
+	for i := range x.results {
+		if x.results[i].ampleHi > 0 {
+			x.res.Reduced++
+		}
+	}
+	if !full {
+		return nil
+	}
+	return insert(func(k int) bool { return x.outside[k] && x.results[x.owner[k]].ampleHi == 0 })
+}
+
+// resize returns s with length n, reallocated if it is too short.
+func resize[E any](s []E, n int) []E {
+	if cap(s) < n {
+		return make([]E, n)
+	}
+	return s[:n]
 }
 
 // progress reports a snapshot to Options.Progress, if set.

@@ -63,6 +63,7 @@ type exploreOpts struct {
 	workers   int
 	checker   statespace.Checker
 	visited   statespace.VisitedSet
+	por       bool
 }
 
 func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace.Result {
@@ -86,7 +87,7 @@ func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace
 	}
 	res, err := statespace.Explore(context.Background(), sem, statespace.Options{
 		Visited: o.visited, Frontier: q, Links: l, Checker: o.checker,
-		MaxDepth: o.maxDepth, MaxStates: o.maxStates, Workers: o.workers,
+		MaxDepth: o.maxDepth, MaxStates: o.maxStates, Workers: o.workers, POR: o.por,
 	})
 	if err != nil {
 		t.Fatal(err)
