@@ -48,9 +48,13 @@ type Options struct {
 	Continue      bool
 	MaxViolations int
 	// Reduce chooses the reductions: "all" or "" (every one that is sound
-	// for the model), "symmetry" or "none" (reduce.go).
+	// for the model and keeps counterexamples shortest), "symmetry", "por"
+	// or "none" (reduce.go).
 	Reduce string
-	Store  store.Options
+	// Shortest, with partial-order reduction, searches again without it,
+	// up to the depth of a violation found, for a shortest counterexample.
+	Shortest bool
+	Store    store.Options
 	// Progress, if set, is called after each batch of each run.
 	Progress func(j *Job, p statespace.Progress)
 	// Done, if set, is called with each outcome as soon as its run ends.
@@ -86,6 +90,15 @@ type Outcome struct {
 	Bitstate string
 	// Symmetry is the symmetry the run was reduced by, or nil.
 	Symmetry *statespace.Symmetry
+	// POR says the safety search was reduced by partial-order reduction
+	// (Result.Expanded, Reduced say how much). With Options.Shortest and a
+	// violation, ShortestStates is the number of configurations the search
+	// again without it, up to the violation's depth, explored (the
+	// violation is then its: a shortest one), and ShortestCut says that
+	// search was cut or interrupted (the violation is the reduced search's).
+	POR            bool
+	ShortestStates int64
+	ShortestCut    bool
 }
 
 // ParseStrategies turns a comma-separated list (spaces allowed around the
@@ -209,7 +222,7 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		opts := statespace.Options{
 			Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
 			MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers, Coverage: o.Coverage,
-			Continue: o.Continue, MaxViolations: o.MaxViolations,
+			Continue: o.Continue, MaxViolations: o.MaxViolations, POR: o.por(),
 		}
 		if o.Progress != nil {
 			j := job
@@ -237,7 +250,10 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		if cerr := stores.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
-		out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote, Symmetry: sym}
+		out := &Outcome{Job: job, QueueBound: bound, Result: res, Bitstate: bitNote, Symmetry: sym, POR: opts.POR}
+		if err == nil && opts.POR && o.Shortest && res.Violation != nil {
+			err = o.shortest(ctx, sem, so, props, out)
+		}
 		if err == nil && job.Update != nil && res.Verdict == statespace.Holds && props[properties.UpdateCompletion] {
 			// With symmetry, liveness searches the same quotient, with
 			// fairness relaxed to what renaming threads preserves, and
@@ -260,6 +276,41 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		}
 	}
 	return outs, nil
+}
+
+// shortest searches again, without partial-order reduction, for a
+// shortest violation: the reduced search's counterexample is a real run of
+// d steps, so the unreduced search finds one of at most d steps by depth d
+// (its configurations d deep are expanded too, for a violation of a
+// configuration without a step), at the cost of the configurations within
+// that depth. A search cut or interrupted leaves the reduced search's
+// violation (ShortestCut).
+func (o Options) shortest(ctx context.Context, sem *statespace.Semantics, so store.Options, props properties.Checker, out *Outcome) error {
+	res := out.Result
+	so.Dir = "" // a temporary store: --store-dir holds the first search's
+	stores, err := store.Open(so)
+	if err != nil {
+		return err
+	}
+	d := len(res.Violation.Trace)
+	again, err := statespace.Explore(ctx, sem, statespace.Options{
+		Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
+		MaxDepth: d + 1, MaxStates: o.MaxStates, Workers: o.Workers,
+	})
+	if cerr := stores.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		return fmt.Errorf("the search for a shortest counterexample: %w", err)
+	case again.Violation != nil && len(again.Violation.Trace) <= d:
+		res.Violation, out.ShortestStates = again.Violation, again.States
+	case again.Interrupted || again.CutByStates:
+		out.ShortestCut = true
+	default:
+		return fmt.Errorf("internal error: the search without partial-order reduction found no violation within %d steps, though the reduced search found one in %d", d, d)
+	}
+	return nil
 }
 
 // checkLiveness runs the liveness half of update completion (docs/language.md

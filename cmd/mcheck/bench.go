@@ -54,7 +54,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.strategy, "strategy", "all", "strategies to run: "+strings.Join(statespace.StrategyNames(), ", ")+", a comma-separated list, or all")
 	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue, passed to every run")
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut each run after this many distinct configurations (0: no bound); a cut run is not exhaustive and its verdict is unknown")
-	fs.StringVar(&f.reduce, "reduce", "all", "reductions of each run: all, symmetry or none (see mcheck check --help)")
+	fs.StringVar(&f.reduce, "reduce", "all", "reductions of each run: all, symmetry, por or none (see mcheck check --help)")
 	fs.StringVar(&f.store, "store", "memory", "visited set of each run: memory or badger")
 	fs.DurationVar(&f.timeout, "timeout", 10*time.Minute, "wall-clock limit per run (0: none); a run over it is interrupted and recorded as timeout")
 	usage := func(w io.Writer) { benchUsage(w, fs) }

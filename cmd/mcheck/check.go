@@ -46,6 +46,7 @@ type checkFlags struct {
 	html       string
 	cont       bool
 	maxViols   int
+	shortest   bool
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
@@ -64,7 +65,8 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
 	fs.StringVar(&f.html, "html", "", "also write the counterexamples to FILE as one self-contained HTML page: a message sequence chart of each trace, with a step slider showing every configuration")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
-	fs.StringVar(&f.reduce, "reduce", "all", "reductions: all (every one sound for the model), symmetry, or none")
+	fs.StringVar(&f.reduce, "reduce", "all", "reductions: all (every one sound for the model that keeps counterexamples shortest: symmetry), symmetry, por (partial-order reduction: counterexamples not always shortest), or none")
+	fs.BoolVar(&f.shortest, "shortest", false, "with --reduce por: after a violation, search again without the reduction up to its depth, for a shortest counterexample")
 	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
 	fs.BoolVar(&f.cont, "continue", false, "go on after a violation and report every distinct one (by property, rule, thread and source position), each with a shortest trace")
@@ -123,7 +125,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	opts := check.Options{
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound,
 		MaxDepth: f.maxDepth, MaxStates: f.maxStates, Workers: f.workers, Skip: f.skip, Coverage: f.coverage, Reduce: f.reduce,
-		Continue: f.cont, MaxViolations: f.maxViols,
+		Continue: f.cont, MaxViolations: f.maxViols, Shortest: f.shortest,
 		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true, Bits: f.bits},
 		Progress: func(j *check.Job, p statespace.Progress) {
 			if p.Hint != "" {
@@ -208,7 +210,8 @@ func strategyName(o *check.Outcome) string {
 }
 
 func reportOf(path string, o *check.Outcome) *runReport {
-	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness, bitstate: o.Bitstate, sym: o.Symmetry}
+	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness, bitstate: o.Bitstate, sym: o.Symmetry,
+		por: o.POR, shortestStates: o.ShortestStates, shortestCut: o.ShortestCut}
 }
 
 // checkPlan is the validated form of the flags.
@@ -266,8 +269,12 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if f.memBudget != "" && p.memBudget < minMemBudget {
 		return nil, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", f.memBudget)
 	}
-	if _, err := check.ParseReduce(f.reduce); err != nil {
+	r, err := check.ParseReduce(f.reduce)
+	if err != nil {
 		return nil, err
+	}
+	if f.shortest && r != check.ReducePOR {
+		return nil, errors.New("--shortest needs --reduce por: the other reductions keep counterexamples shortest")
 	}
 	if f.store == store.Bitstate && (f.bits < store.MinBitstateBits || f.bits > store.MaxBitstateBits) {
 		return nil, fmt.Errorf("--bits %d is out of range: from %d to %d", f.bits, store.MinBitstateBits, store.MaxBitstateBits)
@@ -323,6 +330,12 @@ type runReport struct {
 	bitstate   string                // the bit array's summary, with --store bitstate
 	sym        *statespace.Symmetry  // the symmetry the search was reduced by
 	tablesNote string                // the parts tables outgrew the memory budget
+	// por: the search was reduced by partial-order reduction; with
+	// --shortest and a violation, shortestStates configurations were
+	// searched again without it (shortestCut: that search was cut).
+	por            bool
+	shortestStates int64
+	shortestCut    bool
 }
 
 func updateName(u *model.Update) string {
@@ -513,6 +526,19 @@ func writeNotes(w io.Writer, r *runReport) {
 		}
 		notes = append(notes, fmt.Sprintf("symmetry reduction: %s are interchangeable (%s permutations); one configuration is kept per orbit, so the states counted are representatives", strings.Join(groups, "; "), orderString(r.sym.Order())))
 	}
+	if r.por {
+		notes = append(notes, fmt.Sprintf("partial-order reduction: %d of %d configurations were expanded by the steps of one thread only (%.1f%%)",
+			res.Reduced, res.Expanded, 100*float64(res.Reduced)/float64(max(res.Expanded, 1))))
+		switch {
+		case res.Violation == nil || res.Violation.CycleStart > 0:
+		case r.shortestStates > 0:
+			notes = append(notes, fmt.Sprintf("shortest counterexample: searched again without the reduction up to the reduced one's depth (%d configurations)", r.shortestStates))
+		case r.shortestCut:
+			notes = append(notes, "the search again without the reduction for a shortest counterexample was cut or interrupted: the counterexample shown is the reduced search's, a real run but not always a shortest one")
+		default:
+			notes = append(notes, "the counterexample is a real run but not always a shortest one under partial-order reduction (--shortest searches again without it up to its depth)")
+		}
+	}
 	if res.CapacityHits > 0 {
 		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %d configurations (%d where nothing else could move: capacity reached, not deadlock)", res.CapacityHits, res.CapacityStuck))
 	}
@@ -693,11 +719,24 @@ type jsonRun struct {
 	// number of permutations they allow.
 	Symmetry      []string `json:"symmetry,omitempty"`
 	SymmetryOrder float64  `json:"symmetry_order,omitempty"`
+	// POR, with --reduce por, says how many configurations were expanded
+	// and how many of them by one thread's steps only; ShortestStates,
+	// with --shortest and a violation, how many configurations the search
+	// again without the reduction explored (the violation is then a
+	// shortest one).
+	POR            *jsonPOR `json:"por,omitempty"`
+	ShortestStates int64    `json:"shortest_states,omitempty"`
 	// Violations, with --continue, is every distinct violation, shortest
 	// first (the fields above describe the first); CutByViolations says
 	// there were more than --max-violations.
 	Violations      []jsonViolation `json:"violations,omitempty"`
 	CutByViolations bool            `json:"max_violations_reached,omitempty"`
+}
+
+// jsonPOR is what partial-order reduction did.
+type jsonPOR struct {
+	Expanded int64 `json:"expanded"`
+	Reduced  int64 `json:"reduced"`
 }
 
 // jsonViolation is one violation of a --continue run.
@@ -728,6 +767,10 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	j.Bitstate = r.bitstate
 	if r.sym != nil {
 		j.Symmetry, j.SymmetryOrder = r.sym.Describe(), r.sym.Order()
+	}
+	if r.por {
+		j.POR = &jsonPOR{Expanded: res.Expanded, Reduced: res.Reduced}
+		j.ShortestStates = r.shortestStates
 	}
 	// README (--json): verdict is ok (exhaustive), violation, or unknown
 	// (no violation found, but the search was cut, interrupted or lossy:
