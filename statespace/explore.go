@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -433,28 +434,44 @@ func (x *search) expandBatch() error {
 		x.results = append(x.results, expanded{})
 	}
 	x.results = x.results[:len(x.recs)]
-	var wg sync.WaitGroup
-	errs := make([]error, x.workers)
-	chunk := (len(x.recs) + x.workers - 1) / x.workers
-	for w := 0; w < x.workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(x.recs))
-		if lo >= hi {
-			break
+	if x.workers == 1 {
+		for i := range x.recs {
+			if err := x.expand(x.recs[i], &x.results[i], 0); err != nil {
+				return err
+			}
 		}
+		return nil
+	}
+	// Workers take small runs of records in turn, so that one that got
+	// cheap configurations does not wait for one that got dear ones.
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	errs := make([]error, x.workers)
+	for w := 0; w < x.workers; w++ {
 		wg.Add(1)
-		go func(w, lo, hi int) {
+		go func(w int) {
 			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				if err := x.expand(x.recs[i], &x.results[i], w); err != nil {
-					errs[w] = err
+			for {
+				lo := int(next.Add(expandRun)) - expandRun
+				if lo >= len(x.recs) {
 					return
 				}
+				for i := lo; i < min(lo+expandRun, len(x.recs)); i++ {
+					if err := x.expand(x.recs[i], &x.results[i], w); err != nil {
+						errs[w] = err
+						next.Store(int64(len(x.recs))) // the others stop too
+						return
+					}
+				}
 			}
-		}(w, lo, hi)
+		}(w)
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
+
+// expandRun is how many records a worker takes at a time.
+const expandRun = 32
 
 // expand rebuilds the configuration of one frontier record, generates its
 // successors and judges them: the configuration itself if it has none, else
