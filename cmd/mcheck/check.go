@@ -113,6 +113,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if r, _ := check.ParseReduce(f.reduce); (r == check.ReduceSymmetry || r == check.ReducePOR) && (f.cont || f.coverage) {
+		fmt.Fprintf(stderr, "mcheck check: note: --reduce %s is not used with --continue or --coverage (they tell violations and places apart by thread); the search is unreduced\n", r)
+	}
 
 	// The first signal stops the search at its next batch, with the
 	// statistics so far; a second one stops mcheck at once (exit 3).
@@ -563,6 +566,17 @@ func allViolations(res *statespace.Result) []*statespace.Violation {
 	return nil
 }
 
+// traceShortest reports whether v's trace is known to be a shortest one
+// (for a lasso: its run to the cycle): not under partial-order reduction
+// without --shortest, nor for a lasso judged among symmetry
+// representatives.
+func (r *runReport) traceShortest(v *statespace.Violation) bool {
+	if v.CycleStart > 0 {
+		return r.live == nil || !r.live.Quotient
+	}
+	return !r.por || r.shortestStates > 0
+}
+
 func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt string) {
 	fmt.Fprintf(w, "%s: %s violation — %s\n", r.strategy, v.Property, v.Rule)
 	if v.Thread != "" {
@@ -575,8 +589,15 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
 	what := fmt.Sprintf("%d steps, shortest", len(v.Trace))
+	if !r.traceShortest(v) {
+		what = fmt.Sprintf("%d steps: a real run, not always a shortest one under partial-order reduction", len(v.Trace))
+	}
 	if v.CycleStart > 0 {
-		what = fmt.Sprintf("a lasso: %s, the shortest run to the cycle, then a cycle of %s that repeats for ever", steps(v.CycleStart-1), steps(len(v.Trace)-v.CycleStart+1))
+		to := "the shortest run to the cycle"
+		if !r.traceShortest(v) {
+			to = "a run to the cycle (among symmetry representatives: not always the shortest)"
+		}
+		what = fmt.Sprintf("a lasso: %s, %s, then a cycle of %s that repeats for ever", steps(v.CycleStart-1), to, steps(len(v.Trace)-v.CycleStart+1))
 	}
 	switch traceFmt {
 	case "json":
@@ -712,6 +733,11 @@ type jsonRun struct {
 	// ever. Liveness is what the liveness check did, when it ran.
 	CycleStart int           `json:"cycle_start,omitempty"`
 	Liveness   *jsonLiveness `json:"liveness,omitempty"`
+	// TraceShortest, with a violation, says whether the trace is known to
+	// be a shortest one (for a lasso, its run to the cycle): false under
+	// --reduce por without --shortest, and for a lasso judged among
+	// symmetry representatives.
+	TraceShortest *bool `json:"trace_shortest,omitempty"`
 	// Bitstate is the bit array's summary, with --store bitstate.
 	Bitstate string `json:"bitstate,omitempty"`
 	// Symmetry lists the interchangeable blocks the search was reduced by
@@ -781,6 +807,8 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
 		j.Final, j.Path, j.CycleStart = v.Final, v.Path, v.CycleStart
+		shortest := r.traceShortest(v)
+		j.TraceShortest = &shortest
 	}
 	for _, v := range res.Violations {
 		j.Violations = append(j.Violations, jsonViolation{Property: v.Property, Rule: v.Rule, Thread: v.Thread, Where: v.Where, Action: v.Action,

@@ -360,3 +360,33 @@ func TestTablesOverBudgetNote(t *testing.T) {
 		t.Fatalf("a small run with the default budget warned:\n%s", out)
 	}
 }
+
+// TestCheckPORTraceLabel: under --reduce por a counterexample is a real run
+// but not always a shortest one, and the trace says so (text and JSON
+// trace_shortest); with --shortest it is a shortest one again, and says
+// that (statespace/testdata/por/longer-trace.dsu: 3 steps reduced, 2
+// shortest; the adversarial tester found it labelled "shortest").
+func TestCheckPORTraceLabel(t *testing.T) {
+	model := "../../statespace/testdata/por/longer-trace.dsu"
+	for _, tc := range []struct {
+		args      []string
+		label     string
+		jsonLabel string
+	}{
+		{[]string{"--reduce", "none"}, "trace (2 steps, shortest)", `"trace_shortest":true`},
+		{[]string{"--reduce", "por"}, "trace (3 steps: a real run, not always a shortest one under partial-order reduction)", `"trace_shortest":false`},
+		{[]string{"--reduce", "por", "--shortest"}, "trace (2 steps, shortest)", `"trace_shortest":true`},
+	} {
+		args := append([]string{"check", "--store", "memory"}, tc.args...)
+		code, out, errs := runCmd(append(args, model)...)
+		noPanic(t, out, errs)
+		if code != exitViolation || !strings.Contains(out, tc.label) {
+			t.Errorf("%v: exit %d, want 1 and %q in:\n%s", tc.args, code, tc.label, out)
+		}
+		code, out, errs = runCmd(append(append(args, "--json"), model)...)
+		noPanic(t, out, errs)
+		if code != exitViolation || !strings.Contains(out, tc.jsonLabel) {
+			t.Errorf("%v --json: exit %d, want 1 and %s in:\n%s", tc.args, code, tc.jsonLabel, out)
+		}
+	}
+}
