@@ -337,7 +337,10 @@ func (x *checker) introduce(c *config) []fault {
 				continue
 			}
 			for _, e := range in.ends {
-				if e.holder == t && live(&e) {
+				// An endpoint of an unfinished role, followed or not
+				// (its monitor may be lost after a fault): README,
+				// "Who takes part".
+				if e.holder == t && !e.done {
 					part = true
 				}
 			}
@@ -351,7 +354,9 @@ func (x *checker) introduce(c *config) []fault {
 			}
 			m := 0
 			for _, e := range in.ends {
-				if !e.lost && !e.absent && e.run > m {
+				// Any role's, followed or not (README, "The update
+				// run number n").
+				if e.run > m {
 					m = e.run
 				}
 			}
