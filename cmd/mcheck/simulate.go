@@ -187,18 +187,38 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	return simStatus(runs, stderr)
 }
 
-// simStatus is the exit status: 1 if a violation was found, 3 if
-// interrupted without one, else 4 (nothing is proved).
+// simStatus is the exit status of the walks (walkStatus).
 func simStatus(runs []*simReport, stderr io.Writer) int {
+	var ws []walkRun
+	for _, r := range runs {
+		ws = append(ws, walkRun{violation: r.res.Violation != nil, interrupted: r.res.Interrupted,
+			done: plural64(r.res.Runs, "walk"), update: r.update, strategy: r.strategy})
+	}
+	return walkStatus("simulate", ws, stderr)
+}
+
+// walkRun is what the exit status of a run that samples the state space
+// (simulate, swarm) depends on.
+type walkRun struct {
+	violation, interrupted bool
+	done                   string // what was done before an interruption ("12 walks")
+	update                 *model.Update
+	strategy               string
+}
+
+// walkStatus is the exit status of sampling runs: 1 if a violation was
+// found, 3 if interrupted without one (each interruption is said on
+// stderr), else 4 (nothing is proved).
+func walkStatus(cmd string, runs []walkRun, stderr io.Writer) int {
 	status := exitBounded
 	interrupted := false
 	for _, r := range runs {
-		if r.res.Violation != nil {
+		if r.violation {
 			status = exitViolation
 		}
-		if r.res.Interrupted {
+		if r.interrupted {
 			interrupted = true
-			fmt.Fprintf(stderr, "mcheck simulate: interrupted after %s (%s, %s)\n", plural64(r.res.Runs, "walk"), updateName(r.update), r.strategy)
+			fmt.Fprintf(stderr, "mcheck %s: interrupted after %s (%s, %s)\n", cmd, r.done, updateName(r.update), r.strategy)
 		}
 	}
 	if interrupted && status != exitViolation {

@@ -176,24 +176,14 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	return swarmStatus(runs, stderr)
 }
 
-// swarmStatus is the exit status: 1 if a violation was found, 3 if
-// interrupted without one, else 4 (nothing is proved).
+// swarmStatus is the exit status of the swarms (walkStatus).
 func swarmStatus(runs []*swarmReport, stderr io.Writer) int {
-	status := exitBounded
-	interrupted := false
+	var ws []walkRun
 	for _, r := range runs {
-		if r.res.Violation != nil {
-			status = exitViolation
-		}
-		if r.res.Interrupted {
-			interrupted = true
-			fmt.Fprintf(stderr, "mcheck swarm: interrupted after %s (%s, %s)\n", plural(len(r.res.Members), "member"), updateName(r.update), r.strategy)
-		}
+		ws = append(ws, walkRun{violation: r.res.Violation != nil, interrupted: r.res.Interrupted,
+			done: plural(len(r.res.Members), "member"), update: r.update, strategy: r.strategy})
 	}
-	if interrupted && status != exitViolation {
-		return exitFailure
-	}
-	return status
+	return walkStatus("swarm", ws, stderr)
 }
 
 // swarmReport is one (update, strategy) swarm, for printing.
