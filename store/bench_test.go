@@ -20,6 +20,9 @@ func BenchmarkVisitedSet(b *testing.B) {
 	b.Run("memory", func(b *testing.B) {
 		benchVisitedSet(b, func() visitedSet { return store.NewMemorySet() })
 	})
+	b.Run("compact", func(b *testing.B) {
+		benchVisitedSet(b, func() visitedSet { return store.NewCompactSet() })
+	})
 	badgerWith := func(opts store.BadgerOptions) func(b *testing.B) {
 		return func(b *testing.B) {
 			benchVisitedSet(b, func() visitedSet {

@@ -6,9 +6,11 @@
 // statespace.Links, which this package satisfies structurally and does not
 // import):
 //
-//   - MemorySet: an open-addressing hash table of fingerprints, 10.7–21
-//     bytes per state; BadgerSet: the same set on badger/v4 with an in-memory filter
-//     and a RAM tier in front, for runs larger than RAM.
+//   - CompactSet (the memory store): an open-addressing hash table of
+//     keys in 256 segments, 9.3–18.7 bytes per state; MemorySet, the same
+//     in one table of 8-byte slots, 10.7–21 bytes per state, the RAM tier
+//     of BadgerSet: the set on badger/v4 with an in-memory filter in
+//     front, for runs larger than RAM.
 //   - SpillQueue: a FIFO of byte records that spills to temporary files
 //     beyond a memory budget.
 //   - SpillLinks: dense (parent, successor index) records that spill to a

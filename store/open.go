@@ -104,7 +104,7 @@ func Open(o Options) (*Stores, error) {
 		}
 		st.Visited = bs
 	case Memory:
-		st.Visited = NewMemorySet()
+		st.Visited = NewCompactSet()
 	default:
 		tier := o.RAMEntries
 		if tier == 0 {
