@@ -95,7 +95,7 @@ func BenchmarkScaleStore(b *testing.B) {
 	sem := scaleSemantics(b, 3, 6)
 	b.Run("memory", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			scaleRun(b, sem, store.NewMemorySet(), 1)
+			scaleRun(b, sem, store.NewCompactSet(), 1)
 		}
 	})
 	b.Run("badger", func(b *testing.B) {
@@ -126,7 +126,7 @@ func BenchmarkScaleWorkers(b *testing.B) {
 	for _, w := range []int{1, 2} {
 		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				scaleRun(b, sem, store.NewMemorySet(), w)
+				scaleRun(b, sem, store.NewCompactSet(), w)
 			}
 		})
 	}
@@ -135,6 +135,9 @@ func BenchmarkScaleWorkers(b *testing.B) {
 // BenchmarkScaleBig runs the mcheck binary on a model of more than 5e7
 // states with --mem-budget 1GiB and the badger store, and reports its peak
 // RSS. It takes many minutes: it runs only with MCHECK_BIG=1.
+// MCHECK_BIG_PAIRS and MCHECK_BIG_BOUND choose the model (4 pairs at
+// capacity 6), MCHECK_BIG_STORE the store (badger), MCHECK_BIG_BUDGET the
+// budget (1GiB), MCHECK_BIG_STATES a --max-states (none).
 //
 //	MCHECK_BIG=1 go test ./benches -run XXX -bench BenchmarkScaleBig -benchtime 1x -timeout 2h
 func BenchmarkScaleBig(b *testing.B) {
@@ -157,8 +160,13 @@ func BenchmarkScaleBig(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		cmd := exec.Command(bin, "check", "--json", "--strategy", "max+1", "--queue-bound", strconv.Itoa(bound),
-			"--mem-budget", "1GiB", "--store", "badger", "--workers", strconv.Itoa(runtime.NumCPU()), path)
+		args := []string{"check", "--json", "--strategy", "max+1", "--queue-bound", strconv.Itoa(bound),
+			"--mem-budget", envString("MCHECK_BIG_BUDGET", "1GiB"), "--store", envString("MCHECK_BIG_STORE", "badger"),
+			"--workers", strconv.Itoa(runtime.NumCPU()), "--reduce", "none", "--skip", "update-completion"}
+		if n := envInt("MCHECK_BIG_STATES", 0); n > 0 {
+			args = append(args, "--max-states", strconv.Itoa(n))
+		}
+		cmd := exec.Command(bin, append(args, path)...)
 		out, err := cmd.Output()
 		if err != nil {
 			if _, ok := err.(*exec.ExitError); !ok {
@@ -180,6 +188,13 @@ func BenchmarkScaleBig(b *testing.B) {
 	}
 }
 
+func envString(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 		return v
@@ -190,6 +205,7 @@ func envInt(name string, def int) int {
 // The stores implement statespace.Sizer, so the benchmarks can report
 // bytes per state.
 var (
+	_ statespace.Sizer = (*store.CompactSet)(nil)
 	_ statespace.Sizer = (*store.MemorySet)(nil)
 	_ statespace.Sizer = (*store.BadgerSet)(nil)
 	_ statespace.Sizer = (*store.SpillLinks)(nil)
@@ -210,7 +226,7 @@ func BenchmarkScaleReduce(b *testing.B) {
 				s.Sym = sem.P.DetectSymmetry()
 			}
 			for i := 0; i < b.N; i++ {
-				scaleRun(b, &s, store.NewMemorySet(), 1)
+				scaleRun(b, &s, store.NewCompactSet(), 1)
 			}
 		})
 	}

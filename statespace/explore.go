@@ -178,43 +178,60 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			x.res.CutByDepth = true
 			break
 		}
-		for level := opt.Frontier.Len(); level > 0; {
-			if ctx.Err() != nil {
-				if x.stepViol != nil {
-					return x.report(*x.stepViol)
+		// With more than one worker, the next batch is expanded while this
+		// one is merged and recorded (one goroutine records: the stores
+		// are not for concurrent use); the order of merging and recording
+		// is the same, so nothing depends on it.
+		var ahead chan error // the expansion of x.bufs[1-k], started early
+		k := 0
+		for level := opt.Frontier.Len(); level > 0 || ahead != nil; {
+			b := &x.bufs[k]
+			var err error
+			if ahead != nil {
+				err = <-ahead
+				ahead = nil
+			} else {
+				if ctx.Err() != nil {
+					return x.interrupted()
 				}
-				x.res.Interrupted = true
-				x.res.Depth = x.depth
-				return x.finish()
+				var n int64
+				if n, err = x.takeBatch(b, level); err != nil {
+					return x.failed(err)
+				}
+				level -= n
+				err = x.expandBatch(b)
 			}
-			n, err := x.takeBatch(level)
-			if err != nil {
-				return x.failed(err)
-			}
-			level -= n
-			err = x.expandBatch()
 			x.trees.quiesce()
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				// Interrupted inside an expansion (a wide configuration):
 				// the batch is dropped, the statistics so far stand.
-				if x.stepViol != nil {
-					return x.report(*x.stepViol)
-				}
-				x.res.Interrupted = true
-				x.res.Depth = x.depth
-				return x.finish()
+				return x.interrupted()
 			}
 			if err != nil {
 				return x.failed(err)
 			}
+			if level > 0 && x.workers > 1 && ctx.Err() == nil {
+				nb := &x.bufs[1-k]
+				n, err := x.takeBatch(nb, level)
+				if err != nil {
+					return x.failed(err)
+				}
+				level -= n
+				ahead = make(chan error, 1)
+				go func() { ahead <- x.expandBatch(nb) }()
+			}
+			x.recs, x.results = b.recs, b.results
 			if v := x.merge(); v != nil {
+				x.drain(ahead)
 				return x.report(*v)
 			}
 			if err := x.record(); err != nil {
+				x.drain(ahead)
 				return x.failed(err)
 			}
 			x.progress()
 			if x.res.CutByStates {
+				x.drain(ahead)
 				if x.stepViol != nil {
 					x.res.CutByStates = false // found before the cut
 					return x.report(*x.stepViol)
@@ -222,6 +239,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				x.res.Depth = x.depth + 1
 				return x.finish()
 			}
+			k = 1 - k
 		}
 		if x.stepViol != nil {
 			return x.report(*x.stepViol)
@@ -256,8 +274,10 @@ type search struct {
 	// cont records the distinct violations, with Options.Continue.
 	cont *continued
 
-	trees   *trees     // the configurations, as trees of interned parts
-	recs    [][]byte   // the batch being expanded: frontier records
+	trees *trees // the configurations, as trees of interned parts
+	// Two batches: one expanded while the other is merged and recorded.
+	bufs    [2]batch
+	recs    [][]byte   // the batch being merged: frontier records
 	results []expanded // one slot per record
 	arenas  []Arena    // one per worker
 	cursors []cursor   // one per worker
@@ -277,6 +297,13 @@ type search struct {
 	order   []int32 // the successors to record, in the order recorded
 	sel     []uint64
 	selNew  []bool
+}
+
+// batch is a batch of frontier records and their expansions, one slot per
+// record.
+type batch struct {
+	recs    [][]byte
+	results []expanded
 }
 
 // expanded is one configuration of a batch, expanded.
@@ -410,10 +437,10 @@ func (x *search) recordInitial(init *Config) error {
 	return x.opt.Frontier.Push(frontierRecord(nil, id, tagOf(x.p, init, tagBefore).tag, key))
 }
 
-// takeBatch pops up to a batch of the level's remaining records.
-func (x *search) takeBatch(level int64) (int64, error) {
-	x.recs = x.recs[:0]
-	for int64(len(x.recs)) < level && len(x.recs) < x.batch {
+// takeBatch pops up to a batch of the level's remaining records into b.
+func (x *search) takeBatch(b *batch, level int64) (int64, error) {
+	b.recs = b.recs[:0]
+	for int64(len(b.recs)) < level && len(b.recs) < x.batch {
 		rec, err := x.opt.Frontier.Pop()
 		if err == io.EOF {
 			return 0, errors.New("statespace: frontier ended early")
@@ -421,22 +448,41 @@ func (x *search) takeBatch(level int64) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		x.recs = append(x.recs, append([]byte(nil), rec...))
+		b.recs = append(b.recs, append([]byte(nil), rec...))
 	}
-	return int64(len(x.recs)), nil
+	return int64(len(b.recs)), nil
 }
 
-// expandBatch expands the batch in parallel; every result goes to its own
-// slot, so merge sees them in frontier order whatever the number of
-// workers.
-func (x *search) expandBatch() error {
-	for len(x.results) < len(x.recs) {
-		x.results = append(x.results, expanded{})
+// interrupted ends a search whose context was cancelled, with the
+// statistics so far (or the violation on a step this level found).
+func (x *search) interrupted() (*Result, error) {
+	if x.stepViol != nil {
+		return x.report(*x.stepViol)
 	}
-	x.results = x.results[:len(x.recs)]
+	x.res.Interrupted = true
+	x.res.Depth = x.depth
+	return x.finish()
+}
+
+// drain waits for an expansion started ahead, if any, before the search
+// ends (its tables are freed then); its result is not wanted.
+func (x *search) drain(ahead chan error) {
+	if ahead != nil {
+		<-ahead
+		x.trees.quiesce()
+	}
+}
+
+// expandBatch expands b in parallel; every result goes to its own slot, so
+// merge sees them in frontier order whatever the number of workers.
+func (x *search) expandBatch(b *batch) error {
+	for len(b.results) < len(b.recs) {
+		b.results = append(b.results, expanded{})
+	}
+	b.results = b.results[:len(b.recs)]
 	if x.workers == 1 {
-		for i := range x.recs {
-			if err := x.expand(x.recs[i], &x.results[i], 0); err != nil {
+		for i := range b.recs {
+			if err := x.expand(b.recs[i], &b.results[i], 0); err != nil {
 				return err
 			}
 		}
@@ -453,13 +499,13 @@ func (x *search) expandBatch() error {
 			defer wg.Done()
 			for {
 				lo := int(next.Add(expandRun)) - expandRun
-				if lo >= len(x.recs) {
+				if lo >= len(b.recs) {
 					return
 				}
-				for i := lo; i < min(lo+expandRun, len(x.recs)); i++ {
-					if err := x.expand(x.recs[i], &x.results[i], w); err != nil {
+				for i := lo; i < min(lo+expandRun, len(b.recs)); i++ {
+					if err := x.expand(b.recs[i], &b.results[i], w); err != nil {
 						errs[w] = err
-						next.Store(int64(len(x.recs))) // the others stop too
+						next.Store(int64(len(b.recs))) // the others stop too
 						return
 					}
 				}

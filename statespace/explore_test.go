@@ -64,6 +64,7 @@ type exploreOpts struct {
 	checker   statespace.Checker
 	visited   statespace.VisitedSet
 	por       bool
+	batch     int
 }
 
 func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace.Result {
@@ -88,6 +89,7 @@ func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace
 	res, err := statespace.Explore(context.Background(), sem, statespace.Options{
 		Visited: o.visited, Frontier: q, Links: l, Checker: o.checker,
 		MaxDepth: o.maxDepth, MaxStates: o.maxStates, Workers: o.workers, POR: o.por,
+		Batch: o.batch,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -350,6 +352,44 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 				if (res.Violation == nil) != (base.Violation == nil) ||
 					res.Violation != nil && renderViolation(res.Violation) != renderViolation(base.Violation) {
 					t.Errorf("%s/%s: %d workers give another counterexample", f, strategy, w)
+				}
+			}
+		}
+	}
+}
+
+// TestSmallBatches: with small batches a level takes many, and with more
+// than one worker the next batch is expanded while one is recorded; the
+// results (also when cut by MaxStates, and under partial-order reduction)
+// are those of one worker.
+func TestSmallBatches(t *testing.T) {
+	for _, f := range []string{"../models/mathserver.dsu", "../models/prodcons.dsu", "../models/sessions-per-request.dsu"} {
+		m := loadFile(t, f)
+		for _, strategy := range statespace.StrategyNames() {
+			sem := semantics(t, m, strategy, 8)
+			full := explore(t, sem, exploreOpts{})
+			for _, o := range []exploreOpts{{batch: 5}, {batch: 3, por: true}, {batch: 7, maxStates: full.States / 2}} {
+				var base *statespace.Result
+				for _, w := range []int{1, 2, 3} {
+					o.workers = w
+					res := explore(t, sem, o)
+					if base == nil {
+						base = res
+						if o.maxStates == 0 && !o.por && (res.States != full.States || res.Transitions != full.Transitions) {
+							t.Errorf("%s/%s: batches of %d: %d states %d transitions; batches of 2048: %d %d",
+								f, strategy, o.batch, res.States, res.Transitions, full.States, full.Transitions)
+						}
+						continue
+					}
+					if res.States != base.States || res.Transitions != base.Transitions || res.Depth != base.Depth ||
+						res.Verdict != base.Verdict || res.CutByStates != base.CutByStates {
+						t.Errorf("%s/%s %+v: %d workers: %d states %d transitions depth %d %v; 1 worker: %d %d %d %v",
+							f, strategy, o, w, res.States, res.Transitions, res.Depth, res.Verdict, base.States, base.Transitions, base.Depth, base.Verdict)
+					}
+					if (res.Violation == nil) != (base.Violation == nil) ||
+						res.Violation != nil && renderViolation(res.Violation) != renderViolation(base.Violation) {
+						t.Errorf("%s/%s %+v: %d workers give another counterexample", f, strategy, o, w)
+					}
 				}
 			}
 		}
