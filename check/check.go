@@ -37,6 +37,10 @@ type Options struct {
 	MaxDepth   int
 	MaxStates  int64
 	Workers    int
+	// Batch is the number of configurations expanded per batch (0: the
+	// explorer's default); tests make it small to exercise many batches a
+	// level.
+	Batch int
 	// Skip lists the properties switched off.
 	Skip []string
 	// Coverage follows what each run reached (Result.Unreached).
@@ -221,7 +225,7 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		}
 		opts := statespace.Options{
 			Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
-			MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers, Coverage: o.Coverage,
+			MaxDepth: o.MaxDepth, MaxStates: o.MaxStates, Workers: o.Workers, Batch: o.Batch, Coverage: o.Coverage,
 			Continue: o.Continue, MaxViolations: o.MaxViolations, POR: o.por(),
 		}
 		if o.Progress != nil {
@@ -295,7 +299,7 @@ func (o Options) shortest(ctx context.Context, sem *statespace.Semantics, so sto
 	d := len(res.Violation.Trace)
 	again, err := statespace.Explore(ctx, sem, statespace.Options{
 		Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
-		MaxDepth: d + 1, MaxStates: o.MaxStates, Workers: o.Workers,
+		MaxDepth: d + 1, MaxStates: o.MaxStates, Workers: o.Workers, Batch: o.Batch,
 	})
 	if cerr := stores.Close(); cerr != nil && err == nil {
 		err = cerr

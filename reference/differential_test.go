@@ -130,9 +130,15 @@ func explorer(t testing.TB, s subject, r run) outcome {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every other run uses two workers and small batches, so that the
+	// next batch is expanded while one is recorded.
+	workers, batch := 1, 0
+	if len(r.String())%2 == 1 {
+		workers, batch = 2, 4
+	}
 	outs, err := check.Run(context.Background(), s.m, check.Options{
 		Strategies: []string{r.strategy}, Update: r.update, UpdateAt: at, QueueBound: r.bound,
-		MaxStates: int64(*diffStates), Workers: 1, Skip: r.skip, Store: store.Options{Kind: store.Memory},
+		MaxStates: int64(*diffStates), Workers: workers, Batch: batch, Skip: r.skip, Store: store.Options{Kind: store.Memory},
 	})
 	if err != nil {
 		t.Fatalf("%s %s: %v", s.name, r, err)
