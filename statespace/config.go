@@ -375,16 +375,8 @@ func (p *Program) hasDeadSlots(th *Thread) bool {
 // still holds an ended endpoint may still act on it (a fault), and what
 // follows must be explored: with fidelity off it may wait for ever.
 func (p *Program) finished(c *Config, i int, in *Instance) bool {
-	for _, ch := range c.Queue {
-		if int(ch.Inst) == i {
-			return false
-		}
-		for _, m := range ch.Msgs {
-			if inst, _ := m.Val.Endpoint(); m.Val.K == VEndpoint && inst == i {
-				return false // an endpoint of it is on its way to a thread
-			}
-		}
-	}
+	// The conditions are a conjunction: the cheapest, which settles most
+	// instances (a live role held by a running thread), comes first.
 	scan := false
 	for _, e := range in.Ends {
 		switch {
@@ -393,6 +385,16 @@ func (p *Program) finished(c *Config, i int, in *Instance) bool {
 			scan = true
 		default:
 			return false
+		}
+	}
+	for _, ch := range c.Queue {
+		if int(ch.Inst) == i {
+			return false
+		}
+		for _, m := range ch.Msgs {
+			if inst, _ := m.Val.Endpoint(); m.Val.K == VEndpoint && inst == i {
+				return false // an endpoint of it is on its way to a thread
+			}
 		}
 	}
 	if !scan {

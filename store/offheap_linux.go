@@ -1,0 +1,54 @@
+//go:build linux && !race
+
+package store
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// hugePage is the size of a transparent huge page on the platforms that
+// matter here (x86-64, and arm64 with 4 KiB pages).
+const hugePage = 2 << 20
+
+// mapAnon maps size bytes of zeroed memory. A block of at least a huge
+// page starts on a huge page's boundary and asks for transparent huge
+// pages (where the system's setting is "madvise"; a refusal is harmless):
+// the large hash tables (indexes, visited-set segments) are probed at
+// random, and with 4 KiB pages nearly every probe of a table beyond the
+// TLB's reach also misses the TLB. Such a block is touched whole, so huge
+// pages cost no memory it would not use.
+func mapAnon(size int) ([]byte, bool) {
+	extra := 0
+	if size >= hugePage {
+		extra = hugePage
+	}
+	p, err := unix.MmapPtr(-1, 0, nil, uintptr(size+extra), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE)
+	if err != nil {
+		return nil, false
+	}
+	if extra == 0 {
+		return unsafe.Slice((*byte)(p), size), true
+	}
+	// Trim the mapping to the pages of [start, start+size), start aligned.
+	page := uintptr(unix.Getpagesize())
+	up := func(n uintptr) uintptr { return (n + page - 1) &^ (page - 1) }
+	head := (hugePage - uintptr(p)%hugePage) % hugePage
+	start := unsafe.Add(p, head)
+	if head > 0 {
+		_ = unix.MunmapPtr(p, head)
+	}
+	if end, total := up(head+uintptr(size)), up(uintptr(size+extra)); total > end {
+		_ = unix.MunmapPtr(unsafe.Add(p, end), total-end)
+	}
+	b := unsafe.Slice((*byte)(start), size)
+	_ = unix.Madvise(b, unix.MADV_HUGEPAGE)
+	return b, true
+}
+
+func unmapAnon(b []byte) {
+	if len(b) > 0 {
+		_ = unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b)))
+	}
+}
