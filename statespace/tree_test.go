@@ -11,7 +11,7 @@ import (
 // TestTreesAreExact explores every shipped and regression model (a few
 // thousand configurations each, under every strategy) keeping each
 // configuration's full encoding beside its key, with the threads' part
-// flat and as a tree: a key is the configuration's key iff the encodings
+// in chunks of 4, 3, 1 and 32 threads: a key is the configuration's key iff the encodings
 // are equal, and decoding a key gives back the configuration (so no part
 // shared through the tables was changed in place).
 func TestTreesAreExact(t *testing.T) {
@@ -21,9 +21,9 @@ func TestTreesAreExact(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("only %d models", len(files))
 	}
-	defer func(n int) { flatThreads = n }(flatThreads)
-	for _, flat := range []int{32, 0} {
-		flatThreads = flat
+	defer func(n int) { chunkThreads = n }(chunkThreads)
+	for _, chunk := range []int{4, 1, 3, 32} {
+		chunkThreads = chunk
 		for _, f := range files {
 			src, err := os.ReadFile(f)
 			if err != nil {

@@ -31,10 +31,15 @@ import (
 var ErrTableFull = errors.New("store: interning table full (more than 2^32 distinct parts)")
 
 const (
-	shardBits  = 3
-	numShards  = 1 << shardBits
-	maxLocal   = 1<<(32-shardBits) - 1
-	entryShift = 12 // entries per chunk: 4096
+	shardBits = 3
+	numShards = 1 << shardBits
+	// The index of a PairTable or LeafTable keeps in each slot a local id
+	// plus one in its low idBits bits and 4 bits of the hash above them,
+	// so that a probe reads an entry only when those agree.
+	idBits     = 28
+	idMask     = 1<<idBits - 1
+	maxIndexed = idMask - 1 // local ids of indexed tables: 2^31 entries in all
+	entryShift = 12         // entries per chunk: 4096
 	entryChunk = 1 << entryShift
 	minIndex   = 1 << 8
 )
@@ -206,7 +211,7 @@ func (t *PairTable) Intern(l, r uint32) (uint32, error) {
 	if id, ok := pairFind(ix, es, key, h); ok {
 		return id<<shardBits | uint32(si), nil
 	}
-	if s.n >= maxLocal {
+	if s.n >= maxIndexed {
 		return 0, ErrTableFull
 	}
 	id := s.n
@@ -254,16 +259,20 @@ func (t *PairTable) Stats() Stats {
 func chunksOf(n uint32) int { return int((n + entryChunk - 1) >> entryShift) }
 
 func pairFind(ix *index, es *chunked[uint64], key, h uint64) (uint32, bool) {
+	tag := slotTag(h)
 	for i := (h >> shardBits) & ix.mask; ; i = (i + 1) & ix.mask {
 		v := ix.slots[i].Load()
 		if v == 0 {
 			return 0, false
 		}
-		if *es.at(v - 1) == key {
-			return v - 1, true
+		if v&^idMask == tag && *es.at(v&idMask - 1) == key {
+			return v&idMask - 1, true
 		}
 	}
 }
+
+// slotTag is the part of an index slot taken from the hash.
+func slotTag(h uint64) uint32 { return uint32(h>>60) << idBits }
 
 // place stores id in the first empty slot from h's home.
 func place(ix *index, h uint64, id uint32) {
@@ -271,7 +280,7 @@ func place(ix *index, h uint64, id uint32) {
 	for ix.slots[i].Load() != 0 {
 		i = (i + 1) & ix.mask
 	}
-	ix.slots[i].Store(id + 1)
+	ix.slots[i].Store(slotTag(h) | (id + 1))
 }
 
 // growIndex builds an index twice the size holding every id of ix.
@@ -279,7 +288,7 @@ func growIndex(ix *index, hash func(uint32) uint64) *index {
 	nx := newIndex(2 * len(ix.slots))
 	for i := range ix.slots {
 		if v := ix.slots[i].Load(); v != 0 {
-			place(nx, hash(v-1), v-1)
+			place(nx, hash(v&idMask-1), v&idMask-1)
 		}
 	}
 	return nx
@@ -361,7 +370,7 @@ func (t *LeafTable[T]) Intern(b []byte, make func([]byte) (T, int)) (uint32, err
 	if id, ok := leafFind(ix, es, b, h); ok {
 		return id<<shardBits | uint32(si), nil
 	}
-	if s.n >= maxLocal {
+	if s.n >= maxIndexed {
 		return 0, ErrTableFull
 	}
 	v, size := make(b)
@@ -380,13 +389,14 @@ func (t *LeafTable[T]) Intern(b []byte, make func([]byte) (T, int)) (uint32, err
 }
 
 func leafFind[T any](ix *index, es *chunked[leaf[T]], b []byte, h uint64) (uint32, bool) {
+	tag := slotTag(h)
 	for i := (h >> shardBits) & ix.mask; ; i = (i + 1) & ix.mask {
 		v := ix.slots[i].Load()
 		if v == 0 {
 			return 0, false
 		}
-		if bytes.Equal(es.at(v-1).b, b) {
-			return v - 1, true
+		if v&^idMask == tag && bytes.Equal(es.at(v&idMask-1).b, b) {
+			return v&idMask - 1, true
 		}
 	}
 }
