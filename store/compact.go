@@ -14,15 +14,16 @@ import (
 // one of 256 segments and the other 56 bits, the remainder, are what the
 // segment keeps: segment and remainder give back h, hence fp (quotienting,
 // as in Cleary's compact hash tables and LTSmin's). Each segment is an
-// open-addressing table with linear probing over 7-byte slots, its home
-// slot the top bits of the remainder, 0 marking an empty slot (the key
-// whose remainder is 0 is a flag of its segment).
+// open-addressing table with linear probing over 7-byte slots, of any
+// size n: the home slot of remainder r is ⌊r·n/2^56⌋ (Lemire's fast
+// range), 0 marks an empty slot (the key whose remainder is 0 is a flag of
+// its segment). A segment grows by half when three quarters full.
 //
-// The costs, per key: 7 bytes a slot at a load between 3/8 and 3/4, so
-// 9.3–18.7 bytes, against MemorySet's 10.7–21. And a segment grows alone:
-// while it doubles, the old and the new tables of that one segment exist
-// together, an extra 1.5/256 of the set, where MemorySet's whole table
-// exists twice over (half again its size) for the time of its growth.
+// The costs, per key: 7 bytes a slot at a load between 1/2 and 3/4, so
+// 9.3–14 bytes, against MemorySet's 10.7–21 (8-byte slots, doubling). And
+// a segment grows alone: while it grows, the old and the new tables of
+// that one segment exist together, an extra 2.5/256 of the set at most,
+// where MemorySet's whole table exists one and a half times over.
 type CompactSet struct {
 	segs [compactSegs]cseg
 	n    int64
@@ -31,8 +32,7 @@ type CompactSet struct {
 type cseg struct {
 	mem   block
 	b     []byte // 7 bytes a slot, then 1 byte of padding (8-byte loads)
-	mask  uint64
-	shift uint // 56 - log2(slots): home = remainder >> shift
+	size  uint64 // slots
 	n     int64
 	limit int64
 	zero  bool // the key whose remainder is 0 is in
@@ -61,9 +61,22 @@ func NewCompactSet() *CompactSet {
 func (g *cseg) alloc(nslots int) {
 	g.mem = newBlock(nslots*slotBytes + 1)
 	g.b = g.mem.b
-	g.mask = uint64(nslots - 1)
-	g.shift = uint(remBits - bits.TrailingZeros64(uint64(nslots)))
+	g.size = uint64(nslots)
 	g.limit = int64(nslots) / 4 * 3
+}
+
+// home is the first slot to probe for remainder r.
+func (g *cseg) home(r uint64) uint64 {
+	hi, _ := bits.Mul64(r<<compactSegBits, g.size)
+	return hi
+}
+
+// next is the slot after i, wrapping around.
+func (g *cseg) next(i uint64) uint64 {
+	if i++; i == g.size {
+		return 0
+	}
+	return i
 }
 
 // at is the remainder in slot i (0: empty).
@@ -103,7 +116,7 @@ func (s *CompactSet) Add(fp uint64) bool {
 	if g.n >= g.limit {
 		g.grow()
 	}
-	for i := r >> g.shift; ; i = (i + 1) & g.mask {
+	for i := g.home(r); ; i = g.next(i) {
 		switch g.at(i) {
 		case r:
 			return false
@@ -123,7 +136,7 @@ func (s *CompactSet) Contains(fp uint64) bool {
 	if r == 0 {
 		return g.zero
 	}
-	for i := r >> g.shift; ; i = (i + 1) & g.mask {
+	for i := g.home(r); ; i = g.next(i) {
 		switch g.at(i) {
 		case r:
 			return true
@@ -136,15 +149,15 @@ func (s *CompactSet) Contains(fp uint64) bool {
 func (g *cseg) grow() {
 	old, oldMem := *g, g.mem
 	defer oldMem.free()
-	g.alloc(2 * int(old.mask+1))
-	for j := uint64(0); j <= old.mask; j++ {
+	g.alloc(int(old.size + old.size/2))
+	for j := range old.size {
 		r := old.at(j)
 		if r == 0 {
 			continue
 		}
-		i := r >> g.shift
+		i := g.home(r)
 		for g.at(i) != 0 {
-			i = (i + 1) & g.mask
+			i = g.next(i)
 		}
 		g.put(i, r)
 	}

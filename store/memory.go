@@ -7,7 +7,7 @@
 // import):
 //
 //   - CompactSet (the memory store): an open-addressing hash table of
-//     keys in 256 segments, 9.3–18.7 bytes per state; MemorySet, the same
+//     keys in 256 segments, 9.3–14 bytes per state; MemorySet, the same
 //     in one table of 8-byte slots, 10.7–21 bytes per state, the RAM tier
 //     of BadgerSet: the set on badger/v4 with an in-memory filter in
 //     front, for runs larger than RAM.

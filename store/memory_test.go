@@ -89,8 +89,8 @@ func TestCompactSetExact(t *testing.T) {
 			t.Fatalf("Contains(%#x) = %v", k, !want[k])
 		}
 	}
-	if per := float64(s.Stats().RAMBytes) / float64(s.Len()); per > 7/(3.0/8)+1 {
-		t.Errorf("%.1f bytes a key, want at most %.1f (7-byte slots, load ≥ 3/8)", per, 7/(3.0/8))
+	if per := float64(s.Stats().RAMBytes) / float64(s.Len()); per > 7/(1.0/2)+0.5 {
+		t.Errorf("%.1f bytes a key, want at most %.1f (7-byte slots, load ≥ 1/2)", per, 7/(1.0/2))
 	}
 	s.Reset()
 	if s.Len() != 0 || s.Contains(keys[0]) || s.Contains(keys[1]) {
