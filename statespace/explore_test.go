@@ -65,6 +65,7 @@ type exploreOpts struct {
 	visited   statespace.VisitedSet
 	por       bool
 	batch     int
+	progress  bool // a Progress callback (it reads the stores' and tables' sizes)
 }
 
 func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace.Result {
@@ -86,11 +87,19 @@ func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace
 	if o.workers == 0 {
 		o.workers = 1
 	}
-	res, err := statespace.Explore(context.Background(), sem, statespace.Options{
+	opts := statespace.Options{
 		Visited: o.visited, Frontier: q, Links: l, Checker: o.checker,
 		MaxDepth: o.maxDepth, MaxStates: o.maxStates, Workers: o.workers, POR: o.por,
 		Batch: o.batch,
-	})
+	}
+	if o.progress {
+		opts.Progress = func(p statespace.Progress) {
+			if p.StoreRAM <= 0 {
+				t.Errorf("progress: %d bytes in RAM", p.StoreRAM)
+			}
+		}
+	}
+	res, err := statespace.Explore(context.Background(), sem, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +377,7 @@ func TestSmallBatches(t *testing.T) {
 		for _, strategy := range statespace.StrategyNames() {
 			sem := semantics(t, m, strategy, 8)
 			full := explore(t, sem, exploreOpts{})
-			for _, o := range []exploreOpts{{batch: 5}, {batch: 3, por: true}, {batch: 7, maxStates: full.States / 2}} {
+			for _, o := range []exploreOpts{{batch: 5, progress: true}, {batch: 3, por: true}, {batch: 7, maxStates: full.States / 2}} {
 				var base *statespace.Result
 				for _, w := range []int{1, 2, 3} {
 					o.workers = w
