@@ -26,7 +26,15 @@ type Arena struct {
 	succs   chunks[Succ]
 	sym     *symScratch // symmetry.go's scratch space (kept across resets)
 	steps   []Succ      // EachSuccessor's buffer (kept across resets)
+	// Each worker has an arena, side by side in one slice, and writes its
+	// fields at every step: the padding keeps two workers' fields off one
+	// cache line (no false sharing, whatever the struct's size).
+	_ [cacheLinePad]byte
 }
+
+// cacheLinePad is the padding that keeps per-worker structures in one
+// slice on separate cache lines (two lines: adjacent-line prefetching).
+const cacheLinePad = 128
 
 // arenaMark is a point in an arena's allocation, to go back to.
 type arenaMark [13][2]int

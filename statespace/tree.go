@@ -132,6 +132,7 @@ type cursor struct {
 	buf     []byte
 	ids     []uint32
 	err     error
+	_       [cacheLinePad]byte // see Arena
 }
 
 // split is where the range [a, b) of leaves is cut in two.
