@@ -220,7 +220,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				ahead = make(chan error, 1)
 				go func() { ahead <- x.expandBatch(nb) }()
 			}
-			x.recs, x.results = b.recs, b.results
+			x.results = b.results
 			if v := x.merge(); v != nil {
 				x.drain(ahead)
 				return x.report(*v)
@@ -277,8 +277,7 @@ type search struct {
 	trees *trees // the configurations, as trees of interned parts
 	// Two batches: one expanded while the other is merged and recorded.
 	bufs    [2]batch
-	recs    [][]byte   // the batch being merged: frontier records
-	results []expanded // one slot per record
+	results []expanded // the batch being merged: one slot per record
 	arenas  []Arena    // one per worker
 	cursors []cursor   // one per worker
 	covs    []coverage // one per worker, with Options.Coverage

@@ -2,6 +2,7 @@ package statespace
 
 import (
 	"encoding/binary"
+	"slices"
 	"unsafe"
 
 	"github.com/mcheck/mcheck/store"
@@ -178,23 +179,10 @@ func (t *trees) decodeMisc(c *Config, a *Arena, cur *cursor) {
 	ni0, nq0 := int(d0.uvarint()), int(d0.uvarint())
 	ni1, nq1 := int(d1.uvarint()), int(d1.uvarint())
 	cur.hi, cur.hq = ni0, nq0
-	ni, nq := ni0+ni1, nq0+nq1
-	cur.instIDs = grow(cur.instIDs, ni)
-	cur.chanIDs = grow(cur.chanIDs, nq)
-	for i := range ni {
-		d := &d0
-		if i >= ni0 {
-			d = &d1
-		}
-		cur.instIDs[i] = uint32(d.uvarint())
-	}
-	for i := range nq {
-		d := &d0
-		if i >= nq0 {
-			d = &d1
-		}
-		cur.chanIDs[i] = uint32(d.uvarint())
-	}
+	// Each half lists its instances, then its channels.
+	cur.instIDs = readIDs(readIDs(cur.instIDs[:0], &d0, ni0), &d1, ni1)
+	cur.chanIDs = readIDs(readIDs(cur.chanIDs[:0], &d0, nq0), &d1, nq1)
+	ni, nq := len(cur.instIDs), len(cur.chanIDs)
 	c.Insts = a.instPtrs(ni, ni+1)
 	for i, id := range cur.instIDs {
 		c.Insts[i] = t.insts.Get(id)
@@ -203,6 +191,14 @@ func (t *trees) decodeMisc(c *Config, a *Arena, cur *cursor) {
 	for i, id := range cur.chanIDs {
 		c.Queue[i] = t.chans.Get(id)
 	}
+}
+
+// readIDs appends the next n ids of d to dst.
+func readIDs(dst []uint32, d *decoder, n int) []uint32 {
+	for range n {
+		dst = append(dst, uint32(d.uvarint()))
+	}
+	return dst
 }
 
 // down records the subtree id covering chunks [a, b) at heap index idx.
@@ -314,20 +310,7 @@ func anyIn(xs []int, a, b int) bool {
 
 // sameMisc reports whether c's misc part is its parent's (the same parts).
 func sameMisc(parent, c *Config) bool {
-	if parent.Upd != c.Upd || len(parent.Insts) != len(c.Insts) || len(parent.Queue) != len(c.Queue) {
-		return false
-	}
-	for i, in := range c.Insts {
-		if in != parent.Insts[i] {
-			return false
-		}
-	}
-	for i, ch := range c.Queue {
-		if ch != parent.Queue[i] {
-			return false
-		}
-	}
-	return true
+	return parent.Upd == c.Upd && slices.Equal(parent.Insts, c.Insts) && slices.Equal(parent.Queue, c.Queue)
 }
 
 func (t *trees) thread(cur *cursor, th *Thread) uint32 {
@@ -371,26 +354,27 @@ func (t *trees) misc(cur *cursor, c *Config) uint32 {
 	parent := cur.cfg
 	var halves [2]uint32
 	for h := range 2 {
-		ilo, ihi, qlo, qhi := 0, hi, 0, hq
-		plo, pqlo := 0, 0 // where the parent's half starts
+		insts, chans := c.Insts[:hi], c.Queue[:hq]
 		if h == 1 {
-			ilo, ihi, qlo, qhi = hi, ni, hq, nq
-			if parent != nil {
-				plo, pqlo = cur.hi, cur.hq
-			}
+			insts, chans = c.Insts[hi:], c.Queue[hq:]
 		}
-		if parent != nil && (h == 1 || parent.Upd == c.Upd) &&
-			samePtrs(c.Insts[ilo:ihi], parent.Insts, plo, cur.hi, h) &&
-			samePtrs(c.Queue[qlo:qhi], parent.Queue, pqlo, cur.hq, h) {
-			halves[h] = cur.halves[h]
-			continue
+		if parent != nil {
+			// The parent's half h, the same parts: the same half.
+			pi, pq := parent.Insts[:cur.hi], parent.Queue[:cur.hq]
+			if h == 1 {
+				pi, pq = parent.Insts[cur.hi:], parent.Queue[cur.hq:]
+			}
+			if (h == 1 || parent.Upd == c.Upd) && slices.Equal(insts, pi) && slices.Equal(chans, pq) {
+				halves[h] = cur.halves[h]
+				continue
+			}
 		}
 		// The ids first: interning a part uses cur.buf.
 		ids := cur.ids[:0]
-		for _, in := range c.Insts[ilo:ihi] {
+		for _, in := range insts {
 			ids = append(ids, t.instance(cur, in))
 		}
-		for _, ch := range c.Queue[qlo:qhi] {
+		for _, ch := range chans {
 			ids = append(ids, t.channel(cur, ch))
 		}
 		cur.ids = ids
@@ -403,8 +387,8 @@ func (t *trees) misc(cur *cursor, c *Config) uint32 {
 			b = append(b, flags)
 			b = binary.AppendVarint(b, int64(c.Upd.Countdown))
 		}
-		b = binary.AppendUvarint(b, uint64(ihi-ilo))
-		b = binary.AppendUvarint(b, uint64(qhi-qlo))
+		b = binary.AppendUvarint(b, uint64(len(insts)))
+		b = binary.AppendUvarint(b, uint64(len(chans)))
 		for _, id := range ids {
 			b = binary.AppendUvarint(b, uint64(id))
 		}
@@ -420,24 +404,6 @@ func (t *trees) misc(cur *cursor, c *Config) uint32 {
 		cur.err = err
 	}
 	return id
-}
-
-// samePtrs reports whether xs is half h of the parent's ps, whose first
-// half is ps[:split] and second ps[split:] (from lo).
-func samePtrs[P comparable](xs, ps []P, lo, split, h int) bool {
-	hi := split
-	if h == 1 {
-		hi = len(ps)
-	}
-	if hi-lo != len(xs) {
-		return false
-	}
-	for i, x := range xs {
-		if x != ps[lo+i] {
-			return false
-		}
-	}
-	return true
 }
 
 func (t *trees) instance(cur *cursor, in *Instance) uint32 {
