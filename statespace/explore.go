@@ -672,6 +672,9 @@ func (x *search) merge() *violAt {
 // record inserts the batch's successors into the visited set and gives each
 // new one a parent link and a place in the frontier (up to MaxStates).
 func (x *search) record() error {
+	if s, ok := x.opt.Visited.(RAMSharer); ok {
+		s.ShareRAM(x.trees.stats().RAMBytes)
+	}
 	x.newFlags = resize(x.newFlags, len(x.keys))
 	x.order = x.order[:0]
 	if x.opt.POR {

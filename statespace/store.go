@@ -56,6 +56,14 @@ type StoreStats = struct {
 	DiskBytes int64 // bytes on disk
 }
 
+// RAMSharer is implemented by visited sets that share their memory budget
+// with the explorer's tables of configurations' parts (badger's RAM tier
+// shrinks as they grow): the explorer reports the tables' bytes before it
+// inserts each batch.
+type RAMSharer interface {
+	ShareRAM(bytes int64)
+}
+
 // Sizer is implemented by stores that can report their size.
 type Sizer interface {
 	Stats() StoreStats

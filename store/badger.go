@@ -31,8 +31,27 @@ type BadgerOptions struct {
 	// up most recently, which answers most duplicates without badger.
 	// 0 means DefaultRAMEntries.
 	RAMEntries int
+	// ShareBytes, when positive, is memory the RAM tier shares with the
+	// memory reported by ShareRAM (the explorer's tables): the tier
+	// shrinks as that grows, keeping the two within ShareBytes, down to a
+	// floor of three generations of 1024 slots.
+	ShareBytes int64
+	// IndexCacheBytes is the size of badger's cache of its tables'
+	// indexes and Bloom filters (0: none; each look-up then reads them
+	// from the mapped files, which PageOutAbove may have paged out).
+	IndexCacheBytes int64
+	// FilterBytes caps the Bloom filter (0: no cap); a filter at its cap
+	// holds fewer bits a key, so more look-ups reach badger.
+	FilterBytes int64
+	// PageOutAbove, when positive, bounds the resident pages of badger's
+	// mapped tables: when the process's mapped-file pages exceed it (a
+	// goroutine looks every 20 ms), the tables' pages are unmapped from
+	// the process; they stay in the page cache (Linux; elsewhere it does
+	// nothing). Mapped file pages count in the process's RSS until the
+	// kernel reclaims them.
+	PageOutAbove int64
 	// ExpectedStates sizes the in-memory Bloom filter (10 bits a state); it
-	// is rebuilt four times larger whenever the set outgrows it. 0 means
+	// is rebuilt for twice the keys whenever the set outgrows it. 0 means
 	// DefaultExpectedStates.
 	ExpectedStates int64
 	// MemBudget is the memory for badger itself: its memtables and the
@@ -142,18 +161,26 @@ Badger costs a microsecond or more per write or look-up, so the set keeps
 a write-back RAM tier and a filter in front of it:
 
   - The RAM tier: three MemorySet generations, cur, prev and flushing, of
-    at most RAMEntries/3 new fingerprints each. A fingerprint in any of
-    them is a duplicate. New fingerprints go to cur; when cur is full, the
-    generations shift: the flushing one, whose write has finished, is
-    dropped, prev is written to badger in the background (flushing), cur
-    becomes prev. So a run whose states fit in the tier never writes to
-    badger at all, and in a BFS most duplicates are of states of the last
-    few levels, which the tier still holds.
+    at most RAMEntries/3 new fingerprints each (fewer when the tier shares
+    its memory with the explorer's tables, ShareBytes). A fingerprint in
+    any of them is a duplicate. New fingerprints go to cur; when cur is
+    full, the generations shift: the flushing one, whose write has
+    finished, is dropped, prev is written to badger in the background
+    (flushing), straight from its table, cur becomes prev. So a run whose
+    states fit in the tier never writes to badger at all, and in a BFS
+    most duplicates are of states of the last few levels, which the tier
+    still holds.
   - A blocked Bloom filter of every fingerprint written to badger (10 bits
     each, about 1% false positives). A fingerprint the filter rules out is
     new without a look-up, which is the common case for new states. When
-    badger outgrows the filter, it is rebuilt four times larger from a
-    key-only scan (amortised, a fraction of a scan per state).
+    badger outgrows the filter, it is rebuilt for twice the keys from a
+    key-only scan (amortised, a scan per state at most). With FilterBytes
+    the filter is made at that size at once and never rebuilt: past 10
+    bits a key it answers "perhaps" more often, which costs look-ups.
+  - Badger maps its files; the pages it touches stay resident, in the
+    process's RSS, until the kernel needs them. With PageOutAbove, a pager
+    unmaps the tables' pages from the process when they exceed it
+    (pageout_linux.go).
   - What is left (duplicates of old states, and false positives) is sorted
     and looked up in one read transaction, in key order.
 
@@ -182,7 +209,11 @@ type BadgerSet struct {
 
 	cur, prev, flushing *MemorySet // the RAM tier; flushing may be nil
 	spare               *MemorySet // a dropped generation, for reuse
-	genMax              int64
+	genMax              int64      // the most fingerprints a generation holds (RAMEntries/3)
+	gen                 int64      // what it holds now (genMax, or less to share; see ShareRAM)
+	shareBytes          int64      // BadgerOptions.ShareBytes
+	filterBytes         int64      // BadgerOptions.FilterBytes
+	pager               *pager     // with PageOutAbove
 	batch               *MemorySet // the current batch's candidates
 	filter              *bloom     // nil until the first write
 	expect              int64      // the filter's first capacity
@@ -192,7 +223,6 @@ type BadgerSet struct {
 	pending []uint64 // fingerprints to look up in badger
 	where   []int32  // their indices in the batch, in step with pending
 	fresh   []uint64 // pending fingerprints found absent
-	keys    []uint64 // keys of the generation being flushed
 
 	flushDone chan error // non-nil while a background write runs
 
@@ -208,7 +238,9 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 		tier = DefaultRAMEntries
 	}
 	s.genMax = max(tier/3, 1)
-	s.reserve = s.cfg.reserve(s.genMax)
+	s.gen = s.genMax
+	s.shareBytes, s.filterBytes = opts.ShareBytes, opts.FilterBytes
+	s.reserve = s.cfg.reserve(s.genMax) // (a generation never holds more than genMax)
 	if err := s.lockNewDir(opts.Dir); err != nil {
 		return nil, err
 	}
@@ -243,7 +275,7 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 		// mmapped tables and the OS page cache).
 		WithCompression(options.None).
 		WithBlockCacheSize(0).
-		WithIndexCacheSize(0).
+		WithIndexCacheSize(opts.IndexCacheBytes).
 		WithValueLogFileSize(c.vlogFile).
 		// (No value goes to the value log; the default threshold, 1 MiB,
 		// must not exceed badger's batch, 15% of a memtable.)
@@ -268,6 +300,9 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 		return fail(err)
 	}
 	s.db = db
+	if opts.PageOutAbove > 0 {
+		s.pager = startPager(s.dir, opts.PageOutAbove, s.pinTables)
+	}
 	s.cur, s.prev, s.batch = NewMemorySet(), NewMemorySet(), NewMemorySet()
 	s.expect = opts.ExpectedStates
 	if s.expect <= 0 {
@@ -448,7 +483,7 @@ func (s *BadgerSet) Insert(fps []uint64, isNew []bool) error {
 		n += len(s.fresh)
 	}
 	s.n += int64(n)
-	if s.cur.Len() >= s.genMax {
+	if s.cur.Len() >= s.gen {
 		if err := s.shift(); err != nil {
 			s.err = err
 			return err
@@ -506,27 +541,33 @@ func (s *BadgerSet) shift() error {
 	if s.flushing != nil {
 		s.spare, s.flushing = s.flushing, nil
 	}
-	if s.prev.Len() > 0 {
-		if err := s.checkSpace("write to store", s.prev.Len()); err != nil {
+	if n := s.prev.Len(); n > 0 {
+		if err := s.checkSpace("write to store", n); err != nil {
 			return err
 		}
-		s.keys = s.prev.appendKeys(s.keys[:0])
-		slices.Sort(s.keys) // nearly sorted already
 		if s.filter == nil {
-			s.filter = newBloom(max(s.expect, 4*int64(len(s.keys))))
+			// With a cap, the filter is made at its cap at once: a
+			// rebuild scans every key in badger, whose mapped pages then
+			// all come in at once.
+			c := max(s.expect, 2*n)
+			if s.filterBytes > 0 {
+				c = max(c, s.filterBytes*8/bloomBitsPerKey)
+			}
+			s.filter = newBloom(c, s.filterBytes)
 		}
-		if s.onDisk+int64(len(s.keys)) > s.filter.capacity() {
-			if err := s.rebuildFilter(4 * (s.onDisk + int64(len(s.keys)))); err != nil {
+		if s.onDisk+n > s.filter.capacity() && !s.filter.full(s.filterBytes) {
+			// (A filter at its cap takes more keys than it was sized
+			// for, with more false positives: a larger one would be no
+			// larger.)
+			if err := s.rebuildFilter(2 * (s.onDisk + n)); err != nil {
 				return err
 			}
 		}
-		for _, k := range s.keys {
-			s.filter.add(k * fibInv)
-		}
-		s.onDisk += int64(len(s.keys))
+		s.prev.each(func(fp uint64) { s.filter.add(fp) })
+		s.onDisk += n
 		s.flushing = s.prev
 		s.flushDone = make(chan error, 1)
-		go s.write(s.keys, s.flushDone)
+		go s.write(s.flushDone, s.flushing)
 	} else {
 		s.spare = s.prev
 	}
@@ -535,26 +576,91 @@ func (s *BadgerSet) shift() error {
 	if s.cur == nil {
 		s.cur = NewMemorySet()
 	} else {
-		s.cur.Reset()
+		s.cur.resetTo(genSlots(s.gen))
 	}
 	return nil
 }
 
-// write writes keys to badger and reports the outcome on done. It runs in
-// its own goroutine, and touches nothing of s but the database.
-func (s *BadgerSet) write(keys []uint64, done chan<- error) {
+// genSlots is the table size, a power of two, for a generation of gen
+// fingerprints: the table grows when three quarters full.
+func genSlots(gen int64) int {
+	n := memMinSlots
+	for int64(n)/4*3 < gen {
+		n *= 2
+	}
+	return n
+}
+
+// ShareRAM reports the memory the tier shares its budget with (the
+// explorer's tables, which grow as it goes); with ShareBytes set, the
+// generations after the next shift are sized so that the tier and that
+// memory stay within ShareBytes (see TierGen).
+func (s *BadgerSet) ShareRAM(bytes int64) {
+	if s.shareBytes > 0 {
+		s.gen = min(s.genMax, TierGen(s.shareBytes-bytes))
+	}
+}
+
+// TierGen is the size of a generation of a RAM tier of the given bytes:
+// three tables of a power-of-two size (1024 slots at least), filled to 70%
+// at most (a batch may overfill one a little before it shifts, and a
+// table grows when three quarters full).
+func TierGen(bytes int64) int64 {
+	slots := int64(memMinSlots)
+	for 3*(2*slots)*8 <= bytes {
+		slots *= 2
+	}
+	return slots * 7 / 10
+}
+
+// write writes the fingerprints of sets to badger and reports the outcome
+// on done. It runs in its own goroutine, and touches nothing of s but the
+// database and the sets, which it only reads. It writes them in slot
+// order, which is nearly key order.
+func (s *BadgerSet) write(done chan<- error, sets ...*MemorySet) {
 	loader := s.db.NewKVLoader(4)
 	var buf [8]byte
 	kv := pb.KV{Key: buf[:], Version: storeVersion} // Set copies the key
-	for _, k := range keys {
-		binary.BigEndian.PutUint64(buf[:], k)
-		if err := loader.Set(&kv); err != nil {
-			loader.Finish()
-			done <- err
-			return
-		}
+	var err error
+	for _, set := range sets {
+		set.each(func(fp uint64) {
+			if err == nil {
+				binary.BigEndian.PutUint64(buf[:], fp*fibMul)
+				err = loader.Set(&kv)
+			}
+		})
+	}
+	if err != nil {
+		loader.Finish()
+		done <- err
+		return
 	}
 	done <- loader.Finish()
+}
+
+// pinTables returns the ids of live tables that badger will not delete
+// (nor unmap) until release is called: the tables listed both before and
+// after an iterator was opened, which holds a reference to every table
+// live when it opened. Safe for concurrent use with the set's other
+// methods, before Close.
+func (s *BadgerSet) pinTables() (ids map[uint64]bool, release func()) {
+	before := s.db.Tables()
+	txn := s.db.NewTransactionAt(storeVersion, false)
+	it := txn.NewIterator(badger.IteratorOptions{})
+	release = func() {
+		it.Close()
+		txn.Discard()
+	}
+	ids = make(map[uint64]bool, len(before))
+	for _, t := range before {
+		ids[t.ID] = false
+	}
+	for _, t := range s.db.Tables() {
+		if _, ok := ids[t.ID]; ok {
+			ids[t.ID] = true
+		}
+	}
+	return ids, release
 }
 
 // waitFlush waits for the background write, if any.
@@ -613,7 +719,9 @@ func (s *BadgerSet) Sync() error {
 // rebuildFilter replaces the Bloom filter by one sized for capacity,
 // filled from a key-only scan of badger. No write may be running.
 func (s *BadgerSet) rebuildFilter(capacity int64) error {
-	f := newBloom(capacity)
+	s.filter.free() // (the old one can go before the new one is filled)
+	s.filter = nil
+	f := newBloom(capacity, s.filterBytes)
 	txn := s.db.NewTransactionAt(storeVersion, false)
 	defer txn.Discard()
 	it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: false})
@@ -653,7 +761,7 @@ func (s *BadgerSet) Stats() Stats {
 	if s.filter != nil {
 		st.RAMBytes += s.filter.bytes()
 	}
-	st.RAMBytes += int64(cap(s.pending)+cap(s.fresh)+cap(s.keys))*8 + int64(cap(s.where))*4
+	st.RAMBytes += int64(cap(s.pending)+cap(s.fresh))*8 + int64(cap(s.where))*4
 	st.DiskBytes = diskUsage(s.dir)
 	return st
 }
@@ -686,14 +794,13 @@ func (s *BadgerSet) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.pager.close()
 	writeErr := s.waitFlush() // the background write uses the database
 	if s.keep && writeErr == nil && s.err == nil {
 		writeErr = s.checkSpace("write to store", s.cur.Len()+s.prev.Len())
 		if writeErr == nil {
-			s.keys = s.cur.appendKeys(s.prev.appendKeys(s.keys[:0]))
-			slices.Sort(s.keys)
 			done := make(chan error, 1)
-			s.write(s.keys, done)
+			s.write(done, s.prev, s.cur)
 			if err := <-done; err != nil {
 				writeErr = ioError("write to store", s.dir, err)
 			}
@@ -704,8 +811,9 @@ func (s *BadgerSet) Close() error {
 			g.Close() // their slots are mapped outside the heap
 		}
 	}
+	s.filter.free()
 	s.cur, s.prev, s.flushing, s.spare, s.batch, s.filter = nil, nil, nil, nil, nil, nil
-	s.pending, s.where, s.fresh, s.keys = nil, nil, nil, nil
+	s.pending, s.where, s.fresh = nil, nil, nil
 	// The lock is released last, once the store is removed or complete.
 	defer s.unlock()
 	if err := s.db.Close(); err != nil {

@@ -27,3 +27,10 @@ func TestBadgerSet(t *testing.T) {
 func TestBadgerSetTinyTiers(t *testing.T) {
 	testVisitedSet(t, openBadger(store.BadgerOptions{RAMEntries: 64, ExpectedStates: 1000}))
 }
+
+// TestBadgerSetFullFilter runs the suite with a filter capped at 1 KiB
+// (made at its cap, never rebuilt, soon answering "perhaps" for nearly
+// everything) and a tier that shares 64 KiB with nothing.
+func TestBadgerSetFullFilter(t *testing.T) {
+	testVisitedSet(t, openBadger(store.BadgerOptions{RAMEntries: 256, FilterBytes: 1 << 10, ShareBytes: 64 << 10}))
+}

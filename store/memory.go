@@ -133,19 +133,18 @@ func (s *MemorySet) grow() {
 	}
 }
 
-// appendKeys appends fp·fibMul for every fp in the set to dst, in slot
-// order, which is nearly ascending (all but the few entries that probing
-// moved or wrapped around).
-func (s *MemorySet) appendKeys(dst []uint64) []uint64 {
+// each calls f with every fingerprint in the set, in slot order: in
+// ascending order of fp·fibMul, but for the few entries that probing moved
+// or wrapped around.
+func (s *MemorySet) each(f func(fp uint64)) {
 	if s.hasZero {
-		dst = append(dst, 0)
+		f(0)
 	}
 	for _, fp := range s.slots {
 		if fp != 0 {
-			dst = append(dst, fp*fibMul)
+			f(fp)
 		}
 	}
-	return dst
 }
 
 // Reset empties the set, keeping its table (cleared) for reuse.
@@ -153,6 +152,19 @@ func (s *MemorySet) Reset() {
 	clear(s.slots)
 	s.n = 0
 	s.hasZero = false
+}
+
+// resetTo empties the set, keeping its table for reuse unless it has more
+// than slots slots (a power of two), in which case it gets a new one of
+// that size.
+func (s *MemorySet) resetTo(slots int) {
+	if len(s.slots) <= slots {
+		s.Reset()
+		return
+	}
+	s.mem.free()
+	s.alloc(slots)
+	s.n, s.hasZero = 0, false
 }
 
 // Len is the number of distinct fingerprints in the set.

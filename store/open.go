@@ -71,18 +71,34 @@ type Stores struct {
 
 // Open opens a fresh set of stores.
 //
-// The budget is for everything. The badger RAM tier gets 3/8 of it: it
-// answers duplicates without a random read of badger, which is what slows a
-// large search down under memory pressure. Badger's own memtables and table
-// buffers get 1/8 (its memtables are sized from that, with a floor of
-// 1 MiB each, so a budget below about 48 MiB is exceeded). The frontier
-// (1/8) and the trace links (1/16) are read and written in order, so they
-// spill to files cheaply. The rest is for the visited set's filter and the
-// explorer's batches. Go's soft memory limit is set to the budget while the
-// stores are open, so that the collector keeps the heap within it.
+// The budget is for everything. With the memory store, the frontier gets
+// 1/8 and the trace links 1/16 before they spill to files (they are read
+// and written in order, so they spill cheaply); the rest is the visited
+// set's, the tables' and the explorer's, and Go's soft memory limit is set
+// to the budget. With badger:
 //
-// Temporary stores left in the temporary directory by runs that were killed
-// are removed (see RemoveStaleTemp).
+//   - the RAM tier, 3/8 at most: it answers duplicates without a random
+//     read of badger, which is what slows a large search down under
+//     memory pressure. It shares 1/2 with the explorer's tables of
+//     configurations' parts, which cannot spill: as they grow past 1/8,
+//     the tier shrinks (the explorer reports them through ShareRAM);
+//   - the Bloom filter in front of badger, 1/8, made when badger is
+//     first written;
+//   - the resident pages of badger's mapped files, 1/4 before the pager
+//     unmaps them (pageout_linux.go);
+//   - the Go heap, 3/8, to which Go's soft memory limit is set: badger's
+//     memtables and table buffers 1/16 (its memtables are sized from that,
+//     with a floor of 1 MiB each, so a budget below about 96 MiB is
+//     exceeded), its cache of table indexes 1/16, the frontier 1/16 and
+//     the trace links 1/32 before they spill, and the explorer's batches.
+//
+// The tier, the tables and the filter are mapped outside the Go heap
+// (offheap.go). The shares add up to more than the budget (5/4, with the
+// file pages at their bound); the tables may exceed theirs, which the
+// command's notes then say.
+//
+// Temporary stores left in the temporary directory by runs that were
+// killed are removed (see RemoveStaleTemp).
 func Open(o Options) (*Stores, error) {
 	if err := CheckKind(o.Kind, o.Dir); err != nil {
 		return nil, err
@@ -91,7 +107,11 @@ func Open(o Options) (*Stores, error) {
 	if budget <= 0 {
 		budget = DefaultMemBudget()
 	}
-	st := &Stores{memLimit: debug.SetMemoryLimit(budget)}
+	heap := budget
+	if o.Kind == Badger || o.Kind == "" {
+		heap = budget * 3 / 8 // the rest is mapped outside the heap, or badger's files
+	}
+	st := &Stores{memLimit: debug.SetMemoryLimit(heap)}
 	if o.Kind == Memory || o.Kind == Bitstate || o.Dir != "" {
 		RemoveStaleTemp("") // (a temporary badger store does it itself)
 	}
@@ -108,9 +128,10 @@ func Open(o Options) (*Stores, error) {
 	default:
 		tier := o.RAMEntries
 		if tier == 0 {
-			tier = int(max(budget*3/8/16, 1<<16)) // about 16 bytes a fingerprint in the tier
+			tier = int(3 * TierGen(budget*3/8))
 		}
-		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", RAMEntries: tier, MemBudget: budget / 8})
+		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", RAMEntries: tier, MemBudget: budget / 16,
+			IndexCacheBytes: budget / 16, ShareBytes: budget / 2, FilterBytes: budget / 8, PageOutAbove: budget / 4})
 		if err != nil {
 			st.Close()
 			return nil, err
@@ -119,6 +140,9 @@ func Open(o Options) (*Stores, error) {
 	}
 	st.opened = append(st.opened, st.Visited)
 	qb, lb := budget/8, budget/16
+	if o.Kind == Badger || o.Kind == "" {
+		qb, lb = budget/16, budget/32 // (badger's own parts take the rest)
+	}
 	if !o.Spill {
 		qb, lb = 0, 0
 	}

@@ -1,0 +1,56 @@
+package store
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// pager keeps the resident pages of a badger store's mapped files under a
+// bound, from a goroutine that looks every pageOutEvery (badger writes
+// and reads them from its own goroutines: compactions, look-ups). See
+// pageOut (pageout_linux.go; elsewhere it does nothing).
+type pager struct {
+	prefix string
+	above  int64
+	// pin returns the ids of live tables that cannot be unmapped until
+	// release is called.
+	pin      func() (ids map[uint64]bool, release func())
+	pagedOut atomic.Int64 // mappings advised so far
+	stop     chan struct{}
+	done     chan struct{}
+	once     sync.Once
+}
+
+// pageOutEvery is how often the pager looks at the resident pages of
+// mapped files, in /proc/self/statm (a few microseconds).
+const pageOutEvery = 20 * time.Millisecond
+
+// startPager starts a pager for the store in dir.
+func startPager(dir string, above int64, pin func() (map[uint64]bool, func())) *pager {
+	p := &pager{prefix: mapPrefix(dir), above: above, pin: pin, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(pageOutEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stop:
+				return
+			case <-t.C:
+				p.pageOut()
+			}
+		}
+	}()
+	return p
+}
+
+// close stops the pager and waits for it; p may be nil, and close may be
+// called more than once.
+func (p *pager) close() {
+	if p == nil {
+		return
+	}
+	p.once.Do(func() { close(p.stop) })
+	<-p.done
+}
