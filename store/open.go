@@ -79,21 +79,21 @@ type Stores struct {
 //
 //   - the RAM tier, 3/8 at most: it answers duplicates without a random
 //     read of badger, which is what slows a large search down under
-//     memory pressure. It shares 1/2 with the explorer's tables of
-//     configurations' parts, which cannot spill: as they grow past 1/8,
+//     memory pressure. It shares 5/8 with the explorer's tables of
+//     configurations' parts, which cannot spill: as they grow past 1/4,
 //     the tier shrinks (the explorer reports them through ShareRAM);
 //   - the Bloom filter in front of badger, 1/8, made when badger is
 //     first written;
-//   - the resident pages of badger's mapped files, 1/4 before the pager
-//     unmaps them (pageout_linux.go);
-//   - the Go heap, 3/8, to which Go's soft memory limit is set: badger's
+//   - the Go heap, 5/16, to which Go's soft memory limit is set: badger's
 //     memtables and table buffers 1/16 (its memtables are sized from that,
 //     with a floor of 1 MiB each, so a budget below about 96 MiB is
-//     exceeded), its cache of table indexes 1/16, the frontier 1/16 and
-//     the trace links 1/32 before they spill, and the explorer's batches.
+//     exceeded), its cache of table indexes 1/32, the frontier and the
+//     trace links 1/32 each before they spill, and the explorer's batches;
+//   - the resident pages of badger's mapped files, 1/4 before the pager
+//     unmaps them (pageout_linux.go).
 //
 // The tier, the tables and the filter are mapped outside the Go heap
-// (offheap.go). The shares add up to more than the budget (5/4, with the
+// (offheap.go). The shares add up to more than the budget (21/16, with the
 // file pages at their bound); the tables may exceed theirs, which the
 // command's notes then say.
 //
@@ -109,7 +109,7 @@ func Open(o Options) (*Stores, error) {
 	}
 	heap := budget
 	if o.Kind == Badger || o.Kind == "" {
-		heap = budget * 3 / 8 // the rest is mapped outside the heap, or badger's files
+		heap = budget * 5 / 16 // the rest is mapped outside the heap, or badger's files
 	}
 	st := &Stores{memLimit: debug.SetMemoryLimit(heap)}
 	if o.Kind == Memory || o.Kind == Bitstate || o.Dir != "" {
@@ -131,7 +131,7 @@ func Open(o Options) (*Stores, error) {
 			tier = int(3 * TierGen(budget*3/8))
 		}
 		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", RAMEntries: tier, MemBudget: budget / 16,
-			IndexCacheBytes: budget / 16, ShareBytes: budget / 2, FilterBytes: budget / 8, PageOutAbove: budget / 4})
+			IndexCacheBytes: budget / 32, ShareBytes: budget * 5 / 8, FilterBytes: budget / 8, PageOutAbove: budget / 4})
 		if err != nil {
 			st.Close()
 			return nil, err
@@ -141,7 +141,7 @@ func Open(o Options) (*Stores, error) {
 	st.opened = append(st.opened, st.Visited)
 	qb, lb := budget/8, budget/16
 	if o.Kind == Badger || o.Kind == "" {
-		qb, lb = budget/16, budget/32 // (badger's own parts take the rest)
+		qb, lb = budget/32, budget/32 // (badger's own parts take the rest)
 	}
 	if !o.Spill {
 		qb, lb = 0, 0
