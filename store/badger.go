@@ -602,18 +602,18 @@ func genSlots(gen int64) int {
 // ShareRAM reports the memory the tier shares its budget with (the
 // explorer's tables, which grow as it goes); with ShareBytes set, the
 // generations after the next shift are sized so that the tier and that
-// memory stay within ShareBytes (see TierGen).
+// memory stay within ShareBytes (see tierGen).
 func (s *BadgerSet) ShareRAM(bytes int64) {
 	if s.shareBytes > 0 {
-		s.gen = min(s.genMax, TierGen(s.shareBytes-bytes))
+		s.gen = min(s.genMax, tierGen(s.shareBytes-bytes))
 	}
 }
 
-// TierGen is the size of a generation of a RAM tier of the given bytes:
+// tierGen is the size of a generation of a RAM tier of the given bytes:
 // three tables of a power-of-two size (1024 slots at least), filled to 70%
 // at most (a batch may overfill one a little before it shifts, and a
 // table grows when three quarters full).
-func TierGen(bytes int64) int64 {
+func tierGen(bytes int64) int64 {
 	slots := int64(memMinSlots)
 	for 3*(2*slots)*8 <= bytes {
 		slots *= 2

@@ -82,18 +82,19 @@ type Stores struct {
 //     memory pressure. It shares 5/8 with the explorer's tables of
 //     configurations' parts, which cannot spill: as they grow past 1/4,
 //     the tier shrinks (the explorer reports them through ShareRAM);
-//   - the Bloom filter in front of badger, 1/8, made when badger is
-//     first written;
+//   - the Bloom filter in front of badger, 1/16, made when badger is
+//     first written (10 bits a key for up to 0.05 keys a byte of budget:
+//     5.4e7 keys with 1 GiB);
 //   - the Go heap, 5/16, to which Go's soft memory limit is set: badger's
 //     memtables and table buffers 1/16 (its memtables are sized from that,
 //     with a floor of 1 MiB each, so a budget below about 96 MiB is
 //     exceeded), its cache of table indexes 1/32, the frontier and the
 //     trace links 1/32 each before they spill, and the explorer's batches;
-//   - the resident pages of badger's mapped files, 1/4 before the pager
+//   - the resident pages of badger's mapped files, 3/16 before the pager
 //     unmaps them (pageout_linux.go).
 //
 // The tier, the tables and the filter are mapped outside the Go heap
-// (offheap.go). The shares add up to more than the budget (21/16, with the
+// (offheap.go). The shares add up to more than the budget (19/16, with the
 // file pages at their bound); the tables may exceed theirs, which the
 // command's notes then say.
 //
@@ -128,10 +129,10 @@ func Open(o Options) (*Stores, error) {
 	default:
 		tier := o.RAMEntries
 		if tier == 0 {
-			tier = int(3 * TierGen(budget*3/8))
+			tier = int(3 * tierGen(budget*3/8))
 		}
 		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", RAMEntries: tier, MemBudget: budget / 16,
-			IndexCacheBytes: budget / 32, ShareBytes: budget * 5 / 8, FilterBytes: budget / 8, PageOutAbove: budget / 4})
+			IndexCacheBytes: budget / 32, ShareBytes: budget * 5 / 8, FilterBytes: budget / 16, PageOutAbove: budget * 3 / 16})
 		if err != nil {
 			st.Close()
 			return nil, err
