@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mcheck/mcheck/benches/family"
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
@@ -406,18 +407,32 @@ func TestSmallBatches(t *testing.T) {
 }
 
 // TestBadgerAndMemoryAgree: the disk-backed visited set gives the same
-// results as the memory one.
+// results as the memory one: with a tiny RAM tier; and with everything a
+// budget turns on, small enough to act here: a tier that shares its
+// memory with the tables (which outgrow the share, so the tier shrinks to
+// its floor), a filter capped at 1 KiB (made full, soon answering
+// "perhaps" to nearly everything), and the pager unmapping badger's
+// tables whenever it looks (Linux), with 2 workers recording while the
+// next batch is expanded.
 func TestBadgerAndMemoryAgree(t *testing.T) {
-	m := loadFile(t, "../models/prodcons.dsu")
+	// prodcons with 2 pairs: 15,066 and 28,314 states, past the tier.
+	m := loadSrc(t, "pc2.dsu", string(must(family.Generate("prodcons", 2))))
+	budgeted := store.BadgerOptions{RAMEntries: 1 << 12, ShareBytes: 64 << 10, FilterBytes: 1 << 10, PageOutAbove: 1, MemBudget: 4 << 20}
 	for _, strategy := range []string{"stop-the-world", "max+1"} {
 		mem := explore(t, semantics(t, m, strategy, 8), exploreOpts{})
-		bs, err := store.OpenBadgerSet(store.BadgerOptions{RAMEntries: 16})
-		if err != nil {
-			t.Fatal(err)
-		}
-		disk := explore(t, semantics(t, m, strategy, 8), exploreOpts{visited: bs})
-		if mem.States != disk.States || mem.Transitions != disk.Transitions || mem.Verdict != disk.Verdict {
-			t.Errorf("%s: memory %d/%d/%v, badger %d/%d/%v", strategy, mem.States, mem.Transitions, mem.Verdict, disk.States, disk.Transitions, disk.Verdict)
+		for i, c := range []struct {
+			opts    store.BadgerOptions
+			workers int
+		}{{store.BadgerOptions{RAMEntries: 16}, 1}, {budgeted, 2}} {
+			bs, err := store.OpenBadgerSet(c.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			disk := explore(t, semantics(t, m, strategy, 8), exploreOpts{visited: bs, workers: c.workers})
+			if mem.States != disk.States || mem.Transitions != disk.Transitions || mem.Verdict != disk.Verdict || mem.Depth != disk.Depth {
+				t.Errorf("%s, badger %d: memory %d/%d/%d/%v, badger %d/%d/%d/%v", strategy, i, mem.States, mem.Transitions, mem.Depth, mem.Verdict,
+					disk.States, disk.Transitions, disk.Depth, disk.Verdict)
+			}
 		}
 	}
 }
