@@ -59,7 +59,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.store, "store", store.Badger, "visited set: memory, badger or bitstate (a bit array: not exhaustive, see --bits)")
 	fs.UintVar(&f.bits, "bits", 30, "with --store bitstate: a bit array of 2^K bits (30: 128 MiB)")
 	fs.StringVar(&f.storeDir, "store-dir", "", "directory for the badger store (default: a temporary directory, removed afterwards); a given directory is kept")
-	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for frontier and trace links before they spill to disk, e.g. 512MiB, 2GiB (default: a quarter of RAM)")
+	fs.StringVar(&f.memBudget, "mem-budget", "", "memory target for the run, e.g. 512MiB, 2GiB: the frontier and trace links spill to disk past their shares, and with badger its RAM tier, filter and mapped pages keep to theirs (default: a quarter of RAM)")
 	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) run, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
