@@ -308,7 +308,7 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 		return fail(err)
 	}
 	s.db = db
-	if opts.PageOutAbove > 0 {
+	if opts.PageOutAbove > 0 && canPageOut {
 		s.pager = startPager(s.dir, opts.PageOutAbove, s.pinTables)
 	}
 	s.cur, s.prev, s.batch = NewMemorySet(), NewMemorySet(), NewMemorySet()

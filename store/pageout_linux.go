@@ -52,6 +52,9 @@ func (p *pager) pageOut() {
 	}
 }
 
+// canPageOut: the pager works here.
+const canPageOut = true
+
 // mapping is one mapping of a store file: its address range and the
 // file's name.
 type mapping struct {
