@@ -514,7 +514,10 @@ func (s *BadgerSet) lookup(fps []uint64, isNew []bool) error {
 	txn := s.db.NewTransactionAt(storeVersion, false)
 	defer txn.Discard()
 	var key [8]byte
-	for _, k := range idx {
+	for n, k := range idx {
+		if n%pageOutGets == pageOutGets-1 {
+			s.pager.look()
+		}
 		binary.BigEndian.PutUint64(key[:], s.pending[k])
 		_, err := txn.Get(key[:])
 		switch {
