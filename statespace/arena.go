@@ -26,6 +26,7 @@ type Arena struct {
 	succs   chunks[Succ]
 	sym     *symScratch // symmetry.go's scratch space (kept across resets)
 	steps   []Succ      // EachSuccessor's buffer (kept across resets)
+	memo    *threadMemo // the explorer's worker's (memo.go), or nil
 	// Each worker has an arena, side by side in one slice, and writes its
 	// fields at every step: the padding keeps two workers' fields off one
 	// cache line (no false sharing, whatever the struct's size).

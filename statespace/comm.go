@@ -89,7 +89,9 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 	for _, to := range peers {
 		n.push(inst, e.Role, to, msg)
 	}
-	return Succ{Action: act, Next: n, Fault: firstFault(fault, s.advance(n, t, unitVal, true))}
+	return Succ{Action: act, Next: n, Fault: firstFault(fault, s.then(c, n, t, act.Kind, Value{}, func() *Fault {
+		return s.advance(n, t, unitVal, true)
+	}))}
 }
 
 // receive adds the successors of thread t at IRecv or ICase.
@@ -178,7 +180,9 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 		if msg.Label >= 0 {
 			v = unitVal // a label where a value was due: fidelity (b) reports it
 		}
-		return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.advance(n, t, v, true))})
+		return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.then(c, n, t, ActRecv, v, func() *Fault {
+			return s.advance(n, t, v, true)
+		}))})
 	}
 	// case: jump to the branch for the label.
 	code := p.Codes[nf.Code]
@@ -188,8 +192,10 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	}
 	for i, l := range tab.labels {
 		if l == int(msg.Label) {
-			nf.PC = tab.targets[i]
-			return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.runLocal(n, t))})
+			return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.then(c, n, t, ActCase, IntVal(int64(i)), func() *Fault {
+				nf.PC = tab.targets[i]
+				return s.runLocal(n, t)
+			}))})
 		}
 	}
 	return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.crashAt(nth, t, in, "case has no branch for the label "+p.Labels[msg.Label]))})
@@ -201,8 +207,10 @@ func (s *Semantics) choose(c *Config, t, i int) Succ {
 	th := n.thread(t)
 	f := &th.Frames[len(th.Frames)-1]
 	act := Action{Kind: ActChoose, Thread: t, Code: f.Code, PC: f.PC, Option: i, Label: -1}
-	f.PC = s.P.Codes[f.Code].Tables[s.P.Codes[f.Code].Instrs[f.PC].A].targets[i]
-	return Succ{Action: act, Next: n, Fault: s.runLocal(n, t)}
+	return Succ{Action: act, Next: n, Fault: s.then(c, n, t, ActChoose, IntVal(int64(i)), func() *Fault {
+		f.PC = s.P.Codes[f.Code].Tables[s.P.Codes[f.Code].Instrs[f.PC].A].targets[i]
+		return s.runLocal(n, t)
+	})}
 }
 
 // start adds the session starts that thread t, waiting at a request, can

@@ -259,16 +259,8 @@ func (p *Program) canonicalize(c *Config) {
 	// Only parts a step touched (private copies, marked dirty) can be out of
 	// canonical form: the rest is shared with a canonical configuration.
 	for _, th := range c.Threads {
-		if th.dirty && p.hasDeadSlots(th) {
-			for fi := range th.Frames {
-				f := &th.Frames[fi]
-				live := p.Codes[f.Code].live[f.PC]
-				for s := range f.Slots {
-					if live[s/64]&(1<<(s%64)) == 0 {
-						f.Slots[s] = Value{}
-					}
-				}
-			}
+		if th.dirty {
+			p.clearDeadSlots(th)
 		}
 	}
 	// Forget finished instances.
@@ -351,6 +343,23 @@ func chanLess(a, b *Channel) bool {
 		return a.From < b.From
 	}
 	return a.To < b.To
+}
+
+// clearDeadSlots clears the slots of th (a private copy) that its frames
+// no longer read.
+func (p *Program) clearDeadSlots(th *Thread) {
+	if !p.hasDeadSlots(th) {
+		return
+	}
+	for fi := range th.Frames {
+		f := &th.Frames[fi]
+		live := p.Codes[f.Code].live[f.PC]
+		for s := range f.Slots {
+			if live[s/64]&(1<<(s%64)) == 0 {
+				f.Slots[s] = Value{}
+			}
+		}
+	}
 }
 
 // hasDeadSlots reports whether some frame of th holds a value in a slot

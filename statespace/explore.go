@@ -55,6 +55,9 @@ type Options struct {
 	// Batch is the number of frontier configurations expanded per batch
 	// (their successors go to the visited set in one Insert); 0: a default.
 	Batch int
+	// NoMemo switches the thread memo off (memo.go): for the tests, which
+	// compare the searches with and without it.
+	NoMemo bool
 	// Progress, if set, is called from the exploring goroutine after each
 	// batch.
 	Progress func(Progress)
@@ -350,6 +353,11 @@ func newSearch(sem *Semantics, opt Options) *search {
 	x.arenas = make([]Arena, x.workers)
 	x.cursors = make([]cursor, x.workers)
 	x.trees = newTrees(sem.P)
+	if !opt.NoMemo {
+		for w := range x.arenas {
+			x.arenas[w].memo = newThreadMemo(x.trees, &x.cursors[w])
+		}
+	}
 	if opt.Continue {
 		x.cont = newContinued(opt.MaxViolations)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcheck/mcheck/benches/family"
 	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/model/randmodel"
 	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 	"github.com/mcheck/mcheck/store"
@@ -67,6 +68,7 @@ type exploreOpts struct {
 	por       bool
 	batch     int
 	progress  bool // a Progress callback (it reads the stores' and tables' sizes)
+	noMemo    bool
 }
 
 func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace.Result {
@@ -91,7 +93,7 @@ func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace
 	opts := statespace.Options{
 		Visited: o.visited, Frontier: q, Links: l, Checker: o.checker,
 		MaxDepth: o.maxDepth, MaxStates: o.maxStates, Workers: o.workers, POR: o.por,
-		Batch: o.batch,
+		Batch: o.batch, NoMemo: o.noMemo,
 	}
 	if o.progress {
 		opts.Progress = func(p statespace.Progress) {
@@ -366,6 +368,66 @@ func TestWorkersDoNotChangeResults(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestThreadMemoAgrees: the thread memo (memo.go) changes nothing: the same
+// counts, depth, verdict and counterexample as without it, on the shipped
+// models, the regression models, the symmetry models and random models,
+// under every strategy, with and without symmetry reduction, and with 2
+// workers.
+func TestThreadMemoAgrees(t *testing.T) {
+	var files []string
+	for _, g := range []string{"../models/*.dsu", "testdata/regress/*.dsu", "testdata/symmetry/*.dsu"} {
+		f, _ := filepath.Glob(g)
+		files = append(files, f...)
+	}
+	type subject struct {
+		name string
+		m    *model.Model
+	}
+	var subjects []subject
+	for _, f := range files {
+		subjects = append(subjects, subject{filepath.Base(f), loadFile(t, f)})
+	}
+	seeds := uint64(30)
+	if testing.Short() {
+		seeds = 10
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
+		name := fmt.Sprintf("random-%d.dsu", seed)
+		subjects = append(subjects, subject{name, loadSrc(t, name, randmodel.Generate(seed, randmodel.Config{}))})
+	}
+	compared := 0
+	for _, s := range subjects {
+		for _, strategy := range statespace.StrategyNames() {
+			for _, bound := range []int{2, 6} {
+				for _, sym := range []bool{false, true} {
+					sem := semantics(t, s.m, strategy, bound)
+					if sym {
+						if sem.Sym = sem.P.DetectSymmetry(); sem.Sym == nil {
+							continue
+						}
+					}
+					o := exploreOpts{maxStates: 50000, workers: 1 + int(compared%2)}
+					with := explore(t, sem, o)
+					o.noMemo = true
+					without := explore(t, sem, o)
+					compared++
+					if with.States != without.States || with.Transitions != without.Transitions || with.Depth != without.Depth ||
+						with.Verdict != without.Verdict {
+						t.Errorf("%s/%s/bound=%d/sym=%v: with the memo %d states %d transitions depth %d %v; without %d %d %d %v",
+							s.name, strategy, bound, sym, with.States, with.Transitions, with.Depth, with.Verdict,
+							without.States, without.Transitions, without.Depth, without.Verdict)
+					}
+					if (with.Violation == nil) != (without.Violation == nil) ||
+						with.Violation != nil && renderViolation(with.Violation) != renderViolation(without.Violation) {
+						t.Errorf("%s/%s/bound=%d/sym=%v: another counterexample with the memo", s.name, strategy, bound, sym)
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d searches compared", compared)
 }
 
 // TestSmallBatches: with small batches a level takes many, and with more

@@ -21,7 +21,11 @@ type Strategy interface {
 	// marked. It may set each instance's update run number (Instance.N).
 	Introduce(p *Program, c *Config)
 	// Decide says what participant thread t, which has not applied the
-	// update and sits at one of its update points, does there.
+	// update and sits at one of its update points, does there. It may
+	// look at the whole configuration but at thread t only through its
+	// Participant and HeapVer flags: so its answer is the same at every
+	// update point the thread reaches in one local run (the thread memo
+	// relies on this: memo.go).
 	Decide(p *Program, c *Config, t int) Decision
 	// Release reports whether the threads waiting at the barrier are all
 	// released now, applying the update together in one step. Strategies

@@ -127,6 +127,11 @@ type cursor struct {
 	halves [2]uint32 // its halves
 	hi, hq int       // the instances and channels in its first half
 
+	// Threads of the tables whose ids are known (the thread memo's), so
+	// that key need not encode them: a few, the latest.
+	hints  [4]threadHint
+	hintAt int
+
 	next    []uint32 // the successor's leaves
 	cnext   []uint32 // the successor's chunks
 	changed []int    // chunks where the successor differs
@@ -134,6 +139,27 @@ type cursor struct {
 	ids     []uint32
 	err     error
 	_       [cacheLinePad]byte // see Arena
+}
+
+type threadHint struct {
+	th *Thread
+	id uint32
+}
+
+// hint tells key that th, a thread of the tables, has the given id.
+func (cur *cursor) hint(th *Thread, id uint32) {
+	cur.hints[cur.hintAt] = threadHint{th, id}
+	cur.hintAt = (cur.hintAt + 1) % len(cur.hints)
+}
+
+// hinted returns th's id if a hint gives it.
+func (cur *cursor) hinted(th *Thread) (uint32, bool) {
+	for _, h := range cur.hints {
+		if h.th == th {
+			return h.id, true
+		}
+	}
+	return 0, false
 }
 
 // split is where the range [a, b) of leaves is cut in two.
@@ -235,7 +261,11 @@ func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
 				cur.next[i] = cur.leaves[i]
 				continue
 			}
-			cur.next[i] = t.thread(cur, th)
+			if id, ok := cur.hinted(th); ok {
+				cur.next[i] = id
+			} else {
+				cur.next[i] = t.thread(cur, th)
+			}
 			moved = moved || cur.next[i] != cur.leaves[i]
 		}
 		if !moved {

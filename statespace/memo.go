@@ -1,0 +1,157 @@
+package statespace
+
+// The thread memo: what a thread becomes in a step that changes nothing
+// else, remembered per worker by the thread's id in the trees (tree.go).
+//
+// A thread passing an update point without applying the update changes
+// only itself: it runs silently to its next visible step (runLocal), and
+// what it meets on the way depends on the thread alone, but for one
+// question it asks the rest of the configuration at each update point it
+// reaches: whether to stop there (pointStops), which stops sums up. So the
+// thread after the step (its dead slots cleared, as canonicalize would) is
+// a function of the thread before it and of that answer, and the explorer
+// keeps it, interned in the trees' table of threads, under the old
+// thread's id and the answer: the next time the same thread passes a point
+// with the same answer, in any configuration, the step takes the kept
+// thread and its id, with no copying, running or encoding. The rest of the
+// step is done as before on the successor (canonicalize: an instance the
+// thread no longer holds may be forgotten; the symmetry's
+// representative), so the successor is exactly the one the step builds
+// without the memo; the tests compare the two (TestThreadMemoAgrees).
+//
+// The memo is a direct-mapped table of memoSlots entries per worker: a
+// collision only forgets an entry. It is off where the step must be seen
+// whole: with Semantics.Reach (the instructions a thread runs through are
+// recorded) or Semantics.Raw; and a step that faults is never kept.
+type threadMemo struct {
+	t     *trees
+	cur   *cursor // the worker's: the ids of the parent's threads
+	slots []memoSlot
+}
+
+// memoKey is what a thread's part of a step depends on.
+type memoKey struct {
+	id   uint32     // the thread's id before the step
+	kind ActionKind // the step
+	stop uint8      // stops' answer where the thread's run starts (0: empty slot)
+	val  Value      // what the step hands the thread: a received value, a label, an option
+}
+
+type memoSlot struct {
+	key memoKey
+	th  *Thread // the thread after the step: the table's, never changed
+	id  uint32  // its id
+}
+
+// memoSlots is the number of entries per worker (32 bytes each).
+const memoSlots = 1 << 14
+
+func newThreadMemo(t *trees, cur *cursor) *threadMemo {
+	return &threadMemo{t: t, cur: cur, slots: make([]memoSlot, memoSlots)}
+}
+
+// stops sums up all that thread t's local run from c asks of the rest of
+// c: where it reaches an update point, whether it stops there
+// (pointStops). Before the update is introduced the answer is the same at
+// every point and for every thread; after, it is "no" for a thread that
+// does not take part or has applied; and for a participant that has not,
+// it is the strategy's decision at its update points, which the Strategy
+// contract makes the same at every point of one local run (Decide sees
+// thread t only through its Participant and HeapVer, which a local run does
+// not change, and the run changes nothing else), so it is d, the decision
+// at the point where the run starts, if given (a Decision; 0xff: none).
+func (s *Semantics) stops(c *Config, t int, d Decision) uint8 {
+	th := c.Threads[t]
+	switch {
+	case s.P.Update == nil:
+		return 1
+	case !c.Upd.Introduced:
+		return 2
+	case !th.Participant || th.HeapVer == 1:
+		return 3
+	}
+	if d == noDecision {
+		d = s.Strategy.Decide(s.P, c, t)
+	}
+	return 4 + uint8(d)
+}
+
+// noDecision: stops asks the strategy.
+const noDecision Decision = 0xff
+
+// memoFor returns the worker's memo if c is the configuration the worker
+// expands (the one whose thread ids its cursor holds) and the memo applies
+// to its steps.
+func (s *Semantics) memoFor(c *Config) *threadMemo {
+	if c.arena == nil || c.arena.memo == nil || s.Raw || s.Reach != nil {
+		return nil
+	}
+	if m := c.arena.memo; m.cur.cfg == c {
+		return m
+	}
+	return nil
+}
+
+// slot returns the entry for k.
+func (m *threadMemo) slot(k memoKey) *memoSlot {
+	h := mix64(uint64(k.id)<<32|uint64(k.kind)<<16|uint64(k.stop)<<8|uint64(k.val.K)) ^ mix64(uint64(k.val.N))
+	return &m.slots[h&(memoSlots-1)]
+}
+
+// hit returns the kept thread for k, if any, and tells the cursor its id.
+func (m *threadMemo) hit(k memoKey) (*Thread, bool) {
+	sl := m.slot(k)
+	if sl.key != k {
+		return nil, false
+	}
+	m.cur.hint(sl.th, sl.id)
+	return sl.th, true
+}
+
+// keep interns th (the thread after the step, a private copy) with its dead
+// slots cleared, keeps it under k, and returns the table's copy (th itself
+// if the table failed: the error reaches the caller when the successor's
+// key is made).
+func (m *threadMemo) keep(p *Program, k memoKey, th *Thread) *Thread {
+	p.clearDeadSlots(th)
+	id := m.t.thread(m.cur, th)
+	if m.cur.err != nil {
+		return th
+	}
+	kept := m.t.threads.Get(id)
+	*m.slot(k) = memoSlot{key: k, th: kept, id: id}
+	m.cur.hint(kept, id)
+	return kept
+}
+
+// then does thread t's part of a step from c to n: run does it, on n's
+// private copy of the thread, after the rest of the step is done (so that
+// stops sees n), unless the memo knows the outcome of the same part of a
+// step of the same kind handing the thread the same value. It returns
+// run's fault.
+func (s *Semantics) then(c, n *Config, t int, kind ActionKind, val Value, run func() *Fault) *Fault {
+	m := s.memoFor(c)
+	if m == nil {
+		return run()
+	}
+	k := memoKey{id: m.cur.leaves[t], kind: kind, stop: s.stops(n, t, noDecision), val: val}
+	if th, ok := m.hit(k); ok {
+		n.Threads[t] = th
+		return nil
+	}
+	f := run()
+	if f == nil {
+		n.Threads[t] = m.keep(s.P, k, n.Threads[t])
+	}
+	return f
+}
+
+// mix64 is splitmix64's finaliser.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
