@@ -289,13 +289,20 @@ func (p *Program) EndpointName(e EndRef) string {
 // ProtoName is the name of service svc's protocol in protocol version v.
 func (p *Program) ProtoName(svc int, v uint8) string { return p.protoName(svc, v) }
 
-// CodeName says which code a code object is: "main", "old body of f" or
-// "new body of f".
+// CodeName says which code a code object is: "main", "f" (a function the
+// update leaves alone, or with no update), "old body of f" or "new body of
+// f".
 func (p *Program) CodeName(code int32) string {
 	c := p.Codes[code]
-	switch {
-	case c.Fun == "main":
+	if c.Fun == "main" {
 		return "main"
+	}
+	// Both heap versions have a body of every function: the same one
+	// unless the update gives the thread a new one.
+	replaced := p.Update != nil && p.Update.Bodies[p.Threads[c.Thread].Name][c.Fun] != nil
+	switch {
+	case !replaced:
+		return c.Fun
 	case c.Version == 0:
 		return "old body of " + c.Fun
 	}

@@ -291,6 +291,11 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 	return p, nil
 }
 
+// SameProtocol reports whether an update that gives a service of protocol
+// old the protocol np leaves it where it is: the two are the same (see
+// sameProtocol), so the service is not moved (docs/language.md §4).
+func SameProtocol(np, old *model.Protocol) bool { return sameProtocol(np, old) }
+
 // sameProtocol reports whether two protocols are the same: the same roles,
 // each with the same local type (so written differently, e.g. with `.`
 // after a choice or without, they still are).

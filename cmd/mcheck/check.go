@@ -132,7 +132,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		Store: store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: plan.memBudget, Spill: true, Bits: f.bits},
 		Progress: func(j *check.Job, p statespace.Progress) {
 			if p.Hint != "" {
-				fmt.Fprintf(stderr, "mcheck check: %s/%s: %s\n", j.UpdateName(), j.Strategy, p.Hint)
+				run := j.UpdateName() + "/" + j.Strategy
+				if j.Strategy == "" {
+					run = j.UpdateName() // no update: no strategy
+				}
+				fmt.Fprintf(stderr, "mcheck check: %s: %s\n", run, p.Hint)
 			}
 			if bar == nil {
 				bar = newProgress(&f, j, stderr)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/statespace"
 )
 
 func init() {
@@ -124,9 +125,15 @@ func protocolUses(m *model.Model, p *model.Protocol) string {
 	}
 	for _, u := range m.Updates {
 		for _, sd := range u.Decl.Services {
-			if u.Moves[sd.Name.Name] == p {
-				uses = append(uses, fmt.Sprintf("update %s moves service %s to it", u.Name, sd.Name.Name))
+			if u.Moves[sd.Name.Name] != p {
+				continue
 			}
+			if old := m.Service(sd.Name.Name); old != nil && statespace.SameProtocol(p, old.Protocol) {
+				// Found by the adversarial tester: this used to say "moves".
+				uses = append(uses, fmt.Sprintf("update %s gives it to service %s, whose protocol %s is the same, so it does not move it", u.Name, sd.Name.Name, old.Protocol.Name))
+				continue
+			}
+			uses = append(uses, fmt.Sprintf("update %s moves service %s to it", u.Name, sd.Name.Name))
 		}
 	}
 	if len(uses) == 0 {

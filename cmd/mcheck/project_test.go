@@ -151,3 +151,27 @@ func TestProjectInnerLoop(t *testing.T) {
 		t.Fatalf("exit %d, out %q, err %q", code, out, errs)
 	}
 }
+
+// TestProjectSameProtocol: an update that gives a service a protocol with
+// the same local types does not move it (docs/language.md §4), and project
+// says so; found by the adversarial tester (it said "moves").
+func TestProjectSameProtocol(t *testing.T) {
+	src := `protocol A  = mu t. a -> b: <int>. t
+protocol A2 = mu t. a -> b: <int>. t
+service s: A
+thread TA { fun f(x) = send(x, b, 1); f(x)  main f(request(s, {a, b}, a)) }
+thread TB { fun g(y) = receive(y, a); g(y)  main g(accept(s, b)) }
+update same { service s: A2 }
+`
+	path := filepath.Join(t.TempDir(), "same.dsu")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runProjectCmd(t, path)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if want := "  used:   update same gives it to service s, whose protocol A is the same, so it does not move it\n"; !strings.Contains(out, want) || strings.Contains(out, "moves service") {
+		t.Errorf("output lacks %q or says it moves:\n%s", want, out)
+	}
+}

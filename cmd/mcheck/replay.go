@@ -62,6 +62,11 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck replay: %s: update_at: %v\n", reportPath, err)
 		return exitUsage
 	}
+	if rec.QueueBound < 1 {
+		// check never writes one (its --queue-bound is at least 1).
+		fmt.Fprintf(stderr, "mcheck replay: %s: queue_bound: must be at least 1, got %d\n", reportPath, rec.QueueBound)
+		return exitUsage
+	}
 	o := check.ReplayOptions{Strategy: rec.Strategy, UpdateAt: at, QueueBound: rec.QueueBound, Skip: rec.Skip}
 	if rec.Update != "(no update)" {
 		o.Update = rec.Update

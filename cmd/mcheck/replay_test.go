@@ -16,6 +16,7 @@ func TestReplay(t *testing.T) {
 		t.Fatalf("check: exit %d, %s", code, errs)
 	}
 	report := filepath.Join(t.TempDir(), "ms.json")
+	out0 := out
 	if err := os.WriteFile(report, []byte(out), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -31,6 +32,22 @@ func TestReplay(t *testing.T) {
 	code, _, errs = runCmd("replay", "../../models/mathserver.dsu")
 	if code != exitUsage || !strings.Contains(errs, "not a report of mcheck check --json") {
 		t.Fatalf("replay of a non-report: exit %d, %q", code, errs)
+	}
+	// A report whose queue capacity check would refuse: bad input, exit 2
+	// (found by the adversarial tester: replay ran it with capacity -5).
+	for _, bad := range []string{"0", "-5"} {
+		edited := filepath.Join(t.TempDir(), "bad.json")
+		b := strings.Replace(out0, `"queue_bound":8`, `"queue_bound":`+bad, 1)
+		if b == out0 {
+			t.Fatal("the report has no queue_bound 8")
+		}
+		if err := os.WriteFile(edited, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs = runCmd("replay", edited)
+		if code != exitUsage || !strings.Contains(errs, "queue_bound: must be at least 1") {
+			t.Errorf("replay with queue_bound %s: exit %d, %q", bad, code, errs)
+		}
 	}
 }
 

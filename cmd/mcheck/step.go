@@ -114,7 +114,11 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		default:
 			n, err := strconv.Atoi(answer)
 			if err != nil || n < 1 || n > len(succs) {
-				fmt.Fprintf(stdout, "no move %q: give a number from 1 to %d, b or q\n", answer, len(succs))
+				if len(succs) == 0 {
+					fmt.Fprintf(stdout, "no move %q: there is none here; b or q\n", answer)
+				} else {
+					fmt.Fprintf(stdout, "no move %q: give a number from 1 to %d, b or q\n", answer, len(succs))
+				}
 				continue
 			}
 			history = append(history, succs[n-1].Next)
