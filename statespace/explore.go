@@ -260,30 +260,36 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 
 // search is the state of one exploration.
 type search struct {
+	// What the workers read while they expand, written only while no
+	// worker runs.
 	ctx     context.Context
 	sem     *Semantics
 	p       *Program
 	opt     Options
-	res     *Result
-	costs   costs
-	start   time.Time
 	workers int
 	batch   int
-	depth   int
+	// cont records the distinct violations, with Options.Continue.
+	cont    *continued
+	trees   *trees     // the configurations, as trees of interned parts
+	arenas  []Arena    // one per worker
+	cursors []cursor   // one per worker
+	covs    []coverage // one per worker, with Options.Coverage
+
+	// What the recording goroutine writes while the workers expand the
+	// next batch, on other cache lines than the above (false sharing made
+	// 2 workers spend several percent more time).
+	_     [cacheLinePad]byte
+	res   *Result
+	costs costs
+	start time.Time
+	depth int
 	// stepViol is the first violation on a step found in this level.
 	stepViol *violAt
 	hint     string // set once by lookForGrowth, reported with the next progress
 	hinted   bool
-	// cont records the distinct violations, with Options.Continue.
-	cont *continued
-
-	trees *trees // the configurations, as trees of interned parts
 	// Two batches: one expanded while the other is merged and recorded.
 	bufs    [2]batch
 	results []expanded // the batch being merged: one slot per record
-	arenas  []Arena    // one per worker
-	cursors []cursor   // one per worker
-	covs    []coverage // one per worker, with Options.Coverage
 	// The batch's successors, in frontier order, for record.
 	keys     []uint64
 	parents  []int64

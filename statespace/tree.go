@@ -115,10 +115,11 @@ func (t *trees) stats() StoreStats {
 // parent): its leaves and inner nodes, from which its successors' trees
 // are built, and scratch space.
 type cursor struct {
-	cfg    *Config  // the parent (nil: none; every part is new)
-	leaves []uint32 // the parent's leaves (thread ids)
-	chunks []uint32 // the parent's chunks (ids of vectors of thread ids)
-	nodes  []uint32 // the parent's tree over its chunks, numbered as a heap (root 0)
+	_      [cacheLinePad]byte // see Arena
+	cfg    *Config            // the parent (nil: none; every part is new)
+	leaves []uint32           // the parent's leaves (thread ids)
+	chunks []uint32           // the parent's chunks (ids of vectors of thread ids)
+	nodes  []uint32           // the parent's tree over its chunks, numbered as a heap (root 0)
 	// The ids of the parent's instances and channels (cfg.Insts, cfg.Queue).
 	instIDs, chanIDs []uint32
 
