@@ -32,30 +32,32 @@ func endRef(in *Instance, role int) EndRef {
 func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 	p := s.P
 	n := c.clone()
-	th := n.thread(t)
+	// The thread is copied only where it changes (pop): with the thread
+	// memo, a send it has made before copies nothing (memo.go).
+	th := c.Threads[t]
 	f := &th.Frames[len(th.Frames)-1]
 	peers := p.roleSets[in.A]
 	act := Action{Kind: ActSend, Thread: t, Code: f.Code, PC: f.PC, Peers: peers, Label: -1}
 	var val Value
 	var msg Msg
 	var chv Value
+	operands := 1
 	if in.Op == ISend {
 		val = f.Stack[len(f.Stack)-1]
 		chv = f.Stack[len(f.Stack)-2]
-		f.Stack = f.Stack[:len(f.Stack)-2]
+		operands = 2
 		act.Val = val
 		msg = Msg{Label: -1, Val: val}
 	} else {
 		act.Kind = ActSelect
 		act.Label = int(in.B)
 		chv = f.Stack[len(f.Stack)-1]
-		f.Stack = f.Stack[:len(f.Stack)-1]
 		msg = Msg{Label: in.B}
 	}
 	doing := Doing{Op: act.Kind, Peers: peers, Val: val, Label: act.Label}
 	inst, ei, fault := s.endpoint(n, t, chv, doing)
 	if fault != nil {
-		th.Status = Crashed
+		n.popOperands(t, operands).Status = Crashed
 		return Succ{Action: act, Next: n, Fault: fault}
 	}
 	ins := n.Insts[inst]
@@ -90,6 +92,7 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 		n.push(inst, e.Role, to, msg)
 	}
 	return Succ{Action: act, Next: n, Fault: firstFault(fault, s.then(c, n, t, act.Kind, Value{}, func() *Fault {
+		n.popOperands(t, operands)
 		return s.advance(n, t, unitVal, true)
 	}))}
 }
@@ -144,9 +147,8 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 		n.loseMonitor(inst, ei)
 	}
 	msg := n.pop(qi)
-	nth := n.thread(t)
-	nf := &nth.Frames[len(nth.Frames)-1]
-	nf.Stack = nf.Stack[:len(nf.Stack)-1]
+	// The thread pops the endpoint (popOperands) where it changes: with
+	// the thread memo, a receive it has made before copies nothing.
 	act.Val = msg.Val
 	act.Label = int(msg.Label)
 	tracked := !n.Insts[inst].Ends[ei].Untracked
@@ -181,24 +183,26 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 			v = unitVal // a label where a value was due: fidelity (b) reports it
 		}
 		return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.then(c, n, t, ActRecv, v, func() *Fault {
+			n.popOperands(t, 1)
 			return s.advance(n, t, v, true)
 		}))})
 	}
 	// case: jump to the branch for the label.
-	code := p.Codes[nf.Code]
+	code := p.Codes[f.Code]
 	tab := code.Tables[in.B]
 	if msg.Label < 0 {
-		return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.crashAt(nth, t, in, "case received the value "+msg.Val.String()+", not a label"))})
+		return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.crashAt(n.popOperands(t, 1), t, in, "case received the value "+msg.Val.String()+", not a label"))})
 	}
 	for i, l := range tab.labels {
 		if l == int(msg.Label) {
 			return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.then(c, n, t, ActCase, IntVal(int64(i)), func() *Fault {
-				nf.PC = tab.targets[i]
+				nth := n.popOperands(t, 1)
+				nth.Frames[len(nth.Frames)-1].PC = tab.targets[i]
 				return s.runLocal(n, t)
 			}))})
 		}
 	}
-	return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.crashAt(nth, t, in, "case has no branch for the label "+p.Labels[msg.Label]))})
+	return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.crashAt(n.popOperands(t, 1), t, in, "case has no branch for the label "+p.Labels[msg.Label]))})
 }
 
 // choose takes option i of the choose at thread t's pc.

@@ -173,6 +173,16 @@ func (c *Config) thread(t int) *Thread {
 	return th
 }
 
+// popOperands replaces thread t with a private copy without the top k
+// values of its top frame's stack (a communication's operands), and
+// returns it.
+func (c *Config) popOperands(t, k int) *Thread {
+	th := c.thread(t)
+	f := &th.Frames[len(th.Frames)-1]
+	f.Stack = f.Stack[:len(f.Stack)-k]
+	return th
+}
+
 // inst replaces instance i with a private copy and returns it.
 func (c *Config) inst(i int) *Instance {
 	old := c.Insts[i]
