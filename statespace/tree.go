@@ -132,6 +132,8 @@ type cursor struct {
 	// that key need not encode them: a few, the latest.
 	hints  [4]threadHint
 	hintAt int
+	// The chunk memo: chunks made from the parent's by replacing a leaf.
+	chunkMemo []chunkSlot
 
 	next    []uint32 // the successor's leaves
 	cnext   []uint32 // the successor's chunks
@@ -140,6 +142,26 @@ type cursor struct {
 	ids     []uint32
 	err     error
 	_       [cacheLinePad]byte // see Arena
+}
+
+// chunkSlot is an entry of a cursor's chunk memo: the chunk old with leaf
+// at (an index among all leaves) replaced by leaf is the chunk id.
+type chunkSlot struct {
+	old, leaf, id uint32
+	at            uint16
+	ok            bool
+}
+
+// chunkMemoSlots is the size of a cursor's chunk memo (16 bytes an entry).
+const chunkMemoSlots = 1 << 12
+
+// chunkSlot returns the chunk memo's entry for (old, at, leaf).
+func (cur *cursor) chunkSlot(old uint32, at int, leaf uint32) *chunkSlot {
+	if cur.chunkMemo == nil {
+		cur.chunkMemo = make([]chunkSlot, chunkMemoSlots)
+	}
+	h := mix64(uint64(old)<<32 | uint64(leaf) ^ uint64(at)<<56)
+	return &cur.chunkMemo[h&(chunkMemoSlots-1)]
 }
 
 type threadHint struct {
@@ -252,6 +274,7 @@ func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
 	parent := cur.cfg
 	for ch := range t.chunks {
 		moved := parent == nil
+		diff, at := 0, 0 // leaves that differ from the parent's; the last
 		for i := t.bounds[ch]; i < t.bounds[ch+1]; i++ {
 			if i >= len(c.Threads) {
 				cur.next[i] = 0
@@ -267,11 +290,28 @@ func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
 			} else {
 				cur.next[i] = t.thread(cur, th)
 			}
-			moved = moved || cur.next[i] != cur.leaves[i]
+			if parent == nil || cur.next[i] != cur.leaves[i] {
+				diff, at = diff+1, i
+				moved = true
+			}
 		}
 		if !moved {
 			cur.cnext[ch] = cur.chunks[ch]
 			continue
+		}
+		// A chunk that differs from the parent's in one leaf is the
+		// parent's chunk with that leaf replaced: the chunk memo may know
+		// its id.
+		var sl *chunkSlot
+		if parent != nil && diff == 1 && at < 1<<16 {
+			sl = cur.chunkSlot(cur.chunks[ch], at, cur.next[at])
+			if sl.ok && sl.old == cur.chunks[ch] && int(sl.at) == at && sl.leaf == cur.next[at] {
+				cur.cnext[ch] = sl.id
+				if sl.id != cur.chunks[ch] {
+					cur.changed = append(cur.changed, ch)
+				}
+				continue
+			}
 		}
 		b := cur.buf[:0]
 		for _, id := range cur.next[t.bounds[ch]:t.bounds[ch+1]] {
@@ -281,6 +321,9 @@ func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
 		id, err := t.vecs.Intern(b)
 		if err != nil && cur.err == nil {
 			cur.err = err
+		}
+		if sl != nil && err == nil {
+			*sl = chunkSlot{old: cur.chunks[ch], leaf: cur.next[at], id: id, at: uint16(at), ok: true}
 		}
 		cur.cnext[ch] = id
 		if parent == nil || id != cur.chunks[ch] {
