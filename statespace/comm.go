@@ -86,7 +86,7 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 	if fault != nil {
 		n.loseMonitor(inst, ei)
 	} else {
-		fault = s.moveMonitor(n, t, inst, ei, next, endsRun)
+		fault = s.moveMonitorMemo(c, n, t, inst, ei, next, endsRun)
 	}
 	for _, to := range peers {
 		n.push(inst, e.Role, to, msg)
@@ -174,7 +174,7 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 		if fault != nil {
 			n.loseMonitor(inst, ei)
 		} else {
-			fault = s.moveMonitor(n, t, inst, ei, next, endsRun)
+			fault = s.moveMonitorMemo(c, n, t, inst, ei, next, endsRun)
 		}
 	}
 	if in.Op == IRecv {

@@ -27,6 +27,7 @@ type threadMemo struct {
 	t     *trees
 	cur   *cursor // the worker's: the ids of the parent's threads
 	slots []memoSlot
+	insts []instSlot // the instance memo (see moveMonitorMemo)
 }
 
 // memoKey is what a thread's part of a step depends on.
@@ -47,7 +48,67 @@ type memoSlot struct {
 const memoSlots = 1 << 14
 
 func newThreadMemo(t *trees, cur *cursor) *threadMemo {
-	return &threadMemo{t: t, cur: cur, slots: make([]memoSlot, memoSlots)}
+	return &threadMemo{t: t, cur: cur, slots: make([]memoSlot, memoSlots), insts: make([]instSlot, instMemoSlots)}
+}
+
+// The instance memo. A communication moves one endpoint's monitor
+// (moveMonitor) along a transition of its local type, and the canonical
+// form then shifts the instance's run numbers (normaliseRuns): what the
+// instance becomes depends on the instance, the endpoint, the transition
+// and whether the update is introduced, and on nothing else, so it is kept
+// per worker, interned in the trees' table of instances, under those.
+
+// instStepKey is what an instance's part of a communication depends on.
+type instStepKey struct {
+	id         uint32 // the instance's id before the step
+	next       int32  // the local-type state the endpoint moves to
+	ei         uint16 // the endpoint
+	endsRun    bool   // whether the transition ends a run
+	introduced bool   // whether the update is introduced
+}
+
+type instSlot struct {
+	key instStepKey
+	in  *Instance // the instance after the step: the table's, never changed
+	id  uint32
+	ok  bool
+}
+
+// instMemoSlots is the size of a worker's instance memo (32 bytes an entry).
+const instMemoSlots = 1 << 13
+
+// moveMonitor with the instance memo: moves endpoint ei of instance inst of
+// n, a successor of c being built, and puts the instance in canonical form
+// (normaliseRuns), unless the memo knows the outcome. Only while the
+// instance is still c's (unchanged by the step so far).
+func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun bool) *Fault {
+	m := s.memoFor(c)
+	if m == nil || n.Insts[inst] != c.Insts[inst] || ei >= 1<<16 {
+		return s.moveMonitor(n, t, inst, ei, next, endsRun)
+	}
+	k := instStepKey{id: m.cur.instIDs[inst], next: int32(next), ei: uint16(ei), endsRun: endsRun, introduced: c.Upd.Introduced}
+	h := mix64(uint64(k.id)<<32|uint64(uint32(k.next))) ^ mix64(uint64(k.ei)<<2|uint64(b2i(k.endsRun))<<1|uint64(b2i(k.introduced)))
+	sl := &m.insts[h&(instMemoSlots-1)]
+	if sl.ok && sl.key == k {
+		n.Insts[inst] = sl.in
+		m.cur.hintInst(sl.in, sl.id)
+		return nil
+	}
+	if f := s.moveMonitor(n, t, inst, ei, next, endsRun); f != nil {
+		return f
+	}
+	s.P.normaliseRuns(n, inst)
+	in := n.Insts[inst]
+	in.dirty = false // normalised once, here: canonicalize leaves it
+	id := m.t.instance(m.cur, in)
+	if m.cur.err != nil {
+		return nil // reported when the successor's key is made
+	}
+	kept := m.t.insts.Get(id)
+	n.Insts[inst] = kept
+	*sl = instSlot{key: k, in: kept, id: id, ok: true}
+	m.cur.hintInst(kept, id)
+	return nil
 }
 
 // stops sums up all that thread t's local run from c asks of the rest of

@@ -132,6 +132,9 @@ type cursor struct {
 	// that key need not encode them: a few, the latest.
 	hints  [4]threadHint
 	hintAt int
+	// The same for instances (the instance memo's).
+	instHints  [4]instHint
+	instHintAt int
 	// The chunk memo: chunks made from the parent's by replacing a leaf.
 	chunkMemo []chunkSlot
 
@@ -173,6 +176,17 @@ type threadHint struct {
 func (cur *cursor) hint(th *Thread, id uint32) {
 	cur.hints[cur.hintAt] = threadHint{th, id}
 	cur.hintAt = (cur.hintAt + 1) % len(cur.hints)
+}
+
+type instHint struct {
+	in *Instance
+	id uint32
+}
+
+// hintInst tells key that in, an instance of the tables, has the given id.
+func (cur *cursor) hintInst(in *Instance, id uint32) {
+	cur.instHints[cur.instHintAt] = instHint{in, id}
+	cur.instHintAt = (cur.instHintAt + 1) % len(cur.instHints)
 }
 
 // hinted returns th's id if a hint gives it.
@@ -486,6 +500,11 @@ func (t *trees) instance(cur *cursor, in *Instance) uint32 {
 			if p == in {
 				return cur.instIDs[i]
 			}
+		}
+	}
+	for _, h := range cur.instHints {
+		if h.in == in {
+			return h.id
 		}
 	}
 	cur.buf = encodeInstance(cur.buf[:0], in)
