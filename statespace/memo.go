@@ -1,5 +1,7 @@
 package statespace
 
+import "github.com/mcheck/mcheck/store"
+
 // The thread memo: what a thread becomes in a step that changes nothing
 // else, remembered per worker by the thread's id in the trees (tree.go).
 //
@@ -87,11 +89,11 @@ func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun
 		return s.moveMonitor(n, t, inst, ei, next, endsRun)
 	}
 	k := instStepKey{id: m.cur.instIDs[inst], next: int32(next), ei: uint16(ei), endsRun: endsRun, introduced: c.Upd.Introduced}
-	h := mix64(uint64(k.id)<<32|uint64(uint32(k.next))) ^ mix64(uint64(k.ei)<<2|uint64(b2i(k.endsRun))<<1|uint64(b2i(k.introduced)))
+	h := store.Mix(uint64(k.id)<<32|uint64(uint32(k.next))) ^ store.Mix(uint64(k.ei)<<2|uint64(b2i(k.endsRun))<<1|uint64(b2i(k.introduced)))
 	sl := &m.insts[h&(instMemoSlots-1)]
 	if sl.ok && sl.key == k {
 		n.Insts[inst] = sl.in
-		m.cur.hintInst(sl.in, sl.id)
+		m.cur.instHints.add(sl.in, sl.id)
 		return nil
 	}
 	if f := s.moveMonitor(n, t, inst, ei, next, endsRun); f != nil {
@@ -107,7 +109,7 @@ func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun
 	kept := m.t.insts.Get(id)
 	n.Insts[inst] = kept
 	*sl = instSlot{key: k, in: kept, id: id, ok: true}
-	m.cur.hintInst(kept, id)
+	m.cur.instHints.add(kept, id)
 	return nil
 }
 
@@ -155,7 +157,7 @@ func (s *Semantics) memoFor(c *Config) *threadMemo {
 
 // slot returns the entry for k.
 func (m *threadMemo) slot(k memoKey) *memoSlot {
-	h := mix64(uint64(k.id)<<32|uint64(k.kind)<<16|uint64(k.stop)<<8|uint64(k.val.K)) ^ mix64(uint64(k.val.N))
+	h := store.Mix(uint64(k.id)<<32|uint64(k.kind)<<16|uint64(k.stop)<<8|uint64(k.val.K)) ^ store.Mix(uint64(k.val.N))
 	return &m.slots[h&(memoSlots-1)]
 }
 
@@ -165,7 +167,7 @@ func (m *threadMemo) hit(k memoKey) (*Thread, bool) {
 	if sl.key != k {
 		return nil, false
 	}
-	m.cur.hint(sl.th, sl.id)
+	m.cur.threadHints.add(sl.th, sl.id)
 	return sl.th, true
 }
 
@@ -181,7 +183,7 @@ func (m *threadMemo) keep(p *Program, k memoKey, th *Thread) *Thread {
 	}
 	kept := m.t.threads.Get(id)
 	*m.slot(k) = memoSlot{key: k, th: kept, id: id}
-	m.cur.hint(kept, id)
+	m.cur.threadHints.add(kept, id)
 	return kept
 }
 
@@ -205,14 +207,4 @@ func (s *Semantics) then(c, n *Config, t int, kind ActionKind, val Value, run fu
 		n.Threads[t] = m.keep(s.P, k, n.Threads[t])
 	}
 	return f
-}
-
-// mix64 is splitmix64's finaliser.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }

@@ -128,13 +128,9 @@ type cursor struct {
 	halves [2]uint32 // its halves
 	hi, hq int       // the instances and channels in its first half
 
-	// Threads of the tables whose ids are known (the thread memo's), so
-	// that key need not encode them: a few, the latest.
-	hints  [4]threadHint
-	hintAt int
-	// The same for instances (the instance memo's).
-	instHints  [4]instHint
-	instHintAt int
+	// Threads and instances of the tables whose ids the memos know.
+	threadHints hints[*Thread]
+	instHints   hints[*Instance]
 	// The chunk memo: chunks made from the parent's by replacing a leaf.
 	chunkMemo []chunkSlot
 
@@ -163,37 +159,29 @@ func (cur *cursor) chunkSlot(old uint32, at int, leaf uint32) *chunkSlot {
 	if cur.chunkMemo == nil {
 		cur.chunkMemo = make([]chunkSlot, chunkMemoSlots)
 	}
-	h := mix64(uint64(old)<<32 | uint64(leaf) ^ uint64(at)<<56)
+	h := store.Mix(uint64(old)<<32 | uint64(leaf) ^ uint64(at)<<56)
 	return &cur.chunkMemo[h&(chunkMemoSlots-1)]
 }
 
-type threadHint struct {
-	th *Thread
-	id uint32
+// hints are parts of the tables whose ids are known (the memos'), so that
+// key need not encode them: a few, the latest.
+type hints[T comparable] struct {
+	parts [4]T
+	ids   [4]uint32
+	at    int
 }
 
-// hint tells key that th, a thread of the tables, has the given id.
-func (cur *cursor) hint(th *Thread, id uint32) {
-	cur.hints[cur.hintAt] = threadHint{th, id}
-	cur.hintAt = (cur.hintAt + 1) % len(cur.hints)
+// add tells key that p, a part of the tables, has the given id.
+func (h *hints[T]) add(p T, id uint32) {
+	h.parts[h.at], h.ids[h.at] = p, id
+	h.at = (h.at + 1) % len(h.parts)
 }
 
-type instHint struct {
-	in *Instance
-	id uint32
-}
-
-// hintInst tells key that in, an instance of the tables, has the given id.
-func (cur *cursor) hintInst(in *Instance, id uint32) {
-	cur.instHints[cur.instHintAt] = instHint{in, id}
-	cur.instHintAt = (cur.instHintAt + 1) % len(cur.instHints)
-}
-
-// hinted returns th's id if a hint gives it.
-func (cur *cursor) hinted(th *Thread) (uint32, bool) {
-	for _, h := range cur.hints {
-		if h.th == th {
-			return h.id, true
+// find returns p's id if a hint gives it.
+func (h *hints[T]) find(p T) (uint32, bool) {
+	for i, q := range h.parts {
+		if q == p {
+			return h.ids[i], true
 		}
 	}
 	return 0, false
@@ -299,7 +287,7 @@ func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
 				cur.next[i] = cur.leaves[i]
 				continue
 			}
-			if id, ok := cur.hinted(th); ok {
+			if id, ok := cur.threadHints.find(th); ok {
 				cur.next[i] = id
 			} else {
 				cur.next[i] = t.thread(cur, th)
@@ -502,10 +490,8 @@ func (t *trees) instance(cur *cursor, in *Instance) uint32 {
 			}
 		}
 	}
-	for _, h := range cur.instHints {
-		if h.in == in {
-			return h.id
-		}
+	if id, ok := cur.instHints.find(in); ok {
+		return id
 	}
 	cur.buf = encodeInstance(cur.buf[:0], in)
 	id, err := t.insts.Intern(cur.buf, func(b []byte) (*Instance, int) {

@@ -44,9 +44,9 @@ const (
 	minIndex   = 1 << 8
 )
 
-// mix is a 64-bit finaliser (splitmix64): pair keys are small integers and
-// must spread over shards and slots.
-func mix(x uint64) uint64 {
+// Mix is a 64-bit finaliser (splitmix64): pair keys are small integers and
+// must spread over shards and slots. The explorer's memos hash with it too.
+func Mix(x uint64) uint64 {
 	x ^= x >> 30
 	x *= 0xbf58476d1ce4e5b9
 	x ^= x >> 27
@@ -199,7 +199,7 @@ func (t *PairTable) Close() {
 // Intern returns the id of the pair (l, r), adding it if it is new.
 func (t *PairTable) Intern(l, r uint32) (uint32, error) {
 	key := uint64(l)<<32 | uint64(r)
-	h := mix(key)
+	h := Mix(key)
 	si := h & (numShards - 1)
 	s, es := &t.shards[si], &t.entries[si]
 	if id, ok := pairFind(s.idx.Load(), es, key, h); ok {
@@ -218,7 +218,7 @@ func (t *PairTable) Intern(l, r uint32) (uint32, error) {
 	*es.slot(id) = key
 	s.n++
 	if uint64(s.n) > (ix.mask+1)/4*3 {
-		ix = growIndex(ix, func(id uint32) uint64 { return mix(*es.at(id)) })
+		ix = growIndex(ix, func(id uint32) uint64 { return Mix(*es.at(id)) })
 		place(ix, h, id)
 		s.setIndex(ix)
 	} else {
