@@ -208,11 +208,13 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 // choose takes option i of the choose at thread t's pc.
 func (s *Semantics) choose(c *Config, t, i int) Succ {
 	n := c.clone()
-	th := n.thread(t)
+	th := c.Threads[t]
 	f := &th.Frames[len(th.Frames)-1]
 	act := Action{Kind: ActChoose, Thread: t, Code: f.Code, PC: f.PC, Option: i, Label: -1}
 	return Succ{Action: act, Next: n, Fault: s.then(c, n, t, ActChoose, IntVal(int64(i)), func() *Fault {
-		f.PC = s.P.Codes[f.Code].Tables[s.P.Codes[f.Code].Instrs[f.PC].A].targets[i]
+		nth := n.thread(t)
+		nf := &nth.Frames[len(nth.Frames)-1]
+		nf.PC = s.P.Codes[nf.Code].Tables[s.P.Codes[nf.Code].Instrs[nf.PC].A].targets[i]
 		return s.runLocal(n, t)
 	})}
 }

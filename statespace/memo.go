@@ -121,9 +121,8 @@ func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun
 // it is the strategy's decision at its update points, which the Strategy
 // contract makes the same at every point of one local run (Decide sees
 // thread t only through its Participant and HeapVer, which a local run does
-// not change, and the run changes nothing else), so it is d, the decision
-// at the point where the run starts, if given (a Decision; 0xff: none).
-func (s *Semantics) stops(c *Config, t int, d Decision) uint8 {
+// not change, and the run changes nothing else).
+func (s *Semantics) stops(c *Config, t int) uint8 {
 	th := c.Threads[t]
 	switch {
 	case s.P.Update == nil:
@@ -133,14 +132,8 @@ func (s *Semantics) stops(c *Config, t int, d Decision) uint8 {
 	case !th.Participant || th.HeapVer == 1:
 		return 3
 	}
-	if d == noDecision {
-		d = s.Strategy.Decide(s.P, c, t)
-	}
-	return 4 + uint8(d)
+	return 4 + uint8(s.Strategy.Decide(s.P, c, t))
 }
-
-// noDecision: stops asks the strategy.
-const noDecision Decision = 0xff
 
 // memoFor returns the worker's memo if c is the configuration the worker
 // expands (the one whose thread ids its cursor holds) and the memo applies
@@ -197,7 +190,7 @@ func (s *Semantics) then(c, n *Config, t int, kind ActionKind, val Value, run fu
 	if m == nil {
 		return run()
 	}
-	k := memoKey{id: m.cur.leaves[t], kind: kind, stop: s.stops(n, t, noDecision), val: val}
+	k := memoKey{id: m.cur.leaves[t], kind: kind, stop: s.stops(n, t), val: val}
 	if th, ok := m.hit(k); ok {
 		n.Threads[t] = th
 		return nil

@@ -57,11 +57,11 @@ func (s *Semantics) updatePoint(out []Succ, c *Config, t int) []Succ {
 	}
 	switch d {
 	case Pass:
-		out = append(out, s.pass(c, t, false, d))
+		out = append(out, s.pass(c, t, false))
 	case Apply:
-		out = append(out, s.pass(c, t, true, d))
+		out = append(out, s.pass(c, t, true))
 	case Either:
-		out = append(out, s.pass(c, t, false, d), s.pass(c, t, true, d))
+		out = append(out, s.pass(c, t, false), s.pass(c, t, true))
 	case Block:
 		n := c.clone()
 		n.thread(t).Barrier = true
@@ -72,34 +72,22 @@ func (s *Semantics) updatePoint(out []Succ, c *Config, t int) []Succ {
 }
 
 // pass performs the update point thread t waits at, applying the update
-// first if apply is set; d is what the strategy decided there.
-func (s *Semantics) pass(c *Config, t int, apply bool, d Decision) Succ {
-	if m := s.memoFor(c); m != nil && !apply {
-		// Passing changes thread t alone (memo.go).
-		f := &c.Threads[t].Frames[len(c.Threads[t].Frames)-1]
-		act := Action{Kind: ActPass, Thread: t, Code: f.Code, PC: f.PC, Label: -1}
-		key := memoKey{id: m.cur.leaves[t], kind: ActPass, stop: s.stops(c, t, d)}
-		n := c.clone()
-		if th, ok := m.hit(key); ok {
-			n.Threads[t] = th
-			return Succ{Action: act, Next: n}
-		}
-		n.thread(t)
-		fault := s.performPoint(n, t)
-		if fault == nil {
-			n.Threads[t] = m.keep(s.P, key, n.Threads[t])
-		}
-		return Succ{Action: act, Next: n, Fault: fault}
-	}
+// first if apply is set. Thread t's part of it (the point itself and the
+// run to its next visible step) goes through the thread memo (then): when
+// it only passes, a step the memo knows copies nothing.
+func (s *Semantics) pass(c *Config, t int, apply bool) Succ {
 	n := c.clone()
-	th := n.thread(t)
-	f := &th.Frames[len(th.Frames)-1]
+	f := &c.Threads[t].Frames[len(c.Threads[t].Frames)-1]
 	act := Action{Kind: ActPass, Thread: t, Code: f.Code, PC: f.PC, Label: -1}
 	if apply {
 		act.Kind = ActApply
+		n.thread(t)
 		s.apply(n, t)
 	}
 	return Succ{Action: act, Next: n, Fault: s.then(c, n, t, act.Kind, Value{}, func() *Fault {
+		if !apply {
+			n.thread(t)
+		}
 		return s.performPoint(n, t)
 	})}
 }
