@@ -310,3 +310,46 @@ thread B { main let y = accept(s, b) in let v = receive(y, a) in select(y, a, ok
 		t.Fatalf("receive where a label is due: %+v", s.Fault)
 	}
 }
+
+// TestCodeNames: a function the update gives a new body is named "old body
+// of f" and "new body of f"; one it leaves alone, or any function of a
+// model without update, is just "f" (found by the adversarial tester: a
+// model without update said "old body of f" in its messages).
+func TestCodeNames(t *testing.T) {
+	src := `protocol P = mu t. a -> b: <int>. t
+service s: P
+thread A { fun f(x) = send(x, b, 1); f(x)  fun h(x) = f(x)  main h(request(s, {a, b}, a)) }
+thread B { fun g(y) = receive(y, a); g(y)  main g(accept(s, b)) }
+update u { thread A { fun f(x) = send(x, b, 2); f(x) } }
+`
+	m := loadSrc(t, "names.dsu", src)
+	names := func(p *statespace.Program) map[string]bool {
+		out := map[string]bool{}
+		for i := range p.Codes {
+			out[p.CodeName(int32(i))] = true
+		}
+		return out
+	}
+	withUpdate, err := statespace.Compile(m, m.Updates[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := names(withUpdate)
+	for _, want := range []string{"old body of f", "new body of f", "h", "g", "main"} {
+		if !got[want] {
+			t.Errorf("with the update: no code named %q in %v", want, got)
+		}
+	}
+	if got["old body of h"] || got["old body of g"] {
+		t.Errorf("with the update: a function it leaves alone is named by body: %v", got)
+	}
+	without, err := statespace.Compile(m, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range names(without) {
+		if strings.Contains(name, "body of") {
+			t.Errorf("without an update: code named %q", name)
+		}
+	}
+}

@@ -73,6 +73,16 @@ func TestStep(t *testing.T) {
 	if _, out, _ := runCmd("step", "../../models/mathserver.dsu"); !strings.Contains(out, `no move "9"`) {
 		t.Errorf("a bad choice is not refused:\n%s", out)
 	}
+	// Where there is no move, it says so (found by the adversarial
+	// tester: it asked for "a number from 1 to 0").
+	dead := filepath.Join(t.TempDir(), "dead.dsu")
+	if err := os.WriteFile(dead, []byte("protocol P = a -> b: <int>. end\nservice s: P\nthread A { main 1 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdin = strings.NewReader("1\nq\n")
+	if _, out, _ := runCmd("step", dead); !strings.Contains(out, `no move "1": there is none here`) || strings.Contains(out, "from 1 to 0") {
+		t.Errorf("no move, answered 1:\n%s", out)
+	}
 }
 
 // TestReplayLasso: a liveness counterexample (a lasso) replays as a lasso
