@@ -94,3 +94,59 @@ func TestPageOut(t *testing.T) {
 		t.Fatalf("the first batch again: %v, %d new", err, s.Len()-old)
 	}
 }
+
+// TestPageOutUnpinned: tables that cannot be pinned (as a compaction's
+// outputs, being written) are reclaimed with MADV_PAGEOUT when the pinned
+// ones do not bring the pages under the bound; nothing is lost (the pages
+// are read again from disk).
+func TestPageOutUnpinned(t *testing.T) {
+	s := openTest(t, BadgerOptions{RAMEntries: 3 << 14, PageOutAbove: 1, MemBudget: 8 << 20})
+	s.pager.close()         // paged out by hand below,
+	s.pager.above = 1 << 62 // and not by the look-ups before
+	rng := rand.New(rand.NewPCG(5, 6))
+	fps := make([]uint64, 1<<14)
+	isNew := make([]bool, len(fps))
+	var all []uint64
+	for range 10 {
+		for i := range fps {
+			fps[i] = rng.Uint64()
+		}
+		all = append(all, fps...)
+		if err := s.Insert(fps, isNew); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Flatten(1); err != nil {
+		t.Fatal(err)
+	}
+	// Read every table so that their pages are mapped.
+	old := s.Len()
+	for i := 0; i < len(all); i += len(fps) {
+		if err := s.Insert(all[i:i+len(fps)], isNew); err != nil || s.Len() != old {
+			t.Fatalf("inserting again: %v, %d new", err, s.Len()-old)
+		}
+	}
+	pin := s.pager.pin
+	s.pager.pin = func() (map[uint64]bool, func()) { return nil, func() {} } // none pinned
+	defer func() { s.pager.pin = pin }()
+	s.pager.above = 1
+	before := tablesResident(t, s.pager.prefix)
+	s.pager.pageOut()
+	after := tablesResident(t, s.pager.prefix)
+	t.Logf("tables resident: %d KiB before, %d KiB after; %d mappings reclaimed", before>>10, after>>10, s.pager.reclaimed.Load())
+	if s.pager.pagedOut.Load() != 0 || s.pager.reclaimed.Load() == 0 {
+		t.Errorf("%d mappings paged out, %d reclaimed: want 0 and some", s.pager.pagedOut.Load(), s.pager.reclaimed.Load())
+	}
+	if before == 0 || after >= before {
+		t.Errorf("resident %d bytes before reclaiming, %d after", before, after)
+	}
+	s.pager.above = 1 << 62
+	for i := 0; i < len(all); i += len(fps) {
+		if err := s.Insert(all[i:i+len(fps)], isNew); err != nil || s.Len() != old {
+			t.Fatalf("inserting again after reclaiming: %v, %d new", err, s.Len()-old)
+		}
+	}
+}

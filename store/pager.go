@@ -15,12 +15,13 @@ type pager struct {
 	above  int64
 	// pin returns the ids of live tables that cannot be unmapped until
 	// release is called.
-	pin      func() (ids map[uint64]bool, release func())
-	pagedOut atomic.Int64 // mappings advised so far
-	busy     sync.Mutex   // held while paging out (the ticker or a look-up)
-	stop     chan struct{}
-	done     chan struct{}
-	once     sync.Once
+	pin       func() (ids map[uint64]bool, release func())
+	pagedOut  atomic.Int64 // mappings of pinned tables advised so far
+	reclaimed atomic.Int64 // mappings of tables being written advised so far
+	busy      sync.Mutex   // held while paging out (the ticker or a look-up)
+	stop      chan struct{}
+	done      chan struct{}
+	once      sync.Once
 }
 
 // pageOutEvery is how often the pager looks at the resident pages of
