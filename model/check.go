@@ -221,7 +221,7 @@ func Check(f *syntax.File) (*Model, error) {
 
 	// Code: threads against the original protocols, updates against the
 	// protocols after the update.
-	env := &codeEnv{checker: c, services: services, serviceNames: serviceNames}
+	env := &codeEnv{checker: c, services: services, serviceNames: serviceNames, updates: m.Updates}
 	for _, t := range m.Threads {
 		env.checkThread(t, nil)
 	}

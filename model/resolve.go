@@ -29,6 +29,7 @@ type codeEnv struct {
 	*checker
 	services     map[string]*serviceInfo
 	serviceNames []string
+	updates      []*Update
 }
 
 // codeCtx is the context of one version of one thread's code.
@@ -38,9 +39,14 @@ type codeCtx struct {
 	update *Update // nil for the thread's own declaration
 	heap   map[string]*syntax.FunDecl
 	// What the thread talks on: protocol names, roles and labels.
-	protos     []string
-	talk       []*protoInfo // the same protocols
-	incomplete bool         // some service or protocol was unknown: skip role/label checks
+	protos []string
+	talk   []*protoInfo // the same protocols
+	// The protocols the same services have in the model's other versions
+	// (as declared, after each update): an endpoint that migrates takes
+	// the code it is in to them, so a case branch for one of their labels
+	// is not dead code.
+	otherTalk  []*protoInfo
+	incomplete bool // some service or protocol was unknown: skip role/label checks
 }
 
 // hasRole and hasLabel report whether a protocol the thread talks on has
@@ -135,6 +141,22 @@ func (ctx *codeCtx) protoOf(name string) (*protoInfo, bool) {
 	return si.proto, true
 }
 
+// versionsOf returns the protocols service name has in the model's
+// versions other than ctx's: as declared, and after each other update that
+// moves it.
+func (ctx *codeCtx) versionsOf(name string) []*protoInfo {
+	var out []*protoInfo
+	if si := ctx.services[name]; ctx.update != nil && si != nil && si.proto != nil {
+		out = append(out, si.proto)
+	}
+	for _, u := range ctx.updates {
+		if p := u.Moves[name]; u != ctx.update && p != nil {
+			out = append(out, &protoInfo{decl: p.Decl, proto: p, roles: p.Roles, labels: protoLabels(p)})
+		}
+	}
+	return out
+}
+
 func protoLabels(p *Protocol) []string {
 	_, labels := collectRoles(p.Decl.Body)
 	return labels
@@ -177,6 +199,10 @@ func (env *codeEnv) checkThread(t *Thread, u *Update) {
 		ctx.protos = append(ctx.protos, p.decl.Name.Name)
 		p.sets()
 		ctx.talk = append(ctx.talk, p)
+		for _, q := range ctx.versionsOf(name) {
+			q.sets()
+			ctx.otherTalk = append(ctx.otherTalk, q)
+		}
 	}
 	visit = func(e syntax.Expr) {
 		walkExpr(e, func(e syntax.Expr) {
@@ -486,7 +512,22 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 {
 		return
 	}
-	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s", l.Name, l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels()))
+	for _, p := range ctx.otherTalk {
+		if p.isLabel[l.Name] {
+			return
+		}
+	}
+	nor := ""
+	var others []string
+	for _, p := range ctx.otherTalk {
+		if n := p.decl.Name.Name; !slices.Contains(others, n) && !slices.Contains(ctx.protos, n) {
+			others = append(others, n)
+		}
+	}
+	if len(others) > 0 {
+		nor = fmt.Sprintf(", nor in %s (its services' protocols in the model's other versions)", strings.Join(others, ", "))
+	}
+	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, ctx.labels()))
 }
 
 func (ctx *codeCtx) checkLabel(l syntax.Ident) {
