@@ -867,5 +867,32 @@ func (x *search) lookForGrowth() {
 			}
 		}
 	}
+	// No value grows: the roles of a session may run at different paces,
+	// the gap between their run numbers (and the record of the protocol
+	// version of each run between them, for fidelity (c)) growing with it.
+	for _, in := range c.Insts {
+		lo, hi, slow, fast := int32(-1), int32(-1), -1, -1
+		for k, e := range in.Ends {
+			if e.Done || e.Untracked {
+				continue
+			}
+			if lo < 0 || e.Run < lo {
+				lo, slow = e.Run, k
+			}
+			if e.Run > hi {
+				hi, fast = e.Run, k
+			}
+		}
+		if slow < 0 || int(hi-lo) < x.depth/32 {
+			continue
+		}
+		role := func(k int) string {
+			e := in.Ends[k]
+			return fmt.Sprintf("%s (thread %s)", x.p.Roles[e.Role], x.p.Threads[e.Holder].Name)
+		}
+		x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: in a session of %s, role %s is %d runs ahead of role %s and the gap may grow without bound (the roles run at different paces, as after a fidelity (c) violation that --continue or --skip fidelity lets the search go past), making the state space infinite; cut it with --max-depth or --max-states",
+			x.depth, x.opt.Frontier.Len(), x.p.Services[in.Service].Name, role(fast), hi-lo, role(slow))
+		return
+	}
 	x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: the state space may be infinite (a value that grows without bound?); cut it with --max-depth or --max-states", x.depth, x.opt.Frontier.Len())
 }

@@ -264,6 +264,17 @@ func TestCheckGrowthHint(t *testing.T) {
 	}
 }
 
+// TestCheckDriftHint: a search going on past a run mix (--continue) on a
+// model whose roles then drift apart is endless with no value growing; the
+// hint names the session and the roles.
+func TestCheckDriftHint(t *testing.T) {
+	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--queue-bound", "1",
+		"--continue", "--max-depth", "2100", "../../statespace/testdata/regress/drifting-runs.dsu")
+	if code != exitViolation || !strings.Contains(errs, "in a session of s, role b (thread B) is") || !strings.Contains(errs, "runs ahead of role c (thread C)") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
 // TestCheckMSCArrows: the text MSC draws each message as an arrow from the
 // sender's lifeline to the receiver's.
 func TestCheckMSCArrows(t *testing.T) {
