@@ -29,7 +29,9 @@ func mapAnon(size int) ([]byte, bool) {
 		return nil, false
 	}
 	if extra == 0 {
-		return unsafe.Slice((*byte)(p), size), true
+		b := unsafe.Slice((*byte)(p), size)
+		populate(b)
+		return b, true
 	}
 	// Trim the mapping to the pages of [start, start+size), start aligned.
 	page := uintptr(unix.Getpagesize())
@@ -44,7 +46,18 @@ func mapAnon(size int) ([]byte, bool) {
 	}
 	b := unsafe.Slice((*byte)(start), size)
 	_ = unix.Madvise(b, unix.MADV_HUGEPAGE)
+	populate(b)
 	return b, true
+}
+
+// populate gives b its pages now, writable (MADV_POPULATE_WRITE, Linux
+// 5.14; a refusal is harmless). A hash table is read before it is written
+// (a probe finds an empty slot, then fills it): the read of an untouched
+// page maps the shared zero page, and the write that follows replaces it,
+// which flushes that address from the TLB of every CPU the process runs
+// on, by interrupting them.
+func populate(b []byte) {
+	_ = unix.Madvise(b, unix.MADV_POPULATE_WRITE)
 }
 
 func unmapAnon(b []byte) {
