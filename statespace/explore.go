@@ -168,6 +168,10 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, x.p.Describe(init)
 		v.Where = violationWhere(x.p, v, init, first)
 		if !opt.Continue {
+			// The initial configuration was reached: it counts as a state.
+			if err := x.recordInitial(init); err != nil {
+				return x.failed(err)
+			}
 			x.res.Violation = v
 			return x.finish()
 		}

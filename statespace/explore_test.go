@@ -560,3 +560,18 @@ func TestExploreHonoursCancellation(t *testing.T) {
 		t.Fatalf("cancelled search: %+v", res)
 	}
 }
+
+// TestInitialViolationCountsState: a violation in the initial
+// configuration (here a runtime error in a thread's first local run) is
+// found in a configuration that was reached: the search reports 1 state,
+// not 0 (found by a tester; with --continue it already counted it).
+func TestInitialViolationCountsState(t *testing.T) {
+	m := loadSrc(t, "init.dsu", "protocol P = a -> b: <int>. end\nservice s: P\nthread T { main 1 / 0 }\n")
+	res := explore(t, semantics(t, m, "max+1", 2), exploreOpts{})
+	if res.Violation == nil || res.Violation.Property != "runtime" || len(res.Violation.Trace) != 0 {
+		t.Fatalf("violation %+v, want a runtime error at depth 0", res.Violation)
+	}
+	if res.States != 1 {
+		t.Errorf("%d states, want 1", res.States)
+	}
+}
