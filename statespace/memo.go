@@ -1,6 +1,10 @@
 package statespace
 
-import "github.com/mcheck/mcheck/store"
+import (
+	"math"
+
+	"github.com/mcheck/mcheck/store"
+)
 
 // The thread memo: what a thread becomes in a step that changes nothing
 // else, remembered per worker by the thread's id in the trees (tree.go).
@@ -67,6 +71,7 @@ type instStepKey struct {
 	ei         uint16 // the endpoint
 	endsRun    bool   // whether the transition ends a run
 	introduced bool   // whether the update is introduced
+	apply      bool   // not a transition: thread ei applies the update (applyMemo)
 }
 
 type instSlot struct {
@@ -89,8 +94,7 @@ func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun
 		return s.moveMonitor(n, t, inst, ei, next, endsRun)
 	}
 	k := instStepKey{id: m.cur.instIDs[inst], next: int32(next), ei: uint16(ei), endsRun: endsRun, introduced: c.Upd.Introduced}
-	h := store.Mix(uint64(k.id)<<32|uint64(uint32(k.next))) ^ store.Mix(uint64(k.ei)<<2|uint64(b2i(k.endsRun))<<1|uint64(b2i(k.introduced)))
-	sl := &m.insts[h&(instMemoSlots-1)]
+	sl := m.instSlot(k)
 	if sl.ok && sl.key == k {
 		n.Insts[inst] = sl.in
 		m.cur.instHints.add(sl.in, sl.id)
@@ -111,6 +115,56 @@ func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun
 	*sl = instSlot{key: k, in: kept, id: id, ok: true}
 	m.cur.instHints.add(kept, id)
 	return nil
+}
+
+// applyMemo is apply with the instance memo: thread t (a private copy in
+// n, a successor of c being built) applies the update. What applying does
+// to an instance, then in canonical form (normaliseRuns), depends on the
+// instance, the thread and whether the update is introduced, and on
+// nothing else; it is kept in the instance memo under those, with apply
+// set, the thread in place of the endpoint and a state no transition
+// moves to (so that it can be no move's key, even without the flag).
+func (s *Semantics) applyMemo(c, n *Config, t int) {
+	m := s.memoFor(c)
+	if m == nil || t >= 1<<16 {
+		s.apply(n, t)
+		return
+	}
+	n.Threads[t].HeapVer = 1
+	for i := range n.Insts {
+		if !s.applies(n.Insts[i], t) {
+			continue
+		}
+		if n.Insts[i] != c.Insts[i] {
+			s.applyInst(n, t, i)
+			continue
+		}
+		k := instStepKey{id: m.cur.instIDs[i], next: math.MinInt32, ei: uint16(t), introduced: c.Upd.Introduced, apply: true}
+		sl := m.instSlot(k)
+		if sl.ok && sl.key == k {
+			n.Insts[i] = sl.in
+			m.cur.instHints.add(sl.in, sl.id)
+			continue
+		}
+		s.applyInst(n, t, i)
+		s.P.normaliseRuns(n, i)
+		in := n.Insts[i]
+		in.dirty = false // normalised once, here: canonicalize leaves it
+		id := m.t.instance(m.cur, in)
+		if m.cur.err != nil {
+			return // reported when the successor's key is made
+		}
+		kept := m.t.insts.Get(id)
+		n.Insts[i] = kept
+		*sl = instSlot{key: k, in: kept, id: id, ok: true}
+		m.cur.instHints.add(kept, id)
+	}
+}
+
+// instSlot returns the instance memo's entry for k.
+func (m *threadMemo) instSlot(k instStepKey) *instSlot {
+	h := store.Mix(uint64(k.id)<<32|uint64(uint32(k.next))) ^ store.Mix(uint64(k.ei)<<3|uint64(b2i(k.apply))<<2|uint64(b2i(k.endsRun))<<1|uint64(b2i(k.introduced)))
+	return &m.insts[h&(instMemoSlots-1)]
 }
 
 // stops sums up all that thread t's local run from c asks of the rest of

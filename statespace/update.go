@@ -82,7 +82,7 @@ func (s *Semantics) pass(c *Config, t int, apply bool) Succ {
 	if apply {
 		act.Kind = ActApply
 		n.thread(t)
-		s.apply(n, t)
+		s.applyMemo(c, n, t)
 	}
 	return Succ{Action: act, Next: n, Fault: s.then(c, n, t, act.Kind, Value{}, func() *Fault {
 		if !apply {
@@ -111,24 +111,41 @@ func (s *Semantics) performPoint(c *Config, t int) *Fault {
 // endpoints of moved services to the new protocol from their next run (at
 // once, if the current run has not started).
 func (s *Semantics) apply(c *Config, t int) {
-	p := s.P
 	c.Threads[t].HeapVer = 1
-	for i, in := range c.Insts {
-		if !p.Services[in.Service].Moved {
+	for i := range c.Insts {
+		if s.applies(c.Insts[i], t) {
+			s.applyInst(c, t, i)
+		}
+	}
+}
+
+// applies reports whether thread t applying changes instance in: it holds
+// an endpoint of it, of a moved service, not yet moved and not done.
+func (s *Semantics) applies(in *Instance, t int) bool {
+	if !s.P.Services[in.Service].Moved {
+		return false
+	}
+	for _, e := range in.Ends {
+		if int(e.Holder) == t && !e.Done && e.NextVer != 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// applyInst moves thread t's endpoints of instance i of c (a private copy
+// of it) to the new protocol.
+func (s *Semantics) applyInst(c *Config, t, i int) {
+	ni := c.inst(i)
+	for k := range ni.Ends {
+		ne := &ni.Ends[k]
+		if int(ne.Holder) != t || ne.Done || ne.NextVer == 1 {
 			continue
 		}
-		for k, e := range in.Ends {
-			if int(e.Holder) != t || e.Done || e.NextVer == 1 {
-				continue
-			}
-			ni := c.inst(i)
-			ne := &ni.Ends[k]
-			ne.NextVer = 1
-			if !ne.Started && !ne.Untracked {
-				ne.Ver = 1 // without a monitor if Q lacks the role: see moveMonitor
-				ne.State = 0
-			}
-			in = ni
+		ne.NextVer = 1
+		if !ne.Started && !ne.Untracked {
+			ne.Ver = 1 // without a monitor if Q lacks the role: see moveMonitor
+			ne.State = 0
 		}
 	}
 }
