@@ -363,7 +363,7 @@ func newSearch(sem *Semantics, opt Options) *search {
 	x.arenas = make([]Arena, x.workers)
 	x.cursors = make([]cursor, x.workers)
 	x.trees = newTrees(sem.P)
-	if !opt.NoMemo {
+	if !opt.NoMemo && !dependsOnPoint(sem.Strategy) {
 		for w := range x.arenas {
 			x.arenas[w].memo = newThreadMemo(x.trees, &x.cursors[w])
 		}

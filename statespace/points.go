@@ -109,6 +109,12 @@ func (o OnlyAt) Decide(p *Program, c *Config, t int) Decision {
 	return o.Base.Decide(p, c, t)
 }
 
+// DependsOnPoint: the point's thread passes every point but one, so what
+// it does depends on where it stands (the thread memo is off: found by a
+// tester, whose rows under stop-the-world and max+1 differed from check
+// with the memo on).
+func (o OnlyAt) DependsOnPoint() bool { return true }
+
 // Release is the base strategy's.
 func (o OnlyAt) Release(p *Program, c *Config) bool { return o.Base.Release(p, c) }
 

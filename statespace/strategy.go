@@ -26,6 +26,7 @@ type Strategy interface {
 	// Participant and HeapVer flags: so its answer is the same at every
 	// update point the thread reaches in one local run (the thread memo
 	// relies on this: memo.go).
+	// (A strategy that cannot keep to this implements PointDependent.)
 	Decide(p *Program, c *Config, t int) Decision
 	// Release reports whether the threads waiting at the barrier are all
 	// released now, applying the update together in one step. Strategies
@@ -117,4 +118,19 @@ func CompletedN(c *Config, t int) bool {
 		}
 	}
 	return true
+}
+
+// PointDependent is implemented by a strategy whose Decide, against the
+// contract of Strategy, also looks at where thread t stands (OnlyAt: one
+// update point of one thread). The thread memo, which relies on the
+// answer being the same at every point of a local run, is off under it.
+type PointDependent interface {
+	DependsOnPoint() bool
+}
+
+// dependsOnPoint reports whether st's decisions may depend on where the
+// thread stands.
+func dependsOnPoint(st Strategy) bool {
+	d, ok := st.(PointDependent)
+	return ok && d.DependsOnPoint()
 }
