@@ -11,6 +11,7 @@ import (
 
 	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 )
 
@@ -71,6 +72,19 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if rec.Update != "(no update)" {
 		o.Update = rec.Update
 	}
+	// A strategy or a property this mcheck does not know, check never
+	// writes: bad input. (An update the model no longer has is a model that
+	// changed: the run is no longer a run of it, exit 1 below.)
+	if rec.Strategy != "" {
+		if _, err := statespace.StrategyNamed(rec.Strategy); err != nil {
+			fmt.Fprintf(stderr, "mcheck replay: %s: strategy: %v\n", reportPath, err)
+			return exitUsage
+		}
+	}
+	if _, err := properties.Without(rec.Skip); err != nil {
+		fmt.Fprintf(stderr, "mcheck replay: %s: skip: %v\n", reportPath, err)
+		return exitUsage
+	}
 	tr, v, err := check.Replay(m, o, rec.Path, rec.CycleStart)
 	if err != nil {
 		// The saved path is no longer a run of this model.
@@ -100,11 +114,12 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 type savedRun struct {
 	Model, Update, Strategy, Verdict string
 	Property, Rule, Found            string
-	QueueBound                       int      `json:"queue_bound"`
-	UpdateAt                         string   `json:"update_at"`
-	Skip                             []string `json:"skip"`
-	Path                             []uint32 `json:"path"`
-	CycleStart                       int      `json:"cycle_start"` // a lasso's: see check.Replay
+	QueueBound                       int               `json:"queue_bound"`
+	UpdateAt                         string            `json:"update_at"`
+	Skip                             []string          `json:"skip"`
+	Path                             []uint32          `json:"path"`
+	Trace                            []json.RawMessage `json:"trace"`
+	CycleStart                       int               `json:"cycle_start"` // a lasso's: see check.Replay
 }
 
 // maxReportBytes bounds the size of a report replay reads.
@@ -127,8 +142,14 @@ func firstViolation(path string) (*savedRun, error) {
 			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %v", path, line, err)
 		}
 		if r.Verdict == "violation" {
-			if r.Path == nil && len(r.Found) > 0 {
+			// A violation in the initial configuration has an empty path,
+			// which some reports leave out; a path left out of a longer
+			// trace is a damaged report.
+			if r.Path == nil && len(r.Found) > 0 && len(r.Trace) == 0 {
 				r.Path = []uint32{}
+			}
+			if r.Path == nil {
+				return nil, fmt.Errorf("%s:%d: the violation has no path (the successor indices of its %d steps): not a whole report of mcheck check --json", path, line, len(r.Trace))
 			}
 			return &r, nil
 		}

@@ -49,6 +49,28 @@ func TestReplay(t *testing.T) {
 			t.Errorf("replay with queue_bound %s: exit %d, %q", bad, code, errs)
 		}
 	}
+	// A report naming a strategy or a property that does not exist, or
+	// whose violation lost its path: bad input, exit 2 (a tester found
+	// exit 1, and the lost path replayed as a run of no steps). An update
+	// the model lacks is a changed model: exit 1, as above.
+	for _, c := range []struct{ from, to, want string }{
+		{`"strategy":"uncoordinated"`, `"strategy":"bogus"`, `unknown strategy "bogus"`},
+		{`"update_at":"any"`, `"update_at":"any","skip":["nonsense"]`, `nonsense`},
+		{`"path":[`, `"lost":[`, "the violation has no path"},
+	} {
+		b := strings.Replace(out0, c.from, c.to, 1)
+		if b == out0 {
+			t.Fatalf("the report has no %s", c.from)
+		}
+		edited := filepath.Join(t.TempDir(), "bad.json")
+		if err := os.WriteFile(edited, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs = runCmd("replay", edited)
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("replay with %s: exit %d, %q", c.to, code, errs)
+		}
+	}
 }
 
 // TestStep: stepping by hand shows the enabled moves, takes the chosen one,
