@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -64,5 +66,22 @@ func TestPointsCommand(t *testing.T) {
 	path := writeTemp(t, "no-update.dsu", "protocol P = a -> b: <int>. end\nservice s: P\nthread A { main send(request(s, {a, b}, a), b, 1) }\nthread B { main receive(accept(s, b), a) }\n")
 	if code, _, errs := runCmd("points", path); code != exitUsage || !strings.Contains(errs, "no update") {
 		t.Errorf("no update: exit %d, %q", code, errs)
+	}
+}
+
+// TestPointsNoPoint: a model whose one participant has no update point has
+// no row; points says so instead of printing nothing (found by a tester).
+func TestPointsNoPoint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nopoint.dsu")
+	src := "protocol P = a -> b: <int>. end\nservice s: P\n" +
+		"thread A { main let x = request(s, {a, b}, a) in send(x, b, 1) }\n" +
+		"thread B { main let y = accept(s, b) in let v = receive(y, a) in () }\n" +
+		"update u { thread A { } }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("points", "--workers", "1", path)
+	if code != exitOK || !strings.Contains(out, "no thread that takes part in the update has an update point") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 }
