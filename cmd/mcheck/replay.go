@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -45,12 +46,16 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
 		return exitUsage
 	}
-	if modelPath == "" {
+	fromReport := modelPath == ""
+	if fromReport {
 		modelPath = rec.Model
 	}
 	src, err := readModelFile(modelPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
+		if fromReport && !filepath.IsAbs(modelPath) {
+			fmt.Fprintf(stderr, "mcheck replay: the report names the model as check was given it, relative to the directory check ran in: run replay there, or pass --model\n")
+		}
 		return exitUsage
 	}
 	m, err := model.Load(modelPath, src)
@@ -117,6 +122,7 @@ type savedRun struct {
 	QueueBound                       int               `json:"queue_bound"`
 	UpdateAt                         string            `json:"update_at"`
 	Skip                             []string          `json:"skip"`
+	Kind                             string            // set in a report of mcheck points
 	Path                             []uint32          `json:"path"`
 	Trace                            []json.RawMessage `json:"trace"`
 	CycleStart                       int               `json:"cycle_start"` // a lasso's: see check.Replay
@@ -133,6 +139,7 @@ func firstViolation(path string) (*savedRun, error) {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, maxReportBytes+1)
+	points := false
 	for line := 1; sc.Scan(); line++ {
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
@@ -141,6 +148,7 @@ func firstViolation(path string) (*savedRun, error) {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %v", path, line, err)
 		}
+		points = points || r.Kind != "" // a row of mcheck points names its point's kind
 		if r.Verdict == "violation" {
 			// A violation in the initial configuration has an empty path,
 			// which some reports leave out; a path left out of a longer
@@ -156,6 +164,9 @@ func firstViolation(path string) (*savedRun, error) {
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: not a report of mcheck check --json: %v", path, err)
+	}
+	if points {
+		return nil, fmt.Errorf("%s: a report of mcheck points, whose witnesses replay does not read: replay reads the output of mcheck check --json", path)
 	}
 	return nil, fmt.Errorf("%s: no violation in the report", path)
 }

@@ -49,6 +49,24 @@ func TestReplay(t *testing.T) {
 			t.Errorf("replay with queue_bound %s: exit %d, %q", bad, code, errs)
 		}
 	}
+	// A report of mcheck points is not one replay reads, and says so; a
+	// model named by a relative path that is not there gets a hint (both
+	// found by a tester).
+	pts := filepath.Join(t.TempDir(), "points.json")
+	_, pout, _ := runCmd("points", "--json", "--workers", "1", "--strategy", "max+1", "../../models/mathserver.dsu")
+	if err := os.WriteFile(pts, []byte(pout), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCmd("replay", pts); code != exitUsage || !strings.Contains(errs, "a report of mcheck points") {
+		t.Errorf("replay of a points report: exit %d, %q", code, errs)
+	}
+	moved := filepath.Join(t.TempDir(), "moved.json")
+	if err := os.WriteFile(moved, []byte(strings.Replace(out0, `"model":"../../models/mathserver.dsu"`, `"model":"elsewhere/mathserver.dsu"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := runCmd("replay", moved); code != exitUsage || !strings.Contains(errs, "or pass --model") {
+		t.Errorf("replay with the model elsewhere: exit %d, %q", code, errs)
+	}
 	// A report naming a strategy or a property that does not exist, or
 	// whose violation lost its path: bad input, exit 2 (a tester found
 	// exit 1, and the lost path replayed as a run of no steps). An update
