@@ -393,6 +393,11 @@ func TestThreadMemoAgrees(t *testing.T) {
 	if testing.Short() {
 		seeds = 10
 	}
+	// MCHECK_MEMO_SEEDS=N compares N random models instead (a longer run
+	// by hand, e.g. after changing what a memo keeps).
+	if n, err := strconv.ParseUint(os.Getenv("MCHECK_MEMO_SEEDS"), 10, 64); err == nil && n > 0 {
+		seeds = n
+	}
 	for seed := uint64(1); seed <= seeds; seed++ {
 		name := fmt.Sprintf("random-%d.dsu", seed)
 		subjects = append(subjects, subject{name, loadSrc(t, name, randmodel.Generate(seed, randmodel.Config{}))})
