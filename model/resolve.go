@@ -512,18 +512,16 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 {
 		return
 	}
+	var others []string // the other versions' protocols, for the message
 	for _, p := range ctx.otherTalk {
 		if p.isLabel[l.Name] {
 			return
 		}
-	}
-	nor := ""
-	var others []string
-	for _, p := range ctx.otherTalk {
 		if n := p.decl.Name.Name; !slices.Contains(others, n) && !slices.Contains(ctx.protos, n) {
 			others = append(others, n)
 		}
 	}
+	nor := ""
 	if len(others) > 0 {
 		nor = fmt.Sprintf(", nor in %s (its services' protocols in the model's other versions)", strings.Join(others, ", "))
 	}

@@ -95,26 +95,41 @@ func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun
 	}
 	k := instStepKey{id: m.cur.instIDs[inst], next: int32(next), ei: uint16(ei), endsRun: endsRun, introduced: c.Upd.Introduced}
 	sl := m.instSlot(k)
-	if sl.ok && sl.key == k {
-		n.Insts[inst] = sl.in
-		m.cur.instHints.add(sl.in, sl.id)
+	if m.recall(sl, k, n, inst) {
 		return nil
 	}
 	if f := s.moveMonitor(n, t, inst, ei, next, endsRun); f != nil {
 		return f
 	}
-	s.P.normaliseRuns(n, inst)
-	in := n.Insts[inst]
+	s.keepInst(m, sl, k, n, inst)
+	return nil
+}
+
+// recall takes instance i of n from the memo's entry sl, if it is k's.
+func (m *threadMemo) recall(sl *instSlot, k instStepKey, n *Config, i int) bool {
+	if !sl.ok || sl.key != k {
+		return false
+	}
+	n.Insts[i] = sl.in
+	m.cur.instHints.add(sl.in, sl.id)
+	return true
+}
+
+// keepInst puts instance i of n, just changed by the step k names, in
+// canonical form (normaliseRuns), replaces it with the table's copy and
+// keeps that in the memo's entry sl.
+func (s *Semantics) keepInst(m *threadMemo, sl *instSlot, k instStepKey, n *Config, i int) {
+	s.P.normaliseRuns(n, i)
+	in := n.Insts[i]
 	in.dirty = false // normalised once, here: canonicalize leaves it
 	id := m.t.instance(m.cur, in)
 	if m.cur.err != nil {
-		return nil // reported when the successor's key is made
+		return // reported when the successor's key is made
 	}
 	kept := m.t.insts.Get(id)
-	n.Insts[inst] = kept
+	n.Insts[i] = kept
 	*sl = instSlot{key: k, in: kept, id: id, ok: true}
 	m.cur.instHints.add(kept, id)
-	return nil
 }
 
 // applyMemo is apply with the instance memo: thread t (a private copy in
@@ -141,23 +156,14 @@ func (s *Semantics) applyMemo(c, n *Config, t int) {
 		}
 		k := instStepKey{id: m.cur.instIDs[i], next: math.MinInt32, ei: uint16(t), introduced: c.Upd.Introduced, apply: true}
 		sl := m.instSlot(k)
-		if sl.ok && sl.key == k {
-			n.Insts[i] = sl.in
-			m.cur.instHints.add(sl.in, sl.id)
+		if m.recall(sl, k, n, i) {
 			continue
 		}
 		s.applyInst(n, t, i)
-		s.P.normaliseRuns(n, i)
-		in := n.Insts[i]
-		in.dirty = false // normalised once, here: canonicalize leaves it
-		id := m.t.instance(m.cur, in)
+		s.keepInst(m, sl, k, n, i)
 		if m.cur.err != nil {
-			return // reported when the successor's key is made
+			return
 		}
-		kept := m.t.insts.Get(id)
-		n.Insts[i] = kept
-		*sl = instSlot{key: k, in: kept, id: id, ok: true}
-		m.cur.instHints.add(kept, id)
 	}
 }
 
