@@ -165,6 +165,13 @@ func (s *shard) close() {
 
 // PairTable interns pairs of 32-bit ids: the inner nodes of the trees that
 // represent configurations.
+//
+// A pair of small ids (both below 2^15) is not stored: its id is the pair
+// itself, packed with the top bit set (inline). Stored pairs have ids below
+// 2^31 (maxIndexed<<shardBits), so the two forms never meet, and a pair has
+// one id whichever form it takes: the ids stay exact. Inline pairs cost no
+// lookup and no memory; the upper levels of a configuration's tree join
+// few distinct parts, whose ids are small.
 type PairTable struct {
 	shards  [numShards]shard
 	entries [numShards]chunked[uint64]
@@ -196,8 +203,18 @@ func (t *PairTable) Close() {
 	}
 }
 
+// inlinePair is the bit that marks an inline pair's id; inlineBits the
+// width of each of its ids.
+const (
+	inlinePair = 1 << 31
+	inlineBits = 15
+)
+
 // Intern returns the id of the pair (l, r), adding it if it is new.
 func (t *PairTable) Intern(l, r uint32) (uint32, error) {
+	if (l|r)>>inlineBits == 0 {
+		return inlinePair | l<<inlineBits | r, nil
+	}
 	key := uint64(l)<<32 | uint64(r)
 	h := Mix(key)
 	si := h & (numShards - 1)
@@ -229,11 +246,14 @@ func (t *PairTable) Intern(l, r uint32) (uint32, error) {
 
 // Get returns the pair with the given id.
 func (t *PairTable) Get(id uint32) (l, r uint32) {
+	if id&inlinePair != 0 {
+		return id >> inlineBits & (1<<inlineBits - 1), id & (1<<inlineBits - 1)
+	}
 	key := *t.entries[id&(numShards-1)].at(id >> shardBits)
 	return uint32(key >> 32), uint32(key)
 }
 
-// Len is the number of pairs in the table.
+// Len is the number of pairs stored in the table (inline pairs are not).
 func (t *PairTable) Len() int64 {
 	var n int64
 	for i := range t.shards {
