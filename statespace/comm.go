@@ -104,7 +104,7 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	f := &th.Frames[len(th.Frames)-1]
 	chv := f.Stack[len(f.Stack)-1]
 	from := int(in.A)
-	act := Action{Kind: ActRecv, Thread: t, Code: f.Code, PC: f.PC, Peers: []int{from}, Label: -1}
+	act := Action{Kind: ActRecv, Thread: t, Code: f.Code, PC: f.PC, Peers: p.singles[from], Label: -1}
 	if in.Op == ICase {
 		act.Kind = ActCase
 	}

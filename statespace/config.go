@@ -233,12 +233,13 @@ func (c *Config) push(inst, from, to int, m Msg) {
 	c.Queue = append(c.Queue, ch)
 }
 
-// pop removes the first message of channel i.
+// pop removes the first message of channel i; c's queue is its own (a
+// clone's), so an emptied channel is taken out in place.
 func (c *Config) pop(i int) Msg {
 	old := c.Queue[i]
 	m := old.Msgs[0]
 	if len(old.Msgs) == 1 {
-		c.Queue = append(c.Queue[:i:i], c.Queue[i+1:]...)
+		c.Queue = append(c.Queue[:i], c.Queue[i+1:]...)
 	} else {
 		ch := c.arena.channel()
 		*ch = Channel{Inst: old.Inst, From: old.From, To: old.To, Msgs: old.Msgs[1:]}

@@ -35,6 +35,9 @@ type Program struct {
 	// roleSets interns sorted sets of role ids (send/select receivers,
 	// request role lists).
 	roleSets [][]int
+	// singles[r] is the set {r}: a receive's peers, shared, not allocated
+	// at every step.
+	singles [][]int
 
 	// Coverage tables (coverage.go), built on first use.
 	covOnce   sync.Once
@@ -287,6 +290,9 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 	}
 	if len(p.Roles) > 0xffff {
 		return nil, fmt.Errorf("too many roles (%d)", len(p.Roles))
+	}
+	for r := range p.Roles {
+		p.singles = append(p.singles, []int{r})
 	}
 	return p, nil
 }
