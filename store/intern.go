@@ -457,10 +457,12 @@ func (t *LeafTable[T]) Stats() Stats {
 
 // BytesTable interns byte strings and keeps nothing else, for parts so
 // many that a value each would cost too much (the misc parts of
-// configurations). A string's id is where it lies: its shard, its block and
-// its offset there (blocks never move), so there is no array of entries;
-// each slot of the index holds the id and 32 bits of the string's hash, so
-// that a probe reads a string only when the hashes agree.
+// configurations). Ids are dense per shard, as in the other tables, so that
+// the first ids are small (a pair of small ids is inline: PairTable); an
+// array of 4 bytes an entry maps an id to where its string lies (its block
+// and its offset there: blocks never move). Each slot of the index holds
+// the id and 32 bits of the string's hash, so that a probe reads a string
+// only when the hashes agree.
 type BytesTable struct {
 	shards [numShards]bshard
 }
@@ -472,6 +474,7 @@ type bshard struct {
 	// retired: see shard.
 	retired []*bindex
 	blocks  chunked[[]byte] // immutable slice headers
+	locs    chunked[uint32] // local id → block<<offBits | offset/strAlign
 	nblocks uint32
 	off     int // used bytes of the last block, a multiple of strAlign
 	ram     int64
@@ -494,7 +497,8 @@ const (
 	strAlign   = 4       // strings start at multiples of 4 bytes
 	strBlock   = 1 << 18 // 256 KiB: offsets/strAlign fit 16 bits
 	offBits    = 16
-	maxBlocks  = 1 << (32 - shardBits - offBits)
+	maxBlocks  = 1 << (32 - offBits)
+	maxDense   = 1<<(32-shardBits) - 1 // local ids of a BytesTable
 	bigStrings = strBlock / 4 // strings from this size get blocks of their own
 )
 
@@ -503,6 +507,7 @@ func NewBytesTable() *BytesTable {
 	t := &BytesTable{}
 	for i := range t.shards {
 		t.shards[i].idx.Store(newBindex(minIndex))
+		t.shards[i].locs.plain = true
 	}
 	return t
 }
@@ -521,10 +526,15 @@ func (t *BytesTable) Intern(b []byte) (uint32, error) {
 	if id, ok := s.find(ix, b, h); ok {
 		return id<<shardBits | uint32(si), nil
 	}
-	id, ok := s.store(b)
+	if s.n >= maxDense {
+		return 0, ErrTableFull
+	}
+	loc, ok := s.store(b)
 	if !ok {
 		return 0, ErrTableFull
 	}
+	id := s.n
+	*s.locs.slot(id) = loc
 	s.n++
 	if uint64(s.n) > (ix.mask+1)/4*3 {
 		nx := newBindex(2 * len(ix.slots))
@@ -564,7 +574,7 @@ func (s *bshard) find(ix *bindex, b []byte, h uint64) (uint32, bool) {
 }
 
 // store copies b, prefixed with its length, into the shard's blocks and
-// returns its local id (the caller holds the lock).
+// returns where it lies (the caller holds the lock).
 func (s *bshard) store(b []byte) (uint32, bool) {
 	need := binary.MaxVarintLen64 + len(b)
 	if s.nblocks == 0 || need >= bigStrings || s.off+need > strBlock {
@@ -594,9 +604,11 @@ func (s *bshard) store(b []byte) (uint32, bool) {
 	return bi<<offBits | uint32(at/strAlign), true
 }
 
+// get returns the string with the given local id.
 func (s *bshard) get(local uint32) []byte {
-	blk := *s.blocks.at(local >> offBits)
-	at := int(local&(1<<offBits-1)) * strAlign
+	loc := *s.locs.at(local)
+	blk := *s.blocks.at(loc >> offBits)
+	at := int(loc&(1<<offBits-1)) * strAlign
 	n, k := binary.Uvarint(blk[at:])
 	return blk[at+k : at+k+int(n) : at+k+int(n)]
 }
@@ -623,7 +635,7 @@ func (t *BytesTable) Stats() Stats {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.Lock()
-		b += int64(len(s.idx.Load().slots))*8 + s.ram
+		b += int64(len(s.idx.Load().slots))*8 + s.ram + int64(chunksOf(s.n))*entryChunk*4
 		s.mu.Unlock()
 	}
 	return Stats{RAMBytes: b}
@@ -654,5 +666,6 @@ func (t *BytesTable) Close() {
 		}
 		s.mem, s.n, s.nblocks, s.off, s.ram = nil, 0, 0, 0, 0
 		s.blocks.dir.Store(nil)
+		s.locs.free()
 	}
 }
