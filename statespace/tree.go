@@ -133,6 +133,8 @@ type cursor struct {
 	instHints   hints[*Instance]
 	// The chunk memo: chunks made from the parent's by replacing a leaf.
 	chunkMemo []chunkSlot
+	// The half memo: the ids of the halves of misc parts, by content.
+	halfMemo []halfSlot
 
 	next    []uint32 // the successor's leaves
 	cnext   []uint32 // the successor's chunks
@@ -161,6 +163,48 @@ func (cur *cursor) chunkSlot(old uint32, at int, leaf uint32) *chunkSlot {
 	}
 	h := store.Mix(uint64(old)<<32 | uint64(leaf) ^ uint64(at)<<56)
 	return &cur.chunkMemo[h&(chunkMemoSlots-1)]
+}
+
+// halfSlot is an entry of a cursor's half memo: the half of a misc part
+// made of the given ids (instances, then channels) and, in the first half,
+// the update state, has the given id in the table of halves. It spares
+// encoding the half and probing the shared table: a worker meets the same
+// few halves again and again.
+type halfSlot struct {
+	ids    [halfMemoIDs]uint32
+	upd    UpdState
+	ni, nq uint8 // the number of instances and of channels (ids[:ni+nq])
+	first  bool  // the first half (with the update state)
+	ok     bool
+	id     uint32
+}
+
+const (
+	halfMemoSlots = 1 << 11 // 64 bytes an entry
+	halfMemoIDs   = 11      // halves with more parts are not kept
+)
+
+// halfSlot returns the half memo's entry for a half, and whether it is
+// that half's (its id is known).
+func (cur *cursor) halfSlot(first bool, upd UpdState, ni, nq int, ids []uint32) (*halfSlot, bool) {
+	if len(ids) > halfMemoIDs {
+		return nil, false
+	}
+	if cur.halfMemo == nil {
+		cur.halfMemo = make([]halfSlot, halfMemoSlots)
+	}
+	h := uint64(ni)<<8 | uint64(nq)
+	if first {
+		h ^= 1<<63 | uint64(b2i(upd.Introduced))<<62 | uint64(uint32(upd.Countdown))<<16
+	}
+	for _, id := range ids {
+		h = store.Mix(h ^ uint64(id))
+	}
+	sl := &cur.halfMemo[h&(halfMemoSlots-1)]
+	if !sl.ok || sl.first != first || int(sl.ni) != ni || int(sl.nq) != nq || first && sl.upd != upd {
+		return sl, false
+	}
+	return sl, slices.Equal(sl.ids[:len(ids)], ids)
 }
 
 // hints are parts of the tables whose ids are known (the memos'), so that
@@ -454,6 +498,11 @@ func (t *trees) misc(cur *cursor, c *Config) uint32 {
 			ids = append(ids, t.channel(cur, ch))
 		}
 		cur.ids = ids
+		sl, hit := cur.halfSlot(h == 0, c.Upd, len(insts), len(chans), ids)
+		if hit {
+			halves[h] = sl.id
+			continue
+		}
 		b := cur.buf[:0]
 		if h == 0 {
 			flags := byte(0)
@@ -472,6 +521,10 @@ func (t *trees) misc(cur *cursor, c *Config) uint32 {
 		id, err := t.halves.Intern(b)
 		if err != nil && cur.err == nil {
 			cur.err = err
+		}
+		if sl != nil && err == nil {
+			*sl = halfSlot{upd: c.Upd, ni: uint8(len(insts)), nq: uint8(len(chans)), first: h == 0, ok: true, id: id}
+			copy(sl.ids[:], ids)
 		}
 		halves[h] = id
 	}

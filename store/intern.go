@@ -499,7 +499,7 @@ const (
 	offBits    = 16
 	maxBlocks  = 1 << (32 - offBits)
 	maxDense   = 1<<(32-shardBits) - 1 // local ids of a BytesTable
-	bigStrings = strBlock / 4 // strings from this size get blocks of their own
+	bigStrings = strBlock / 4          // strings from this size get blocks of their own
 )
 
 // NewBytesTable returns an empty table.
