@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // CompactSet is the memory store's visited set: the set of MemorySet in
@@ -27,7 +28,6 @@ import (
 type CompactSet struct {
 	segs [compactSegs]cseg
 	n    int64
-	sink byte // what Insert's reads ahead read (see touch)
 }
 
 type cseg struct {
@@ -96,31 +96,29 @@ func (g *cseg) put(i, r uint64) {
 // others are not). It never fails.
 func (s *CompactSet) Insert(fps []uint64, isNew []bool) error {
 	isNew = isNew[:len(fps)]
-	// The slots are read a few keys ahead of their insertion (touch), so
-	// that the cache misses of several keys overlap instead of one
+	// The slots are fetched a few keys ahead of their insertion (touch),
+	// so that the cache misses of several keys overlap instead of one
 	// following another.
-	var sink byte
 	for i := range min(touchAhead, len(fps)) {
-		sink ^= s.touch(fps[i])
+		s.touch(fps[i])
 	}
 	for i, fp := range fps {
 		if j := i + touchAhead; j < len(fps) {
-			sink ^= s.touch(fps[j])
+			s.touch(fps[j])
 		}
 		isNew[i] = s.Add(fp)
 	}
-	s.sink = sink
 	return nil
 }
 
-// touchAhead is how many keys ahead Insert reads their home slots.
+// touchAhead is how many keys ahead Insert fetches their home slots.
 const touchAhead = 8
 
-// touch reads the first byte of fp's home slot and returns it.
-func (s *CompactSet) touch(fp uint64) byte {
+// touch prefetches fp's home slot.
+func (s *CompactSet) touch(fp uint64) {
 	h := fp * fibMul
 	g := &s.segs[h>>remBits]
-	return g.b[slotBytes*g.home(h&remMask)]
+	prefetch(unsafe.Pointer(&g.b[slotBytes*g.home(h&remMask)]))
 }
 
 // Add inserts fp and reports whether it was absent.
