@@ -66,8 +66,8 @@ func newTrees(p *Program) *trees {
 		insts:   store.NewLeafTable[*Instance](),
 		chans:   store.NewLeafTable[*Channel](),
 		halves:  store.NewBytesTable(),
-		miscs:   store.NewPairTable(),
-		nodes:   store.NewPairTable(),
+		miscs:   store.NewPairTableInline(inlinePairBits),
+		nodes:   store.NewPairTableInline(inlinePairBits),
 		vecs:    store.NewBytesTable(),
 		leaves:  max(len(p.Threads), 1),
 	}
@@ -608,3 +608,9 @@ func grow[T any](s []T, n int) []T {
 // for 1.04 of the time; a tree over single threads (chunkThreads 1) took
 // as little memory and 1.12 of the time.
 var chunkThreads = 4 // a variable for the tests, which try others
+
+// inlinePairBits is the width of the ids of the pairs that are their own
+// ids, not stored (store.PairTable): 15, the most. A variable for the
+// tests, which try narrower widths (small models then mix the two forms)
+// and none.
+var inlinePairBits = 15

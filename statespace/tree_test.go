@@ -11,7 +11,9 @@ import (
 // TestTreesAreExact explores every shipped and regression model (a few
 // thousand configurations each, under every strategy) keeping each
 // configuration's full encoding beside its key, with the threads' part
-// in chunks of 4, 3, 1 and 32 threads: a key is the configuration's key iff the encodings
+// in chunks of 4, 3, 1 and 32 threads, and with pairs of ids inline up to
+// 15 bits, 3 bits (small models then mix inline and stored pairs) and
+// none: a key is the configuration's key iff the encodings
 // are equal, and decoding a key gives back the configuration (so no part
 // shared through the tables was changed in place).
 func TestTreesAreExact(t *testing.T) {
@@ -21,9 +23,10 @@ func TestTreesAreExact(t *testing.T) {
 	if len(files) < 10 {
 		t.Fatalf("only %d models", len(files))
 	}
-	defer func(n int) { chunkThreads = n }(chunkThreads)
-	for _, chunk := range []int{4, 1, 3, 32} {
+	defer func(n, b int) { chunkThreads, inlinePairBits = n, b }(chunkThreads, inlinePairBits)
+	for i, chunk := range []int{4, 1, 3, 32, 4, 1} {
 		chunkThreads = chunk
+		inlinePairBits = []int{15, 15, 3, 15, 0, 3}[i]
 		for _, f := range files {
 			src, err := os.ReadFile(f)
 			if err != nil {

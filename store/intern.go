@@ -175,11 +175,17 @@ func (s *shard) close() {
 type PairTable struct {
 	shards  [numShards]shard
 	entries [numShards]chunked[uint64]
+	inline  uint32 // the width of each id of an inline pair (0: none)
 }
 
 // NewPairTable returns an empty table.
-func NewPairTable() *PairTable {
-	t := &PairTable{}
+func NewPairTable() *PairTable { return NewPairTableInline(inlineBits) }
+
+// NewPairTableInline returns an empty table whose inline pairs are those of
+// ids below 2^bits (0 ≤ bits ≤ 15; 0: every pair is stored). The tests use
+// narrow widths, so that small models mix inline and stored pairs.
+func NewPairTableInline(bits int) *PairTable {
+	t := &PairTable{inline: uint32(min(max(bits, 0), inlineBits))}
 	for i := range t.shards {
 		t.shards[i].init()
 		t.entries[i].plain = true
@@ -212,8 +218,8 @@ const (
 
 // Intern returns the id of the pair (l, r), adding it if it is new.
 func (t *PairTable) Intern(l, r uint32) (uint32, error) {
-	if (l|r)>>inlineBits == 0 {
-		return inlinePair | l<<inlineBits | r, nil
+	if b := t.inline; b > 0 && (l|r)>>b == 0 {
+		return inlinePair | l<<b | r, nil
 	}
 	key := uint64(l)<<32 | uint64(r)
 	h := Mix(key)
@@ -247,7 +253,8 @@ func (t *PairTable) Intern(l, r uint32) (uint32, error) {
 // Get returns the pair with the given id.
 func (t *PairTable) Get(id uint32) (l, r uint32) {
 	if id&inlinePair != 0 {
-		return id >> inlineBits & (1<<inlineBits - 1), id & (1<<inlineBits - 1)
+		b := t.inline
+		return id >> b & (1<<b - 1), id & (1<<b - 1)
 	}
 	key := *t.entries[id&(numShards-1)].at(id >> shardBits)
 	return uint32(key >> 32), uint32(key)

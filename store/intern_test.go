@@ -12,7 +12,13 @@ import (
 // pair back. Pairs of small ids are inline, the others stored: the two
 // forms never share an id.
 func TestPairTableExact(t *testing.T) {
-	tab := NewPairTable()
+	for _, bits := range []int{inlineBits, 3, 0} {
+		t.Run(fmt.Sprintf("inline=%d", bits), func(t *testing.T) { pairTableExact(t, bits) })
+	}
+}
+
+func pairTableExact(t *testing.T, bits int) {
+	tab := NewPairTableInline(bits)
 	const n, workers = 60000, 4
 	ids := make([][]uint32, workers)
 	var wg sync.WaitGroup
@@ -50,8 +56,14 @@ func TestPairTableExact(t *testing.T) {
 			t.Fatalf("Get(%d) = %d,%d, want %d,%d", id, l, r, k, k%97)
 		}
 	}
-	if want := n - 1<<inlineBits; tab.Len() != int64(want) {
-		t.Fatalf("Len = %d, want %d (the pairs with an id of 2^15 or more)", tab.Len(), want)
+	stored := 0 // the pairs with an id of 2^bits or more
+	for k := range n {
+		if bits == 0 || k>>bits != 0 || (k%97)>>bits != 0 {
+			stored++
+		}
+	}
+	if tab.Len() != int64(stored) {
+		t.Fatalf("Len = %d, want %d", tab.Len(), stored)
 	}
 	if tab.Stats().RAMBytes <= 0 {
 		t.Fatal("no RAM reported")
