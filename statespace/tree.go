@@ -37,11 +37,18 @@ import (
 // never changed afterwards, as Config's parts are never changed once
 // shared).
 //
+// Ids are dense in every table, and a pair of ids below 2^15 is its own id
+// (store.PairTable: inline, never stored), so a model with few chunks and
+// halves has keys made of packed pairs and no stored pair at all.
+//
 // On prodcons K=4 at 1.2e7 configurations the tables and the visited set
 // took 20 B a configuration: 6.8 B for the threads' parts (pairs; the
 // chunks' table held 40,000 strings), 3 B for the misc parts (pairs;
 // 32,000 halves), 9.8 B for the visited set, and 5 MiB in all for the
-// threads, instances and channels.
+// threads, instances and channels. Inline pairs then took prodcons K=3
+// (1.8e6 configurations) from 12.8 to 5.4 B a configuration for the
+// tables, where 364,448 pairs of chunks and 478,811 misc parts had been
+// stored.
 
 // trees holds the tables.
 type trees struct {
