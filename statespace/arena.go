@@ -124,6 +124,26 @@ func (c *chunks[T]) take(n int) []T {
 	}
 }
 
+// takeDirty is take without the zeroing, for a caller that overwrites
+// every element it reads (clearing pointerful memory is a runtime call per
+// allocation).
+func (c *chunks[T]) takeDirty(n int) []T {
+	for {
+		if c.ci < len(c.list) {
+			ch := c.list[c.ci]
+			if c.off+n <= len(ch) {
+				s := ch[c.off : c.off+n : c.off+n]
+				c.off += n
+				return s
+			}
+			c.ci++
+			c.off = 0
+			continue
+		}
+		c.list = append(c.list, make([]T, max(n, chunkLen)))
+	}
+}
+
 func (c *chunks[T]) reset() { c.ci, c.off = 0, 0 }
 
 func (a *Arena) values(n int) []Value {
@@ -168,12 +188,42 @@ func (a *Arena) chanPtrs(n, capacity int) []*Channel {
 	return a.cptrs.take(capacity)[:n]
 }
 
+// threadPtrsOf, instPtrsOf and chanPtrsOf return copies of s with room
+// for extra more elements (whose slots may hold stale pointers: append
+// overwrites them).
+func (a *Arena) threadPtrsOf(s []*Thread, extra int) []*Thread {
+	if a == nil {
+		return append(make([]*Thread, 0, len(s)+extra), s...)
+	}
+	n := a.tptrs.takeDirty(len(s) + extra)[:len(s)]
+	copy(n, s)
+	return n
+}
+
+func (a *Arena) instPtrsOf(s []*Instance, extra int) []*Instance {
+	if a == nil {
+		return append(make([]*Instance, 0, len(s)+extra), s...)
+	}
+	n := a.iptrs.takeDirty(len(s) + extra)[:len(s)]
+	copy(n, s)
+	return n
+}
+
+func (a *Arena) chanPtrsOf(s []*Channel, extra int) []*Channel {
+	if a == nil {
+		return append(make([]*Channel, 0, len(s)+extra), s...)
+	}
+	n := a.cptrs.takeDirty(len(s) + extra)[:len(s)]
+	copy(n, s)
+	return n
+}
+
 func (a *Arena) config() *Config {
 	if a == nil {
 		return &Config{}
 	}
-	c := &a.configs.take(1)[0]
-	c.arena = a
+	c := &a.configs.takeDirty(1)[0]
+	*c = Config{arena: a}
 	return c
 }
 

@@ -134,12 +134,9 @@ func (c *Config) clone() *Config {
 	a := c.arena
 	n := a.config()
 	n.Upd, n.Created = c.Upd, c.Created
-	n.Threads = a.threadPtrs(len(c.Threads), len(c.Threads))
-	copy(n.Threads, c.Threads)
-	n.Insts = a.instPtrs(len(c.Insts), len(c.Insts)+1)
-	copy(n.Insts, c.Insts)
-	n.Queue = a.chanPtrs(len(c.Queue), len(c.Queue)+1)
-	copy(n.Queue, c.Queue)
+	n.Threads = a.threadPtrsOf(c.Threads, 0)
+	n.Insts = a.instPtrsOf(c.Insts, 1)
+	n.Queue = a.chanPtrsOf(c.Queue, 1)
 	return n
 }
 
