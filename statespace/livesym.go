@@ -244,6 +244,9 @@ func (s *Symmetry) liftStep(sem, plain *Semantics, rep, real *Config, idx uint32
 		}
 	}
 	if found < 0 {
+		found = s.orbitStep(p, rs, want, wantEnc)
+	}
+	if found < 0 {
 		return 0, nil, nil
 	}
 	movers(&rs[found].Action, moved)

@@ -27,7 +27,8 @@ import (
 //
 // The explorer then keeps one configuration per orbit, or nearly: after
 // each step the interchangeable blocks are sorted by their state (seen
-// from inside the block), threads, services and sessions renamed to match,
+// from inside the block, then the roles their threads hold in sessions of
+// shared services), threads, services and sessions renamed to match,
 // and the sessions put in an order that does not depend on which block
 // opened its sessions first. Any configuration of the orbit would be
 // sound; sorting picks the same one for most of an orbit's members
@@ -418,16 +419,32 @@ func (s *Symmetry) scratch(c *Config) *symScratch {
 // by block. It replaces the parts it changes with private copies.
 func (s *Symmetry) canonical(c *Config) {
 	sc := s.scratch(c)
+	s.prepare(c, sc)
+	moved := false
+	for gi := range s.Groups {
+		moved = s.place(sc, gi, s.sortBlocks(c, gi, sc)) || moved
+	}
+	s.reorder(c, sc, moved)
+}
+
+// prepare numbers c's sessions for the signatures (sc.ordinal: a private
+// session's ordinal among its block's, a shared one's among the shared
+// ones) and starts the renaming at the identity.
+func (s *Symmetry) prepare(c *Config, sc *symScratch) {
 	p := s.p
 	nt, ni := len(c.Threads), len(c.Insts)
 	sc.ordinal = grow(sc.ordinal, ni)
 	sc.count = grow(sc.count, s.nblocks)
 	clear(sc.count)
+	shared := 0
 	for i, in := range c.Insts {
 		if s.svcGroup[in.Service] >= 0 {
 			k := s.blockBase[s.svcGroup[in.Service]] + s.svcBlock[in.Service]
 			sc.ordinal[i] = sc.count[k]
 			sc.count[k]++
+		} else {
+			sc.ordinal[i] = shared // its ordinal among the sessions of shared services
+			shared++
 		}
 	}
 	sc.pi = grow(sc.pi, nt)
@@ -438,43 +455,60 @@ func (s *Symmetry) canonical(c *Config) {
 	for sv := range sc.sigma {
 		sc.sigma[sv] = sv
 	}
+}
+
+// sortBlocks returns group gi's blocks sorted by their signatures (the
+// block at each sorted position; sc's space, valid until the next call),
+// leaving the signatures in sc.sigs.
+func (s *Symmetry) sortBlocks(c *Config, gi int, sc *symScratch) []int {
+	g := s.Groups[gi]
+	sc.sigBuf = sc.sigBuf[:0]
+	sc.sigs = sc.sigs[:0]
+	starts := sc.order[:0]
+	for bi := range g.Blocks {
+		starts = append(starts, len(sc.sigBuf))
+		sc.sigBuf = s.blockSignature(sc.sigBuf, c, gi, bi, sc)
+	}
+	for bi := range g.Blocks {
+		end := len(sc.sigBuf)
+		if bi+1 < len(g.Blocks) {
+			end = starts[bi+1]
+		}
+		sc.sigs = append(sc.sigs, sc.sigBuf[starts[bi]:end])
+	}
+	order := starts // reused: the block at each sorted position
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return bytes.Compare(sc.sigs[order[i]], sc.sigs[order[j]]) < 0 })
+	sc.order = order
+	return order
+}
+
+// place renames group gi's blocks so that the block order[k] becomes
+// block k, and reports whether any moves.
+func (s *Symmetry) place(sc *symScratch, gi int, order []int) bool {
+	g := s.Groups[gi]
 	moved := false
-	for gi, g := range s.Groups {
-		sc.sigBuf = sc.sigBuf[:0]
-		sc.sigs = sc.sigs[:0]
-		starts := sc.order[:0]
-		for bi := range g.Blocks {
-			starts = append(starts, len(sc.sigBuf))
-			sc.sigBuf = s.blockSignature(sc.sigBuf, c, gi, bi, sc)
+	for k, old := range order {
+		if k == old {
+			continue
 		}
-		for bi := range g.Blocks {
-			end := len(sc.sigBuf)
-			if bi+1 < len(g.Blocks) {
-				end = starts[bi+1]
-			}
-			sc.sigs = append(sc.sigs, sc.sigBuf[starts[bi]:end])
+		moved = true
+		for r, t := range g.Blocks[old] {
+			sc.pi[t] = g.Blocks[k][r]
 		}
-		order := starts // reused: the block at each sorted position
-		for i := range order {
-			order[i] = i
-		}
-		sort.SliceStable(order, func(i, j int) bool { return bytes.Compare(sc.sigs[order[i]], sc.sigs[order[j]]) < 0 })
-		sc.order = order
-		for k, old := range order {
-			if k == old {
-				continue
-			}
-			moved = true
-			for r, t := range g.Blocks[old] {
-				sc.pi[t] = g.Blocks[k][r]
-			}
-			for j, sv := range g.Services[old] {
-				sc.sigma[sv] = g.Services[k][j]
-			}
+		for j, sv := range g.Services[old] {
+			sc.sigma[sv] = g.Services[k][j]
 		}
 	}
-	// The sessions' order: private sessions by group, (new) block and
-	// ordinal; then the others in their order.
+	return moved
+}
+
+// reorder orders c's sessions (private sessions by group, (new) block and
+// ordinal; then the others in their order) and applies the renaming.
+func (s *Symmetry) reorder(c *Config, sc *symScratch, moved bool) {
+	ni := len(c.Insts)
 	sc.keys = sc.keys[:0]
 	sorted := true
 	for i, in := range c.Insts {
@@ -499,6 +533,98 @@ func (s *Symmetry) canonical(c *Config) {
 		sc.rho[k.old] = newI
 	}
 	s.apply(c, sc)
+}
+
+// sharedRolesOrder orders alike blocks by the roles they hold in sessions
+// of shared services too (blockSignature); a variable for the tests, which
+// turn it off to make orbits keep several members (sameOrbit).
+var sharedRolesOrder = true
+
+// maxTieOrders is the most block orders sameOrbit tries.
+const maxTieOrders = 40320
+
+// sameOrbit reports whether x, a configuration in canonical form
+// (Program.Canonical) on the heap, is in the orbit of the representative
+// whose encoding is want. x's representative sorts its blocks by their
+// signatures, as want's blocks were sorted; an orbit keeps more than one
+// member only where blocks with equal signatures can be ordered in more
+// than one way, so every order of such ties is tried (at most
+// maxTieOrders; false beyond).
+func (s *Symmetry) sameOrbit(x *Config, want []byte) bool {
+	p := s.p
+	sc := &symScratch{}
+	s.prepare(x, sc)
+	orders := make([][]int, len(s.Groups))
+	var runs [][2]int // [group, start<<16|end) of each run of equal signatures
+	total := 1
+	for gi := range s.Groups {
+		order := s.sortBlocks(x, gi, sc)
+		orders[gi] = slices.Clone(order)
+		for a := 0; a < len(order); {
+			b := a + 1
+			for b < len(order) && bytes.Equal(sc.sigs[order[a]], sc.sigs[order[b]]) {
+				b++
+			}
+			if b-a > 1 {
+				runs = append(runs, [2]int{gi, a<<16 | b})
+				for k := 2; k <= b-a; k++ {
+					total *= k
+					if total > maxTieOrders {
+						return false
+					}
+				}
+			}
+			a = b
+		}
+	}
+	try := func() bool {
+		y := x.clone()
+		ys := &symScratch{}
+		s.prepare(y, ys)
+		moved := false
+		for gi := range s.Groups {
+			moved = s.place(ys, gi, orders[gi]) || moved
+		}
+		s.reorder(y, ys, moved)
+		return bytes.Equal(p.Encode(nil, y), want)
+	}
+	// Every permutation of every run, run by run (Heap's algorithm would do
+	// as well; the runs are short).
+	var perm func(r int) bool
+	perm = func(r int) bool {
+		if r == len(runs) {
+			return try()
+		}
+		gi, a, b := runs[r][0], runs[r][1]>>16, runs[r][1]&(1<<16-1)
+		seg := orders[gi][a:b]
+		orig := slices.Clone(seg)
+		found := false
+		permute(seg, 0, func() bool {
+			found = perm(r + 1)
+			return found
+		})
+		if !found {
+			copy(seg, orig)
+		}
+		return found
+	}
+	return perm(0)
+}
+
+// permute calls f with xs in every order (xs[k:] permuted in place) until f
+// returns true; it reports whether f did.
+func permute(xs []int, k int, f func() bool) bool {
+	if k == len(xs) {
+		return f()
+	}
+	for i := k; i < len(xs); i++ {
+		xs[k], xs[i] = xs[i], xs[k]
+		if permute(xs, k+1, f) {
+			return true
+		}
+		xs[k], xs[i] = xs[i], xs[k]
+	}
+	return false
 }
 
 func keyLess(x, y instKey) bool {
@@ -669,6 +795,23 @@ func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScra
 		}
 		buf = append(buf, 0xff)
 	}
+	// The ends its threads hold in sessions of shared services (which keep
+	// their order): blocks alike inside are told apart by the roles they
+	// took in the same shared sessions, so that the sorted order does not
+	// depend on which block was which (regress/symmetry-shared-holder.dsu).
+	buf = append(buf, 0xfe)
+	for i, in := range c.Insts {
+		if s.svcGroup[in.Service] >= 0 || !sharedRolesOrder {
+			continue
+		}
+		for k, e := range in.Ends {
+			if t := e.Holder; s.threadGroup[t] == gi && s.threadBlock[t] == bi {
+				buf = binary.AppendUvarint(buf, uint64(sc.ordinal[i]))
+				buf = binary.AppendUvarint(buf, uint64(k))
+				buf = binary.AppendUvarint(buf, uint64(s.threadSlot[t]))
+			}
+		}
+	}
 	return buf
 }
 
@@ -712,12 +855,34 @@ func (s *Symmetry) realPath(sem *Semantics, path []uint32) ([]uint32, error) {
 			}
 		}
 		if found < 0 {
+			found = s.orbitStep(p, rs, want, wantEnc)
+		}
+		if found < 0 {
 			return nil, fmt.Errorf("statespace: no real step matches step %d of the reduced trace", i+1)
 		}
 		out = append(out, uint32(found))
 		rep, real = want.Next, rs[found].Next
 	}
 	return out, nil
+}
+
+// orbitStep returns the index of a step among rs of the same kind as want,
+// with a fault or none alike, whose successor is in the orbit of want's
+// (sameOrbit), or -1: where an orbit keeps more than one member, the real
+// successor's representative may be another member than want's.
+func (s *Symmetry) orbitStep(p *Program, rs []Succ, want *Succ, wantEnc []byte) int {
+	for j := range rs {
+		r := &rs[j]
+		if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
+			continue
+		}
+		n := p.Canonical(r.Next)
+		n.arena = nil // sameOrbit works on the heap
+		if s.sameOrbit(n, wantEnc) {
+			return j
+		}
+	}
+	return -1
 }
 
 // ---- Added for the liveness check on the quotient (livesym.go). ----
