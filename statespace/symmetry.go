@@ -391,7 +391,8 @@ type symScratch struct {
 	sigs    [][]byte
 	order   []int
 	count   []int // per (group, block): private sessions seen
-	ordinal []int // session -> its ordinal among its block's private sessions
+	ordinal []int // session -> its ordinal among its block's private sessions, or among the shared ones
+	shared  int   // the sessions of shared services
 	pi      []int // thread -> thread
 	inv     []int
 	sigma   []int // service -> service
@@ -447,6 +448,7 @@ func (s *Symmetry) prepare(c *Config, sc *symScratch) {
 			shared++
 		}
 	}
+	sc.shared = shared
 	sc.pi = grow(sc.pi, nt)
 	for t := range sc.pi {
 		sc.pi[t] = t
@@ -801,7 +803,10 @@ func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScra
 	// depend on which block was which (regress/symmetry-shared-holder.dsu).
 	buf = append(buf, 0xfe)
 	for i, in := range c.Insts {
-		if s.svcGroup[in.Service] >= 0 || !sharedRolesOrder {
+		if sc.shared == 0 || !sharedRolesOrder {
+			break
+		}
+		if s.svcGroup[in.Service] >= 0 {
 			continue
 		}
 		for k, e := range in.Ends {
