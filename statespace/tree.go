@@ -187,7 +187,7 @@ type halfSlot struct {
 }
 
 const (
-	halfMemoSlots = 1 << 11 // 64 bytes an entry
+	halfMemoSlots = 1 << 11 // 60 bytes an entry
 	halfMemoIDs   = 11      // halves with more parts are not kept
 )
 
