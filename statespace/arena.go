@@ -107,21 +107,9 @@ const chunkLen = 4096
 
 // take returns n zeroed elements with capacity n.
 func (c *chunks[T]) take(n int) []T {
-	for {
-		if c.ci < len(c.list) {
-			ch := c.list[c.ci]
-			if c.off+n <= len(ch) {
-				s := ch[c.off : c.off+n : c.off+n]
-				c.off += n
-				clear(s)
-				return s
-			}
-			c.ci++
-			c.off = 0
-			continue
-		}
-		c.list = append(c.list, make([]T, max(n, chunkLen)))
-	}
+	s := c.takeDirty(n)
+	clear(s)
+	return s
 }
 
 // takeDirty is take without the zeroing, for a caller that overwrites
@@ -188,34 +176,17 @@ func (a *Arena) chanPtrs(n, capacity int) []*Channel {
 	return a.cptrs.take(capacity)[:n]
 }
 
-// threadPtrsOf, instPtrsOf and chanPtrsOf return copies of s with room
-// for extra more elements (whose slots may hold stale pointers: append
-// overwrites them).
-func (a *Arena) threadPtrsOf(s []*Thread, extra int) []*Thread {
-	if a == nil {
-		return append(make([]*Thread, 0, len(s)+extra), s...)
-	}
-	n := a.tptrs.takeDirty(len(s) + extra)[:len(s)]
+// copyOf returns a copy of s in c's memory with room for extra more
+// elements (whose slots may hold stale values: append overwrites them).
+func (c *chunks[T]) copyOf(s []T, extra int) []T {
+	n := c.takeDirty(len(s) + extra)[:len(s)]
 	copy(n, s)
 	return n
 }
 
-func (a *Arena) instPtrsOf(s []*Instance, extra int) []*Instance {
-	if a == nil {
-		return append(make([]*Instance, 0, len(s)+extra), s...)
-	}
-	n := a.iptrs.takeDirty(len(s) + extra)[:len(s)]
-	copy(n, s)
-	return n
-}
-
-func (a *Arena) chanPtrsOf(s []*Channel, extra int) []*Channel {
-	if a == nil {
-		return append(make([]*Channel, 0, len(s)+extra), s...)
-	}
-	n := a.cptrs.takeDirty(len(s) + extra)[:len(s)]
-	copy(n, s)
-	return n
+// heapCopy is copyOf on the heap.
+func heapCopy[T any](s []T, extra int) []T {
+	return append(make([]T, 0, len(s)+extra), s...)
 }
 
 func (a *Arena) config() *Config {

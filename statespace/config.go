@@ -134,9 +134,11 @@ func (c *Config) clone() *Config {
 	a := c.arena
 	n := a.config()
 	n.Upd, n.Created = c.Upd, c.Created
-	n.Threads = a.threadPtrsOf(c.Threads, 0)
-	n.Insts = a.instPtrsOf(c.Insts, 1)
-	n.Queue = a.chanPtrsOf(c.Queue, 1)
+	if a == nil {
+		n.Threads, n.Insts, n.Queue = heapCopy(c.Threads, 0), heapCopy(c.Insts, 1), heapCopy(c.Queue, 1)
+	} else {
+		n.Threads, n.Insts, n.Queue = a.tptrs.copyOf(c.Threads, 0), a.iptrs.copyOf(c.Insts, 1), a.cptrs.copyOf(c.Queue, 1)
+	}
 	return n
 }
 

@@ -46,6 +46,16 @@ func internalSemantics(t testing.TB, path, strategy string) *Semantics {
 // stores.
 func exploreCount(t *testing.T, sem *Semantics) int64 {
 	t.Helper()
+	res := internalExplore(t, sem, nopChecker{})
+	if !res.Exhaustive {
+		t.Fatal("explore: not exhaustive")
+	}
+	return res.States
+}
+
+// internalExplore searches sem with checker, one worker, in memory.
+func internalExplore(t *testing.T, sem *Semantics, checker Checker) *Result {
+	t.Helper()
 	q, err := store.NewQueue(store.SpillOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -56,11 +66,11 @@ func exploreCount(t *testing.T, sem *Semantics) int64 {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	res, err := Explore(context.Background(), sem, Options{Visited: store.NewMemorySet(), Frontier: q, Links: l, Checker: nopChecker{}, Workers: 1})
-	if err != nil || !res.Exhaustive {
-		t.Fatalf("explore: %v (exhaustive %v)", err, res.Exhaustive)
+	res, err := Explore(context.Background(), sem, Options{Visited: store.NewMemorySet(), Frontier: q, Links: l, Checker: checker, Workers: 1})
+	if err != nil {
+		t.Fatalf("explore: %v", err)
 	}
-	return res.States
+	return res
 }
 
 // TestDistinctCountsExactly: the distinct configurations counted along

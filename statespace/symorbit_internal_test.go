@@ -1,13 +1,6 @@
 package statespace
 
-import (
-	"context"
-	"os"
-	"testing"
-
-	"github.com/mcheck/mcheck/model"
-	"github.com/mcheck/mcheck/store"
-)
+import "testing"
 
 // stuckChecker reports a configuration with no step in which some thread
 // has not finished (package properties' deadlock, which this package's
@@ -32,19 +25,7 @@ func (stuckChecker) CheckTerminal(_ *Program, c *Config, _ StepInfo) *Violation 
 // a real run of the same length to the same violation. sameOrbit also
 // tells a configuration outside the orbit apart.
 func TestSymmetryOrbitFallback(t *testing.T) {
-	const f = "testdata/regress/symmetry-shared-holder.dsu"
-	src, err := os.ReadFile(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Load(f, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Compile(m, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := internalSemantics(t, "testdata/regress/symmetry-shared-holder.dsu", "max+1").P
 	sym := p.DetectSymmetry()
 	if sym == nil {
 		t.Fatal("no symmetry found")
@@ -54,20 +35,7 @@ func TestSymmetryOrbitFallback(t *testing.T) {
 		sharedRolesOrder = order
 		st, _ := StrategyNamed("max+1")
 		sem := &Semantics{P: p, Strategy: st, QueueBound: 3, Sym: sym}
-		q, err := store.NewQueue(store.SpillOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer q.Close()
-		l, err := store.NewLinks(store.SpillOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		res, err := Explore(context.Background(), sem, Options{Visited: store.NewMemorySet(), Frontier: q, Links: l, Checker: stuckChecker{}, Workers: 1})
-		if err != nil {
-			t.Fatalf("sharedRolesOrder=%v: %v", order, err)
-		}
+		res := internalExplore(t, sem, stuckChecker{})
 		v := res.Violation
 		if v == nil || v.Property != "progress" || len(v.Trace) != 5 {
 			t.Fatalf("sharedRolesOrder=%v: want a deadlock in 5 steps, got %+v", order, v)
