@@ -123,6 +123,15 @@ func TestStep(t *testing.T) {
 	if _, out, _ := runCmd("step", dead); !strings.Contains(out, `no move "1": there is none here`) || strings.Contains(out, "from 1 to 0") {
 		t.Errorf("no move, answered 1:\n%s", out)
 	}
+	// A move into a deadlock says so before it is taken (found by the
+	// adversarial tester): on symmetry-shared-holder.dsu the fifth move, W
+	// receiving, leaves both clients at request with nobody to accept; the
+	// moves before it do not.
+	stdin = strings.NewReader("1\n1\n1\n1\nq\n")
+	_, out, _ = runCmd("step", "../../statespace/testdata/regress/symmetry-shared-holder.dsu")
+	if strings.Count(out, "!! leads to a progress violation — deadlock") != 1 || !strings.Contains(out, "W          svc#1.w receives () from srv") {
+		t.Errorf("the move into the deadlock is not marked, or others are:\n%s", out)
+	}
 }
 
 // TestReplayLasso: a liveness counterexample (a lasso) replays as a lasso

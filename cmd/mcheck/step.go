@@ -36,7 +36,8 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "usage: mcheck step [flags] MODEL.dsu")
 		fmt.Fprintln(w, "\nShows the initial configuration and its enabled moves, numbered, and reads your")
 		fmt.Fprintln(w, "choice from standard input: a number takes that move, b goes one step back, q quits.")
-		fmt.Fprintln(w, "A move that breaks a property says so. Like `spin -i`.")
+		fmt.Fprintln(w, "A move that breaks a property says so, and so does a move into a configuration")
+		fmt.Fprintln(w, "with no move that breaks one (a deadlock). Like `spin -i`.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 		fmt.Fprintln(w, "\nExit status: 0 done, 2 bad input or usage.")
 	}
@@ -96,6 +97,15 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 			mark := ""
 			if v := props.CheckStep(p, c, &succs[i]); v != nil {
 				mark = fmt.Sprintf("   !! %s violation — %s", v.Property, v.Rule)
+			} else {
+				next := succs[i].Next
+				// A move into a configuration with no move that breaks a
+				// property (a deadlock, at the barrier or not) says so too.
+				if after, info := sem.Successors(next); len(after) == 0 {
+					if v := props.CheckTerminal(p, next, info); v != nil {
+						mark = fmt.Sprintf("   !! leads to a %s violation — %s", v.Property, v.Rule)
+					}
+				}
 			}
 			fmt.Fprintf(stdout, "  %2d  %-10s %s%s\n", i+1, threadOf(p, succs[i].Action), p.DescribeAction(c, &succs[i]), mark)
 		}
