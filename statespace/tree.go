@@ -142,6 +142,8 @@ type cursor struct {
 	chunkMemo []chunkSlot
 	// The half memo: the ids of the halves of misc parts, by content.
 	halfMemo []halfSlot
+	// The decode memo: the leaves and threads of chunks, by chunk id.
+	decodeMemo []decodeSlot
 
 	next    []uint32 // the successor's leaves
 	cnext   []uint32 // the successor's chunks
@@ -214,6 +216,33 @@ func (cur *cursor) halfSlot(first bool, upd UpdState, ni, nq int, ids []uint32) 
 	return sl, slices.Equal(sl.ids[:len(ids)], ids)
 }
 
+// decodeSlot is an entry of a cursor's decode memo: the chunk id holds
+// the given thread ids (leaves) and threads. Decoding a configuration then
+// reads the chunk's string and the threads' table only on a miss.
+type decodeSlot struct {
+	id      uint32
+	ok      bool
+	leaves  [decodeMemoWidth]uint32
+	threads [decodeMemoWidth]*Thread
+}
+
+const (
+	decodeMemoSlots = 1 << 12 // 56 bytes an entry
+	decodeMemoWidth = 4       // chunks of more threads are not kept
+)
+
+// decodeSlot returns the decode memo's entry for chunk id, n threads wide
+// (nil if too wide).
+func (cur *cursor) decodeSlot(id uint32, n int) *decodeSlot {
+	if n > decodeMemoWidth {
+		return nil
+	}
+	if cur.decodeMemo == nil {
+		cur.decodeMemo = make([]decodeSlot, decodeMemoSlots)
+	}
+	return &cur.decodeMemo[store.Mix(uint64(id))&(decodeMemoSlots-1)]
+}
+
 // hints are parts of the tables whose ids are known (the memos'), so that
 // key need not encode them: a few, the latest.
 type hints[T comparable] struct {
@@ -255,16 +284,28 @@ func (t *trees) decode(key uint64, a *Arena, cur *cursor) *Config {
 		cur.nodes = grow(cur.nodes, 4*t.chunks)
 		t.down(cur, cur.root, 0, t.chunks, 0)
 	}
-	for ch, id := range cur.chunks {
-		d := decoder{b: t.vecs.Bytes(id)}
-		for i := t.bounds[ch]; i < t.bounds[ch+1]; i++ {
-			cur.leaves[i] = uint32(d.uvarint())
-		}
-	}
 	c := a.config()
 	c.Threads = a.threadPtrs(len(t.p.Threads), len(t.p.Threads))
-	for i := range c.Threads {
-		c.Threads[i] = t.threads.Get(cur.leaves[i])
+	for ch, id := range cur.chunks {
+		lo, hi := t.bounds[ch], t.bounds[ch+1]
+		sl := cur.decodeSlot(id, hi-lo)
+		if sl != nil && sl.ok && sl.id == id {
+			copy(cur.leaves[lo:hi], sl.leaves[:])
+			copy(c.Threads[lo:min(hi, len(c.Threads))], sl.threads[:])
+			continue
+		}
+		d := decoder{b: t.vecs.Bytes(id)}
+		for i := lo; i < hi; i++ {
+			cur.leaves[i] = uint32(d.uvarint())
+			if i < len(c.Threads) {
+				c.Threads[i] = t.threads.Get(cur.leaves[i])
+			}
+		}
+		if sl != nil {
+			*sl = decodeSlot{id: id, ok: true}
+			copy(sl.leaves[:], cur.leaves[lo:hi])
+			copy(sl.threads[:], c.Threads[lo:min(hi, len(c.Threads))])
+		}
 	}
 	cur.halves[0], cur.halves[1] = t.miscs.Get(cur.misc)
 	t.decodeMisc(c, a, cur)
