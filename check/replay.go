@@ -34,7 +34,7 @@ func Semantics(m *model.Model, o ReplayOptions) (*statespace.Semantics, properti
 		return nil, nil, fmt.Errorf("%s has several updates: say which", m.File.Name)
 	}
 	strategy := o.Strategy
-	if strategy == "" || strategy == "(none needed)" {
+	if strategy == "" || strategy == NoStrategy {
 		strategy = statespace.StrategyNames()[0]
 	}
 	st, err := statespace.StrategyNamed(strategy)
@@ -84,8 +84,13 @@ func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*st
 		return tr, v, err
 	}
 	var v *statespace.Violation
-	if tr.Last != nil && tr.Last.Fault != nil {
+	switch {
+	case tr.Last != nil && tr.Last.Fault != nil:
 		v = props.CheckStep(prog, tr.Before, tr.Last)
+	case tr.Last == nil:
+		// No step: the violation, if any, is the initial configuration's
+		// (a thread that fails before its first visible step).
+		v = props.CheckStep(prog, nil, sem.InitialStep())
 	}
 	if v == nil {
 		if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
@@ -97,3 +102,7 @@ func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*st
 	}
 	return tr, v, nil
 }
+
+// NoStrategy is what reports say for the strategy of a model without an
+// update (every strategy is the same there); Replay takes it.
+const NoStrategy = "(none needed)"

@@ -162,8 +162,8 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	x := newSearch(sem, opt)
 	x.ctx = ctx
 	defer x.trees.close()
-	init, fault := sem.Initial()
-	first := &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}
+	first := sem.InitialStep()
+	init := first.Next
 	if v := opt.Checker.CheckStep(x.p, nil, first); v != nil {
 		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, x.p.Describe(init)
 		v.Where = violationWhere(x.p, v, init, first)
@@ -796,6 +796,14 @@ func (x *search) progress() {
 	}
 	pr.StoreRAM += x.trees.stats().RAMBytes
 	x.opt.Progress(pr)
+}
+
+// InitialStep is the step that builds the initial configuration: its fault
+// (a thread failing before its first visible step) is judged as a step's
+// (Checker.CheckStep with from nil).
+func (s *Semantics) InitialStep() *Succ {
+	init, fault := s.Initial()
+	return &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}
 }
 
 func faultThread(f *Fault) int {

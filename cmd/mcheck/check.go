@@ -211,7 +211,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 // when the model has no update.
 func strategyName(o *check.Outcome) string {
 	if o.Strategy == "" {
-		return "(none needed)"
+		return check.NoStrategy
 	}
 	return o.Strategy
 }

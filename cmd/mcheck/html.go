@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 )
@@ -225,7 +226,7 @@ func threadNames(p *statespace.Program) []string {
 // configuration (a deadlock, say).
 func replaySnapshots(r *runReport, at statespace.UpdateAt, props properties.Checker, path []uint32) ([]statespace.Snapshot, bool, error) {
 	name := r.strategy
-	if name == "(none needed)" {
+	if name == check.NoStrategy {
 		name = statespace.StrategyNames()[0] // the model has no update: every strategy is the same search
 	}
 	st, err := statespace.StrategyNamed(name)

@@ -80,7 +80,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	// A strategy or a property this mcheck does not know, check never
 	// writes: bad input. (An update the model no longer has is a model that
 	// changed: the run is no longer a run of it, exit 1 below.)
-	if rec.Strategy != "" {
+	if rec.Strategy != "" && rec.Strategy != check.NoStrategy {
 		if _, err := statespace.StrategyNamed(rec.Strategy); err != nil {
 			fmt.Fprintf(stderr, "mcheck replay: %s: strategy: %v\n", reportPath, err)
 			return exitUsage

@@ -91,6 +91,36 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// TestReplayNoUpdate: a report of a model without an update (strategy
+// "(none needed)") replays, whether its violation is at the end of a run
+// (a deadlock in 5 steps) or in the initial configuration (0 steps). Found
+// by the adversarial tester: replay refused the strategy, exit 2; and a
+// violation of no step did not recur.
+func TestReplayNoUpdate(t *testing.T) {
+	dir := t.TempDir()
+	first := filepath.Join(dir, "first.dsu")
+	if err := os.WriteFile(first, []byte("thread A { main 1 / 0 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ model, want string }{
+		{"../../statespace/testdata/regress/symmetry-shared-holder.dsu", "the run ends in the same violation: progress — deadlock"},
+		{first, "the run ends in the same violation: runtime — runtime error"},
+	} {
+		code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", c.model)
+		if code != exitViolation || !strings.Contains(out, `"strategy":"(none needed)"`) {
+			t.Fatalf("check %s: exit %d, %s\n%s", c.model, code, errs, out)
+		}
+		report := filepath.Join(dir, filepath.Base(c.model)+".json")
+		if err := os.WriteFile(report, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs = runCmd("replay", report)
+		if code != exitOK || !strings.Contains(out, c.want) {
+			t.Errorf("replay %s: exit %d\n%s\n%s", c.model, code, out, errs)
+		}
+	}
+}
+
 // TestStep: stepping by hand shows the enabled moves, takes the chosen one,
 // goes back, and refuses a move that is not there.
 func TestStep(t *testing.T) {

@@ -240,7 +240,7 @@ type simReport struct {
 func simReportOf(path string, o *check.SimOutcome) *simReport {
 	s := o.Strategy
 	if s == "" {
-		s = "(none needed)"
+		s = check.NoStrategy
 	}
 	return &simReport{model: path, update: o.Update, strategy: s, queueBound: o.QueueBound, res: o.Result, prog: o.Program}
 }

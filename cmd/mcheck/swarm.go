@@ -199,7 +199,7 @@ type swarmReport struct {
 func swarmReportOf(path string, o *check.SwarmOutcome) *swarmReport {
 	s := o.Strategy
 	if s == "" {
-		s = "(none needed)"
+		s = check.NoStrategy
 	}
 	return &swarmReport{model: path, update: o.Update, strategy: s, queueBound: o.QueueBound, res: o.Result, prog: o.Program}
 }
