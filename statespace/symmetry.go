@@ -557,7 +557,8 @@ func (s *Symmetry) sameOrbit(x *Config, want []byte) bool {
 	sc := &symScratch{}
 	s.prepare(x, sc)
 	orders := make([][]int, len(s.Groups))
-	var runs [][2]int // [group, start<<16|end) of each run of equal signatures
+	type run struct{ gi, a, b int } // blocks [a, b) of group gi's sorted order tie
+	var runs []run
 	total := 1
 	for gi := range s.Groups {
 		order := s.sortBlocks(x, gi, sc)
@@ -568,7 +569,7 @@ func (s *Symmetry) sameOrbit(x *Config, want []byte) bool {
 				b++
 			}
 			if b-a > 1 {
-				runs = append(runs, [2]int{gi, a<<16 | b})
+				runs = append(runs, run{gi, a, b})
 				for k := 2; k <= b-a; k++ {
 					total *= k
 					if total > maxTieOrders {
@@ -597,24 +598,13 @@ func (s *Symmetry) sameOrbit(x *Config, want []byte) bool {
 		if r == len(runs) {
 			return try()
 		}
-		gi, a, b := runs[r][0], runs[r][1]>>16, runs[r][1]&(1<<16-1)
-		seg := orders[gi][a:b]
-		orig := slices.Clone(seg)
-		found := false
-		permute(seg, 0, func() bool {
-			found = perm(r + 1)
-			return found
-		})
-		if !found {
-			copy(seg, orig)
-		}
-		return found
+		return permute(orders[runs[r].gi][runs[r].a:runs[r].b], 0, func() bool { return perm(r + 1) })
 	}
 	return perm(0)
 }
 
 // permute calls f with xs in every order (xs[k:] permuted in place) until f
-// returns true; it reports whether f did.
+// returns true; it reports whether f did (if not, xs is as it was).
 func permute(xs []int, k int, f func() bool) bool {
 	if k == len(xs) {
 		return f()
@@ -802,10 +792,10 @@ func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScra
 	// took in the same shared sessions, so that the sorted order does not
 	// depend on which block was which (regress/symmetry-shared-holder.dsu).
 	buf = append(buf, 0xfe)
+	if sc.shared == 0 || !sharedRolesOrder {
+		return buf
+	}
 	for i, in := range c.Insts {
-		if sc.shared == 0 || !sharedRolesOrder {
-			break
-		}
 		if s.svcGroup[in.Service] >= 0 {
 			continue
 		}
