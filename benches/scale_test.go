@@ -6,6 +6,11 @@ package benches
 //
 //	go test ./benches -run XXX -bench 'BenchmarkScale' -benchtime 1x
 //
+// The mcheck binary is built with profile-guided optimisation
+// (cmd/mcheck/default.pgo, made by benches/pgo.sh); a test binary is not,
+// unless asked: add -pgo=$PWD/../cmd/mcheck/default.pgo (from benches/) to
+// measure the code as the binary runs it.
+//
 // Report ratios measured in one run: the machine is shared and noisy.
 
 import (
