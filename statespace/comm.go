@@ -89,7 +89,7 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 		fault = s.moveMonitorMemo(c, n, t, inst, ei, next, endsRun)
 	}
 	for _, to := range peers {
-		n.push(inst, e.Role, to, msg)
+		s.pushMemo(c, n, inst, e.Role, to, msg)
 	}
 	return Succ{Action: act, Next: n, Fault: firstFault(fault, s.then(c, n, t, act.Kind, Value{}, func() *Fault {
 		n.popOperands(t, operands)
@@ -146,7 +146,7 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 	if fault != nil {
 		n.loseMonitor(inst, ei)
 	}
-	msg := n.pop(qi)
+	msg := s.popMemo(c, n, qi)
 	// The thread pops the endpoint (popOperands) where it changes: with
 	// the thread memo, a receive it has made before copies nothing.
 	act.Val = msg.Val

@@ -34,6 +34,7 @@ type threadMemo struct {
 	cur   *cursor // the worker's: the ids of the parent's threads
 	slots []memoSlot
 	insts []instSlot // the instance memo (see moveMonitorMemo)
+	chans []chanSlot // the channel memo (see pushMemo)
 }
 
 // memoKey is what a thread's part of a step depends on.
@@ -54,7 +55,7 @@ type memoSlot struct {
 const memoSlots = 1 << 14
 
 func newThreadMemo(t *trees, cur *cursor) *threadMemo {
-	return &threadMemo{t: t, cur: cur, slots: make([]memoSlot, memoSlots), insts: make([]instSlot, instMemoSlots)}
+	return &threadMemo{t: t, cur: cur, slots: make([]memoSlot, memoSlots), insts: make([]instSlot, instMemoSlots), chans: make([]chanSlot, chanMemoSlots)}
 }
 
 // The instance memo. A communication moves one endpoint's monitor
@@ -165,6 +166,112 @@ func (s *Semantics) applyMemo(c, n *Config, t int) {
 			return
 		}
 	}
+}
+
+// The channel memo. A send appends a message to a channel (making it if
+// the queue has none from the sender's role to the receiver's), a receive
+// takes the first off: what the channel becomes depends on the channel and
+// the message, and on nothing else, so it is kept per worker, interned in
+// the trees' table of channels, under those. The step then copies no
+// channel, and its successor's key finds the channel's id among the
+// cursor's hints instead of encoding it and probing the table.
+
+// chanStepKey is what a channel's part of a communication depends on.
+type chanStepKey struct {
+	id             uint32 // the channel's id before the step; noChan: none yet
+	pop            bool   // a receive (else a send of msg)
+	inst, from, to int32  // with noChan: the channel made
+	msg            Msg
+}
+
+// noChan is the id of a channel the queue does not have yet.
+const noChan = ^uint32(0)
+
+type chanSlot struct {
+	key chanStepKey
+	ch  *Channel // the channel after the step: the table's, never changed
+	id  uint32
+	ok  bool
+}
+
+// chanMemoSlots is the size of a worker's channel memo (64 bytes an entry).
+const chanMemoSlots = 1 << 11
+
+// chanSlot returns the channel memo's entry for k.
+func (m *threadMemo) chanSlot(k chanStepKey) *chanSlot {
+	h := store.Mix(uint64(k.id)<<32|uint64(uint32(k.msg.Label))) ^ store.Mix(uint64(k.msg.Val.N)^uint64(k.msg.Val.K)<<56^uint64(b2i(k.pop))<<60) ^
+		uint64(k.inst)<<40 ^ uint64(k.from)<<20 ^ uint64(k.to)
+	return &m.chans[store.Mix(h)&(chanMemoSlots-1)]
+}
+
+// pushMemo is n.push with the channel memo: n is a successor of c being
+// built, whose queue is c's but for what the step pushed so far.
+func (s *Semantics) pushMemo(c, n *Config, inst, from, to int, msg Msg) {
+	m := s.memoFor(c)
+	if m == nil {
+		n.push(inst, from, to, msg)
+		return
+	}
+	k := chanStepKey{id: noChan, msg: msg}
+	i := n.channel(inst, from, to)
+	switch {
+	case i < 0:
+		k.inst, k.from, k.to = int32(inst), int32(from), int32(to)
+	case i < len(c.Queue) && n.Queue[i] == c.Queue[i]:
+		k.id = m.cur.chanIDs[i]
+	default: // a channel the step made or changed: not the table's
+		n.push(inst, from, to, msg)
+		return
+	}
+	sl := m.chanSlot(k)
+	if !sl.ok || sl.key != k {
+		n.push(inst, from, to, msg)
+		if i < 0 {
+			i = len(n.Queue) - 1
+		}
+		if !m.keepChan(sl, k, n, i) {
+			return
+		}
+	}
+	if i < 0 {
+		n.Queue = append(n.Queue, sl.ch)
+	} else {
+		n.Queue[i] = sl.ch
+	}
+	m.cur.chanHints.add(sl.ch, sl.id)
+}
+
+// popMemo is n.pop with the channel memo: n is a successor of c being
+// built, whose queue is still c's.
+func (s *Semantics) popMemo(c, n *Config, i int) Msg {
+	m := s.memoFor(c)
+	if m == nil || len(n.Queue[i].Msgs) == 1 || n.Queue[i] != c.Queue[i] {
+		return n.pop(i)
+	}
+	msg := n.Queue[i].Msgs[0]
+	k := chanStepKey{id: m.cur.chanIDs[i], pop: true}
+	sl := m.chanSlot(k)
+	if !sl.ok || sl.key != k {
+		n.pop(i)
+		if !m.keepChan(sl, k, n, i) {
+			return msg
+		}
+	}
+	n.Queue[i] = sl.ch
+	m.cur.chanHints.add(sl.ch, sl.id)
+	return msg
+}
+
+// keepChan interns channel i of n, just made by the step k names, and keeps
+// the table's copy in the memo's entry sl; false if the table failed (the
+// error reaches the caller when the successor's key is made).
+func (m *threadMemo) keepChan(sl *chanSlot, k chanStepKey, n *Config, i int) bool {
+	id := m.t.channel(m.cur, n.Queue[i])
+	if m.cur.err != nil {
+		return false
+	}
+	*sl = chanSlot{key: k, ch: m.t.chans.Get(id), id: id, ok: true}
+	return true
 }
 
 // instSlot returns the instance memo's entry for k.

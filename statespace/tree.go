@@ -138,6 +138,7 @@ type cursor struct {
 	// Threads and instances of the tables whose ids the memos know.
 	threadHints hints[*Thread]
 	instHints   hints[*Instance]
+	chanHints   hints[*Channel]
 	// The chunk memo: chunks made from the parent's by replacing a leaf.
 	chunkMemo []chunkSlot
 	// The half memo: the ids of the halves of misc parts, by content.
@@ -620,6 +621,9 @@ func (t *trees) channel(cur *cursor, ch *Channel) uint32 {
 				return cur.chanIDs[i]
 			}
 		}
+	}
+	if id, ok := cur.chanHints.find(ch); ok {
+		return id
 	}
 	cur.buf = encodeChannel(cur.buf[:0], ch)
 	id, err := t.chans.Intern(cur.buf, func(b []byte) (*Channel, int) {
