@@ -59,6 +59,16 @@ type Thread struct {
 	// dirty marks a private copy made for the step being built: only dirty
 	// threads can need canonicalising (shared ones are canonical already).
 	dirty bool
+	tab   interned
+}
+
+// interned marks the explorer's tables' copy of a part (tree.go): the
+// tables it is in and its id there. Any other copy (a step's private one,
+// the initial configuration's) has none; every copy is made field by
+// field, so that none inherits the mark.
+type interned struct {
+	trees *trees
+	id    uint32
 }
 
 // Frame is one activation: a code object, the next instruction, the
@@ -91,7 +101,8 @@ type Instance struct {
 	// (docs/language.md §6).
 	RunTail uint8
 
-	dirty bool // a private copy made for the step being built (see Thread)
+	dirty bool     // a private copy made for the step being built (see Thread)
+	tab   interned // the tables' copy (see Thread)
 }
 
 // End is the state of one role's endpoint in an instance.
@@ -111,6 +122,7 @@ type End struct {
 type Channel struct {
 	Inst, From, To int32
 	Msgs           []Msg
+	tab            interned // the tables' copy (see Thread)
 }
 
 // Msg is a message: a value, or a label (Label >= 0).

@@ -112,7 +112,6 @@ func (m *threadMemo) recall(sl *instSlot, k instStepKey, n *Config, i int) bool 
 		return false
 	}
 	n.Insts[i] = sl.in
-	m.cur.instHints.add(sl.in, sl.id)
 	return true
 }
 
@@ -130,7 +129,6 @@ func (s *Semantics) keepInst(m *threadMemo, sl *instSlot, k instStepKey, n *Conf
 	kept := m.t.insts.Get(id)
 	n.Insts[i] = kept
 	*sl = instSlot{key: k, in: kept, id: id, ok: true}
-	m.cur.instHints.add(kept, id)
 }
 
 // applyMemo is apply with the instance memo: thread t (a private copy in
@@ -173,8 +171,8 @@ func (s *Semantics) applyMemo(c, n *Config, t int) {
 // takes the first off: what the channel becomes depends on the channel and
 // the message, and on nothing else, so it is kept per worker, interned in
 // the trees' table of channels, under those. The step then copies no
-// channel, and its successor's key finds the channel's id among the
-// cursor's hints instead of encoding it and probing the table.
+// channel, and its successor's key reads the channel's id off the tables'
+// copy instead of encoding it and probing the table.
 
 // chanStepKey is what a channel's part of a communication depends on.
 type chanStepKey struct {
@@ -238,7 +236,6 @@ func (s *Semantics) pushMemo(c, n *Config, inst, from, to int, msg Msg) {
 	} else {
 		n.Queue[i] = sl.ch
 	}
-	m.cur.chanHints.add(sl.ch, sl.id)
 }
 
 // popMemo is n.pop with the channel memo: n is a successor of c being
@@ -258,7 +255,6 @@ func (s *Semantics) popMemo(c, n *Config, i int) Msg {
 		}
 	}
 	n.Queue[i] = sl.ch
-	m.cur.chanHints.add(sl.ch, sl.id)
 	return msg
 }
 
@@ -321,13 +317,12 @@ func (m *threadMemo) slot(k memoKey) *memoSlot {
 	return &m.slots[h&(memoSlots-1)]
 }
 
-// hit returns the kept thread for k, if any, and tells the cursor its id.
+// hit returns the kept thread for k, if any (the tables' copy: it carries its id).
 func (m *threadMemo) hit(k memoKey) (*Thread, bool) {
 	sl := m.slot(k)
 	if sl.key != k {
 		return nil, false
 	}
-	m.cur.threadHints.add(sl.th, sl.id)
 	return sl.th, true
 }
 
@@ -343,7 +338,6 @@ func (m *threadMemo) keep(p *Program, k memoKey, th *Thread) *Thread {
 	}
 	kept := m.t.threads.Get(id)
 	*m.slot(k) = memoSlot{key: k, th: kept, id: id}
-	m.cur.threadHints.add(kept, id)
 	return kept
 }
 

@@ -135,10 +135,6 @@ type cursor struct {
 	halves [2]uint32 // its halves
 	hi, hq int       // the instances and channels in its first half
 
-	// Threads and instances of the tables whose ids the memos know.
-	threadHints hints[*Thread]
-	instHints   hints[*Instance]
-	chanHints   hints[*Channel]
 	// The chunk memo: chunks made from the parent's by replacing a leaf.
 	chunkMemo []chunkSlot
 	// The half memo: the ids of the halves of misc parts, by content.
@@ -242,30 +238,6 @@ func (cur *cursor) decodeSlot(id uint32, n int) *decodeSlot {
 		cur.decodeMemo = make([]decodeSlot, decodeMemoSlots)
 	}
 	return &cur.decodeMemo[store.Mix(uint64(id))&(decodeMemoSlots-1)]
-}
-
-// hints are parts of the tables whose ids are known (the memos'), so that
-// key need not encode them: a few, the latest.
-type hints[T comparable] struct {
-	parts [4]T
-	ids   [4]uint32
-	at    int
-}
-
-// add tells key that p, a part of the tables, has the given id.
-func (h *hints[T]) add(p T, id uint32) {
-	h.parts[h.at], h.ids[h.at] = p, id
-	h.at = (h.at + 1) % len(h.parts)
-}
-
-// find returns p's id if a hint gives it.
-func (h *hints[T]) find(p T) (uint32, bool) {
-	for i, q := range h.parts {
-		if q == p {
-			return h.ids[i], true
-		}
-	}
-	return 0, false
 }
 
 // split is where the range [a, b) of leaves is cut in two.
@@ -380,11 +352,7 @@ func (t *trees) key(cur *cursor, c *Config) (uint64, error) {
 				cur.next[i] = cur.leaves[i]
 				continue
 			}
-			if id, ok := cur.threadHints.find(th); ok {
-				cur.next[i] = id
-			} else {
-				cur.next[i] = t.thread(cur, th)
-			}
+			cur.next[i] = t.thread(cur, th)
 			if parent == nil || cur.next[i] != cur.leaves[i] {
 				diff, at = diff+1, i
 				moved = true
@@ -482,9 +450,14 @@ func sameMisc(parent, c *Config) bool {
 	return parent.Upd == c.Upd && slices.Equal(parent.Insts, c.Insts) && slices.Equal(parent.Queue, c.Queue)
 }
 
+// thread interns th and returns its id: at once if th is the tables' copy
+// (one a configuration decoded from them holds, or one the memos kept).
 func (t *trees) thread(cur *cursor, th *Thread) uint32 {
+	if th.tab.trees == t {
+		return th.tab.id
+	}
 	cur.buf = encodeThread(cur.buf[:0], th)
-	id, err := t.threads.Intern(cur.buf, func(b []byte) (*Thread, int) {
+	id, err := t.threads.Intern(cur.buf, func(b []byte, id uint32) (*Thread, int) {
 		d := decoder{b: b}
 		th, err := t.p.decodeThread(&d, nil)
 		if err == nil && len(d.b) != 0 {
@@ -494,6 +467,7 @@ func (t *trees) thread(cur *cursor, th *Thread) uint32 {
 			cur.err = err
 			return nil, 0
 		}
+		th.tab = interned{t, id}
 		size := int(unsafe.Sizeof(Thread{}))
 		for _, f := range th.Frames {
 			size += int(unsafe.Sizeof(f)) + (len(f.Slots)+len(f.Stack))*int(unsafe.Sizeof(Value{}))
@@ -584,19 +558,13 @@ func (t *trees) misc(cur *cursor, c *Config) uint32 {
 	return id
 }
 
+// instance interns in and returns its id (see thread).
 func (t *trees) instance(cur *cursor, in *Instance) uint32 {
-	if cur.cfg != nil {
-		for i, p := range cur.cfg.Insts {
-			if p == in {
-				return cur.instIDs[i]
-			}
-		}
-	}
-	if id, ok := cur.instHints.find(in); ok {
-		return id
+	if in.tab.trees == t {
+		return in.tab.id
 	}
 	cur.buf = encodeInstance(cur.buf[:0], in)
-	id, err := t.insts.Intern(cur.buf, func(b []byte) (*Instance, int) {
+	id, err := t.insts.Intern(cur.buf, func(b []byte, id uint32) (*Instance, int) {
 		d := decoder{b: b}
 		in, err := decodeInstance(&d, nil)
 		if err == nil && len(d.b) != 0 {
@@ -606,6 +574,7 @@ func (t *trees) instance(cur *cursor, in *Instance) uint32 {
 			cur.err = err
 			return nil, 0
 		}
+		in.tab = interned{t, id}
 		return in, int(unsafe.Sizeof(Instance{})) + len(in.Ends)*int(unsafe.Sizeof(End{})) + len(in.RunVer)
 	})
 	if err != nil {
@@ -614,19 +583,13 @@ func (t *trees) instance(cur *cursor, in *Instance) uint32 {
 	return id
 }
 
+// channel interns ch and returns its id (see thread).
 func (t *trees) channel(cur *cursor, ch *Channel) uint32 {
-	if cur.cfg != nil {
-		for i, p := range cur.cfg.Queue {
-			if p == ch {
-				return cur.chanIDs[i]
-			}
-		}
-	}
-	if id, ok := cur.chanHints.find(ch); ok {
-		return id
+	if ch.tab.trees == t {
+		return ch.tab.id
 	}
 	cur.buf = encodeChannel(cur.buf[:0], ch)
-	id, err := t.chans.Intern(cur.buf, func(b []byte) (*Channel, int) {
+	id, err := t.chans.Intern(cur.buf, func(b []byte, id uint32) (*Channel, int) {
 		d := decoder{b: b}
 		ch, err := decodeChannel(&d, nil)
 		if err == nil && len(d.b) != 0 {
@@ -636,6 +599,7 @@ func (t *trees) channel(cur *cursor, ch *Channel) uint32 {
 			cur.err = err
 			return nil, 0
 		}
+		ch.tab = interned{t, id}
 		return ch, int(unsafe.Sizeof(Channel{})) + len(ch.Msgs)*int(unsafe.Sizeof(Msg{}))
 	})
 	if err != nil {

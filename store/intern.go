@@ -382,9 +382,10 @@ func (t *LeafTable[T]) Close() {
 }
 
 // Intern returns the id of the byte string b, adding it if it is new; then
-// make(copy of b) gives the value kept with it (make must not keep b
-// itself, and returns the value's size in bytes for Stats). b is not kept.
-func (t *LeafTable[T]) Intern(b []byte, make func([]byte) (T, int)) (uint32, error) {
+// make(copy of b, its id) gives the value kept with it (make must not keep
+// b itself, and returns the value's size in bytes for Stats): the id may be
+// kept in the value, which is published with it. b is not kept.
+func (t *LeafTable[T]) Intern(b []byte, make func(b []byte, id uint32) (T, int)) (uint32, error) {
 	h := xxhash.Sum64(b)
 	si := h & (numShards - 1)
 	s, es := &t.shards[si], &t.entries[si]
@@ -400,9 +401,9 @@ func (t *LeafTable[T]) Intern(b []byte, make func([]byte) (T, int)) (uint32, err
 	if s.n >= maxIndexed {
 		return 0, ErrTableFull
 	}
-	v, size := make(b)
-	t.size.Add(int64(size))
 	id := s.n
+	v, size := make(b, id<<shardBits|uint32(si))
+	t.size.Add(int64(size))
 	*es.slot(id) = leaf[T]{b: t.bytes[si].copy(b), v: v}
 	s.n++
 	if uint64(s.n) > (ix.mask+1)/4*3 {

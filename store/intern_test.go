@@ -71,14 +71,17 @@ func pairTableExact(t *testing.T, bits int) {
 }
 
 // TestLeafTableExact: byte strings that share a hash prefix or differ in
-// length only are told apart; the value is made once per string.
+// length only are told apart; the value is made once per string, told the
+// id Intern then returns.
 func TestLeafTableExact(t *testing.T) {
 	tab := NewLeafTable[string]()
 	var mu sync.Mutex
 	made := map[string]int{}
-	mk := func(b []byte) (string, int) {
+	madeID := map[string]uint32{}
+	mk := func(b []byte, id uint32) (string, int) {
 		mu.Lock()
 		made[string(b)]++
+		madeID[string(b)] = id
 		mu.Unlock()
 		return string(b), len(b)
 	}
@@ -128,6 +131,9 @@ func TestLeafTableExact(t *testing.T) {
 		}
 		if made[want] != 1 {
 			t.Fatalf("value of key %d made %d times", k, made[want])
+		}
+		if madeID[want] != id {
+			t.Fatalf("value of key %d made with id %d, interned as %d", k, madeID[want], id)
 		}
 	}
 	if tab.Len() != n {
