@@ -341,6 +341,24 @@ func (m *threadMemo) keep(p *Program, k memoKey, th *Thread) *Thread {
 	return kept
 }
 
+// participate makes thread t of n, a successor of c being built by the
+// introduction, a participant: through the thread memo, as what the thread
+// becomes depends on the thread alone (the flag set, dead slots cleared).
+func (s *Semantics) participate(c, n *Config, t int) {
+	m := s.memoFor(c)
+	if m == nil || n.Threads[t] != c.Threads[t] {
+		n.thread(t).Participant = true
+		return
+	}
+	k := memoKey{id: m.cur.leaves[t], kind: ActIntroduce, stop: 1}
+	if th, ok := m.hit(k); ok {
+		n.Threads[t] = th
+		return
+	}
+	n.thread(t).Participant = true
+	n.Threads[t] = m.keep(s.P, k, n.Threads[t])
+}
+
 // then does thread t's part of a step from c to n: run does it, on n's
 // private copy of the thread, after the rest of the step is done (so that
 // stops sees n), unless the memo knows the outcome of the same part of a

@@ -41,7 +41,7 @@ func (s *Semantics) introduce(c *Config) Succ {
 			}
 		}
 		if part {
-			n.thread(t).Participant = true
+			s.participate(c, n, t)
 		}
 	}
 	s.Strategy.Introduce(p, n)
