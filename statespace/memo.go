@@ -91,10 +91,10 @@ const instMemoSlots = 1 << 13
 // instance is still c's (unchanged by the step so far).
 func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun bool) *Fault {
 	m := s.memoFor(c)
-	if m == nil || n.Insts[inst] != c.Insts[inst] || ei >= 1<<16 {
+	if m == nil || n.Insts[inst] != c.Insts[inst] || c.Insts[inst].tab.trees != m.t || ei >= 1<<16 {
 		return s.moveMonitor(n, t, inst, ei, next, endsRun)
 	}
-	k := instStepKey{id: m.cur.instIDs[inst], next: int32(next), ei: uint16(ei), endsRun: endsRun, introduced: c.Upd.Introduced}
+	k := instStepKey{id: c.Insts[inst].tab.id, next: int32(next), ei: uint16(ei), endsRun: endsRun, introduced: c.Upd.Introduced}
 	sl := m.instSlot(k)
 	if m.recall(sl, k, n, inst) {
 		return nil
@@ -149,11 +149,11 @@ func (s *Semantics) applyMemo(c, n *Config, t int) {
 		if !s.applies(n.Insts[i], t) {
 			continue
 		}
-		if n.Insts[i] != c.Insts[i] {
+		if n.Insts[i] != c.Insts[i] || c.Insts[i].tab.trees != m.t {
 			s.applyInst(n, t, i)
 			continue
 		}
-		k := instStepKey{id: m.cur.instIDs[i], next: math.MinInt32, ei: uint16(t), introduced: c.Upd.Introduced, apply: true}
+		k := instStepKey{id: c.Insts[i].tab.id, next: math.MinInt32, ei: uint16(t), introduced: c.Upd.Introduced, apply: true}
 		sl := m.instSlot(k)
 		if m.recall(sl, k, n, i) {
 			continue
@@ -215,8 +215,8 @@ func (s *Semantics) pushMemo(c, n *Config, inst, from, to int, msg Msg) {
 	switch {
 	case i < 0:
 		k.inst, k.from, k.to = int32(inst), int32(from), int32(to)
-	case i < len(c.Queue) && n.Queue[i] == c.Queue[i]:
-		k.id = m.cur.chanIDs[i]
+	case i < len(c.Queue) && n.Queue[i] == c.Queue[i] && c.Queue[i].tab.trees == m.t:
+		k.id = c.Queue[i].tab.id
 	default: // a channel the step made or changed: not the table's
 		n.push(inst, from, to, msg)
 		return
@@ -242,11 +242,11 @@ func (s *Semantics) pushMemo(c, n *Config, inst, from, to int, msg Msg) {
 // built, whose queue is still c's.
 func (s *Semantics) popMemo(c, n *Config, i int) Msg {
 	m := s.memoFor(c)
-	if m == nil || len(n.Queue[i].Msgs) == 1 || n.Queue[i] != c.Queue[i] {
+	if m == nil || len(n.Queue[i].Msgs) == 1 || n.Queue[i] != c.Queue[i] || c.Queue[i].tab.trees != m.t {
 		return n.pop(i)
 	}
 	msg := n.Queue[i].Msgs[0]
-	k := chanStepKey{id: m.cur.chanIDs[i], pop: true}
+	k := chanStepKey{id: c.Queue[i].tab.id, pop: true}
 	sl := m.chanSlot(k)
 	if !sl.ok || sl.key != k {
 		n.pop(i)

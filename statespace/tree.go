@@ -56,7 +56,8 @@ type trees struct {
 	threads *store.LeafTable[*Thread]
 	insts   *store.LeafTable[*Instance]
 	chans   *store.LeafTable[*Channel]
-	halves  *store.BytesTable // the halves of misc parts
+	// The halves of misc parts, first and second, kept decoded.
+	halves  [2]*store.LeafTable[*half]
 	miscs   *store.PairTable  // misc parts: pairs of halves
 	nodes   *store.PairTable
 	vecs    *store.BytesTable // the chunks of the threads' parts: vectors of thread ids
@@ -72,7 +73,7 @@ func newTrees(p *Program) *trees {
 		threads: store.NewLeafTable[*Thread](),
 		insts:   store.NewLeafTable[*Instance](),
 		chans:   store.NewLeafTable[*Channel](),
-		halves:  store.NewBytesTable(),
+		halves:  [2]*store.LeafTable[*half]{store.NewLeafTable[*half](), store.NewLeafTable[*half]()},
 		miscs:   store.NewPairTableInline(inlinePairBits),
 		nodes:   store.NewPairTableInline(inlinePairBits),
 		vecs:    store.NewBytesTable(),
@@ -91,7 +92,8 @@ func (t *trees) quiesce() {
 	t.threads.Quiesce()
 	t.insts.Quiesce()
 	t.chans.Quiesce()
-	t.halves.Quiesce()
+	t.halves[0].Quiesce()
+	t.halves[1].Quiesce()
 	t.miscs.Quiesce()
 	t.nodes.Quiesce()
 	t.vecs.Quiesce()
@@ -103,7 +105,8 @@ func (t *trees) close() {
 	t.threads.Close()
 	t.insts.Close()
 	t.chans.Close()
-	t.halves.Close()
+	t.halves[0].Close()
+	t.halves[1].Close()
 	t.miscs.Close()
 	t.nodes.Close()
 	t.vecs.Close()
@@ -112,7 +115,7 @@ func (t *trees) close() {
 // stats is the memory the tables hold.
 func (t *trees) stats() StoreStats {
 	var s StoreStats
-	for _, x := range []StoreStats{t.vecs.Stats(), t.threads.Stats(), t.insts.Stats(), t.chans.Stats(), t.halves.Stats(), t.miscs.Stats(), t.nodes.Stats()} {
+	for _, x := range []StoreStats{t.vecs.Stats(), t.threads.Stats(), t.insts.Stats(), t.chans.Stats(), t.halves[0].Stats(), t.halves[1].Stats(), t.miscs.Stats(), t.nodes.Stats()} {
 		s.RAMBytes += x.RAMBytes
 	}
 	return s
@@ -127,9 +130,6 @@ type cursor struct {
 	leaves []uint32           // the parent's leaves (thread ids)
 	chunks []uint32           // the parent's chunks (ids of vectors of thread ids)
 	nodes  []uint32           // the parent's tree over its chunks, numbered as a heap (root 0)
-	// The ids of the parent's instances and channels (cfg.Insts, cfg.Queue).
-	instIDs, chanIDs []uint32
-
 	root   uint32    // the parent's threads part: its chunk, or its tree's root
 	misc   uint32    // the parent's misc part
 	halves [2]uint32 // its halves
@@ -286,35 +286,51 @@ func (t *trees) decode(key uint64, a *Arena, cur *cursor) *Config {
 	return c
 }
 
-// decodeMisc sets c's update state, instances and channels from the
-// halves of a misc part (see misc), and their ids in cur.
-func (t *trees) decodeMisc(c *Config, a *Arena, cur *cursor) {
-	d0, d1 := decoder{b: t.halves.Bytes(cur.halves[0])}, decoder{b: t.halves.Bytes(cur.halves[1])}
-	c.Upd.Introduced = d0.byte() == 1
-	c.Upd.Countdown = int32(d0.varint())
-	ni0, nq0 := int(d0.uvarint()), int(d0.uvarint())
-	ni1, nq1 := int(d1.uvarint()), int(d1.uvarint())
-	cur.hi, cur.hq = ni0, nq0
-	// Each half lists its instances, then its channels.
-	cur.instIDs = readIDs(readIDs(cur.instIDs[:0], &d0, ni0), &d1, ni1)
-	cur.chanIDs = readIDs(readIDs(cur.chanIDs[:0], &d0, nq0), &d1, nq1)
-	ni, nq := len(cur.instIDs), len(cur.chanIDs)
-	c.Insts = a.instPtrs(ni, ni+1)
-	for i, id := range cur.instIDs {
-		c.Insts[i] = t.insts.Get(id)
-	}
-	c.Queue = a.chanPtrs(nq, nq+1)
-	for i, id := range cur.chanIDs {
-		c.Queue[i] = t.chans.Get(id)
-	}
+// half is the tables' copy of a half of a misc part (see misc), decoded:
+// the update state (in the first half), the instances and the channels,
+// the tables' copies.
+type half struct {
+	upd   UpdState
+	insts []*Instance
+	chans []*Channel
 }
 
-// readIDs appends the next n ids of d to dst.
-func readIDs(dst []uint32, d *decoder, n int) []uint32 {
-	for range n {
-		dst = append(dst, uint32(d.uvarint()))
+// decodeMisc sets c's update state, instances and channels from the
+// halves of a misc part.
+func (t *trees) decodeMisc(c *Config, a *Arena, cur *cursor) {
+	h0, h1 := t.halves[0].Get(cur.halves[0]), t.halves[1].Get(cur.halves[1])
+	c.Upd = h0.upd
+	cur.hi, cur.hq = len(h0.insts), len(h0.chans)
+	ni, nq := len(h0.insts)+len(h1.insts), len(h0.chans)+len(h1.chans)
+	c.Insts = a.instPtrs(ni, ni+1)
+	copy(c.Insts[copy(c.Insts, h0.insts):], h1.insts)
+	c.Queue = a.chanPtrs(nq, nq+1)
+	copy(c.Queue[copy(c.Queue, h0.chans):], h1.chans)
+}
+
+// decodeHalf decodes half h (0: the first) from b, its string.
+func (t *trees) decodeHalf(h int, b []byte) (*half, error) {
+	d := decoder{b: b}
+	x := &half{}
+	if h == 0 {
+		x.upd.Introduced = d.byte() == 1
+		x.upd.Countdown = int32(d.varint())
 	}
-	return dst
+	ni, nq := int(d.uvarint()), int(d.uvarint())
+	if d.err != nil || ni > len(d.b) || nq > len(d.b) {
+		return nil, errCorrupt
+	}
+	x.insts, x.chans = make([]*Instance, ni), make([]*Channel, nq)
+	for i := range x.insts {
+		x.insts[i] = t.insts.Get(uint32(d.uvarint()))
+	}
+	for i := range x.chans {
+		x.chans[i] = t.chans.Get(uint32(d.uvarint()))
+	}
+	if d.err != nil || len(d.b) != 0 {
+		return nil, errCorrupt
+	}
+	return x, nil
 }
 
 // down records the subtree id covering chunks [a, b) at heap index idx.
@@ -541,7 +557,14 @@ func (t *trees) misc(cur *cursor, c *Config) uint32 {
 			b = binary.AppendUvarint(b, uint64(id))
 		}
 		cur.buf = b
-		id, err := t.halves.Intern(b)
+		id, err := t.halves[h].Intern(b, func(b []byte, _ uint32) (*half, int) {
+			x, err := t.decodeHalf(h, b)
+			if err != nil {
+				cur.err = err
+				return nil, 0
+			}
+			return x, int(unsafe.Sizeof(half{})) + 8*(len(x.insts)+len(x.chans))
+		})
 		if err != nil && cur.err == nil {
 			cur.err = err
 		}
