@@ -180,17 +180,21 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	if err := x.recordInitial(init); err != nil {
 		return x.failed(err)
 	}
-	for opt.Frontier.Len() > 0 {
+	// With more than one worker, the next batch is expanded while this one
+	// is merged and recorded (one goroutine records: the stores are not for
+	// concurrent use); the order of merging and recording is the same, so
+	// nothing depends on it. The next batch may be the next level's first,
+	// taken from the successors recorded so far (the frontier is in order),
+	// so that the workers do not wait while a level's last batch is
+	// recorded; it is merged once the level is done.
+	var ahead chan error // the expansion of x.bufs[1-k], started early
+	k := 0
+	for opt.Frontier.Len() > 0 || ahead != nil {
 		if opt.MaxDepth > 0 && x.depth >= opt.MaxDepth {
 			x.res.CutByDepth = true
 			break
 		}
-		// With more than one worker, the next batch is expanded while this
-		// one is merged and recorded (one goroutine records: the stores
-		// are not for concurrent use); the order of merging and recording
-		// is the same, so nothing depends on it.
-		var ahead chan error // the expansion of x.bufs[1-k], started early
-		k := 0
+		nextLevel := false // ahead holds the next level's first batch
 		for level := opt.Frontier.Len(); level > 0 || ahead != nil; {
 			b := &x.bufs[k]
 			var err error
@@ -217,15 +221,26 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			if err != nil {
 				return x.failed(err)
 			}
-			if level > 0 && x.workers > 1 && ctx.Err() == nil {
+			if x.workers > 1 && ctx.Err() == nil {
 				nb := &x.bufs[1-k]
-				n, err := x.takeBatch(nb, level)
+				var n int64
+				switch avail := opt.Frontier.Len(); {
+				case level > 0:
+					n, err = x.takeBatch(nb, level)
+					level -= n
+				case avail >= int64(x.batch) && (opt.MaxDepth == 0 || x.depth+1 < opt.MaxDepth):
+					// A whole batch, the one the next level starts
+					// with anyway: the batches do not depend on this.
+					n, err = x.takeBatch(nb, avail)
+					nextLevel = true
+				}
 				if err != nil {
 					return x.failed(err)
 				}
-				level -= n
-				ahead = make(chan error, 1)
-				go func() { ahead <- x.expandBatch(nb) }()
+				if n > 0 {
+					ahead = make(chan error, 1)
+					go func() { ahead <- x.expandBatch(nb) }()
+				}
 			}
 			x.results = b.results
 			if v := x.merge(); v != nil {
@@ -247,11 +262,16 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				return x.finish()
 			}
 			k = 1 - k
+			if nextLevel {
+				break
+			}
 		}
 		if x.stepViol != nil {
+			x.drain(ahead)
 			return x.report(*x.stepViol)
 		}
 		if x.cont != nil && x.cont.full {
+			x.drain(ahead)
 			x.res.CutByViolations = true
 			x.res.Depth = x.depth + 1
 			break
