@@ -14,11 +14,14 @@ import (
 //
 //   - each distinct thread (status, heap version, flags, call stack), each
 //     session instance and each channel, encoded, in a table that keeps the
-//     part decoded beside its bytes;
+//     part decoded beside its bytes; the decoded copy carries its table and
+//     id (interned), so a configuration made of the tables' parts needs no
+//     lookup to know their ids;
 //   - the misc part: an interned pair of halves, each a string in a table
-//     of byte strings: the first half of the live instances with their
-//     non-empty channels, and the update state; the second half of the
-//     instances with theirs;
+//     of its own that keeps it decoded too (the tables' instances and
+//     channels, the update state): the first half of the live instances
+//     with their non-empty channels, and the update state; the second half
+//     of the instances with theirs;
 //   - the threads' part: the vector of the thread ids, cut into chunks of
 //     at most chunkThreads ids, each chunk a string in a table of byte
 //     strings; with more than one chunk, a balanced binary tree over the
@@ -32,10 +35,11 @@ import (
 // A successor differs from its parent in a few parts (a step moves one or
 // two threads and touches an instance or a channel), so computing its key
 // costs encoding those parts and a lookup or two; the rest is the parent's
-// (the cursor). Rebuilding a configuration from its key costs a walk down
-// its tree and no decoding: the tables keep the parts decoded (on the heap,
-// never changed afterwards, as Config's parts are never changed once
-// shared).
+// (the cursor). With the memos (memo.go) a step mostly takes the tables'
+// copies of the parts it makes, ids included, and encodes nothing.
+// Rebuilding a configuration from its key costs a walk down its tree and
+// no decoding: the tables keep the parts decoded (on the heap, never
+// changed afterwards, as Config's parts are never changed once shared).
 //
 // Ids are dense in every table, and a pair of ids below 2^15 is its own id
 // (store.PairTable: inline, never stored), so a model with few chunks and
