@@ -73,6 +73,7 @@ type instStepKey struct {
 	endsRun    bool   // whether the transition ends a run
 	introduced bool   // whether the update is introduced
 	apply      bool   // not a transition: thread ei applies the update (applyMemo)
+	introduce  bool   // not a transition: the introduction sets the run number n (setRunNumbersMemo)
 }
 
 type instSlot struct {
@@ -270,9 +271,33 @@ func (m *threadMemo) keepChan(sl *chanSlot, k chanStepKey, n *Config, i int) boo
 	return true
 }
 
+// setRunNumbersMemo is SetRunNumbers on n, the introduction's successor of
+// c being built, with the instance memo: what it does to an instance, then
+// in canonical form (normaliseRuns), depends on the instance alone.
+func (s *Semantics) setRunNumbersMemo(m *threadMemo, c, n *Config) {
+	for i := range n.Insts {
+		if n.Insts[i] != c.Insts[i] || c.Insts[i].tab.trees != m.t {
+			setRunNumber(s.P, n, i)
+			continue
+		}
+		k := instStepKey{id: c.Insts[i].tab.id, next: math.MinInt32, introduce: true}
+		sl := m.instSlot(k)
+		if m.recall(sl, k, n, i) {
+			continue
+		}
+		if !setRunNumber(s.P, n, i) {
+			continue // unchanged: nothing to keep
+		}
+		s.keepInst(m, sl, k, n, i)
+		if m.cur.err != nil {
+			return
+		}
+	}
+}
+
 // instSlot returns the instance memo's entry for k.
 func (m *threadMemo) instSlot(k instStepKey) *instSlot {
-	h := store.Mix(uint64(k.id)<<32|uint64(uint32(k.next))) ^ store.Mix(uint64(k.ei)<<3|uint64(b2i(k.apply))<<2|uint64(b2i(k.endsRun))<<1|uint64(b2i(k.introduced)))
+	h := store.Mix(uint64(k.id)<<32|uint64(uint32(k.next))) ^ store.Mix(uint64(k.ei)<<4|uint64(b2i(k.introduce))<<3|uint64(b2i(k.apply))<<2|uint64(b2i(k.endsRun))<<1|uint64(b2i(k.introduced)))
 	return &m.insts[h&(instMemoSlots-1)]
 }
 

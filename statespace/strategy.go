@@ -84,22 +84,43 @@ func StrategyNames() []string {
 // update run number, docs/language.md §4). Roles that have reached end count too: the
 // messages of their runs must still be consumed under the old protocol.
 func SetRunNumbers(p *Program, c *Config) {
-	for i, in := range c.Insts {
-		if !p.Services[in.Service].Moved {
-			continue
-		}
-		max, live := int32(-1), false
-		for _, e := range in.Ends {
-			if e.Run > max {
-				max = e.Run
-			}
-			live = live || !e.Done
-		}
-		if !live {
-			continue // every role is done: nothing to wait for
-		}
-		c.inst(i).N = max + 1
+	for i := range c.Insts {
+		setRunNumber(p, c, i)
 	}
+}
+
+// setRunNumber is SetRunNumbers for instance i alone; it reports whether
+// it changed it.
+func setRunNumber(p *Program, c *Config, i int) bool {
+	in := c.Insts[i]
+	if !p.Services[in.Service].Moved {
+		return false
+	}
+	max, live := int32(-1), false
+	for _, e := range in.Ends {
+		if e.Run > max {
+			max = e.Run
+		}
+		live = live || !e.Done
+	}
+	if !live {
+		return false // every role is done: nothing to wait for
+	}
+	c.inst(i).N = max + 1
+	return true
+}
+
+// RunNumbering is implemented by a strategy whose Introduce is
+// SetRunNumbers and nothing else: the explorer may then do it instance by
+// instance through its memo (memo.go).
+type RunNumbering interface {
+	SetsRunNumbers() bool
+}
+
+// setsRunNumbers reports whether st's Introduce is SetRunNumbers.
+func setsRunNumbers(st Strategy) bool {
+	r, ok := st.(RunNumbering)
+	return ok && r.SetsRunNumbers()
 }
 
 // CompletedN reports whether thread t has completed run n on every endpoint

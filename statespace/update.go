@@ -44,7 +44,11 @@ func (s *Semantics) introduce(c *Config) Succ {
 			s.participate(c, n, t)
 		}
 	}
-	s.Strategy.Introduce(p, n)
+	if m := s.memoFor(c); m != nil && setsRunNumbers(s.Strategy) {
+		s.setRunNumbersMemo(m, c, n)
+	} else {
+		s.Strategy.Introduce(p, n)
+	}
 	return Succ{Action: Action{Kind: ActIntroduce, Thread: -1, Code: -1, Label: -1}, Next: n}
 }
 
