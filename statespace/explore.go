@@ -335,6 +335,8 @@ type search struct {
 // record.
 type batch struct {
 	recs    [][]byte
+	buf     []byte // the records' bytes, one after another
+	ends    []int  // where each record ends in buf (buf may move as it grows)
 	results []expanded
 }
 
@@ -476,8 +478,8 @@ func (x *search) recordInitial(init *Config) error {
 
 // takeBatch pops up to a batch of the level's remaining records into b.
 func (x *search) takeBatch(b *batch, level int64) (int64, error) {
-	b.recs = b.recs[:0]
-	for int64(len(b.recs)) < level && len(b.recs) < x.batch {
+	b.recs, b.buf, b.ends = b.recs[:0], b.buf[:0], b.ends[:0]
+	for int64(len(b.ends)) < level && len(b.ends) < x.batch {
 		rec, err := x.opt.Frontier.Pop()
 		if err == io.EOF {
 			return 0, errors.New("statespace: frontier ended early")
@@ -485,7 +487,13 @@ func (x *search) takeBatch(b *batch, level int64) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		b.recs = append(b.recs, append([]byte(nil), rec...))
+		b.buf = append(b.buf, rec...)
+		b.ends = append(b.ends, len(b.buf))
+	}
+	start := 0
+	for _, e := range b.ends {
+		b.recs = append(b.recs, b.buf[start:e:e])
+		start = e
 	}
 	return int64(len(b.recs)), nil
 }
