@@ -226,7 +226,8 @@ func (s *Semantics) start(out []Succ, c *Config, t int, req *Instr) []Succ {
 	svc := int(req.A)
 	roles := p.roleSets[req.B]
 	myRole := int(req.C)
-	var others []int
+	var buf [3][8]int // others, pick and the threads of one start, small
+	others := buf[0][:0]
 	for _, r := range roles {
 		if r != myRole {
 			others = append(others, r)
@@ -249,11 +250,16 @@ func (s *Semantics) start(out []Succ, c *Config, t int, req *Instr) []Succ {
 			}
 		}
 	}
-	pick := make([]int, len(others))
+	pick := buf[1][:0]
+	if len(others) <= len(buf[1]) {
+		pick = buf[1][:len(others)]
+	} else {
+		pick = make([]int, len(others))
+	}
 	var rec func(k int)
 	rec = func(k int) {
 		if k == len(others) {
-			out = append(out, s.startWith(c, t, svc, myRole, others, pick))
+			out = append(out, s.startWith(c, t, svc, myRole, others, pick, buf[2][:0]))
 			return
 		}
 		for _, u := range candidates[k] {
@@ -271,18 +277,22 @@ func (s *Semantics) start(out []Succ, c *Config, t int, req *Instr) []Succ {
 	return out
 }
 
-func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick []int) Succ {
+// startWith is the start of a session of svc by thread t as myRole with
+// the threads in pick as the others; scratch is room for the roles.
+func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick, scratch []int) Succ {
 	p := s.P
 	n := c.clone()
 	n.Created++
-	in := &Instance{Service: svc, Serial: n.Created, N: NoRunNumber, dirty: true}
+	in := n.arena.instance()
+	*in = Instance{Service: svc, Serial: n.Created, N: NoRunNumber, dirty: true}
 	idx := len(n.Insts)
-	threads := append([]int{t}, pick...)
-	roles := append([]int{myRole}, others...)
+	threads := append(append(make([]int, 0, len(pick)+1), t), pick...) // kept in the action
+	roles := append(append(scratch[:0], myRole), others...)
 	act := Action{Kind: ActStart, Thread: t, Threads: threads, Inst: in.Serial, Role: myRole, Code: -1, Label: -1}
 	f := &c.Threads[t].Frames[len(c.Threads[t].Frames)-1]
 	act.Code, act.PC = f.Code, f.PC
 	var fault *Fault
+	in.Ends = n.arena.endSlice(len(threads))[:0]
 	for k, u := range threads {
 		// An endpoint starts under the protocol of its thread's heap: a
 		// thread that has applied opens it under the new protocol, whatever
