@@ -11,7 +11,7 @@ func init() { RegisterStrategy("max+1", func() Strategy { return MaxPlus1{} }) }
 func (MaxPlus1) Name() string                       { return "max+1" }
 func (MaxPlus1) Introduce(p *Program, c *Config)    { SetRunNumbers(p, c) }
 func (MaxPlus1) Release(p *Program, c *Config) bool { return false }
-func (MaxPlus1) SetsRunNumbers() bool                { return true }
+func (MaxPlus1) SetsRunNumbers() bool               { return true }
 
 func (MaxPlus1) Decide(p *Program, c *Config, t int) Decision {
 	if CompletedN(c, t) {

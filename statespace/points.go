@@ -99,7 +99,7 @@ func (o OnlyAt) Name() string { return o.Base.Name() }
 
 // Introduce is the base strategy's.
 func (o OnlyAt) Introduce(p *Program, c *Config) { o.Base.Introduce(p, c) }
-func (o OnlyAt) SetsRunNumbers() bool              { return setsRunNumbers(o.Base) }
+func (o OnlyAt) SetsRunNumbers() bool            { return setsRunNumbers(o.Base) }
 
 // Decide is the base strategy's, except that the point's thread passes
 // every other point.

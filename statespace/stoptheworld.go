@@ -11,7 +11,7 @@ func init() { RegisterStrategy("stop-the-world", func() Strategy { return StopTh
 
 func (StopTheWorld) Name() string                    { return "stop-the-world" }
 func (StopTheWorld) Introduce(p *Program, c *Config) { SetRunNumbers(p, c) }
-func (StopTheWorld) SetsRunNumbers() bool             { return true }
+func (StopTheWorld) SetsRunNumbers() bool            { return true }
 
 func (StopTheWorld) Decide(p *Program, c *Config, t int) Decision {
 	if CompletedN(c, t) {

@@ -61,11 +61,11 @@ type trees struct {
 	insts   *store.LeafTable[*Instance]
 	chans   *store.LeafTable[*Channel]
 	// The halves of misc parts, first and second, kept decoded.
-	halves  [2]*store.LeafTable[*half]
-	miscs   *store.PairTable  // misc parts: pairs of halves
-	nodes   *store.PairTable
-	vecs    *store.BytesTable // the chunks of the threads' parts: vectors of thread ids
-	leaves  int               // len(p.Threads), and 1 at least (padded with leaf 0)
+	halves [2]*store.LeafTable[*half]
+	miscs  *store.PairTable // misc parts: pairs of halves
+	nodes  *store.PairTable
+	vecs   *store.BytesTable // the chunks of the threads' parts: vectors of thread ids
+	leaves int               // len(p.Threads), and 1 at least (padded with leaf 0)
 	// The chunks: chunk c holds the leaves [bounds[c], bounds[c+1]).
 	chunks int
 	bounds []int
@@ -134,10 +134,10 @@ type cursor struct {
 	leaves []uint32           // the parent's leaves (thread ids)
 	chunks []uint32           // the parent's chunks (ids of vectors of thread ids)
 	nodes  []uint32           // the parent's tree over its chunks, numbered as a heap (root 0)
-	root   uint32    // the parent's threads part: its chunk, or its tree's root
-	misc   uint32    // the parent's misc part
-	halves [2]uint32 // its halves
-	hi, hq int       // the instances and channels in its first half
+	root   uint32             // the parent's threads part: its chunk, or its tree's root
+	misc   uint32             // the parent's misc part
+	halves [2]uint32          // its halves
+	hi, hq int                // the instances and channels in its first half
 
 	// The chunk memo: chunks made from the parent's by replacing a leaf.
 	chunkMemo []chunkSlot
