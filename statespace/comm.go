@@ -226,7 +226,7 @@ func (s *Semantics) start(out []Succ, c *Config, t int, req *Instr) []Succ {
 	svc := int(req.A)
 	roles := p.roleSets[req.B]
 	myRole := int(req.C)
-	var buf [3][8]int // others, pick and the threads of one start, small
+	var buf [3][8]int // room for others, pick and the roles of one start
 	others := buf[0][:0]
 	for _, r := range roles {
 		if r != myRole {
@@ -250,12 +250,11 @@ func (s *Semantics) start(out []Succ, c *Config, t int, req *Instr) []Succ {
 			}
 		}
 	}
-	pick := buf[1][:0]
-	if len(others) <= len(buf[1]) {
-		pick = buf[1][:len(others)]
-	} else {
+	pick := buf[1][:]
+	if len(others) > len(pick) {
 		pick = make([]int, len(others))
 	}
+	pick = pick[:len(others)]
 	var rec func(k int)
 	rec = func(k int) {
 		if k == len(others) {

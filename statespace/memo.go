@@ -92,10 +92,14 @@ const instMemoSlots = 1 << 13
 // instance is still c's (unchanged by the step so far).
 func (s *Semantics) moveMonitorMemo(c, n *Config, t, inst, ei, next int, endsRun bool) *Fault {
 	m := s.memoFor(c)
-	if m == nil || n.Insts[inst] != c.Insts[inst] || c.Insts[inst].tab.trees != m.t || ei >= 1<<16 {
+	if m == nil || ei >= 1<<16 {
 		return s.moveMonitor(n, t, inst, ei, next, endsRun)
 	}
-	k := instStepKey{id: c.Insts[inst].tab.id, next: int32(next), ei: uint16(ei), endsRun: endsRun, introduced: c.Upd.Introduced}
+	id, ok := m.instID(c, n, inst)
+	if !ok {
+		return s.moveMonitor(n, t, inst, ei, next, endsRun)
+	}
+	k := instStepKey{id: id, next: int32(next), ei: uint16(ei), endsRun: endsRun, introduced: c.Upd.Introduced}
 	sl := m.instSlot(k)
 	if m.recall(sl, k, n, inst) {
 		return nil
@@ -150,11 +154,12 @@ func (s *Semantics) applyMemo(c, n *Config, t int) {
 		if !s.applies(n.Insts[i], t) {
 			continue
 		}
-		if n.Insts[i] != c.Insts[i] || c.Insts[i].tab.trees != m.t {
+		id, ok := m.instID(c, n, i)
+		if !ok {
 			s.applyInst(n, t, i)
 			continue
 		}
-		k := instStepKey{id: c.Insts[i].tab.id, next: math.MinInt32, ei: uint16(t), introduced: c.Upd.Introduced, apply: true}
+		k := instStepKey{id: id, next: math.MinInt32, ei: uint16(t), introduced: c.Upd.Introduced, apply: true}
 		sl := m.instSlot(k)
 		if m.recall(sl, k, n, i) {
 			continue
@@ -213,12 +218,11 @@ func (s *Semantics) pushMemo(c, n *Config, inst, from, to int, msg Msg) {
 	}
 	k := chanStepKey{id: noChan, msg: msg}
 	i := n.channel(inst, from, to)
-	switch {
-	case i < 0:
+	if i < 0 {
 		k.inst, k.from, k.to = int32(inst), int32(from), int32(to)
-	case i < len(c.Queue) && n.Queue[i] == c.Queue[i] && c.Queue[i].tab.trees == m.t:
-		k.id = c.Queue[i].tab.id
-	default: // a channel the step made or changed: not the table's
+	} else if id, ok := m.chanID(c, n, i); ok {
+		k.id = id
+	} else { // a channel the step made or changed: not the tables'
 		n.push(inst, from, to, msg)
 		return
 	}
@@ -243,11 +247,15 @@ func (s *Semantics) pushMemo(c, n *Config, inst, from, to int, msg Msg) {
 // built, whose queue is still c's.
 func (s *Semantics) popMemo(c, n *Config, i int) Msg {
 	m := s.memoFor(c)
-	if m == nil || len(n.Queue[i].Msgs) == 1 || n.Queue[i] != c.Queue[i] || c.Queue[i].tab.trees != m.t {
+	if m == nil || len(n.Queue[i].Msgs) == 1 {
+		return n.pop(i)
+	}
+	id, ok := m.chanID(c, n, i)
+	if !ok {
 		return n.pop(i)
 	}
 	msg := n.Queue[i].Msgs[0]
-	k := chanStepKey{id: c.Queue[i].tab.id, pop: true}
+	k := chanStepKey{id: id, pop: true}
 	sl := m.chanSlot(k)
 	if !sl.ok || sl.key != k {
 		n.pop(i)
@@ -276,11 +284,12 @@ func (m *threadMemo) keepChan(sl *chanSlot, k chanStepKey, n *Config, i int) boo
 // in canonical form (normaliseRuns), depends on the instance alone.
 func (s *Semantics) setRunNumbersMemo(m *threadMemo, c, n *Config) {
 	for i := range n.Insts {
-		if n.Insts[i] != c.Insts[i] || c.Insts[i].tab.trees != m.t {
+		id, ok := m.instID(c, n, i)
+		if !ok {
 			setRunNumber(s.P, n, i)
 			continue
 		}
-		k := instStepKey{id: c.Insts[i].tab.id, next: math.MinInt32, introduce: true}
+		k := instStepKey{id: id, next: math.MinInt32, introduce: true}
 		sl := m.instSlot(k)
 		if m.recall(sl, k, n, i) {
 			continue
@@ -293,6 +302,19 @@ func (s *Semantics) setRunNumbersMemo(m *threadMemo, c, n *Config) {
 			return
 		}
 	}
+}
+
+// instID returns the id of instance i of n, a successor of c being built,
+// if it is still c's, the tables' copy (the memos key on it); else false.
+func (m *threadMemo) instID(c, n *Config, i int) (uint32, bool) {
+	in := n.Insts[i]
+	return in.tab.id, i < len(c.Insts) && in == c.Insts[i] && in.tab.trees == m.t
+}
+
+// chanID is instID for channel i of n's queue.
+func (m *threadMemo) chanID(c, n *Config, i int) (uint32, bool) {
+	ch := n.Queue[i]
+	return ch.tab.id, i < len(c.Queue) && ch == c.Queue[i] && ch.tab.trees == m.t
 }
 
 // instSlot returns the instance memo's entry for k.
