@@ -95,6 +95,11 @@ type LiveStats struct {
 	Pending     int64 // configurations after the introduction with some participant not applied or finished
 	Edges       int64 // steps recorded between pending configurations
 	Excluded    int64 // pending configurations where a participant could apply (no fair cycle passes them)
+	// Stuck counts the pending configurations with no step. The safety
+	// search judged every configuration with no step, so only the queue's
+	// capacity holds these (capacity reached, §5): the runs that end there
+	// are the bound's artefact, not judged, though the update is pending.
+	Stuck       int64
 	Depth       int   // the greatest breadth-first depth
 	SCCs        int64 // non-trivial strongly connected components of the pending region
 	FairSCCs    int64 // of them, those holding a fair cycle
@@ -447,6 +452,9 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 		st.Transitions += int64(len(succs))
 		flags := g.flags(id)
 		pending := flags&flagPending != 0
+		if pending && len(succs) == 0 {
+			st.Stuck++
+		}
 		clear(en)
 		for i := range succs {
 			s := &succs[i]

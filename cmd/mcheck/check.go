@@ -345,6 +345,16 @@ type runReport struct {
 	shortestCut    bool
 }
 
+// setupLine says what a run checks: the model, the update, the queue's
+// capacity and when the update is introduced (nothing about an update the
+// model does not have).
+func setupLine(path string, u *model.Update, bound int, at string) string {
+	if u == nil {
+		return fmt.Sprintf("model %s, no update, queue capacity %d", filepath.ToSlash(path), bound)
+	}
+	return fmt.Sprintf("model %s, update %s, queue capacity %d, update introduced: %s", filepath.ToSlash(path), u.Name, bound, at)
+}
+
 func updateName(u *model.Update) string {
 	if u == nil {
 		return "(no update)"
@@ -379,7 +389,7 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 		fmt.Fprintln(w)
 	}
 	if newUpdate {
-		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(r.model), updateName(r.update), r.queueBound, f.updateAt)
+		fmt.Fprintf(w, "%s\n\n", setupLine(r.model, r.update, r.queueBound, f.updateAt))
 	}
 	r.tablesNote = tablesNote(r, f)
 	writeNotes(w, r)
@@ -439,7 +449,7 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 			fmt.Fprintln(w)
 		}
 		rs := byUpdate[u]
-		fmt.Fprintf(w, "summary: model %s, update %s, queue capacity %d, update introduced: %s\n\n", filepath.ToSlash(rs[0].model), updateName(u), rs[0].queueBound, f.updateAt)
+		fmt.Fprintf(w, "summary: %s\n\n", setupLine(rs[0].model, u, rs[0].queueBound, f.updateAt))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		head := "strategy\tverdict\tproperty\t"
 		if f.cont {
@@ -500,6 +510,12 @@ func writeNotes(w io.Writer, r *runReport) {
 		}
 		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
 			l.States, l.Pending, how, l.Elapsed.Seconds(), sizeString(l.RAMBytes), disk))
+		if l.Stuck > 0 {
+			// The runs that end at the capacity with the update pending
+			// complete nothing: the verdict above does not cover them.
+			notes = append(notes, fmt.Sprintf("  but for the runs that end where only the queue capacity holds the system, the update still pending (%s): an artefact of the bound, not judged",
+				plural64(l.Stuck, "configuration")))
+		}
 	}
 	if n := len(res.Violations); n > 0 {
 		switch {
@@ -677,10 +693,13 @@ func sizeString(b int64) string {
 
 // jsonLiveness is the JSON form of what the liveness check did.
 type jsonLiveness struct {
-	States   int64   `json:"states"`
-	Pending  int64   `json:"pending"`
-	Edges    int64   `json:"transitions_pending"`
-	Excluded int64   `json:"can_apply"`
+	States   int64 `json:"states"`
+	Pending  int64 `json:"pending"`
+	Edges    int64 `json:"transitions_pending"`
+	Excluded int64 `json:"can_apply"`
+	// Stuck counts the configurations with the update pending where only
+	// the queue capacity holds the system: runs ending there are not judged.
+	Stuck    int64   `json:"pending_capacity_reached"`
 	SCCs     int64   `json:"cyclic_components"`
 	Fair     int64   `json:"fair_components"`
 	Seconds  float64 `json:"seconds"`
@@ -820,7 +839,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	}
 	j.CutByViolations = res.CutByViolations
 	if l := r.live; l != nil {
-		j.Liveness = &jsonLiveness{States: l.States, Pending: l.Pending, Edges: l.Edges, Excluded: l.Excluded, SCCs: l.SCCs, Fair: l.FairSCCs,
+		j.Liveness = &jsonLiveness{States: l.States, Pending: l.Pending, Edges: l.Edges, Excluded: l.Excluded, Stuck: l.Stuck, SCCs: l.SCCs, Fair: l.FairSCCs,
 			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, DiskBytes: l.DiskBytes, Cut: l.Cut,
 			Quotient: l.Quotient, FellBack: l.FellBack, QuotientStates: l.QuotientStates, Lifted: l.Lifted}
 	}

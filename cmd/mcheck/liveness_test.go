@@ -60,3 +60,37 @@ func TestCheckLasso(t *testing.T) {
 		t.Errorf("unfair-only: exit %d:\n%s", code, out)
 	}
 }
+
+// TestLivenessCapacityEnds: runs that end where only the queue capacity
+// holds the system, the update still pending, are not judged by the
+// liveness check, and the verdict line says so, with their number (two,
+// derived by hand in the model's header); a model without such runs gets no
+// such line.
+func TestLivenessCapacityEnds(t *testing.T) {
+	const model = "../../statespace/testdata/liveness/capacity-ends-pending.dsu"
+	base := []string{"check", "--store", "memory", "--progress", "off", "--strategy", "stop-the-world"}
+	const line = "but for the runs that end where only the queue capacity holds the system, the update still pending (2 configurations)"
+	for _, q := range []string{"1", "8"} {
+		code, out, errs := runCmd(append(base, "--queue-bound", q, model)...)
+		noPanic(t, out, errs)
+		if code != exitOK || !strings.Contains(out, "every fair run after the introduction completes the update") || !strings.Contains(out, line) {
+			t.Errorf("capacity %s: exit %d:\n%s", q, code, out)
+		}
+	}
+	code, out, _ := runCmd(append(base, "--json", model)...)
+	var j struct {
+		Liveness *struct {
+			Stuck int64 `json:"pending_capacity_reached"`
+		} `json:"liveness"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != exitOK || j.Liveness == nil || j.Liveness.Stuck != 2 {
+		t.Errorf("JSON: exit %d: %s", code, out)
+	}
+	_, out, _ = runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "../../statespace/testdata/liveness/unfair-only.dsu")
+	if strings.Contains(out, "but for the runs") {
+		t.Errorf("unfair-only has no run that ends at the capacity:\n%s", out)
+	}
+}

@@ -266,7 +266,7 @@ func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) 
 		fmt.Fprintln(w)
 	}
 	if newUpdate {
-		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n", filepath.ToSlash(r.model), updateName(r.update), r.queueBound, f.updateAt)
+		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt))
 		fmt.Fprintf(w, "simulation: %s\n\n", simSetup(f))
 	}
 	res := r.res
@@ -460,7 +460,11 @@ func writeUnreachedBy(w io.Writer, model, strategy string, u *statespace.Unreach
 
 // writeSimSummary prints one row per simulation.
 func writeSimSummary(w io.Writer, runs []*simReport, f *simFlags) {
-	fmt.Fprintf(w, "summary: model %s, queue capacity %d, update introduced: %s; %s\n\n", filepath.ToSlash(runs[0].model), runs[0].queueBound, f.updateAt, simSetup(f))
+	at := ", update introduced: " + f.updateAt
+	if runs[0].update == nil {
+		at = ""
+	}
+	fmt.Fprintf(w, "summary: model %s, queue capacity %d%s; %s\n\n", filepath.ToSlash(runs[0].model), runs[0].queueBound, at, simSetup(f))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "update\tstrategy\tverdict\tproperty\twalks\tsteps\tdistinct\tlongest\tseconds\ttrace\tfound at\tshortest\t")
 	for _, r := range runs {

@@ -254,7 +254,7 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 		fmt.Fprintln(w)
 	}
 	if newUpdate {
-		fmt.Fprintf(w, "model %s, update %s, queue capacity %d, update introduced: %s\n", filepath.ToSlash(r.model), updateName(r.update), r.queueBound, f.updateAt)
+		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt))
 		fmt.Fprintf(w, "swarm: %s\n\n", swarmSetup(f))
 	}
 	res := r.res
@@ -330,7 +330,11 @@ func writeSwarmViolation(w io.Writer, r *swarmReport, f *swarmFlags) {
 
 // writeSwarmSummary prints one row per swarm.
 func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
-	fmt.Fprintf(w, "summary: model %s, queue capacity %d, update introduced: %s; %s\n\n", filepath.ToSlash(runs[0].model), runs[0].queueBound, f.updateAt, swarmSetup(f))
+	at := ", update introduced: " + f.updateAt
+	if runs[0].update == nil {
+		at = ""
+	}
+	fmt.Fprintf(w, "summary: model %s, queue capacity %d%s; %s\n\n", filepath.ToSlash(runs[0].model), runs[0].queueBound, at, swarmSetup(f))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "update\tstrategy\tverdict\tproperty\tsearch\tmembers\tstates\tseconds\ttrace\tfound at\tshortest\t")
 	for _, r := range runs {
