@@ -533,25 +533,36 @@ func (x *search) expandBatch(b *batch) error {
 		}
 		return nil
 	}
-	// Workers take small runs of records in turn, so that one that got
-	// cheap configurations does not wait for one that got dear ones.
+	// Each worker has a share of its own, the records in a row, and takes
+	// small runs from its front, so that its memos meet configurations
+	// alike one after another, as with one worker. One that is done takes
+	// runs from the back of the others' shares, so that one that got cheap
+	// configurations does not wait for one that got dear ones.
 	var wg sync.WaitGroup
-	var next atomic.Int64
+	n := len(b.recs)
+	shares := make([]share, x.workers)
+	for w := range shares {
+		shares[w].lo, shares[w].hi = w*n/x.workers, (w+1)*n/x.workers
+	}
+	var stop atomic.Bool
 	errs := make([]error, x.workers)
 	for w := 0; w < x.workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for {
-				lo := int(next.Add(expandRun)) - expandRun
-				if lo >= len(b.recs) {
-					return
-				}
-				for i := lo; i < min(lo+expandRun, len(b.recs)); i++ {
-					if err := x.expand(b.recs[i], &b.results[i], w); err != nil {
-						errs[w] = err
-						next.Store(int64(len(b.recs))) // the others stop too
-						return
+			for k := range x.workers {
+				sh := &shares[(w+k)%x.workers]
+				for !stop.Load() {
+					lo, hi := sh.take(k > 0)
+					if lo == hi {
+						break
+					}
+					for i := lo; i < hi; i++ {
+						if err := x.expand(b.recs[i], &b.results[i], w); err != nil {
+							errs[w] = err
+							stop.Store(true) // the others stop too
+							return
+						}
 					}
 				}
 			}
@@ -559,6 +570,28 @@ func (x *search) expandBatch(b *batch) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// share is one worker's share of a batch: the records [lo, hi) not taken
+// yet.
+type share struct {
+	mu     sync.Mutex
+	lo, hi int
+	_      [cacheLinePad]byte
+}
+
+// take takes a run of records off the share: from its front for its
+// owner, from its back for another worker.
+func (sh *share) take(back bool) (lo, hi int) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	k := min(expandRun, sh.hi-sh.lo)
+	if back {
+		sh.hi -= k
+		return sh.hi, sh.hi + k
+	}
+	sh.lo += k
+	return sh.lo - k, sh.lo
 }
 
 // expandRun is how many records a worker takes at a time.
