@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -85,6 +87,14 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mcheck replay: %s: strategy: %v\n", reportPath, err)
 			return exitUsage
 		}
+	}
+	if !slices.Contains(properties.Names, rec.Property) {
+		what := fmt.Sprintf("unknown property %q", rec.Property)
+		if rec.Property == "" {
+			what = "the violation names no property"
+		}
+		fmt.Fprintf(stderr, "mcheck replay: %s: property: %s (known: %s)\n", reportPath, what, strings.Join(properties.Names, ", "))
+		return exitUsage
 	}
 	if _, err := properties.Without(rec.Skip); err != nil {
 		fmt.Fprintf(stderr, "mcheck replay: %s: skip: %v\n", reportPath, err)

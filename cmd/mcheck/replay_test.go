@@ -75,6 +75,10 @@ func TestReplay(t *testing.T) {
 		{`"strategy":"uncoordinated"`, `"strategy":"bogus"`, `unknown strategy "bogus"`},
 		{`"update_at":"any"`, `"update_at":"any","skip":["nonsense"]`, `nonsense`},
 		{`"path":[`, `"lost":[`, "the violation has no path"},
+		// (found by the adversarial tester: a property that does not exist,
+		// or none, replayed to "another violation", exit 1)
+		{`"property":"fidelity"`, `"property":"nonsense"`, `property: unknown property "nonsense"`},
+		{`"property":"fidelity"`, `"property":""`, `property: the violation names no property`},
 	} {
 		b := strings.Replace(out0, c.from, c.to, 1)
 		if b == out0 {
