@@ -256,8 +256,14 @@ func readModelArg(cmd string, args []string, stderr io.Writer) (path string, src
 
 // oneArg checks that exactly one positional argument (the model) was given.
 func oneArg(cmd string, args []string, stderr io.Writer) (string, bool) {
+	return oneArgOf(cmd, "model file", args, stderr)
+}
+
+// oneArgOf checks that exactly one positional argument was given; what
+// names it in the message ("model file").
+func oneArgOf(cmd, what string, args []string, stderr io.Writer) (string, bool) {
 	if len(args) != 1 {
-		fmt.Fprintf(stderr, "mcheck %s: expected one model file, got %d argument(s)%s\n", cmd, len(args), listArgs(args))
+		fmt.Fprintf(stderr, "mcheck %s: expected one %s, got %d argument(s)%s\n", cmd, what, len(args), listArgs(args))
 		return "", false
 	}
 	return args[0], true

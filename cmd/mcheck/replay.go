@@ -39,7 +39,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if status, done := parseFlags("replay", fs, args, usage, stdout, stderr); done {
 		return status
 	}
-	reportPath, ok := oneArg("replay", fs.Args(), stderr)
+	reportPath, ok := oneArgOf("replay", "report (the output of mcheck check --json)", fs.Args(), stderr)
 	if !ok {
 		return exitUsage
 	}

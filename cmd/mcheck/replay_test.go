@@ -29,6 +29,14 @@ func TestReplay(t *testing.T) {
 	if code != exitViolation || errs == "" {
 		t.Fatalf("replay against another model: exit %d, %q", code, errs)
 	}
+	// With no argument, or two, it asks for the report, not a model
+	// (found by the adversarial tester: "expected one model file").
+	for _, args := range [][]string{{"replay"}, {"replay", report, report}} {
+		code, _, errs := runCmd(args...)
+		if code != exitUsage || !strings.Contains(errs, "expected one report (the output of mcheck check --json), got") || strings.Contains(errs, "model") {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
 	code, _, errs = runCmd("replay", "../../models/mathserver.dsu")
 	if code != exitUsage || !strings.Contains(errs, "not a report of mcheck check --json") {
 		t.Fatalf("replay of a non-report: exit %d, %q", code, errs)
