@@ -256,6 +256,14 @@ func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmR
 		workers = runtime.NumCPU()
 	}
 	workers = min(workers, o.Members)
+	if o.Bits != 0 {
+		// Members that run at once each have an array: together they must
+		// fit (the arrays are mapped lazily, so too many would be killed
+		// by the system half-way, not refused).
+		if err := store.BitArraysFit(o.Bits, workers); err != nil {
+			return nil, err
+		}
+	}
 	start := time.Now()
 	wctx := ctx
 	if o.Time > 0 {

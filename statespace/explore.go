@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/cespare/xxhash/v2"
 	"io"
 	"runtime"
 	"sync"
@@ -297,6 +298,7 @@ type search struct {
 	trees   *trees     // the configurations, as trees of interned parts
 	arenas  []Arena    // one per worker
 	cursors []cursor   // one per worker
+	encs    [][]byte   // one per worker, with contentKeys: encodings
 	covs    []coverage // one per worker, with Options.Coverage
 
 	// What the recording goroutine writes while the workers expand the
@@ -314,8 +316,13 @@ type search struct {
 	// Two batches: one expanded while the other is merged and recorded.
 	bufs    [2]batch
 	results []expanded // the batch being merged: one slot per record
-	// The batch's successors, in frontier order, for record.
+	// contentKeys: the visited set gets hashes of the configurations'
+	// encodings, not their keys (ContentKeyed).
+	contentKeys bool
+	// The batch's successors, in frontier order, for record; fps are their
+	// content hashes, with contentKeys.
 	keys     []uint64
+	fps      []uint64
 	parents  []int64
 	succIdx  []uint32
 	tags     []tagged
@@ -345,6 +352,7 @@ type expanded struct {
 	id       int64
 	tag      int64    // the configuration's latency tag (costs.go)
 	keys     []uint64 // the successors' keys (tree.go)
+	fps      []uint64 // their content hashes, with contentKeys
 	tags     []tagged
 	blocked  int   // threads at the barrier
 	mixed    int64 // run mixes among the steps
@@ -389,6 +397,10 @@ func newSearch(sem *Semantics, opt Options) *search {
 		for w := range x.arenas {
 			x.arenas[w].memo = newThreadMemo(x.trees, &x.cursors[w])
 		}
+	}
+	if ck, ok := opt.Visited.(ContentKeyed); ok && ck.ContentKeys() {
+		x.contentKeys = true
+		x.encs = make([][]byte, x.workers)
 	}
 	if opt.Continue {
 		x.cont = newContinued(opt.MaxViolations)
@@ -466,7 +478,11 @@ func (x *search) recordInitial(init *Config) error {
 		return err
 	}
 	isNew := []bool{false}
-	if err := x.opt.Visited.Insert([]uint64{key}, isNew); err != nil {
+	vk := key
+	if x.contentKeys {
+		vk = x.contentKey(init, 0)
+	}
+	if err := x.opt.Visited.Insert([]uint64{vk}, isNew); err != nil {
 		return err
 	}
 	id, err := x.opt.Links.Append(-1, 0)
@@ -609,7 +625,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 	}
 	c := x.trees.decode(key, arena, cur)
 	out.id, out.tag, out.viol, out.violSucc = pid, tag, nil, -1
-	out.keys, out.tags, out.viols = out.keys[:0], out.tags[:0], out.viols[:0]
+	out.keys, out.tags, out.viols, out.fps = out.keys[:0], out.tags[:0], out.viols[:0], out.fps[:0]
 	out.blocked, out.mixed = observe(c, nil)
 	out.ampleLo, out.ampleHi = 0, 0
 	por := x.opt.POR && x.sem.porApplies(c)
@@ -653,7 +669,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		if v != nil {
 			if x.cont == nil {
 				out.viol, out.violSucc = v, i
-				out.keys, out.tags = out.keys[:0], out.tags[:0]
+				out.keys, out.tags, out.fps = out.keys[:0], out.tags[:0], out.fps[:0]
 				return true
 			}
 			// Continue: recorded, and the step is followed.
@@ -666,6 +682,9 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		}
 		out.tags = append(out.tags, tagOf(x.p, st.Next, tag))
 		out.keys = append(out.keys, k)
+		if x.contentKeys {
+			out.fps = append(out.fps, x.contentKey(st.Next, worker))
+		}
 		return true
 	})
 	if ferr != nil {
@@ -699,7 +718,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 // and the successors to record. It returns a violation that ends the
 // search now (one of a configuration with no step).
 func (x *search) merge() *violAt {
-	x.keys, x.parents, x.succIdx, x.tags = x.keys[:0], x.parents[:0], x.succIdx[:0], x.tags[:0]
+	x.keys, x.parents, x.succIdx, x.tags, x.fps = x.keys[:0], x.parents[:0], x.succIdx[:0], x.tags[:0], x.fps[:0]
 	x.owner, x.outside = x.owner[:0], x.outside[:0]
 	res := x.res
 	for i := range x.results {
@@ -736,6 +755,9 @@ func (x *search) merge() *violAt {
 		res.Transitions += int64(len(r.keys))
 		for j := range r.keys {
 			x.keys = append(x.keys, r.keys[j])
+			if x.contentKeys {
+				x.fps = append(x.fps, r.fps[j])
+			}
 			x.parents = append(x.parents, r.id)
 			x.succIdx = append(x.succIdx, uint32(j))
 			x.tags = append(x.tags, r.tags[j])
@@ -761,7 +783,7 @@ func (x *search) record() error {
 			return err
 		}
 	} else {
-		if err := x.opt.Visited.Insert(x.keys, x.newFlags); err != nil {
+		if err := x.opt.Visited.Insert(x.visitKeys(), x.newFlags); err != nil {
 			return err
 		}
 		for k := range x.keys {
@@ -795,12 +817,13 @@ func (x *search) record() error {
 // ample set led to a configuration already visited (C3), the rest. It sets
 // newFlags and order.
 func (x *search) insertReduced() error {
+	vk := x.visitKeys()
 	insert := func(keep func(k int) bool) error {
 		x.sel, x.selNew = x.sel[:0], x.selNew[:0]
 		first := len(x.order)
 		for k := range x.keys {
 			if keep(k) {
-				x.sel = append(x.sel, x.keys[k])
+				x.sel = append(x.sel, vk[k])
 				x.order = append(x.order, int32(k))
 			}
 		}
@@ -831,6 +854,22 @@ func (x *search) insertReduced() error {
 		return nil
 	}
 	return insert(func(k int) bool { return x.outside[k] && x.results[x.owner[k]].ampleHi == 0 })
+}
+
+// visitKeys are the batch's successors' keys for the visited set: their
+// trees' keys, or their content hashes (contentKeys).
+func (x *search) visitKeys() []uint64 {
+	if x.contentKeys {
+		return x.fps
+	}
+	return x.keys
+}
+
+// contentKey is a hash of c's canonical encoding (see ContentKeyed), made
+// by the given worker.
+func (x *search) contentKey(c *Config, worker int) uint64 {
+	x.encs[worker] = x.p.Encode(x.encs[worker][:0], c)
+	return xxhash.Sum64(x.encs[worker])
 }
 
 // resize returns s with length n, reallocated if it is too short.

@@ -64,6 +64,18 @@ type RAMSharer interface {
 	ShareRAM(bytes int64)
 }
 
+// ContentKeyed is implemented by visited sets that are lossy (bitstate
+// hashing): two keys that differ may be taken for the same. The explorer
+// then gives them, instead of the trees' keys, a hash of each
+// configuration's canonical encoding. The trees' keys name the same
+// configurations, exactly, but the ids in them depend on the order in
+// which the workers met the configurations' parts: which configurations a
+// lossy set takes for others would then change with --workers, and from
+// run to run.
+type ContentKeyed interface {
+	ContentKeys() bool
+}
+
 // Sizer is implemented by stores that can report their size.
 type Sizer interface {
 	Stats() StoreStats

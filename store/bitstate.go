@@ -19,9 +19,10 @@ import (
 // any number of states, about 0.1% omissions up to 2^33/100 states (see
 // OmissionProb and ExpectedOmissions for the estimates a run can print).
 //
-// Keys are the explorer's 64-bit state keys, structured or not: they are
-// mixed (splitmix64) before use.
+// Keys are 64-bit hashes of the configurations' encodings (ContentKeys),
+// structured or not: they are mixed (splitmix64) before use.
 type BitstateSet struct {
+	mem   block // the array's memory, mapped where the system allows
 	words []uint64
 	k     uint   // log2 of the number of bits
 	mask  uint64 // 2^k - 1
@@ -49,8 +50,57 @@ func NewBitstateSet(bits uint, seed uint64) (*BitstateSet, error) {
 		return nil, fmt.Errorf("--bits must be between %d and %d (2^bits bits, %s to %s), got %d",
 			MinBitstateBits, MaxBitstateBits, sizeOfBits(MinBitstateBits), sizeOfBits(MaxBitstateBits), bits)
 	}
-	return &BitstateSet{words: make([]uint64, 1<<(bits-6)), k: bits, mask: 1<<bits - 1, seed: seed}, nil
+	if err := BitArraysFit(bits, 1); err != nil {
+		return nil, err
+	}
+	size := int64(1) << (bits - 3)
+	// Mapped, so that the array is outside the Go heap (the collector
+	// neither scans it nor counts it); a refused mapping is an error, not
+	// the runtime's fatal "out of memory".
+	var b block
+	if size >= offHeapMin && mapsAnon {
+		mem, ok := mapAnon(int(size))
+		if !ok {
+			return nil, fmt.Errorf("--bits %d: cannot get %s of memory for the bit array: take a smaller --bits", bits, sizeOfBits(bits))
+		}
+		b = block{b: mem, mapped: true}
+	} else {
+		b = newBlock(int(size))
+	}
+	return &BitstateSet{mem: b, words: words(b), k: bits, mask: 1<<bits - 1, seed: seed}, nil
 }
+
+// BitArraysFit reports, as an error, whether n bit arrays of 2^bits bits
+// at once would take more than the machine's memory (nil where that cannot
+// be read).
+func BitArraysFit(bits uint, n int) error {
+	size := int64(n) << (bits - 3)
+	phys, ok := physicalMemory()
+	if !ok || size <= phys {
+		return nil
+	}
+	if n == 1 {
+		return fmt.Errorf("--bits %d needs %s for its bit array, more than this machine's memory (%s): take a smaller --bits",
+			bits, sizeOfBits(bits), sizeString(phys))
+	}
+	return fmt.Errorf("--bits %d with %d members at once needs %s for their bit arrays (%s each), more than this machine's memory (%s): take a smaller --bits or fewer --workers",
+		bits, n, sizeString(size), sizeOfBits(bits), sizeString(phys))
+}
+
+// sizeString is n bytes in binary units, rounded.
+func sizeString(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
+}
+
+// ContentKeys says that the set is lossy: it wants keys that depend on the
+// configurations alone (statespace.ContentKeyed).
+func (s *BitstateSet) ContentKeys() bool { return true }
 
 // sizeOfBits is the memory of 2^k bits, in words.
 func sizeOfBits(k uint) string {
@@ -162,6 +212,7 @@ func (s *BitstateSet) Stats() Stats {
 // Close releases the array. The set is empty afterwards; Close never fails
 // and may be called more than once.
 func (s *BitstateSet) Close() error {
+	s.mem.free()
 	s.words = make([]uint64, 1)
 	s.k, s.mask = 6, 63
 	s.n, s.set, s.omit = 0, 0, 0

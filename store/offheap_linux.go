@@ -65,3 +65,6 @@ func unmapAnon(b []byte) {
 		_ = unix.MunmapPtr(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b)))
 	}
 }
+
+// mapsAnon says whether mapAnon maps memory here (else it always fails).
+const mapsAnon = true

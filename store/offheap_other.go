@@ -9,3 +9,6 @@ func unmapAnon(b []byte) {}
 // Under the race detector nothing is mapped: it does not see atomic
 // operations on memory outside the Go heap, and would report the tables'
 // lock-free lookups as races.
+
+// mapsAnon says whether mapAnon maps memory here (else it always fails).
+const mapsAnon = false

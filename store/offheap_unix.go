@@ -10,3 +10,6 @@ func mapAnon(size int) ([]byte, bool) {
 }
 
 func unmapAnon(b []byte) { _ = syscall.Munmap(b) }
+
+// mapsAnon says whether mapAnon maps memory here (else it always fails).
+const mapsAnon = true

@@ -179,9 +179,18 @@ func (st *Stores) Close() error {
 // DefaultMemBudget is a quarter of the machine's memory (from
 // /proc/meminfo), or 1 GiB where that cannot be read.
 func DefaultMemBudget() int64 {
+	if n, ok := physicalMemory(); ok {
+		return n / 4
+	}
+	return 1 << 30
+}
+
+// physicalMemory is the machine's memory in bytes (MemTotal in
+// /proc/meminfo), if it can be read.
+func physicalMemory() (int64, bool) {
 	f, err := os.Open("/proc/meminfo")
 	if err != nil {
-		return 1 << 30
+		return 0, false
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -189,9 +198,9 @@ func DefaultMemBudget() int64 {
 		fields := strings.Fields(sc.Text())
 		if len(fields) >= 2 && fields[0] == "MemTotal:" {
 			if kb, err := strconv.ParseInt(fields[1], 10, 64); err == nil && kb > 0 {
-				return kb * 1024 / 4
+				return kb * 1024, true
 			}
 		}
 	}
-	return 1 << 30
+	return 0, false
 }
