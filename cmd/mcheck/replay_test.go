@@ -176,6 +176,38 @@ func TestStep(t *testing.T) {
 	}
 }
 
+// TestStepOneUpdate: step goes under one update: a list is refused, as is
+// a name the model lacks (exit 2). Found by the adversarial tester: a list
+// stepped through its first update without a word, exit 0.
+func TestStepOneUpdate(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	src, err := os.ReadFile("../../models/mathserver.dsu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	two := filepath.Join(t.TempDir(), "two.dsu")
+	if err := os.WriteFile(two, append(src, "update none {}\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ update, want string }{
+		{"toB,none", "--update takes one update, got a list: toB,none"},
+		{"toB,toB", "--update takes one update, got a list"},
+		{"toB,", "--update takes one update, got a list"},
+		{"nope", `has no update "nope" (it has: toB, none)`},
+	} {
+		stdin = strings.NewReader("q\n")
+		code, out, errs := runCmd("step", "--update", c.update, two)
+		noPanic(t, out, errs)
+		if code != exitUsage || !strings.Contains(errs, c.want) || out != "" {
+			t.Errorf("--update %s: exit %d, stderr %q, stdout %q; want exit 2 and %q", c.update, code, errs, out, c.want)
+		}
+	}
+	stdin = strings.NewReader("q\n")
+	if code, out, errs := runCmd("step", "--update", "none", two); code != exitOK || !strings.Contains(out, "step 0:") {
+		t.Errorf("--update none: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
 // TestReplayLasso: a liveness counterexample (a lasso) replays as a lasso
 // (exit 0: the cycle closes, is fair, and the participant never applies in
 // it); the same run with its cycle said to start elsewhere is not one

@@ -28,7 +28,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		update, strategy, updateAt string
 		bound                      int
 	)
-	fs.StringVar(&update, "update", "", "the update (default: the model's only one)")
+	fs.StringVar(&update, "update", "", "the update, one name (default: the model's only one)")
 	fs.StringVar(&strategy, "strategy", "max+1", "coordination strategy: "+strings.Join(statespace.StrategyNames(), ", "))
 	fs.StringVar(&updateAt, "update-at", "any", "when the update is introduced: any, never or step:K")
 	fs.IntVar(&bound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue")
@@ -46,6 +46,12 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	}
 	path, ok := oneArg("step", fs.Args(), stderr)
 	if !ok {
+		return exitUsage
+	}
+	if strings.Contains(update, ",") {
+		// (check takes a list and checks each in turn; one walk by hand
+		// goes under one update.)
+		fmt.Fprintf(stderr, "mcheck step: --update takes one update, got a list: %s\n", update)
 		return exitUsage
 	}
 	src, err := readModelFile(path)
