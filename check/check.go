@@ -347,7 +347,7 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 	switch {
 	case err != nil:
 		res.Verdict, res.Exhaustive = statespace.Unknown, false
-		return fmt.Errorf("update completion (liveness): %w", err)
+		return fmt.Errorf("update completion (liveness): %w", unprefixed{err, "liveness: "})
 	case v != nil:
 		res.Violation, res.Verdict, res.Exhaustive = v, statespace.Violated, false
 		if o.Continue {
@@ -396,3 +396,13 @@ func jobs(m *model.Model, updates []*model.Update, strategies []string) iter.Seq
 		}
 	}
 }
+
+// unprefixed is err without a prefix its message starts with (a message
+// already under a heading that says as much), still wrapping err.
+type unprefixed struct {
+	err    error
+	prefix string
+}
+
+func (u unprefixed) Error() string { return strings.TrimPrefix(u.err.Error(), u.prefix) }
+func (u unprefixed) Unwrap() error { return u.err }

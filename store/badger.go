@@ -720,7 +720,7 @@ func (s *BadgerSet) checkSpace(op string, keys int64) error {
 		return nil
 	}
 	return &Error{Op: op, Path: s.dir, Kind: ErrDiskFull,
-		Err: fmt.Errorf("only %d MiB free; the store needs %d MiB free for its next write (%d fingerprints, and badger's tables)",
+		Err: fmt.Errorf("only %d MiB free; the store needs %d MiB free for its next write (%d keys, and badger's tables)",
 			free>>20, (need+1<<20-1)>>20, keys),
 		Hint: hintDiskFull}
 }
@@ -764,7 +764,7 @@ func (s *BadgerSet) rebuildFilter(capacity int64) error {
 	}
 	if n != s.onDisk {
 		return &Error{Op: "scan store", Path: s.dir,
-			Err: fmt.Errorf("found %d fingerprints, want %d", n, s.onDisk)}
+			Err: fmt.Errorf("found %d keys, want %d", n, s.onDisk)}
 	}
 	s.filter = f
 	return nil
