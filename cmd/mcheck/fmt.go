@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -21,7 +22,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("fmt", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var write, list bool
-	fs.BoolVarP(&write, "write", "w", false, "write the normal form back to the file instead of printing it")
+	fs.BoolVarP(&write, "write", "w", false, "write the normal form back to the file instead of printing it (a regular file, or one links lead to; not a device, a pipe, a link in /dev or a name in /proc)")
 	fs.BoolVarP(&list, "list", "l", false, "print the file's name if its formatting differs from the normal form, instead of the normal form")
 	usage := func(w io.Writer) {
 		fmt.Fprintf(w, "usage: mcheck fmt [flags] MODEL.dsu\n\n")
@@ -34,6 +35,14 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	}
 	if status, done := parseFlags("fmt", fs, args, usage, stdout, stderr); done {
 		return status
+	}
+	if write && len(fs.Args()) == 1 {
+		// Before reading: /dev/stdin would be read, and what it leads to
+		// rewritten.
+		if err := checkRewritable(fs.Arg(0)); err != nil {
+			fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
+			return exitUsage
+		}
 	}
 	path, src, ok := readModelArg("fmt", fs.Args(), stderr)
 	if !ok {
@@ -69,6 +78,71 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return exitOK
+}
+
+// checkRewritable refuses, for -w, a path that is not a regular file, or a
+// symbolic link (through any number of links) to one. A link into /dev or
+// /proc is refused whatever it leads to: /dev/stdin leads, through
+// /proc/self/fd/0, to whatever standard input is, a file of no name of its
+// own. So is a path in /proc (its files are not files on a disk). A path
+// that does not exist is left to the reading, which says so.
+func checkRewritable(path string) error {
+	cur, err := filepath.Abs(path)
+	if err != nil {
+		return nil
+	}
+	for hops := 0; ; hops++ {
+		if hops > 40 {
+			return fmt.Errorf("cannot rewrite %s: too many symbolic links", path)
+		}
+		// The directories on the way may be links too (/dev/fd is one to
+		// /proc/self/fd): resolve them, so that the checks below see
+		// where the name really is.
+		if dir, err := filepath.EvalSymlinks(filepath.Dir(cur)); err == nil {
+			cur = filepath.Join(dir, filepath.Base(cur))
+		}
+		if under(cur, "/proc") {
+			return fmt.Errorf("cannot rewrite %s: -w rewrites regular files only, and this is a name in /proc%s, not a file: give the file's own name", path, aka(path, cur))
+		}
+		st, err := os.Lstat(cur)
+		if err != nil {
+			return nil
+		}
+		if st.Mode()&os.ModeSymlink == 0 {
+			if !st.Mode().IsRegular() {
+				what := fileKind(st.Mode())
+				if st.IsDir() {
+					what = "directory"
+				}
+				return fmt.Errorf("cannot rewrite %s: -w rewrites regular files only, and this is a %s", path, what)
+			}
+			return nil
+		}
+		if under(cur, "/dev") {
+			return fmt.Errorf("cannot rewrite %s: -w rewrites regular files only, and this is a link in /dev%s, which leads to whatever is open, not to a file: give the file's own name", path, aka(path, cur))
+		}
+		to, err := os.Readlink(cur)
+		if err != nil {
+			return nil
+		}
+		if !filepath.IsAbs(to) {
+			to = filepath.Join(filepath.Dir(cur), to)
+		}
+		cur = filepath.Clean(to)
+	}
+}
+
+// aka is " (cur)" when the path given reaches cur by other names, else "".
+func aka(path, cur string) string {
+	if abs, err := filepath.Abs(path); err == nil && abs == cur {
+		return ""
+	}
+	return " (" + cur + ")"
+}
+
+// under reports whether path is dir or inside it.
+func under(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, dir+"/")
 }
 
 // rewriteFile replaces path with data, whole or not at all, keeping path's

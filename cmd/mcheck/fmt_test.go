@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -124,6 +126,70 @@ func TestFmtWriteThroughSymlink(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(target); string(b) != tidy {
 		t.Errorf("target after -w through a link:\n%s", b)
+	}
+}
+
+// TestFmtWriteRefusesNonRegular: -w rewrites a regular file, or one links
+// lead to, and refuses the rest with exit 2 before reading: a device, a
+// pipe, a directory, and a link into /dev or /proc, whatever it leads to.
+// Found by the adversarial tester: -w /dev/null was exit 0, and -w
+// /dev/stdin < models/x.dsu rewrote models/x.dsu.
+func TestFmtWriteRefusesNonRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.dsu")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	// (Nothing is written to /dev/null: it reads as empty, whose normal
+	// form is empty, so even a -w that took it would leave it alone.)
+	for _, c := range []struct{ path, want string }{
+		{"/dev/null", "cannot rewrite /dev/null: -w rewrites regular files only, and this is a character device"},
+		{fifo, "-w rewrites regular files only, and this is a named pipe"},
+		{dir, "-w rewrites regular files only, and this is a directory"},
+	} {
+		code, out, errs := runFmtCmd(t, "-w", c.path)
+		if code != exitUsage || out != "" || !strings.Contains(errs, c.want) {
+			t.Errorf("-w %s: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.path, code, out, errs, c.want)
+		}
+	}
+	// Links into /dev or /proc lead to whatever standard input is: here a
+	// model file, which must be left alone.
+	model := writeTemp(t, "m.dsu", untidy)
+	link := filepath.Join(dir, "stdin.dsu")
+	if err := os.Symlink("/dev/stdin", link); err != nil {
+		t.Skip("no symlinks:", err)
+	}
+	fds := filepath.Join(dir, "fds")
+	if err := os.Symlink("/proc/self/fd", fds); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{"/dev/stdin", "this is a link in /dev, which leads to whatever is open"},
+		{link, "this is a link in /dev (/dev/stdin)"},
+		{"/dev/fd/0", "this is a name in /proc"},
+		{"/proc/self/fd/0", "this is a name in /proc"},
+		{filepath.Join(fds, "0"), "this is a name in /proc"},
+	} {
+		in, err := os.Open(model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(mcheckBinary(t), "fmt", "-w", c.path)
+		var out, errb bytes.Buffer
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = in, &out, &errb
+		cmd.Run()
+		in.Close()
+		code := cmd.ProcessState.ExitCode()
+		noPanic(t, out.String(), errb.String())
+		if code != exitUsage || !strings.Contains(errb.String(), c.want) {
+			t.Errorf("-w %s < m.dsu: exit %d, stderr %q; want exit 2 and %q", c.path, code, errb.String(), c.want)
+		}
+		if b, _ := os.ReadFile(model); string(b) != untidy {
+			t.Fatalf("-w %s < m.dsu rewrote m.dsu:\n%s", c.path, b)
+		}
+	}
+	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v", err)
 	}
 }
 
