@@ -242,8 +242,12 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if f.queueBound < 1 {
 		return nil, fmt.Errorf("--queue-bound must be at least 1, got %d", f.queueBound)
 	}
-	if f.maxDepth < 0 || f.maxStates < 0 {
-		return nil, errors.New("--max-depth and --max-states must not be negative")
+	// (Each message names its own flag: swarm has --max-states alone.)
+	if f.maxDepth < 0 {
+		return nil, fmt.Errorf("--max-depth must not be negative, got %d", f.maxDepth)
+	}
+	if f.maxStates < 0 {
+		return nil, fmt.Errorf("--max-states must not be negative, got %d", f.maxStates)
 	}
 	if f.maxViols < 0 || (f.cont && f.maxViols == 0) { // (simulate shares these flags and leaves it 0)
 		return nil, fmt.Errorf("--max-violations must be at least 1, got %d", f.maxViols)

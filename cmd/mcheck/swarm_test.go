@@ -100,3 +100,24 @@ func TestSwarmUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestNegativeBoundNamesItsFlag: a negative bound is refused naming that
+// flag only. Found by the adversarial tester: swarm --max-states -1 said
+// "--max-depth and --max-states must not be negative", and swarm has no
+// --max-depth.
+func TestNegativeBoundNamesItsFlag(t *testing.T) {
+	for _, c := range []struct {
+		args      []string
+		want, not string
+	}{
+		{[]string{"swarm", "--max-states", "-1"}, "mcheck swarm: --max-states must not be negative, got -1", "--max-depth"},
+		{[]string{"check", "--max-states", "-2"}, "mcheck check: --max-states must not be negative, got -2", "--max-depth"},
+		{[]string{"check", "--max-depth", "-3"}, "mcheck check: --max-depth must not be negative, got -3", "--max-states"},
+	} {
+		code, out, errs := runCmd(append(c.args, "../../models/mathserver.dsu")...)
+		noPanic(t, out, errs)
+		if code != exitUsage || !strings.Contains(errs, c.want) || strings.Contains(errs, c.not) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q, without %s", c.args, code, errs, c.want, c.not)
+		}
+	}
+}
