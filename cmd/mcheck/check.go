@@ -612,9 +612,9 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	fmt.Fprintf(w, "  action:   %s\n", v.Action)
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
-	what := fmt.Sprintf("%d steps, shortest", len(v.Trace))
+	what := steps(len(v.Trace)) + ", shortest"
 	if !r.traceShortest(v) {
-		what = fmt.Sprintf("%d steps: a real run, not always a shortest one under partial-order reduction", len(v.Trace))
+		what = steps(len(v.Trace)) + ": a real run, not always a shortest one under partial-order reduction"
 	}
 	if v.CycleStart > 0 {
 		to := "the shortest run to the cycle"

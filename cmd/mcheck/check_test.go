@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -399,5 +400,47 @@ func TestCheckPORTraceLabel(t *testing.T) {
 		if code != exitViolation || !strings.Contains(out, tc.jsonLabel) {
 			t.Errorf("%v --json: exit %d, want 1 and %s in:\n%s", tc.args, code, tc.jsonLabel, out)
 		}
+	}
+}
+
+// TestOneStepSaysStep: a trace of one step is "1 step", wherever a count
+// of steps is printed. Found by the adversarial tester: "trace (1 steps,
+// shortest)".
+func TestOneStepSaysStep(t *testing.T) {
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one.dsu") // the session starts, then 1 / 0: one step
+	if err := os.WriteFile(one, []byte("protocol P = a -> b: <int>. end\nservice s: P\nthread A { main send(request(s, {a, b}, a), b, 1 / 0) }\nthread B { main receive(accept(s, b), a) }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "one.html")
+	report := filepath.Join(dir, "one.json")
+	_, j, _ := runCmd("check", "--json", "--progress", "off", "--store", "memory", one)
+	if err := os.WriteFile(report, []byte(j), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--progress", "off", "--store", "memory", "--html", page, one}, "trace (1 step, shortest):"},
+		{[]string{"check", "--progress", "off", "--store", "memory", "--reduce", "por", one}, "trace (1 step: a real run"},
+		{[]string{"replay", report}, "queue capacity 8): 1 step\n"},
+		{[]string{"simulate", "--depth", "1", one}, "walks of up to 1 step each"},
+		{[]string{"simulate", one}, "trace (1 step, as found;"},
+		{[]string{"swarm", "--depth", "1", one}, "runs of up to 1 step"},
+		{[]string{"swarm", one}, "trace (1 step, as found;"},
+	} {
+		_, out, errs := runCmd(c.args...)
+		noPanic(t, out, errs)
+		if !strings.Contains(out, c.want) || regexp.MustCompile(`\b1 steps\b`).MatchString(out) {
+			t.Errorf("%v: want %q, and never \"1 steps\":\n%s%s", c.args, c.want, out, errs)
+		}
+	}
+	b, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "1 step, shortest;") || strings.Contains(string(b), "1 steps,") {
+		t.Errorf("the page does not say \"1 step, shortest;\"")
 	}
 }

@@ -197,7 +197,7 @@ func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateA
 		return nil, err
 	}
 	if len(snaps) != len(v.Trace)+1 {
-		return nil, fmt.Errorf("the replayed trace has %d steps, the report %d", len(snaps)-1, len(v.Trace))
+		return nil, fmt.Errorf("the replayed trace has %s, the report %d", steps(len(snaps)-1), len(v.Trace))
 	}
 	hv := &htmlViolation{Update: updateName(r.update), Strategy: r.strategy, Property: v.Property, Rule: v.Rule,
 		Thread: v.Thread, Action: v.Action, Expected: v.Expected, Found: v.Found, Steps: len(v.Trace), AtStep: atStep, CycleStart: v.CycleStart}

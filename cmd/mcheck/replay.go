@@ -106,7 +106,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
 		return exitViolation
 	}
-	fmt.Fprintf(stdout, "replay of %s (%s, %s, queue capacity %d): %d steps\n", reportPath, rec.Update, rec.Strategy, rec.QueueBound, len(tr.Steps))
+	fmt.Fprintf(stdout, "replay of %s (%s, %s, queue capacity %d): %s\n", reportPath, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
 	for _, s := range tr.Steps {
 		fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
 	}
@@ -167,7 +167,7 @@ func firstViolation(path string) (*savedRun, error) {
 				r.Path = []uint32{}
 			}
 			if r.Path == nil {
-				return nil, fmt.Errorf("%s:%d: the violation has no path (the successor indices of its %d steps): not a whole report of mcheck check --json", path, line, len(r.Trace))
+				return nil, fmt.Errorf("%s:%d: the violation has no path (the successor indices of its %s): not a whole report of mcheck check --json", path, line, steps(len(r.Trace)))
 			}
 			return &r, nil
 		}

@@ -301,7 +301,7 @@ func simSetup(f *simFlags) string {
 	default:
 		budget = fmt.Sprintf("walks for %s", f.duration)
 	}
-	s := fmt.Sprintf("seed %d, %s of up to %d steps each, scheduler %s", f.seed, budget, f.depth, f.scheduler)
+	s := fmt.Sprintf("seed %d, %s of up to %s each, scheduler %s", f.seed, budget, steps(f.depth), f.scheduler)
 	if f.swarm > 0 {
 		s += fmt.Sprintf(", a swarm of %d", f.swarm)
 	}
@@ -310,7 +310,7 @@ func simSetup(f *simFlags) string {
 
 // walksDone summarises the walks of a simulation.
 func walksDone(res *statespace.SimResult) string {
-	s := fmt.Sprintf("%s (%d steps, %s, the longest %d", plural64(res.Runs, "walk"), res.Steps, distinctNote(res), res.Deepest)
+	s := fmt.Sprintf("%s (%s, %s, the longest %d", plural64(res.Runs, "walk"), plural64(res.Steps, "step"), distinctNote(res), res.Deepest)
 	if res.Ended > 0 {
 		s += fmt.Sprintf("; %d reached a configuration with no step", res.Ended)
 	}
@@ -325,7 +325,7 @@ func distinctNote(res *statespace.SimResult) string {
 	if res.DistinctCapped {
 		return fmt.Sprintf("at least %d distinct configurations passed", res.Distinct)
 	}
-	return fmt.Sprintf("%d distinct configurations passed", res.Distinct)
+	return plural64(res.Distinct, "distinct configuration") + " passed"
 }
 
 // distinctCell is the summary's distinct column.
@@ -347,9 +347,9 @@ func shrinkNote(res *statespace.SimResult) string {
 func shrinkNoteOf(v *statespace.Violation, sh *statespace.ShrinkResult, whose string) string {
 	n := len(v.Path)
 	if sh == nil {
-		return fmt.Sprintf("%d steps, as found; not shrunk", n)
+		return steps(n) + ", as found; not shrunk"
 	}
-	s := fmt.Sprintf("%d steps", len(sh.Violation.Path))
+	s := steps(len(sh.Violation.Path))
 	if sh.Method != "" {
 		s += fmt.Sprintf(", shrunk by %s from the %s's %d", sh.Method, whose, n)
 	} else {
@@ -359,7 +359,7 @@ func shrinkNoteOf(v *statespace.Violation, sh *statespace.ShrinkResult, whose st
 	case sh.Shortest:
 		s += "; shortest: no run to this violation is shorter"
 	case sh.AtLeast > 0:
-		s += fmt.Sprintf("; not known to be shortest: every run to it has at least %d steps", sh.AtLeast)
+		s += fmt.Sprintf("; not known to be shortest: every run to it has at least %s", steps(sh.AtLeast))
 	default:
 		s += "; not known to be shortest"
 	}
@@ -396,7 +396,7 @@ func writeSimViolation(w io.Writer, r *simReport, f *simFlags) {
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
 	if f.rawTrace && res.Shrunk != nil && res.Shrunk.Method != "" {
-		fmt.Fprintf(w, "  the walk's own run (%d steps):\n", len(res.Violation.Trace))
+		fmt.Fprintf(w, "  the walk's own run (%s):\n", steps(len(res.Violation.Trace)))
 		writeSimTrace(w, r, res.Violation.Trace, f.trace)
 	}
 	fmt.Fprintf(w, "  trace (%s):\n", shrinkNote(res))

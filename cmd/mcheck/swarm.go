@@ -227,7 +227,7 @@ func swarmSetup(f *swarmFlags) string {
 	if f.maxStates > 0 {
 		states = fmt.Sprintf("at most %d states", f.maxStates)
 	}
-	s := fmt.Sprintf("%s (seed %d), each with 2^%d bits (%s) and %s, runs of up to %d steps", plural(f.members, "member"), f.seed, f.bits, bitsSize(f.bits), states, f.depth)
+	s := fmt.Sprintf("%s (seed %d), each with 2^%d bits (%s) and %s, runs of up to %s", plural(f.members, "member"), f.seed, f.bits, bitsSize(f.bits), states, steps(f.depth))
 	if f.duration > 0 {
 		s += fmt.Sprintf(", for at most %s", f.duration)
 	}
@@ -317,7 +317,7 @@ func writeSwarmViolation(w io.Writer, r *swarmReport, f *swarmFlags) {
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
 	sr := &simReport{model: r.model, prog: r.prog}
 	if f.rawTrace && res.Shrunk != nil && res.Shrunk.Method != "" {
-		fmt.Fprintf(w, "  the member's own run (%d steps):\n", len(res.Violation.Trace))
+		fmt.Fprintf(w, "  the member's own run (%s):\n", steps(len(res.Violation.Trace)))
 		writeSimTrace(w, sr, res.Violation.Trace, f.trace)
 	}
 	fmt.Fprintf(w, "  trace (%s):\n", shrinkNoteOf(res.Violation, res.Shrunk, "member"))
