@@ -47,6 +47,10 @@ type checkFlags struct {
 	cont       bool
 	maxViols   int
 	shortest   bool
+	// set says whether the user gave a flag (pflag's Changed), for the
+	// flags that only mean something with another; nil: not asked (the
+	// commands other than check, whose own defaults stand for them).
+	set func(name string) bool
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
@@ -77,6 +81,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
 	var f checkFlags
 	f.register(fs)
+	f.set = fs.Changed
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: mcheck check [flags] MODEL.dsu")
 		fmt.Fprintln(w, "\nExplores every interleaving of the model under its update, with each coordination")
@@ -252,6 +257,9 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if f.maxViols < 0 || (f.cont && f.maxViols == 0) { // (simulate shares these flags and leaves it 0)
 		return nil, fmt.Errorf("--max-violations must be at least 1, got %d", f.maxViols)
 	}
+	if f.set != nil && f.set("max-violations") && !f.cont {
+		return nil, errors.New("--max-violations needs --continue: without it the search stops at the first violation")
+	}
 	if f.workers < 0 || f.workers > maxWorkers {
 		return nil, fmt.Errorf("--workers must be between 0 (one per core) and %d, got %d", maxWorkers, f.workers)
 	}
@@ -286,6 +294,9 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	}
 	if f.shortest && r != check.ReducePOR {
 		return nil, errors.New("--shortest needs --reduce por: the other reductions keep counterexamples shortest")
+	}
+	if f.set != nil && f.set("bits") && f.store != store.Bitstate {
+		return nil, errors.New("--bits needs --store bitstate: it is the size of the bit array")
 	}
 	if f.store == store.Bitstate && (f.bits < store.MinBitstateBits || f.bits > store.MaxBitstateBits) {
 		return nil, fmt.Errorf("--bits %d is out of range: from %d to %d", f.bits, store.MinBitstateBits, store.MaxBitstateBits)

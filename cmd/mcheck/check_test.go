@@ -112,6 +112,11 @@ func TestCheckBadUsage(t *testing.T) {
 		{[]string{"check", "--strategy", "bogus", "../../models/mathserver.dsu"}, "unknown strategy"},
 		{[]string{"check", "--reduce", "nope", "../../models/mathserver.dsu"}, "--reduce must be all, symmetry, por or none"},
 		{[]string{"check", "--shortest", "../../models/mathserver.dsu"}, "--shortest needs --reduce por"},
+		// (found by the adversarial tester: both were ignored without a word)
+		{[]string{"check", "--bits", "20", "../../models/mathserver.dsu"}, "--bits needs --store bitstate"},
+		{[]string{"check", "--store", "memory", "--bits", "30", "../../models/mathserver.dsu"}, "--bits needs --store bitstate"},
+		{[]string{"check", "--max-violations", "5", "../../models/mathserver.dsu"}, "--max-violations needs --continue"},
+		{[]string{"check", "--max-violations", "100", "../../models/mathserver.dsu"}, "--max-violations needs --continue"},
 		{[]string{"check", "--queue-bound", "0", "../../models/mathserver.dsu"}, "--queue-bound"},
 		{[]string{"check", "--update-at", "sometimes", "../../models/mathserver.dsu"}, "--update-at"},
 		{[]string{"check", "--store", "floppy", "../../models/mathserver.dsu"}, "--store"},
