@@ -68,7 +68,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) run, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
 	fs.StringVar(&f.html, "html", "", "also write the counterexamples to FILE as one self-contained HTML page: a message sequence chart of each trace, with a step slider showing every configuration")
-	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal), on or off")
+	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal, without --json), on (always, --json too) or off")
 	fs.StringVar(&f.reduce, "reduce", "all", "reductions: all (every one sound for the model that keeps counterexamples shortest: symmetry), symmetry, por (partial-order reduction: counterexamples not always shortest), or none")
 	fs.BoolVar(&f.shortest, "shortest", false, "with --reduce por: after a violation, search again without the reduction up to its depth, for a shortest counterexample")
 	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")

@@ -449,3 +449,24 @@ func TestOneStepSaysStep(t *testing.T) {
 		t.Errorf("the page does not say \"1 step, shortest;\"")
 	}
 }
+
+// TestProgressOnWithJSON: --progress on draws the bar on stderr with --json
+// too (README: auto never does with --json; on forces it), and stdout keeps
+// only the JSON. Found by the adversarial tester: nothing was drawn.
+func TestProgressOnWithJSON(t *testing.T) {
+	code, out, errs := runCmd("check", "--progress", "on", "--json", "--store", "memory", "--strategy", "max+1", "../../models/mathserver.dsu")
+	noPanic(t, out, errs)
+	if code != exitOK || !strings.Contains(errs, "toB/max+1: ") || !strings.Contains(errs, " states, frontier ") {
+		t.Errorf("exit %d, no progress on stderr: %q", code, errs)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("stdout has a line that is not JSON: %q", line)
+		}
+	}
+	for _, mode := range []string{"auto", "off"} { // (stderr is no terminal here)
+		if _, _, errs := runCmd("check", "--progress", mode, "--json", "--store", "memory", "--strategy", "max+1", "../../models/mathserver.dsu"); errs != "" {
+			t.Errorf("--progress %s --json: stderr %q", mode, errs)
+		}
+	}
+}

@@ -22,13 +22,16 @@ type progress struct {
 }
 
 // newProgress returns a progress bar on stderr, or nil when there should be
-// none: --progress off, --json, or (with auto) stderr not a terminal.
+// none: --progress off, or auto with --json or stderr not a terminal. (On
+// forces it, with --json too: the JSON is on stdout.)
 func newProgress(f *checkFlags, j *check.Job, stderr io.Writer) *progress {
-	if f.progress == "off" || f.jsonOut {
+	switch f.progress {
+	case "off":
 		return nil
-	}
-	if f.progress == "auto" && !isTerminal(stderr) {
-		return nil
+	case "auto":
+		if f.jsonOut || !isTerminal(stderr) {
+			return nil
+		}
 	}
 	label := j.UpdateName()
 	if j.Strategy != "" {
