@@ -180,9 +180,21 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
-		if n := len(outs); n > 0 && outs[n-1].Result != nil {
+		if n := len(outs); n > done && outs[n-1].Result != nil {
+			// The run that failed: its statistics so far (and, with
+			// --json, its line, search "failed").
 			last := outs[n-1]
 			fmt.Fprintf(stderr, "mcheck check: stopped after %d states at depth %d (%s, %s); nothing is proved\n", last.Result.States, last.Result.Depth, last.UpdateName(), strategyName(last))
+			if f.jsonOut {
+				r := reportOf(path, last)
+				r.failure = err
+				writeJSON(stdout, r, &f)
+			}
+		}
+		// A violation found before the failure is a result: it wins
+		// (exit 1), as before an interruption; otherwise exit 3.
+		if status == exitViolation {
+			return exitViolation
 		}
 		return exitFailure
 	}
@@ -358,6 +370,9 @@ type runReport struct {
 	por            bool
 	shortestStates int64
 	shortestCut    bool
+	// failure: the run stopped on this error (a full disk, a store that
+	// failed); res holds the statistics so far.
+	failure error
 }
 
 // setupLine says what a run checks: the model, the update, the queue's
@@ -380,6 +395,8 @@ func updateName(u *model.Update) string {
 func (r *runReport) search() string {
 	res := r.res
 	switch {
+	case r.failure != nil:
+		return "failed"
 	case res.Interrupted:
 		return "interrupted"
 	case res.CutByViolations:
@@ -745,6 +762,7 @@ type jsonRun struct {
 	BoundHits     int64                  `json:"bound_hits"`
 	CapacityStuck int64                  `json:"capacity_reached"`
 	Property      string                 `json:"property"`
+	Error         string                 `json:"error,omitempty"` // search "failed": why
 	Rule          string                 `json:"rule,omitempty"`
 	Thread        string                 `json:"thread,omitempty"`
 	Action        string                 `json:"action,omitempty"`
@@ -829,6 +847,9 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		Introduced: res.Introduced,
 	}
 	j.Bitstate = r.bitstate
+	if r.failure != nil {
+		j.Error = r.failure.Error()
+	}
 	if r.sym != nil {
 		j.Symmetry, j.SymmetryOrder = r.sym.Describe(), r.sym.Order()
 	}

@@ -313,6 +313,21 @@ func TestFaultDiskFull(t *testing.T) {
 		}
 		expectEmpty(t, "spill files on a full disk", mnt)
 	})
+	t.Run("after-violation", func(t *testing.T) {
+		// uncoordinated finds its violation before the spill files grow;
+		// max+1 then fills the 2 MiB TMPDIR. The violation is a result:
+		// it wins (exit 1), as before an interruption; the failed run has
+		// its JSON line, search "failed", with the error.
+		mnt := mountTmpfs(t, 2)
+		o := runMcheck(t, mnt, "check", "--json", "--progress", "off", "--strategy", "uncoordinated,max+1", "--reduce", "none", "--store", "memory", "--mem-budget", "1MiB", pc3)
+		expect(t, "a full disk after a violation", o, exitViolation, "disk full", "nothing is proved")
+		lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
+		if len(lines) != 2 || !strings.Contains(lines[0], `"verdict":"violation"`) ||
+			!strings.Contains(lines[1], `"search":"failed"`) || !strings.Contains(lines[1], `"error":"store: spill`) {
+			t.Errorf("want the violation's line, then the failed run's:\n%s", o.stdout)
+		}
+		expectEmpty(t, "spill files on a full disk after a violation", mnt)
+	})
 	t.Run("liveness-spill", func(t *testing.T) {
 		// The safety search fits; the liveness graph, past half of 2 MiB,
 		// spills its pages to a 1 MiB TMPDIR and fills it.
