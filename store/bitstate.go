@@ -81,21 +81,21 @@ func BitArraysFit(bits uint, n int) error {
 	}
 	if n == 1 {
 		return fmt.Errorf("--bits %d needs %s for its bit array, more than this machine's memory (%s): take a smaller --bits",
-			bits, sizeOfBits(bits), sizeString(phys))
+			bits, sizeOfBits(bits), SizeString(phys))
 	}
 	return fmt.Errorf("--bits %d with %d members at once needs %s for their bit arrays (%s each), more than this machine's memory (%s): take a smaller --bits or fewer --workers",
-		bits, n, sizeString(size), sizeOfBits(bits), sizeString(phys))
+		bits, n, SizeString(size), sizeOfBits(bits), SizeString(phys))
 }
 
 // sizeString is n bytes in binary units, rounded.
-func sizeString(n int64) string {
+func SizeString(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
-	return fmt.Sprintf("%d KiB", n>>10)
+	return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
 }
 
 // ContentKeys says that the set is lossy: it wants keys that depend on the

@@ -538,10 +538,10 @@ func writeNotes(w io.Writer, r *runReport) {
 		}
 		disk := ""
 		if l.DiskBytes > 0 {
-			disk = ", " + sizeString(l.DiskBytes) + " on disk"
+			disk = ", " + store.SizeString(l.DiskBytes) + " on disk"
 		}
 		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
-			l.States, l.Pending, how, l.Elapsed.Seconds(), sizeString(l.RAMBytes), disk))
+			l.States, l.Pending, how, l.Elapsed.Seconds(), store.SizeString(l.RAMBytes), disk))
 		if l.Stuck > 0 {
 			// The runs that end at the capacity with the update pending
 			// complete nothing: the verdict above does not cover them.
@@ -710,17 +710,6 @@ func steps(n int) string {
 		return "1 step"
 	}
 	return fmt.Sprintf("%d steps", n)
-}
-
-// sizeString says a number of bytes readably.
-func sizeString(b int64) string {
-	switch {
-	case b >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
-	case b >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
-	}
-	return fmt.Sprintf("%.0f KiB", float64(b)/(1<<10))
 }
 
 // jsonLiveness is the JSON form of what the liveness check did.
@@ -906,5 +895,5 @@ func tablesNote(r *runReport, f *checkFlags) string {
 		return ""
 	}
 	return fmt.Sprintf("the tables of the configurations' parts hold %s, more than half of the memory budget (%s): they stay in memory whatever --store says, so the budget does not bound them",
-		sizeString(r.res.TablesRAM), sizeString(budget))
+		store.SizeString(r.res.TablesRAM), store.SizeString(budget))
 }
