@@ -333,7 +333,7 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 			budget = store.DefaultMemBudget()
 		}
 		lo.Spill = store.SpillOptions{MemBudget: budget / 2}
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(budget))
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(store.HeapLimit(budget)))
 	}
 	if progress != nil {
 		lo.Progress = func(s statespace.LiveStats) {
