@@ -75,6 +75,9 @@ type ShrinkResult struct {
 	// is set when Budget ended it early.
 	Tries       int
 	OutOfBudget bool
+	// Interrupted is set when the context ended shrinking early (the BFS
+	// or delta debugging stopped where it was).
+	Interrupted bool
 	// Err, when set, is why shrinking failed (Violation is then the
 	// original).
 	Err error
@@ -115,6 +118,7 @@ func Shrink(ctx context.Context, sem *Semantics, v *Violation, o ShrinkOptions) 
 		res.Tries, res.OutOfBudget = dd.tries, dd.budget <= 0
 		res.Shortest = res.AtLeast > 0 && len(best) <= res.AtLeast
 	}
+	res.Interrupted = ctx.Err() != nil
 	if len(best) == len(v.Path) {
 		return res, nil
 	}

@@ -247,3 +247,27 @@ func TestShrinkFailureKeepsViolation(t *testing.T) {
 	}
 	replayEnds(t, sem, res.Violation)
 }
+
+// TestShrinkInterruptedSays: an interruption that lands while a walk's
+// violation is being shrunk cuts the shrinking short, and the result says
+// so (Interrupted), with no claim to be shortest; the violation stands.
+func TestShrinkInterruptedSays(t *testing.T) {
+	sem := simSemantics(t, "testdata/deep-violation.dsu", "max+1")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	interrupting := func() (statespace.Options, func() error, error) {
+		cancel() // as a SIGINT would, once the shrinking BFS starts
+		return memStores()
+	}
+	res, err := statespace.Simulate(ctx, sem, statespace.SimOptions{
+		Checker: properties.All(), Seed: 1, Runs: 1, Depth: 20000, Workers: 1,
+		Shrink: &statespace.ShrinkOptions{Stores: interrupting},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Violation == nil || res.Shrunk == nil || !res.Shrunk.Interrupted || res.Shrunk.Shortest {
+		t.Fatalf("violation %v, shrunk %+v", res.Violation, res.Shrunk)
+	}
+	replayEnds(t, sem, res.Violation)
+}

@@ -376,6 +376,9 @@ func shrinkHow(v *statespace.Violation, sh *statespace.ShrinkResult, whose strin
 		if sh.Tries > 0 || sh.OutOfBudget {
 			how += fmt.Sprintf("; delta debugging replayed %d shorter candidate runs%s", sh.Tries, cutNote(sh.OutOfBudget, " (--shrink-budget spent)"))
 		}
+		if sh.Interrupted {
+			how += "; cut short by the interruption"
+		}
 		return how
 	}
 	return ""
