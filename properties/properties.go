@@ -107,6 +107,23 @@ func (s Checker) CheckStep(p *statespace.Program, from *statespace.Config, st *s
 	if f == nil {
 		return nil
 	}
+	return s.violation(p, from, st, f)
+}
+
+// CheckStepFacts reports every fact of a step whose property is on, in
+// order (statespace.FactsChecker): with --continue, each is a violation.
+func (s Checker) CheckStepFacts(p *statespace.Program, from *statespace.Config, st *statespace.Succ) []*statespace.Violation {
+	var out []*statespace.Violation
+	for f := st.Fault; f != nil; f = f.Also {
+		if s[facts[f.Kind].property] {
+			out = append(out, s.violation(p, from, st, f))
+		}
+	}
+	return out
+}
+
+// violation words fact f of step st.
+func (s Checker) violation(p *statespace.Program, from *statespace.Config, st *statespace.Succ, f *statespace.Fault) *statespace.Violation {
 	r := facts[f.Kind]
 	expected, found := r.word(p, f)
 	v := &statespace.Violation{Property: r.property, Rule: r.rule, Expected: expected, Found: found}

@@ -425,27 +425,39 @@ func (x *checker) preAct(c *config, t int, in *instance, e *endpoint, doing stri
 	return &lt.States[e.state], fs
 }
 
+// runStart judges fidelity (c) for an action of a tracked endpoint that
+// its local type allows, whatever else the step breaks (a message of the
+// wrong type, an endpoint sent): at the first action of a run, the run's
+// protocol version is recorded, or found to differ from another role's.
+func (x *checker) runStart(t int, in *instance, e *endpoint) []fault {
+	if e.started {
+		return nil
+	}
+	e.started = true
+	if in.noRuns {
+		return nil
+	}
+	v, ok := in.runVer[e.run]
+	if !ok && in.hasNewFrom && e.run >= in.newFrom {
+		v, ok = 1, true
+	}
+	if !ok {
+		in.runVer[e.run] = e.ver
+		return nil
+	}
+	if v == e.ver {
+		return nil
+	}
+	e.lost = true
+	return []fault{{"fidelity", "fidelity (c)", x.tname(t),
+		fmt.Sprintf("%s.%s performs a run under %s, another role under %s", in.svc, e.role, x.protoName(in.svc, e.ver), x.protoName(in.svc, v))}}
+}
+
 // progress advances a tracked endpoint's monitor after an allowed action
 // (judging fidelity (c) at the first action of a run).
 func (x *checker) progress(c *config, t int, in *instance, e *endpoint, next int, endsRun bool) []fault {
-	var fs []fault
-	if !e.started {
-		e.started = true
-		if !in.noRuns {
-			v, ok := in.runVer[e.run]
-			if !ok && in.hasNewFrom && e.run >= in.newFrom {
-				v, ok = 1, true
-			}
-			if ok && v != e.ver {
-				fs = append(fs, fault{"fidelity", "fidelity (c)", x.tname(t),
-					fmt.Sprintf("%s.%s performs a run under %s, another role under %s", in.svc, e.role, x.protoName(in.svc, e.ver), x.protoName(in.svc, v))})
-				e.lost = true
-				return fs
-			}
-			if !ok {
-				in.runVer[e.run] = e.ver
-			}
-		}
+	if fs := x.runStart(t, in, e); fs != nil {
+		return fs
 	}
 	lt := x.local(in.svc, e.ver, e.role)
 	if !endsRun {
@@ -614,6 +626,7 @@ func (x *checker) receive(c *config, t int) (succ, bool) {
 		var next int
 		var endsRun bool
 		var bad string
+		pre := len(fs) // faults before the message is looked at
 		switch {
 		case !isCase && m.isLabel:
 			bad = "the label " + m.label
@@ -634,9 +647,15 @@ func (x *checker) receive(c *config, t int) (succ, bool) {
 			fs = append(fs, fault{"fidelity", "fidelity (b)", x.tname(t),
 				fmt.Sprintf("%s.%s expected what %s allows (local type %s, state %d), got %s", in.svc, e.role, x.protoName(in.svc, e.ver), x.local(in.svc, e.ver, e.role).Text, e.state, bad)})
 		}
-		if len(fs) > 0 {
+		switch {
+		case pre > 0:
 			e.lost = true
-		} else {
+		case bad != "":
+			// The protocol allows the receive, not the message: it may
+			// still start a run.
+			fs = append(fs, x.runStart(t, in, e)...)
+			e.lost = true
+		default:
 			fs = x.progress(n, t, in, e, next, endsRun)
 		}
 	} else if len(fs) > 0 {

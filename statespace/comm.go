@@ -64,6 +64,7 @@ func (s *Semantics) send(c *Config, t int, in *Instr) Succ {
 	e := &ins.Ends[ei]
 	act.Inst, act.Role = ins.Serial, e.Role
 	if val.K == VEndpoint {
+		// Never a message type of a protocol: also a fidelity (a) fact.
 		fault = &Fault{Kind: FaultEndpointSent, Thread: t, Doing: doing, End: endRef(ins, e.Role)}
 	}
 	var next int
@@ -169,9 +170,10 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 			next, endsRun = lst.Next, lst.EndsRun
 		}
 		if bad {
-			fault = &Fault{Kind: FaultMessage, Thread: t, Doing: doing, End: endRef(ins, e.Role), State: lst, Msg: msg}
-		}
-		if fault != nil {
+			// The protocol allows the receive, not the message: the
+			// receive may still start a run (fidelity (c)).
+			fault = firstFault(&Fault{Kind: FaultMessage, Thread: t, Doing: doing, End: endRef(ins, e.Role), State: lst, Msg: msg},
+				startRun(n.inst(inst), ei, t))
 			n.loseMonitor(inst, ei)
 		} else {
 			fault = s.moveMonitorMemo(c, n, t, inst, ei, next, endsRun)

@@ -28,6 +28,7 @@ const DefaultMaxViolations = 100
 // its successor succ (-1: the configuration itself), and its identity.
 type foundViol struct {
 	succ int
+	fact int // which of the step's violations (FactsChecker)
 	key  string
 }
 
@@ -96,7 +97,7 @@ func (c *continued) collect(sem *Semantics, opt Options, res *Result) error {
 		v := f.v
 		if v == nil {
 			var err error
-			if v, err = replayViolation(sem, opt, f.at.id, f.at.succ); err != nil {
+			if v, err = replayViolation(sem, opt, f.at); err != nil {
 				return err
 			}
 		}

@@ -12,7 +12,7 @@ func TestContinuedNote(t *testing.T) {
 	c.note(violAt{id: 7, succ: 0}, 4, "b")
 	c.note(violAt{id: 6, succ: -1}, 3, "a") // a configuration of level 3
 	c.note(violAt{id: 9, succ: 2}, 5, "a")  // deeper: ignored
-	if len(c.list) != 2 || c.list[0].at != (violAt{6, -1}) || c.list[0].depth != 3 || c.full {
+	if len(c.list) != 2 || c.list[0].at != (violAt{id: 6, succ: -1}) || c.list[0].depth != 3 || c.full {
 		t.Fatalf("list %+v, full %v", c.list, c.full)
 	}
 	c.note(violAt{id: 8, succ: 0}, 4, "c")

@@ -41,7 +41,7 @@ func observe(c *Config, succs []Succ) (blocked int, mixed int64) {
 		}
 	}
 	for i := range succs {
-		if f := succs[i].Fault; f != nil && f.Kind == FaultRunMix {
+		if mixesRuns(succs[i].Fault) {
 			mixed++
 		}
 	}

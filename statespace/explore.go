@@ -23,6 +23,15 @@ type Checker interface {
 	CheckTerminal(p *Program, c *Config, info StepInfo) *Violation
 }
 
+// FactsChecker is a Checker that also reports every fact of a step whose
+// property is on, in the step's order (the first is CheckStep's). With
+// Options.Continue each is then a violation of its own: a step that
+// breaks two rules has two distinct violations.
+type FactsChecker interface {
+	Checker
+	CheckStepFacts(p *Program, from *Config, s *Succ) []*Violation
+}
+
 // Verdict is three-valued, as in porcupine/raft tests: a bounded search that
 // found nothing says Unknown, never Holds.
 type Verdict uint8
@@ -376,6 +385,7 @@ type expanded struct {
 type violAt struct {
 	id   int64
 	succ int
+	fact int // with Options.Continue: which of the step's violations (FactsChecker)
 }
 
 func newSearch(sem *Semantics, opt Options) *search {
@@ -460,7 +470,7 @@ func (x *search) failed(err error) (*Result, error) {
 // report replays the violation at v (of the current level) and ends the
 // search.
 func (x *search) report(v violAt) (*Result, error) {
-	viol, err := replayViolation(x.sem, x.opt, v.id, v.succ)
+	viol, err := replayViolation(x.sem, x.opt, v)
 	if err != nil {
 		return x.failed(err)
 	}
@@ -649,7 +659,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 				return false
 			}
 		}
-		if f := st.Fault; f != nil && f.Kind == FaultRunMix {
+		if mixesRuns(st.Fault) {
 			out.mixed++
 		}
 		if out.viol != nil {
@@ -672,8 +682,16 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 				out.keys, out.tags, out.fps = out.keys[:0], out.tags[:0], out.fps[:0]
 				return true
 			}
-			// Continue: recorded, and the step is followed.
+			// Continue: recorded, and the step is followed. Each of the
+			// step's facts whose property is on is a violation of its own.
 			out.viols = append(out.viols, foundViol{succ: i, key: violationKey(x.p, v, c, st)})
+			if fc, ok := x.opt.Checker.(FactsChecker); ok && st.Fault != nil && st.Fault.Also != nil {
+				for k, w := range fc.CheckStepFacts(x.p, c, st) {
+					if k > 0 {
+						out.viols = append(out.viols, foundViol{succ: i, fact: k, key: violationKey(x.p, w, c, st)})
+					}
+				}
+			}
 		}
 		k, err := x.trees.key(cur, st.Next)
 		if err != nil {
@@ -736,18 +754,18 @@ func (x *search) merge() *violAt {
 			if f.succ < 0 {
 				d = x.depth
 			}
-			x.cont.note(violAt{r.id, f.succ}, d, f.key)
+			x.cont.note(violAt{r.id, f.succ, f.fact}, d, f.key)
 		}
 		if r.viol != nil && r.violSucc < 0 {
 			// A configuration of this level with no step: a violation at
 			// this depth, the shortest there can be.
-			return &violAt{r.id, -1}
+			return &violAt{id: r.id, succ: -1}
 		}
 		if r.viol != nil && x.stepViol == nil {
 			// A step from this level: depth+1. A violation of a
 			// configuration later in the level is shorter, so the level
 			// is finished first.
-			x.stepViol = &violAt{r.id, r.violSucc}
+			x.stepViol = &violAt{id: r.id, succ: r.violSucc}
 		}
 		if x.stepViol != nil {
 			continue

@@ -69,6 +69,17 @@ type EndRef struct {
 
 var noEnd = EndRef{Service: -1, Role: -1}
 
+// mixesRuns says whether the facts chained from f include a run mix
+// (fidelity (c)), which the strategy costs count.
+func mixesRuns(f *Fault) bool {
+	for ; f != nil; f = f.Also {
+		if f.Kind == FaultRunMix {
+			return true
+		}
+	}
+	return false
+}
+
 func chained(head, f *Fault) bool {
 	for g := head; g != nil; g = g.Also {
 		if g == f {

@@ -130,7 +130,7 @@ func sameRoles(p *Program, ids []int, names []string) bool {
 // moveMonitor advances endpoint e (of a private instance copy) along the
 // transition (next, endsRun) of its local type, after its action; it
 // records the run's protocol version for fidelity (c) when the action is
-// the run's first.
+// the run's first (startRun).
 func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bool) *Fault {
 	p := s.P
 	in := c.inst(inst)
@@ -138,49 +138,64 @@ func (s *Semantics) moveMonitor(c *Config, t, inst, ei int, next int, endsRun bo
 	if e.Untracked {
 		return nil
 	}
-	var fault *Fault
-	if !e.Started {
-		e.Started = true
-		r := int(e.Run)
-		recorded, ok := uint8(0), false
-		switch {
-		case r < len(in.RunVer):
-			recorded, ok = in.RunVer[r], true
-		case in.RunTail != 0:
-			recorded, ok = in.RunTail-1, true
-		}
-		if ok {
-			if recorded != e.Ver {
-				// After any fidelity fault the endpoint is no longer
-				// followed (what it does next is a consequence; with
-				// fidelity off, the search goes on without it).
-				e.Untracked = true
-				return &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.RunBase + e.Run + 1, RunVer: recorded, Ver: e.Ver}
-			}
-		} else {
-			for len(in.RunVer) < r {
-				in.RunVer = append(in.RunVer, e.Ver) // unreachable in practice: earlier runs were started
-			}
-			in.RunVer = append(in.RunVer, e.Ver)
-		}
+	if fault := startRun(in, ei, t); fault != nil {
+		return fault
 	}
 	lt := p.Services[in.Service].Monitors[e.Ver][e.Role]
 	if !endsRun {
 		e.State = int32(next)
-		return fault
+		return nil
 	}
 	e.Run++
 	e.Started = false
 	if lt.States[next].Kind == model.LEnd {
 		e.State = int32(next)
 		e.Done = true
-		return fault
+		return nil
 	}
 	// If the new protocol has no such role the endpoint has no monitor:
 	// checkAct reports its next action as a fidelity (a) fault.
 	e.Ver = e.NextVer
 	e.State = 0
-	return fault
+	return nil
+}
+
+// startRun judges fidelity (c) for an action of thread t on endpoint ei of
+// instance in (a private copy) that its local type allows: if the action is
+// the first of the endpoint's run, the run's protocol version is recorded,
+// or, if another role performed the run under another version, that is a
+// fidelity (c) fact and the endpoint is no longer followed. It is judged
+// whatever else the step breaks (a message of the wrong type, an endpoint
+// sent as a message): each fact of a step is recorded (docs/language.md §5).
+func startRun(in *Instance, ei, t int) *Fault {
+	e := &in.Ends[ei]
+	if e.Untracked || e.Started {
+		return nil
+	}
+	e.Started = true
+	r := int(e.Run)
+	recorded, ok := uint8(0), false
+	switch {
+	case r < len(in.RunVer):
+		recorded, ok = in.RunVer[r], true
+	case in.RunTail != 0:
+		recorded, ok = in.RunTail-1, true
+	}
+	if !ok {
+		for len(in.RunVer) < r {
+			in.RunVer = append(in.RunVer, e.Ver) // unreachable in practice: earlier runs were started
+		}
+		in.RunVer = append(in.RunVer, e.Ver)
+		return nil
+	}
+	if recorded == e.Ver {
+		return nil
+	}
+	// After any fidelity fault the endpoint is no longer followed (what it
+	// does next is a consequence; with fidelity off, the search goes on
+	// without it).
+	e.Untracked = true
+	return &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.RunBase + e.Run + 1, RunVer: recorded, Ver: e.Ver}
 }
 
 // loseMonitor marks endpoint (inst, ei) as no longer tracked, after a fault.

@@ -60,7 +60,8 @@ type TraceStep struct {
 // successor succ, or at the state itself if succ < 0) from the replayed
 // trace, so that its report shows the run's real numbers (display fields
 // that the canonical encoding forgets).
-func replayViolation(sem *Semantics, opt Options, id int64, succ int) (*Violation, error) {
+func replayViolation(sem *Semantics, opt Options, at violAt) (*Violation, error) {
+	id, succ := at.id, at.succ
 	path, err := PathTo(opt.Links, id)
 	if err != nil {
 		return nil, err
@@ -81,7 +82,14 @@ func replayViolation(sem *Semantics, opt Options, id int64, succ int) (*Violatio
 	}
 	var v *Violation
 	if succ >= 0 {
-		if v = opt.Checker.CheckStep(sem.P, tr.Before, tr.Last); v != nil {
+		if fc, ok := opt.Checker.(FactsChecker); ok && at.fact > 0 {
+			if vs := fc.CheckStepFacts(sem.P, tr.Before, tr.Last); at.fact < len(vs) {
+				v = vs[at.fact]
+			}
+		} else {
+			v = opt.Checker.CheckStep(sem.P, tr.Before, tr.Last)
+		}
+		if v != nil {
 			v.Where = violationWhere(sem.P, v, tr.Before, tr.Last)
 		}
 	} else {
