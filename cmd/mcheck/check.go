@@ -74,7 +74,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
 	fs.BoolVar(&f.cont, "continue", false, "go on after a violation and report every distinct one (by property, rule, thread and source position), each with a shortest trace")
-	fs.IntVar(&f.maxViols, "max-violations", statespace.DefaultMaxViolations, "with --continue: stop once more than this many distinct violations were found")
+	fs.IntVar(&f.maxViols, "max-violations", statespace.DefaultMaxViolations, "with --continue: list at most this many distinct violations; meeting one more stops the search (not exhaustive)")
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -621,8 +621,12 @@ func allViolations(res *statespace.Result) []*statespace.Violation {
 // traceShortest reports whether v's trace is known to be a shortest one
 // (for a lasso: its run to the cycle): not under partial-order reduction
 // without --shortest, nor for a lasso judged among symmetry
-// representatives.
+// representatives, nor over a bit array (it may have taken a state on a
+// shorter way to the violation for one seen before, and dropped it).
 func (r *runReport) traceShortest(v *statespace.Violation) bool {
+	if r.bitstate != "" {
+		return false
+	}
 	if v.CycleStart > 0 {
 		return r.live == nil || !r.live.Quotient
 	}
@@ -641,7 +645,11 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
 	what := steps(len(v.Trace)) + ", shortest"
-	if !r.traceShortest(v) {
+	switch {
+	case r.traceShortest(v):
+	case r.bitstate != "":
+		what = steps(len(v.Trace)) + ": a real run, not always a shortest one over a bit array (it may have dropped a state on a shorter way)"
+	default:
 		what = steps(len(v.Trace)) + ": a real run, not always a shortest one under partial-order reduction"
 	}
 	if v.CycleStart > 0 {

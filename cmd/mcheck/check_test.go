@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -334,6 +336,80 @@ func TestCheckMixedRunsOnViolation(t *testing.T) {
 	}
 	if m["rule"] != "fidelity (c): one run performed under two protocol versions" || m["mixed_runs"].(float64) < 1 {
 		t.Fatalf("rule %v, mixed_runs %v", m["rule"], m["mixed_runs"])
+	}
+}
+
+// TestRunMixBesideMessageFault: a receive of the wrong type that also
+// starts a run under another version than the peer's has two facts, (b)
+// and (c); (c) was dropped, from mixed_runs and from --continue
+// (adversarial tester). The counts are derived in the model's header.
+func TestRunMixBesideMessageFault(t *testing.T) {
+	path := "../../statespace/testdata/regress/run-mix-beside-message-fault.dsu"
+	args := []string{"check", "--json", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--update-at", "step:0", path}
+	code, out, errs := runCmd(append(args, "--skip", "fidelity")...)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v\n%s\n%s", code, err, out, errs)
+	}
+	if m["mixed_runs"].(float64) != 1 {
+		t.Errorf("--skip fidelity: mixed_runs %v, want 1", m["mixed_runs"])
+	}
+	code, out, errs = runCmd(append(args, "--continue")...)
+	m = nil
+	if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitViolation {
+		t.Fatalf("exit %d, %v\n%s\n%s", code, err, out, errs)
+	}
+	var got []string
+	for _, v := range m["violations"].([]any) {
+		v := v.(map[string]any)
+		got = append(got, fmt.Sprintf("%s/%d", v["rule"], len(v["trace"].([]any))))
+	}
+	want := []string{"fidelity (b): message of the wrong kind, type or label/5", "fidelity (c): one run performed under two protocol versions/5"}
+	if !slices.Equal(got, want) {
+		t.Errorf("--continue: violations %q, want %q", got, want)
+	}
+}
+
+// TestBitstateTraceNotShortest: over a bit array a counterexample is a real
+// run but not always a shortest one (the array may drop a state on the
+// shorter way), and was called "shortest" (adversarial tester). T chooses
+// a in 1..200 or 0; a = 0 leads in 2 steps to an accept nobody requests (a
+// deadlock, the shortest violation, derived by hand), a > 0 in 3 steps to
+// 100 / 0. At 2^8 bits the array drops the depth-1 configuration of a = 0,
+// and the search reports the 3-step runtime error.
+func TestBitstateTraceNotShortest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bitshort.dsu")
+	src := `protocol P = p -> q: <int>. end
+service s: P
+thread T {
+  main let a = choose(OPTS, 0) in
+       if a == 0 then (let d = choose(1000) in let c = accept(s, q) in receive(c, p))
+       else (let e = choose(a) in let b = choose(e, 0) in 100 / b)
+}
+`
+	if err := os.WriteFile(path, []byte(strings.Replace(src, "OPTS", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159, 160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175, 176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191, 192, 193, 194, 195, 196, 197, 198, 199, 200", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	trace := func(args ...string) (int, bool) {
+		t.Helper()
+		code, out, errs := runCmd(append([]string{"check", "--json", "--progress", "off", path}, args...)...)
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitViolation {
+			t.Fatalf("%v: exit %d, %v\n%s\n%s", args, code, err, out, errs)
+		}
+		return len(m["trace"].([]any)), m["trace_shortest"].(bool)
+	}
+	if n, short := trace("--store", "memory"); n != 2 || !short {
+		t.Fatalf("memory store: %d steps, shortest %v; want 2, true", n, short)
+	}
+	for _, bits := range []string{"8", "9", "20"} {
+		if n, short := trace("--store", "bitstate", "--bits", bits); short {
+			t.Errorf("--bits %s: a %d-step trace called shortest", bits, n)
+		}
+	}
+	code, out, _ := runCmd("check", "--progress", "off", "--store", "bitstate", "--bits", "8", path)
+	if code != exitViolation || !strings.Contains(out, "3 steps: a real run, not always a shortest one over a bit array") {
+		t.Errorf("exit %d, text:\n%s", code, out)
 	}
 }
 

@@ -56,6 +56,9 @@ type htmlViolation struct {
 	// AtStep says that step Steps performs the violation; otherwise the
 	// configuration after it is the violating one (no step is enabled).
 	AtStep bool
+	// Shortest says the trace is known to be a shortest one (not under
+	// partial-order reduction without --shortest, nor over a bit array).
+	Shortest bool
 	// CycleStart, for a lasso (a liveness violation), is the step its
 	// cycle starts with: the steps from it to the last repeat for ever.
 	CycleStart int
@@ -200,7 +203,7 @@ func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateA
 		return nil, fmt.Errorf("the replayed trace has %s, the report %d", steps(len(snaps)-1), len(v.Trace))
 	}
 	hv := &htmlViolation{Update: updateName(r.update), Strategy: r.strategy, Property: v.Property, Rule: v.Rule,
-		Thread: v.Thread, Action: v.Action, Expected: v.Expected, Found: v.Found, Steps: len(v.Trace), AtStep: atStep, CycleStart: v.CycleStart}
+		Thread: v.Thread, Action: v.Action, Expected: v.Expected, Found: v.Found, Steps: len(v.Trace), AtStep: atStep, Shortest: r.traceShortest(v), CycleStart: v.CycleStart}
 	if v.CycleStart > 0 {
 		hv.AtStep = false // the cycle is the violation, not its last step
 		hv.Prefix = v.CycleStart - 1
