@@ -59,9 +59,12 @@ type PointOutcome struct {
 	Verdict    PointVerdict
 	// Witness, for an unsafe point, is the shortest run to a violation;
 	// Passing is at which passing of the point the thread applied in it
-	// (statespace.UpdatePoint.Passing; 0: it did not apply in it).
+	// (statespace.UpdatePoint.Passing; 0: it did not apply in it), or,
+	// with Waits, blocked at the stop-the-world barrier to apply, never
+	// released in the witness.
 	Witness *statespace.Violation
 	Passing int
+	Waits   bool
 	Result  *statespace.Result
 }
 
@@ -153,7 +156,7 @@ func judgePoint(ctx context.Context, sem *statespace.Semantics, judge *statespac
 	case res == nil:
 	case res.Violation != nil:
 		out.Verdict, out.Witness = PointUnsafe, res.Violation
-		out.Passing = out.Point.Passing(sem, res.Violation.Path)
+		out.Passing, out.Waits = out.Point.Passing(sem, res.Violation.Path)
 	case res.Verdict != statespace.Holds:
 		out.Verdict = PointUnknown
 	case !judge.Applied():

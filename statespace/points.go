@@ -158,27 +158,29 @@ func (j *PointJudge) Applied() bool { return j.applied.Load() }
 
 // Passing replays a path of sem and returns at which passing of pt its
 // thread applied (or blocked at the barrier to apply): 1 for the first time the thread stopped there (before or
-// after the introduction), 0 if it did not apply there. A thread stops at
-// a point whenever the update may still be introduced and, after that,
-// whenever its strategy does not simply pass: under uncoordinated updating
-// every passing is counted; under the others, the passings after the
-// introduction where the strategy passes are not.
-func (pt UpdatePoint) Passing(sem *Semantics, path []uint32) int {
+// after the introduction), 0 if it did not apply there; waits says it
+// blocked there and had still not applied at the path's end (the barrier
+// was never released for it). A thread stops at a point whenever the update
+// may still be introduced and, after that, whenever its strategy does not
+// simply pass: under uncoordinated updating every passing is counted;
+// under the others, the passings after the introduction where the strategy
+// passes are not.
+func (pt UpdatePoint) Passing(sem *Semantics, path []uint32) (n int, waits bool) {
 	c, _ := sem.Initial()
-	n := 0
+	at := 0
 	for _, i := range path {
 		succs, _ := sem.Successors(c)
 		if int(i) >= len(succs) {
-			return 0
+			return 0, false
 		}
 		s := &succs[i]
-		if th := c.Threads[pt.Thread]; th.HeapVer == 0 && !th.Barrier && pt.at(c, pt.Thread) && s.Action.Thread == pt.Thread {
+		if th := c.Threads[pt.Thread]; at == 0 && th.HeapVer == 0 && !th.Barrier && pt.at(c, pt.Thread) && s.Action.Thread == pt.Thread {
 			n++ // passes, applies or blocks there
 			if next := s.Next.Threads[pt.Thread]; next.HeapVer == 1 || next.Barrier {
-				return n
+				at = n
 			}
 		}
 		c = s.Next
 	}
-	return 0
+	return at, at > 0 && c.Threads[pt.Thread].HeapVer == 0
 }

@@ -204,7 +204,10 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		viol, depth, applied := "-", "-", "-"
 		if v := o.Witness; v != nil {
 			viol, depth, applied = v.Property+": "+v.Rule, fmt.Sprint(len(v.Trace)), "no"
-			if o.Passing > 0 {
+			switch {
+			case o.Waits:
+				applied = fmt.Sprintf("waits at passing %d", o.Passing)
+			case o.Passing > 0:
 				applied = fmt.Sprintf("at passing %d", o.Passing)
 			}
 		}
@@ -224,7 +227,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		}
 	}
 	fmt.Fprintf(w, "\n%d of %s safe, %d unsafe", safe, plural(len(outs), "point"), unsafe)
-	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness)\n")
+	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness; waits: it blocked at the barrier there to apply, never released)\n")
 	if len(capped) > 0 {
 		fmt.Fprintf(w, "capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)
 	}
@@ -235,7 +238,10 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 				continue
 			}
 			how := "it does not apply in it"
-			if o.Passing > 0 {
+			switch {
+			case o.Waits:
+				how = fmt.Sprintf("it waits at the barrier to apply at passing %d, and is never released", o.Passing)
+			case o.Passing > 0:
 				how = fmt.Sprintf("it applies at passing %d", o.Passing)
 			}
 			fmt.Fprintf(w, "\n%s, %s: witness (%s)\n", o.Thread, pointName(o.Point), how)
@@ -285,6 +291,7 @@ type jsonPoint struct {
 	Found         string                 `json:"found,omitempty"`
 	Depth         int                    `json:"depth,omitempty"`
 	Passing       int                    `json:"applied_at_passing,omitempty"`
+	Waits         bool                   `json:"waits_at_barrier,omitempty"`
 	CycleStart    int                    `json:"cycle_start,omitempty"`
 	CapacityStuck int64                  `json:"capacity_reached"`
 	Trace         []statespace.TraceStep `json:"trace,omitempty"`
@@ -298,7 +305,7 @@ func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutc
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
 	if v := o.Witness; v != nil {
 		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
-		j.Depth, j.Passing, j.Trace, j.Path, j.CycleStart = len(v.Trace), o.Passing, v.Trace, v.Path, v.CycleStart
+		j.Depth, j.Passing, j.Waits, j.Trace, j.Path, j.CycleStart = len(v.Trace), o.Passing, o.Waits, v.Trace, v.Path, v.CycleStart
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -83,5 +84,26 @@ func TestPointsNoPoint(t *testing.T) {
 	code, out, errs := runCmd("points", "--workers", "1", path)
 	if code != exitOK || !strings.Contains(out, "no thread that takes part in the update has an update point") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestPointsWaitsIsNotApplied: a witness in which the point's thread only
+// blocks at the stop-the-world barrier, never released, said "at passing 1"
+// and "it applies" (adversarial tester). Derived by hand on
+// models/sessions-per-request.dsu with Server's main call as its only
+// point: 1 Client passes its main call into its old loop, 2 the update is
+// introduced, 3 Server waits at the barrier; Client waits at its request,
+// which only Server could accept: a deadlock at the barrier, 3 steps.
+func TestPointsWaitsIsNotApplied(t *testing.T) {
+	code, out, errs := runCmd("points", "--workers", "1", "--strategy", "stop-the-world", "--queue-bound", "2", "--trace", "../../models/sessions-per-request.dsu")
+	if code != exitViolation {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	row := regexp.MustCompile(`(?m)^Server\s+call serve in main .*$`).FindString(out)
+	if !strings.Contains(row, "deadlock at the stop-the-world barrier  3") || !strings.Contains(row, "waits at passing 1") {
+		t.Errorf("row %q\n%s", row, out)
+	}
+	if !strings.Contains(out, "witness (it waits at the barrier to apply at passing 1, and is never released)") || strings.Contains(out, "it applies at passing") {
+		t.Errorf("witness line:\n%s", out)
 	}
 }
