@@ -440,7 +440,10 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 // writeUnreached lists what a run never exercised (--coverage).
 func writeUnreached(w io.Writer, r *runReport, u *statespace.Unreached) {
 	scope := "in this exhaustive search"
-	if !r.res.Exhaustive {
+	// A lasso is looked for only after the safety search held
+	// exhaustively: its list is complete.
+	lasso := r.res.Violation != nil && r.res.Violation.CycleStart > 0
+	if !r.res.Exhaustive && !lasso {
 		scope = "in the part explored (the search stopped early: this list is too long)"
 	}
 	if len(u.Actions) == 0 && len(u.States) == 0 && len(u.Lines) == 0 {

@@ -30,3 +30,41 @@ func TestCheckCoverageLines(t *testing.T) {
 		t.Errorf("a model whose every line runs should say so:\n%s", out)
 	}
 }
+
+// TestCoverageAfterLassoComplete: a lasso is looked for only after the
+// safety search held exhaustively, so the coverage list is complete; it
+// was called incomplete ("the search stopped early", adversarial tester).
+// Derived by hand: B's only update point is the `update` in dead, which
+// runs only if B receives 2, and A sends 1 or 3: B never applies (a lasso
+// of update completion), and the update point, dead's choose and the
+// stop branch are never performed.
+func TestCoverageAfterLassoComplete(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cov-lasso.dsu")
+	src := `protocol P = mu t. a -> b: { go: a -> b: <int>. t, stop: end }
+service s: P
+thread A {
+  fun f(x, k) = if k > 100 then select(x, b, stop) else (select(x, b, go); send(x, b, choose(1, 3)); f(x, k))
+  main f(request(s, {a, b}, a), 0)
+}
+thread B {
+  fun g(y) = case(y, a, { go: let v = receive(y, a) in (if v == 2 then dead(y) else g(y)), stop: () })
+  fun dead(y) = update; let w = choose(5, 6) in g(y)
+  main g(accept(s, b))
+}
+update u {
+  thread B { fun g(y) = case(y, a, { go: let v = receive(y, a) in g(y), stop: () }) }
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "--progress", "off", "--workers", "1", "--store", "memory", "--queue-bound", "2", "--coverage", "--strategy", "max+1", path)
+	if code != exitViolation || !strings.Contains(out, "update-completion violation — never applies") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"coverage: never exercised in this exhaustive search:", "never performed: select stop, " + path + ":4:33", "never performed: update, " + path + ":9:17"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+}
