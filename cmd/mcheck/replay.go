@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -100,6 +102,11 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck replay: %s: skip: %v\n", reportPath, err)
 		return exitUsage
 	}
+	if rec.CycleStart < 0 || rec.CycleStart > len(rec.Path) {
+		// check writes 0 (no lasso) or a step of the path.
+		fmt.Fprintf(stderr, "mcheck replay: %s: cycle_start: must be 0 (no cycle) or a step of the path, 1 to %d, got %d\n", reportPath, len(rec.Path), rec.CycleStart)
+		return exitUsage
+	}
 	tr, v, err := check.Replay(m, o, rec.Path, rec.CycleStart)
 	if err != nil {
 		// The saved path is no longer a run of this model.
@@ -156,6 +163,10 @@ func firstViolation(path string) (*savedRun, error) {
 		}
 		var r savedRun
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			var ute *json.UnmarshalTypeError
+			if errors.As(err, &ute) {
+				return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: field %s: a JSON %s where check writes %s", path, line, ute.Field, ute.Value, jsonKind(ute.Type))
+			}
 			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %v", path, line, err)
 		}
 		points = points || r.Kind != "" // a row of mcheck points names its point's kind
@@ -179,4 +190,21 @@ func firstViolation(path string) (*savedRun, error) {
 		return nil, fmt.Errorf("%s: a report of mcheck points, whose witnesses replay does not read: replay reads the output of mcheck check --json", path)
 	}
 	return nil, fmt.Errorf("%s: no violation in the report", path)
+}
+
+// jsonKind says what a report field of Go type t holds, for a message.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+		return fmt.Sprintf("a whole number from 0 to %d", uint64(1)<<(8*t.Size())-1)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "a list, each " + jsonKind(t.Elem())
+	}
+	return "an object"
 }

@@ -87,6 +87,12 @@ func TestReplay(t *testing.T) {
 		// or none, replayed to "another violation", exit 1)
 		{`"property":"fidelity"`, `"property":"nonsense"`, `property: unknown property "nonsense"`},
 		{`"property":"fidelity"`, `"property":""`, `property: the violation names no property`},
+		// (found by the adversarial tester: a cycle past the path's end
+		// replayed to exit 1; a path index beyond 32 bits printed the
+		// decoder's message, naming a Go type)
+		{`"path":[`, `"cycle_start":8,"path":[`, `cycle_start: must be 0 (no cycle) or a step of the path, 1 to 7, got 8`},
+		{`"path":[`, `"cycle_start":-1,"path":[`, `cycle_start: must be 0`},
+		{`"path":[`, `"path":[1099511627776,`, `field path: a JSON number 1099511627776 where check writes a whole number from 0 to 4294967295`},
 	} {
 		b := strings.Replace(out0, c.from, c.to, 1)
 		if b == out0 {
