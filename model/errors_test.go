@@ -187,3 +187,50 @@ update u { service s: Q }
 		t.Fatalf("warnings: %v", m.Warnings)
 	}
 }
+
+// TestUpdatePointTrapNested: an `update` inside a conditional, a choice, a
+// condition or an operand that may be followed by communication in the same
+// body is warned about too (adversarial tester: only the `;`/`let` spine
+// was followed). Each body below has one such point; B's points end their
+// runs (nothing follows them in the body but a call), and C's `update` runs
+// only in the branch that does not communicate afterwards.
+func TestUpdatePointTrapNested(t *testing.T) {
+	src := `protocol P = mu t. a -> b: <int>. t
+protocol Q = mu t. a -> b: <bool>. t
+service s: P
+thread A {
+  fun f1(x) = (if true then update else ()); send(x, b, 1); f1(x)
+  fun f2(x) = send(x, b, (update; 2)); f2(x)
+  fun f3(x) = if (update; true) then send(x, b, 1) else (); f3(x)
+  fun f4(x) = send(x, b, choose((update; 2), 3)); f4(x)
+  fun f5(x) = (true || (update; false)) && (send(x, b, 1); true)
+  main f1(request(s, {a, b}, a))
+}
+thread B { fun g(y) = receive(y, a); (if true then update else ()); g(y)  main g(accept(s, b)) }
+thread C { fun h(y) = if true then (update; h(y)) else (receive(y, a); h(y))  main h(accept(s, b)) }
+update u { service s: Q }
+`
+	m, err := Load("nested.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range m.Warnings {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		"nested.dsu:5:29: update point followed by a send in the same body (function f1 of thread A, 5:46)",
+		"nested.dsu:6:27: update point followed by a send in the same body (function f2 of thread A, 6:15)",
+		"nested.dsu:7:19: update point followed by a send in the same body (function f3 of thread A, 7:38)",
+		"nested.dsu:8:34: update point followed by a send in the same body (function f4 of thread A, 8:15)",
+		"nested.dsu:9:25: update point followed by a send in the same body (function f5 of thread A, 9:45)",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("warnings:\n%s\nwant %d", strings.Join(got, "\n"), len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("warning %d:\n got %s\nwant %s", i, got[i], want[i])
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package model
 
-import "github.com/mcheck/mcheck/model/syntax"
+import (
+	"slices"
+
+	"github.com/mcheck/mcheck/model/syntax"
+)
 
 // Warnings about update points in the middle of a run (the update-point
 // trap). An explicit `update` applies the update there, but the body that
@@ -8,76 +12,108 @@ import "github.com/mcheck/mcheck/model/syntax"
 // actions after the point then act in a run under the new protocol, and
 // the actions before it began the run under the old one. Either is a
 // fidelity violation under every strategy as soon as the update moves the
-// service, and is almost never meant. The check is syntactic: along the
-// sequential spine of each body of a thread's initial code (its `;` and
-// `let` chains, and each branch of an `if` or `case` on its own), an
-// `update` with a communication action after it is reported. (One with
-// actions before it is the usual end of a run, unless the run goes on in a
-// function it calls: that needs the protocol, and is not checked.)
+// service, and is almost never meant. The check is syntactic: each body of
+// a thread's initial code is followed in evaluation order (operands left to
+// right, then the action; each branch of an `if`, a `case`, a `choose` and
+// the right operand of `&&` and `||` as one that may run), and a
+// communication action that may run after an `update` of the same body is
+// reported, once per `update`. (One with actions before it is the usual
+// end of a run, unless the run goes on in a function it calls: that needs
+// the protocol, and is not checked.)
 func (c *checker) vetUpdatePoints(m *Model) {
 	if len(m.Updates) == 0 {
 		return
 	}
 	for _, t := range m.Threads {
 		for _, f := range t.Funs {
-			c.vetSpine(f.Body, "function "+f.Name.Name+" of thread "+t.Name)
+			c.vetBody(f.Body, "function "+f.Name.Name+" of thread "+t.Name)
 		}
-		c.vetSpine(t.Main, "main of thread "+t.Name)
+		c.vetBody(t.Main, "main of thread "+t.Name)
 	}
 }
 
-// vetSpine warns about the update points on e's spine, and looks into the
-// branches of its conditionals and cases.
-func (c *checker) vetSpine(e syntax.Expr, where string) {
-	var items []syntax.Expr
-	var flatten func(e syntax.Expr)
-	flatten = func(e syntax.Expr) {
-		switch e := e.(type) {
-		case *syntax.Seq:
-			flatten(e.First)
-			flatten(e.Second)
-		case *syntax.Let:
-			flatten(e.Value)
-			flatten(e.Body)
-		default:
-			items = append(items, e)
-		}
-	}
-	flatten(e)
-	for i, it := range items {
-		switch it := it.(type) {
-		case *syntax.UpdatePoint:
-			if a := firstComm(items[i+1:]); a != nil {
-				c.warnf(it.Pos, "update point followed by %s in the same body (%s, %s): after applying here, the rest of this old body still runs, in a run under the new protocol", commName(a), where, lineCol(a.Position()))
-			}
-		case *syntax.If:
-			c.vetSpine(it.Then, where)
-			c.vetSpine(it.Else, where)
-		case *syntax.Case:
-			for _, br := range it.Branches {
-				c.vetSpine(br.Body, where)
-			}
-		}
-	}
+// vetBody warns about the update points of one body.
+func (c *checker) vetBody(e syntax.Expr, where string) {
+	v := &flowVet{c: c, where: where, warned: map[*syntax.UpdatePoint]bool{}}
+	v.flow(e, nil)
 }
 
-// firstComm returns the first communication action in es, or nil.
-func firstComm(es []syntax.Expr) syntax.Expr {
-	for _, e := range es {
-		var found syntax.Expr
-		walkExpr(e, func(x syntax.Expr) {
-			switch x.(type) {
-			case *syntax.Send, *syntax.Receive, *syntax.Select, *syntax.Case:
-				if found == nil {
-					found = x
+// flowVet follows one body in evaluation order.
+type flowVet struct {
+	c      *checker
+	where  string
+	warned map[*syntax.UpdatePoint]bool
+}
+
+// flow follows e, given the update points that may have run before it in
+// the body (pts), and returns those that may have run once e is done.
+func (v *flowVet) flow(e syntax.Expr, pts []*syntax.UpdatePoint) []*syntax.UpdatePoint {
+	// branches: each of bs may run, from pts.
+	branches := func(pts []*syntax.UpdatePoint, bs ...syntax.Expr) []*syntax.UpdatePoint {
+		out := pts
+		for _, b := range bs {
+			for _, u := range v.flow(b, pts) {
+				if !slices.Contains(out, u) {
+					out = append(slices.Clip(out), u)
 				}
 			}
-		})
-		if found != nil {
-			return found
+		}
+		return out
+	}
+	switch e := e.(type) {
+	case nil:
+	case *syntax.UpdatePoint:
+		if !slices.Contains(pts, e) {
+			pts = append(slices.Clip(pts), e)
+		}
+	case *syntax.Let:
+		pts = v.flow(e.Body, v.flow(e.Value, pts))
+	case *syntax.Seq:
+		pts = v.flow(e.Second, v.flow(e.First, pts))
+	case *syntax.If:
+		pts = branches(v.flow(e.Cond, pts), e.Then, e.Else)
+	case *syntax.Call:
+		for _, a := range e.Args {
+			pts = v.flow(a, pts)
+		}
+	case *syntax.Send:
+		pts = v.comm(e, v.flow(e.Value, v.flow(e.Chan, pts)))
+	case *syntax.Receive:
+		pts = v.comm(e, v.flow(e.Chan, pts))
+	case *syntax.Select:
+		pts = v.comm(e, v.flow(e.Chan, pts))
+	case *syntax.Case:
+		pts = v.comm(e, v.flow(e.Chan, pts))
+		var bodies []syntax.Expr
+		for _, b := range e.Branches {
+			bodies = append(bodies, b.Body)
+		}
+		pts = branches(pts, bodies...)
+	case *syntax.Choose:
+		pts = branches(pts, e.Options...)
+	case *syntax.Binary:
+		pts = v.flow(e.X, pts)
+		if e.Op == syntax.OpAnd || e.Op == syntax.OpOr {
+			pts = branches(pts, e.Y)
+		} else {
+			pts = v.flow(e.Y, pts)
+		}
+	case *syntax.Unary:
+		pts = v.flow(e.X, pts)
+	}
+	return pts
+}
+
+// comm reports communication action a after the update points that may
+// have run before it, each once.
+func (v *flowVet) comm(a syntax.Expr, pts []*syntax.UpdatePoint) []*syntax.UpdatePoint {
+	for _, u := range pts {
+		if !v.warned[u] {
+			v.warned[u] = true
+			v.c.warnf(u.Pos, "update point followed by %s in the same body (%s, %s): after applying here, the rest of this old body still runs, in a run under the new protocol", commName(a), v.where, lineCol(a.Position()))
 		}
 	}
-	return nil
+	return pts
 }
 
 func commName(e syntax.Expr) string {
