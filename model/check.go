@@ -310,9 +310,16 @@ func (c *checker) checkProtocol(d *syntax.ProtocolDecl) *protoInfo {
 		Local:  map[string]*LocalType{},
 		Global: gString(root),
 	}
-	if r, ok := root.(*grec); ok {
-		p.Looping = true
-		p.RunVar = r.name
+	// The binders at the top (mu t. mu s. ...) name one place; the first
+	// that some variable uses is the run loop. (A binder no variable uses
+	// loops nowhere: mu t. a -> b: <int>. end is one run, as a -> b: <int>.
+	// end is.)
+	for r, ok := root.(*grec); ok; r, ok = r.body.(*grec) {
+		if recUsed(r.body, r) {
+			p.Looping = true
+			p.RunVar = r.name
+			break
+		}
 	}
 	ok := true
 	for _, role := range info.roles {

@@ -320,14 +320,38 @@ func collectRoles(g syntax.GType) (roles []string, labels []string) {
 	return roles, labels
 }
 
-// gString renders a normalised global type (used in tests and by Protocol.Global).
+// gString renders a normalised global type (used in tests and by
+// Protocol.Global). A binder that reuses a name is shown as t_2, as in the
+// local types: normalisation can move a continuation under a binder of the
+// same name, and the text must read back as the same protocol.
 func gString(n gnode) string {
-	var b textBuilder
-	writeG(&b, n)
-	return b.String()
+	w := gWriter{names: map[*grec]string{}, used: map[string]bool{}}
+	w.write(n)
+	return w.b.String()
 }
 
-func writeG(b *textBuilder, n gnode) {
+type gWriter struct {
+	b     textBuilder
+	names map[*grec]string
+	used  map[string]bool
+}
+
+// name returns the display name of binder g (see gString).
+func (w *gWriter) name(g *grec) string {
+	if n, ok := w.names[g]; ok {
+		return n
+	}
+	n := g.name
+	for i := 2; w.used[n]; i++ {
+		n = fmt.Sprintf("%s_%d", g.name, i)
+	}
+	w.used[n] = true
+	w.names[g] = n
+	return n
+}
+
+func (w *gWriter) write(n gnode) {
+	b := &w.b
 	if b.full {
 		return
 	}
@@ -336,7 +360,7 @@ func writeG(b *textBuilder, n gnode) {
 		fmt.Fprintf(b, "%s -> %s: <%s>", n.from, roleSet(n.to), n.typ)
 		if _, ok := n.next.(*gend); !ok {
 			b.WriteString(". ")
-			writeG(b, n.next)
+			w.write(n.next)
 		}
 	case *gchoice:
 		fmt.Fprintf(b, "%s -> %s: {", n.from, roleSet(n.to))
@@ -346,17 +370,40 @@ func writeG(b *textBuilder, n gnode) {
 			}
 			b.WriteString(l.Name)
 			b.WriteString(": ")
-			writeG(b, n.bodies[i])
+			w.write(n.bodies[i])
 		}
 		b.WriteString("}")
 	case *grec:
-		fmt.Fprintf(b, "mu %s. ", n.name)
-		writeG(b, n.body)
+		fmt.Fprintf(b, "mu %s. ", w.name(n))
+		w.write(n.body)
 	case *gvar:
-		b.WriteString(n.name)
+		if n.rec != nil {
+			b.WriteString(w.name(n.rec))
+		} else {
+			b.WriteString(n.name)
+		}
 	case *gend:
 		b.WriteString("end")
 	}
+}
+
+// recUsed reports whether some variable under n refers to binder r.
+func recUsed(n gnode, r *grec) bool {
+	switch n := n.(type) {
+	case *gmsg:
+		return recUsed(n.next, r)
+	case *gchoice:
+		for _, b := range n.bodies {
+			if recUsed(b, r) {
+				return true
+			}
+		}
+	case *grec:
+		return recUsed(n.body, r)
+	case *gvar:
+		return n.rec == r
+	}
+	return false
 }
 
 // roleSet renders one role as itself and several as {a, b}.

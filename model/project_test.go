@@ -189,7 +189,7 @@ var projectionTests = []struct {
 		name:    "a role not in the loop's body after its first message",
 		src:     `protocol Once = mu t. p -> q: <int>. mu s. q -> r: <int>. s`,
 		roles:   []string{"p", "q", "r"},
-		looping: true,
+		looping: false, // t is never used: no run loop at top level
 		local: map[string]wantLocal{
 			"p": {"q!<int>. end", "0: q!<int> -> 1 (ends run); 1: end"},
 			"r": {"mu s. q?<int>. s", "0: q?<int> -> 0"},
@@ -306,5 +306,27 @@ func TestUnprojectableMessage(t *testing.T) {
 	want := "mathserver.dsu:2:9: protocol P cannot be projected onto role r: r is not told which branch of the choice at 2:9 was taken, and its behaviour differs (in branch a: q?<int>. t; in branch b: end)"
 	if err.Error() != want {
 		t.Errorf("got  %s\nwant %s", err, want)
+	}
+}
+
+// TestGlobalReadsBack: the global type project prints reads back as the
+// same protocol; a continuation moved under a binder of the same name was
+// printed inside it with the name shadowed, which the parser refuses; and
+// a binder no variable uses is no loop (adversarial tester).
+func TestGlobalReadsBack(t *testing.T) {
+	m := loadProtocols(t, "protocol P = (mu t. a -> b: {x: t, y: end}). (mu t. b -> a: {x: t, y: end})\nprotocol V = mu t. a -> b: <int>. end\nprotocol W = mu t. mu s. a -> b: <int>. s")
+	p := m.Protocol("P")
+	if want := "mu t. a -> b: {x: t, y: mu t_2. b -> a: {x: t_2, y: end}}"; p.Global != want {
+		t.Fatalf("global %q, want %q", p.Global, want)
+	}
+	back := loadProtocols(t, "protocol P = "+p.Global)
+	if got := back.Protocol("P"); got.Global != p.Global || got.Local["a"].Text != p.Local["a"].Text || got.Local["b"].Text != p.Local["b"].Text {
+		t.Errorf("read back: %q, a %q, b %q; was a %q, b %q", got.Global, got.Local["a"].Text, got.Local["b"].Text, p.Local["a"].Text, p.Local["b"].Text)
+	}
+	if v := m.Protocol("V"); v.Looping {
+		t.Errorf("mu t. a -> b: <int>. end said to loop (run variable %q)", v.RunVar)
+	}
+	if w := m.Protocol("W"); !w.Looping || w.RunVar != "s" {
+		t.Errorf("mu t. mu s. a -> b: <int>. s: looping %v, run variable %q; want true, s", w.Looping, w.RunVar)
 	}
 }
