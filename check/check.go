@@ -308,7 +308,8 @@ func (o Options) shortest(ctx context.Context, sem *statespace.Semantics, so sto
 	case err != nil:
 		return fmt.Errorf("the search for a shortest counterexample: %w", err)
 	case again.Violation != nil && len(again.Violation.Trace) <= d:
-		res.Violation, out.ShortestStates = again.Violation, again.States
+		// The depth is the violation's: its trace's length (README).
+		res.Violation, res.Depth, out.ShortestStates = again.Violation, again.Depth, again.States
 	case again.Interrupted || again.CutByStates:
 		out.ShortestCut = true
 	default:

@@ -46,6 +46,11 @@ func TestPORShortest(t *testing.T) {
 				continue
 			}
 			pl, rl, sl := len(p.Violation.Trace), len(r.Violation.Trace), len(s.Violation.Trace)
+			// The depth is the violation's trace's length (it was the
+			// reduced search's after --shortest: adversarial tester).
+			if p.Depth != pl || r.Depth != rl || s.Depth != sl {
+				t.Errorf("%s: depth %d, %d, %d for traces of %d, %d, %d steps (unreduced, POR, --shortest)", where, p.Depth, r.Depth, s.Depth, pl, rl, sl)
+			}
 			if rl < pl || sl != pl || short[i].ShortestStates == 0 {
 				t.Errorf("%s: counterexample of %d steps unreduced, %d with POR, %d with --shortest (%d states searched again)", where, pl, rl, sl, short[i].ShortestStates)
 			}
