@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -150,6 +151,10 @@ func checkWritableDir(op, dir string) (created bool, err error) {
 // (false when another process created it at the same time). It creates
 // nothing in dir.
 func ensureDir(op, dir string) (created bool, err error) {
+	return ensureDirOnce(op, dir, true)
+}
+
+func ensureDirOnce(op, dir string, retry bool) (created bool, err error) {
 	fi, err := os.Stat(dir)
 	switch {
 	case err == nil:
@@ -163,8 +168,17 @@ func ensureDir(op, dir string) (created bool, err error) {
 		if err == nil {
 			err = os.Mkdir(dir, 0o755)
 			if errors.Is(err, fs.ErrExist) {
-				// Created by someone else meanwhile; a directory?
-				return ensureDir(op, dir)
+				// A symbolic link to nothing (Stat found nothing, Mkdir
+				// finds the link), or created by someone else meanwhile:
+				// look once more.
+				if li, lerr := os.Lstat(dir); lerr == nil && li.Mode()&fs.ModeSymlink != 0 {
+					target, _ := os.Readlink(dir)
+					return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirNotDir, Err: err,
+						Hint: fmt.Sprintf("it is a symbolic link to %s, which does not exist; create that directory, or %s", target, hintDir)}
+				}
+				if retry {
+					return ensureDirOnce(op, dir, false)
+				}
 			}
 		}
 		if err != nil {

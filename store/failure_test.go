@@ -81,6 +81,27 @@ func TestStoreDirIsFile(t *testing.T) {
 	}
 }
 
+// TestStoreDirDanglingLink: a --store-dir that is a symbolic link to
+// nothing is refused; it made ensureDir call itself until the stack
+// overflowed (adversarial tester).
+func TestStoreDirDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	for _, target := range []string{"missing", filepath.Join(dir, "no", "such", "dir")} {
+		link := filepath.Join(dir, "link")
+		os.Remove(link)
+		if err := os.Symlink(target, link); err != nil {
+			t.Skip(err)
+		}
+		_, err := store.OpenBadgerSet(store.BadgerOptions{Dir: link})
+		if !errors.Is(err, store.ErrStoreDirNotDir) || !strings.Contains(err.Error(), "symbolic link to "+target) {
+			t.Errorf("OpenBadgerSet(link to %s) = %v, want ErrStoreDirNotDir naming the link", target, err)
+		}
+		if _, err := store.NewQueue(store.SpillOptions{Dir: link}); !errors.Is(err, store.ErrStoreDirNotDir) {
+			t.Errorf("NewQueue(link to %s) = %v, want ErrStoreDirNotDir", target, err)
+		}
+	}
+}
+
 func insertRandom(t testing.TB, s *store.BadgerSet, n int, seed uint64) []uint64 {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	fps := make([]uint64, n)
