@@ -199,6 +199,9 @@ func DefaultMemBudget() int64 {
 	return 1 << 30
 }
 
+// PhysicalMemory is the machine's memory in bytes, if it can be read.
+func PhysicalMemory() (int64, bool) { return physicalMemory() }
+
 // physicalMemory is the machine's memory in bytes (MemTotal in
 // /proc/meminfo), if it can be read.
 func physicalMemory() (int64, bool) {

@@ -294,11 +294,8 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	default:
 		return nil, fmt.Errorf("--progress must be auto, on or off, got %q", f.progress)
 	}
-	if p.memBudget, err = parseSize(f.memBudget); err != nil {
-		return nil, fmt.Errorf("--mem-budget: %v", err)
-	}
-	if f.memBudget != "" && p.memBudget < minMemBudget {
-		return nil, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", f.memBudget)
+	if p.memBudget, err = parseMemBudget(f.memBudget); err != nil {
+		return nil, err
 	}
 	r, err := check.ParseReduce(f.reduce)
 	if err != nil {
@@ -327,6 +324,27 @@ const maxWorkers = 256
 
 // minMemBudget is the least --mem-budget accepted.
 const minMemBudget = 1 << 20
+
+// parseMemBudget parses --mem-budget ("" is 0: the default): at least
+// minMemBudget, and at most the machine's memory, where it is known (the
+// stores size their caches by it: a budget of 100000TiB had badger ask for
+// 34 GiB at once, and the run die of it).
+func parseMemBudget(s string) (int64, error) {
+	b, err := parseSize(s)
+	if err != nil {
+		return 0, fmt.Errorf("--mem-budget: %v", err)
+	}
+	if s == "" {
+		return 0, nil
+	}
+	if b < minMemBudget {
+		return 0, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", s)
+	}
+	if phys, ok := store.PhysicalMemory(); ok && b > phys {
+		return 0, fmt.Errorf("--mem-budget %s is more than this machine's memory (%s): the budget is what mcheck may use", s, store.SizeString(phys))
+	}
+	return b, nil
+}
 
 // parseSize parses sizes like 512MiB, 2GiB, 1G, 1000000; "" is 0 (default).
 func parseSize(s string) (int64, error) {

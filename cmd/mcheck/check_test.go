@@ -212,6 +212,9 @@ func TestCheckLimits(t *testing.T) {
 	for _, args := range [][]string{
 		{"--workers", "100000"}, {"--workers", "2147483648"}, {"--workers", "-1"},
 		{"--mem-budget", "NaN"}, {"--mem-budget", "0.5"}, {"--mem-budget", "1e-300"}, {"--mem-budget", "512K"},
+		// More than any machine's memory: badger sized its caches by it and
+		// the run died in the runtime (adversarial tester).
+		{"--mem-budget", "100000TiB"},
 	} {
 		code, _, errs := runCmd(append([]string{"check", "--progress", "off"}, append(args, "../../models/mathserver.dsu")...)...)
 		if code != exitUsage || !strings.Contains(errs, args[0]) {

@@ -175,12 +175,9 @@ func (f *pointsFlags) options() (check.PointsOptions, error) {
 	if err := store.CheckKind(f.store, f.storeDir); err != nil {
 		return o, err
 	}
-	budget, err := parseSize(f.memBudget)
+	budget, err := parseMemBudget(f.memBudget)
 	if err != nil {
-		return o, fmt.Errorf("--mem-budget: %v", err)
-	}
-	if f.memBudget != "" && budget < minMemBudget {
-		return o, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", f.memBudget)
+		return o, err
 	}
 	o.Store = store.Options{Kind: f.store, Dir: f.storeDir, MemBudget: budget, Spill: true}
 	return o, nil
