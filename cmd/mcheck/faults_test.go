@@ -807,3 +807,27 @@ func TestFaultOutputToDevice(t *testing.T) {
 		}
 	})
 }
+
+// TestBrokenPipe: standard output whose reader has gone is output that
+// cannot be written: exit 3 with the reason, and the --html page, meant
+// for a file, is still written. mcheck died of SIGPIPE, status 141, silently
+// (adversarial tester).
+func TestBrokenPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // the reader is gone before the first write
+	report := filepath.Join(t.TempDir(), "report.json")
+	cmd := exec.Command(mcheckBinary(t), "check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--html", report+".html", "../../models/mathserver.dsu")
+	var errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &errb
+	cmd.Run()
+	w.Close()
+	o := outcome{code: cmd.ProcessState.ExitCode(), stderr: errb.String()}
+	noPanic(t, o.stderr)
+	expect(t, "check | (reader gone)", o, exitFailure, "mcheck: cannot write the output: broken pipe")
+	if fi, err := os.Stat(report + ".html"); err != nil || fi.Size() == 0 {
+		t.Errorf("the --html page was not written: %v", err)
+	}
+}

@@ -45,6 +45,7 @@ var commands = map[string]*command{}
 func register(c *command) { commands[c.name] = c }
 
 func main() {
+	keepBrokenPipes()
 	out := &checkedWriter{w: os.Stdout}
 	status := run(os.Args[1:], out, os.Stderr)
 	if out.err != nil && status != exitFailure {

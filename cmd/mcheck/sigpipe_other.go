@@ -1,0 +1,6 @@
+//go:build !unix
+
+package main
+
+// keepBrokenPipes: no SIGPIPE here; a write to a closed pipe fails.
+func keepBrokenPipes() {}
