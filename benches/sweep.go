@@ -217,7 +217,9 @@ func runOne(ctx context.Context, modelPath string, k int, strategy string, opt *
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
+	done := dieWithParent(cmd)
 	err := cmd.Run()
+	done()
 	wall := time.Since(start).Seconds()
 	if cmd.ProcessState != nil {
 		row.PeakRSS = maxRSS(cmd.ProcessState)
