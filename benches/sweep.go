@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,6 +95,14 @@ func Sweep(ctx context.Context, opt SweepOptions, progress io.Writer) ([]Row, er
 
 	csvPath := filepath.Join(opt.Out, opt.Family+".csv")
 	var rows []Row
+	// The outputs of an earlier sweep must not pass for this one's, should
+	// it be interrupted before its first run ends: they go now, and come
+	// back run by run (the CSV) and at the end (the plots).
+	for _, ext := range []string{".csv", ".svg", ".png"} {
+		if err := os.Remove(filepath.Join(opt.Out, opt.Family+ext)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+	}
 	interrupted := false
 sweep:
 	for k := opt.From; k <= opt.To; k++ {

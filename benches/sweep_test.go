@@ -137,14 +137,23 @@ func TestSweepInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out := t.TempDir()
+	// An earlier sweep's outputs are not left to pass for this one's
+	// (adversarial tester).
+	for _, name := range []string{"ring.csv", "ring.svg", "ring.png"} {
+		if err := os.WriteFile(filepath.Join(out, name), []byte("earlier"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	rows, err := Sweep(ctx, SweepOptions{
 		Executable: fakeMcheck(t, report("ok", true), "", 0), Family: "ring", From: 2, To: 2, Out: out, QueueBound: 8,
 	}, nil)
 	if !errors.Is(err, ErrInterrupted) || len(rows) != 0 {
 		t.Errorf("rows %v, err %v; want ErrInterrupted and no rows", rows, err)
 	}
-	if _, err := os.Stat(filepath.Join(out, "ring.csv")); err == nil {
-		t.Errorf("an interrupted sweep with no runs wrote ring.csv")
+	for _, name := range []string{"ring.csv", "ring.svg", "ring.png"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err == nil {
+			t.Errorf("an interrupted sweep with no runs left %s", name)
+		}
 	}
 }
 

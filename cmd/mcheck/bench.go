@@ -91,7 +91,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck bench: wrote %s.csv, %s.svg and %s.png\n", base, base, base)
 	}
 	if interrupted {
-		fmt.Fprintln(stderr, "mcheck bench: interrupted; the outputs hold the runs completed so far")
+		fmt.Fprintln(stderr, "mcheck bench: interrupted; the outputs hold the runs completed so far (an earlier sweep's outputs were removed at the start)")
 		return exitFailure
 	}
 	return exitOK
