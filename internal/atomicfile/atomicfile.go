@@ -2,6 +2,9 @@
 // file in the same directory, renamed over the target once complete, so that
 // a reader never sees a partial file and a failure leaves the old one intact.
 //
+// A target that is a symbolic link is followed: the file it leads to is
+// written, and the link is kept (as fmt -w keeps it).
+//
 // Only regular files (and new ones) are written so: a target that exists and
 // is something else — a device such as /dev/null or /dev/stdout, a named
 // pipe — is written to in place, since renaming over it would replace the
@@ -17,18 +20,24 @@ import (
 // Write writes data to path with permissions perm. Its errors read "cannot
 // write PATH: REASON".
 func Write(path string, data []byte, perm os.FileMode) error {
+	shown := path // errors name the path as given
+	if li, err := os.Lstat(path); err == nil && li.Mode()&os.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			path = real
+		}
+	}
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
-		return inPlace(path, data)
+		return inPlace(path, data) // (its errors name the device)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fail(path, err)
+		return fail(shown, err)
 	}
 	name := tmp.Name()
 	abort := func(err error) error {
 		tmp.Close()
 		os.Remove(name)
-		return fail(path, err)
+		return fail(shown, err)
 	}
 	if _, err := tmp.Write(data); err != nil {
 		return abort(err)
@@ -41,7 +50,7 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	}
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
-		return fail(path, err)
+		return fail(shown, err)
 	}
 	return nil
 }

@@ -52,3 +52,27 @@ func TestWrite(t *testing.T) {
 		t.Fatal("writing into a missing directory succeeded")
 	}
 }
+
+// TestWriteThroughLink: a target that is a symbolic link is followed, and
+// the link kept; it was replaced by a regular file, leaving the file it led
+// to stale (adversarial tester, with --html and gen -o).
+func TestWriteThroughLink(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.html")
+	link := filepath.Join(dir, "link.html")
+	if err := os.WriteFile(real, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real.html", link); err != nil {
+		t.Skip(err)
+	}
+	if err := Write(link, []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if li, err := os.Lstat(link); err != nil || li.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was replaced: %v, %v", li.Mode(), err)
+	}
+	if b, _ := os.ReadFile(real); string(b) != "new" {
+		t.Errorf("the file the link leads to holds %q", b)
+	}
+}
