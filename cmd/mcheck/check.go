@@ -826,6 +826,9 @@ type jsonRun struct {
 	// shortest one).
 	POR            *jsonPOR `json:"por,omitempty"`
 	ShortestStates int64    `json:"shortest_states,omitempty"`
+	// ShortestCut: that search was cut by --max-states or interrupted, so
+	// the violation is the reduced search's (trace_shortest false).
+	ShortestCut bool `json:"shortest_cut,omitempty"`
 	// Violations, with --continue, is every distinct violation, shortest
 	// first (the fields above describe the first); CutByViolations says
 	// there were more than --max-violations.
@@ -873,7 +876,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	}
 	if r.por {
 		j.POR = &jsonPOR{Expanded: res.Expanded, Reduced: res.Reduced}
-		j.ShortestStates = r.shortestStates
+		j.ShortestStates, j.ShortestCut = r.shortestStates, r.shortestCut
 	}
 	// README (--json): verdict is ok (exhaustive), violation, or unknown
 	// (no violation found, but the search was cut, interrupted or lossy:
