@@ -325,29 +325,14 @@ func collectRoles(g syntax.GType) (roles []string, labels []string) {
 // local types: normalisation can move a continuation under a binder of the
 // same name, and the text must read back as the same protocol.
 func gString(n gnode) string {
-	w := gWriter{names: map[*grec]string{}, used: map[string]bool{}}
+	w := gWriter{binderNames: newBinderNames()}
 	w.write(n)
 	return w.b.String()
 }
 
 type gWriter struct {
-	b     textBuilder
-	names map[*grec]string
-	used  map[string]bool
-}
-
-// name returns the display name of binder g (see gString).
-func (w *gWriter) name(g *grec) string {
-	if n, ok := w.names[g]; ok {
-		return n
-	}
-	n := g.name
-	for i := 2; w.used[n]; i++ {
-		n = fmt.Sprintf("%s_%d", g.name, i)
-	}
-	w.used[n] = true
-	w.names[g] = n
-	return n
+	b textBuilder
+	binderNames
 }
 
 func (w *gWriter) write(n gnode) {

@@ -105,14 +105,13 @@ type projector struct {
 	role  string
 	env   map[*grec]*lrec
 	memo  map[gnode]lnode
-	names map[*grec]string // display name of each binder, unique per protocol
-	used  map[string]bool
-	top   map[*grec]bool // the top-level chain of mu binders
+	binderNames
+	top map[*grec]bool // the top-level chain of mu binders
 }
 
 func project(root gnode, role string) (lnode, *projError) {
 	pr := &projector{role: role, env: map[*grec]*lrec{}, memo: map[gnode]lnode{},
-		names: map[*grec]string{}, used: map[string]bool{}, top: map[*grec]bool{}}
+		binderNames: newBinderNames(), top: map[*grec]bool{}}
 	for n := root; ; {
 		r, ok := n.(*grec)
 		if !ok {
@@ -135,19 +134,30 @@ func (pr *projector) project(n gnode) (lnode, *projError) {
 	return l, err
 }
 
-// name returns the display name of binder g: its own, or with a suffix
-// when another binder of the protocol already has it (normalisation can
-// move a continuation under a binder of the same name).
-func (pr *projector) name(g *grec) string {
-	if n, ok := pr.names[g]; ok {
+// binderNames gives each binder of a protocol a display name, unique in
+// the protocol: its own, or with a suffix when another binder already has
+// it (normalisation can move a continuation under a binder of the same
+// name).
+type binderNames struct {
+	names map[*grec]string
+	used  map[string]bool
+}
+
+func newBinderNames() binderNames {
+	return binderNames{names: map[*grec]string{}, used: map[string]bool{}}
+}
+
+// name returns binder g's display name.
+func (b *binderNames) name(g *grec) string {
+	if n, ok := b.names[g]; ok {
 		return n
 	}
 	n := g.name
-	for i := 2; pr.used[n]; i++ {
+	for i := 2; b.used[n]; i++ {
 		n = fmt.Sprintf("%s_%d", g.name, i)
 	}
-	pr.used[n] = true
-	pr.names[g] = n
+	b.used[n] = true
+	b.names[g] = n
 	return n
 }
 
