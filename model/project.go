@@ -102,9 +102,9 @@ type projError struct {
 // the normalised DAG. A memoised result is valid wherever the node occurs:
 // its free variables refer to binders that enclose every occurrence.
 type projector struct {
-	role  string
-	env   map[*grec]*lrec
-	memo  map[gnode]lnode
+	role string
+	env  map[*grec]*lrec
+	memo map[gnode]lnode
 	binderNames
 	top map[*grec]bool // the top-level chain of mu binders
 }
