@@ -420,6 +420,39 @@ thread T {
 	}
 }
 
+// TestShortestCutJSON: when the search again without the reduction is cut
+// by --max-states, the reduced search's counterexample stands and JSON says
+// so (shortest_cut); before, only trace_shortest false told it (adversarial
+// tester). D's violation needs its four choose steps (100 / (a - a) follows
+// the fourth); T1-T3 choose independently, so partial-order reduction
+// keeps few configurations (31) where the unreduced search within the
+// violation's depth has 100: at --max-states 36 the first search ends, the
+// second is cut.
+func TestShortestCutJSON(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cut.dsu")
+	var src strings.Builder
+	for _, th := range []string{"T1", "T2", "T3"} {
+		fmt.Fprintf(&src, "thread %s { main let a = choose(1, 2, 3) in let b = choose(1, 2, 3) in let c = choose(1, 2, 3) in () }\n", th)
+	}
+	src.WriteString("thread D { main let a = choose(1, 2) in let b = choose(1, 2) in let c = choose(1, 2) in let d = choose(1, 2) in 100 / (a - a) }\n")
+	if err := os.WriteFile(path, []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		bound      string
+		cut, short bool
+	}{{"0", false, true}, {"36", true, false}} {
+		code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--reduce", "por", "--shortest", "--max-states", c.bound, path)
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitViolation {
+			t.Fatalf("--max-states %s: exit %d, %v\n%s\n%s", c.bound, code, err, out, errs)
+		}
+		if cut, _ := m["shortest_cut"].(bool); cut != c.cut || m["trace_shortest"] != c.short {
+			t.Errorf("--max-states %s: shortest_cut %v, trace_shortest %v; want %v, %v", c.bound, m["shortest_cut"], m["trace_shortest"], c.cut, c.short)
+		}
+	}
+}
+
 // TestNotEndpointMessage: a value used as a channel is named as such, not
 // as an invented endpoint ("?#0.a", found by the adversarial tester).
 func TestNotEndpointMessage(t *testing.T) {
