@@ -77,11 +77,24 @@ func (p *Program) describeWhat(c *Config, s *Succ) string {
 	case ActBlock:
 		return "waits at the stop-the-world barrier"
 	case ActRelease:
-		var names []string
+		// Participants that have finished count as arrived; their heap
+		// version advances with the others', but they do not run again.
+		var names, done []string
 		for _, t := range a.Threads {
-			names = append(names, p.Threads[t].Name)
+			if c != nil && t < len(c.Threads) && c.Threads[t].Status != Running {
+				done = append(done, p.Threads[t].Name)
+			} else {
+				names = append(names, p.Threads[t].Name)
+			}
 		}
-		return fmt.Sprintf("barrier released: %s apply update %s together", strings.Join(names, ", "), p.Update.Name)
+		d := fmt.Sprintf("barrier released: %s apply update %s together", strings.Join(names, ", "), p.Update.Name)
+		if len(names) == 1 {
+			d = fmt.Sprintf("barrier released: %s applies update %s", names[0], p.Update.Name)
+		}
+		if len(done) > 0 {
+			d += fmt.Sprintf(" (%s, no longer running, %s too)", strings.Join(done, ", "), map[bool]string{true: "counts", false: "count"}[len(done) == 1])
+		}
+		return d
 	case ActIntroduce:
 		return fmt.Sprintf("update %s is introduced%s", p.Update.Name, p.describeN(s.Next))
 	case ActSpin:

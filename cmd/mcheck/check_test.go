@@ -453,6 +453,41 @@ func TestShortestCutJSON(t *testing.T) {
 	}
 }
 
+// TestReleaseNamesFinished: the barrier's release said that a participant
+// which had finished applied "together" with the one waiting (adversarial
+// tester); a finished participant counts as arrived and is named apart.
+// Derived by hand: Client passes its call, the update is introduced, the
+// session starts after it (no n), Client sends and finishes, Server blocks
+// at its call and is released alone; its new body then receives the int
+// under O2 (bool): fidelity, 7 steps.
+func TestReleaseNamesFinished(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "late.dsu")
+	src := `protocol O  = c -> v: <int>. end
+protocol O2 = c -> v: <bool>. end
+service o: O
+thread Client {
+  fun cl(u) = let x = request(o, {c, v}, c) in send(x, v, 1)
+  main cl(())
+}
+thread Server {
+  fun sv(y) = receive(y, c)
+  main let y = accept(o, v) in sv(y)
+}
+update u {
+  service o: O2
+  thread Client { fun cl(u) = let x = request(o, {c, v}, c) in send(x, v, true) }
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "stop-the-world", "--skip", "progress,update-completion", path)
+	if code != exitViolation || !strings.Contains(out, "trace (7 steps, shortest)") ||
+		!strings.Contains(out, "barrier released: Server applies update u (Client, no longer running, counts too)") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
 // TestNotEndpointMessage: a value used as a channel is named as such, not
 // as an invented endpoint ("?#0.a", found by the adversarial tester).
 func TestNotEndpointMessage(t *testing.T) {
