@@ -14,10 +14,14 @@ const maxFrames = 256
 
 // maxLocalSteps bounds the local steps a thread takes between two visible
 // ones. A thread that loops for ever without a visible step is found by
-// its repeating states (see runLocal) long before; one that reaches the
-// bound computes without end on values that keep growing, reported as a
-// runtime error.
-const maxLocalSteps = 1 << 20
+// its repeating states (see runLocal) before; one that reaches the bound
+// computes without end on values that keep growing, reported as a runtime
+// error. Brent's method finds a loop within about three times the steps to
+// its state's first repetition, and the bound is four times 2^20: a loop
+// whose state repeats within 2^20 steps is found first (README). (It was
+// 2^20 itself, and a loop of period 330,000 steps was reported as growing:
+// adversarial tester.)
+const maxLocalSteps = 1 << 22
 
 // spinCheckAfter is the number of local steps after which runLocal starts
 // looking for a repeated state at calls (the only way a loop closes).
