@@ -142,6 +142,23 @@ func (s Checker) violation(p *statespace.Program, from *statespace.Config, st *s
 // progress (a configuration stuck only by the capacity is judged no
 // further), update completion, orphan messages.
 func (s Checker) CheckTerminal(p *statespace.Program, c *statespace.Config, info statespace.StepInfo) *statespace.Violation {
+	if vs := s.terminal(p, c, info, false); len(vs) > 0 {
+		return vs[0]
+	}
+	return nil
+}
+
+// CheckTerminalFacts reports every violation of a configuration with no
+// successors, in report order (statespace.FactsChecker): with --continue,
+// a stuck configuration can be a deadlock, leave the update incomplete and
+// messages orphaned at once, three violations.
+func (s Checker) CheckTerminalFacts(p *statespace.Program, c *statespace.Config, info statespace.StepInfo) []*statespace.Violation {
+	return s.terminal(p, c, info, true)
+}
+
+// terminal judges a configuration with no successors: the first violation,
+// or with all every one.
+func (s Checker) terminal(p *statespace.Program, c *statespace.Config, info statespace.StepInfo, all bool) []*statespace.Violation {
 	stuck := deadlocked(p, c)
 	if len(stuck) == 0 && info.CapacityBlocked {
 		// Only the queue's capacity holds the system: a bound, not a
@@ -149,18 +166,24 @@ func (s Checker) CheckTerminal(p *statespace.Program, c *statespace.Config, info
 		// explorer counts it.
 		return nil
 	}
-	if s[Progress] {
-		if v := deadlock(p, c, stuck); v != nil {
-			return v
+	var out []*statespace.Violation
+	for _, judge := range []struct {
+		on bool
+		v  func() *statespace.Violation
+	}{
+		{s[Progress], func() *statespace.Violation { return deadlock(p, c, stuck) }},
+		{s[UpdateCompletion], func() *statespace.Violation { return incomplete(p, c) }},
+		{s[Linearity], func() *statespace.Violation { return orphans(p, c) }},
+	} {
+		if !judge.on {
+			continue
+		}
+		if v := judge.v(); v != nil {
+			out = append(out, v)
+			if !all {
+				break
+			}
 		}
 	}
-	if s[UpdateCompletion] {
-		if v := incomplete(p, c); v != nil {
-			return v
-		}
-	}
-	if s[Linearity] {
-		return orphans(p, c)
-	}
-	return nil
+	return out
 }

@@ -24,12 +24,15 @@ type Checker interface {
 }
 
 // FactsChecker is a Checker that also reports every fact of a step whose
-// property is on, in the step's order (the first is CheckStep's). With
-// Options.Continue each is then a violation of its own: a step that
-// breaks two rules has two distinct violations.
+// property is on, in the step's order (the first is CheckStep's), and
+// every violation of a configuration without successors (the first is
+// CheckTerminal's). With Options.Continue each is then a violation of its
+// own: a step that breaks two rules has two distinct violations, and so
+// has a deadlock that leaves messages orphaned.
 type FactsChecker interface {
 	Checker
 	CheckStepFacts(p *Program, from *Config, s *Succ) []*Violation
+	CheckTerminalFacts(p *Program, c *Config, info StepInfo) []*Violation
 }
 
 // Verdict is three-valued, as in porcupine/raft tests: a bounded search that
@@ -725,6 +728,13 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		v := x.opt.Checker.CheckTerminal(x.p, c, out.info)
 		if v != nil && x.cont != nil {
 			out.viols = append(out.viols, foundViol{succ: -1, key: violationKey(x.p, v, c, nil)})
+			if fc, ok := x.opt.Checker.(FactsChecker); ok {
+				for k, w := range fc.CheckTerminalFacts(x.p, c, out.info) {
+					if k > 0 {
+						out.viols = append(out.viols, foundViol{succ: -1, fact: k, key: violationKey(x.p, w, c, nil)})
+					}
+				}
+			}
 			return nil
 		}
 		out.viol = v

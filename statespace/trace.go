@@ -95,7 +95,14 @@ func replayViolation(sem *Semantics, opt Options, at violAt) (*Violation, error)
 	} else {
 		succs, info := sem.Successors(tr.Final)
 		if len(succs) == 0 {
-			if v = opt.Checker.CheckTerminal(sem.P, tr.Final, info); v != nil {
+			if fc, ok := opt.Checker.(FactsChecker); ok && at.fact > 0 {
+				if vs := fc.CheckTerminalFacts(sem.P, tr.Final, info); at.fact < len(vs) {
+					v = vs[at.fact]
+				}
+			} else {
+				v = opt.Checker.CheckTerminal(sem.P, tr.Final, info)
+			}
+			if v != nil {
 				v.Where = violationWhere(sem.P, v, tr.Final, nil)
 			}
 		}
