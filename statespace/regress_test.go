@@ -19,7 +19,9 @@ import (
 //
 // STRATEGIES is "all" or a comma-separated list; VERDICT is "ok" (an
 // exhaustive search without violation) or the violated property; D, when
-// given, is the length of the shortest run to the violation.
+// given, is the length of the shortest run to the violation. The verdict
+// is the safety search's: the liveness half of update completion is
+// judged by the liveness tests (testdata/liveness, "# live" lines).
 type want struct {
 	line       int
 	strategies []string
