@@ -195,6 +195,14 @@ func compare(t *testing.T, s subject, r run) (compared, lasso bool) {
 	if want.verdict == "unknown" {
 		return false, false
 	}
+	if strings.Contains(want.detail, "unbounded computation") && !(got.verdict == "violation" && got.props[0] == "runtime") {
+		// The reference keeps every local state of a run, so it stops
+		// looking for a repeat after 100,000 steps; the explorer finds
+		// loops up to about 2^20 steps (regress/long-period-loop.dsu).
+		// A longer loop is past the reference's means, as a state space
+		// past -diff.states is: not compared.
+		return false, false
+	}
 	agree := got.verdict == want.verdict && got.lasso == want.lasso
 	if agree && got.verdict == "violation" {
 		agree = (got.depth == want.depth || got.anyLen) && slices.Contains(want.props, got.props[0])
