@@ -147,12 +147,23 @@ func (pc *protoChecker) normalise(g syntax.GType, cont gnode, sc *gscope) gnode 
 		return pc.normalise(g.First, pc.normalise(g.Second, cont, sc), sc)
 
 	case *syntax.GRec:
-		if prev := sc.lookup(g.Var.Name); prev != nil {
-			pc.errorf(g.Var.Pos, "recursion variable %s shadows the one bound at %s; use another name", g.Var.Name, lineCol(prev.at))
-		}
+		// Binders directly under this one (mu t. mu s. G) name the same
+		// place: they share its node, so that t and s are one variable to
+		// the projection (a merge compared them as two: adversarial tester).
 		r := &grec{at: g.Pos, name: g.Var.Name}
-		r.body = pc.normalise(g.Body, cont, &gscope{name: g.Var.Name, rec: r, outer: sc})
-		return r
+		inner := sc
+		for b := g; ; {
+			if prev := inner.lookup(b.Var.Name); prev != nil {
+				pc.errorf(b.Var.Pos, "recursion variable %s shadows the one bound at %s; use another name", b.Var.Name, lineCol(prev.at))
+			}
+			inner = &gscope{name: b.Var.Name, rec: r, outer: inner}
+			next, ok := b.Body.(*syntax.GRec)
+			if !ok {
+				r.body = pc.normalise(b.Body, cont, inner)
+				return r
+			}
+			b = next
+		}
 
 	case *syntax.GVar:
 		r := sc.lookup(g.Name.Name)

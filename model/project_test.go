@@ -326,7 +326,22 @@ func TestGlobalReadsBack(t *testing.T) {
 	if v := m.Protocol("V"); v.Looping {
 		t.Errorf("mu t. a -> b: <int>. end said to loop (run variable %q)", v.RunVar)
 	}
-	if w := m.Protocol("W"); !w.Looping || w.RunVar != "s" {
-		t.Errorf("mu t. mu s. a -> b: <int>. s: looping %v, run variable %q; want true, s", w.Looping, w.RunVar)
+	// t and s name one place, the run loop, by its first name.
+	if w := m.Protocol("W"); !w.Looping || w.RunVar != "t" {
+		t.Errorf("mu t. mu s. a -> b: <int>. s: looping %v, run variable %q; want true, t", w.Looping, w.RunVar)
+	}
+}
+
+// TestNestedBindersOnePlace: binders directly nested (mu t. mu s. G) name
+// one place, so branches that loop back through t and through s are the
+// same behaviour to the projection's merge; it compared the variables as
+// two and refused the protocol (adversarial tester, a metamorphic rewrite).
+func TestNestedBindersOnePlace(t *testing.T) {
+	one := loadProtocols(t, "protocol P = mu t. mu s. a -> b: { x: a -> c: <int>. t, y: a -> c: <int>. t }")
+	two := loadProtocols(t, "protocol P = mu t. mu s. a -> b: { x: a -> c: <int>. t, y: a -> c: <int>. s }")
+	for _, r := range []string{"a", "b", "c"} {
+		if a, b := one.Protocol("P").Local[r].Text, two.Protocol("P").Local[r].Text; a != b {
+			t.Errorf("role %s: %q with t, %q with s", r, a, b)
+		}
 	}
 }
