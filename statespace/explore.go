@@ -35,6 +35,31 @@ type FactsChecker interface {
 	CheckTerminalFacts(p *Program, c *Config, info StepInfo) []*Violation
 }
 
+// stepViolations is every violation of step s from c with a FactsChecker,
+// else CheckStep's alone.
+func stepViolations(chk Checker, p *Program, c *Config, s *Succ) []*Violation {
+	if fc, ok := chk.(FactsChecker); ok {
+		return fc.CheckStepFacts(p, c, s)
+	}
+	return oneViolation(chk.CheckStep(p, c, s))
+}
+
+// terminalViolations is every violation of c, which has no successors,
+// with a FactsChecker, else CheckTerminal's alone.
+func terminalViolations(chk Checker, p *Program, c *Config, info StepInfo) []*Violation {
+	if fc, ok := chk.(FactsChecker); ok {
+		return fc.CheckTerminalFacts(p, c, info)
+	}
+	return oneViolation(chk.CheckTerminal(p, c, info))
+}
+
+func oneViolation(v *Violation) []*Violation {
+	if v == nil {
+		return nil
+	}
+	return []*Violation{v}
+}
+
 // Verdict is three-valued, as in porcupine/raft tests: a bounded search that
 // found nothing says Unknown, never Holds.
 type Verdict uint8
@@ -687,13 +712,8 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 			}
 			// Continue: recorded, and the step is followed. Each of the
 			// step's facts whose property is on is a violation of its own.
-			out.viols = append(out.viols, foundViol{succ: i, key: violationKey(x.p, v, c, st)})
-			if fc, ok := x.opt.Checker.(FactsChecker); ok && st.Fault != nil && st.Fault.Also != nil {
-				for k, w := range fc.CheckStepFacts(x.p, c, st) {
-					if k > 0 {
-						out.viols = append(out.viols, foundViol{succ: i, fact: k, key: violationKey(x.p, w, c, st)})
-					}
-				}
+			for k, w := range stepViolations(x.opt.Checker, x.p, c, st) {
+				out.viols = append(out.viols, foundViol{succ: i, fact: k, key: violationKey(x.p, w, c, st)})
 			}
 		}
 		k, err := x.trees.key(cur, st.Next)
@@ -727,13 +747,8 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 	if n == 0 {
 		v := x.opt.Checker.CheckTerminal(x.p, c, out.info)
 		if v != nil && x.cont != nil {
-			out.viols = append(out.viols, foundViol{succ: -1, key: violationKey(x.p, v, c, nil)})
-			if fc, ok := x.opt.Checker.(FactsChecker); ok {
-				for k, w := range fc.CheckTerminalFacts(x.p, c, out.info) {
-					if k > 0 {
-						out.viols = append(out.viols, foundViol{succ: -1, fact: k, key: violationKey(x.p, w, c, nil)})
-					}
-				}
+			for k, w := range terminalViolations(x.opt.Checker, x.p, c, out.info) {
+				out.viols = append(out.viols, foundViol{succ: -1, fact: k, key: violationKey(x.p, w, c, nil)})
 			}
 			return nil
 		}

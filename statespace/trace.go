@@ -80,31 +80,18 @@ func replayViolation(sem *Semantics, opt Options, at violAt) (*Violation, error)
 	if err != nil {
 		return nil, err
 	}
+	// The violation is the fact-th of the step's, or of the configuration's
+	// if it has no step (FactsChecker; the first is the Checker's own).
 	var v *Violation
 	if succ >= 0 {
-		if fc, ok := opt.Checker.(FactsChecker); ok && at.fact > 0 {
-			if vs := fc.CheckStepFacts(sem.P, tr.Before, tr.Last); at.fact < len(vs) {
-				v = vs[at.fact]
-			}
-		} else {
-			v = opt.Checker.CheckStep(sem.P, tr.Before, tr.Last)
-		}
-		if v != nil {
+		if vs := stepViolations(opt.Checker, sem.P, tr.Before, tr.Last); at.fact < len(vs) {
+			v = vs[at.fact]
 			v.Where = violationWhere(sem.P, v, tr.Before, tr.Last)
 		}
-	} else {
-		succs, info := sem.Successors(tr.Final)
-		if len(succs) == 0 {
-			if fc, ok := opt.Checker.(FactsChecker); ok && at.fact > 0 {
-				if vs := fc.CheckTerminalFacts(sem.P, tr.Final, info); at.fact < len(vs) {
-					v = vs[at.fact]
-				}
-			} else {
-				v = opt.Checker.CheckTerminal(sem.P, tr.Final, info)
-			}
-			if v != nil {
-				v.Where = violationWhere(sem.P, v, tr.Final, nil)
-			}
+	} else if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
+		if vs := terminalViolations(opt.Checker, sem.P, tr.Final, info); at.fact < len(vs) {
+			v = vs[at.fact]
+			v.Where = violationWhere(sem.P, v, tr.Final, nil)
 		}
 	}
 	if v == nil {
