@@ -217,6 +217,48 @@ func double(src string) string {
 	return strings.Join(out, "\n")
 }
 
+// reorderThreads moves src's top-level thread blocks into the order that
+// order gives their names, each block to the place of another: what else
+// the model declares stays where it is.
+func reorderThreads(src string, order func(names []string) []string) string {
+	lines := strings.Split(src, "\n")
+	thr := regexp.MustCompile(`^thread\s+(\w+)\s*\{`)
+	type block struct{ from, to int } // lines [from, to)
+	var blocks []block
+	names := []string{}
+	for i, depth := 0, 0; i < len(lines); i++ {
+		code, _, _ := strings.Cut(lines[i], "#")
+		if m := thr.FindStringSubmatch(code); m != nil && depth == 0 {
+			b := block{from: i}
+			d := strings.Count(code, "{") - strings.Count(code, "}")
+			for d > 0 && i+1 < len(lines) {
+				i++
+				c, _, _ := strings.Cut(lines[i], "#")
+				d += strings.Count(c, "{") - strings.Count(c, "}")
+			}
+			b.to = i + 1
+			blocks = append(blocks, b)
+			names = append(names, m[1])
+			continue
+		}
+		depth += strings.Count(code, "{") - strings.Count(code, "}")
+	}
+	byName := map[string]block{}
+	for i, n := range names {
+		byName[n] = blocks[i]
+	}
+	var out []string
+	next := 0
+	for k, b := range blocks {
+		out = append(out, lines[next:b.from]...)
+		nb := byName[order(slices.Clone(names))[k]]
+		out = append(out, lines[nb.from:nb.to]...)
+		next = b.to
+	}
+	out = append(out, lines[next:]...)
+	return strings.Join(out, "\n")
+}
+
 // TestSymmetrySoundDoubled: random models doubled (two interchangeable
 // halves) give the same verdicts, properties and counterexample lengths with
 // and without symmetry reduction, and the reduction finds the two halves.
