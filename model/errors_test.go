@@ -186,6 +186,18 @@ update u { service s: Q }
 	if len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0].Error(), "trap.dsu:4:23: update point followed by a send in the same body (function f of thread A, 4:31)") {
 		t.Fatalf("warnings: %v", m.Warnings)
 	}
+	// An update that moves no service (code only, or to the protocol it
+	// has) leaves the old body's run under its protocol: no trap (the
+	// adversarial tester found the warning's "under the new protocol" there).
+	for _, u := range []string{"update u { thread A { fun f(x) = send(x, b, 2); f(x) } }", "update u { service s: P }"} {
+		m, err := Load("trap.dsu", []byte(strings.Replace(src, "update u { service s: Q }", u, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m.Warnings) != 0 {
+			t.Errorf("%s: warnings %v", u, m.Warnings)
+		}
+	}
 }
 
 // TestUpdatePointTrapNested: an `update` inside a conditional, a choice, a

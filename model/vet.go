@@ -19,9 +19,19 @@ import (
 // communication action that may run after an `update` of the same body is
 // reported, once per `update`. (One with actions before it is the usual
 // end of a run, unless the run goes on in a function it calls: that needs
-// the protocol, and is not checked.)
+// the protocol, and is not checked.) Without an update that moves a service
+// (code only, or protocols the same as before) there is no new protocol for
+// the old body to break, and nothing is reported.
 func (c *checker) vetUpdatePoints(m *Model) {
-	if len(m.Updates) == 0 {
+	moves := false
+	for _, u := range m.Updates {
+		for name, np := range u.Moves {
+			if s := m.Service(name); s != nil && !SameProtocol(np, s.Protocol) {
+				moves = true
+			}
+		}
+	}
+	if !moves {
 		return
 	}
 	for _, t := range m.Threads {

@@ -200,7 +200,7 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 			// A service is moved only if the update gives it a different
 			// protocol: naming the protocol it already has changes nothing
 			// (docs/language.md §4). Protocols are compared by their local types.
-			if np, ok := u.Moves[s.Name]; ok && !sameProtocol(np, s.Protocol) {
+			if np, ok := u.Moves[s.Name]; ok && !model.SameProtocol(np, s.Protocol) {
 				si.Moved = true
 				si.Protocol[1] = np
 			}
@@ -295,62 +295,6 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 		p.singles = append(p.singles, []int{r})
 	}
 	return p, nil
-}
-
-// SameProtocol reports whether an update that gives a service of protocol
-// old the protocol np leaves it where it is: the two are the same (see
-// sameProtocol), so the service is not moved (docs/language.md §4).
-func SameProtocol(np, old *model.Protocol) bool { return sameProtocol(np, old) }
-
-// sameProtocol reports whether two protocols are the same: the same roles,
-// each with the same local type (so written differently, e.g. with `.`
-// after a choice or without, they still are).
-func sameProtocol(a, b *model.Protocol) bool {
-	if a == b {
-		return true
-	}
-	if len(a.Roles) != len(b.Roles) || a.Looping != b.Looping {
-		return false
-	}
-	for _, r := range a.Roles {
-		if la, lb := a.Local[r], b.Local[r]; la == nil || lb == nil || !sameLocal(la, lb) {
-			return false
-		}
-	}
-	return true
-}
-
-// sameLocal reports whether two monitors are bisimilar from their initial
-// states: the same actions, labels and run ends, whatever their numbering.
-func sameLocal(a, b *model.LocalType) bool {
-	paired := map[[2]int]bool{}
-	work := [][2]int{{0, 0}}
-	for len(work) > 0 {
-		p := work[len(work)-1]
-		work = work[:len(work)-1]
-		if paired[p] {
-			continue
-		}
-		paired[p] = true
-		x, y := &a.States[p[0]], &b.States[p[1]]
-		if x.Kind != y.Kind || x.Type != y.Type || !slices.Equal(x.Peers, y.Peers) || len(x.Branches) != len(y.Branches) {
-			return false
-		}
-		if x.Kind == model.LSend || x.Kind == model.LRecv {
-			if x.EndsRun != y.EndsRun {
-				return false
-			}
-			work = append(work, [2]int{x.Next, y.Next})
-		}
-		for i, bx := range x.Branches {
-			by := y.Branches[i]
-			if bx.Label != by.Label || bx.EndsRun != by.EndsRun {
-				return false
-			}
-			work = append(work, [2]int{bx.Next, by.Next})
-		}
-	}
-	return true
 }
 
 func hasOp(c *Code, op Op) bool {

@@ -128,9 +128,21 @@ type Replayed struct {
 	Final  *Config
 }
 
+// DivergedError says where a path of successor indices stops being a run:
+// its step Step takes successor Index (from 0) where there are Count. Before
+// are the steps that were taken.
+type DivergedError struct {
+	Step, Index, Count int
+	Before             []TraceStep
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("statespace: trace replay diverged at step %d (successor %d of %d)", e.Step, e.Index, e.Count)
+}
+
 // ReplayPath replays a path of successor indices from the initial
 // configuration, describing every step. It fails if the path is not a run
-// of the semantics.
+// of the semantics, with a *DivergedError.
 func ReplayPath(sem *Semantics, path []uint32) (*Replayed, error) {
 	p := sem.P
 	c, _ := sem.Initial()
@@ -138,7 +150,7 @@ func ReplayPath(sem *Semantics, path []uint32) (*Replayed, error) {
 	for i, s := range path {
 		succs, _ := sem.Successors(c)
 		if int(s) >= len(succs) {
-			return nil, fmt.Errorf("statespace: trace replay diverged at step %d (successor %d of %d)", i+1, s, len(succs))
+			return nil, &DivergedError{Step: i + 1, Index: int(s), Count: len(succs), Before: tr.Steps}
 		}
 		st := &succs[s]
 		tr.Steps = append(tr.Steps, p.TraceStepOf(i+1, c, st))

@@ -36,6 +36,7 @@ func TestCheckLasso(t *testing.T) {
 	var j struct {
 		Verdict    string `json:"verdict"`
 		Rule       string `json:"rule"`
+		Depth      int    `json:"depth"`
 		CycleStart int    `json:"cycle_start"`
 		Trace      []any  `json:"trace"`
 		Path       []int  `json:"path"`
@@ -54,6 +55,15 @@ func TestCheckLasso(t *testing.T) {
 	code, out, _ = runCmd(append(base, "--skip", "update-completion", model)...)
 	if code != exitOK || strings.Contains(out, "update completion (liveness)") {
 		t.Errorf("--skip update-completion: exit %d:\n%s", code, out)
+	}
+	// A lasso's depth is the safety search's (README, the metrics), not the
+	// lasso's length.
+	_, out, _ = runCmd(append(base, "--json", "--skip", "update-completion", model)...)
+	var safety struct {
+		Depth int `json:"depth"`
+	}
+	if err := json.Unmarshal([]byte(out), &safety); err != nil || safety.Depth != j.Depth || j.Depth == len(j.Path) {
+		t.Errorf("depth %d with the lasso (%d steps), %d for the safety search alone (%v)", j.Depth, len(j.Path), safety.Depth, err)
 	}
 	code, out, _ = runCmd(append(base, "--strategy", "max+1", "../../statespace/testdata/liveness/unfair-only.dsu")...)
 	if code != exitOK || !strings.Contains(out, "update completion (liveness): every fair run after the introduction completes the update") {

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mcheck/mcheck/model"
-	"github.com/mcheck/mcheck/statespace"
 )
 
 func init() {
@@ -128,7 +127,7 @@ func protocolUses(m *model.Model, p *model.Protocol) string {
 			if u.Moves[sd.Name.Name] != p {
 				continue
 			}
-			if old := m.Service(sd.Name.Name); old != nil && statespace.SameProtocol(p, old.Protocol) {
+			if old := m.Service(sd.Name.Name); old != nil && model.SameProtocol(p, old.Protocol) {
 				// Found by the adversarial tester: this used to say "moves".
 				uses = append(uses, fmt.Sprintf("update %s gives it to service %s, whose protocol %s is the same, so it does not move it", u.Name, sd.Name.Name, old.Protocol.Name))
 				continue

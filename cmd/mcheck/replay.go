@@ -9,6 +9,7 @@ import (
 	"io"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -108,8 +109,21 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	tr, v, err := check.Replay(m, o, rec.Path, rec.CycleStart)
+	var diverged *statespace.DivergedError
+	if errors.As(err, &diverged) {
+		// The saved path is no longer a run of this model: say where.
+		fmt.Fprintf(stdout, "replay of %s (%s, %s, queue capacity %d): %s of %d replayed\n", reportPath, rec.Update, rec.Strategy, rec.QueueBound, steps(len(diverged.Before)), len(rec.Path))
+		for _, s := range diverged.Before {
+			fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
+		}
+		moves := fmt.Sprintf("%d moves are", diverged.Count)
+		if diverged.Count == 1 {
+			moves = "1 move is"
+		}
+		fmt.Fprintf(stdout, "the saved path is no longer a run of this model: its step %d takes move %d, and %s enabled there\n", diverged.Step, diverged.Index+1, moves)
+		return exitViolation
+	}
 	if err != nil {
-		// The saved path is no longer a run of this model.
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
 		return exitViolation
 	}
@@ -121,7 +135,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	case v == nil:
 		fmt.Fprintf(stdout, "the run no longer ends in a violation (recorded: %s, %s)\n", rec.Property, rec.Rule)
 		return exitViolation
-	case v.Property != rec.Property || v.Rule != rec.Rule || v.Found != rec.Found:
+	case v.Property != rec.Property || v.Rule != rec.Rule || placeless(v.Found, modelPath) != placeless(rec.Found, rec.Model):
 		fmt.Fprintf(stdout, "the run ends in another violation:\n  now:      %s: %s; found %s\n  recorded: %s: %s; found %s\n", v.Property, v.Rule, v.Found, rec.Property, rec.Rule, rec.Found)
 		return exitViolation
 	}
@@ -129,20 +143,51 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "the steps from %d on lead back to the configuration before step %d: the same fair cycle, repeating for ever\n", rec.CycleStart, rec.CycleStart)
 	}
 	fmt.Fprintf(stdout, "the run ends in the same violation: %s — %s\n  found: %s\n", v.Property, v.Rule, v.Found)
+	if pathless(v.Found, modelPath) != pathless(rec.Found, rec.Model) {
+		fmt.Fprintf(stdout, "  (recorded at another place in the model, which changed since: %s)\n", rec.Found)
+	}
 	return exitOK
 }
 
+// pathless drops the model's file name from the source positions in a
+// violation's description (file:line:col, as a runtime error names where
+// it happened): replay may be given the model under another name (--model,
+// another directory) than check was.
+func pathless(found, file string) string {
+	if file == "" {
+		return found
+	}
+	return strings.ReplaceAll(found, file+":", "")
+}
+
+// placeless drops the source positions from a violation's description
+// too: a runtime error is the same violation where an edit elsewhere in
+// the model (a comment, mcheck fmt) moved the expression that fails.
+func placeless(found, file string) string {
+	return sourcePlace.ReplaceAllString(pathless(found, file), "$1<place>")
+}
+
+// sourcePlace matches a line:col position, after pathless.
+var sourcePlace = regexp.MustCompile(`(^|[\s(])\d+:\d+\b`)
+
 // savedRun is what replay reads of a `check --json` line.
+// Only these fields are read (and their types checked); the others a report
+// holds are not.
 type savedRun struct {
-	Model, Update, Strategy, Verdict string
-	Property, Rule, Found            string
-	QueueBound                       int               `json:"queue_bound"`
-	UpdateAt                         string            `json:"update_at"`
-	Skip                             []string          `json:"skip"`
-	Kind                             string            // set in a report of mcheck points
-	Path                             []uint32          `json:"path"`
-	Trace                            []json.RawMessage `json:"trace"`
-	CycleStart                       int               `json:"cycle_start"` // a lasso's: see check.Replay
+	Model      string            `json:"model"`
+	Update     string            `json:"update"`
+	Strategy   string            `json:"strategy"`
+	Verdict    string            `json:"verdict"`
+	Property   string            `json:"property"`
+	Rule       string            `json:"rule"`
+	Found      string            `json:"found"`
+	QueueBound int               `json:"queue_bound"`
+	UpdateAt   string            `json:"update_at"`
+	Skip       []string          `json:"skip"`
+	Kind       string            `json:"kind"` // set in a report of mcheck points
+	Path       []uint32          `json:"path"`
+	Trace      []json.RawMessage `json:"trace"`
+	CycleStart int               `json:"cycle_start"` // a lasso's: see check.Replay
 }
 
 // maxReportBytes bounds the size of a report replay reads.
@@ -164,6 +209,9 @@ func firstViolation(path string) (*savedRun, error) {
 		var r savedRun
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			var ute *json.UnmarshalTypeError
+			if errors.As(err, &ute) && ute.Field == "" {
+				return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: a JSON %s where check writes an object (one a line)", path, line, ute.Value)
+			}
 			if errors.As(err, &ute) {
 				return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: field %s: a JSON %s where check writes %s", path, line, ute.Field, ute.Value, jsonKind(ute.Type))
 			}
@@ -194,6 +242,9 @@ func firstViolation(path string) (*savedRun, error) {
 
 // jsonKind says what a report field of Go type t holds, for a message.
 func jsonKind(t reflect.Type) string {
+	if t == reflect.TypeFor[json.RawMessage]() {
+		return "an object" // a trace step
+	}
 	switch t.Kind() {
 	case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
 		return fmt.Sprintf("a whole number from 0 to %d", uint64(1)<<(8*t.Size())-1)

@@ -29,6 +29,16 @@ func TestReplay(t *testing.T) {
 	if code != exitViolation || errs == "" {
 		t.Fatalf("replay against another model: exit %d, %q", code, errs)
 	}
+	// A path that is not a run any more: the steps that still are, and
+	// where it stops (it printed an internal error and no step).
+	edited := filepath.Join(t.TempDir(), "diverged.json")
+	if err := os.WriteFile(edited, []byte(strings.Replace(out0, `"path":[0,0,0,`, `"path":[0,0,99,`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ = runCmd("replay", edited)
+	if code != exitViolation || !strings.Contains(out, "2 steps of 7 replayed") || !strings.Contains(out, "its step 3 takes move 100, and 4 moves are enabled there") {
+		t.Errorf("replay of a path that is no run: exit %d\n%s", code, out)
+	}
 	// With no argument, or two, it asks for the report, not a model
 	// (found by the adversarial tester: "expected one model file").
 	for _, args := range [][]string{{"replay"}, {"replay", report, report}} {
@@ -139,17 +149,76 @@ func TestReplayNoUpdate(t *testing.T) {
 	}
 }
 
+// TestReplayRuntimeErrorElsewhere: a runtime error's description names
+// where it happened (file:line:col); replay of the same run ends in the same
+// violation when the model is given under another name (--model with
+// another path, as the README says to do from another directory) or was
+// edited above the failing expression (a comment line, mcheck fmt), and it
+// says where it was recorded. Found by the adversarial tester: each of these
+// was "another violation", exit 1. Another failing expression is still
+// another violation.
+func TestReplayRuntimeErrorElsewhere(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) string {
+		f := filepath.Join(dir, name)
+		if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	const src = "thread A { main 1 / 0 }\n"
+	write("z.dsu", src)
+	t.Chdir(dir)
+	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "z.dsu")
+	if code != exitViolation || !strings.Contains(out, `at z.dsu:1:17`) {
+		t.Fatalf("check: exit %d, %s\n%s", code, errs, out)
+	}
+	report := write("z.json", out)
+	for _, c := range []struct {
+		model, want string
+		code        int
+	}{
+		{"./z.dsu", "the run ends in the same violation", exitOK},
+		{filepath.Join(dir, "z.dsu"), "the run ends in the same violation", exitOK},
+		{write("commented.dsu", "# a comment\n"+src), "recorded at another place in the model, which changed since: division by zero (1 / 0) at z.dsu:1:17", exitOK},
+		{write("other.dsu", "thread A { main 2 / 0 }\n"), "the run ends in another violation", exitViolation},
+	} {
+		code, out, errs := runCmd("replay", "--model", c.model, report)
+		if code != c.code || !strings.Contains(out, c.want) {
+			t.Errorf("replay --model %s: exit %d, want %d and %q\n%s%s", c.model, code, c.code, c.want, out, errs)
+		}
+	}
+	// Fields of the wrong type are named as in the report.
+	for _, c := range []struct{ from, to, want string }{
+		{`"rule":"runtime error"`, `"rule":3`, "field rule: a JSON number where check writes a string"},
+		{`"trace":[`, `"trace":"abc","x":[`, "field trace: a JSON string where check writes a list, each an object"},
+	} {
+		b := strings.Replace(out, c.from, c.to, 1)
+		if b == out {
+			t.Fatalf("the report has no %s", c.from)
+		}
+		code, _, errs := runCmd("replay", write("bad.json", b))
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("replay with %s: exit %d, %q", c.to, code, errs)
+		}
+	}
+	code, _, errs = runCmd("replay", write("array.json", "["+strings.TrimSpace(out)+"]\n"))
+	if code != exitUsage || !strings.Contains(errs, "a JSON array where check writes an object (one a line)") {
+		t.Errorf("replay of an array: exit %d, %q", code, errs)
+	}
+}
+
 // TestStep: stepping by hand shows the enabled moves, takes the chosen one,
 // goes back, and refuses a move that is not there.
 func TestStep(t *testing.T) {
 	defer func(r io.Reader) { stdin = r }(stdin)
 	// mathserver, uncoordinated: start, back, start, introduce, one more.
-	stdin = strings.NewReader("1\nb\n1\n3\n2\nq\n")
+	stdin = strings.NewReader("b\n1\nb\n1\n3\n2\nq\n")
 	code, out, errs := runCmd("step", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"step 0:", "1  P1         session s#1 starts", "step 1:", "update toB is introduced"} {
+	for _, want := range []string{"step 0:", "already at step 0, the initial configuration", "1  P1         session s#1 starts", "step 1:", "update toB is introduced"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -126,6 +126,8 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		case "b", "back":
 			if len(history) > 1 {
 				history = history[:len(history)-1]
+			} else {
+				fmt.Fprintln(stdout, "already at step 0, the initial configuration: nothing to go back to")
 			}
 		default:
 			n, err := strconv.Atoi(answer)
