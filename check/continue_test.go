@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -210,6 +211,37 @@ func TestContinueSymmetric(t *testing.T) {
 			t.Fatalf("listed twice: %s", v)
 		}
 		seen[v] = true
+	}
+}
+
+// TestContinueDeadlocksApart: two deadlocks whose first stuck thread is
+// the same are two violations, whichever order the threads are declared
+// in (adversarial tester: declared Y, X, Z, the second was merged into the
+// first, keyed by its first stuck thread alone, and --continue said "every
+// one there is"). By hand: X starts s with Y (1), then chooses. Choosing
+// true (2) it finishes: Y waits for a on s and Z at its request, for ever
+// (deadlock of Y and Z, 2 steps). Choosing false (2) it accepts Z's
+// request (3), Z finishes: X waits for Z's int, Y for X's (deadlock of X
+// and Y, 3 steps).
+func TestContinueDeadlocksApart(t *testing.T) {
+	const (
+		head = "protocol P = a -> b: <int>. end\nprotocol Q = x -> y: <int>. end\nservice s: P\nservice q: Q\n"
+		x    = "thread X { main let c = request(s, {a, b}, a) in if choose(true, false) then () else (let d = accept(q, y) in receive(d, x)) }\n"
+		y    = "thread Y { main let c = accept(s, b) in receive(c, a) }\n"
+		z    = "thread Z { main let e = request(q, {x, y}, x) in () }\n"
+	)
+	for _, order := range [][]string{{x, y, z}, {y, x, z}, {z, y, x}} {
+		r := runContinue(t, "deadlocks.dsu", head+strings.Join(order, ""), check.Options{Continue: true, Workers: 1})
+		got := map[string]int{}
+		for _, v := range r.Violations {
+			names := slices.Clone(v.Threads)
+			slices.Sort(names)
+			got[v.Rule+" of "+strings.Join(names, ", ")] = len(v.Trace)
+		}
+		want := map[string]int{"deadlock of Y, Z": 2, "deadlock of X, Y": 3}
+		if !reflect.DeepEqual(got, want) || !r.Exhaustive {
+			t.Errorf("threads declared %c%c%c: %v (exhaustive %v), want %v", order[0][7], order[1][7], order[2][7], got, r.Exhaustive, want)
+		}
 	}
 }
 

@@ -921,7 +921,9 @@ func (x *checker) releasable(c *config) bool {
 // the held-back ones:
 //   - a thread waiting on receive/case from q on instance i, as role r, is
 //     released if the holder of (i, q) is released and its remaining code
-//     may still send or select to r (mayDo);
+//     may still send or select to r (mayDo), and the endpoint (i, q) is in
+//     use (inUse: a running thread's environment, pending values or
+//     continuation holds it, or a queued message does);
 //   - a thread waiting at request/accept on service s is released if some
 //     released thread's remaining code may still request or accept on s;
 //   - a thread waiting at the barrier is released if every participant that
@@ -968,7 +970,7 @@ func (x *checker) capacityOnly(c *config, held []int) bool {
 					in := c.insts[ch.inst]
 					if i := in.end(from); i >= 0 {
 						h := in.ends[i].holder
-						ok[t] = ok[h] && may(h, "send "+ch.role)
+						ok[t] = ok[h] && may(h, "send "+ch.role) && inUse(c, ch.inst, from)
 					}
 				}
 			case th.pt == pRequest || th.pt == pAccept:
@@ -1042,6 +1044,38 @@ func (x *checker) mayDo(c *config, t int) map[string]bool {
 		})
 	}
 	return out
+}
+
+// inUse: endpoint (inst, role) may still be acted on. Environments are
+// kept restricted to the free variables of what remains to evaluate, so a
+// value in one is one the thread may still use.
+func inUse(c *config, inst int, role string) bool {
+	is := func(v value) bool { return v.k == vEnd && v.inst == inst && v.role == role }
+	in := func(vs []value) bool { return slices.ContainsFunc(vs, is) }
+	inEnv := func(e env) bool {
+		return slices.ContainsFunc(e, func(b binding) bool { return is(b.v) })
+	}
+	for _, th := range c.threads {
+		if th.status != tRun {
+			continue
+		}
+		if inEnv(th.env) || in(th.vals) || (th.ctl == cRet && is(th.val)) {
+			return true
+		}
+		for _, k := range th.kont {
+			if inEnv(k.env) || in(k.vals) {
+				return true
+			}
+		}
+	}
+	for _, q := range c.queue {
+		for _, m := range q {
+			if !m.isLabel && is(m.v) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // terminal: the violations of a configuration with no enabled step.

@@ -110,7 +110,24 @@ func (c *continued) collect(sem *Semantics, opt Options, res *Result) error {
 // violationKey is what makes a violation distinct: its property, rule,
 // thread and source position, in configuration c (before the step s, or
 // with no step if s is nil).
+//
+// A violation of a configuration with no step that names several threads
+// at fault (Violation.Threads: a deadlock of several, several participants
+// that have not applied) is told apart by every one of them and where each
+// waits: by the first alone, which one that is depends on the order of
+// declaration, and two deadlocks with the same first thread were one
+// (adversarial tester, declarations reordered).
 func violationKey(p *Program, v *Violation, c *Config, s *Succ) string {
+	if len(v.Threads) > 1 {
+		at := make([]string, len(v.Threads))
+		for i, t := range v.Threads {
+			w := *v
+			w.Thread = t
+			at[i] = t + "@" + violationWhere(p, &w, c, s)
+		}
+		sort.Strings(at)
+		return violKey(v.Property, v.Rule, strings.Join(at, "\x01"), "")
+	}
 	return violKey(v.Property, v.Rule, v.Thread, violationWhere(p, v, c, s))
 }
 

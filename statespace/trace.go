@@ -13,6 +13,11 @@ type Violation struct {
 	Property string // fidelity, linearity, progress, update-completion, runtime
 	Rule     string // e.g. "fidelity (c)", "deadlock", "orphan messages"
 	Thread   string // the thread at fault, if one is
+	// Threads, for a configuration with no step, are all the threads at
+	// fault (the deadlocked ones, the participants that have not applied),
+	// Thread first. With --continue such violations are told apart by all
+	// of them and where each waits, not by the first alone.
+	Threads  []string
 	Action   string // what it did
 	Expected string
 	Found    string

@@ -1,5 +1,7 @@
 package statespace
 
+import "slices"
+
 // WaitKind says what a running thread that cannot move is waiting for.
 type WaitKind uint8
 
@@ -18,6 +20,8 @@ type Wait struct {
 	Thread  int
 	Peer    int // WaitReceive: the thread holding the sending endpoint, -1 if none
 	Role    int // WaitReceive: the waiting thread's role
+	Inst    int // WaitReceive: the instance, -1 if none
+	From    int // WaitReceive: the sending role
 	Service int // WaitSession: the service
 }
 
@@ -25,7 +29,7 @@ type Wait struct {
 // move: at a send or select it is held back by the capacity.
 func (p *Program) WaitOf(c *Config, t int) Wait {
 	th := c.Threads[t]
-	w := Wait{Thread: t, Peer: -1, Role: -1, Service: -1}
+	w := Wait{Thread: t, Peer: -1, Role: -1, Inst: -1, From: -1, Service: -1}
 	if th.Status != Running {
 		return w
 	}
@@ -42,7 +46,7 @@ func (p *Program) WaitOf(c *Config, t int) Wait {
 		w.Kind = WaitReceive
 		if ev := f.Stack[len(f.Stack)-1]; ev.K == VEndpoint {
 			if inst, role := ev.Endpoint(); inst != DeadInstance && inst < len(c.Insts) {
-				w.Role = role
+				w.Role, w.Inst, w.From = role, inst, int(in.A)
 				if k := c.Insts[inst].end(int(in.A)); k >= 0 {
 					w.Peer = int(c.Insts[inst].Ends[k].Holder)
 				}
@@ -53,6 +57,39 @@ func (p *Program) WaitOf(c *Config, t int) Wait {
 		w.Service = int(in.A)
 	}
 	return w
+}
+
+// EndpointInUse reports whether endpoint (inst, role) of c may still be
+// acted on: a running thread refers to it (a live variable or an operand:
+// dead ones are cleared in canonical form) or a queued message carries it
+// to a thread. An endpoint no one refers to can never send again, whoever
+// holds it: it was dropped.
+func (p *Program) EndpointInUse(c *Config, inst, role int) bool {
+	is := func(v Value) bool {
+		if v.K != VEndpoint {
+			return false
+		}
+		i, r := v.Endpoint()
+		return i == inst && r == role
+	}
+	for _, th := range c.Threads {
+		if th.Status != Running {
+			continue
+		}
+		for _, f := range th.Frames {
+			if slices.ContainsFunc(f.Slots, is) || slices.ContainsFunc(f.Stack, is) {
+				return true
+			}
+		}
+	}
+	for _, ch := range c.Queue {
+		for _, m := range ch.Msgs {
+			if m.Label < 0 && is(m.Val) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Joins reports whether thread t's code can open or join a session of

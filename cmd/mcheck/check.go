@@ -847,6 +847,7 @@ type jsonViolation struct {
 	Property   string                 `json:"property"`
 	Rule       string                 `json:"rule"`
 	Thread     string                 `json:"thread,omitempty"`
+	Threads    []string               `json:"threads,omitempty"` // a deadlock's, an incomplete update's: every thread at fault
 	Where      string                 `json:"where,omitempty"`
 	Action     string                 `json:"action,omitempty"`
 	Expected   string                 `json:"expected,omitempty"`
@@ -891,7 +892,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		j.TraceShortest = &shortest
 	}
 	for _, v := range res.Violations {
-		j.Violations = append(j.Violations, jsonViolation{Property: v.Property, Rule: v.Rule, Thread: v.Thread, Where: v.Where, Action: v.Action,
+		j.Violations = append(j.Violations, jsonViolation{Property: v.Property, Rule: v.Rule, Thread: v.Thread, Threads: v.Threads, Where: v.Where, Action: v.Action,
 			Expected: v.Expected, Found: v.Found, Trace: v.Trace, Final: v.Final, Path: v.Path, CycleStart: v.CycleStart})
 	}
 	j.CutByViolations = res.CutByViolations
