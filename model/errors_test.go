@@ -200,6 +200,34 @@ update u { service s: Q }
 	}
 }
 
+// TestUnreachedUpdate: a thread whose only `update` is in a function its
+// main never calls (directly or through calls) has no update point it can
+// reach, since its calls are not update points either: warned about, at
+// the `update`. One that main reaches through another function is not.
+func TestUnreachedUpdate(t *testing.T) {
+	src := `protocol P = mu t. a -> b: <int>. t
+service s: P
+thread A {
+  fun f(x) = send(x, b, 1); f(x)
+  fun dead(u) = update; ()
+  main f(request(s, {a, b}, a))
+}
+thread B {
+  fun g(y) = receive(y, a); h(); g(y)
+  fun h() = update
+  main g(accept(s, b))
+}
+update u { thread A { fun f(x) = send(x, b, 2); f(x) } }
+`
+	m, err := Load("dead.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0].Error(), "dead.dsu:5:17: thread A has `update` only in functions its main never calls (dead)") {
+		t.Fatalf("warnings: %v", m.Warnings)
+	}
+}
+
 // TestUpdatePointTrapNested: an `update` inside a conditional, a choice, a
 // condition or an operand that may be followed by communication in the same
 // body is warned about too (adversarial tester: only the `;`/`let` spine

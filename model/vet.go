@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/mcheck/mcheck/model/syntax"
 )
@@ -39,6 +40,62 @@ func (c *checker) vetUpdatePoints(m *Model) {
 			c.vetBody(f.Body, "function "+f.Name.Name+" of thread "+t.Name)
 		}
 		c.vetBody(t.Main, "main of thread "+t.Name)
+	}
+}
+
+// vetUnreachedUpdates warns about a thread whose explicit `update`
+// expressions are all in functions its main never calls, directly or
+// through other calls: "contains" is syntactic (docs/language.md §3), so its
+// calls are no update points and it has none it can reach. (An adversarial
+// tester added a function never called with an `update` in it and saw the
+// verdicts change without a word.)
+func (c *checker) vetUnreachedUpdates(m *Model) {
+	if len(m.Updates) == 0 {
+		return
+	}
+	for _, t := range m.Threads {
+		funs := map[string]*syntax.FunDecl{}
+		for _, f := range t.Funs {
+			funs[f.Name.Name] = f
+		}
+		var points []*syntax.UpdatePoint
+		var in []string // functions with an `update`
+		for _, f := range t.Funs {
+			n := len(points)
+			walkExpr(f.Body, func(e syntax.Expr) {
+				if u, ok := e.(*syntax.UpdatePoint); ok {
+					points = append(points, u)
+				}
+			})
+			if len(points) > n {
+				in = append(in, f.Name.Name)
+			}
+		}
+		if len(points) == 0 {
+			continue
+		}
+		reached := map[string]bool{}
+		inMain := false
+		todo := []syntax.Expr{t.Main}
+		for len(todo) > 0 {
+			e := todo[len(todo)-1]
+			todo = todo[:len(todo)-1]
+			walkExpr(e, func(e syntax.Expr) {
+				switch e := e.(type) {
+				case *syntax.UpdatePoint:
+					inMain = inMain || e != nil
+				case *syntax.Call:
+					if f := funs[e.Fun.Name]; f != nil && !reached[f.Name.Name] {
+						reached[f.Name.Name] = true
+						todo = append(todo, f.Body)
+					}
+				}
+			})
+		}
+		if inMain || slices.ContainsFunc(in, func(f string) bool { return reached[f] }) {
+			continue
+		}
+		c.warnf(points[0].Pos, "thread %s has `update` only in functions its main never calls (%s): with an explicit `update` anywhere in its code, its calls are no update points, so it has none it can reach", t.Name, strings.Join(in, ", "))
 	}
 }
 
