@@ -45,12 +45,38 @@ func (p *Program) describeWhere(a Action) string {
 func (p *Program) describeWhat(c *Config, s *Succ) string {
 	a := s.Action
 	ep := func() string {
-		if f := s.Fault; f != nil && f.Kind == FaultNotEndpoint {
-			// No session is involved: say what was used instead.
-			return fmt.Sprintf("%s %s (not an endpoint)", f.Value.TypeName(), f.Value)
+		if f := s.Fault; f != nil && f.Thread == a.Thread {
+			switch f.Kind {
+			case FaultNotEndpoint:
+				// No session is involved: say what was used instead.
+				return fmt.Sprintf("%s %s (not an endpoint)", f.Value.TypeName(), f.Value)
+			case FaultNotHolder:
+				return p.EndpointName(f.End)
+			case FaultEnded:
+				return "an endpoint of an ended session"
+			}
 		}
 		return fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
 	}
+	if f := s.Fault; f != nil && f.Thread == a.Thread && (f.Kind == FaultNotHolder || f.Kind == FaultEnded) {
+		// The thread stops instead of acting (docs/language.md §5).
+		return fmt.Sprintf("%s — not done: %s, and %s stops", p.describeAct(c, s, ep), stopReason(p, f), p.Threads[a.Thread].Name)
+	}
+	return p.describeAct(c, s, ep)
+}
+
+// stopReason says why a thread could not act on an endpoint.
+func stopReason(p *Program, f *Fault) string {
+	if f.Kind == FaultNotHolder {
+		return "the endpoint is " + p.Threads[f.Holder].Name + "'s"
+	}
+	return "its session has ended"
+}
+
+// describeAct is describeWhat's sentence for the action itself, with ep
+// naming the endpoint acted on.
+func (p *Program) describeAct(c *Config, s *Succ, ep func() string) string {
+	a := s.Action
 	switch a.Kind {
 	case ActSend:
 		return fmt.Sprintf("%s sends %s to %s", ep(), a.Val, joinNames(p.roleNames(a.Peers)))
@@ -250,7 +276,9 @@ func (p *Program) threadStatus(th *Thread) string {
 	case Done:
 		return "finished"
 	case Crashed:
-		return "stopped by a runtime error"
+		// A runtime error, or a step on an endpoint it cannot act on (not
+		// its own, or of an ended session), which it does not take.
+		return "stopped by a fault (a runtime error or a misused endpoint)"
 	}
 	f := th.Frames[len(th.Frames)-1]
 	code := p.Codes[f.Code]
@@ -350,7 +378,12 @@ func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 	}
 	switch a.Kind {
 	case ActSend, ActSelect, ActRecv, ActCase:
-		if f := s.Fault; f == nil || f.Kind != FaultNotEndpoint {
+		switch f := s.Fault; {
+		case f != nil && f.Thread == a.Thread && f.Kind == FaultNotHolder:
+			st.Endpoint = p.EndpointName(f.End)
+		case f != nil && f.Thread == a.Thread && (f.Kind == FaultNotEndpoint || f.Kind == FaultEnded):
+			// no session's endpoint was acted on
+		default:
 			st.Endpoint = fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
 		}
 		st.Peers = p.roleNames(a.Peers)

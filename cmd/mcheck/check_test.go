@@ -621,3 +621,32 @@ func TestProgressOnWithJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestStepNotTakenDescribed: a thread that sends on an endpoint it received
+// but does not hold (linearity and fidelity switched off) stops instead;
+// the trace says so and names the endpoint (it said "?#0.a sends 5 to b",
+// as if the send had happened; adversarial tester).
+func TestStepNotTakenDescribed(t *testing.T) {
+	const model = `protocol P = a -> b: <int>. end
+protocol Q = a -> b: <int>. end
+service s: P
+service q: Q
+thread A { main let x = request(s, {a, b}, a) in let y = request(q, {a, b}, a) in send(x, b, y) }
+thread B { main let x = accept(s, b) in let z = receive(x, a) in send(z, b, 5) }
+thread D { main let w = accept(q, b) in receive(w, a) }
+`
+	path := filepath.Join(t.TempDir(), "delegation.dsu")
+	if err := os.WriteFile(path, []byte(model), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "--store", "memory", "--progress", "off", "--skip", "linearity,fidelity", path)
+	noPanic(t, out, errs)
+	for _, want := range []string{"5  B          q#2.a sends 5 to b — not done: the endpoint is A's, and B stops", "B: stopped by a fault"} {
+		if code != exitViolation || !strings.Contains(out, want) {
+			t.Errorf("exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+	if strings.Contains(out, "?#") {
+		t.Errorf("an endpoint named ?#:\n%s", out)
+	}
+}
