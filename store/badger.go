@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -218,6 +219,7 @@ slot order is already nearly in key order.
 */
 type BadgerSet struct {
 	db      *badger.DB
+	log     *badgerLog // what badger reports going wrong in its own goroutines
 	dir     string
 	keep    bool
 	created bool     // Open created dir (rather than using an empty one)
@@ -225,6 +227,7 @@ type BadgerSet struct {
 	cfg     badgerConfig
 	reserve int64              // see badgerConfig.reserve
 	free    func(string) int64 // freeBytes; tests replace it
+	files   func(string) int64 // freeFiles; tests replace it
 
 	cur, prev, flushing *MemorySet // the RAM tier; flushing may be nil
 	spare               *MemorySet // a dropped generation, for reuse
@@ -254,7 +257,7 @@ type BadgerSet struct {
 
 // OpenBadgerSet opens a new, empty visited set on badger.
 func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
-	s := &BadgerSet{keep: opts.Keep, cfg: badgerConfigFor(opts.MemBudget), free: freeBytes}
+	s := &BadgerSet{keep: opts.Keep, cfg: badgerConfigFor(opts.MemBudget), free: freeBytes, files: freeFiles, log: &badgerLog{}}
 	tier := int64(opts.RAMEntries)
 	if tier <= 0 {
 		tier = DefaultRAMEntries
@@ -285,7 +288,7 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 	}
 	c := s.cfg
 	bo := badger.DefaultOptions(s.dir).
-		WithLogger(nil).
+		WithLogger(s.log).
 		WithSyncWrites(false).
 		WithDetectConflicts(false).
 		WithMetricsEnabled(false).
@@ -466,6 +469,10 @@ func (s *BadgerSet) Insert(fps []uint64, isNew []bool) error {
 	}
 	if s.err != nil {
 		return s.err
+	}
+	if err := s.log.failed(s.dir); err != nil {
+		s.err = err
+		return err
 	}
 	isNew = isNew[:len(fps)]
 	s.pending, s.where, s.fresh = s.pending[:0], s.where[:0], s.fresh[:0]
@@ -713,16 +720,42 @@ func (s *BadgerSet) waitFlush() error {
 // keys is 0: the space for badger's own files; the flush of a generation
 // is checked when it comes, so that a run whose states fit in the RAM
 // tier does not need the space for one.
+//
+// Files count too: badger writes its tables as files of at most baseTable
+// bytes each, and on a file system out of inodes (or whose directory was
+// removed) it cannot create the next one, which it does not survive (an
+// assertion that ends the process, a crash, or tables lost; adversarial
+// tester). So the directory must still be there, and the free inodes must
+// cover the write's tables.
 func (s *BadgerSet) checkSpace(op string, keys int64) error {
-	need := s.cfg.reserve(keys)
-	free := s.free(s.dir)
-	if free < 0 || free >= need {
-		return nil
+	if _, err := os.Stat(s.dir); err != nil {
+		return &Error{Op: op, Path: s.dir, Err: fmt.Errorf("the store directory is gone: %w", err)}
 	}
-	return &Error{Op: op, Path: s.dir, Kind: ErrDiskFull,
-		Err: fmt.Errorf("only %d MiB free; the store needs %d MiB free for its next write (%d keys, and badger's tables)",
-			free>>20, (need+1<<20-1)>>20, keys),
-		Hint: hintDiskFull}
+	need := s.cfg.reserve(keys)
+	if free := s.free(s.dir); free >= 0 && free < need {
+		return &Error{Op: op, Path: s.dir, Kind: ErrDiskFull,
+			Err: fmt.Errorf("only %d MiB free; the store needs %d MiB free for its next write (%d keys, and badger's tables)",
+				free>>20, (need+1<<20-1)>>20, keys),
+			Hint: hintDiskFull}
+	}
+	if files, want := s.files(s.dir), s.cfg.files(keys); files >= 0 && files < want {
+		return &Error{Op: op, Path: s.dir, Kind: ErrDiskFull,
+			Err: fmt.Errorf("only %d files (inodes) free; the store needs about %d for its next write (%d keys, and badger's tables)",
+				files, want, keys),
+			Hint: hintDiskFull}
+	}
+	return nil
+}
+
+// files is how many files badger may hold for a write of keys
+// fingerprints, counted as reserve counts bytes: the logs of its
+// memtables, the level-0 tables, the base level's tables, the tables the
+// keys are rewritten into by a compaction (twice: before the old ones are
+// removed), and a few of its own (manifest, value log, lock, ...).
+func (c badgerConfig) files(keys int64) int64 {
+	table := max(c.baseTable, 1)
+	return int64(c.numMemtables+1) + int64(c.l0Tables) + c.baseLevel/table +
+		keys*2*badgerKeyBytes/table + 16
 }
 
 // DiskReserve is the free space the set needs to write a full generation
@@ -741,6 +774,10 @@ func (s *BadgerSet) Sync() error {
 		return s.err
 	}
 	if err := s.waitFlush(); err != nil {
+		s.err = err
+		return err
+	}
+	if err := s.log.failed(s.dir); err != nil {
 		s.err = err
 		return err
 	}
@@ -853,7 +890,7 @@ func (s *BadgerSet) Close() error {
 	// The lock is released last, once the store is removed or complete.
 	defer s.unlock()
 	s.pager.close() // it pins tables with the database, so before it closes
-	if err := s.db.Close(); err != nil {
+	if err := s.closeDB(); err != nil {
 		return &Error{Op: "close store", Path: s.dir, Err: err,
 			Hint: "the store was left in place; remove it by hand (rm -r " + s.dir + ")"}
 	}
@@ -866,6 +903,75 @@ func (s *BadgerSet) Close() error {
 			Hint: "remove it by hand (rm -r " + s.dir + ")"}
 	}
 	return nil
+}
+
+// closeDB closes badger. Badger retries a failed flush of a memtable for
+// ever, and its Close waits for the flush: with its directory gone or its
+// file system unable to take another file, Close never returned, even
+// after SIGTERM (adversarial tester). Once badger has reported a failure,
+// or the directory is gone, Close is given closeWait, and then abandoned
+// (the process ends soon after; its goroutines with it).
+func (s *BadgerSet) closeDB() error {
+	done := make(chan error, 1)
+	go func() { done <- s.db.Close() }()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var since time.Time
+	for {
+		select {
+		case err := <-done:
+			return err
+		case now := <-tick.C:
+			_, statErr := os.Stat(s.dir)
+			failed := s.log.failed(s.dir)
+			if statErr == nil && failed == nil {
+				continue
+			}
+			if since.IsZero() {
+				since = now
+			}
+			if now.Sub(since) < closeWait {
+				continue
+			}
+			if failed == nil {
+				failed = fmt.Errorf("the store directory is gone: %w", statErr)
+			}
+			return fmt.Errorf("badger did not close within %v of failing, abandoned: %w", closeWait, failed)
+		}
+	}
+}
+
+// closeWait is how long Close waits for badger once it has failed.
+const closeWait = 3 * time.Second
+
+// badgerLog takes badger's log: its errors (a memtable it could not write
+// out, a write it could not make) happen in its own goroutines, which
+// retry or go on; the first is kept, and the set's next operation fails
+// with it, rather than going on with a database that may have lost what
+// it was given.
+type badgerLog struct {
+	first atomic.Pointer[string]
+}
+
+func (l *badgerLog) Errorf(format string, args ...any) {
+	msg := strings.TrimSpace(fmt.Sprintf(format, args...))
+	l.first.CompareAndSwap(nil, &msg)
+}
+func (l *badgerLog) Warningf(string, ...any) {}
+func (l *badgerLog) Infof(string, ...any)    {}
+func (l *badgerLog) Debugf(string, ...any)   {}
+
+// failed is the error badger reported first, as the store's, or nil.
+func (l *badgerLog) failed(dir string) error {
+	msg := l.first.Load()
+	if msg == nil {
+		return nil
+	}
+	err := errors.New("badger: " + *msg)
+	if strings.Contains(*msg, syscall.ENOSPC.Error()) {
+		return &Error{Op: "write to store", Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
+	}
+	return &Error{Op: "write to store", Path: dir, Err: err}
 }
 
 // cleanup removes what Open created: the whole directory, or the contents

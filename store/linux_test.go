@@ -215,3 +215,87 @@ func TestPagerDiskFull(t *testing.T) {
 		t.Errorf("Close left %v", names)
 	}
 }
+
+// TestBadgerOutOfFiles: on a file system with room for bytes but not for
+// files (inodes), Insert fails with ErrDiskFull before badger needs a file
+// it cannot create (badger then ended the process through an assertion,
+// exit status 1, crashed, or lost keys: adversarial tester), and Close
+// returns.
+func TestBadgerOutOfFiles(t *testing.T) {
+	mnt := mountTmpfs(t, "200m", "nr_inodes=80")
+	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: filepath.Join(mnt, "store"), RAMEntries: 3 << 12, MemBudget: 2 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	fps := make([]uint64, 1<<12)
+	isNew := make([]bool, len(fps))
+	for i := 0; ; i++ {
+		if i == 2000 {
+			t.Fatal("8M keys inserted with 80 files")
+		}
+		for j := range fps {
+			fps[j] = rng.Uint64()
+		}
+		if err = s.Insert(fps, isNew); err != nil {
+			break
+		}
+	}
+	if !errors.Is(err, store.ErrDiskFull) || !strings.Contains(err.Error(), "files (inodes) free") {
+		t.Fatalf("Insert out of files = %v, want ErrDiskFull naming the files", err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Logf("Close: %v", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("Close did not return")
+	}
+}
+
+// TestBadgerDirRemovedMidRun: the store directory removed under a running
+// set (a temporary-file cleaner) fails the next Insert, and Close returns
+// within a few seconds (badger retried its flush for ever, and Close
+// waited for it, after SIGTERM too: adversarial tester).
+func TestBadgerDirRemovedMidRun(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, RAMEntries: 3 << 12, MemBudget: 2 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(10, 10))
+	fps := make([]uint64, 1<<12)
+	isNew := make([]bool, len(fps))
+	fill := func(rounds int) error {
+		for i := 0; i < rounds; i++ {
+			for j := range fps {
+				fps[j] = rng.Uint64()
+			}
+			if err := s.Insert(fps, isNew); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := fill(50); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	err = fill(200)
+	if err == nil || !strings.Contains(err.Error(), "store") {
+		t.Fatalf("Insert after the directory went: %v", err)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	select {
+	case err := <-closed:
+		t.Logf("Close: %v", err)
+	case <-time.After(time.Minute):
+		t.Fatal("Close did not return")
+	}
+}

@@ -30,3 +30,7 @@ func allocated(fi fs.FileInfo) int64 { return fi.Size() }
 
 // freeBytes is the space available on dir's file system: unknown here.
 func freeBytes(dir string) int64 { return -1 }
+
+// freeFiles is the number of files dir's file system may still hold:
+// unknown here.
+func freeFiles(dir string) int64 { return -1 }

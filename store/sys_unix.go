@@ -73,3 +73,14 @@ func freeBytes(dir string) int64 {
 	}
 	return int64(st.Bavail) * int64(st.Bsize)
 }
+
+// freeFiles is the number of files (inodes) this process may still create
+// on dir's file system, or -1 if unknown (a file system without a fixed
+// number of them reports none).
+func freeFiles(dir string) int64 {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil || st.Files == 0 {
+		return -1
+	}
+	return int64(st.Ffree)
+}
