@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -126,6 +127,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	// statistics so far; a second one stops mcheck at once (exit 3).
 	ctx, stop := interruptible("check", stderr)
 	defer stop()
+	// Once the output is lost (its reader gone: mcheck check M | head -1),
+	// the runs still to come are not searched (they all were, to no one).
+	ctx, outputGone := context.WithCancel(ctx)
+	defer outputGone()
 
 	var bar *progress
 	done := 0 // runs reported so far
@@ -161,6 +166,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				writeRun(stdout, reportOf(path, o), &f, done == 0, done == 0 || o.Update != lastUpdate)
 			}
 			done, lastUpdate = done+1, o.Update
+			if outputLost(stdout) != nil {
+				outputGone()
+			}
 		},
 	}
 	outs, err := check.Run(ctx, m, opts)
@@ -209,6 +217,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		fmt.Fprintf(stderr, "mcheck check: wrote %s (%s)\n", f.html, plural(n, "counterexample"))
+	}
+	if outputLost(stdout) != nil {
+		return exitFailure // the runs after it were stopped, not interrupted (main says why)
 	}
 	for _, r := range runs {
 		if r.res.Interrupted {

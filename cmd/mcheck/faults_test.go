@@ -830,4 +830,22 @@ func TestBrokenPipe(t *testing.T) {
 	if fi, err := os.Stat(report + ".html"); err != nil || fi.Size() == 0 {
 		t.Errorf("the --html page was not written: %v", err)
 	}
+	// Every strategy: the runs after the output was lost are stopped, not
+	// searched to no one (adversarial tester: all of them were), and not
+	// reported as interrupted.
+	r, w, err = os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cmd = exec.Command(mcheckBinary(t), "check", "--progress", "off", "--store", "memory", "--json", "../../models/mathserver.dsu")
+	errb.Reset()
+	cmd.Stdout, cmd.Stderr = w, &errb
+	cmd.Run()
+	w.Close()
+	o = outcome{code: cmd.ProcessState.ExitCode(), stderr: errb.String()}
+	expect(t, "check --json | (reader gone)", o, exitFailure, "mcheck: cannot write the output: broken pipe")
+	if strings.Contains(o.stderr, "interrupted") {
+		t.Errorf("stderr: %s", o.stderr)
+	}
 }

@@ -48,7 +48,7 @@ func main() {
 	keepBrokenPipes()
 	out := &checkedWriter{w: os.Stdout}
 	status := run(os.Args[1:], out, os.Stderr)
-	if out.err != nil && status != exitFailure {
+	if out.err != nil {
 		// A report lost to a full disk (mcheck check M > report.txt) must
 		// not pass for one written: the exit status says so.
 		fmt.Fprintf(os.Stderr, "mcheck: cannot write the output: %v\n", unwrapPathErr(out.err))
@@ -71,6 +71,16 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.err = err
 	return n, err
+}
+
+// outputLost reports the error that lost the standard output (a closed
+// pipe, a full disk), if w is it and one did: a command that writes as it
+// goes stops there, as no one reads what follows (main says why, exit 3).
+func outputLost(w io.Writer) error {
+	if c, ok := w.(*checkedWriter); ok {
+		return c.err
+	}
+	return nil
 }
 
 func run(args []string, stdout, stderr io.Writer) (status int) {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -311,5 +312,28 @@ func TestReplayLasso(t *testing.T) {
 	}
 	if code, got, errs := runCmd("replay", bad); code != exitViolation {
 		t.Fatalf("replay of a lasso whose cycle does not close: exit %d\n%s\n%s", code, got, errs)
+	}
+}
+
+// lostWriter fails every write, as a standard output whose reader is gone.
+type lostWriter struct{ writes int }
+
+func (w *lostWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return 0, syscall.EPIPE
+}
+
+// TestStepStopsWithoutReader: `yes 1 | mcheck step M | head -2` went on
+// reading moves and growing its history for ever once head had gone (22.5
+// GB in 10 minutes; adversarial tester); it stops at its next move, exit 3.
+func TestStepStopsWithoutReader(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	moves := strings.NewReader(strings.Repeat("1\n", 100000))
+	stdin = moves
+	w := &lostWriter{}
+	var errs strings.Builder
+	code := run([]string{"step", "../../models/mathserver.dsu"}, &checkedWriter{w: w}, &errs)
+	if code != exitFailure || w.writes != 1 || moves.Len() < 100000 { // (one buffer of moves read)
+		t.Errorf("exit %d after %d writes, %d bytes of moves left", code, w.writes, moves.Len())
 	}
 }

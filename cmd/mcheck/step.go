@@ -86,6 +86,9 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	history := []*statespace.Config{init}
 	in := bufio.NewScanner(stdin)
 	for {
+		if outputLost(stdout) != nil {
+			return exitFailure // its reader is gone (main says so)
+		}
 		c := history[len(history)-1]
 		fmt.Fprintf(stdout, "\nstep %d:\n", len(history)-1)
 		for _, line := range strings.Split(p.Describe(c), "\n") {
