@@ -89,6 +89,9 @@ type Outcome struct {
 	// it did not run: safety failed or was cut, no update, or the property
 	// is off). Its violation, if any, is Result.Violation.
 	Liveness *statespace.LiveStats
+	// HeldByCapacity, for a lasso, are the threads the queue's capacity
+	// holds back throughout its cycle, not applied (statespace.HeldByCapacity).
+	HeldByCapacity []string
 	// Bitstate, with --store bitstate, says how full the bit array ended
 	// and what that may have hidden; such a run is never exhaustive.
 	Bitstate string
@@ -351,6 +354,7 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 		return fmt.Errorf("update completion (liveness): %w", unprefixed{err, "liveness: "})
 	case v != nil:
 		res.Violation, res.Verdict, res.Exhaustive = v, statespace.Violated, false
+		out.HeldByCapacity = statespace.HeldByCapacity(sem, v.Path, v.CycleStart)
 		if o.Continue {
 			res.Violations = []*statespace.Violation{v}
 		}

@@ -850,6 +850,47 @@ func (g *liveGraph) ramBytes() int64 {
 // the same participants unapplied, no participant can apply anywhere in it,
 // and it is weakly fair. Otherwise nil. An error if the path is not a run.
 // It is for replaying a saved liveness counterexample.
+// HeldByCapacity lists the threads that, in every configuration of the
+// cycle of a lasso (path from its step cycleStart on), wait at a send or
+// select the queue's capacity holds back and have not applied: what the
+// liveness verdict at this capacity owes to it (README, Capacity reached
+// vs deadlock). Nil if the path is not a run.
+func HeldByCapacity(sem *Semantics, path []uint32, cycleStart int) []string {
+	if cycleStart < 1 || cycleStart > len(path) {
+		return nil
+	}
+	sem = sem.unreduced() // a lasso is a real run
+	c, _ := sem.Initial()
+	var held []bool
+	for i, s := range path {
+		if i+1 >= cycleStart {
+			if held == nil {
+				held = make([]bool, len(c.Threads))
+				for t := range held {
+					held[t] = true
+				}
+			}
+			for t := range held {
+				th := c.Threads[t]
+				held[t] = held[t] && th.Status == Running && th.HeapVer == 0 && sem.P.WaitOf(c, t).Kind == WaitHeldBack &&
+					sem.QueueBound >= 0 && c.QueueLen() >= sem.QueueBound
+			}
+		}
+		succs, _ := sem.Successors(c)
+		if int(s) >= len(succs) {
+			return nil
+		}
+		c = succs[s].Next
+	}
+	var out []string
+	for t, h := range held {
+		if h {
+			out = append(out, sem.P.Threads[t].Name)
+		}
+	}
+	return out
+}
+
 func JudgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, error) {
 	if cycleStart < 1 || cycleStart > len(path) {
 		return nil, fmt.Errorf("liveness: cycle start %d outside a path of %d steps", cycleStart, len(path))

@@ -246,7 +246,7 @@ func strategyName(o *check.Outcome) string {
 
 func reportOf(path string, o *check.Outcome) *runReport {
 	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness, bitstate: o.Bitstate, sym: o.Symmetry,
-		por: o.POR, shortestStates: o.ShortestStates, shortestCut: o.ShortestCut}
+		por: o.POR, shortestStates: o.ShortestStates, shortestCut: o.ShortestCut, heldByCapacity: o.HeldByCapacity}
 }
 
 // checkPlan is the validated form of the flags.
@@ -399,6 +399,8 @@ type runReport struct {
 	por            bool
 	shortestStates int64
 	shortestCut    bool
+	// heldByCapacity: threads the capacity holds back throughout a lasso's cycle.
+	heldByCapacity []string
 	// failure: the run stopped on this error (a full disk, a store that
 	// failed); res holds the statistics so far.
 	failure error
@@ -580,6 +582,10 @@ func writeNotes(w io.Writer, r *runReport) {
 			notes = append(notes, fmt.Sprintf("  but for the runs that end where only the queue capacity holds the system, the update still pending (%s): an artefact of the bound, not judged",
 				plural64(l.Stuck, "configuration")))
 		}
+	}
+	if v := res.Violation; v != nil && v.CycleStart > 0 && len(r.heldByCapacity) > 0 {
+		notes = append(notes, fmt.Sprintf("in the cycle, the queue capacity holds back %s at every step, not applied: at this capacity the update never completes; a larger --queue-bound shows whether it does (README, Capacity reached vs deadlock)",
+			strings.Join(r.heldByCapacity, ", ")))
 	}
 	if n := len(res.Violations); n > 0 {
 		switch {
@@ -808,6 +814,9 @@ type jsonRun struct {
 	Introduced    bool                   `json:"update_introduced"`
 	Trace         []statespace.TraceStep `json:"trace"`
 	Final         string                 `json:"final,omitempty"` // the configuration the trace ends in
+	// HeldByCapacity: for a lasso, the threads the queue's capacity holds
+	// back throughout its cycle, not applied.
+	HeldByCapacity []string `json:"held_by_capacity,omitempty"`
 	// Path is the trace as successor indices (mcheck replay re-runs it);
 	// UpdateAt and Skip are the options it was found with.
 	Path     []uint32 `json:"path,omitempty"`
@@ -899,6 +908,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
 		j.Final, j.Path, j.CycleStart = v.Final, v.Path, v.CycleStart
+		j.HeldByCapacity = r.heldByCapacity
 		shortest := r.traceShortest(v)
 		j.TraceShortest = &shortest
 	}

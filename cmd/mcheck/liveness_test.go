@@ -104,3 +104,33 @@ func TestLivenessCapacityEnds(t *testing.T) {
 		t.Errorf("unfair-only has no run that ends at the capacity:\n%s", out)
 	}
 }
+
+// TestLassoHeldByCapacity: a lasso whose participant the capacity holds
+// back throughout the cycle says so (text and JSON held_by_capacity); at a
+// capacity where it is not held, there is no lasso (the model's header
+// derives both).
+func TestLassoHeldByCapacity(t *testing.T) {
+	const model = "../../statespace/testdata/liveness/capacity-held-spinner.dsu"
+	base := []string{"check", "--store", "memory", "--progress", "off", "--strategy", "max+1"}
+	code, out, errs := runCmd(append(base, "--queue-bound", "2", model)...)
+	noPanic(t, out, errs)
+	if code != exitViolation || !strings.Contains(out, "in the cycle, the queue capacity holds back P at every step, not applied") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	_, out, _ = runCmd(append(base, "--queue-bound", "2", "--json", model)...)
+	var j struct {
+		Held []string `json:"held_by_capacity"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil || len(j.Held) != 1 || j.Held[0] != "P" {
+		t.Errorf("JSON held_by_capacity %v (%v): %s", j.Held, err, out)
+	}
+	// A lasso whose participants can move is not said to be held.
+	_, out, _ = runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "uncoordinated", "../../statespace/testdata/liveness/consumer-passed-point.dsu")
+	if strings.Contains(out, "holds back") {
+		t.Errorf("consumer-passed-point:\n%s", out)
+	}
+	code, out, _ = runCmd(append(base, "--queue-bound", "4", model)...)
+	if code != exitOK {
+		t.Errorf("capacity 4: exit %d:\n%s", code, out)
+	}
+}
