@@ -328,6 +328,22 @@ func TestFaultDiskFull(t *testing.T) {
 		}
 		expectEmpty(t, "spill files on a full disk after a violation", mnt)
 	})
+	t.Run("swarm-after-violation", func(t *testing.T) {
+		// The same for swarm (adversarial tester: exit 3, no line for the
+		// failed swarm, no statistics): uncoordinated's members find the
+		// violation; stop-the-world's breadth-first member fills TMPDIR.
+		pc4 := familyModel(t, "prodcons", 4)
+		mnt := mountTmpfs(t, 1)
+		o := runMcheck(t, mnt, "swarm", "--json", "--mem-budget", "1MiB", "--max-states", "100000", "--swarm", "4",
+			"--strategy", "uncoordinated,stop-the-world", pc4)
+		expect(t, "swarm: a full disk after a violation", o, exitViolation, "disk full", "nothing is proved")
+		lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
+		if len(lines) != 2 || !strings.Contains(lines[0], `"verdict":"violation"`) ||
+			!strings.Contains(lines[1], `"search":"failed"`) || !strings.Contains(lines[1], `"error":"`) {
+			t.Errorf("want the violation's line, then the failed swarm's:\n%s", o.stdout)
+		}
+		expectEmpty(t, "swarm spill files on a full disk after a violation", mnt)
+	})
 	t.Run("liveness-spill", func(t *testing.T) {
 		// The safety search fits; the liveness graph, past half of 2 MiB,
 		// spills its pages to a 1 MiB TMPDIR and fills it.

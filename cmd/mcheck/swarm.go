@@ -167,6 +167,24 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
+		violation := false
+		for _, r := range runs[:min(done, len(runs))] {
+			violation = violation || r.res.Violation != nil
+		}
+		if n := len(runs); n > done {
+			// The swarm that failed: what its members stored so far (and,
+			// with --json, its line, search "failed"), as check does.
+			last := runs[n-1]
+			fmt.Fprintf(stderr, "mcheck swarm: stopped after %d states in %s (%s, %s); nothing is proved\n", last.stored(), plural(len(last.res.Members), "member"), updateName(last.update), last.strategy)
+			if f.jsonOut {
+				last.failure = err
+				writeSwarmJSON(stdout, last, &f)
+			}
+		}
+		// A violation found before the failure is a result: it wins.
+		if violation {
+			return exitViolation
+		}
 		return exitFailure
 	}
 	if !f.jsonOut && len(runs) > 0 {
@@ -194,6 +212,7 @@ type swarmReport struct {
 	queueBound int
 	res        *statespace.SwarmResult
 	prog       *statespace.Program
+	failure    error // the swarm stopped on this error; res holds what it did so far
 }
 
 func swarmReportOf(path string, o *check.SwarmOutcome) *swarmReport {
@@ -387,6 +406,7 @@ type jsonSwarm struct {
 	Search     string                 `json:"search"`
 	QueueBound int                    `json:"queue_bound"`
 	Property   string                 `json:"property"`
+	Error      string                 `json:"error,omitempty"` // search "failed": why
 	Rule       string                 `json:"rule,omitempty"`
 	Thread     string                 `json:"thread,omitempty"`
 	Action     string                 `json:"action,omitempty"`
@@ -425,6 +445,12 @@ func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
 		Seed: f.seed, Bits: f.bits, MaxStates: f.maxStates, States: r.stored(), Members: []jsonMember{}, TimedOut: res.TimedOut,
+	}
+	switch {
+	case r.failure != nil:
+		j.Search, j.Error = "failed", r.failure.Error()
+	case res.Interrupted:
+		j.Search = "interrupted"
 	}
 	for _, m := range res.Members {
 		c := m.Config
