@@ -185,6 +185,14 @@ type SimResult struct {
 	// CapacityHits counts configurations passed in which a send was held
 	// back by the queue bound.
 	CapacityHits int64
+	// Partial counts the walks a deadline or an interruption cut short, and
+	// PartialSteps their steps: they are not among Runs (whose counts do
+	// not depend on timing), but what they passed counts in Introduced,
+	// CapacityHits, Distinct and the coverage (adversarial tester: a run of
+	// long walks cut by --time reported 0 steps and that no walk had
+	// introduced the update).
+	Partial      int64
+	PartialSteps int64
 	// Introduced is set when some walk introduced the update.
 	Introduced bool
 	// Distinct is the number of distinct configurations the walks passed
@@ -359,10 +367,35 @@ func (r *simRun) flush() {
 			continue
 		}
 		delete(r.pending, i)
-		if i > stop || w.aborted {
-			continue
+		switch {
+		case i > stop:
+		case w.aborted:
+			r.mergePartial(w)
+		default:
+			r.merge(w)
 		}
-		r.merge(w)
+	}
+}
+
+// mergePartial adds what a walk cut short by a deadline or an interruption
+// passed (not a walk of Runs).
+func (r *simRun) mergePartial(w *walkOut) {
+	if r.first != nil {
+		return
+	}
+	res := r.res
+	res.Partial++
+	res.PartialSteps += int64(w.steps)
+	res.CapacityHits += w.capHits
+	res.Introduced = res.Introduced || w.introduced
+	if r.cov != nil && w.cov != nil {
+		r.cov.merge(*w.cov)
+	}
+	if w.reach != nil {
+		r.sem.Reach.merge(w.reach)
+	}
+	if r.dist != nil {
+		r.dist.add(w)
 	}
 }
 

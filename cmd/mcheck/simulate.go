@@ -317,7 +317,15 @@ func walksDone(res *statespace.SimResult) string {
 	if res.Cut > 0 {
 		s += fmt.Sprintf("; %d stopped at their depth", res.Cut)
 	}
-	return s + ")"
+	s += ")"
+	if res.Partial > 0 {
+		why := "the interruption"
+		if res.TimedOut {
+			why = "--time"
+		}
+		s += fmt.Sprintf(", and %s cut short by %s (%s, counted in what the walks passed)", plural64(res.Partial, "walk"), why, plural64(res.PartialSteps, "step"))
+	}
+	return s
 }
 
 // distinctNote says how many distinct configurations the walks passed.
@@ -512,6 +520,8 @@ type jsonSim struct {
 	UpdateAt   string                 `json:"update_at"`
 	Skip       []string               `json:"skip,omitempty"`
 	Introduced bool                   `json:"update_introduced"`
+	Partial    int64                  `json:"partial_walks,omitempty"` // cut short by --time or an interruption, not among walks
+	PartialSt  int64                  `json:"partial_steps,omitempty"`
 	Seconds    float64                `json:"seconds"`
 	// The simulation.
 	Seed       uint64   `json:"seed"`
@@ -543,9 +553,12 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 	j := jsonSim{
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "unknown", Search: "simulation",
 		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
-		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
+		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(), Partial: res.Partial, PartialSt: res.PartialSteps,
 		Seed: f.seed, Scheduler: f.scheduler, Swarm: f.swarm, Walks: res.Runs, Steps: res.Steps, Distinct: res.Distinct, DistinctAL: res.DistinctCapped, Longest: res.Deepest,
 		Ended: res.Ended, Cut: res.Cut, TimedOut: res.TimedOut,
+	}
+	if res.Interrupted {
+		j.Search = "interrupted" // as check's (its statistics are the walks' so far)
 	}
 	if res.Violation != nil {
 		v := r.shown()

@@ -103,3 +103,26 @@ func TestSimulateSwarmDeep(t *testing.T) {
 		}
 	}
 }
+
+// TestSimulateTimeCountsCutWalks: walks cut short by --time are not among
+// the walks, but what they passed is counted (steps, the update
+// introduced): a run of long walks reported 0 steps and "no walk introduced
+// the update" (adversarial tester).
+func TestSimulateTimeCountsCutWalks(t *testing.T) {
+	pc := familyModel(t, "prodcons", 2)
+	code, out, errs := runCmd("simulate", "--json", "--depth", "100000000", "--runs", "2", "--time", "300ms", "--strategy", "stop-the-world", pc)
+	noPanic(t, out, errs)
+	var j struct {
+		Walks        int64 `json:"walks"`
+		Partial      int64 `json:"partial_walks"`
+		PartialSteps int64 `json:"partial_steps"`
+		Introduced   bool  `json:"update_introduced"`
+		TimedOut     bool  `json:"timed_out"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != exitBounded || j.Walks != 0 || j.Partial < 1 || j.PartialSteps == 0 || !j.Introduced || !j.TimedOut {
+		t.Errorf("exit %d, %+v: %s", code, j, out)
+	}
+}
