@@ -84,14 +84,16 @@ func Sweep(ctx context.Context, opt SweepOptions, progress io.Writer) ([]Row, er
 	if err := opt.check(); err != nil {
 		return nil, err
 	}
+	// The generated models go to a temporary directory, made first: a
+	// missing TMPDIR leaves no empty --out directory behind.
+	tmp, err := os.MkdirTemp("", "mcheck-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("cannot create a temporary directory for the generated models (TMPDIR %s): %v", os.TempDir(), err)
+	}
+	defer os.RemoveAll(tmp)
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create output directory: %v", err)
 	}
-	tmp, err := os.MkdirTemp("", "mcheck-bench-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(tmp)
 
 	csvPath := filepath.Join(opt.Out, opt.Family+".csv")
 	var rows []Row

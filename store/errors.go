@@ -126,6 +126,14 @@ func ioErrorHint(op, path string, err error, fullHint string) error {
 	if isNoSpace(err) {
 		return &Error{Op: op, Path: path, Kind: ErrDiskFull, Err: err, Hint: fullHint}
 	}
+	if _, serr := os.Stat(path); errors.Is(err, fs.ErrNotExist) && errors.Is(serr, fs.ErrNotExist) {
+		// The directory itself is missing (a TMPDIR that names none).
+		hint := path + " does not exist"
+		if filepath.Clean(path) == filepath.Clean(os.TempDir()) {
+			hint += ": it is TMPDIR; set TMPDIR to a directory that exists"
+		}
+		return &Error{Op: op, Path: path, Err: err, Hint: hint}
+	}
 	return &Error{Op: op, Path: path, Err: err}
 }
 

@@ -36,6 +36,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -863,5 +864,26 @@ func TestBrokenPipe(t *testing.T) {
 	expect(t, "check --json | (reader gone)", o, exitFailure, "mcheck: cannot write the output: broken pipe")
 	if strings.Contains(o.stderr, "interrupted") {
 		t.Errorf("stderr: %s", o.stderr)
+	}
+}
+
+// TestMissingTMPDIR: a TMPDIR that names no directory is said to be the
+// cause (the errors gave the bare "no such file or directory"), and bench
+// leaves no empty --out behind (adversarial tester).
+func TestMissingTMPDIR(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "none")
+	t.Setenv("TMPDIR", missing)
+	pc3 := familyModel(t, "prodcons", 3)
+	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--mem-budget", "1MiB", "--queue-bound", "6", "--strategy", "max+1", "--skip", "update-completion", pc3)
+	if code != exitFailure || !strings.Contains(errs, missing+" does not exist: it is TMPDIR; set TMPDIR to a directory that exists") {
+		t.Errorf("check: exit %d, %s", code, errs)
+	}
+	out := filepath.Join(t.TempDir(), "results")
+	code, _, errs = runCmd("bench", "--family", "prodcons", "--from", "1", "--to", "1", "--out", out)
+	if code != exitFailure || !strings.Contains(errs, "(TMPDIR "+missing+")") {
+		t.Errorf("bench: exit %d, %s", code, errs)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("bench left %s behind (%v)", out, err)
 	}
 }

@@ -73,7 +73,9 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	}
 	if !list {
 		if _, err := stdout.Write(out.Bytes()); err != nil {
-			fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
+			if outputLost(stdout) == nil { // (main says it for standard output)
+				fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
+			}
 			return exitFailure
 		}
 	}

@@ -58,7 +58,9 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	}
 	if out == "" {
 		if _, err := stdout.Write(src); err != nil {
-			fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
+			if outputLost(stdout) == nil { // (main says it for standard output)
+				fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
+			}
 			return exitFailure
 		}
 		return exitOK
