@@ -41,10 +41,12 @@ func deadlock(p *statespace.Program, c *statespace.Config, stuck []int) *statesp
 // from the held-back ones (a larger capacity lets them go on):
 //   - a thread waiting for a message from q on instance i is releasable if
 //     the thread holding (i, q) is releasable and its remaining code may
-//     still send or select to the waiting role, and the endpoint (i, q) is
-//     still in use (statespace.EndpointInUse: some running thread refers to
-//     it, or a message carries it); a dropped endpoint sends no more, and
-//     the roles' names alone (shared between sessions) are not enough;
+//     still send or select to the waiting role on an endpoint of i's
+//     service as q (Reach.SendsOn, with model.SendChannels), and the
+//     endpoint (i, q) is still in use (statespace.EndpointInUse: some
+//     running thread refers to it, or a message carries it); a dropped
+//     endpoint sends no more, and the roles' names alone (shared between
+//     sessions) are not enough;
 //   - a thread waiting at a request or accept on a service is releasable if
 //     a releasable thread's remaining code may still request or accept on it;
 //   - a thread waiting at the barrier is releasable if every participant yet
@@ -82,7 +84,7 @@ func deadlocked(p *statespace.Program, c *statespace.Config) []int {
 			ok := false
 			switch w.Kind {
 			case statespace.WaitReceive:
-				ok = w.Peer >= 0 && free[w.Peer] && reachOf(w.Peer).SendsTo[w.Role] && p.EndpointInUse(c, w.Inst, w.From)
+				ok = w.Peer >= 0 && free[w.Peer] && reachOf(w.Peer).SendsOn(p, c, w.Inst, w.From, w.Role) && p.EndpointInUse(c, w.Inst, w.From)
 			case statespace.WaitSession:
 				for u := range c.Threads {
 					ok = ok || (free[u] && reachOf(u).Sessions[w.Service])

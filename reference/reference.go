@@ -71,12 +71,13 @@ type checker struct {
 	threads  []*tinfo
 	ids      map[syntax.Expr]int
 	fvs      map[syntax.Expr][]string
+	chans    map[syntax.Expr]model.ChanSet // what each send's channel may be (model.SendChannels)
 }
 
 // Check explores every run of m under opt (see the package documentation).
 func Check(m *model.Model, opt Options) (*Result, error) {
 	x := &checker{m: m, strategy: opt.Strategy, bound: opt.QueueBound, skip: map[string]bool{},
-		moved: map[string]bool{}, ids: map[syntax.Expr]int{}, fvs: map[syntax.Expr][]string{}}
+		moved: map[string]bool{}, ids: map[syntax.Expr]int{}, fvs: map[syntax.Expr][]string{}, chans: m.SendChannels()}
 	switch opt.Strategy {
 	case "uncoordinated", "stop-the-world", "max+1":
 	default:
@@ -921,7 +922,8 @@ func (x *checker) releasable(c *config) bool {
 // the held-back ones:
 //   - a thread waiting on receive/case from q on instance i, as role r, is
 //     released if the holder of (i, q) is released and its remaining code
-//     may still send or select to r (mayDo), and the endpoint (i, q) is in
+//     may still send or select to r on an endpoint of i's service as q
+//     (mayDo, with model.SendChannels), and the endpoint (i, q) is in
 //     use (inUse: a running thread's environment, pending values or
 //     continuation holds it, or a queued message does);
 //   - a thread waiting at request/accept on service s is released if some
@@ -970,7 +972,8 @@ func (x *checker) capacityOnly(c *config, held []int) bool {
 					in := c.insts[ch.inst]
 					if i := in.end(from); i >= 0 {
 						h := in.ends[i].holder
-						ok[t] = ok[h] && may(h, "send "+ch.role) && inUse(c, ch.inst, from)
+						sends := may(h, "send * "+ch.role) || may(h, "send "+in.svc+"."+from+" "+ch.role)
+						ok[t] = ok[h] && sends && inUse(c, ch.inst, from)
 					}
 				}
 			case th.pt == pRequest || th.pt == pAccept:
@@ -1020,13 +1023,9 @@ func (x *checker) mayDo(c *config, t int) map[string]bool {
 		walk(e, func(e syntax.Expr) {
 			switch e := e.(type) {
 			case *syntax.Send:
-				for _, r := range e.To {
-					out["send "+r.Name] = true
-				}
+				x.mayOn(out, e, e.To)
 			case *syntax.Select:
-				for _, r := range e.To {
-					out["send "+r.Name] = true
-				}
+				x.mayOn(out, e, e.To)
 			case *syntax.Request:
 				out["join "+e.Service.Name] = true
 			case *syntax.Accept:
@@ -1076,6 +1075,21 @@ func inUse(c *config, inst int, role string) bool {
 		}
 	}
 	return false
+}
+
+// mayOn records that a send or select e to roles to may happen, on what
+// its channel may be: "send SVC.ROLE R" for an endpoint of service SVC as
+// ROLE, "send * R" where the channel may be any endpoint.
+func (x *checker) mayOn(out map[string]bool, e syntax.Expr, to []syntax.Ident) {
+	cs, ok := x.chans[e]
+	for _, r := range to {
+		if !ok || cs.Any {
+			out["send * "+r.Name] = true
+		}
+		for p := range cs.Pairs {
+			out["send "+p.Service+"."+p.Role+" "+r.Name] = true
+		}
+	}
 }
 
 // terminal: the violations of a configuration with no enabled step.

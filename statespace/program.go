@@ -39,6 +39,11 @@ type Program struct {
 	// at every step.
 	singles [][]int
 
+	// The channels of the sends and selects (model.SendChannels), built
+	// on first use (wait.go).
+	chansOnce sync.Once
+	chans     map[syntax.Expr]model.ChanSet
+
 	// Coverage tables (coverage.go), built on first use.
 	covOnce   sync.Once
 	instrBase []int

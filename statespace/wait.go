@@ -1,6 +1,11 @@
 package statespace
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/model/syntax"
+)
 
 // WaitKind says what a running thread that cannot move is waiting for.
 type WaitKind uint8
@@ -102,13 +107,41 @@ func (p *Program) Joins(t, svc int) bool { return p.Threads[t].Joins[svc] }
 type Reach struct {
 	SendsTo  map[int]bool // role ids
 	Sessions map[int]bool // service indices
+	// sendsOn, per receiving role id, what the channels of the sends and
+	// selects to it may be (model.SendChannels).
+	sendsOn map[int][]model.ChanSet
+}
+
+// SendsOn reports whether the code may still send or select to role to on
+// an endpoint of instance inst's service, as role from.
+func (r Reach) SendsOn(p *Program, c *Config, inst, from, to int) bool {
+	if !r.SendsTo[to] {
+		return false
+	}
+	if inst < 0 || inst >= len(c.Insts) || from < 0 {
+		return true
+	}
+	svc, role := p.Services[c.Insts[inst].Service].Name, p.Roles[from]
+	for _, cs := range r.sendsOn[to] {
+		if cs.Has(svc, role) {
+			return true
+		}
+	}
+	return false
+}
+
+// sendChannels is the model's SendChannels, computed once.
+func (p *Program) sendChannels() map[syntax.Expr]model.ChanSet {
+	p.chansOnce.Do(func() { p.chans = p.Model.SendChannels() })
+	return p.chans
 }
 
 // ReachOf computes what thread t of c may still do: every instruction
 // reachable from the pc of each of its frames, through calls (to the bodies
 // of both heap versions: the thread may apply before it gets there).
 func (p *Program) ReachOf(c *Config, t int) Reach {
-	r := Reach{SendsTo: map[int]bool{}, Sessions: map[int]bool{}}
+	r := Reach{SendsTo: map[int]bool{}, Sessions: map[int]bool{}, sendsOn: map[int][]model.ChanSet{}}
+	chans := p.sendChannels()
 	th := c.Threads[t]
 	if th.Status != Running {
 		return r
@@ -133,8 +166,14 @@ func (p *Program) ReachOf(c *Config, t int) Reach {
 		in := &code.Instrs[k.pc]
 		switch in.Op {
 		case ISend, ISelect:
+			e, _ := in.Node.(syntax.Expr)
+			cs, ok := chans[e]
+			if !ok {
+				cs = model.ChanSet{Any: true} // (every send is analysed)
+			}
 			for _, role := range p.roleSets[in.A] {
 				r.SendsTo[role] = true
+				r.sendsOn[role] = append(r.sendsOn[role], cs)
 			}
 		case IRequest, IAccept:
 			r.Sessions[int(in.A)] = true
