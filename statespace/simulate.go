@@ -383,11 +383,16 @@ func (r *simRun) mergePartial(w *walkOut) {
 	if r.first != nil {
 		return
 	}
-	res := r.res
-	res.Partial++
-	res.PartialSteps += int64(w.steps)
-	res.CapacityHits += w.capHits
-	res.Introduced = res.Introduced || w.introduced
+	r.res.Partial++
+	r.res.PartialSteps += int64(w.steps)
+	r.passed(w)
+}
+
+// passed adds what walk w passed, finished or not: the capacity's hits,
+// the update introduced, the coverage, the distinct configurations.
+func (r *simRun) passed(w *walkOut) {
+	r.res.CapacityHits += w.capHits
+	r.res.Introduced = r.res.Introduced || w.introduced
 	if r.cov != nil && w.cov != nil {
 		r.cov.merge(*w.cov)
 	}
@@ -409,23 +414,13 @@ func (r *simRun) merge(w *walkOut) {
 	res.Runs++
 	res.Steps += int64(w.steps)
 	res.Deepest = max(res.Deepest, w.steps)
-	res.CapacityHits += w.capHits
-	res.Introduced = res.Introduced || w.introduced
 	if w.ended {
 		res.Ended++
 	}
 	if w.cut {
 		res.Cut++
 	}
-	if r.cov != nil && w.cov != nil {
-		r.cov.merge(*w.cov)
-	}
-	if w.reach != nil {
-		r.sem.Reach.merge(w.reach)
-	}
-	if r.dist != nil {
-		r.dist.add(w)
-	}
+	r.passed(w)
 	if w.viol != nil {
 		r.first = w
 		res.Found = w.cfg
