@@ -49,6 +49,25 @@ func FuzzLoad(f *testing.F) {
 				checkMonitor(t, r, l)
 			}
 		}
+		// Every send and select of a model that loads is analysed (the
+		// capacity rule treats one that is not as sending on any endpoint).
+		chans := m.SendChannels()
+		for _, th := range m.Threads {
+			bodies := []syntax.Expr{th.Main}
+			for _, f := range th.Funs {
+				bodies = append(bodies, f.Body)
+			}
+			for _, b := range bodies {
+				walkExpr(b, func(e syntax.Expr) {
+					switch e.(type) {
+					case *syntax.Send, *syntax.Select:
+						if _, ok := chans[e]; !ok {
+							t.Fatalf("thread %s: a send not analysed", th.Name)
+						}
+					}
+				})
+			}
+		}
 	})
 }
 
