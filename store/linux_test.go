@@ -59,25 +59,14 @@ func TestBadgerDiskFull(t *testing.T) {
 	}
 	filler.Close()
 	defer os.Remove(filler.Name())
-	rng := rand.New(rand.NewPCG(8, 8))
-	fps := make([]uint64, 1<<16)
-	isNew := make([]bool, len(fps))
-	for i := 0; ; i++ {
-		if i == 200 {
-			t.Fatal("13M states inserted into 4 MiB")
-		}
-		for j := range fps {
-			fps[j] = rng.Uint64()
-		}
-		err = s.Insert(fps, isNew)
-		if err != nil {
-			break
-		}
+	err = insertBatches(s, 8, 1<<16, 200)
+	if err == nil {
+		t.Fatal("13M states inserted into 4 MiB")
 	}
 	if !errors.Is(err, store.ErrDiskFull) || !strings.Contains(err.Error(), "--store-dir") {
 		t.Fatalf("Insert on a full disk = %v, want ErrDiskFull with a hint", err)
 	}
-	if err2 := s.Insert(fps[:1], isNew); !errors.Is(err2, store.ErrDiskFull) {
+	if err2 := s.Insert([]uint64{1}, make([]bool, 1)); !errors.Is(err2, store.ErrDiskFull) {
 		t.Errorf("Insert after the failure = %v, want the same error", err2)
 	}
 	if err := s.Close(); err != nil {
@@ -227,33 +216,14 @@ func TestBadgerOutOfFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(9, 9))
-	fps := make([]uint64, 1<<12)
-	isNew := make([]bool, len(fps))
-	for i := 0; ; i++ {
-		if i == 2000 {
-			t.Fatal("8M keys inserted with 80 files")
-		}
-		for j := range fps {
-			fps[j] = rng.Uint64()
-		}
-		if err = s.Insert(fps, isNew); err != nil {
-			break
-		}
+	err = insertBatches(s, 9, 1<<12, 2000)
+	if err == nil {
+		t.Fatal("8M keys inserted with 80 files")
 	}
 	if !errors.Is(err, store.ErrDiskFull) || !strings.Contains(err.Error(), "files (inodes) free") {
 		t.Fatalf("Insert out of files = %v, want ErrDiskFull naming the files", err)
 	}
-	closed := make(chan error, 1)
-	go func() { closed <- s.Close() }()
-	select {
-	case err := <-closed:
-		if err != nil {
-			t.Logf("Close: %v", err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("Close did not return")
-	}
+	closeWithin(t, s, time.Minute)
 }
 
 // TestBadgerDirRemovedMidRun: the store directory removed under a running
@@ -266,36 +236,48 @@ func TestBadgerDirRemovedMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(10, 10))
-	fps := make([]uint64, 1<<12)
-	isNew := make([]bool, len(fps))
-	fill := func(rounds int) error {
-		for i := 0; i < rounds; i++ {
-			for j := range fps {
-				fps[j] = rng.Uint64()
-			}
-			if err := s.Insert(fps, isNew); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	if err := fill(50); err != nil {
+	if err := insertBatches(s, 10, 1<<12, 50); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
-	err = fill(200)
+	err = insertBatches(s, 11, 1<<12, 200)
 	if err == nil || !strings.Contains(err.Error(), "store") {
 		t.Fatalf("Insert after the directory went: %v", err)
 	}
+	closeWithin(t, s, time.Minute)
+}
+
+// insertBatches inserts rounds batches of batch random keys (from seed)
+// into s, and returns the first error.
+func insertBatches(s *store.BadgerSet, seed uint64, batch, rounds int) error {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	fps := make([]uint64, batch)
+	isNew := make([]bool, batch)
+	for range rounds {
+		for j := range fps {
+			fps[j] = rng.Uint64()
+		}
+		if err := s.Insert(fps, isNew); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// closeWithin closes s, failing the test if Close does not return within d
+// (what it returns is logged: a failed store may report its failure).
+func closeWithin(t *testing.T, s *store.BadgerSet, d time.Duration) {
+	t.Helper()
 	closed := make(chan error, 1)
 	go func() { closed <- s.Close() }()
 	select {
 	case err := <-closed:
-		t.Logf("Close: %v", err)
-	case <-time.After(time.Minute):
+		if err != nil {
+			t.Logf("Close: %v", err)
+		}
+	case <-time.After(d):
 		t.Fatal("Close did not return")
 	}
 }
