@@ -83,7 +83,7 @@ func (c *checker) vetUnreachedUpdates(m *Model) {
 			walkExpr(e, func(e syntax.Expr) {
 				switch e := e.(type) {
 				case *syntax.UpdatePoint:
-					inMain = inMain || e != nil
+					inMain = true
 				case *syntax.Call:
 					if f := funs[e.Fun.Name]; f != nil && !reached[f.Name.Name] {
 						reached[f.Name.Name] = true
