@@ -75,7 +75,7 @@ func (c *checker) vetUnreachedUpdates(m *Model) {
 			continue
 		}
 		reached := map[string]bool{}
-		inMain := false
+		reachable := false // an `update` main reaches, itself or through calls
 		todo := []syntax.Expr{t.Main}
 		for len(todo) > 0 {
 			e := todo[len(todo)-1]
@@ -83,7 +83,7 @@ func (c *checker) vetUnreachedUpdates(m *Model) {
 			walkExpr(e, func(e syntax.Expr) {
 				switch e := e.(type) {
 				case *syntax.UpdatePoint:
-					inMain = true
+					reachable = true
 				case *syntax.Call:
 					if f := funs[e.Fun.Name]; f != nil && !reached[f.Name.Name] {
 						reached[f.Name.Name] = true
@@ -92,7 +92,7 @@ func (c *checker) vetUnreachedUpdates(m *Model) {
 				}
 			})
 		}
-		if inMain || slices.ContainsFunc(in, func(f string) bool { return reached[f] }) {
+		if reachable {
 			continue
 		}
 		c.warnf(points[0].Pos, "thread %s has `update` only in functions its main never calls (%s): with an explicit `update` anywhere in its code, its calls are no update points, so it has none it can reach", t.Name, strings.Join(in, ", "))
