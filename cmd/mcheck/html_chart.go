@@ -100,6 +100,7 @@ type mscMsg struct {
 	Pending        bool
 	Select         bool   // a label, not a value
 	channel        string // "s#1 p1->p2": receives take from its front
+	lane           int    // the receiver's lane
 }
 
 // layoutMSC lays out the chart of a trace: names are the threads, snaps
@@ -292,7 +293,7 @@ func sendMessages(ch *mscChart, k int, s statespace.TraceStep, x, y int, lane ma
 			continue
 		}
 		m := mscMsg{From: k, X1: x, Y1: y, X2: ch.Lanes[l].X, Label: s.Value, Title: fmt.Sprintf("step %d: %s", k, s.What),
-			channel: session + " " + role + "->" + peer}
+			channel: session + " " + role + "->" + peer, lane: l}
 		if s.Kind == "select" {
 			m.Label, m.Select = s.Label, true
 		}
@@ -329,13 +330,17 @@ func splitEndpoint(ep string) (string, string) {
 }
 
 // finishMessages gives each arrow its end: a message never received runs
-// dashed to the bottom of its receiver's lifeline. Arrows stop short of
-// the lifeline so that their heads do not cover the marks.
+// dashed to the bottom of its receiver's lifeline, or to where the
+// receiver ended (level with its send if it had ended before). Arrows stop
+// short of the lifeline so that their heads do not cover the marks.
 func finishMessages(ch *mscChart, bottom int) {
 	for i := range ch.Msgs {
 		m := &ch.Msgs[i]
 		if m.To == 0 {
 			m.Pending, m.Y2 = true, bottom
+			if l := ch.Lanes[m.lane]; l.ended > 0 {
+				m.Y2 = max(l.endY, m.Y1)
+			}
 			m.Title += "; still queued when the trace ends"
 		}
 		dx, dy := float64(m.X2-m.X1), float64(m.Y2-m.Y1)

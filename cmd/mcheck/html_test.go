@@ -306,6 +306,40 @@ func TestHTMLMulticastAndPending(t *testing.T) {
 	}
 }
 
+// TestHTMLPendingToEndedLane: a message still queued at the end whose
+// receiver has finished stops where the receiver's lifeline ends, not at
+// the bottom of the chart; one sent after the receiver finished stays
+// level with its send.
+func TestHTMLPendingToEndedLane(t *testing.T) {
+	snap := func(aEnded, bEnded bool) statespace.Snapshot {
+		return statespace.Snapshot{Threads: []statespace.ThreadView{{Name: "a", Ended: aEnded}, {Name: "b", Ended: bEnded}}}
+	}
+	trace := []statespace.TraceStep{
+		{Step: 1, Thread: "a", Kind: "start", Endpoint: "s#1", Holders: map[string]string{"p": "a", "q": "b"}, What: "start"},
+		{Step: 2, Thread: "a", Kind: "send", Endpoint: "s#1.p", Peers: []string{"q"}, Value: "1", What: "send 1"},
+		{Step: 3, Thread: "b", Kind: "end", What: "b ends"},
+		{Step: 4, Thread: "a", Kind: "send", Endpoint: "s#1.p", Peers: []string{"q"}, Value: "2", What: "send 2"},
+		{Step: 5, Thread: "a", Kind: "choose", What: "a goes on"},
+	}
+	snaps := []statespace.Snapshot{snap(false, false), snap(false, false), snap(false, false), snap(false, true), snap(false, true), snap(false, true)}
+	ch := layoutMSC([]string{"a", "b"}, trace, snaps, true, &statespace.Violation{Property: "p", Rule: "r"})
+	if len(ch.Msgs) != 2 {
+		t.Fatalf("%d arrows, want 2", len(ch.Msgs))
+	}
+	endY := ch.Rows[3].Y
+	for i, m := range ch.Msgs {
+		if !m.Pending {
+			t.Errorf("arrow %d is not pending", i)
+		}
+		if m.From < 3 && m.Y2 > endY {
+			t.Errorf("arrow %d (sent at step %d) runs to y %d, past b's end at %d", i, m.From, m.Y2, endY)
+		}
+	}
+	if m := ch.Msgs[1]; m.Y2 < m.Y1-1 || m.Y2 > m.Y1+1 {
+		t.Errorf("the arrow sent after b ended runs from y %d to %d, want level", m.Y1, m.Y2)
+	}
+}
+
 // TestHTMLDeadlock: when no step is enabled after the last one, the
 // configuration is the violation, with a row of its own.
 func TestHTMLDeadlock(t *testing.T) {
