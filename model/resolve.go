@@ -512,29 +512,57 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 {
 		return
 	}
-	var others []string // the other versions' protocols, for the message
+	nor, ok := ctx.otherVersions(l.Name)
+	if ok {
+		return
+	}
+	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, ctx.labels()))
+}
+
+// otherVersions reports whether the protocol of one of the thread's
+// services in another version of the model offers label l; if none does,
+// nor names those protocols, for messages.
+func (ctx *codeCtx) otherVersions(l string) (nor string, ok bool) {
+	var others []string
 	for _, p := range ctx.otherTalk {
-		if p.isLabel[l.Name] {
-			return
+		if p.isLabel[l] {
+			return "", true
 		}
 		if n := p.decl.Name.Name; !slices.Contains(others, n) && !slices.Contains(ctx.protos, n) {
 			others = append(others, n)
 		}
 	}
-	nor := ""
 	if len(others) > 0 {
 		nor = fmt.Sprintf(", nor in %s (its services' protocols in the model's other versions)", strings.Join(others, ", "))
 	}
-	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, ctx.labels()))
+	return nor, false
 }
 
+// checkLabel checks the label of a select: one that no protocol of the
+// thread's services offers, in any version of the model, is an error. One
+// that another version offers passes, as a case branch for it is not dead
+// (docs/language.md §4): an endpoint that migrates takes the code it is in
+// to that protocol, and selecting the label where the endpoint's protocol
+// lacks it is a fidelity (a) violation.
 func (ctx *codeCtx) checkLabel(l syntax.Ident) {
 	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 {
 		return // no protocol at all is reported at the role
 	}
-	if len(ctx.labels()) == 0 {
+	nor, ok := ctx.otherVersions(l.Name)
+	if ok {
+		return
+	}
+	if len(ctx.labels()) == 0 && nor == "" {
 		ctx.errorf(l.Pos, "label %s: %s has no choice", l.Name, strings.TrimPrefix(ctx.talkDesc(), "any "))
 		return
 	}
-	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s", l.Name, ctx.talkDesc(), didYouMean(l.Name, ctx.labels()))
+	all := ctx.labels()
+	for _, p := range ctx.otherTalk {
+		for _, x := range p.labels {
+			if !slices.Contains(all, x) {
+				all = append(all, x)
+			}
+		}
+	}
+	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s%s", l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, all))
 }
