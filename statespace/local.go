@@ -123,6 +123,10 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 			x := f.Stack[len(f.Stack)-1]
 			f.Stack = f.Stack[:len(f.Stack)-1]
 			if x.K != VBool {
+				if _, ok := in.Node.(*syntax.Binary); ok {
+					// The left operand of && or || (compile.go).
+					return s.crashAt(th, t, in, "operand of && or || is "+x.TypeName()+" "+x.String()+", want bool")
+				}
 				return s.crashAt(th, t, in, "condition is "+x.TypeName()+" "+x.String()+", want bool")
 			}
 			if (x.N != 0) == (in.Op == IJmpT) {

@@ -246,6 +246,25 @@ thread B { main let y = accept(s, b) in let v = receive(y, a) in 10 / v }
 	}
 }
 
+// TestBoolOperandErrors: a non-bool operand of && or ||, left or right,
+// is named as one, not as a condition (the left one is compiled to a jump,
+// as an if's condition is; found by a tester).
+func TestBoolOperandErrors(t *testing.T) {
+	for _, tc := range []struct{ expr, want string }{
+		{"1 && true", "operand of && or || is int 1, want bool"},
+		{"1 || true", "operand of && or || is int 1, want bool"},
+		{"true && 1", "operand of && or || is int 1, want bool"},
+		{"false || 2", "operand of && or || is int 2, want bool"},
+		{"if 3 then 1 else 2", "condition is int 3, want bool"},
+	} {
+		sem := semantics(t, loadSrc(t, "op.dsu", "thread T { main "+tc.expr+" }\n"), "max+1", 8)
+		_, f := sem.Initial()
+		if f == nil || f.Kind != statespace.FaultRuntime || !strings.HasPrefix(f.Problem, tc.want) {
+			t.Errorf("%s: fault %+v, want %q", tc.expr, f, tc.want)
+		}
+	}
+}
+
 func TestStepCapacityAndOrphans(t *testing.T) {
 	src := `
 protocol P = mu t. p -> c: <int>. t
