@@ -139,10 +139,13 @@ func (p *parser) foundPos() Pos {
 	return p.pos
 }
 
-func (p *parser) enter() {
+func (p *parser) enter() { p.enterAt(p.pos) }
+
+// enterAt is enter for a level that pos opens.
+func (p *parser) enterAt(pos Pos) {
 	p.depth++
 	if p.depth > MaxDepth {
-		p.fail(p.pos, "too deeply nested: more than %d levels", MaxDepth)
+		p.fail(pos, "too deeply nested: more than %d levels", MaxDepth)
 	}
 }
 
@@ -764,7 +767,7 @@ func (p *parser) binary(minPrec int) Expr {
 		y := p.binary(op.Precedence() + 1)
 		x = &Binary{OpPos: opPos, Op: op, X: x, Y: y}
 		lastCmp = isComparison(op)
-		p.enter() // the left-deep tree grows one level per operator
+		p.enterAt(opPos) // the left-deep tree grows one level per operator
 	}
 	p.depth = depth
 	return x

@@ -396,3 +396,28 @@ func TestUpdateKeyword(t *testing.T) {
 		t.Error("IsKeyword is wrong")
 	}
 }
+
+// TestTooDeepAtOperator: a sum too long to nest is reported at the operator
+// that goes past MaxDepth, whatever follows it (it was reported at the
+// token after the last operand: the closing brace on the next line for one
+// length, a term for the next; found by a tester).
+func TestTooDeepAtOperator(t *testing.T) {
+	var at []string
+	for _, n := range []int{MaxDepth + 1, MaxDepth + 2, MaxDepth + 10} {
+		src := "thread T {\n  main " + strings.Repeat("1 + ", n-1) + "1\n}\n"
+		_, err := Parse("sum.dsu", []byte(src))
+		if err == nil || !strings.Contains(err.Error(), "too deeply nested") {
+			t.Fatalf("%d terms: %v, want too deeply nested", n, err)
+		}
+		pos := strings.SplitN(err.Error(), ": ", 2)[0]
+		at = append(at, pos)
+		line, col := 0, 0
+		fmt.Sscanf(strings.TrimPrefix(pos, "sum.dsu:"), "%d:%d", &line, &col)
+		if line != 2 || col < 8 || src[len("thread T {\n")+col-1] != '+' {
+			t.Errorf("%d terms: reported at %s, want at a + on line 2", n, pos)
+		}
+	}
+	if at[0] != at[1] || at[1] != at[2] {
+		t.Errorf("reported at %v, want one place for every length", at)
+	}
+}
