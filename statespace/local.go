@@ -67,7 +67,7 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 			f := &th.Frames[len(th.Frames)-1]
 			code := p.Codes[f.Code]
 			return s.crash(th, t, FaultDiverges,
-				fmt.Sprintf("thread %s computes without end: %d local steps without a visible action or a repeated state (a value that grows for ever?), in %s at %s",
+				fmt.Sprintf("thread %s ran %d local steps without a visible action or a repeated state (a value that grows for ever, or a computation longer than mcheck follows between two steps), in %s at %s",
 					tc.Name, maxLocalSteps, p.codeName(th), p.where(code.Instrs[f.PC].Node)))
 		}
 		f := &th.Frames[len(th.Frames)-1]
