@@ -113,7 +113,7 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 				x.N = -x.N
 			case unaryBoolCheck:
 				if x.K != VBool {
-					return s.crashAt(th, t, in, "operand of && or || is "+x.TypeName()+" "+x.String()+", want bool")
+					return s.crashAt(th, t, in, "operand of "+in.Node.(*syntax.Binary).Op.String()+" is "+x.TypeName()+" "+x.String()+", want bool")
 				}
 			}
 			f.PC++
@@ -123,9 +123,9 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 			x := f.Stack[len(f.Stack)-1]
 			f.Stack = f.Stack[:len(f.Stack)-1]
 			if x.K != VBool {
-				if _, ok := in.Node.(*syntax.Binary); ok {
+				if b, ok := in.Node.(*syntax.Binary); ok {
 					// The left operand of && or || (compile.go).
-					return s.crashAt(th, t, in, "operand of && or || is "+x.TypeName()+" "+x.String()+", want bool")
+					return s.crashAt(th, t, in, "operand of "+b.Op.String()+" is "+x.TypeName()+" "+x.String()+", want bool")
 				}
 				return s.crashAt(th, t, in, "condition is "+x.TypeName()+" "+x.String()+", want bool")
 			}

@@ -251,10 +251,10 @@ thread B { main let y = accept(s, b) in let v = receive(y, a) in 10 / v }
 // as an if's condition is; found by a tester).
 func TestBoolOperandErrors(t *testing.T) {
 	for _, tc := range []struct{ expr, want string }{
-		{"1 && true", "operand of && or || is int 1, want bool"},
-		{"1 || true", "operand of && or || is int 1, want bool"},
-		{"true && 1", "operand of && or || is int 1, want bool"},
-		{"false || 2", "operand of && or || is int 2, want bool"},
+		{"1 && true", "operand of && is int 1, want bool"},
+		{"1 || true", "operand of || is int 1, want bool"},
+		{"true && 1", "operand of && is int 1, want bool"},
+		{"false || 2", "operand of || is int 2, want bool"},
 		{"if 3 then 1 else 2", "condition is int 3, want bool"},
 	} {
 		sem := semantics(t, loadSrc(t, "op.dsu", "thread T { main "+tc.expr+" }\n"), "max+1", 8)
