@@ -98,7 +98,8 @@ type protocol struct {
 type service struct {
 	name      string
 	proto     *protocol
-	mode      string // let, nested, fun, serve, inline: how threads open sessions
+	versions  []*protocol // proto, then the protocols updates move it to
+	mode      string      // let, nested, fun, serve, inline: how threads open sessions
 	requester string
 	threads   []*thread
 }
@@ -173,7 +174,7 @@ func (g *gen) build() {
 		n := 2 + g.r.IntN(maxRoles-1)
 		set := roleSets[g.r.IntN(len(roleSets))]
 		p := g.newProtocol(protoNames[base[i]], slices.Clone(set[:n]), 2+g.r.IntN(depth-1))
-		s := &service{name: []string{"s", "aux"}[i], proto: p}
+		s := &service{name: []string{"s", "aux"}[i], proto: p, versions: []*protocol{p}}
 		g.services = append(g.services, s)
 		g.addThreads(s, i, nsvc)
 	}
@@ -389,6 +390,7 @@ func (g *gen) addUpdate(name string) {
 	}
 	for _, s := range moved {
 		np, what := g.mutateProtocol(s.proto)
+		s.versions = append(s.versions, np)
 		u.moves = append(u.moves, s.name+": "+np.name)
 		u.notes = append(u.notes, fmt.Sprintf("moves %s from %s to %s (%s)", s.name, s.proto.name, np.name, what))
 		var kept []string
@@ -471,7 +473,19 @@ func (g *gen) deviate() {
 		kind := deviationKinds[g.r.IntN(len(deviationKinds))]
 		for _, i := range g.r.Perm(len(cands)) {
 			tg := cands[i]
-			l, what := deviate(g.r, tg.v.l, kind, tg.t.role, tg.v.proto.roles, tg.v.proto.labels)
+			// A wrong label may be one only another version of the
+			// service's protocol offers: it passes the load
+			// (docs/language.md §4) and is a fidelity violation
+			// wherever the endpoint's protocol lacks it.
+			labels := slices.Clone(tg.v.proto.labels)
+			for _, p := range tg.t.svc.versions {
+				for _, l := range p.labels {
+					if !slices.Contains(labels, l) {
+						labels = append(labels, l)
+					}
+				}
+			}
+			l, what := deviate(g.r, tg.v.l, kind, tg.t.role, tg.v.proto.roles, labels)
 			if l == nil {
 				continue
 			}
