@@ -427,6 +427,13 @@ func TestThreadMemoAgrees(t *testing.T) {
 	for _, f := range files {
 		subjects = append(subjects, subject{filepath.Base(f), loadFile(t, f)})
 	}
+	// A ring: every thread joins the moved service, so the introduction
+	// asks each one's remaining code (the reach memo, Semantics.reachOf).
+	ring, err := family.Generate("ring", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects = append(subjects, subject{"ring-3", loadSrc(t, "ring-3.dsu", string(ring))})
 	seeds := uint64(30)
 	if testing.Short() {
 		seeds = 10
