@@ -28,6 +28,7 @@ type Arena struct {
 	sym     *symScratch // symmetry.go's scratch space (kept across resets)
 	steps   []Succ      // EachSuccessor's buffer (kept across resets)
 	memo    *threadMemo // the explorer's worker's (memo.go), or nil
+	reach   *reachMemo  // Semantics.reachOf's (kept across resets)
 	// Each worker has an arena, side by side in one slice, and writes its
 	// fields at every step: the padding, before and after, keeps two
 	// workers' fields off one cache line, and off the lines of whatever the

@@ -35,9 +35,6 @@ type threadMemo struct {
 	slots []memoSlot
 	insts []instSlot // the instance memo (see moveMonitorMemo)
 	chans []chanSlot // the channel memo (see pushMemo)
-	// The reach memo (see Semantics.reachOf): ReachOf by thread and frames.
-	reach    map[string]*Reach
-	reachKey []byte
 }
 
 // memoKey is what a thread's part of a step depends on.

@@ -53,40 +53,57 @@ func (s *Semantics) introduce(c *Config) Succ {
 	return Succ{Action: Action{Kind: ActIntroduce, Thread: -1, Code: -1, Label: -1}, Next: n}
 }
 
-// reachOf is p.ReachOf(n, t) for n, the introduction's successor of c
-// being built (thread t still c's), through the worker's reach memo: what a
-// thread's remaining code can do depends on the thread's index and the
-// code and pc of each of its frames, and on nothing else, and computing it
-// (a walk over the code) took 60% of the time on a ring of 8 threads,
-// every one of which joins the moved service.
+// reachOf is s.P.ReachOf(n, t) for n, the introduction's successor of c
+// being built, through the reach memo of c's arena (one per worker, and
+// one per liveness search): what a thread's remaining code can do depends
+// on the thread's index and the code and pc of each of its frames, and on
+// nothing else, and computing it (a walk over the code) took 60% of the
+// time on a ring of 8 threads, every one of which joins the moved service.
+// The Reach returned is shared: not to be changed.
 func (s *Semantics) reachOf(c, n *Config, t int) *Reach {
-	m := s.memoFor(c)
-	th := n.Threads[t]
-	if m == nil || th.Status != Running {
+	a, th := c.arena, n.Threads[t]
+	if a == nil || th.Status != Running {
 		r := s.P.ReachOf(n, t)
 		return &r
 	}
-	b := binary.AppendUvarint(m.reachKey[:0], uint64(t))
+	m := a.reach
+	if m == nil || m.p != s.P {
+		m = &reachMemo{p: s.P, m: map[string]*Reach{}}
+		a.reach = m
+	}
+	b := binary.AppendUvarint(m.key[:0], uint64(t))
 	for _, f := range th.Frames {
 		b = binary.AppendUvarint(b, uint64(f.Code))
 		b = binary.AppendUvarint(b, uint64(f.PC))
 	}
-	m.reachKey = b
-	if r, ok := m.reach[string(b)]; ok {
+	m.key = b
+	if r, ok := m.m[string(b)]; ok {
 		return r
 	}
 	r := s.P.ReachOf(n, t)
-	if m.reach == nil {
-		m.reach = map[string]*Reach{}
-	}
-	if len(m.reach) < reachMemoMax {
-		m.reach[string(b)] = &r
+	if len(m.m) < reachMemoMax {
+		m.m[string(b)] = &r
 	}
 	return &r
 }
 
-// reachMemoMax bounds a worker's reach memo: a thread's frames (their code
-// and pc) take few values, but deep recursion can make many.
+// reachMemo is an arena's memo of ReachOf, by thread and frames.
+type reachMemo struct {
+	p   *Program
+	m   map[string]*Reach
+	key []byte
+}
+
+// entries is the memo's map (nil for no memo), for the tests.
+func (m *reachMemo) entries() map[string]*Reach {
+	if m == nil {
+		return nil
+	}
+	return m.m
+}
+
+// reachMemoMax bounds a reach memo: a thread's frames (their code and pc)
+// take few values, but deep recursion can make many.
 const reachMemoMax = 1 << 16
 
 // updatePoint adds the steps of thread t waiting at an update point.
