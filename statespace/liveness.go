@@ -86,6 +86,9 @@ type LiveOptions struct {
 	// Spill says where the graph's columns go past their memory budget
 	// (MemBudget 0: they stay in RAM).
 	Spill store.SpillOptions
+	// NoMemo switches the thread memo off (memo.go), as Options.NoMemo
+	// does for the safety search: for the tests, which compare the two.
+	NoMemo bool
 }
 
 // LiveStats says what the liveness check did.
@@ -145,6 +148,7 @@ type liveGraph struct {
 	p        *Program
 	nthreads int
 	start    time.Time
+	noMemo   bool // LiveOptions.NoMemo
 	// On the quotient: sym, the semantics without it (plain) that expands
 	// representatives, and per recorded step the renaming of threads the
 	// representative of its target applied (eperm: ids in perms; livesym.go).
@@ -424,6 +428,12 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 	en, mv, pr := make(threadSet, g.words()), make(threadSet, g.words()), make(threadSet, g.words())
 	var perms []uint16
 	var arena Arena
+	// The thread memo, as in the safety search: the keys' cursor holds
+	// the configuration expanded (configOf), whose steps it spares.
+	g.noMemo = opt.NoMemo
+	if !opt.NoMemo && !dependsOnPoint(g.sem.Strategy) {
+		arena.memo = newThreadMemo(g.keys.trees, &g.keys.cur)
+	}
 	levelEnd := uint32(1) // the first id of the next level
 	for id := uint32(0); int(id) < g.keys.len(); id++ {
 		if id == levelEnd {

@@ -519,9 +519,10 @@ func TestLivenessKnownModels(t *testing.T) {
 	}
 }
 
-// liveSpilled runs the liveness check twice, its graph in RAM and spilled
-// at the smallest budget (store.Pager), and fails unless both give the same
-// verdict, lasso and figures; it returns the first's.
+// liveSpilled runs the liveness check three times: its graph in RAM,
+// spilled at the smallest budget (store.Pager), and in RAM without the
+// thread memo (LiveOptions.NoMemo); it fails unless all give the same
+// verdict, lasso and figures, and returns the first's.
 func liveSpilled(t *testing.T, sem *statespace.Semantics, opt statespace.LiveOptions) (*statespace.Violation, statespace.LiveStats) {
 	t.Helper()
 	v, st, err := statespace.CheckLiveness(context.Background(), sem, opt)
@@ -545,6 +546,17 @@ func liveSpilled(t *testing.T, sem *statespace.Semantics, opt statespace.LiveOpt
 	}
 	if st.DiskBytes != 0 {
 		t.Errorf("%d bytes on disk with no budget", st.DiskBytes)
+	}
+	opt.Spill, opt.NoMemo = store.SpillOptions{}, true
+	nv, nst, err := statespace.CheckLiveness(context.Background(), sem, opt)
+	if err != nil {
+		t.Fatalf("without the memo: %v", err)
+	}
+	if !slices.Equal(figures(st), figures(nst)) {
+		t.Errorf("figures with the thread memo %v, without %v", figures(st), figures(nst))
+	}
+	if (v == nil) != (nv == nil) || v != nil && (!slices.Equal(v.Path, nv.Path) || v.CycleStart != nv.CycleStart || v.Found != nv.Found) {
+		t.Errorf("with the thread memo: %v; without: %v", v, nv)
 	}
 	return v, st
 }

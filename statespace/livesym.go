@@ -284,7 +284,7 @@ func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp col, 
 		return in
 	}
 	var st LiveStats
-	err = h.explore(ctx, real, LiveOptions{MaxStates: budget}, &st)
+	err = h.explore(ctx, real, LiveOptions{MaxStates: budget, NoMemo: g.noMemo}, &st)
 	n := int64(h.parent.len())
 	if err != nil || st.Cut || st.Interrupted {
 		return nil, n
