@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 
@@ -67,5 +68,83 @@ func TestSimulateShrinksToShortest(t *testing.T) {
 				t.Errorf("%s: shrunk to %s in %d steps; check's shortest violation is %s in %d", name, sh.Violation.Rule, n, e.Violation.Rule, want)
 			}
 		}
+	}
+}
+
+// TestShrunkRunsReplay: every violation simulate and swarm report, shrunk,
+// replays (check.Replay) to the same property and rule; in particular a
+// shrunk deadlock does not end on a step that breaks another property
+// (testdata/shrink-last-step-fault.dsu, whose header derives the lengths).
+func TestShrunkRunsReplay(t *testing.T) {
+	const path = "testdata/shrink-last-step-fault.dsu"
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(path, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact, err := check.Run(context.Background(), m, check.Options{Store: store.Options{Kind: store.Memory}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := exact[0].Result.Violation; v == nil || v.Property != "runtime" || len(v.Path) != 3 {
+		t.Fatalf("check: %+v, want a runtime error at depth 3", v)
+	}
+	verify := func(what string, v *statespace.Violation) {
+		if v == nil {
+			return
+		}
+		_, rv, err := check.Replay(m, check.ReplayOptions{Strategy: check.NoStrategy}, v.Path, 0)
+		if err != nil {
+			t.Fatalf("%s: replay: %v", what, err)
+		}
+		if rv == nil || rv.Property != v.Property || rv.Rule != v.Rule {
+			t.Errorf("%s: reported %s %s in %d steps; replay ends in %+v", what, v.Property, v.Rule, len(v.Path), rv)
+		}
+		if v.Rule == "deadlock" && len(v.Path) != 5 {
+			t.Errorf("%s: a deadlock in %d steps, want 5", what, len(v.Path))
+		}
+	}
+	deadlocks := 0
+	for seed := uint64(1); seed <= 8; seed++ {
+		sims, err := check.Simulate(context.Background(), m, check.SimOptions{
+			Walks:  statespace.SimOptions{Seed: seed, Runs: 1, Depth: 100, Workers: 1},
+			Shrink: true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sims {
+			v := s.Result.Violation
+			if s.Result.Shrunk != nil {
+				v = s.Result.Shrunk.Violation
+			}
+			verify(fmt.Sprintf("simulate seed %d", seed), v)
+			if v != nil && v.Rule == "deadlock" {
+				deadlocks++
+			}
+		}
+		swarms, err := check.Swarm(context.Background(), m, check.SwarmOptions{
+			Search: statespace.SwarmOptions{Members: 1, Seed: seed, Bits: 16, Workers: 1},
+			Shrink: true,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range swarms {
+			v := s.Result.Violation
+			if s.Result.Shrunk != nil {
+				v = s.Result.Shrunk.Violation
+			}
+			verify(fmt.Sprintf("swarm seed %d", seed), v)
+			if v != nil && v.Rule == "deadlock" {
+				deadlocks++
+			}
+		}
+	}
+	if deadlocks == 0 {
+		t.Error("no walk or swarm found the deadlock: the test tests nothing")
 	}
 }

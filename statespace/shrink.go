@@ -27,7 +27,10 @@ import (
 //
 // The result is a real run: it is replayed (ReplayPath) and judged again.
 // Runs to the violation that break another property on the way count too,
-// as with that property switched off.
+// as with that property switched off, but not on their last step: a run to
+// a configuration with no step (a deadlock, say) whose last step breaks
+// another property ends in that violation, as check and replay judge it
+// (the step is judged before the configuration it leads to).
 
 // Defaults of shrinking.
 const (
@@ -192,7 +195,7 @@ func shrinkBFS(ctx context.Context, sem *Semantics, target *targetChecker, path 
 		if d > len(path) {
 			return nil, nil // (it would have found the run it was given)
 		}
-		res.AtLeast, res.Shortest = d, true
+		res.AtLeast = d
 	case r.Violation != nil:
 		// Cut in the violation's level: a violation at a configuration
 		// with no step, one step shorter, may be in the part not expanded.
@@ -211,9 +214,43 @@ func shrinkBFS(ctx context.Context, sem *Semantics, target *targetChecker, path 
 		res.Shortest = true
 	}
 	if r.Violation != nil && len(r.Violation.Path) < len(path) {
+		if !endsInTarget(sem, target, r.Violation.Path) {
+			// The search followed steps that break other properties, so
+			// its run may end on one (a runtime error, then the deadlock
+			// the target is): not a run to the target as replay judges
+			// it. Its length stays a lower bound (every run to the target
+			// is one the search counted), not a shortest.
+			return nil, nil
+		}
+		res.Shortest = len(r.Violation.Path) <= res.AtLeast
 		return r.Violation.Path, nil
 	}
 	return nil, nil
+}
+
+// endsInTarget reports whether path, replayed, ends in target's violation
+// as check and replay judge a run: the violation of its last step, with
+// every property that is on, else that of the configuration it reaches if
+// that has no step.
+func endsInTarget(sem *Semantics, target *targetChecker, path []uint32) bool {
+	tr, err := ReplayPath(sem, path)
+	if err != nil {
+		return false
+	}
+	p := sem.P
+	var v *Violation
+	if tr.Last != nil {
+		v = target.inner.CheckStep(p, tr.Before, tr.Last)
+	} else {
+		init, fault := sem.Initial()
+		v = target.inner.CheckStep(p, nil, initialStep(init, fault))
+	}
+	if v == nil {
+		if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
+			v = target.inner.CheckTerminal(p, tr.Final, info)
+		}
+	}
+	return target.match(v) != nil
 }
 
 // endsTerminal reports whether path ends at a configuration with no step
@@ -347,6 +384,11 @@ func (d *deltaDebugger) try(keys []stepKey) ([]uint32, []stepKey, bool) {
 	var taken []stepKey
 	var succs []Succ
 	var info StepInfo
+	// The last step taken and the configuration it was taken from: a run
+	// whose last step breaks another property ends in that violation, not
+	// at the configuration it reaches (endsInTarget).
+	var prev *Config
+	var last *Succ
 	moved := true
 	for i := 0; ; {
 		if moved {
@@ -355,7 +397,8 @@ func (d *deltaDebugger) try(keys []stepKey) ([]uint32, []stepKey, bool) {
 			}
 			succs, info = d.sem.Successors(c)
 			if len(succs) == 0 {
-				return path, taken, d.chk.CheckTerminal(p, c, info) != nil
+				clean := last == nil || d.chk.inner.CheckStep(p, prev, last) == nil
+				return path, taken, clean && d.chk.CheckTerminal(p, c, info) != nil
 			}
 			for j := range succs {
 				if d.chk.CheckStep(p, c, &succs[j]) != nil {
@@ -372,6 +415,7 @@ func (d *deltaDebugger) try(keys []stepKey) ([]uint32, []stepKey, bool) {
 		for j := range succs {
 			if keyOf(&succs[j].Action) == k {
 				path, taken = append(path, uint32(j)), append(taken, k)
+				prev, last = c, &succs[j]
 				c, moved = succs[j].Next, true
 				break
 			}
