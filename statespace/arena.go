@@ -29,6 +29,7 @@ type Arena struct {
 	steps   []Succ      // EachSuccessor's buffer (kept across resets)
 	memo    *threadMemo // the explorer's worker's (memo.go), or nil
 	reach   *reachMemo  // Semantics.reachOf's (kept across resets)
+	gen     uint64      // how many times it was reset (symScratch.gen)
 	// Each worker has an arena, side by side in one slice, and writes its
 	// fields at every step: the padding, before and after, keeps two
 	// workers' fields off one cache line, and off the lines of whatever the
@@ -82,6 +83,7 @@ func (a *Arena) release(m arenaMark) {
 
 // Reset makes the arena's memory available again.
 func (a *Arena) Reset() {
+	a.gen++
 	a.vals.reset()
 	a.threads.reset()
 	a.frames.reset()

@@ -384,7 +384,7 @@ func (g *liveGraph) successors(c *Config, perms []uint16) ([]Succ, []uint16) {
 	}
 	succs, _ := g.plain.Successors(c)
 	for i := range succs {
-		perms = append(perms, g.perms.id(g.sym.canonicalPerm(succs[i].Next)))
+		perms = append(perms, g.perms.id(g.sym.canonicalPermFrom(c, succs[i].Next)))
 	}
 	return succs, perms
 }

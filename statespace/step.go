@@ -278,7 +278,7 @@ func (s *Semantics) finish(c, n *Config) {
 	if !s.Raw {
 		s.P.canonicalize(n)
 		if s.Sym != nil {
-			s.Sym.canonical(n)
+			s.Sym.canonicalFrom(c, n)
 		}
 	}
 }
