@@ -76,15 +76,7 @@ func TestSimulateShrinksToShortest(t *testing.T) {
 // shrunk deadlock does not end on a step that breaks another property
 // (testdata/shrink-last-step-fault.dsu, whose header derives the lengths).
 func TestShrunkRunsReplay(t *testing.T) {
-	const path = "testdata/shrink-last-step-fault.dsu"
-	src, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Load(path, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := loadModel(t, "testdata/shrink-last-step-fault.dsu")
 	exact, err := check.Run(context.Background(), m, check.Options{Store: store.Options{Kind: store.Memory}})
 	if err != nil {
 		t.Fatal(err)
@@ -92,9 +84,18 @@ func TestShrunkRunsReplay(t *testing.T) {
 	if v := exact[0].Result.Violation; v == nil || v.Property != "runtime" || len(v.Path) != 3 {
 		t.Fatalf("check: %+v, want a runtime error at depth 3", v)
 	}
-	verify := func(what string, v *statespace.Violation) {
+	deadlocks := 0
+	// verify replays the violation a simulation or swarm reports: the
+	// shrunk run's, if it was shrunk.
+	verify := func(what string, v *statespace.Violation, sh *statespace.ShrinkResult) {
+		if sh != nil {
+			v = sh.Violation
+		}
 		if v == nil {
 			return
+		}
+		if v.Rule == "deadlock" {
+			deadlocks++
 		}
 		_, rv, err := check.Replay(m, check.ReplayOptions{Strategy: check.NoStrategy}, v.Path, 0)
 		if err != nil {
@@ -107,7 +108,6 @@ func TestShrunkRunsReplay(t *testing.T) {
 			t.Errorf("%s: a deadlock in %d steps, want 5", what, len(v.Path))
 		}
 	}
-	deadlocks := 0
 	for seed := uint64(1); seed <= 8; seed++ {
 		sims, err := check.Simulate(context.Background(), m, check.SimOptions{
 			Walks:  statespace.SimOptions{Seed: seed, Runs: 1, Depth: 100, Workers: 1},
@@ -117,14 +117,7 @@ func TestShrunkRunsReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range sims {
-			v := s.Result.Violation
-			if s.Result.Shrunk != nil {
-				v = s.Result.Shrunk.Violation
-			}
-			verify(fmt.Sprintf("simulate seed %d", seed), v)
-			if v != nil && v.Rule == "deadlock" {
-				deadlocks++
-			}
+			verify(fmt.Sprintf("simulate seed %d", seed), s.Result.Violation, s.Result.Shrunk)
 		}
 		swarms, err := check.Swarm(context.Background(), m, check.SwarmOptions{
 			Search: statespace.SwarmOptions{Members: 1, Seed: seed, Bits: 16, Workers: 1},
@@ -134,14 +127,7 @@ func TestShrunkRunsReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range swarms {
-			v := s.Result.Violation
-			if s.Result.Shrunk != nil {
-				v = s.Result.Shrunk.Violation
-			}
-			verify(fmt.Sprintf("swarm seed %d", seed), v)
-			if v != nil && v.Rule == "deadlock" {
-				deadlocks++
-			}
+			verify(fmt.Sprintf("swarm seed %d", seed), s.Result.Violation, s.Result.Shrunk)
 		}
 	}
 	if deadlocks == 0 {
