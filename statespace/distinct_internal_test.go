@@ -2,7 +2,9 @@ package statespace
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/mcheck/mcheck/model"
@@ -140,5 +142,68 @@ func TestDistinctBoundedByStateSpace(t *testing.T) {
 	}
 	if res.Distinct != 0 || res.DistinctCapped {
 		t.Errorf("not counted: %d distinct, capped %v", res.Distinct, res.DistinctCapped)
+	}
+}
+
+// faultChecker reports a step's fault, and a configuration with no step
+// where some thread still runs: enough for walks to end in violations.
+type faultChecker struct{}
+
+func (faultChecker) CheckStep(_ *Program, _ *Config, s *Succ) *Violation {
+	if s.Fault != nil {
+		return &Violation{Property: "fault", Rule: fmt.Sprint(s.Fault.Kind), Found: s.Fault.Problem}
+	}
+	return nil
+}
+
+func (faultChecker) CheckTerminal(_ *Program, c *Config, _ StepInfo) *Violation {
+	if anyRunning(c) {
+		return &Violation{Property: "stuck", Rule: "stuck"}
+	}
+	return nil
+}
+
+// TestWalkScratchAgrees: walks in a worker's scratch (an arena reset at
+// every step, the thread memo) take exactly the steps, pass exactly the
+// configurations and find exactly the violations of walks on the heap,
+// from walk to walk in one scratch, and when the distinct count fills up
+// part-way (the walk then goes on in the arena without resetting it).
+func TestWalkScratchAgrees(t *testing.T) {
+	never := func() bool { return false }
+	viols, lost := 0, 0
+	for _, f := range []string{"testdata/deep-violation.dsu", "../models/prodcons.dsu", "../models/mathserver.dsu", "../models/sessions-per-request.dsu"} {
+		for _, strategy := range []string{"max+1", "stop-the-world", "uncoordinated"} {
+			sem := internalSemantics(t, f, strategy)
+			chk := faultChecker{}
+			for _, max := range []int64{0, 40} {
+				heap, scratch := newDistinct(sem.P, max), newDistinct(sem.P, max)
+				ws := newWalkScratch(sem, scratch)
+				for i := int64(0); i < 12; i++ {
+					cfg := WalkConfig{Run: i, Seed: 5 + uint64(i), Depth: 300, Scheduler: Scheduler(i % 2), Member: -1}
+					a := walk(sem, chk, cfg, false, heap, never)
+					b := walkIn(sem, chk, cfg, false, scratch, ws, never)
+					heap.add(a)
+					scratch.add(b)
+					// (The keys are ids in two tables, filled in another
+					// order: their numbers of distinct ones are compared.)
+					if !slices.Equal(a.path, b.path) || len(a.keys) != len(b.keys) || a.keysLost != b.keysLost || heap.set.Len() != scratch.set.Len() ||
+						(a.viol == nil) != (b.viol == nil) || a.viol != nil && (a.viol.Rule != b.viol.Rule || a.viol.Found != b.viol.Found) {
+						t.Fatalf("%s %s max %d walk %d: on the heap %d steps, %v; in the scratch %d steps, %v", f, strategy, max, i, len(a.path), a.viol, len(b.path), b.viol)
+					}
+					if b.viol != nil {
+						viols++
+						ws = newWalkScratch(sem, scratch) // as the workers do
+					}
+					if b.keysLost {
+						lost++
+					}
+				}
+				heap.close()
+				scratch.close()
+			}
+		}
+	}
+	if viols == 0 || lost == 0 {
+		t.Errorf("%d walks found a violation, %d stopped counting part-way: the test needs both", viols, lost)
 	}
 }

@@ -324,14 +324,19 @@ type simRun struct {
 }
 
 func (r *simRun) worker(ctx context.Context) {
+	var ws *walkScratch
 	for {
 		i := r.next.Add(1) - 1
 		if (r.o.Runs > 0 && i >= r.o.Runs) || i > r.stopAt.Load() || ctx.Err() != nil {
 			return
 		}
 		cfg := r.o.Walk(i)
-		out := walk(r.sem, r.o.Checker, cfg, r.o.Coverage, r.dist, func() bool { return ctx.Err() != nil || i > r.stopAt.Load() })
+		if ws == nil && r.dist != nil {
+			ws = newWalkScratch(r.sem, r.dist)
+		}
+		out := walkIn(r.sem, r.o.Checker, cfg, r.o.Coverage, r.dist, ws, func() bool { return ctx.Err() != nil || i > r.stopAt.Load() })
 		if out.viol != nil {
+			ws = nil // what the violation holds may be in the arena: a fresh one
 			for {
 				cur := r.stopAt.Load()
 				if i >= cur || r.stopAt.CompareAndSwap(cur, i) {
@@ -505,9 +510,34 @@ func initialStep(init *Config, fault *Fault) *Succ {
 	return &Succ{Next: init, Fault: fault, Action: Action{Kind: ActFault, Thread: faultThread(fault), Code: -1, Label: -1}}
 }
 
+// walkScratch is what a simulation's worker reuses from walk to walk: an
+// arena for the configuration it stands at and its successors, and the
+// thread memo (memo.go) over the distinct count's tables, whose cursor is
+// that configuration (rebuilt from the tables at every step, distinct.pass).
+type walkScratch struct {
+	arena Arena
+	cur   cursor
+}
+
+func newWalkScratch(sem *Semantics, dist *distinct) *walkScratch {
+	ws := &walkScratch{}
+	if !dependsOnPoint(sem.Strategy) {
+		ws.arena.memo = newThreadMemo(dist.trees, &ws.cur)
+	}
+	return ws
+}
+
 // walk takes one random walk. abort is asked before every step. With
 // dist, the keys of the configurations it passes are recorded (out.keys).
 func walk(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *distinct, abort func() bool) *walkOut {
+	return walkIn(sem, chk, cfg, withCov, dist, nil, abort)
+}
+
+// walkIn is walk with a worker's scratch (nil: none, the heap). With one,
+// while the distinct configurations are counted, each configuration the
+// walk stands at is rebuilt from the tables into the arena, reset first:
+// only the successor taken outlives a step, as its key.
+func walkIn(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *distinct, ws *walkScratch, abort func() bool) *walkOut {
 	p := sem.P
 	out := &walkOut{cfg: cfg, path: []uint32{}}
 	if withCov {
@@ -527,10 +557,17 @@ func walk(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *disti
 		out.viol, out.where = v, violInitial
 		return out
 	}
-	var cur cursor
+	var cur *cursor
+	var arena *Arena
+	if ws != nil && dist != nil {
+		ws.cur.cfg = nil // the initial configuration has no parent
+		cur, arena = &ws.cur, &ws.arena
+	} else {
+		cur = &cursor{}
+	}
 	if dist != nil {
 		out.keys = []uint64{}
-		c = dist.pass(out, &cur, c)
+		c = dist.pass(out, cur, c, arena)
 	}
 	last := -2 // the thread of the previous step (-2: none)
 	var groups []int
@@ -575,7 +612,7 @@ func walk(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *disti
 		out.steps++
 		c = succs[k].Next
 		if out.keys != nil {
-			c = dist.pass(out, &cur, c)
+			c = dist.pass(out, cur, c, arena)
 		}
 	}
 }
@@ -602,10 +639,11 @@ func newDistinct(p *Program, max int64) *distinct {
 // pass records that a walk passed c, the initial configuration (cur has
 // no parent yet) or a successor of cur's, and returns the configuration to
 // walk on from: c as rebuilt from the tables, whose parts the next keys
-// share, so that a successor's key costs only the parts its step changed.
-// Once the count is full (or the tables fail) the walk stops recording
-// and c is returned as it is.
-func (d *distinct) pass(out *walkOut, cur *cursor, c *Config) *Config {
+// share, so that a successor's key costs only the parts its step changed;
+// in a, reset first, if a is not nil (c may be in a: it is not used
+// afterwards). Once the count is full (or the tables fail) the walk stops
+// recording and c is returned as it is (and a is not reset: c may be in it).
+func (d *distinct) pass(out *walkOut, cur *cursor, c *Config, a *Arena) *Config {
 	if out.keys == nil {
 		return c
 	}
@@ -619,7 +657,10 @@ func (d *distinct) pass(out *walkOut, cur *cursor, c *Config) *Config {
 		return c
 	}
 	out.keys = append(out.keys, k)
-	return d.trees.decode(k, nil, cur)
+	if a != nil {
+		a.Reset()
+	}
+	return d.trees.decode(k, a, cur)
 }
 
 // add counts a merged walk's configurations.
