@@ -283,3 +283,32 @@ update u { service s: Q }
 		}
 	}
 }
+
+// TestWarningsSuggestOtherVersions: a dead case branch's did-you-mean
+// looks at the labels of every version's protocol, as a select's error
+// does (found by a tester: newlabl in the declared code got no hint of
+// newlabel, which only the protocol after the update has).
+func TestWarningsSuggestOtherVersions(t *testing.T) {
+	src := `protocol P = mu t. a -> b: { ok: t, oldlabel: t }
+protocol Q = mu t. a -> b: { ok: t, newlabel: t }
+service s: P
+thread A { fun f(x) = select(x, b, ok); f(x)  main f(request(s, {a, b}, a)) }
+thread B { fun g(y) = case(y, a, { ok: g(y), newlabl: g(y), oldlabl: g(y) })  main g(accept(s, b)) }
+update u { service s: Q  thread B { fun g(y) = case(y, a, { ok: g(y), newlabl: g(y), oldlabl: g(y) }) } }
+`
+	m, err := Load("w3.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hints := 0
+	for _, w := range m.Warnings {
+		msg := w.Error()
+		if strings.Contains(msg, "branch newlabl") && strings.Contains(msg, "(did you mean newlabel?)") ||
+			strings.Contains(msg, "branch oldlabl") && strings.Contains(msg, "(did you mean oldlabel?)") {
+			hints++
+		}
+	}
+	if hints != 4 {
+		t.Errorf("%d of 4 warnings suggest the other version's label:\n%v", hints, m.Warnings)
+	}
+}

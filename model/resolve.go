@@ -84,6 +84,32 @@ func (ctx *codeCtx) roles() []string {
 	return out
 }
 
+// allLabels and allRoles are labels and roles with those of the other
+// versions' protocols (otherTalk), for hints.
+func (ctx *codeCtx) allLabels() []string {
+	out := ctx.labels()
+	for _, p := range ctx.otherTalk {
+		for _, x := range p.labels {
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
+func (ctx *codeCtx) allRoles() []string {
+	out := ctx.roles()
+	for _, p := range ctx.otherTalk {
+		for _, x := range p.roles {
+			if !slices.Contains(out, x) {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
+
 func (ctx *codeCtx) labels() []string {
 	var out []string
 	seen := map[string]bool{}
@@ -217,6 +243,49 @@ func (env *codeEnv) checkThread(t *Thread, u *Update) {
 	visit(t.Main)
 	for _, f := range bodies {
 		visit(f.Body)
+	}
+	// The services the thread's other versions of code open: old code
+	// still running after the thread applies may use an endpoint the new
+	// code opened, and new code one the old code opened, so their
+	// protocols, in every version, are ones this code may talk on too.
+	addOther := func(name string) {
+		p, known := ctx.protoOf(name)
+		if !known || p == nil || seen[p.decl.Name.Name] {
+			return
+		}
+		seen[p.decl.Name.Name] = true
+		p.sets()
+		ctx.otherTalk = append(ctx.otherTalk, p)
+		for _, q := range ctx.versionsOf(name) {
+			q.sets()
+			ctx.otherTalk = append(ctx.otherTalk, q)
+		}
+	}
+	visitOther := func(e syntax.Expr) {
+		walkExpr(e, func(e syntax.Expr) {
+			switch e := e.(type) {
+			case *syntax.Request:
+				addOther(e.Service.Name)
+			case *syntax.Accept:
+				addOther(e.Service.Name)
+			}
+		})
+	}
+	if u != nil {
+		visitOther(t.Main)
+		for _, f := range t.Funs {
+			visitOther(f.Body)
+		}
+	}
+	for _, v := range ctx.updates {
+		if v == u {
+			continue
+		}
+		for _, f := range t.Funs { // in declaration order: messages list what is found in order
+			if fd := v.Bodies[t.Name][f.Name.Name]; fd != nil {
+				visitOther(fd.Body)
+			}
+		}
 	}
 
 	if u == nil {
@@ -484,7 +553,16 @@ func (ctx *codeCtx) checkDistinct(rs []syntax.Ident) {
 // talkDesc describes what the thread talks on, for messages.
 func (ctx *codeCtx) talkDesc() string {
 	var b strings.Builder
-	if len(ctx.protos) == 1 {
+	if len(ctx.protos) == 0 {
+		// Only its other versions of code open sessions.
+		var names []string
+		for _, p := range ctx.otherTalk {
+			if n := p.decl.Name.Name; !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		fmt.Fprintf(&b, "any protocol thread %s talks on through its other versions of code (%s)", ctx.thread.Name, strings.Join(names, ", "))
+	} else if len(ctx.protos) == 1 {
 		fmt.Fprintf(&b, "protocol %s, which thread %s talks on", ctx.protos[0], ctx.thread.Name)
 	} else {
 		fmt.Fprintf(&b, "any protocol thread %s talks on (%s)", ctx.thread.Name, strings.Join(ctx.protos, ", "))
@@ -499,24 +577,29 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 	if ctx.incomplete || ctx.hasRole(r.Name) {
 		return
 	}
-	if len(ctx.protos) == 0 {
+	for _, p := range ctx.otherTalk {
+		if p.isRole[r.Name] {
+			return // a role of the protocol another version talks on
+		}
+	}
+	if len(ctx.protos) == 0 && len(ctx.otherTalk) == 0 {
 		ctx.errorf(r.Pos, "role %s: thread %s opens no session (no request or accept), so it has no protocol to talk on", r.Name, ctx.thread.Name)
 		return
 	}
-	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), didYouMean(r.Name, ctx.roles()))
+	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), didYouMean(r.Name, ctx.allRoles()))
 }
 
 // checkCaseLabel checks a label of a case branch. A branch for a label no
 // protocol offers is dead code, not an error (docs/language.md §4): a warning.
 func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
-	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 {
+	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 && len(ctx.otherTalk) == 0 {
 		return
 	}
 	nor, ok := ctx.otherVersions(l.Name)
 	if ok {
 		return
 	}
-	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, ctx.labels()))
+	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, ctx.allLabels()))
 }
 
 // otherVersions reports whether the protocol of one of the thread's
@@ -545,7 +628,7 @@ func (ctx *codeCtx) otherVersions(l string) (nor string, ok bool) {
 // to that protocol, and selecting the label where the endpoint's protocol
 // lacks it is a fidelity (a) violation.
 func (ctx *codeCtx) checkLabel(l syntax.Ident) {
-	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 {
+	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 && len(ctx.otherTalk) == 0 {
 		return // no protocol at all is reported at the role
 	}
 	nor, ok := ctx.otherVersions(l.Name)
@@ -556,13 +639,5 @@ func (ctx *codeCtx) checkLabel(l syntax.Ident) {
 		ctx.errorf(l.Pos, "label %s: %s has no choice", l.Name, strings.TrimPrefix(ctx.talkDesc(), "any "))
 		return
 	}
-	all := ctx.labels()
-	for _, p := range ctx.otherTalk {
-		for _, x := range p.labels {
-			if !slices.Contains(all, x) {
-				all = append(all, x)
-			}
-		}
-	}
-	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s%s", l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, all))
+	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s%s", l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, ctx.allLabels()))
 }
