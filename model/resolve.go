@@ -69,55 +69,31 @@ func (ctx *codeCtx) hasLabel(l string) bool {
 	return false
 }
 
-// roles and labels list the thread's roles and labels, for hints.
-func (ctx *codeCtx) roles() []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, p := range ctx.talk {
-		for _, r := range p.roles {
-			if !seen[r] {
-				seen[r] = true
-				out = append(out, r)
-			}
-		}
-	}
-	return out
-}
-
-// allLabels and allRoles are labels and roles with those of the other
-// versions' protocols (otherTalk), for hints.
-func (ctx *codeCtx) allLabels() []string {
-	out := ctx.labels()
-	for _, p := range ctx.otherTalk {
-		for _, x := range p.labels {
-			if !slices.Contains(out, x) {
-				out = append(out, x)
-			}
-		}
-	}
-	return out
-}
-
-func (ctx *codeCtx) allRoles() []string {
-	out := ctx.roles()
-	for _, p := range ctx.otherTalk {
-		for _, x := range p.roles {
-			if !slices.Contains(out, x) {
-				out = append(out, x)
-			}
-		}
-	}
-	return out
-}
-
+// roles and labels list the roles and labels of the protocols the thread
+// talks on, for hints; allRoles and allLabels add those of the other
+// versions' protocols (otherTalk).
+func (ctx *codeCtx) roles() []string { return names(ctx.talk, nil, (*protoInfo).roleNames) }
 func (ctx *codeCtx) labels() []string {
+	return names(ctx.talk, nil, (*protoInfo).labelNames)
+}
+func (ctx *codeCtx) allRoles() []string {
+	return names(ctx.talk, ctx.otherTalk, (*protoInfo).roleNames)
+}
+func (ctx *codeCtx) allLabels() []string {
+	return names(ctx.talk, ctx.otherTalk, (*protoInfo).labelNames)
+}
+
+func (p *protoInfo) roleNames() []string  { return p.roles }
+func (p *protoInfo) labelNames() []string { return p.labels }
+
+// names lists what of gives for each protocol of ps, then of more, once
+// each, in order.
+func names(ps, more []*protoInfo, of func(*protoInfo) []string) []string {
 	var out []string
-	seen := map[string]bool{}
-	for _, p := range ctx.talk {
-		for _, l := range p.labels {
-			if !seen[l] {
-				seen[l] = true
-				out = append(out, l)
+	for _, p := range slices.Concat(ps, more) {
+		for _, n := range of(p) {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
 			}
 		}
 	}
@@ -209,72 +185,52 @@ func (env *codeEnv) checkThread(t *Thread, u *Update) {
 		}
 	}
 
-	// The protocols this version of the thread talks on.
+	// The protocols this version of the thread talks on (own), and those
+	// of the services the thread's other versions of code open: old code
+	// still running after the thread applies may use an endpoint the new
+	// code opened, and new code one the old code opened, so their
+	// protocols, in every version, are ones this code may talk on too.
 	seen := map[string]bool{}
-	var visit func(e syntax.Expr)
-	addService := func(name string) {
+	addService := func(name string, own bool) {
 		p, known := ctx.protoOf(name)
 		if !known || p == nil {
-			ctx.incomplete = true
+			ctx.incomplete = ctx.incomplete || own
 			return
 		}
 		if seen[p.decl.Name.Name] {
 			return
 		}
 		seen[p.decl.Name.Name] = true
-		ctx.protos = append(ctx.protos, p.decl.Name.Name)
 		p.sets()
-		ctx.talk = append(ctx.talk, p)
+		if own {
+			ctx.protos = append(ctx.protos, p.decl.Name.Name)
+			ctx.talk = append(ctx.talk, p)
+		} else {
+			ctx.otherTalk = append(ctx.otherTalk, p)
+		}
 		for _, q := range ctx.versionsOf(name) {
 			q.sets()
 			ctx.otherTalk = append(ctx.otherTalk, q)
 		}
 	}
-	visit = func(e syntax.Expr) {
+	visit := func(e syntax.Expr, own bool) {
 		walkExpr(e, func(e syntax.Expr) {
 			switch e := e.(type) {
 			case *syntax.Request:
-				addService(e.Service.Name)
+				addService(e.Service.Name, own)
 			case *syntax.Accept:
-				addService(e.Service.Name)
+				addService(e.Service.Name, own)
 			}
 		})
 	}
-	visit(t.Main)
+	visit(t.Main, true)
 	for _, f := range bodies {
-		visit(f.Body)
-	}
-	// The services the thread's other versions of code open: old code
-	// still running after the thread applies may use an endpoint the new
-	// code opened, and new code one the old code opened, so their
-	// protocols, in every version, are ones this code may talk on too.
-	addOther := func(name string) {
-		p, known := ctx.protoOf(name)
-		if !known || p == nil || seen[p.decl.Name.Name] {
-			return
-		}
-		seen[p.decl.Name.Name] = true
-		p.sets()
-		ctx.otherTalk = append(ctx.otherTalk, p)
-		for _, q := range ctx.versionsOf(name) {
-			q.sets()
-			ctx.otherTalk = append(ctx.otherTalk, q)
-		}
-	}
-	visitOther := func(e syntax.Expr) {
-		walkExpr(e, func(e syntax.Expr) {
-			switch e := e.(type) {
-			case *syntax.Request:
-				addOther(e.Service.Name)
-			case *syntax.Accept:
-				addOther(e.Service.Name)
-			}
-		})
+		visit(f.Body, true)
 	}
 	if u != nil {
-		visitOther(t.Main)
+		visit(t.Main, false)
 		for _, f := range t.Funs {
-			visitOther(f.Body)
+			visit(f.Body, false)
 		}
 	}
 	for _, v := range ctx.updates {
@@ -283,7 +239,7 @@ func (env *codeEnv) checkThread(t *Thread, u *Update) {
 		}
 		for _, f := range t.Funs { // in declaration order: messages list what is found in order
 			if fd := v.Bodies[t.Name][f.Name.Name]; fd != nil {
-				visitOther(fd.Body)
+				visit(fd.Body, false)
 			}
 		}
 	}
