@@ -229,28 +229,19 @@ func shrinkBFS(ctx context.Context, sem *Semantics, target *targetChecker, path 
 }
 
 // endsInTarget reports whether path, replayed, ends in target's violation
-// as check and replay judge a run: the violation of its last step, with
-// every property that is on, else that of the configuration it reaches if
-// that has no step.
+// as check and replay judge a run: the violation of its last step (of the
+// initial configuration's making, for no step), with every property that
+// is on, else that of the configuration it reaches if that has no step.
 func endsInTarget(sem *Semantics, target *targetChecker, path []uint32) bool {
-	tr, err := ReplayPath(sem, path)
+	first := violStep
+	if len(path) == 0 {
+		first = violInitial
+	}
+	v, err := judgePath(sem, target.inner, path, first)
 	if err != nil {
-		return false
+		v, err = judgePath(sem, target.inner, path, violTerminal)
 	}
-	p := sem.P
-	var v *Violation
-	if tr.Last != nil {
-		v = target.inner.CheckStep(p, tr.Before, tr.Last)
-	} else {
-		init, fault := sem.Initial()
-		v = target.inner.CheckStep(p, nil, initialStep(init, fault))
-	}
-	if v == nil {
-		if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
-			v = target.inner.CheckTerminal(p, tr.Final, info)
-		}
-	}
-	return target.match(v) != nil
+	return err == nil && target.match(v) != nil
 }
 
 // endsTerminal reports whether path ends at a configuration with no step
