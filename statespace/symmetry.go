@@ -1011,16 +1011,10 @@ func (s *Symmetry) SlotClass(t int) int {
 	return t
 }
 
-// canonicalPerm is canonical, and returns the renaming of threads it
-// applied: thread t of c became thread perm[t]. perm is the arena's scratch
-// space, valid until its next use; nil for a configuration outside an
-// arena.
-func (s *Symmetry) canonicalPerm(c *Config) []int {
-	return s.canonicalPermFrom(nil, c)
-}
-
-// canonicalPermFrom is canonicalPerm for c, a successor of parent (see
-// canonicalFrom).
+// canonicalPermFrom is canonicalFrom(parent, c), and returns the renaming
+// of threads it applied: thread t of c became thread perm[t]. perm is the
+// arena's scratch space, valid until its next use; nil for a configuration
+// outside an arena.
 func (s *Symmetry) canonicalPermFrom(parent, c *Config) []int {
 	s.canonicalFrom(parent, c)
 	if c.arena == nil || c.arena.sym == nil {
