@@ -69,13 +69,10 @@ func (ctx *codeCtx) hasLabel(l string) bool {
 	return false
 }
 
-// roles and labels list the roles and labels of the protocols the thread
-// talks on, for hints; allRoles and allLabels add those of the other
-// versions' protocols (otherTalk).
-func (ctx *codeCtx) roles() []string { return names(ctx.talk, nil, (*protoInfo).roleNames) }
-func (ctx *codeCtx) labels() []string {
-	return names(ctx.talk, nil, (*protoInfo).labelNames)
-}
+// labels lists the labels of the protocols the thread talks on; allRoles
+// and allLabels, the roles and labels of those and of the other versions'
+// protocols (otherTalk), for hints.
+func (ctx *codeCtx) labels() []string { return names(ctx.talk, nil, (*protoInfo).labelNames) }
 func (ctx *codeCtx) allRoles() []string {
 	return names(ctx.talk, ctx.otherTalk, (*protoInfo).roleNames)
 }
