@@ -3,6 +3,7 @@ package statespace
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
@@ -177,8 +178,10 @@ type liveGraph struct {
 	sidx col // the step's index among the source's successors
 	mov  col // thread-state-set id of the threads that move in the step
 
-	sets   []threadSet // interned thread sets
-	setIDs map[string]uint32
+	sets    []threadSet // interned thread sets
+	setIDs  map[string]uint32
+	setKey  []byte            // intern's buffer
+	setIDs1 map[uint64]uint32 // the sets of one word (up to 16 threads)
 }
 
 // threadSet is a set of thread indices, as a bitset.
@@ -196,14 +199,12 @@ func (s threadSet) empty() bool {
 	return true
 }
 
-func (s threadSet) key() string {
-	b := make([]byte, 0, 8*len(s))
+// appendKey appends s's bytes to b: its key among interned sets.
+func (s threadSet) appendKey(b []byte) []byte {
 	for _, w := range s {
-		for k := 0; k < 8; k++ {
-			b = append(b, byte(w>>(8*k)))
-		}
+		b = binary.LittleEndian.AppendUint64(b, w)
 	}
-	return string(b)
+	return b
 }
 
 // CheckLiveness judges the liveness half of update completion on sem: it
@@ -251,7 +252,7 @@ func newLiveGraph(sem *Semantics, sym *Symmetry, spill store.SpillOptions) (*liv
 		return nil, err
 	}
 	g := &liveGraph{sem: sem, p: sem.P, nthreads: len(sem.P.Threads), start: time.Now(), sym: sym,
-		spill: spill, pg: pg, keys: newLiveKeys(sem.P, pg), setIDs: map[string]uint32{}}
+		spill: spill, pg: pg, keys: newLiveKeys(sem.P, pg), setIDs: map[string]uint32{}, setIDs1: map[uint64]uint32{}}
 	g.parent, g.psucc, g.state = newCol(pg), newCol(pg), newCol(pg)
 	g.off, g.dst, g.sidx, g.mov = newCol(pg), newCol(pg), newCol(pg), newCol(pg)
 	if sym != nil {
@@ -388,14 +389,28 @@ func (g *liveGraph) present(c *Config, s threadSet) threadSet {
 	return s
 }
 
+// intern returns the id of set s, numbering it if it is new. It runs for
+// every recorded step.
 func (g *liveGraph) intern(s threadSet) uint32 {
-	k := s.key()
-	if id, ok := g.setIDs[k]; ok {
+	if len(s) == 1 {
+		// Up to 16 threads: the one word is the key.
+		if id, ok := g.setIDs1[s[0]]; ok {
+			return id
+		}
+		id := uint32(len(g.sets))
+		g.sets = append(g.sets, threadSet{s[0]})
+		g.setIDs1[s[0]] = id
+		return id
+	}
+	// A lookup with string(bytes) copies nothing; only a new set's key
+	// is copied.
+	g.setKey = s.appendKey(g.setKey[:0])
+	if id, ok := g.setIDs[string(g.setKey)]; ok {
 		return id
 	}
 	id := uint32(len(g.sets))
 	g.sets = append(g.sets, append(threadSet(nil), s...))
-	g.setIDs[k] = id
+	g.setIDs[string(g.setKey)] = id
 	return id
 }
 
