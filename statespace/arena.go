@@ -81,6 +81,16 @@ func (a *Arena) release(m arenaMark) {
 	a.succs.back(m[12])
 }
 
+// rewind is release for a caller that goes on to build other
+// configurations than the one it built before m (a depth-first search
+// backtracking): the memory given back may come again at the address of a
+// configuration a cache remembers by address (symScratch's parent), so
+// rewinding counts as a reset for those caches.
+func (a *Arena) rewind(m arenaMark) {
+	a.release(m)
+	a.gen++
+}
+
 // Reset makes the arena's memory available again.
 func (a *Arena) Reset() {
 	a.gen++

@@ -409,6 +409,10 @@ type member struct {
 	out   *memberOut
 	abort func() bool
 	n     int // expansions, for abort checks
+	// The member's configurations are built in its arena: a depth-first
+	// member gives a frame's successors back when it backtracks, a
+	// breadth-first one resets it before each expansion.
+	arena Arena
 }
 
 // runMember runs one member's search.
@@ -539,6 +543,7 @@ type dfsFrame struct {
 	via  uint32
 	kids []dfsKid
 	next int
+	mark arenaMark // the arena before the frame's successors were built
 }
 
 type dfsKid struct {
@@ -553,9 +558,11 @@ func (m *member) dfs() MemberStatus {
 	if !ok {
 		return MemberViolation
 	}
+	c = c.cloneIn(&m.arena)
 	var stack []dfsFrame
 	path := []uint32{} // the successor indices from the initial configuration
 	push := func(c *Config, via uint32, depth int) MemberStatus {
+		mark := m.arena.mark()
 		succs, v, vi := m.expand(c, depth)
 		if v != nil {
 			if vi < 0 {
@@ -565,7 +572,7 @@ func (m *member) dfs() MemberStatus {
 			}
 			return MemberViolation
 		}
-		f := dfsFrame{via: via}
+		f := dfsFrame{via: via, mark: mark}
 		if depth+1 >= m.cfg.Depth {
 			if len(succs) > 0 {
 				m.out.res.DepthCut = true
@@ -592,6 +599,7 @@ func (m *member) dfs() MemberStatus {
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
 		if top.next == len(top.kids) {
+			m.arena.rewind(top.mark)
 			stack = stack[:len(stack)-1]
 			if len(path) > 0 {
 				path = path[:len(path)-1]
@@ -662,7 +670,8 @@ func (m *member) bfs(spill store.SpillOptions) (MemberStatus, error) {
 			if n <= 0 {
 				return MemberStopped, errCorrupt
 			}
-			c, err := m.p.Decode(b[n:], nil)
+			m.arena.Reset()
+			c, err := m.p.Decode(b[n:], &m.arena)
 			if err != nil {
 				return MemberStopped, err
 			}

@@ -142,8 +142,11 @@ func (c *Config) QueueLen() int {
 
 // clone makes a shallow copy of c: its slices are fresh, the elements are
 // shared until replaced with mutable copies (thread, inst, channel).
-func (c *Config) clone() *Config {
-	a := c.arena
+func (c *Config) clone() *Config { return c.cloneIn(c.arena) }
+
+// cloneIn is clone into arena a (nil: the heap): c's parts stay shared, and
+// the private copies its successors make go to a.
+func (c *Config) cloneIn(a *Arena) *Config {
 	n := a.config()
 	n.Upd, n.Created = c.Upd, c.Created
 	if a == nil {
