@@ -177,3 +177,76 @@ func TestPointsOnlyPointIsCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestPointsRowIsHandRestricted: a row is check's search on the model with
+// the row's point as its thread's one explicit `update` (written by hand in
+// testdata/points): the same verdict, states and shortest violation, under
+// every strategy, whenever the update comes. Found by a tester: the thread
+// used to stop at its other points before the introduction, so with
+// --update-at step:1 other-points.dsu's row "call k in main" said safe
+// under stop-the-world and max+1 where the model restricted by hand never
+// applies, and once.dsu's witnesses had a step too many.
+func TestPointsRowIsHandRestricted(t *testing.T) {
+	ctx := context.Background()
+	step1 := statespace.UpdateAt{Mode: statespace.AtStep, Step: 1}
+	cases := []struct {
+		model, thread, kind, in, hand string
+		bound                         int
+		at                            statespace.UpdateAt
+	}{
+		{"other-points", "T", "call k", "main", "other-points-k", 0, step1},
+		{"other-points", "T", "call k", "main", "other-points-k", 0, statespace.UpdateAt{}},
+		{"once", "A", "call fa", "old fa", "once-a1", 3, statespace.UpdateAt{}},
+		{"once", "A", "call fa", "old fa", "once-a1", 3, step1},
+		{"once", "A", "call fa", "old fa", "once-a1", 3, statespace.UpdateAt{Mode: statespace.AtStep, Step: 3}},
+	}
+	for _, tc := range cases {
+		m, hand := loadModel(t, "testdata/points/"+tc.model+".dsu"), loadModel(t, "testdata/points/"+tc.hand+".dsu")
+		outs, err := check.Points(ctx, m, check.PointsOptions{Strategies: statespace.StrategyNames(), QueueBound: tc.bound, UpdateAt: tc.at, Store: store.Options{Kind: store.Memory}, Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, o := range outs {
+			if o.Thread != tc.thread || o.Point.Kind != tc.kind || o.Point.In != tc.in {
+				continue
+			}
+			n++
+			name := fmt.Sprintf("%s %s %s, %v", tc.model, o.Strategy, o.Point.Where, tc.at)
+			want, err := check.Run(ctx, hand, check.Options{Strategies: []string{o.Strategy}, QueueBound: tc.bound, UpdateAt: tc.at, Store: store.Options{Kind: store.Memory}, Workers: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, r := want[0].Result, o.Result
+			if r.Verdict != w.Verdict || r.States != w.States {
+				t.Errorf("%s: row %v, %d states; by hand %v, %d states", name, r.Verdict, r.States, w.Verdict, w.States)
+				continue
+			}
+			if (r.Violation == nil) != (w.Violation == nil) {
+				t.Errorf("%s: row's violation %v, by hand %v", name, r.Violation, w.Violation)
+				continue
+			}
+			if rv, wv := r.Violation, w.Violation; rv != nil && (rv.Property != wv.Property || rv.Rule != wv.Rule || len(rv.Trace) != len(wv.Trace) || rv.CycleStart != wv.CycleStart) {
+				t.Errorf("%s: row's violation %s %s in %d steps (cycle at %d), by hand %s %s in %d (cycle at %d)", name,
+					rv.Property, rv.Rule, len(rv.Trace), rv.CycleStart, wv.Property, wv.Rule, len(wv.Trace), wv.CycleStart)
+			}
+		}
+		if n != len(statespace.StrategyNames()) {
+			t.Errorf("%s: %d rows for %s %s in %s", tc.model, n, tc.thread, tc.kind, tc.in)
+		}
+	}
+	// The verdicts worked out by hand (the models' headers).
+	for _, r := range pointRows(t, "testdata/points/other-points.dsu", check.PointsOptions{Strategies: statespace.StrategyNames(), UpdateAt: step1}) {
+		want := pointRow{"T", r.Kind, r.In, "unsafe", "update-completion: never applies", 3, 0}
+		if r.Kind == "call loop" && r.In == "old loop" {
+			want = pointRow{"T", r.Kind, r.In, "safe", "", 0, 0}
+		}
+		if r != want {
+			t.Errorf("other-points, step:1: %v, want %v", r, want)
+		}
+	}
+	rows := pointRows(t, "testdata/points/once.dsu", check.PointsOptions{Strategies: []string{"stop-the-world"}, QueueBound: 3})
+	if want := (pointRow{"A", "call fa", "old fa", "unsafe", "progress: deadlock at the stop-the-world barrier", 6, 1}); len(rows) == 0 || rows[0] != want {
+		t.Errorf("once, stop-the-world: %v, want %v first", rows, want)
+	}
+}

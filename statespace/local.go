@@ -35,6 +35,9 @@ func (s *Semantics) pointStops(c *Config, t int) bool {
 	if s.P.Update == nil {
 		return false
 	}
+	if o, ok := s.Strategy.(OnlyAt); ok && !o.Point.isOnly(c, t) {
+		return false // a row of `mcheck points`: the thread's other points are plain calls
+	}
 	if !c.Upd.Introduced {
 		return s.UpdateAt.Mode != AtNever
 	}

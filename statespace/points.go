@@ -10,9 +10,11 @@ import (
 // whether the model is safe when that point is the thread's only one. A
 // point P of thread T is judged by one search under the strategy
 // restricted by OnlyAt: at P, T does what the strategy decides (under
-// uncoordinated updating: apply or go on, both explored); at its other
-// points it goes on; every other thread keeps the strategy's behaviour at
-// all its points. Every property is judged as in a plain check, in every
+// uncoordinated updating: apply or go on, both explored); its other points
+// are not points (it never stops there: no step, before the introduction
+// or after, so the search is check's on the model with P as T's one
+// `update`); every other thread keeps the strategy's behaviour at all its
+// points. Every property is judged as in a plain check, in every
 // run (whether T applies in it or not): a run in which T passes P for good
 // and never applies is a run of this system too. The witness of an unsafe
 // point says whether, and at which passing of P, T applied in it.
@@ -85,10 +87,19 @@ func (pt UpdatePoint) at(c *Config, t int) bool {
 	return f.Code == pt.Code && f.PC == pt.PC
 }
 
+// isOnly reports whether thread t of c, about to perform an update point,
+// may stop there when pt is its thread's only point: t is another thread,
+// or it stands at pt.
+func (pt UpdatePoint) isOnly(c *Config, t int) bool {
+	return t != pt.Thread || pt.at(c, t)
+}
+
 // OnlyAt restricts a strategy so that Point is the only update point of
-// its thread: there the thread does what Base decides, at its other points
-// it passes; every other thread is as under Base. It is not registered: it
-// is the search of one row of the safe-points table.
+// its thread: there the thread does what Base decides; its other points
+// are not points at all (Semantics.pointStops: the thread runs through
+// them, as through a call of a thread with an explicit `update`, or an
+// `update` that does nothing); every other thread is as under Base. It is
+// not registered: it is the search of one row of the safe-points table.
 type OnlyAt struct {
 	Base  Strategy
 	Point UpdatePoint
@@ -102,7 +113,7 @@ func (o OnlyAt) Introduce(p *Program, c *Config) { o.Base.Introduce(p, c) }
 func (o OnlyAt) SetsRunNumbers() bool            { return setsRunNumbers(o.Base) }
 
 // Decide is the base strategy's, except that the point's thread passes
-// every other point.
+// every other point (where it never stops: see OnlyAt).
 func (o OnlyAt) Decide(p *Program, c *Config, t int) Decision {
 	if t == o.Point.Thread && !o.Point.at(c, t) {
 		return Pass
