@@ -455,7 +455,7 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 		fmt.Fprintf(w, "%s\n\n", setupLine(r.model, r.update, r.queueBound, f.updateAt))
 	}
 	r.tablesNote = tablesNote(r, f)
-	writeNotes(w, r)
+	writeNotes(w, r, f.updateAt)
 	vs := allViolations(r.res)
 	for i, v := range vs {
 		if len(vs) > 1 {
@@ -548,8 +548,21 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 	}
 }
 
+// neverIntroduced says why no explored run introduced the update, by
+// --update-at: the update comes only while some thread is running.
+func neverIntroduced(updateAt string) string {
+	why := "it comes only while some thread runs, and no explored configuration had one running"
+	switch {
+	case updateAt == "never":
+		why = "--update-at never"
+	case strings.HasPrefix(updateAt, "step:"):
+		why = "with --update-at " + updateAt + ", every run ended, or the search stopped, before that step"
+	}
+	return "the update was never introduced in any explored run (" + why + "): this says nothing about the update"
+}
+
 // writeNotes says what a verdict holds for: bounds and capacity.
-func writeNotes(w io.Writer, r *runReport) {
+func writeNotes(w io.Writer, r *runReport, updateAt string) {
 	res := r.res
 	var notes []string
 	if res.Violation == nil {
@@ -604,7 +617,7 @@ func writeNotes(w io.Writer, r *runReport) {
 		notes = append(notes, "update completion (liveness) not judged: the check stopped at --max-states")
 	}
 	if r.update != nil && !res.Introduced {
-		notes = append(notes, "the update was never introduced in any explored run (with --update-at step:K, every run ended before step K, or --update-at never): this says nothing about the update")
+		notes = append(notes, neverIntroduced(updateAt))
 	}
 	if r.bitstate != "" {
 		notes = append(notes, r.bitstate)
