@@ -47,14 +47,9 @@ func keyHash(k uint64) uint64 {
 	return k ^ k>>31
 }
 
-// add returns the id of c, a canonical successor of the configuration
-// last decoded (or any canonical configuration, before any), adding it if
-// it is new.
-func (s *liveKeys) add(c *Config) (uint32, bool, error) {
-	key, err := s.trees.key(&s.cur, c)
-	if err != nil {
-		return 0, false, err
-	}
+// insert returns the id of the configuration with the given key (made by
+// s.trees), adding it if it is new.
+func (s *liveKeys) insert(key uint64) (uint32, bool, error) {
 	for i := keyHash(key) & s.mask; ; i = (i + 1) & s.mask {
 		slot := s.slots[i]
 		if slot == 0 {

@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mcheck/mcheck/store"
@@ -63,8 +66,8 @@ import (
 // explorer keeps it, a tree of interned parts with an exact 8-byte key
 // (liveKeys, livekeys.go; each distinct thread, instance and channel once),
 // about 45 bytes per configuration besides, and 12 bytes per recorded
-// transition (14 on the quotient). It expands one configuration at a time,
-// on one core.
+// transition (14 on the quotient). Workers expand the configurations of a
+// batch in parallel, and the batch is merged on one core (explore).
 //
 // With symmetry (Semantics.Sym) the same search runs among representatives
 // first, with fairness relaxed to what renaming threads preserves, and only
@@ -90,6 +93,9 @@ type LiveOptions struct {
 	// NoMemo switches the thread memo off (memo.go), as Options.NoMemo
 	// does for the safety search: for the tests, which compare the two.
 	NoMemo bool
+	// Workers expand configurations in parallel; 0: runtime.NumCPU(). The
+	// result does not depend on it (explore).
+	Workers int
 }
 
 // LiveStats says what the liveness check did.
@@ -414,48 +420,68 @@ func (g *liveGraph) intern(s threadSet) uint32 {
 	return id
 }
 
-// add gives the configuration c (a successor of the configuration last
-// decoded, or the initial one) an id if it is new; it returns the id and
-// whether it is new.
-func (g *liveGraph) add(c *Config, parent, succ uint32) (uint32, bool, error) {
-	id, isNew, err := g.keys.add(c)
+// add gives the configuration with the given key an id if it is new, with
+// its parent link and flags (pending: the update is pending there); it
+// returns the id.
+func (g *liveGraph) add(key uint64, pending bool, parent, succ uint32) (uint32, error) {
+	id, isNew, err := g.keys.insert(key)
 	if err != nil || !isNew {
-		return id, false, err
+		return id, err
 	}
 	g.parent.add(parent)
 	g.psucc.add(succ)
 	var f uint32
-	if pendingIn(c) {
+	if pending {
 		f = flagPending
 	}
 	g.state.add(f)
-	return id, true, nil
+	return id, nil
 }
 
 // explore searches the state space breadth-first from init. States get ids
 // in the order they are found, so ids grow with depth and the states still
 // to expand are those from the next id on: the key set is the frontier too.
 // It records the transitions of the pending region.
+//
+// It goes in batches of at most liveBatch configurations of one level: the
+// workers (LiveOptions.Workers) expand a batch's configurations in parallel
+// and make their successors' keys (the tables of parts take concurrent
+// lookups, as in the safety search); then the batch is merged on one core,
+// in order, as one worker expanding them one after another would: ids,
+// parent links and recorded steps, and so every figure and the lasso, do
+// not depend on the number of workers.
 func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, st *LiveStats) error {
-	if _, _, err := g.add(init, noState, 0); err != nil {
+	key, err := g.keys.trees.key(&cursor{}, init)
+	if err == nil {
+		_, err = g.add(key, pendingIn(init), noState, 0)
+	}
+	if err != nil {
 		return fmt.Errorf("liveness: %w", err)
 	}
-	en, mv, pr := make(threadSet, g.words()), make(threadSet, g.words()), make(threadSet, g.words())
-	var perms []uint16
-	var arena Arena
-	// The thread memo, as in the safety search: the keys' cursor holds
-	// the configuration expanded (configOf), whose steps it spares.
 	g.noMemo = opt.NoMemo
-	if !opt.NoMemo && !dependsOnPoint(g.sem.Strategy) {
-		arena.memo = newThreadMemo(g.keys.trees, &g.keys.cur)
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
 	}
+	if g.keep != nil {
+		workers = 1 // keep is not safe for concurrent use (liftSearch)
+	}
+	ws := make([]*liveWorker, workers)
+	for w := range ws {
+		ws[w] = &liveWorker{en: make(threadSet, g.words()), mv: make(threadSet, g.words()), pr: make(threadSet, g.words())}
+		// The thread memo, as in the safety search: the worker's cursor
+		// holds the configuration it expands, whose steps it spares.
+		if !opt.NoMemo && !dependsOnPoint(g.sem.Strategy) {
+			ws[w].arena.memo = newThreadMemo(g.keys.trees, &ws[w].cur)
+		}
+	}
+	var keys []uint64 // the batch's configurations
+	var items []liveItem
 	levelEnd := uint32(1) // the first id of the next level
-	for id := uint32(0); int(id) < g.keys.len(); id++ {
-		if id == levelEnd {
+	for next := uint32(0); int(next) < g.keys.len(); {
+		if next == levelEnd {
 			st.Depth++
 			levelEnd = uint32(g.keys.len())
-			// Between expansions: the tables may free what they retired.
-			g.keys.quiesce()
 			if opt.Progress != nil {
 				st.States, st.Edges, st.Elapsed = int64(g.keys.len()), int64(g.dst.len()), time.Since(g.start)
 				st.RAMBytes = max(st.RAMBytes, g.ramBytes())
@@ -466,65 +492,201 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 				return fmt.Errorf("liveness: %w", err)
 			}
 		}
-		if id%1024 == 0 && ctx.Err() != nil {
+		if ctx.Err() != nil {
 			st.Interrupted = true
 			return nil
 		}
-		arena.Reset()
-		c := g.configOf(id, &arena)
-		g.off.add(g.dst.len())
-		succs, perms := g.successors(c, perms)
-		st.Transitions += int64(len(succs))
-		flags := g.flags(id)
-		pending := flags&flagPending != 0
-		if pending && len(succs) == 0 {
-			st.Stuck++
+		end := min(next+liveBatch, levelEnd)
+		keys = keys[:0]
+		for id := next; id < end; id++ {
+			keys = append(keys, g.keys.at.At(int64(id)))
 		}
-		clear(en)
-		for i := range succs {
-			s := &succs[i]
-			if pending {
-				g.addMovers(c, &s.Action, en)
-				if s.Action.Kind == ActApply || s.Action.Kind == ActRelease {
-					flags |= flagExcluded
-				}
+		items = grow(items, len(keys))
+		if err := g.expandBatch(ws, keys, items); err != nil {
+			return fmt.Errorf("liveness: %w", err)
+		}
+		for k := range items {
+			if err := g.merge(next+uint32(k), ws[items[k].w], &items[k], st); err != nil {
+				return err
 			}
-			if g.keep != nil && !g.keep(s.Next) {
-				continue
-			}
-			to, _, err := g.add(s.Next, id, uint32(i))
-			if err != nil {
-				return fmt.Errorf("liveness: %w", err)
-			}
-			if !pending || g.flags(to)&flagPending == 0 {
-				continue
-			}
-			if g.dst.len() >= noState {
-				return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to number")
-			}
-			clear(mv)
-			g.addMovers(c, &s.Action, mv)
-			g.dst.add(to)
-			g.sidx.add(uint32(i))
-			g.mov.add(g.intern(mv))
-			if g.sym != nil {
-				g.eperm.add(uint32(perms[i]))
+			if opt.MaxStates > 0 && int64(g.keys.len()) > opt.MaxStates {
+				st.Cut = true
+				return nil
 			}
 		}
-		if pending {
-			g.present(c, pr)
-			for i := range pr {
-				pr[i] &^= en[i]
-			}
-			g.state.set(id, flags|g.intern(pr))
-		}
-		if opt.MaxStates > 0 && int64(g.keys.len()) > opt.MaxStates {
-			st.Cut = true
-			return nil
-		}
+		// Between expansions: the tables may free what they retired.
+		g.keys.quiesce()
+		next = end
 	}
 	g.off.add(g.dst.len())
 	return g.pg.Err()
+}
+
+// liveBatch is the most configurations the workers expand between two
+// merges.
+const liveBatch = 2048
+
+// liveWorker is one worker of the liveness search: its arena and cursor,
+// and what it found in the batch's configurations it expanded.
+type liveWorker struct {
+	arena      Arena
+	cur        cursor
+	succs      []liveSucc
+	words      []uint64 // thread-state sets, g.words() each
+	en, mv, pr threadSet
+	pis        []int // renamings of threads (on the quotient), g.nthreads each
+	err        error
+}
+
+// liveItem is what a worker found at one configuration of a batch.
+type liveItem struct {
+	w        int  // the worker
+	at, n    int  // its successors: the worker's succs[at : at+n]
+	pr       int  // pending: the running threads disabled there, at words[pr:]
+	pending  bool // the update is pending there (pendingIn)
+	excluded bool // pending, and some participant can apply there
+}
+
+// liveSucc is a successor found by a worker.
+type liveSucc struct {
+	key     uint64
+	mov     int  // from a pending configuration: the threads that move, at words[mov:]
+	perm    int  // on the quotient: the renaming it took, at pis[perm:] (-1: not known)
+	kept    bool // given an id (keep)
+	pending bool // pendingIn(successor)
+}
+
+// expandBatch expands the configurations with the given keys, the batch's
+// k-th into items[k], on the workers.
+func (g *liveGraph) expandBatch(ws []*liveWorker, keys []uint64, items []liveItem) error {
+	for _, w := range ws {
+		w.succs, w.words, w.pis = w.succs[:0], w.words[:0], w.pis[:0]
+	}
+	if len(ws) == 1 {
+		for k, key := range keys {
+			items[k] = ws[0].expand(g, 0, key)
+		}
+		return ws[0].err
+	}
+	const chunk = 32 // configurations a worker takes at once
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for wi, w := range ws {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(keys) {
+					return
+				}
+				for k := lo; k < min(lo+chunk, len(keys)); k++ {
+					items[k] = w.expand(g, wi, keys[k])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, w := range ws {
+		if w.err != nil {
+			return w.err
+		}
+	}
+	return nil
+}
+
+// expand expands the configuration with the given key: its successors'
+// keys, and what fairness asks of it and of its steps.
+func (w *liveWorker) expand(g *liveGraph, wi int, key uint64) liveItem {
+	w.arena.Reset()
+	c := g.keys.trees.decode(key, &w.arena, &w.cur)
+	succs := g.successors(c)
+	it := liveItem{w: wi, at: len(w.succs), n: len(succs), pending: pendingIn(c)}
+	clear(w.en)
+	for i := range succs {
+		s := &succs[i]
+		ls := liveSucc{perm: -1}
+		if g.sym != nil {
+			// Its representative, and the renaming that makes it.
+			if pi := g.sym.canonicalPermFrom(c, s.Next); pi != nil {
+				ls.perm = len(w.pis)
+				w.pis = append(w.pis, pi...)
+			}
+		}
+		if it.pending {
+			g.addMovers(c, &s.Action, w.en)
+			if s.Action.Kind == ActApply || s.Action.Kind == ActRelease {
+				it.excluded = true
+			}
+		}
+		if g.keep == nil || g.keep(s.Next) {
+			k, err := g.keys.trees.key(&w.cur, s.Next)
+			if err != nil && w.err == nil {
+				w.err = err
+			}
+			ls.key, ls.kept, ls.pending = k, true, pendingIn(s.Next)
+			if it.pending {
+				clear(w.mv)
+				g.addMovers(c, &s.Action, w.mv)
+				ls.mov = len(w.words)
+				w.words = append(w.words, w.mv...)
+			}
+		}
+		w.succs = append(w.succs, ls)
+	}
+	if it.pending {
+		g.present(c, w.pr)
+		for i := range w.pr {
+			w.pr[i] &^= w.en[i]
+		}
+		it.pr = len(w.words)
+		w.words = append(w.words, w.pr...)
+	}
+	return it
+}
+
+// merge gives the successors of configuration id, which w expanded (it),
+// their ids and records its steps in the pending region.
+func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, st *LiveStats) error {
+	nw := g.words()
+	g.off.add(g.dst.len())
+	st.Transitions += int64(it.n)
+	if it.pending && it.n == 0 {
+		st.Stuck++
+	}
+	for i, ls := range w.succs[it.at : it.at+it.n] {
+		if !ls.kept {
+			continue
+		}
+		to, err := g.add(ls.key, ls.pending, id, uint32(i))
+		if err != nil {
+			return fmt.Errorf("liveness: %w", err)
+		}
+		if !it.pending || g.flags(to)&flagPending == 0 {
+			continue
+		}
+		if g.dst.len() >= noState {
+			return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to number")
+		}
+		g.dst.add(to)
+		g.sidx.add(uint32(i))
+		g.mov.add(g.intern(w.words[ls.mov : ls.mov+nw]))
+		if g.sym != nil {
+			pi := []int(nil) // not known
+			if ls.perm >= 0 {
+				pi = w.pis[ls.perm : ls.perm+g.nthreads]
+			}
+			g.eperm.add(uint32(g.perms.id(pi)))
+		}
+	}
+	if it.pending {
+		flags := g.flags(id)
+		if it.excluded {
+			flags |= flagExcluded
+		}
+		g.state.set(id, flags|g.intern(w.words[it.pr:it.pr+nw]))
+	}
+	return nil
 }
 
 // inRegion reports whether state v may lie on a fair cycle: pending, and no

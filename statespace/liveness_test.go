@@ -519,12 +519,16 @@ func TestLivenessKnownModels(t *testing.T) {
 	}
 }
 
-// liveSpilled runs the liveness check three times: its graph in RAM,
-// spilled at the smallest budget (store.Pager), and in RAM without the
-// thread memo (LiveOptions.NoMemo); it fails unless all give the same
-// verdict, lasso and figures, and returns the first's.
+// liveSpilled runs the liveness check four times: its graph in RAM,
+// spilled at the smallest budget (store.Pager), in RAM without the thread
+// memo (LiveOptions.NoMemo), each with two workers (unless opt says), and
+// in RAM with one worker; it fails unless all give the same verdict, lasso
+// and figures, and returns the first's.
 func liveSpilled(t *testing.T, sem *statespace.Semantics, opt statespace.LiveOptions) (*statespace.Violation, statespace.LiveStats) {
 	t.Helper()
+	if opt.Workers == 0 {
+		opt.Workers = 2 // the batches' merge must not depend on it: see the run with 1 below
+	}
 	v, st, err := statespace.CheckLiveness(context.Background(), sem, opt)
 	if err != nil {
 		t.Fatal(err)
@@ -557,6 +561,17 @@ func liveSpilled(t *testing.T, sem *statespace.Semantics, opt statespace.LiveOpt
 	}
 	if (v == nil) != (nv == nil) || v != nil && (!slices.Equal(v.Path, nv.Path) || v.CycleStart != nv.CycleStart || v.Found != nv.Found) {
 		t.Errorf("with the thread memo: %v; without: %v", v, nv)
+	}
+	opt.NoMemo, opt.Workers = false, 1
+	ov, ost, err := statespace.CheckLiveness(context.Background(), sem, opt)
+	if err != nil {
+		t.Fatalf("one worker: %v", err)
+	}
+	if !slices.Equal(figures(st), figures(ost)) {
+		t.Errorf("figures with %d workers %v, with one %v", 2, figures(st), figures(ost))
+	}
+	if (v == nil) != (ov == nil) || v != nil && (!slices.Equal(v.Path, ov.Path) || v.CycleStart != ov.CycleStart || v.Found != ov.Found) {
+		t.Errorf("with 2 workers: %v; with one: %v", v, ov)
 	}
 	return v, st
 }

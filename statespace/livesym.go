@@ -372,21 +372,17 @@ func (pt *permTable) id(pi []int) uint16 {
 	return id
 }
 
-// successors expands c. On the quotient it expands it without the symmetry
-// and replaces each successor by its representative, as
-// Semantics.Successors does with the symmetry (the same successors in the
-// same order), noting in perms the renaming each took.
-func (g *liveGraph) successors(c *Config, perms []uint16) ([]Succ, []uint16) {
-	perms = perms[:0]
-	if g.sym == nil {
-		succs, _ := g.sem.Successors(c)
-		return succs, perms
+// successors expands c. On the quotient it expands it without the symmetry:
+// the caller replaces each successor by its representative (canonicalPermFrom),
+// as Semantics.Successors does with the symmetry (the same successors in the
+// same order), and notes the renaming each took.
+func (g *liveGraph) successors(c *Config) []Succ {
+	sem := g.sem
+	if g.sym != nil {
+		sem = g.plain
 	}
-	succs, _ := g.plain.Successors(c)
-	for i := range succs {
-		perms = append(perms, g.perms.id(g.sym.canonicalPermFrom(c, succs[i].Next)))
-	}
-	return succs, perms
+	succs, _ := sem.Successors(c)
+	return succs
 }
 
 // tracks are the tracks of a component: root[t] names thread t's. A nil
