@@ -152,6 +152,9 @@ func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties
 	if _, err := ParseReduce(o.Reduce); err != nil {
 		return nil, nil, nil, err
 	}
+	if err := o.UpdateAt.Check(); err != nil {
+		return nil, nil, nil, err
+	}
 	props, err := properties.Without(o.Skip)
 	if err != nil {
 		return nil, nil, nil, err

@@ -2,6 +2,7 @@ package statespace
 
 import (
 	"fmt"
+	"math"
 )
 
 // Semantics is the transition relation of a program under one strategy and
@@ -36,7 +37,19 @@ const (
 // UpdateAt is the --update-at setting.
 type UpdateAt struct {
 	Mode UpdateAtMode
-	Step int
+	Step int // AtStep: K, from 0 to MaxUpdateStep
+}
+
+// MaxUpdateStep is the largest K of step:K: a configuration counts the
+// steps to the introduction down in 32 bits.
+const MaxUpdateStep = math.MaxInt32
+
+// Check reports a step:K whose K the configurations cannot count.
+func (u UpdateAt) Check() error {
+	if u.Mode == AtStep && (u.Step < 0 || u.Step > MaxUpdateStep) {
+		return fmt.Errorf("invalid update moment step:%d: K must be from 0 to %d", u.Step, MaxUpdateStep)
+	}
+	return nil
 }
 
 // ParseUpdateAt parses "any", "never" or "step:K".
@@ -49,7 +62,8 @@ func ParseUpdateAt(s string) (UpdateAt, error) {
 	}
 	var k int
 	if n, err := fmt.Sscanf(s, "step:%d", &k); err == nil && n == 1 && k >= 0 && fmt.Sprintf("step:%d", k) == s {
-		return UpdateAt{Mode: AtStep, Step: k}, nil
+		u := UpdateAt{Mode: AtStep, Step: k}
+		return u, u.Check()
 	}
 	return UpdateAt{}, fmt.Errorf("invalid update moment %q: want any, never or step:K (K >= 0)", s)
 }

@@ -122,6 +122,11 @@ func TestCheckBadUsage(t *testing.T) {
 		{[]string{"check", "--max-violations", "100", "../../models/mathserver.dsu"}, "--max-violations needs --continue"},
 		{[]string{"check", "--queue-bound", "0", "../../models/mathserver.dsu"}, "--queue-bound"},
 		{[]string{"check", "--update-at", "sometimes", "../../models/mathserver.dsu"}, "--update-at"},
+		// (found by a tester: K was cut to 32 bits, so step:4294967296
+		// introduced the update at step 0 and step:2147483648 never)
+		{[]string{"check", "--update-at", "step:4294967296", "../../models/mathserver.dsu"}, "K must be from 0 to 2147483647"},
+		{[]string{"check", "--update-at", "step:2147483648", "../../models/mathserver.dsu"}, "K must be from 0 to 2147483647"},
+		{[]string{"simulate", "--update-at", "step:9223372036854775807", "../../models/mathserver.dsu"}, "K must be from 0 to 2147483647"},
 		{[]string{"check", "--store", "floppy", "../../models/mathserver.dsu"}, "--store"},
 		{[]string{"check", "--trace", "pdf", "../../models/mathserver.dsu"}, "--trace"},
 		{[]string{"check", "--skip", "liveness", "../../models/mathserver.dsu"}, "unknown property"},
