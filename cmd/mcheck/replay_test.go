@@ -231,6 +231,12 @@ func TestStep(t *testing.T) {
 	if _, out, _ := runCmd("step", "../../models/mathserver.dsu"); !strings.Contains(out, `no move "9"`) {
 		t.Errorf("a bad choice is not refused:\n%s", out)
 	}
+	// A line too long to read is bad input, not the end of the session
+	// (found by a tester: exit 0, the moves after it unread).
+	stdin = strings.NewReader(strings.Repeat("x", 70000) + "\n1\nq\n")
+	if code, _, errs := runCmd("step", "../../models/mathserver.dsu"); code != exitUsage || !strings.Contains(errs, "reading the moves") {
+		t.Errorf("a 70,000-byte line: exit %d, stderr %q; want exit 2", code, errs)
+	}
 	// Where there is no move, it says so (found by the adversarial
 	// tester: it asked for "a number from 1 to 0").
 	dead := filepath.Join(t.TempDir(), "dead.dsu")

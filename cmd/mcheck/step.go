@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -121,6 +122,15 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, "move (number, b back, q quit)? ")
 		if !in.Scan() {
 			fmt.Fprintln(stdout)
+			if err := in.Err(); err != nil {
+				// (found by a tester: a line of 64 KiB or more ended the
+				// session with exit 0, the moves after it unread)
+				fmt.Fprintf(stderr, "mcheck step: reading the moves: %v\n", err)
+				if errors.Is(err, bufio.ErrTooLong) {
+					return exitUsage
+				}
+				return exitFailure
+			}
 			return exitOK
 		}
 		switch answer := strings.TrimSpace(in.Text()); answer {
