@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -64,6 +66,11 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		return exitOK
+	}
+	if st, err := os.Stat(out); err == nil && st.IsDir() {
+		// (found by a tester: the rename failed, "file exists", exit 3)
+		fmt.Fprintf(stderr, "mcheck gen: -o %s is a directory; give a file name, e.g. %s\n", out, filepath.Join(out, fmt.Sprintf("%s%d.dsu", name, param)))
+		return exitUsage
 	}
 	if err := writeOutputFile(out, src); err != nil {
 		fmt.Fprintf(stderr, "mcheck gen: %v\n", err)

@@ -61,6 +61,12 @@ func TestGenOutputFile(t *testing.T) {
 	if code != exitFailure || !strings.Contains(errs, "cannot write") {
 		t.Errorf("unwritable -o: exit %d, stderr %q; want 3 and 'cannot write'", code, errs)
 	}
+	// A directory is a mistake in the command line (2), as --html's is
+	// (found by a tester: exit 3, "rename ...: file exists").
+	code, _, errs = runGenBench(t, "gen", "--family", "prodcons", "--param", "2", "-o", dir)
+	if code != exitUsage || !strings.Contains(errs, "is a directory; give a file name") {
+		t.Errorf("-o DIR: exit %d, stderr %q; want 2 and 'is a directory'", code, errs)
+	}
 }
 
 func TestGenUsage(t *testing.T) {
