@@ -193,11 +193,19 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			// --json, its line, search "failed").
 			last := outs[n-1]
 			fmt.Fprintf(stderr, "mcheck check: stopped after %d states at depth %d (%s, %s); nothing is proved\n", last.Result.States, last.Result.Depth, last.UpdateName(), strategyName(last))
+			r := runs[n-1]
+			r.failure = err
 			if f.jsonOut {
-				r := reportOf(path, last)
-				r.failure = err
 				writeJSON(stdout, r, &f)
+			} else {
+				// In text too: its line, then the summary of every run
+				// (found by a tester: with one strategy stdout was empty).
+				writeRun(stdout, r, &f, done == 0, done == 0 || last.Update != lastUpdate)
 			}
+		}
+		if !f.jsonOut && len(runs) > 0 {
+			fmt.Fprintln(stdout)
+			writeText(stdout, runs, &f)
 		}
 		// A violation found before the failure is a result: it wins
 		// (exit 1), as before an interruption; otherwise exit 3.
@@ -223,7 +231,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, r := range runs {
 		if r.res.Interrupted {
-			fmt.Fprintf(stderr, "mcheck check: interrupted after %d states at depth %d (%s, %s)\n", r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+			if r.live != nil && r.live.Interrupted {
+				fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %d configurations, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
+					r.live.States, r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+			} else {
+				fmt.Fprintf(stderr, "mcheck check: interrupted after %d states at depth %d (%s, %s)\n", r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+			}
 			// A violation found before the interruption is a result: it
 			// wins (exit 1); otherwise nothing is proved (exit 3).
 			if status == exitViolation {
@@ -567,8 +580,14 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 	var notes []string
 	if res.Violation == nil {
 		switch {
+		case r.failure != nil:
+			notes = append(notes, fmt.Sprintf("failed (%v): no violation found so far; nothing is proved", r.failure))
 		case res.Exhaustive:
 			notes = append(notes, fmt.Sprintf("no violation in any interleaving (exhaustive for queue capacity %d)", r.queueBound))
+		case res.Interrupted && r.live != nil && r.live.Interrupted:
+			// The liveness check runs only after a safety search that
+			// was exhaustive and found nothing.
+			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness) interrupted after %d configurations: not judged", r.queueBound, r.live.States))
 		case res.Interrupted:
 			notes = append(notes, "interrupted: no violation found so far; nothing is proved")
 		default:

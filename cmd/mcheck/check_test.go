@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/statespace"
 	"github.com/mcheck/mcheck/store"
 )
 
@@ -653,5 +654,20 @@ thread D { main let w = accept(q, b) in receive(w, a) }
 	}
 	if strings.Contains(out, "?#") {
 		t.Errorf("an endpoint named ?#:\n%s", out)
+	}
+}
+
+// TestNotesLivenessInterrupted: a check interrupted in its liveness phase
+// says that safety was proved, exhaustively, and that liveness was not
+// judged (found by a tester: it said "nothing is proved").
+func TestNotesLivenessInterrupted(t *testing.T) {
+	var b strings.Builder
+	r := &runReport{strategy: "max+1", queueBound: 6,
+		res:  &statespace.Result{Verdict: statespace.Unknown, Interrupted: true, UpdateLatency: -1},
+		live: &statespace.LiveStats{States: 641119, Interrupted: true}}
+	writeNotes(&b, r, "any")
+	want := "safety: no violation in any interleaving (exhaustive for queue capacity 6); update completion (liveness) interrupted after 641119 configurations: not judged"
+	if !strings.Contains(b.String(), want) || strings.Contains(b.String(), "nothing is proved") {
+		t.Errorf("notes:\n%s\nwant %q", b.String(), want)
 	}
 }

@@ -874,9 +874,14 @@ func TestMissingTMPDIR(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "none")
 	t.Setenv("TMPDIR", missing)
 	pc3 := familyModel(t, "prodcons", 3)
-	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--mem-budget", "1MiB", "--queue-bound", "6", "--strategy", "max+1", "--skip", "update-completion", pc3)
+	code, stdout, errs := runCmd("check", "--progress", "off", "--store", "memory", "--mem-budget", "1MiB", "--queue-bound", "6", "--strategy", "max+1", "--skip", "update-completion", pc3)
 	if code != exitFailure || !strings.Contains(errs, missing+" does not exist: it is TMPDIR; set TMPDIR to a directory that exists") {
 		t.Errorf("check: exit %d, %s", code, errs)
+	}
+	// The failed run is reported on stdout too, with the summary (found by
+	// a tester: with one strategy stdout was empty).
+	if !strings.Contains(stdout, "max+1: failed (") || !strings.Contains(stdout, "summary:") || !regexp.MustCompile(`max\+1 +ok\? +- +failed +[1-9]`).MatchString(stdout) {
+		t.Errorf("check's stdout lacks the failed run or the summary:\n%s", stdout)
 	}
 	out := filepath.Join(t.TempDir(), "results")
 	code, _, errs = runCmd("bench", "--family", "prodcons", "--from", "1", "--to", "1", "--out", out)
