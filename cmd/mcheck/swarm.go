@@ -290,6 +290,10 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 	if res.TimedOut {
 		fmt.Fprintf(w, "%s  --time %s ended the search\n", pad, f.duration)
 	}
+	if res.Interrupted {
+		// (found by a tester: only stderr and the JSON said so)
+		fmt.Fprintf(w, "%s  interrupted: the members shown stopped part-way, and the rest did not run\n", pad)
+	}
 	writeMembers(w, r)
 	if u := res.Unreached; u != nil {
 		writeUnreachedBy(w, r.model, r.strategy, u, "member", "bitstate searches omit configurations and stop at their bounds")
@@ -369,7 +373,11 @@ func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
 				shortest = fmt.Sprintf(">= %d", sh.AtLeast)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\t%s\t%s\t\n", updateName(r.update), r.strategy, verdict, prop, "bitstate swarm",
+		search := "bitstate swarm"
+		if res.Interrupted {
+			search = "interrupted"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\t%s\t%s\t\n", updateName(r.update), r.strategy, verdict, prop, search,
 			len(res.Members), r.stored(), res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()

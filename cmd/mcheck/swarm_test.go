@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mcheck/mcheck/statespace"
 )
 
 // TestSwarmFindsDeepViolation: the bitstate swarm finds the known-answer
@@ -119,5 +121,22 @@ func TestNegativeBoundNamesItsFlag(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errs, c.want) || strings.Contains(errs, c.not) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q, without %s", c.args, code, errs, c.want, c.not)
 		}
+	}
+}
+
+// TestSwarmTextInterrupted: an interrupted swarm says so in its text, in
+// its line and in the summary (found by a tester: only stderr and the JSON
+// did).
+func TestSwarmTextInterrupted(t *testing.T) {
+	r := &swarmReport{model: "m.dsu", strategy: "max+1", queueBound: 8,
+		res: &statespace.SwarmResult{Verdict: statespace.Unknown, Found: -1, Interrupted: true, Introduced: true}}
+	f := &swarmFlags{}
+	f.updateAt = "any"
+	var b strings.Builder
+	writeSwarmRun(&b, r, f, false, true)
+	writeSwarmSummary(&b, []*swarmReport{r}, f)
+	out := b.String()
+	if !strings.Contains(out, "interrupted: the members shown stopped part-way") || !regexp.MustCompile(`max\+1 +ok\? +- +interrupted`).MatchString(out) {
+		t.Errorf("an interrupted swarm's text:\n%s", out)
 	}
 }
