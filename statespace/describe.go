@@ -197,6 +197,29 @@ func (p *Program) startRoles(s *Succ, a Action) []string {
 	return out
 }
 
+// DescribeUpdate says where the update stands in c: not introduced, or
+// introduced, with the update run numbers and the participants yet to
+// apply; "" without an update.
+func (p *Program) DescribeUpdate(c *Config) string {
+	if p.Update == nil {
+		return ""
+	}
+	if !c.Upd.Introduced {
+		return "update " + p.Update.Name + ": not introduced"
+	}
+	var pending []string
+	for t, th := range c.Threads {
+		if th.Participant && th.HeapVer == 0 && th.Status == Running {
+			pending = append(pending, p.Threads[t].Name)
+		}
+	}
+	left := "every participant has applied or finished"
+	if len(pending) > 0 {
+		left = "to apply: " + strings.Join(pending, ", ")
+	}
+	return "update " + p.Update.Name + ": introduced" + p.describeN(c) + "; " + left
+}
+
 func (p *Program) describeN(c *Config) string {
 	var parts []string
 	for _, in := range c.Insts {

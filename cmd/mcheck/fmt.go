@@ -32,6 +32,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 			"it was in. Only the syntax is checked (see 'mcheck project' for the rest).\n"+
 			"Formatting the output again changes nothing.\n")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
+		fmt.Fprintln(w, "\nExit status: 0 done, 2 bad input or usage (a syntax error at file:line:col), 3 the output could not be written.")
 	}
 	if status, done := parseFlags("fmt", fs, args, usage, stdout, stderr); done {
 		return status

@@ -219,7 +219,8 @@ func TestStep(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"step 0:", "already at step 0, the initial configuration", "1  P1         session s#1 starts", "step 1:", "update toB is introduced"} {
+	for _, want := range []string{"step 0:", "already at step 0, the initial configuration", "1  P1         session s#1 starts", "step 1:", "update toB is introduced",
+		"update toB: not introduced", "update toB: introduced; to apply: P1, P2"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -95,6 +95,11 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		for _, line := range strings.Split(p.Describe(c), "\n") {
 			fmt.Fprintf(stdout, "  %s\n", line)
 		}
+		if u := p.DescribeUpdate(c); u != "" {
+			// (found by a tester: the configurations before and after
+			// the introduction printed alike)
+			fmt.Fprintf(stdout, "  %s\n", u)
+		}
 		succs, info := sem.Successors(c)
 		if len(succs) == 0 {
 			if v := props.CheckTerminal(p, c, info); v != nil {
