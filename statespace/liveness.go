@@ -65,8 +65,8 @@ import (
 // Memory: everything is in RAM: every reachable configuration as the
 // explorer keeps it, a tree of interned parts with an exact 8-byte key
 // (liveKeys, livekeys.go; each distinct thread, instance and channel once),
-// about 45 bytes per configuration besides, and 12 bytes per recorded
-// transition (14 on the quotient). Workers expand the configurations of a
+// about 45 bytes per configuration besides, and 8 bytes per recorded
+// transition (12 on the quotient). Workers expand the configurations of a
 // batch in parallel, and the batch is merged on one core (explore).
 //
 // With symmetry (Semantics.Sym) the same search runs among representatives
@@ -142,6 +142,46 @@ const (
 	flagMask     = flagPending | flagExcluded
 )
 
+// edgeMeta is a recorded step's index among its source's successors and
+// the id of the set of threads that move in it.
+type edgeMeta struct{ sidx, mov uint32 }
+
+// A step's meta word: the index in the low sidxBits bits, the set's id
+// above; edgeWide: neither fits (wide holds them).
+const (
+	sidxBits = 12
+	edgeWide = math.MaxUint32
+)
+
+// addEdge records the meta of the step just added to dst.
+func (g *liveGraph) addEdge(sidx, mov uint32) {
+	if sidx < 1<<sidxBits && mov < 1<<(32-sidxBits)-1 {
+		g.meta.add(mov<<sidxBits | sidx)
+		return
+	}
+	if g.wide == nil {
+		g.wide = map[uint32]edgeMeta{}
+	}
+	g.wide[g.meta.len()] = edgeMeta{sidx, mov}
+	g.meta.add(edgeWide)
+}
+
+// sidxOf is step e's index among its source's successors.
+func (g *liveGraph) sidxOf(e uint32) uint32 {
+	if m := g.meta.at(e); m != edgeWide {
+		return m & (1<<sidxBits - 1)
+	}
+	return g.wide[e].sidx
+}
+
+// movOf is the id of the set of threads that move in step e.
+func (g *liveGraph) movOf(e uint32) uint32 {
+	if m := g.meta.at(e); m != edgeWide {
+		return m >> sidxBits
+	}
+	return g.wide[e].mov
+}
+
 // flags are state v's flags.
 func (g *liveGraph) flags(v uint32) uint32 { return g.state.at(v) & flagMask }
 
@@ -179,10 +219,14 @@ type liveGraph struct {
 	state col
 
 	// Edges of pending state i to pending states: off[i]..off[i+1].
-	off  col
-	dst  col
-	sidx col // the step's index among the source's successors
-	mov  col // thread-state-set id of the threads that move in the step
+	off col
+	dst col
+	// Of each step: its index among the source's successors and the
+	// thread-state-set id of the threads that move in it, packed in one
+	// word (edge); a step whose index or set does not fit is packed as
+	// edgeWide and kept in wide.
+	meta col
+	wide map[uint32]edgeMeta
 
 	sets    []threadSet // interned thread sets
 	setIDs  map[string]uint32
@@ -260,7 +304,7 @@ func newLiveGraph(sem *Semantics, sym *Symmetry, spill store.SpillOptions) (*liv
 	g := &liveGraph{sem: sem, p: sem.P, nthreads: len(sem.P.Threads), start: time.Now(), sym: sym,
 		spill: spill, pg: pg, keys: newLiveKeys(sem.P, pg), setIDs: map[string]uint32{}, setIDs1: map[uint64]uint32{}}
 	g.parent, g.psucc, g.state = newCol(pg), newCol(pg), newCol(pg)
-	g.off, g.dst, g.sidx, g.mov = newCol(pg), newCol(pg), newCol(pg), newCol(pg)
+	g.off, g.dst, g.meta = newCol(pg), newCol(pg), newCol(pg)
 	if sym != nil {
 		g.plain = sem.unreduced()
 		g.eperm = newCol(pg)
@@ -669,8 +713,7 @@ func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, st *LiveStats)
 			return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to number")
 		}
 		g.dst.add(to)
-		g.sidx.add(uint32(i))
-		g.mov.add(g.intern(w.words[ls.mov : ls.mov+nw]))
+		g.addEdge(uint32(i), g.intern(w.words[ls.mov:ls.mov+nw]))
 		if g.sym != nil {
 			pi := []int(nil) // not known
 			if ls.perm >= 0 {
@@ -832,7 +875,7 @@ func (g *liveGraph) fair(members iter.Seq[uint32], comp col) bool {
 		}
 		for e := g.off.at(v); e < g.off.at(v+1); e++ {
 			if comp.at(g.dst.at(e)) == c {
-				mv := g.sets[g.mov.at(e)]
+				mv := g.sets[g.movOf(e)]
 				for i := range ok {
 					ok[i] |= mv[i]
 				}
@@ -932,18 +975,18 @@ func (g *liveGraph) cycle(comp col, entry uint32, threads bool) ([]uint32, error
 	cur := entry
 	for !need.empty() {
 		edges := g.nearest(comp, cur, func(e uint32) bool {
-			return intersects(set(g.mov.at(e)), need) || intersects(set(g.dis(g.dst.at(e))), need)
+			return intersects(set(g.movOf(e)), need) || intersects(set(g.dis(g.dst.at(e))), need)
 		})
 		if edges == nil {
 			return nil, errors.New("liveness: no step of the fair component covers a thread it should")
 		}
 		for _, e := range edges {
-			mv := set(g.mov.at(e))
+			mv := set(g.movOf(e))
 			for i := range need {
 				need[i] &^= mv[i]
 			}
 			cover(g.dst.at(e))
-			out = append(out, g.sidx.at(e))
+			out = append(out, g.sidxOf(e))
 			cur = g.dst.at(e)
 		}
 	}
@@ -953,7 +996,7 @@ func (g *liveGraph) cycle(comp col, entry uint32, threads bool) ([]uint32, error
 			return nil, errors.New("liveness: the fair component does not lead back to its entry")
 		}
 		for _, e := range edges {
-			out = append(out, g.sidx.at(e))
+			out = append(out, g.sidxOf(e))
 		}
 	}
 	return out, nil
@@ -1027,6 +1070,7 @@ func (g *liveGraph) src(e uint32) uint32 {
 func (g *liveGraph) ramBytes() int64 {
 	b := g.keys.ramBytes() + g.pg.Stats().RAMBytes
 	b += int64(len(g.sets)) * int64(8*((g.nthreads+63)/64)+48)
+	b += int64(len(g.wide)) * 32
 	return b
 }
 

@@ -73,7 +73,7 @@ func TestLiftPaths(t *testing.T) {
 			}
 			renamed++
 			succs, _ := plain.Successors(g.configOf(uint32(v), nil))
-			real, rep := succs[g.sidx.at(e)].Next, g.configOf(g.dst.at(e), nil)
+			real, rep := succs[g.sidxOf(e)].Next, g.configOf(g.dst.at(e), nil)
 			for u, w := range g.perms.list[id] {
 				if a, b := threadShape(sem.Sym, real.Threads[u]), threadShape(sem.Sym, rep.Threads[w]); a != b {
 					t.Fatalf("step %d renames thread %d to %d, but %s became %s", e, u, w, a, b)
@@ -132,5 +132,28 @@ func TestTracks(t *testing.T) {
 	}
 	if g.tracks(slices.Values([]uint32{2}), comp) != nil {
 		t.Fatal("a component that renames nothing has tracks")
+	}
+}
+
+// TestEdgeMeta: a step's index and movers' set come back as recorded,
+// packed in one word or, when either does not fit, kept aside.
+func TestEdgeMeta(t *testing.T) {
+	pg, err := store.NewPager(store.SpillOptions{Dir: t.TempDir(), MemBudget: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	g := &liveGraph{meta: newCol(pg)}
+	want := []edgeMeta{{0, 0}, {3, 7}, {1<<sidxBits - 1, 1<<(32-sidxBits) - 2}, {1 << sidxBits, 5}, {2, 1<<(32-sidxBits) - 1}, {70000, 1 << 30}, {9, 1}}
+	for _, m := range want {
+		g.addEdge(m.sidx, m.mov)
+	}
+	for e, m := range want {
+		if s, mv := g.sidxOf(uint32(e)), g.movOf(uint32(e)); s != m.sidx || mv != m.mov {
+			t.Errorf("step %d: (%d, %d), want (%d, %d)", e, s, mv, m.sidx, m.mov)
+		}
+	}
+	if len(g.wide) != 3 {
+		t.Errorf("%d steps kept aside, want the 3 that do not fit", len(g.wide))
 	}
 }
