@@ -41,6 +41,10 @@ type EndpointView struct {
 	// differs (the update has moved the endpoint).
 	NextProtocol string `json:"next_protocol,omitempty"`
 	Run          int    `json:"run"` // the run it performs, from 1
+	// RunAtLeast: the endpoint has migrated for good, and the canonical
+	// form stops counting such an endpoint's runs past the others' (README,
+	// How the search works): Run is a lower bound.
+	RunAtLeast bool `json:"run_at_least,omitempty"`
 	Next         string `json:"next"`
 }
 
@@ -63,6 +67,9 @@ func (p *Program) SnapshotOf(c *Config) Snapshot {
 			if e.NextVer != e.Ver {
 				v.NextProtocol = p.protoName(in.Service, e.NextVer)
 			}
+			// (found by a tester: the page showed run 1 all along a trace of
+			// three runs after the update)
+			v.RunAtLeast = !e.Done && !e.Untracked && e.Ver == 1 && e.NextVer == 1
 			s.Endpoints = append(s.Endpoints, v)
 		}
 	}

@@ -555,3 +555,19 @@ func TestHTMLContinue(t *testing.T) {
 		t.Fatalf("the page holds %d counterexamples, the text reports %d", got, n)
 	}
 }
+
+// TestHTMLRunAfterMigrating: once an endpoint has migrated for good the
+// search stops counting its runs, and the page shows its run as a lower
+// bound (found by a tester: "1" all along a trace of three runs). In the
+// regression model's 15 steps, each endpoint shows an exact run until its
+// thread applies (A at step 3, B at step 5), a bound from then on.
+func TestHTMLRunAfterMigrating(t *testing.T) {
+	code, _, page, _ := checkHTML(t, "../../statespace/testdata/regress/runs-after-migrating.dsu", "--strategy", "max+1", "--update-at", "step:0")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	exact, bound := strings.Count(page, `<td class="num">1</td>`), strings.Count(page, `<td class="num">&ge; 1</td>`)
+	if exact != 4 || bound != 24 {
+		t.Errorf("%d exact runs and %d lower bounds, want 4 (both at step 2, b at 3 and 4) and 24 (a from step 3, b from step 5)", exact, bound)
+	}
+}
