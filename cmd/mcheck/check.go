@@ -853,7 +853,7 @@ type jsonRun struct {
 	// UpdateAt and Skip are the options it was found with.
 	Path     []uint32 `json:"path,omitempty"`
 	UpdateAt string   `json:"update_at"`
-	Skip     []string `json:"skip,omitempty"`
+	Skip     []string `json:"skip"`
 	// CycleStart, for a liveness violation (a lasso), is the number of the
 	// step the cycle starts with: the steps from it to the end repeat for
 	// ever. Liveness is what the liveness check did, when it ran.
@@ -913,7 +913,7 @@ type jsonViolation struct {
 func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	res := r.res
 	j := jsonRun{
-		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", UpdateAt: f.updateAt, Skip: f.skip,
+		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", UpdateAt: f.updateAt, Skip: orEmpty(f.skip),
 		Exhaustive: res.Exhaustive, Search: r.search(), QueueBound: r.queueBound, BoundHits: res.CapacityHits, CapacityStuck: res.CapacityStuck,
 		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
 		Trace:   []statespace.TraceStep{},

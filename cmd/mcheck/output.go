@@ -8,3 +8,12 @@ import "github.com/mcheck/mcheck/internal/atomicfile"
 func writeOutputFile(path string, data []byte) error {
 	return atomicfile.Write(path, data, 0o644)
 }
+
+// orEmpty is s, or an empty list for nil: a JSON field that is a list is
+// always there, [] when empty.
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

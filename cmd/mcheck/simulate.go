@@ -518,7 +518,7 @@ type jsonSim struct {
 	Final      string                 `json:"final,omitempty"`
 	Path       []uint32               `json:"path,omitempty"`
 	UpdateAt   string                 `json:"update_at"`
-	Skip       []string               `json:"skip,omitempty"`
+	Skip       []string               `json:"skip"`
 	Introduced bool                   `json:"update_introduced"`
 	Partial    int64                  `json:"partial_walks,omitempty"` // cut short by --time or an interruption, not among walks
 	PartialSt  int64                  `json:"partial_steps,omitempty"`
@@ -552,7 +552,7 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 	res := r.res
 	j := jsonSim{
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "unknown", Search: "simulation",
-		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
+		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: orEmpty(f.skip),
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(), Partial: res.Partial, PartialSt: res.PartialSteps,
 		Seed: f.seed, Scheduler: f.scheduler, Swarm: f.swarm, Walks: res.Runs, Steps: res.Steps, Distinct: res.Distinct, DistinctAL: res.DistinctCapped, Longest: res.Deepest,
 		Ended: res.Ended, Cut: res.Cut, TimedOut: res.TimedOut,

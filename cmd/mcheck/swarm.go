@@ -424,7 +424,7 @@ type jsonSwarm struct {
 	Final      string                 `json:"final,omitempty"`
 	Path       []uint32               `json:"path,omitempty"`
 	UpdateAt   string                 `json:"update_at"`
-	Skip       []string               `json:"skip,omitempty"`
+	Skip       []string               `json:"skip"`
 	Introduced bool                   `json:"update_introduced"`
 	Seconds    float64                `json:"seconds"`
 	// The swarm.
@@ -450,7 +450,7 @@ func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 	res := r.res
 	j := jsonSwarm{
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "unknown", Search: "bitstate swarm",
-		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: f.skip,
+		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: orEmpty(f.skip),
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
 		Seed: f.seed, Bits: f.bits, MaxStates: f.maxStates, States: r.stored(), Members: []jsonMember{}, TimedOut: res.TimedOut,
 	}
