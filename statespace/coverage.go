@@ -123,7 +123,22 @@ func (cv *coverage) unreached(p *Program) *Unreached {
 				if lt == nil {
 					continue
 				}
+				// States alike in their next action are told apart by
+				// their order in the local type (found by a tester: two
+				// lines "P2 prod: send <int> to cons").
+				descs := make([]string, len(lt.States))
+				alike := map[string]int{}
 				for st := range lt.States {
+					descs[st] = p.describeState(&lt.States[st])
+					alike[descs[st]]++
+				}
+				seen := map[string]int{}
+				for st := range lt.States {
+					seen[descs[st]]++
+					desc := descs[st]
+					if n := alike[desc]; n > 1 {
+						desc += fmt.Sprintf(" (%s of %d alike, in the order of `mcheck project`)", ordinal(seen[desc]), n)
+					}
 					// End states are not followed: a session whose roles
 					// have all ended is forgotten in the same step.
 					if cv.states[p.stateBase[s][v][r]+st] || lt.States[st].Kind == model.LEnd {
@@ -133,7 +148,7 @@ func (cv *coverage) unreached(p *Program) *Unreached {
 					if other := si.Protocol[1-v]; other == pr && si.Monitors[1-v][r] != nil && cv.states[p.stateBase[s][1-v][r]+st] {
 						continue
 					}
-					u.States = append(u.States, fmt.Sprintf("%s %s: %s", pr.Name, p.Roles[r], p.describeState(&lt.States[st])))
+					u.States = append(u.States, fmt.Sprintf("%s %s: %s", pr.Name, p.Roles[r], desc))
 				}
 			}
 		}
@@ -147,4 +162,19 @@ func (cv *coverage) unreached(p *Program) *Unreached {
 // reported as unreached.
 func isCallPlace(where string) bool {
 	return len(where) > 5 && where[:5] == "call "
+}
+
+// ordinal is 1st, 2nd, 3rd, 4th, ...
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
 }

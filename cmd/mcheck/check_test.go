@@ -671,3 +671,25 @@ func TestNotesLivenessInterrupted(t *testing.T) {
 		t.Errorf("notes:\n%s\nwant %q", b.String(), want)
 	}
 }
+
+// TestCoverageAlikeStates: two local-type states alike in their next
+// action are told apart (found by a tester: "never reached: P2 prod: send
+// <int> to cons" twice, under uncoordinated on the midrun model, whose P2
+// sends two ints a run).
+func TestCoverageAlikeStates(t *testing.T) {
+	_, out, _ := runCmd("check", "--store", "memory", "--progress", "off", "--coverage", "--strategy", "uncoordinated", "../../models/midrun-update-point.dsu")
+	lines := map[string]bool{}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "never reached:") {
+			if lines[l] {
+				t.Errorf("twice: %q", l)
+			}
+			lines[l] = true
+		}
+	}
+	for _, want := range []string{"P2 prod: send <int> to cons (1st of 2 alike, in the order of `mcheck project`)", "P2 prod: send <int> to cons (2nd of 2 alike"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("coverage lacks %q:\n%s", want, out)
+		}
+	}
+}
