@@ -96,6 +96,9 @@ type LiveOptions struct {
 	// Workers expand configurations in parallel; 0: runtime.NumCPU(). The
 	// result does not depend on it (explore).
 	Workers int
+	// Batch is the most configurations expanded between two merges (0:
+	// liveBatch); tests make it small to exercise many batches a level.
+	Batch int
 }
 
 // LiveStats says what the liveness check did.
@@ -519,6 +522,10 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 			ws[w].arena.memo = newThreadMemo(g.keys.trees, &ws[w].cur)
 		}
 	}
+	batch := uint32(liveBatch)
+	if opt.Batch > 0 {
+		batch = uint32(opt.Batch)
+	}
 	var keys []uint64 // the batch's configurations
 	var items []liveItem
 	levelEnd := uint32(1) // the first id of the next level
@@ -540,7 +547,7 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 			st.Interrupted = true
 			return nil
 		}
-		end := min(next+liveBatch, levelEnd)
+		end := min(next+batch, levelEnd)
 		keys = keys[:0]
 		for id := next; id < end; id++ {
 			keys = append(keys, g.keys.at.At(int64(id)))

@@ -520,7 +520,7 @@ func TestLivenessKnownModels(t *testing.T) {
 }
 
 // liveSpilled runs the liveness check four times: its graph in RAM,
-// spilled at the smallest budget (store.Pager), in RAM without the thread
+// spilled at the smallest budget (store.Pager) in batches of 5, in RAM without the thread
 // memo (LiveOptions.NoMemo), each with two workers (unless opt says), and
 // in RAM with one worker; it fails unless all give the same verdict, lasso
 // and figures, and returns the first's.
@@ -534,7 +534,9 @@ func liveSpilled(t *testing.T, sem *statespace.Semantics, opt statespace.LiveOpt
 		t.Fatal(err)
 	}
 	opt.Spill = store.SpillOptions{Dir: t.TempDir(), MemBudget: 1}
+	opt.Batch = 5 // many batches a level, each merged in order
 	sv, sst, err := statespace.CheckLiveness(context.Background(), sem, opt)
+	opt.Batch = 0
 	if err != nil {
 		t.Fatalf("spilled: %v", err)
 	}
