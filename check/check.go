@@ -329,7 +329,7 @@ func (o Options) shortest(ctx context.Context, sem *statespace.Semantics, so sto
 // into the outcome: a lasso is the run's violation; a check that was cut or
 // interrupted leaves nothing proved. Its time counts in the run's.
 func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, progress func(statespace.Progress), out *Outcome) error {
-	lo := statespace.LiveOptions{MaxStates: o.MaxStates, Workers: o.Workers}
+	lo := statespace.LiveOptions{MaxStates: o.MaxStates, Workers: o.Workers, Batch: o.Batch}
 	if k := o.Store.Kind; (k == store.Badger || k == "") && o.Store.Spill {
 		// Disk-backed, like the safety search: the graph's columns spill
 		// past half the budget (the other half is for the index of
