@@ -44,8 +44,8 @@ type EndpointView struct {
 	// RunAtLeast: the endpoint has migrated for good, and the canonical
 	// form stops counting such an endpoint's runs past the others' (README,
 	// How the search works): Run is a lower bound.
-	RunAtLeast bool `json:"run_at_least,omitempty"`
-	Next         string `json:"next"`
+	RunAtLeast bool   `json:"run_at_least,omitempty"`
+	Next       string `json:"next"`
 }
 
 // SnapshotOf describes configuration c as data.
