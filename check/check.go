@@ -118,12 +118,17 @@ func ParseStrategies(s string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, n := range strings.Split(s, ",") {
 		n = strings.TrimSpace(n)
-		if _, err := statespace.StrategyNamed(n); err != nil {
+		names := []string{n}
+		if n == "all" {
+			names = statespace.StrategyNames() // in a list too (a repeated --strategy)
+		} else if _, err := statespace.StrategyNamed(n); err != nil {
 			return nil, err
 		}
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
 		}
 	}
 	return out, nil

@@ -55,7 +55,7 @@ type checkFlags struct {
 }
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", "))
+	listVar(fs, &f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", ")+" (repeatable: the lists add up)")
 	fs.StringVar(&f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
 	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue: a send is not enabled while this many messages are queued")

@@ -693,3 +693,15 @@ func TestCoverageAlikeStates(t *testing.T) {
 		}
 	}
 }
+
+// TestStrategyRepeated: --strategy given twice runs both, as --skip's
+// repetitions add up (found by a tester: the last one silently won).
+func TestStrategyRepeated(t *testing.T) {
+	code, out, errs := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "--strategy", "stop-the-world,max+1", "../../models/mathserver.dsu")
+	if code != exitOK || !regexp.MustCompile(`(?m)^ +max\+1 +ok .*\n +stop-the-world +ok `).MatchString(out) {
+		t.Errorf("exit %d, %s\n%s", code, errs, out)
+	}
+	if code, _, _ := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "--strategy", "all", "../../models/mathserver.dsu"); code != exitViolation {
+		t.Errorf("max+1 then all: exit %d, want 1 (all includes uncoordinated)", code)
+	}
+}

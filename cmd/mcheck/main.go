@@ -236,6 +236,32 @@ func elideLongWords(s string) string {
 
 // parseFlags parses a command's flags. With --help it prints usage to
 // stdout; with a bad flag it says so on stderr. done reports that the
+// listValue is a string flag whose repetitions add to a comma-separated
+// list: --strategy A --strategy B is --strategy A,B, as --skip's
+// repetitions add up (found by a tester: the last one silently won).
+type listValue struct {
+	p   *string
+	set bool
+}
+
+func (v *listValue) String() string { return *v.p }
+func (v *listValue) Type() string   { return "string" }
+
+func (v *listValue) Set(s string) error {
+	if v.set {
+		*v.p += "," + s
+	} else {
+		*v.p, v.set = s, true
+	}
+	return nil
+}
+
+// listVar defines a listValue flag with a default.
+func listVar(fs *pflag.FlagSet, p *string, name, value, usage string) {
+	*p = value
+	fs.Var(&listValue{p: p}, name, usage)
+}
+
 // command should return status at once.
 func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writer), stdout, stderr io.Writer) (status int, done bool) {
 	fs.Usage = func() {} // printed here, to the right stream
