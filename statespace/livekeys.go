@@ -47,6 +47,26 @@ func keyHash(k uint64) uint64 {
 	return k ^ k>>31
 }
 
+// lookup looks for the configuration with the given key without changing
+// anything (lookups may run concurrently while nothing is inserted): its
+// id if it has one (found), and whether the answer is sure (not sure when
+// a key it had to compare is on disk: insert will tell).
+func (s *liveKeys) lookup(key uint64) (id uint32, found, sure bool) {
+	for i := keyHash(key) & s.mask; ; i = (i + 1) & s.mask {
+		slot := s.slots[i]
+		if slot == 0 {
+			return 0, false, true
+		}
+		k, ok := s.at.Peek(int64(slot - 1))
+		if !ok {
+			return 0, false, false
+		}
+		if k == key {
+			return slot - 1, true, true
+		}
+	}
+}
+
 // insert returns the id of the configuration with the given key (made by
 // s.trees), adding it if it is new.
 func (s *liveKeys) insert(key uint64) (uint32, bool, error) {

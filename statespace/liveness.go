@@ -601,10 +601,11 @@ type liveItem struct {
 // liveSucc is a successor found by a worker.
 type liveSucc struct {
 	key     uint64
-	mov     int  // from a pending configuration: the threads that move, at words[mov:]
-	perm    int  // on the quotient: the renaming it took, at pis[perm:] (-1: not known)
-	kept    bool // given an id (keep)
-	pending bool // pendingIn(successor)
+	mov     int    // from a pending configuration: the threads that move, at words[mov:]
+	perm    int    // on the quotient: the renaming it took, at pis[perm:] (-1: not known)
+	kept    bool   // given an id (keep)
+	pending bool   // pendingIn(successor)
+	known   uint32 // its id + 1 if it had one when the batch began (0: merge looks)
 }
 
 // expandBatch expands the configurations with the given keys, the batch's
@@ -676,6 +677,12 @@ func (w *liveWorker) expand(g *liveGraph, wi int, key uint64) liveItem {
 				w.err = err
 			}
 			ls.key, ls.kept, ls.pending = k, true, pendingIn(s.Next)
+			// Most successors were seen before: the workers find their ids
+			// (nothing is inserted while they run), which spares the merge,
+			// on one core, most of its lookups.
+			if id, found, sure := g.keys.lookup(k); found && sure {
+				ls.known = id + 1
+			}
 			if it.pending {
 				clear(w.mv)
 				g.addMovers(c, &s.Action, w.mv)
@@ -709,11 +716,16 @@ func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, st *LiveStats)
 		if !ls.kept {
 			continue
 		}
-		to, err := g.add(ls.key, ls.pending, id, uint32(i))
-		if err != nil {
-			return fmt.Errorf("liveness: %w", err)
+		to := ls.known - 1
+		if ls.known == 0 {
+			var err error
+			if to, err = g.add(ls.key, ls.pending, id, uint32(i)); err != nil {
+				return fmt.Errorf("liveness: %w", err)
+			}
 		}
-		if !it.pending || g.flags(to)&flagPending == 0 {
+		// (The target's pending flag is pendingIn of its configuration,
+		// which the worker had: ls.pending, no lookup.)
+		if !it.pending || !ls.pending {
 			continue
 		}
 		if g.dst.len() >= noState {

@@ -231,6 +231,21 @@ func (a *Array[T]) slot(i int64) []T {
 // At is word i.
 func (a *Array[T]) At(i int64) T { return a.slot(i)[i&a.mask] }
 
+// Peek is word i if its page is in RAM (ok), reading without writing
+// anything: the page's CLOCK mark is left as it is and a page on disk is
+// not read back. Peeks may run concurrently with each other, as long as
+// nothing else uses the array meanwhile.
+func (a *Array[T]) Peek(i int64) (v T, ok bool) {
+	if i < 0 || i >= a.n {
+		panic(fmt.Sprintf("store: index %d out of range [0, %d)", i, a.n))
+	}
+	p := a.pages[i>>a.shift]
+	if p.buf == nil {
+		return v, false
+	}
+	return a.words(p)[i&a.mask], true
+}
+
 // Set makes word i v.
 func (a *Array[T]) Set(i int64, v T) {
 	w := a.slot(i)

@@ -32,6 +32,11 @@ func TestPagedArrays(t *testing.T) {
 			if got := a64.At(int64(i)); got != w64[i] {
 				t.Fatalf("budget %d: uint64 word %d = %d, want %d", budget, i, got, w64[i])
 			}
+			// Peek reads a page in RAM as At does, and says when the
+			// page is on disk (never with no budget).
+			if got, ok := a64.Peek(int64(i)); ok && got != w64[i] || !ok && budget == 0 {
+				t.Fatalf("budget %d: peek at uint64 word %d = %d (in RAM %v), want %d", budget, i, got, ok, w64[i])
+			}
 		}
 		for round := 0; round < 3; round++ {
 			for range 200_000 {
