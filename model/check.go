@@ -236,6 +236,7 @@ func Check(f *syntax.File) (*Model, error) {
 	if len(c.errs) == 0 {
 		c.vetUpdatePoints(m)
 		c.vetUnreachedUpdates(m)
+		c.vetAddedRoles(m)
 	}
 	if err := c.errs.Err(); err != nil {
 		return nil, err

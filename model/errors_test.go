@@ -312,3 +312,29 @@ update u { service s: Q  thread B { fun g(y) = case(y, a, { ok: g(y), newlabl: g
 		t.Errorf("%d of 4 warnings suggest the other version's label:\n%v", hints, m.Warnings)
 	}
 }
+
+// TestWarnAddedRoles: an update that moves a service to a protocol with a
+// role the old one lacks is warned of (found by a tester: sessions started
+// before have nobody in it, the sends to it filled the queue, and the
+// check said ok, capacity reached). A protocol with no new role is not.
+func TestWarnAddedRoles(t *testing.T) {
+	src := `protocol P1 = mu t. a -> b: <int>. t
+protocol P2 = mu t. a -> b: <int>. a -> c: <int>. t
+service s: P1
+thread A { fun f(x) = send(x, b, 1); f(x)  main f(request(s, {a, b}, a)) }
+thread B { fun g(y) = let v = receive(y, a) in g(y)  main g(accept(s, b)) }
+update U { service s: P2  thread A { fun f(x) = send(x, b, 1); send(x, c, 2); f(x) } }
+`
+	m, err := Load("v2.dsu", []byte(src))
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	want := "v2.dsu:6:20: update U moves service s to P2, which has role c that P1 lacks: a session of s started under P1 has nobody in it, so what is sent there after migrating is never received"
+	if len(m.Warnings) != 1 || m.Warnings[0].Error() != want {
+		t.Errorf("warnings %v, want %q", m.Warnings, want)
+	}
+	same := strings.Replace(strings.Replace(src, "a -> c: <int>. t", "a -> b: <int>. t", 1), "send(x, c, 2)", "send(x, b, 2)", 1)
+	if m, err := Load("v2.dsu", []byte(same)); err != nil || len(m.Warnings) != 0 {
+		t.Errorf("no new role: warnings %v (%v)", m.Warnings, err)
+	}
+}

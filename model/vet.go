@@ -194,3 +194,34 @@ func commName(e syntax.Expr) string {
 	}
 	return "a case"
 }
+
+// vetAddedRoles warns of an update that moves a service to a protocol with
+// roles its protocol lacks. A session holds the roles its request named,
+// those of the protocol it started under: one started before the move has
+// nobody in the new roles, so what its roles send to them after migrating
+// is never received (found by a tester: it filled the queue, and the check
+// said ok, capacity reached).
+func (c *checker) vetAddedRoles(m *Model) {
+	for _, u := range m.Updates {
+		for _, sd := range u.Decl.Services {
+			s, np := m.Service(sd.Name.Name), u.Moves[sd.Name.Name]
+			if s == nil || np == nil || SameProtocol(np, s.Protocol) {
+				continue
+			}
+			var added []string
+			for _, r := range np.Roles {
+				if !slices.Contains(s.Protocol.Roles, r) {
+					added = append(added, r)
+				}
+			}
+			if len(added) > 0 {
+				roles := "role " + added[0]
+				if len(added) > 1 {
+					roles = "roles " + strings.Join(added, ", ")
+				}
+				c.warnf(sd.Name.Pos, "update %s moves service %s to %s, which has %s that %s lacks: a session of %s started under %s has nobody in it, so what is sent there after migrating is never received",
+					u.Name, s.Name, np.Name, roles, s.Protocol.Name, s.Name, s.Protocol.Name)
+			}
+		}
+	}
+}
