@@ -67,6 +67,20 @@ func (s *liveKeys) lookup(key uint64) (id uint32, found, sure bool) {
 	}
 }
 
+// find returns the id of the configuration with the given key, if it has
+// one, adding nothing.
+func (s *liveKeys) find(key uint64) (uint32, bool) {
+	for i := keyHash(key) & s.mask; ; i = (i + 1) & s.mask {
+		slot := s.slots[i]
+		if slot == 0 {
+			return 0, false
+		}
+		if s.at.At(int64(slot-1)) == key {
+			return slot - 1, true
+		}
+	}
+}
+
 // insert returns the id of the configuration with the given key (made by
 // s.trees), adding it if it is new.
 func (s *liveKeys) insert(key uint64) (uint32, bool, error) {

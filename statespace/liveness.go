@@ -82,8 +82,8 @@ const propUpdateCompletion = "update-completion"
 
 // LiveOptions configure the liveness check.
 type LiveOptions struct {
-	// MaxStates stops the check (Cut, no verdict) past this many
-	// configurations; 0: no bound.
+	// MaxStates bounds the configurations the check holds: it stops (Cut,
+	// no verdict) when one more would be added; 0: no bound.
 	MaxStates int64
 	// Progress, if set, is called after each breadth-first level.
 	Progress func(LiveStats)
@@ -341,9 +341,11 @@ func (g *liveGraph) finish(st *LiveStats, v *Violation, err error) (*Violation, 
 // shallowest first (none if the search was cut or interrupted).
 func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) (*fairComps, error) {
 	init, _ := g.sem.Initial()
-	if err := g.explore(ctx, init, opt, st); err != nil || st.Cut || st.Interrupted {
+	if err := g.explore(ctx, init, opt, st); err != nil {
 		return nil, err
 	}
+	// (Counted in a cut or interrupted check too: its figures so far fit
+	// together, found by a tester.)
 	for i := uint32(0); i < g.state.len(); i++ {
 		if f := g.flags(i); f&flagPending != 0 {
 			st.Pending++
@@ -351,6 +353,9 @@ func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) 
 				st.Excluded++
 			}
 		}
+	}
+	if st.Cut || st.Interrupted {
+		return nil, nil
 	}
 	return g.fairComponents(st), g.pg.Err()
 }
@@ -557,10 +562,11 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 			return fmt.Errorf("liveness: %w", err)
 		}
 		for k := range items {
-			if err := g.merge(next+uint32(k), ws[items[k].w], &items[k], st); err != nil {
+			cut, err := g.merge(next+uint32(k), ws[items[k].w], &items[k], opt.MaxStates, st)
+			if err != nil {
 				return err
 			}
-			if opt.MaxStates > 0 && int64(g.keys.len()) > opt.MaxStates {
+			if cut {
 				st.Cut = true
 				return nil
 			}
@@ -704,8 +710,10 @@ func (w *liveWorker) expand(g *liveGraph, wi int, key uint64) liveItem {
 }
 
 // merge gives the successors of configuration id, which w expanded (it),
-// their ids and records its steps in the pending region.
-func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, st *LiveStats) error {
+// their ids and records its steps in the pending region. It reports a cut,
+// and stops, when a new configuration would be one more than maxStates (0:
+// no bound): a space of exactly maxStates configurations is not cut.
+func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, maxStates int64, st *LiveStats) (bool, error) {
 	nw := g.words()
 	g.off.add(g.dst.len())
 	st.Transitions += int64(it.n)
@@ -719,8 +727,13 @@ func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, st *LiveStats)
 		to := ls.known - 1
 		if ls.known == 0 {
 			var err error
-			if to, err = g.add(ls.key, ls.pending, id, uint32(i)); err != nil {
-				return fmt.Errorf("liveness: %w", err)
+			if maxStates > 0 && int64(g.keys.len()) >= maxStates {
+				found := false
+				if to, found = g.keys.find(ls.key); !found {
+					return true, nil
+				}
+			} else if to, err = g.add(ls.key, ls.pending, id, uint32(i)); err != nil {
+				return false, fmt.Errorf("liveness: %w", err)
 			}
 		}
 		// (The target's pending flag is pendingIn of its configuration,
@@ -729,7 +742,7 @@ func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, st *LiveStats)
 			continue
 		}
 		if g.dst.len() >= noState {
-			return errors.New("liveness: more than 4294967294 transitions in the pending region: too many to number")
+			return false, errors.New("liveness: more than 4294967294 transitions in the pending region: too many to number")
 		}
 		g.dst.add(to)
 		g.addEdge(uint32(i), g.intern(w.words[ls.mov:ls.mov+nw]))
@@ -748,7 +761,7 @@ func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, st *LiveStats)
 		}
 		g.state.set(id, flags|g.intern(w.words[it.pr:it.pr+nw]))
 	}
-	return nil
+	return false, nil
 }
 
 // inRegion reports whether state v may lie on a fair cycle: pending, and no

@@ -877,3 +877,31 @@ func TestLivenessSymmetryRandom(t *testing.T) {
 		t.Errorf("%d runs compared, %d violations: want 20 runs, some with violations and some without", compared, violations)
 	}
 }
+
+// TestLivenessMaxStates: the check holds at most MaxStates configurations
+// and is cut only when the space has more (found by a tester: it stopped
+// past the bound, and a space of exactly the bound's size plus one was
+// reported cut with every configuration in it); a cut check's figures fit
+// together (its pending configurations counted).
+func TestLivenessMaxStates(t *testing.T) {
+	sem := semantics(t, loadFile(t, "../models/mathserver.dsu"), "max+1", 8)
+	_, full, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{})
+	if err != nil || full.Cut || full.States < 10 {
+		t.Fatalf("uncut: %+v, %v", full, err)
+	}
+	for _, n := range []int64{full.States, full.States - 1, full.States / 2} {
+		for _, workers := range []int{1, 2} {
+			_, st, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{MaxStates: n, Workers: workers, Batch: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cut := n < full.States
+			if st.Cut != cut || st.States > n || cut && st.States != n {
+				t.Errorf("MaxStates %d of %d, %d workers: cut %v, %d states", n, full.States, workers, st.Cut, st.States)
+			}
+			if cut && st.Edges > 0 && st.Pending == 0 {
+				t.Errorf("MaxStates %d: %d steps recorded in the pending region, no pending configuration counted", n, st.Edges)
+			}
+		}
+	}
+}
