@@ -204,20 +204,35 @@ func (p *Program) DescribeUpdate(c *Config) string {
 	if p.Update == nil {
 		return ""
 	}
+	d := "update " + p.Update.Name + ": " + p.updateState(c)
 	if !c.Upd.Introduced {
-		return "update " + p.Update.Name + ": not introduced"
+		return d
 	}
-	var pending []string
+	if names := p.unapplied(c); len(names) > 0 {
+		return d + "; to apply: " + strings.Join(names, ", ")
+	}
+	return d + "; every participant has applied or finished"
+}
+
+// updateState is "not introduced", or "introduced" with the update run
+// numbers.
+func (p *Program) updateState(c *Config) string {
+	if !c.Upd.Introduced {
+		return "not introduced"
+	}
+	return "introduced" + p.describeN(c)
+}
+
+// unapplied names the running participants of c that have not applied, in
+// thread order.
+func (p *Program) unapplied(c *Config) []string {
+	var names []string
 	for t, th := range c.Threads {
 		if th.Participant && th.HeapVer == 0 && th.Status == Running {
-			pending = append(pending, p.Threads[t].Name)
+			names = append(names, p.Threads[t].Name)
 		}
 	}
-	left := "every participant has applied or finished"
-	if len(pending) > 0 {
-		left = "to apply: " + strings.Join(pending, ", ")
-	}
-	return "update " + p.Update.Name + ": introduced" + p.describeN(c) + "; " + left
+	return names
 }
 
 func (p *Program) describeN(c *Config) string {

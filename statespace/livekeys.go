@@ -67,41 +67,44 @@ func (s *liveKeys) lookup(key uint64) (id uint32, found, sure bool) {
 	}
 }
 
+// probe finds key in the table: its id (found), or the empty slot i
+// where it goes.
+func (s *liveKeys) probe(key uint64) (i uint64, id uint32, found bool) {
+	for i = keyHash(key) & s.mask; ; i = (i + 1) & s.mask {
+		slot := s.slots[i]
+		if slot == 0 {
+			return i, 0, false
+		}
+		if s.at.At(int64(slot-1)) == key {
+			return i, slot - 1, true
+		}
+	}
+}
+
 // find returns the id of the configuration with the given key, if it has
 // one, adding nothing.
 func (s *liveKeys) find(key uint64) (uint32, bool) {
-	for i := keyHash(key) & s.mask; ; i = (i + 1) & s.mask {
-		slot := s.slots[i]
-		if slot == 0 {
-			return 0, false
-		}
-		if s.at.At(int64(slot-1)) == key {
-			return slot - 1, true
-		}
-	}
+	_, id, found := s.probe(key)
+	return id, found
 }
 
 // insert returns the id of the configuration with the given key (made by
 // s.trees), adding it if it is new.
 func (s *liveKeys) insert(key uint64) (uint32, bool, error) {
-	for i := keyHash(key) & s.mask; ; i = (i + 1) & s.mask {
-		slot := s.slots[i]
-		if slot == 0 {
-			if s.at.Len() >= noState-1 {
-				return 0, false, errors.New("more than 4294967293 configurations: too many to number")
-			}
-			id := uint32(s.at.Len())
-			s.at.Append(key)
-			s.slots[i] = id + 1
-			if uint64(s.at.Len())*2 > uint64(len(s.slots)) {
-				s.grow()
-			}
-			return id, true, nil
-		}
-		if s.at.At(int64(slot-1)) == key {
-			return slot - 1, false, nil
-		}
+	i, id, found := s.probe(key)
+	if found {
+		return id, false, nil
 	}
+	if s.at.Len() >= noState-1 {
+		return 0, false, errors.New("more than 4294967293 configurations: too many to number")
+	}
+	id = uint32(s.at.Len())
+	s.at.Append(key)
+	s.slots[i] = id + 1
+	if uint64(s.at.Len())*2 > uint64(len(s.slots)) {
+		s.grow()
+	}
+	return id, true, nil
 }
 
 // decode rebuilds configuration id in a (its parts are the tables',

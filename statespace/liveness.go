@@ -958,12 +958,7 @@ func (g *liveGraph) lasso(comp col, entry uint32) (*Violation, error) {
 // cycle that starts (and ends) at c.
 func (g *liveGraph) report(c *Config) *Violation {
 	p := g.p
-	var missing []string
-	for t, th := range c.Threads {
-		if th.Participant && th.HeapVer == 0 && th.Status == Running {
-			missing = append(missing, p.Threads[t].Name)
-		}
-	}
+	missing := p.unapplied(c)
 	sort.Strings(missing)
 	return &Violation{
 		Property: propUpdateCompletion, Rule: RuleNeverApplies, Thread: missing[0],

@@ -77,10 +77,7 @@ func (p *Program) SnapshotOf(c *Config) Snapshot {
 		s.Queue = append(s.Queue, p.describeChannel(c, ch))
 	}
 	if p.Update != nil {
-		s.Update = "not introduced"
-		if c.Upd.Introduced {
-			s.Update = "introduced" + p.describeN(c)
-		}
+		s.Update = p.updateState(c)
 	}
 	return s
 }
