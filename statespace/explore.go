@@ -225,7 +225,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	// taken from the successors recorded so far (the frontier is in order),
 	// so that the workers do not wait while a level's last batch is
 	// recorded; it is merged once the level is done.
-	var ahead chan error // the expansion of x.bufs[1-k], started early
+	var ahead *expansion // the expansion of x.bufs[1-k], started early
 	k := 0
 	for opt.Frontier.Len() > 0 || ahead != nil {
 		if opt.MaxDepth > 0 && x.depth >= opt.MaxDepth {
@@ -237,7 +237,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			b := &x.bufs[k]
 			var err error
 			if ahead != nil {
-				err = <-ahead
+				err = ahead.wait(true)
 				ahead = nil
 			} else {
 				if ctx.Err() != nil {
@@ -276,8 +276,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 					return x.failed(err)
 				}
 				if n > 0 {
-					ahead = make(chan error, 1)
-					go func() { ahead <- x.expandBatch(nb) }()
+					ahead = x.startBatch(nb, true)
 				}
 			}
 			x.results = b.results
@@ -565,9 +564,9 @@ func (x *search) interrupted() (*Result, error) {
 
 // drain waits for an expansion started ahead, if any, before the search
 // ends (its tables are freed then); its result is not wanted.
-func (x *search) drain(ahead chan error) {
+func (x *search) drain(ahead *expansion) {
 	if ahead != nil {
-		<-ahead
+		ahead.wait(false)
 		x.trees.quiesce()
 	}
 }
@@ -575,11 +574,8 @@ func (x *search) drain(ahead chan error) {
 // expandBatch expands b in parallel; every result goes to its own slot, so
 // merge sees them in frontier order whatever the number of workers.
 func (x *search) expandBatch(b *batch) error {
-	for len(b.results) < len(b.recs) {
-		b.results = append(b.results, expanded{})
-	}
-	b.results = b.results[:len(b.recs)]
 	if x.workers == 1 {
+		b.prepare()
 		for i := range b.recs {
 			if err := x.expand(b.recs[i], &b.results[i], 0); err != nil {
 				return err
@@ -587,43 +583,93 @@ func (x *search) expandBatch(b *batch) error {
 		}
 		return nil
 	}
-	// Each worker has a share of its own, the records in a row, and takes
-	// small runs from its front, so that its memos meet configurations
-	// alike one after another, as with one worker. One that is done takes
-	// runs from the back of the others' shares, so that one that got cheap
-	// configurations does not wait for one that got dear ones.
-	var wg sync.WaitGroup
-	n := len(b.recs)
-	shares := make([]share, x.workers)
-	for w := range shares {
-		shares[w].lo, shares[w].hi = w*n/x.workers, (w+1)*n/x.workers
+	return x.startBatch(b, false).wait(false)
+}
+
+// prepare gives b one result slot per record.
+func (b *batch) prepare() {
+	for len(b.results) < len(b.recs) {
+		b.results = append(b.results, expanded{})
 	}
-	var stop atomic.Bool
-	errs := make([]error, x.workers)
-	for w := 0; w < x.workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for k := range x.workers {
-				sh := &shares[(w+k)%x.workers]
-				for !stop.Load() {
-					lo, hi := sh.take(k > 0)
-					if lo == hi {
-						break
-					}
-					for i := lo; i < hi; i++ {
-						if err := x.expand(b.recs[i], &b.results[i], w); err != nil {
-							errs[w] = err
-							stop.Store(true) // the others stop too
-							return
-						}
-					}
+	b.results = b.results[:len(b.recs)]
+}
+
+// expansion is a batch being expanded by the workers (x.workers > 1).
+//
+// Each worker has a share of its own, the records in a row, and takes
+// small runs from its front, so that its memos meet configurations alike
+// one after another, as with one worker. One that is done takes runs from
+// the back of the others' shares, so that one that got cheap
+// configurations does not wait for one that got dear ones.
+//
+// The batch expanded while the previous one is merged and recorded is
+// started without the last worker: the goroutine that records is that
+// worker, and joins once it has recorded (wait). So as many goroutines
+// work as there are workers, never one more: with a recording goroutine
+// beside all the workers, 2 workers took 1.2 times the CPU time of one
+// (prodcons K=3), the three sharing two cores.
+type expansion struct {
+	x      *search
+	b      *batch
+	shares []share
+	stop   atomic.Bool
+	errs   []error
+	wg     sync.WaitGroup
+}
+
+// startBatch starts expanding b on the workers, all but the last if
+// joiner (the caller's goroutine is the last then: wait(true)).
+func (x *search) startBatch(b *batch, joiner bool) *expansion {
+	b.prepare()
+	e := &expansion{x: x, b: b, shares: make([]share, x.workers), errs: make([]error, x.workers)}
+	n := len(b.recs)
+	for w := range e.shares {
+		e.shares[w].lo, e.shares[w].hi = w*n/x.workers, (w+1)*n/x.workers
+	}
+	started := x.workers
+	if joiner {
+		started--
+	}
+	for w := range started {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			e.work(w)
+		}()
+	}
+	return e
+}
+
+// work is worker w's part: its share, then what is left of the others'.
+func (e *expansion) work(w int) {
+	x := e.x
+	for k := range x.workers {
+		sh := &e.shares[(w+k)%x.workers]
+		for !e.stop.Load() {
+			lo, hi := sh.take(k > 0)
+			if lo == hi {
+				break
+			}
+			for i := lo; i < hi; i++ {
+				if err := x.expand(e.b.recs[i], &e.b.results[i], w); err != nil {
+					e.errs[w] = err
+					e.stop.Store(true) // the others stop too
+					return
 				}
 			}
-		}(w)
+		}
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+}
+
+// wait waits for the expansion to end, after taking the last worker's
+// part on the caller's goroutine if join (a batch started with joiner).
+// Without join, the started workers do the whole batch between them.
+func (e *expansion) wait(join bool) error {
+	if join {
+		e.work(e.x.workers - 1)
+	}
+	e.wg.Wait()
+	return errors.Join(e.errs...)
 }
 
 // share is one worker's share of a batch: the records [lo, hi) not taken
