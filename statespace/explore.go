@@ -1041,6 +1041,13 @@ func (x *search) lookForGrowth() {
 		return
 	}
 	c := x.trees.decode(key, nil, &cursor{})
+	if !c.Upd.Introduced && c.Upd.Countdown > 0 {
+		// The pinned introduction is still ahead: the steps left until it
+		// are part of every configuration, so none repeats before it.
+		x.hint = fmt.Sprintf("the search is %d steps deep with %d configurations to go, and the update is introduced after step %d (--update-at step:%d): until then the steps left are part of every configuration, so no configuration repeats and every step makes new ones; a smaller K, or --max-depth or --max-states, bounds the search",
+			x.depth, x.opt.Frontier.Len(), x.sem.UpdateAt.Step, x.sem.UpdateAt.Step)
+		return
+	}
 	big := func(v Value) bool { return v.K == VInt && (v.N >= int64(x.depth/2) || -v.N >= int64(x.depth/2)) }
 	say := func(t int, what string, n int64) {
 		x.hint = fmt.Sprintf("the search is %d steps deep with %d configurations to go: in thread %s, %s is %d and may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",

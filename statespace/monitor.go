@@ -46,7 +46,10 @@ func (s *Semantics) checkAct(c *Config, t, inst, ei int, doing Doing, ok func(st
 	th := c.Threads[t]
 	ref := endRef(in, e.Role)
 	pv := p.ProtoVersion(in.Service, p.codeVersion(th))
-	if pv != e.Ver {
+	// A role that has reached end has completed every run: it has no run
+	// for code of another version to act in, and no action is allowed (a
+	// tester found "to act in run 1 under P" said of such a role).
+	if pv != e.Ver && !e.Done {
 		return &Fault{Kind: FaultVersion, Thread: t, Doing: doing, End: ref, Run: in.RunBase + e.Run + 1,
 			RunVer: e.Ver, Ver: pv, Code: th.Frames[len(th.Frames)-1].Code}
 	}

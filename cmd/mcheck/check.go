@@ -56,7 +56,7 @@ type checkFlags struct {
 
 func (f *checkFlags) register(fs *pflag.FlagSet) {
 	listVar(fs, &f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", ")+" (repeatable: the lists add up)")
-	fs.StringVar(&f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another)")
+	listVar(fs, &f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another; repeatable: the lists add up)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
 	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue: a send is not enabled while this many messages are queued")
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "cut the search at this BFS depth (0: no bound); a cut search is bounded, not exhaustive")
@@ -611,7 +611,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 		if l.Stuck > 0 {
 			// The runs that end at the capacity with the update pending
 			// complete nothing: the verdict above does not cover them.
-			notes = append(notes, fmt.Sprintf("  but for the runs that end where only the queue capacity holds the system, the update still pending (%s): an artefact of the bound, not judged",
+			notes = append(notes, fmt.Sprintf("  but for the runs that end where only the queue capacity holds the system, the update still pending (%s): not judged; a larger --queue-bound shows what the capacity hides, unless a participant it holds back never gets to apply (README, Capacity reached vs deadlock)",
 				plural64(l.Stuck, "configuration")))
 		}
 	}

@@ -285,6 +285,18 @@ func TestCheckGrowthHint(t *testing.T) {
 	}
 }
 
+// TestCheckCountdownHint: a search deep before a pinned introduction
+// (--update-at step:K, K large) grows because the steps left are part of
+// each configuration; the hint says so, not "a value that grows" (found
+// by a tester).
+func TestCheckCountdownHint(t *testing.T) {
+	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--update-at", "step:100000",
+		"--max-depth", "2100", "testdata/two-updates.dsu")
+	if code != exitBounded || !strings.Contains(errs, "the update is introduced after step 100000 (--update-at step:100000)") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
 // TestCheckDriftHint: a search going on past a run mix (--continue) on a
 // model whose roles then drift apart is endless with no value growing; the
 // hint names the session and the roles.
@@ -703,5 +715,36 @@ func TestStrategyRepeated(t *testing.T) {
 	}
 	if code, _, _ := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "--strategy", "all", "../../models/mathserver.dsu"); code != exitViolation {
 		t.Errorf("max+1 then all: exit %d, want 1 (all includes uncoordinated)", code)
+	}
+}
+
+// TestUpdateRepeated: --update given twice checks both updates, in the
+// order given, as --strategy's repetitions add up (found by a tester: the
+// last one silently won).
+func TestUpdateRepeated(t *testing.T) {
+	for _, cmd := range []string{"check", "simulate", "swarm", "points"} {
+		args := []string{cmd, "--strategy", "max+1", "--update", "u2", "--update", "u1", "--json", "testdata/two-updates.dsu"}
+		if cmd == "check" {
+			args = append(args, "--store", "memory", "--progress", "off")
+		}
+		_, out, errs := runCmd(args...)
+		i, j := strings.Index(out, `"update":"u2"`), strings.Index(out, `"update":"u1"`)
+		if i < 0 || j < i {
+			t.Errorf("%s: want u2 then u1:\n%s\n%s", cmd, out, errs)
+		}
+	}
+}
+
+// TestEndedRoleActs: a role that has reached end and acts again in code of
+// the new protocol version breaks its local type (nothing more is allowed),
+// not "a run under another version": it has no run left to act in (found
+// by a tester; statespace/testdata/regress/ended-role-acts-in-new-code.dsu).
+func TestEndedRoleActs(t *testing.T) {
+	_, out, errs := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "--json",
+		"../../statespace/testdata/regress/ended-role-acts-in-new-code.dsu")
+	for _, want := range []string{`"rule":"fidelity (a): action not allowed by the local type"`, `"expected":"s#1.a to do nothing more (end)`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %s in:\n%s\n%s", want, out, errs)
+		}
 	}
 }

@@ -234,8 +234,6 @@ func elideLongWords(s string) string {
 	return strings.Join(words, " ")
 }
 
-// parseFlags parses a command's flags. With --help it prints usage to
-// stdout; with a bad flag it says so on stderr. done reports that the
 // listValue is a string flag whose repetitions add to a comma-separated
 // list: --strategy A --strategy B is --strategy A,B, as --skip's
 // repetitions add up (found by a tester: the last one silently won).
@@ -262,6 +260,8 @@ func listVar(fs *pflag.FlagSet, p *string, name, value, usage string) {
 	fs.Var(&listValue{p: p}, name, usage)
 }
 
+// parseFlags parses a command's flags. With --help it prints usage to
+// stdout; with a bad flag it says so on stderr. done reports that the
 // command should return status at once.
 func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writer), stdout, stderr io.Writer) (status int, done bool) {
 	fs.Usage = func() {} // printed here, to the right stream

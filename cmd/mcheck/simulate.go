@@ -41,7 +41,7 @@ type simFlags struct {
 func (f *simFlags) register(fs *pflag.FlagSet) {
 	f.progress, f.store = "off", ""
 	listVar(fs, &f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", ")+" (repeatable: the lists add up)")
-	fs.StringVar(&f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another)")
+	listVar(fs, &f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another; repeatable: the lists add up)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
 	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue: a send is not enabled while this many messages are queued")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
