@@ -277,6 +277,14 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			// LiveStats.Quotient, FellBack).
 			err = checkLiveness(ctx, sem, o, opts.Progress, out)
 		}
+		if err != nil && res != nil && res.Violation == nil {
+			// The run failed after its search (closing the store, the
+			// liveness check): nothing is proved, even if the search
+			// itself went through (found by a tester: a store directory
+			// removed during a search that never wrote to it was found
+			// gone at the close, and the run said "ok", exhaustive).
+			res.Verdict, res.Exhaustive = statespace.Unknown, false
+		}
 		if res != nil {
 			outs = append(outs, out)
 		}

@@ -158,3 +158,40 @@ func TestLivenessSpillsWithBadger(t *testing.T) {
 		t.Errorf("verdicts %v, %v; want stop-the-world ok, max+1 never applies", mem[0].Result.Verdict, mem[1].Result.Violation)
 	}
 }
+
+// TestStoreGoneAtCloseIsUnknown: a store directory removed during a search
+// that never wrote to it is found gone when the store closes; the run
+// failed, so nothing is proved: not "ok", not exhaustive, and the liveness
+// check (which prodcons K=2 fails under max+1) is not said to hold (found
+// by a tester: the run said ok, exhaustive).
+func TestStoreGoneAtCloseIsUnknown(t *testing.T) {
+	src, err := family.Generate("prodcons", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load("prodcons-2.dsu", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir() + "/store"
+	removed := false
+	outs, err := check.Run(context.Background(), m, check.Options{
+		Strategies: []string{"max+1"}, Workers: 1, Batch: 64,
+		Store: store.Options{Kind: store.Badger, Dir: dir},
+		Progress: func(*check.Job, statespace.Progress) {
+			if !removed {
+				removed = true
+				if err := os.RemoveAll(dir); err != nil {
+					t.Error(err)
+				}
+			}
+		},
+	})
+	if err == nil || len(outs) != 1 {
+		t.Fatalf("err %v, %d outcomes", err, len(outs))
+	}
+	t.Logf("%v (%d states)", err, outs[0].Result.States)
+	if r := outs[0].Result; r.Verdict != statespace.Unknown || r.Exhaustive || outs[0].Liveness != nil {
+		t.Errorf("verdict %v, exhaustive %v, liveness %v after %v", r.Verdict, r.Exhaustive, outs[0].Liveness, err)
+	}
+}

@@ -173,7 +173,7 @@ type MemberStatus uint8
 
 const (
 	MemberEnded     MemberStatus = iota // nothing left to search: every configuration its array took for new was expanded
-	MemberCut                           // MaxStates reached
+	MemberCut                           // MaxStates left a new state out
 	MemberViolation                     // found a violation
 	MemberStopped                       // Time ran out or the swarm was interrupted
 )
@@ -579,10 +579,14 @@ func (m *member) dfs() MemberStatus {
 			}
 		} else {
 			for _, i := range m.order {
+				k := m.key(succs[i].Next)
 				if m.full() {
-					return MemberCut
+					if !m.bits.Has(k) {
+						return MemberCut // a new state left out
+					}
+					continue
 				}
-				if m.bits.Add(m.key(succs[i].Next)) {
+				if m.bits.Add(k) {
 					f.kids = append(f.kids, dfsKid{succs[i].Next, uint32(i)})
 				}
 			}
@@ -695,10 +699,14 @@ func (m *member) bfs(spill store.SpillOptions) (MemberStatus, error) {
 				continue
 			}
 			for _, i := range m.order {
+				k := m.key(succs[i].Next)
 				if m.full() {
-					return MemberCut, nil
+					if !m.bits.Has(k) {
+						return MemberCut, nil // a new state left out
+					}
+					continue
 				}
-				if !m.bits.Add(m.key(succs[i].Next)) {
+				if !m.bits.Add(k) {
 					continue
 				}
 				id, err := links.Append(int64(pid), uint32(i))

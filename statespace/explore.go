@@ -152,7 +152,11 @@ type Result struct {
 	CapacityStuck int64
 	CutByDepth    bool
 	CutByStates   bool
-	Interrupted   bool
+	// LeftOut says MaxStates left a new configuration out. CutByStates
+	// says the same, but not when a violation on a step of the level the
+	// cut fell in is reported (found before the cut); LeftOut still does.
+	LeftOut     bool
+	Interrupted bool
 	// Strategy costs (README "Growth and strategy costs"). BlockedConfigs counts the
 	// explored configurations in which some thread waits at the barrier,
 	// MaxBlocked the most threads waiting at once. UpdateLatency is the
@@ -884,7 +888,7 @@ func (x *search) record() error {
 			continue
 		}
 		if x.opt.MaxStates > 0 && x.opt.Links.Len() >= x.opt.MaxStates {
-			x.res.CutByStates = true
+			x.res.CutByStates, x.res.LeftOut = true, true
 			break
 		}
 		id, err := x.opt.Links.Append(x.parents[k], x.succIdx[k])

@@ -182,10 +182,12 @@ func shrinkBFS(ctx context.Context, sem *Semantics, target *targetChecker, path 
 		return nil, fmt.Errorf("shrinking: %w", err)
 	}
 	res.BFSStates = r.States
-	// A search that stored MaxStates configurations may have been cut in
-	// the level where it found the violation (Explore then reports the
-	// violation, not the cut).
-	res.BFSCut = r.CutByStates || r.States >= opt.MaxStates
+	// A search may have been cut in the level where it found the
+	// violation (Explore then reports the violation, not the cut, and
+	// says LeftOut). One that stored exactly MaxStates configurations and
+	// left none out was not cut (found by a tester: "not known to be
+	// shortest" said of a shortest run).
+	res.BFSCut = r.CutByStates || r.LeftOut
 	switch {
 	case r.Interrupted:
 		return nil, nil

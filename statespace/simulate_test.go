@@ -271,3 +271,32 @@ func TestShrinkInterruptedSays(t *testing.T) {
 	}
 	replayEnds(t, sem, res.Violation)
 }
+
+// TestShrinkCapExactlyFull: a shrinking BFS that stores exactly
+// --shrink-states configurations and leaves none out is not cut: its run
+// is shortest, as with a larger cap; one configuration fewer cuts it
+// (found by a tester: reaching the cap counted as a cut).
+func TestShrinkCapExactlyFull(t *testing.T) {
+	sem := simSemantics(t, "../models/mathserver.dsu", "uncoordinated")
+	shrink := func(cap int64) *statespace.ShrinkResult {
+		t.Helper()
+		res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+			Checker: properties.All(), Seed: 1, Runs: 10, Depth: 100, Workers: 1,
+			Shrink: &statespace.ShrinkOptions{Stores: memStores, MaxStates: cap},
+		})
+		if err != nil || res.Shrunk == nil {
+			t.Fatalf("cap %d: %v, %+v", cap, err, res)
+		}
+		return res.Shrunk
+	}
+	free := shrink(1 << 20)
+	if !free.Shortest || free.BFSCut {
+		t.Fatalf("uncapped: %+v", free)
+	}
+	if exact := shrink(free.BFSStates); !exact.Shortest || exact.BFSCut || exact.BFSStates != free.BFSStates {
+		t.Errorf("cap %d, exactly what it stores: %+v", free.BFSStates, exact)
+	}
+	if less := shrink(free.BFSStates - 1); !less.BFSCut {
+		t.Errorf("cap %d: not cut: %+v", free.BFSStates-1, less)
+	}
+}

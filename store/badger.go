@@ -891,6 +891,11 @@ func (s *BadgerSet) Close() error {
 	defer s.unlock()
 	s.pager.close() // it pins tables with the database, so before it closes
 	if err := s.closeDB(); err != nil {
+		if _, statErr := os.Stat(s.dir); errors.Is(statErr, fs.ErrNotExist) {
+			// Nothing left to remove (found by a tester: the hint said to
+			// remove a directory that was gone).
+			return &Error{Op: "close store", Path: s.dir, Err: fmt.Errorf("the store directory is gone: %w", err)}
+		}
 		return &Error{Op: "close store", Path: s.dir, Err: err,
 			Hint: "the store was left in place; remove it by hand (rm -r " + s.dir + ")"}
 	}

@@ -163,6 +163,17 @@ func (s *BitstateSet) Add(key uint64) bool {
 	return fresh
 }
 
+// Has reports whether every bit of key is set: whether Add would report
+// it not new.
+func (s *BitstateSet) Has(key uint64) bool {
+	for _, p := range s.positions(key) {
+		if s.words[p>>6]&(uint64(1)<<(p&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // Len is the number of keys reported new: the states the search stored.
 func (s *BitstateSet) Len() int64 { return s.n }
 

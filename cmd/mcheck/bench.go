@@ -90,6 +90,12 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		base := filepath.Join(f.out, f.family)
 		fmt.Fprintf(stderr, "mcheck bench: wrote %s.csv, %s.svg and %s.png\n", base, base, base)
 	}
+	if interrupted && len(rows) == 0 {
+		// Found by a tester: "the outputs hold the runs" was said when
+		// no run had finished and nothing was written.
+		fmt.Fprintln(stderr, "mcheck bench: interrupted before any run finished; no outputs written (an earlier sweep's outputs were removed at the start)")
+		return exitFailure
+	}
 	if interrupted {
 		fmt.Fprintln(stderr, "mcheck bench: interrupted; the outputs hold the runs completed so far (an earlier sweep's outputs were removed at the start)")
 		return exitFailure

@@ -491,6 +491,11 @@ func writeUnreached(w io.Writer, r *runReport, u *statespace.Unreached) {
 		scope = "in the part explored (the search stopped early: this list is too long)"
 	}
 	if len(u.Actions) == 0 && len(u.States) == 0 && len(u.Lines) == 0 {
+		if !r.res.Exhaustive && !lasso {
+			// An empty list of the part explored (found by a tester: "this
+			// list is too long" was said of an empty one).
+			scope = "in the part explored (the search stopped early)"
+		}
 		lines := ""
 		if u.Lines != nil {
 			lines = ", every source line run"
@@ -913,7 +918,7 @@ type jsonViolation struct {
 func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	res := r.res
 	j := jsonRun{
-		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", UpdateAt: f.updateAt, Skip: orEmpty(f.skip),
+		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", UpdateAt: f.updateAt, Skip: skipList(f.skip),
 		Exhaustive: res.Exhaustive, Search: r.search(), QueueBound: r.queueBound, BoundHits: res.CapacityHits, CapacityStuck: res.CapacityStuck,
 		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
 		Trace:   []statespace.TraceStep{},

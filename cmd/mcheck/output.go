@@ -1,6 +1,10 @@
 package main
 
-import "github.com/mcheck/mcheck/internal/atomicfile"
+import (
+	"slices"
+
+	"github.com/mcheck/mcheck/internal/atomicfile"
+)
 
 // writeOutputFile writes data to path (gen -o, check --html): a regular or
 // new file whole or not at all, a device or named pipe in place
@@ -9,11 +13,15 @@ func writeOutputFile(path string, data []byte) error {
 	return atomicfile.Write(path, data, 0o644)
 }
 
-// orEmpty is s, or an empty list for nil: a JSON field that is a list is
-// always there, [] when empty.
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
+// skipList is the JSON form of --skip: each property once, in the order
+// first given, never null (found by a tester: --skip fidelity,fidelity
+// gave ["fidelity","fidelity"]).
+func skipList(s []string) []string {
+	out := []string{}
+	for _, p := range s {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
 	}
-	return s
+	return out
 }

@@ -297,7 +297,7 @@ type jsonPoint struct {
 
 func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutcome) {
 	res := o.Result
-	j := jsonPoint{Model: path, Update: o.UpdateName(), Strategy: o.Strategy, QueueBound: o.QueueBound, UpdateAt: f.updateAt, Skip: orEmpty(f.skip),
+	j := jsonPoint{Model: path, Update: o.UpdateName(), Strategy: o.Strategy, QueueBound: o.QueueBound, UpdateAt: f.updateAt, Skip: skipList(f.skip),
 		Thread: o.Thread, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: pointVerdictWord(o),
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
 	if v := o.Witness; v != nil {

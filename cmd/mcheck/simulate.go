@@ -277,7 +277,13 @@ func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) 
 	}
 	pad := strings.Repeat(" ", len(r.strategy))
 	if r.update != nil && !res.Introduced {
-		fmt.Fprintf(w, "%s  no walk introduced the update (--update-at step:K after every walk ended, or never): this says nothing about the update\n", pad)
+		why := "--update-at never"
+		if f.updateAt != "never" {
+			// Found by a tester: "after every walk ended" was said of
+			// walks --depth cut.
+			why = "--update-at " + f.updateAt + ": every walk ended, or was cut by --depth, before that step"
+		}
+		fmt.Fprintf(w, "%s  no walk introduced the update (%s): this says nothing about the update\n", pad, why)
 	}
 	if res.CapacityHits > 0 {
 		fmt.Fprintf(w, "%s  the queue capacity held back a send in %d configurations passed\n", pad, res.CapacityHits)
@@ -495,7 +501,7 @@ func writeSimSummary(w io.Writer, runs []*simReport, f *simFlags) {
 			res.Runs, res.Steps, distinctCell(res), res.Deepest, res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\n(ok?: no violation in the walks, nothing proved — and walks judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check; distinct: the distinct configurations the walks passed; trace: the steps of the run printed; found at: the steps of the walk that found it; shortest: whether a shorter run to it can exist)")
+	fmt.Fprintln(w, "\n(ok?: no violation in the walks, nothing proved — and walks judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check; distinct: the distinct configurations the walks passed; trace: the steps of the run printed; found at: the steps of the walk that found it; shortest: yes if no run to it is shorter, >= N if every run to it has at least N steps, ? if not known)")
 }
 
 // jsonSim is the JSON form of one simulation. Its common fields are those
@@ -520,28 +526,28 @@ type jsonSim struct {
 	UpdateAt   string                 `json:"update_at"`
 	Skip       []string               `json:"skip"`
 	Introduced bool                   `json:"update_introduced"`
-	Partial    int64                  `json:"partial_walks,omitempty"` // cut short by --time or an interruption, not among walks
-	PartialSt  int64                  `json:"partial_steps,omitempty"`
+	Partial    int64                  `json:"partial_walks"` // cut short by --time or an interruption, not among walks
+	PartialSt  int64                  `json:"partial_steps"`
 	Seconds    float64                `json:"seconds"`
 	// The simulation.
 	Seed       uint64   `json:"seed"`
 	Scheduler  string   `json:"scheduler"`
-	Swarm      int      `json:"swarm,omitempty"`
+	Swarm      int      `json:"swarm"`
 	Walks      int64    `json:"walks"`
 	Steps      int64    `json:"steps"`
 	Distinct   int64    `json:"distinct_configurations"`
-	DistinctAL bool     `json:"distinct_at_least,omitempty"` // the count stopped: at least Distinct
+	DistinctAL bool     `json:"distinct_at_least"` // the count stopped: at least Distinct
 	Longest    int      `json:"longest_walk"`
 	Ended      int64    `json:"walks_ended"`
 	Cut        int64    `json:"walks_cut"`
-	TimedOut   bool     `json:"timed_out,omitempty"`
+	TimedOut   bool     `json:"timed_out"`
 	FoundBy    string   `json:"found_by,omitempty"`
 	FoundSeed  uint64   `json:"found_seed,omitempty"`
 	WalkPath   []uint32 `json:"walk_path,omitempty"` // the walk's own run
 	Shrunk     bool     `json:"shrunk"`
 	Shortest   bool     `json:"shortest"`
-	AtLeast    int      `json:"at_least_steps,omitempty"`
-	BFSStates  int64    `json:"shrink_bfs_states,omitempty"`
+	AtLeast    int      `json:"at_least_steps"`
+	BFSStates  int64    `json:"shrink_bfs_states"`
 	ShrinkHow  string   `json:"shrink_method,omitempty"`
 	Unreached  []string `json:"never_performed,omitempty"`
 	UnreachedS []string `json:"never_reached,omitempty"`
@@ -552,7 +558,7 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 	res := r.res
 	j := jsonSim{
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "unknown", Search: "simulation",
-		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: orEmpty(f.skip),
+		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: skipList(f.skip),
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(), Partial: res.Partial, PartialSt: res.PartialSteps,
 		Seed: f.seed, Scheduler: f.scheduler, Swarm: f.swarm, Walks: res.Runs, Steps: res.Steps, Distinct: res.Distinct, DistinctAL: res.DistinctCapped, Longest: res.Deepest,
 		Ended: res.Ended, Cut: res.Cut, TimedOut: res.TimedOut,

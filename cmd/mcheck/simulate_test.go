@@ -126,3 +126,37 @@ func TestSimulateTimeCountsCutWalks(t *testing.T) {
 		t.Errorf("exit %d, %+v: %s", code, j, out)
 	}
 }
+
+// TestSimulateNotIntroducedSaysWhy: walks that never introduced the update
+// say why: --update-at never, or walks that ended or were cut by --depth
+// before step K (found by a tester: "after every walk ended" was said of
+// walks --depth cut).
+func TestSimulateNotIntroducedSaysWhy(t *testing.T) {
+	for at, want := range map[string]string{
+		"never":    "no walk introduced the update (--update-at never)",
+		"step:100": "no walk introduced the update (--update-at step:100: every walk ended, or was cut by --depth, before that step)",
+	} {
+		_, out, errs := runCmd("simulate", "--update-at", at, "--depth", "50", "--strategy", "max+1", "../../models/mathserver.dsu")
+		if !strings.Contains(out, want) {
+			t.Errorf("--update-at %s: want %q:\n%s\n%s", at, want, out, errs)
+		}
+	}
+}
+
+// TestSimSwarmJSONFieldsAlwaysThere: the documented scalar fields of
+// simulate's and swarm's JSON are there when zero or false, as check's
+// are, and --skip lists each property once (found by a tester).
+func TestSimSwarmJSONFieldsAlwaysThere(t *testing.T) {
+	want := map[string][]string{
+		"simulate": {`"partial_walks":0`, `"partial_steps":0`, `"swarm":0`, `"distinct_at_least":false`, `"timed_out":false`, `"at_least_steps":0`, `"shrink_bfs_states":0`},
+		"swarm":    {`"timed_out":false`, `"at_least_steps":0`, `"shrink_bfs_states":0`},
+	}
+	for cmd, fields := range want {
+		_, out, errs := runCmd(cmd, "--json", "--strategy", "max+1", "--skip", "fidelity,fidelity", "--skip", "fidelity", "../../models/mathserver.dsu")
+		for _, f := range append(fields, `"skip":["fidelity"]`) {
+			if !strings.Contains(out, f) {
+				t.Errorf("%s: no %s in:\n%s\n%s", cmd, f, out, errs)
+			}
+		}
+	}
+}

@@ -381,7 +381,7 @@ func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
 			len(res.Members), r.stored(), res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\n(ok?: no violation found, nothing proved; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: whether a shorter run to it can exist)")
+	fmt.Fprintln(w, "\n(ok?: no violation found, nothing proved; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: yes if no run to it is shorter, >= N if every run to it has at least N steps, ? if not known)")
 }
 
 // jsonMember is the JSON form of one member.
@@ -433,13 +433,13 @@ type jsonSwarm struct {
 	MaxStates  int64        `json:"max_states_per_member"`
 	States     int64        `json:"states"`
 	Members    []jsonMember `json:"members"`
-	TimedOut   bool         `json:"timed_out,omitempty"`
+	TimedOut   bool         `json:"timed_out"`
 	FoundBy    *int         `json:"found_by_member,omitempty"`
 	MemberPath []uint32     `json:"member_path,omitempty"` // the member's own run
 	Shrunk     bool         `json:"shrunk"`
 	Shortest   bool         `json:"shortest"`
-	AtLeast    int          `json:"at_least_steps,omitempty"`
-	BFSStates  int64        `json:"shrink_bfs_states,omitempty"`
+	AtLeast    int          `json:"at_least_steps"`
+	BFSStates  int64        `json:"shrink_bfs_states"`
 	ShrinkHow  string       `json:"shrink_method,omitempty"`
 	Unreached  []string     `json:"never_performed,omitempty"`
 	UnreachedS []string     `json:"never_reached,omitempty"`
@@ -450,7 +450,7 @@ func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 	res := r.res
 	j := jsonSwarm{
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "unknown", Search: "bitstate swarm",
-		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: orEmpty(f.skip),
+		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: skipList(f.skip),
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(),
 		Seed: f.seed, Bits: f.bits, MaxStates: f.maxStates, States: r.stored(), Members: []jsonMember{}, TimedOut: res.TimedOut,
 	}

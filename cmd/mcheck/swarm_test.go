@@ -140,3 +140,18 @@ func TestSwarmTextInterrupted(t *testing.T) {
 		t.Errorf("an interrupted swarm's text:\n%s", out)
 	}
 }
+
+// TestSwarmMemberCapExactlyFull: a member whose --max-states is exactly
+// the number of configurations it finds ends, not cut; one fewer cuts it
+// (found by a tester: reaching the cap counted as a cut). mathserver under
+// max+1 has 112 configurations (check).
+func TestSwarmMemberCapExactlyFull(t *testing.T) {
+	for _, c := range []struct {
+		cap, status string
+	}{{"112", `"status":"ended"`}, {"111", `"status":"cut"`}} {
+		_, out, errs := runCmd("swarm", "--strategy", "max+1", "--skip", "update-completion", "--swarm", "4", "--max-states", c.cap, "--json", "../../models/mathserver.dsu")
+		if n := strings.Count(out, c.status); n != 4 {
+			t.Errorf("--max-states %s: %d members %s, want 4:\n%s\n%s", c.cap, n, c.status, out, errs)
+		}
+	}
+}
