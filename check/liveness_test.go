@@ -2,6 +2,7 @@ package check_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"testing"
@@ -12,6 +13,20 @@ import (
 	"github.com/mcheck/mcheck/statespace"
 	"github.com/mcheck/mcheck/store"
 )
+
+// familyModel is the member k of a generated family.
+func familyModel(t *testing.T, name string, k int) *model.Model {
+	t.Helper()
+	src, err := family.Generate(name, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(fmt.Sprintf("%s-%d.dsu", name, k), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
 
 func loadModel(t *testing.T, path string) *model.Model {
 	t.Helper()
@@ -116,14 +131,7 @@ func TestLivenessRemainingCodeDecidesParticipation(t *testing.T) {
 // (the update always completes) and max+1 (a fair lasso in which a pair
 // never applies).
 func TestLivenessSpillsWithBadger(t *testing.T) {
-	src, err := family.Generate("prodcons", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Load("prodcons2.dsu", src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := familyModel(t, "prodcons", 2)
 	run := func(so store.Options) []*check.Outcome {
 		t.Helper()
 		outs, err := check.Run(context.Background(), m, check.Options{QueueBound: 12, Reduce: "none",
@@ -165,14 +173,7 @@ func TestLivenessSpillsWithBadger(t *testing.T) {
 // check (which prodcons K=2 fails under max+1) is not said to hold (found
 // by a tester: the run said ok, exhaustive).
 func TestStoreGoneAtCloseIsUnknown(t *testing.T) {
-	src, err := family.Generate("prodcons", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Load("prodcons-2.dsu", src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := familyModel(t, "prodcons", 2)
 	dir := t.TempDir() + "/store"
 	removed := false
 	outs, err := check.Run(context.Background(), m, check.Options{
