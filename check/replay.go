@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/properties"
@@ -10,8 +11,13 @@ import (
 
 // ReplayOptions say how the run to replay was checked.
 type ReplayOptions struct {
-	Update     string // "": the model's only update, or none
-	Strategy   string // "" when the model has no update
+	Update string // "": the model's only update, or none
+	// NoUpdate: the run had no update (a report's "(no update)"), whatever
+	// updates the model has.
+	NoUpdate bool
+	// Strategy is one of statespace.StrategyNames(); "" or NoStrategy only
+	// when the run has no update (every strategy is the same there).
+	Strategy   string
 	UpdateAt   statespace.UpdateAt
 	QueueBound int // 0: DefaultQueueBound
 	Skip       []string
@@ -22,6 +28,7 @@ type ReplayOptions struct {
 func Semantics(m *model.Model, o ReplayOptions) (*statespace.Semantics, properties.Checker, error) {
 	var u *model.Update
 	switch {
+	case o.NoUpdate:
 	case o.Update != "":
 		us, err := UpdatesNamed(m, o.Update)
 		if err != nil {
@@ -34,8 +41,14 @@ func Semantics(m *model.Model, o ReplayOptions) (*statespace.Semantics, properti
 		return nil, nil, fmt.Errorf("%s has several updates: say which", m.File.Name)
 	}
 	strategy := o.Strategy
-	if strategy == "" || strategy == NoStrategy {
-		strategy = statespace.StrategyNames()[0]
+	switch {
+	case u == nil && (strategy == "" || strategy == NoStrategy):
+		strategy = statespace.StrategyNames()[0] // any: no update
+	case strategy == "":
+		// Found by a tester: an empty strategy ran as uncoordinated.
+		return nil, nil, fmt.Errorf("no strategy given (one of %s)", strings.Join(statespace.StrategyNames(), ", "))
+	case strategy == NoStrategy:
+		return nil, nil, fmt.Errorf("strategy %q is for a run without an update; update %s needs one of %s", NoStrategy, u.Name, strings.Join(statespace.StrategyNames(), ", "))
 	}
 	st, err := statespace.StrategyNamed(strategy)
 	if err != nil {

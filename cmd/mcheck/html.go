@@ -49,7 +49,11 @@ type htmlRunRow struct {
 // htmlViolation is one counterexample: the report, the chart and a detail
 // block per step (0 is the initial configuration).
 type htmlViolation struct {
-	Index                                           int
+	Index int
+	// Row is the Index of its run's summary row: the run's first
+	// violation's (with --continue a run has several; found by a tester,
+	// the later ones looked for rows that do not exist).
+	Row                                             int
 	Update, Strategy                                string
 	Property, Rule, Thread, Action, Expected, Found string
 	Steps                                           int
@@ -173,6 +177,7 @@ func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string,
 			if i == 0 {
 				row.Index, row.Property = hv.Index, v.Property
 			}
+			hv.Row = row.Index
 		}
 		page.Runs = append(page.Runs, row)
 	}

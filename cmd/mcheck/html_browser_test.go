@@ -287,3 +287,31 @@ func TestHTMLInBrowserRuns(t *testing.T) {
 		t.Errorf("the summary does not mark the counterexample shown")
 	}
 }
+
+// TestHTMLInBrowserContinue: with --continue a run has several
+// counterexamples; showing a later one marks its run's summary row, and at
+// step 0 no arrow is highlighted, a message still queued at the end
+// included (both found by a tester: the later ones looked for rows that do
+// not exist, and at step 0 the queued messages lit up).
+func TestHTMLInBrowserContinue(t *testing.T) {
+	b := newBrowser(t)
+	url, runs := pageFor(t, "../../models/mathserver.dsu", "--continue", "--strategy", "uncoordinated")
+	if len(runs) != 1 || len(runs[0].Violations) < 3 {
+		t.Fatalf("%d runs, want 1 with several violations", len(runs))
+	}
+	n := len(runs[0].Violations)
+	d := dom(b.run(t, url+fmt.Sprintf("#run=%d&step=0", n), "--dump-dom"))
+	if !strings.Contains(d.tag(t, `tr id="row-1"`), "active") {
+		t.Errorf("counterexample %d does not mark its run's row", n)
+	}
+	sec := string(d)[strings.Index(string(d), fmt.Sprintf(`id="run-%d"`, n)):]
+	if end := strings.Index(sec, "</section>"); end >= 0 {
+		sec = sec[:end]
+	}
+	if !strings.Contains(sec, "pending") {
+		t.Fatalf("counterexample %d has no message queued at the end: the test needs one", n)
+	}
+	if regexp.MustCompile(`<g class="msg[^"]*\bhot\b`).MatchString(sec) {
+		t.Errorf("an arrow is highlighted at step 0: %s", regexp.MustCompile(`<g class="msg[^"]*\bhot\b[^>]*>`).FindString(sec))
+	}
+}

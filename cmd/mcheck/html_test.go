@@ -571,3 +571,25 @@ func TestHTMLRunAfterMigrating(t *testing.T) {
 		t.Errorf("%d exact runs and %d lower bounds, want 4 (both at step 2, b at 3 and 4) and 24 (a from step 3, b from step 5)", exact, bound)
 	}
 }
+
+// TestHTMLPendingMessageNotAtStepZero: a message still queued when the
+// trace ends has no receive step: its arrow names none, so the page's
+// script never highlights it as the step-0 one (found by a tester: its
+// data-to was 0, and at step 0 every such arrow lit up).
+func TestHTMLPendingMessageNotAtStepZero(t *testing.T) {
+	_, _, _, root := checkHTML(t, "../../models/mathserver.dsu", "--continue", "--strategy", "uncoordinated")
+	pending := 0
+	for _, g := range root.all(byClass("g", "msg")) {
+		if g.hasClass("pending") {
+			pending++
+			if _, ok := g.attrs["data-to"]; ok {
+				t.Errorf("a pending message from step %s has data-to %q", g.attr("data-from"), g.attr("data-to"))
+			}
+		} else if g.attr("data-to") == "" {
+			t.Errorf("a received message from step %s has no data-to", g.attr("data-from"))
+		}
+	}
+	if pending == 0 {
+		t.Fatal("no pending message on the page: the test needs one")
+	}
+}

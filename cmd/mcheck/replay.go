@@ -79,7 +79,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	o := check.ReplayOptions{Strategy: rec.Strategy, UpdateAt: at, QueueBound: rec.QueueBound, Skip: rec.Skip}
-	if rec.Update != "(no update)" {
+	if rec.Update == noUpdate {
+		o.NoUpdate = true // whatever updates the model has now
+	} else {
 		o.Update = rec.Update
 	}
 	// A strategy or a property this mcheck does not know, check never
@@ -106,6 +108,10 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if rec.CycleStart < 0 || rec.CycleStart > len(rec.Path) {
 		// check writes 0 (no lasso) or a step of the path.
 		fmt.Fprintf(stderr, "mcheck replay: %s: cycle_start: must be 0 (no cycle) or a step of the path, 1 to %d, got %d\n", reportPath, len(rec.Path), rec.CycleStart)
+		return exitUsage
+	}
+	if msg := rec.inconsistent(); msg != "" {
+		fmt.Fprintf(stderr, "mcheck replay: %s: %s\n", reportPath, msg)
 		return exitUsage
 	}
 	tr, v, err := check.Replay(m, o, rec.Path, rec.CycleStart)
@@ -188,6 +194,46 @@ type savedRun struct {
 	Path       []uint32          `json:"path"`
 	Trace      []json.RawMessage `json:"trace"`
 	CycleStart int               `json:"cycle_start"` // a lasso's: see check.Replay
+	pathNull   bool              // a null in path (read as 0 otherwise)
+}
+
+// noUpdate is what reports say for the update of a run without one.
+const noUpdate = "(no update)"
+
+// inconsistent says how a report's run is one check could not have
+// written, beyond its fields' types ("" if it could have): found by a
+// tester, an empty strategy replayed as uncoordinated, an empty update as
+// the model's only one, and a skipped property's violation replayed.
+func (r *savedRun) inconsistent() string {
+	switch {
+	case r.Update == "":
+		return "update: missing (check writes the update's name, or " + noUpdate + ")"
+	case r.Strategy == "":
+		return "strategy: missing (check writes the strategy, or " + check.NoStrategy + " for a run without an update)"
+	case r.Update == noUpdate && r.Strategy != check.NoStrategy:
+		return fmt.Sprintf("strategy: %q for a run without an update, where check writes %s", r.Strategy, check.NoStrategy)
+	case r.Update != noUpdate && r.Strategy == check.NoStrategy:
+		return fmt.Sprintf("strategy: %s for a run of update %s, which check writes only for a run without an update", check.NoStrategy, r.Update)
+	case r.CycleStart > 0 && r.Property != properties.UpdateCompletion:
+		return fmt.Sprintf("cycle_start: a cycle (a lasso) is a counterexample of %s only, not of %s", properties.UpdateCompletion, r.Property)
+	}
+	for _, p := range r.Skip {
+		if !slices.Contains(properties.Names, p) {
+			return fmt.Sprintf("skip: unknown property %q (known: %s)", p, strings.Join(properties.Names, ", "))
+		}
+		if p == r.Property {
+			return fmt.Sprintf("skip: the violation's property %s is switched off there, so check could not have reported it", p)
+		}
+	}
+	for i, step := range r.Trace {
+		if t := bytes.TrimSpace(step); len(t) == 0 || t[0] != '{' {
+			return fmt.Sprintf("trace: step %d is %s, where check writes an object", i+1, t)
+		}
+	}
+	if r.pathNull {
+		return "path: null among the successor indices, where check writes whole numbers"
+	}
+	return ""
 }
 
 // maxReportBytes bounds the size of a report replay reads.
@@ -219,6 +265,14 @@ func firstViolation(path string) (*savedRun, error) {
 		}
 		points = points || r.Kind != "" // a row of mcheck points names its point's kind
 		if r.Verdict == "violation" {
+			var raw struct {
+				Path []json.RawMessage `json:"path"`
+			}
+			if json.Unmarshal(sc.Bytes(), &raw) == nil {
+				for _, x := range raw.Path {
+					r.pathNull = r.pathNull || string(bytes.TrimSpace(x)) == "null"
+				}
+			}
 			// A violation in the initial configuration has an empty path,
 			// which some reports leave out; a path left out of a longer
 			// trace is a damaged report.

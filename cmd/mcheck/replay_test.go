@@ -104,6 +104,20 @@ func TestReplay(t *testing.T) {
 		{`"path":[`, `"cycle_start":8,"path":[`, `cycle_start: must be 0 (no cycle) or a step of the path, 1 to 7, got 8`},
 		{`"path":[`, `"cycle_start":-1,"path":[`, `cycle_start: must be 0`},
 		{`"path":[`, `"path":[1099511627776,`, `field path: a JSON number 1099511627776 where check writes a whole number from 0 to 4294967295`},
+		// (found by a tester: each of these replayed, exit 0 or 1: an
+		// empty strategy as uncoordinated, an empty update as the model's
+		// only one, "(none needed)" under an update, a trace of numbers, a
+		// null in the path as 0, an empty property in skip, the violation's
+		// own property skipped, a cycle on a safety violation)
+		{`"strategy":"uncoordinated"`, `"strategy":""`, `strategy: missing`},
+		{`"update":"toB"`, `"update":""`, `update: missing`},
+		{`"strategy":"uncoordinated"`, `"strategy":"(none needed)"`, `strategy: (none needed) for a run of update toB`},
+		{`"update":"toB"`, `"update":"(no update)"`, `strategy: "uncoordinated" for a run without an update`},
+		{`"trace":[`, `"trace":[1,`, `trace: step 1 is 1, where check writes an object`},
+		{`"path":[`, `"path":[null,`, `path: null among the successor indices`},
+		{`"skip":[]`, `"skip":[null]`, `skip: unknown property ""`},
+		{`"skip":[]`, `"skip":["fidelity"]`, `skip: the violation's property fidelity is switched off there`},
+		{`"path":[`, `"cycle_start":1,"path":[`, `cycle_start: a cycle (a lasso) is a counterexample of update-completion only, not of fidelity`},
 	} {
 		b := strings.Replace(out0, c.from, c.to, 1)
 		if b == out0 {
