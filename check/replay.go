@@ -116,6 +116,17 @@ func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*st
 	return tr, v, nil
 }
 
+// WhyNotLasso says why path, replayed under o, is not a lasso whose cycle
+// starts with step cycleStart ("" if it is one, or is no run):
+// statespace.WhyNotLasso.
+func WhyNotLasso(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) string {
+	sem, _, err := Semantics(m, o)
+	if err != nil {
+		return ""
+	}
+	return statespace.WhyNotLasso(sem, path, cycleStart)
+}
+
 // NoStrategy is what reports say for the strategy of a model without an
 // update (every strategy is the same there); Replay takes it.
 const NoStrategy = "(none needed)"

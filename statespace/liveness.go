@@ -1149,16 +1149,32 @@ func HeldByCapacity(sem *Semantics, path []uint32, cycleStart int) []string {
 	return out
 }
 
+// JudgeLasso judges path as a lasso whose cycle starts with step
+// cycleStart (from 1): the violation of update completion it is (a fair
+// cycle, the update pending throughout, that leads back to where it
+// starts), or nil if it is not one.
 func JudgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, error) {
+	v, _, err := judgeLasso(sem, path, cycleStart)
+	return v, err
+}
+
+// WhyNotLasso says why path is not a lasso with its cycle starting at step
+// cycleStart ("" if it is one, or is not a run).
+func WhyNotLasso(sem *Semantics, path []uint32, cycleStart int) string {
+	_, why, _ := judgeLasso(sem, path, cycleStart)
+	return why
+}
+
+func judgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, string, error) {
 	if cycleStart < 1 || cycleStart > len(path) {
-		return nil, fmt.Errorf("liveness: cycle start %d outside a path of %d steps", cycleStart, len(path))
+		return nil, "", fmt.Errorf("liveness: cycle start %d outside a path of %d steps", cycleStart, len(path))
 	}
 	if sem.P.Update == nil {
-		return nil, nil
+		return nil, "the run has no update", nil
 	}
 	tr, err := ReplayPath(sem, path)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	c, _ := sem.Initial()
 	n := len(c.Threads)
@@ -1169,17 +1185,21 @@ func JudgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, erro
 		succs, _ := sem.Successors(c)
 		if i+1 >= cycleStart {
 			if !pendingIn(c) {
-				return nil, nil
+				return nil, fmt.Sprintf("the update is not pending before step %d, in the cycle", i+1), nil
 			}
 			if p := pendingNames(sem.P, c); i+1 == cycleStart {
 				first, pend = sem.P.Encode(nil, c), p
 			} else if p != pend {
-				return nil, nil
+				return nil, fmt.Sprintf("the participants yet to apply change before step %d, in the cycle (%s, then %s)", i+1, pend, p), nil
 			}
 			en := make(threadSet, len(moved))
 			for k := range succs {
 				if succs[k].Action.Kind == ActApply || succs[k].Action.Kind == ActRelease {
-					return nil, nil
+					what := "a participant could apply"
+					if succs[k].Action.Kind == ActRelease {
+						what = "the barrier could release"
+					}
+					return nil, fmt.Sprintf("before step %d, in the cycle, %s, and the cycle never does: it is not fair", i+1, what), nil
 				}
 				movers(&succs[k].Action, en)
 			}
@@ -1193,17 +1213,17 @@ func JudgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, erro
 		c = succs[s].Next
 	}
 	if !bytes.Equal(first, sem.P.Encode(nil, c)) {
-		return nil, nil
+		return nil, fmt.Sprintf("the steps from %d on do not lead back to the configuration before step %d", cycleStart, cycleStart), nil
 	}
 	for t := 0; t < n; t++ {
 		if !moved.has(t) && !disabled.has(t) {
-			return nil, nil
+			return nil, fmt.Sprintf("thread %s is enabled all along the cycle and never moves in it: the cycle is not fair", sem.P.Threads[t].Name), nil
 		}
 	}
 	g := &liveGraph{sem: sem, p: sem.P}
 	v := g.report(c)
 	v.Trace, v.Path, v.Final, v.CycleStart = tr.Steps, path, sem.P.Describe(tr.Final), cycleStart
-	return v, nil
+	return v, "", nil
 }
 
 // pendingNames lists the participants of c that have neither applied nor

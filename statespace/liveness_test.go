@@ -193,6 +193,12 @@ func checkLiveWant(t *testing.T, sem *statespace.Semantics, w liveWant, v *state
 		if bad, _ := statespace.JudgeLasso(sem, v.Path[:len(v.Path)-1], min(v.CycleStart, len(v.Path)-1)); bad != nil {
 			t.Errorf("JudgeLasso accepts a path whose cycle does not close")
 		}
+		if why := statespace.WhyNotLasso(sem, v.Path[:len(v.Path)-1], min(v.CycleStart, len(v.Path)-1)); why == "" {
+			t.Errorf("WhyNotLasso gives no reason for a path whose cycle does not close")
+		}
+	}
+	if why := statespace.WhyNotLasso(sem, v.Path, v.CycleStart); why != "" {
+		t.Errorf("WhyNotLasso on the lasso found: %s", why)
 	}
 	prefix, cycle := v.CycleStart-1, len(v.Trace)-v.CycleStart+1
 	if w.prefix >= 0 && prefix != w.prefix {

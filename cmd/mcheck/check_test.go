@@ -748,3 +748,24 @@ func TestEndedRoleActs(t *testing.T) {
 		}
 	}
 }
+
+// TestMSCLongNames: the MSC's columns are as wide as the thread names, so
+// names alike in their first 13 characters stay apart (found by a tester:
+// ServerReplica1 and ServerReplica10 both read "ServerReplica"); a name
+// over 39 characters keeps its start and end.
+func TestMSCLongNames(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "names.dsu")
+	long := "A" + strings.Repeat("x", 50) + "Z"
+	src := "protocol P = a -> b: <int>. end\nservice s: P\n" +
+		"thread ServerReplica1 { main let x = request(s, {a, b}, a) in send(x, b, 1) }\n" +
+		"thread ServerReplica10 { main let y = accept(s, b) in let v = receive(y, a) in 1 / (v - 1) }\n" +
+		"thread " + long + " { main () }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--trace", "msc", path)
+	want := fmt.Sprintf("       %-40s%-40s%-40s\n", "ServerReplica1", "ServerReplica10", "A"+strings.Repeat("x", 18)+"~"+strings.Repeat("x", 18)+"Z")
+	if !strings.Contains(out, want) {
+		t.Errorf("want the header %q in:\n%s\n%s", want, out, errs)
+	}
+}

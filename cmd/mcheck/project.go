@@ -52,6 +52,11 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	reportWarnings(stderr, m)
+	if fs.Changed("protocol") && (len(protocols) == 0 || slices.Contains(protocols, "")) {
+		// (found by a tester: an empty name printed every protocol)
+		fmt.Fprintln(stderr, "mcheck project: --protocol: an empty protocol name")
+		return exitUsage
+	}
 	for _, name := range protocols {
 		if m.Protocol(name) == nil {
 			var names []string

@@ -74,6 +74,11 @@ func TestProjectFlags(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errs, "no such protocol") {
 		t.Errorf("--protocol MathC: exit %d, %s", code, errs)
 	}
+	// (found by a tester: an empty name printed every protocol)
+	code, _, errs = runProjectCmd(t, "--protocol", "", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, "an empty protocol name") {
+		t.Errorf("--protocol '': exit %d, %s", code, errs)
+	}
 }
 
 var (

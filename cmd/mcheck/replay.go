@@ -140,6 +140,13 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case v == nil:
 		fmt.Fprintf(stdout, "the run no longer ends in a violation (recorded: %s, %s)\n", rec.Property, rec.Rule)
+		if rec.CycleStart > 0 {
+			// Which part of the lasso failed (found by a tester: only the
+			// line above was said).
+			if why := check.WhyNotLasso(m, o, rec.Path, rec.CycleStart); why != "" {
+				fmt.Fprintf(stdout, "  not a fair cycle of the update pending: %s\n", why)
+			}
+		}
 		return exitViolation
 	case v.Property != rec.Property || v.Rule != rec.Rule || placeless(v.Found, modelPath) != placeless(rec.Found, rec.Model):
 		fmt.Fprintf(stdout, "the run ends in another violation:\n  now:      %s: %s; found %s\n  recorded: %s: %s; found %s\n", v.Property, v.Rule, v.Found, rec.Property, rec.Rule, rec.Found)
@@ -173,8 +180,10 @@ func placeless(found, file string) string {
 	return sourcePlace.ReplaceAllString(pathless(found, file), "$1<place>")
 }
 
-// sourcePlace matches a line:col position, after pathless.
-var sourcePlace = regexp.MustCompile(`(^|[\s(])\d+:\d+\b`)
+// sourcePlace matches a line:col position, after pathless, with any file
+// name before it (found by a tester: a file name other than the model's,
+// in a report of a copy, made the same violation another one).
+var sourcePlace = regexp.MustCompile(`(^|[\s(])(?:[^\s()]*:)?\d+:\d+\b`)
 
 // savedRun is what replay reads of a `check --json` line.
 // Only these fields are read (and their types checked); the others a report

@@ -249,7 +249,7 @@ func TestStep(t *testing.T) {
 	// A line too long to read is bad input, not the end of the session
 	// (found by a tester: exit 0, the moves after it unread).
 	stdin = strings.NewReader(strings.Repeat("x", 70000) + "\n1\nq\n")
-	if code, _, errs := runCmd("step", "../../models/mathserver.dsu"); code != exitUsage || !strings.Contains(errs, "reading the moves") {
+	if code, _, errs := runCmd("step", "../../models/mathserver.dsu"); code != exitUsage || !strings.Contains(errs, "reading the moves: a line longer than 64 KiB") {
 		t.Errorf("a 70,000-byte line: exit %d, stderr %q; want exit 2", code, errs)
 	}
 	// Where there is no move, it says so (found by the adversarial
@@ -331,7 +331,8 @@ func TestReplayLasso(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(moved), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, got, errs := runCmd("replay", bad); code != exitViolation {
+	// It says which part failed (found by a tester: it did not).
+	if code, got, errs := runCmd("replay", bad); code != exitViolation || !strings.Contains(got, "not a fair cycle of the update pending: the update is not pending before step 1") {
 		t.Fatalf("replay of a lasso whose cycle does not close: exit %d\n%s\n%s", code, got, errs)
 	}
 }
@@ -356,5 +357,28 @@ func TestStepStopsWithoutReader(t *testing.T) {
 	code := run([]string{"step", "../../models/mathserver.dsu"}, &checkedWriter{w: w}, &errs)
 	if code != exitFailure || w.writes != 1 || moves.Len() < 100000 { // (one buffer of moves read)
 		t.Errorf("exit %d after %d writes, %d bytes of moves left", code, w.writes, moves.Len())
+	}
+}
+
+// TestReplayFoundNamesAnotherFile: the file name in found's source
+// positions is not compared, as the positions are not (found by a tester:
+// a report naming a copy of the model replayed to "another violation").
+func TestReplayFoundNamesAnotherFile(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "orig.dsu")
+	if err := os.WriteFile(model, []byte("thread A { main 1 / 0 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := runCmd("check", "--json", "--progress", "off", "--store", "memory", model)
+	renamed := strings.ReplaceAll(out, `at `+model+`:`, `at copy.dsu:`)
+	if renamed == out {
+		t.Fatalf("found names no position in %s:\n%s", model, out)
+	}
+	report := filepath.Join(dir, "renamed.json")
+	if err := os.WriteFile(report, []byte(renamed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got, errs := runCmd("replay", report); code != exitOK {
+		t.Errorf("exit %d\n%s\n%s", code, got, errs)
 	}
 }

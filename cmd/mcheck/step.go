@@ -130,10 +130,11 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 			if err := in.Err(); err != nil {
 				// (found by a tester: a line of 64 KiB or more ended the
 				// session with exit 0, the moves after it unread)
-				fmt.Fprintf(stderr, "mcheck step: reading the moves: %v\n", err)
 				if errors.Is(err, bufio.ErrTooLong) {
+					fmt.Fprintf(stderr, "mcheck step: reading the moves: a line longer than %d KiB\n", bufio.MaxScanTokenSize>>10)
 					return exitUsage
 				}
+				fmt.Fprintf(stderr, "mcheck step: reading the moves: %v\n", err)
 				return exitFailure
 			}
 			return exitOK
