@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -251,6 +252,31 @@ func (v *listValue) Set(s string) error {
 	} else {
 		*v.p, v.set = s, true
 	}
+	return nil
+}
+
+// switchValue is a boolean flag that says what it is when given a value
+// it does not take (found by a tester: points --trace=msc said
+// `strconv.ParseBool: parsing "msc"`, where check's --trace takes one).
+type switchValue struct {
+	p          *bool
+	name, hint string
+}
+
+func (v *switchValue) String() string {
+	if v.p == nil {
+		return "false"
+	}
+	return strconv.FormatBool(*v.p)
+}
+func (v *switchValue) Type() string { return "bool" }
+
+func (v *switchValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("--%s is a switch here, on or off (%s)", v.name, v.hint)
+	}
+	*v.p = b
 	return nil
 }
 

@@ -52,7 +52,8 @@ func (f *pointsFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
 	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per point, one per line (with the witness's trace)")
-	fs.BoolVar(&f.trace, "trace", false, "print the witness of each unsafe point: the shortest run that applies there and violates")
+	fs.Var(&switchValue{p: &f.trace, name: "trace", hint: "the witnesses are printed as text"}, "trace", "print the witness of each unsafe point: the shortest run that applies there and violates")
+	fs.Lookup("trace").NoOptDefVal = "true"
 }
 
 func runPoints(args []string, stdout, stderr io.Writer) int {

@@ -107,3 +107,15 @@ func TestPointsWaitsIsNotApplied(t *testing.T) {
 		t.Errorf("witness line:\n%s", out)
 	}
 }
+
+// TestPointsTraceIsASwitch: points' --trace takes no format, and says so
+// when given one (found by a tester: "strconv.ParseBool: parsing").
+func TestPointsTraceIsASwitch(t *testing.T) {
+	code, _, errs := runCmd("points", "--trace=msc", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, "--trace is a switch here") || strings.Contains(errs, "ParseBool") {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+	if code, out, errs := runCmd("points", "--trace", "--strategy", "max+1", "--workers", "1", "../../models/mathserver.dsu"); code == exitUsage || !strings.Contains(out, "points:") {
+		t.Errorf("--trace: exit %d\n%s\n%s", code, out, errs)
+	}
+}
