@@ -28,7 +28,7 @@ func incomplete(p *statespace.Program, c *statespace.Config) *statespace.Violati
 	}
 	sort.Strings(missing)
 	return &statespace.Violation{
-		Property: UpdateCompletion, Rule: "update not completed", Thread: missing[0], Threads: missing,
+		Property: UpdateCompletion, Rule: ruleIncomplete, Thread: missing[0], Threads: missing,
 		Action:   "no step is enabled",
 		Expected: fmt.Sprintf("every thread taking part in update %s to have applied it or finished", p.Update.Name),
 		Found:    "not applied by " + strings.Join(missing, ", "),

@@ -26,7 +26,7 @@ func orphans(p *statespace.Program, c *statespace.Config) *statespace.Violation 
 		return nil
 	}
 	return &statespace.Violation{
-		Property: Linearity, Rule: "orphan messages",
+		Property: Linearity, Rule: ruleOrphans,
 		Action:   "no step is enabled",
 		Expected: "every message consumed when the system stops",
 		Found:    "left in the queue: " + p.DescribeQueue(c),

@@ -16,10 +16,10 @@ func deadlock(p *statespace.Program, c *statespace.Config, stuck []int) *statesp
 	if len(stuck) == 0 {
 		return nil
 	}
-	rule := "deadlock"
+	rule := ruleDeadlock
 	for _, t := range stuck {
 		if c.Threads[t].Barrier {
-			rule = "deadlock at the stop-the-world barrier"
+			rule = ruleBarrierDeadlock
 		}
 	}
 	var waits, names []string

@@ -138,6 +138,31 @@ func (s Checker) violation(p *statespace.Program, from *statespace.Config, st *s
 	return v
 }
 
+// The rules of the violations of a configuration with no successors
+// (CheckTerminal); every other rule is a step's.
+const (
+	ruleDeadlock        = "deadlock"
+	ruleBarrierDeadlock = "deadlock at the stop-the-world barrier"
+	ruleIncomplete      = "update not completed"
+	ruleOrphans         = "orphan messages"
+)
+
+// TerminalRule reports whether CheckTerminal may report a violation of the
+// given property and rule (statespace.TerminalRules): if not, only a step
+// does, and a search that expanded every configuration fewer than d steps
+// deep has seen every such violation within d steps.
+func (s Checker) TerminalRule(property, rule string) bool {
+	switch rule {
+	case ruleDeadlock, ruleBarrierDeadlock:
+		return property == Progress
+	case ruleIncomplete:
+		return property == UpdateCompletion
+	case ruleOrphans:
+		return property == Linearity
+	}
+	return false
+}
+
 // CheckTerminal judges a configuration with no successors, in report order:
 // progress (a configuration stuck only by the capacity is judged no
 // further), update completion, orphan messages.

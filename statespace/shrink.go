@@ -139,6 +139,20 @@ type targetChecker struct {
 	property, rule string
 }
 
+// TerminalRules is implemented by a Checker that can say which violations
+// a configuration with no step may be (CheckTerminal's): the others are
+// steps' only.
+type TerminalRules interface {
+	TerminalRule(property, rule string) bool
+}
+
+// terminal reports whether the target may be a violation of a
+// configuration with no step (true when the checker cannot say).
+func (t *targetChecker) terminal() bool {
+	tr, ok := t.inner.(TerminalRules)
+	return !ok || tr.TerminalRule(t.property, t.rule)
+}
+
 func (t *targetChecker) match(v *Violation) *Violation {
 	if v != nil && v.Property == t.property && v.Rule == t.rule {
 		return v
@@ -200,12 +214,20 @@ func shrinkBFS(ctx context.Context, sem *Semantics, target *targetChecker, path 
 		res.AtLeast = d
 	case r.Violation != nil:
 		// Cut in the violation's level: a violation at a configuration
-		// with no step, one step shorter, may be in the part not expanded.
+		// with no step, one step shorter, may be in the part not expanded;
+		// one on a step is not shorter than the one found.
 		res.AtLeast = max(len(r.Violation.Path)-1, 0)
+		if !target.terminal() {
+			res.AtLeast = len(r.Violation.Path)
+		}
 	case r.CutByStates:
 		// Cut while expanding level r.Depth-1: every shorter run was
-		// looked at.
+		// looked at (and every run of r.Depth steps, for a violation only
+		// a step shows).
 		res.AtLeast = max(r.Depth-1, 0)
+		if !target.terminal() {
+			res.AtLeast = r.Depth
+		}
 	default:
 		// Searched to the depth of the run it was given without finding
 		// it: the canonical form merged its configurations with others
