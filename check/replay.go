@@ -38,7 +38,11 @@ func Semantics(m *model.Model, o ReplayOptions) (*statespace.Semantics, properti
 	case len(m.Updates) == 1:
 		u = m.Updates[0]
 	case len(m.Updates) > 1:
-		return nil, nil, fmt.Errorf("%s has several updates: say which", m.File.Name)
+		var names []string
+		for _, u := range m.Updates {
+			names = append(names, u.Name)
+		}
+		return nil, nil, fmt.Errorf("%s has several updates: say which (%s)", m.File.Name, strings.Join(names, ", "))
 	}
 	strategy := o.Strategy
 	switch {

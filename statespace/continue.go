@@ -60,7 +60,15 @@ func newContinued(max int) *continued {
 // foundInitial records the violation of the step that builds the initial
 // configuration (a thread that fails before its first visible step).
 func (c *continued) foundInitial(v *Violation) {
-	c.seen[violKey(v.Property, v.Rule, v.Thread, v.Where)] = 0
+	key := violKey(v.Property, v.Rule, v.Thread, v.Where)
+	if _, ok := c.seen[key]; ok {
+		return
+	}
+	if len(c.list) >= c.max {
+		c.full = true
+		return
+	}
+	c.seen[key] = len(c.list)
 	c.list = append(c.list, foundAt{depth: 0, v: v})
 }
 

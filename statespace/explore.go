@@ -217,7 +217,13 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			x.res.Violation = v
 			return x.finish()
 		}
-		x.foundInitial(v)
+		// Every fact of the step: several threads may fail before their
+		// first visible step.
+		for _, w := range stepViolations(opt.Checker, x.p, nil, first) {
+			w.Trace, w.Path, w.Final = []TraceStep{}, []uint32{}, x.p.Describe(init)
+			w.Where = violationWhere(x.p, w, init, first)
+			x.foundInitial(w)
+		}
 	}
 	if err := x.recordInitial(init); err != nil {
 		return x.failed(err)

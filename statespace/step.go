@@ -144,9 +144,9 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 		c.Threads = append(c.Threads, th)
 	}
 	for t := range c.Threads {
-		if f := s.runLocal(c, t); f != nil && fault == nil {
-			fault = f
-		}
+		// Every thread's fault, chained: --continue lists each (found by a
+		// tester: the threads after the first that failed were lost).
+		fault = firstFault(fault, s.runLocal(c, t))
 	}
 	if !s.Raw {
 		p.canonicalize(c)

@@ -670,7 +670,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 		}
 	}
 	if res.CapacityHits > 0 {
-		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %d configurations (%d where nothing else could move: capacity reached, not deadlock)", res.CapacityHits, res.CapacityStuck))
+		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %s (%d where nothing else could move: capacity reached, not deadlock)", plural64(res.CapacityHits, "configuration"), res.CapacityStuck))
 	}
 	for i, n := range notes {
 		if i == 0 {
@@ -811,7 +811,7 @@ type jsonLiveness struct {
 	// DiskBytes is the most the liveness graph held on disk (0 with the
 	// memory store, or when it fitted its share of the budget).
 	DiskBytes int64 `json:"disk_bytes"`
-	Cut       bool  `json:"cut,omitempty"`
+	Cut       bool  `json:"cut"`
 	// With symmetry: Quotient says liveness was judged among
 	// representatives; FellBack that no candidate lasso lifted to a real one
 	// and the unreduced check decided; QuotientStates and Lifted count the

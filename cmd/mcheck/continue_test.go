@@ -7,20 +7,12 @@ import (
 )
 
 // twoBugModel: P2 answers a bool where an int is due (fidelity (a), then
-// (b) at P1's receive) and Q2 waits for a session no one starts (deadlock).
-const twoBugModel = `
-protocol A = p1 -> p2: <int>. p2 -> p1: <int>. end
-protocol B = q1 -> q2: <int>. end
-service s: A
-service t: B
-thread P1 { main let x = request(s, {p1, p2}, p1) in send(x, p2, 1); receive(x, p2) }
-thread P2 { main let y = accept(s, p2) in let v = receive(y, p1) in send(y, p1, v == 1) }
-thread Q1 { main let x = request(t, {q1, q2}, q1) in send(x, q2, 1) }
-thread Q2 { main let y = accept(t, q2) in receive(y, q1); let z = accept(t, q2) in receive(z, q1) }
-`
+// (b) at P1's receive) and Q2 waits for a session no one starts (deadlock);
+// the README's --continue example.
+const twoBugModel = "testdata/two-bugs.dsu"
 
 func TestCheckContinue(t *testing.T) {
-	path := writeTemp(t, "two-bugs.dsu", twoBugModel)
+	path := twoBugModel
 	code, out, errs := runCmd("check", "--store", "memory", "--continue", path)
 	noPanic(t, out, errs)
 	if code != exitViolation {
@@ -61,5 +53,26 @@ func TestCheckContinue(t *testing.T) {
 	code, _, errs = runCmd("check", "--store", "memory", "--continue", "--max-violations", "0", path)
 	if code != exitUsage || !strings.Contains(errs, "--max-violations") {
 		t.Fatalf("--max-violations 0: exit %d, %s", code, errs)
+	}
+}
+
+// TestContinueInitialFaults: threads that fail before their first visible
+// step are each a distinct violation, of 0 steps (found by a tester: only
+// the first was listed, and the list said it was complete); --max-violations
+// cuts them as any others.
+func TestContinueInitialFaults(t *testing.T) {
+	path := writeTemp(t, "three.dsu", "thread B1 { main 1 / 0 }\nthread B2 { main 5 % 0 }\nthread B3 { main 5 / 0 }\n")
+	code, out, errs := runCmd("check", "--store", "memory", "--continue", path)
+	if code != exitViolation || !strings.Contains(out, "3 distinct violations, every one there is") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	for _, where := range []string{"three.dsu:1:18", "three.dsu:2:18", "three.dsu:3:18"} {
+		if !strings.Contains(out, where) {
+			t.Errorf("no violation at %s:\n%s", where, out)
+		}
+	}
+	code, out, _ = runCmd("check", "--store", "memory", "--continue", "--max-violations", "2", path)
+	if code != exitViolation || !strings.Contains(out, "2 distinct violations, and there are more") {
+		t.Errorf("--max-violations 2: exit %d\n%s", code, out)
 	}
 }

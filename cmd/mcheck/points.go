@@ -196,7 +196,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 	fmt.Fprintf(w, "points: model %s, update %s, strategy %s, queue capacity %d, update introduced: %s\n\n",
 		filepath.ToSlash(path), o0.UpdateName(), o0.Strategy, o0.QueueBound, f.updateAt)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "thread\tpoint\tverdict\tviolation\tdepth\tapplied\tstates\t")
+	fmt.Fprintln(tw, "thread\tpoint\tverdict\tviolation\tdepth\tapplied\tstates")
 	var capped []string
 	for _, o := range outs {
 		viol, depth, applied := "-", "-", "-"
@@ -209,7 +209,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 				applied = fmt.Sprintf("at passing %d", o.Passing)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\t\n", o.Thread, pointName(o.Point), pointVerdictWord(o), viol, depth, applied, o.Result.States)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", o.Thread, pointName(o.Point), pointVerdictWord(o), viol, depth, applied, o.Result.States)
 		if o.Verdict != check.PointUnsafe && o.Result.CapacityStuck > 0 {
 			capped = append(capped, fmt.Sprintf("%s's %s", o.Thread, pointName(o.Point)))
 		}

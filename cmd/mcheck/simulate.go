@@ -286,7 +286,7 @@ func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) 
 		fmt.Fprintf(w, "%s  no walk introduced the update (%s): this says nothing about the update\n", pad, why)
 	}
 	if res.CapacityHits > 0 {
-		fmt.Fprintf(w, "%s  the queue capacity held back a send in %d configurations passed\n", pad, res.CapacityHits)
+		fmt.Fprintf(w, "%s  the queue capacity held back a send in %s passed\n", pad, plural64(res.CapacityHits, "configuration"))
 	}
 	if res.TimedOut {
 		fmt.Fprintf(w, "%s  --time %s ended the walks\n", pad, f.duration)
