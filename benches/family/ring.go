@@ -45,8 +45,9 @@ A token ring of %d stations r1..r%d on one service. In each lap (protocol
 Ring) r1 sends a fresh bit to r2 and every other station passes on the
 bit it received on the lap before, keeping the new one: the ring is a
 delay line whose stations hold %d bits, so the state space grows about
-as N·2^N. Only one message is ever queued: the queue capacity does not
-matter. The update parity moves the service to RingParity, where each lap
+as N·2^N. Before the update one message is queued at a time; around it
+two may be (capacity 1 holds some sends back), so from capacity 2 on the
+queue capacity does not matter. The update parity moves the service to RingParity, where each lap
 ends with r1 telling r2 the parity of the token that came back (a choice),
 with new bodies for r1 and r2; r3..rN keep their code but take part.
 
