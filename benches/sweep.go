@@ -64,6 +64,9 @@ type Row struct {
 	MaxBlocked  int
 	Latency     int
 	Detail      string // why a run timed out or failed
+	// SafetyDone: the safety search was exhaustive, and what timed out was
+	// the liveness check after it (States is exact).
+	SafetyDone bool
 }
 
 // Sweep runs the sweep of opt: for each parameter from opt.From to opt.To
@@ -186,6 +189,9 @@ type childReport struct {
 	Blocked     int64   `json:"blocked_configs"`
 	MaxBlocked  int     `json:"max_blocked"`
 	Latency     int     `json:"update_latency"`
+	// Liveness is there once the safety search held exhaustively and the
+	// liveness check began: the states are the whole space's then.
+	Liveness *struct{} `json:"liveness"`
 }
 
 // The child's exit statuses that come with a verdict (docs/language.md §7).
@@ -259,6 +265,10 @@ func runOne(ctx context.Context, modelPath string, k int, strategy string, opt *
 	case timedOut:
 		row.Verdict, row.Exhaustive = VerdictTimeout, false
 		row.Detail = fmt.Sprintf("over --timeout %s", opt.Timeout)
+		if jsonErr == nil && j.Liveness != nil && j.Verdict != VerdictViolation {
+			row.SafetyDone = true
+			row.Detail += " in the liveness check"
+		}
 	case verdict != "":
 		row.Verdict = verdict
 		if verdict != VerdictOK {
@@ -334,6 +344,9 @@ func (r *Row) summary() string {
 		switch {
 		case r.Verdict == VerdictViolation:
 			search = "up to the violation"
+		case r.SafetyDone:
+			// (found by a tester: an exact count was called a lower bound)
+			search = "the safety search exhaustive"
 		case !r.Exhaustive:
 			search = "cut, a lower bound"
 		}

@@ -189,3 +189,17 @@ func TestSweepOptions(t *testing.T) {
 		t.Errorf("unwritable Out: %v", err)
 	}
 }
+
+// TestSummaryTimeoutInLiveness: a run over --timeout in the liveness check,
+// after an exhaustive safety search, has an exact state count: its line says
+// so rather than "a lower bound" (found by a tester).
+func TestSummaryTimeoutInLiveness(t *testing.T) {
+	r := Row{Verdict: VerdictTimeout, Measured: true, SafetyDone: true, States: 1385703, Depth: 207, Seconds: 6, Detail: "over --timeout 6s in the liveness check"}
+	if s := r.summary(); !strings.Contains(s, "1385703 states (the safety search exhaustive)") || strings.Contains(s, "lower bound") {
+		t.Errorf("%s", s)
+	}
+	r.SafetyDone = false
+	if s := r.summary(); !strings.Contains(s, "(cut, a lower bound)") {
+		t.Errorf("%s", s)
+	}
+}
