@@ -111,6 +111,17 @@ func (cv *coverage) unreached(p *Program) *Unreached {
 			u.Actions = append(u.Actions, w)
 		}
 	}
+	// A protocol several services follow is named with the service (found
+	// by a tester: two services' lines read the same).
+	users := map[string]map[string]bool{}
+	for _, si := range p.Services {
+		for _, pr := range si.Protocol {
+			if users[pr.Name] == nil {
+				users[pr.Name] = map[string]bool{}
+			}
+			users[pr.Name][si.Name] = true
+		}
+	}
 	seenProto := map[string]bool{}
 	for s, si := range p.Services {
 		for v := 0; v < 2; v++ {
@@ -148,7 +159,11 @@ func (cv *coverage) unreached(p *Program) *Unreached {
 					if other := si.Protocol[1-v]; other == pr && si.Monitors[1-v][r] != nil && cv.states[p.stateBase[s][1-v][r]+st] {
 						continue
 					}
-					u.States = append(u.States, fmt.Sprintf("%s %s: %s", pr.Name, p.Roles[r], desc))
+					line := fmt.Sprintf("%s %s: %s", pr.Name, p.Roles[r], desc)
+					if len(users[pr.Name]) > 1 {
+						line += " (service " + si.Name + ")"
+					}
+					u.States = append(u.States, line)
 				}
 			}
 		}

@@ -871,6 +871,7 @@ type jsonRun struct {
 	TraceShortest *bool `json:"trace_shortest,omitempty"`
 	// Bitstate is the bit array's summary, with --store bitstate.
 	Bitstate string `json:"bitstate,omitempty"`
+	jsonCoverage
 	// Symmetry lists the interchangeable blocks the search was reduced by
 	// ("{A1, B1} ~ {A2, B2}", one string per group), and SymmetryOrder the
 	// number of permutations they allow.
@@ -959,6 +960,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, DiskBytes: l.DiskBytes, Cut: l.Cut,
 			Quotient: l.Quotient, FellBack: l.FellBack, QuotientStates: l.QuotientStates, Lifted: l.Lifted}
 	}
+	j.jsonCoverage = coverageJSON(r.model, res.Unreached)
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)
 }

@@ -79,3 +79,41 @@ func TestCoverageCutEmptyList(t *testing.T) {
 		t.Errorf("cut, every place exercised:\n%s", out)
 	}
 }
+
+// TestCheckCoverageJSON: check --coverage --json carries the coverage
+// lists, [] when empty, as simulate's JSON does; without --coverage there
+// are none (found by a tester: check's JSON dropped them).
+func TestCheckCoverageJSON(t *testing.T) {
+	_, out, _ := runCmd("check", "--coverage", "--json", "--strategy", "max+1", "--store", "memory", "--progress", "off", "../../models/mathserver.dsu")
+	for _, f := range []string{`"never_performed":[]`, `"never_reached":[]`, `"never_ran":[]`} {
+		if !strings.Contains(out, f) {
+			t.Errorf("no %s in:\n%s", f, out)
+		}
+	}
+	_, out, _ = runCmd("check", "--coverage", "--json", "--strategy", "max+1", "--store", "memory", "--progress", "off", "--max-states", "60", "../../models/mathserver.dsu")
+	if !strings.Contains(out, `"never_ran":["../../models/mathserver.dsu:`) {
+		t.Errorf("a cut search's lines never run are not listed:\n%s", out)
+	}
+	_, out, _ = runCmd("check", "--json", "--strategy", "max+1", "--store", "memory", "--progress", "off", "../../models/mathserver.dsu")
+	if strings.Contains(out, "never_") {
+		t.Errorf("coverage fields without --coverage:\n%s", out)
+	}
+}
+
+// TestCoverageNamesTheService: a protocol two services follow is named
+// with the service in the local-type states never reached (found by a
+// tester: the two services' lines read the same).
+func TestCoverageNamesTheService(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "two-services.dsu")
+	src := "protocol P = a -> b: <int>. end\nservice s1: P\nservice s2: P\n" +
+		"thread A { main let x = request(s1, {a, b}, a) in send(x, b, 1) }\n" +
+		"thread B { main let y = accept(s1, b) in receive(y, a) }\n" +
+		"thread C { main if false then (let z = request(s2, {a, b}, a) in send(z, b, 1)) else () }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errs := runCmd("check", "--coverage", "--store", "memory", "--progress", "off", path)
+	if !strings.Contains(out, "never reached:   P a: send <int> to b (service s2)") || strings.Contains(out, "(service s1)") {
+		t.Errorf("want s2's states, named, and none of s1's:\n%s\n%s", out, errs)
+	}
+}

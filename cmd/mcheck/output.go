@@ -1,9 +1,13 @@
 package main
 
 import (
+	"fmt"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/mcheck/mcheck/internal/atomicfile"
+	"github.com/mcheck/mcheck/statespace"
 )
 
 // writeOutputFile writes data to path (gen -o, check --html): a regular or
@@ -24,4 +28,30 @@ func skipList(s []string) []string {
 		}
 	}
 	return out
+}
+
+// jsonCoverage is what --coverage adds to a run's JSON line (check,
+// simulate, swarm): each list there, [] when empty, and none of them
+// without --coverage (found by a tester: check --json dropped them).
+type jsonCoverage struct {
+	NeverPerformed *[]string `json:"never_performed,omitempty"`
+	NeverReached   *[]string `json:"never_reached,omitempty"`
+	NeverRan       *[]string `json:"never_ran,omitempty"` // source lines, "m.dsu:12 (new f of P1)"
+}
+
+// coverageJSON is u's JSON form (u nil: no --coverage).
+func coverageJSON(model string, u *statespace.Unreached) jsonCoverage {
+	if u == nil {
+		return jsonCoverage{}
+	}
+	performed, reached := append([]string{}, u.Actions...), append([]string{}, u.States...)
+	j := jsonCoverage{NeverPerformed: &performed, NeverReached: &reached}
+	if u.Lines != nil { // (nil: the lines were not followed)
+		ran := []string{}
+		for _, l := range u.Lines {
+			ran = append(ran, fmt.Sprintf("%s:%d (%s)", filepath.ToSlash(model), l.Line, strings.Join(l.Code, ", ")))
+		}
+		j.NeverRan = &ran
+	}
+	return j
 }

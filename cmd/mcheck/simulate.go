@@ -549,9 +549,7 @@ type jsonSim struct {
 	AtLeast    int      `json:"at_least_steps"`
 	BFSStates  int64    `json:"shrink_bfs_states"`
 	ShrinkHow  string   `json:"shrink_method,omitempty"`
-	Unreached  []string `json:"never_performed,omitempty"`
-	UnreachedS []string `json:"never_reached,omitempty"`
-	NeverRan   []string `json:"never_ran,omitempty"` // source lines, "m.dsu:12 (new f of P1)"
+	jsonCoverage
 }
 
 func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
@@ -575,12 +573,7 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 			j.Shrunk, j.Shortest, j.AtLeast, j.BFSStates, j.ShrinkHow = sh.Method != "", sh.Shortest, sh.AtLeast, sh.BFSStates, sh.Method
 		}
 	}
-	if u := res.Unreached; u != nil {
-		j.Unreached, j.UnreachedS = u.Actions, u.States
-		for _, l := range u.Lines {
-			j.NeverRan = append(j.NeverRan, fmt.Sprintf("%s:%d (%s)", filepath.ToSlash(r.model), l.Line, strings.Join(l.Code, ", ")))
-		}
-	}
+	j.jsonCoverage = coverageJSON(r.model, res.Unreached)
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)
 }

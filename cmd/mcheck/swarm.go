@@ -441,9 +441,7 @@ type jsonSwarm struct {
 	AtLeast    int          `json:"at_least_steps"`
 	BFSStates  int64        `json:"shrink_bfs_states"`
 	ShrinkHow  string       `json:"shrink_method,omitempty"`
-	Unreached  []string     `json:"never_performed,omitempty"`
-	UnreachedS []string     `json:"never_reached,omitempty"`
-	NeverRan   []string     `json:"never_ran,omitempty"`
+	jsonCoverage
 }
 
 func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
@@ -483,12 +481,7 @@ func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 			j.Shrunk, j.Shortest, j.AtLeast, j.BFSStates, j.ShrinkHow = sh.Method != "", sh.Shortest, sh.AtLeast, sh.BFSStates, sh.Method
 		}
 	}
-	if u := res.Unreached; u != nil {
-		j.Unreached, j.UnreachedS = u.Actions, u.States
-		for _, l := range u.Lines {
-			j.NeverRan = append(j.NeverRan, fmt.Sprintf("%s:%d (%s)", filepath.ToSlash(r.model), l.Line, strings.Join(l.Code, ", ")))
-		}
-	}
+	j.jsonCoverage = coverageJSON(r.model, res.Unreached)
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)
 }
