@@ -577,6 +577,21 @@ func walkIn(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *dis
 			return out
 		}
 		if depth >= cfg.Depth {
+			// The configuration the walk reached in its last step is
+			// passed, so judged: with no step it is a terminal one, and
+			// the walk ended there rather than being cut (found by a
+			// tester: a deadlock exactly --depth steps deep was counted
+			// but never judged).
+			if succs, info := sem.Successors(c); len(succs) == 0 {
+				if info.CapacityBlocked {
+					out.capHits++
+				}
+				out.ended = true
+				if v := chk.CheckTerminal(p, c, info); v != nil {
+					out.viol, out.where = v, violTerminal
+				}
+				return out
+			}
 			out.cut = true
 			return out
 		}

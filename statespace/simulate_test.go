@@ -303,3 +303,26 @@ func TestShrinkCapExactlyFull(t *testing.T) {
 		t.Errorf("cap %d: %+v", free.BFSStates-1, less)
 	}
 }
+
+// TestSimulateJudgesTheLastConfiguration: the configuration a walk reaches
+// in exactly --depth steps is passed, so judged: a deadlock every run
+// reaches in 42 steps is found with depth 42, and the walk ended there
+// (found by a tester: it was counted but never judged); with depth 41 the
+// walk is cut before it.
+func TestSimulateJudgesTheLastConfiguration(t *testing.T) {
+	sem := simSemantics(t, "testdata/deadlock-at-depth.dsu", "max+1")
+	for _, c := range []struct {
+		depth int
+		found bool
+	}{{42, true}, {41, false}} {
+		res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+			Checker: properties.All(), Seed: 1, Runs: 1, Depth: c.depth, Workers: 1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Violation != nil; got != c.found || got && (res.Violation.Property != properties.Progress || len(res.Violation.Path) != 42) {
+			t.Errorf("depth %d: violation %v", c.depth, res.Violation)
+		}
+	}
+}
