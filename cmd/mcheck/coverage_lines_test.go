@@ -104,14 +104,10 @@ func TestCheckCoverageJSON(t *testing.T) {
 // with the service in the local-type states never reached (found by a
 // tester: the two services' lines read the same).
 func TestCoverageNamesTheService(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "two-services.dsu")
-	src := "protocol P = a -> b: <int>. end\nservice s1: P\nservice s2: P\n" +
-		"thread A { main let x = request(s1, {a, b}, a) in send(x, b, 1) }\n" +
-		"thread B { main let y = accept(s1, b) in receive(y, a) }\n" +
-		"thread C { main if false then (let z = request(s2, {a, b}, a) in send(z, b, 1)) else () }\n"
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeTemp(t, "two-services.dsu", "protocol P = a -> b: <int>. end\nservice s1: P\nservice s2: P\n"+
+		"thread A { main let x = request(s1, {a, b}, a) in send(x, b, 1) }\n"+
+		"thread B { main let y = accept(s1, b) in receive(y, a) }\n"+
+		"thread C { main if false then (let z = request(s2, {a, b}, a) in send(z, b, 1)) else () }\n")
 	_, out, errs := runCmd("check", "--coverage", "--store", "memory", "--progress", "off", path)
 	if !strings.Contains(out, "never reached:   P a: send <int> to b (service s2)") || strings.Contains(out, "(service s1)") {
 		t.Errorf("want s2's states, named, and none of s1's:\n%s\n%s", out, errs)
