@@ -718,6 +718,19 @@ func TestStrategyRepeated(t *testing.T) {
 	}
 }
 
+// TestEmptyListFlag: --update "" and --strategy "" are refused, as
+// --update "u," is, rather than meaning the default (found by a tester).
+func TestEmptyListFlag(t *testing.T) {
+	for _, cmd := range []string{"check", "simulate", "swarm", "points"} {
+		for _, flag := range []string{"--update", "--strategy"} {
+			code, _, errs := runCmd(cmd, flag, "", "testdata/two-updates.dsu")
+			if code != exitUsage || !strings.Contains(errs, "an empty list") {
+				t.Errorf("%s %s '': exit %d, %q", cmd, flag, code, errs)
+			}
+		}
+	}
+}
+
 // TestUpdateRepeated: --update given twice checks both updates, in the
 // order given, as --strategy's repetitions add up (found by a tester: the
 // last one silently won).

@@ -247,6 +247,11 @@ func (v *listValue) String() string { return *v.p }
 func (v *listValue) Type() string   { return "string" }
 
 func (v *listValue) Set(s string) error {
+	if strings.TrimSpace(s) == "" {
+		// (found by a tester: --update "" meant every update, where
+		// --update "u," was refused)
+		return errors.New("an empty list: leave the flag out for its default")
+	}
 	if v.set {
 		*v.p += "," + s
 	} else {
