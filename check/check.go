@@ -72,10 +72,13 @@ type Job struct {
 	Program  *statespace.Program
 }
 
-// UpdateName is the update's name, or "(no update)".
+// NoUpdate is what reports say for the update of a run without one.
+const NoUpdate = "(no update)"
+
+// UpdateName is the update's name, or NoUpdate.
 func (j *Job) UpdateName() string {
 	if j.Update == nil {
-		return "(no update)"
+		return NoUpdate
 	}
 	return j.Update.Name
 }

@@ -431,9 +431,15 @@ func setupLine(path string, u *model.Update, bound int, at string) string {
 
 func updateName(u *model.Update) string {
 	if u == nil {
-		return "(no update)"
+		return check.NoUpdate
 	}
 	return u.Name
+}
+
+// neverRan is a source line no run reached, as --coverage names it:
+// "m.dsu:12 (new f of P1)".
+func neverRan(model string, l statespace.UnreachedLine) string {
+	return fmt.Sprintf("%s:%d (%s)", filepath.ToSlash(model), l.Line, strings.Join(l.Code, ", "))
 }
 
 func (r *runReport) search() string {
@@ -511,7 +517,7 @@ func writeUnreached(w io.Writer, r *runReport, u *statespace.Unreached) {
 		fmt.Fprintf(w, "  never reached:   %s\n", s)
 	}
 	for _, l := range u.Lines {
-		fmt.Fprintf(w, "  never ran:       %s:%d (%s)\n", filepath.ToSlash(r.model), l.Line, strings.Join(l.Code, ", "))
+		fmt.Fprintf(w, "  never ran:       %s\n", neverRan(r.model, l))
 	}
 }
 

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"fmt"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/mcheck/mcheck/internal/atomicfile"
 	"github.com/mcheck/mcheck/statespace"
@@ -49,7 +46,7 @@ func coverageJSON(model string, u *statespace.Unreached) jsonCoverage {
 	if u.Lines != nil { // (nil: the lines were not followed)
 		ran := []string{}
 		for _, l := range u.Lines {
-			ran = append(ran, fmt.Sprintf("%s:%d (%s)", filepath.ToSlash(model), l.Line, strings.Join(l.Code, ", ")))
+			ran = append(ran, neverRan(model, l))
 		}
 		j.NeverRan = &ran
 	}

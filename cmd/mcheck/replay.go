@@ -79,7 +79,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	o := check.ReplayOptions{Strategy: rec.Strategy, UpdateAt: at, QueueBound: rec.QueueBound, Skip: rec.Skip}
-	if rec.Update == noUpdate {
+	if rec.Update == check.NoUpdate {
 		o.NoUpdate = true // whatever updates the model has now
 	} else {
 		o.Update = rec.Update
@@ -206,9 +206,6 @@ type savedRun struct {
 	pathNull   bool              // a null in path (read as 0 otherwise)
 }
 
-// noUpdate is what reports say for the update of a run without one.
-const noUpdate = "(no update)"
-
 // inconsistent says how a report's run is one check could not have
 // written, beyond its fields' types ("" if it could have): found by a
 // tester, an empty strategy replayed as uncoordinated, an empty update as
@@ -216,12 +213,12 @@ const noUpdate = "(no update)"
 func (r *savedRun) inconsistent() string {
 	switch {
 	case r.Update == "":
-		return "update: missing (check writes the update's name, or " + noUpdate + ")"
+		return "update: missing (check writes the update's name, or " + check.NoUpdate + ")"
 	case r.Strategy == "":
 		return "strategy: missing (check writes the strategy, or " + check.NoStrategy + " for a run without an update)"
-	case r.Update == noUpdate && r.Strategy != check.NoStrategy:
+	case r.Update == check.NoUpdate && r.Strategy != check.NoStrategy:
 		return fmt.Sprintf("strategy: %q for a run without an update, where check writes %s", r.Strategy, check.NoStrategy)
-	case r.Update != noUpdate && r.Strategy == check.NoStrategy:
+	case r.Update != check.NoUpdate && r.Strategy == check.NoStrategy:
 		return fmt.Sprintf("strategy: %s for a run of update %s, which check writes only for a run without an update", check.NoStrategy, r.Update)
 	case r.CycleStart > 0 && r.Property != properties.UpdateCompletion:
 		return fmt.Sprintf("cycle_start: a cycle (a lasso) is a counterexample of %s only, not of %s", properties.UpdateCompletion, r.Property)

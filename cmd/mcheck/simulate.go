@@ -471,7 +471,7 @@ func writeUnreachedBy(w io.Writer, model, strategy string, u *statespace.Unreach
 		fmt.Fprintf(w, "  never reached:   %s\n", s)
 	}
 	for _, l := range u.Lines {
-		fmt.Fprintf(w, "  never ran:       %s:%d (%s)\n", filepath.ToSlash(model), l.Line, strings.Join(l.Code, ", "))
+		fmt.Fprintf(w, "  never ran:       %s\n", neverRan(model, l))
 	}
 }
 
