@@ -29,9 +29,12 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("replay", pflag.ContinueOnError)
 	var modelPath string
 	fs.StringVar(&modelPath, "model", "", "the model to replay against (default: the one the report names)")
+	var nth int
+	fs.IntVar(&nth, "violation", 1, "replay the report's `N`th counterexample, counting every run's in order (each one a --continue run lists)")
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: mcheck replay [--model MODEL.dsu] REPORT.json")
-		fmt.Fprintln(w, "\nREPORT.json is the output of `mcheck check --json`: the first violation in it is")
+		fmt.Fprintln(w, "\nREPORT.json is the output of `mcheck check --json`: its first violation (or the one")
+		fmt.Fprintln(w, "--violation chooses) is")
 		fmt.Fprintln(w, "re-run through the semantics, step by step, with the options it was found with; the")
 		fmt.Fprintln(w, "trace is printed, and the run must end in the same violation (property, rule and")
 		fmt.Fprintln(w, "what was found). Use it to see that a counterexample still holds after the model")
@@ -46,10 +49,18 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	rec, err := firstViolation(reportPath)
+	if nth < 1 {
+		fmt.Fprintf(stderr, "mcheck replay: --violation: must be 1 or more (the first counterexample is 1), got %d\n", nth)
+		return exitUsage
+	}
+	rec, err := nthViolation(reportPath, nth)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
 		return exitUsage
+	}
+	which := "" // the counterexample, when not the first
+	if nth > 1 {
+		which = fmt.Sprintf(", counterexample %d", nth)
 	}
 	fromReport := modelPath == ""
 	if fromReport {
@@ -118,7 +129,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	var diverged *statespace.DivergedError
 	if errors.As(err, &diverged) {
 		// The saved path is no longer a run of this model: say where.
-		fmt.Fprintf(stdout, "replay of %s (%s, %s, queue capacity %d): %s of %d replayed\n", reportPath, rec.Update, rec.Strategy, rec.QueueBound, steps(len(diverged.Before)), len(rec.Path))
+		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s of %d replayed\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(diverged.Before)), len(rec.Path))
 		for _, s := range diverged.Before {
 			fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
 		}
@@ -133,7 +144,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
 		return exitViolation
 	}
-	fmt.Fprintf(stdout, "replay of %s (%s, %s, queue capacity %d): %s\n", reportPath, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
+	fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
 	for _, s := range tr.Steps {
 		fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
 	}
@@ -203,7 +214,21 @@ type savedRun struct {
 	Path       []uint32          `json:"path"`
 	Trace      []json.RawMessage `json:"trace"`
 	CycleStart int               `json:"cycle_start"` // a lasso's: see check.Replay
-	pathNull   bool              // a null in path (read as 0 otherwise)
+	// Violations, in a --continue run, is every violation (the fields
+	// above describe the first): each is a counterexample of its own.
+	Violations []savedViolation `json:"violations"`
+	pathNull   bool             // a null in path (read as 0 otherwise)
+}
+
+// savedViolation is what replay reads of a --continue run's violation;
+// the run's other fields are the line's.
+type savedViolation struct {
+	Property   string            `json:"property"`
+	Rule       string            `json:"rule"`
+	Found      string            `json:"found"`
+	Path       []uint32          `json:"path"`
+	Trace      []json.RawMessage `json:"trace"`
+	CycleStart int               `json:"cycle_start"`
 }
 
 // inconsistent says how a report's run is one check could not have
@@ -245,8 +270,10 @@ func (r *savedRun) inconsistent() string {
 // maxReportBytes bounds the size of a report replay reads.
 const maxReportBytes = 64 << 20
 
-// firstViolation reads the first violation of a `check --json` report.
-func firstViolation(path string) (*savedRun, error) {
+// nthViolation reads the nth counterexample (from 1) of a `check --json`
+// report: every line's violation in order, each of a --continue line's
+// violations (found by a tester: replay read only the first of them).
+func nthViolation(path string, nth int) (*savedRun, error) {
 	data, err := readFileLimited(path, "report", maxReportBytes)
 	if err != nil {
 		return nil, err
@@ -254,6 +281,7 @@ func firstViolation(path string) (*savedRun, error) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, maxReportBytes+1)
 	points := false
+	seen := 0 // counterexamples before this line's
 	for line := 1; sc.Scan(); line++ {
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
@@ -270,32 +298,59 @@ func firstViolation(path string) (*savedRun, error) {
 			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %v", path, line, err)
 		}
 		points = points || r.Kind != "" // a row of mcheck points names its point's kind
-		if r.Verdict == "violation" {
-			var raw struct {
-				Path []json.RawMessage `json:"path"`
-			}
-			if json.Unmarshal(sc.Bytes(), &raw) == nil {
-				for _, x := range raw.Path {
-					r.pathNull = r.pathNull || string(bytes.TrimSpace(x)) == "null"
-				}
-			}
-			// A violation in the initial configuration has an empty path,
-			// which some reports leave out; a path left out of a longer
-			// trace is a damaged report.
-			if r.Path == nil && len(r.Found) > 0 && len(r.Trace) == 0 {
-				r.Path = []uint32{}
-			}
-			if r.Path == nil {
-				return nil, fmt.Errorf("%s:%d: the violation has no path (the successor indices of its %s): not a whole report of mcheck check --json", path, line, steps(len(r.Trace)))
-			}
-			return &r, nil
+		if r.Verdict != "violation" {
+			continue
 		}
+		runs := []savedRun{r}
+		if len(r.Violations) > 0 {
+			runs = runs[:0]
+			for _, v := range r.Violations {
+				x := r
+				x.Property, x.Rule, x.Found, x.Path, x.Trace, x.CycleStart = v.Property, v.Rule, v.Found, v.Path, v.Trace, v.CycleStart
+				runs = append(runs, x)
+			}
+		}
+		if seen+len(runs) < nth {
+			seen += len(runs)
+			continue
+		}
+		k := nth - seen - 1
+		rec := &runs[k]
+		rec.Violations = nil
+		var raw struct {
+			Path       []json.RawMessage `json:"path"`
+			Violations []struct {
+				Path []json.RawMessage `json:"path"`
+			} `json:"violations"`
+		}
+		if json.Unmarshal(sc.Bytes(), &raw) == nil {
+			rawPath := raw.Path
+			if len(r.Violations) > 0 && k < len(raw.Violations) {
+				rawPath = raw.Violations[k].Path
+			}
+			for _, x := range rawPath {
+				rec.pathNull = rec.pathNull || string(bytes.TrimSpace(x)) == "null"
+			}
+		}
+		// A violation in the initial configuration has an empty path,
+		// which some reports leave out; a path left out of a longer
+		// trace is a damaged report.
+		if rec.Path == nil && len(rec.Found) > 0 && len(rec.Trace) == 0 {
+			rec.Path = []uint32{}
+		}
+		if rec.Path == nil {
+			return nil, fmt.Errorf("%s:%d: the violation has no path (the successor indices of its %s): not a whole report of mcheck check --json", path, line, steps(len(rec.Trace)))
+		}
+		return rec, nil
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: not a report of mcheck check --json: %v", path, err)
 	}
 	if points {
 		return nil, fmt.Errorf("%s: a report of mcheck points, whose witnesses replay does not read: replay reads the output of mcheck check --json", path)
+	}
+	if seen > 0 {
+		return nil, fmt.Errorf("%s: no counterexample %d: the report holds %d", path, nth, seen)
 	}
 	return nil, fmt.Errorf("%s: no violation in the report", path)
 }

@@ -382,3 +382,46 @@ func TestReplayFoundNamesAnotherFile(t *testing.T) {
 		t.Errorf("exit %d\n%s\n%s", code, got, errs)
 	}
 }
+
+// TestReplayNthViolation: --violation N replays the report's Nth
+// counterexample, each of a --continue run's violations one (found by a
+// tester: replay read only the first); past the last, or below 1, is bad
+// input.
+func TestReplayNthViolation(t *testing.T) {
+	code, out, errs := runCmd("check", "--json", "--continue", "--progress", "off", "--store", "memory", "testdata/two-bugs.dsu")
+	if code != exitViolation {
+		t.Fatalf("check: exit %d, %s", code, errs)
+	}
+	report := filepath.Join(t.TempDir(), "two-bugs.json")
+	if err := os.WriteFile(report, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[string]string{
+		"1": "the run ends in the same violation: fidelity — fidelity (a)",
+		"2": "the run ends in the same violation: fidelity — fidelity (b)",
+		"3": "the run ends in the same violation: progress — deadlock",
+	} {
+		code, out, errs := runCmd("replay", "--violation", n, report)
+		if code != exitOK || !strings.Contains(out, want) || (n != "1") != strings.Contains(out, ", counterexample "+n+" (") {
+			t.Errorf("replay --violation %s: exit %d\n%s\n%s", n, code, out, errs)
+		}
+	}
+	// A damaged path in the second: that one diverges, the first still replays.
+	edited := filepath.Join(t.TempDir(), "edited.json")
+	i := strings.Index(out, `"violations":`)
+	j := i + strings.Index(out[i:], `"path":[0,0,0,0,`) // the second violation's (five steps)
+	if i < 0 || j < i {
+		t.Fatalf("no second path in %s", out)
+	}
+	if err := os.WriteFile(edited, []byte(out[:j]+`"path":[0,0,0,0,9`+out[j+len(`"path":[0,0,0,0,0`):]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runCmd("replay", "--violation", "2", edited); code != exitViolation || !strings.Contains(out, "no longer a run") {
+		t.Errorf("replay of a damaged second violation: exit %d\n%s", code, out)
+	}
+	for _, n := range []string{"0", "4"} {
+		if code, _, errs := runCmd("replay", "--violation", n, report); code != exitUsage || !strings.Contains(errs, "--violation") && !strings.Contains(errs, "the report holds 3") {
+			t.Errorf("replay --violation %s: exit %d, %q", n, code, errs)
+		}
+	}
+}
