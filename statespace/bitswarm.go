@@ -475,11 +475,12 @@ func (m *member) stopNow() bool {
 // when its step is a violation.
 func (m *member) initial() (*Config, bool) {
 	c, fault := m.sem.Initial()
+	// Stored even when it violates, as check and simulate count it.
+	m.bits.Add(m.key(c))
 	if v := m.chk.CheckStep(m.p, nil, initialStep(c, fault)); v != nil {
 		m.found(v, violInitial, nil)
 		return nil, false
 	}
-	m.bits.Add(m.key(c))
 	return c, true
 }
 

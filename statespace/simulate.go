@@ -553,10 +553,6 @@ func walkIn(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *dis
 	}
 	rng := rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9E3779B97F4A7C15))
 	c, fault := sem.Initial()
-	if v := chk.CheckStep(p, nil, initialStep(c, fault)); v != nil {
-		out.viol, out.where = v, violInitial
-		return out
-	}
 	var cur *cursor
 	var arena *Arena
 	if ws != nil && dist != nil {
@@ -566,8 +562,14 @@ func walkIn(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *dis
 		cur = &cursor{}
 	}
 	if dist != nil {
+		// Counted even when it violates, as check counts it (found by a
+		// tester: a violation before the first step passed 0).
 		out.keys = []uint64{}
 		c = dist.pass(out, cur, c, arena)
+	}
+	if v := chk.CheckStep(p, nil, initialStep(c, fault)); v != nil {
+		out.viol, out.where = v, violInitial
+		return out
 	}
 	last := -2 // the thread of the previous step (-2: none)
 	var groups []int

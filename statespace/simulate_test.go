@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -324,5 +325,30 @@ func TestSimulateJudgesTheLastConfiguration(t *testing.T) {
 		if got := res.Violation != nil; got != c.found || got && (res.Violation.Property != properties.Progress || len(res.Violation.Path) != 42) {
 			t.Errorf("depth %d: violation %v", c.depth, res.Violation)
 		}
+	}
+}
+
+// TestViolationBeforeTheFirstStepIsCounted: a configuration that violates
+// before the first step was counted by check (1 state) but not by
+// simulate (0 distinct) or a swarm member (0 states). Found by a tester.
+func TestViolationBeforeTheFirstStepIsCounted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "initial.dsu")
+	if err := os.WriteFile(path, []byte("thread A { main 1 / 0 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sem := simSemantics(t, path, "max+1")
+	res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{Checker: properties.All(), Seed: 1, Runs: 1, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Violation == nil || res.Distinct != 1 {
+		t.Errorf("simulate: violation %v, %d distinct configurations, want 1", res.Violation, res.Distinct)
+	}
+	sw, err := statespace.BitstateSwarm(context.Background(), sem, statespace.SwarmOptions{Checker: properties.All(), Seed: 1, Members: 1, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sw.Violation == nil || len(sw.Members) != 1 || sw.Members[0].States != 1 {
+		t.Errorf("swarm: violation %v, members %+v, want one of 1 state", sw.Violation, sw.Members)
 	}
 }
