@@ -329,9 +329,10 @@ func (o Options) shortest(ctx context.Context, sem *statespace.Semantics, so sto
 	switch {
 	case err != nil:
 		return fmt.Errorf("the search for a shortest counterexample: %w", err)
-	case again.Violation != nil && len(again.Violation.Trace) <= d:
+	case again.Violation != nil && len(again.Violation.Trace) <= d && !again.Unfinished:
 		// The depth is the violation's: its trace's length (README).
 		res.Violation, res.Depth, out.ShortestStates = again.Violation, again.Depth, again.States
+		res.Unfinished = false // a shortest one, whatever cut the first search
 	case again.Interrupted || again.CutByStates:
 		out.ShortestCut = true
 	default:

@@ -157,6 +157,12 @@ type Result struct {
 	// cut fell in is reported (found before the cut); LeftOut still does.
 	LeftOut     bool
 	Interrupted bool
+	// Unfinished says the violation is on a step from a level the search
+	// did not finish (cut by MaxStates, or interrupted, while finishing
+	// it): a violation of a configuration later in that level, one step
+	// shorter, may have been missed, so the trace is a real run but not
+	// known to be a shortest one. CutByStates or Interrupted says which.
+	Unfinished bool
 	// Strategy costs (README "Growth and strategy costs"). BlockedConfigs counts the
 	// explored configurations in which some thread waits at the barrier,
 	// MaxBlocked the most threads waiting at once. UpdateLatency is the
@@ -302,7 +308,15 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			if x.res.CutByStates {
 				x.drain(ahead)
 				if x.stepViol != nil {
-					x.res.CutByStates = false // found before the cut
+					// Found before the cut. If the cut fell before the end
+					// of the level (found by a tester), a violation of a
+					// configuration later in it, one step shorter, may
+					// have been missed.
+					if level > 0 || ahead != nil && !nextLevel {
+						x.res.Unfinished = true
+					} else {
+						x.res.CutByStates = false
+					}
 					return x.report(*x.stepViol)
 				}
 				x.res.Depth = x.depth + 1
@@ -564,10 +578,13 @@ func (x *search) takeBatch(b *batch, level int64) (int64, error) {
 // interrupted ends a search whose context was cancelled, with the
 // statistics so far (or the violation on a step this level found).
 func (x *search) interrupted() (*Result, error) {
+	x.res.Interrupted = true
 	if x.stepViol != nil {
+		// Interrupted while finishing its level (found by a tester: the
+		// run was reported as stopped at a shortest violation).
+		x.res.Unfinished = true
 		return x.report(*x.stepViol)
 	}
-	x.res.Interrupted = true
 	x.res.Depth = x.depth
 	return x.finish()
 }

@@ -625,3 +625,57 @@ func TestInitialViolationCountsState(t *testing.T) {
 		t.Errorf("%d states, want 1", res.States)
 	}
 }
+
+// TestCutBeforeLevelEnd: a search cut by MaxStates, or interrupted, while
+// it finished the level of a violation on a step found earlier in it says
+// the violation is not known to be shortest (Unfinished), and which cut it
+// was; a cut that falls after the level's end does not (found by a tester:
+// a runtime error 6 steps deep was "shortest" beside an orphan 5 deep).
+// Every bound from the level's first batch to one short of the full count
+// cuts the level.
+func TestCutBeforeLevelEnd(t *testing.T) {
+	m := loadFile(t, "testdata/regress/cut-before-level-end.dsu")
+	sem := semantics(t, m, "max+1", 8)
+	full := explore(t, sem, exploreOpts{})
+	if full.Violation == nil || full.Violation.Property != properties.Linearity || len(full.Violation.Trace) != 5 || full.Unfinished {
+		t.Fatalf("full search: %+v", full.Violation)
+	}
+	for _, w := range []int{1, 2} {
+		for _, c := range []struct {
+			maxStates  int64
+			unfinished bool
+		}{{5000, true}, {full.States - 1, true}, {full.States, false}} {
+			res := explore(t, sem, exploreOpts{maxStates: c.maxStates, workers: w})
+			v := res.Violation
+			if v == nil || res.Unfinished != c.unfinished || res.Unfinished != res.CutByStates {
+				t.Errorf("workers %d, max states %d: violation %v, unfinished %v, cut %v", w, c.maxStates, v, res.Unfinished, res.CutByStates)
+				continue
+			}
+			if want := full.Violation.Property; c.unfinished && (v.Property != properties.Runtime || len(v.Trace) != 6) || !c.unfinished && (v.Property != want || len(v.Trace) != 5) {
+				t.Errorf("workers %d, max states %d: %s, %d steps", w, c.maxStates, v.Property, len(v.Trace))
+			}
+		}
+	}
+	// Interrupted once the level's first batch (with the runtime error)
+	// is recorded.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	q, _ := store.NewQueue(store.SpillOptions{})
+	l, _ := store.NewLinks(store.SpillOptions{})
+	defer q.Close()
+	defer l.Close()
+	res, err := statespace.Explore(ctx, sem, statespace.Options{
+		Visited: store.NewMemorySet(), Frontier: q, Links: l, Checker: properties.All(), Workers: 1,
+		Progress: func(p statespace.Progress) {
+			if p.Depth >= 5 && p.States > 5000 {
+				cancel()
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Violation == nil || !res.Unfinished || !res.Interrupted || res.Exhaustive || len(res.Violation.Trace) != 6 {
+		t.Errorf("interrupted: violation %v, unfinished %v, interrupted %v", res.Violation, res.Unfinished, res.Interrupted)
+	}
+}

@@ -711,6 +711,9 @@ func (r *runReport) traceShortest(v *statespace.Violation) bool {
 	if v.CycleStart > 0 {
 		return r.live == nil || !r.live.Quotient
 	}
+	if r.res.Unfinished {
+		return false
+	}
 	return !r.por || r.shortestStates > 0
 }
 
@@ -728,6 +731,12 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	what := steps(len(v.Trace)) + ", shortest"
 	switch {
 	case r.traceShortest(v):
+	case r.res.Unfinished:
+		stopped := "was cut by --max-states"
+		if r.res.Interrupted {
+			stopped = "was interrupted"
+		}
+		what = fmt.Sprintf("%s: a real run, not known to be a shortest one: the search %s before it finished the configurations %s deep, where a violation %s long may end", steps(len(v.Trace)), stopped, steps(len(v.Trace)-1), steps(len(v.Trace)-1))
 	case r.bitstate != "":
 		what = steps(len(v.Trace)) + ": a real run, not always a shortest one over a bit array (it may have dropped a state on a shorter way)"
 	default:
