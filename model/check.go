@@ -31,6 +31,8 @@ type checker struct {
 	file  string
 	errs  syntax.ErrorList
 	warns syntax.ErrorList
+	// The edit-distance cells the hints may still compute (didYouMean).
+	hintCells int64
 }
 
 func (c *checker) errorf(pos syntax.Pos, format string, args ...any) {
@@ -88,7 +90,7 @@ func (p *protoInfo) sets() {
 // arities, variables, roles and labels). It returns the checked model, or
 // nil and a syntax.ErrorList holding every error found, sorted.
 func Check(f *syntax.File) (*Model, error) {
-	c := &checker{file: f.Name}
+	c := &checker{file: f.Name, hintCells: hintBudget}
 	m := &Model{File: f}
 
 	// Protocols.
@@ -112,7 +114,7 @@ func Check(f *syntax.File) (*Model, error) {
 		}
 		info := protos[id.Name]
 		if info == nil {
-			c.errorf(id.Pos, "%s: undefined protocol %s%s", what, id.Name, didYouMean(id.Name, protoNames))
+			c.errorf(id.Pos, "%s: undefined protocol %s%s", what, id.Name, c.didYouMean(id.Name, protoNames))
 		}
 		return info
 	}
@@ -137,6 +139,7 @@ func Check(f *syntax.File) (*Model, error) {
 			m.Services = append(m.Services, &Service{Name: d.Name.Name, Decl: d, Protocol: si.proto.proto})
 		}
 	}
+	m.byName = m.serviceIndex()
 
 	// Threads.
 	threads := map[string]*Thread{}
@@ -174,7 +177,7 @@ func Check(f *syntax.File) (*Model, error) {
 			}
 			moved[sd.Name.Name] = sd
 			if services[sd.Name.Name] == nil {
-				c.errorf(sd.Name.Pos, "update %s: undefined service %s%s", u.Name, sd.Name.Name, didYouMean(sd.Name.Name, serviceNames))
+				c.errorf(sd.Name.Pos, "update %s: undefined service %s%s", u.Name, sd.Name.Name, c.didYouMean(sd.Name.Name, serviceNames))
 			}
 			if sd.Protocol.Name == "" {
 				c.errorf(sd.Name.Pos, "update %s: service %s has no protocol to move to (write service %s: PROTOCOL)", u.Name, sd.Name.Name, sd.Name.Name)
@@ -193,7 +196,7 @@ func Check(f *syntax.File) (*Model, error) {
 			u.Bodies[tu.Name.Name] = bodies
 			t := threads[tu.Name.Name]
 			if t == nil {
-				c.errorf(tu.Name.Pos, "update %s: undefined thread %s%s", u.Name, tu.Name.Name, didYouMean(tu.Name.Name, threadNames))
+				c.errorf(tu.Name.Pos, "update %s: undefined thread %s%s", u.Name, tu.Name.Name, c.didYouMean(tu.Name.Name, threadNames))
 			}
 			c.checkFunDecls(tu.Funs, "update "+u.Name+", thread "+tu.Name.Name)
 			for _, fd := range tu.Funs {
@@ -207,7 +210,7 @@ func Check(f *syntax.File) (*Model, error) {
 				old := findFun(t.Funs, fd.Name.Name)
 				if old == nil {
 					c.errorf(fd.Name.Pos, "update %s: thread %s has no function %s%s; an update can only give existing functions new bodies",
-						u.Name, t.Name, fd.Name.Name, didYouMean(fd.Name.Name, funNames(t.Funs)))
+						u.Name, t.Name, fd.Name.Name, c.didYouMean(fd.Name.Name, funNames(t.Funs)))
 					continue
 				}
 				if len(old.Params) != len(fd.Params) {
@@ -223,12 +226,23 @@ func Check(f *syntax.File) (*Model, error) {
 	// protocols after the update.
 	env := &codeEnv{checker: c, services: services, serviceNames: serviceNames, updates: m.Updates}
 	for _, t := range m.Threads {
-		env.checkThread(t, nil)
+		env.checkThread(t, nil, nil)
 	}
 	for _, u := range m.Updates {
+		// Each thread once, with its blocks (found by a tester: a thread
+		// per block, each looking through every block, made 20,000 blocks
+		// take seconds, 80,000 threads a minute).
+		blocks := map[string][]*syntax.ThreadUpdate{}
+		var order []string
 		for _, tu := range u.Decl.Threads {
-			if t := threads[tu.Name.Name]; t != nil && u.Bodies[t.Name] != nil {
-				env.checkThread(t, u)
+			if blocks[tu.Name.Name] == nil {
+				order = append(order, tu.Name.Name)
+			}
+			blocks[tu.Name.Name] = append(blocks[tu.Name.Name], tu)
+		}
+		for _, name := range order {
+			if t := threads[name]; t != nil && u.Bodies[t.Name] != nil {
+				env.checkThread(t, u, blocks[name])
 			}
 		}
 	}

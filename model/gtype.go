@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mcheck/mcheck/model/syntax"
@@ -34,11 +35,12 @@ type gnode interface{ gpos() syntax.Pos }
 
 // gmsg is `from -> to: <typ>. next`.
 type gmsg struct {
-	at   syntax.Pos
-	from string
-	to   []string // as written
-	typ  syntax.ValType
-	next gnode
+	at    syntax.Pos
+	from  string
+	to    []string    // as written
+	toSet receiverSet // to, when long
+	typ   syntax.ValType
+	next  gnode
 }
 
 // gchoice is `from -> to: {labels[i]: bodies[i], ...}`.
@@ -46,8 +48,34 @@ type gchoice struct {
 	at     syntax.Pos
 	from   string
 	to     []string
+	toSet  receiverSet // to, when long
 	labels []syntax.Ident
 	bodies []gnode
+}
+
+// receiverSet holds the receivers of a long multicast, so that projecting
+// each of its roles does not look through all of them (found by a
+// tester: a multicast to 140,000 roles took 18 s to load). nil for a
+// short one: contains looks through the list.
+type receiverSet map[string]bool
+
+func newReceivers(to []string) receiverSet {
+	if len(to) <= 8 {
+		return nil
+	}
+	set := make(receiverSet, len(to))
+	for _, r := range to {
+		set[r] = true
+	}
+	return set
+}
+
+// contains reports whether r is in to, whose set s is.
+func (s receiverSet) contains(to []string, r string) bool {
+	if s != nil {
+		return s[r]
+	}
+	return slices.Contains(to, r)
 }
 
 // grec is `mu name. body`.
@@ -115,11 +143,11 @@ func (pc *protoChecker) normalise(g syntax.GType, cont gnode, sc *gscope) gnode 
 		if next == nil {
 			next = &gend{at: g.Pos}
 		}
-		return &gmsg{at: g.Pos, from: g.From.Name, to: to, typ: g.Type, next: next}
+		return &gmsg{at: g.Pos, from: g.From.Name, to: to, toSet: newReceivers(to), typ: g.Type, next: next}
 
 	case *syntax.GChoice:
 		to := pc.receivers(g.From, g.To)
-		c := &gchoice{at: g.Pos, from: g.From.Name, to: to}
+		c := &gchoice{at: g.Pos, from: g.From.Name, to: to, toSet: newReceivers(to)}
 		seen := map[string]syntax.Pos{}
 		for _, b := range g.Branches {
 			if p, dup := seen[b.Label.Name]; dup {
@@ -168,7 +196,7 @@ func (pc *protoChecker) normalise(g syntax.GType, cont gnode, sc *gscope) gnode 
 	case *syntax.GVar:
 		r := sc.lookup(g.Name.Name)
 		if r == nil {
-			hint := didYouMean(g.Name.Name, sc.names())
+			hint := pc.didYouMean(g.Name.Name, sc.names())
 			if hint == "" && len(sc.names()) == 0 {
 				hint = fmt.Sprintf(" (bind it with mu %s. ...)", g.Name.Name)
 			}

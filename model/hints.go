@@ -7,22 +7,38 @@ import (
 )
 
 // nearest returns the candidate closest to name by edit distance, if it is
-// close enough to be a plausible misspelling, or "".
+// close enough to be a plausible misspelling, or "". budget is the number
+// of edit-distance cells it may still compute (it is decreased; when it
+// runs out, the hint is "").
 //
 // "Close enough" follows starlark's resolver: at most a third of the longer
 // name's length (and at least 1) edits. Ties go to the earliest candidate,
-// so hints are deterministic.
-func nearest(name string, candidates []string) string {
+// so hints are deterministic. A name longer than maxHintName gets no hint,
+// and a candidate whose length alone differs by more than the limit is
+// not compared: found by a tester, a hostile file of long names, or of
+// thousands of undefined ones, took minutes to hours to be refused.
+func nearest(name string, candidates []string, budget *int64) string {
+	if len(name) > maxHintName {
+		return ""
+	}
 	best, bestD := "", -1
 	for _, c := range candidates {
-		if c == name || c == "" || c == "_" {
+		if c == name || c == "" || c == "_" || len(c) > maxHintName {
 			continue
 		}
-		d := editDistance(name, c)
 		limit := max(len(name), len(c)) / 3
 		if limit < 1 {
 			limit = 1
 		}
+		if abs(len(name)-len(c)) > limit {
+			continue // at least that many edits
+		}
+		cells := int64(len(name)+1) * int64(len(c)+1)
+		if *budget < cells {
+			return ""
+		}
+		*budget -= cells
+		d := editDistance(name, c)
 		if d > limit {
 			continue
 		}
@@ -33,10 +49,26 @@ func nearest(name string, candidates []string) string {
 	return best
 }
 
+// maxHintName is the longest name a hint is looked for (and looked
+// among): misspelt names are short.
+const maxHintName = 64
+
+// hintBudget is the edit-distance cells one file's hints may compute in
+// all: about a tenth of a second. A file with more misspellings than that
+// pays for gets no hint for the rest.
+const hintBudget = 50_000_000
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 // didYouMean formats the hint for name among candidates: " (did you mean
 // x?)" or "".
-func didYouMean(name string, candidates []string) string {
-	if n := nearest(name, candidates); n != "" {
+func (c *checker) didYouMean(name string, candidates []string) string {
+	if n := nearest(name, candidates, &c.hintCells); n != "" {
 		return fmt.Sprintf(" (did you mean %s?)", n)
 	}
 	return ""

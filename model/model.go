@@ -18,6 +18,7 @@ type Model struct {
 	// Warnings are legal constructs that are probably mistakes (e.g. a
 	// case branch for a label no protocol offers: dead code), sorted.
 	Warnings syntax.ErrorList
+	byName   map[string]*Service // Services by name (the first of a name)
 }
 
 // Protocol is a well-formed global type with its projections.
@@ -110,8 +111,24 @@ type LBranch struct {
 	EndsRun bool
 }
 
+// serviceIndex is the services by name, for Service (found by a tester:
+// looking each up in the list, an update moving 40,000 services took 9 s
+// to load).
+func (m *Model) serviceIndex() map[string]*Service {
+	idx := make(map[string]*Service, len(m.Services))
+	for _, s := range m.Services {
+		if idx[s.Name] == nil {
+			idx[s.Name] = s
+		}
+	}
+	return idx
+}
+
 // Service returns the service named name, or nil.
 func (m *Model) Service(name string) *Service {
+	if m.byName != nil {
+		return m.byName[name]
+	}
 	for _, s := range m.Services {
 		if s.Name == name {
 			return s

@@ -162,8 +162,9 @@ func protoLabels(p *Protocol) []string {
 }
 
 // checkThread checks the code of thread t as declared (u == nil) or as
-// after update u (only the bodies u replaces are checked).
-func (env *codeEnv) checkThread(t *Thread, u *Update) {
+// after update u (only the bodies u replaces are checked: those of blocks,
+// u's blocks for t).
+func (env *codeEnv) checkThread(t *Thread, u *Update, blocks []*syntax.ThreadUpdate) {
 	ctx := &codeCtx{codeEnv: env, thread: t, update: u, heap: map[string]*syntax.FunDecl{}}
 	bodies := t.Funs
 	if u != nil {
@@ -248,10 +249,7 @@ func (env *codeEnv) checkThread(t *Thread, u *Update) {
 		ctx.checkExpr(t.Main, nil)
 		return
 	}
-	for _, f := range u.Decl.Threads {
-		if f.Name.Name != t.Name {
-			continue
-		}
+	for _, f := range blocks {
 		for _, fd := range f.Funs {
 			if u.Bodies[t.Name][fd.Name.Name] == fd {
 				ctx.checkFun(fd)
@@ -394,7 +392,7 @@ func (ctx *codeCtx) checkVar(id syntax.Ident, sc *vscope) {
 	case ctx.services[name] != nil:
 		ctx.errorf(id.Pos, "undefined variable %s (%s is a service: open a session on it with request or accept)", name, name)
 	default:
-		hint := didYouMean(name, sc.names())
+		hint := ctx.didYouMean(name, sc.names())
 		if hint == "" && sc == nil {
 			hint = " (no variable is in scope here)"
 		}
@@ -418,7 +416,7 @@ func (ctx *codeCtx) checkCall(e *syntax.Call, sc *vscope) {
 		for _, g := range ctx.thread.Funs {
 			names = append(names, g.Name.Name)
 		}
-		ctx.errorf(e.Fun.Pos, "undefined function %s%s", name, didYouMean(name, names))
+		ctx.errorf(e.Fun.Pos, "undefined function %s%s", name, ctx.didYouMean(name, names))
 	}
 	for _, a := range e.Args {
 		ctx.checkExpr(a, sc)
@@ -431,7 +429,7 @@ func (ctx *codeCtx) checkCall(e *syntax.Call, sc *vscope) {
 func (ctx *codeCtx) serviceProto(id syntax.Ident) *protoInfo {
 	p, known := ctx.protoOf(id.Name)
 	if !known {
-		ctx.errorf(id.Pos, "undefined service %s%s", id.Name, didYouMean(id.Name, ctx.serviceNames))
+		ctx.errorf(id.Pos, "undefined service %s%s", id.Name, ctx.didYouMean(id.Name, ctx.serviceNames))
 		return nil
 	}
 	return p
@@ -448,7 +446,7 @@ func (ctx *codeCtx) roleOfProto(role syntax.Ident, p *protoInfo) bool {
 	if slices.Contains(p.roles, role.Name) {
 		return true
 	}
-	ctx.errorf(role.Pos, "role %s is not in %s%s", role.Name, ctx.protoDesc(p), didYouMean(role.Name, p.roles))
+	ctx.errorf(role.Pos, "role %s is not in %s%s", role.Name, ctx.protoDesc(p), ctx.didYouMean(role.Name, p.roles))
 	return false
 }
 
@@ -477,7 +475,7 @@ func (ctx *codeCtx) checkRequest(e *syntax.Request) {
 		}
 	}
 	for _, r := range extra {
-		ctx.errorf(r.Pos, "role %s is not in %s%s", r.Name, ctx.protoDesc(p), didYouMean(r.Name, missing))
+		ctx.errorf(r.Pos, "role %s is not in %s%s", r.Name, ctx.protoDesc(p), ctx.didYouMean(r.Name, missing))
 	}
 	if len(missing) > 0 {
 		ctx.errorf(e.Pos, "request on %s must name every role of protocol %s {%s}: missing %s",
@@ -539,7 +537,7 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 		ctx.errorf(r.Pos, "role %s: thread %s opens no session (no request or accept), so it has no protocol to talk on", r.Name, ctx.thread.Name)
 		return
 	}
-	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), didYouMean(r.Name, ctx.allRoles()))
+	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), ctx.didYouMean(r.Name, ctx.allRoles()))
 }
 
 // checkCaseLabel checks a label of a case branch. A branch for a label no
@@ -552,7 +550,7 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 	if ok {
 		return
 	}
-	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, ctx.allLabels()))
+	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, ctx.didYouMean(l.Name, ctx.allLabels()))
 }
 
 // otherVersions reports whether the protocol of one of the thread's
@@ -592,5 +590,5 @@ func (ctx *codeCtx) checkLabel(l syntax.Ident) {
 		ctx.errorf(l.Pos, "label %s: %s has no choice", l.Name, strings.TrimPrefix(ctx.talkDesc(), "any "))
 		return
 	}
-	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s%s", l.Name, ctx.talkDesc(), nor, didYouMean(l.Name, ctx.allLabels()))
+	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s%s", l.Name, ctx.talkDesc(), nor, ctx.didYouMean(l.Name, ctx.allLabels()))
 }
