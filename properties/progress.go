@@ -47,8 +47,14 @@ func deadlock(p *statespace.Program, c *statespace.Config, stuck []int) *statesp
 //     running thread refers to it, or a message carries it); a dropped
 //     endpoint sends no more, and the roles' names alone (shared between
 //     sessions) are not enough;
-//   - a thread waiting at a request or accept on a service is releasable if
-//     a releasable thread's remaining code may still request or accept on it;
+//   - a thread waiting at an accept on a service as role b is releasable if
+//     a releasable thread's remaining code may still request a session of
+//     the service with b as a partner; one waiting at a request is
+//     releasable if, for each partner role, some thread waits at an accept
+//     of it or a releasable thread's remaining code may still accept as it
+//     (found by a tester: an accept whose only possible partner was another
+//     accept of the same role, behind a held-back send, was "capacity
+//     reached" at every capacity);
 //   - a thread waiting at the barrier is releasable if every participant yet
 //     to arrive is releasable.
 //
@@ -86,9 +92,7 @@ func deadlocked(p *statespace.Program, c *statespace.Config) []int {
 			case statespace.WaitReceive:
 				ok = w.Peer >= 0 && free[w.Peer] && reachOf(w.Peer).SendsOn(p, c, w.Inst, w.From, w.Role) && p.EndpointInUse(c, w.Inst, w.From)
 			case statespace.WaitSession:
-				for u := range c.Threads {
-					ok = ok || (free[u] && reachOf(u).Sessions[w.Service])
-				}
+				ok = sessionReleasable(w, waits, free, reachOf)
 			case statespace.WaitBarrier:
 				ok = true
 				for u, th := range c.Threads {
@@ -109,4 +113,32 @@ func deadlocked(p *statespace.Program, c *statespace.Config) []int {
 		}
 	}
 	return out
+}
+
+// sessionReleasable reports whether w, a wait at a request or an accept,
+// may be released (see deadlocked).
+func sessionReleasable(w statespace.Wait, waits []statespace.Wait, free []bool, reachOf func(int) *statespace.Reach) bool {
+	if w.Accept {
+		for u := range free {
+			if free[u] && reachOf(u).Requests[[2]int{w.Service, w.Role}] {
+				return true
+			}
+		}
+		return false
+	}
+	for _, role := range w.Partners {
+		ok := false
+		for _, x := range waits {
+			if x.Kind == statespace.WaitSession && x.Accept && x.Service == w.Service && x.Role == role {
+				ok = true
+			}
+		}
+		for u := range free {
+			ok = ok || free[u] && reachOf(u).Accepts[[2]int{w.Service, role}]
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

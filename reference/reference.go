@@ -926,8 +926,11 @@ func (x *checker) releasable(c *config) bool {
 //     (mayDo, with model.SendChannels), and the endpoint (i, q) is in
 //     use (inUse: a running thread's environment, pending values or
 //     continuation holds it, or a queued message does);
-//   - a thread waiting at request/accept on service s is released if some
-//     released thread's remaining code may still request or accept on s;
+//   - a thread waiting at accept(s, b) is released if some released
+//     thread's remaining code may still request s with b among the
+//     partners; one waiting at a request of s is released if, for each
+//     partner role, some thread waits at its accept or a released thread's
+//     remaining code may still accept as it;
 //   - a thread waiting at the barrier is released if every participant that
 //     has not applied, is running and is not at the barrier is released.
 func (x *checker) capacityOnly(c *config, held []int) bool {
@@ -976,16 +979,30 @@ func (x *checker) capacityOnly(c *config, held []int) bool {
 						ok[t] = ok[h] && sends && inUse(c, ch.inst, from)
 					}
 				}
-			case th.pt == pRequest || th.pt == pAccept:
-				var svc string
-				if r, isR := th.expr.(*syntax.Request); isR {
-					svc = r.Service.Name
-				} else {
-					svc = th.expr.(*syntax.Accept).Service.Name
-				}
+			case th.pt == pAccept:
+				a := th.expr.(*syntax.Accept)
 				for u := range c.threads {
-					ok[t] = ok[t] || (ok[u] && may(u, "join "+svc))
+					ok[t] = ok[t] || (ok[u] && may(u, "request "+a.Service.Name+" "+a.Role.Name))
 				}
+			case th.pt == pRequest:
+				r := th.expr.(*syntax.Request)
+				all := true
+				for _, p := range r.Roles {
+					if p.Name == r.Role.Name {
+						continue
+					}
+					found := false
+					for u, o := range c.threads {
+						if o.status == tRun && o.ctl == cAt && o.pt == pAccept {
+							if a := o.expr.(*syntax.Accept); a.Service.Name == r.Service.Name && a.Role.Name == p.Name {
+								found = true
+							}
+						}
+						found = found || (ok[u] && may(u, "accept "+r.Service.Name+" "+p.Name))
+					}
+					all = all && found
+				}
+				ok[t] = all
 			}
 			changed = changed || ok[t]
 		}
@@ -1028,8 +1045,14 @@ func (x *checker) mayDo(c *config, t int) map[string]bool {
 				x.mayOn(out, e, e.To)
 			case *syntax.Request:
 				out["join "+e.Service.Name] = true
+				for _, r := range e.Roles {
+					if r.Name != e.Role.Name {
+						out["request "+e.Service.Name+" "+r.Name] = true
+					}
+				}
 			case *syntax.Accept:
 				out["join "+e.Service.Name] = true
+				out["accept "+e.Service.Name+" "+e.Role.Name] = true
 			case *syntax.Call:
 				if !called[e.Fun.Name] {
 					called[e.Fun.Name] = true

@@ -28,6 +28,10 @@ type Wait struct {
 	Inst    int // WaitReceive: the instance, -1 if none
 	From    int // WaitReceive: the sending role
 	Service int // WaitSession: the service
+	// WaitSession: at an accept (Accept) of role Role, or at a request
+	// as role Role for the roles Partners (the others of its role set).
+	Accept   bool
+	Partners []int
 }
 
 // WaitOf says what running thread t is waiting for in c, assuming it cannot
@@ -57,9 +61,15 @@ func (p *Program) WaitOf(c *Config, t int) Wait {
 				}
 			}
 		}
-	case IRequest, IAccept:
-		w.Kind = WaitSession
-		w.Service = int(in.A)
+	case IRequest:
+		w.Kind, w.Service, w.Role = WaitSession, int(in.A), int(in.C)
+		for _, r := range p.roleSets[in.B] {
+			if r != w.Role {
+				w.Partners = append(w.Partners, r)
+			}
+		}
+	case IAccept:
+		w.Kind, w.Service, w.Role, w.Accept = WaitSession, int(in.A), int(in.B), true
 	}
 	return w
 }
@@ -107,6 +117,11 @@ func (p *Program) Joins(t, svc int) bool { return p.Threads[t].Joins[svc] }
 type Reach struct {
 	SendsTo  map[int]bool // role ids
 	Sessions map[int]bool // service indices
+	// Requests and Accepts: the (service, role) pairs the code may still
+	// request a session with as a partner (a role of the request but the
+	// requester's), and accept a session as.
+	Requests map[[2]int]bool
+	Accepts  map[[2]int]bool
 	// sendsOn, per receiving role id, what the channels of the sends and
 	// selects to it may be (model.SendChannels).
 	sendsOn map[int][]model.ChanSet
@@ -140,7 +155,7 @@ func (p *Program) sendChannels() map[syntax.Expr]model.ChanSet {
 // reachable from the pc of each of its frames, through calls (to the bodies
 // of both heap versions: the thread may apply before it gets there).
 func (p *Program) ReachOf(c *Config, t int) Reach {
-	r := Reach{SendsTo: map[int]bool{}, Sessions: map[int]bool{}, sendsOn: map[int][]model.ChanSet{}}
+	r := Reach{SendsTo: map[int]bool{}, Sessions: map[int]bool{}, Requests: map[[2]int]bool{}, Accepts: map[[2]int]bool{}, sendsOn: map[int][]model.ChanSet{}}
 	chans := p.sendChannels()
 	th := c.Threads[t]
 	if th.Status != Running {
@@ -175,8 +190,16 @@ func (p *Program) ReachOf(c *Config, t int) Reach {
 				r.SendsTo[role] = true
 				r.sendsOn[role] = append(r.sendsOn[role], cs)
 			}
-		case IRequest, IAccept:
+		case IRequest:
 			r.Sessions[int(in.A)] = true
+			for _, role := range p.roleSets[in.B] {
+				if role != int(in.C) {
+					r.Requests[[2]int{int(in.A), role}] = true
+				}
+			}
+		case IAccept:
+			r.Sessions[int(in.A)] = true
+			r.Accepts[[2]int{int(in.A), int(in.B)}] = true
 		case ICall, ITail:
 			for v := range tc.Heap {
 				push(tc.Heap[v][in.A].ID, 0)
