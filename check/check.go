@@ -235,7 +235,10 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		runs++
 		stores, err := store.Open(so)
 		if err != nil {
-			return outs, err
+			// The run that failed, with nothing searched: its line says
+			// so (found by a tester: with --json there was none).
+			res := &statespace.Result{Verdict: statespace.Unknown, UpdateLatency: -1}
+			return append(outs, &Outcome{Job: job, QueueBound: bound, Result: res, Symmetry: sym}), err
 		}
 		opts := statespace.Options{
 			Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,

@@ -646,7 +646,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 	if l := r.live; l != nil && l.Cut {
 		notes = append(notes, "update completion (liveness) not judged: the check stopped at --max-states")
 	}
-	if r.update != nil && !res.Introduced {
+	if r.update != nil && !res.Introduced && res.States > 0 {
 		notes = append(notes, neverIntroduced(updateAt))
 	}
 	if r.bitstate != "" {

@@ -155,6 +155,13 @@ func TestCheckUnwritableStoreDir(t *testing.T) {
 	if code != exitFailure || errs == "" {
 		t.Fatalf("store dir that is a file: exit %d, stderr %q", code, errs)
 	}
+	// The run that could not open its store has its line: search failed,
+	// with the error (found by a tester: with --json stdout was empty).
+	code, out, errs = runCmd("check", "--json", "--strategy", "max+1", "--store", "badger", "--store-dir", file, "../../models/mathserver.dsu")
+	var line map[string]any
+	if err := json.Unmarshal([]byte(out), &line); code != exitFailure || err != nil || line["search"] != "failed" || !strings.Contains(fmt.Sprint(line["error"]), "not a directory") || line["verdict"] != "unknown" {
+		t.Errorf("--json, store dir that is a file: exit %d, %v, stdout %q, stderr %q", code, err, out, errs)
+	}
 	// A directory left holding another store is refused, not reused.
 	used := filepath.Join(dir, "used")
 	if code, _, errs := runCmd("check", "--store-dir", used, "--strategy", "max+1", "../../models/mathserver.dsu"); code != exitOK {
