@@ -263,6 +263,24 @@ func pointVerdictWord(o *check.PointOutcome) string {
 	return o.Verdict.String()
 }
 
+// pointSearch says how a point's search ended, as check's JSON does
+// (found by a tester: the verdict was "unknown (max-states)", where the
+// README lists unknown).
+func pointSearch(o *check.PointOutcome) string {
+	res := o.Result
+	switch {
+	case res.Interrupted:
+		return "interrupted"
+	case res.CutByDepth:
+		return "bounded (max-depth)"
+	case res.CutByStates:
+		return "bounded (max-states)"
+	case res.Exhaustive:
+		return "exhaustive"
+	}
+	return "-" // stopped at the witness
+}
+
 // jsonPoint is the JSON form of one point's verdict.
 type jsonPoint struct {
 	Model       string   `json:"model"`
@@ -277,6 +295,7 @@ type jsonPoint struct {
 	Where       string   `json:"where"`
 	Verdict     string   `json:"verdict"`
 	Exhaustive  bool     `json:"exhaustive"`
+	Search      string   `json:"search"`
 	States      int64    `json:"states"`
 	Transitions int64    `json:"transitions"`
 	Seconds     float64  `json:"seconds"`
@@ -299,7 +318,7 @@ type jsonPoint struct {
 func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutcome) {
 	res := o.Result
 	j := jsonPoint{Model: path, Update: o.UpdateName(), Strategy: o.Strategy, QueueBound: o.QueueBound, UpdateAt: f.updateAt, Skip: skipList(f.skip),
-		Thread: o.Thread, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: pointVerdictWord(o),
+		Thread: o.Thread, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: o.Verdict.String(), Search: pointSearch(o),
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
 	if v := o.Witness; v != nil {
 		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found

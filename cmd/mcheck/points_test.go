@@ -55,6 +55,12 @@ func TestPointsCommand(t *testing.T) {
 	if code != exitBounded || !strings.Contains(out, "unknown (max-states)") {
 		t.Fatalf("--max-states 3: exit %d\n%s", code, out)
 	}
+	// In JSON the verdict is one of the README's four; search says why
+	// (found by a tester: "unknown (max-states)").
+	code, out, _ = runCmd("points", "--json", "--max-states", "3", halves)
+	if code != exitBounded || !strings.Contains(out, `"verdict":"unknown","exhaustive":false,"search":"bounded (max-states)"`) || strings.Contains(out, "unknown (") {
+		t.Fatalf("--json --max-states 3: exit %d\n%s", code, out)
+	}
 	for _, args := range [][]string{
 		{"points", "--store", "bitstate", halves},
 		{"points", "--strategy", "nope", halves},
