@@ -1125,7 +1125,7 @@ func (x *search) lookForGrowth() {
 			e := in.Ends[k]
 			return fmt.Sprintf("%s (thread %s)", x.p.Roles[e.Role], x.p.Threads[e.Holder].Name)
 		}
-		x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: in a session of %s, role %s is %d runs ahead of role %s and the gap may grow without bound (the roles run at different paces, as after a fidelity (c) violation that --continue or --skip fidelity lets the search go past), making the state space infinite; cut it with --max-depth or --max-states",
+		x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: in a session of %s, role %s is %d runs ahead of role %s and the gap may grow without bound (the roles never wait for each other, or run at different paces after a fidelity (c) violation that --continue or --skip fidelity lets the search go past: docs/language.md §6), making the state space infinite; cut it with --max-depth or --max-states",
 			x.depth, x.opt.Frontier.Len(), x.p.Services[in.Service].Name, role(fast), hi-lo, role(slow))
 		return
 	}
