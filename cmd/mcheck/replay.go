@@ -264,6 +264,10 @@ func (r *savedRun) inconsistent() string {
 	if r.pathNull {
 		return "path: null among the successor indices, where check writes whole numbers"
 	}
+	if len(r.Trace) > 0 && len(r.Trace) != len(r.Path) {
+		// (found by a tester: a path one short was replayed, exit 1)
+		return fmt.Sprintf("path: %d successor indices for a trace of %s, where check writes one a step", len(r.Path), steps(len(r.Trace)))
+	}
 	return ""
 }
 
@@ -303,6 +307,11 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 		}
 		runs := []savedRun{r}
 		if len(r.Violations) > 0 {
+			// The top-level fields describe the first (found by a
+			// tester: a report where they did not was replayed).
+			if v := r.Violations[0]; v.Property != r.Property || v.Rule != r.Rule || !slices.Equal(v.Path, r.Path) || v.CycleStart != r.CycleStart {
+				return nil, fmt.Errorf("%s:%d: not a report check could have written: its first violation (property, rule, path, cycle_start) is not the one its violations list begins with", path, line)
+			}
 			runs = runs[:0]
 			for _, v := range r.Violations {
 				x := r

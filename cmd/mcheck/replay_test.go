@@ -419,6 +419,25 @@ func TestReplayNthViolation(t *testing.T) {
 	if code, out, _ := runCmd("replay", "--violation", "2", edited); code != exitViolation || !strings.Contains(out, "no longer a run") {
 		t.Errorf("replay of a damaged second violation: exit %d\n%s", code, out)
 	}
+	// Reports check could not have written (found by a tester): a path
+	// shorter than its trace; top-level fields that are not the first
+	// violation's.
+	i = strings.Index(out, `"violations":`)
+	j = i + strings.Index(out[i:], `"path":[0,0,0,0,0]`)
+	short := strings.Replace(out[:j]+`"path":[0,0,0,0]`+out[j+len(`"path":[0,0,0,0,0]`):], "\n", "", -1) + "\n"
+	top := strings.Replace(out, `"path":[0,0,0,0],"update_at"`, `"path":[0,0,0,0,0],"update_at"`, 1)
+	for name, b := range map[string]string{"short": short, "top": top} {
+		if b == out {
+			t.Fatalf("%s: not edited", name)
+		}
+		f := filepath.Join(t.TempDir(), name+".json")
+		if err := os.WriteFile(f, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runCmd("replay", "--violation", "2", f); code != exitUsage || !strings.Contains(errs, "check") {
+			t.Errorf("%s: exit %d, %q", name, code, errs)
+		}
+	}
 	for _, n := range []string{"0", "4"} {
 		if code, _, errs := runCmd("replay", "--violation", n, report); code != exitUsage || !strings.Contains(errs, "--violation") && !strings.Contains(errs, "the report holds 3") {
 			t.Errorf("replay --violation %s: exit %d, %q", n, code, errs)
