@@ -1180,7 +1180,7 @@ func judgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, stri
 	n := len(c.Threads)
 	moved, disabled := make(threadSet, (n+63)/64), make(threadSet, (n+63)/64)
 	var first []byte
-	var pend string
+	var pend, unfair string
 	for i, s := range path {
 		succs, _ := sem.Successors(c)
 		if i+1 >= cycleStart {
@@ -1192,14 +1192,25 @@ func judgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, stri
 			} else if p != pend {
 				return nil, fmt.Sprintf("the participants yet to apply change before step %d, in the cycle (%s, then %s)", i+1, pend, p), nil
 			}
+			if k := succs[s].Action.Kind; k == ActApply || k == ActRelease {
+				// (found by a tester: "the cycle never does" was said of a
+				// cycle whose step applies)
+				what := fmt.Sprintf("%s applies the update", sem.P.Threads[succs[s].Action.Thread].Name)
+				if k == ActRelease {
+					what = "the barrier releases"
+				}
+				return nil, fmt.Sprintf("step %d, in the cycle: %s, so the update does not stay pending along it", i+1, what), nil
+			}
 			en := make(threadSet, len(moved))
 			for k := range succs {
-				if succs[k].Action.Kind == ActApply || succs[k].Action.Kind == ActRelease {
+				if kind := succs[k].Action.Kind; (kind == ActApply || kind == ActRelease) && unfair == "" {
 					what := "a participant could apply"
-					if succs[k].Action.Kind == ActRelease {
+					if kind == ActRelease {
 						what = "the barrier could release"
 					}
-					return nil, fmt.Sprintf("before step %d, in the cycle, %s, and the cycle never does: it is not fair", i+1, what), nil
+					// Said once the whole cycle is known not to (a later
+					// step of it may apply).
+					unfair = fmt.Sprintf("before step %d, in the cycle, %s, and the cycle never does: it is not fair", i+1, what)
 				}
 				movers(&succs[k].Action, en)
 			}
@@ -1211,6 +1222,9 @@ func judgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, stri
 			movers(&succs[s].Action, moved)
 		}
 		c = succs[s].Next
+	}
+	if unfair != "" {
+		return nil, unfair, nil
 	}
 	if !bytes.Equal(first, sem.P.Encode(nil, c)) {
 		return nil, fmt.Sprintf("the steps from %d on do not lead back to the configuration before step %d", cycleStart, cycleStart), nil

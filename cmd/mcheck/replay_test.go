@@ -335,6 +335,35 @@ func TestReplayLasso(t *testing.T) {
 	if code, got, errs := runCmd("replay", bad); code != exitViolation || !strings.Contains(got, "not a fair cycle of the update pending: the update is not pending before step 1") {
 		t.Fatalf("replay of a lasso whose cycle does not close: exit %d\n%s\n%s", code, got, errs)
 	}
+	// A lasso at capacity 1 (Y and Z fill the queue, so X's send waits and
+	// X never reaches its point) replayed at capacity 2, where the same
+	// moves let X apply in the cycle: replay said "a participant could
+	// apply, and the cycle never does" (found by a tester). It names the
+	// step that applies.
+	starved := filepath.Join(dir, "starved.dsu")
+	if err := os.WriteFile(starved, []byte(`protocol P = mu t. y -> z: <int>. z -> y: <int>. t
+protocol Q = a -> b: <int>. end
+service s: P
+service q: Q
+thread X { fun f(u) = ()  main let x = request(q, {a, b}, a) in send(x, b, 1); f(()) }
+thread W { main let x = accept(q, b) in let v = receive(x, a) in () }
+thread Y { fun p(c) = send(c, z, 1); let r = receive(c, z) in p(c)  main p(request(s, {y, z}, y)) }
+thread Z { fun r(c) = let v = receive(c, y) in send(c, y, v); r(c)  main r(accept(s, z)) }
+update u { thread X { fun f(u) = () } }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--queue-bound", "1", starved)
+	if code != exitViolation || !strings.Contains(out, `"cycle_start"`) || !strings.Contains(out, `"queue_bound":1`) {
+		t.Fatalf("check: exit %d, %s\n%s", code, errs, out)
+	}
+	two := filepath.Join(dir, "two.json")
+	if err := os.WriteFile(two, []byte(strings.Replace(out, `"queue_bound":1`, `"queue_bound":2`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got, errs := runCmd("replay", two); code != exitViolation || !strings.Contains(got, "in the cycle: X applies the update, so the update does not stay pending along it") {
+		t.Errorf("replay at capacity 2: exit %d\n%s\n%s", code, got, errs)
+	}
 }
 
 // lostWriter fails every write, as a standard output whose reader is gone.
