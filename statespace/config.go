@@ -512,6 +512,11 @@ func b2i(b bool) int32 {
 //     the new protocol lacks, cannot make a finite space infinite.
 //   - n is clamped to 0 once every live role has reached it; once every live
 //     role has migrated, run numbers, n and the table are forgotten.
+//   - A service the update does not move (every service, with no update)
+//     has no n and one protocol version, so its run numbers cannot matter:
+//     they are forgotten (found by a tester: in mu t. a -> b. c -> d. t,
+//     a and c never wait for each other, and a plain protocol with no
+//     update had an infinite state space).
 func (p *Program) normaliseRuns(c *Config, i int) {
 	old := c.Insts[i]
 	var scratch [8]End
@@ -543,7 +548,7 @@ func (p *Program) normaliseRuns(c *Config, i int) {
 		min = 0
 	}
 	n, runVer, tail := old.N, old.RunVer, old.RunTail
-	if all {
+	if all || !p.Services[old.Service].Moved {
 		for k := range ends {
 			e := &ends[k]
 			e.Run = 0

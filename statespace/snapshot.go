@@ -44,8 +44,12 @@ type EndpointView struct {
 	// RunAtLeast: the endpoint has migrated for good, and the canonical
 	// form stops counting such an endpoint's runs past the others' (README,
 	// How the search works): Run is a lower bound.
-	RunAtLeast bool   `json:"run_at_least,omitempty"`
-	Next       string `json:"next"`
+	RunAtLeast bool `json:"run_at_least,omitempty"`
+	// RunNotCounted: the update does not move the endpoint's service (or
+	// there is no update), so its runs cannot matter and the canonical
+	// form does not count them (Run is 0).
+	RunNotCounted bool   `json:"run_not_counted,omitempty"`
+	Next          string `json:"next"`
 }
 
 // SnapshotOf describes configuration c as data.
@@ -70,6 +74,9 @@ func (p *Program) SnapshotOf(c *Config) Snapshot {
 			// (found by a tester: the page showed run 1 all along a trace of
 			// three runs after the update)
 			v.RunAtLeast = !e.Done && !e.Untracked && e.Ver == 1 && e.NextVer == 1
+			if !p.Services[in.Service].Moved {
+				v.Run, v.RunNotCounted = 0, true
+			}
 			s.Endpoints = append(s.Endpoints, v)
 		}
 	}
