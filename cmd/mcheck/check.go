@@ -102,6 +102,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return exitUsage
 	}
+	// The first signal stops the search at its next batch, with the
+	// statistics so far; a second one stops mcheck at once (exit 3). From
+	// here on: a signal while the model loads is an interruption too
+	// (found by a tester: it ended mcheck by the signal).
+	ctx, stop := interruptible("check", stderr)
+	defer stop()
 	src, err := readModelFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
@@ -123,10 +129,6 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck check: note: --reduce %s is not used with --continue or --coverage (they tell violations and places apart by thread); the search is unreduced\n", r)
 	}
 
-	// The first signal stops the search at its next batch, with the
-	// statistics so far; a second one stops mcheck at once (exit 3).
-	ctx, stop := interruptible("check", stderr)
-	defer stop()
 	// Once the output is lost (its reader gone: mcheck check M | head -1),
 	// the runs still to come are not searched (they all were, to no one).
 	ctx, outputGone := context.WithCancel(ctx)

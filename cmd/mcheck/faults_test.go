@@ -18,6 +18,7 @@ package main
 //	kill -9, then a rerun                    TestFaultKillThenRerun; store.TestBadgerStaleTempRemoved,
 //	                                         store.TestSpillFilesUnlinked, store.TestBadgerLeftoverDir
 //	SIGINT, SIGTERM                          TestFaultInterrupt
+//	SIGINT while the model loads             TestFaultInterruptWhileLoading
 //	SIGINT after a violation was found       TestFaultInterruptAfterViolation
 //	a second SIGINT                          TestFaultSecondInterrupt
 //	hostile files (garbage, NUL, invalid     TestFaultHostileFiles
@@ -499,6 +500,28 @@ func TestFaultInterrupt(t *testing.T) {
 			}
 			expectEmpty(t, "an interrupted run", tmp)
 		})
+	}
+}
+
+// TestFaultInterruptWhileLoading: a signal while a large model loads (a
+// second or so) is an interruption too, exit 3 with the message, for each
+// command that searches (found by a tester: mcheck died by the signal).
+func TestFaultInterruptWhileLoading(t *testing.T) {
+	var b strings.Builder
+	for i := range 300_000 {
+		fmt.Fprintf(&b, "thread T%d { fun f() = 1 main f() }\n", i)
+	}
+	path := filepath.Join(t.TempDir(), "large.dsu")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"check", "--progress", "off", "--store", "memory"}, {"simulate"}, {"swarm"}} {
+		cmd := args[0]
+		c := startMcheck(t, t.TempDir(), append(args, path)...)
+		time.Sleep(200 * time.Millisecond) // the handler is in place; the model is loading
+		c.signal(syscall.SIGINT)
+		o := c.wait(t, time.Minute)
+		expect(t, cmd+" interrupted while loading", o, exitFailure, "SIGINT: stopping after the current step", "interrupted after")
 	}
 }
 

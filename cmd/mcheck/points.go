@@ -72,6 +72,11 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 	if status, done := parseFlags("points", fs, args, usage, stdout, stderr); done {
 		return status
 	}
+	// A second signal stops mcheck at once (exit 3). From here on: a
+	// signal while the model loads is an interruption too (found by a
+	// tester: it ended mcheck by the signal).
+	ctx, stop := interruptible("points", stderr)
+	defer stop()
 	path, src, ok := readModelArg("points", fs.Args(), stderr)
 	if !ok {
 		return exitUsage
@@ -97,8 +102,6 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	ctx, stop := interruptible("points", stderr) // a second signal stops mcheck at once
-	defer stop()
 	var group []*check.PointOutcome // the outcomes of one (update, strategy), printed as one table
 	flush := func() {
 		if len(group) > 0 && !f.jsonOut {

@@ -130,6 +130,11 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
 		return exitUsage
 	}
+	// A second signal stops mcheck at once (exit 3). From here on: a
+	// signal while the model loads is an interruption too (found by a
+	// tester: it ended mcheck by the signal).
+	ctx, stop := interruptible("simulate", stderr)
+	defer stop()
 	src, err := readModelFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
@@ -147,9 +152,6 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-
-	ctx, stop := interruptible("simulate", stderr) // a second signal stops mcheck at once
-	defer stop()
 
 	done := 0
 	var lastUpdate *model.Update

@@ -115,6 +115,11 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
 		return exitUsage
 	}
+	// A second signal stops mcheck at once (exit 3). From here on: a
+	// signal while the model loads is an interruption too (found by a
+	// tester: it ended mcheck by the signal).
+	ctx, stop := interruptible("swarm", stderr)
+	defer stop()
 	src, err := readModelFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
@@ -132,9 +137,6 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-
-	ctx, stop := interruptible("swarm", stderr) // a second signal stops mcheck at once
-	defer stop()
 
 	done := 0
 	var lastUpdate *model.Update
