@@ -161,7 +161,9 @@ func rewriteFile(path string, data []byte) error {
 			// (Renaming over a device or a pipe would replace it.)
 			return fmt.Errorf("cannot write %s: -w rewrites regular files only, and this is a %s", path, fileKind(st.Mode()))
 		}
-		mode = st.Mode().Perm()
+		// Its mode bits, setuid, setgid and sticky included (found by a
+		// tester: a setuid file lost the bit).
+		mode = st.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
 	}
 	return atomicfile.Write(path, data, mode)
 }

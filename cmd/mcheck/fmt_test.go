@@ -110,6 +110,20 @@ func TestFmtWrite(t *testing.T) {
 	if code, out, _ := runFmtCmd(t, "--list", other); code != exitOK || out != other+"\n" {
 		t.Errorf("-l on an untidy file: exit %d, %q", code, out)
 	}
+	// The setuid and sticky bits are kept too.
+	if err := os.Chmod(other, 0o751|os.ModeSetuid|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.Stat(other)
+	if want.Mode()&os.ModeSetuid == 0 {
+		t.Fatalf("setuid not set: %v", want.Mode())
+	}
+	if code, _, errs := runFmtCmd(t, "-w", other); code != exitOK {
+		t.Fatalf("-w: exit %d, %s", code, errs)
+	}
+	if st, _ := os.Stat(other); st.Mode() != want.Mode() {
+		t.Errorf("-w changed the mode from %v to %v", want.Mode(), st.Mode())
+	}
 }
 
 func TestFmtWriteThroughSymlink(t *testing.T) {
