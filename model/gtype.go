@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/mcheck/mcheck/model/syntax"
@@ -38,7 +37,7 @@ type gmsg struct {
 	at    syntax.Pos
 	from  string
 	to    []string    // as written
-	toSet receiverSet // to, when long
+	toSet receiverSet // to, as a set
 	typ   syntax.ValType
 	next  gnode
 }
@@ -48,34 +47,22 @@ type gchoice struct {
 	at     syntax.Pos
 	from   string
 	to     []string
-	toSet  receiverSet // to, when long
+	toSet  receiverSet // to, as a set
 	labels []syntax.Ident
 	bodies []gnode
 }
 
-// receiverSet holds the receivers of a long multicast, so that projecting
-// each of its roles does not look through all of them (found by a
-// tester: a multicast to 140,000 roles took 18 s to load). nil for a
-// short one: contains looks through the list.
+// receiverSet holds the receivers of a message or choice, so that
+// projecting each role of a long multicast does not look through all of
+// them (found by a tester: a multicast to 140,000 roles took 18 s to load).
 type receiverSet map[string]bool
 
 func newReceivers(to []string) receiverSet {
-	if len(to) <= 8 {
-		return nil
-	}
 	set := make(receiverSet, len(to))
 	for _, r := range to {
 		set[r] = true
 	}
 	return set
-}
-
-// contains reports whether r is in to, whose set s is.
-func (s receiverSet) contains(to []string, r string) bool {
-	if s != nil {
-		return s[r]
-	}
-	return slices.Contains(to, r)
 }
 
 // grec is `mu name. body`.

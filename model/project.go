@@ -171,7 +171,7 @@ func (pr *projector) project1(n gnode) (lnode, *projError) {
 		switch {
 		case pr.role == n.from:
 			return &lsend{to: sortedCopy(n.to), typ: n.typ, next: next}, nil
-		case n.toSet.contains(n.to, pr.role):
+		case n.toSet[pr.role]:
 			return &lrecv{from: n.from, typ: n.typ, next: next}, nil
 		}
 		return next, nil
@@ -188,7 +188,7 @@ func (pr *projector) project1(n gnode) (lnode, *projError) {
 		switch {
 		case pr.role == n.from:
 			return &lselect{to: sortedCopy(n.to), branches: sortBranches(bs)}, nil
-		case n.toSet.contains(n.to, pr.role):
+		case n.toSet[pr.role]:
 			return &loffer{from: n.from, branches: sortBranches(bs)}, nil
 		}
 		acc := bs[0].next

@@ -102,10 +102,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return exitUsage
 	}
-	// The first signal stops the search at its next batch, with the
-	// statistics so far; a second one stops mcheck at once (exit 3). From
-	// here on: a signal while the model loads is an interruption too
-	// (found by a tester: it ended mcheck by the signal).
+	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("check", stderr)
 	defer stop()
 	src, err := readModelFile(path)

@@ -19,6 +19,9 @@ import (
 // cleaning up: a temporary store left in TMPDIR is removed by the next
 // run, a --store-dir is left as a killed run leaves it (spill files are
 // unlinked once open, so none is left). stop releases the signals.
+// Commands call it before they load the model, so that a signal while a
+// large model loads is an interruption too (found by a tester: mcheck
+// died by the signal).
 func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)

@@ -72,9 +72,7 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 	if status, done := parseFlags("points", fs, args, usage, stdout, stderr); done {
 		return status
 	}
-	// A second signal stops mcheck at once (exit 3). From here on: a
-	// signal while the model loads is an interruption too (found by a
-	// tester: it ended mcheck by the signal).
+	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("points", stderr)
 	defer stop()
 	path, src, ok := readModelArg("points", fs.Args(), stderr)
@@ -266,24 +264,6 @@ func pointVerdictWord(o *check.PointOutcome) string {
 	return o.Verdict.String()
 }
 
-// pointSearch says how a point's search ended, as check's JSON does
-// (found by a tester: the verdict was "unknown (max-states)", where the
-// README lists unknown).
-func pointSearch(o *check.PointOutcome) string {
-	res := o.Result
-	switch {
-	case res.Interrupted:
-		return "interrupted"
-	case res.CutByDepth:
-		return "bounded (max-depth)"
-	case res.CutByStates:
-		return "bounded (max-states)"
-	case res.Exhaustive:
-		return "exhaustive"
-	}
-	return "-" // stopped at the witness
-}
-
 // jsonPoint is the JSON form of one point's verdict.
 type jsonPoint struct {
 	Model       string   `json:"model"`
@@ -321,7 +301,7 @@ type jsonPoint struct {
 func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutcome) {
 	res := o.Result
 	j := jsonPoint{Model: path, Update: o.UpdateName(), Strategy: o.Strategy, QueueBound: o.QueueBound, UpdateAt: f.updateAt, Skip: skipList(f.skip),
-		Thread: o.Thread, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: o.Verdict.String(), Search: pointSearch(o),
+		Thread: o.Thread, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: o.Verdict.String(), Search: (&runReport{res: o.Result}).search(),
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
 	if v := o.Witness; v != nil {
 		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found

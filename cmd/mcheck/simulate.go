@@ -130,9 +130,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
 		return exitUsage
 	}
-	// A second signal stops mcheck at once (exit 3). From here on: a
-	// signal while the model loads is an interruption too (found by a
-	// tester: it ended mcheck by the signal).
+	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("simulate", stderr)
 	defer stop()
 	src, err := readModelFile(path)

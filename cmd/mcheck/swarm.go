@@ -115,9 +115,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
 		return exitUsage
 	}
-	// A second signal stops mcheck at once (exit 3). From here on: a
-	// signal while the model loads is an interruption too (found by a
-	// tester: it ended mcheck by the signal).
+	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("swarm", stderr)
 	defer stop()
 	src, err := readModelFile(path)
