@@ -75,15 +75,20 @@ func Semantics(m *model.Model, o ReplayOptions) (*statespace.Semantics, properti
 
 // Replay re-runs path (successor indices from the initial configuration,
 // as a violation's report gives them) through the semantics, and judges
-// where it ends: the violation of its last step, or of the configuration
-// it reaches if that has no step. It returns the steps and that violation
-// (nil if the run ends in none); an error if the path is not a run.
+// where it ends: the violations of its last step, and of the configuration
+// it reaches if that has no step. It returns the steps and those
+// violations (none if the run ends in none), in check's order: the first
+// is the one check reports, the others those a --continue run lists as
+// violations of their own (every fact of the step, then every violation of
+// the configuration reached: found by a tester, the Nth of a --continue
+// report could not be replayed when its step broke two rules); an error if
+// the path is not a run.
 //
 // A liveness counterexample (a lasso: cycleStart > 0, the number of the
 // step its cycle starts with) is judged as a lasso: the steps from
 // cycleStart on must lead back to the configuration before it, in a fair
 // cycle in which a participant never applies (statespace.JudgeLasso).
-func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*statespace.Replayed, *statespace.Violation, error) {
+func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*statespace.Replayed, []*statespace.Violation, error) {
 	sem, props, err := Semantics(m, o)
 	if err != nil {
 		return nil, nil, err
@@ -98,26 +103,28 @@ func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*st
 			return tr, nil, nil
 		}
 		v, err := statespace.JudgeLasso(sem, path, cycleStart)
-		return tr, v, err
+		if v == nil {
+			return tr, nil, err
+		}
+		return tr, []*statespace.Violation{v}, err
 	}
-	var v *statespace.Violation
+	var vs []*statespace.Violation
 	switch {
 	case tr.Last != nil && tr.Last.Fault != nil:
-		v = props.CheckStep(prog, tr.Before, tr.Last)
+		vs = props.CheckStepFacts(prog, tr.Before, tr.Last)
 	case tr.Last == nil:
-		// No step: the violation, if any, is the initial configuration's
-		// (a thread that fails before its first visible step).
-		v = props.CheckStep(prog, nil, sem.InitialStep())
+		// No step: the violations, if any, are the initial configuration's
+		// (threads that fail before their first visible step).
+		vs = props.CheckStepFacts(prog, nil, sem.InitialStep())
 	}
-	if v == nil {
-		if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
-			v = props.CheckTerminal(prog, tr.Final, info)
-		}
+	if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
+		vs = append(vs, props.CheckTerminalFacts(prog, tr.Final, info)...)
 	}
-	if v != nil {
-		v.Trace, v.Path, v.Final = tr.Steps, path, prog.Describe(tr.Final)
+	final := prog.Describe(tr.Final)
+	for _, v := range vs {
+		v.Trace, v.Path, v.Final = tr.Steps, path, final
 	}
-	return tr, v, nil
+	return tr, vs, nil
 }
 
 // WhyNotLasso says why path, replayed under o, is not a lasso whose cycle

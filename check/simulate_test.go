@@ -97,9 +97,13 @@ func TestShrunkRunsReplay(t *testing.T) {
 		if v.Rule == "deadlock" {
 			deadlocks++
 		}
-		_, rv, err := check.Replay(m, check.ReplayOptions{Strategy: check.NoStrategy}, v.Path, 0)
+		_, rvs, err := check.Replay(m, check.ReplayOptions{Strategy: check.NoStrategy}, v.Path, 0)
 		if err != nil {
 			t.Fatalf("%s: replay: %v", what, err)
+		}
+		var rv *statespace.Violation
+		if len(rvs) > 0 {
+			rv = rvs[0]
 		}
 		if rv == nil || rv.Property != v.Property || rv.Rule != v.Rule {
 			t.Errorf("%s: reported %s %s in %d steps; replay ends in %+v", what, v.Property, v.Rule, len(v.Path), rv)

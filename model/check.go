@@ -172,7 +172,7 @@ func Check(f *syntax.File) (*Model, error) {
 		moved := map[string]*syntax.ServiceDecl{}
 		for _, sd := range d.Services {
 			if prev, dup := moved[sd.Name.Name]; dup {
-				c.errorf(sd.Name.Pos, "update %s moves service %s twice (first at %s)", u.Name, sd.Name.Name, lineCol(prev.Name.Pos))
+				c.errorf(sd.Name.Pos, "update %s moves service %s twice (first at %s)", u.Name, sd.Name.Name, c.where(prev.Name.Pos))
 				continue
 			}
 			moved[sd.Name.Name] = sd
@@ -273,7 +273,7 @@ func (c *checker) checkFunDecls(funs []*syntax.FunDecl, where string) {
 	seen := map[string]*syntax.FunDecl{}
 	for _, fd := range funs {
 		if prev, dup := seen[fd.Name.Name]; dup {
-			c.errorf(fd.Name.Pos, "%s: function %s already declared at %s", where, fd.Name.Name, lineCol(prev.Name.Pos))
+			c.errorf(fd.Name.Pos, "%s: function %s already declared at %s", where, fd.Name.Name, c.where(prev.Name.Pos))
 		} else {
 			seen[fd.Name.Name] = fd
 		}

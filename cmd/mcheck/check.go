@@ -572,14 +572,19 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 }
 
 // neverIntroduced says why no explored run introduced the update, by
-// --update-at: the update comes only while some thread is running.
-func neverIntroduced(updateAt string) string {
+// --update-at and whether the search was cut: the update comes only while
+// some thread is running.
+func neverIntroduced(updateAt string, cut bool) string {
 	why := "it comes only while some thread runs, and no explored configuration had one running"
 	switch {
 	case updateAt == "never":
 		why = "--update-at never"
 	case strings.HasPrefix(updateAt, "step:"):
 		why = "with --update-at " + updateAt + ", every run ended, or the search stopped, before that step"
+	case cut:
+		// Found by a tester: --max-states 1 was explained by threads
+		// that were all running.
+		why = "the search stopped before any step introduced it"
 	}
 	return "the update was never introduced in any explored run (" + why + "): this says nothing about the update"
 }
@@ -646,7 +651,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 		notes = append(notes, "update completion (liveness) not judged: the check stopped at --max-states")
 	}
 	if r.update != nil && !res.Introduced && res.States > 0 {
-		notes = append(notes, neverIntroduced(updateAt))
+		notes = append(notes, neverIntroduced(updateAt, !res.Exhaustive))
 	}
 	if r.bitstate != "" {
 		notes = append(notes, r.bitstate)
@@ -824,16 +829,22 @@ type jsonLiveness struct {
 	RAMBytes int64   `json:"ram_bytes"`
 	// DiskBytes is the most the liveness graph held on disk (0 with the
 	// memory store, or when it fitted its share of the budget).
-	DiskBytes int64 `json:"disk_bytes"`
-	Cut       bool  `json:"cut"`
-	// With symmetry: Quotient says liveness was judged among
-	// representatives; FellBack that no candidate lasso lifted to a real one
-	// and the unreduced check decided; QuotientStates and Lifted count the
-	// representatives and the real configurations lifting explored.
-	Quotient       bool  `json:"quotient,omitempty"`
-	FellBack       bool  `json:"fell_back,omitempty"`
-	QuotientStates int64 `json:"quotient_states,omitempty"`
-	Lifted         int64 `json:"lifted,omitempty"`
+	DiskBytes     int64 `json:"disk_bytes"`
+	Cut           bool  `json:"cut"`
+	*jsonQuotient       // with symmetry only
+}
+
+// jsonQuotient is what the liveness check says with symmetry: Quotient
+// that it judged among representatives; FellBack that no candidate lasso
+// lifted to a real one and the unreduced check decided; QuotientStates
+// and Lifted count the representatives and the real configurations lifting
+// explored. All four are written, false and 0 too (found by a tester:
+// fell_back and lifted were left out when false and 0).
+type jsonQuotient struct {
+	Quotient       bool  `json:"quotient"`
+	FellBack       bool  `json:"fell_back"`
+	QuotientStates int64 `json:"quotient_states"`
+	Lifted         int64 `json:"lifted"`
 }
 
 // jsonRun is the JSON form of one run (docs/language.md §7).
@@ -866,8 +877,8 @@ type jsonRun struct {
 	Trace         []statespace.TraceStep `json:"trace"`
 	Final         string                 `json:"final,omitempty"` // the configuration the trace ends in
 	// HeldByCapacity: for a lasso, the threads the queue's capacity holds
-	// back throughout its cycle, not applied.
-	HeldByCapacity []string `json:"held_by_capacity,omitempty"`
+	// back throughout its cycle, not applied ([] for none).
+	HeldByCapacity *[]string `json:"held_by_capacity,omitempty"`
 	// Path is the trace as successor indices (mcheck replay re-runs it);
 	// UpdateAt and Skip are the options it was found with.
 	Path     []uint32 `json:"path,omitempty"`
@@ -960,7 +971,10 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
 		j.Final, j.Path, j.CycleStart = v.Final, v.Path, v.CycleStart
-		j.HeldByCapacity = r.heldByCapacity
+		if v.CycleStart > 0 {
+			held := append([]string{}, r.heldByCapacity...)
+			j.HeldByCapacity = &held
+		}
 		shortest := r.traceShortest(v)
 		j.TraceShortest = &shortest
 	}
@@ -971,8 +985,10 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	j.CutByViolations = res.CutByViolations
 	if l := r.live; l != nil {
 		j.Liveness = &jsonLiveness{States: l.States, Pending: l.Pending, Edges: l.Edges, Excluded: l.Excluded, Stuck: l.Stuck, SCCs: l.SCCs, Fair: l.FairSCCs,
-			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, DiskBytes: l.DiskBytes, Cut: l.Cut,
-			Quotient: l.Quotient, FellBack: l.FellBack, QuotientStates: l.QuotientStates, Lifted: l.Lifted}
+			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, DiskBytes: l.DiskBytes, Cut: l.Cut}
+		if l.Quotient {
+			j.Liveness.jsonQuotient = &jsonQuotient{Quotient: true, FellBack: l.FellBack, QuotientStates: l.QuotientStates, Lifted: l.Lifted}
+		}
 	}
 	j.jsonCoverage = coverageJSON(r.model, res.Unreached)
 	b, _ := json.Marshal(j)

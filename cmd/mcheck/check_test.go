@@ -816,3 +816,89 @@ func TestMSCLongNames(t *testing.T) {
 		t.Errorf("want the header %q in:\n%s\n%s", want, out, errs)
 	}
 }
+
+// TestTooManySyntaxErrors: after the parser stops at its tenth error, the
+// count says it stopped, and does not count its "too many errors" line as
+// an error (found by a tester: 60 bad threads printed "11 errors").
+func TestTooManySyntaxErrors(t *testing.T) {
+	var src strings.Builder
+	for i := range 60 {
+		fmt.Fprintf(&src, "thread T%d { main 1 + }\n", i)
+	}
+	f := filepath.Join(t.TempDir(), "sixty.dsu")
+	if err := os.WriteFile(f, []byte(src.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd("check", f)
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if code != exitUsage || len(lines) != 12 || !strings.HasSuffix(lines[10], ": too many errors") ||
+		lines[11] != "10 errors before the parser stopped; there may be more" {
+		t.Errorf("exit %d:\n%s", code, errs)
+	}
+}
+
+// TestJSONFieldsWrittenWhenZero: the fields the README lists for a lasso,
+// for the liveness check under symmetry and for a witness of points are
+// written when false, zero or empty too (found by a tester: held_by_capacity,
+// fell_back, lifted, applied_at_passing and waits_at_barrier were left out).
+func TestJSONFieldsWrittenWhenZero(t *testing.T) {
+	src, err := family.Generate("prodcons", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(t.TempDir(), "pc2.dsu")
+	if err := os.WriteFile(f, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "max+1", f)
+	if code != exitViolation {
+		t.Fatalf("check: exit %d, %s", code, errs)
+	}
+	for _, field := range []string{`"held_by_capacity":[`, `"cycle_start":`, `"quotient":true`, `"fell_back":`, `"quotient_states":`, `"lifted":`} {
+		if !strings.Contains(out, field) {
+			t.Errorf("check: no %s in %s", field, out)
+		}
+	}
+	code, out, errs = runCmd("points", "--json", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
+	if code != exitViolation {
+		t.Fatalf("points: exit %d, %s", code, errs)
+	}
+	unsafe := 0
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !strings.Contains(line, `"verdict":"unsafe"`) {
+			continue
+		}
+		unsafe++
+		for _, field := range []string{`"depth":`, `"applied_at_passing":`, `"waits_at_barrier":`} {
+			if !strings.Contains(line, field) {
+				t.Errorf("points: no %s in %s", field, line)
+			}
+		}
+	}
+	if unsafe == 0 {
+		t.Errorf("points: no unsafe point in %s", out)
+	}
+}
+
+// TestEmptyStringFlag: a string flag given an empty value is refused, as
+// --trace "" always was (found by a tester: --update-at "" ran as any,
+// --store "" as the default, replay --model "" as no --model), and step's
+// one --update given twice is refused, not the last one taken.
+func TestEmptyStringFlag(t *testing.T) {
+	for _, args := range [][]string{
+		{"check", "--update-at", "", "../../models/mathserver.dsu"},
+		{"check", "--store", "", "../../models/mathserver.dsu"},
+		{"simulate", "--update-at", "", "../../models/mathserver.dsu"},
+		{"step", "--update", "", "../../models/mathserver.dsu"},
+		{"replay", "--model", "", "report.json"},
+	} {
+		code, _, errs := runCmd(args...)
+		if code != exitUsage || !strings.Contains(errs, "--"+strings.TrimPrefix(args[1], "--")+": an empty value") {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+	code, _, errs := runCmd("step", "--update", "toB", "--update", "toB", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, "given twice") {
+		t.Errorf("step --update twice: exit %d, %q", code, errs)
+	}
+}

@@ -283,15 +283,17 @@ type jsonPoint struct {
 	Transitions int64    `json:"transitions"`
 	Seconds     float64  `json:"seconds"`
 	// The witness, for an unsafe point.
-	Property      string                 `json:"property,omitempty"`
-	Rule          string                 `json:"rule,omitempty"`
-	Culprit       string                 `json:"violating_thread,omitempty"`
-	Action        string                 `json:"action,omitempty"`
-	Expected      string                 `json:"expected,omitempty"`
-	Found         string                 `json:"found,omitempty"`
-	Depth         int                    `json:"depth,omitempty"`
-	Passing       int                    `json:"applied_at_passing,omitempty"`
-	Waits         bool                   `json:"waits_at_barrier,omitempty"`
+	Property string `json:"property,omitempty"`
+	Rule     string `json:"rule,omitempty"`
+	Culprit  string `json:"violating_thread,omitempty"`
+	Action   string `json:"action,omitempty"`
+	Expected string `json:"expected,omitempty"`
+	Found    string `json:"found,omitempty"`
+	// Set with a witness, zero or false too (found by a tester: they were
+	// left out when zero or false).
+	Depth         *int                   `json:"depth,omitempty"`
+	Passing       *int                   `json:"applied_at_passing,omitempty"`
+	Waits         *bool                  `json:"waits_at_barrier,omitempty"`
 	CycleStart    int                    `json:"cycle_start,omitempty"`
 	CapacityStuck int64                  `json:"capacity_reached"`
 	Trace         []statespace.TraceStep `json:"trace,omitempty"`
@@ -305,7 +307,8 @@ func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutc
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
 	if v := o.Witness; v != nil {
 		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
-		j.Depth, j.Passing, j.Waits, j.Trace, j.Path, j.CycleStart = len(v.Trace), o.Passing, o.Waits, v.Trace, v.Path, v.CycleStart
+		depth, passing, waits := len(v.Trace), o.Passing, o.Waits
+		j.Depth, j.Passing, j.Waits, j.Trace, j.Path, j.CycleStart = &depth, &passing, &waits, v.Trace, v.Path, v.CycleStart
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)

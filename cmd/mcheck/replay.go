@@ -125,7 +125,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck replay: %s: %s\n", reportPath, msg)
 		return exitUsage
 	}
-	tr, v, err := check.Replay(m, o, rec.Path, rec.CycleStart)
+	tr, vs, err := check.Replay(m, o, rec.Path, rec.CycleStart)
 	var diverged *statespace.DivergedError
 	if errors.As(err, &diverged) {
 		// The saved path is no longer a run of this model: say where.
@@ -144,6 +144,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
 		return exitViolation
 	}
+	v := sameViolation(vs, rec, modelPath)
 	fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
 	for _, s := range tr.Steps {
 		fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
@@ -171,6 +172,32 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  (recorded at another place in the model, which changed since: %s)\n", rec.Found)
 	}
 	return exitOK
+}
+
+// sameViolation is the violation among vs (where the replayed run ends,
+// check's first first) that rec records: the same property, rule and
+// description, at the same place if one is; else at another place (the
+// model was edited); else the first, to show how the run now ends (nil if
+// it ends in none). A step may break several rules, and a configuration
+// without a step several properties: a --continue report lists each as a
+// violation of its own (found by a tester: the later ones could not be
+// replayed, and of two threads failing alike, the second's was replayed as
+// the first's, "recorded at another place").
+func sameViolation(vs []*statespace.Violation, rec *savedRun, modelPath string) *statespace.Violation {
+	if len(vs) == 0 {
+		return nil
+	}
+	for _, same := range []func(a, b, fa, fb string) bool{
+		func(a, b, fa, fb string) bool { return pathless(a, fa) == pathless(b, fb) },
+		func(a, b, fa, fb string) bool { return placeless(a, fa) == placeless(b, fb) },
+	} {
+		for _, v := range vs {
+			if v.Property == rec.Property && v.Rule == rec.Rule && same(v.Found, rec.Found, modelPath, rec.Model) {
+				return v
+			}
+		}
+	}
+	return vs[0]
 }
 
 // pathless drops the model's file name from the source positions in a
@@ -264,8 +291,14 @@ func (r *savedRun) inconsistent() string {
 	if r.pathNull {
 		return "path: null among the successor indices, where check writes whole numbers"
 	}
-	if len(r.Trace) > 0 && len(r.Trace) != len(r.Path) {
-		// (found by a tester: a path one short was replayed, exit 1)
+	if r.Trace == nil {
+		// (found by a tester: with the trace removed, or null, any path
+		// was replayed)
+		return fmt.Sprintf("trace: missing, where check writes one step a successor index of the path (%d)", len(r.Path))
+	}
+	if len(r.Trace) != len(r.Path) {
+		// (found by a tester: a path one short was replayed, exit 1; and
+		// with "trace": [], any path)
 		return fmt.Sprintf("path: %d successor indices for a trace of %s, where check writes one a step", len(r.Path), steps(len(r.Trace)))
 	}
 	return ""

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -470,6 +472,82 @@ func TestReplayNthViolation(t *testing.T) {
 	for _, n := range []string{"0", "4"} {
 		if code, _, errs := runCmd("replay", "--violation", n, report); code != exitUsage || !strings.Contains(errs, "--violation") && !strings.Contains(errs, "the report holds 3") {
 			t.Errorf("replay --violation %s: exit %d, %q", n, code, errs)
+		}
+	}
+}
+
+// TestReplayEveryFact: every counterexample of a --continue report
+// replays, where a step breaks two rules or a configuration without a step
+// breaks two properties (found by a tester: the Nth was matched against the
+// first of them, exit 1), and of two threads failing alike before their
+// first step, the second's is replayed as its own, not as the first's "at
+// another place". A path with its trace removed or emptied is refused.
+func TestReplayEveryFact(t *testing.T) {
+	dir := t.TempDir()
+	report := func(name, model string) (string, int) {
+		t.Helper()
+		code, out, errs := runCmd("check", "--json", "--continue", "--progress", "off", "--store", "memory", model)
+		if code != exitViolation {
+			t.Fatalf("check %s: exit %d, %s", model, code, errs)
+		}
+		f := filepath.Join(dir, name+".json")
+		if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r struct {
+				Violations []json.RawMessage `json:"violations"`
+			}
+			if err := json.Unmarshal([]byte(l), &r); err != nil {
+				t.Fatal(err)
+			}
+			n += len(r.Violations)
+		}
+		return f, n
+	}
+	math, n := report("mathserver", "../../models/mathserver.dsu")
+	if n < 9 {
+		t.Fatalf("mathserver: %d violations listed, want 9 or more", n)
+	}
+	for k := 1; k <= n; k++ {
+		if code, out, errs := runCmd("replay", "--violation", fmt.Sprint(k), math); code != exitOK || !strings.Contains(out, "the run ends in the same violation") {
+			t.Errorf("replay --violation %d: exit %d\n%s%s", k, code, out, errs)
+		}
+	}
+	alike := filepath.Join(dir, "alike.dsu")
+	if err := os.WriteFile(alike, []byte("thread A { main 1 / 0 }\nthread B { main 1 / 0 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	twice, _ := report("alike", alike)
+	code, out, errs := runCmd("replay", "--violation", "2", twice)
+	if code != exitOK || !strings.Contains(out, "alike.dsu:2:17") || strings.Contains(out, "another place") {
+		t.Errorf("replay --violation 2 of two threads failing alike: exit %d\n%s%s", code, out, errs)
+	}
+	code, plain, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "../../models/mathserver.dsu")
+	if code != exitViolation {
+		t.Fatalf("check: exit %d, %s", code, errs)
+	}
+	first, _, _ := strings.Cut(plain, "\n")
+	var line map[string]any
+	if err := json.Unmarshal([]byte(first), &line); err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string]func(){
+		"no trace":    func() { delete(line, "trace") },
+		"empty trace": func() { line["trace"] = []any{} },
+	} {
+		edit()
+		b, err := json.Marshal(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".json")
+		if err := os.WriteFile(f, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runCmd("replay", f); code != exitUsage || !strings.Contains(errs, "trace") {
+			t.Errorf("%s: exit %d, %q", name, code, errs)
 		}
 	}
 }

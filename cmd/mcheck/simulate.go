@@ -278,10 +278,16 @@ func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) 
 	pad := strings.Repeat(" ", len(r.strategy))
 	if r.update != nil && !res.Introduced {
 		why := "--update-at never"
-		if f.updateAt != "never" {
+		switch {
+		case strings.HasPrefix(f.updateAt, "step:"):
 			// Found by a tester: "after every walk ended" was said of
 			// walks --depth cut.
 			why = "--update-at " + f.updateAt + ": every walk ended, or was cut by --depth, before that step"
+		case f.updateAt != "never" && res.TimedOut:
+			why = "--time ended the walks before any took the introduction"
+		case f.updateAt != "never":
+			// Found by a tester: the step:K wording was given for any.
+			why = "no walk took the introduction among the steps it could take"
 		}
 		fmt.Fprintf(w, "%s  no walk introduced the update (%s): this says nothing about the update\n", pad, why)
 	}

@@ -29,7 +29,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		update, strategy, updateAt string
 		bound                      int
 	)
-	fs.StringVar(&update, "update", "", "the update, one name (default: the model's only one)")
+	fs.Var(&onceValue{p: &update}, "update", "the update, one name (default: the model's only one)")
 	fs.StringVar(&strategy, "strategy", "max+1", "coordination strategy: "+strings.Join(statespace.StrategyNames(), ", "))
 	fs.StringVar(&updateAt, "update-at", "any", "when the update is introduced: any, never or step:K")
 	fs.IntVar(&bound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue")

@@ -57,6 +57,10 @@ func Parse(filename string, src []byte) (*File, error) {
 // nearest recovery point (see protect).
 type bailout struct{}
 
+// TooManyErrors is the message of the last error of a list the parser
+// stopped making: after it, errors were not looked for.
+const TooManyErrors = "too many errors"
+
 // tooMany stops the parser: maxErrors have been reported.
 type tooMany struct{}
 
@@ -84,13 +88,13 @@ func (p *parser) errorAt(pos Pos, format string, args ...any) {
 	p.events++
 	if n := len(p.errs); n > 0 && p.errs[n-1].Pos.Line == pos.Line {
 		if p.events > maxErrorEvents {
-			p.errs.Add(p.file.Name, pos, "too many errors")
+			p.errs.Add(p.file.Name, pos, TooManyErrors)
 			panic(tooMany{})
 		}
 		return
 	}
 	if len(p.errs) >= maxErrors {
-		p.errs.Add(p.file.Name, pos, "too many errors")
+		p.errs.Add(p.file.Name, pos, TooManyErrors)
 		panic(tooMany{})
 	}
 	p.errs.Add(p.file.Name, pos, format, args...)
