@@ -450,7 +450,7 @@ func (r *runReport) search() string {
 		return "interrupted"
 	case res.CutByViolations:
 		return "bounded (max-violations)"
-	case res.Violation != nil && !res.Exhaustive && !res.CutByDepth && !res.CutByStates:
+	case res.Violation != nil && !res.Exhaustive && !res.CutByDepth && !res.CutByStates && len(res.Violations) == 0:
 		return "-" // stopped at the first violation
 	case res.CutByDepth:
 		return "bounded (max-depth)"
@@ -606,7 +606,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 		case res.Interrupted:
 			notes = append(notes, "interrupted: no violation found so far; nothing is proved")
 		default:
-			notes = append(notes, "no violation found within the bound; this is NOT exhaustive")
+			notes = append(notes, fmt.Sprintf("no violation found within the bound (queue capacity %d); this is NOT exhaustive", r.queueBound))
 		}
 	}
 	if l := r.live; l != nil && res.Violation == nil && !l.Cut && !l.Interrupted {
@@ -640,6 +640,10 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 			notes = append(notes, fmt.Sprintf("%s, and there are more: the search stopped at --max-violations", plural(n, "distinct violation")))
 		case res.Exhaustive:
 			notes = append(notes, fmt.Sprintf("%s, every one there is (exhaustive for queue capacity %d)", plural(n, "distinct violation"), r.queueBound))
+		case r.bitstate != "" && !res.CutByDepth && !res.CutByStates && !res.Interrupted:
+			// Found by a tester: "before the search stopped" was said of
+			// a bitstate search that ran to its end.
+			notes = append(notes, fmt.Sprintf("%s found; there may be more: the bit array may have taken configurations for seen", plural(n, "distinct violation")))
 		default:
 			notes = append(notes, fmt.Sprintf("%s found before the search stopped; there may be more", plural(n, "distinct violation")))
 		}

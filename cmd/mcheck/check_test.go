@@ -902,3 +902,26 @@ func TestEmptyStringFlag(t *testing.T) {
 		t.Errorf("step --update twice: exit %d, %q", code, errs)
 	}
 }
+
+// TestWordingOfPartialRuns (found by a tester): a bitstate search with
+// --continue that ran to its end is "bitstate", not stopped at a first
+// violation ("-"), and its note does not say it stopped; a bounded "no
+// violation" names the capacity; points counts its unknown points.
+func TestWordingOfPartialRuns(t *testing.T) {
+	_, out, _ := runCmd("check", "--store", "bitstate", "--continue", "--json", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
+	if !strings.Contains(out, `"search":"bitstate"`) {
+		t.Errorf("bitstate --continue: %s", out)
+	}
+	_, out, _ = runCmd("check", "--store", "bitstate", "--continue", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
+	if strings.Contains(out, "before the search stopped") || !strings.Contains(out, "the bit array may have taken configurations for seen") {
+		t.Errorf("bitstate --continue:\n%s", out)
+	}
+	_, out, _ = runCmd("check", "--store", "memory", "--max-states", "5", "--strategy", "stop-the-world", "--queue-bound", "3", "../../models/mathserver.dsu")
+	if !strings.Contains(out, "no violation found within the bound (queue capacity 3); this is NOT exhaustive") {
+		t.Errorf("bounded:\n%s", out)
+	}
+	_, out, _ = runCmd("points", "--max-states", "3", "--strategy", "stop-the-world", "../../models/mathserver.dsu")
+	if !regexp.MustCompile(`0 of \d+ points safe, 0 unsafe, \d+ unknown`).MatchString(out) {
+		t.Errorf("points, bounded:\n%s", out)
+	}
+}

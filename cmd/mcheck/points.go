@@ -216,16 +216,28 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		}
 	}
 	tw.Flush()
-	safe, unsafe := 0, 0
+	safe, unsafe, unknown, never := 0, 0, 0, 0
 	for _, o := range outs {
 		switch o.Verdict {
 		case check.PointSafe:
 			safe++
 		case check.PointUnsafe:
 			unsafe++
+		case check.PointUnknown:
+			unknown++
+		default:
+			never++
 		}
 	}
 	fmt.Fprintf(w, "\n%d of %s safe, %d unsafe", safe, plural(len(outs), "point"), unsafe)
+	// The rest too (found by a tester: "0 of 128 points safe, 0 unsafe"
+	// said nothing of the 128 unknown).
+	if unknown > 0 {
+		fmt.Fprintf(w, ", %d unknown", unknown)
+	}
+	if never > 0 {
+		fmt.Fprintf(w, ", %d never applied", never)
+	}
 	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness; waits: it blocked at the barrier there to apply, never released)\n")
 	if len(capped) > 0 {
 		fmt.Fprintf(w, "capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)

@@ -66,6 +66,11 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if fromReport {
 		modelPath = rec.Model
 	}
+	if modelPath == "" {
+		// (found by a tester: "mcheck replay: : cannot read model")
+		fmt.Fprintf(stderr, "mcheck replay: %s: model: missing (check writes the model's path): pass --model\n", reportPath)
+		return exitUsage
+	}
 	src, err := readModelFile(modelPath)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
@@ -86,7 +91,11 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	if rec.QueueBound < 1 {
 		// check never writes one (its --queue-bound is at least 1).
-		fmt.Fprintf(stderr, "mcheck replay: %s: queue_bound: must be at least 1, got %d\n", reportPath, rec.QueueBound)
+		what := fmt.Sprintf("must be at least 1, got %d", rec.QueueBound)
+		if rec.QueueBound == 0 {
+			what = "missing, or 0 (check writes the capacity, at least 1)"
+		}
+		fmt.Fprintf(stderr, "mcheck replay: %s: queue_bound: %s\n", reportPath, what)
 		return exitUsage
 	}
 	o := check.ReplayOptions{Strategy: rec.Strategy, UpdateAt: at, QueueBound: rec.QueueBound, Skip: rec.Skip}

@@ -66,7 +66,7 @@ func TestReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 		code, _, errs = runCmd("replay", edited)
-		if code != exitUsage || !strings.Contains(errs, "queue_bound: must be at least 1") {
+		if code != exitUsage || !strings.Contains(errs, "queue_bound: ") || !strings.Contains(errs, "at least 1") {
 			t.Errorf("replay with queue_bound %s: exit %d, %q", bad, code, errs)
 		}
 	}
