@@ -127,14 +127,14 @@ func TestLivenessRemainingCodeDecidesParticipation(t *testing.T) {
 // TestLivenessSpillsWithBadger: with the badger store (disk-backed) and a
 // budget too small for the liveness graph, its columns go to disk, and the
 // verdicts, lassos and figures are those of the memory store, where
-// nothing spills: prodcons with 2 pairs at capacity 12, stop-the-world
+// nothing spills: prodcons with 2 pairs at capacity 20, stop-the-world
 // (the update always completes) and max+1 (a fair lasso in which a pair
 // never applies).
 func TestLivenessSpillsWithBadger(t *testing.T) {
 	m := familyModel(t, "prodcons", 2)
 	run := func(so store.Options) []*check.Outcome {
 		t.Helper()
-		outs, err := check.Run(context.Background(), m, check.Options{QueueBound: 12, Reduce: "none",
+		outs, err := check.Run(context.Background(), m, check.Options{QueueBound: 20, Reduce: "none",
 			Strategies: []string{"stop-the-world", "max+1"}, Store: so})
 		if err != nil || len(outs) != 2 {
 			t.Fatalf("%d outcomes, %v", len(outs), err)

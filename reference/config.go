@@ -189,8 +189,7 @@ func (x *checker) canon(c *config) {
 	// anywhere, no queued message) and each role has reached end, is no
 	// longer tracked, or is held by a thread that has stopped: no step can
 	// ever observe it again.
-	renum := map[int]int{}
-	var keep []*instance
+	var kept []int // by old number
 	for i, in := range c.insts {
 		finished := !ref[i]
 		for _, e := range in.ends {
@@ -199,11 +198,24 @@ func (x *checker) canon(c *config) {
 			}
 		}
 		if !finished {
-			renum[i] = len(keep)
-			keep = append(keep, in)
+			kept = append(kept, i)
 		}
 	}
-	if len(keep) != len(c.insts) {
+	// The rest are renumbered in a canonical order: by service, then by
+	// the roles and their holders (fixed at the start); sessions that tie
+	// keep their order of creation.
+	sort.SliceStable(kept, func(a, b int) bool {
+		return instKey(c.insts[kept[a]]) < instKey(c.insts[kept[b]])
+	})
+	renum := map[int]int{}
+	keep := make([]*instance, len(kept))
+	moved := len(kept) != len(c.insts)
+	for k, i := range kept {
+		renum[i] = k
+		keep[k] = c.insts[i]
+		moved = moved || k != i
+	}
+	if moved {
 		c.insts = keep
 		mapValues(c, func(v value) value {
 			if v.k == vEnd {
@@ -221,6 +233,17 @@ func (x *checker) canon(c *config) {
 	for _, in := range c.insts {
 		x.normaliseRuns(in)
 	}
+}
+
+// instKey is what orders instances in the canonical form: the service,
+// then each role with the thread holding it.
+func instKey(in *instance) string {
+	var b strings.Builder
+	b.WriteString(in.svc)
+	for _, e := range in.ends {
+		fmt.Fprintf(&b, "\x00%s\x00%d", e.role, e.holder)
+	}
+	return b.String()
 }
 
 // live: the endpoint's run number still matters (not at end, tracked, its

@@ -140,7 +140,9 @@
 // An instance that nothing refers to (no endpoint value in any thread, no
 // queued message) and whose roles have each reached end, are untracked, or
 // belong to a stopped thread is forgotten; the others are renumbered in
-// creation order. Runs are tracked only for instances of moved services.
+// order of their service's name, then their roles' holders (ties in creation
+// order: docs/language.md §6, "Session order"). Runs are tracked only for
+// instances of moved services.
 // Per instance, run numbers are shifted so the least run of a tracked role
 // not at end is 0 (roles at end are clamped at 0: below that they cannot be
 // the max for n), run-version records below it are dropped (no role can

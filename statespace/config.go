@@ -12,7 +12,7 @@ import "slices"
 // config and its successors and never modified once shared).
 type Config struct {
 	Threads []*Thread
-	Insts   []*Instance // live session instances, in order of creation
+	Insts   []*Instance // live session instances, in canonical order (instOrder.cmp)
 	Queue   []*Channel  // non-empty FIFOs, sorted by (Inst, From, To)
 	Upd     UpdState
 
@@ -265,7 +265,7 @@ func (c *Config) pop(i int) Msg {
 // Canonical returns the canonical form of c, leaving c unchanged.
 func (p *Program) Canonical(c *Config) *Config {
 	n := c.clone()
-	p.canonicalize(n)
+	p.canonicalize(n, nil)
 	return n
 }
 
@@ -273,14 +273,18 @@ func (p *Program) Canonical(c *Config) *Config {
 // tell apart are equal (docs/language.md §6):
 //   - variable slots that are dead at a frame's next instruction are cleared;
 //   - instances whose roles have all reached end and that have no queued
-//     messages are forgotten, and the rest renumbered in order of creation
-//     (endpoint values of a forgotten instance become DeadInstance);
+//     messages are forgotten, and the rest renumbered in canonical order
+//     (instOrder.cmp: by service, then holders; ties in order of creation);
+//     endpoint values of a forgotten instance become DeadInstance;
 //   - run numbers are shifted to start at 0 per instance (with the update
 //     run number n and the run-version table), n is clamped at 0 once every
 //     role has reached it, and both are forgotten, with the run numbers, once
 //     every role has migrated;
 //   - channels are sorted by (instance, from, to).
-func (p *Program) canonicalize(c *Config) {
+//
+// ord names threads and services for the order of instances (instCmp); nil
+// names each by its number.
+func (p *Program) canonicalize(c *Config, ord *instOrder) {
 	// Only parts a step touched (private copies, marked dirty) can be out of
 	// canonical form: the rest is shared with a canonical configuration.
 	for _, th := range c.Threads {
@@ -288,7 +292,7 @@ func (p *Program) canonicalize(c *Config) {
 			p.clearDeadSlots(th)
 		}
 	}
-	// Forget finished instances.
+	// Forget finished instances, and put the rest in canonical order.
 	dead := false
 	for i, in := range c.Insts {
 		if p.finished(c, i, in) {
@@ -296,16 +300,30 @@ func (p *Program) canonicalize(c *Config) {
 			break
 		}
 	}
-	if dead {
+	unsorted := false
+	for i := 1; !dead && !creationOrder && i < len(c.Insts); i++ {
+		unsorted = ord.cmp(c.Insts[i], c.Insts[i-1]) < 0
+		if unsorted {
+			break
+		}
+	}
+	if dead || unsorted {
 		remap := make([]int, len(c.Insts))
-		var keep []*Instance
+		var order []int // the instances kept, by their old numbers
 		for i, in := range c.Insts {
 			if p.finished(c, i, in) {
 				remap[i] = DeadInstance
 			} else {
-				remap[i] = len(keep)
-				keep = append(keep, in)
+				order = append(order, i)
 			}
+		}
+		if !creationOrder {
+			slices.SortStableFunc(order, func(a, b int) int { return ord.cmp(c.Insts[a], c.Insts[b]) })
+		}
+		keep := make([]*Instance, len(order))
+		for k, i := range order {
+			remap[i] = k
+			keep[k] = c.Insts[i]
 		}
 		c.Insts = keep
 		for t, th := range c.Threads {
@@ -358,6 +376,51 @@ func (p *Program) canonicalize(c *Config) {
 			q[j], q[j-1] = q[j-1], q[j]
 		}
 	}
+}
+
+// creationOrder keeps instances in their order of creation, as the
+// canonical form did before it ordered them (instOrder.cmp): for the tests,
+// which check that the order is a renaming (the same verdicts and depths).
+var creationOrder = false
+
+// instOrder names threads and services for the canonical order of
+// instances: thread[t] and svc[s] are the names; nil names each by its
+// number. Symmetry reduction names them by their classes (symmetry.go).
+type instOrder struct {
+	thread, svc []int
+}
+
+// cmp is the canonical order of instances: by service, then by the roles
+// and the threads holding them (fixed when the session starts), each named
+// by o. The order is a renaming only: nothing a step, a strategy or a
+// property does depends on an instance's number. Sessions that tie (one
+// service, the same holders) keep their order of creation; the others are
+// no longer told apart by which one started first.
+func (o *instOrder) cmp(a, b *Instance) int {
+	sa, sb := a.Service, b.Service
+	if o != nil {
+		sa, sb = o.svc[sa], o.svc[sb]
+	}
+	if sa != sb {
+		return sa - sb
+	}
+	if len(a.Ends) != len(b.Ends) {
+		return len(a.Ends) - len(b.Ends)
+	}
+	for k := range a.Ends {
+		ea, eb := &a.Ends[k], &b.Ends[k]
+		if ea.Role != eb.Role {
+			return ea.Role - eb.Role
+		}
+		ha, hb := int(ea.Holder), int(eb.Holder)
+		if o != nil {
+			ha, hb = o.thread[ha], o.thread[hb]
+		}
+		if ha != hb {
+			return ha - hb
+		}
+	}
+	return 0
 }
 
 func chanLess(a, b *Channel) bool {

@@ -23,6 +23,20 @@ type Semantics struct {
 	// Sym, when set, is the program's symmetry: every configuration is
 	// replaced by its orbit's representative (symmetry.go).
 	Sym *Symmetry
+	// symOrd is the order of instances of the symmetry a search was
+	// reduced by, kept by its unreduced twin (unreduced): lifting a run
+	// among representatives to a real one needs both to order instances
+	// alike.
+	symOrd *instOrder
+}
+
+// instOrder is the order of instances of s's canonical form: with
+// symmetry, one that no permutation of interchangeable blocks changes.
+func (s *Semantics) instOrder() *instOrder {
+	if s.Sym != nil {
+		return s.Sym.ord
+	}
+	return s.symOrd
 }
 
 // UpdateAtMode says when the update may be introduced.
@@ -149,7 +163,7 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 		fault = firstFault(fault, s.runLocal(c, t))
 	}
 	if !s.Raw {
-		p.canonicalize(c)
+		p.canonicalize(c, s.instOrder())
 		if s.Sym != nil {
 			s.Sym.canonical(c)
 		}
@@ -290,7 +304,7 @@ func (s *Semantics) finish(c, n *Config) {
 		n.Upd.Countdown--
 	}
 	if !s.Raw {
-		s.P.canonicalize(n)
+		s.P.canonicalize(n, s.instOrder())
 		if s.Sym != nil {
 			s.Sym.canonicalFrom(c, n)
 		}

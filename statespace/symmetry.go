@@ -32,8 +32,9 @@ import (
 // and the sessions put in an order that does not depend on which block
 // opened its sessions first. Any configuration of the orbit would be
 // sound; sorting picks the same one for most of an orbit's members
-// (sessions of shared services keep their creation order, so a few orbits
-// keep more than one member).
+// (sessions of shared services keep the canonical form's order, which
+// names holders by their slot class (ord) and keeps ties in creation
+// order, so a few orbits keep more than one member).
 //
 // Counterexamples are real runs: the path found among representatives is
 // replayed without the reduction, choosing at each step the successor
@@ -55,6 +56,17 @@ type Symmetry struct {
 	codePos                     []int   // code id -> its position in its thread's codes
 	blockBase                   []int   // group -> the number of blocks of the groups before it
 	nblocks                     int
+	// ord orders instances in the canonical form (Program.canonicalize):
+	// by classes, so that no permutation of blocks changes the order.
+	ord *instOrder
+}
+
+// canonicalCopy is c in canonical form, ordered as the reduced search
+// orders instances, before the symmetry's own renaming.
+func (s *Symmetry) canonicalCopy(c *Config) *Config {
+	n := c.clone()
+	s.p.canonicalize(n, s.ord)
+	return n
 }
 
 // SymGroup is a set of interchangeable blocks.
@@ -364,6 +376,18 @@ func (s *Symmetry) index() {
 			for k, sv := range g.Services[bi] {
 				s.svcGroup[sv], s.svcBlock[sv], s.svcSlot[sv] = gi, bi, k
 			}
+		}
+	}
+	// The order of instances: a thread named by its slot class, a
+	// service by the service at its slot of its group's first block.
+	s.ord = &instOrder{thread: make([]int, n), svc: make([]int, len(p.Services))}
+	for t := range n {
+		s.ord.thread[t] = s.SlotClass(t)
+	}
+	for sv := range p.Services {
+		s.ord.svc[sv] = sv
+		if g := s.svcGroup[sv]; g >= 0 {
+			s.ord.svc[sv] = s.Groups[g].Services[0][s.svcSlot[sv]]
 		}
 	}
 	s.codes = make([][]int, n)
@@ -930,7 +954,7 @@ func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScra
 // unreduced is s without symmetry.
 func (s *Semantics) unreduced() *Semantics {
 	n := *s
-	n.Sym = nil
+	n.Sym, n.symOrd = nil, s.instOrder()
 	return &n
 }
 
@@ -959,7 +983,7 @@ func (s *Symmetry) realPath(sem *Semantics, path []uint32) ([]uint32, error) {
 			if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
 				continue
 			}
-			n := p.Canonical(r.Next)
+			n := s.canonicalCopy(r.Next)
 			s.canonical(n)
 			if bytes.Equal(p.Encode(nil, n), wantEnc) {
 				found = j
@@ -988,7 +1012,7 @@ func (s *Symmetry) orbitStep(p *Program, rs []Succ, want *Succ, wantEnc []byte) 
 		if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
 			continue
 		}
-		n := p.Canonical(r.Next)
+		n := s.canonicalCopy(r.Next)
 		n.arena = nil // sameOrbit works on the heap
 		if s.sameOrbit(n, wantEnc) {
 			return j

@@ -153,9 +153,13 @@ func must(b []byte, err error) []byte {
 	return b
 }
 
-// TestSymmetryReduces: prodcons with 3 pairs under max+1
-// has at least 10 times fewer states with symmetry (at capacity 2, to be
-// quick; the benchmarks measure capacity 6).
+// TestSymmetryReduces: prodcons with 3 pairs under max+1 has at least 4
+// times fewer states with symmetry (at capacity 2, to be quick; the
+// benchmarks measure capacity 6): 3 interchangeable pairs make orbits of at
+// most 6 configurations (7,765 against 42,772 states). Before the canonical
+// form ordered sessions by service and holders, the unreduced search also
+// told apart the orders in which the pairs had opened their sessions
+// (190,745 states), and the test asked for 10 times fewer.
 func TestSymmetryReduces(t *testing.T) {
 	m := loadSrc(t, "pc3.dsu", string(must(family.Generate("prodcons", 3))))
 	sem := semantics(t, m, "max+1", 2)
@@ -163,8 +167,8 @@ func TestSymmetryReduces(t *testing.T) {
 	red := *sem
 	red.Sym = sem.P.DetectSymmetry()
 	got := explore(t, &red, exploreOpts{workers: 2})
-	if !got.Exhaustive || !plain.Exhaustive || got.States*10 > plain.States {
-		t.Fatalf("%d states with symmetry, %d without: want 10 times fewer", got.States, plain.States)
+	if !got.Exhaustive || !plain.Exhaustive || got.States*4 > plain.States {
+		t.Fatalf("%d states with symmetry, %d without: want 4 times fewer", got.States, plain.States)
 	}
 	t.Logf("%d -> %d states (%.1fx)", plain.States, got.States, float64(plain.States)/float64(got.States))
 }

@@ -351,7 +351,7 @@ func TestFaultDiskFull(t *testing.T) {
 		// spills its pages to a 1 MiB TMPDIR and fills it.
 		pc2 := familyModel(t, "prodcons", 2)
 		mnt := mountTmpfs(t, 1)
-		o := runMcheck(t, mnt, "check", "--progress", "off", "--strategy", "stop-the-world", "--reduce", "none", "--queue-bound", "12",
+		o := runMcheck(t, mnt, "check", "--progress", "off", "--strategy", "stop-the-world", "--reduce", "none", "--queue-bound", "20",
 			"--mem-budget", "2MiB", "--store-dir", filepath.Join(t.TempDir(), "store"), pc2)
 		expect(t, "liveness pages in a 1 MiB TMPDIR", o, exitFailure, "update completion (liveness)", "disk full", "spill files go to "+mnt, "TMPDIR")
 		expectStats(t, "liveness-spill", o)

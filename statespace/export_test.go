@@ -1,0 +1,10 @@
+package statespace
+
+// SetCreationOrder makes the canonical form keep instances in their order
+// of creation (on) or order them (off, the default), and returns a function
+// that restores the setting. Not for parallel tests.
+func SetCreationOrder(on bool) (restore func()) {
+	old := creationOrder
+	creationOrder = on
+	return func() { creationOrder = old }
+}
