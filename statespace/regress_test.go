@@ -15,11 +15,12 @@ import (
 
 // A want line in a regression model's header states a hand-derived verdict:
 //
-//	# want STRATEGIES [--queue-bound N] [--update-at W] [--skip P,...]: VERDICT [depth D]
+//	# want STRATEGIES [--queue-bound N] [--update-at W] [--skip P,...]: VERDICT [depth D] [states S]
 //
 // STRATEGIES is "all" or a comma-separated list; VERDICT is "ok" (an
 // exhaustive search without violation) or the violated property; D, when
-// given, is the length of the shortest run to the violation. The verdict
+// given, is the length of the shortest run to the violation; S, the number
+// of configurations of an exhaustive search (without reduction). The verdict
 // is the safety search's: the liveness half of update completion is
 // judged by the liveness tests (testdata/liveness, "# live" lines).
 type want struct {
@@ -30,9 +31,10 @@ type want struct {
 	skip       []string
 	verdict    string
 	depth      int // -1: not stated
+	states     int64 // -1: not stated
 }
 
-var wantRx = regexp.MustCompile(`^#\s*want\s+(\S+)((?:\s+--[a-z-]+\s+\S+)*)\s*:\s*([a-z-]+)(?:\s+depth\s+(\d+))?\s*$`)
+var wantRx = regexp.MustCompile(`^#\s*want\s+(\S+)((?:\s+--[a-z-]+\s+\S+)*)\s*:\s*([a-z-]+)(?:\s+depth\s+(\d+))?(?:\s+states\s+(\d+))?\s*$`)
 
 func parseWants(t testing.TB, path string) []want {
 	t.Helper()
@@ -49,7 +51,7 @@ func parseWants(t testing.TB, path string) []want {
 		if m == nil {
 			t.Fatalf("%s:%d: malformed want line %q", path, i+1, line)
 		}
-		w := want{line: i + 1, bound: 8, updateAt: "any", verdict: m[3], depth: -1}
+		w := want{line: i + 1, bound: 8, updateAt: "any", verdict: m[3], depth: -1, states: -1}
 		if m[1] == "all" {
 			w.strategies = statespace.StrategyNames()
 		} else {
@@ -73,6 +75,9 @@ func parseWants(t testing.TB, path string) []want {
 		}
 		if m[4] != "" {
 			w.depth, _ = strconv.Atoi(m[4])
+		}
+		if m[5] != "" {
+			w.states, _ = strconv.ParseInt(m[5], 10, 64)
 		}
 		out = append(out, w)
 	}
@@ -125,6 +130,9 @@ func TestRegressions(t *testing.T) {
 					}
 					if w.depth >= 0 && res.Violation != nil && len(res.Violation.Trace) != w.depth {
 						t.Fatalf("violation at depth %d, want %d%s", len(res.Violation.Trace), w.depth, detail)
+					}
+					if w.states >= 0 && res.States != w.states {
+						t.Fatalf("%d configurations, want %d", res.States, w.states)
 					}
 				})
 			}

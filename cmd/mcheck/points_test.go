@@ -48,7 +48,7 @@ func TestPointsCommand(t *testing.T) {
 	}
 	// Never introduced: no point is ever applied, and nothing breaks.
 	code, out, _ = runCmd("points", "--update-at", "never", halves)
-	if code != exitOK || strings.Count(out, "never applied") != 3 {
+	if code != exitOK || strings.Count(out, "  never applied  ") != 3 || !strings.Contains(out, "0 unsafe, 3 never applied") {
 		t.Fatalf("--update-at never: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCmd("points", "--max-states", "3", halves)
