@@ -30,7 +30,7 @@ type want struct {
 	updateAt   string
 	skip       []string
 	verdict    string
-	depth      int // -1: not stated
+	depth      int   // -1: not stated
 	states     int64 // -1: not stated
 }
 
