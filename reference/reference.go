@@ -731,7 +731,7 @@ func (x *checker) startWith(c *config, t int, svc, myRole string, others []strin
 	n := c.clone()
 	threads := append([]int{t}, pick...)
 	roles := append([]string{myRole}, others...)
-	in := &instance{svc: svc, runVer: map[int]int{}, noRuns: !x.moved[svc]}
+	in := &instance{svc: svc, runVer: map[int]int{}, noRuns: !x.moved[svc] || x.atMode == "never"}
 	idx := len(n.insts)
 	var fs []fault
 	var desc []string

@@ -265,7 +265,7 @@ func (c *Config) pop(i int) Msg {
 // Canonical returns the canonical form of c, leaving c unchanged.
 func (p *Program) Canonical(c *Config) *Config {
 	n := c.clone()
-	p.canonicalize(n, nil)
+	p.canonicalize(n, canonOpts{})
 	return n
 }
 
@@ -282,9 +282,10 @@ func (p *Program) Canonical(c *Config) *Config {
 //     every role has migrated;
 //   - channels are sorted by (instance, from, to).
 //
-// ord names threads and services for the order of instances (instCmp); nil
-// names each by its number.
-func (p *Program) canonicalize(c *Config, ord *instOrder) {
+// o says how threads and services are named for the order of instances,
+// and whether runs can matter (canonOpts).
+func (p *Program) canonicalize(c *Config, o canonOpts) {
+	ord := o.ord
 	// Only parts a step touched (private copies, marked dirty) can be out of
 	// canonical form: the rest is shared with a canonical configuration.
 	for _, th := range c.Threads {
@@ -355,7 +356,7 @@ func (p *Program) canonicalize(c *Config, ord *instOrder) {
 	}
 	for i, in := range c.Insts {
 		if in.dirty {
-			p.normaliseRuns(c, i)
+			p.normaliseRuns(c, i, o.noRuns)
 		}
 	}
 	for _, th := range c.Threads {
@@ -376,6 +377,15 @@ func (p *Program) canonicalize(c *Config, ord *instOrder) {
 			q[j], q[j-1] = q[j-1], q[j]
 		}
 	}
+}
+
+// canonOpts are the settings of the canonical form that depend on the
+// search, not on the program: ord names threads and services for the order
+// of instances (nil: each by its number); noRuns, that the update is never
+// introduced (--update-at never), so that no run number can matter.
+type canonOpts struct {
+	ord    *instOrder
+	noRuns bool
 }
 
 // creationOrder keeps instances in their order of creation, as the
@@ -580,7 +590,11 @@ func b2i(b bool) int32 {
 //     they are forgotten (found by a tester: in mu t. a -> b. c -> d. t,
 //     a and c never wait for each other, and a plain protocol with no
 //     update had an infinite state space).
-func (p *Program) normaliseRuns(c *Config, i int) {
+//   - With the update never introduced (noRuns), no service is moved: the
+//     same (found by a tester: with --update-at never, roles that never
+//     wait for each other made a finite model infinite, where the model
+//     without its update has 7 configurations).
+func (p *Program) normaliseRuns(c *Config, i int, noRuns bool) {
 	old := c.Insts[i]
 	var scratch [8]End
 	ends := append(scratch[:0], old.Ends...)
@@ -611,7 +625,7 @@ func (p *Program) normaliseRuns(c *Config, i int) {
 		min = 0
 	}
 	n, runVer, tail := old.N, old.RunVer, old.RunTail
-	if all || !p.Services[old.Service].Moved {
+	if all || noRuns || !p.Services[old.Service].Moved {
 		for k := range ends {
 			e := &ends[k]
 			e.Run = 0

@@ -30,6 +30,11 @@ type Semantics struct {
 	symOrd *instOrder
 }
 
+// canon is the settings of s's canonical form.
+func (s *Semantics) canon() canonOpts {
+	return canonOpts{ord: s.instOrder(), noRuns: s.UpdateAt.Mode == AtNever}
+}
+
 // instOrder is the order of instances of s's canonical form: with
 // symmetry, one that no permutation of interchangeable blocks changes.
 func (s *Semantics) instOrder() *instOrder {
@@ -163,7 +168,7 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 		fault = firstFault(fault, s.runLocal(c, t))
 	}
 	if !s.Raw {
-		p.canonicalize(c, s.instOrder())
+		p.canonicalize(c, s.canon())
 		if s.Sym != nil {
 			s.Sym.canonical(c)
 		}
@@ -304,7 +309,7 @@ func (s *Semantics) finish(c, n *Config) {
 		n.Upd.Countdown--
 	}
 	if !s.Raw {
-		s.P.canonicalize(n, s.instOrder())
+		s.P.canonicalize(n, s.canon())
 		if s.Sym != nil {
 			s.Sym.canonicalFrom(c, n)
 		}

@@ -61,11 +61,12 @@ type Symmetry struct {
 	ord *instOrder
 }
 
-// canonicalCopy is c in canonical form, ordered as the reduced search
-// orders instances, before the symmetry's own renaming.
-func (s *Symmetry) canonicalCopy(c *Config) *Config {
+// canonicalCopy is c in canonical form under sem (the reduced search's
+// semantics: instances ordered as it orders them), before the symmetry's
+// own renaming.
+func (s *Symmetry) canonicalCopy(c *Config, sem *Semantics) *Config {
 	n := c.clone()
-	s.p.canonicalize(n, s.ord)
+	s.p.canonicalize(n, canonOpts{ord: s.ord, noRuns: sem.UpdateAt.Mode == AtNever})
 	return n
 }
 
@@ -983,7 +984,7 @@ func (s *Symmetry) realPath(sem *Semantics, path []uint32) ([]uint32, error) {
 			if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
 				continue
 			}
-			n := s.canonicalCopy(r.Next)
+			n := s.canonicalCopy(r.Next, sem)
 			s.canonical(n)
 			if bytes.Equal(p.Encode(nil, n), wantEnc) {
 				found = j
@@ -991,7 +992,7 @@ func (s *Symmetry) realPath(sem *Semantics, path []uint32) ([]uint32, error) {
 			}
 		}
 		if found < 0 {
-			found = s.orbitStep(p, rs, want, wantEnc)
+			found = s.orbitStep(sem, rs, want, wantEnc)
 		}
 		if found < 0 {
 			return nil, fmt.Errorf("statespace: no real step matches step %d of the reduced trace", i+1)
@@ -1006,13 +1007,13 @@ func (s *Symmetry) realPath(sem *Semantics, path []uint32) ([]uint32, error) {
 // with a fault or none alike, whose successor is in the orbit of want's
 // (sameOrbit), or -1: where an orbit keeps more than one member, the real
 // successor's representative may be another member than want's.
-func (s *Symmetry) orbitStep(p *Program, rs []Succ, want *Succ, wantEnc []byte) int {
+func (s *Symmetry) orbitStep(sem *Semantics, rs []Succ, want *Succ, wantEnc []byte) int {
 	for j := range rs {
 		r := &rs[j]
 		if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
 			continue
 		}
-		n := s.canonicalCopy(r.Next)
+		n := s.canonicalCopy(r.Next, sem)
 		n.arena = nil // sameOrbit works on the heap
 		if s.sameOrbit(n, wantEnc) {
 			return j

@@ -120,7 +120,7 @@ func TestForgettingRemapsSentEndpoints(t *testing.T) {
 		// Session 2's channel carries an endpoint of session 1.
 		Queue: []*Channel{{Inst: 2, From: 2, To: 3, Msgs: []Msg{{Label: -1, Val: endpointVal(1, 0)}}}},
 	}
-	p.canonicalize(c, nil)
+	p.canonicalize(c, canonOpts{})
 	// Session 0 is forgotten; session 1 is kept (its endpoint is in a
 	// message) and becomes 0; session 2 becomes 1.
 	if len(c.Insts) != 2 || c.Insts[0].Service != 1 || c.Insts[1].Service != 2 {
