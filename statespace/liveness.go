@@ -1223,11 +1223,13 @@ func judgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, stri
 		}
 		c = succs[s].Next
 	}
-	if unfair != "" {
-		return nil, unfair, nil
-	}
+	// A cycle that does not close is said first: it is no cycle at all
+	// (found by a tester: its unfairness was said instead).
 	if !bytes.Equal(first, sem.P.Encode(nil, c)) {
 		return nil, fmt.Sprintf("the steps from %d on do not lead back to the configuration before step %d", cycleStart, cycleStart), nil
+	}
+	if unfair != "" {
+		return nil, unfair, nil
 	}
 	for t := 0; t < n; t++ {
 		if !moved.has(t) && !disabled.has(t) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -473,7 +474,7 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 		fmt.Fprintf(w, "%s\n\n", setupLine(r.model, r.update, r.queueBound, f.updateAt))
 	}
 	r.tablesNote = tablesNote(r, f)
-	writeNotes(w, r, f.updateAt)
+	writeNotes(w, r, f.updateAt, !slices.Contains(f.skip, properties.UpdateCompletion))
 	vs := allViolations(r.res)
 	for i, v := range vs {
 		if len(vs) > 1 {
@@ -589,8 +590,9 @@ func neverIntroduced(updateAt string, cut bool) string {
 	return "the update was never introduced in any explored run (" + why + "): this says nothing about the update"
 }
 
-// writeNotes says what a verdict holds for: bounds and capacity.
-func writeNotes(w io.Writer, r *runReport, updateAt string) {
+// writeNotes says what a verdict holds for: bounds and capacity; liveOn,
+// that the liveness half of update completion is to be judged.
+func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 	res := r.res
 	var notes []string
 	if res.Violation == nil {
@@ -607,6 +609,10 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 			notes = append(notes, "interrupted: no violation found so far; nothing is proved")
 		default:
 			notes = append(notes, fmt.Sprintf("no violation found within the bound (queue capacity %d); this is NOT exhaustive", r.queueBound))
+		}
+		if !res.Exhaustive && r.update != nil && r.live == nil && liveOn && r.failure == nil && !res.Interrupted {
+			// Found by a tester: a bounded run said nothing of it.
+			notes = append(notes, "update completion (liveness) not judged: it is judged only after an exhaustive safety search")
 		}
 	}
 	if l := r.live; l != nil && res.Violation == nil && !l.Cut && !l.Interrupted {
@@ -647,7 +653,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string) {
 		default:
 			notes = append(notes, fmt.Sprintf("%s found before the search stopped; there may be more", plural(n, "distinct violation")))
 		}
-		if r.update != nil && r.live == nil && res.Violations[0].CycleStart == 0 {
+		if r.update != nil && r.live == nil && liveOn && res.Violations[0].CycleStart == 0 {
 			notes = append(notes, "update completion (liveness) not judged: it is judged only when safety holds")
 		}
 	}

@@ -711,7 +711,7 @@ func TestNotesLivenessInterrupted(t *testing.T) {
 	r := &runReport{strategy: "max+1", queueBound: 6,
 		res:  &statespace.Result{Verdict: statespace.Unknown, Interrupted: true, UpdateLatency: -1},
 		live: &statespace.LiveStats{States: 641119, Interrupted: true}}
-	writeNotes(&b, r, "any")
+	writeNotes(&b, r, "any", true)
 	want := "safety: no violation in any interleaving (exhaustive for queue capacity 6); update completion (liveness) interrupted after 641119 configurations: not judged"
 	if !strings.Contains(b.String(), want) || strings.Contains(b.String(), "nothing is proved") {
 		t.Errorf("notes:\n%s\nwant %q", b.String(), want)
@@ -906,7 +906,8 @@ func TestEmptyStringFlag(t *testing.T) {
 // TestWordingOfPartialRuns (found by a tester): a bitstate search with
 // --continue that ran to its end is "bitstate", not stopped at a first
 // violation ("-"), and its note does not say it stopped; a bounded "no
-// violation" names the capacity; points counts its unknown points.
+// violation" names the capacity and says liveness was not judged; points
+// counts its unknown points.
 func TestWordingOfPartialRuns(t *testing.T) {
 	_, out, _ := runCmd("check", "--store", "bitstate", "--continue", "--json", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
 	if !strings.Contains(out, `"search":"bitstate"`) {
@@ -917,7 +918,8 @@ func TestWordingOfPartialRuns(t *testing.T) {
 		t.Errorf("bitstate --continue:\n%s", out)
 	}
 	_, out, _ = runCmd("check", "--store", "memory", "--max-states", "5", "--strategy", "stop-the-world", "--queue-bound", "3", "../../models/mathserver.dsu")
-	if !strings.Contains(out, "no violation found within the bound (queue capacity 3); this is NOT exhaustive") {
+	if !strings.Contains(out, "no violation found within the bound (queue capacity 3); this is NOT exhaustive") ||
+		!strings.Contains(out, "update completion (liveness) not judged: it is judged only after an exhaustive safety search") {
 		t.Errorf("bounded:\n%s", out)
 	}
 	_, out, _ = runCmd("points", "--max-states", "3", "--strategy", "stop-the-world", "../../models/mathserver.dsu")

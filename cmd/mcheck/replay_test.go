@@ -337,6 +337,23 @@ func TestReplayLasso(t *testing.T) {
 	if code, got, errs := runCmd("replay", bad); code != exitViolation || !strings.Contains(got, "not a fair cycle of the update pending: the update is not pending before step 1") {
 		t.Fatalf("replay of a lasso whose cycle does not close: exit %d\n%s\n%s", code, got, errs)
 	}
+	// Under uncoordinated updating, the cycle said to start one step early
+	// does not close, and a participant could apply along it: that the
+	// cycle does not close is said, not that it is unfair (found by a
+	// tester).
+	code, out, errs = runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--reduce", "none", "../../statespace/testdata/liveness/consumer-passed-point.dsu")
+	var lasso map[string]any
+	if err := json.Unmarshal([]byte(out), &lasso); err != nil || code != exitViolation || lasso["cycle_start"] != 4.0 {
+		t.Fatalf("check: exit %d, %v, %s\n%s", code, err, errs, out)
+	}
+	lasso["cycle_start"] = 3
+	early, _ := json.Marshal(lasso)
+	if err := os.WriteFile(bad, append(early, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got, errs := runCmd("replay", bad); code != exitViolation || !strings.Contains(got, "the steps from 3 on do not lead back to the configuration before step 3") {
+		t.Fatalf("replay of a cycle said to start early: exit %d\n%s\n%s", code, got, errs)
+	}
 	// A lasso at capacity 1 (Y and Z fill the queue, so X's send waits and
 	// X never reaches its point) replayed at capacity 2, where the same
 	// moves let X apply in the cycle: replay said "a participant could
