@@ -58,6 +58,22 @@ func porSubjects(t *testing.T, random int) map[string]*model.Model {
 	return out
 }
 
+// checkerOf judges prop alone, or "every property".
+func checkerOf(t *testing.T, prop string) properties.Checker {
+	t.Helper()
+	var skip []string
+	for _, q := range properties.Names {
+		if q != prop && prop != "every property" {
+			skip = append(skip, q)
+		}
+	}
+	checker, err := properties.Without(skip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checker
+}
+
 func loadQuiet(path string) (*model.Model, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
@@ -99,16 +115,7 @@ func TestPORSound(t *testing.T) {
 						props = append(props, properties.Names...)
 					}
 					for _, prop := range props {
-						var skip []string
-						for _, q := range properties.Names {
-							if q != prop && prop != "every property" {
-								skip = append(skip, q)
-							}
-						}
-						checker, err := properties.Without(skip)
-						if err != nil {
-							t.Fatal(err)
-						}
+						checker := checkerOf(t, prop)
 						sem := semantics(t, m, strategy, bound)
 						sem.UpdateAt, _ = statespace.ParseUpdateAt(at)
 						where := fmt.Sprintf("%s %s capacity %d at %s, %s only", name, strategy, bound, at, prop)

@@ -277,19 +277,11 @@ func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) 
 	}
 	pad := strings.Repeat(" ", len(r.strategy))
 	if r.update != nil && !res.Introduced {
-		why := "--update-at never"
-		switch {
-		case strings.HasPrefix(f.updateAt, "step:"):
-			// Found by a tester: "after every walk ended" was said of
-			// walks --depth cut.
-			why = "--update-at " + f.updateAt + ": every walk ended, or was cut by --depth, before that step"
-		case f.updateAt != "never" && res.TimedOut:
-			why = "--time ended the walks before any took the introduction"
-		case f.updateAt != "never":
-			// Found by a tester: the step:K wording was given for any.
-			why = "no walk took the introduction among the steps it could take"
-		}
-		fmt.Fprintf(w, "%s  no walk introduced the update (%s): this says nothing about the update\n", pad, why)
+		// Found by a tester: "after every walk ended" was said of walks
+		// --depth cut.
+		fmt.Fprintf(w, "%s  no walk introduced the update (%s): this says nothing about the update\n", pad,
+			notTaken(f.updateAt, res.TimedOut, "every walk ended, or was cut by --depth, before that step",
+				"--time ended the walks before any took the introduction", "no walk took the introduction among the steps it could take"))
 	}
 	if res.CapacityHits > 0 {
 		fmt.Fprintf(w, "%s  the queue capacity held back a send in %s passed\n", pad, plural64(res.CapacityHits, "configuration"))
@@ -451,6 +443,22 @@ func writeSimTrace(w io.Writer, r *simReport, trace []statespace.TraceStep, form
 			fmt.Fprintf(w, "       %-10s queue %s\n", "", s.Queue)
 		}
 	}
+}
+
+// notTaken says why no run of a simulation or a swarm introduced the
+// update, by --update-at: never; step:K (beyond, the reason given); any,
+// with --time ending the runs (timedOut) or not (found by a tester: the
+// step:K wording was given for any).
+func notTaken(updateAt string, timedOut bool, beyond, timeUp, notChosen string) string {
+	switch {
+	case updateAt == "never":
+		return "--update-at never"
+	case strings.HasPrefix(updateAt, "step:"):
+		return "--update-at " + updateAt + ": " + beyond
+	case timedOut:
+		return timeUp
+	}
+	return notChosen
 }
 
 // writeSimUnreached lists what no walk exercised (--coverage).

@@ -285,17 +285,9 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 	}
 	pad := strings.Repeat(" ", len(r.strategy))
 	if r.update != nil && !res.Introduced {
-		why := "--update-at never"
-		switch {
-		case strings.HasPrefix(f.updateAt, "step:"):
-			why = "--update-at " + f.updateAt + ": beyond every run the members followed"
-		case f.updateAt != "never" && res.TimedOut:
-			// Found by a tester: the step:K wording was given for any.
-			why = "--time ended the search before any member took the introduction"
-		case f.updateAt != "never":
-			why = "no member took the introduction among the steps it followed"
-		}
-		fmt.Fprintf(w, "%s  no member introduced the update (%s): this says nothing about the update\n", pad, why)
+		fmt.Fprintf(w, "%s  no member introduced the update (%s): this says nothing about the update\n", pad,
+			notTaken(f.updateAt, res.TimedOut, "beyond every run the members followed",
+				"--time ended the search before any member took the introduction", "no member took the introduction among the steps it followed"))
 	}
 	if res.TimedOut {
 		fmt.Fprintf(w, "%s  --time %s ended the search\n", pad, f.duration)
