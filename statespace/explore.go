@@ -8,6 +8,8 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"io"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -1130,5 +1132,36 @@ func (x *search) lookForGrowth() {
 			x.depth, x.opt.Frontier.Len(), x.p.Services[in.Service].Name, role(fast), hi-lo, role(slow))
 		return
 	}
+	// Sessions that pile up: opened again and again and never ended
+	// (found by a tester: the hint said "a value that grows").
+	if svc, n, holders := pileUp(x.p, c); n >= x.depth/64 && n >= 16 {
+		x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: %d sessions of %s are live (held by %s), opened again and again and never ended (a session is forgotten once its roles reach end, or their threads stop), making the state space infinite; end each session, or cut the search with --max-depth or --max-states",
+			x.depth, x.opt.Frontier.Len(), n, x.p.Services[svc].Name, holders)
+		return
+	}
 	x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: the state space may be infinite (a value that grows without bound?); cut it with --max-depth or --max-states", x.depth, x.opt.Frontier.Len())
+}
+
+// pileUp is the service with the most live sessions in c, how many, and
+// the threads holding their roles.
+func pileUp(p *Program, c *Config) (svc, n int, holders string) {
+	count := map[int]int{}
+	for _, in := range c.Insts {
+		count[in.Service]++
+		if k := count[in.Service]; k > n || k == n && in.Service < svc {
+			svc, n = in.Service, k
+		}
+	}
+	var names []string
+	for _, in := range c.Insts {
+		if in.Service != svc {
+			continue
+		}
+		for _, e := range in.Ends {
+			if name := p.Threads[e.Holder].Name; !slices.Contains(names, name) {
+				names = append(names, name)
+			}
+		}
+	}
+	return svc, n, strings.Join(names, ", ")
 }

@@ -927,3 +927,20 @@ func TestWordingOfPartialRuns(t *testing.T) {
 		t.Errorf("points, bounded:\n%s", out)
 	}
 }
+
+// TestCheckPileUpHint: sessions opened in a loop and never ended make the
+// space infinite; the endless-search hint names their service and holders
+// (found by a tester: it said "a value that grows").
+func TestCheckPileUpHint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pile.dsu")
+	src := "protocol P = a -> b: <int>. a -> b: <int>. end\nservice s: P\n" +
+		"thread C {\n  fun loop(n) = let x = request(s, {a, b}, a) in send(x, b, 1); loop(n)\n  main loop(0)\n}\n" +
+		"thread S {\n  fun srv(u) = let y = accept(s, b) in let v = receive(y, a) in srv(u)\n  main srv(0)\n}\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--max-depth", "2100", path)
+	if code != exitBounded || !strings.Contains(errs, "sessions of s are live (held by C, S), opened again and again and never ended") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
