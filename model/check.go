@@ -89,7 +89,11 @@ func (p *protoInfo) sets() {
 // projection onto every role), services, threads and updates (names,
 // arities, variables, roles and labels). It returns the checked model, or
 // nil and a syntax.ErrorList holding every error found, sorted.
-func Check(f *syntax.File) (*Model, error) {
+func Check(f *syntax.File) (*Model, error) { return check(f, true) }
+
+// check is Check; without needThreads, a file that declares no threads
+// (only protocols, say) is no error.
+func check(f *syntax.File, needThreads bool) (*Model, error) {
 	c := &checker{file: f.Name, hintCells: hintBudget}
 	m := &Model{File: f}
 
@@ -155,7 +159,10 @@ func Check(f *syntax.File) (*Model, error) {
 		m.Threads = append(m.Threads, t)
 		c.checkFunDecls(d.Funs, "thread "+t.Name)
 	}
-	if len(f.Threads) == 0 {
+	if len(f.Threads) == 0 && !needThreads && len(f.Protocols) == 0 {
+		c.errorf(syntax.Pos{Line: 1, Col: 1}, "the model declares no threads and no protocols: nothing to project")
+	}
+	if len(f.Threads) == 0 && needThreads {
 		c.errorf(syntax.Pos{Line: 1, Col: 1}, "the model declares no threads: nothing would run (declare at least one `thread NAME { ... main EXPR }`)")
 	}
 

@@ -2,6 +2,7 @@ package statespace
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mcheck/mcheck/model"
@@ -253,8 +254,21 @@ func (p *Program) DescribeQueue(c *Config) string {
 	if len(c.Queue) == 0 {
 		return "[]"
 	}
+	// In order of the sessions' creation, then of the roles: the queue's
+	// own order follows the canonical order of sessions (config.go), which
+	// traces do not show (found by a tester: a report of the same orphans
+	// listed in another order did not replay).
+	order := make([]*Channel, len(c.Queue))
+	copy(order, c.Queue)
+	serial := func(ch *Channel) int {
+		if int(ch.Inst) < len(c.Insts) {
+			return c.Insts[ch.Inst].Serial
+		}
+		return -1
+	}
+	slices.SortStableFunc(order, func(a, b *Channel) int { return serial(a) - serial(b) })
 	var parts []string
-	for _, ch := range c.Queue {
+	for _, ch := range order {
 		var ms []string
 		for _, m := range ch.Msgs {
 			if m.Label >= 0 {

@@ -451,8 +451,12 @@ func (r *runReport) search() string {
 		return "interrupted"
 	case res.CutByViolations:
 		return "bounded (max-violations)"
-	case res.Violation != nil && !res.Exhaustive && !res.CutByDepth && !res.CutByStates && len(res.Violations) == 0:
-		return "-" // stopped at the first violation
+	case res.Violation != nil && !res.Exhaustive && !res.CutByDepth && !res.CutByStates && (len(res.Violations) == 0 || r.bitstate == ""):
+		// Stopped at the first violation; or, with --continue, a lasso
+		// after an exhaustive safety search (found by a tester: that was
+		// "exhaustive", with exhaustive false). A bitstate --continue
+		// search that ran to its end is "bitstate" (below).
+		return "-"
 	case res.CutByDepth:
 		return "bounded (max-depth)"
 	case res.CutByStates:
@@ -646,6 +650,11 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			notes = append(notes, fmt.Sprintf("%s, and there are more: the search stopped at --max-violations", plural(n, "distinct violation")))
 		case res.Exhaustive:
 			notes = append(notes, fmt.Sprintf("%s, every one there is (exhaustive for queue capacity %d)", plural(n, "distinct violation"), r.queueBound))
+		case n == 1 && res.Violations[0].CycleStart > 0:
+			// The lasso of the liveness check, which runs only after a
+			// safety search that was exhaustive and found nothing (found
+			// by a tester: "found before the search stopped").
+			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness): the lasso below", r.queueBound))
 		case r.bitstate != "" && !res.CutByDepth && !res.CutByStates && !res.Interrupted:
 			// Found by a tester: "before the search stopped" was said of
 			// a bitstate search that ran to its end.

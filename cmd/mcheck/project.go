@@ -46,7 +46,9 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	m, err := model.Load(path, src)
+	// A file of protocols alone projects too (found by a tester: it was
+	// refused, "declares no threads").
+	m, err := model.LoadProtocols(path, src)
 	if err != nil {
 		reportModelErrors(stderr, err)
 		return exitUsage

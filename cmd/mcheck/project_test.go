@@ -103,9 +103,9 @@ func TestProjectBadInput(t *testing.T) {
 		{"unproj.dsu", "protocol P = p -> q: { a: q -> r: <int>, b: end }\nthread T { main () }\n",
 			[]string{"unproj.dsu:1:14: protocol P cannot be projected onto role r"}},
 		{"several.dsu", "protocol P = mu t. p -> p: <int>. s\nservice x: Q\n",
-			[]string{"several.dsu:1:1: the model declares no threads", "several.dsu:1:25: role p sends to itself",
-				"several.dsu:1:35: undefined recursion variable s", "several.dsu:2:12: service x: undefined protocol Q", "4 errors"}},
-		{"empty.dsu", "", []string{"empty.dsu:1:1: the model declares no threads"}},
+			[]string{"several.dsu:1:25: role p sends to itself",
+				"several.dsu:1:35: undefined recursion variable s", "several.dsu:2:12: service x: undefined protocol Q", "3 errors"}},
+		{"empty.dsu", "", []string{"empty.dsu:1:1: the model declares no threads and no protocols"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,5 +178,21 @@ update same { service s: A2 }
 	}
 	if want := "  used:   update same gives it to service s, whose protocol A is the same, so it does not move it\n"; !strings.Contains(out, want) || strings.Contains(out, "moves service") {
 		t.Errorf("output lacks %q or says it moves:\n%s", want, out)
+	}
+}
+
+// TestProjectProtocolsOnly: a file of protocols alone projects (found by a
+// tester: it was refused, "declares no threads"); check still refuses it.
+func TestProjectProtocolsOnly(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "p.dsu")
+	if err := os.WriteFile(f, []byte("protocol P = a -> b: <int>. b -> a: { ok: end, no: end }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("project", f)
+	if code != exitOK || !strings.Contains(out, "a: b!<int>. b & {no: end, ok: end}") {
+		t.Errorf("project: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs := runCmd("check", f); code != exitUsage || !strings.Contains(errs, "declares no threads") {
+		t.Errorf("check: exit %d, %q", code, errs)
 	}
 }
