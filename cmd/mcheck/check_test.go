@@ -825,10 +825,7 @@ func TestTooManySyntaxErrors(t *testing.T) {
 	for i := range 60 {
 		fmt.Fprintf(&src, "thread T%d { main 1 + }\n", i)
 	}
-	f := filepath.Join(t.TempDir(), "sixty.dsu")
-	if err := os.WriteFile(f, []byte(src.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f := writeTemp(t, "sixty.dsu", src.String())
 	code, _, errs := runCmd("check", f)
 	lines := strings.Split(strings.TrimSpace(errs), "\n")
 	if code != exitUsage || len(lines) != 12 || !strings.HasSuffix(lines[10], ": too many errors") ||
@@ -842,14 +839,7 @@ func TestTooManySyntaxErrors(t *testing.T) {
 // written when false, zero or empty too (found by a tester: held_by_capacity,
 // fell_back, lifted, applied_at_passing and waits_at_barrier were left out).
 func TestJSONFieldsWrittenWhenZero(t *testing.T) {
-	src, err := family.Generate("prodcons", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := filepath.Join(t.TempDir(), "pc2.dsu")
-	if err := os.WriteFile(f, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f := familyModel(t, "prodcons", 2)
 	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "max+1", f)
 	if code != exitViolation {
 		t.Fatalf("check: exit %d, %s", code, errs)
@@ -932,13 +922,9 @@ func TestWordingOfPartialRuns(t *testing.T) {
 // space infinite; the endless-search hint names their service and holders
 // (found by a tester: it said "a value that grows").
 func TestCheckPileUpHint(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "pile.dsu")
-	src := "protocol P = a -> b: <int>. a -> b: <int>. end\nservice s: P\n" +
-		"thread C {\n  fun loop(n) = let x = request(s, {a, b}, a) in send(x, b, 1); loop(n)\n  main loop(0)\n}\n" +
-		"thread S {\n  fun srv(u) = let y = accept(s, b) in let v = receive(y, a) in srv(u)\n  main srv(0)\n}\n"
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeTemp(t, "pile.dsu", "protocol P = a -> b: <int>. a -> b: <int>. end\nservice s: P\n"+
+		"thread C {\n  fun loop(n) = let x = request(s, {a, b}, a) in send(x, b, 1); loop(n)\n  main loop(0)\n}\n"+
+		"thread S {\n  fun srv(u) = let y = accept(s, b) in let v = receive(y, a) in srv(u)\n  main srv(0)\n}\n")
 	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--max-depth", "2100", path)
 	if code != exitBounded || !strings.Contains(errs, "sessions of s are live (held by C, S), opened again and again and never ended") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
@@ -950,13 +936,9 @@ func TestCheckPileUpHint(t *testing.T) {
 // of sessions (found by a tester: s0#2 came before s1#1, and a report of the
 // same orphans from before the canonical order did not replay).
 func TestOrphansInCreationOrder(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "orphans.dsu")
-	src := "protocol P = a -> b: <int>. end\nservice s0: P\nservice s1: P\n" +
-		"thread A { main let x = request(s1, {a, b}, a) in send(x, b, 1); let y = request(s0, {a, b}, a) in send(y, b, 2) }\n" +
-		"thread B { main let x = accept(s1, b) in () }\nthread C { main let y = accept(s0, b) in () }\n"
-	if err := os.WriteFile(f, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f := writeTemp(t, "orphans.dsu", "protocol P = a -> b: <int>. end\nservice s0: P\nservice s1: P\n"+
+		"thread A { main let x = request(s1, {a, b}, a) in send(x, b, 1); let y = request(s0, {a, b}, a) in send(y, b, 2) }\n"+
+		"thread B { main let x = accept(s1, b) in () }\nthread C { main let y = accept(s0, b) in () }\n")
 	_, out, errs := runCmd("check", "--store", "memory", "--progress", "off", f)
 	if !strings.Contains(out, "left in the queue: [s1#1 a->b: 1; s0#2 a->b: 2]") {
 		t.Errorf("%s%s", out, errs)
@@ -968,14 +950,7 @@ func TestOrphansInCreationOrder(t *testing.T) {
 // tester: "exhaustive" with exhaustive false, and "found before the search
 // stopped").
 func TestContinueLasso(t *testing.T) {
-	src, err := family.Generate("prodcons", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := filepath.Join(t.TempDir(), "pc2.dsu")
-	if err := os.WriteFile(f, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f := familyModel(t, "prodcons", 2)
 	args := []string{"check", "--store", "memory", "--progress", "off", "--continue", "--strategy", "max+1", "--queue-bound", "1", f}
 	_, out, _ := runCmd(append(args, "--json")...)
 	if !strings.Contains(out, `"search":"-"`) || !strings.Contains(out, `"cycle_start":`) {

@@ -184,10 +184,7 @@ update same { service s: A2 }
 // TestProjectProtocolsOnly: a file of protocols alone projects (found by a
 // tester: it was refused, "declares no threads"); check still refuses it.
 func TestProjectProtocolsOnly(t *testing.T) {
-	f := filepath.Join(t.TempDir(), "p.dsu")
-	if err := os.WriteFile(f, []byte("protocol P = a -> b: <int>. b -> a: { ok: end, no: end }\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	f := writeTemp(t, "p.dsu", "protocol P = a -> b: <int>. b -> a: { ok: end, no: end }\n")
 	code, out, errs := runCmd("project", f)
 	if code != exitOK || !strings.Contains(out, "a: b!<int>. b & {no: end, ok: end}") {
 		t.Errorf("project: exit %d\n%s%s", code, out, errs)
