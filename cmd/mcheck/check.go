@@ -126,6 +126,16 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if r, _ := check.ParseReduce(f.reduce); (r == check.ReduceSymmetry || r == check.ReducePOR) && (f.cont || f.coverage) {
 		fmt.Fprintf(stderr, "mcheck check: note: --reduce %s is not used with --continue or --coverage (they tell violations and places apart by thread); the search is unreduced\n", r)
 	}
+	if budget, err := parseSize(f.memBudget); err == nil && f.store == store.Bitstate {
+		// Found by a tester: a 128 MiB array under a 16 MiB budget, no word.
+		if budget == 0 {
+			budget = store.DefaultMemBudget()
+		}
+		if array := int64(1) << f.bits / 8; array > budget {
+			fmt.Fprintf(stderr, "mcheck check: note: the bit array (--bits %d: %s) is larger than the memory budget (%s): the budget does not bound it\n",
+				f.bits, store.SizeString(array), store.SizeString(budget))
+		}
+	}
 
 	// Once the output is lost (its reader gone: mcheck check M | head -1),
 	// the runs still to come are not searched (they all were, to no one).

@@ -961,3 +961,15 @@ func TestContinueLasso(t *testing.T) {
 		t.Errorf("text:\n%s", out)
 	}
 }
+
+// TestBitArrayOverBudget: a bit array larger than --mem-budget gets a note
+// (found by a tester: 128 MiB under a 16 MiB budget, no word).
+func TestBitArrayOverBudget(t *testing.T) {
+	_, _, errs := runCmd("check", "--store", "bitstate", "--bits", "30", "--mem-budget", "16MiB", "--strategy", "max+1", "--progress", "off", "../../models/mathserver.dsu")
+	if !strings.Contains(errs, "the bit array (--bits 30: 128.0 MiB) is larger than the memory budget (16.0 MiB)") {
+		t.Errorf("stderr %q", errs)
+	}
+	if _, _, errs := runCmd("check", "--store", "bitstate", "--bits", "20", "--mem-budget", "16MiB", "--strategy", "max+1", "--progress", "off", "../../models/mathserver.dsu"); strings.Contains(errs, "bit array") {
+		t.Errorf("a 128 KiB array under 16 MiB: %q", errs)
+	}
+}
