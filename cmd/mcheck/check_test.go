@@ -973,3 +973,13 @@ func TestBitArrayOverBudget(t *testing.T) {
 		t.Errorf("a 128 KiB array under 16 MiB: %q", errs)
 	}
 }
+
+// TestProgressIntoAFile: with --progress on and stderr not a terminal, the
+// progress lines are whole (found by a tester: cut at 64 columns).
+func TestProgressIntoAFile(t *testing.T) {
+	f := familyModel(t, "prodcons", 3)
+	_, _, errs := runCmd("check", "--store", "memory", "--reduce", "none", "--strategy", "max+1", "--skip", "update-completion", "--progress", "on", f)
+	if !strings.Contains(errs, "states/s, store ") || !strings.Contains(errs, " disk") || strings.Contains(errs, "…") {
+		t.Errorf("stderr %q", errs)
+	}
+}
