@@ -159,11 +159,12 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 		m.Threads = append(m.Threads, t)
 		c.checkFunDecls(d.Funs, "thread "+t.Name)
 	}
-	if len(f.Threads) == 0 && !needThreads && len(f.Protocols) == 0 {
-		c.errorf(syntax.Pos{Line: 1, Col: 1}, "the model declares no threads and no protocols: nothing to project")
-	}
-	if len(f.Threads) == 0 && needThreads {
+	switch {
+	case len(f.Threads) > 0:
+	case needThreads:
 		c.errorf(syntax.Pos{Line: 1, Col: 1}, "the model declares no threads: nothing would run (declare at least one `thread NAME { ... main EXPR }`)")
+	case len(f.Protocols) == 0:
+		c.errorf(syntax.Pos{Line: 1, Col: 1}, "the model declares no threads and no protocols: nothing to project")
 	}
 
 	// Updates.

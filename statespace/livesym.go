@@ -228,7 +228,7 @@ func (s *Symmetry) liftStep(sem, plain *Semantics, rep, real *Config, idx uint32
 		if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
 			continue
 		}
-		n := s.canonicalCopy(r.Next, sem)
+		n := sem.canonicalCopy(r.Next)
 		s.canonical(n)
 		if !bytes.Equal(p.Encode(nil, n), wantEnc) {
 			continue
@@ -277,7 +277,7 @@ func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp col, 
 	defer h.close()
 	var buf []byte
 	h.keep = func(c *Config) bool {
-		n := g.sym.canonicalCopy(c, g.sem)
+		n := g.sem.canonicalCopy(c)
 		g.sym.canonical(n)
 		buf = g.p.Encode(buf[:0], n)
 		_, in := members[string(buf)]

@@ -124,7 +124,7 @@ func (m *threadMemo) recall(sl *instSlot, k instStepKey, n *Config, i int) bool 
 // canonical form (normaliseRuns), replaces it with the table's copy and
 // keeps that in the memo's entry sl.
 func (s *Semantics) keepInst(m *threadMemo, sl *instSlot, k instStepKey, n *Config, i int) {
-	s.P.normaliseRuns(n, i, s.UpdateAt.Mode == AtNever)
+	s.P.normaliseRuns(n, i, s.canon().noRuns)
 	in := n.Insts[i]
 	in.dirty = false // normalised once, here: canonicalize leaves it
 	id := m.t.instance(m.cur, in)

@@ -35,6 +35,14 @@ func (s *Semantics) canon() canonOpts {
 	return canonOpts{ord: s.instOrder(), noRuns: s.UpdateAt.Mode == AtNever}
 }
 
+// canonicalCopy is c in s's canonical form (with symmetry, instances
+// ordered by class), before the symmetry's own renaming.
+func (s *Semantics) canonicalCopy(c *Config) *Config {
+	n := c.clone()
+	s.P.canonicalize(n, s.canon())
+	return n
+}
+
 // instOrder is the order of instances of s's canonical form: with
 // symmetry, one that no permutation of interchangeable blocks changes.
 func (s *Semantics) instOrder() *instOrder {

@@ -61,15 +61,6 @@ type Symmetry struct {
 	ord *instOrder
 }
 
-// canonicalCopy is c in canonical form under sem (the reduced search's
-// semantics: instances ordered as it orders them), before the symmetry's
-// own renaming.
-func (s *Symmetry) canonicalCopy(c *Config, sem *Semantics) *Config {
-	n := c.clone()
-	s.p.canonicalize(n, canonOpts{ord: s.ord, noRuns: sem.UpdateAt.Mode == AtNever})
-	return n
-}
-
 // SymGroup is a set of interchangeable blocks.
 type SymGroup struct {
 	// Blocks[b][r] is the thread at slot r of block b; Services[b][k] the
@@ -984,7 +975,7 @@ func (s *Symmetry) realPath(sem *Semantics, path []uint32) ([]uint32, error) {
 			if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
 				continue
 			}
-			n := s.canonicalCopy(r.Next, sem)
+			n := sem.canonicalCopy(r.Next)
 			s.canonical(n)
 			if bytes.Equal(p.Encode(nil, n), wantEnc) {
 				found = j
@@ -1013,7 +1004,7 @@ func (s *Symmetry) orbitStep(sem *Semantics, rs []Succ, want *Succ, wantEnc []by
 		if r.Action.Kind != want.Action.Kind || (r.Fault == nil) != (want.Fault == nil) {
 			continue
 		}
-		n := s.canonicalCopy(r.Next, sem)
+		n := sem.canonicalCopy(r.Next)
 		n.arena = nil // sameOrbit works on the heap
 		if s.sameOrbit(n, wantEnc) {
 			return j

@@ -126,11 +126,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if r, _ := check.ParseReduce(f.reduce); (r == check.ReduceSymmetry || r == check.ReducePOR) && (f.cont || f.coverage) {
 		fmt.Fprintf(stderr, "mcheck check: note: --reduce %s is not used with --continue or --coverage (they tell violations and places apart by thread); the search is unreduced\n", r)
 	}
-	if budget, err := parseSize(f.memBudget); err == nil && f.store == store.Bitstate {
+	if budget, ok := effectiveBudget(f.memBudget); ok && f.store == store.Bitstate {
 		// Found by a tester: a 128 MiB array under a 16 MiB budget, no word.
-		if budget == 0 {
-			budget = store.DefaultMemBudget()
-		}
 		if array := int64(1) << f.bits / 8; array > budget {
 			fmt.Fprintf(stderr, "mcheck check: note: the bit array (--bits %d: %s) is larger than the memory budget (%s): the budget does not bound it\n",
 				f.bits, store.SizeString(array), store.SizeString(budget))
@@ -1032,18 +1029,25 @@ func orderString(o float64) string {
 	return fmt.Sprintf("%.3g", o)
 }
 
-// tablesNote warns when the tables of the configurations' parts, which stay
-// in memory whatever the store, outgrew half of --mem-budget: the budget
-// then no longer bounds mcheck's memory.
-func tablesNote(r *runReport, f *checkFlags) string {
-	budget, err := parseSize(f.memBudget)
+// effectiveBudget is the memory budget --mem-budget s gives (the default
+// when s is empty), and false if s is no size.
+func effectiveBudget(s string) (int64, bool) {
+	budget, err := parseSize(s)
 	if err != nil {
-		return ""
+		return 0, false
 	}
 	if budget == 0 {
 		budget = store.DefaultMemBudget()
 	}
-	if r.res == nil || r.res.TablesRAM <= budget/2 {
+	return budget, true
+}
+
+// tablesNote warns when the tables of the configurations' parts, which stay
+// in memory whatever the store, outgrew half of --mem-budget: the budget
+// then no longer bounds mcheck's memory.
+func tablesNote(r *runReport, f *checkFlags) string {
+	budget, ok := effectiveBudget(f.memBudget)
+	if !ok || r.res == nil || r.res.TablesRAM <= budget/2 {
 		return ""
 	}
 	return fmt.Sprintf("the tables of the configurations' parts hold %s, more than half of the memory budget (%s): they stay in memory whatever --store says, so the budget does not bound them",

@@ -196,12 +196,9 @@ func sameViolation(vs []*statespace.Violation, rec *savedRun, modelPath string) 
 	if len(vs) == 0 {
 		return nil
 	}
-	for _, same := range []func(a, b, fa, fb string) bool{
-		func(a, b, fa, fb string) bool { return pathless(a, fa) == pathless(b, fb) },
-		func(a, b, fa, fb string) bool { return placeless(a, fa) == placeless(b, fb) },
-	} {
+	for _, strip := range []func(found, file string) string{pathless, placeless} {
 		for _, v := range vs {
-			if v.Property == rec.Property && v.Rule == rec.Rule && same(v.Found, rec.Found, modelPath, rec.Model) {
+			if v.Property == rec.Property && v.Rule == rec.Rule && strip(v.Found, modelPath) == strip(rec.Found, rec.Model) {
 				return v
 			}
 		}
