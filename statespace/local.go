@@ -106,17 +106,17 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 			switch in.A {
 			case int32(syntax.OpNot):
 				if x.K != VBool {
-					return s.crashAt(th, t, in, "not applied to "+x.TypeName()+" "+x.String()+", want bool")
+					return s.crashAt(th, t, in, "not applied to "+x.typed()+", want bool")
 				}
 				x.N = 1 - x.N
 			case int32(syntax.OpNeg):
 				if x.K != VInt {
-					return s.crashAt(th, t, in, "- applied to "+x.TypeName()+" "+x.String()+", want int")
+					return s.crashAt(th, t, in, "- applied to "+x.typed()+", want int")
 				}
 				x.N = -x.N
 			case unaryBoolCheck:
 				if x.K != VBool {
-					return s.crashAt(th, t, in, "operand of "+in.Node.(*syntax.Binary).Op.String()+" is "+x.TypeName()+" "+x.String()+", want bool")
+					return s.crashAt(th, t, in, "operand of "+in.Node.(*syntax.Binary).Op.String()+" is "+x.typed()+", want bool")
 				}
 			}
 			f.PC++
@@ -128,9 +128,9 @@ func (s *Semantics) runLocal(c *Config, t int) *Fault {
 			if x.K != VBool {
 				if b, ok := in.Node.(*syntax.Binary); ok {
 					// The left operand of && or || (compile.go).
-					return s.crashAt(th, t, in, "operand of "+b.Op.String()+" is "+x.TypeName()+" "+x.String()+", want bool")
+					return s.crashAt(th, t, in, "operand of "+b.Op.String()+" is "+x.typed()+", want bool")
 				}
-				return s.crashAt(th, t, in, "condition is "+x.TypeName()+" "+x.String()+", want bool")
+				return s.crashAt(th, t, in, "condition is "+x.typed()+", want bool")
 			}
 			if (x.N != 0) == (in.Op == IJmpT) {
 				f.PC = in.A
@@ -205,12 +205,12 @@ func binop(op syntax.BinOp, x, y Value) (Value, string) {
 	switch op {
 	case syntax.OpEq, syntax.OpNe:
 		if x.K != y.K {
-			return Value{}, fmt.Sprintf("%s compares %s %s with %s %s", op, x.TypeName(), x, y.TypeName(), y)
+			return Value{}, fmt.Sprintf("%s compares %s with %s", op, x.typed(), y.typed())
 		}
 		return BoolVal((x == y) == (op == syntax.OpEq)), ""
 	}
 	if x.K != VInt || y.K != VInt {
-		return Value{}, fmt.Sprintf("%s applied to %s %s and %s %s, want int and int", op, x.TypeName(), x, y.TypeName(), y)
+		return Value{}, fmt.Sprintf("%s applied to %s and %s, want int and int", op, x.typed(), y.typed())
 	}
 	a, b := x.N, y.N
 	switch op {

@@ -265,6 +265,28 @@ func TestBoolOperandErrors(t *testing.T) {
 	}
 }
 
+// TestOperandMessages: an operand is named with its type once ("an
+// endpoint", not "endpoint an endpoint"; found by a tester).
+func TestOperandMessages(t *testing.T) {
+	src := `
+protocol P = a -> b: <int>
+service s: P
+thread B { main let c = accept(s, b) in receive(c, a) }
+thread A { main let c = request(s, {a, b}, a) in send(c, b, 1); c == 1 }
+`
+	sem := semantics(t, loadSrc(t, "cmp.dsu", src), "max+1", 8)
+	c, _ := sem.Initial()
+	c, _ = step(t, sem, c, "session s#1 starts")
+	_, s := step(t, sem, c, "sends 1")
+	if want := "== compares an endpoint with int 1"; s.Fault == nil || !strings.HasPrefix(s.Fault.Problem, want) {
+		t.Fatalf("fault %+v, want %q", s.Fault, want)
+	}
+	sem = semantics(t, loadSrc(t, "add.dsu", "thread T { main 1 + true }\n"), "max+1", 8)
+	if _, f := sem.Initial(); f == nil || !strings.HasPrefix(f.Problem, "+ applied to int 1 and bool true, want int and int") {
+		t.Fatalf("fault %+v", f)
+	}
+}
+
 func TestStepCapacityAndOrphans(t *testing.T) {
 	src := `
 protocol P = mu t. p -> c: <int>. t

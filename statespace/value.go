@@ -59,6 +59,15 @@ func (v Value) TypeName() string {
 	return "none"
 }
 
+// typed is the value with its type, as messages name an operand: "int 1",
+// "bool true", "unit ()", or "an endpoint" (String says the type already).
+func (v Value) typed() string {
+	if v.K == VEndpoint {
+		return v.String()
+	}
+	return v.TypeName() + " " + v.String()
+}
+
 func (v Value) String() string {
 	switch v.K {
 	case VUnit:

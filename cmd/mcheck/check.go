@@ -74,7 +74,7 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.reduce, "reduce", "all", "reductions: all (every one sound for the model that keeps counterexamples shortest: symmetry), symmetry, por (partial-order reduction: counterexamples not always shortest), or none")
 	fs.BoolVar(&f.shortest, "shortest", false, "with --reduce por: after a violation, search again without the reduction up to its depth, for a shortest counterexample")
 	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
-	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
+	skipVar(fs, &f.skip)
 	fs.BoolVar(&f.cont, "continue", false, "go on after a violation and report every distinct one (by property, rule, thread and source position), each with a shortest trace")
 	fs.IntVar(&f.maxViols, "max-violations", statespace.DefaultMaxViolations, "with --continue: list at most this many distinct violations; meeting one more stops the search (not exhaustive)")
 }

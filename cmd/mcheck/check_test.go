@@ -131,6 +131,8 @@ func TestCheckBadUsage(t *testing.T) {
 		{[]string{"check", "--store", "floppy", "../../models/mathserver.dsu"}, "--store"},
 		{[]string{"check", "--trace", "pdf", "../../models/mathserver.dsu"}, "--trace"},
 		{[]string{"check", "--skip", "liveness", "../../models/mathserver.dsu"}, "unknown property"},
+		{[]string{"check", "--skip", "", "../../models/mathserver.dsu"}, "an empty list"},
+		{[]string{"swarm", "--skip", "fidelity,", "../../models/mathserver.dsu"}, "an empty name"},
 		{[]string{"check", "--mem-budget", "lots", "../../models/mathserver.dsu"}, "--mem-budget"},
 		{[]string{"check", "--update", "nope", "../../models/mathserver.dsu"}, "has no update \"nope\""},
 		{[]string{"check", "--frobnicate", "../../models/mathserver.dsu"}, "unknown flag"},

@@ -23,6 +23,7 @@ import (
 
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/syntax"
+	"github.com/mcheck/mcheck/properties"
 )
 
 // Exit statuses (docs/language.md §7).
@@ -307,6 +308,34 @@ func (v *switchValue) Set(s string) error {
 	}
 	*v.p = b
 	return nil
+}
+
+// skipValue is --skip: comma-separated property names, repetitions adding
+// up. An empty list or an empty name in it is refused, as --strategy's and
+// --update's are (found by a tester: --skip ” and --skip fidelity, were
+// taken silently).
+type skipValue struct{ p *[]string }
+
+func (v skipValue) String() string { return strings.Join(*v.p, ",") }
+func (v skipValue) Type() string   { return "strings" }
+
+func (v skipValue) Set(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errors.New("an empty list: leave the flag out for its default")
+	}
+	names := strings.Split(s, ",")
+	for i, n := range names {
+		if names[i] = strings.TrimSpace(n); names[i] == "" {
+			return fmt.Errorf("an empty name in %q", s)
+		}
+	}
+	*v.p = append(*v.p, names...)
+	return nil
+}
+
+// skipVar defines --skip.
+func skipVar(fs *pflag.FlagSet, p *[]string) {
+	fs.Var(skipValue{p}, "skip", "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
 }
 
 // listVar defines a listValue flag with a default.

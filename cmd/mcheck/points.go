@@ -50,7 +50,7 @@ func (f *pointsFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.storeDir, "store-dir", "", "directory for the badger stores (default: temporary directories, removed afterwards)")
 	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for the stores before they spill to disk, e.g. 512MiB (default: a quarter of RAM)")
 	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
-	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
+	skipVar(fs, &f.skip)
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per point, one per line (with the witness's trace)")
 	fs.Var(&switchValue{p: &f.trace, name: "trace", hint: "the witnesses are printed as text"}, "trace", "print the witness of each unsafe point: the shortest run that applies there and violates")
 	fs.Lookup("trace").NoOptDefVal = "true"

@@ -14,7 +14,6 @@ import (
 
 	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/model"
-	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 )
 
@@ -44,7 +43,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	listVar(fs, &f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another; repeatable: the lists add up)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
 	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue: a send is not enabled while this many messages are queued")
-	fs.StringSliceVar(&f.skip, "skip", nil, "switch properties off (comma-separated): "+strings.Join(properties.Names, ", "))
+	skipVar(fs, &f.skip)
 	fs.IntVar(&f.workers, "workers", 0, "walks run in parallel (default: the number of cores); the result does not depend on it")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) simulation, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
