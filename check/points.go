@@ -34,6 +34,10 @@ type PointsOptions struct {
 	Progress func(o *PointOutcome, p statespace.Progress)
 	// Done, if set, is called with each point's outcome as soon as it is known.
 	Done func(o *PointOutcome)
+	// NoPoint, if set, is called for each update none of whose
+	// participants has an update point (so it has no outcome): participants
+	// says whether any thread can take part in it at all.
+	NoPoint func(u *model.Update, participants bool)
 }
 
 // PointVerdict is what a search says about one update point.
@@ -56,6 +60,7 @@ type PointOutcome struct {
 	QueueBound int
 	Point      statespace.UpdatePoint
 	Thread     string // the point's thread, by name
+	Of         int    // the update points of its update, each judged under the strategy in turn
 	Verdict    PointVerdict
 	// Witness, for an unsafe point, is the shortest run to a violation;
 	// Passing is at which passing of the point the thread applied in it
@@ -96,10 +101,14 @@ func Points(ctx context.Context, m *model.Model, o PointsOptions) ([]*PointOutco
 		if err != nil {
 			return outs, fmt.Errorf("%s: %v", m.File.Name, err)
 		}
+		points := prog.UpdatePoints()
+		if len(points) == 0 && o.NoPoint != nil {
+			o.NoPoint(u, prog.TakesPart())
+		}
 		for _, sn := range strategies {
 			base, _ := statespace.StrategyNamed(sn)
-			for _, pt := range prog.UpdatePoints() {
-				out := &PointOutcome{Job: Job{Update: u, Strategy: sn, Program: prog}, QueueBound: bound, Point: pt, Thread: prog.Threads[pt.Thread].Name}
+			for _, pt := range points {
+				out := &PointOutcome{Job: Job{Update: u, Strategy: sn, Program: prog}, QueueBound: bound, Point: pt, Thread: prog.Threads[pt.Thread].Name, Of: len(points)}
 				so := o.Store
 				if so.Dir != "" && runs > 0 {
 					so.Dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(so.Dir, "/"), runs+1)

@@ -61,6 +61,17 @@ func (p *Program) UpdatePoints() []UpdatePoint {
 	return out
 }
 
+// TakesPart reports whether any thread can be a participant of the update
+// (see mayTakePart).
+func (p *Program) TakesPart() bool {
+	for t := range p.Threads {
+		if p.Update != nil && p.mayTakePart(t) {
+			return true
+		}
+	}
+	return false
+}
+
 // mayTakePart reports whether thread t can be a participant of the update:
 // it gets new bodies, or its code can join a session of a moved service
 // (endpoints cannot be sent, so it can hold no other).

@@ -117,16 +117,23 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 		}
 		group = append(group, o)
 	}
-	outs, err := check.Points(ctx, m, opts)
-	flush()
-	if err == nil && len(outs) == 0 {
+	opts.NoPoint = func(u *model.Update, participants bool) {
+		flush()
 		// Silence would read as success (found by a tester).
 		w := stdout
 		if f.jsonOut {
 			w = stderr
 		}
-		fmt.Fprintf(w, "points: model %s: no thread that takes part in the update has an update point, so there is no row; such a thread never applies (`mcheck check` judges whether the update completes)\n", filepath.ToSlash(path))
+		if !participants {
+			// (found by a tester: "no thread that takes part ... has an
+			// update point" where none took part and both had points)
+			fmt.Fprintf(w, "points: model %s, update %s: no thread takes part in the update (it gives no thread new bodies, and no thread can join a session of a service it moves), so there is no point to judge\n", filepath.ToSlash(path), u.Name)
+			return
+		}
+		fmt.Fprintf(w, "points: model %s, update %s: no thread that takes part in the update has an update point, so there is no row; such a thread never applies (`mcheck check` judges whether the update completes)\n", filepath.ToSlash(path), u.Name)
 	}
+	outs, err := check.Points(ctx, m, opts)
+	flush()
 	status := exitOK
 	for _, o := range outs {
 		switch {
@@ -229,7 +236,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 			never++
 		}
 	}
-	fmt.Fprintf(w, "\n%d of %s safe, %d unsafe", safe, plural(len(outs), "point"), unsafe)
+	fmt.Fprintf(w, "\n%d of %s safe, %d unsafe", safe, plural(max(o0.Of, len(outs)), "point"), unsafe)
 	// The rest too (found by a tester: "0 of 128 points safe, 0 unsafe"
 	// said nothing of the 128 unknown).
 	if unknown > 0 {
@@ -237,6 +244,11 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 	}
 	if never > 0 {
 		fmt.Fprintf(w, ", %d never applied", never)
+	}
+	if left := o0.Of - len(outs); left > 0 {
+		// An interrupted run (found by a tester: "0 of 6 points" for the
+		// 6 judged of 16).
+		fmt.Fprintf(w, ", %d not judged (interrupted)", left)
 	}
 	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness; waits: it blocked at the barrier there to apply, never released)\n")
 	if len(capped) > 0 {
@@ -285,6 +297,7 @@ type jsonPoint struct {
 	UpdateAt    string   `json:"update_at"`
 	Skip        []string `json:"skip"`
 	Thread      string   `json:"thread"`
+	Of          int      `json:"points_of_update"`
 	Kind        string   `json:"kind"`
 	In          string   `json:"in"`
 	Where       string   `json:"where"`
@@ -315,7 +328,7 @@ type jsonPoint struct {
 func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutcome) {
 	res := o.Result
 	j := jsonPoint{Model: path, Update: o.UpdateName(), Strategy: o.Strategy, QueueBound: o.QueueBound, UpdateAt: f.updateAt, Skip: skipList(f.skip),
-		Thread: o.Thread, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: o.Verdict.String(), Search: (&runReport{res: o.Result}).search(),
+		Thread: o.Thread, Of: o.Of, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: o.Verdict.String(), Search: (&runReport{res: o.Result}).search(),
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
 	if v := o.Witness; v != nil {
 		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
 )
 
 func TestPointsCommand(t *testing.T) {
@@ -81,14 +85,32 @@ func TestPointsCommand(t *testing.T) {
 func TestPointsNoPoint(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nopoint.dsu")
 	src := "protocol P = a -> b: <int>. end\nservice s: P\n" +
-		"thread A { main let x = request(s, {a, b}, a) in send(x, b, 1) }\n" +
+		"thread A { fun h() = 1 main let x = request(s, {a, b}, a) in send(x, b, 1) }\n" +
 		"thread B { main let y = accept(s, b) in let v = receive(y, a) in () }\n" +
-		"update u { thread A { } }\n"
+		"update u { thread A { fun h() = 2 } }\n"
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs := runCmd("points", "--workers", "1", path)
 	if code != exitOK || !strings.Contains(out, "no thread that takes part in the update has an update point") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestPointsNoParticipant: an update no thread takes part in is said to
+// be one, not one whose participants have no point (found by a tester:
+// both threads had points).
+func TestPointsNoParticipant(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "noone.dsu")
+	src := "protocol P = mu t. a -> b: <int>. t\nservice s: P\n" +
+		"thread A { fun f(c) = send(c, b, 1); f(c) main f(request(s, {a, b}, a)) }\n" +
+		"thread B { fun g(c) = receive(c, a); g(c) main g(accept(s, b)) }\n" +
+		"update u { }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("points", "--workers", "1", path)
+	if code != exitOK || !strings.Contains(out, "update u: no thread takes part in the update") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 }
@@ -124,4 +146,45 @@ func TestPointsTraceIsASwitch(t *testing.T) {
 	if code, out, errs := runCmd("points", "--trace", "--strategy", "max+1", "--workers", "1", "../../models/mathserver.dsu"); code == exitUsage || !strings.Contains(out, "points:") {
 		t.Errorf("--trace: exit %d\n%s\n%s", code, out, errs)
 	}
+}
+
+// TestPointsInterruptedCount: an interrupted run says how many points it
+// did not judge, of all the update's (found by a tester: "0 of 6 points"
+// for the 6 judged of 16).
+func TestPointsInterruptedCount(t *testing.T) {
+	const halves = "../../check/testdata/points/halves.dsu"
+	src, err := os.ReadFile(halves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(halves, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outs, err := check.Points(ctx, m, check.PointsOptions{Workers: 1, Done: func(*check.PointOutcome) { cancel() }})
+	if err != nil || len(outs) != 2 || outs[0].Of != 3 || !outs[1].Result.Interrupted {
+		t.Fatalf("%d outcomes (err %v), want 2 of 3, the second interrupted", len(outs), err)
+	}
+	var b strings.Builder
+	writePointsTable(&b, halves, &pointsFlags{updateAt: "any"}, outs)
+	if !strings.Contains(b.String(), "of 3 points safe") || !strings.Contains(b.String(), ", 1 not judged (interrupted)") {
+		t.Fatalf("table:\n%s", b.String())
+	}
+	j := jsonOf(t, halves, outs[0])
+	if j["points_of_update"] != 3.0 {
+		t.Errorf("JSON points_of_update %v, want 3", j["points_of_update"])
+	}
+}
+
+func jsonOf(t *testing.T, path string, o *check.PointOutcome) map[string]any {
+	t.Helper()
+	var b strings.Builder
+	writePointJSON(&b, path, &pointsFlags{updateAt: "any"}, o)
+	var m map[string]any
+	if err := json.Unmarshal([]byte(b.String()), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
