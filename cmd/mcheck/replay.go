@@ -280,6 +280,10 @@ func (r *savedRun) inconsistent() string {
 		return fmt.Sprintf("strategy: %s for a run of update %s, which check writes only for a run without an update", check.NoStrategy, r.Update)
 	case r.CycleStart > 0 && r.Property != properties.UpdateCompletion:
 		return fmt.Sprintf("cycle_start: a cycle (a lasso) is a counterexample of %s only, not of %s", properties.UpdateCompletion, r.Property)
+	case r.CycleStart == 0 && r.Property == properties.UpdateCompletion && r.Rule == statespace.RuleNeverApplies:
+		// (found by a tester: such a report was replayed as a run that no
+		// longer ends in a violation, exit 1)
+		return fmt.Sprintf("cycle_start: missing or 0, where check writes a lasso's first cycle step for every violation of %s (%s)", properties.UpdateCompletion, statespace.RuleNeverApplies)
 	}
 	for _, p := range r.Skip {
 		if !slices.Contains(properties.Names, p) {

@@ -354,6 +354,16 @@ func TestReplayLasso(t *testing.T) {
 	if code, got, errs := runCmd("replay", bad); code != exitViolation || !strings.Contains(got, "the steps from 3 on do not lead back to the configuration before step 3") {
 		t.Fatalf("replay of a cycle said to start early: exit %d\n%s\n%s", code, got, errs)
 	}
+	// The lasso without its cycle_start: not a report check writes, exit 2
+	// (found by a tester: it was replayed as a run that changed, exit 1).
+	delete(lasso, "cycle_start")
+	noCycle, _ := json.Marshal(lasso)
+	if err := os.WriteFile(bad, append(noCycle, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got, errs := runCmd("replay", bad); code != exitUsage || !strings.Contains(errs, "cycle_start: missing or 0") {
+		t.Fatalf("replay of a lasso without cycle_start: exit %d\n%s\n%s", code, got, errs)
+	}
 	// A lasso at capacity 1 (Y and Z fill the queue, so X's send waits and
 	// X never reaches its point) replayed at capacity 2, where the same
 	// moves let X apply in the cycle: replay said "a participant could
