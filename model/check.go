@@ -195,11 +195,13 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 				u.Moves[sd.Name.Name] = info.proto
 			}
 		}
+		given := map[string]syntax.Pos{} // the threads given new bodies, where
 		for _, tu := range d.Threads {
-			if _, dup := u.Bodies[tu.Name.Name]; dup {
-				c.errorf(tu.Name.Pos, "update %s gives thread %s new bodies twice", u.Name, tu.Name.Name)
+			if prev, dup := given[tu.Name.Name]; dup {
+				c.errorf(tu.Name.Pos, "update %s gives thread %s new bodies twice (first at %s)", u.Name, tu.Name.Name, c.where(prev))
 				continue
 			}
+			given[tu.Name.Name] = tu.Name.Pos
 			bodies := map[string]*syntax.FunDecl{}
 			u.Bodies[tu.Name.Name] = bodies
 			t := threads[tu.Name.Name]

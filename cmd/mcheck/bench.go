@@ -149,6 +149,11 @@ func (f *benchFlags) validate(fs *pflag.FlagSet) ([]string, error) {
 	if f.out == "" {
 		return nil, errors.New("--out must name a directory")
 	}
+	if st, err := os.Stat(f.out); err == nil && !st.IsDir() {
+		// A usage error, as gen -o DIR is (found by a tester: it was
+		// exit 3, "cannot create output directory").
+		return nil, fmt.Errorf("--out %s is a file: it must name a directory (created if missing)", f.out)
+	}
 	if f.queueBound < 1 {
 		return nil, fmt.Errorf("--queue-bound must be at least 1, got %d", f.queueBound)
 	}

@@ -169,4 +169,9 @@ func TestBenchUsage(t *testing.T) {
 	if code != exitFailure || !strings.Contains(errs, "cannot create output directory") {
 		t.Errorf("unwritable --out: exit %d, stderr %q", code, errs)
 	}
+	// A file given as the directory is a usage error, as gen -o DIR is.
+	code, _, errs = runGenBench(t, "bench", "--family", "ring", "--from", "2", "--to", "2", "--out", file)
+	if code != exitUsage || !strings.Contains(errs, "is a file: it must name a directory") {
+		t.Errorf("--out FILE: exit %d, stderr %q", code, errs)
+	}
 }
