@@ -617,10 +617,16 @@ func (x *search) expandBatch(b *batch) error {
 
 // prepare gives b one result slot per record.
 func (b *batch) prepare() {
-	for len(b.results) < len(b.recs) {
-		b.results = append(b.results, expanded{})
+	// The slots beyond a short batch's keep their slices: re-slicing up to
+	// the capacity, not appending fresh slots, lets them be reused (a
+	// level's last batch is short, and growing the next level's slots
+	// again took 2% of the one-core profile, prodcons K=3; whole runs
+	// then took 0.983 of the time, 10 pairs, within the noise).
+	n := len(b.recs)
+	if n > cap(b.results) {
+		b.results = append(b.results[:cap(b.results)], make([]expanded, n-cap(b.results))...)
 	}
-	b.results = b.results[:len(b.recs)]
+	b.results = b.results[:n]
 }
 
 // expansion is a batch being expanded by the workers (x.workers > 1).
