@@ -744,6 +744,14 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 	}
 	c := x.trees.decode(key, arena, cur)
 	out.id, out.tag, out.viol, out.violSucc = pid, tag, nil, -1
+	if out.keys == nil {
+		// On lines of their own (lineCap): the workers write them at
+		// every step.
+		out.keys, out.tags = make([]uint64, 0, lineCap[uint64](16)), make([]tagged, 0, lineCap[tagged](16))
+		if x.contentKeys {
+			out.fps = make([]uint64, 0, lineCap[uint64](16))
+		}
+	}
 	out.keys, out.tags, out.viols, out.fps = out.keys[:0], out.tags[:0], out.viols[:0], out.fps[:0]
 	out.blocked, out.mixed = observe(c, nil)
 	out.ampleLo, out.ampleHi = 0, 0
