@@ -174,6 +174,9 @@ type Comment struct {
 	// comment on its own line just before it. The zero Anchor means the
 	// comment comes after everything else in the file.
 	Anchor Pos
+	// Trailing: the comment is on the line of its unit's last token, after
+	// it; the printer puts it at the end of the unit's last line instead.
+	Trailing bool
 }
 
 // tokInfo is one scanned token.

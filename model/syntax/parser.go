@@ -249,7 +249,9 @@ func (p *parser) ident(what string) Ident {
 // last token of one lies in it); the printer puts it just before that unit.
 // When a unit starts, every comment not yet anchored precedes it; when a unit
 // ends, the comments not yet anchored up to the line of its last token lie in
-// it. Comments left at the end anchor nowhere: they stay at the end.
+// it; the one on that line (after the token) trails it, and the printer keeps
+// it at the end of the unit's last line, as gofmt keeps a line's comment.
+// Comments left at the end anchor nowhere: they stay at the end.
 
 func (p *parser) anchorAll(at Pos) {
 	for ; p.anchored < len(p.s.comments); p.anchored++ {
@@ -259,7 +261,8 @@ func (p *parser) anchorAll(at Pos) {
 
 func (p *parser) anchorTrailing(at Pos) {
 	for ; p.anchored < len(p.s.comments) && p.s.comments[p.anchored].Pos.Line <= p.prevLine; p.anchored++ {
-		p.s.comments[p.anchored].Anchor = at
+		c := p.s.comments[p.anchored]
+		c.Anchor, c.Trailing = at, c.Pos.Line == p.prevLine
 	}
 }
 

@@ -21,7 +21,9 @@ const lineWidth = 80
 //
 // Each comment is printed on its own line just before the declaration,
 // update member, function or main expression it preceded or lay in (see
-// Comment.Anchor); comments after the last declaration stay at the end.
+// Comment.Anchor), except one on the line of the unit's last token, which
+// stays at the end of the unit's last line (Comment.Trailing); comments
+// after the last declaration stay at the end.
 func Fprint(w io.Writer, f *File) error {
 	p := &printer{anchors: make(map[Pos][]*Comment), printed: make(map[*Comment]bool)}
 	for _, c := range f.Comments {
@@ -36,6 +38,7 @@ func Fprint(w io.Writer, f *File) error {
 		}
 		p.comments(d.Position())
 		p.decl(d)
+		p.trailing(d.Position())
 	}
 	// Comments at the end of the file, and any whose anchor is no node of
 	// the tree (never the case for a parsed File): never lose one.
@@ -396,7 +399,7 @@ func (p *printer) newline() {
 func (p *printer) comments(pos Pos) {
 	cs := p.anchors[pos]
 	for i, c := range cs {
-		if p.printed[c] {
+		if p.printed[c] || c.Trailing {
 			continue
 		}
 		p.printed[c] = true
@@ -410,6 +413,17 @@ func (p *printer) comments(pos Pos) {
 			if next.Line > c.Pos.Line+1 {
 				p.newline()
 			}
+		}
+	}
+}
+
+// trailing prints at the end of the current line the comment that trailed
+// the unit at pos, just printed, if any.
+func (p *printer) trailing(pos Pos) {
+	for _, c := range p.anchors[pos] {
+		if c.Trailing && !p.printed[c] {
+			p.printed[c] = true
+			p.text(" " + c.Text)
 		}
 	}
 }
@@ -453,11 +467,13 @@ func (p *printer) decl(d Decl) {
 			p.newline()
 			p.comments(fd.Pos)
 			p.fun(fd)
+			p.trailing(fd.Pos)
 		}
 		if d.Main != nil || d.MainPos.IsValid() {
 			p.newline()
 			p.comments(d.MainPos)
 			p.body("main", d.Main)
+			p.trailing(d.MainPos)
 		}
 		p.indent--
 		p.newline()
@@ -489,18 +505,20 @@ func (p *printer) decl(d Decl) {
 				p.text("thread " + m.Name.Name + " {")
 				if len(m.Funs) == 0 {
 					p.text("}")
-					continue
+					break
 				}
 				p.indent++
 				for _, fd := range m.Funs {
 					p.newline()
 					p.comments(fd.Pos)
 					p.fun(fd)
+					p.trailing(fd.Pos)
 				}
 				p.indent--
 				p.newline()
 				p.text("}")
 			}
+			p.trailing(m.Position())
 		}
 		p.indent--
 		p.newline()

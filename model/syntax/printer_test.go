@@ -288,7 +288,9 @@ func TestFunString(t *testing.T) {
 }
 
 // TestComments checks where comments go: before the unit they precede or
-// lie in, trailing ones included; at the end if they end the file.
+// lie in, except the one on a unit's last line, which stays at the end of
+// it (found by a tester: `} // c` moved above the thread); at the end if
+// they end the file.
 func TestComments(t *testing.T) {
 	src := `# header
 
@@ -317,11 +319,9 @@ update u {
 
 # about P
 # inside P
-// trailing P
-protocol P = mu t. a -> b: <int>. t
+protocol P = mu t. a -> b: <int>. t // trailing P
 
-# trailing s
-service s: P
+service s: P # trailing s
 
 # before closing brace
 thread A {
@@ -329,16 +329,14 @@ thread A {
   # before f
   # inside f
   fun f(x) = send(x, b, 1); f(x)
-  # trailing main
-  main f(request(s, {a, b}, a))
+  main f(request(s, {a, b}, a)) # trailing main
 }
 
 update u {
   # before service
   service s: P
   thread A {
-    # trailing f
-    fun f(x) = f(x)
+    fun f(x) = f(x) # trailing f
   }
 }
 
