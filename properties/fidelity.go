@@ -27,10 +27,10 @@ var _ = rule(map[statespace.FaultKind]fact{
 			fmt.Sprintf("%s, in code of %s (%s)", p.DescribeDoing(f.Doing), p.ProtoName(f.End.Service, f.Ver), p.CodeName(f.Code))
 	}},
 	statespace.FaultNoRole: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {
-		return noRole(p, f), p.DescribeDoing(f.Doing)
+		return "no action: " + noRole(p, f), p.DescribeDoing(f.Doing)
 	}},
 	statespace.FaultStartNoRole: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {
-		return noRole(p, f), "a session started with that role"
+		return "only roles of its protocol: " + noRole(p, f), "a session started with role " + p.Roles[f.End.Role]
 	}},
 	statespace.FaultAction: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {
 		return fmt.Sprintf("%s to %s (local type %s)", p.EndpointName(f.End), p.DescribeState(f.State), f.Local.Text), p.DescribeDoing(f.Doing)
@@ -43,8 +43,10 @@ var _ = rule(map[statespace.FaultKind]fact{
 	}},
 })
 
+// noRole says that the endpoint's protocol has no such role (found by a
+// tester: "expected: role c in protocol Q" read as if c should be in Q).
 func noRole(p *statespace.Program, f *statespace.Fault) string {
-	return fmt.Sprintf("role %s in protocol %s", p.Roles[f.End.Role], p.ProtoName(f.End.Service, f.Ver))
+	return fmt.Sprintf("protocol %s has no role %s", p.ProtoName(f.End.Service, f.Ver), p.Roles[f.End.Role])
 }
 
 // wrongMessage words fidelity (b): what the receiving state expected, and

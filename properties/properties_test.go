@@ -117,6 +117,13 @@ func TestStepFaultsMapToProperties(t *testing.T) {
 		if v == nil || v.Property != prop || v.Thread != "A" || v.Expected == "" || v.Found == "" {
 			t.Errorf("fault %d: %+v", kind, v)
 		}
+		// A role its protocol lacks is said to be one (found by a tester:
+		// "expected: role a in protocol P" read as if a should be in P).
+		if kind == statespace.FaultNoRole || kind == statespace.FaultStartNoRole {
+			if want := "protocol " + p.ProtoName(0, 0) + " has no role a"; !strings.HasSuffix(v.Expected, want) {
+				t.Errorf("fault %d: expected %q, want it to end %q", kind, v.Expected, want)
+			}
+		}
 		off, _ := properties.Without([]string{prop})
 		if v := off.CheckStep(p, c, s); v != nil {
 			t.Errorf("fault %d reported with %s off", kind, prop)
