@@ -72,6 +72,22 @@ func (p *Program) TakesPart() bool {
 	return false
 }
 
+// Pointless names, in order, the threads that can take part in the update
+// but have no update point: they never apply, and have no row in points.
+func (p *Program) Pointless() []string {
+	has := map[int]bool{}
+	for _, pt := range p.UpdatePoints() {
+		has[pt.Thread] = true
+	}
+	var out []string
+	for t, tc := range p.Threads {
+		if p.Update != nil && p.mayTakePart(t) && !has[t] {
+			out = append(out, tc.Name)
+		}
+	}
+	return out
+}
+
 // mayTakePart reports whether thread t can be a participant of the update:
 // it gets new bodies, or its code can join a session of a moved service
 // (endpoints cannot be sent, so it can hold no other).

@@ -251,6 +251,10 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		fmt.Fprintf(w, ", %d not judged (interrupted)", left)
 	}
 	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness; waits: it blocked at the barrier there to apply, never released)\n")
+	if none := o0.Program.Pointless(); len(none) > 0 {
+		// (found by a tester: such a thread was left out without a word)
+		fmt.Fprintf(w, "no row for %s: taking part in the update, but with no update point, so never applying\n", strings.Join(none, ", "))
+	}
 	if len(capped) > 0 {
 		fmt.Fprintf(w, "capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)
 	}
