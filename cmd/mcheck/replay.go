@@ -293,6 +293,12 @@ func (r *savedRun) inconsistent() string {
 			return fmt.Sprintf("skip: the violation's property %s is switched off there, so check could not have reported it", p)
 		}
 	}
+	for i, p := range r.Skip {
+		if slices.Contains(r.Skip[:i], p) {
+			// (found by a tester: check lists each property once)
+			return fmt.Sprintf("skip: %s listed twice, where check lists each property once", p)
+		}
+	}
 	for i, step := range r.Trace {
 		if t := bytes.TrimSpace(step); len(t) == 0 || t[0] != '{' {
 			return fmt.Sprintf("trace: step %d is %s, where check writes an object", i+1, t)

@@ -119,6 +119,7 @@ func TestReplay(t *testing.T) {
 		{`"path":[`, `"path":[null,`, `path: null among the successor indices`},
 		{`"skip":[]`, `"skip":[null]`, `skip: unknown property ""`},
 		{`"skip":[]`, `"skip":["fidelity"]`, `skip: the violation's property fidelity is switched off there`},
+		{`"skip":[]`, `"skip":["progress","progress"]`, `skip: progress listed twice, where check lists each property once`},
 		{`"path":[`, `"cycle_start":1,"path":[`, `cycle_start: a cycle (a lasso) is a counterexample of update-completion only, not of fidelity`},
 	} {
 		b := strings.Replace(out0, c.from, c.to, 1)
