@@ -134,6 +134,16 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 	}
 	outs, err := check.Points(ctx, m, opts)
 	flush()
+	if f.jsonOut {
+		// As the table's notes do, on stderr beside the JSON lines.
+		said := map[*statespace.Program]bool{}
+		for _, o := range outs {
+			if none := o.Program.Pointless(); len(none) > 0 && !said[o.Program] {
+				said[o.Program] = true
+				fmt.Fprintf(stderr, "points: model %s, update %s: %s\n", filepath.ToSlash(path), o.UpdateName(), pointlessNote(none))
+			}
+		}
+	}
 	status := exitOK
 	for _, o := range outs {
 		switch {
@@ -253,7 +263,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness; waits: it blocked at the barrier there to apply, never released)\n")
 	if none := o0.Program.Pointless(); len(none) > 0 {
 		// (found by a tester: such a thread was left out without a word)
-		fmt.Fprintf(w, "no row for %s: taking part in the update, but with no update point, so never applying\n", strings.Join(none, ", "))
+		fmt.Fprintln(w, pointlessNote(none))
 	}
 	if len(capped) > 0 {
 		fmt.Fprintf(w, "capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)
@@ -341,4 +351,10 @@ func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutc
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)
+}
+
+// pointlessNote names the participants with no update point, which have
+// no row (statespace.Program.Pointless).
+func pointlessNote(threads []string) string {
+	return fmt.Sprintf("no row for %s: taking part in the update, but with no update point, so never applying", strings.Join(threads, ", "))
 }

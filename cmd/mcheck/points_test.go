@@ -112,6 +112,10 @@ func TestPointsNoRow(t *testing.T) {
 		if code == exitUsage || code == exitFailure || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: exit %d\n%s%s", tc.name, code, out, errs)
 		}
+		// With --json, on stderr.
+		if code, _, errs = runCmd("points", "--json", "--workers", "1", path); code == exitUsage || code == exitFailure || !strings.Contains(errs, tc.want) {
+			t.Errorf("%s --json: exit %d\n%s", tc.name, code, errs)
+		}
 	}
 }
 
