@@ -177,6 +177,10 @@ type Comment struct {
 	// Trailing: the comment is on the line of its unit's last token, after
 	// it; the printer puts it at the end of the unit's last line instead.
 	Trailing bool
+	// Closing: the comment lies between a braced unit's last member (a
+	// thread's, an update's or an update's thread's) and its closing '}';
+	// the printer puts it there, on its own line.
+	Closing bool
 }
 
 // tokInfo is one scanned token.

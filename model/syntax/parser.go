@@ -259,6 +259,15 @@ func (p *parser) anchorAll(at Pos) {
 	}
 }
 
+// anchorClosing anchors to the braced unit at the comments before its
+// closing '}' (the current token) that no member took.
+func (p *parser) anchorClosing(at Pos) {
+	for ; p.anchored < len(p.s.comments) && lessPos(p.s.comments[p.anchored].Pos, p.pos); p.anchored++ {
+		c := p.s.comments[p.anchored]
+		c.Anchor, c.Closing = at, true
+	}
+}
+
 func (p *parser) anchorTrailing(at Pos) {
 	for ; p.anchored < len(p.s.comments) && p.s.comments[p.anchored].Pos.Line <= p.prevLine; p.anchored++ {
 		c := p.s.comments[p.anchored]
@@ -401,6 +410,7 @@ func (p *parser) threadDecl() {
 			if !d.MainPos.IsValid() {
 				p.errorAt(p.pos, "missing 'main' in thread %s: expected 'fun' or 'main', found '}'", d.Name.Name)
 			}
+			p.anchorClosing(d.Pos)
 			p.next()
 			p.anchorTrailing(d.Pos)
 			return
@@ -495,6 +505,7 @@ func (p *parser) updateDecl() {
 		case tThread:
 			ok = p.protect(func() { p.threadUpdate(d) })
 		case tRBrace:
+			p.anchorClosing(d.Pos)
 			p.next()
 			p.anchorTrailing(d.Pos)
 			return
@@ -552,6 +563,7 @@ func (p *parser) threadUpdate(u *UpdateDecl) {
 				return
 			}
 		case tRBrace:
+			p.anchorClosing(d.Pos)
 			p.next()
 			p.anchorTrailing(d.Pos)
 			return

@@ -399,7 +399,7 @@ func (p *printer) newline() {
 func (p *printer) comments(pos Pos) {
 	cs := p.anchors[pos]
 	for i, c := range cs {
-		if p.printed[c] || c.Trailing {
+		if p.printed[c] || c.Trailing || c.Closing {
 			continue
 		}
 		p.printed[c] = true
@@ -415,6 +415,30 @@ func (p *printer) comments(pos Pos) {
 			}
 		}
 	}
+}
+
+// closing prints, each on its own line after the current one, the comments
+// that lay before the closing '}' of the braced unit at pos (about to be
+// printed).
+func (p *printer) closing(pos Pos) {
+	for _, c := range p.anchors[pos] {
+		if c.Closing && !p.printed[c] {
+			p.printed[c] = true
+			p.newline()
+			p.text(c.Text)
+		}
+	}
+}
+
+// hasClosing reports whether the braced unit at pos has comments before its
+// closing '}'.
+func (p *printer) hasClosing(pos Pos) bool {
+	for _, c := range p.anchors[pos] {
+		if c.Closing {
+			return true
+		}
+	}
+	return false
 }
 
 // trailing prints at the end of the current line the comment that trailed
@@ -475,6 +499,7 @@ func (p *printer) decl(d Decl) {
 			p.body("main", d.Main)
 			p.trailing(d.MainPos)
 		}
+		p.closing(d.Pos)
 		p.indent--
 		p.newline()
 		p.text("}")
@@ -490,7 +515,7 @@ func (p *printer) decl(d Decl) {
 				members = append(members, t)
 			}
 		}
-		if len(members) == 0 {
+		if len(members) == 0 && !p.hasClosing(d.Pos) {
 			p.text("}")
 			return
 		}
@@ -503,7 +528,7 @@ func (p *printer) decl(d Decl) {
 				p.service(m)
 			case *ThreadUpdate:
 				p.text("thread " + m.Name.Name + " {")
-				if len(m.Funs) == 0 {
+				if len(m.Funs) == 0 && !p.hasClosing(m.Pos) {
 					p.text("}")
 					break
 				}
@@ -514,12 +539,14 @@ func (p *printer) decl(d Decl) {
 					p.fun(fd)
 					p.trailing(fd.Pos)
 				}
+				p.closing(m.Pos)
 				p.indent--
 				p.newline()
 				p.text("}")
 			}
 			p.trailing(m.Position())
 		}
+		p.closing(d.Pos)
 		p.indent--
 		p.newline()
 		p.text("}")

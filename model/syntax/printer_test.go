@@ -289,8 +289,10 @@ func TestFunString(t *testing.T) {
 
 // TestComments checks where comments go: before the unit they precede or
 // lie in, except the one on a unit's last line, which stays at the end of
-// it (found by a tester: `} // c` moved above the thread); at the end if
-// they end the file.
+// it (found by a tester: `} // c` moved above the thread), and those before
+// a thread's or an update's closing '}', which stay there (found by a
+// tester: they moved above the thread, ahead of its first comments); at
+// the end if they end the file.
 func TestComments(t *testing.T) {
 	src := `# header
 
@@ -323,13 +325,13 @@ protocol P = mu t. a -> b: <int>. t // trailing P
 
 service s: P # trailing s
 
-# before closing brace
 thread A {
   # after brace
   # before f
   # inside f
   fun f(x) = send(x, b, 1); f(x)
   main f(request(s, {a, b}, a)) # trailing main
+  # before closing brace
 }
 
 update u {
@@ -356,6 +358,48 @@ update u {
 	}
 	if len(f.Comments) != 14 {
 		t.Errorf("%d comments recorded, want 14", len(f.Comments))
+	}
+}
+
+// TestClosingComments: comments before a closing '}' stay inside the
+// braces, empty ones included, and keep their order.
+func TestClosingComments(t *testing.T) {
+	src := `update u {
+  thread A {
+    # only a comment
+  }
+  thread B { fun g() = 1 # trailing g
+    # closing B
+  }
+  # closing u
+}
+update v { # in v
+}
+`
+	want := `update u {
+  thread A {
+    # only a comment
+  }
+  thread B {
+    fun g() = 1 # trailing g
+    # closing B
+  }
+  # closing u
+}
+
+update v {
+  # in v
+}
+`
+	f, err := Parse("c.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := format(f); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if err := checkRoundTrip("c.dsu", f); err != nil {
+		t.Error(err)
 	}
 }
 
