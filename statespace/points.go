@@ -64,8 +64,11 @@ func (p *Program) UpdatePoints() []UpdatePoint {
 // TakesPart reports whether any thread can be a participant of the update
 // (see mayTakePart).
 func (p *Program) TakesPart() bool {
+	if p.Update == nil {
+		return false
+	}
 	for t := range p.Threads {
-		if p.Update != nil && p.mayTakePart(t) {
+		if p.mayTakePart(t) {
 			return true
 		}
 	}
@@ -75,13 +78,16 @@ func (p *Program) TakesPart() bool {
 // Pointless names, in order, the threads that can take part in the update
 // but have no update point: they never apply, and have no row in points.
 func (p *Program) Pointless() []string {
+	if p.Update == nil {
+		return nil
+	}
 	has := map[int]bool{}
 	for _, pt := range p.UpdatePoints() {
 		has[pt.Thread] = true
 	}
 	var out []string
 	for t, tc := range p.Threads {
-		if p.Update != nil && p.mayTakePart(t) && !has[t] {
+		if p.mayTakePart(t) && !has[t] {
 			out = append(out, tc.Name)
 		}
 	}
