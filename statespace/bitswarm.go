@@ -138,7 +138,10 @@ func (o *SwarmOptions) Member(j int) MemberConfig {
 	if d <= 0 {
 		d = DefaultSimDepth
 	}
-	m := MemberConfig{Index: j, Depth: d, Bits: o.Bits, MaxStates: o.MaxStates, OrderSeed: o.Seed + uint64(j)}
+	// Both seeds mix Seed with j: with Seed+j as the order seed, member j
+	// of seed s made the same search as member j-4 of seed s+4 (found by
+	// a tester: swarms of consecutive seeds repeated each other's work).
+	m := MemberConfig{Index: j, Depth: d, Bits: o.Bits, MaxStates: o.MaxStates, OrderSeed: swarmMix(swarmMix(o.Seed) + uint64(j))}
 	m.HashSeed = swarmMix(o.Seed ^ swarmMix(uint64(j)+1))
 	if m.Bits == 0 {
 		m.Bits = DefaultSwarmBits
