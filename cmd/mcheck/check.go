@@ -99,6 +99,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	plan, err := f.plan()
+	if err == nil {
+		err = notTheModel(f.html, path)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return exitUsage

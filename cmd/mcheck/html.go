@@ -143,6 +143,20 @@ func checkHTMLPath(path string) error {
 	return nil
 }
 
+// notTheModel refuses an --html file that is the model itself (found by a
+// tester: the page replaced the model).
+func notTheModel(html, model string) error {
+	if html == "" {
+		return nil
+	}
+	a, errA := os.Stat(html)
+	b, errB := os.Stat(model)
+	if errA == nil && errB == nil && os.SameFile(a, b) {
+		return fmt.Errorf("--html %s is the model file: the page would replace it; give another file name", html)
+	}
+	return nil
+}
+
 // renderHTML writes the page.
 func renderHTML(w io.Writer, page *htmlPage) error {
 	return htmlTemplate.Execute(w, page)

@@ -593,3 +593,24 @@ func TestHTMLPendingMessageNotAtStepZero(t *testing.T) {
 		t.Fatal("no pending message on the page: the test needs one")
 	}
 }
+
+// TestHTMLNotTheModel: --html naming the model file is refused before the
+// run, and the model is left as it was (found by a tester: the page
+// replaced it).
+func TestHTMLNotTheModel(t *testing.T) {
+	src, err := os.ReadFile("../../models/mathserver.dsu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "self.dsu")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--html", path, path)
+	if code != exitUsage || !strings.Contains(errs, "is the model file") {
+		t.Fatalf("exit %d, %q", code, errs)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(src) {
+		t.Fatal("the model was changed")
+	}
+}
