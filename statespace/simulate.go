@@ -182,8 +182,8 @@ type SimResult struct {
 	// stopped at their depth.
 	Ended int64
 	Cut   int64
-	// CapacityHits counts configurations passed in which a send was held
-	// back by the queue bound.
+	// CapacityHits counts the visits of configurations in which a send
+	// was held back by the queue bound (a configuration at each visit).
 	CapacityHits int64
 	// Partial counts the walks a deadline or an interruption cut short, and
 	// PartialSteps their steps: they are not among Runs (whose counts do
