@@ -279,6 +279,18 @@ func TestStep(t *testing.T) {
 // TestStepOneUpdate: step goes under one update: a list is refused, as is
 // a name the model lacks (exit 2). Found by the adversarial tester: a list
 // stepped through its first update without a word, exit 0.
+// TestStepEveryFact: a move into a configuration that breaks two
+// properties names both, as check --continue lists them (found by a
+// tester: only the deadlock was named, not the orphan message).
+func TestStepEveryFact(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	stdin = strings.NewReader("1\n1\n2\n1\n1\n2\n2\n1\n1\n1\n1\n2\n1\n1\n1\n1\n1\n1\n1\nq\n")
+	_, out, errs := runCmd("step", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
+	if !strings.Contains(out, "!! leads to a progress violation — deadlock; a linearity violation — orphan messages") {
+		t.Fatalf("%s%s", out, errs)
+	}
+}
+
 func TestStepOneUpdate(t *testing.T) {
 	defer func(r io.Reader) { stdin = r }(stdin)
 	src, err := os.ReadFile("../../models/mathserver.dsu")

@@ -81,7 +81,9 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	}
 	p := sem.P
 	init, fault := sem.Initial()
-	if v := props.CheckStep(p, nil, &statespace.Succ{Next: init, Fault: fault, Action: statespace.Action{Kind: statespace.ActFault, Code: -1, Label: -1}}); v != nil {
+	// Every fact of a step or a configuration, as check --continue lists
+	// them (found by a tester: one of two was named).
+	for _, v := range props.CheckStepFacts(p, nil, &statespace.Succ{Next: init, Fault: fault, Action: statespace.Action{Kind: statespace.ActFault, Code: -1, Label: -1}}) {
 		fmt.Fprintf(stdout, "before the first step: %s violation — %s: %s\n", v.Property, v.Rule, v.Found)
 	}
 	history := []*statespace.Config{init}
@@ -102,23 +104,25 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		}
 		succs, info := sem.Successors(c)
 		if len(succs) == 0 {
-			if v := props.CheckTerminal(p, c, info); v != nil {
+			vs := props.CheckTerminalFacts(p, c, info)
+			for _, v := range vs {
 				fmt.Fprintf(stdout, "no move: %s violation — %s: %s\n", v.Property, v.Rule, v.Found)
-			} else {
+			}
+			if len(vs) == 0 {
 				fmt.Fprintln(stdout, "no move (every thread has finished, or only the capacity holds the system)")
 			}
 		}
 		for i := range succs {
 			mark := ""
-			if v := props.CheckStep(p, c, &succs[i]); v != nil {
-				mark = fmt.Sprintf("   !! %s violation — %s", v.Property, v.Rule)
+			if vs := props.CheckStepFacts(p, c, &succs[i]); len(vs) > 0 {
+				mark = "   !! " + violationsText(vs)
 			} else {
 				next := succs[i].Next
 				// A move into a configuration with no move that breaks a
 				// property (a deadlock, at the barrier or not) says so too.
 				if after, info := sem.Successors(next); len(after) == 0 {
-					if v := props.CheckTerminal(p, next, info); v != nil {
-						mark = fmt.Sprintf("   !! leads to a %s violation — %s", v.Property, v.Rule)
+					if vs := props.CheckTerminalFacts(p, next, info); len(vs) > 0 {
+						mark = "   !! leads to " + violationsText(vs)
 					}
 				}
 			}
@@ -168,4 +172,14 @@ func threadOf(p *statespace.Program, a statespace.Action) string {
 		return "-"
 	}
 	return p.Threads[a.Thread].Name
+}
+
+// violationsText names a step's or a configuration's violations: "a
+// progress violation — deadlock; a linearity violation — orphan messages".
+func violationsText(vs []*statespace.Violation) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = fmt.Sprintf("a %s violation — %s", v.Property, v.Rule)
+	}
+	return strings.Join(parts, "; ")
 }
