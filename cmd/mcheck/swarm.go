@@ -289,7 +289,14 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 				"--time ended the search before any member took the introduction", "no member took the introduction among the steps it followed"))
 	}
 	if res.TimedOut {
-		fmt.Fprintf(w, "%s  --time %s ended the search\n", pad, f.duration)
+		fmt.Fprintf(w, "%s  --time %s ended the search", pad, f.duration)
+		if ran := len(res.Members); ran < f.members && res.Violation == nil {
+			// (found by a tester: with --max-states 0 the first members
+			// took the whole time, and the others, breadth-first ones
+			// among them, never ran, without a word)
+			fmt.Fprintf(w, " before members %d to %d started (the first took the whole time: bound them with --max-states, or give more --time)", ran, f.members-1)
+		}
+		fmt.Fprintln(w)
 	}
 	if res.Interrupted {
 		// (found by a tester: only stderr and the JSON said so)

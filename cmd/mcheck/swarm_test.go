@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcheck/mcheck/statespace"
 )
@@ -138,6 +139,21 @@ func TestSwarmTextInterrupted(t *testing.T) {
 	out := b.String()
 	if !strings.Contains(out, "interrupted: the members shown stopped part-way") || !regexp.MustCompile(`max\+1 +ok\? +- +interrupted`).MatchString(out) {
 		t.Errorf("an interrupted swarm's text:\n%s", out)
+	}
+}
+
+// TestSwarmTimeBeforeMembersStarted: --time that ends the swarm before
+// some members started says which (found by a tester: with --max-states 0
+// only the first members ran, without a word).
+func TestSwarmTimeBeforeMembersStarted(t *testing.T) {
+	r := &swarmReport{model: "m.dsu", strategy: "max+1", queueBound: 8,
+		res: &statespace.SwarmResult{Verdict: statespace.Unknown, Found: -1, TimedOut: true, Introduced: true, Members: make([]statespace.MemberResult, 2)}}
+	f := &swarmFlags{members: 8, duration: time.Second}
+	f.updateAt = "any"
+	var b strings.Builder
+	writeSwarmRun(&b, r, f, false, true)
+	if !strings.Contains(b.String(), "--time 1s ended the search before members 2 to 7 started") {
+		t.Errorf("a swarm whose time ended before members started:\n%s", b.String())
 	}
 }
 
