@@ -3,7 +3,8 @@
 // a reader never sees a partial file and a failure leaves the old one intact.
 //
 // A target that is a symbolic link is followed: the file it leads to is
-// written, and the link is kept (as fmt -w keeps it).
+// written (made, if the link dangles), and the link is kept (as fmt -w
+// keeps it).
 //
 // Only regular files (and new ones) are written so: a target that exists and
 // is something else — a device such as /dev/null or /dev/stdout, a named
@@ -21,11 +22,7 @@ import (
 // write PATH: REASON".
 func Write(path string, data []byte, perm os.FileMode) error {
 	shown := path // errors name the path as given
-	if li, err := os.Lstat(path); err == nil && li.Mode()&os.ModeSymlink != 0 {
-		if real, err := filepath.EvalSymlinks(path); err == nil {
-			path = real
-		}
-	}
+	path = followLinks(path)
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		return inPlace(path, data) // (its errors name the device)
 	}
@@ -76,4 +73,26 @@ func fail(path string, err error) error {
 		err = pe.Err
 	}
 	return fmt.Errorf("cannot write %s: %v", path, err)
+}
+
+// followLinks returns the file a chain of symbolic links at path leads to,
+// or path if it is none. A link to a file that does not exist yet leads to
+// that file (found by a tester: gen -o onto such a link replaced the link
+// with a regular file).
+func followLinks(path string) string {
+	for range 40 { // as the kernel's ELOOP limit
+		li, err := os.Lstat(path)
+		if err != nil || li.Mode()&os.ModeSymlink == 0 {
+			return path
+		}
+		target, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path
 }

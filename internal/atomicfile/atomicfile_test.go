@@ -76,3 +76,28 @@ func TestWriteThroughLink(t *testing.T) {
 		t.Errorf("the file the link leads to holds %q", b)
 	}
 }
+
+// TestWriteThroughDanglingLink: a link to a file that does not exist yet
+// leads to it, through a chain of links too (found by a tester: gen -o
+// onto such a link replaced the link with a regular file).
+func TestWriteThroughDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	link, mid := filepath.Join(dir, "link.dsu"), filepath.Join(dir, "mid.dsu")
+	if err := os.Symlink("mid.dsu", link); err != nil {
+		t.Skip(err)
+	}
+	if err := os.Symlink("new.dsu", mid); err != nil {
+		t.Skip(err)
+	}
+	if err := Write(link, []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{link, mid} {
+		if li, err := os.Lstat(l); err != nil || li.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s was replaced: %v, %v", l, li.Mode(), err)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "new.dsu")); string(b) != "new" {
+		t.Errorf("the file the links lead to holds %q", b)
+	}
+}
