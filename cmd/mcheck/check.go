@@ -664,7 +664,9 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			// The lasso of the liveness check, which runs only after a
 			// safety search that was exhaustive and found nothing (found
 			// by a tester: "found before the search stopped").
-			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness): the lasso below", r.queueBound))
+			// It reports one lasso: there may be more, as the README
+			// says (found by a tester: no output said so).
+			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness): the lasso below; there may be more (the liveness check reports one)", r.queueBound))
 		case r.bitstate != "" && !res.CutByDepth && !res.CutByStates && !res.Interrupted:
 			// Found by a tester: "before the search stopped" was said of
 			// a bitstate search that ran to its end.
