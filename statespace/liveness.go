@@ -535,49 +535,89 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 	if opt.Batch > 0 {
 		batch = uint32(opt.Batch)
 	}
-	var keys []uint64 // the batch's configurations
-	var items []liveItem
+	// With more than one worker, the next batch of a level is expanded
+	// while this one is merged (its configurations were all numbered by
+	// the level before), the merging goroutine joining as the last worker
+	// once it is done, as in the safety search. The workers then look
+	// their successors' keys up after the merge, not while it inserts
+	// (lookupBatch): they find what they found before, so the ids, the
+	// figures and the lasso do not change.
+	pipeline := len(ws) > 1
+	var bb [2]liveIDs
+	take := func(b *liveIDs, from, to uint32) {
+		b.first, b.keys = from, b.keys[:0]
+		for id := from; id < to; id++ {
+			b.keys = append(b.keys, g.keys.at.At(int64(id)))
+		}
+		b.items = grow(b.items, len(b.keys))
+	}
+	par := 0
+	var ahead *liveExpansion // the expansion of bb[par], started while the batch before was merged
+	drain := func() {
+		if ahead != nil {
+			ahead.wait(true)
+			ahead = nil
+		}
+	}
 	levelEnd := uint32(1) // the first id of the next level
 	for next := uint32(0); int(next) < g.keys.len(); {
-		if next == levelEnd {
-			st.Depth++
-			levelEnd = uint32(g.keys.len())
-			if opt.Progress != nil {
-				st.States, st.Edges, st.Elapsed = int64(g.keys.len()), int64(g.dst.len()), time.Since(g.start)
-				st.RAMBytes = max(st.RAMBytes, g.ramBytes())
-				st.DiskBytes = max(st.DiskBytes, g.pg.Stats().DiskBytes)
-				opt.Progress(*st)
+		b := &bb[par]
+		if ahead == nil {
+			if next == levelEnd {
+				st.Depth++
+				levelEnd = uint32(g.keys.len())
+				if opt.Progress != nil {
+					st.States, st.Edges, st.Elapsed = int64(g.keys.len()), int64(g.dst.len()), time.Since(g.start)
+					st.RAMBytes = max(st.RAMBytes, g.ramBytes())
+					st.DiskBytes = max(st.DiskBytes, g.pg.Stats().DiskBytes)
+					opt.Progress(*st)
+				}
+				if err := g.pg.Err(); err != nil {
+					return fmt.Errorf("liveness: %w", err)
+				}
 			}
-			if err := g.pg.Err(); err != nil {
+			if ctx.Err() != nil {
+				st.Interrupted = true
+				return nil
+			}
+			take(b, next, min(next+batch, levelEnd))
+			if err := g.startBatch(ws, b.keys, b.items, par, !pipeline, false).wait(false); err != nil {
+				return fmt.Errorf("liveness: %w", err)
+			}
+		} else {
+			err := ahead.wait(true)
+			ahead = nil
+			if err != nil {
 				return fmt.Errorf("liveness: %w", err)
 			}
 		}
-		if ctx.Err() != nil {
-			st.Interrupted = true
-			return nil
+		// No worker runs: the tables may free what they retired.
+		g.keys.quiesce()
+		if pipeline {
+			g.lookupBatch(ws, par)
 		}
-		end := min(next+batch, levelEnd)
-		keys = keys[:0]
-		for id := next; id < end; id++ {
-			keys = append(keys, g.keys.at.At(int64(id)))
+		end := b.first + uint32(len(b.keys))
+		if pipeline && end < levelEnd && ctx.Err() == nil {
+			nb := &bb[1-par]
+			take(nb, end, min(end+batch, levelEnd))
+			ahead = g.startBatch(ws, nb.keys, nb.items, 1-par, false, true)
 		}
-		items = grow(items, len(keys))
-		if err := g.expandBatch(ws, keys, items); err != nil {
-			return fmt.Errorf("liveness: %w", err)
-		}
-		for k := range items {
-			cut, err := g.merge(next+uint32(k), ws[items[k].w], &items[k], opt.MaxStates, st)
+		for k := range b.items {
+			cut, err := g.merge(b.first+uint32(k), &ws[b.items[k].w].out[par], &b.items[k], opt.MaxStates, st)
 			if err != nil {
+				drain()
 				return err
 			}
 			if cut {
+				drain()
 				st.Cut = true
 				return nil
 			}
 		}
-		// Between expansions: the tables may free what they retired.
-		g.keys.quiesce()
 		next = end
+		if ahead != nil {
+			par = 1 - par
+		}
 	}
 	g.off.add(g.dst.len())
 	return g.pg.Err()
@@ -587,21 +627,35 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 // merges.
 const liveBatch = 2048
 
+// liveIDs is a batch: the configurations numbered from first on, their
+// keys, and what the workers found at each.
+type liveIDs struct {
+	first uint32
+	keys  []uint64
+	items []liveItem
+}
+
 // liveWorker is one worker of the liveness search: its arena and cursor,
 // and what it found in the batch's configurations it expanded.
 type liveWorker struct {
 	arena      Arena
 	cur        cursor
-	succs      []liveSucc
-	words      []uint64 // thread-state sets, g.words() each
+	out        [2]liveOut // by batch parity: one merged while the next is expanded
 	en, mv, pr threadSet
-	pis        []int // renamings of threads (on the quotient), g.nthreads each
 	err        error
+}
+
+// liveOut is what a worker found in the configurations of one batch it
+// expanded.
+type liveOut struct {
+	succs []liveSucc
+	words []uint64 // thread-state sets, g.words() each
+	pis   []int    // renamings of threads (on the quotient), g.nthreads each
 }
 
 // liveItem is what a worker found at one configuration of a batch.
 type liveItem struct {
-	w        int  // the worker
+	w        int  // the worker (its out of the batch's parity)
 	at, n    int  // its successors: the worker's succs[at : at+n]
 	pr       int  // pending: the running threads disabled there, at words[pr:]
 	pending  bool // the update is pending there (pendingIn)
@@ -618,38 +672,68 @@ type liveSucc struct {
 	known   uint32 // its id + 1 if it had one when the batch began (0: merge looks)
 }
 
-// expandBatch expands the configurations with the given keys, the batch's
-// k-th into items[k], on the workers.
-func (g *liveGraph) expandBatch(ws []*liveWorker, keys []uint64, items []liveItem) error {
+// liveExpansion is a batch being expanded by the workers: the batch's k-th
+// configuration (keys[k]) into items[k], the workers' findings into their
+// out[par]. Workers take chunks of configurations as they go, so one that
+// joins late (wait(true)) takes what is left.
+type liveExpansion struct {
+	g      *liveGraph
+	ws     []*liveWorker
+	keys   []uint64
+	items  []liveItem
+	par    int
+	lookup bool // the workers look their successors' keys up as they go
+	next   atomic.Int64
+	wg     sync.WaitGroup
+}
+
+// startBatch starts expanding the configurations with the given keys on
+// the workers, all but the last if joiner (the caller is the last then:
+// wait(true)). With lookup, each worker looks its successors' keys up as
+// it goes, which only a batch expanded while nothing is merged may do.
+func (g *liveGraph) startBatch(ws []*liveWorker, keys []uint64, items []liveItem, par int, lookup, joiner bool) *liveExpansion {
+	e := &liveExpansion{g: g, ws: ws, keys: keys, items: items, par: par, lookup: lookup}
 	for _, w := range ws {
-		w.succs, w.words, w.pis = w.succs[:0], w.words[:0], w.pis[:0]
+		o := &w.out[par]
+		o.succs, o.words, o.pis = o.succs[:0], o.words[:0], o.pis[:0]
 	}
-	if len(ws) == 1 {
-		for k, key := range keys {
-			items[k] = ws[0].expand(g, 0, key)
-		}
-		return ws[0].err
+	started := len(ws)
+	if joiner {
+		started--
 	}
-	const chunk = 32 // configurations a worker takes at once
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for wi, w := range ws {
-		wg.Add(1)
+	for wi := range started {
+		e.wg.Add(1)
 		go func() {
-			defer wg.Done()
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= len(keys) {
-					return
-				}
-				for k := lo; k < min(lo+chunk, len(keys)); k++ {
-					items[k] = w.expand(g, wi, keys[k])
-				}
-			}
+			defer e.wg.Done()
+			e.work(wi)
 		}()
 	}
-	wg.Wait()
-	for _, w := range ws {
+	return e
+}
+
+// work is worker wi's part: chunks of the batch until none is left.
+func (e *liveExpansion) work(wi int) {
+	const chunk = 32 // configurations a worker takes at once
+	w := e.ws[wi]
+	for {
+		lo := int(e.next.Add(chunk)) - chunk
+		if lo >= len(e.keys) {
+			return
+		}
+		for k := lo; k < min(lo+chunk, len(e.keys)); k++ {
+			e.items[k] = w.expand(e.g, wi, e.par, e.keys[k], e.lookup)
+		}
+	}
+}
+
+// wait waits for the expansion to end, after taking the last worker's
+// part on the caller's goroutine if join.
+func (e *liveExpansion) wait(join bool) error {
+	if join {
+		e.work(len(e.ws) - 1)
+	}
+	e.wg.Wait()
+	for _, w := range e.ws {
 		if w.err != nil {
 			return w.err
 		}
@@ -657,13 +741,37 @@ func (g *liveGraph) expandBatch(ws []*liveWorker, keys []uint64, items []liveIte
 	return nil
 }
 
+// lookupBatch looks up, on the workers, the keys of the successors they
+// found in batch par (expanded without lookups while the batch before was
+// merged): nothing is inserted meanwhile, and a successor found is one the
+// merge need not look for.
+func (g *liveGraph) lookupBatch(ws []*liveWorker, par int) {
+	var wg sync.WaitGroup
+	for _, w := range ws {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			succs := w.out[par].succs
+			for i := range succs {
+				if succs[i].kept {
+					if id, found, sure := g.keys.lookup(succs[i].key); found && sure {
+						succs[i].known = id + 1
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // expand expands the configuration with the given key: its successors'
 // keys, and what fairness asks of it and of its steps.
-func (w *liveWorker) expand(g *liveGraph, wi int, key uint64) liveItem {
+func (w *liveWorker) expand(g *liveGraph, wi, par int, key uint64, lookup bool) liveItem {
 	w.arena.Reset()
+	o := &w.out[par]
 	c := g.keys.trees.decode(key, &w.arena, &w.cur)
 	succs := g.successors(c)
-	it := liveItem{w: wi, at: len(w.succs), n: len(succs), pending: pendingIn(c)}
+	it := liveItem{w: wi, at: len(o.succs), n: len(succs), pending: pendingIn(c)}
 	clear(w.en)
 	for i := range succs {
 		s := &succs[i]
@@ -671,8 +779,8 @@ func (w *liveWorker) expand(g *liveGraph, wi int, key uint64) liveItem {
 		if g.sym != nil {
 			// Its representative, and the renaming that makes it.
 			if pi := g.sym.canonicalPermFrom(c, s.Next); pi != nil {
-				ls.perm = len(w.pis)
-				w.pis = append(w.pis, pi...)
+				ls.perm = len(o.pis)
+				o.pis = append(o.pis, pi...)
 			}
 		}
 		if it.pending {
@@ -688,27 +796,29 @@ func (w *liveWorker) expand(g *liveGraph, wi int, key uint64) liveItem {
 			}
 			ls.key, ls.kept, ls.pending = k, true, pendingIn(s.Next)
 			// Most successors were seen before: the workers find their ids
-			// (nothing is inserted while they run), which spares the merge,
-			// on one core, most of its lookups.
-			if id, found, sure := g.keys.lookup(k); found && sure {
-				ls.known = id + 1
+			// (nothing is inserted while they run, or in lookupBatch),
+			// which spares the merge, on one core, most of its lookups.
+			if lookup {
+				if id, found, sure := g.keys.lookup(k); found && sure {
+					ls.known = id + 1
+				}
 			}
 			if it.pending {
 				clear(w.mv)
 				g.addMovers(c, &s.Action, w.mv)
-				ls.mov = len(w.words)
-				w.words = append(w.words, w.mv...)
+				ls.mov = len(o.words)
+				o.words = append(o.words, w.mv...)
 			}
 		}
-		w.succs = append(w.succs, ls)
+		o.succs = append(o.succs, ls)
 	}
 	if it.pending {
 		g.present(c, w.pr)
 		for i := range w.pr {
 			w.pr[i] &^= w.en[i]
 		}
-		it.pr = len(w.words)
-		w.words = append(w.words, w.pr...)
+		it.pr = len(o.words)
+		o.words = append(o.words, w.pr...)
 	}
 	return it
 }
@@ -717,7 +827,7 @@ func (w *liveWorker) expand(g *liveGraph, wi int, key uint64) liveItem {
 // their ids and records its steps in the pending region. It reports a cut,
 // and stops, when a new configuration would be one more than maxStates (0:
 // no bound): a space of exactly maxStates configurations is not cut.
-func (g *liveGraph) merge(id uint32, w *liveWorker, it *liveItem, maxStates int64, st *LiveStats) (bool, error) {
+func (g *liveGraph) merge(id uint32, w *liveOut, it *liveItem, maxStates int64, st *LiveStats) (bool, error) {
 	nw := g.words()
 	g.off.add(g.dst.len())
 	st.Transitions += int64(it.n)
