@@ -346,6 +346,16 @@ update u {
 
 // really the end
 `
+	f := formatsAs(t, src, want)
+	if len(f.Comments) != 14 {
+		t.Errorf("%d comments recorded, want 14", len(f.Comments))
+	}
+}
+
+// formatsAs checks that src formats as want and round-trips, and returns
+// its parse.
+func formatsAs(t *testing.T, src, want string) *File {
+	t.Helper()
 	f, err := Parse("c.dsu", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -356,9 +366,7 @@ update u {
 	if err := checkRoundTrip("c.dsu", f); err != nil {
 		t.Error(err)
 	}
-	if len(f.Comments) != 14 {
-		t.Errorf("%d comments recorded, want 14", len(f.Comments))
-	}
+	return f
 }
 
 // TestClosingComments: comments before a closing '}' stay inside the
@@ -391,16 +399,7 @@ update v {
   # in v
 }
 `
-	f, err := Parse("c.dsu", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := format(f); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
-	if err := checkRoundTrip("c.dsu", f); err != nil {
-		t.Error(err)
-	}
+	formatsAs(t, src, want)
 }
 
 func TestCommentsOnly(t *testing.T) {
