@@ -602,10 +602,7 @@ func TestHTMLNotTheModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "self.dsu")
-	if err := os.WriteFile(path, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeFile(t, t.TempDir(), "self.dsu", src)
 	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--html", path, path)
 	if code != exitUsage || !strings.Contains(errs, "is the model file") {
 		t.Fatalf("exit %d, %q", code, errs)

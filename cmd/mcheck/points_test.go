@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -104,10 +103,7 @@ func TestPointsNoRow(t *testing.T) {
 			"update u { service s: Q }\n",
 			"no row for B: taking part in the update, but with no update point, so never applying"},
 	} {
-		path := filepath.Join(t.TempDir(), tc.name)
-		if err := os.WriteFile(path, []byte(tc.src), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		path := writeFile(t, t.TempDir(), tc.name, []byte(tc.src))
 		code, out, errs := runCmd("points", "--workers", "1", path)
 		if code == exitUsage || code == exitFailure || !strings.Contains(out, tc.want) {
 			t.Errorf("%s: exit %d\n%s%s", tc.name, code, out, errs)

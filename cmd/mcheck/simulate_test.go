@@ -165,13 +165,9 @@ func TestSimSwarmJSONFieldsAlwaysThere(t *testing.T) {
 // so (found by a tester: "in 100 configurations passed" where 4 distinct
 // configurations were passed).
 func TestSimulateCapacityVisits(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "cap.dsu")
-	src := "protocol P = mu t. a -> b: <int>. t\nservice s: P\n" +
-		"thread A { fun f(x) = send(x, b, 1); f(x)  main f(request(s, {a, b}, a)) }\n" +
-		"thread B { main let y = accept(s, b) in 0 }\n"
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeFile(t, t.TempDir(), "cap.dsu", []byte("protocol P = mu t. a -> b: <int>. t\nservice s: P\n"+
+		"thread A { fun f(x) = send(x, b, 1); f(x)  main f(request(s, {a, b}, a)) }\n"+
+		"thread B { main let y = accept(s, b) in 0 }\n"))
 	_, out, errs := runCmd("simulate", "--queue-bound", "2", path)
 	if !strings.Contains(out, "the queue capacity held back a send at 100 visits to configurations (one visited twice counts twice)") {
 		t.Fatalf("%s%s", out, errs)
