@@ -328,7 +328,7 @@ func (p *Program) canonicalize(c *Config, o canonOpts) {
 		}
 		c.Insts = keep
 		for t, th := range c.Threads {
-			if threadHasEndpoints(th) {
+			if remapChanges(th, remap) {
 				th = c.thread(t)
 				for fi := range th.Frames {
 					f := &th.Frames[fi]
@@ -533,17 +533,25 @@ func msgsHaveEndpoints(ms []Msg) bool {
 	return false
 }
 
-func threadHasEndpoints(th *Thread) bool {
+// remapChanges reports whether remapping th's endpoint values by remap
+// (remapValues) changes one: a thread it does not change keeps its part,
+// shared and interned, where a copy would be interned again.
+func remapChanges(th *Thread, remap []int) bool {
 	for _, f := range th.Frames {
-		for _, v := range f.Slots {
-			if v.K == VEndpoint {
-				return true
-			}
+		if valuesRemapped(f.Slots, remap) || valuesRemapped(f.Stack, remap) {
+			return true
 		}
-		for _, v := range f.Stack {
-			if v.K == VEndpoint {
-				return true
-			}
+	}
+	return false
+}
+
+func valuesRemapped(vs []Value, remap []int) bool {
+	for _, v := range vs {
+		if v.K != VEndpoint {
+			continue
+		}
+		if inst, _ := v.Endpoint(); inst != DeadInstance && remap[inst] != inst {
+			return true
 		}
 	}
 	return false

@@ -2,6 +2,7 @@ package statespace
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -423,8 +424,10 @@ type symScratch struct {
 	gen     uint64
 	psigBuf []byte
 	psigAt  []int
-	// Per successor: the parent's sessions whose channels differ in it.
-	chDiff []bool
+	// Per successor: the parent's sessions whose channels differ in it,
+	// and per (group, block) whether one of its own sessions differs.
+	chDiff   []bool
+	instDiff []bool
 }
 
 type instKey struct {
@@ -518,23 +521,25 @@ func (s *Symmetry) reusable(parent, n *Config, sc *symScratch) bool {
 			j++
 		}
 	}
+	sc.instDiff = grow(sc.instDiff, s.nblocks)
+	clear(sc.instDiff)
+	for i, in := range n.Insts {
+		if g := s.svcGroup[in.Service]; g >= 0 && (in != parent.Insts[i] || sc.chDiff[i]) {
+			sc.instDiff[s.blockBase[g]+s.svcBlock[in.Service]] = true
+		}
+	}
 	return true
 }
 
 // untouched reports whether block bi of group gi is the same in n as in
 // parent (reusable said n may take parent's signatures).
 func (s *Symmetry) untouched(parent, n *Config, gi, bi int, sc *symScratch) bool {
-	g := s.Groups[gi]
-	for _, t := range g.Blocks[bi] {
+	if sc.instDiff[s.blockBase[gi]+bi] {
+		return false
+	}
+	for _, t := range s.Groups[gi].Blocks[bi] {
 		if n.Threads[t] != parent.Threads[t] {
 			return false
-		}
-	}
-	for _, sv := range g.Services[bi] {
-		for i, in := range n.Insts {
-			if in.Service == sv && (in != parent.Insts[i] || sc.chDiff[i]) {
-				return false
-			}
 		}
 	}
 	return true
@@ -584,34 +589,31 @@ func (s *Symmetry) sortBlocks(c *Config, gi int, sc *symScratch) []int {
 func (s *Symmetry) sortBlocksFrom(parent, c *Config, gi int, sc *symScratch) []int {
 	g := s.Groups[gi]
 	sc.sigBuf = sc.sigBuf[:0]
-	sc.sigs = sc.sigs[:0]
-	starts := sc.order[:0]
+	sc.sigs = grow(sc.sigs, len(g.Blocks))
 	for bi := range g.Blocks {
-		starts = append(starts, len(sc.sigBuf))
 		if parent != nil && s.untouched(parent, c, gi, bi, sc) {
+			// The parent's, in place: psigBuf holds it until the next
+			// expansion.
 			k := s.blockBase[gi] + bi
-			sc.sigBuf = append(sc.sigBuf, sc.psigBuf[sc.psigAt[k]:sc.psigAt[k+1]]...)
+			sc.sigs[bi] = sc.psigBuf[sc.psigAt[k]:sc.psigAt[k+1]:sc.psigAt[k+1]]
 			if verifySymSigs {
-				if fresh := s.blockSignature(nil, c, gi, bi, sc); !bytes.Equal(fresh, sc.sigBuf[starts[bi]:]) {
-					panic(fmt.Sprintf("symmetry: block %d of group %d: the parent's signature %x, its own %x", bi, gi, sc.sigBuf[starts[bi]:], fresh))
+				if fresh := s.blockSignature(nil, c, gi, bi, sc); !bytes.Equal(fresh, sc.sigs[bi]) {
+					panic(fmt.Sprintf("symmetry: block %d of group %d: the parent's signature %x, its own %x", bi, gi, sc.sigs[bi], fresh))
 				}
 			}
 			continue
 		}
+		// A slice of sigBuf as it is now: appending after it, or to a
+		// reallocated copy, leaves it as it is.
+		start := len(sc.sigBuf)
 		sc.sigBuf = s.blockSignature(sc.sigBuf, c, gi, bi, sc)
+		sc.sigs[bi] = sc.sigBuf[start:len(sc.sigBuf):len(sc.sigBuf)]
 	}
-	for bi := range g.Blocks {
-		end := len(sc.sigBuf)
-		if bi+1 < len(g.Blocks) {
-			end = starts[bi+1]
-		}
-		sc.sigs = append(sc.sigs, sc.sigBuf[starts[bi]:end])
-	}
-	order := starts // reused: the block at each sorted position
+	order := grow(sc.order, len(g.Blocks)) // the block at each sorted position
 	for i := range order {
 		order[i] = i
 	}
-	sort.SliceStable(order, func(i, j int) bool { return bytes.Compare(sc.sigs[order[i]], sc.sigs[order[j]]) < 0 })
+	slices.SortStableFunc(order, func(a, b int) int { return bytes.Compare(sc.sigs[a], sc.sigs[b]) })
 	sc.order = order
 	return order
 }
@@ -648,7 +650,7 @@ func (s *Symmetry) reorder(c *Config, sc *symScratch, moved bool) {
 			nb := s.svcBlock[sc.sigma[in.Service]]
 			k = instKey{a: 0, b: g, c: nb, d: sc.ordinal[i], old: i}
 		}
-		if i > 0 && keyLess(k, sc.keys[i-1]) {
+		if i > 0 && keyCmp(k, sc.keys[i-1]) < 0 {
 			sorted = false
 		}
 		sc.keys = append(sc.keys, k)
@@ -657,7 +659,7 @@ func (s *Symmetry) reorder(c *Config, sc *symScratch, moved bool) {
 		return
 	}
 	if !sorted {
-		sort.SliceStable(sc.keys, func(i, j int) bool { return keyLess(sc.keys[i], sc.keys[j]) })
+		slices.SortStableFunc(sc.keys, keyCmp)
 	}
 	sc.rho = grow(sc.rho, ni)
 	for newI, k := range sc.keys {
@@ -752,17 +754,8 @@ func permute(xs []int, k int, f func() bool) bool {
 	return false
 }
 
-func keyLess(x, y instKey) bool {
-	if x.a != y.a {
-		return x.a < y.a
-	}
-	if x.b != y.b {
-		return x.b < y.b
-	}
-	if x.c != y.c {
-		return x.c < y.c
-	}
-	return x.d < y.d
+func keyCmp(x, y instKey) int {
+	return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b), cmp.Compare(x.c, y.c), cmp.Compare(x.d, y.d))
 }
 
 // apply renames c's threads by pi, services by sigma and sessions by rho.
@@ -778,7 +771,7 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 	c.Threads = threads
 	for u := range c.Threads {
 		from := inv[u]
-		if from != u || threadHasEndpoints(c.Threads[u]) {
+		if from != u || remapChanges(c.Threads[u], sc.rho) {
 			th := c.thread(u)
 			for fi := range th.Frames {
 				f := &th.Frames[fi]
