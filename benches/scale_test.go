@@ -142,14 +142,21 @@ func BenchmarkScaleWorkers(b *testing.B) {
 // region kept as a graph) on prodcons K=3 at capacity 6 under
 // stop-the-world, where every fair run completes the update (181,376
 // configurations): a check with its default properties spends more than
-// half its time there.
+// half its time there. symmetry/workers=1 is the check among
+// representatives, as a check with the default reduction runs it.
 func BenchmarkScaleLiveness(b *testing.B) {
 	sem := scaleSemantics(b, 3, 6)
 	sem.Strategy, _ = statespace.StrategyNamed("stop-the-world")
-	for _, w := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", w), func(b *testing.B) {
+	sym := *sem
+	sym.Sym = sem.P.DetectSymmetry()
+	for _, run := range []struct {
+		name    string
+		sem     *statespace.Semantics
+		workers int
+	}{{"workers=1", sem, 1}, {"workers=2", sem, 2}, {"symmetry/workers=1", &sym, 1}} {
+		b.Run(run.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				v, st, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{Workers: w})
+				v, st, err := statespace.CheckLiveness(context.Background(), run.sem, statespace.LiveOptions{Workers: run.workers})
 				if err != nil || v != nil || st.Cut {
 					b.Fatalf("liveness: %v, %v, cut %v", err, v, st.Cut)
 				}

@@ -495,7 +495,7 @@ func (s *Symmetry) reusable(parent, n *Config, sc *symScratch) bool {
 		for gi, g := range s.Groups {
 			for bi := range g.Blocks {
 				sc.psigAt = append(sc.psigAt, len(sc.psigBuf))
-				sc.psigBuf = s.blockSignature(sc.psigBuf, parent, gi, bi, sc)
+				sc.psigBuf = s.blockSignature(sc.psigBuf, parent, gi, bi, sc, nil)
 			}
 		}
 		sc.psigAt = append(sc.psigAt, len(sc.psigBuf))
@@ -590,6 +590,7 @@ func (s *Symmetry) sortBlocksFrom(parent, c *Config, gi int, sc *symScratch) []i
 	g := s.Groups[gi]
 	sc.sigBuf = sc.sigBuf[:0]
 	sc.sigs = grow(sc.sigs, len(g.Blocks))
+	touched, last := 0, -1
 	for bi := range g.Blocks {
 		if parent != nil && s.untouched(parent, c, gi, bi, sc) {
 			// The parent's, in place: psigBuf holds it until the next
@@ -597,17 +598,52 @@ func (s *Symmetry) sortBlocksFrom(parent, c *Config, gi int, sc *symScratch) []i
 			k := s.blockBase[gi] + bi
 			sc.sigs[bi] = sc.psigBuf[sc.psigAt[k]:sc.psigAt[k+1]:sc.psigAt[k+1]]
 			if verifySymSigs {
-				if fresh := s.blockSignature(nil, c, gi, bi, sc); !bytes.Equal(fresh, sc.sigs[bi]) {
+				if fresh := s.blockSignature(nil, c, gi, bi, sc, nil); !bytes.Equal(fresh, sc.sigs[bi]) {
 					panic(fmt.Sprintf("symmetry: block %d of group %d: the parent's signature %x, its own %x", bi, gi, sc.sigs[bi], fresh))
 				}
 			}
 			continue
 		}
+		sc.sigs[bi] = nil
+		touched, last = touched+1, bi
+	}
+	// Where the step touched one block of the group, its signature only
+	// has to be compared with the others', which are whole: once a prefix
+	// of it differs from each of them, or is longer than one it begins
+	// with, every comparison has the sign the whole signature would give,
+	// and the rest is not made. The sort is then the same.
+	var decided func([]byte) bool
+	if parent != nil && touched == 1 {
+		decided = func(sig []byte) bool {
+			for bj, o := range sc.sigs {
+				if bj == last {
+					continue
+				}
+				m := min(len(sig), len(o))
+				if bytes.Equal(sig[:m], o[:m]) && len(o) >= len(sig) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	for bi := range g.Blocks {
+		if sc.sigs[bi] != nil {
+			continue
+		}
 		// A slice of sigBuf as it is now: appending after it, or to a
 		// reallocated copy, leaves it as it is.
 		start := len(sc.sigBuf)
-		sc.sigBuf = s.blockSignature(sc.sigBuf, c, gi, bi, sc)
+		sc.sigBuf = s.blockSignature(sc.sigBuf, c, gi, bi, sc, decided)
 		sc.sigs[bi] = sc.sigBuf[start:len(sc.sigBuf):len(sc.sigBuf)]
+		if verifySymSigs && decided != nil {
+			full := s.blockSignature(nil, c, gi, bi, sc, nil)
+			for bj, o := range sc.sigs {
+				if bj != bi && bytes.Compare(sc.sigs[bi], o) != bytes.Compare(full, o) {
+					panic(fmt.Sprintf("symmetry: block %d of group %d: its signature cut to %x compares with block %d's otherwise than whole, %x", bi, gi, sc.sigs[bi], bj, full))
+				}
+			}
+		}
 	}
 	order := grow(sc.order, len(g.Blocks)) // the block at each sorted position
 	for i := range order {
@@ -836,9 +872,12 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 // blockSignature appends the state of block bi of group gi as seen from
 // inside it: its threads in slot order (code by position, sessions by
 // whether they are the block's own), its own sessions in order, with their
-// channels.
-func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScratch) []byte {
+// channels. With decided set, it stops after a thread or a session once
+// decided says the signature so far settles the block's place (see
+// sortBlocksFrom).
+func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScratch, decided func(sig []byte) bool) []byte {
 	g := s.Groups[gi]
+	start := len(buf)
 	val := func(v Value) {
 		if v.K != VEndpoint {
 			buf = appendValue(buf, v)
@@ -865,7 +904,10 @@ func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScra
 			buf = binary.AppendVarint(buf, -1-int64(t))
 		}
 	}
-	for _, t := range g.Blocks[bi] {
+	for k, t := range g.Blocks[bi] {
+		if k > 0 && decided != nil && decided(buf[start:]) {
+			return buf
+		}
 		th := c.Threads[t]
 		buf = append(buf, threadFlags(th))
 		buf = binary.AppendUvarint(buf, uint64(len(th.Frames)))
@@ -884,6 +926,9 @@ func (s *Symmetry) blockSignature(buf []byte, c *Config, gi, bi int, sc *symScra
 	for i, in := range c.Insts {
 		if s.svcGroup[in.Service] != gi || s.svcBlock[in.Service] != bi {
 			continue
+		}
+		if decided != nil && decided(buf[start:]) {
+			return buf
 		}
 		buf = binary.AppendUvarint(buf, uint64(s.svcSlot[in.Service]))
 		for _, e := range in.Ends {
