@@ -228,6 +228,7 @@ type BadgerSet struct {
 	reserve int64              // see badgerConfig.reserve
 	free    func(string) int64 // freeBytes; tests replace it
 	files   func(string) int64 // freeFiles; tests replace it
+	fds     func() int64       // openFilesRoom; tests replace it
 
 	cur, prev, flushing *MemorySet // the RAM tier; flushing may be nil
 	spare               *MemorySet // a dropped generation, for reuse
@@ -257,7 +258,7 @@ type BadgerSet struct {
 
 // OpenBadgerSet opens a new, empty visited set on badger.
 func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
-	s := &BadgerSet{keep: opts.Keep, cfg: badgerConfigFor(opts.MemBudget), free: freeBytes, files: freeFiles, log: &badgerLog{}}
+	s := &BadgerSet{keep: opts.Keep, cfg: badgerConfigFor(opts.MemBudget), free: freeBytes, files: freeFiles, fds: openFilesRoom, log: &badgerLog{}}
 	tier := int64(opts.RAMEntries)
 	if tier <= 0 {
 		tier = DefaultRAMEntries
@@ -743,6 +744,15 @@ func (s *BadgerSet) checkSpace(op string, keys int64) error {
 			Err: fmt.Errorf("only %d files (inodes) free; the store needs about %d for its next write (%d keys, and badger's tables)",
 				files, want, keys),
 			Hint: hintDiskFull}
+	}
+	// Badger holds its tables and logs open, and some of its failures to
+	// open one end the process (log.Fatal, exit status 1, which says a
+	// violation was found): too few open files is refused here first.
+	if room, want := s.fds(), s.cfg.files(keys); room >= 0 && room < want {
+		return &Error{Op: op, Path: s.dir,
+			Err: fmt.Errorf("%d more open files are allowed (ulimit -n %d); the store needs about %d for its next write (%d keys, and badger's tables)",
+				room, openFilesLimit(), want, keys),
+			Hint: "raise the limit on open files (ulimit -n), or use --store memory"}
 	}
 	return nil
 }

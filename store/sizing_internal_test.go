@@ -89,6 +89,41 @@ func TestDiskGuardRefusesBeforeWrite(t *testing.T) {
 	}
 }
 
+// TestFileLimitRefusesBeforeWrite: with fewer open files allowed than
+// badger needs for the next write, the set refuses it with a hint before
+// issuing it (badger would end the process through log.Fatal, or fail
+// less clearly); with enough, the write goes ahead. The room is faked.
+func TestFileLimitRefusesBeforeWrite(t *testing.T) {
+	for _, spare := range []int64{-1, 0} {
+		s := openTest(t, BadgerOptions{RAMEntries: 3 << 10})
+		s.fds = func() int64 { return s.cfg.files(1<<10) + spare }
+		rng := rand.New(rand.NewPCG(2, uint64(spare)))
+		fps := make([]uint64, 1<<10)
+		isNew := make([]bool, len(fps))
+		var err error
+		for range 3 { // the second shift writes a generation
+			for i := range fps {
+				fps[i] = rng.Uint64()
+			}
+			if err = s.Insert(fps, isNew); err != nil {
+				break
+			}
+		}
+		if spare < 0 {
+			if err == nil || !strings.Contains(err.Error(), "ulimit -n") || !strings.Contains(err.Error(), "--store memory") {
+				t.Errorf("one file short: Insert = %v, want a refusal naming ulimit -n and --store memory", err)
+			}
+			if s.onDisk != 0 {
+				t.Errorf("one file short: %d fingerprints sent to badger", s.onDisk)
+			}
+			continue
+		}
+		if err != nil || s.Sync() != nil || s.onDisk == 0 {
+			t.Errorf("enough files: Insert = %v, %d fingerprints written; want a write", err, s.onDisk)
+		}
+	}
+}
+
 // TestBadgerMemBudget: badger's memtables and tables are sized from the
 // budget: small for a small budget (within it, down to a floor), the
 // largest with no budget; store.Open hands badger its share.

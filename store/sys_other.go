@@ -34,3 +34,9 @@ func freeBytes(dir string) int64 { return -1 }
 // freeFiles is the number of files dir's file system may still hold:
 // unknown here.
 func freeFiles(dir string) int64 { return -1 }
+
+// openFilesRoom is unknown here: -1.
+func openFilesRoom() int64 { return -1 }
+
+// openFilesLimit is unknown here: -1.
+func openFilesLimit() int64 { return -1 }

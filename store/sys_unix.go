@@ -3,6 +3,7 @@
 package store
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"syscall"
@@ -83,4 +84,30 @@ func freeFiles(dir string) int64 {
 		return -1
 	}
 	return int64(st.Ffree)
+}
+
+// openFilesRoom is how many more files this process may open (its soft
+// limit on open files less those open now), or -1 if unknown or unlimited.
+func openFilesRoom() int64 {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == ^uint64(0) {
+		return -1
+	}
+	fds, err := os.ReadDir("/dev/fd") // (listing it takes one more)
+	if err != nil {
+		if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+			return 0
+		}
+		return -1
+	}
+	return int64(lim.Cur) - int64(len(fds))
+}
+
+// openFilesLimit is the soft limit on open files, or -1 if unlimited.
+func openFilesLimit() int64 {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == ^uint64(0) {
+		return -1
+	}
+	return int64(lim.Cur)
 }

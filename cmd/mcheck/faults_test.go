@@ -28,6 +28,8 @@ package main
 //	standard output on a full disk
 //	out-of-range flags (--workers,           TestCheckLimits, TestCheckBadUsage (check_test.go)
 //	--mem-budget NaN, ...)
+//	a small ulimit -n                        TestFaultOpenFileLimit; store.TestFileLimitRefusesBeforeWrite,
+//	                                         TestFatalLogExitsAsFailure
 //	--store-dir a file, unwritable, reused   TestCheckUnwritableStoreDir; store.TestStoreDirUnwritable,
 //	                                         store.TestStoreDirIsFile, store.TestBadgerLeftoverDir
 //
@@ -913,5 +915,33 @@ func TestMissingTMPDIR(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("bench left %s behind (%v)", out, err)
+	}
+}
+
+// TestFaultOpenFileLimit: under a small limit on open files the badger
+// store is refused with a hint (exit 3), never badger's log.Fatal (exit
+// status 1, "a violation was found", and one terse line: at ulimit -n 12
+// before the check); the memory store runs. Nothing is left in TMPDIR.
+func TestFaultOpenFileLimit(t *testing.T) {
+	bin := mcheckBinary(t)
+	for _, n := range []int{12, 20} {
+		for _, st := range []string{"badger", "memory"} {
+			tmp := t.TempDir()
+			what := fmt.Sprintf("ulimit -n %d, --store %s", n, st)
+			cmd := exec.Command("sh", "-c", fmt.Sprintf("ulimit -n %d && exec \"$0\" \"$@\"", n), bin,
+				"check", "--progress", "off", "--strategy", "stop-the-world", "--store", st, "../../models/code-only.dsu")
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.Run()
+			o := outcome{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+			noPanic(t, o.stdout, o.stderr)
+			if st == "memory" {
+				expect(t, what, o, exitOK)
+			} else {
+				expect(t, what, o, exitFailure, "ulimit -n", "--store memory")
+			}
+			expectEmpty(t, what, tmp)
+		}
 	}
 }
