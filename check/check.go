@@ -364,7 +364,7 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 	}
 	if progress != nil {
 		lo.Progress = func(s statespace.LiveStats) {
-			progress(statespace.Progress{States: s.States, Transitions: s.Transitions, Depth: s.Depth, Elapsed: s.Elapsed, StoreRAM: s.RAMBytes, StoreDisk: s.DiskBytes})
+			progress(statespace.Progress{States: s.States, Transitions: s.Transitions, Depth: s.Depth, Elapsed: s.Elapsed, StoreRAM: s.RAMBytes, StoreDisk: s.DiskBytes, Phase: "liveness"})
 		}
 	}
 	v, st, err := statespace.CheckLiveness(ctx, sem, lo)

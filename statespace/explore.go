@@ -130,6 +130,9 @@ type Progress struct {
 	// Hint, when set (once), says the search looks endless: deep and narrow,
 	// with a variable whose value keeps growing.
 	Hint string
+	// Phase names the search: "" for the safety search, "liveness" for the
+	// liveness check (whose Frontier is not counted).
+	Phase string
 }
 
 // Result is the outcome of an exploration.

@@ -977,11 +977,27 @@ func TestBitArrayOverBudget(t *testing.T) {
 }
 
 // TestProgressIntoAFile: with --progress on and stderr not a terminal, the
-// progress lines are whole (found by a tester: cut at 64 columns).
+// progress is whole lines, each ended by a newline, with no carriage
+// return (found by testers: lines cut at 64 columns; later, bar redraws
+// with no newline at all), and the liveness check's lines say so.
 func TestProgressIntoAFile(t *testing.T) {
 	f := familyModel(t, "prodcons", 3)
-	_, _, errs := runCmd("check", "--store", "memory", "--reduce", "none", "--strategy", "max+1", "--skip", "update-completion", "--progress", "on", f)
-	if !strings.Contains(errs, "states/s, store ") || !strings.Contains(errs, " disk") || strings.Contains(errs, "…") {
+	_, _, errs := runCmd("check", "--store", "memory", "--reduce", "none", "--strategy", "stop-the-world", "--progress", "on", f)
+	if !strings.Contains(errs, "states/s, store ") || !strings.Contains(errs, " disk") || strings.Contains(errs, "…") || strings.Contains(errs, "\r") {
 		t.Errorf("stderr %q", errs)
+	}
+	var safety, liveness int
+	for _, line := range strings.Split(strings.TrimSuffix(errs, "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "shrink/stop-the-world: ") && strings.Contains(line, " states, frontier "):
+			safety++
+		case strings.HasPrefix(line, "shrink/stop-the-world, liveness: ") && !strings.Contains(line, "frontier"):
+			liveness++
+		default:
+			t.Errorf("a line of neither search's progress: %q", line)
+		}
+	}
+	if safety == 0 || liveness == 0 {
+		t.Errorf("%d lines of the safety search's progress, %d of the liveness check's; want some of each:\n%s", safety, liveness, errs)
 	}
 }

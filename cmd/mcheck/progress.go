@@ -13,18 +13,20 @@ import (
 	"github.com/mcheck/mcheck/statespace"
 )
 
-// progress is the progress bar of one exploration, on a terminal.
+// progress is the progress of one run: a bar on a terminal; into a file
+// or a pipe (--progress on), a whole line a second.
 type progress struct {
-	bar   *progressbar.ProgressBar
+	bar   *progressbar.ProgressBar // nil: lines
 	label string
 	last  time.Time
 	out   io.Writer
-	every time.Duration // the least time between two redraws
+	every time.Duration // the least time between two redraws or lines
+	phase string        // the phase last shown (statespace.Progress)
 }
 
-// newProgress returns a progress bar on stderr, or nil when there should be
-// none: --progress off, or auto with --json or stderr not a terminal. (On
-// forces it, with --json too: the JSON is on stdout.)
+// newProgress returns the progress of a run on stderr, or nil when there
+// should be none: --progress off, or auto with --json or stderr not a
+// terminal. (On forces it, with --json too: the JSON is on stdout.)
 func newProgress(f *checkFlags, j *check.Job, stderr io.Writer) *progress {
 	switch f.progress {
 	case "off":
@@ -38,12 +40,13 @@ func newProgress(f *checkFlags, j *check.Job, stderr io.Writer) *progress {
 	if j.Strategy != "" {
 		label += "/" + j.Strategy
 	}
-	// Into a file or a pipe (--progress on), a line a second, whole (found
-	// by a tester: lines cut at 64 columns, four a second).
-	every := 200 * time.Millisecond
 	if !isTerminal(stderr) {
-		every = time.Second
+		// Lines that a file keeps and a pipe passes on as they come: no
+		// bar, whose redraws are carriage returns on one endless line
+		// (found by testers: lines cut at 64 columns, then no newline).
+		return &progress{label: label, out: stderr, every: time.Second}
 	}
+	every := 200 * time.Millisecond
 	bar := progressbar.NewOptions64(-1,
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetDescription(label),
@@ -56,27 +59,41 @@ func newProgress(f *checkFlags, j *check.Job, stderr io.Writer) *progress {
 }
 
 func (p *progress) update(pr statespace.Progress) {
-	if time.Since(p.last) < p.every {
+	if time.Since(p.last) < p.every && pr.Phase == p.phase {
 		return
 	}
-	p.last = time.Now()
+	p.last, p.phase = time.Now(), pr.Phase // a new phase is shown at once
 	rate := 0.0
 	if pr.Elapsed > 0 {
 		rate = float64(pr.States) / pr.Elapsed.Seconds()
 	}
-	desc := fmt.Sprintf("%s: %d states, frontier %d, depth %d, %.0f states/s, store %s RAM + %s disk",
-		p.label, pr.States, pr.Frontier, pr.Depth, rate, bytesText(pr.StoreRAM), bytesText(pr.StoreDisk))
+	var desc string
+	if pr.Phase == "" {
+		desc = fmt.Sprintf("%s: %d states, frontier %d, depth %d, %.0f states/s, store %s RAM + %s disk",
+			p.label, pr.States, pr.Frontier, pr.Depth, rate, bytesText(pr.StoreRAM), bytesText(pr.StoreDisk))
+	} else {
+		// The liveness check explores the space again: say so, or it looks
+		// like the search started over.
+		desc = fmt.Sprintf("%s, %s: %d states, depth %d, %.0f states/s, %s RAM + %s disk",
+			p.label, pr.Phase, pr.States, pr.Depth, rate, bytesText(pr.StoreRAM), bytesText(pr.StoreDisk))
+	}
+	if p.bar == nil {
+		fmt.Fprintf(p.out, "%s, %s\n", desc, pr.Elapsed.Round(time.Second))
+		return
+	}
 	// A line wider than the terminal wraps, and every redraw then leaves a
 	// line behind: keep the description within the width, with room for
 	// the spinner and the elapsed time.
-	if isTerminal(p.out) {
-		desc = fitLine(desc, terminalWidth(p.out)-progressRoom)
-	}
+	desc = fitLine(desc, terminalWidth(p.out)-progressRoom)
 	p.bar.Describe(desc)
 	_ = p.bar.Set64(pr.States)
 }
 
-func (p *progress) finish() { _ = p.bar.Finish() }
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
 
 // isTerminal reports whether w is a character device (a terminal).
 func isTerminal(w io.Writer) bool {
