@@ -438,6 +438,12 @@ func checkEmptyDir(dir string) error {
 	names := make(map[string]bool)
 	for _, e := range ents {
 		names[e.Name()] = true
+		// A check of several runs keeps the runs after the first in
+		// directories inside its --store-dir (run-2, ...): one locked is
+		// a run still going, and nothing here is to be removed.
+		if sub := filepath.Join(dir, e.Name()); ownLock && e.IsDir() && dirLocked(sub) {
+			return inUseError(sub, nil)
+		}
 	}
 	if !ownLock && names[pidFile] && dirLocked(dir) {
 		return inUseError(dir, nil)

@@ -259,6 +259,47 @@ func TestBadgerLeftoverDir(t *testing.T) {
 			t.Errorf("open after kill = %v, want ErrStoreDirNotEmpty telling to remove it", err)
 		}
 	})
+	// A check of several runs with --store-dir keeps the runs after the
+	// first in run-N inside it, the first run's store closed and kept:
+	// while a later one runs, the directory is in use, not a leftover to
+	// remove (found by a tester: the hint said rm -r).
+	t.Run("a-later-run-in-use", func(t *testing.T) {
+		if testing.Short() {
+			t.Skip("starts a process")
+		}
+		dir := t.TempDir()
+		s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		insertRandom(t, s, 100, 8)
+		s.Close()
+		sub := filepath.Join(dir, "run-2")
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldStore$")
+		cmd.Env = append(os.Environ(), "MCHECK_STORE_HELPER_DIR="+sub)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Process.Kill()
+		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+			t.Fatalf("helper said %q, %v", line, err)
+		}
+		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		if !errors.Is(err, store.ErrStoreDirInUse) || !strings.Contains(err.Error(), fmt.Sprint(cmd.Process.Pid)) ||
+			!strings.Contains(err.Error(), sub) || strings.Contains(err.Error(), "rm -r") {
+			t.Errorf("open while a later run uses %s = %v, want ErrStoreDirInUse naming it and pid %d", sub, err, cmd.Process.Pid)
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		if !errors.Is(err, store.ErrStoreDirNotEmpty) || !strings.Contains(err.Error(), "rm -r "+dir) {
+			t.Errorf("open after kill = %v, want ErrStoreDirNotEmpty telling to remove it", err)
+		}
+	})
 }
 
 // TestHelperHoldStore is run as a separate process by TestBadgerLeftoverDir:
