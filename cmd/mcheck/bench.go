@@ -100,6 +100,18 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcheck bench: interrupted; the outputs hold the runs completed so far (an earlier sweep's outputs were removed at the start)")
 		return exitFailure
 	}
+	// A run that failed measured nothing: a script must not take the
+	// sweep for done (found by a tester: every run failed, exit 0).
+	failed := 0
+	for _, r := range rows {
+		if r.Verdict == benches.VerdictError {
+			failed++
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "mcheck bench: %d of %d runs failed (verdict error; the rows say why)\n", failed, len(rows))
+		return exitFailure
+	}
 	return exitOK
 }
 
@@ -117,7 +129,8 @@ func benchUsage(w io.Writer, fs *pflag.FlagSet) {
 	fmt.Fprintln(w, "\nfamilies:")
 	writeFamilies(w)
 	fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-	fmt.Fprintln(w, "\nExit status: 0 done, 2 bad usage, 3 the outputs could not be written (or interrupted).")
+	fmt.Fprintln(w, "\nExit status: 0 done, 2 bad usage, 3 a run failed (its row's verdict is error), the outputs")
+	fmt.Fprintln(w, "could not be written, or interrupted.")
 }
 
 // validate checks the flags and returns the strategies to run.

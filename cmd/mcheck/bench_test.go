@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -173,5 +174,25 @@ func TestBenchUsage(t *testing.T) {
 	code, _, errs = runGenBench(t, "bench", "--family", "ring", "--from", "2", "--to", "2", "--out", file)
 	if code != exitUsage || !strings.Contains(errs, "is a file: it must name a directory") {
 		t.Errorf("--out FILE: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestBenchRunFailed: a sweep whose runs fail (here: too few open files to
+// start a child) still writes its rows, verdict error, and exits 3, not 0
+// (found by a tester).
+func TestBenchRunFailed(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "results")
+	cmd := exec.Command("sh", "-c", "ulimit -n 12 && exec \"$0\" \"$@\"", mcheckBinary(t),
+		"bench", "--family", "prodcons", "--from", "1", "--to", "1", "--strategy", "uncoordinated", "--store", "badger", "--out", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Run()
+	noPanic(t, "", stderr.String())
+	if code := cmd.ProcessState.ExitCode(); code != exitFailure || !strings.Contains(stderr.String(), "1 of 1 runs failed") {
+		t.Fatalf("exit %d, want %d saying the run failed; stderr:\n%s", code, exitFailure, stderr.String())
+	}
+	rows := readCSV(t, filepath.Join(out, "prodcons.csv"))
+	if len(rows) != 1 || rows[0]["verdict"] != "error" {
+		t.Errorf("rows %v, want one with verdict error", rows)
 	}
 }
