@@ -191,12 +191,20 @@ func (st *Stores) Close() error {
 }
 
 // DefaultMemBudget is a quarter of the machine's memory (from
-// /proc/meminfo), or 1 GiB where that cannot be read.
+// /proc/meminfo), or 1 GiB where that cannot be read; at most a quarter of
+// the address-space limit, if the process has one.
 func DefaultMemBudget() int64 {
+	b := int64(1 << 30)
 	if n, ok := physicalMemory(); ok {
-		return n / 4
+		b = n / 4
 	}
-	return 1 << 30
+	// Under an address-space limit (ulimit -v) a quarter of it: the Go
+	// runtime's reservations, threads and badger's mapped files take the
+	// rest (a heap let grow to a quarter of the RAM ran into the limit).
+	if as, ok := AddressSpaceLimit(); ok {
+		b = min(b, as/4)
+	}
+	return b
 }
 
 // PhysicalMemory is the machine's memory in bytes, if it can be read.

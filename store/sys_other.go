@@ -40,3 +40,6 @@ func openFilesRoom() int64 { return -1 }
 
 // openFilesLimit is unknown here: -1.
 func openFilesLimit() int64 { return -1 }
+
+// AddressSpaceLimit is unknown here.
+func AddressSpaceLimit() (int64, bool) { return 0, false }

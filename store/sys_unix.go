@@ -111,3 +111,13 @@ func openFilesLimit() int64 {
 	}
 	return int64(lim.Cur)
 }
+
+// AddressSpaceLimit is the process's limit on its virtual memory (ulimit
+// -v), if it has one.
+func AddressSpaceLimit() (int64, bool) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_AS, &lim); err != nil || lim.Cur == ^uint64(0) || lim.Cur > 1<<62 {
+		return 0, false
+	}
+	return int64(lim.Cur), true
+}

@@ -7,6 +7,8 @@ import (
 	"log"
 	"os"
 	"runtime"
+
+	"github.com/mcheck/mcheck/store"
 )
 
 // Badger and its cache end the process through the standard logger's
@@ -48,5 +50,21 @@ func fromFatal() bool {
 		if !more {
 			return false
 		}
+	}
+}
+
+// minAddressSpace is the least address-space limit (ulimit -v) under which
+// mcheck runs without a warning: below about 1.5 GiB the Go runtime fails
+// to start threads or reserve its heap's metadata, and ends the process
+// with a Go trace (found by a tester, with the memory store and a 64 MiB
+// budget at 1 GB), and badger maps files of hundreds of MiB.
+const minAddressSpace = 2 << 30
+
+// warnAddressSpace says, on w, that the address-space limit is too small
+// for mcheck to run reliably, if it is.
+func warnAddressSpace(w io.Writer) {
+	if as, ok := store.AddressSpaceLimit(); ok && as < minAddressSpace {
+		fmt.Fprintf(w, "mcheck: warning: the address-space limit (ulimit -v) is %s; below %s the Go runtime may fail to start a thread or reserve memory, and end mcheck with a Go trace: raise the limit\n",
+			bytesText(as), bytesText(minAddressSpace))
 	}
 }

@@ -28,6 +28,7 @@ package main
 //	standard output on a full disk
 //	out-of-range flags (--workers,           TestCheckLimits, TestCheckBadUsage (check_test.go)
 //	--mem-budget NaN, ...)
+//	a small ulimit -v (a warning)            TestFaultAddressSpaceLimit
 //	a small ulimit -n                        TestFaultOpenFileLimit; store.TestFileLimitRefusesBeforeWrite,
 //	                                         TestFatalLogExitsAsFailure
 //	--store-dir a file, unwritable, reused   TestCheckUnwritableStoreDir; store.TestStoreDirUnwritable,
@@ -943,5 +944,29 @@ func TestFaultOpenFileLimit(t *testing.T) {
 			}
 			expectEmpty(t, what, tmp)
 		}
+	}
+}
+
+// TestFaultAddressSpaceLimit: under an address-space limit below 2 GiB
+// mcheck warns that the Go runtime may end it with a trace (it cannot do
+// better: the runtime fails to start threads); at 3 GiB a check runs with
+// no warning, its default budget within a quarter of the limit.
+func TestFaultAddressSpaceLimit(t *testing.T) {
+	bin := mcheckBinary(t)
+	run := func(kb int, args ...string) outcome {
+		cmd := exec.Command("sh", append([]string{"-c", fmt.Sprintf("ulimit -v %d && exec \"$0\" \"$@\"", kb), bin}, args...)...)
+		cmd.Env = append(os.Environ(), "TMPDIR="+t.TempDir())
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		return outcome{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+	}
+	o := run(1900000, "gen", "--list")
+	expect(t, "ulimit -v 1900000, gen --list", o, exitOK, "warning: the address-space limit (ulimit -v) is 1.8 GiB", "raise the limit")
+	o = run(3000000, "check", "--progress", "off", "--strategy", "stop-the-world", "../../models/code-only.dsu")
+	noPanic(t, o.stdout, o.stderr)
+	expect(t, "ulimit -v 3000000, check", o, exitOK)
+	if strings.Contains(o.stderr, "warning") {
+		t.Errorf("a warning at 3 GiB: %s", o.stderr)
 	}
 }

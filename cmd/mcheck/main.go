@@ -49,6 +49,7 @@ func register(c *command) { commands[c.name] = c }
 func main() {
 	keepBrokenPipes()
 	installFatalLog(os.Stderr)
+	warnAddressSpace(os.Stderr)
 	out := &checkedWriter{w: os.Stdout}
 	status := run(os.Args[1:], out, os.Stderr)
 	if out.err != nil {
