@@ -234,21 +234,8 @@ func TestBadgerLeftoverDir(t *testing.T) {
 			t.Skip("starts a process")
 		}
 		dir := filepath.Join(t.TempDir(), "store")
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldStore$")
-		cmd.Env = append(os.Environ(), "MCHECK_STORE_HELPER_DIR="+dir)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer cmd.Process.Kill()
-		line, err := bufio.NewReader(out).ReadString('\n')
-		if err != nil || line != "ready\n" {
-			t.Fatalf("helper said %q, %v", line, err)
-		}
-		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+		cmd := holdStore(t, dir)
+		_, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
 		if !errors.Is(err, store.ErrStoreDirInUse) || !strings.Contains(err.Error(), fmt.Sprint(cmd.Process.Pid)) {
 			t.Errorf("open while in use = %v, want ErrStoreDirInUse naming pid %d", err, cmd.Process.Pid)
 		}
@@ -275,19 +262,7 @@ func TestBadgerLeftoverDir(t *testing.T) {
 		insertRandom(t, s, 100, 8)
 		s.Close()
 		sub := filepath.Join(dir, "run-2")
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldStore$")
-		cmd.Env = append(os.Environ(), "MCHECK_STORE_HELPER_DIR="+sub)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer cmd.Process.Kill()
-		if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
-			t.Fatalf("helper said %q, %v", line, err)
-		}
+		cmd := holdStore(t, sub)
 		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
 		if !errors.Is(err, store.ErrStoreDirInUse) || !strings.Contains(err.Error(), fmt.Sprint(cmd.Process.Pid)) ||
 			!strings.Contains(err.Error(), sub) || strings.Contains(err.Error(), "rm -r") {
@@ -300,6 +275,30 @@ func TestBadgerLeftoverDir(t *testing.T) {
 			t.Errorf("open after kill = %v, want ErrStoreDirNotEmpty telling to remove it", err)
 		}
 	})
+}
+
+// holdStore starts TestHelperHoldStore in a process of its own, holding a
+// store open in dir, and returns once it is ready (it is killed at the
+// end of the test).
+func holdStore(t *testing.T, dir string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldStore$")
+	cmd.Env = append(os.Environ(), "MCHECK_STORE_HELPER_DIR="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	if line, err := bufio.NewReader(out).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("helper said %q, %v", line, err)
+	}
+	return cmd
 }
 
 // TestHelperHoldStore is run as a separate process by TestBadgerLeftoverDir:

@@ -54,6 +54,24 @@ func openTest(t *testing.T, o BadgerOptions) *BadgerSet {
 	return s
 }
 
+// insertTillFlush inserts random fingerprints into s (a RAM tier of 3Ki)
+// in batches of 1Ki until a generation is written to badger, or an insert
+// fails, and returns the error.
+func insertTillFlush(s *BadgerSet, seed uint64) error {
+	rng := rand.New(rand.NewPCG(1, seed))
+	fps := make([]uint64, 1<<10)
+	isNew := make([]bool, len(fps))
+	for range 3 { // the second shift writes a generation
+		for i := range fps {
+			fps[i] = rng.Uint64()
+		}
+		if err := s.Insert(fps, isNew); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // TestDiskGuardRefusesBeforeWrite: with less free space than its reserve,
 // the set refuses the flush of a generation with ErrDiskFull before
 // issuing it (nothing reaches badger); with the reserve free, the flush
@@ -62,18 +80,7 @@ func TestDiskGuardRefusesBeforeWrite(t *testing.T) {
 	for _, free := range []int64{-2, -1, 0} { // relative to the reserve
 		s := openTest(t, BadgerOptions{RAMEntries: 3 << 10})
 		s.free = func(string) int64 { return s.reserve + free }
-		rng := rand.New(rand.NewPCG(1, uint64(free)))
-		fps := make([]uint64, 1<<10)
-		isNew := make([]bool, len(fps))
-		var err error
-		for range 3 { // the second shift writes a generation
-			for i := range fps {
-				fps[i] = rng.Uint64()
-			}
-			if err = s.Insert(fps, isNew); err != nil {
-				break
-			}
-		}
+		err := insertTillFlush(s, uint64(free))
 		if free < 0 {
 			if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "--store-dir") {
 				t.Errorf("free = reserve%+d: Insert = %v, want ErrDiskFull with a hint", free, err)
@@ -97,18 +104,7 @@ func TestFileLimitRefusesBeforeWrite(t *testing.T) {
 	for _, spare := range []int64{-1, 0} {
 		s := openTest(t, BadgerOptions{RAMEntries: 3 << 10})
 		s.fds = func() int64 { return s.cfg.files(1<<10) + spare }
-		rng := rand.New(rand.NewPCG(2, uint64(spare)))
-		fps := make([]uint64, 1<<10)
-		isNew := make([]bool, len(fps))
-		var err error
-		for range 3 { // the second shift writes a generation
-			for i := range fps {
-				fps[i] = rng.Uint64()
-			}
-			if err = s.Insert(fps, isNew); err != nil {
-				break
-			}
-		}
+		err := insertTillFlush(s, 2+uint64(spare))
 		if spare < 0 {
 			if err == nil || !strings.Contains(err.Error(), "ulimit -n") || !strings.Contains(err.Error(), "--store memory") {
 				t.Errorf("one file short: Insert = %v, want a refusal naming ulimit -n and --store memory", err)
