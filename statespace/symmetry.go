@@ -198,30 +198,36 @@ func (p *Program) DetectSymmetry() *Symmetry {
 	}
 	s := &Symmetry{p: p}
 	for _, key := range shapeOrder {
-		bs := shapes[key]
-		if len(bs) < 2 {
-			continue
-		}
-		tmpl := bs[0].threads
-		tmplSvcs := privateServices(tmpl, svcs, private)
-		g := SymGroup{Blocks: [][]int{tmpl}, Services: [][]int{tmplSvcs}}
-		for _, b := range bs[1:] {
-			if ms, ok := p.matchBlock(tmpl, b.threads, svcs, private, tmplSvcs); ok {
-				g.Blocks = append(g.Blocks, b.threads)
-				g.Services = append(g.Services, ms)
+		// Blocks of one shape that do not match the first (they use other
+		// shared services: two pairs of alike clients, each pair on a
+		// service of its own) may match each other: each such class is a
+		// group of its own (found by a tester: only the first was used).
+		for bs := shapes[key]; len(bs) >= 2; {
+			tmpl := bs[0].threads
+			tmplSvcs := privateServices(tmpl, svcs, private)
+			g := SymGroup{Blocks: [][]int{tmpl}, Services: [][]int{tmplSvcs}}
+			var others []blk
+			for _, b := range bs[1:] {
+				if ms, ok := p.matchBlock(tmpl, b.threads, svcs, private, tmplSvcs); ok {
+					g.Blocks = append(g.Blocks, b.threads)
+					g.Services = append(g.Services, ms)
+				} else {
+					others = append(others, b)
+				}
 			}
-		}
-		// A group of many blocks is split into groups of at most
-		// maxGroupBlocks (permuting within each is still a symmetry): sorting
-		// the blocks and renaming them costs each successor time and
-		// memory in proportion to the group.
-		for len(g.Blocks) >= 2 {
-			n := min(len(g.Blocks), maxGroupBlocks)
-			if len(g.Blocks)-n == 1 {
-				n-- // no group of one left over
+			bs = others
+			// A group of many blocks is split into groups of at most
+			// maxGroupBlocks (permuting within each is still a symmetry):
+			// sorting the blocks and renaming them costs each successor
+			// time and memory in proportion to the group.
+			for len(g.Blocks) >= 2 {
+				n := min(len(g.Blocks), maxGroupBlocks)
+				if len(g.Blocks)-n == 1 {
+					n-- // no group of one left over
+				}
+				s.Groups = append(s.Groups, SymGroup{Blocks: g.Blocks[:n], Services: g.Services[:n]})
+				g.Blocks, g.Services = g.Blocks[n:], g.Services[n:]
 			}
-			s.Groups = append(s.Groups, SymGroup{Blocks: g.Blocks[:n], Services: g.Services[:n]})
-			g.Blocks, g.Services = g.Blocks[n:], g.Services[n:]
 		}
 	}
 	if len(s.Groups) == 0 {
