@@ -1001,3 +1001,43 @@ func TestProgressIntoAFile(t *testing.T) {
 		t.Errorf("%d lines of the safety search's progress, %d of the liveness check's; want some of each:\n%s", safety, liveness, errs)
 	}
 }
+
+// TestReadmeLanguageExample: the README's model in "The model language by
+// example" is models/mathserver.dsu, as it says: copied out, it checks to
+// the same results (found by a tester: it ended in `thread P2 { ... }`,
+// which does not parse, and without P2's new body the verdicts differ).
+func TestReadmeLanguageExample(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(b), "## The model language by example")
+	if !ok {
+		t.Fatal("README has no section The model language by example")
+	}
+	_, rest, _ = strings.Cut(rest, "```\n")
+	src, _, ok := strings.Cut(rest, "```\n")
+	if !ok {
+		t.Fatal("the section has no code block")
+	}
+	path := writeFile(t, t.TempDir(), "example.dsu", []byte(src))
+	results := func(p string) string {
+		_, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", p)
+		var b strings.Builder
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r struct {
+				Strategy, Verdict, Property string
+				States, Transitions         int64
+				Depth                       int
+			}
+			if err := json.Unmarshal([]byte(line), &r); err != nil {
+				t.Fatalf("%s: %v in %q; stderr:\n%s", p, err, line, errs)
+			}
+			fmt.Fprintf(&b, "%+v\n", r)
+		}
+		return b.String()
+	}
+	if got, want := results(path), results("../../models/mathserver.dsu"); got != want {
+		t.Errorf("the README's example checks to\n%s\nmodels/mathserver.dsu to\n%s", got, want)
+	}
+}

@@ -28,8 +28,11 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(w, "usage: mcheck fmt [flags] MODEL.dsu\n\n")
 		fmt.Fprintf(w, "Parses the model and prints it in normal form: one declaration per paragraph,\n"+
 			"two-space indentation, long bodies broken at ';', only the parentheses that\n"+
-			"precedence needs. Comments are kept, each before the declaration or function\n"+
-			"it was in. Only the syntax is checked (see 'mcheck project' for the rest).\n"+
+			"precedence needs. Every comment is kept: one right after a unit's last token\n"+
+			"(a declaration, function, main or update member) stays at the end of its last\n"+
+			"line; one after a thread's or an update's last member stays before its '}';\n"+
+			"the others go on lines of their own before the unit they lie in (a body is\n"+
+			"laid out anew). Only the syntax is checked (see 'mcheck project' for the rest).\n"+
 			"Formatting the output again changes nothing.\n")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 		fmt.Fprintln(w, "\nExit status: 0 done, 2 bad input or usage (a syntax error at file:line:col), 3 the output could not be written.")

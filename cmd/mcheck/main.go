@@ -133,7 +133,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'mcheck COMMAND --help' for a command's flags.")
+	fmt.Fprintln(w, "\nRun 'mcheck COMMAND --help' for a command's flags, 'mcheck --version' for the version.")
 	fmt.Fprintln(w, "Exit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure, 4 no violation within the bounds (not exhaustive).")
 }
 
