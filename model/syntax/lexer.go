@@ -1,6 +1,7 @@
 package syntax
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"unicode"
@@ -170,7 +171,8 @@ type Comment struct {
 	Pos  Pos
 	Text string // from the leading # or // on, without the newline or trailing blanks
 	// Anchor is the position of the declaration, update member, function or
-	// main expression the comment precedes or lies in; the printer puts the
+	// main expression the comment precedes or lies in, or of the step of a
+	// body it precedes (the parser's anchorSteps); the printer puts the
 	// comment on its own line just before it. The zero Anchor means the
 	// comment comes after everything else in the file.
 	Anchor Pos
@@ -181,6 +183,10 @@ type Comment struct {
 	// thread's, an update's or an update's thread's) and its closing '}';
 	// the printer puts it there, on its own line.
 	Closing bool
+	// AfterCode: code precedes the comment on its line. Anchored to a step
+	// of a body (the parser's anchorSteps), the first such comment stays at
+	// the end of the line before the step.
+	AfterCode bool
 }
 
 // tokInfo is one scanned token.
@@ -454,7 +460,8 @@ func (s *scanner) comment(start int) {
 	for t > start && (s.src[t-1] == ' ' || s.src[t-1] == '\t' || s.src[t-1] == '\r') {
 		t--
 	}
-	s.comments = append(s.comments, &Comment{Pos: s.posAt(start), Text: string(s.src[start:t])})
+	afterCode := len(bytes.TrimSpace(s.src[s.lineStart:start])) > 0
+	s.comments = append(s.comments, &Comment{Pos: s.posAt(start), Text: string(s.src[start:t]), AfterCode: afterCode})
 }
 
 // number scans an integer literal into t. A run of digits directly

@@ -251,6 +251,8 @@ func (p *parser) ident(what string) Ident {
 // ends, the comments not yet anchored up to the line of its last token lie in
 // it; the one on that line (after the token) trails it, and the printer keeps
 // it at the end of the unit's last line, as gofmt keeps a line's comment.
+// Inside a function's body or a main expression, a comment before a step of
+// its chain (anchorSteps) is anchored to that step instead.
 // Comments left at the end anchor nowhere: they stay at the end.
 
 func (p *parser) anchorAll(at Pos) {
@@ -265,6 +267,30 @@ func (p *parser) anchorClosing(at Pos) {
 	for ; p.anchored < len(p.s.comments) && lessPos(p.s.comments[p.anchored].Pos, p.pos); p.anchored++ {
 		c := p.s.comments[p.anchored]
 		c.Anchor, c.Closing = at, true
+	}
+}
+
+// anchorSteps anchors the comments not yet anchored that lie before a step
+// of body's chain (body itself, then each let's body and each second half
+// of a ';', down the chain: what the printer puts one a line) to the
+// first such step after them, so that they keep their place in the body;
+// the printer then lays the body out one step a line, each step's comments
+// just before it. Comments after the last step's start are left to the
+// unit (anchorTrailing).
+func (p *parser) anchorSteps(body Expr) {
+	for e := body; e != nil; {
+		at := e.Position()
+		for ; p.anchored < len(p.s.comments) && lessPos(p.s.comments[p.anchored].Pos, at); p.anchored++ {
+			p.s.comments[p.anchored].Anchor = at
+		}
+		switch x := e.(type) {
+		case *Let:
+			e = x.Body
+		case *Seq:
+			e = x.Second
+		default:
+			e = nil
+		}
 	}
 }
 
@@ -391,6 +417,7 @@ func (p *parser) threadDecl() {
 				p.anchorAll(d.MainPos)
 				p.next()
 				d.Main = p.expr()
+				p.anchorSteps(d.Main)
 				p.anchorTrailing(d.MainPos)
 				if p.tok != tRBrace {
 					hint := ""
@@ -476,6 +503,7 @@ func (p *parser) funDecl(list *[]*FunDecl, follow string) {
 	p.next()
 	p.expect(tAssign, "after the parameters of "+d.Name.Name)
 	d.Body = p.expr()
+	p.anchorSteps(d.Body)
 	p.anchorTrailing(d.Pos)
 	switch p.tok {
 	case tFun, tMain, tRBrace:

@@ -22,8 +22,11 @@ const lineWidth = 80
 // Each comment is printed on its own line just before the declaration,
 // update member, function or main expression it preceded or lay in (see
 // Comment.Anchor), except one on the line of the unit's last token, which
-// stays at the end of the unit's last line (Comment.Trailing); comments
-// after the last declaration stay at the end.
+// stays at the end of the unit's last line (Comment.Trailing), and one
+// before a step of a body's chain, which stays before that step (the
+// parser's anchorSteps; at the end of the line before it if it followed
+// code, Comment.AfterCode); comments after the last declaration stay at
+// the end.
 func Fprint(w io.Writer, f *File) error {
 	p := &printer{anchors: make(map[Pos][]*Comment), printed: make(map[*Comment]bool)}
 	for _, c := range f.Comments {
@@ -565,14 +568,59 @@ func (p *printer) fun(fd *FunDecl) {
 // indented on the lines below.
 func (p *printer) body(head string, e Expr) {
 	p.text(head)
-	if s, ok := p.flatExpr(e, lvlSeq, true, 1); ok {
+	if s, ok := p.flatExpr(e, lvlSeq, true, 1); ok && !p.stepComments(e) {
 		p.text(" " + s)
 		return
 	}
+	p.endOfLine(position(e))
 	p.indent++
 	p.newline()
 	p.chain(e, true, 0)
 	p.indent--
+}
+
+// endOfLine prints at the end of the current line the first comment
+// anchored at pos (a step of a body) that followed code on its line in the
+// source, as it did there.
+func (p *printer) endOfLine(pos Pos) {
+	if !pos.IsValid() {
+		return // (a partial tree's missing expression)
+	}
+	for _, c := range p.anchors[pos] {
+		if c.AfterCode && !c.Trailing && !c.Closing && !p.printed[c] {
+			p.printed[c] = true
+			p.text(" " + c.Text)
+			return
+		}
+	}
+}
+
+// position is e's position; none for no expression (in a partial tree).
+func position(e Expr) Pos {
+	if e == nil {
+		return Pos{}
+	}
+	return e.Position()
+}
+
+// stepComments reports whether comments are anchored to steps of e's
+// chain (the parser's anchorSteps): the body is then laid out one step a
+// line, so that each keeps its place.
+func (p *printer) stepComments(e Expr) bool {
+	for e != nil {
+		if len(p.anchors[e.Position()]) > 0 {
+			return true
+		}
+		switch x := e.(type) {
+		case *Let:
+			e = x.Body
+		case *Seq:
+			e = x.Second
+		default:
+			e = nil
+		}
+	}
+	return false
 }
 
 // expr prints e at the current position: on one line if it fits, else
@@ -588,6 +636,9 @@ func (p *printer) expr(e Expr, lvl int, closed bool, extra int) {
 // chain prints the rest of a broken let or ';' chain: a let or ';' there
 // is broken too, so that one chain reads one step per line.
 func (p *printer) chain(e Expr, closed bool, extra int) {
+	if pos := position(e); pos.IsValid() {
+		p.comments(pos) // (a step's, anchored by the parser's anchorSteps)
+	}
 	switch e.(type) {
 	case *Let, *Seq:
 		p.broken(e, lvlSeq, closed, extra)
@@ -612,6 +663,7 @@ func (p *printer) broken(e Expr, lvl int, closed bool, extra int) {
 	case *Seq:
 		p.expr(e.First, lvlItem, false, 1)
 		p.text(";")
+		p.endOfLine(position(e.Second))
 		p.newline()
 		p.chain(e.Second, closed, extra)
 	case *Let:
@@ -627,6 +679,7 @@ func (p *printer) broken(e Expr, lvl int, closed bool, extra int) {
 			p.newline()
 			p.text("in")
 		}
+		p.endOfLine(position(e.Body))
 		p.newline()
 		p.chain(e.Body, closed, extra)
 	case *If:

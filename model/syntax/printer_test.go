@@ -289,10 +289,11 @@ func TestFunString(t *testing.T) {
 
 // TestComments checks where comments go: before the unit they precede or
 // lie in, except the one on a unit's last line, which stays at the end of
-// it (found by a tester: `} // c` moved above the thread), and those before
+// it (found by a tester: `} // c` moved above the thread), those before
 // a thread's or an update's closing '}', which stay there (found by a
-// tester: they moved above the thread, ahead of its first comments); at
-// the end if they end the file.
+// tester: they moved above the thread, ahead of its first comments), and
+// those before a step of a body (TestBodyComments); at the end if they end
+// the file.
 func TestComments(t *testing.T) {
 	src := `# header
 
@@ -328,8 +329,9 @@ service s: P # trailing s
 thread A {
   # after brace
   # before f
-  # inside f
-  fun f(x) = send(x, b, 1); f(x)
+  fun f(x) =
+    send(x, b, 1); # inside f
+    f(x)
   main f(request(s, {a, b}, a)) # trailing main
   # before closing brace
 }
@@ -367,6 +369,60 @@ func formatsAs(t *testing.T, src, want string) *File {
 		t.Error(err)
 	}
 	return f
+}
+
+// TestBodyComments: a comment inside a body, before a step of its chain
+// (the body itself, each let's body, the part after each ';'), stays before
+// that step, the body laid out one step a line; one that followed code on
+// its line stays at the end of the line before the step. A comment inside
+// the last step still goes before the unit (the body is laid out anew
+// there). They used to go before the unit, all of them.
+func TestBodyComments(t *testing.T) {
+	src := `thread A {
+  fun f(c) = # the head's
+    # before the body
+    send(c, b, 1); # after a send
+    # before the let
+
+    let x = receive(c, b) in # after in
+    let y = g(x, # inside a value
+              2) in
+    # last step
+    h(y,
+      # inside the last step
+      x)
+  main let c = request(s, {a, b}, a) in
+    # the call
+    f(c)
+}
+`
+	want := `thread A {
+  # inside the last step
+  fun f(c) = # the head's
+    # before the body
+    send(c, b, 1); # after a send
+    # before the let
+
+    let x = receive(c, b) in # after in
+    let y = g(x, 2) in # inside a value
+    # last step
+    h(y, x)
+  main
+    let c = request(s, {a, b}, a) in
+    # the call
+    f(c)
+}
+`
+	f, err := Parse("c.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := format(f); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	if err := checkRoundTrip("c.dsu", f); err != nil {
+		t.Error(err)
+	}
 }
 
 // TestClosingComments: comments before a closing '}' stay inside the
