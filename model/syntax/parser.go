@@ -278,20 +278,24 @@ func (p *parser) anchorClosing(at Pos) {
 // just before it. Comments after the last step's start are left to the
 // unit (anchorTrailing).
 func (p *parser) anchorSteps(body Expr) {
-	for e := body; e != nil; {
+	for e := body; e != nil; e = nextStep(e) {
 		at := e.Position()
 		for ; p.anchored < len(p.s.comments) && lessPos(p.s.comments[p.anchored].Pos, at); p.anchored++ {
 			p.s.comments[p.anchored].Anchor = at
 		}
-		switch x := e.(type) {
-		case *Let:
-			e = x.Body
-		case *Seq:
-			e = x.Second
-		default:
-			e = nil
-		}
 	}
+}
+
+// nextStep is the step after e in its chain: a let's body, the part after
+// a ';'; nil after the last.
+func nextStep(e Expr) Expr {
+	switch x := e.(type) {
+	case *Let:
+		return x.Body
+	case *Seq:
+		return x.Second
+	}
+	return nil
 }
 
 func (p *parser) anchorTrailing(at Pos) {

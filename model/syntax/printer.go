@@ -607,17 +607,9 @@ func position(e Expr) Pos {
 // chain (the parser's anchorSteps): the body is then laid out one step a
 // line, so that each keeps its place.
 func (p *printer) stepComments(e Expr) bool {
-	for e != nil {
+	for ; e != nil; e = nextStep(e) {
 		if len(p.anchors[e.Position()]) > 0 {
 			return true
-		}
-		switch x := e.(type) {
-		case *Let:
-			e = x.Body
-		case *Seq:
-			e = x.Second
-		default:
-			e = nil
 		}
 	}
 	return false

@@ -413,16 +413,7 @@ func TestBodyComments(t *testing.T) {
     f(c)
 }
 `
-	f, err := Parse("c.dsu", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := format(f); got != want {
-		t.Errorf("got\n%s\nwant\n%s", got, want)
-	}
-	if err := checkRoundTrip("c.dsu", f); err != nil {
-		t.Error(err)
-	}
+	formatsAs(t, src, want)
 }
 
 // TestClosingComments: comments before a closing '}' stay inside the
