@@ -183,10 +183,12 @@ type Comment struct {
 	// thread's, an update's or an update's thread's) and its closing '}';
 	// the printer puts it there, on its own line.
 	Closing bool
-	// AfterCode: code precedes the comment on its line. Anchored to a step
-	// of a body (the parser's anchorSteps), the first such comment stays at
-	// the end of the line before the step.
+	// AfterCode: code precedes the comment on its line.
 	AfterCode bool
+	// EndOfLine: the comment lies before a step of a body, after code on its
+	// line (the parser's anchorSteps); the first such comment of a step
+	// stays at the end of the line before the step.
+	EndOfLine bool
 }
 
 // tokInfo is one scanned token.

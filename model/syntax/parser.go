@@ -76,6 +76,10 @@ type parser struct {
 	errs     ErrorList
 	events   int // errors met, reported or not
 	anchored int // s.comments[:anchored] have their Anchor set
+	// seps holds, by the position of a step of a chain (a let's body, the
+	// part after a ';'), the position of the 'in' or ';' before it
+	// (anchorSteps).
+	seps map[Pos]Pos
 }
 
 // ---------------------------------------------------------------------------
@@ -270,18 +274,32 @@ func (p *parser) anchorClosing(at Pos) {
 	}
 }
 
-// anchorSteps anchors the comments not yet anchored that lie before a step
-// of body's chain (body itself, then each let's body and each second half
-// of a ';', down the chain: what the printer puts one a line) to the
-// first such step after them, so that they keep their place in the body;
-// the printer then lays the body out one step a line, each step's comments
-// just before it. Comments after the last step's start are left to the
-// unit (anchorTrailing).
+// anchorSteps anchors the comments of body that are not yet anchored to
+// the steps of its chain (body itself, then each let's body and each part
+// after a ';': what the printer puts one a line), so that they keep their
+// place: one before a step (after the 'in' or ';' before it) to that step,
+// to stay before it (at the end of the line before it if code preceded it
+// on its line: Comment.EndOfLine); one inside a step to that step too, on
+// a line of its own before it, the step being laid out anew. A comment on
+// the body's last line, after its last token, is left to the unit
+// (anchorTrailing), as are those after it.
 func (p *parser) anchorSteps(body Expr) {
-	for e := body; e != nil; e = nextStep(e) {
+	cs := p.s.comments
+	var prev Expr
+	for e := body; e != nil; prev, e = e, nextStep(e) {
 		at := e.Position()
-		for ; p.anchored < len(p.s.comments) && lessPos(p.s.comments[p.anchored].Pos, at); p.anchored++ {
-			p.s.comments[p.anchored].Anchor = at
+		if prev != nil {
+			for sep := p.seps[at]; p.anchored < len(cs) && lessPos(cs[p.anchored].Pos, sep); p.anchored++ {
+				cs[p.anchored].Anchor = prev.Position()
+			}
+		}
+		for ; p.anchored < len(cs) && lessPos(cs[p.anchored].Pos, at); p.anchored++ {
+			cs[p.anchored].Anchor, cs[p.anchored].EndOfLine = at, cs[p.anchored].AfterCode
+		}
+		if nextStep(e) == nil {
+			for ; p.anchored < len(cs) && cs[p.anchored].Pos.Line < p.prevLine; p.anchored++ {
+				cs[p.anchored].Anchor = at
+			}
 		}
 	}
 }
@@ -755,10 +773,25 @@ func (p *parser) expr() Expr {
 	}
 	x := p.item()
 	if p.tok == tSemi {
+		sep := p.pos
 		p.next()
-		return &Seq{Pos: x.Position(), First: x, Second: p.expr()}
+		second := p.expr()
+		p.sep(second, sep)
+		return &Seq{Pos: x.Position(), First: x, Second: second}
 	}
 	return x
+}
+
+// sep records that the separator at pos (an 'in' or a ';') comes before
+// step e.
+func (p *parser) sep(e Expr, pos Pos) {
+	if e == nil {
+		return
+	}
+	if p.seps == nil {
+		p.seps = make(map[Pos]Pos)
+	}
+	p.seps[e.Position()] = pos
 }
 
 func (p *parser) let() Expr {
@@ -767,8 +800,11 @@ func (p *parser) let() Expr {
 	name := p.ident("variable name after 'let'")
 	p.expect(tAssign, "after 'let "+name.Name+"'")
 	value := p.expr()
+	in := p.pos
 	p.expect(tIn, "after the value of 'let "+name.Name+" = ...'")
-	return &Let{Pos: pos, Name: name, Value: value, Body: p.expr()}
+	body := p.expr()
+	p.sep(body, in)
+	return &Let{Pos: pos, Name: name, Value: value, Body: body}
 }
 
 func (p *parser) item() Expr {

@@ -23,10 +23,10 @@ const lineWidth = 80
 // update member, function or main expression it preceded or lay in (see
 // Comment.Anchor), except one on the line of the unit's last token, which
 // stays at the end of the unit's last line (Comment.Trailing), and one
-// before a step of a body's chain, which stays before that step (the
-// parser's anchorSteps; at the end of the line before it if it followed
-// code, Comment.AfterCode); comments after the last declaration stay at
-// the end.
+// before or inside a step of a body's chain, which goes before that step
+// (the parser's anchorSteps; at the end of the line before it if it came
+// after code and before the step, Comment.EndOfLine); comments after the
+// last declaration stay at the end.
 func Fprint(w io.Writer, f *File) error {
 	p := &printer{anchors: make(map[Pos][]*Comment), printed: make(map[*Comment]bool)}
 	for _, c := range f.Comments {
@@ -587,7 +587,7 @@ func (p *printer) endOfLine(pos Pos) {
 		return // (a partial tree's missing expression)
 	}
 	for _, c := range p.anchors[pos] {
-		if c.AfterCode && !c.Trailing && !c.Closing && !p.printed[c] {
+		if c.EndOfLine && !c.Trailing && !c.Closing && !p.printed[c] {
 			p.printed[c] = true
 			p.text(" " + c.Text)
 			return
@@ -659,10 +659,9 @@ func (p *printer) broken(e Expr, lvl int, closed bool, extra int) {
 		p.newline()
 		p.chain(e.Second, closed, extra)
 	case *Let:
-		head := "let " + e.Name.Name + " = "
-		p.text(head)
-		if s, ok := p.flatExpr(e.Value, lvlSeq, true, 3); ok {
-			p.text(s + " in")
+		p.text("let " + e.Name.Name + " =")
+		if s, ok := p.flatExpr(e.Value, lvlSeq, true, 4); ok {
+			p.text(" " + s + " in")
 		} else {
 			p.indent++
 			p.newline()

@@ -375,8 +375,10 @@ func formatsAs(t *testing.T, src, want string) *File {
 // (the body itself, each let's body, the part after each ';'), stays before
 // that step, the body laid out one step a line; one that followed code on
 // its line stays at the end of the line before the step. A comment inside
-// the last step still goes before the unit (the body is laid out anew
-// there). They used to go before the unit, all of them.
+// a step goes on a line of its own before that step (found by a tester:
+// one in an if's then-branch went after the else-branch, before the next
+// step), without blank lines the source did not have. They all used to go
+// before the unit.
 func TestBodyComments(t *testing.T) {
 	src := `thread A {
   fun f(c) = # the head's
@@ -387,6 +389,12 @@ func TestBodyComments(t *testing.T) {
     let x = receive(c, b) in # after in
     let y = g(x, # inside a value
               2) in
+    if choose(true, false) then
+      # when true
+      send(c, b, 1)
+    else
+      # when false
+      send(c, b, 2);
     # last step
     h(y,
       # inside the last step
@@ -397,15 +405,19 @@ func TestBodyComments(t *testing.T) {
 }
 `
 	want := `thread A {
-  # inside the last step
   fun f(c) = # the head's
     # before the body
     send(c, b, 1); # after a send
     # before the let
 
     let x = receive(c, b) in # after in
-    let y = g(x, 2) in # inside a value
+    # inside a value
+    let y = g(x, 2) in
+    # when true
+    # when false
+    if choose(true, false) then send(c, b, 1) else send(c, b, 2);
     # last step
+    # inside the last step
     h(y, x)
   main
     let c = request(s, {a, b}, a) in
@@ -414,6 +426,26 @@ func TestBodyComments(t *testing.T) {
 }
 `
 	formatsAs(t, src, want)
+}
+
+// TestNoTrailingBlanks: a let whose value is broken over lines ends its
+// first line with '=', not '= ' (found by a tester).
+func TestNoTrailingBlanks(t *testing.T) {
+	long := strings.Repeat("v", 70)
+	src := "thread A { main let " + long + " = f(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14) in " + long + " }\n"
+	f, err := Parse("c.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := format(f)
+	for _, line := range strings.Split(out, "\n") {
+		if strings.TrimRight(line, " \t") != line {
+			t.Errorf("a line ends in blanks: %q\n%s", line, out)
+		}
+	}
+	if err := checkRoundTrip("c.dsu", f); err != nil {
+		t.Error(err)
+	}
 }
 
 // TestClosingComments: comments before a closing '}' stay inside the
