@@ -188,7 +188,9 @@ type Comment struct {
 	// EndOfLine: the comment lies before a step of a body, after code on its
 	// line (the parser's anchorSteps); the first such comment of a step
 	// stays at the end of the line before the step.
-	EndOfLine bool
+	EndOfLine bool // BlankAfter: the line after the comment's is blank. Before a step of a
+	// body the printer keeps that blank line (and adds none).
+	BlankAfter bool
 }
 
 // tokInfo is one scanned token.
@@ -463,7 +465,14 @@ func (s *scanner) comment(start int) {
 		t--
 	}
 	afterCode := len(bytes.TrimSpace(s.src[s.lineStart:start])) > 0
-	s.comments = append(s.comments, &Comment{Pos: s.posAt(start), Text: string(s.src[start:t]), AfterCode: afterCode})
+	blankAfter := false
+	if end < len(s.src) {
+		next := s.src[end+1:]
+		if i := bytes.IndexByte(next, '\n'); i >= 0 {
+			blankAfter = len(bytes.TrimSpace(next[:i])) == 0
+		}
+	}
+	s.comments = append(s.comments, &Comment{Pos: s.posAt(start), Text: string(s.src[start:t]), AfterCode: afterCode, BlankAfter: blankAfter})
 }
 
 // number scans an integer literal into t. A run of digits directly

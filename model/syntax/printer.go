@@ -568,7 +568,7 @@ func (p *printer) fun(fd *FunDecl) {
 // indented on the lines below.
 func (p *printer) body(head string, e Expr) {
 	p.text(head)
-	if s, ok := p.flatExpr(e, lvlSeq, true, 1); ok && !p.stepComments(e) {
+	if s, ok := p.flatExpr(e, lvlSeq, true, 1); ok && !p.hasStepComments(e) {
 		p.text(" " + s)
 		return
 	}
@@ -577,6 +577,25 @@ func (p *printer) body(head string, e Expr) {
 	p.newline()
 	p.chain(e, true, 0)
 	p.indent--
+}
+
+// stepComments prints, each on its own line, the comments anchored at pos,
+// a step of a body (the parser's anchorSteps), each followed by a blank line
+// where a blank line followed it in the source. (Not by position, as for a
+// unit's comments: a comment from inside a step, or a step that starts with
+// '(', which its position does not include, would gain one.)
+func (p *printer) stepComments(pos Pos) {
+	for _, c := range p.anchors[pos] {
+		if p.printed[c] || c.Trailing || c.Closing {
+			continue
+		}
+		p.printed[c] = true
+		p.text(c.Text)
+		p.newline()
+		if c.BlankAfter {
+			p.newline()
+		}
+	}
 }
 
 // endOfLine prints at the end of the current line the first comment
@@ -603,10 +622,10 @@ func position(e Expr) Pos {
 	return e.Position()
 }
 
-// stepComments reports whether comments are anchored to steps of e's
+// hasStepComments reports whether comments are anchored to steps of e's
 // chain (the parser's anchorSteps): the body is then laid out one step a
 // line, so that each keeps its place.
-func (p *printer) stepComments(e Expr) bool {
+func (p *printer) hasStepComments(e Expr) bool {
 	for ; e != nil; e = nextStep(e) {
 		if len(p.anchors[e.Position()]) > 0 {
 			return true
@@ -629,7 +648,7 @@ func (p *printer) expr(e Expr, lvl int, closed bool, extra int) {
 // is broken too, so that one chain reads one step per line.
 func (p *printer) chain(e Expr, closed bool, extra int) {
 	if pos := position(e); pos.IsValid() {
-		p.comments(pos) // (a step's, anchored by the parser's anchorSteps)
+		p.stepComments(pos)
 	}
 	switch e.(type) {
 	case *Let, *Seq:
