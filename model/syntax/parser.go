@@ -77,10 +77,13 @@ type parser struct {
 	events   int // errors met, reported or not
 	anchored int // s.comments[:anchored] have their Anchor set
 	// seps holds, by the position of a step of a chain (a let's body, the
-	// part after a ';'), the position of the 'in' or ';' before it
+	// part after a ';'), the position of the 'in' or ';' before it and of
+	// its own first token, which its position leaves out if it is '('
 	// (anchorSteps).
-	seps map[Pos]Pos
+	seps map[Pos]stepSep
 }
+
+type stepSep struct{ sep, start Pos }
 
 // ---------------------------------------------------------------------------
 // Errors and recovery
@@ -274,31 +277,42 @@ func (p *parser) anchorClosing(at Pos) {
 	}
 }
 
-// anchorSteps anchors the comments of body that are not yet anchored to
-// the steps of its chain (body itself, then each let's body and each part
-// after a ';': what the printer puts one a line), so that they keep their
-// place: one before a step (after the 'in' or ';' before it) to that step,
-// to stay before it (at the end of the line before it if code preceded it
-// on its line: Comment.EndOfLine); one inside a step to that step too, on
-// a line of its own before it, the step being laid out anew. A comment on
-// the body's last line, after its last token, is left to the unit
-// (anchorTrailing), as are those after it.
-func (p *parser) anchorSteps(body Expr) {
+// anchorSteps anchors the comments of a unit's body that are not yet
+// anchored: those in the unit's head, before head (a function's '='), to
+// the unit, as before; the others to the steps of the body's chain (body
+// itself, starting at start, then each let's body and each part after a
+// ';': what the printer puts one a line), so that they keep their place.
+// One before a step (after the 'in' or ';' before it, before its first
+// token) is anchored to that step, to stay before it (at the end of the
+// line before it if code preceded it on its line: Comment.EndOfLine); one
+// inside a step to that step too, on a line of its own before it, the step
+// being laid out anew. A comment on the body's last line, after its last
+// token, is left to the unit (anchorTrailing), as are those after it.
+func (p *parser) anchorSteps(body Expr, unit, head, start Pos) {
 	cs := p.s.comments
+	for ; p.anchored < len(cs) && lessPos(cs[p.anchored].Pos, head); p.anchored++ {
+		cs[p.anchored].Anchor = unit
+	}
 	var prev Expr
 	for e := body; e != nil; prev, e = e, nextStep(e) {
 		at := e.Position()
+		first := start
 		if prev != nil {
-			for sep := p.seps[at]; p.anchored < len(cs) && lessPos(cs[p.anchored].Pos, sep); p.anchored++ {
-				cs[p.anchored].Anchor = prev.Position()
+			s := p.seps[at]
+			for ; p.anchored < len(cs) && lessPos(cs[p.anchored].Pos, s.sep); p.anchored++ {
+				cs[p.anchored].Anchor = prev.Position() // inside prev
 			}
+			first = s.start
 		}
-		for ; p.anchored < len(cs) && lessPos(cs[p.anchored].Pos, at); p.anchored++ {
+		if !first.IsValid() || lessPos(at, first) {
+			first = at
+		}
+		for ; p.anchored < len(cs) && lessPos(cs[p.anchored].Pos, first); p.anchored++ {
 			cs[p.anchored].Anchor, cs[p.anchored].EndOfLine = at, cs[p.anchored].AfterCode
 		}
 		if nextStep(e) == nil {
 			for ; p.anchored < len(cs) && cs[p.anchored].Pos.Line < p.prevLine; p.anchored++ {
-				cs[p.anchored].Anchor = at
+				cs[p.anchored].Anchor = at // inside the last step
 			}
 		}
 	}
@@ -438,8 +452,9 @@ func (p *parser) threadDecl() {
 				d.MainPos = p.pos
 				p.anchorAll(d.MainPos)
 				p.next()
+				start := p.pos
 				d.Main = p.expr()
-				p.anchorSteps(d.Main)
+				p.anchorSteps(d.Main, d.MainPos, d.MainPos, start)
 				p.anchorTrailing(d.MainPos)
 				if p.tok != tRBrace {
 					hint := ""
@@ -523,9 +538,11 @@ func (p *parser) funDecl(list *[]*FunDecl, follow string) {
 		p.fail(p.missingPos(), "expected ',' or ')' in the parameters of %s, found %s%s", d.Name.Name, p.found(), hint)
 	}
 	p.next()
+	eq := p.pos
 	p.expect(tAssign, "after the parameters of "+d.Name.Name)
+	start := p.pos
 	d.Body = p.expr()
-	p.anchorSteps(d.Body)
+	p.anchorSteps(d.Body, d.Pos, eq, start)
 	p.anchorTrailing(d.Pos)
 	switch p.tok {
 	case tFun, tMain, tRBrace:
@@ -775,23 +792,24 @@ func (p *parser) expr() Expr {
 	if p.tok == tSemi {
 		sep := p.pos
 		p.next()
+		start := p.pos
 		second := p.expr()
-		p.sep(second, sep)
+		p.sep(second, sep, start)
 		return &Seq{Pos: x.Position(), First: x, Second: second}
 	}
 	return x
 }
 
 // sep records that the separator at pos (an 'in' or a ';') comes before
-// step e.
-func (p *parser) sep(e Expr, pos Pos) {
+// step e, whose first token is at start.
+func (p *parser) sep(e Expr, pos, start Pos) {
 	if e == nil {
 		return
 	}
 	if p.seps == nil {
-		p.seps = make(map[Pos]Pos)
+		p.seps = make(map[Pos]stepSep)
 	}
-	p.seps[e.Position()] = pos
+	p.seps[e.Position()] = stepSep{pos, start}
 }
 
 func (p *parser) let() Expr {
@@ -802,8 +820,9 @@ func (p *parser) let() Expr {
 	value := p.expr()
 	in := p.pos
 	p.expect(tIn, "after the value of 'let "+name.Name+" = ...'")
+	start := p.pos
 	body := p.expr()
-	p.sep(body, in)
+	p.sep(body, in, start)
 	return &Let{Pos: pos, Name: name, Value: value, Body: body}
 }
 

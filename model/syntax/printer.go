@@ -401,21 +401,18 @@ func (p *printer) newline() {
 // comment from what followed it in the source is kept.
 func (p *printer) comments(pos Pos) {
 	cs := p.anchors[pos]
-	for i, c := range cs {
+	for _, c := range cs {
 		if p.printed[c] || c.Trailing || c.Closing {
 			continue
 		}
 		p.printed[c] = true
 		p.text(c.Text)
 		p.newline()
-		if lessPos(c.Pos, pos) {
-			next := pos
-			if i+1 < len(cs) && lessPos(cs[i+1].Pos, pos) {
-				next = cs[i+1].Pos
-			}
-			if next.Line > c.Pos.Line+1 {
-				p.newline()
-			}
+		// A blank line that followed it, before the unit (not one that
+		// only looks so by position: `thread A # c` then `{` on a line
+		// of its own gained one, found by a tester).
+		if c.BlankAfter && lessPos(c.Pos, pos) {
+			p.newline()
 		}
 	}
 }

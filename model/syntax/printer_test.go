@@ -428,6 +428,68 @@ func TestBodyComments(t *testing.T) {
 	formatsAs(t, src, want)
 }
 
+// TestBodyCommentsParensAndHeads (found by a second tester): a comment
+// after a step's opening '(' lies inside the step, so it goes before the
+// step on a line of its own, after the comments before the step (it was
+// put at the end of the line before, ahead of them); comments in a
+// function's head (before its '=') are the function's, before it, in
+// order (they moved into the body, reversed); and a comment followed by a
+// line with code on it, as `thread A # c` then `{`, gains no blank line.
+func TestBodyCommentsParensAndHeads(t *testing.T) {
+	src := `thread A # c0
+{
+  fun f(x) =
+  # c1
+  ( # c2
+  send(x, b, 1); f(x))
+  fun
+  # one
+  g # two
+  (x) = send(x, b, 1); g(x)
+  main
+  # m1
+  ( # m2
+  f(request(s, {a, b}, a)))
+}
+thread B {
+  fun g(y) = let v = receive(y, a) in
+   # c3
+   ( # c4
+   ( # c5
+   update; update)); g(y)
+  main g(accept(s, b))
+}
+`
+	want := `thread A {
+  # c0
+  fun f(x) =
+    # c1
+    # c2
+    send(x, b, 1);
+    f(x)
+  # one
+  # two
+  fun g(x) = send(x, b, 1); g(x)
+  main
+    # m1
+    # m2
+    f(request(s, {a, b}, a))
+}
+
+thread B {
+  fun g(y) =
+    let v = receive(y, a) in
+    # c3
+    # c4
+    # c5
+    (update; update);
+    g(y)
+  main g(accept(s, b))
+}
+`
+	formatsAs(t, src, want)
+}
+
 // TestNoTrailingBlanks: a let whose value is broken over lines ends its
 // first line with '=', not '= ' (found by a tester).
 func TestNoTrailingBlanks(t *testing.T) {
