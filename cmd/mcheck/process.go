@@ -11,6 +11,9 @@ import (
 	"github.com/mcheck/mcheck/store"
 )
 
+// Guards for the process as a whole, installed by main: the standard
+// logger's fatal exits, and the limit on the address space.
+//
 // Badger and its cache end the process through the standard logger's
 // Fatal on some failures they do not return (a directory they cannot list
 // under a small ulimit -n, an assertion): exit status 1, which says a
