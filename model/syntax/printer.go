@@ -408,9 +408,10 @@ func (p *printer) comments(pos Pos) {
 		p.printed[c] = true
 		p.text(c.Text)
 		p.newline()
-		// A blank line that followed it, before the unit (not one that
-		// only looks so by position: `thread A # c` then `{` on a line
-		// of its own gained one, found by a tester).
+		// A blank line that followed it, before the unit or step (not
+		// one that only looks so by position: `thread A # c` then `{` on
+		// a line of its own gained one, as did a step starting with '(',
+		// whose position leaves it out; found by testers).
 		if c.BlankAfter && lessPos(c.Pos, pos) {
 			p.newline()
 		}
@@ -576,25 +577,6 @@ func (p *printer) body(head string, e Expr) {
 	p.indent--
 }
 
-// stepComments prints, each on its own line, the comments anchored at pos,
-// a step of a body (the parser's anchorSteps), each followed by a blank line
-// where a blank line followed it in the source. (Not by position, as for a
-// unit's comments: a comment from inside a step, or a step that starts with
-// '(', which its position does not include, would gain one.)
-func (p *printer) stepComments(pos Pos) {
-	for _, c := range p.anchors[pos] {
-		if p.printed[c] || c.Trailing || c.Closing {
-			continue
-		}
-		p.printed[c] = true
-		p.text(c.Text)
-		p.newline()
-		if c.BlankAfter {
-			p.newline()
-		}
-	}
-}
-
 // endOfLine prints at the end of the current line the first comment
 // anchored at pos (a step of a body) that followed code on its line in the
 // source, as it did there.
@@ -645,7 +627,7 @@ func (p *printer) expr(e Expr, lvl int, closed bool, extra int) {
 // is broken too, so that one chain reads one step per line.
 func (p *printer) chain(e Expr, closed bool, extra int) {
 	if pos := position(e); pos.IsValid() {
-		p.stepComments(pos)
+		p.comments(pos) // a step's (the parser's anchorSteps)
 	}
 	switch e.(type) {
 	case *Let, *Seq:
