@@ -183,7 +183,8 @@ func (g *liveGraph) liftLasso(plain *Semantics, entry uint32, cycle []uint32) *V
 	rep := g.configOf(entry, nil)
 	start := g.p.Encode(nil, real)
 	moved := make(threadSet, (g.nthreads+63)/64)
-	rounds := int(min(g.sym.Order(), maxLiftRounds, float64(maxLiftSteps/len(cycle))))
+	order, _ := g.sym.Order().Float64()
+	rounds := int(min(order, maxLiftRounds, float64(maxLiftSteps/len(cycle))))
 	for r := 0; r < rounds; r++ {
 		for _, idx := range cycle {
 			j, nextRep, nextReal := g.sym.liftStep(g.sem, plain, rep, real, idx, moved)

@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"math/big"
 	"slices"
 	"sort"
 	"strings"
@@ -89,13 +90,13 @@ func (s *Symmetry) Describe() []string {
 	return out
 }
 
-// Order is the number of permutations the groups allow (capped).
-func (s *Symmetry) Order() float64 {
-	o := 1.0
+// Order is the number of permutations the groups allow, exactly: the
+// product of the factorials of their sizes (33 interchangeable clients
+// allow 33!, beyond a float64's exact integers).
+func (s *Symmetry) Order() *big.Int {
+	o := big.NewInt(1)
 	for _, g := range s.Groups {
-		for k := 2; k <= len(g.Blocks); k++ {
-			o *= float64(k)
-		}
+		o.Mul(o, new(big.Int).MulRange(1, int64(len(g.Blocks))))
 	}
 	return o
 }

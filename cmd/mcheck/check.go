@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -932,7 +933,7 @@ type jsonRun struct {
 	// ("{A1, B1} ~ {A2, B2}", one string per group), and SymmetryOrder the
 	// number of permutations they allow.
 	Symmetry      []string `json:"symmetry,omitempty"`
-	SymmetryOrder float64  `json:"symmetry_order,omitempty"`
+	SymmetryOrder *big.Int `json:"symmetry_order,omitempty"`
 	// POR, with --reduce por, says how many configurations were expanded
 	// and how many of them by one thread's steps only; ShortestStates,
 	// with --shortest and a violation, how many configurations the search
@@ -1027,11 +1028,12 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 }
 
 // orderString prints a group's order: exactly when it is small.
-func orderString(o float64) string {
-	if o < 1e15 {
-		return fmt.Sprintf("%.0f", o)
+func orderString(o *big.Int) string {
+	if o.BitLen() < 50 {
+		return o.String()
 	}
-	return fmt.Sprintf("%.3g", o)
+	f, _ := o.Float64()
+	return fmt.Sprintf("%.3g", f)
 }
 
 // effectiveBudget is the memory budget --mem-budget s gives (the default

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -1039,5 +1040,40 @@ func TestReadmeLanguageExample(t *testing.T) {
 	}
 	if got, want := results(path), results("../../models/mathserver.dsu"); got != want {
 		t.Errorf("the README's example checks to\n%s\nmodels/mathserver.dsu to\n%s", got, want)
+	}
+}
+
+// TestSymmetryOrderExact: the number of permutations is exact in JSON
+// beyond a float64's integers (found by a tester: 5.47e+25 for 33
+// clients), and readable in the text. Forty pairs make groups of 16, 16
+// and 8 blocks: 16!·16!·8! permutations.
+func TestSymmetryOrderExact(t *testing.T) {
+	src, err := family.Generate("prodcons", 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "pc40.dsu")
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := new(big.Int).MulRange(1, 16)
+	want.Mul(want, want).Mul(want, new(big.Int).MulRange(1, 8))
+	code, out, errs := runCmd("check", "--store", "memory", "--strategy", "max+1", "--max-states", "10", "--json", path)
+	noPanic(t, out, errs)
+	if code != exitBounded {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	d := json.NewDecoder(strings.NewReader(out))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	if got := m["symmetry_order"]; got != json.Number(want.String()) {
+		t.Errorf("symmetry_order %v, want %s", got, want)
+	}
+	_, out, _ = runCmd("check", "--store", "memory", "--strategy", "max+1", "--max-states", "10", path)
+	if !strings.Contains(out, "(1.77e+31 permutations)") {
+		t.Errorf("text lacks the rounded order of %s:\n%s", want, out)
 	}
 }
