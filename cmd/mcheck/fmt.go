@@ -33,7 +33,8 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 			"line; one after a thread's or an update's last member stays before its '}';\n"+
 			"one before or inside a step of a body (a let's body, what follows a ';') goes\n"+
 			"before that step; the others go on lines of their own before the unit they lie\n"+
-			"in. Only the syntax is checked (see 'mcheck project' for the rest).\n"+
+			"in; a blank line after a comment is kept. Only the syntax is checked (see\n"+
+			"'mcheck project' for the rest).\n"+
 			"Formatting the output again changes nothing.\n")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 		fmt.Fprintln(w, "\nExit status: 0 done, 2 bad input or usage (a syntax error at file:line:col), 3 the output could not be written.")

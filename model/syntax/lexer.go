@@ -188,7 +188,8 @@ type Comment struct {
 	// EndOfLine: the comment lies before a step of a body, after code on its
 	// line (the parser's anchorSteps); the first such comment of a step
 	// stays at the end of the line before the step.
-	EndOfLine bool // BlankAfter: the line after the comment's is blank. Before a step of a
+	EndOfLine bool
+	// BlankAfter: the line after the comment's is blank. Before a step of a
 	// body the printer keeps that blank line (and adds none).
 	BlankAfter bool
 }

@@ -579,7 +579,8 @@ func (p *printer) body(head string, e Expr) {
 
 // endOfLine prints at the end of the current line the first comment
 // anchored at pos (a step of a body) that followed code on its line in the
-// source, as it did there.
+// source, as it did there, and ends the line if a blank line followed it
+// (the caller's newline then leaves that blank line).
 func (p *printer) endOfLine(pos Pos) {
 	if !pos.IsValid() {
 		return // (a partial tree's missing expression)
@@ -588,6 +589,11 @@ func (p *printer) endOfLine(pos Pos) {
 		if c.EndOfLine && !c.Trailing && !c.Closing && !p.printed[c] {
 			p.printed[c] = true
 			p.text(" " + c.Text)
+			// A blank line that followed it is kept, as after a comment
+			// on a line of its own (found by a tester: it was dropped).
+			if c.BlankAfter {
+				p.newline()
+			}
 			return
 		}
 	}

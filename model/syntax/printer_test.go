@@ -428,6 +428,34 @@ func TestBodyComments(t *testing.T) {
 	formatsAs(t, src, want)
 }
 
+// TestBodyCommentsBlankAfterEndOfLine (found by a fmt tester): a blank
+// line after a comment at the end of a step's line is kept, as one after a
+// comment on a line of its own is; none is added where there was none.
+func TestBodyCommentsBlankAfterEndOfLine(t *testing.T) {
+	src := `thread A {
+  main let x = request(s, {a, b}, a) in # after request
+
+    send(x, b, 1); # after send
+
+    # own line
+    send(x, b, 2); # no blank
+    ()
+}
+`
+	want := `thread A {
+  main
+    let x = request(s, {a, b}, a) in # after request
+
+    send(x, b, 1); # after send
+
+    # own line
+    send(x, b, 2); # no blank
+    ()
+}
+`
+	formatsAs(t, src, want)
+}
+
 // TestBodyCommentsParensAndHeads (found by a second tester): a comment
 // after a step's opening '(' lies inside the step, so it goes before the
 // step on a line of its own, after the comments before the step (it was
