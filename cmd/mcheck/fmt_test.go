@@ -73,10 +73,14 @@ func TestFmtModels(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no models")
 	}
+	// Each is in normal form: the layout users copy is fmt's.
 	for _, path := range files {
 		code, out, errs := runFmtCmd(t, path)
 		if code != exitOK || errs != "" || out == "" {
 			t.Errorf("%s: exit %d, stderr %q", path, code, errs)
+		}
+		if src, err := os.ReadFile(path); err != nil || string(src) != out {
+			t.Errorf("%s is not in fmt's normal form (mcheck fmt -w %s): %v", path, path, err)
 		}
 	}
 }
