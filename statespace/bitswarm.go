@@ -119,7 +119,7 @@ func (m MemberConfig) String() string {
 			how = "depth-first, threads in a random priority"
 		}
 	}
-	return fmt.Sprintf("member %d (%s, depth %d, hash seed %#x, order seed %d)", m.Index, how, m.Depth, m.HashSeed, m.OrderSeed)
+	return fmt.Sprintf("member %d (%s, depth %d, hash seed %#x, order seed %#x)", m.Index, how, m.Depth, m.HashSeed, m.OrderSeed)
 }
 
 // Member is the configuration of member j (from 0), by j mod 4:

@@ -1077,3 +1077,33 @@ func TestSymmetryOrderExact(t *testing.T) {
 		t.Errorf("text lacks the rounded order of %s:\n%s", want, out)
 	}
 }
+
+// TestHelpFlagValue: --help=false is a flag turned off, not a request for
+// help, and `version` takes no arguments (both found by a tester).
+func TestHelpFlagValue(t *testing.T) {
+	code, out, errs := runCmd("check", "--help=false", "--store", "memory", "--strategy", "max+1", "../../models/mathserver.dsu")
+	if code != exitOK || !strings.Contains(out, "exhaustive") || strings.Contains(out, "usage:") {
+		t.Errorf("--help=false: exit %d\n%s%s", code, out, errs)
+	}
+	for _, h := range []string{"-h", "--help", "--help=true"} {
+		if code, out, _ := runCmd("check", h); code != exitOK || !strings.HasPrefix(out, "usage: mcheck check") {
+			t.Errorf("%s: exit %d\n%s", h, code, out)
+		}
+	}
+	if code, out, errs := runCmd("version", "--json"); code != exitUsage || out != "" || !strings.Contains(errs, "unexpected argument(s): --json") {
+		t.Errorf("version --json: exit %d, %q, %q", code, out, errs)
+	}
+}
+
+// TestSkipInHeader: the header and the summary say which properties
+// --skip left out (found by a tester: "no violation in any interleaving"
+// read as a proof of every property).
+func TestSkipInHeader(t *testing.T) {
+	_, out, _ := runCmd("check", "--store", "memory", "--strategy", "max+1", "--skip", "fidelity,progress", "../../models/mathserver.dsu")
+	if n := strings.Count(out, "update introduced: any; not checked: fidelity, progress\n"); n != 2 {
+		t.Errorf("%d lines name the skipped properties, want 2 (header, summary):\n%s", n, out)
+	}
+	if _, out, _ := runCmd("check", "--store", "memory", "--strategy", "max+1", "../../models/mathserver.dsu"); strings.Contains(out, "not checked") {
+		t.Errorf("nothing skipped, yet:\n%s", out)
+	}
+}

@@ -25,7 +25,7 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVarP(&write, "write", "w", false, "write the normal form back to the file instead of printing it (a regular file, or one links lead to; not a device, a pipe, a link in /dev or a name in /proc)")
 	fs.BoolVarP(&list, "list", "l", false, "print the file's name if its formatting differs from the normal form, instead of the normal form")
 	usage := func(w io.Writer) {
-		fmt.Fprintf(w, "usage: mcheck fmt [flags] MODEL.dsu\n\n")
+		fmt.Fprintf(w, "usage: mcheck fmt [flags] MODEL.dsu\n       mcheck fmt -l|-w MODEL.dsu...\n\n")
 		fmt.Fprintf(w, "Parses the model and prints it in normal form: one declaration per paragraph,\n"+
 			"two-space indentation, long bodies broken at ';', only the parentheses that\n"+
 			"precedence needs. Every comment is kept: one right after a unit's last token\n"+
@@ -34,7 +34,8 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 			"one before or inside a step of a body (a let's body, what follows a ';') goes\n"+
 			"before that step; the others go on lines of their own before the unit they lie\n"+
 			"in; a blank line after a comment is kept. Only the syntax is checked (see\n"+
-			"'mcheck project' for the rest).\n"+
+			"'mcheck project' for the rest). MODEL - is standard input. With -l or -w,\n"+
+			"several files may be given: each is done in turn, the status is the worst.\n"+
 			"Formatting the output again changes nothing.\n")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 		fmt.Fprintln(w, "\nExit status: 0 done, 2 bad input or usage (a syntax error at file:line:col), 3 the output could not be written.")
@@ -42,15 +43,36 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	if status, done := parseFlags("fmt", fs, args, usage, stdout, stderr); done {
 		return status
 	}
-	if write && len(fs.Args()) == 1 {
+	files := fs.Args()
+	if (!list && !write) || len(files) == 0 {
+		// The normal form is printed for one file only; -l and -w take
+		// several, as gofmt's do (found by a tester: fmt -l *.dsu).
+		if _, ok := oneArg("fmt", files, stderr); !ok {
+			return exitUsage
+		}
+	}
+	status := exitOK
+	for _, path := range files {
+		status = max(status, fmtFile(path, list, write, stdout, stderr))
+	}
+	return status
+}
+
+// fmtFile formats one file: prints its normal form, or (list) its name if
+// that differs, and (write) rewrites it; the status is fmt's for the file.
+func fmtFile(path string, list, write bool, stdout, stderr io.Writer) int {
+	if path == "-" {
+		path = "/dev/stdin" // (editors pipe through formatters; -w refuses it)
+	}
+	if write {
 		// Before reading: /dev/stdin would be read, and what it leads to
 		// rewritten.
-		if err := checkRewritable(fs.Arg(0)); err != nil {
+		if err := checkRewritable(path); err != nil {
 			fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
 			return exitUsage
 		}
 	}
-	path, src, ok := readModelArg("fmt", fs.Args(), stderr)
+	path, src, ok := readModelArg("fmt", []string{path}, stderr)
 	if !ok {
 		return exitUsage
 	}
@@ -66,7 +88,9 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	}
 	changed := !bytes.Equal(out.Bytes(), src)
 	if list && changed {
-		fmt.Fprintln(stdout, path)
+		if _, err := fmt.Fprintln(stdout, path); err != nil {
+			return exitFailure // (main says it for standard output)
+		}
 	}
 	if write {
 		if changed {

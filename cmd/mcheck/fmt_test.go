@@ -297,3 +297,39 @@ func TestFmtHelp(t *testing.T) {
 		t.Errorf("mcheck help fmt: exit %d, %q", code, out2.String())
 	}
 }
+
+// TestFmtSeveralFiles: -l and -w take several files, as gofmt's do, the
+// status the worst; printing takes one; - is standard input (found by a
+// tester: fmt -l *.dsu was a usage error).
+func TestFmtSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.dsu")
+	bad := filepath.Join(dir, "bad.dsu")
+	broken := filepath.Join(dir, "broken.dsu")
+	src, err := os.ReadFile("../../models/mathserver.dsu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, b := range map[string]string{good: string(src), bad: "service s:   P\nprotocol P = a -> b: <int>. end\n", broken: "protocol P =\n"} {
+		if err := os.WriteFile(path, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, out, errs := runFmtCmd(t, "-l", good, bad)
+	if code != exitOK || out != bad+"\n" || errs != "" {
+		t.Errorf("-l good bad: exit %d, %q, %q", code, out, errs)
+	}
+	code, out, errs = runFmtCmd(t, "-l", bad, broken, good)
+	if code != exitUsage || out != bad+"\n" || !strings.Contains(errs, "broken.dsu:1:13: expected global type") {
+		t.Errorf("-l bad broken good: exit %d, %q, %q", code, out, errs)
+	}
+	if code, _, errs := runFmtCmd(t, "-w", bad, good); code != exitOK || errs != "" {
+		t.Errorf("-w bad good: exit %d, %q", code, errs)
+	}
+	if code, out, _ := runFmtCmd(t, "-l", bad, good); code != exitOK || out != "" {
+		t.Errorf("after -w, -l lists %q (exit %d)", out, code)
+	}
+	if code, _, errs := runFmtCmd(t, good, bad); code != exitUsage || !strings.Contains(errs, "expected one model file") {
+		t.Errorf("printing two files: exit %d, %q", code, errs)
+	}
+}

@@ -102,6 +102,11 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	}
 	switch args[0] {
 	case "--version", "version":
+		if len(args) > 1 {
+			// (found by a tester: `mcheck version --json` printed the text)
+			fmt.Fprintf(stderr, "mcheck %s: unexpected argument(s): %s\n", strings.TrimPrefix(args[0], "--"), strings.Join(args[1:], " "))
+			return exitUsage
+		}
 		fmt.Fprintln(stdout, versionText())
 		return exitOK
 	case "-h", "--help", "help":
@@ -351,7 +356,15 @@ func listVar(fs *pflag.FlagSet, p *string, name, value, usage string) {
 // command should return status at once.
 func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writer), stdout, stderr io.Writer) (status int, done bool) {
 	fs.Usage = func() {} // printed here, to the right stream
+	// --help as a flag of our own (hidden: every usage names it), so that
+	// --help=false is a flag turned off, not a request for help (found by
+	// a tester; pflag's own treats any --help so).
+	help := fs.BoolP("help", "h", false, "print this help")
+	_ = fs.MarkHidden("help")
 	err := fs.Parse(args)
+	if err == nil && *help {
+		err = pflag.ErrHelp
+	}
 	if err == nil {
 		// A string flag given an empty value is refused, not taken for
 		// its default (found by a tester: --update-at "" ran as any, and

@@ -43,7 +43,7 @@ func (f *pointsFlags) register(fs *pflag.FlagSet) {
 	listVar(fs, &f.strategy, "strategy", "uncoordinated", "strategies to restrict to one point at a time: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", "))
 	listVar(fs, &f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model; repeatable: the lists add up)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
-	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue: a send is not enabled while this many messages are queued")
+	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue, at least 1: a send is not enabled while this many messages are queued")
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "cut each search at this BFS depth (0: no bound); a point a cut search found nothing at is unknown")
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut each search after this many distinct configurations (0: no bound)")
 	fs.StringVar(&f.store, "store", store.Memory, "visited set: memory or badger (one search per point: memory is the quicker for small ones)")

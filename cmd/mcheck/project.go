@@ -37,7 +37,7 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(w, "Checks the model (well-formedness of every protocol, projection onto every\nrole, names in threads and updates) and prints, for each protocol, its roles,\nwhether it loops (and which recursion is the run loop) and each role's local type.\n\n")
 		fmt.Fprint(w, projectNotation)
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 0 every protocol projects, 2 bad input or usage (the model's errors, each at file:line:col).")
+		fmt.Fprintln(w, "\nExit status: 0 every protocol projects, 2 bad input or usage (the model's errors, each at file:line:col), 3 the output could not be written.")
 	}
 	if status, done := parseFlags("project", fs, args, usage, stdout, stderr); done {
 		return status

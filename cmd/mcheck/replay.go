@@ -40,7 +40,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "what was found). Use it to see that a counterexample still holds after the model")
 		fmt.Fprintln(w, "or mcheck changed.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 0 the run ends in the same violation, 1 it does not (or is no longer a run), 2 bad input or usage.")
+		fmt.Fprintln(w, "\nExit status: 0 the run ends in the same violation, 1 it does not (or is no longer a run), 2 bad input or usage, 3 the output could not be written.")
 	}
 	if status, done := parseFlags("replay", fs, args, usage, stdout, stderr); done {
 		return status

@@ -42,7 +42,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	listVar(fs, &f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", ")+" (repeatable: the lists add up)")
 	listVar(fs, &f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another; repeatable: the lists add up)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
-	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue: a send is not enabled while this many messages are queued")
+	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue, at least 1: a send is not enabled while this many messages are queued")
 	skipVar(fs, &f.skip)
 	fs.IntVar(&f.workers, "workers", 0, "walks run in parallel (default: the number of cores); the result does not depend on it")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) simulation, one per line")
@@ -265,7 +265,7 @@ func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) 
 		fmt.Fprintln(w)
 	}
 	if newUpdate {
-		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt))
+		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.skip))
 		fmt.Fprintf(w, "simulation: %s\n\n", simSetup(f))
 	}
 	res := r.res

@@ -40,7 +40,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "A move that breaks a property says so, and so does a move into a configuration")
 		fmt.Fprintln(w, "with no move that breaks one (a deadlock). Like `spin -i`.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 0 done (q, or the end of the input), 2 bad input or usage; an interrupt (Ctrl-C) ends it at once, as it ends any program.")
+		fmt.Fprintln(w, "\nExit status: 0 done (q, or the end of the input), 2 bad input or usage, 3 the output could not be written; an interrupt (Ctrl-C) ends it at once, as it ends any program.")
 	}
 	if status, done := parseFlags("step", fs, args, usage, stdout, stderr); done {
 		return status

@@ -40,7 +40,7 @@ func (f *swarmFlags) register(fs *pflag.FlagSet) {
 	listVar(fs, &f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", ")+" (repeatable: the lists add up)")
 	listVar(fs, &f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another; repeatable: the lists add up)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
-	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue: a send is not enabled while this many messages are queued")
+	fs.IntVar(&f.queueBound, "queue-bound", check.DefaultQueueBound, "capacity of the global queue, at least 1: a send is not enabled while this many messages are queued")
 	skipVar(fs, &f.skip)
 	fs.IntVar(&f.workers, "workers", 0, "members searching at once (default: the number of cores); the result does not depend on it")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) swarm, one per line")
@@ -272,7 +272,7 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 		fmt.Fprintln(w)
 	}
 	if newUpdate {
-		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt))
+		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.skip))
 		fmt.Fprintf(w, "swarm: %s\n\n", swarmSetup(f))
 	}
 	res := r.res
@@ -294,7 +294,19 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 			// (found by a tester: with --max-states 0 the first members
 			// took the whole time, and the others, breadth-first ones
 			// among them, never ran, without a word)
-			fmt.Fprintf(w, " before members %d to %d started (the first took the whole time: bound them with --max-states, or give more --time)", ran, f.members-1)
+			// What to do depends on whether the members were bounded
+			// (found by a tester: 2,005 members of one state each were
+			// told to bound themselves with --max-states 1).
+			took := "the first took the whole time: bound them with --max-states, or give more --time"
+			switch {
+			case f.maxStates > 0 && ran == 1:
+				took = "the first took the whole time: lower --max-states, or give more --time"
+			case f.maxStates > 0:
+				took = fmt.Sprintf("the %d that ran took the whole time: give more --time, or fewer members", ran)
+			case ran > 1:
+				took = fmt.Sprintf("the %d that ran took the whole time: bound them with --max-states, or give more --time", ran)
+			}
+			fmt.Fprintf(w, " before members %d to %d started (%s)", ran, f.members-1, took)
 		}
 		fmt.Fprintln(w)
 	}
@@ -392,14 +404,23 @@ func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
 	fmt.Fprintln(w, "\n(ok?: no violation found, nothing proved; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: yes if no run to it is shorter, >= N if every run to it has at least N steps, ? if not known)")
 }
 
+// hexSeed is a 64-bit seed, written in JSON as the text writes it, a
+// string "0x..." : as a number, JSON readers that hold numbers as floats
+// (jq, JavaScript) round it past 2^53 (found by a tester).
+type hexSeed uint64
+
+func (h hexSeed) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf(`"%#x"`, uint64(h))), nil
+}
+
 // jsonMember is the JSON form of one member.
 type jsonMember struct {
 	Member            int     `json:"member"`
 	Search            string  `json:"search"`
 	Order             string  `json:"order,omitempty"`
 	Depth             int     `json:"depth"`
-	HashSeed          uint64  `json:"hash_seed"`
-	OrderSeed         uint64  `json:"order_seed"`
+	HashSeed          hexSeed `json:"hash_seed"`
+	OrderSeed         hexSeed `json:"order_seed"`
 	Status            string  `json:"status"`
 	DepthCut          bool    `json:"depth_cut"`
 	States            int64   `json:"states"`
@@ -468,7 +489,7 @@ func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 	}
 	for _, m := range res.Members {
 		c := m.Config
-		jm := jsonMember{Member: c.Index, Search: "bfs", Depth: c.Depth, HashSeed: c.HashSeed, OrderSeed: c.OrderSeed, Status: m.Status.String(),
+		jm := jsonMember{Member: c.Index, Search: "bfs", Depth: c.Depth, HashSeed: hexSeed(c.HashSeed), OrderSeed: hexSeed(c.OrderSeed), Status: m.Status.String(),
 			DepthCut: m.DepthCut, States: m.States, Transitions: m.Transitions, Deepest: m.Deepest, Fill: m.Fill,
 			OmissionProb: m.OmissionProb, ExpectedOmissions: m.ExpectedOmissions, Seconds: m.Elapsed.Seconds()}
 		if c.Search == statespace.SearchDFS {

@@ -71,8 +71,10 @@ func TestSwarmSafeModelAndReplay(t *testing.T) {
 		Search     string `json:"search"`
 		FoundBy    *int   `json:"found_by_member"`
 		Members    []struct {
-			Status string `json:"status"`
-			States int64  `json:"states"`
+			Status    string `json:"status"`
+			States    int64  `json:"states"`
+			HashSeed  string `json:"hash_seed"`  // "0x...", as the text writes it
+			OrderSeed string `json:"order_seed"` // (a tester's jq rounded numbers)
 		} `json:"members"`
 	}
 	if err := json.Unmarshal([]byte(out), &j); err != nil {
@@ -80,6 +82,11 @@ func TestSwarmSafeModelAndReplay(t *testing.T) {
 	}
 	if j.Verdict != "violation" || j.Exhaustive || j.Search != "bitstate swarm" || j.FoundBy == nil || len(j.Members) != *j.FoundBy+1 || j.Members[*j.FoundBy].Status != "violation" {
 		t.Errorf("JSON: %+v", j)
+	}
+	for _, m := range j.Members {
+		if !regexp.MustCompile(`^0x[0-9a-f]+$`).MatchString(m.HashSeed) || !regexp.MustCompile(`^0x[0-9a-f]+$`).MatchString(m.OrderSeed) {
+			t.Errorf("member seeds %q, %q: want hexadecimal strings", m.HashSeed, m.OrderSeed)
+		}
 	}
 	report := filepath.Join(t.TempDir(), "swarm.json")
 	if err := os.WriteFile(report, []byte(out), 0o644); err != nil {
@@ -152,8 +159,16 @@ func TestSwarmTimeBeforeMembersStarted(t *testing.T) {
 	f.updateAt = "any"
 	var b strings.Builder
 	writeSwarmRun(&b, r, f, false, true)
-	if !strings.Contains(b.String(), "--time 1s ended the search before members 2 to 7 started") {
+	if !strings.Contains(b.String(), "--time 1s ended the search before members 2 to 7 started (the 2 that ran took the whole time: bound them with --max-states") {
 		t.Errorf("a swarm whose time ended before members started:\n%s", b.String())
+	}
+	// Members bounded already are not told to bound themselves (found by
+	// a tester: --max-states 1, and the advice was --max-states).
+	f.maxStates = 1
+	b.Reset()
+	writeSwarmRun(&b, r, f, false, true)
+	if !strings.Contains(b.String(), "(the 2 that ran took the whole time: give more --time, or fewer members)") {
+		t.Errorf("bounded members that took the time:\n%s", b.String())
 	}
 }
 
