@@ -33,12 +33,11 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&nth, "violation", 1, "replay the report's `N`th counterexample, counting every run's in order (each one a --continue run lists)")
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: mcheck replay [--model MODEL.dsu] REPORT.json")
-		fmt.Fprintln(w, "\nREPORT.json is the output of `mcheck check --json`: its first violation (or the one")
-		fmt.Fprintln(w, "--violation chooses) is")
-		fmt.Fprintln(w, "re-run through the semantics, step by step, with the options it was found with; the")
-		fmt.Fprintln(w, "trace is printed, and the run must end in the same violation (property, rule and")
-		fmt.Fprintln(w, "what was found). Use it to see that a counterexample still holds after the model")
-		fmt.Fprintln(w, "or mcheck changed.")
+		fmt.Fprintln(w, "\nREPORT.json is the output of `mcheck check --json`: its first violation (or the")
+		fmt.Fprintln(w, "one --violation chooses) is re-run through the semantics, step by step, with the")
+		fmt.Fprintln(w, "options it was found with; the trace is printed, and the run must end in the same")
+		fmt.Fprintln(w, "violation (property, rule and what was found). Use it to see that a counterexample")
+		fmt.Fprintln(w, "still holds after the model or mcheck changed.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 		fmt.Fprintln(w, "\nExit status: 0 the run ends in the same violation, 1 it does not (or is no longer a run), 2 bad input or usage, 3 the output could not be written.")
 	}
@@ -69,6 +68,12 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if modelPath == "" {
 		// (found by a tester: "mcheck replay: : cannot read model")
 		fmt.Fprintf(stderr, "mcheck replay: %s: model: missing (check writes the model's path): pass --model\n", reportPath)
+		return exitUsage
+	}
+	if fromReport && (modelPath == "/dev/stdin" || strings.HasPrefix(modelPath, "/dev/fd/") || strings.HasPrefix(modelPath, "/proc/self/fd/")) {
+		// (found by a tester: replay read standard input again, and
+		// said the model declares no threads)
+		fmt.Fprintf(stderr, "mcheck replay: %s: the model was read from %s, which names no file: pass it with --model\n", reportPath, modelPath)
 		return exitUsage
 	}
 	src, err := readModelFile(modelPath)

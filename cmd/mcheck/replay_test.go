@@ -167,6 +167,30 @@ func TestReplayNoUpdate(t *testing.T) {
 	}
 }
 
+// TestReplayModelFromStdin: a report of a model read from standard input
+// names no file; replay asks for --model rather than reading its own
+// standard input (found by a tester: "the model declares no threads").
+func TestReplayModelFromStdin(t *testing.T) {
+	src, err := os.ReadFile("../../models/mathserver.dsu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := runCmd("check", "--json", "--store", "memory", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
+	out = strings.Replace(out, `"model":"../../models/mathserver.dsu"`, `"model":"/dev/stdin"`, 1)
+	if !strings.Contains(out, `"model":"/dev/stdin"`) {
+		t.Fatalf("report without its model path:\n%s", out)
+	}
+	report := writeFile(t, t.TempDir(), "r.json", []byte(out))
+	code, _, errs := runCmd("replay", report)
+	if code != exitUsage || !strings.Contains(errs, "the model was read from /dev/stdin, which names no file: pass it with --model") {
+		t.Errorf("replay: exit %d, %q", code, errs)
+	}
+	model := writeFile(t, t.TempDir(), "m.dsu", src)
+	if code, out, errs := runCmd("replay", "--model", model, report); code != exitOK {
+		t.Errorf("replay --model: exit %d\n%s%s", code, out, errs)
+	}
+}
+
 // TestReplayRuntimeErrorElsewhere: a runtime error's description names
 // where it happened (file:line:col); replay of the same run ends in the same
 // violation when the model is given under another name (--model with

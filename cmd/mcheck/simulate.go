@@ -53,7 +53,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.runs, "runs", statespace.DefaultSimRuns, "walks per strategy (with --time alone: as many as fit)")
 	fs.DurationVar(&f.duration, "time", 0, "time per strategy, e.g. 30s or 5m (0: no limit); with --runs, whichever comes first")
 	fs.StringVar(&f.scheduler, "scheduler", "thread", "how a walk picks its next step: thread (a thread uniformly among those that can move, then one of its steps) or move (uniformly among all steps)")
-	fs.IntVar(&f.swarm, "swarm", 0, "vary the walks over N swarm members (scheduler, depth, and how often a thread keeps the turn); 0: every walk alike")
+	fs.IntVar(&f.swarm, "swarm", 0, "vary the walks over N swarm members (scheduler, depth, and how often a thread keeps the turn), 0 to 1048576; 0: every walk alike")
 	fs.BoolVar(&f.shrink, "shrink", true, "look for a shorter run to each violation found (bounded BFS, then delta debugging)")
 	fs.Int64Var(&f.shrinkStates, "shrink-states", statespace.DefaultShrinkStates, "configurations the shrinking BFS may store")
 	fs.Int64Var(&f.shrinkBudget, "shrink-budget", statespace.DefaultShrinkBudget, "configurations delta debugging may replay while shrinking (0: no delta debugging)")
@@ -320,7 +320,11 @@ func walksDone(res *statespace.SimResult) string {
 		s += fmt.Sprintf("; %d reached a configuration with no step", res.Ended)
 	}
 	if res.Cut > 0 {
-		s += fmt.Sprintf("; %d stopped at their depth", res.Cut)
+		if res.Cut == 1 {
+			s += "; 1 stopped at its depth"
+		} else {
+			s += fmt.Sprintf("; %d stopped at their depth", res.Cut)
+		}
 	}
 	s += ")"
 	if res.Partial > 0 {

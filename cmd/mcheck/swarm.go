@@ -47,7 +47,7 @@ func (f *swarmFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
 	fs.BoolVar(&f.coverage, "coverage", false, "after each swarm, list what no member exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
 	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for the breadth-first members' frontiers and links before they spill to disk, and for shrinking (default: a quarter of RAM); the bit arrays come on top")
-	fs.IntVar(&f.members, "swarm", statespace.DefaultSwarmMembers, "the number of searches (members), each with its own hash function, order and depth bound")
+	fs.IntVar(&f.members, "swarm", statespace.DefaultSwarmMembers, "the number of searches (members), 1 to 65536, each with its own hash function, order and depth bound")
 	fs.UintVar(&f.bits, "bits", statespace.DefaultSwarmBits, "each member's bit array has 2^K bits (27: 16 MiB)")
 	fs.Int64Var(&f.maxStates, "max-states", statespace.DefaultSwarmStates, "the most configurations each member stores (0: no bound; a member then ends when its bit array takes nothing for new)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the members' hash functions and orders")
@@ -243,7 +243,7 @@ func (r *swarmReport) stored() int64 {
 func swarmSetup(f *swarmFlags) string {
 	states := "no bound on the states"
 	if f.maxStates > 0 {
-		states = fmt.Sprintf("at most %d states", f.maxStates)
+		states = "at most " + plural64(f.maxStates, "state")
 	}
 	s := fmt.Sprintf("%s (seed %d), each with 2^%d bits (%s) and %s, runs of up to %s", plural(f.members, "member"), f.seed, f.bits, bitsSize(f.bits), states, steps(f.depth))
 	if f.duration > 0 {
