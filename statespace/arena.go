@@ -252,3 +252,12 @@ func (a *Arena) succSlice(capacity int) []Succ {
 	}
 	return a.succs.take(capacity)[:0]
 }
+
+// memoOf is the arena's worker's memo (memo.go), nil for none (or no
+// arena).
+func (a *Arena) memoOf() *threadMemo {
+	if a == nil {
+		return nil
+	}
+	return a.memo
+}

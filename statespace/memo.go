@@ -30,11 +30,12 @@ import (
 // whole: with Semantics.Reach (the instructions a thread runs through are
 // recorded) or Semantics.Raw; and a step that faults is never kept.
 type threadMemo struct {
-	t     *trees
-	cur   *cursor // the worker's: the ids of the parent's threads
-	slots []memoSlot
-	insts []instSlot // the instance memo (see moveMonitorMemo)
-	chans []chanSlot // the channel memo (see pushMemo)
+	t       *trees
+	cur     *cursor // the worker's: the ids of the parent's threads
+	slots   []memoSlot
+	insts   []instSlot   // the instance memo (see moveMonitorMemo)
+	chans   []chanSlot   // the channel memo (see pushMemo)
+	renames []renameSlot // the rename memo (Symmetry.apply), made when first used
 }
 
 // memoKey is what a thread's part of a step depends on.
@@ -49,6 +50,62 @@ type memoSlot struct {
 	key memoKey
 	th  *Thread // the thread after the step: the table's, never changed
 	id  uint32  // its id
+}
+
+// The rename memo. The symmetry's representative renames threads (a
+// block moved to another's place: its code, its endpoints) and sessions
+// (endpoint values): what a thread becomes depends on the thread, its slot
+// before and after, and the renaming of sessions, and on nothing else, so
+// it is kept per worker, interned, under those (Symmetry.apply).
+
+// renameKey is what a thread's renaming depends on.
+type renameKey struct {
+	id       uint32 // the thread's id before
+	from, to uint32 // its slot before and after
+	rho      uint64 // the renaming of sessions, packed (packRenaming)
+}
+
+type renameSlot struct {
+	key renameKey
+	th  *Thread // the thread renamed: the table's, never changed; nil: empty
+}
+
+// renameMemoSlots is the size of a worker's rename memo (32 bytes an entry).
+const renameMemoSlots = 1 << 12
+
+// packRenaming packs a renaming of at most 8 sessions, each below 255,
+// into a word (0xff above the last); false if it does not fit.
+func packRenaming(rho []int) (uint64, bool) {
+	if len(rho) > 8 {
+		return 0, false
+	}
+	w := ^uint64(0)
+	for i, r := range rho {
+		if r < 0 || r >= 0xff {
+			return 0, false
+		}
+		w = w&^(0xff<<(8*i)) | uint64(r)<<(8*i)
+	}
+	return w, true
+}
+
+// renameSlot returns the rename memo's entry for k.
+func (m *threadMemo) renameSlot(k renameKey) *renameSlot {
+	if m.renames == nil {
+		m.renames = make([]renameSlot, renameMemoSlots)
+	}
+	h := store.Mix(uint64(k.id)<<32|uint64(k.from)<<16|uint64(k.to)) ^ store.Mix(k.rho)
+	return &m.renames[h&(renameMemoSlots-1)]
+}
+
+// intern returns the tables' copy of th (nil on an error, which the
+// successor's key reports).
+func (m *threadMemo) intern(th *Thread) *Thread {
+	id := m.t.thread(m.cur, th)
+	if m.cur.err != nil {
+		return nil
+	}
+	return m.t.threads.Get(id)
 }
 
 // memoSlots is the number of entries per worker (32 bytes each).

@@ -6,9 +6,12 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/big"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/mcheck/mcheck/store"
 )
 
 // Symmetry reduction, detected automatically (no annotation).
@@ -435,7 +438,25 @@ type symScratch struct {
 	// and per (group, block) whether one of its own sessions differs.
 	chDiff   []bool
 	instDiff []bool
+
+	// The signature cache (cachedSignature), for the symmetry and the
+	// tables it was made with.
+	cache      []sigSlot
+	cacheSym   *Symmetry
+	cacheTrees *trees
+	cacheKey   []uint32
 }
+
+// sigSlot is an entry of the signature cache: the block whose parts have
+// the ids in key has the signature sig.
+type sigSlot struct {
+	h   uint64
+	key []uint32
+	sig []byte
+}
+
+// sigCacheSlots is the size of a worker's signature cache.
+const sigCacheSlots = 1 << 12
 
 type instKey struct {
 	a, b, c, d int
@@ -502,7 +523,7 @@ func (s *Symmetry) reusable(parent, n *Config, sc *symScratch) bool {
 		for gi, g := range s.Groups {
 			for bi := range g.Blocks {
 				sc.psigAt = append(sc.psigAt, len(sc.psigBuf))
-				sc.psigBuf = s.blockSignature(sc.psigBuf, parent, gi, bi, sc, nil)
+				sc.psigBuf = s.cachedSignature(sc.psigBuf, parent, gi, bi, sc, nil)
 			}
 		}
 		sc.psigAt = append(sc.psigAt, len(sc.psigBuf))
@@ -641,7 +662,7 @@ func (s *Symmetry) sortBlocksFrom(parent, c *Config, gi int, sc *symScratch) []i
 		// A slice of sigBuf as it is now: appending after it, or to a
 		// reallocated copy, leaves it as it is.
 		start := len(sc.sigBuf)
-		sc.sigBuf = s.blockSignature(sc.sigBuf, c, gi, bi, sc, decided)
+		sc.sigBuf = s.cachedSignature(sc.sigBuf, c, gi, bi, sc, decided)
 		sc.sigs[bi] = sc.sigBuf[start:len(sc.sigBuf):len(sc.sigBuf)]
 		if verifySymSigs && decided != nil {
 			full := s.blockSignature(nil, c, gi, bi, sc, nil)
@@ -812,9 +833,23 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		inv[sc.pi[t]] = t
 	}
 	c.Threads = threads
+	m := c.arena.memoOf()
+	rho, packed := packRenaming(sc.rho)
 	for u := range c.Threads {
 		from := inv[u]
 		if from != u || remapChanges(c.Threads[u], sc.rho) {
+			var sl *renameSlot
+			if th := c.Threads[u]; m != nil && packed && th.tab.trees == m.t {
+				// The rename memo: the tables' copy of what the renaming
+				// makes of this thread, kept before.
+				k := renameKey{id: th.tab.id, from: uint32(from), to: uint32(u), rho: rho}
+				sl = m.renameSlot(k)
+				if sl.th != nil && sl.key == k {
+					c.Threads[u] = sl.th
+					continue
+				}
+				sl.key, sl.th = k, nil
+			}
 			th := c.thread(u)
 			for fi := range th.Frames {
 				f := &th.Frames[fi]
@@ -825,6 +860,11 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 				remapValues(f.Stack, sc.rho)
 			}
 			th.dirty = false
+			if sl != nil {
+				if kept := m.intern(th); kept != nil {
+					c.Threads[u], sl.th = kept, kept
+				}
+			}
 		}
 	}
 	insts := c.arena.instPtrs(len(c.Insts), len(c.Insts)+1)
@@ -874,6 +914,75 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 			q[j], q[j-1] = q[j-1], q[j]
 		}
 	}
+}
+
+// cachedSignature is blockSignature through the worker's signature
+// cache. A block's signature depends on its threads, its own sessions (and
+// where they are among c's: their ordinals, and which endpoint values are
+// its own) with their channels, and, where blocks are told apart by the
+// roles they hold in shared sessions, on those; so where the block's
+// threads, sessions and channels are the tables' (interned: ids) and no
+// shared session counts, the signature is kept under their ids and the
+// sessions' places. A configuration decoded from the tables (the one
+// expanded) is made of such parts, and so, through the memos, are most of
+// its successors' blocks. A signature kept is the whole one (decided is
+// for the blocks not kept).
+func (s *Symmetry) cachedSignature(buf []byte, c *Config, gi, bi int, sc *symScratch, decided func(sig []byte) bool) []byte {
+	m := c.arena.memoOf()
+	if m == nil || sc.shared > 0 && sharedRolesOrder {
+		return s.blockSignature(buf, c, gi, bi, sc, decided)
+	}
+	if sc.cacheSym != s || sc.cacheTrees != m.t {
+		sc.cache, sc.cacheSym, sc.cacheTrees = make([]sigSlot, sigCacheSlots), s, m.t
+	}
+	key := append(sc.cacheKey[:0], uint32(gi), uint32(bi))
+	for _, t := range s.Groups[gi].Blocks[bi] {
+		th := c.Threads[t]
+		if th.tab.trees != m.t {
+			return s.blockSignature(buf, c, gi, bi, sc, decided)
+		}
+		key = append(key, th.tab.id)
+	}
+	for i, in := range c.Insts {
+		if s.svcGroup[in.Service] != gi || s.svcBlock[in.Service] != bi {
+			continue
+		}
+		if in.tab.trees != m.t {
+			return s.blockSignature(buf, c, gi, bi, sc, decided)
+		}
+		key = append(key, uint32(i), in.tab.id)
+		n := len(key)
+		key = append(key, 0) // its channels, counted
+		for _, ch := range c.Queue {
+			if int(ch.Inst) != i {
+				continue
+			}
+			if ch.tab.trees != m.t {
+				return s.blockSignature(buf, c, gi, bi, sc, decided)
+			}
+			key = append(key, ch.tab.id)
+			key[n]++
+		}
+	}
+	sc.cacheKey = key
+	h := uint64(len(key))
+	for _, k := range key {
+		h = (bits.RotateLeft64(h, 29) ^ uint64(k)) * 0x9e3779b97f4a7c15
+	}
+	h = store.Mix(h)
+	sl := &sc.cache[h&(sigCacheSlots-1)]
+	if sl.h == h && slices.Equal(sl.key, key) {
+		if verifySymSigs {
+			if fresh := s.blockSignature(nil, c, gi, bi, sc, nil); !bytes.Equal(fresh, sl.sig) {
+				panic(fmt.Sprintf("symmetry: block %d of group %d: the cached signature %x, its own %x", bi, gi, sl.sig, fresh))
+			}
+		}
+		return append(buf, sl.sig...)
+	}
+	start := len(buf)
+	buf = s.blockSignature(buf, c, gi, bi, sc, nil)
+	*sl = sigSlot{h: h, key: slices.Clone(key), sig: slices.Clone(buf[start:])}
+	return buf
 }
 
 // blockSignature appends the state of block bi of group gi as seen from
