@@ -30,12 +30,15 @@ import (
 // whole: with Semantics.Reach (the instructions a thread runs through are
 // recorded) or Semantics.Raw; and a step that faults is never kept.
 type threadMemo struct {
-	t       *trees
-	cur     *cursor // the worker's: the ids of the parent's threads
-	slots   []memoSlot
-	insts   []instSlot   // the instance memo (see moveMonitorMemo)
-	chans   []chanSlot   // the channel memo (see pushMemo)
-	renames []renameSlot // the rename memo (Symmetry.apply), made when first used
+	t     *trees
+	cur   *cursor // the worker's: the ids of the parent's threads
+	slots []memoSlot
+	insts []instSlot // the instance memo (see moveMonitorMemo)
+	chans []chanSlot // the channel memo (see pushMemo)
+	// The rename memo (Symmetry.apply), made when first used.
+	renames     []renameSlot
+	renameInsts []renameInstSlot
+	renameChans []renameChanSlot
 }
 
 // memoKey is what a thread's part of a step depends on.
@@ -106,6 +109,84 @@ func (m *threadMemo) intern(th *Thread) *Thread {
 		return nil
 	}
 	return m.t.threads.Get(id)
+}
+
+// Instances and channels are renamed too (the services and holders of an
+// instance, the session of a channel and the endpoints in its messages):
+// kept the same way, under their ids and what the renaming does to them.
+
+// renameInstKey is what an instance's renaming depends on.
+type renameInstKey struct {
+	id      uint32 // the instance's id before
+	svc     uint32 // its service after
+	holders uint64 // its ends' holders after, 16 bits each
+}
+
+type renameInstSlot struct {
+	key renameInstKey
+	in  *Instance // the table's; nil: empty
+}
+
+// renameInstKeyOf is the key of instance in's renaming by sc; false if its
+// ends do not fit one.
+func renameInstKeyOf(in *Instance, sc *symScratch) (renameInstKey, bool) {
+	k := renameInstKey{id: in.tab.id, svc: uint32(sc.sigma[in.Service])}
+	if len(in.Ends) > 4 {
+		return k, false
+	}
+	for i, e := range in.Ends {
+		h := sc.pi[e.Holder]
+		if h < 0 || h >= 1<<16 {
+			return k, false
+		}
+		k.holders |= uint64(h) << (16 * i)
+	}
+	return k, true
+}
+
+// renameChanKey is what a channel's renaming depends on.
+type renameChanKey struct {
+	id   uint32 // the channel's id before
+	inst uint32 // its session after
+	rho  uint64 // the renaming of sessions, packed, if its messages hold endpoints (else 0)
+}
+
+type renameChanSlot struct {
+	key renameChanKey
+	ch  *Channel // the table's; nil: empty
+}
+
+func (m *threadMemo) renameInstSlot(k renameInstKey) *renameInstSlot {
+	if m.renameInsts == nil {
+		m.renameInsts = make([]renameInstSlot, renameMemoSlots)
+	}
+	h := store.Mix(uint64(k.id)<<32|uint64(k.svc)) ^ store.Mix(k.holders)
+	return &m.renameInsts[h&(renameMemoSlots-1)]
+}
+
+func (m *threadMemo) renameChanSlot(k renameChanKey) *renameChanSlot {
+	if m.renameChans == nil {
+		m.renameChans = make([]renameChanSlot, renameMemoSlots)
+	}
+	h := store.Mix(uint64(k.id)<<32|uint64(k.inst)) ^ store.Mix(k.rho)
+	return &m.renameChans[h&(renameMemoSlots-1)]
+}
+
+// internInst and internChan are intern for an instance and a channel.
+func (m *threadMemo) internInst(in *Instance) *Instance {
+	id := m.t.instance(m.cur, in)
+	if m.cur.err != nil {
+		return nil
+	}
+	return m.t.insts.Get(id)
+}
+
+func (m *threadMemo) internChan(ch *Channel) *Channel {
+	id := m.t.channel(m.cur, ch)
+	if m.cur.err != nil {
+		return nil
+	}
+	return m.t.chans.Get(id)
 }
 
 // memoSlots is the number of entries per worker (32 bytes each).

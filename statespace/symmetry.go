@@ -880,12 +880,29 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		if !change {
 			continue
 		}
+		var sl *renameInstSlot
+		if m != nil && in.tab.trees == m.t {
+			k, ok := renameInstKeyOf(in, sc)
+			if ok {
+				sl = m.renameInstSlot(k)
+				if sl.in != nil && sl.key == k {
+					c.Insts[i] = sl.in
+					continue
+				}
+				sl.key, sl.in = k, nil
+			}
+		}
 		n := c.inst(i)
 		n.Service = sc.sigma[n.Service]
 		for k := range n.Ends {
 			n.Ends[k].Holder = int32(sc.pi[n.Ends[k].Holder])
 		}
 		n.dirty = false
+		if sl != nil {
+			if kept := m.internInst(n); kept != nil {
+				c.Insts[i], sl.in = kept, kept
+			}
+		}
 	}
 	for i, ch := range c.Queue {
 		ni := int32(sc.rho[ch.Inst])
@@ -895,6 +912,19 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		}
 		if ni == ch.Inst && !hasEnd {
 			continue
+		}
+		var sl *renameChanSlot
+		if m != nil && ch.tab.trees == m.t && (packed || !hasEnd) {
+			k := renameChanKey{id: ch.tab.id, inst: uint32(ni)}
+			if hasEnd {
+				k.rho = rho
+			}
+			sl = m.renameChanSlot(k)
+			if sl.ch != nil && sl.key == k {
+				c.Queue[i] = sl.ch
+				continue
+			}
+			sl.key, sl.ch = k, nil
 		}
 		n := c.arena.channel()
 		*n = Channel{Inst: ni, From: ch.From, To: ch.To, Msgs: c.arena.msgSlice(len(ch.Msgs), len(ch.Msgs))}
@@ -907,6 +937,11 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 			}
 		}
 		c.Queue[i] = n
+		if sl != nil {
+			if kept := m.internChan(n); kept != nil {
+				c.Queue[i], sl.ch = kept, kept
+			}
+		}
 	}
 	q := c.Queue
 	for i := 1; i < len(q); i++ {
