@@ -35,10 +35,10 @@ type threadMemo struct {
 	slots []memoSlot
 	insts []instSlot // the instance memo (see moveMonitorMemo)
 	chans []chanSlot // the channel memo (see pushMemo)
-	// The rename memo (Symmetry.apply), made when first used.
-	renames     []renameSlot
-	renameInsts []renameInstSlot
-	renameChans []renameChanSlot
+	// The rename memo (Symmetry.apply).
+	renameThreads renameMemo[renameKey, *Thread]
+	renameInsts   renameMemo[renameInstKey, *Instance]
+	renameChans   renameMemo[renameChanKey, *Channel]
 }
 
 // memoKey is what a thread's part of a step depends on.
@@ -68,13 +68,32 @@ type renameKey struct {
 	rho      uint64 // the renaming of sessions, packed (packRenaming)
 }
 
-type renameSlot struct {
-	key renameKey
-	th  *Thread // the thread renamed: the table's, never changed; nil: empty
+// renameMemo is one table of the rename memo: direct-mapped, a collision
+// only forgets an entry; made when first used.
+type renameMemo[K comparable, V any] struct {
+	slots []renameEntry[K, V]
 }
 
-// renameMemoSlots is the size of a worker's rename memo (32 bytes an entry).
+type renameEntry[K comparable, V any] struct {
+	key K
+	v   V // the part renamed: the table's, never changed
+	ok  bool
+}
+
+// renameMemoSlots is the size of each of a worker's rename tables.
 const renameMemoSlots = 1 << 12
+
+// slot returns the entry for a key whose hash is h.
+func (r *renameMemo[K, V]) slot(h uint64) *renameEntry[K, V] {
+	if r.slots == nil {
+		r.slots = make([]renameEntry[K, V], renameMemoSlots)
+	}
+	return &r.slots[store.Mix(h)&(renameMemoSlots-1)]
+}
+
+func (k renameKey) hash() uint64 {
+	return store.Mix(uint64(k.id)<<32|uint64(k.from)<<16|uint64(k.to)) ^ k.rho
+}
 
 // packRenaming packs a renaming of at most 8 sessions, each below 255,
 // into a word (0xff above the last); false if it does not fit.
@@ -90,15 +109,6 @@ func packRenaming(rho []int) (uint64, bool) {
 		w = w&^(0xff<<(8*i)) | uint64(r)<<(8*i)
 	}
 	return w, true
-}
-
-// renameSlot returns the rename memo's entry for k.
-func (m *threadMemo) renameSlot(k renameKey) *renameSlot {
-	if m.renames == nil {
-		m.renames = make([]renameSlot, renameMemoSlots)
-	}
-	h := store.Mix(uint64(k.id)<<32|uint64(k.from)<<16|uint64(k.to)) ^ store.Mix(k.rho)
-	return &m.renames[h&(renameMemoSlots-1)]
 }
 
 // intern returns the tables' copy of th (nil on an error, which the
@@ -120,11 +130,6 @@ type renameInstKey struct {
 	id      uint32 // the instance's id before
 	svc     uint32 // its service after
 	holders uint64 // its ends' holders after, 16 bits each
-}
-
-type renameInstSlot struct {
-	key renameInstKey
-	in  *Instance // the table's; nil: empty
 }
 
 // renameInstKeyOf is the key of instance in's renaming by sc; false if its
@@ -151,25 +156,12 @@ type renameChanKey struct {
 	rho  uint64 // the renaming of sessions, packed, if its messages hold endpoints (else 0)
 }
 
-type renameChanSlot struct {
-	key renameChanKey
-	ch  *Channel // the table's; nil: empty
+func (k renameInstKey) hash() uint64 {
+	return store.Mix(uint64(k.id)<<32|uint64(k.svc)) ^ k.holders
 }
 
-func (m *threadMemo) renameInstSlot(k renameInstKey) *renameInstSlot {
-	if m.renameInsts == nil {
-		m.renameInsts = make([]renameInstSlot, renameMemoSlots)
-	}
-	h := store.Mix(uint64(k.id)<<32|uint64(k.svc)) ^ store.Mix(k.holders)
-	return &m.renameInsts[h&(renameMemoSlots-1)]
-}
-
-func (m *threadMemo) renameChanSlot(k renameChanKey) *renameChanSlot {
-	if m.renameChans == nil {
-		m.renameChans = make([]renameChanSlot, renameMemoSlots)
-	}
-	h := store.Mix(uint64(k.id)<<32|uint64(k.inst)) ^ store.Mix(k.rho)
-	return &m.renameChans[h&(renameMemoSlots-1)]
+func (k renameChanKey) hash() uint64 {
+	return store.Mix(uint64(k.id)<<32|uint64(k.inst)) ^ k.rho
 }
 
 // internInst and internChan are intern for an instance and a channel.

@@ -838,17 +838,17 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 	for u := range c.Threads {
 		from := inv[u]
 		if from != u || remapChanges(c.Threads[u], sc.rho) {
-			var sl *renameSlot
+			var sl *renameEntry[renameKey, *Thread]
 			if th := c.Threads[u]; m != nil && packed && th.tab.trees == m.t {
 				// The rename memo: the tables' copy of what the renaming
 				// makes of this thread, kept before.
 				k := renameKey{id: th.tab.id, from: uint32(from), to: uint32(u), rho: rho}
-				sl = m.renameSlot(k)
-				if sl.th != nil && sl.key == k {
-					c.Threads[u] = sl.th
+				sl = m.renameThreads.slot(k.hash())
+				if sl.ok && sl.key == k {
+					c.Threads[u] = sl.v
 					continue
 				}
-				sl.key, sl.th = k, nil
+				*sl = renameEntry[renameKey, *Thread]{key: k}
 			}
 			th := c.thread(u)
 			for fi := range th.Frames {
@@ -862,7 +862,7 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 			th.dirty = false
 			if sl != nil {
 				if kept := m.intern(th); kept != nil {
-					c.Threads[u], sl.th = kept, kept
+					c.Threads[u], sl.v, sl.ok = kept, kept, true
 				}
 			}
 		}
@@ -880,16 +880,16 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		if !change {
 			continue
 		}
-		var sl *renameInstSlot
+		var sl *renameEntry[renameInstKey, *Instance]
 		if m != nil && in.tab.trees == m.t {
 			k, ok := renameInstKeyOf(in, sc)
 			if ok {
-				sl = m.renameInstSlot(k)
-				if sl.in != nil && sl.key == k {
-					c.Insts[i] = sl.in
+				sl = m.renameInsts.slot(k.hash())
+				if sl.ok && sl.key == k {
+					c.Insts[i] = sl.v
 					continue
 				}
-				sl.key, sl.in = k, nil
+				*sl = renameEntry[renameInstKey, *Instance]{key: k}
 			}
 		}
 		n := c.inst(i)
@@ -900,7 +900,7 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		n.dirty = false
 		if sl != nil {
 			if kept := m.internInst(n); kept != nil {
-				c.Insts[i], sl.in = kept, kept
+				c.Insts[i], sl.v, sl.ok = kept, kept, true
 			}
 		}
 	}
@@ -913,18 +913,18 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		if ni == ch.Inst && !hasEnd {
 			continue
 		}
-		var sl *renameChanSlot
+		var sl *renameEntry[renameChanKey, *Channel]
 		if m != nil && ch.tab.trees == m.t && (packed || !hasEnd) {
 			k := renameChanKey{id: ch.tab.id, inst: uint32(ni)}
 			if hasEnd {
 				k.rho = rho
 			}
-			sl = m.renameChanSlot(k)
-			if sl.ch != nil && sl.key == k {
-				c.Queue[i] = sl.ch
+			sl = m.renameChans.slot(k.hash())
+			if sl.ok && sl.key == k {
+				c.Queue[i] = sl.v
 				continue
 			}
-			sl.key, sl.ch = k, nil
+			*sl = renameEntry[renameChanKey, *Channel]{key: k}
 		}
 		n := c.arena.channel()
 		*n = Channel{Inst: ni, From: ch.From, To: ch.To, Msgs: c.arena.msgSlice(len(ch.Msgs), len(ch.Msgs))}
@@ -939,7 +939,7 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		c.Queue[i] = n
 		if sl != nil {
 			if kept := m.internChan(n); kept != nil {
-				c.Queue[i], sl.ch = kept, kept
+				c.Queue[i], sl.v, sl.ok = kept, kept, true
 			}
 		}
 	}

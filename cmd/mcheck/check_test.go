@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mcheck/mcheck/benches/family"
 	"github.com/mcheck/mcheck/statespace"
 	"github.com/mcheck/mcheck/store"
 )
@@ -179,14 +178,7 @@ func TestCheckUnwritableStoreDir(t *testing.T) {
 // TestCheckTinyMemBudget: with a budget that makes the frontier, the links
 // and the RAM tier spill, the results are those of an unbounded run.
 func TestCheckTinyMemBudget(t *testing.T) {
-	src, err := family.Generate("prodcons", 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "pc2.dsu")
-	if err := os.WriteFile(path, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := familyModel(t, "prodcons", 2)
 	get := func(args ...string) map[string]any {
 		// (--skip update-completion: with two pairs max+1 has a liveness
 		// violation, found after the search this test compares.)
@@ -1048,14 +1040,7 @@ func TestReadmeLanguageExample(t *testing.T) {
 // clients), and readable in the text. Forty pairs make groups of 16, 16
 // and 8 blocks: 16!·16!·8! permutations.
 func TestSymmetryOrderExact(t *testing.T) {
-	src, err := family.Generate("prodcons", 40)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "pc40.dsu")
-	if err := os.WriteFile(path, src, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := familyModel(t, "prodcons", 40)
 	want := new(big.Int).MulRange(1, 16)
 	want.Mul(want, want).Mul(want, new(big.Int).MulRange(1, 8))
 	code, out, errs := runCmd("check", "--store", "memory", "--strategy", "max+1", "--max-states", "10", "--json", path)
