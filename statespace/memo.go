@@ -266,6 +266,25 @@ func (s *Semantics) keepInst(m *threadMemo, sl *instSlot, k instStepKey, n *Conf
 	*sl = instSlot{key: k, in: kept, id: id, ok: true}
 }
 
+// appliedMemo returns what thread t of c becomes when it applies the
+// update at its update point and runs on, if the thread memo knows it: the
+// key then's would be (the stops' answer of a thread that has applied),
+// looked up before the thread is copied.
+func (s *Semantics) appliedMemo(c *Config, t int) (*Thread, bool) {
+	m := s.memoFor(c)
+	if m == nil {
+		return nil, false
+	}
+	stop := uint8(3) // stops: a thread that has applied
+	switch {
+	case s.P.Update == nil:
+		stop = 1
+	case !c.Upd.Introduced:
+		stop = 2
+	}
+	return m.hit(memoKey{id: m.cur.leaves[t], kind: ActApply, stop: stop})
+}
+
 // applyMemo is apply with the instance memo: thread t (a private copy in
 // n, a successor of c being built) applies the update. What applying does
 // to an instance, then in canonical form (normaliseRuns), depends on the
@@ -279,7 +298,9 @@ func (s *Semantics) applyMemo(c, n *Config, t int) {
 		s.apply(n, t)
 		return
 	}
-	n.Threads[t].HeapVer = 1
+	if th := n.Threads[t]; th.HeapVer != 1 {
+		th.HeapVer = 1 // a private copy (else the memo's, applied already)
+	}
 	for i := range n.Insts {
 		if !s.applies(n.Insts[i], t) {
 			continue

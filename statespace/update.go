@@ -139,6 +139,13 @@ func (s *Semantics) pass(c *Config, t int, apply bool) Succ {
 	act := Action{Kind: ActPass, Thread: t, Code: f.Code, PC: f.PC, Label: -1}
 	if apply {
 		act.Kind = ActApply
+		if th, ok := s.appliedMemo(c, t); ok {
+			// The thread memo knows what the thread becomes (applied, run
+			// on): its sessions only are left to move.
+			n.Threads[t] = th
+			s.applyMemo(c, n, t)
+			return Succ{Action: act, Next: n}
+		}
 		n.thread(t)
 		s.applyMemo(c, n, t)
 	}
