@@ -246,9 +246,19 @@ func TestUpdateCompletion(t *testing.T) {
 // Naming a service with the protocol it already has moves nothing.
 func TestNotMoved(t *testing.T) {
 	src, _ := os.ReadFile(filepath.Join("..", "models", "mathserver.dsu"))
-	s := strings.Replace(string(src), "service s: MathB", "service s: MathA", 1)
-	s = strings.Replace(s, "case(x, p2, { result: receive(x, p2), error: () })", "receive(x, p2)", 1)
-	s = strings.Replace(s, "(if z1 < 0 then select(y, p1, error)\n                else (select(y, p1, result); send(y, p1, z1 + z2)));", "send(y, p1, z1 + z2);", 1)
+	s := string(src)
+	for _, r := range [][2]string{
+		{"service s: MathB", "service s: MathA"},
+		{"case(x, p2, { result: receive(x, p2), error: () })", "receive(x, p2)"},
+		{"if z1 < 0 then\n        select(y, p1, error)\n      else\n        (select(y, p1, result); send(y, p1, z1 + z2));", "send(y, p1, z1 + z2);"},
+	} {
+		// Each edit must apply (the model's layout is fmt's: an edit
+		// that no longer matched left the choice in).
+		if !strings.Contains(s, r[0]) {
+			t.Fatalf("models/mathserver.dsu has no %q", r[0])
+		}
+		s = strings.Replace(s, r[0], r[1], 1)
+	}
 	m := load(t, "notmoved", s)
 	for _, st := range []string{"uncoordinated", "max+1"} {
 		check(t, m, Options{Strategy: st}, want{"ok", "", -1})
