@@ -437,6 +437,10 @@ type runReport struct {
 // checked).
 func setupLine(path string, u *model.Update, bound int, at string, skip []string) string {
 	s := fmt.Sprintf("model %s, no update, queue capacity %d", filepath.ToSlash(path), bound)
+	if at != "any" {
+		// (found by a tester: the setting was taken without a word)
+		s += " (--update-at " + at + " has no effect: nothing to introduce)"
+	}
 	if u != nil {
 		s = fmt.Sprintf("model %s, update %s, queue capacity %d, update introduced: %s", filepath.ToSlash(path), u.Name, bound, at)
 	}

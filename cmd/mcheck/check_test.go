@@ -1092,3 +1092,16 @@ func TestSkipInHeader(t *testing.T) {
 		t.Errorf("nothing skipped, yet:\n%s", out)
 	}
 }
+
+// TestUpdateAtWithoutUpdate: --update-at on a model with no update is said
+// to have no effect (found by a tester: it was taken without a word).
+func TestUpdateAtWithoutUpdate(t *testing.T) {
+	path := writeFile(t, t.TempDir(), "noupd.dsu", []byte("thread A { main 1 }\n"))
+	code, out, errs := runCmd("check", "--store", "memory", "--update-at", "step:3", path)
+	if code != exitOK || strings.Count(out, "(--update-at step:3 has no effect: nothing to introduce)") != 2 {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	if _, out, _ := runCmd("check", "--store", "memory", path); strings.Contains(out, "no effect") {
+		t.Errorf("no --update-at, yet:\n%s", out)
+	}
+}
