@@ -83,12 +83,23 @@ type renameEntry[K comparable, V any] struct {
 // renameMemoSlots is the size of each of a worker's rename tables.
 const renameMemoSlots = 1 << 12
 
-// slot returns the entry for a key whose hash is h.
-func (r *renameMemo[K, V]) slot(h uint64) *renameEntry[K, V] {
+// find returns the part kept for k (whose hash is h) and true, or the
+// entry to keep it in (keep) and false.
+func (r *renameMemo[K, V]) find(k K, h uint64) (V, *renameEntry[K, V], bool) {
 	if r.slots == nil {
 		r.slots = make([]renameEntry[K, V], renameMemoSlots)
 	}
-	return &r.slots[store.Mix(h)&(renameMemoSlots-1)]
+	sl := &r.slots[store.Mix(h)&(renameMemoSlots-1)]
+	if sl.ok && sl.key == k {
+		return sl.v, nil, true
+	}
+	*sl = renameEntry[K, V]{key: k}
+	return sl.v, sl, false
+}
+
+// keep keeps v, the tables' copy, in an entry find gave.
+func (sl *renameEntry[K, V]) keep(v V) {
+	sl.v, sl.ok = v, true
 }
 
 func (k renameKey) hash() uint64 {

@@ -843,12 +843,12 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 				// The rename memo: the tables' copy of what the renaming
 				// makes of this thread, kept before.
 				k := renameKey{id: th.tab.id, from: uint32(from), to: uint32(u), rho: rho}
-				sl = m.renameThreads.slot(k.hash())
-				if sl.ok && sl.key == k {
-					c.Threads[u] = sl.v
+				kept, e, found := m.renameThreads.find(k, k.hash())
+				if found {
+					c.Threads[u] = kept
 					continue
 				}
-				*sl = renameEntry[renameKey, *Thread]{key: k}
+				sl = e
 			}
 			th := c.thread(u)
 			for fi := range th.Frames {
@@ -862,7 +862,8 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 			th.dirty = false
 			if sl != nil {
 				if kept := m.intern(th); kept != nil {
-					c.Threads[u], sl.v, sl.ok = kept, kept, true
+					c.Threads[u] = kept
+					sl.keep(kept)
 				}
 			}
 		}
@@ -882,14 +883,13 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		}
 		var sl *renameEntry[renameInstKey, *Instance]
 		if m != nil && in.tab.trees == m.t {
-			k, ok := renameInstKeyOf(in, sc)
-			if ok {
-				sl = m.renameInsts.slot(k.hash())
-				if sl.ok && sl.key == k {
-					c.Insts[i] = sl.v
+			if k, ok := renameInstKeyOf(in, sc); ok {
+				kept, e, found := m.renameInsts.find(k, k.hash())
+				if found {
+					c.Insts[i] = kept
 					continue
 				}
-				*sl = renameEntry[renameInstKey, *Instance]{key: k}
+				sl = e
 			}
 		}
 		n := c.inst(i)
@@ -900,7 +900,8 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		n.dirty = false
 		if sl != nil {
 			if kept := m.internInst(n); kept != nil {
-				c.Insts[i], sl.v, sl.ok = kept, kept, true
+				c.Insts[i] = kept
+				sl.keep(kept)
 			}
 		}
 	}
@@ -919,12 +920,12 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 			if hasEnd {
 				k.rho = rho
 			}
-			sl = m.renameChans.slot(k.hash())
-			if sl.ok && sl.key == k {
-				c.Queue[i] = sl.v
+			kept, e, found := m.renameChans.find(k, k.hash())
+			if found {
+				c.Queue[i] = kept
 				continue
 			}
-			*sl = renameEntry[renameChanKey, *Channel]{key: k}
+			sl = e
 		}
 		n := c.arena.channel()
 		*n = Channel{Inst: ni, From: ch.From, To: ch.To, Msgs: c.arena.msgSlice(len(ch.Msgs), len(ch.Msgs))}
@@ -939,7 +940,8 @@ func (s *Symmetry) apply(c *Config, sc *symScratch) {
 		c.Queue[i] = n
 		if sl != nil {
 			if kept := m.internChan(n); kept != nil {
-				c.Queue[i], sl.v, sl.ok = kept, kept, true
+				c.Queue[i] = kept
+				sl.keep(kept)
 			}
 		}
 	}
