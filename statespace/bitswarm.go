@@ -455,12 +455,73 @@ func runMember(sem *Semantics, o *SwarmOptions, cfg MemberConfig, abort func() b
 	return out
 }
 
-// key is c's key for the bit array: a seeded hash of its encoding.
+// key is c's key for the bit array: a seeded hash of its encoding, made
+// of its parts' own hashes. The encoding is its parts' encodings one after
+// another (Encode), and a successor shares most of its parts with its
+// parent, so each part's hash (a seeded xxhash of its encoding) is kept in
+// the part (its sum field) and only the parts a step made are hashed; the
+// key then folds the parts' hashes in their order, with the update state
+// and the counts, through an invertible mix (two configurations whose
+// sequences of part hashes differ collide with probability about 2^-64).
+// Against hashing the whole encoding, a member's parts never need encoding
+// again. A part's sum is the member's only: every part a member sees was
+// built by it (its initial configuration, its steps, in its arena; swarm
+// members have no memos, so share no tables' parts), and a part is never
+// changed once a configuration holds it. The sum is 0 until computed (a
+// hash that is 0 is kept as 1), and every copy of a part starts from 0.
 func (m *member) key(c *Config) uint64 {
-	m.buf = m.p.Encode(m.buf[:0], c)
+	h := m.cfg.HashSeed ^ 0x243f6a8885a308d3
+	fold := func(x uint64) {
+		h = (h ^ x) * 0xbf58476d1ce4e5b9
+		h ^= h >> 31
+	}
+	fold(uint64(b2i(c.Upd.Introduced)) | uint64(uint32(c.Upd.Countdown))<<1 | uint64(len(c.Threads))<<33)
+	for _, th := range c.Threads {
+		if th.sum == 0 || verifyPartSums {
+			m.buf = encodeThread(m.buf[:0], th)
+			th.sum = m.checkedSum(th.sum)
+		}
+		fold(th.sum)
+	}
+	fold(uint64(len(c.Insts)))
+	for _, in := range c.Insts {
+		if in.sum == 0 || verifyPartSums {
+			m.buf = encodeInstance(m.buf[:0], in)
+			in.sum = m.checkedSum(in.sum)
+		}
+		fold(in.sum)
+	}
+	fold(uint64(len(c.Queue)))
+	for _, ch := range c.Queue {
+		if ch.sum == 0 || verifyPartSums {
+			m.buf = encodeChannel(m.buf[:0], ch)
+			ch.sum = m.checkedSum(ch.sum)
+		}
+		fold(ch.sum)
+	}
+	return store.Mix(h)
+}
+
+// verifyPartSums makes every part's kept hash be computed again and
+// compared (the package's tests set it: a part changed after its hash was
+// kept would make members omit states unseen).
+var verifyPartSums = false
+
+// checkedSum is the hash of the part encoded in m.buf; kept is the part's
+// sum so far (0: none), which must agree.
+func (m *member) checkedSum(kept uint64) uint64 {
+	sum := m.partSum()
+	if kept != 0 && kept != sum {
+		panic(fmt.Sprintf("statespace: a swarm member's part changed after its hash was kept (%#x, now %#x)", kept, sum))
+	}
+	return sum
+}
+
+// partSum is the member's seeded hash of the part encoded in m.buf (never 0).
+func (m *member) partSum() uint64 {
 	m.hash.ResetWithSeed(m.cfg.HashSeed)
 	_, _ = m.hash.Write(m.buf)
-	return m.hash.Sum64()
+	return max(m.hash.Sum64(), 1)
 }
 
 // full reports whether the member has stored as many states as it may.

@@ -60,6 +60,7 @@ type Thread struct {
 	// threads can need canonicalising (shared ones are canonical already).
 	dirty bool
 	tab   interned
+	sum   uint64 // a swarm member's hash of the thread (partSum), 0: not yet
 }
 
 // interned marks the explorer's tables' copy of a part (tree.go): the
@@ -103,6 +104,7 @@ type Instance struct {
 
 	dirty bool     // a private copy made for the step being built (see Thread)
 	tab   interned // the tables' copy (see Thread)
+	sum   uint64   // a swarm member's hash of the instance (see Thread)
 }
 
 // End is the state of one role's endpoint in an instance.
@@ -123,6 +125,7 @@ type Channel struct {
 	Inst, From, To int32
 	Msgs           []Msg
 	tab            interned // the tables' copy (see Thread)
+	sum            uint64   // a swarm member's hash of the channel (see Thread)
 }
 
 // Msg is a message: a value, or a label (Label >= 0).
