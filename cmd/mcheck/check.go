@@ -632,6 +632,10 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness) interrupted after %d configurations: not judged", r.queueBound, r.live.States))
 		case res.Interrupted:
 			notes = append(notes, "interrupted: no violation found so far; nothing is proved")
+		case r.bitstate != "" && !res.CutByDepth && !res.CutByStates:
+			// Found by a tester: "within the bound" of a bitstate search
+			// that no bound cut; what makes it partial is the bit array.
+			notes = append(notes, fmt.Sprintf("no violation found by the bitstate search (queue capacity %d); this is NOT exhaustive: the bit array may have taken new configurations for seen ones", r.queueBound))
 		default:
 			notes = append(notes, fmt.Sprintf("no violation found within the bound (queue capacity %d); this is NOT exhaustive", r.queueBound))
 		}
@@ -652,8 +656,14 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		if l.DiskBytes > 0 {
 			disk = ", " + store.SizeString(l.DiskBytes) + " on disk"
 		}
-		notes = append(notes, fmt.Sprintf("update completion (liveness): every fair run after the introduction completes the update (%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
-			l.States, l.Pending, how, l.Elapsed.Seconds(), store.SizeString(l.RAMBytes), disk))
+		holds := "every fair run after the introduction completes the update"
+		if r.update != nil && !res.Introduced {
+			// Found by a tester: said of an update no run introduced
+			// (--update-at never, or step:K past every run's end).
+			holds = "nothing to complete: no run introduces the update"
+		}
+		notes = append(notes, fmt.Sprintf("update completion (liveness): %s (%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
+			holds, l.States, l.Pending, how, l.Elapsed.Seconds(), store.SizeString(l.RAMBytes), disk))
 		if l.Stuck > 0 {
 			// The runs that end at the capacity with the update pending
 			// complete nothing: the verdict above does not cover them.

@@ -134,3 +134,36 @@ func TestLassoHeldByCapacity(t *testing.T) {
 		t.Errorf("capacity 4: exit %d:\n%s", code, out)
 	}
 }
+
+// TestLivenessNeverIntroducedSaysSo: where no run introduces the update
+// (--update-at never, or a step past every run's end), the liveness line
+// does not say that every fair run completes it: there is nothing to
+// complete (found by a tester). A bitstate search that no bound cut is not
+// said to be "within the bound" either.
+func TestLivenessNeverIntroducedSaysSo(t *testing.T) {
+	base := []string{"check", "--store", "memory", "--progress", "off", "--strategy", "max+1"}
+	// Every run ends within 3 steps: the session starts, one message, C
+	// ends; P is then held by the capacity of 1.
+	model := writeFile(t, t.TempDir(), "ends.dsu", []byte(`protocol P1 = mu t. a -> b: <int>. t
+service s: P1
+thread P {
+  fun f(c) = send(c, b, 1); f(c)
+  main f(request(s, {a, b}, a))
+}
+thread C { main let c = accept(s, b) in () }
+update U { thread P { fun f(c) = send(c, b, 2); f(c) } }
+`))
+	for _, at := range []string{"never", "step:50"} {
+		code, out, errs := runCmd(append(base, "--queue-bound", "1", "--update-at", at, model)...)
+		noPanic(t, out, errs)
+		if code != exitOK || !strings.Contains(out, "update completion (liveness): nothing to complete: no run introduces the update") ||
+			strings.Contains(out, "completes the update") {
+			t.Errorf("--update-at %s: exit %d:\n%s", at, code, out)
+		}
+	}
+	code, out, _ := runCmd("check", "--store", "bitstate", "--progress", "off", "--strategy", "max+1", "../../models/prodcons.dsu")
+	if code != exitBounded || !strings.Contains(out, "no violation found by the bitstate search (queue capacity 8); this is NOT exhaustive: the bit array") ||
+		strings.Contains(out, "within the bound") {
+		t.Errorf("bitstate: exit %d:\n%s", code, out)
+	}
+}

@@ -94,7 +94,8 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "depth-first with shuffled successors (j mod 4 = 0), depth-first with the threads in a")
 		fmt.Fprintln(w, "random priority (1), depth-first to an eighth of --depth (2), or breadth-first (3).")
 		fmt.Fprintln(w, "Every step of every configuration a member expands is checked as `mcheck check` checks")
-		fmt.Fprintln(w, "it. The violation of the lowest-numbered member that finds one is reported (the members")
+		fmt.Fprintln(w, "it, for safety only (the liveness half of update completion needs `mcheck check`).")
+		fmt.Fprintln(w, "The violation of the lowest-numbered member that finds one is reported (the members")
 		fmt.Fprintln(w, "after it stop), then shrunk as `mcheck simulate` shrinks; the same seed gives the same")
 		fmt.Fprintln(w, "result whatever --workers is (with --time, how far the members get varies). Each")
 		fmt.Fprintln(w, "member's coverage is printed: states stored, bits set, and the configurations it")
@@ -401,7 +402,7 @@ func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
 			len(res.Members), r.stored(), res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\n(ok?: no violation found, nothing proved; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: yes if no run to it is shorter, >= N if every run to it has at least N steps, ? if not known)")
+	fmt.Fprintln(w, "\n(ok?: no violation found, nothing proved — and members judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: yes if no run to it is shorter, >= N if every run to it has at least N steps, ? if not known)")
 }
 
 // hexSeed is a 64-bit seed, written in JSON as the text writes it, a
