@@ -1075,7 +1075,7 @@ func (g *liveGraph) report(c *Config) *Violation {
 	missing := p.unapplied(c)
 	sort.Strings(missing)
 	return &Violation{
-		Property: propUpdateCompletion, Rule: RuleNeverApplies, Thread: missing[0],
+		Property: propUpdateCompletion, Rule: RuleNeverApplies, Thread: missing[0], Threads: missing,
 		Action:   "a cycle of steps that repeats for ever (the trace from the step marked as its start)",
 		Expected: fmt.Sprintf("every thread taking part in update %s to apply it or finish eventually, in every fair run (a thread that stays enabled moves)", p.Update.Name),
 		Found: fmt.Sprintf("not applied by %s in a fair cycle: every thread moves in it or cannot move at some point of it, and no thread can apply anywhere in it",

@@ -15,7 +15,7 @@ type Violation struct {
 	Thread   string // the thread at fault, if one is
 	// Threads, for a configuration with no step, are all the threads at
 	// fault (the deadlocked ones, the participants that have not applied),
-	// Thread first. With --continue such violations are told apart by all
+	// Thread first; for a lasso, the participants that never apply. With --continue such violations are told apart by all
 	// of them and where each waits, not by the first alone.
 	Threads  []string
 	Action   string // what it did

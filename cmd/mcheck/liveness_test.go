@@ -167,3 +167,33 @@ update U { thread P { fun f(c) = send(c, b, 2); f(c) } }
 		t.Errorf("bitstate: exit %d:\n%s", code, out)
 	}
 }
+
+// TestLassoThreads: with --continue, a lasso's entry in violations names
+// every participant that never applies in its cycle (threads), as an
+// incomplete update's does, and has no where (found by a tester). In
+// barrier-bystander.dsu, by its header, Client waits at the barrier and
+// Worker for a message, neither applied, while Ticker computes on.
+func TestLassoThreads(t *testing.T) {
+	code, out, errs := runCmd("check", "--store", "memory", "--progress", "off", "--json", "--continue", "--strategy", "stop-the-world",
+		"../../statespace/testdata/liveness/barrier-bystander.dsu")
+	noPanic(t, out, errs)
+	var j struct {
+		Violations []struct {
+			Rule       string   `json:"rule"`
+			Thread     string   `json:"thread"`
+			Threads    []string `json:"threads"`
+			Where      *string  `json:"where"`
+			CycleStart int      `json:"cycle_start"`
+		} `json:"violations"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code != exitViolation || len(j.Violations) != 1 {
+		t.Fatalf("exit %d, want one violation: %s", code, out)
+	}
+	v := j.Violations[0]
+	if v.Rule != "never applies" || v.CycleStart == 0 || v.Thread != "Client" || strings.Join(v.Threads, ",") != "Client,Worker" || v.Where != nil {
+		t.Errorf("the lasso: %+v", v)
+	}
+}
