@@ -478,24 +478,21 @@ func (m *member) key(c *Config) uint64 {
 	fold(uint64(b2i(c.Upd.Introduced)) | uint64(uint32(c.Upd.Countdown))<<1 | uint64(len(c.Threads))<<33)
 	for _, th := range c.Threads {
 		if th.sum == 0 || verifyPartSums {
-			m.buf = encodeThread(m.buf[:0], th)
-			th.sum = m.checkedSum(th.sum)
+			th.sum = m.checkedSum(th.sum, encodeThread(m.buf[:0], th))
 		}
 		fold(th.sum)
 	}
 	fold(uint64(len(c.Insts)))
 	for _, in := range c.Insts {
 		if in.sum == 0 || verifyPartSums {
-			m.buf = encodeInstance(m.buf[:0], in)
-			in.sum = m.checkedSum(in.sum)
+			in.sum = m.checkedSum(in.sum, encodeInstance(m.buf[:0], in))
 		}
 		fold(in.sum)
 	}
 	fold(uint64(len(c.Queue)))
 	for _, ch := range c.Queue {
 		if ch.sum == 0 || verifyPartSums {
-			m.buf = encodeChannel(m.buf[:0], ch)
-			ch.sum = m.checkedSum(ch.sum)
+			ch.sum = m.checkedSum(ch.sum, encodeChannel(m.buf[:0], ch))
 		}
 		fold(ch.sum)
 	}
@@ -507,9 +504,10 @@ func (m *member) key(c *Config) uint64 {
 // kept would make members omit states unseen).
 var verifyPartSums = false
 
-// checkedSum is the hash of the part encoded in m.buf; kept is the part's
-// sum so far (0: none), which must agree.
-func (m *member) checkedSum(kept uint64) uint64 {
+// checkedSum is the hash of the part whose encoding is enc (in m.buf's
+// memory); kept is the part's sum so far (0: none), which must agree.
+func (m *member) checkedSum(kept uint64, enc []byte) uint64 {
+	m.buf = enc
 	sum := m.partSum()
 	if kept != 0 && kept != sum {
 		panic(fmt.Sprintf("statespace: a swarm member's part changed after its hash was kept (%#x, now %#x)", kept, sum))
