@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -69,8 +70,20 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 		fmt.Fprintln(w, "\nExit status: 0 every point safe or never applied (exhaustive), 1 some point unsafe, 2 bad input or usage, 3 failure or interrupted, 4 none unsafe but some unknown.")
 	}
+	if checkOnlyFlag("points", args, pointsNotTaken, stderr) {
+		return exitUsage
+	}
 	if status, done := parseFlags("points", fs, args, usage, stdout, stderr); done {
 		return status
+	}
+	if len(fs.Args()) > 1 && f.trace {
+		// Found by a tester: --trace msc read msc as a second model file.
+		for i, a := range args[:len(args)-1] {
+			if a == "--trace" && slices.Contains([]string{"text", "msc", "json"}, args[i+1]) {
+				fmt.Fprintf(stderr, "mcheck points: --trace is a switch here and takes no value (the witnesses are printed as text): %q was read as a model file\n", args[i+1])
+				return exitUsage
+			}
+		}
 	}
 	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("points", stderr)
@@ -302,6 +315,40 @@ func pointVerdictWord(o *check.PointOutcome) string {
 	return o.Verdict.String()
 }
 
+// pointsNotTaken are check's flags that points does not take, and why
+// (found by a tester: they were an "unknown flag" without a word more).
+var pointsNotTaken = map[string]string{
+	"reduce":         "points never reduces: each row is judged on the whole system",
+	"coverage":       "each row is one search of a restricted system; run check --coverage on the model",
+	"continue":       "each row reports its shortest witness",
+	"max-violations": "each row reports its shortest witness",
+	"shortest":       "every witness is a shortest one already",
+	"html":           "use check --html on the model with that point as the thread's one update",
+	"progress":       "points prints a row as each search ends",
+	"bits":           "a bit array never proves a point safe",
+}
+
+// checkOnlyFlag reports (and says why) the first flag in args that is
+// check's but not cmd's, named in notTaken; arguments after "--" are not
+// flags.
+func checkOnlyFlag(cmd string, args []string, notTaken map[string]string, stderr io.Writer) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		name, ok := strings.CutPrefix(a, "--")
+		if !ok {
+			continue
+		}
+		name, _, _ = strings.Cut(name, "=")
+		if why, ok := notTaken[name]; ok {
+			fmt.Fprintf(stderr, "mcheck %s: --%s is a flag of check, not of %s: %s\nRun 'mcheck %s --help' for usage.\n", cmd, name, cmd, why, cmd)
+			return true
+		}
+	}
+	return false
+}
+
 // jsonPoint is the JSON form of one point's verdict.
 type jsonPoint struct {
 	Model       string   `json:"model"`
@@ -333,6 +380,7 @@ type jsonPoint struct {
 	Depth         *int                   `json:"depth,omitempty"`
 	Passing       *int                   `json:"applied_at_passing,omitempty"`
 	Waits         *bool                  `json:"waits_at_barrier,omitempty"`
+	WaitsAt       *int                   `json:"waits_at_passing,omitempty"`
 	CycleStart    int                    `json:"cycle_start,omitempty"`
 	CapacityStuck int64                  `json:"capacity_reached"`
 	Trace         []statespace.TraceStep `json:"trace,omitempty"`
@@ -346,8 +394,14 @@ func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutc
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
 	if v := o.Witness; v != nil {
 		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
-		depth, passing, waits := len(v.Trace), o.Passing, o.Waits
-		j.Depth, j.Passing, j.Waits, j.Trace, j.Path, j.CycleStart = &depth, &passing, &waits, v.Trace, v.Path, v.CycleStart
+		// A thread that blocked at the barrier to apply, never released,
+		// did not apply: its passing is waits_at_passing (found by a
+		// tester: applied_at_passing said 1).
+		depth, passing, waits, waitsAt := len(v.Trace), o.Passing, o.Waits, 0
+		if waits {
+			passing, waitsAt = 0, o.Passing
+		}
+		j.Depth, j.Passing, j.Waits, j.WaitsAt, j.Trace, j.Path, j.CycleStart = &depth, &passing, &waits, &waitsAt, v.Trace, v.Path, v.CycleStart
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)

@@ -134,6 +134,30 @@ func TestPointsWaitsIsNotApplied(t *testing.T) {
 	if !strings.Contains(out, "witness (it waits at the barrier to apply at passing 1, and is never released)") || strings.Contains(out, "it applies at passing") {
 		t.Errorf("witness line:\n%s", out)
 	}
+	// In JSON too: applied_at_passing is 0, waits_at_passing 1 (a later
+	// tester: applied_at_passing said 1).
+	_, out, _ = runCmd("points", "--workers", "1", "--strategy", "stop-the-world", "--queue-bound", "2", "--json", "../../models/sessions-per-request.dsu")
+	found := false
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var j struct {
+			Thread, In string
+			Passing    *int  `json:"applied_at_passing"`
+			Waits      *bool `json:"waits_at_barrier"`
+			WaitsAt    *int  `json:"waits_at_passing"`
+		}
+		if err := json.Unmarshal([]byte(line), &j); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		if j.Thread == "Server" && j.In == "main" && j.Waits != nil && *j.Waits {
+			found = true
+			if j.Passing == nil || *j.Passing != 0 || j.WaitsAt == nil || *j.WaitsAt != 1 {
+				t.Errorf("Server's main call: %s", line)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no row of Server's main call waiting at the barrier:\n%s", out)
+	}
 }
 
 // TestPointsTraceIsASwitch: points' --trace takes no format, and says so
@@ -145,6 +169,20 @@ func TestPointsTraceIsASwitch(t *testing.T) {
 	}
 	if code, out, errs := runCmd("points", "--trace", "--strategy", "max+1", "--workers", "1", "../../models/mathserver.dsu"); code == exitUsage || !strings.Contains(out, "points:") {
 		t.Errorf("--trace: exit %d\n%s\n%s", code, out, errs)
+	}
+	// A format after a space was read as a second model file (a later
+	// tester); check's flags that points does not take say why.
+	for _, c := range []struct{ args, want []string }{
+		{[]string{"--trace", "msc"}, []string{`--trace is a switch here and takes no value`, `"msc" was read as a model file`}},
+		{[]string{"--reduce", "none"}, []string{"--reduce is a flag of check, not of points: points never reduces"}},
+		{[]string{"--bits=20"}, []string{"--bits is a flag of check, not of points"}},
+	} {
+		code, _, errs := runCmd(append(append([]string{"points"}, c.args...), "../../models/mathserver.dsu")...)
+		for _, w := range c.want {
+			if code != exitUsage || !strings.Contains(errs, w) {
+				t.Errorf("%v: exit %d, %q lacks %q", c.args, code, errs, w)
+			}
+		}
 	}
 }
 

@@ -300,9 +300,6 @@ func TestStep(t *testing.T) {
 	}
 }
 
-// TestStepOneUpdate: step goes under one update: a list is refused, as is
-// a name the model lacks (exit 2). Found by the adversarial tester: a list
-// stepped through its first update without a word, exit 0.
 // TestStepEveryFact: a move into a configuration that breaks two
 // properties names both, as check --continue lists them (found by a
 // tester: only the deadlock was named, not the orphan message).
@@ -315,6 +312,19 @@ func TestStepEveryFact(t *testing.T) {
 	}
 }
 
+// TestStepArticle: "an update-completion violation", not "a" (found by a
+// tester).
+func TestStepArticle(t *testing.T) {
+	for word, want := range map[string]string{"update-completion": "an", "progress": "a", "fidelity": "a", "linearity": "a", "runtime": "a"} {
+		if got := article(word); got != want {
+			t.Errorf("article(%q) = %q, want %q", word, got, want)
+		}
+	}
+}
+
+// TestStepOneUpdate: step goes under one update: a list is refused, as is
+// a name the model lacks (exit 2). Found by the adversarial tester: a list
+// stepped through its first update without a word, exit 0.
 func TestStepOneUpdate(t *testing.T) {
 	defer func(r io.Reader) { stdin = r }(stdin)
 	src, err := os.ReadFile("../../models/mathserver.dsu")

@@ -179,7 +179,16 @@ func threadOf(p *statespace.Program, a statespace.Action) string {
 func violationsText(vs []*statespace.Violation) string {
 	parts := make([]string, len(vs))
 	for i, v := range vs {
-		parts[i] = fmt.Sprintf("a %s violation — %s", v.Property, v.Rule)
+		parts[i] = fmt.Sprintf("%s %s violation — %s", article(v.Property), v.Property, v.Rule)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// article is "an" before a word that starts with a vowel, "a" otherwise
+// (found by a tester: "a update-completion violation").
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
