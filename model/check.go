@@ -180,7 +180,7 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 		moved := map[string]*syntax.ServiceDecl{}
 		for _, sd := range d.Services {
 			if prev, dup := moved[sd.Name.Name]; dup {
-				c.errorf(sd.Name.Pos, "update %s moves service %s twice (first at %s)", u.Name, sd.Name.Name, c.where(prev.Name.Pos))
+				c.errorf(sd.Name.Pos, "update %s gives service %s a protocol twice (first at %s)", u.Name, sd.Name.Name, c.where(prev.Name.Pos))
 				continue
 			}
 			moved[sd.Name.Name] = sd

@@ -587,7 +587,11 @@ func (ctx *codeCtx) checkLabel(l syntax.Ident) {
 		return
 	}
 	if len(ctx.labels()) == 0 && nor == "" {
-		ctx.errorf(l.Pos, "label %s: %s has no choice", l.Name, strings.TrimPrefix(ctx.talkDesc(), "any "))
+		desc := strings.TrimPrefix(ctx.talkDesc(), "any ")
+		if len(ctx.protos) == 1 {
+			desc += "," // "protocol P, which thread A talks on, has no choice"
+		}
+		ctx.errorf(l.Pos, "label %s: %s has no choice", l.Name, desc)
 		return
 	}
 	ctx.errorf(l.Pos, "label %s is not a label of any choice in %s%s%s", l.Name, ctx.talkDesc(), nor, ctx.didYouMean(l.Name, ctx.allLabels()))

@@ -1029,7 +1029,11 @@ func (p *parser) primary() Expr {
 	}
 	switch {
 	case p.tok == tLet || p.tok == tIf:
-		p.fail(p.pos, "expected operand, found '%s' (a %s used as an operand needs parentheses)", p.tok, p.tok)
+		article := "a" // "a let", "an if"
+		if p.tok == tIf {
+			article = "an"
+		}
+		p.fail(p.pos, "expected operand, found '%s' (%s %s used as an operand needs parentheses)", p.tok, article, p.tok)
 	case p.tok.isKeyword() && !p.tok.structural():
 		p.fail(p.missingPos(), "expected expression, found keyword '%s'", p.tok)
 	}
