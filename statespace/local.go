@@ -248,7 +248,14 @@ func (s *Semantics) crash(th *Thread, t int, k FaultKind, problem string) *Fault
 }
 
 func (s *Semantics) crashAt(th *Thread, t int, in *Instr, msg string) *Fault {
-	return s.crash(th, t, FaultRuntime, msg+" at "+s.P.where(in.Node))
+	at := s.P.where(in.Node)
+	if b, ok := in.Node.(*syntax.Binary); ok {
+		// At the operator, not at the left operand, where the whole
+		// expression starts (found by a tester: `a * 3 % (a - 5)`'s
+		// division by zero was placed at the first a).
+		at = s.P.wherePos(b.OpPos)
+	}
+	return s.crash(th, t, FaultRuntime, msg+" at "+at)
 }
 
 // where formats a source position.
@@ -256,7 +263,11 @@ func (p *Program) where(n syntax.Node) string {
 	if n == nil {
 		return "?"
 	}
-	pos := n.Position()
+	return p.wherePos(n.Position())
+}
+
+// wherePos formats a source position.
+func (p *Program) wherePos(pos syntax.Pos) string {
 	return fmt.Sprintf("%s:%d:%d", p.Model.File.Name, pos.Line, pos.Col)
 }
 

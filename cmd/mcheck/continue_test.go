@@ -66,7 +66,7 @@ func TestContinueInitialFaults(t *testing.T) {
 	if code != exitViolation || !strings.Contains(out, "3 distinct violations, every one there is") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
-	for _, where := range []string{"three.dsu:1:18", "three.dsu:2:18", "three.dsu:3:18"} {
+	for _, where := range []string{"three.dsu:1:20", "three.dsu:2:20", "three.dsu:3:20"} {
 		if !strings.Contains(out, where) {
 			t.Errorf("no violation at %s:\n%s", where, out)
 		}

@@ -212,7 +212,7 @@ func TestReplayRuntimeErrorElsewhere(t *testing.T) {
 	write("z.dsu", src)
 	t.Chdir(dir)
 	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "z.dsu")
-	if code != exitViolation || !strings.Contains(out, `at z.dsu:1:17`) {
+	if code != exitViolation || !strings.Contains(out, `at z.dsu:1:19`) {
 		t.Fatalf("check: exit %d, %s\n%s", code, errs, out)
 	}
 	report := write("z.json", out)
@@ -222,7 +222,7 @@ func TestReplayRuntimeErrorElsewhere(t *testing.T) {
 	}{
 		{"./z.dsu", "the run ends in the same violation", exitOK},
 		{filepath.Join(dir, "z.dsu"), "the run ends in the same violation", exitOK},
-		{write("commented.dsu", "# a comment\n"+src), "recorded at another place in the model, which changed since: division by zero (1 / 0) at z.dsu:1:17", exitOK},
+		{write("commented.dsu", "# a comment\n"+src), "recorded at another place in the model, which changed since: division by zero (1 / 0) at z.dsu:1:19", exitOK},
 		{write("other.dsu", "thread A { main 2 / 0 }\n"), "the run ends in another violation", exitViolation},
 	} {
 		code, out, errs := runCmd("replay", "--model", c.model, report)
@@ -595,7 +595,7 @@ func TestReplayEveryFact(t *testing.T) {
 	}
 	twice, _ := report("alike", alike)
 	code, out, errs := runCmd("replay", "--violation", "2", twice)
-	if code != exitOK || !strings.Contains(out, "alike.dsu:2:17") || strings.Contains(out, "another place") {
+	if code != exitOK || !strings.Contains(out, "alike.dsu:2:19") || strings.Contains(out, "another place") {
 		t.Errorf("replay --violation 2 of two threads failing alike: exit %d\n%s%s", code, out, errs)
 	}
 	code, plain, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "../../models/mathserver.dsu")
