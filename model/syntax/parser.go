@@ -235,10 +235,20 @@ func (t token) structural() bool {
 	return false
 }
 
+// followsName reports whether t comes right after a declared name: its
+// '=' (let, protocol), its '(' (fun), its ':' (branch, service).
+func followsName(t token) bool {
+	return t == tAssign || t == tLParen || t == tColon
+}
+
 // ident consumes an identifier; what says what kind of name is expected.
 func (p *parser) ident(what string) Ident {
 	if p.tok != tIdent {
-		if p.tok.isKeyword() && !p.tok.structural() {
+		// A structural keyword where a name belongs usually means the name
+		// is missing, unless what follows it is what follows a name there
+		// (found by a tester: `let protocol = 1` and a branch `then:` had
+		// no hint).
+		if p.tok.isKeyword() && (!p.tok.structural() || followsName(p.peek())) {
 			p.fail(p.missingPos(), "expected %s, found keyword '%s' (keywords cannot be used as names)", what, p.tok)
 		}
 		p.fail(p.missingPos(), "expected %s, found %s", what, p.found())
