@@ -144,15 +144,19 @@ func violKey(property, rule, thread, where string) string {
 }
 
 // violationWhere is the source position of violation v of step s from
-// configuration c (or of c itself, s nil): where the runtime error of the
-// thread at fault happened, else the instruction that thread performs or
-// waits at in c. "" when no thread is at fault.
+// configuration c (or of c itself, s nil): for a runtime error, where it
+// happened; else the instruction the thread at fault performs or waits at
+// in c. "" when no thread is at fault.
 func violationWhere(p *Program, v *Violation, c *Config, s *Succ) string {
 	t := p.threadNamed(v.Thread)
 	if t < 0 || c == nil {
 		return ""
 	}
-	if s != nil {
+	if s != nil && v.Property == propRuntime {
+		// Only a runtime error is placed where it happened: the step's
+		// other facts are its action's (found by a tester: a receive's
+		// fidelity facts took the place of the runtime error that followed
+		// in the same step, and one fault was listed twice).
 		for f := s.Fault; f != nil; f = f.Also {
 			if f.Thread != t || (f.Kind != FaultRuntime && f.Kind != FaultDiverges) {
 				continue

@@ -76,9 +76,13 @@ import (
 // RuleNeverApplies names the liveness case of update completion.
 const RuleNeverApplies = "never applies"
 
-// propUpdateCompletion is the property the liveness check belongs to (the
-// name package properties gives it).
-const propUpdateCompletion = "update-completion"
+// propUpdateCompletion is the property the liveness check belongs to, and
+// propRuntime that of runtime errors (the names package properties gives
+// them).
+const (
+	propUpdateCompletion = "update-completion"
+	propRuntime          = "runtime"
+)
 
 // LiveOptions configure the liveness check.
 type LiveOptions struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -74,5 +75,32 @@ func TestContinueInitialFaults(t *testing.T) {
 	code, out, _ = runCmd("check", "--store", "memory", "--continue", "--max-violations", "2", path)
 	if code != exitViolation || !strings.Contains(out, "2 distinct violations, and there are more") {
 		t.Errorf("--max-violations 2: exit %d\n%s", code, out)
+	}
+}
+
+// TestContinueWhereBesideRuntime: a fidelity fact is placed at its step's
+// action even when the step's local run then hits a runtime error, so one
+// fault is listed once (found by a tester: it was placed at the runtime
+// error and listed twice). The two violations are derived by hand in the
+// model's header.
+func TestContinueWhereBesideRuntime(t *testing.T) {
+	const model = "../../statespace/testdata/regress/continue-where-beside-runtime.dsu"
+	code, out, errs := runCmd("check", "--store", "memory", "--progress", "off", "--json", "--continue", "--strategy", "uncoordinated", "--update-at", "step:0", model)
+	var j struct {
+		Search     string `json:"search"`
+		Violations []struct {
+			Property, Where string
+			Trace           []any
+		} `json:"violations"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil || code != exitViolation || j.Search != "exhaustive" {
+		t.Fatalf("exit %d, %v: %s%s", code, err, out, errs)
+	}
+	var got []string
+	for _, v := range j.Violations {
+		got = append(got, fmt.Sprintf("%s@%s/%d", v.Property, v.Where[strings.LastIndex(v.Where, ".dsu:")+5:], len(v.Trace)))
+	}
+	if want := "fidelity@29:36/6 runtime@29:56/6"; strings.Join(got, " ") != want {
+		t.Errorf("violations %v, want %s", got, want)
 	}
 }
