@@ -815,6 +815,7 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	case "msc":
 		fmt.Fprintf(w, "  trace (%s), as a message sequence chart:\n", what)
 		writeLassoMSC(w, r.prog, v)
+		fmt.Fprintln(w, mscLegend)
 	default:
 		fmt.Fprintf(w, "  trace (%s):\n", what)
 		for _, s := range v.Trace {

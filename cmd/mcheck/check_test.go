@@ -344,6 +344,10 @@ func TestCheckMSCArrows(t *testing.T) {
 	if !strings.Contains(out, "*------------>|  s#1.p1 sends -1 to p2") {
 		t.Fatalf("no arrow from P1 to P2:\n%s", out)
 	}
+	// Its marks are read after it (found by a tester: no legend).
+	if !strings.Contains(out, "  (| a thread's lifeline; * the thread that takes the step;") {
+		t.Errorf("no legend:\n%s", out)
+	}
 }
 
 // TestFitLine: the progress description is cut to the terminal's width.

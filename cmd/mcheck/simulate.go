@@ -442,6 +442,7 @@ func writeSimTrace(w io.Writer, r *simReport, trace []statespace.TraceStep, form
 		fmt.Fprintf(w, "  %s\n", b)
 	case "msc":
 		writeMSC(w, r.prog, trace)
+		fmt.Fprintln(w, mscLegend)
 	default:
 		for _, s := range trace {
 			fmt.Fprintf(w, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
