@@ -22,6 +22,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/mcheck/mcheck/model/syntax"
 )
@@ -219,8 +220,21 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 				}
 				old := findFun(t.Funs, fd.Name.Name)
 				if old == nil {
-					c.errorf(fd.Name.Pos, "update %s: thread %s has no function %s%s; an update can only give existing functions new bodies",
-						u.Name, t.Name, fd.Name.Name, c.didYouMean(fd.Name.Name, funNames(t.Funs)))
+					// A typo gets the name meant; a new function, how to
+					// add one (found by a tester: adding code is what
+					// updates usually do).
+					how := c.didYouMean(fd.Name.Name, funNames(t.Funs))
+					if how == "" {
+						params := make([]string, len(fd.Params))
+						for i, p := range fd.Params {
+							params[i] = p.Name
+						}
+						how = fmt.Sprintf("; an update can only give existing functions new bodies: declare it in thread %s too, with a body its code never calls (fun %s(%s) = ()), for the update to replace",
+							t.Name, fd.Name.Name, strings.Join(params, ", "))
+					} else {
+						how += "; an update can only give existing functions new bodies"
+					}
+					c.errorf(fd.Name.Pos, "update %s: thread %s has no function %s%s", u.Name, t.Name, fd.Name.Name, how)
 					continue
 				}
 				if len(old.Params) != len(fd.Params) {

@@ -411,6 +411,9 @@ func (ctx *codeCtx) checkCall(e *syntax.Call, sc *vscope) {
 		}
 	case sc.has(name):
 		ctx.errorf(e.Fun.Pos, "cannot call %s: it is a variable, not a function", name)
+	case ctx.update != nil && ctx.update.Bodies[ctx.thread.Name][name] != nil:
+		// Declared by the update but not by the thread: reported at the
+		// declaration (found by a tester: a second, knock-on error here).
 	default:
 		var names []string
 		for _, g := range ctx.thread.Funs {
