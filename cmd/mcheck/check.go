@@ -784,6 +784,7 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	fmt.Fprintf(w, "  action:   %s\n", v.Action)
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+	writeLateSession(w, r.strategy, v)
 	what := steps(len(v.Trace)) + ", shortest"
 	switch {
 	case r.traceShortest(v):
