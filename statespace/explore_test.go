@@ -124,6 +124,8 @@ var knownAnswers = map[string]map[string]string{
 	"sessions-per-request.dsu": {"uncoordinated": "fidelity", "stop-the-world": "progress", "max+1": "fidelity"},
 	"pipeline3.dsu":            {"uncoordinated": "fidelity", "stop-the-world": "ok", "max+1": "ok"},
 	"code-only.dsu":            {"uncoordinated": "ok", "stop-the-world": "ok", "max+1": "ok"},
+	"tutorial-calls.dsu":       {"uncoordinated": "fidelity", "stop-the-world": "ok", "max+1": "ok"},
+	"tutorial-explicit.dsu":    {"uncoordinated": "fidelity", "stop-the-world": "ok", "max+1": "ok"},
 }
 
 func TestKnownAnswers(t *testing.T) {
