@@ -275,6 +275,7 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 		c.vetUpdatePoints(m)
 		c.vetUnreachedUpdates(m)
 		c.vetAddedRoles(m)
+		c.vetUnchangedRoles(m)
 	}
 	if err := c.errs.Err(); err != nil {
 		return nil, err

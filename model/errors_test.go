@@ -186,7 +186,7 @@ protocol Q = mu t. a -> b: <bool>. t
 service s: P
 thread A { fun f(x) = update; send(x, b, 1); f(x)  main f(request(s, {a, b}, a)) }
 thread B { fun g(y) = receive(y, a); update; g(y)  main g(accept(s, b)) }
-update u { service s: Q }
+update u { service s: Q  thread B { fun g(y) = receive(y, a); update; g(y) } }
 `
 	m, err := Load("trap.dsu", []byte(src))
 	if err != nil {
@@ -199,7 +199,7 @@ update u { service s: Q }
 	// has) leaves the old body's run under its protocol: no trap (the
 	// adversarial tester found the warning's "under the new protocol" there).
 	for _, u := range []string{"update u { thread A { fun f(x) = send(x, b, 2); f(x) } }", "update u { service s: P }"} {
-		m, err := Load("trap.dsu", []byte(strings.Replace(src, "update u { service s: Q }", u, 1)))
+		m, err := Load("trap.dsu", []byte(strings.Replace(src, "update u { service s: Q  thread B { fun g(y) = receive(y, a); update; g(y) } }", u, 1)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -257,7 +257,11 @@ thread A {
 }
 thread B { fun g(y) = receive(y, a); (if true then update else ()); g(y)  main g(accept(s, b)) }
 thread C { fun h(y) = if true then (update; h(y)) else (receive(y, a); h(y))  main h(accept(s, b)) }
-update u { service s: Q }
+update u {
+  service s: Q
+  thread B { fun g(y) = receive(y, a); g(y) }
+  thread C { fun h(y) = receive(y, a); h(y) }
+}
 `
 	m, err := Load("nested.dsu", []byte(src))
 	if err != nil {
@@ -336,5 +340,37 @@ update U { service s: P2  thread A { fun f(x) = send(x, b, 1); send(x, c, 2); f(
 	same := strings.Replace(strings.Replace(src, "a -> c: <int>. t", "a -> b: <int>. t", 1), "send(x, c, 2)", "send(x, b, 2)", 1)
 	if m, err := Load("v2.dsu", []byte(same)); err != nil || len(m.Warnings) != 0 {
 		t.Errorf("no new role: warnings %v (%v)", m.Warnings, err)
+	}
+}
+
+// TestUnchangedRoleWarning: an update that moves a service so that a role
+// receives a value of another type, but gives a thread taking that role no
+// new code, is warned about (found by a tester: the unchanged client read
+// the new bool as the old unit, and the check said ok). A thread given new
+// code, or a role whose received types stay, is not.
+func TestUnchangedRoleWarning(t *testing.T) {
+	src := `protocol P = mu t. a -> b: <int>. b -> a: <unit>. t
+protocol Q = mu t. a -> b: <int>. b -> a: <bool>. t
+service s: P
+thread A { fun f(x) = send(x, b, 1); receive(x, b); f(x)  main f(request(s, {a, b}, a)) }
+thread B { fun g(y) = receive(y, a); send(y, a, ()); g(y)  main g(accept(s, b)) }
+update u { service s: Q  thread B { fun g(y) = let v = receive(y, a) in send(y, a, v > 0); g(y) } }
+`
+	m, err := Load("w.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "w.dsu:6:20: update u moves service s to Q, where role a receives a value of another type, but gives thread A, which takes a, no new code: its code uses the value as before, and what it does with it is not checked"
+	if len(m.Warnings) != 1 || m.Warnings[0].Error() != want {
+		t.Fatalf("warnings: %v\nwant %s", m.Warnings, want)
+	}
+	withA := strings.Replace(src, "update u { service s: Q ", "update u { service s: Q  thread A { fun f(x) = send(x, b, 1); receive(x, b); f(x) }", 1)
+	if m, err := Load("w.dsu", []byte(withA)); err != nil || len(m.Warnings) != 0 {
+		t.Errorf("A given new code: %v, warnings %v", err, m.Warnings)
+	}
+	// B's received type stays: only what A receives changed, and A has
+	// new code; B's sent type changed, which the search judges at A.
+	if m, err := Load("w.dsu", []byte(strings.Replace(withA, "  thread B { fun g(y) = let v = receive(y, a) in send(y, a, v > 0); g(y) }", "", 1))); err != nil || len(m.Warnings) != 0 {
+		t.Errorf("B without new code: %v, warnings %v", err, m.Warnings)
 	}
 }

@@ -54,3 +54,41 @@ func sameLocal(a, b *LocalType) bool {
 	}
 	return true
 }
+
+// recvTypeChanged reports whether, following a and b along the actions
+// they share (the same kind and peers, and branches by label), some
+// receive of a's is, at the same place in b, a receive of a value of
+// another type.
+func recvTypeChanged(a, b *LocalType) bool {
+	paired := map[[2]int]bool{}
+	work := [][2]int{{0, 0}}
+	for len(work) > 0 {
+		p := work[len(work)-1]
+		work = work[:len(work)-1]
+		if paired[p] {
+			continue
+		}
+		paired[p] = true
+		x, y := &a.States[p[0]], &b.States[p[1]]
+		if x.Kind != y.Kind || !slices.Equal(x.Peers, y.Peers) {
+			continue // the two part ways here
+		}
+		switch x.Kind {
+		case LRecv:
+			if x.Type != y.Type {
+				return true
+			}
+			work = append(work, [2]int{x.Next, y.Next})
+		case LSend:
+			work = append(work, [2]int{x.Next, y.Next})
+		}
+		for _, bx := range x.Branches {
+			for _, by := range y.Branches {
+				if bx.Label == by.Label {
+					work = append(work, [2]int{bx.Next, by.Next})
+				}
+			}
+		}
+	}
+	return false
+}

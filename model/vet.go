@@ -225,3 +225,67 @@ func (c *checker) vetAddedRoles(m *Model) {
 		}
 	}
 }
+
+// vetUnchangedRoles warns of an update that moves a service so that a role
+// receives, at a place both protocols share, a value of another type, but
+// gives a thread that takes that role (by a request or an accept in its
+// code) no new code. Its unchanged code then runs the role under the new
+// protocol: the check judges every action against that protocol, and each
+// message's kind and type as it is received, but not what the code does
+// with a value, so a received value whose type changed is used as before
+// without a fault (found by a tester: a client left unchanged read the new
+// bool answer as the old unit, and max+1 said ok). Other changes need no
+// warning: an action the new protocol does not allow is a fidelity
+// violation the search finds, and a value sent of the old type is one at
+// its receiver. Roles taken through an endpoint received as a value are
+// not seen.
+func (c *checker) vetUnchangedRoles(m *Model) {
+	for _, u := range m.Updates {
+		for _, sd := range u.Decl.Services {
+			s, np := m.Service(sd.Name.Name), u.Moves[sd.Name.Name]
+			if s == nil || np == nil || SameProtocol(np, s.Protocol) {
+				continue
+			}
+			for _, t := range m.Threads {
+				if len(u.Bodies[t.Name]) > 0 {
+					continue
+				}
+				for _, r := range rolesTaken(t, s.Name) {
+					old, nw := s.Protocol.Local[r], np.Local[r]
+					if old == nil || nw == nil || !recvTypeChanged(old, nw) {
+						continue
+					}
+					c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives a value of another type, but gives thread %s, which takes %s, no new code: its code uses the value as before, and what it does with it is not checked",
+						u.Name, s.Name, np.Name, r, t.Name, r)
+				}
+			}
+		}
+	}
+}
+
+// rolesTaken lists the roles of service svc that thread t takes in a
+// request or an accept in its code, each once, in order of appearance.
+func rolesTaken(t *Thread, svc string) []string {
+	var roles []string
+	take := func(e syntax.Expr) {
+		var r string
+		switch e := e.(type) {
+		case *syntax.Request:
+			if e.Service.Name == svc {
+				r = e.Role.Name
+			}
+		case *syntax.Accept:
+			if e.Service.Name == svc {
+				r = e.Role.Name
+			}
+		}
+		if r != "" && !slices.Contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	for _, f := range t.Funs {
+		walkExpr(f.Body, take)
+	}
+	walkExpr(t.Main, take)
+	return roles
+}
