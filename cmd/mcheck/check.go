@@ -230,7 +230,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		writeText(stdout, runs, &f)
 	}
 	if f.html != "" {
-		n, err := writeHTMLFile(f.html, path, src, runs, f.updateAt, plan.props)
+		n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props)
 		if err != nil {
 			fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 			return exitFailure

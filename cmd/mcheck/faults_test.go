@@ -813,6 +813,14 @@ func TestFaultOutputToDevice(t *testing.T) {
 		if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
 			t.Errorf("the named pipe was replaced: %v", err)
 		}
+		// A pipe no process reads is waited for, but a signal ends the
+		// wait (found by a tester: check --html FIFO hung after its
+		// search, and SIGTERM did not end it).
+		c := startMcheck(t, dir, "check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--html", fifo, "../../models/mathserver.dsu")
+		time.Sleep(time.Second) // the search (milliseconds) has ended: the page waits for a reader
+		c.signal(syscall.SIGTERM)
+		o = c.wait(t, 20*time.Second)
+		expect(t, "--html FIFO without a reader, then SIGTERM", o, exitFailure, "cannot write "+fifo+": no process opened the named pipe for reading before the run was stopped")
 		// fmt -w rewrites regular files only.
 		err := rewriteFile(fifo, want)
 		if err == nil || !strings.Contains(err.Error(), "regular files only") {

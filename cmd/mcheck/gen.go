@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -72,7 +73,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck gen: -o %s is a directory; give a file name, e.g. %s\n", out, filepath.Join(out, fmt.Sprintf("%s%d.dsu", name, param)))
 		return exitUsage
 	}
-	if err := writeOutputFile(out, src); err != nil {
+	if err := writeOutputFile(context.Background(), out, src); err != nil {
 		fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
 		return exitFailure
 	}

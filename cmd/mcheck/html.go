@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -108,7 +109,7 @@ type htmlEndRow struct {
 // writeHTMLFile renders the page for the runs of one check and writes it
 // to path, through a temporary file in the same directory renamed into
 // place, so that a reader never sees half a page.
-func writeHTMLFile(path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker) (int, error) {
+func writeHTMLFile(ctx context.Context, path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker) (int, error) {
 	page, err := buildPage(modelPath, src, runs, updateAt, props)
 	if err != nil {
 		return 0, err
@@ -117,14 +118,15 @@ func writeHTMLFile(path, modelPath string, src []byte, runs []*runReport, update
 	if err := renderHTML(&b, page); err != nil {
 		return 0, fmt.Errorf("--html: rendering %s: %v", path, err)
 	}
-	if err := writeOutputFile(path, b.Bytes()); err != nil {
+	if err := writeOutputFile(ctx, path, b.Bytes()); err != nil {
 		return 0, fmt.Errorf("--html: %v", err)
 	}
 	return len(page.Violations), nil
 }
 
 // checkHTMLPath refuses, before any search, a --html path that cannot be
-// written: its directory must exist and it must not be a directory.
+// written: its directory must exist and take a new file, and it must not be
+// a directory.
 func checkHTMLPath(path string) error {
 	if path == "" {
 		return nil
@@ -139,6 +141,18 @@ func checkHTMLPath(path string) error {
 	}
 	if !st.IsDir() {
 		return fmt.Errorf("--html %s: %s is not a directory", path, dir)
+	}
+	// A new or regular file is written beside itself and renamed over
+	// (atomicfile): its directory must take a new file. Tried now, not
+	// after the search (found by a tester: a read-only directory failed
+	// once the whole search was done, exit 3).
+	if st, err := os.Stat(path); err != nil || st.Mode().IsRegular() {
+		f, err := os.CreateTemp(dir, ".mcheck-html-*.tmp")
+		if err != nil {
+			return fmt.Errorf("--html %s: cannot create a file in %s: %v", path, dir, unwrapPathErr(err))
+		}
+		f.Close()
+		os.Remove(f.Name())
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"slices"
 
 	"github.com/mcheck/mcheck/internal/atomicfile"
@@ -10,8 +11,8 @@ import (
 // writeOutputFile writes data to path (gen -o, check --html): a regular or
 // new file whole or not at all, a device or named pipe in place
 // (atomicfile.Write). Errors read "cannot write PATH: REASON".
-func writeOutputFile(path string, data []byte) error {
-	return atomicfile.Write(path, data, 0o644)
+func writeOutputFile(ctx context.Context, path string, data []byte) error {
+	return atomicfile.WriteContext(ctx, path, data, 0o644)
 }
 
 // skipList is the JSON form of --skip: each property once, in the order

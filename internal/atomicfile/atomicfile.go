@@ -13,18 +13,28 @@
 package atomicfile
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
+	"time"
 )
 
 // Write writes data to path with permissions perm. Its errors read "cannot
 // write PATH: REASON".
 func Write(path string, data []byte, perm os.FileMode) error {
+	return WriteContext(context.Background(), path, data, perm)
+}
+
+// WriteContext is Write, giving up when ctx is done while it waits for a
+// process to open a named pipe for reading.
+func WriteContext(ctx context.Context, path string, data []byte, perm os.FileMode) error {
 	shown := path // errors name the path as given
 	path = followLinks(path)
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
-		return inPlace(path, data) // (its errors name the device)
+		return inPlace(ctx, path, data) // (its errors name the device)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -52,9 +62,25 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	return nil
 }
 
-// inPlace writes data to the existing non-regular file path.
-func inPlace(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+// inPlace writes data to the existing non-regular file path. A named pipe
+// waits for a process to open it for reading, as a shell's `echo > pipe`
+// does, but in steps that ctx can end: opening it for writing would wait in
+// the system, deaf to ctx (found by a tester: check --html FIFO hung after
+// its search, and SIGTERM did not end it).
+func inPlace(ctx context.Context, path string, data []byte) error {
+	flags := os.O_WRONLY | os.O_TRUNC
+	if st, err := os.Stat(path); err == nil && st.Mode()&os.ModeNamedPipe != 0 {
+		flags |= syscall.O_NONBLOCK // (ENXIO while no process reads)
+	}
+	f, err := os.OpenFile(path, flags, 0)
+	for errors.Is(err, syscall.ENXIO) && flags&syscall.O_NONBLOCK != 0 {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("cannot write %s: no process opened the named pipe for reading before the run was stopped", path)
+		case <-time.After(50 * time.Millisecond):
+		}
+		f, err = os.OpenFile(path, flags, 0)
+	}
 	if err != nil {
 		return fail(path, err)
 	}

@@ -3,11 +3,13 @@
 package atomicfile
 
 import (
+	"context"
 	"io"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestWrite: a new or regular file is replaced whole; a named pipe is
@@ -99,5 +101,27 @@ func TestWriteThroughDanglingLink(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "new.dsu")); string(b) != "new" {
 		t.Errorf("the file the links lead to holds %q", b)
+	}
+}
+
+// TestWritePipeWithoutReader: a named pipe waits for a reader, but in
+// steps its context can end (found by a tester: check --html FIFO hung
+// after its search, and SIGTERM did not end it).
+func TestWritePipeWithoutReader(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- WriteContext(ctx, fifo, []byte("page"), 0o644) }()
+	select {
+	case err := <-done:
+		if err == nil || err.Error() != "cannot write "+fifo+": no process opened the named pipe for reading before the run was stopped" {
+			t.Errorf("error %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the write went on waiting after its context ended")
 	}
 }
