@@ -756,8 +756,8 @@ func (s *BadgerSet) checkSpace(op string, keys int64) error {
 	// violation was found): too few open files is refused here first.
 	if room, want := s.fds(), s.cfg.files(keys); room >= 0 && room < want {
 		return &Error{Op: op, Path: s.dir,
-			Err: fmt.Errorf("%d more open files are allowed (ulimit -n %d); the store needs about %d for its next write (%d keys, and badger's tables)",
-				room, openFilesLimit(), want, keys),
+			Err: fmt.Errorf("%s allowed (ulimit -n %d); the store needs about %d for its next write (%d keys, and badger's tables)",
+				moreOpenFiles(room), openFilesLimit(), want, keys),
 			Hint: "raise the limit on open files (ulimit -n), or use --store memory"}
 	}
 	return nil
@@ -1015,4 +1015,13 @@ func (s *BadgerSet) cleanup() error {
 		}
 	}
 	return nil
+}
+
+// moreOpenFiles says how many more files may be opened: "1 more open file
+// is", "3 more open files are" (found by a tester: "1 more open files").
+func moreOpenFiles(n int64) string {
+	if n == 1 {
+		return "1 more open file is"
+	}
+	return fmt.Sprintf("%d more open files are", n)
 }

@@ -212,3 +212,14 @@ func TestHeapLimitFloor(t *testing.T) {
 	}
 	st.Close()
 }
+
+// TestMoreOpenFiles: "1 more open file is", not "1 more open files" (found
+// by a tester).
+func TestMoreOpenFiles(t *testing.T) {
+	if got := moreOpenFiles(1); got != "1 more open file is" {
+		t.Errorf("1: %q", got)
+	}
+	if got := moreOpenFiles(3); got != "3 more open files are" {
+		t.Errorf("3: %q", got)
+	}
+}
