@@ -292,7 +292,7 @@ func (p *Program) DescribeQueue(c *Config) string {
 func (p *Program) Describe(c *Config) string {
 	var b strings.Builder
 	for t, th := range c.Threads {
-		fmt.Fprintf(&b, "%s: %s", p.Threads[t].Name, p.threadStatus(th))
+		fmt.Fprintf(&b, "%s: %s", p.Threads[t].Name, p.threadStatus(c, th))
 		if th.HeapVer == 1 {
 			b.WriteString(", applied")
 		}
@@ -320,10 +320,41 @@ func (p *Program) Describe(c *Config) string {
 
 // DescribeThread says where thread t of c is and what it waits for.
 func (p *Program) DescribeThread(c *Config, t int) string {
-	return p.threadStatus(c.Threads[t])
+	return p.threadStatus(c, c.Threads[t])
 }
 
-func (p *Program) threadStatus(th *Thread) string {
+// waitsOn names the endpoint a thread stopped at a communication acts on,
+// as " on s#1.p2" ("" if none, or with no configuration): a thread holding several endpoints of one
+// protocol would otherwise read the same at each (found by a tester: a
+// server deadlocked on one of two sessions).
+func (p *Program) waitsOn(c *Config, th *Thread) string {
+	if c == nil || th.Status != Running || len(th.Frames) == 0 {
+		return ""
+	}
+	f := th.Frames[len(th.Frames)-1]
+	depth := 1 // the endpoint's place from the top of the operand stack
+	switch p.Codes[f.Code].Instrs[f.PC].Op {
+	case IRecv, ICase, ISelect:
+	case ISend:
+		depth = 2 // the endpoint, then the value
+	default:
+		return ""
+	}
+	if len(f.Stack) < depth {
+		return ""
+	}
+	v := f.Stack[len(f.Stack)-depth]
+	if v.K != VEndpoint {
+		return ""
+	}
+	inst, role := v.Endpoint()
+	if inst < 0 || inst >= len(c.Insts) {
+		return ""
+	}
+	return " on " + p.EndpointName(endRef(c.Insts[inst], role))
+}
+
+func (p *Program) threadStatus(c *Config, th *Thread) string {
 	switch th.Status {
 	case Done:
 		return "finished"
@@ -335,7 +366,7 @@ func (p *Program) threadStatus(th *Thread) string {
 	f := th.Frames[len(th.Frames)-1]
 	code := p.Codes[f.Code]
 	in := code.Instrs[f.PC]
-	s := fmt.Sprintf("at %s in %s (%s)", shortSource(in.Node), p.codeDesc(code), p.where(in.Node))
+	s := fmt.Sprintf("at %s%s in %s (%s)", shortSource(in.Node), p.waitsOn(c, th), p.codeDesc(code), p.where(in.Node))
 	if th.Barrier {
 		s += ", waiting at the barrier"
 	}

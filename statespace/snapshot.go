@@ -56,7 +56,7 @@ type EndpointView struct {
 func (p *Program) SnapshotOf(c *Config) Snapshot {
 	s := Snapshot{Threads: []ThreadView{}, Endpoints: []EndpointView{}, Queue: []string{}}
 	for t, th := range c.Threads {
-		s.Threads = append(s.Threads, ThreadView{Name: p.Threads[t].Name, Status: p.threadStatus(th),
+		s.Threads = append(s.Threads, ThreadView{Name: p.Threads[t].Name, Status: p.threadStatus(c, th),
 			Applied: th.HeapVer == 1, Ended: th.Status != Running})
 	}
 	for _, in := range c.Insts {

@@ -262,7 +262,7 @@ func TestCheckJSONFinal(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitViolation {
 		t.Fatalf("exit %d, %v: %s", code, err, out)
 	}
-	if f, _ := m["final"].(string); !strings.Contains(f, "P2: at receive in new g") {
+	if f, _ := m["final"].(string); !strings.Contains(f, "P2: at receive on s#1.p2 in new g") {
 		t.Fatalf("final configuration missing: %v", m["final"])
 	}
 	code, _, errs := runCmd("check", "--json", "--trace", "msc", "../../models/mathserver.dsu")
