@@ -278,6 +278,19 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		// (found by a tester: such a thread was left out without a word)
 		fmt.Fprintln(w, pointlessNote(none))
 	}
+	if safe == 0 && unsafe > 0 {
+		// Where to look next (found by a tester, who read "0 of 8 safe"
+		// under the default strategy while check said max+1 was safe).
+		if o0.Strategy == "uncoordinated" {
+			fmt.Fprintln(w, "hint: uncoordinated updating makes no thread wait for another, so a protocol change is rarely safe under it; --strategy max+1, stop-the-world or all judge the coordinated ones")
+		}
+		for _, o := range outs {
+			if o.Witness != nil && o.Passing == 0 && !o.Waits {
+				fmt.Fprintln(w, "hint: a witness in which the point's thread does not apply breaks the model without that point: the other threads' points cause it (every call is one in code without an explicit `update`, main's included); --trace prints each witness")
+				break
+			}
+		}
+	}
 	if len(capped) > 0 {
 		fmt.Fprintf(w, "capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)
 	}

@@ -226,3 +226,20 @@ func jsonOf(t *testing.T, path string, o *check.PointOutcome) map[string]any {
 	}
 	return m
 }
+
+// TestPointsHints: when no point is safe, points says where to look next:
+// the coordinated strategies (under uncoordinated), and, when a witness
+// comes without its thread applying, the other threads' points (found by
+// a tester). With a safe point it says nothing more.
+func TestPointsHints(t *testing.T) {
+	_, out, _ := runCmd("points", "--workers", "1", "../../models/tutorial-calls.dsu")
+	for _, want := range []string{"hint: uncoordinated updating makes no thread wait for another", "hint: a witness in which the point's thread does not apply"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCmd("points", "--workers", "1", "--strategy", "max+1", "../../models/tutorial-explicit.dsu")
+	if strings.Contains(out, "hint:") || !strings.Contains(out, "2 of 2 points safe") {
+		t.Errorf("max+1 on the explicit points:\n%s", out)
+	}
+}
