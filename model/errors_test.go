@@ -360,7 +360,7 @@ update u { service s: Q  thread B { fun g(y) = let v = receive(y, a) in send(y, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "w.dsu:6:20: update u moves service s to Q, where role a receives a value of another type, but gives thread A, which takes a, no new code: its code uses the value as before, and what it does with it is not checked"
+	want := "w.dsu:6:20: update u moves service s to Q, where role a receives a value of another type, but gives thread A, which takes a, no new code: its code goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread"
 	if len(m.Warnings) != 1 || m.Warnings[0].Error() != want {
 		t.Fatalf("warnings: %v\nwant %s", m.Warnings, want)
 	}

@@ -9,11 +9,13 @@ import (
 
 // Warnings about update points in the middle of a run (the update-point
 // trap). An explicit `update` applies the update there, but the body that
-// contains it was looked up before and keeps running: the old code's
-// actions after the point then act in a run under the new protocol, and
-// the actions before it began the run under the old one. Either is a
-// fidelity violation under every strategy as soon as the update moves the
-// service, and is almost never meant. The check is syntactic: each body of
+// contains it was looked up before and keeps running. If the run had not
+// started, the endpoint moves at once and the old code's actions after the
+// point act in a run under the new protocol (fidelity (a)); if it had, the
+// old code finishes the run under the old protocol while peers that
+// applied at the run's start perform it under the new one (fidelity (c)).
+// Either breaks as soon as the update moves the service, and is almost
+// never meant. The check is syntactic: each body of
 // a thread's initial code is followed in evaluation order (operands left to
 // right, then the action; each branch of an `if`, a `case`, a `choose` and
 // the right operand of `&&` and `||` as one that may run), and a
@@ -177,7 +179,7 @@ func (v *flowVet) comm(a syntax.Expr, pts []*syntax.UpdatePoint) []*syntax.Updat
 	for _, u := range pts {
 		if !v.warned[u] {
 			v.warned[u] = true
-			v.c.warnf(u.Pos, "update point followed by %s in the same body (%s, %s): after applying here, the rest of this old body still runs, in a run under the new protocol", commName(a), v.where, lineCol(a.Position()))
+			v.c.warnf(u.Pos, "update point followed by %s in the same body (%s, %s): after applying here, the rest of this old body still runs: old code under the new protocol if its run had not started, else old code finishing a run its peers may already perform under the new one", commName(a), v.where, lineCol(a.Position()))
 		}
 	}
 	return pts
@@ -255,7 +257,7 @@ func (c *checker) vetUnchangedRoles(m *Model) {
 					if old == nil || nw == nil || !recvTypeChanged(old, nw) {
 						continue
 					}
-					c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives a value of another type, but gives thread %s, which takes %s, no new code: its code uses the value as before, and what it does with it is not checked",
+					c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives a value of another type, but gives thread %s, which takes %s, no new code: its code goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread",
 						u.Name, s.Name, np.Name, r, t.Name, r)
 				}
 			}

@@ -95,15 +95,18 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if status, done := parseFlags("check", fs, args, usage, stdout, stderr); done {
 		return status
 	}
+	// The flags first: `--trace M.dsu` took the model as its value, and
+	// "expected one model file, got 0" hid why (found by a tester).
+	plan, err := f.plan()
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
+		return exitUsage
+	}
 	path, ok := oneArg("check", fs.Args(), stderr)
 	if !ok {
 		return exitUsage
 	}
-	plan, err := f.plan()
-	if err == nil {
-		err = notTheModel(f.html, path)
-	}
-	if err != nil {
+	if err := notTheModel(f.html, path); err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return exitUsage
 	}

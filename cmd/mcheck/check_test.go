@@ -113,6 +113,9 @@ func TestCheckBadUsage(t *testing.T) {
 	}{
 		{[]string{"check"}, "expected one model file"},
 		{[]string{"check", "a.dsu", "b.dsu"}, "expected one model file"},
+		// --trace took the model as its value: the flag is said, not the
+		// missing model (found by a tester).
+		{[]string{"check", "--trace", "../../models/mathserver.dsu"}, `--trace must be text, msc or json, got "../../models/mathserver.dsu"`},
 		{[]string{"check", "--strategy", "bogus", "../../models/mathserver.dsu"}, "unknown strategy"},
 		{[]string{"check", "--reduce", "nope", "../../models/mathserver.dsu"}, "--reduce must be all, symmetry, por or none"},
 		{[]string{"check", "--shortest", "../../models/mathserver.dsu"}, "--shortest needs --reduce por"},

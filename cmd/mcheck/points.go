@@ -284,9 +284,15 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		if o0.Strategy == "uncoordinated" {
 			fmt.Fprintln(w, "hint: uncoordinated updating makes no thread wait for another, so a protocol change is rarely safe under it; --strategy max+1, stop-the-world or all judge the coordinated ones")
 		}
+		calls := "" // call points: say that every call is one
+		for _, o := range outs {
+			if strings.HasPrefix(o.Point.Kind, "call") {
+				calls = " (in code without an explicit `update`, every call is one, main's included)"
+			}
+		}
 		for _, o := range outs {
 			if o.Witness != nil && o.Passing == 0 && !o.Waits {
-				fmt.Fprintln(w, "hint: a witness in which the point's thread does not apply breaks the model without that point: the other threads' points cause it (every call is one in code without an explicit `update`, main's included); --trace prints each witness")
+				fmt.Fprintf(w, "hint: a witness in which the point's thread does not apply breaks the model without that point: the other threads' points cause it%s; --trace prints each witness\n", calls)
 				break
 			}
 		}
