@@ -25,34 +25,25 @@ func SameProtocol(a, b *Protocol) bool {
 // sameLocal reports whether two monitors are bisimilar from their initial
 // states: the same actions, labels and run ends, whatever their numbering.
 func sameLocal(a, b *LocalType) bool {
-	paired := map[[2]int]bool{}
-	work := [][2]int{{0, 0}}
-	for len(work) > 0 {
-		p := work[len(work)-1]
-		work = work[:len(work)-1]
-		if paired[p] {
-			continue
-		}
-		paired[p] = true
-		x, y := &a.States[p[0]], &b.States[p[1]]
+	return pairWalk(a, b, func(x, y *LState, next [][2]int) ([][2]int, bool) {
 		if x.Kind != y.Kind || x.Type != y.Type || !slices.Equal(x.Peers, y.Peers) || len(x.Branches) != len(y.Branches) {
-			return false
+			return next, false
 		}
 		if x.Kind == LSend || x.Kind == LRecv {
 			if x.EndsRun != y.EndsRun {
-				return false
+				return next, false
 			}
-			work = append(work, [2]int{x.Next, y.Next})
+			next = append(next, [2]int{x.Next, y.Next})
 		}
 		for i, bx := range x.Branches {
 			by := y.Branches[i]
 			if bx.Label != by.Label || bx.EndsRun != by.EndsRun {
-				return false
+				return next, false
 			}
-			work = append(work, [2]int{bx.Next, by.Next})
+			next = append(next, [2]int{bx.Next, by.Next})
 		}
-	}
-	return true
+		return next, true
+	})
 }
 
 // recvTypeChanged reports whether, following a and b along the actions
@@ -60,6 +51,34 @@ func sameLocal(a, b *LocalType) bool {
 // receive of a's is, at the same place in b, a receive of a value of
 // another type.
 func recvTypeChanged(a, b *LocalType) bool {
+	return !pairWalk(a, b, func(x, y *LState, next [][2]int) ([][2]int, bool) {
+		if x.Kind != y.Kind || !slices.Equal(x.Peers, y.Peers) {
+			return next, true // the two part ways here
+		}
+		switch x.Kind {
+		case LRecv:
+			if x.Type != y.Type {
+				return next, false
+			}
+			next = append(next, [2]int{x.Next, y.Next})
+		case LSend:
+			next = append(next, [2]int{x.Next, y.Next})
+		}
+		for _, bx := range x.Branches {
+			for _, by := range y.Branches {
+				if bx.Label == by.Label {
+					next = append(next, [2]int{bx.Next, by.Next})
+				}
+			}
+		}
+		return next, true
+	})
+}
+
+// pairWalk visits each pair of states of a and b reachable from their
+// initial states, once: visit appends the pairs to go on to and says
+// whether to go on at all. It reports whether the walk went to its end.
+func pairWalk(a, b *LocalType, visit func(x, y *LState, next [][2]int) ([][2]int, bool)) bool {
 	paired := map[[2]int]bool{}
 	work := [][2]int{{0, 0}}
 	for len(work) > 0 {
@@ -69,26 +88,10 @@ func recvTypeChanged(a, b *LocalType) bool {
 			continue
 		}
 		paired[p] = true
-		x, y := &a.States[p[0]], &b.States[p[1]]
-		if x.Kind != y.Kind || !slices.Equal(x.Peers, y.Peers) {
-			continue // the two part ways here
-		}
-		switch x.Kind {
-		case LRecv:
-			if x.Type != y.Type {
-				return true
-			}
-			work = append(work, [2]int{x.Next, y.Next})
-		case LSend:
-			work = append(work, [2]int{x.Next, y.Next})
-		}
-		for _, bx := range x.Branches {
-			for _, by := range y.Branches {
-				if bx.Label == by.Label {
-					work = append(work, [2]int{bx.Next, by.Next})
-				}
-			}
+		var ok bool
+		if work, ok = visit(&a.States[p[0]], &b.States[p[1]], work); !ok {
+			return false
 		}
 	}
-	return false
+	return true
 }

@@ -26,15 +26,7 @@ import (
 // (code only, or protocols the same as before) there is no new protocol for
 // the old body to break, and nothing is reported.
 func (c *checker) vetUpdatePoints(m *Model) {
-	moves := false
-	for _, u := range m.Updates {
-		for name, np := range u.Moves {
-			if s := m.Service(name); s != nil && !SameProtocol(np, s.Protocol) {
-				moves = true
-			}
-		}
-	}
-	if !moves {
+	if len(serviceMoves(m)) == 0 {
 		return
 	}
 	for _, t := range m.Threads {
@@ -204,26 +196,21 @@ func commName(e syntax.Expr) string {
 // is never received (found by a tester: it filled the queue, and the check
 // said ok, capacity reached).
 func (c *checker) vetAddedRoles(m *Model) {
-	for _, u := range m.Updates {
-		for _, sd := range u.Decl.Services {
-			s, np := m.Service(sd.Name.Name), u.Moves[sd.Name.Name]
-			if s == nil || np == nil || SameProtocol(np, s.Protocol) {
-				continue
+	for _, mv := range serviceMoves(m) {
+		u, sd, s, np := mv.u, mv.sd, mv.s, mv.np
+		var added []string
+		for _, r := range np.Roles {
+			if !slices.Contains(s.Protocol.Roles, r) {
+				added = append(added, r)
 			}
-			var added []string
-			for _, r := range np.Roles {
-				if !slices.Contains(s.Protocol.Roles, r) {
-					added = append(added, r)
-				}
+		}
+		if len(added) > 0 {
+			roles := "role " + added[0]
+			if len(added) > 1 {
+				roles = "roles " + strings.Join(added, ", ")
 			}
-			if len(added) > 0 {
-				roles := "role " + added[0]
-				if len(added) > 1 {
-					roles = "roles " + strings.Join(added, ", ")
-				}
-				c.warnf(sd.Name.Pos, "update %s moves service %s to %s, which has %s that %s lacks: a session of %s started under %s has nobody in it, so what is sent there after migrating is never received",
-					u.Name, s.Name, np.Name, roles, s.Protocol.Name, s.Name, s.Protocol.Name)
-			}
+			c.warnf(sd.Name.Pos, "update %s moves service %s to %s, which has %s that %s lacks: a session of %s started under %s has nobody in it, so what is sent there after migrating is never received",
+				u.Name, s.Name, np.Name, roles, s.Protocol.Name, s.Name, s.Protocol.Name)
 		}
 	}
 }
@@ -242,24 +229,19 @@ func (c *checker) vetAddedRoles(m *Model) {
 // its receiver. Roles taken through an endpoint received as a value are
 // not seen.
 func (c *checker) vetUnchangedRoles(m *Model) {
-	for _, u := range m.Updates {
-		for _, sd := range u.Decl.Services {
-			s, np := m.Service(sd.Name.Name), u.Moves[sd.Name.Name]
-			if s == nil || np == nil || SameProtocol(np, s.Protocol) {
+	for _, mv := range serviceMoves(m) {
+		u, sd, s, np := mv.u, mv.sd, mv.s, mv.np
+		for _, t := range m.Threads {
+			if len(u.Bodies[t.Name]) > 0 {
 				continue
 			}
-			for _, t := range m.Threads {
-				if len(u.Bodies[t.Name]) > 0 {
+			for _, r := range rolesTaken(t, s.Name) {
+				old, nw := s.Protocol.Local[r], np.Local[r]
+				if old == nil || nw == nil || !recvTypeChanged(old, nw) {
 					continue
 				}
-				for _, r := range rolesTaken(t, s.Name) {
-					old, nw := s.Protocol.Local[r], np.Local[r]
-					if old == nil || nw == nil || !recvTypeChanged(old, nw) {
-						continue
-					}
-					c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives a value of another type, but gives thread %s, which takes %s, no new code: its code goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread",
-						u.Name, s.Name, np.Name, r, t.Name, r)
-				}
+				c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives a value of another type, but gives thread %s, which takes %s, no new code: its code goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread",
+					u.Name, s.Name, np.Name, r, t.Name, r)
 			}
 		}
 	}
@@ -290,4 +272,28 @@ func rolesTaken(t *Thread, svc string) []string {
 	}
 	walkExpr(t.Main, take)
 	return roles
+}
+
+// serviceMove is a service an update moves to another protocol: the
+// update, the declaration that moves it, the service and its new protocol.
+type serviceMove struct {
+	u  *Update
+	sd *syntax.ServiceDecl
+	s  *Service
+	np *Protocol
+}
+
+// serviceMoves lists the services the updates move to a protocol that
+// differs from the service's own (SameProtocol), in declaration order.
+func serviceMoves(m *Model) []serviceMove {
+	var out []serviceMove
+	for _, u := range m.Updates {
+		for _, sd := range u.Decl.Services {
+			s, np := m.Service(sd.Name.Name), u.Moves[sd.Name.Name]
+			if s != nil && np != nil && !SameProtocol(np, s.Protocol) {
+				out = append(out, serviceMove{u, sd, s, np})
+			}
+		}
+	}
+	return out
 }
