@@ -163,6 +163,16 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	for _, s := range tr.Steps {
 		fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
 	}
+	if k, was := otherStep(rec.Trace, tr.Steps); k > 0 {
+		// The path follows move numbers: on a model whose steps changed it
+		// names another run, whose end says nothing of the report's (found
+		// by a tester: "the run no longer ends in a violation" read as a
+		// fix).
+		now := tr.Steps[k-1]
+		fmt.Fprintf(stdout, "the saved path names another run of this model: its step %d was %s: %s, and is now %s: %s (its move numbers name other steps: the model, or the report's capacity or update, changed; check the model again)\n",
+			k, was.Thread, was.Action, now.Thread, now.Action)
+		return exitViolation
+	}
 	switch {
 	case v == nil:
 		fmt.Fprintf(stdout, "the run no longer ends in a violation (recorded: %s, %s)\n", rec.Property, rec.Rule)
@@ -233,6 +243,26 @@ func placeless(found, file string) string {
 // name before it (found by a tester: a file name other than the model's,
 // in a report of a copy, made the same violation another one).
 var sourcePlace = regexp.MustCompile(`(^|[\s(])(?:[^\s()]*:)?\d+:\d+\b`)
+
+// otherStep is the first step (from 1) at which the replayed steps are
+// another thread's or of another kind than the report's trace, with the
+// report's step; 0 if none is (or the trace cannot be read as check
+// writes it, or has another length: the path's checks cover those).
+func otherStep(saved []json.RawMessage, steps []statespace.TraceStep) (int, statespace.TraceStep) {
+	if len(saved) != len(steps) {
+		return 0, statespace.TraceStep{}
+	}
+	for i, raw := range saved {
+		var was statespace.TraceStep
+		if json.Unmarshal(raw, &was) != nil {
+			return 0, statespace.TraceStep{}
+		}
+		if was.Thread != steps[i].Thread || was.Kind != steps[i].Kind {
+			return i + 1, was
+		}
+	}
+	return 0, statespace.TraceStep{}
+}
 
 // savedRun is what replay reads of a `check --json` line.
 // Only these fields are read (and their types checked); the others a report

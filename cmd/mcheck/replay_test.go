@@ -9,6 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/model"
 )
 
 // TestReplay: a saved counterexample replays to the same violation (exit
@@ -437,8 +440,29 @@ update u { thread X { fun f(u) = () } }
 	if err := os.WriteFile(two, []byte(strings.Replace(out, `"queue_bound":1`, `"queue_bound":2`, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, got, errs := runCmd("replay", two); code != exitViolation || !strings.Contains(got, "in the cycle: X applies the update, so the update does not stay pending along it") {
+	// At capacity 2 the saved moves name other steps from step 5 on (X's
+	// send is enabled where only Z's receive was): replay says so first
+	// (a later tester: a path naming another run was judged at its end).
+	if code, got, errs := runCmd("replay", two); code != exitViolation || !strings.Contains(got, "the saved path names another run of this model: its step 5 was Z: s#2.z receives 1 from y") {
 		t.Errorf("replay at capacity 2: exit %d\n%s\n%s", code, got, errs)
+	}
+	// Along that other run, the lasso's judgement names the step that
+	// applies.
+	var rec struct {
+		Path       []uint32 `json:"path"`
+		CycleStart int      `json:"cycle_start"`
+	}
+	if err := json.Unmarshal([]byte(out), &rec); err != nil {
+		t.Fatal(err)
+	}
+	src, _ := os.ReadFile(starved)
+	m, err := model.Load(starved, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := check.ReplayOptions{Update: "u", Strategy: "max+1", QueueBound: 2}
+	if why := check.WhyNotLasso(m, o, rec.Path, rec.CycleStart); !strings.Contains(why, "in the cycle: X applies the update, so the update does not stay pending along it") {
+		t.Errorf("the lasso at capacity 2: %q", why)
 	}
 }
 
@@ -623,5 +647,25 @@ func TestReplayEveryFact(t *testing.T) {
 		if code, _, errs := runCmd("replay", f); code != exitUsage || !strings.Contains(errs, "trace") {
 			t.Errorf("%s: exit %d, %q", name, code, errs)
 		}
+	}
+}
+
+// TestReplayOtherRun: a report replayed on a model whose steps changed
+// follows its move numbers into another run; replay says where it parts
+// from the report's, rather than judging that run's end (found by a
+// tester: the tutorial's second model's report, replayed on its first,
+// said "the run no longer ends in a violation", read as a fix).
+func TestReplayOtherRun(t *testing.T) {
+	_, out, _ := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "../../models/tutorial-explicit.dsu")
+	report := filepath.Join(t.TempDir(), "explicit.json")
+	if err := os.WriteFile(report, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, got, errs := runCmd("replay", "--model", "../../models/tutorial-calls.dsu", report)
+	if code != exitViolation || !strings.Contains(got, "the saved path names another run of this model: its step 2 was Client: chooses option 1: 0") || strings.Contains(got, "no longer ends in a violation") {
+		t.Errorf("exit %d\n%s%s", code, got, errs)
+	}
+	if code, got, _ := runCmd("replay", report); code != exitOK || !strings.Contains(got, "the run ends in the same violation") {
+		t.Errorf("on its own model: exit %d\n%s", code, got)
 	}
 }
