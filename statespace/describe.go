@@ -310,8 +310,15 @@ func (p *Program) Describe(c *Config) string {
 			default:
 				state = p.describeState(&lt.States[e.State])
 			}
-			fmt.Fprintf(&b, "%s#%d.%s (held by %s): %s, next: %s\n", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role],
-				p.Threads[e.Holder].Name, p.protoName(in.Service, e.Ver), state)
+			run := "" // only runs of a service the update moves count
+			if n, atLeast, counted := p.runOf(in, e); counted {
+				run = fmt.Sprintf(", run %d", n)
+				if atLeast {
+					run += " or later"
+				}
+			}
+			fmt.Fprintf(&b, "%s#%d.%s (held by %s): %s%s, next: %s\n", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role],
+				p.Threads[e.Holder].Name, p.protoName(in.Service, e.Ver), run, state)
 		}
 	}
 	fmt.Fprintf(&b, "queue: %s", p.DescribeQueue(c))
