@@ -239,7 +239,15 @@ func (p *Program) unapplied(c *Config) []string {
 func (p *Program) describeN(c *Config) string {
 	var parts []string
 	for _, in := range c.Insts {
-		if in.N != NoRunNumber {
+		switch {
+		case in.N == NoRunNumber:
+		case in.N == 0:
+			// Every live role has completed run n, and the canonical form
+			// keeps no more of n than that (normaliseRuns), so n is not
+			// shown (found by a tester: step showed n growing with the runs
+			// of a role that had not applied).
+			parts = append(parts, fmt.Sprintf("%s#%d: run n completed by every role", p.Services[in.Service].Name, in.Serial))
+		default:
 			parts = append(parts, fmt.Sprintf("%s#%d: n = %d", p.Services[in.Service].Name, in.Serial, in.RunBase+in.N))
 		}
 	}

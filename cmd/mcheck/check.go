@@ -781,6 +781,11 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	if v.Thread != "" {
 		fmt.Fprintf(w, "  thread:   %s\n", v.Thread)
 	}
+	if len(v.Threads) > 1 {
+		// Every thread at fault, which tells --continue's violations apart
+		// (found by a tester: two deadlocks read the same but for found).
+		fmt.Fprintf(w, "  threads:  %s\n", strings.Join(v.Threads, ", "))
+	}
 	if v.Where != "" && len(r.res.Violations) > 0 {
 		fmt.Fprintf(w, "  where:    %s\n", v.Where)
 	}

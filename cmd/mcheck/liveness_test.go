@@ -196,4 +196,11 @@ func TestLassoThreads(t *testing.T) {
 	if v.Rule != "never applies" || v.CycleStart == 0 || v.Thread != "Client" || strings.Join(v.Threads, ",") != "Client,Worker" || v.Where != nil {
 		t.Errorf("the lasso: %+v", v)
 	}
+	// The text names them too (a later tester: two deadlocks of --continue
+	// read the same but for found).
+	_, out, _ = runCmd("check", "--store", "memory", "--progress", "off", "--continue", "--strategy", "stop-the-world",
+		"../../statespace/testdata/liveness/barrier-bystander.dsu")
+	if !strings.Contains(out, "\n  threads:  Client, Worker\n") {
+		t.Errorf("no threads line:\n%s", out)
+	}
 }

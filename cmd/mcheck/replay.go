@@ -159,11 +159,18 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		return exitViolation
 	}
 	v := sameViolation(vs, rec, modelPath)
-	fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
-	for _, s := range tr.Steps {
+	k, was := otherStep(rec.Trace, tr.Steps)
+	shown := tr.Steps
+	if k > 0 {
+		shown = tr.Steps[:k] // up to where it parts from the report's
+		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s of %d, to where it parts from the report's\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(k), len(tr.Steps))
+	} else {
+		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
+	}
+	for _, s := range shown {
 		fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
 	}
-	if k, was := otherStep(rec.Trace, tr.Steps); k > 0 {
+	if k > 0 {
 		// The path follows move numbers: on a model whose steps changed it
 		// names another run, whose end says nothing of the report's (found
 		// by a tester: "the run no longer ends in a violation" read as a

@@ -669,3 +669,35 @@ func TestReplayOtherRun(t *testing.T) {
 		t.Errorf("on its own model: exit %d\n%s", code, got)
 	}
 }
+
+// TestStepUpdateRunNumber: once every role has completed run n, the
+// canonical form keeps no more of n than that, and step says so rather
+// than show a number that grows with a lagging role's runs (found by a
+// tester: n = 1 at the introduction, then 1, 2, 3 as B received under
+// its old code).
+func TestStepUpdateRunNumber(t *testing.T) {
+	path := writeTemp(t, "r2.dsu", `protocol L = mu t. a -> b: <int>. t
+protocol L2 = mu t. a -> b: <bool>. t
+service s: L
+thread A {
+  fun g(x) = send(x, b, 9)
+  main let x = request(s, {a, b}, a) in send(x, b, 1); send(x, b, 2); send(x, b, 3); update; g(x)
+}
+thread B {
+  fun h(y) = receive(y, a)
+  main let y = accept(s, b) in receive(y, a); receive(y, a); receive(y, a); update; h(y)
+}
+update up {
+  service s: L2
+  thread A { fun g(x) = send(x, b, true) }
+  thread B { fun h(y) = receive(y, a); receive(y, a) }
+}
+`)
+	defer func(r io.Reader) { stdin = r }(stdin)
+	stdin = strings.NewReader("1\n1\n1\n1\n1\n1\n1\n1\n1\n1\n1\nq\n")
+	_, out, errs := runCmd("step", "--strategy", "max+1", "--update-at", "step:1", path)
+	if !strings.Contains(out, "update up is introduced (s#1: n = 1)") || !strings.Contains(out, "(s#1: run n completed by every role)") ||
+		strings.Contains(out, "n = 2") || strings.Contains(out, "n = 3") {
+		t.Errorf("%s%s", out, errs)
+	}
+}
