@@ -360,7 +360,7 @@ update u { service s: Q  thread B { fun g(y) = let v = receive(y, a) in send(y, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "w.dsu:6:20: update u moves service s to Q, where role a receives a value of another type, but gives thread A, which takes a, no new code: its code goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread"
+	want := "w.dsu:6:20: update u moves service s to Q, where role a receives a value of another type, but function f of thread A, which takes a and receives from b, keeps its code: it goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread"
 	if len(m.Warnings) != 1 || m.Warnings[0].Error() != want {
 		t.Fatalf("warnings: %v\nwant %s", m.Warnings, want)
 	}
@@ -372,5 +372,18 @@ update u { service s: Q  thread B { fun g(y) = let v = receive(y, a) in send(y, 
 	// new code; B's sent type changed, which the search judges at A.
 	if m, err := Load("w.dsu", []byte(strings.Replace(withA, "  thread B { fun g(y) = let v = receive(y, a) in send(y, a, v > 0); g(y) }", "", 1))); err != nil || len(m.Warnings) != 0 {
 		t.Errorf("B without new code: %v, warnings %v", err, m.Warnings)
+	}
+	// A new body for another function does not hide the receiving one
+	// (found by a later tester), nor does main, which is never replaced.
+	other := strings.Replace(src, "thread A { fun f(x) = send(x, b, 1); receive(x, b); f(x)  main f(request(s, {a, b}, a)) }",
+		"thread A { fun w() = ()  fun f(x) = send(x, b, 1); receive(x, b); w(); f(x)  main f(request(s, {a, b}, a)) }", 1)
+	other = strings.Replace(other, "update u { service s: Q ", "update u { service s: Q  thread A { fun w() = 1 }", 1)
+	if m, err := Load("w.dsu", []byte(other)); err != nil || len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0].Error(), "but function f of thread A") {
+		t.Errorf("A with a new body for w only: %v, warnings %v", err, m.Warnings)
+	}
+	inMain := strings.Replace(src, "main f(request(s, {a, b}, a))", "main let x = request(s, {a, b}, a) in receive(x, b); f(x)", 1)
+	inMain = strings.Replace(inMain, "update u { service s: Q ", "update u { service s: Q  thread A { fun f(x) = send(x, b, 1); receive(x, b); f(x) }", 1)
+	if m, err := Load("w.dsu", []byte(inMain)); err != nil || len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0].Error(), "but main of thread A") {
+		t.Errorf("A receiving in main: %v, warnings %v", err, m.Warnings)
 	}
 }

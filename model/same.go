@@ -46,19 +46,20 @@ func sameLocal(a, b *LocalType) bool {
 	})
 }
 
-// recvTypeChanged reports whether, following a and b along the actions
-// they share (the same kind and peers, and branches by label), some
+// recvTypeChanged lists the roles from which, following a and b along the
+// actions they share (the same kind and peers, and branches by label), a
 // receive of a's is, at the same place in b, a receive of a value of
-// another type.
-func recvTypeChanged(a, b *LocalType) bool {
-	return !pairWalk(a, b, func(x, y *LState, next [][2]int) ([][2]int, bool) {
+// another type (nil if none is).
+func recvTypeChanged(a, b *LocalType) []string {
+	var from []string
+	pairWalk(a, b, func(x, y *LState, next [][2]int) ([][2]int, bool) {
 		if x.Kind != y.Kind || !slices.Equal(x.Peers, y.Peers) {
 			return next, true // the two part ways here
 		}
 		switch x.Kind {
 		case LRecv:
-			if x.Type != y.Type {
-				return next, false
+			if x.Type != y.Type && !slices.Contains(from, x.Peers[0]) {
+				from = append(from, x.Peers[0])
 			}
 			next = append(next, [2]int{x.Next, y.Next})
 		case LSend:
@@ -73,6 +74,7 @@ func recvTypeChanged(a, b *LocalType) bool {
 		}
 		return next, true
 	})
+	return from
 }
 
 // pairWalk visits each pair of states of a and b reachable from their

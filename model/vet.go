@@ -216,35 +216,67 @@ func (c *checker) vetAddedRoles(m *Model) {
 }
 
 // vetUnchangedRoles warns of an update that moves a service so that a role
-// receives, at a place both protocols share, a value of another type, but
-// gives a thread that takes that role (by a request or an accept in its
-// code) no new code. Its unchanged code then runs the role under the new
-// protocol: the check judges every action against that protocol, and each
-// message's kind and type as it is received, but not what the code does
-// with a value, so a received value whose type changed is used as before
-// without a fault (found by a tester: a client left unchanged read the new
-// bool answer as the old unit, and max+1 said ok). Other changes need no
-// warning: an action the new protocol does not allow is a fidelity
-// violation the search finds, and a value sent of the old type is one at
-// its receiver. Roles taken through an endpoint received as a value are
-// not seen.
+// receives, at a place both protocols share, a value of another type from
+// some peer, while code of a thread that takes that role (by a request or
+// an accept in its code) receiving from that peer keeps running: `main`
+// (never replaced), or a function the update gives no new body. That code
+// then gets values of the new type: the check judges each message's kind
+// and type as it is received, not what the code does with the value, so a
+// value merely misread passes (found by a tester: a client left unchanged
+// read the new bool answer as the old unit, and max+1 said ok; a later
+// tester silenced the warning with a new body for an unrelated function).
+// Other changes need no warning: an action the new protocol does not
+// allow is a fidelity violation the search finds, and a value sent of the
+// old type is one at its receiver. Roles taken through an endpoint
+// received as a value, and receives on an endpoint of another service from
+// a role of the same name, are not told apart: the check is syntactic.
 func (c *checker) vetUnchangedRoles(m *Model) {
 	for _, mv := range serviceMoves(m) {
 		u, sd, s, np := mv.u, mv.sd, mv.s, mv.np
 		for _, t := range m.Threads {
-			if len(u.Bodies[t.Name]) > 0 {
-				continue
-			}
 			for _, r := range rolesTaken(t, s.Name) {
 				old, nw := s.Protocol.Local[r], np.Local[r]
-				if old == nil || nw == nil || !recvTypeChanged(old, nw) {
+				if old == nil || nw == nil {
 					continue
 				}
-				c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives a value of another type, but gives thread %s, which takes %s, no new code: its code goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread",
-					u.Name, s.Name, np.Name, r, t.Name, r)
+				from := recvTypeChanged(old, nw)
+				if len(from) == 0 {
+					continue
+				}
+				if where := unchangedReceiver(t, u, from); where != "" {
+					c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives a value of another type, but %s of thread %s, which takes %s and receives from %s, keeps its code: it goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread",
+						u.Name, s.Name, np.Name, r, where, t.Name, r, strings.Join(from, ", "))
+				}
 			}
 		}
 	}
+}
+
+// unchangedReceiver names the first code of thread t that update u leaves
+// as it is and that receives (receive or case) from one of the roles from:
+// "main", or "function f"; "" if none does.
+func unchangedReceiver(t *Thread, u *Update, from []string) string {
+	receives := func(e syntax.Expr) bool {
+		found := false
+		walkExpr(e, func(e syntax.Expr) {
+			switch e := e.(type) {
+			case *syntax.Receive:
+				found = found || slices.Contains(from, e.From.Name)
+			case *syntax.Case:
+				found = found || slices.Contains(from, e.From.Name)
+			}
+		})
+		return found
+	}
+	for _, f := range t.Funs {
+		if u.Bodies[t.Name][f.Name.Name] == nil && receives(f.Body) {
+			return "function " + f.Name.Name
+		}
+	}
+	if receives(t.Main) {
+		return "main"
+	}
+	return ""
 }
 
 // rolesTaken lists the roles of service svc that thread t takes in a
