@@ -116,7 +116,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	src, err := readModelFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
-		return exitUsage
+		return readFailureStatus(err)
 	}
 	m, err := model.Load(path, src)
 	if err != nil {

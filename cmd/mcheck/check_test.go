@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/mcheck/mcheck/statespace"
@@ -1126,5 +1127,31 @@ func TestLateSessionNote(t *testing.T) {
 	_, out, _ = runCmd("check", "--progress", "off", "--store", "memory", "../../models/mathserver.dsu")
 	if strings.Contains(out, "note:") {
 		t.Errorf("a note on mathserver, whose session starts first:\n%s", out)
+	}
+}
+
+// TestModelReadFailure: a model file the system has no resource to read
+// (too many open files) is a failure, exit 3, not bad input; any other
+// reading error is bad input, exit 2, and every command prefixes it with
+// its name (found by a tester: points and project printed it bare, and
+// ulimit -n 5 gave exit 2).
+func TestModelReadFailure(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{&os.PathError{Op: "open", Path: "m.dsu", Err: syscall.EMFILE}, exitFailure},
+		{fmt.Errorf("m.dsu: cannot read model: %w", syscall.ENFILE), exitFailure},
+		{fmt.Errorf("m.dsu: cannot read model: %w", syscall.ENOENT), exitUsage},
+	} {
+		if got := readFailureStatus(c.err); got != c.want {
+			t.Errorf("%v: exit %d, want %d", c.err, got, c.want)
+		}
+	}
+	for _, cmd := range []string{"points", "project", "fmt", "check"} {
+		code, _, errs := runCmd(cmd, "no-such-model.dsu")
+		if code != exitUsage || !strings.HasPrefix(errs, "mcheck "+cmd+": no-such-model.dsu: cannot read model: no such file or directory") {
+			t.Errorf("%s: exit %d, %q", cmd, code, errs)
+		}
 	}
 }

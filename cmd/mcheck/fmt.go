@@ -72,9 +72,9 @@ func fmtFile(path string, list, write bool, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	path, src, ok := readModelArg("fmt", []string{path}, stderr)
-	if !ok {
-		return exitUsage
+	path, src, status := readModelArg("fmt", []string{path}, stderr)
+	if status != exitOK {
+		return status
 	}
 	f, err := syntax.Parse(path, src)
 	if err != nil {

@@ -157,7 +157,7 @@ func readModelFile(path string) ([]byte, error) {
 func readFileLimited(path, what string, limit int64) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read %s: %v", path, what, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: cannot read %s: %w", path, what, unwrapPathErr(err))
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("%s: is a directory, not a %s file", path, what)
@@ -173,14 +173,14 @@ func readFileLimited(path, what string, limit int64) ([]byte, error) {
 	}
 	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read %s: %v", path, what, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: cannot read %s: %w", path, what, unwrapPathErr(err))
 	}
 	defer f.Close()
 	// The size from Stat says nothing for a device or a pipe (/dev/zero):
 	// read at most one byte past the limit.
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: cannot read %s: %v", path, what, unwrapPathErr(err))
+		return nil, fmt.Errorf("%s: cannot read %s: %w", path, what, unwrapPathErr(err))
 	}
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("%s: %s is larger than the limit of %d bytes", path, what, limit)
@@ -386,18 +386,32 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writ
 	return exitUsage, true
 }
 
-// readModelArg reads the one model file a command takes as its argument.
-func readModelArg(cmd string, args []string, stderr io.Writer) (path string, src []byte, ok bool) {
-	path, ok = oneArg(cmd, args, stderr)
+// readModelArg reads the one model file a command takes as its argument;
+// status is not exitOK when it cannot (the status to exit with).
+func readModelArg(cmd string, args []string, stderr io.Writer) (path string, src []byte, status int) {
+	path, ok := oneArg(cmd, args, stderr)
 	if !ok {
-		return "", nil, false
+		return "", nil, exitUsage
 	}
 	src, err := readModelFile(path)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return "", nil, false
+		// Prefixed as every command's (found by a tester: points and
+		// project printed the bare error).
+		fmt.Fprintf(stderr, "mcheck %s: %v\n", cmd, err)
+		return "", nil, readFailureStatus(err)
 	}
-	return path, src, true
+	return path, src, exitOK
+}
+
+// readFailureStatus is the exit status for a model file that could not be
+// read: the system out of a resource (open files, memory) is a failure,
+// exit 3; anything else is bad input, exit 2 (found by a tester: under
+// ulimit -n 5, "too many open files" was exit 2).
+func readFailureStatus(err error) int {
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOMEM) {
+		return exitFailure
+	}
+	return exitUsage
 }
 
 // oneArg checks that exactly one positional argument (the model) was given.

@@ -88,9 +88,9 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("points", stderr)
 	defer stop()
-	path, src, ok := readModelArg("points", fs.Args(), stderr)
-	if !ok {
-		return exitUsage
+	path, src, status := readModelArg("points", fs.Args(), stderr)
+	if status != exitOK {
+		return status
 	}
 	opts, err := f.options()
 	if err != nil {
@@ -157,7 +157,7 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 	}
-	status := exitOK
+	status = exitOK
 	for _, o := range outs {
 		switch {
 		case o.Verdict == check.PointUnsafe:

@@ -42,9 +42,9 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 	if status, done := parseFlags("project", fs, args, usage, stdout, stderr); done {
 		return status
 	}
-	path, src, ok := readModelArg("project", fs.Args(), stderr)
-	if !ok {
-		return exitUsage
+	path, src, status := readModelArg("project", fs.Args(), stderr)
+	if status != exitOK {
+		return status
 	}
 	// A file of protocols alone projects too (found by a tester: it was
 	// refused, "declares no threads").

@@ -135,7 +135,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	src, err := readModelFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
-		return exitUsage
+		return readFailureStatus(err)
 	}
 	m, err := model.Load(path, src)
 	if err != nil {

@@ -58,7 +58,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	src, err := readModelFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck step: %v\n", err)
-		return exitUsage
+		return readFailureStatus(err)
 	}
 	m, err := model.Load(path, src)
 	if err != nil {

@@ -121,7 +121,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	src, err := readModelFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
-		return exitUsage
+		return readFailureStatus(err)
 	}
 	m, err := model.Load(path, src)
 	if err != nil {
