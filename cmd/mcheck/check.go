@@ -776,6 +776,31 @@ func (r *runReport) traceShortest(v *statespace.Violation) bool {
 	return !r.por || r.shortestStates > 0
 }
 
+// writeLateSession notes, under a strategy that coordinates by run numbers
+// (max+1, stop-the-world), that the session of the violation's last step
+// started after the update was introduced: it has no update run number, so
+// the strategy does not coordinate it (docs/language.md §4). Found by a
+// tester, whose max+1 counterexamples came from such sessions unexplained.
+func writeLateSession(w io.Writer, strategy string, v *statespace.Violation) {
+	if strategy != "max+1" && strategy != "stop-the-world" || len(v.Trace) == 0 {
+		return
+	}
+	session, _, _ := strings.Cut(v.Trace[len(v.Trace)-1].Endpoint, ".")
+	introduced, started := 0, 0
+	for _, s := range v.Trace {
+		switch {
+		case s.Kind == "introduce":
+			introduced = s.Step
+		case s.Kind == "start" && s.Endpoint == session:
+			started = s.Step
+		}
+	}
+	if introduced > 0 && started > introduced {
+		fmt.Fprintf(w, "  note:     session %s started (step %d) after the update was introduced (step %d): it has no update run number, so %s does not wait for its runs to end before its roles' threads apply (docs/language.md §4)\n",
+			session, started, introduced, strategy)
+	}
+}
+
 func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt string) {
 	fmt.Fprintf(w, "%s: %s violation — %s\n", r.strategy, v.Property, v.Rule)
 	if v.Thread != "" {

@@ -284,17 +284,15 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		if o0.Strategy == "uncoordinated" {
 			fmt.Fprintln(w, "hint: uncoordinated updating makes no thread wait for another, so a protocol change is rarely safe under it; --strategy max+1, stop-the-world or all judge the coordinated ones")
 		}
-		calls := "" // call points: say that every call is one
+		calls, without := "", false // call points; a witness without its thread applying
 		for _, o := range outs {
 			if strings.HasPrefix(o.Point.Kind, "call") {
 				calls = " (in code without an explicit `update`, every call is one, main's included)"
 			}
+			without = without || o.Witness != nil && o.Passing == 0 && !o.Waits
 		}
-		for _, o := range outs {
-			if o.Witness != nil && o.Passing == 0 && !o.Waits {
-				fmt.Fprintf(w, "hint: a witness in which the point's thread does not apply breaks the model without that point: the other threads' points cause it%s; --trace prints each witness\n", calls)
-				break
-			}
+		if without {
+			fmt.Fprintf(w, "hint: a witness in which the point's thread does not apply breaks the model without that point: the other threads' points cause it%s; --trace prints each witness\n", calls)
 		}
 	}
 	if len(capped) > 0 {
