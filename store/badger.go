@@ -273,7 +273,13 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 	// From here on the directory is locked and was empty: what is in it
 	// is ours.
 	fail := func(err error) (*BadgerSet, error) {
-		s.cleanup()
+		if cerr := s.cleanup(); s.created && (errors.Is(cerr, syscall.EMFILE) || errors.Is(cerr, syscall.ENFILE)) {
+			// No file was left to list the directory with (ulimit -n 9: a
+			// tester found it left behind): the lock's is given up first.
+			// The directory is this run's own new temporary one.
+			s.unlock()
+			os.RemoveAll(s.dir)
+		}
 		s.unlock()
 		return nil, err
 	}
@@ -464,6 +470,9 @@ func openError(dir string, err error) error {
 		return inUseError(dir, err)
 	case errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS):
 		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+	case errors.Is(err, syscall.EMFILE) || strings.Contains(err.Error(), syscall.EMFILE.Error()):
+		// (Badger does not always keep the errno in its error chain.)
+		return &Error{Op: "open store", Path: dir, Err: err, Hint: hintOpenFiles}
 	}
 	return &Error{Op: "open store", Path: dir, Err: err}
 }
@@ -758,7 +767,7 @@ func (s *BadgerSet) checkSpace(op string, keys int64) error {
 		return &Error{Op: op, Path: s.dir,
 			Err: fmt.Errorf("%s allowed (ulimit -n %d); the store needs about %d for its next write (%d keys, and badger's tables)",
 				moreOpenFiles(room), openFilesLimit(), want, keys),
-			Hint: "raise the limit on open files (ulimit -n), or use --store memory"}
+			Hint: hintOpenFiles}
 	}
 	return nil
 }

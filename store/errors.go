@@ -81,6 +81,8 @@ func (e *Error) Unwrap() []error {
 const (
 	hintDiskFull = "free space on that file system, or put the store on a larger one with --store-dir"
 	hintDir      = "pass a writable directory with --store-dir"
+	// hintOpenFiles is the hint when the process may open no more files.
+	hintOpenFiles = "raise the limit on open files (ulimit -n), or use --store memory"
 )
 
 // isNoSpace reports whether err means the file system is full. Badger does
@@ -125,6 +127,9 @@ func ioErrorHint(op, path string, err error, fullHint string) error {
 	}
 	if isNoSpace(err) {
 		return &Error{Op: op, Path: path, Kind: ErrDiskFull, Err: err, Hint: fullHint}
+	}
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+		return &Error{Op: op, Path: path, Err: err, Hint: hintOpenFiles}
 	}
 	if _, serr := os.Stat(path); errors.Is(err, fs.ErrNotExist) && errors.Is(serr, fs.ErrNotExist) {
 		// The directory itself is missing (a TMPDIR that names none).

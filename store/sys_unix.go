@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strconv"
 	"syscall"
 )
 
@@ -86,8 +87,13 @@ func freeFiles(dir string) int64 {
 	return int64(st.Ffree)
 }
 
-// openFilesRoom is how many more files this process may open (its soft
-// limit on open files less those open now), or -1 if unknown or unlimited.
+// openFilesRoom is how many more files this process may open, or -1 if
+// unknown or unlimited: the numbers below its soft limit on open files
+// that no open file takes (a new file takes the lowest free number, and
+// one at the limit or above is refused). Files inherited with numbers
+// above the limit (a shell's 255, a harness's) take none of them: counted
+// as taking one, a tester's ulimit -n 9 made the room negative, read as
+// unknown, and badger failed with its raw error.
 func openFilesRoom() int64 {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == ^uint64(0) {
@@ -100,7 +106,13 @@ func openFilesRoom() int64 {
 		}
 		return -1
 	}
-	return int64(lim.Cur) - int64(len(fds))
+	below := int64(0)
+	for _, fd := range fds {
+		if n, err := strconv.ParseUint(fd.Name(), 10, 64); err == nil && n < lim.Cur {
+			below++
+		}
+	}
+	return max(int64(lim.Cur)-below, 0)
 }
 
 // openFilesLimit is the soft limit on open files, or -1 if unlimited.
