@@ -132,6 +132,11 @@ func (s Checker) violation(p *statespace.Program, from *statespace.Config, st *s
 	}
 	if from != nil {
 		v.Action = p.DescribeAction(from, st)
+		if f.Kind == statespace.FaultStartNoRole && f.Thread >= 0 && f.Thread != st.Action.Thread {
+			// The step's place is the requester's: say where the thread at
+			// fault joined (a tester read the request's place as TB's).
+			v.Found += ", which " + v.Thread + " takes " + p.DescribeThread(from, f.Thread)
+		}
 	} else {
 		v.Action = "(before the first step)"
 	}

@@ -47,7 +47,8 @@ type EndpointView struct {
 	RunAtLeast bool `json:"run_at_least,omitempty"`
 	// RunNotCounted: the update does not move the endpoint's service (or
 	// there is no update), so its runs cannot matter and the canonical
-	// form does not count them (Run is 0).
+	// form does not count them, or the endpoint has ended or is not
+	// followed any more, and the canonical form forgets its runs (Run is 0).
 	RunNotCounted bool   `json:"run_not_counted,omitempty"`
 	Next          string `json:"next"`
 }
@@ -91,12 +92,15 @@ func (p *Program) SnapshotOf(c *Config) Snapshot {
 // the search works; found by a tester: the page showed run 1 all along a
 // trace of three runs after the update); counted false, that the update
 // does not move the service (or there is none), so its runs cannot matter
-// and are not counted (run 0).
+// and are not counted (run 0), or that the endpoint has ended or is not
+// followed any more: the canonical form forgets its runs (normaliseRuns),
+// and the run shown went back to 1, or differed from one strategy to
+// another on one trace (a tester).
 func (p *Program) runOf(in *Instance, e End) (run int, atLeast, counted bool) {
-	if !p.Services[in.Service].Moved {
+	if !p.Services[in.Service].Moved || e.Done || e.Untracked {
 		return 0, false, false
 	}
-	return int(in.RunBase + e.Run + 1), !e.Done && !e.Untracked && e.Ver == 1 && e.NextVer == 1, true
+	return int(in.RunBase + e.Run + 1), e.Ver == 1 && e.NextVer == 1, true
 }
 
 // endState says what endpoint e of instance in expects next.

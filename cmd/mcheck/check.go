@@ -781,11 +781,17 @@ func (r *runReport) traceShortest(v *statespace.Violation) bool {
 // started after the update was introduced: it has no update run number, so
 // the strategy does not coordinate it (docs/language.md §4). Found by a
 // tester, whose max+1 counterexamples came from such sessions unexplained.
-func writeLateSession(w io.Writer, strategy string, v *statespace.Violation) {
+// Only a session of a service the update moves: the runs of any other
+// cannot matter (a tester saw the note on a code-only update).
+func writeLateSession(w io.Writer, prog *statespace.Program, strategy string, v *statespace.Violation) {
 	if strategy != "max+1" && strategy != "stop-the-world" || len(v.Trace) == 0 {
 		return
 	}
 	session, _, _ := strings.Cut(v.Trace[len(v.Trace)-1].Endpoint, ".")
+	name, _, _ := strings.Cut(session, "#")
+	if svc := prog.ServiceIndex(name); svc < 0 || !prog.Services[svc].Moved {
+		return
+	}
 	introduced, started := 0, 0
 	for _, s := range v.Trace {
 		switch {
@@ -817,7 +823,7 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	fmt.Fprintf(w, "  action:   %s\n", v.Action)
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
-	writeLateSession(w, r.strategy, v)
+	writeLateSession(w, r.prog, r.strategy, v)
 	what := steps(len(v.Trace)) + ", shortest"
 	switch {
 	case r.traceShortest(v):

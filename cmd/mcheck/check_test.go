@@ -1128,6 +1128,22 @@ func TestLateSessionNote(t *testing.T) {
 	if strings.Contains(out, "note:") {
 		t.Errorf("a note on mathserver, whose session starts first:\n%s", out)
 	}
+	// A late session of a service the update does not move: its runs
+	// cannot matter (a tester).
+	_, out, _ = runCmd("check", "--progress", "off", "--store", "memory", "../../statespace/testdata/regress/late-session-unmoved.dsu")
+	if strings.Contains(out, "note:") || strings.Count(out, "never applies") != 3 {
+		t.Errorf("want three lassos and no note on a code-only update:\n%s", out)
+	}
+}
+
+// TestStartNoRoleSaysWhereJoined: a session start with a role the
+// joiner's protocol lacks names the joiner and says where it joined, as
+// the step's place is the requester's (a tester read it as TB's request).
+func TestStartNoRoleSaysWhereJoined(t *testing.T) {
+	_, out, _ := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "../../statespace/testdata/regress/start-no-role-joiner.dsu")
+	if !strings.Contains(out, "  thread:   TB\n") || !strings.Contains(out, "found:    a session started with role b, which TB takes at accept in serve (../../statespace/testdata/regress/start-no-role-joiner.dsu:29:25)") {
+		t.Errorf("the joiner's place is not said:\n%s", out)
+	}
 }
 
 // TestModelReadFailure: a model file the system has no resource to read

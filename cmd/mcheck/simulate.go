@@ -415,7 +415,7 @@ func writeSimViolation(w io.Writer, r *simReport, f *simFlags) {
 	fmt.Fprintf(w, "  action:   %s\n", v.Action)
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
-	writeLateSession(w, r.strategy, v)
+	writeLateSession(w, r.prog, r.strategy, v)
 	if f.rawTrace && res.Shrunk != nil && res.Shrunk.Method != "" {
 		fmt.Fprintf(w, "  the walk's own run (%s):\n", steps(len(res.Violation.Trace)))
 		writeSimTrace(w, r, res.Violation.Trace, f.trace)

@@ -359,7 +359,7 @@ func writeSwarmViolation(w io.Writer, r *swarmReport, f *swarmFlags) {
 	fmt.Fprintf(w, "  action:   %s\n", v.Action)
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
-	writeLateSession(w, r.strategy, v)
+	writeLateSession(w, r.prog, r.strategy, v)
 	sr := &simReport{model: r.model, prog: r.prog}
 	if f.rawTrace && res.Shrunk != nil && res.Shrunk.Method != "" {
 		fmt.Fprintf(w, "  the member's own run (%s):\n", steps(len(res.Violation.Trace)))
