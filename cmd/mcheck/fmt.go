@@ -61,8 +61,15 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 // fmtFile formats one file: prints its normal form, or (list) its name if
 // that differs, and (write) rewrites it; the status is fmt's for the file.
 func fmtFile(path string, list, write bool, stdout, stderr io.Writer) int {
-	if path == "-" {
-		path = "/dev/stdin" // (editors pipe through formatters; -w refuses it)
+	stdin := path == "-"
+	if stdin {
+		// Editors pipe through formatters. Its name in messages is gofmt's
+		// (a tester: "/dev/stdin:1:26" for what was typed as -).
+		if write {
+			fmt.Fprintln(stderr, "mcheck fmt: -w rewrites files: standard input (-) is none; without -w the normal form is printed")
+			return exitUsage
+		}
+		path = "/dev/stdin"
 	}
 	if write {
 		// Before reading: /dev/stdin would be read, and what it leads to
@@ -75,6 +82,9 @@ func fmtFile(path string, list, write bool, stdout, stderr io.Writer) int {
 	path, src, status := readModelArg("fmt", []string{path}, stderr)
 	if status != exitOK {
 		return status
+	}
+	if stdin {
+		path = "<standard input>"
 	}
 	f, err := syntax.Parse(path, src)
 	if err != nil {

@@ -182,6 +182,7 @@ func TestFmtWriteRefusesNonRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ path, want string }{
+		{"-", "-w rewrites files: standard input (-) is none"},
 		{"/dev/stdin", "this is a link in /dev, which leads to whatever is open"},
 		{link, "this is a link in /dev (/dev/stdin)"},
 		{"/dev/fd/0", "this is a name in /proc"},
@@ -208,6 +209,33 @@ func TestFmtWriteRefusesNonRegular(t *testing.T) {
 	}
 	if st, err := os.Lstat(link); err != nil || st.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("the link was replaced: %v", err)
+	}
+}
+
+// TestFmtStdinName: standard input (-) is named as gofmt names it, not
+// /dev/stdin (a tester), in -l's list and in a syntax error's place.
+func TestFmtStdinName(t *testing.T) {
+	for _, c := range []struct {
+		args   []string
+		in     string
+		code   int
+		stream string
+		want   string
+	}{
+		{[]string{"-l", "-"}, "protocol P=a->b:<int>\n", exitOK, "out", "<standard input>\n"},
+		{[]string{"-"}, "protocol P = a -> b: <int", exitUsage, "err", "<standard input>:1:26: expected '>'"},
+	} {
+		cmd := exec.Command(mcheckBinary(t), append([]string{"fmt"}, c.args...)...)
+		var out, errb bytes.Buffer
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(c.in), &out, &errb
+		cmd.Run()
+		got := out.String()
+		if c.stream == "err" {
+			got = errb.String()
+		}
+		if code := cmd.ProcessState.ExitCode(); code != c.code || !strings.HasPrefix(got, c.want) {
+			t.Errorf("fmt %v: exit %d, %s %q; want exit %d and %q", c.args, code, c.stream, got, c.code, c.want)
+		}
 	}
 }
 

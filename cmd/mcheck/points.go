@@ -104,7 +104,9 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 	}
 	reportWarnings(stderr, m)
 	if len(m.Updates) == 0 {
-		fmt.Fprintf(stderr, "mcheck points: %s declares no update: there is nothing to apply\n", path)
+		// Placed as the model's other whole-file errors are (a tester:
+		// the README promises file:line:col for every model error).
+		fmt.Fprintf(stderr, "%s:1:1: the model declares no update: points has nothing to apply (declare one: `update NAME { ... }`)\n", path)
 		return exitUsage
 	}
 	if f.update != "" {

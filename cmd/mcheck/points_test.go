@@ -186,6 +186,17 @@ func TestPointsTraceIsASwitch(t *testing.T) {
 	}
 }
 
+// TestPointsNoUpdate: a model with no update is refused as the model's
+// other whole-file errors are, at file:1:1 (a tester: the README promises
+// file:line:col for every model error).
+func TestPointsNoUpdate(t *testing.T) {
+	path := writeTemp(t, "plain.dsu", "protocol P = a -> b: <int>\nservice s: P\nthread A { main let c = request(s, {a, b}, a) in send(c, b, 1) }\nthread B { main let c = accept(s, b) in receive(c, a) }\n")
+	code, _, errs := runCmd("points", path)
+	if code != exitUsage || !strings.HasPrefix(errs, path+":1:1: the model declares no update: points has nothing to apply") {
+		t.Errorf("exit %d, %q", code, errs)
+	}
+}
+
 // TestPointsInterruptedCount: an interrupted run says how many points it
 // did not judge, of all the update's (found by a tester: "0 of 6 points"
 // for the 6 judged of 16).
