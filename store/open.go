@@ -1,13 +1,9 @@
 package store
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"os"
 	"runtime/debug"
-	"strconv"
-	"strings"
 )
 
 // Visited is the visited-set contract (statespace.VisitedSet, restated so
@@ -213,19 +209,6 @@ func PhysicalMemory() (int64, bool) { return physicalMemory() }
 // physicalMemory is the machine's memory in bytes (MemTotal in
 // /proc/meminfo), if it can be read.
 func physicalMemory() (int64, bool) {
-	f, err := os.Open("/proc/meminfo")
-	if err != nil {
-		return 0, false
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "MemTotal:" {
-			if kb, err := strconv.ParseInt(fields[1], 10, 64); err == nil && kb > 0 {
-				return kb * 1024, true
-			}
-		}
-	}
-	return 0, false
+	total, _ := meminfo()
+	return total, total > 0
 }

@@ -206,7 +206,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			// The run that failed: its statistics so far (and, with
 			// --json, its line, search "failed").
 			last := outs[n-1]
-			fmt.Fprintf(stderr, "mcheck check: stopped after %d states at depth %d (%s, %s); nothing is proved\n", last.Result.States, last.Result.Depth, last.UpdateName(), strategyName(last))
+			fmt.Fprintf(stderr, "mcheck check: stopped after %s at depth %d (%s, %s); nothing is proved\n", plural64(last.Result.States, "state"), last.Result.Depth, last.UpdateName(), strategyName(last))
 			r := runs[n-1]
 			r.failure = err
 			if f.jsonOut {
@@ -249,7 +249,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %d configurations, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
 					r.live.States, r.res.States, r.res.Depth, updateName(r.update), r.strategy)
 			} else {
-				fmt.Fprintf(stderr, "mcheck check: interrupted after %d states at depth %d (%s, %s)\n", r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+				fmt.Fprintf(stderr, "mcheck check: interrupted after %s at depth %d (%s, %s)\n", plural64(r.res.States, "state"), r.res.Depth, updateName(r.update), r.strategy)
 			}
 			// A violation found before the interruption is a result: it
 			// wins (exit 1); otherwise nothing is proved (exit 3).

@@ -8,6 +8,9 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
+
+	"github.com/mcheck/mcheck/store"
 )
 
 // interruptible returns a context that the first SIGINT or SIGTERM
@@ -22,15 +25,23 @@ import (
 // Commands call it before they load the model, so that a signal while a
 // large model loads is an interruption too (found by a tester: mcheck
 // died by the signal).
+//
+// Memory running out stops the command the same way (watchMemory): the
+// kernel's out-of-memory killer would end it with nothing printed.
 func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
+	low := make(chan string, 1)
+	go watchMemory(readMemoryState, memoryPoll, low, done)
 	go func() {
 		select {
 		case s := <-sigs:
 			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far (send it again to stop at once, without cleaning up)\n", cmd, signalName(s))
+			cancel()
+		case why := <-low:
+			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far, before the system's out-of-memory killer ends mcheck and they are lost (bound the search: --max-states, --max-depth)\n", cmd, why)
 			cancel()
 		case <-done:
 			return
@@ -61,4 +72,52 @@ func signalName(s os.Signal) string {
 		return "SIGTERM"
 	}
 	return s.String()
+}
+
+// readMemoryState reads the memory state (tests replace it).
+var readMemoryState = store.ReadMemoryState
+
+// memoryPoll is how often watchMemory looks (tests shorten it).
+var memoryPoll = 250 * time.Millisecond
+
+// watchMemory looks at the memory state every poll until done, and sends
+// on low, once, why memory is running out (memoryRunningOut), if it does.
+// A search's memory grows by a table's doubling at a time: the margin is a
+// sixteenth of the memory, not the last few pages. Where the state cannot
+// be read it gives up.
+func watchMemory(read func() (store.MemoryState, bool), poll time.Duration, low chan<- string, done <-chan struct{}) {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		m, ok := read()
+		if !ok {
+			return
+		}
+		if why, out := memoryRunningOut(m); out {
+			low <- why
+			return
+		}
+	}
+}
+
+// memoryRunningOut reports whether the memory where mcheck runs is nearly
+// used up (less than a sixteenth of it available) while mcheck holds a
+// good part of it (more than a quarter, the default --mem-budget): SPIN's
+// -DMEMLIM stop, with the limit the system's. A small run on a machine
+// that other processes fill is left alone: it is not what fills it.
+func memoryRunningOut(m store.MemoryState) (string, bool) {
+	if m.Limit <= 0 || m.Available >= m.Limit/16 || m.Resident <= m.Limit/4 {
+		return "", false
+	}
+	where := "the machine"
+	if m.Group {
+		where = "its control group"
+	}
+	return fmt.Sprintf("memory is nearly used up (%s has %s of %s left, and mcheck holds %s)",
+		where, store.SizeString(m.Available), store.SizeString(m.Limit), store.SizeString(m.Resident)), true
 }

@@ -175,7 +175,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 			// The swarm that failed: what its members stored so far (and,
 			// with --json, its line, search "failed"), as check does.
 			last := runs[n-1]
-			fmt.Fprintf(stderr, "mcheck swarm: stopped after %d states in %s (%s, %s); nothing is proved\n", last.stored(), plural(len(last.res.Members), "member"), updateName(last.update), last.strategy)
+			fmt.Fprintf(stderr, "mcheck swarm: stopped after %s in %s (%s, %s); nothing is proved\n", plural64(last.stored(), "state"), plural(len(last.res.Members), "member"), updateName(last.update), last.strategy)
 			if f.jsonOut {
 				last.failure = err
 				writeSwarmJSON(stdout, last, &f)

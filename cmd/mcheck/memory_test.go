@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcheck/mcheck/store"
+)
+
+// TestMemoryRunningOut: the rule that stops a run before the kernel's
+// out-of-memory killer ends it: little memory left where mcheck runs, and
+// mcheck holding a good part of it; a small run on a full machine goes on.
+func TestMemoryRunningOut(t *testing.T) {
+	const g = int64(1) << 30
+	for _, c := range []struct {
+		m    store.MemoryState
+		want string // "" : goes on
+	}{
+		{store.MemoryState{Limit: 16 * g, Available: g / 2, Resident: 12 * g}, "memory is nearly used up (the machine has 512.0 MiB of 16.0 GiB left, and mcheck holds 12.0 GiB)"},
+		{store.MemoryState{Limit: 2 * g, Available: 64 << 20, Resident: g, Group: true}, "memory is nearly used up (its control group has 64.0 MiB of 2.0 GiB left, and mcheck holds 1.0 GiB)"},
+		{store.MemoryState{Limit: 16 * g, Available: 2 * g, Resident: 12 * g}, ""}, // room left
+		{store.MemoryState{Limit: 16 * g, Available: g / 2, Resident: 3 * g}, ""},  // others fill it
+		{store.MemoryState{Limit: 16 * g, Available: 0, Resident: 100 << 20}, ""},  // ditto
+	} {
+		why, out := memoryRunningOut(c.m)
+		if out != (c.want != "") || why != c.want {
+			t.Errorf("%+v: %q, %v; want %q", c.m, why, out, c.want)
+		}
+	}
+}
+
+// TestMemoryRunningOutStopsCheck: memory running out stops a check as a
+// signal does: the statistics so far, nothing proved, exit 3, and a line
+// that says why.
+func TestMemoryRunningOutStopsCheck(t *testing.T) {
+	read, poll := readMemoryState, memoryPoll
+	defer func() { readMemoryState, memoryPoll = read, poll }()
+	const g = int64(1) << 30
+	readMemoryState = func() (store.MemoryState, bool) {
+		return store.MemoryState{Limit: 16 * g, Available: g / 2, Resident: 12 * g}, true
+	}
+	memoryPoll = time.Millisecond
+	model := filepath.Join(t.TempDir(), "pc3.dsu")
+	if code, _, errs := runCmd("gen", "--family", "prodcons", "--param", "3", "-o", model); code != exitOK {
+		t.Fatal(errs)
+	}
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", model)
+	noPanic(t, out, errs)
+	if code != exitFailure || !strings.Contains(errs, "mcheck check: memory is nearly used up (the machine has 512.0 MiB of 16.0 GiB left, and mcheck holds 12.0 GiB): stopping after the current step") ||
+		!strings.Contains(errs, "mcheck check: interrupted after ") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(model); err != nil {
+		t.Fatal(err)
+	}
+}

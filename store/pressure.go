@@ -1,0 +1,152 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// MemoryState is what the system says of memory, for a run that must stop
+// before the kernel ends it (a search holds its results in memory; the
+// kernel's out-of-memory killer would lose them, and may take other
+// processes first): how much memory there is where this process runs
+// (Limit: the machine's, or its control group's if that is smaller), how
+// much of it is still available (free, or reclaimable: the page cache,
+// badger's mapped tables included), and how much this process holds in
+// RAM (Resident).
+type MemoryState struct {
+	Limit, Available, Resident int64
+	Group                      bool // Limit is the control group's
+}
+
+// ReadMemoryState reads the memory state, where the system says it
+// (Linux: /proc/meminfo, the control group's files, /proc/self/statm).
+func ReadMemoryState() (MemoryState, bool) {
+	var m MemoryState
+	total, avail := meminfo()
+	if total <= 0 || avail < 0 {
+		return m, false
+	}
+	m.Limit, m.Available = total, avail
+	if limit, used, ok := groupMemory(); ok && limit < m.Limit {
+		m.Limit, m.Available, m.Group = limit, max(limit-used, 0), true
+	}
+	rss, ok := resident()
+	if !ok {
+		return m, false
+	}
+	m.Resident = rss
+	return m, true
+}
+
+// meminfo is MemTotal and MemAvailable of /proc/meminfo, in bytes (-1:
+// not read).
+func meminfo() (total, avail int64) {
+	total, avail = -1, -1
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() && (total < 0 || avail < 0) {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		kb, err := strconv.ParseInt(fields[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		switch fields[0] {
+		case "MemTotal:":
+			total = kb * 1024
+		case "MemAvailable:":
+			avail = kb * 1024
+		}
+	}
+	return total, avail
+}
+
+// groupMemory is the memory limit of this process's control group and
+// what the group uses of it, less the page cache it could give back
+// (inactive files, as container tools count it), if the group has a
+// limit: cgroup v2 (memory.max, memory.current) or v1 (the memory
+// controller's limit_in_bytes, usage_in_bytes).
+func groupMemory() (limit, used int64, ok bool) {
+	b, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return 0, 0, false
+	}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(b)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			dir := filepath.Join("/sys/fs/cgroup", parts[2])
+			if limit, used, ok = groupFiles(dir, "memory.max", "memory.current", "inactive_file"); ok {
+				return limit, used, true
+			}
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			dir := filepath.Join("/sys/fs/cgroup/memory", parts[2])
+			if limit, used, ok = groupFiles(dir, "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"); ok {
+				return limit, used, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// groupFiles reads a control group's limit and usage files in dir, and
+// takes the inactive file pages of its memory.stat from the usage. No
+// limit ("max", or v1's huge number) is no answer.
+func groupFiles(dir, limitFile, usageFile, inactive string) (limit, used int64, ok bool) {
+	num := func(name string) (int64, bool) {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return 0, false
+		}
+		n, err := strconv.ParseInt(string(bytes.TrimSpace(b)), 10, 64)
+		return n, err == nil
+	}
+	limit, ok = num(limitFile)
+	if !ok || limit <= 0 || limit >= 1<<62 {
+		return 0, 0, false
+	}
+	if used, ok = num(usageFile); !ok {
+		return 0, 0, false
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "memory.stat")); err == nil {
+		for line := range strings.SplitSeq(string(b), "\n") {
+			if name, v, found := strings.Cut(line, " "); found && name == inactive {
+				if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n <= used {
+					used -= n
+				}
+			}
+		}
+	}
+	return limit, used, true
+}
+
+// resident is this process's resident memory (/proc/self/statm), in bytes.
+func resident() (int64, bool) {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0, false
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) < 2 {
+		return 0, false
+	}
+	pages, err := strconv.ParseInt(fields[1], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return pages * int64(os.Getpagesize()), true
+}
