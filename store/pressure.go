@@ -73,10 +73,11 @@ func meminfo() (total, avail int64) {
 }
 
 // groupMemory is the memory limit of this process's control group and
-// what the group uses of it, less the page cache it could give back
-// (inactive files, as container tools count it), if the group has a
-// limit: cgroup v2 (memory.max, memory.current) or v1 (the memory
-// controller's limit_in_bytes, usage_in_bytes).
+// what the group uses of it, less its page cache (files' pages, active or
+// not: the kernel gives them back before it kills, and badger's mapped
+// tables are such pages; counted as used, they stopped a run that fitted),
+// if the group has a limit: cgroup v2 (memory.max, memory.current) or v1
+// (the memory controller's limit_in_bytes, usage_in_bytes).
 func groupMemory() (limit, used int64, ok bool) {
 	b, err := os.ReadFile("/proc/self/cgroup")
 	if err != nil {
@@ -90,12 +91,12 @@ func groupMemory() (limit, used int64, ok bool) {
 		switch {
 		case parts[0] == "0" && parts[1] == "":
 			dir := filepath.Join("/sys/fs/cgroup", parts[2])
-			if limit, used, ok = groupFiles(dir, "memory.max", "memory.current", "inactive_file"); ok {
+			if limit, used, ok = groupFiles(dir, "memory.max", "memory.current", "active_file", "inactive_file"); ok {
 				return limit, used, true
 			}
 		case slices.Contains(strings.Split(parts[1], ","), "memory"):
 			dir := filepath.Join("/sys/fs/cgroup/memory", parts[2])
-			if limit, used, ok = groupFiles(dir, "memory.limit_in_bytes", "memory.usage_in_bytes", "total_inactive_file"); ok {
+			if limit, used, ok = groupFiles(dir, "memory.limit_in_bytes", "memory.usage_in_bytes", "total_active_file", "total_inactive_file"); ok {
 				return limit, used, true
 			}
 		}
@@ -104,9 +105,9 @@ func groupMemory() (limit, used int64, ok bool) {
 }
 
 // groupFiles reads a control group's limit and usage files in dir, and
-// takes the inactive file pages of its memory.stat from the usage. No
-// limit ("max", or v1's huge number) is no answer.
-func groupFiles(dir, limitFile, usageFile, inactive string) (limit, used int64, ok bool) {
+// takes the page cache of its memory.stat (the counts named cache) from
+// the usage. No limit ("max", or v1's huge number) is no answer.
+func groupFiles(dir, limitFile, usageFile string, cache ...string) (limit, used int64, ok bool) {
 	num := func(name string) (int64, bool) {
 		b, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -124,7 +125,7 @@ func groupFiles(dir, limitFile, usageFile, inactive string) (limit, used int64, 
 	}
 	if b, err := os.ReadFile(filepath.Join(dir, "memory.stat")); err == nil {
 		for line := range strings.SplitSeq(string(b), "\n") {
-			if name, v, found := strings.Cut(line, " "); found && name == inactive {
+			if name, v, found := strings.Cut(line, " "); found && slices.Contains(cache, name) {
 				if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil && n <= used {
 					used -= n
 				}
