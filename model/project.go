@@ -20,7 +20,10 @@ import (
 //	p -> q̃: {lᵢ: Gᵢ} ↾ r  =  q̃ + {lᵢ: Gᵢ↾r}  if r = p     (select)
 //	                         p & {lᵢ: Gᵢ↾r}  if r ∈ q̃     (offer)
 //	                         ⊔ᵢ (Gᵢ↾r)       otherwise    (merge)
-//	mu t. G          ↾ r  =  end if G↾r has no action (is end or t),
+//	mu t. G          ↾ r  =  end if r has no action anywhere G can lead
+//	                         (its continuations, and the loops its
+//	                         variables jump back to, included),
+//	                         end if G↾r has no action (is end or t),
 //	                         s   if G↾r is another variable s,
 //	                         G↾r if t does not occur in it,
 //	                         mu t. (G↾r) otherwise
@@ -105,12 +108,15 @@ type projector struct {
 	role string
 	env  map[*grec]*lrec
 	memo map[gnode]lnode
+	// idle caches, per binder, that the role has no action anywhere its
+	// loop can lead (acts).
+	idle map[*grec]bool
 	binderNames
 	top map[*grec]bool // the top-level chain of mu binders
 }
 
 func project(root gnode, role string) (lnode, *projError) {
-	pr := &projector{role: role, env: map[*grec]*lrec{}, memo: map[gnode]lnode{},
+	pr := &projector{role: role, env: map[*grec]*lrec{}, memo: map[gnode]lnode{}, idle: map[*grec]bool{},
 		binderNames: newBinderNames(), top: map[*grec]bool{}}
 	for n := root; ; {
 		r, ok := n.(*grec)
@@ -210,6 +216,19 @@ func (pr *projector) project1(n gnode) (lnode, *projError) {
 		return acc, nil
 
 	case *grec:
+		// A loop the role takes no part in, from here on, is nothing for
+		// it, whatever choices the others make in it: merging its
+		// branches (one going round, t, another leaving, end) refused a
+		// projectable protocol (a tester: a -> c: <int>. mu t. a -> b:
+		// {x: t, y: end} onto c).
+		idle, known := pr.idle[n]
+		if !known {
+			idle = !pr.acts(n.body)
+			pr.idle[n] = idle
+		}
+		if idle {
+			return &lend{}, nil
+		}
 		l := &lrec{name: pr.name(n), top: pr.top[n]}
 		pr.env[n] = l
 		body, err := pr.project(n.body)
@@ -243,6 +262,38 @@ func (pr *projector) project1(n gnode) (lnode, *projError) {
 		return &lend{}, nil
 	}
 	panic(fmt.Sprintf("model: unexpected global node %T", n))
+}
+
+// acts reports whether the role has an action anywhere n can lead: its
+// continuations, and through each variable the loop it jumps back to.
+func (pr *projector) acts(n gnode) bool {
+	seen := map[gnode]bool{}
+	var walk func(n gnode) bool
+	walk = func(n gnode) bool {
+		if seen[n] {
+			return false
+		}
+		seen[n] = true
+		switch n := n.(type) {
+		case *gmsg:
+			return n.from == pr.role || n.toSet[pr.role] || walk(n.next)
+		case *gchoice:
+			if n.from == pr.role || n.toSet[pr.role] {
+				return true
+			}
+			for _, b := range n.bodies {
+				if walk(b) {
+					return true
+				}
+			}
+		case *grec:
+			return walk(n.body)
+		case *gvar:
+			return n.rec != nil && walk(n.rec)
+		}
+		return false
+	}
+	return walk(n)
 }
 
 func sortedCopy(s []string) []string {

@@ -186,6 +186,27 @@ var projectionTests = []struct {
 		},
 	},
 	{
+		// Found by a tester: c was asked to tell x (going round t, where it
+		// does nothing) from y (end), and the protocol was refused.
+		name:  "a role with no part in a loop that holds a choice",
+		src:   `protocol Idle = a -> c: <int>. mu t. a -> b: {x: t, y: end}`,
+		roles: []string{"a", "c", "b"},
+		local: map[string]wantLocal{
+			"a": {"c!<int>. mu t. b + {x: t, y: end}", "0: c!<int> -> 1; 1: b + {x -> 1, y -> 2 (ends run)}; 2: end"},
+			"b": {"mu t. a & {x: t, y: end}", "0: a & {x -> 0, y -> 1 (ends run)}; 1: end"},
+			"c": {"a?<int>. end", "0: a?<int> -> 1 (ends run); 1: end"},
+		},
+	},
+	{
+		// Each branch a loop that a takes no part in: end in both.
+		name:  "loops in both branches, the chooser in neither",
+		src:   `protocol Both = a -> b: {x: mu t. b -> c: {k: t, e: end}, y: mu s. b -> c: {k: s, e: end}}`,
+		roles: []string{"a", "b", "c"},
+		local: map[string]wantLocal{
+			"a": {"b + {x: end, y: end}", "0: b + {x -> 1 (ends run), y -> 1 (ends run)}; 1: end"},
+		},
+	},
+	{
 		name:    "a role not in the loop's body after its first message",
 		src:     `protocol Once = mu t. p -> q: <int>. mu s. q -> r: <int>. s`,
 		roles:   []string{"p", "q", "r"},
