@@ -176,8 +176,14 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		// by a tester: "the run no longer ends in a violation" read as a
 		// fix).
 		now := tr.Steps[k-1]
+		wasAct, nowAct := was.Action, now.Action
+		if wasAct == nowAct {
+			// Only the kind differs (a report edited by hand): say so (a
+			// tester read the same words twice).
+			wasAct, nowAct = fmt.Sprintf("a step of kind %s (%s)", was.Kind, wasAct), fmt.Sprintf("a step of kind %s", now.Kind)
+		}
 		fmt.Fprintf(stdout, "the saved path names another run of this model: its step %d was %s: %s, and is now %s: %s (its move numbers name other steps: the model, or the report's capacity or update, changed; check the model again)\n",
-			k, was.Thread, was.Action, now.Thread, now.Action)
+			k, was.Thread, wasAct, now.Thread, nowAct)
 		return exitViolation
 	}
 	switch {
@@ -341,10 +347,8 @@ func (r *savedRun) inconsistent() string {
 			return fmt.Sprintf("skip: %s listed twice, where check lists each property once", p)
 		}
 	}
-	for i, step := range r.Trace {
-		if t := bytes.TrimSpace(step); len(t) == 0 || t[0] != '{' {
-			return fmt.Sprintf("trace: step %d is %s, where check writes an object", i+1, t)
-		}
+	if msg := traceInconsistent(r.Trace); msg != "" {
+		return msg
 	}
 	if r.pathNull {
 		return "path: null among the successor indices, where check writes whole numbers"
@@ -453,6 +457,44 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 		return nil, fmt.Errorf("%s: no counterexample %d: the report holds %d", path, nth, seen)
 	}
 	return nil, fmt.Errorf("%s: no violation in the report", path)
+}
+
+// traceInconsistent checks the fields replay reads of a trace's steps:
+// each an object whose step, thread and kind are there, of their types,
+// and whose step numbers count from 1 (found by a tester: a step numbered
+// 9 among 1 to 7, or a thread or kind given as a number, replayed as if
+// right).
+func traceInconsistent(trace []json.RawMessage) string {
+	for i, raw := range trace {
+		if t := bytes.TrimSpace(raw); len(t) == 0 || t[0] != '{' {
+			return fmt.Sprintf("trace: step %d is %s, where check writes an object", i+1, t)
+		}
+		var st struct {
+			Step   *int    `json:"step"`
+			Thread *string `json:"thread"`
+			Kind   *string `json:"kind"`
+		}
+		if err := json.Unmarshal(raw, &st); err != nil {
+			var ute *json.UnmarshalTypeError
+			if errors.As(err, &ute) {
+				return fmt.Sprintf("trace: field %s of step %d: a JSON %s where check writes %s", ute.Field, i+1, ute.Value, jsonKind(ute.Type))
+			}
+			return fmt.Sprintf("trace: step %d: %v", i+1, err)
+		}
+		switch {
+		case st.Step == nil || *st.Step != i+1:
+			n := "no step number"
+			if st.Step != nil {
+				n = fmt.Sprintf("the number %d", *st.Step)
+			}
+			return fmt.Sprintf("trace: step %d has %s, where check numbers a trace's steps from 1", i+1, n)
+		case st.Thread == nil || *st.Thread == "":
+			return fmt.Sprintf("trace: step %d has no thread, where check names one (- for a step of no thread)", i+1)
+		case st.Kind == nil || *st.Kind == "":
+			return fmt.Sprintf("trace: step %d has no kind, where check gives each step one", i+1)
+		}
+	}
+	return ""
 }
 
 // jsonKind says what a report field of Go type t holds, for a message.

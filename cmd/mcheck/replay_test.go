@@ -119,6 +119,11 @@ func TestReplay(t *testing.T) {
 		{`"strategy":"uncoordinated"`, `"strategy":"(none needed)"`, `strategy: (none needed) for a run of update toB`},
 		{`"update":"toB"`, `"update":"(no update)"`, `strategy: "uncoordinated" for a run without an update`},
 		{`"trace":[`, `"trace":[1,`, `trace: step 1 is 1, where check writes an object`},
+		// (found by a tester: these replayed as if right, exit 0)
+		{`"step":3,`, `"step":9,`, `trace: step 3 has the number 9, where check numbers a trace's steps from 1`},
+		{`"step":3,`, `"step":"3",`, `trace: field step of step 3: a JSON string where check writes a whole number`},
+		{`"kind":"pass"`, `"kind":7`, `trace: field kind of step 2: a JSON number where check writes a string`},
+		{`"step":3,"thread":"P1"`, `"step":3,"thread":""`, `trace: step 3 has no thread`},
 		{`"path":[`, `"path":[null,`, `path: null among the successor indices`},
 		{`"skip":[]`, `"skip":[null]`, `skip: unknown property ""`},
 		{`"skip":[]`, `"skip":["fidelity"]`, `skip: the violation's property fidelity is switched off there`},
@@ -667,6 +672,18 @@ func TestReplayOtherRun(t *testing.T) {
 	}
 	if code, got, _ := runCmd("replay", report); code != exitOK || !strings.Contains(got, "the run ends in the same violation") {
 		t.Errorf("on its own model: exit %d\n%s", code, got)
+	}
+	// Only the kind edited: the two steps read alike but for it, which is
+	// said (found by a tester: the same words twice).
+	edited := strings.Replace(out, `"kind":"choose"`, `"kind":"send"`, 1)
+	if edited == out {
+		t.Fatal(`the report has no "kind":"choose"`)
+	}
+	if err := os.WriteFile(report, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got, _ := runCmd("replay", report); code != exitViolation || !strings.Contains(got, "its step 2 was Client: a step of kind send (chooses option 1: 0") || !strings.Contains(got, "and is now Client: a step of kind choose (its move numbers") {
+		t.Errorf("kind edited: exit %d\n%s", code, got)
 	}
 }
 
