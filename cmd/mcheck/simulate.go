@@ -563,8 +563,8 @@ type jsonSim struct {
 	Cut        int64    `json:"walks_cut"`
 	TimedOut   bool     `json:"timed_out"`
 	FoundBy    string   `json:"found_by,omitempty"`
-	FoundSeed  uint64   `json:"found_seed,omitempty"`
-	WalkPath   []uint32 `json:"walk_path,omitempty"` // the walk's own run
+	FoundSeed  *uint64  `json:"found_seed,omitempty"` // with a violation: seed 0 too (a tester)
+	WalkPath   []uint32 `json:"walk_path,omitempty"`  // the walk's own run
 	Shrunk     bool     `json:"shrunk"`
 	Shortest   bool     `json:"shortest"`
 	AtLeast    int      `json:"at_least_steps"`
@@ -589,7 +589,8 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 		v := r.shown()
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
 		j.Trace, j.Final, j.Path = v.Trace, v.Final, v.Path
-		j.FoundBy, j.FoundSeed, j.WalkPath = res.Found.String(), res.Found.Seed, res.Violation.Path
+		seed := res.Found.Seed
+		j.FoundBy, j.FoundSeed, j.WalkPath = res.Found.String(), &seed, res.Violation.Path
 		if sh := res.Shrunk; sh != nil {
 			j.Shrunk, j.Shortest, j.AtLeast, j.BFSStates, j.ShrinkHow = sh.Method != "", sh.Shortest, sh.AtLeast, sh.BFSStates, sh.Method
 		}

@@ -55,6 +55,19 @@ func TestSimulateJSONReplays(t *testing.T) {
 	}
 }
 
+// TestSimulateFoundSeedZero: a violation found by the walk of seed 0 says
+// so in found_seed, which was left out as empty (a tester).
+func TestSimulateFoundSeedZero(t *testing.T) {
+	_, out, _ := runCmd("simulate", "--json", "--seed", "0", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
+	var j map[string]any
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("not one JSON object: %v\n%s", err, out)
+	}
+	if seed, ok := j["found_seed"]; j["verdict"] != "violation" || !ok || seed != 0.0 {
+		t.Errorf("verdict %v, found_seed %v (there: %v)\n%s", j["verdict"], seed, ok, out)
+	}
+}
+
 // TestSimulateDeterministicCLI: same seed, same output, whatever the
 // number of workers (the timings aside).
 func TestSimulateDeterministicCLI(t *testing.T) {
