@@ -75,6 +75,19 @@ func NewBitstateSet(bits uint, seed uint64) (*BitstateSet, error) {
 // be read).
 func BitArraysFit(bits uint, n int) error {
 	size := int64(n) << (bits - 3)
+	// Under an address-space limit (ulimit -v) at most half of it: the
+	// runtime's threads and heap need the rest (a tester's swarm of 8
+	// arrays of 1 GiB under ulimit -v 6000000 ended in the runtime's
+	// "pthread_create failed" and a trace).
+	if as, ok := AddressSpaceLimit(); ok && size > as/2 {
+		what := fmt.Sprintf("--bits %d needs %s for its bit array", bits, sizeOfBits(bits))
+		fix := "take a smaller --bits"
+		if n > 1 {
+			what = fmt.Sprintf("--bits %d with %d members at once needs %s for their bit arrays (%s each)", bits, n, SizeString(size), sizeOfBits(bits))
+			fix = "take a smaller --bits or fewer --workers"
+		}
+		return fmt.Errorf("%s, more than half of the address-space limit (ulimit -v: %s), which mcheck's threads and heap need too: %s, or raise the limit", what, SizeString(as), fix)
+	}
 	phys, ok := physicalMemory()
 	if !ok || size <= phys {
 		return nil

@@ -349,6 +349,20 @@ func TestFaultDiskFull(t *testing.T) {
 		}
 		expectEmpty(t, "swarm spill files on a full disk after a violation", mnt)
 	})
+	t.Run("swarm-text-after-violation", func(t *testing.T) {
+		// In text, the failed swarm's line and the summary, as check
+		// prints them (a tester: stdout was empty but for the first run).
+		pc4 := familyModel(t, "prodcons", 4)
+		mnt := mountTmpfs(t, 1)
+		o := runMcheck(t, mnt, "swarm", "--mem-budget", "1MiB", "--max-states", "100000", "--swarm", "4",
+			"--strategy", "uncoordinated,stop-the-world", pc4)
+		expect(t, "swarm text: a full disk after a violation", o, exitViolation, "disk full", "nothing is proved")
+		if !strings.Contains(o.stdout, "stop-the-world: failed (") || !strings.Contains(o.stdout, "no violation found so far; nothing is proved") ||
+			!regexp.MustCompile(`stop-the-world +ok\? +- +failed`).MatchString(o.stdout) {
+			t.Errorf("want the failed swarm's line and its summary row:\n%s", o.stdout)
+		}
+		expectEmpty(t, "swarm spill files on a full disk after a violation", mnt)
+	})
 	t.Run("liveness-spill", func(t *testing.T) {
 		// The safety search fits; the liveness graph, past half of 2 MiB,
 		// spills its pages to a 1 MiB TMPDIR and fills it.
@@ -991,4 +1005,10 @@ func TestFaultAddressSpaceLimit(t *testing.T) {
 	if strings.Contains(o.stderr, "warning") {
 		t.Errorf("a warning at 3 GiB: %s", o.stderr)
 	}
+	// Bit arrays of members at once past half of the limit are refused
+	// before any starts (a tester: 8 of 1 GiB under 5.7 GiB ended in the
+	// runtime's pthread_create failure and a trace).
+	o = run(6000000, "swarm", "--bits", "33", "--workers", "8", "--swarm", "8", "--max-states", "1000", "--strategy", "stop-the-world", "../../models/code-only.dsu")
+	noPanic(t, o.stdout, o.stderr)
+	expect(t, "ulimit -v 6000000, swarm --bits 33 --workers 8", o, exitFailure, "--bits 33 with 8 members at once needs 8.0 GiB", "more than half of the address-space limit (ulimit -v: 5.7 GiB)", "fewer --workers")
 }

@@ -176,10 +176,18 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 			// with --json, its line, search "failed"), as check does.
 			last := runs[n-1]
 			fmt.Fprintf(stderr, "mcheck swarm: stopped after %s in %s (%s, %s); nothing is proved\n", plural64(last.stored(), "state"), plural(len(last.res.Members), "member"), updateName(last.update), last.strategy)
+			last.failure = err
 			if f.jsonOut {
-				last.failure = err
 				writeSwarmJSON(stdout, last, &f)
+			} else {
+				// In text too, as check: its line, then the summary (found
+				// by a tester: stdout was empty).
+				writeSwarmRun(stdout, last, &f, done == 0 || last.update != lastUpdate, done == 0)
 			}
+		}
+		if !f.jsonOut && len(runs) > 0 {
+			fmt.Fprintln(stdout)
+			writeSwarmSummary(stdout, runs, &f)
 		}
 		// A violation found before the failure is a result: it wins.
 		if violation {
@@ -277,10 +285,14 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 		fmt.Fprintf(w, "swarm: %s\n\n", swarmSetup(f))
 	}
 	res := r.res
-	if res.Violation == nil {
+	switch {
+	case r.failure != nil && res.Violation == nil:
+		fmt.Fprintf(w, "%s: failed (%v) after %s (%d states stored in all): no violation found so far; nothing is proved\n",
+			r.strategy, r.failure, plural(len(res.Members), "member"), r.stored())
+	case res.Violation == nil:
 		fmt.Fprintf(w, "%s: no violation found by %s (%d states stored in all); this is NOT exhaustive: each member omits configurations its bit array took for seen, and stops at its bounds\n",
 			r.strategy, plural(len(res.Members), "member"), r.stored())
-	} else {
+	default:
 		writeSwarmViolation(w, r, f)
 	}
 	pad := strings.Repeat(" ", len(r.strategy))
@@ -396,7 +408,10 @@ func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
 			}
 		}
 		search := "bitstate swarm"
-		if res.Interrupted {
+		switch {
+		case r.failure != nil:
+			search = "failed"
+		case res.Interrupted:
 			search = "interrupted"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%.3f\t%s\t%s\t%s\t\n", updateName(r.update), r.strategy, verdict, prop, search,
