@@ -209,6 +209,27 @@ func knownUpdates(m *model.Model) string {
 // Interrupted set). A store failure ends the pipeline with the error; the
 // outcomes so far, the failed run's statistics so far included, are
 // returned with it.
+// PlannedRuns names the runs Run makes, in order: "update/strategy", or
+// NoUpdate alone for a model without an update (one search serves every
+// strategy).
+func PlannedRuns(m *model.Model, o Options) ([]string, error) {
+	updates, strategies, _, err := o.validate(m)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, u := range updates {
+		if u == nil {
+			names = append(names, NoUpdate)
+			continue
+		}
+		for _, sn := range strategies {
+			names = append(names, u.Name+"/"+sn)
+		}
+	}
+	return names, nil
+}
+
 func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 	updates, strategies, props, err := o.validate(m)
 	if err != nil {

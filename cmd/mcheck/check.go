@@ -245,6 +245,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, r := range runs {
 		if r.res.Interrupted {
+			if !f.jsonOut {
+				notRun(stdout, m, opts, len(runs))
+			}
 			if r.live != nil && r.live.Interrupted {
 				fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %d configurations, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
 					r.live.States, r.res.States, r.res.Depth, updateName(r.update), r.strategy)
@@ -260,6 +263,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+// notRun names, after an interruption, the runs that never started, the
+// first done of them having run (found by a tester: they were left out
+// without a word).
+func notRun(w io.Writer, m *model.Model, o check.Options, done int) {
+	if planned, err := check.PlannedRuns(m, o); err == nil && len(planned) > done {
+		fmt.Fprintf(w, "not run (interrupted before they started): %s\n", strings.Join(planned[done:], ", "))
+	}
 }
 
 // strategyName is the strategy of an outcome as printed: "(none needed)"

@@ -47,8 +47,13 @@ func TestMemoryRunningOutStopsCheck(t *testing.T) {
 	if code, _, errs := runCmd("gen", "--family", "prodcons", "--param", "3", "-o", model); code != exitOK {
 		t.Fatal(errs)
 	}
-	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", model)
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1,stop-the-world", model)
 	noPanic(t, out, errs)
+	// The run never started is named (found by a tester: left out
+	// without a word).
+	if !strings.Contains(out, "not run (interrupted before they started): shrink/stop-the-world\n") {
+		t.Errorf("the run not started is not named:\n%s", out)
+	}
 	if code != exitFailure || !strings.Contains(errs, "mcheck check: memory is nearly used up (the machine has 512.0 MiB of 16.0 GiB left, and mcheck holds 12.0 GiB): stopping after the current step") ||
 		!strings.Contains(errs, "mcheck check: interrupted after ") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errs)

@@ -182,6 +182,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	if !f.jsonOut && len(runs) > 0 {
 		fmt.Fprintln(stdout)
 		writeSimSummary(stdout, runs, &f)
+		if last := runs[len(runs)-1]; last.res.Interrupted {
+			notRun(stdout, m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs))
+		}
 	}
 	return simStatus(runs, stderr)
 }

@@ -198,6 +198,9 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	if !f.jsonOut && len(runs) > 0 {
 		fmt.Fprintln(stdout)
 		writeSwarmSummary(stdout, runs, &f)
+		if last := runs[len(runs)-1]; last.res.Interrupted {
+			notRun(stdout, m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs))
+		}
 	}
 	return swarmStatus(runs, stderr)
 }
