@@ -320,6 +320,39 @@ func TestStepEveryFact(t *testing.T) {
 	}
 }
 
+// TestStepFactsOfMoveAndAfter: a move that breaks a property itself and
+// leads into a configuration that breaks another names both, as check
+// --continue lists both at one path (found by a tester: only the move's
+// runtime error was named, not the deadlock it leads to).
+func TestStepFactsOfMoveAndAfter(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	path := writeTemp(t, "divide.dsu", `protocol A = mu t. c -> s: <int>. s -> c: <int>. t
+service q: A
+thread C {
+  fun loop(x) = send(x, s, 1); receive(x, s); loop(x)
+  main let x = request(q, {c, s}, c) in loop(x)
+}
+thread S {
+  fun serve(y) = let v = receive(y, c) in send(y, c, v / 1); serve(y)
+  main let y = accept(q, s) in serve(y)
+}
+update u2 {
+  thread S { fun serve(y) = let v = receive(y, c) in send(y, c, v / 0); serve(y) }
+}
+`)
+	// Start, introduce, C sends, S applies; then S's receive runs into the
+	// division by zero, and C waits for ever.
+	_, cont, _ := runCmd("check", "--json", "--continue", "--store", "memory", "--strategy", "uncoordinated", path)
+	if !strings.Contains(cont, `"rule":"runtime error"`) || !strings.Contains(cont, `"rule":"deadlock"`) {
+		t.Fatalf("check --continue lists not both:\n%s", cont)
+	}
+	stdin = strings.NewReader("2\n1\n1\n2\nq\n")
+	_, out, errs := runCmd("step", "--strategy", "uncoordinated", path)
+	if !strings.Contains(out, "receives 1 from c  [receive in new serve, "+path+":12:37]   !! a runtime violation — runtime error; leads to a progress violation — deadlock\n") {
+		t.Errorf("%s%s", out, errs)
+	}
+}
+
 // TestStepArticle: "an update-completion violation", not "a" (found by a
 // tester).
 func TestStepArticle(t *testing.T) {

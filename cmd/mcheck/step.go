@@ -113,18 +113,23 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		for i := range succs {
-			mark := ""
+			var marks []string
 			if vs := props.CheckStepFacts(p, c, &succs[i]); len(vs) > 0 {
-				mark = "   !! " + violationsText(vs)
-			} else {
-				next := succs[i].Next
-				// A move into a configuration with no move that breaks a
-				// property (a deadlock, at the barrier or not) says so too.
-				if after, info := sem.Successors(next); len(after) == 0 {
-					if vs := props.CheckTerminalFacts(p, next, info); len(vs) > 0 {
-						mark = "   !! leads to " + violationsText(vs)
-					}
+				marks = append(marks, violationsText(vs))
+			}
+			// A move into a configuration with no move that breaks a
+			// property (a deadlock, at the barrier or not) says so too,
+			// after the move's own (found by a tester: a runtime error
+			// into a deadlock showed only the first, where check
+			// --continue lists both).
+			if after, info := sem.Successors(succs[i].Next); len(after) == 0 {
+				if vs := props.CheckTerminalFacts(p, succs[i].Next, info); len(vs) > 0 {
+					marks = append(marks, "leads to "+violationsText(vs))
 				}
+			}
+			mark := ""
+			if len(marks) > 0 {
+				mark = "   !! " + strings.Join(marks, "; ")
 			}
 			fmt.Fprintf(stdout, "  %2d  %-10s %s%s\n", i+1, threadOf(p, succs[i].Action), p.DescribeAction(c, &succs[i]), mark)
 		}
