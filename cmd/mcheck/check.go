@@ -954,33 +954,37 @@ type jsonQuotient struct {
 
 // jsonRun is the JSON form of one run (docs/language.md §7).
 type jsonRun struct {
-	Model         string                 `json:"model"`
-	Update        string                 `json:"update"`
-	Strategy      string                 `json:"strategy"`
-	Verdict       string                 `json:"verdict"`
-	Exhaustive    bool                   `json:"exhaustive"`
-	Search        string                 `json:"search"`
-	QueueBound    int                    `json:"queue_bound"`
-	BoundHits     int64                  `json:"bound_hits"`
-	CapacityStuck int64                  `json:"capacity_reached"`
-	Property      string                 `json:"property"`
-	Error         string                 `json:"error,omitempty"` // search "failed": why
-	Rule          string                 `json:"rule,omitempty"`
-	Thread        string                 `json:"thread,omitempty"`
-	Action        string                 `json:"action,omitempty"`
-	Expected      string                 `json:"expected,omitempty"`
-	Found         string                 `json:"found,omitempty"`
-	States        int64                  `json:"states"`
-	Transitions   int64                  `json:"transitions"`
-	Depth         int                    `json:"depth"`
-	Seconds       float64                `json:"seconds"`
-	Blocked       int64                  `json:"blocked_configs"`
-	MaxBlocked    int                    `json:"max_blocked"`
-	Latency       int                    `json:"update_latency"`
-	MixedRuns     int64                  `json:"mixed_runs"`
-	Introduced    bool                   `json:"update_introduced"`
-	Trace         []statespace.TraceStep `json:"trace"`
-	Final         string                 `json:"final,omitempty"` // the configuration the trace ends in
+	Model         string `json:"model"`
+	Update        string `json:"update"`
+	Strategy      string `json:"strategy"`
+	Verdict       string `json:"verdict"`
+	Exhaustive    bool   `json:"exhaustive"`
+	Search        string `json:"search"`
+	QueueBound    int    `json:"queue_bound"`
+	BoundHits     int64  `json:"bound_hits"`
+	CapacityStuck int64  `json:"capacity_reached"`
+	Property      string `json:"property"`
+	Error         string `json:"error,omitempty"` // search "failed": why
+	Rule          string `json:"rule,omitempty"`
+	Thread        string `json:"thread,omitempty"`
+	// Threads: a deadlock's, an incomplete update's, a lasso's: every thread
+	// at fault, as the text's threads: line (found by a tester: only
+	// --continue's violations had them).
+	Threads     []string               `json:"threads,omitempty"`
+	Action      string                 `json:"action,omitempty"`
+	Expected    string                 `json:"expected,omitempty"`
+	Found       string                 `json:"found,omitempty"`
+	States      int64                  `json:"states"`
+	Transitions int64                  `json:"transitions"`
+	Depth       int                    `json:"depth"`
+	Seconds     float64                `json:"seconds"`
+	Blocked     int64                  `json:"blocked_configs"`
+	MaxBlocked  int                    `json:"max_blocked"`
+	Latency     int                    `json:"update_latency"`
+	MixedRuns   int64                  `json:"mixed_runs"`
+	Introduced  bool                   `json:"update_introduced"`
+	Trace       []statespace.TraceStep `json:"trace"`
+	Final       string                 `json:"final,omitempty"` // the configuration the trace ends in
 	// HeldByCapacity: for a lasso, the threads the queue's capacity holds
 	// back throughout its cycle, not applied ([] for none).
 	HeldByCapacity *[]string `json:"held_by_capacity,omitempty"`
@@ -1075,7 +1079,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	}
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
-		j.Final, j.Path, j.CycleStart = v.Final, v.Path, v.CycleStart
+		j.Final, j.Path, j.CycleStart, j.Threads = v.Final, v.Path, v.CycleStart, v.Threads
 		if v.CycleStart > 0 {
 			held := append([]string{}, r.heldByCapacity...)
 			j.HeldByCapacity = &held

@@ -1137,6 +1137,24 @@ func TestLateSessionNote(t *testing.T) {
 	}
 }
 
+// TestJSONThreads: a plain check's JSON names every thread of a deadlock,
+// as its text's threads: line does (found by a tester: only --continue's
+// violations had them).
+func TestJSONThreads(t *testing.T) {
+	_, out, _ := runCmd("check", "--json", "--store", "memory", "--strategy", "stop-the-world", "../../models/sessions-per-request.dsu")
+	var j struct {
+		Rule    string   `json:"rule"`
+		Threads []string `json:"threads"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil || j.Rule != "deadlock at the stop-the-world barrier" || !slices.Equal(j.Threads, []string{"Client", "Server"}) {
+		t.Errorf("%v: %+v\n%s", err, j, out)
+	}
+	_, text, _ := runCmd("check", "--store", "memory", "--strategy", "stop-the-world", "../../models/sessions-per-request.dsu")
+	if !strings.Contains(text, "  threads:  Client, Server\n") {
+		t.Errorf("the text names other threads:\n%s", text)
+	}
+}
+
 // TestStartNoRoleSaysWhereJoined: a session start with a role the
 // joiner's protocol lacks names the joiner and says where it joined, as
 // the step's place is the requester's (a tester read it as TB's request).
