@@ -397,7 +397,9 @@ func (p *Program) DescribeDoing(d Doing) string {
 	case ActSelect:
 		return fmt.Sprintf("select %s to %s", p.Labels[d.Label], JoinNames(p.RoleNames(d.Peers)))
 	case ActRecv:
-		return "receive from " + p.Roles[d.Peers[0]]
+		// (a value: found by a tester, "receive from a" against a label
+		// expected read as no difference)
+		return "receive (a value) from " + p.Roles[d.Peers[0]]
 	case ActCase:
 		return "case (receive a label) from " + p.Roles[d.Peers[0]]
 	}

@@ -1155,6 +1155,21 @@ func TestJSONThreads(t *testing.T) {
 	}
 }
 
+// TestReceiveWhereLabel: a value receive where the protocol sends a label
+// says it is a value's (found by a tester: "receive from a" read as what
+// was expected).
+func TestReceiveWhereLabel(t *testing.T) {
+	path := writeTemp(t, "label.dsu", `protocol P = a -> b: {x: end, y: end}
+service s: P
+thread A { main let c = request(s, {a, b}, a) in select(c, b, x) }
+thread B { main let c = accept(s, b) in receive(c, a) }
+`)
+	_, out, _ := runCmd("check", "--store", "memory", path)
+	if !strings.Contains(out, "expected: s#1.b to receive one of {x, y} from a") || !strings.Contains(out, "found:    receive (a value) from a\n") {
+		t.Errorf("%s", out)
+	}
+}
+
 // TestStartNoRoleSaysWhereJoined: a session start with a role the
 // joiner's protocol lacks names the joiner and says where it joined, as
 // the step's place is the requester's (a tester read it as TB's request).
