@@ -357,9 +357,11 @@ func (c *checker) checkProtocol(d *syntax.ProtocolDecl) *protoInfo {
 	// end is.)
 	for r, ok := root.(*grec); ok; r, ok = r.body.(*grec) {
 		if recUsed(r.body, r) {
-			p.Looping = true
-			p.RunVar = r.name
-			break
+			if !p.Looping {
+				p.Looping = true
+				p.RunVar = r.name
+			}
+			p.RunVars = append(p.RunVars, r.name)
 		}
 	}
 	ok := true

@@ -34,6 +34,10 @@ type Protocol struct {
 	// RunVar is the top-level recursion variable of a Looping protocol (the
 	// run loop), "" otherwise.
 	RunVar string
+	// RunVars are every binder at the top (mu t. mu s. ...) that some
+	// variable uses, outermost first: going back to any of them ends a run
+	// (after normalisation, (mu s. ...). G2 puts G2 under s's binder).
+	RunVars []string
 	// Global is the protocol in continuation form (sequential composition
 	// pushed into every message and branch), as text.
 	Global string

@@ -89,7 +89,13 @@ func printProjection(w io.Writer, m *model.Model, only []string, states bool) {
 		fmt.Fprintf(w, "  global: %s\n", p.Global)
 		fmt.Fprintf(w, "  roles:  %s\n", strings.Join(p.Roles, ", "))
 		if p.Looping {
-			fmt.Fprintf(w, "  runs:   loops; a run is one pass through mu %s back to %s\n", p.RunVar, p.RunVar)
+			// Every binder at the top that is used ends a run (found by a
+			// tester: only the first was named).
+			var passes []string
+			for _, v := range p.RunVars {
+				passes = append(passes, fmt.Sprintf("through mu %s back to %s", v, v))
+			}
+			fmt.Fprintf(w, "  runs:   loops; a run is one pass %s\n", strings.Join(passes, ", or "))
 		} else {
 			ends := false
 			for _, lt := range p.Local {
