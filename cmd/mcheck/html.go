@@ -57,7 +57,10 @@ type htmlViolation struct {
 	Row                                             int
 	Update, Strategy                                string
 	Property, Rule, Thread, Action, Expected, Found string
-	Steps                                           int
+	// Threads: every thread at fault, when several (the text's threads:
+	// line; found by a tester: the page never showed them).
+	Threads string
+	Steps   int
 	// AtStep says that step Steps performs the violation; otherwise the
 	// configuration after it is the violating one (no step is enabled).
 	AtStep bool
@@ -237,6 +240,9 @@ func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateA
 	}
 	hv := &htmlViolation{Update: updateName(r.update), Strategy: r.strategy, Property: v.Property, Rule: v.Rule,
 		Thread: v.Thread, Action: v.Action, Expected: v.Expected, Found: v.Found, Steps: len(v.Trace), AtStep: atStep, Shortest: r.traceShortest(v), CycleStart: v.CycleStart}
+	if len(v.Threads) > 1 {
+		hv.Threads = strings.Join(v.Threads, ", ")
+	}
 	if v.CycleStart > 0 {
 		hv.AtStep = false // the cycle is the violation, not its last step
 		hv.Prefix = v.CycleStart - 1

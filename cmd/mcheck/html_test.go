@@ -371,6 +371,11 @@ func TestHTMLDeadlock(t *testing.T) {
 	if d := sec.all(byClass("div", "detail")); !strings.Contains(d[n].text.String(), "No step is enabled here") {
 		t.Errorf("the last detail does not say no step is enabled:\n%s", d[n].text.String())
 	}
+	// Every thread of the deadlock, as the text's threads: line (found by
+	// a tester: the page never showed them).
+	if rep := sec.all(byClass("dl", "report")); len(rep) != 1 || !strings.Contains(rep[0].text.String(), "threadsClient, Server") {
+		t.Errorf("the report does not name the deadlock's threads: %v", rep)
+	}
 }
 
 func TestHTMLNoViolation(t *testing.T) {
