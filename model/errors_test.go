@@ -360,7 +360,9 @@ update u { service s: Q  thread B { fun g(y) = let v = receive(y, a) in send(y, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "w.dsu:6:20: update u moves service s to Q, where role a receives a value of another type, but function f of thread A, which takes a and receives from b, keeps its code: it goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread"
+	// (Which receive changes, and how, is said: a tester's handshake
+	// receive of an unchanged <unit> was named, the check being syntactic.)
+	want := "w.dsu:6:20: update u moves service s to Q, where role a receives <bool> from b where P has <unit>, but function f of thread A, which takes a and receives from b, keeps its code: if it receives there, it goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread"
 	if len(m.Warnings) != 1 || m.Warnings[0].Error() != want {
 		t.Fatalf("warnings: %v\nwant %s", m.Warnings, want)
 	}

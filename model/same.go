@@ -46,20 +46,24 @@ func sameLocal(a, b *LocalType) bool {
 	})
 }
 
-// recvTypeChanged lists the roles from which, following a and b along the
-// actions they share (the same kind and peers, and branches by label), a
-// receive of a's is, at the same place in b, a receive of a value of
-// another type (nil if none is).
-func recvTypeChanged(a, b *LocalType) []string {
-	var from []string
+// typeChange is a receive whose value's type an update changes: from
+// peer, Old in the old protocol, New at the same place in the new one.
+type typeChange struct{ Peer, Old, New string }
+
+// recvTypeChanged lists the receives of a's that, following a and b along
+// the actions they share (the same kind and peers, and branches by label),
+// are at the same place in b receives of a value of another type (nil if
+// none is), each change once.
+func recvTypeChanged(a, b *LocalType) []typeChange {
+	var changes []typeChange
 	pairWalk(a, b, func(x, y *LState, next [][2]int) ([][2]int, bool) {
 		if x.Kind != y.Kind || !slices.Equal(x.Peers, y.Peers) {
 			return next, true // the two part ways here
 		}
 		switch x.Kind {
 		case LRecv:
-			if x.Type != y.Type && !slices.Contains(from, x.Peers[0]) {
-				from = append(from, x.Peers[0])
+			if ch := (typeChange{x.Peers[0], x.Type.String(), y.Type.String()}); x.Type != y.Type && !slices.Contains(changes, ch) {
+				changes = append(changes, ch)
 			}
 			next = append(next, [2]int{x.Next, y.Next})
 		case LSend:
@@ -74,7 +78,7 @@ func recvTypeChanged(a, b *LocalType) []string {
 		}
 		return next, true
 	})
-	return from
+	return changes
 }
 
 // pairWalk visits each pair of states of a and b reachable from their

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -239,13 +240,23 @@ func (c *checker) vetUnchangedRoles(m *Model) {
 				if old == nil || nw == nil {
 					continue
 				}
-				from := recvTypeChanged(old, nw)
-				if len(from) == 0 {
+				changes := recvTypeChanged(old, nw)
+				if len(changes) == 0 {
 					continue
 				}
+				// Which receives change, and how: the check is syntactic, so
+				// the reader judges whether the code receives there (a
+				// tester's handshake receive of an unchanged <unit> was named).
+				var from, what []string
+				for _, ch := range changes {
+					if !slices.Contains(from, ch.Peer) {
+						from = append(from, ch.Peer)
+					}
+					what = append(what, fmt.Sprintf("<%s> from %s where %s has <%s>", ch.New, ch.Peer, s.Protocol.Name, ch.Old))
+				}
 				if where := unchangedReceiver(t, u, from); where != "" {
-					c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives a value of another type, but %s of thread %s, which takes %s and receives from %s, keeps its code: it goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread",
-						u.Name, s.Name, np.Name, r, where, t.Name, r, strings.Join(from, ", "))
+					c.warnf(sd.Name.Pos, "update %s moves service %s to %s, where role %s receives %s, but %s of thread %s, which takes %s and receives from %s, keeps its code: if it receives there, it goes on with the value as before, and only an operation that fails on it (a runtime error) is caught, not a value merely misread",
+						u.Name, s.Name, np.Name, r, strings.Join(what, ", and "), where, t.Name, r, strings.Join(from, ", "))
 				}
 			}
 		}
