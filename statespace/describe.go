@@ -96,7 +96,11 @@ func (p *Program) describeAct(c *Config, s *Succ, ep func() string) string {
 	case ActChoose:
 		return fmt.Sprintf("chooses option %d%s", a.Option+1, p.chosen(a))
 	case ActStart:
-		return fmt.Sprintf("session %s#%d starts (%s)", p.instService(c, s, a.Inst), a.Inst, strings.Join(p.startRoles(s, a), ", "))
+		roles := p.startRoles(s, a)
+		if roles == nil {
+			roles = p.startRolesGone(c, a)
+		}
+		return fmt.Sprintf("session %s#%d starts (%s)", p.instService(c, s, a.Inst), a.Inst, strings.Join(roles, ", "))
 	case ActPass:
 		return "passes an update point without applying"
 	case ActApply:
@@ -182,6 +186,9 @@ func (p *Program) instService(c *Config, s *Succ, serial int) string {
 			}
 		}
 	}
+	if svc, _, ok := p.startOf(c, s.Action); ok && s.Action.Kind == ActStart && s.Action.Inst == serial {
+		return p.Services[svc].Name
+	}
 	return "?"
 }
 
@@ -194,6 +201,52 @@ func (p *Program) startRoles(s *Succ, a Action) []string {
 		for _, e := range in.Ends {
 			out = append(out, fmt.Sprintf("%s: %s under %s", p.Roles[e.Role], p.Threads[e.Holder].Name, p.protoName(in.Service, e.Ver)))
 		}
+	}
+	return out
+}
+
+// startOf is what session start a, from c, started when its instance is
+// gone from the configuration after it (every role's thread finished or
+// failed in that step, and the session was forgotten): the service and,
+// role by role, its threads as the request paired them (a.Threads[k]
+// takes roles[k]). Found by a tester: such a start read "session ?#1
+// starts ()".
+func (p *Program) startOf(c *Config, a Action) (svc int, roles []int, ok bool) {
+	if a.Kind != ActStart || a.Code < 0 || int(a.Code) >= len(p.Codes) || int(a.PC) >= len(p.Codes[a.Code].Instrs) {
+		return 0, nil, false
+	}
+	req := &p.Codes[a.Code].Instrs[a.PC]
+	if req.Op != IRequest {
+		return 0, nil, false
+	}
+	roles = append(roles, int(req.C))
+	for _, r := range p.roleSets[req.B] {
+		if r != int(req.C) {
+			roles = append(roles, r)
+		}
+	}
+	if len(roles) != len(a.Threads) {
+		return 0, nil, false
+	}
+	return int(req.A), roles, true
+}
+
+// startRolesGone is startRoles for a start whose instance is gone (startOf):
+// each role's thread and the protocol it started under, in role order.
+func (p *Program) startRolesGone(c *Config, a Action) []string {
+	svc, roles, ok := p.startOf(c, a)
+	if !ok || c == nil {
+		return nil
+	}
+	order := make([]int, len(roles))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortFunc(order, func(i, j int) int { return roles[i] - roles[j] })
+	var out []string
+	for _, k := range order {
+		t := a.Threads[k]
+		out = append(out, fmt.Sprintf("%s: %s under %s", p.Roles[roles[k]], p.Threads[t].Name, p.protoName(svc, p.ProtoVersion(svc, c.Threads[t].HeapVer))))
 	}
 	return out
 }
@@ -500,6 +553,11 @@ func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 				for _, e := range in.Ends {
 					st.Holders[p.Roles[e.Role]] = p.Threads[e.Holder].Name
 				}
+			}
+		}
+		if _, roles, ok := p.startOf(c, a); len(st.Holders) == 0 && ok {
+			for k, r := range roles {
+				st.Holders[p.Roles[r]] = p.Threads[a.Threads[k]].Name
 			}
 		}
 	}

@@ -1170,6 +1170,34 @@ thread B { main let c = accept(s, b) in receive(c, a) }
 	}
 }
 
+// TestStartOfForgottenSession: a session whose every thread finishes in
+// the step that starts it is forgotten at once; the start still names its
+// service and roles (found by a tester: "session ?#1 starts ()", and in
+// JSON "endpoint":"?#1" with no holders).
+func TestStartOfForgottenSession(t *testing.T) {
+	path := writeTemp(t, "gone.dsu", `protocol P = a -> b: <int>
+service s: P
+service t: P
+thread A { main let x = request(s, {a, b}, a) in () }
+thread B { main let y = accept(s, b) in () }
+thread E { main let y = accept(t, b) in receive(y, a) }
+`)
+	_, out, _ := runCmd("check", "--store", "memory", path)
+	if !strings.Contains(out, "1  A          session s#1 starts (a: A under P, b: B under P)  [request in main, ") {
+		t.Errorf("%s", out)
+	}
+	_, js, _ := runCmd("check", "--json", "--store", "memory", path)
+	var j struct {
+		Trace []struct {
+			Endpoint string            `json:"endpoint"`
+			Holders  map[string]string `json:"holders"`
+		} `json:"trace"`
+	}
+	if err := json.Unmarshal([]byte(js), &j); err != nil || len(j.Trace) != 1 || j.Trace[0].Endpoint != "s#1" || j.Trace[0].Holders["a"] != "A" || j.Trace[0].Holders["b"] != "B" {
+		t.Errorf("%v: %+v", err, j)
+	}
+}
+
 // TestStartNoRoleSaysWhereJoined: a session start with a role the
 // joiner's protocol lacks names the joiner and says where it joined, as
 // the step's place is the requester's (a tester read it as TB's request).
