@@ -659,7 +659,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			notes = append(notes, "update completion (liveness) not judged: it is judged only after an exhaustive safety search")
 		}
 	}
-	if l := r.live; l != nil && res.Violation == nil && !l.Cut && !l.Interrupted {
+	if l := r.live; l != nil && res.Violation == nil && !l.Cut && !l.Interrupted && r.failure == nil {
 		how := ""
 		switch {
 		case l.FellBack:
@@ -934,9 +934,13 @@ type jsonLiveness struct {
 	RAMBytes int64   `json:"ram_bytes"`
 	// DiskBytes is the most the liveness graph held on disk (0 with the
 	// memory store, or when it fitted its share of the budget).
-	DiskBytes     int64 `json:"disk_bytes"`
-	Cut           bool  `json:"cut"`
-	*jsonQuotient       // with symmetry only
+	DiskBytes int64 `json:"disk_bytes"`
+	Cut       bool  `json:"cut"`
+	// Judged: the check ran to its end and the run's verdict includes it
+	// (not cut, interrupted, or failed: found by a tester, a liveness graph
+	// whose spill filled the disk read as a pass, cut false).
+	Judged        bool `json:"judged"`
+	*jsonQuotient      // with symmetry only
 }
 
 // jsonQuotient is what the liveness check says with symmetry: Quotient
@@ -1094,7 +1098,8 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	j.CutByViolations = res.CutByViolations
 	if l := r.live; l != nil {
 		j.Liveness = &jsonLiveness{States: l.States, Pending: l.Pending, Edges: l.Edges, Excluded: l.Excluded, Stuck: l.Stuck, SCCs: l.SCCs, Fair: l.FairSCCs,
-			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, DiskBytes: l.DiskBytes, Cut: l.Cut}
+			Seconds: l.Elapsed.Seconds(), RAMBytes: l.RAMBytes, DiskBytes: l.DiskBytes, Cut: l.Cut,
+			Judged: !l.Cut && !l.Interrupted && r.failure == nil}
 		if l.Quotient {
 			j.Liveness.jsonQuotient = &jsonQuotient{Quotient: true, FellBack: l.FellBack, QuotientStates: l.QuotientStates, Lifted: l.Lifted}
 		}

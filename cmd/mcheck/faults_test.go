@@ -373,6 +373,17 @@ func TestFaultDiskFull(t *testing.T) {
 		expect(t, "liveness pages in a 1 MiB TMPDIR", o, exitFailure, "update completion (liveness)", "disk full", "spill files go to "+mnt, "TMPDIR")
 		expectStats(t, "liveness-spill", o)
 		expectEmpty(t, "liveness pages on a full disk", mnt)
+		// Its partial graph is no verdict (a tester: it read "every fair
+		// run after the introduction completes the update").
+		if strings.Contains(o.stdout, "every fair run") || !strings.Contains(o.stdout, "failed (update completion (liveness): ") || !strings.Contains(o.stdout, "nothing is proved") {
+			t.Errorf("the failed liveness check is reported as a verdict:\n%s", o.stdout)
+		}
+		o = runMcheck(t, mnt, "check", "--json", "--progress", "off", "--strategy", "stop-the-world", "--reduce", "none", "--queue-bound", "20",
+			"--mem-budget", "2MiB", "--store-dir", filepath.Join(t.TempDir(), "store"), pc2)
+		if !strings.Contains(o.stdout, `"judged":false`) || !strings.Contains(o.stdout, `"search":"failed"`) {
+			t.Errorf("the JSON does not say the liveness check was not judged:\n%s", o.stdout)
+		}
+		expectEmpty(t, "liveness pages on a full disk (JSON)", mnt)
 	})
 }
 
