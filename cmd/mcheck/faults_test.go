@@ -846,6 +846,18 @@ func TestFaultOutputToDevice(t *testing.T) {
 		c.signal(syscall.SIGTERM)
 		o = c.wait(t, 20*time.Second)
 		expect(t, "--html FIFO without a reader, then SIGTERM", o, exitFailure, "cannot write "+fifo+": no process opened the named pipe for reading before the run was stopped")
+		// Interrupted during the search: the page is not waited for, and
+		// what an interruption says is still said (found by a tester: the
+		// interrupted run's line and the runs not started went unsaid).
+		pc4 := familyModel(t, "prodcons", 4)
+		c = startMcheck(t, dir, "check", "--progress", "off", "--store", "memory", "--reduce", "none", "--strategy", "stop-the-world,max+1", "--html", fifo, pc4)
+		time.Sleep(time.Second)
+		c.signal(syscall.SIGINT)
+		o = c.wait(t, 20*time.Second)
+		expect(t, "--html FIFO, SIGINT during the search", o, exitFailure, "no process opened the named pipe", "mcheck check: interrupted after ")
+		if !strings.Contains(o.stdout, "not run (interrupted before they started): shrink/max+1") {
+			t.Errorf("the run not started is not named:\n%s", o.stdout)
+		}
 		// fmt -w rewrites regular files only.
 		err := rewriteFile(fifo, want)
 		if err == nil || !strings.Contains(err.Error(), "regular files only") {
