@@ -47,6 +47,7 @@ var commands = map[string]*command{}
 func register(c *command) { commands[c.name] = c }
 
 func main() {
+	catchEarlySignals(os.Args[1:])
 	keepBrokenPipes()
 	installFatalLog(os.Stderr)
 	warnAddressSpace(os.Stderr)

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -60,5 +62,33 @@ func TestMemoryRunningOutStopsCheck(t *testing.T) {
 	}
 	if _, err := os.Stat(model); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEarlySignal: a SIGTERM that comes after main starts but before the
+// command calls interruptible is kept, and interruptible stops at once
+// (found by a tester: such a signal killed mcheck with nothing printed).
+func TestEarlySignal(t *testing.T) {
+	catchEarlySignals([]string{"fmt"})
+	if earlySigs != nil {
+		t.Fatal("fmt keeps the default handling, but signals are caught")
+	}
+	catchEarlySignals([]string{"check", "m.dsu"})
+	if earlySigs == nil {
+		t.Fatal("check's signals are not caught early")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer // (written before the cancel that ctx.Done waits for)
+	ctx, stop := interruptible("check", &errb)
+	defer stop()
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the early SIGTERM did not stop the command")
+	}
+	if !strings.Contains(errb.String(), "mcheck check: SIGTERM: stopping after the current step") {
+		t.Errorf("stderr %q", errb.String())
 	}
 }
