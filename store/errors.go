@@ -172,8 +172,18 @@ func ensureDirOnce(op, dir string, retry bool) (created bool, err error) {
 	switch {
 	case err == nil:
 		if !fi.IsDir() {
+			// What it is (found by a tester: /dev/null was "a file").
+			what := "a file"
+			switch m := fi.Mode(); {
+			case m&fs.ModeDevice != 0:
+				what = "a device"
+			case m&fs.ModeNamedPipe != 0:
+				what = "a named pipe"
+			case m&fs.ModeSocket != 0:
+				what = "a socket"
+			}
 			return false, &Error{Op: op, Path: dir, Kind: ErrStoreDirNotDir,
-				Hint: "it is a file; " + hintDir}
+				Hint: "it is " + what + "; " + hintDir}
 		}
 		return false, nil
 	case errors.Is(err, os.ErrNotExist):

@@ -79,6 +79,12 @@ func TestStoreDirIsFile(t *testing.T) {
 	if b, _ := os.ReadFile(file); string(b) != "x" {
 		t.Errorf("the file was changed")
 	}
+	// Named for what it is (found by a tester: /dev/null was "a file").
+	for _, c := range []struct{ dir, want string }{{file, "it is a file;"}, {os.DevNull, "it is a device;"}} {
+		if _, err := store.OpenBadgerSet(store.BadgerOptions{Dir: c.dir}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("OpenBadgerSet(%s) = %v, want %q", c.dir, err, c.want)
+		}
+	}
 }
 
 // TestStoreDirDanglingLink: a --store-dir that is a symbolic link to
