@@ -219,15 +219,24 @@ func PlannedRuns(m *model.Model, o Options) ([]string, error) {
 	}
 	var names []string
 	for _, u := range updates {
-		if u == nil {
-			names = append(names, NoUpdate)
-			continue
-		}
-		for _, sn := range strategies {
-			names = append(names, u.Name+"/"+sn)
+		for _, sn := range strategiesOf(u, strategies) {
+			if u == nil {
+				names = append(names, NoUpdate)
+			} else {
+				names = append(names, u.Name+"/"+sn)
+			}
 		}
 	}
 	return names, nil
+}
+
+// strategiesOf is the strategies update u is run under: all of them, or
+// one for no update (every strategy is the same search).
+func strategiesOf(u *model.Update, strategies []string) []string {
+	if u == nil {
+		return strategies[:1]
+	}
+	return strategies
 }
 
 func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
@@ -428,11 +437,7 @@ func jobs(m *model.Model, updates []*model.Update, strategies []string) iter.Seq
 				yield(jobSpec{}, fmt.Errorf("%s: %v", m.File.Name, err))
 				return
 			}
-			ss := strategies
-			if u == nil {
-				ss = ss[:1]
-			}
-			for _, sn := range ss {
+			for _, sn := range strategiesOf(u, strategies) {
 				st, _ := statespace.StrategyNamed(sn)
 				job := Job{Update: u, Strategy: sn, Program: prog}
 				if u == nil {

@@ -226,15 +226,9 @@ func (s *Semantics) choose(c *Config, t, i int) Succ {
 func (s *Semantics) start(out []Succ, c *Config, t int, req *Instr) []Succ {
 	p := s.P
 	svc := int(req.A)
-	roles := p.roleSets[req.B]
 	myRole := int(req.C)
 	var buf [3][8]int // room for others, pick and the roles of one start
-	others := buf[0][:0]
-	for _, r := range roles {
-		if r != myRole {
-			others = append(others, r)
-		}
-	}
+	others := p.otherRoles(buf[0][:0], req)
 	// candidates[k] lists the threads waiting at accept(svc, others[k]).
 	candidates := make([][]int, len(others))
 	for u, th := range c.Threads {
@@ -320,6 +314,18 @@ func (s *Semantics) startWith(c *Config, t, svc, myRole int, others, pick, scrat
 		fault = firstFault(fault, s.advance(n, u, endpointVal(idx, roles[k]), true))
 	}
 	return Succ{Action: act, Next: n, Fault: fault}
+}
+
+// otherRoles appends to dst the roles a request names but the requester's,
+// in the order the request's role set has them: a start's a.Threads[k+1]
+// takes the k-th (startWith, startOf).
+func (p *Program) otherRoles(dst []int, req *Instr) []int {
+	for _, r := range p.roleSets[req.B] {
+		if r != int(req.C) {
+			dst = append(dst, r)
+		}
+	}
+	return dst
 }
 
 func sortEnds(es []End) {

@@ -219,12 +219,7 @@ func (p *Program) startOf(c *Config, a Action) (svc int, roles []int, ok bool) {
 	if req.Op != IRequest {
 		return 0, nil, false
 	}
-	roles = append(roles, int(req.C))
-	for _, r := range p.roleSets[req.B] {
-		if r != int(req.C) {
-			roles = append(roles, r)
-		}
-	}
+	roles = p.otherRoles([]int{int(req.C)}, req)
 	if len(roles) != len(a.Threads) {
 		return 0, nil, false
 	}

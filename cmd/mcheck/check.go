@@ -24,7 +24,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "check", summary: "explore every interleaving of a model under its update and report violations", run: runCheck})
+	register(&command{name: "check", summary: "explore every interleaving of a model under its update and report violations", run: runCheck, signals: true})
 }
 
 // checkFlags are the flags of `mcheck check`.

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -72,15 +71,15 @@ func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func
 var earlySigs chan os.Signal
 
 // catchEarlySignals starts, first thing in main, catching SIGINT and
-// SIGTERM for a command that calls interruptible (check, points, simulate,
-// swarm): one that came while flags were parsed killed mcheck by the
+// SIGTERM for a command that calls interruptible (command.signals): one
+// that came while flags were parsed killed mcheck by the
 // signal, with nothing printed (found by a tester, 0.05–0.2 s after the
 // start on a loaded machine); now interruptible stops at once with the
 // statistics (none yet) and exit 3. Other commands keep the default.
 // The Go runtime and the packages' initialisation come before main: a
 // signal in those first milliseconds still kills mcheck.
 func catchEarlySignals(args []string) {
-	if len(args) == 0 || !slices.Contains([]string{"check", "points", "simulate", "swarm"}, args[0]) {
+	if len(args) == 0 || commands[args[0]] == nil || !commands[args[0]].signals {
 		return
 	}
 	earlySigs = make(chan os.Signal, 2)

@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "points", summary: "which update points are safe: each thread's update points, one search each", run: runPoints})
+	register(&command{name: "points", summary: "which update points are safe: each thread's update points, one search each", run: runPoints, signals: true})
 }
 
 // pointsFlags are the flags of `mcheck points`.

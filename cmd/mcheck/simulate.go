@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "simulate", summary: "random walks through a model too large to explore; violations found are shrunk", run: runSimulate})
+	register(&command{name: "simulate", summary: "random walks through a model too large to explore; violations found are shrunk", run: runSimulate, signals: true})
 }
 
 // simFlags are the flags of `mcheck simulate`; those it shares with check

@@ -18,7 +18,7 @@ import (
 )
 
 func init() {
-	register(&command{name: "swarm", summary: "many small bitstate searches in parallel, for models too large to explore; violations found are shrunk", run: runSwarm})
+	register(&command{name: "swarm", summary: "many small bitstate searches in parallel, for models too large to explore; violations found are shrunk", run: runSwarm, signals: true})
 }
 
 // swarmFlags are the flags of `mcheck swarm`; those it shares with check
