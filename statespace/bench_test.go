@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/mcheck/mcheck/benches/family"
+	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/statespace"
 	"github.com/mcheck/mcheck/store"
 )
@@ -56,5 +58,33 @@ func BenchmarkExplore(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// BenchmarkCreationOrder runs the benchmark the engine issue was measured
+// on, as it was then: prodcons K=3 at capacity 6 under max+1, one worker,
+// with session instances kept in their order of creation (the canonical
+// form before sessions were ordered). It has 1,773,539 configurations
+// where the benchmark as it stands (BenchmarkScaleWorkers/workers=1 in
+// benches/) has 370,319, so its states/s compares with the issue's
+// figures state for state: the same configurations, today's engine.
+//
+//	go test ./statespace -run XXX -bench BenchmarkCreationOrder -benchtime 1x
+func BenchmarkCreationOrder(b *testing.B) {
+	src, err := family.Generate("prodcons", 3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := model.Load("prodcons-3.dsu", src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sem := semantics(b, m, "max+1", 6)
+	defer statespace.SetCreationOrder(true)()
+	for i := 0; i < b.N; i++ {
+		res := explore(b, sem, exploreOpts{workers: 1, visited: store.NewCompactSet()})
+		b.ReportMetric(float64(res.States), "states/op")
+		b.ReportMetric(float64(res.States)/res.Elapsed.Seconds(), "states/s")
+		b.ReportMetric(float64(res.Transitions)/float64(res.States), "steps/state")
 	}
 }
