@@ -795,21 +795,22 @@ func (r *runReport) traceShortest(v *statespace.Violation) bool {
 	return !r.por || r.shortestStates > 0
 }
 
-// writeLateSession notes, under a strategy that coordinates by run numbers
-// (max+1, stop-the-world), that the session of the violation's last step
-// started after the update was introduced: it has no update run number, so
-// the strategy does not coordinate it (docs/language.md §4). Found by a
-// tester, whose max+1 counterexamples came from such sessions unexplained.
-// Only a session of a service the update moves: the runs of any other
-// cannot matter (a tester saw the note on a code-only update).
-func writeLateSession(w io.Writer, prog *statespace.Program, strategy string, v *statespace.Violation) {
+// lateSessionNote is the note, under a strategy that coordinates by run
+// numbers (max+1, stop-the-world), that the session of the violation's
+// last step started after the update was introduced: it has no update run
+// number, so the strategy does not coordinate it (docs/language.md §4).
+// Found by a tester, whose max+1 counterexamples came from such sessions
+// unexplained. Only a session of a service the update moves: the runs of
+// any other cannot matter (a tester saw the note on a code-only update).
+// "" if there is none. The text prints it as note:, the JSON as "note".
+func lateSessionNote(prog *statespace.Program, strategy string, v *statespace.Violation) string {
 	if strategy != "max+1" && strategy != "stop-the-world" || len(v.Trace) == 0 {
-		return
+		return ""
 	}
 	session, _, _ := strings.Cut(v.Trace[len(v.Trace)-1].Endpoint, ".")
 	name, _, _ := strings.Cut(session, "#")
 	if svc := prog.ServiceIndex(name); svc < 0 || !prog.Services[svc].Moved {
-		return
+		return ""
 	}
 	introduced, started := 0, 0
 	for _, s := range v.Trace {
@@ -820,9 +821,17 @@ func writeLateSession(w io.Writer, prog *statespace.Program, strategy string, v 
 			started = s.Step
 		}
 	}
-	if introduced > 0 && started > introduced {
-		fmt.Fprintf(w, "  note:     session %s started (step %d) after the update was introduced (step %d): it has no update run number, so %s does not wait for its runs to end before its roles' threads apply (docs/language.md §4)\n",
-			session, started, introduced, strategy)
+	if introduced == 0 || started <= introduced {
+		return ""
+	}
+	return fmt.Sprintf("session %s started (step %d) after the update was introduced (step %d): it has no update run number, so %s does not wait for its runs to end before its roles' threads apply (docs/language.md §4)",
+		session, started, introduced, strategy)
+}
+
+// writeLateSession prints lateSessionNote's note, if any.
+func writeLateSession(w io.Writer, prog *statespace.Program, strategy string, v *statespace.Violation) {
+	if note := lateSessionNote(prog, strategy, v); note != "" {
+		fmt.Fprintf(w, "  note:     %s\n", note)
 	}
 }
 
@@ -996,6 +1005,7 @@ type jsonRun struct {
 	Introduced  bool                   `json:"update_introduced"`
 	Trace       []statespace.TraceStep `json:"trace"`
 	Final       string                 `json:"final,omitempty"` // the configuration the trace ends in
+	Note        string                 `json:"note,omitempty"`  // the text's note: under the violation (lateSessionNote)
 	// HeldByCapacity: for a lasso, the threads the queue's capacity holds
 	// back throughout its cycle, not applied ([] for none).
 	HeldByCapacity *[]string `json:"held_by_capacity,omitempty"`
@@ -1057,6 +1067,7 @@ type jsonViolation struct {
 	Found      string                 `json:"found,omitempty"`
 	Trace      []statespace.TraceStep `json:"trace"`
 	Final      string                 `json:"final,omitempty"`
+	Note       string                 `json:"note,omitempty"` // the text's note: (lateSessionNote)
 	Path       []uint32               `json:"path"`
 	CycleStart int                    `json:"cycle_start,omitempty"`
 }
@@ -1091,6 +1102,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	if v := res.Violation; res.Verdict == statespace.Violated {
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found, j.Trace = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found, v.Trace
 		j.Final, j.Path, j.CycleStart, j.Threads = v.Final, v.Path, v.CycleStart, v.Threads
+		j.Note = lateSessionNote(r.prog, r.strategy, v)
 		if v.CycleStart > 0 {
 			held := append([]string{}, r.heldByCapacity...)
 			j.HeldByCapacity = &held
@@ -1100,7 +1112,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	}
 	for _, v := range res.Violations {
 		j.Violations = append(j.Violations, jsonViolation{Property: v.Property, Rule: v.Rule, Thread: v.Thread, Threads: v.Threads, Where: v.Where, Action: v.Action,
-			Expected: v.Expected, Found: v.Found, Trace: v.Trace, Final: v.Final, Path: v.Path, CycleStart: v.CycleStart})
+			Expected: v.Expected, Found: v.Found, Trace: v.Trace, Final: v.Final, Note: lateSessionNote(r.prog, r.strategy, v), Path: v.Path, CycleStart: v.CycleStart})
 	}
 	j.CutByViolations = res.CutByViolations
 	if l := r.live; l != nil {

@@ -1125,6 +1125,27 @@ func TestLateSessionNote(t *testing.T) {
 	if !strings.Contains(out, "note:     session rpc#1 started (step 4) after the update was introduced (step 2): it has no update run number, so max+1 does not wait") {
 		t.Errorf("no note:\n%s", out)
 	}
+	// The JSON says it too, as "note" (it had no field for it), and so
+	// does --continue's list of violations.
+	for _, extra := range [][]string{nil, {"--continue"}} {
+		args := append([]string{"check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--json"}, extra...)
+		_, out, _ = runCmd(append(args, "../../models/sessions-per-request.dsu")...)
+		var j struct {
+			Note       string `json:"note"`
+			Violations []struct {
+				Note string `json:"note"`
+			} `json:"violations"`
+		}
+		if err := json.Unmarshal([]byte(out), &j); err != nil {
+			t.Fatalf("%v:\n%s", err, out)
+		}
+		if !strings.HasPrefix(j.Note, "session rpc#1 started (step 4) after the update was introduced (step 2)") {
+			t.Errorf("%v: JSON note %q", extra, j.Note)
+		}
+		if extra != nil && (len(j.Violations) == 0 || j.Violations[0].Note != j.Note) {
+			t.Errorf("--continue: violations' notes %+v, want the first to be %q", j.Violations, j.Note)
+		}
+	}
 	_, out, _ = runCmd("check", "--progress", "off", "--store", "memory", "../../models/mathserver.dsu")
 	if strings.Contains(out, "note:") {
 		t.Errorf("a note on mathserver, whose session starts first:\n%s", out)

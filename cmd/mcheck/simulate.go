@@ -546,6 +546,7 @@ type jsonSim struct {
 	Found      string                 `json:"found,omitempty"`
 	Trace      []statespace.TraceStep `json:"trace"`
 	Final      string                 `json:"final,omitempty"`
+	Note       string                 `json:"note,omitempty"` // the text's note: (lateSessionNote)
 	Path       []uint32               `json:"path,omitempty"`
 	UpdateAt   string                 `json:"update_at"`
 	Skip       []string               `json:"skip"`
@@ -591,7 +592,7 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 	if res.Violation != nil {
 		v := r.shown()
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
-		j.Trace, j.Final, j.Path = v.Trace, v.Final, v.Path
+		j.Trace, j.Final, j.Path, j.Note = v.Trace, v.Final, v.Path, lateSessionNote(r.prog, r.strategy, v)
 		seed := res.Found.Seed
 		j.FoundBy, j.FoundSeed, j.WalkPath = res.Found.String(), &seed, res.Violation.Path
 		if sh := res.Shrunk; sh != nil {

@@ -471,6 +471,7 @@ type jsonSwarm struct {
 	Found      string                 `json:"found,omitempty"`
 	Trace      []statespace.TraceStep `json:"trace"`
 	Final      string                 `json:"final,omitempty"`
+	Note       string                 `json:"note,omitempty"` // the text's note: (lateSessionNote)
 	Path       []uint32               `json:"path,omitempty"`
 	UpdateAt   string                 `json:"update_at"`
 	Skip       []string               `json:"skip"`
@@ -523,7 +524,7 @@ func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 	if res.Violation != nil {
 		v := r.shown()
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
-		j.Trace, j.Final, j.Path = v.Trace, v.Final, v.Path
+		j.Trace, j.Final, j.Path, j.Note = v.Trace, v.Final, v.Path, lateSessionNote(r.prog, r.strategy, v)
 		found := res.Found
 		j.FoundBy, j.MemberPath = &found, res.Violation.Path
 		if sh := res.Shrunk; sh != nil {
