@@ -234,7 +234,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	htmlFailed := false
 	if f.html != "" {
-		n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props)
+		n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props, f.cont)
 		if err != nil {
 			// Exit 3, after what an interruption says (found by a tester:
 			// a named pipe nobody read, then SIGINT, left it unsaid).
@@ -606,17 +606,23 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 				latency = fmt.Sprint(r.res.UpdateLatency)
 			}
 			if f.cont {
-				n := fmt.Sprint(len(allViolations(r.res)))
-				if r.res.CutByViolations {
-					n += "+"
-				}
-				prop += "\t" + n
+				prop += "\t" + violationCount(r.res)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%d\t%s\t\n", r.strategy, verdict, prop, r.search(),
 				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.BlockedConfigs, latency)
 		}
 		tw.Flush()
 	}
+}
+
+// violationCount is the summary's violations cell, with --continue: the
+// distinct violations listed, and "+" when --max-violations cut the search.
+func violationCount(res *statespace.Result) string {
+	n := fmt.Sprint(len(allViolations(res)))
+	if res.CutByViolations {
+		n += "+"
+	}
+	return n
 }
 
 // neverIntroduced says why no explored run introduced the update, by

@@ -37,6 +37,9 @@ type htmlPage struct {
 	Version    string
 	Runs       []htmlRunRow
 	Violations []*htmlViolation
+	// Continue: the check listed every violation (--continue); the
+	// summary has a violations column, as the text's has (a tester).
+	Continue bool
 }
 
 // htmlRunRow is one run in the page's summary table.
@@ -44,7 +47,8 @@ type htmlRunRow struct {
 	Update, Strategy, Verdict, Property, Search string
 	States                                      int64
 	Depth                                       int
-	Index                                       int // the violation's number (from 1), 0 if none
+	Index                                       int    // the violation's number (from 1), 0 if none
+	Count                                       string // with --continue, the violations (violationCount)
 }
 
 // htmlViolation is one counterexample: the report, the chart and a detail
@@ -112,8 +116,8 @@ type htmlEndRow struct {
 // writeHTMLFile renders the page for the runs of one check and writes it
 // to path, through a temporary file in the same directory renamed into
 // place, so that a reader never sees half a page.
-func writeHTMLFile(ctx context.Context, path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker) (int, error) {
-	page, err := buildPage(modelPath, src, runs, updateAt, props)
+func writeHTMLFile(ctx context.Context, path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool) (int, error) {
+	page, err := buildPage(modelPath, src, runs, updateAt, props, cont)
 	if err != nil {
 		return 0, err
 	}
@@ -182,8 +186,8 @@ func renderHTML(w io.Writer, page *htmlPage) error {
 // buildPage gathers the page's data: the summary of every run, and for each
 // violation its trace replayed step by step (the report keeps only the
 // final configuration; the page shows each one).
-func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker) (*htmlPage, error) {
-	page := &htmlPage{Model: filepath.ToSlash(modelPath), UpdateAt: updateAt, Version: versionText()}
+func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool) (*htmlPage, error) {
+	page := &htmlPage{Model: filepath.ToSlash(modelPath), UpdateAt: updateAt, Version: versionText(), Continue: cont}
 	lines := strings.Split(string(src), "\n")
 	at, err := statespace.ParseUpdateAt(updateAt)
 	if err != nil {
@@ -191,7 +195,7 @@ func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string,
 	}
 	for _, r := range runs {
 		row := htmlRunRow{Update: updateName(r.update), Strategy: r.strategy, Verdict: verdictWord(r), Property: "-",
-			Search: r.search(), States: r.res.States, Depth: r.res.Depth}
+			Search: r.search(), States: r.res.States, Depth: r.res.Depth, Count: violationCount(r.res)}
 		// Every violation of the run: with --continue, each distinct one;
 		// the summary row links to the first.
 		vs := r.res.Violations

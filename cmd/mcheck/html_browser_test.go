@@ -56,7 +56,10 @@ func newBrowser(t *testing.T) *browser {
 		}
 		t.Skipf("skipping the browser test: %s; install chromium (apt-get install chromium) or set MCHECK_BROWSER_TEST=1 to require it", why)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// One deadline for the test's every run of the browser: generous, as
+	// a loaded machine takes chromium several seconds a page (20 s timed
+	// out while other work ran).
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return &browser{path: path, ctx: ctx}
 }

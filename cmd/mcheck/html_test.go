@@ -512,7 +512,7 @@ func TestHTMLLasso(t *testing.T) {
 	}
 	r := &runReport{model: path, update: m.Updates[0], strategy: "uncoordinated", queueBound: 8, prog: prog,
 		res: &statespace.Result{Violation: v, Verdict: statespace.Violated}}
-	page, err := buildPage(path, src, []*runReport{r}, "any", properties.All())
+	page, err := buildPage(path, src, []*runReport{r}, "any", properties.All(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -551,10 +551,17 @@ func TestHTMLLasso(t *testing.T) {
 // of a run, not only the first (the maths server under uncoordinated
 // updating has several).
 func TestHTMLContinue(t *testing.T) {
-	code, out, _, root := checkHTML(t, "../../models/mathserver.dsu", "--continue", "--strategy", "uncoordinated")
+	code, out, page, root := checkHTML(t, "../../models/mathserver.dsu", "--continue", "--strategy", "uncoordinated")
 	if code != exitViolation {
 		t.Fatalf("exit %d, want 1", code)
 	}
+	// The summary has the text's violations column (a tester: it had none).
+	defer func() {
+		want := `<td>fidelity</td><td class="num">` + strconv.Itoa(len(root.all(byClass("section", "run")))) + `</td>`
+		if !strings.Contains(page, "<th>violations</th>") || !strings.Contains(page, want) {
+			t.Errorf("no violations column with %s in the summary", want)
+		}
+	}()
 	n := strings.Count(out, "\nuncoordinated: violation ")
 	if m := regexp.MustCompile(`violation \d+ of (\d+)`).FindStringSubmatch(out); m != nil {
 		n, _ = strconv.Atoi(m[1])
