@@ -81,8 +81,12 @@ func (e *Error) Unwrap() []error {
 const (
 	hintDiskFull = "free space on that file system, or put the store on a larger one with --store-dir"
 	hintDir      = "pass a writable directory with --store-dir"
-	// hintOpenFiles is the hint when the process may open no more files.
-	hintOpenFiles = "raise the limit on open files (ulimit -n), or use --store memory"
+	// hintOpenFiles is the hint when the badger store may open no more
+	// files; hintSpillOpenFiles when a spill file may not be opened,
+	// which every store needs (a tester: the memory store's spill files
+	// suggested --store memory).
+	hintOpenFiles      = "raise the limit on open files (ulimit -n), or use --store memory"
+	hintSpillOpenFiles = "raise the limit on open files (ulimit -n), or a larger --mem-budget, so that less spills to disk"
 )
 
 // isNoSpace reports whether err means the file system is full. Badger does
@@ -103,7 +107,7 @@ func isNoSpace(err error) bool {
 // ioError wraps an I/O failure during op on path, classifying a full disk
 // (with the hint for the badger store's directory).
 func ioError(op, path string, err error) error {
-	return ioErrorHint(op, path, err, hintDiskFull)
+	return ioErrorHints(op, path, err, hintDiskFull, hintOpenFiles)
 }
 
 // spillHint is the hint for a full file system under spill files in dir;
@@ -116,8 +120,15 @@ func spillHint(dir string, tmp bool) string {
 	return "spill files go to " + dir + ": free space there, or spill to a directory on a larger file system"
 }
 
-// ioErrorHint is ioError with the hint to give for a full disk.
+// ioErrorHint is ioError for a spill file, with the hint to give for a
+// full disk.
 func ioErrorHint(op, path string, err error, fullHint string) error {
+	return ioErrorHints(op, path, err, fullHint, hintSpillOpenFiles)
+}
+
+// ioErrorHints is ioError with the hints to give for a full disk and for
+// no more open files.
+func ioErrorHints(op, path string, err error, fullHint, filesHint string) error {
 	if err == nil {
 		return nil
 	}
@@ -129,7 +140,7 @@ func ioErrorHint(op, path string, err error, fullHint string) error {
 		return &Error{Op: op, Path: path, Kind: ErrDiskFull, Err: err, Hint: fullHint}
 	}
 	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
-		return &Error{Op: op, Path: path, Err: err, Hint: hintOpenFiles}
+		return &Error{Op: op, Path: path, Err: err, Hint: filesHint}
 	}
 	if _, serr := os.Stat(path); errors.Is(err, fs.ErrNotExist) && errors.Is(serr, fs.ErrNotExist) {
 		// The directory itself is missing (a TMPDIR that names none).

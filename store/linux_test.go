@@ -281,3 +281,34 @@ func closeWithin(t *testing.T, s *store.BadgerSet, d time.Duration) {
 		t.Fatal("Close did not return")
 	}
 }
+
+// TestSpillOpenFilesHint: a spill file refused for want of file numbers
+// says to raise ulimit -n or the budget, not to use the memory store,
+// which spills as much (a tester).
+func TestSpillOpenFilesHint(t *testing.T) {
+	q, err := store.NewQueue(store.SpillOptions{Dir: t.TempDir(), MemBudget: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Skip(err)
+	}
+	low := old
+	low.Cur = 3 // standard input, output and error: no number left
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip(err)
+	}
+	rec := make([]byte, 1000)
+	for i := 0; err == nil && i < 100; i++ {
+		err = q.Push(rec)
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	msg := fmt.Sprint(err)
+	if !errors.Is(err, syscall.EMFILE) || !strings.Contains(msg, "ulimit -n") || !strings.Contains(msg, "--mem-budget") || strings.Contains(msg, "--store memory") {
+		t.Errorf("Push with no file numbers left = %s; want EMFILE, ulimit -n and --mem-budget, not --store memory", msg)
+	}
+}
