@@ -808,9 +808,11 @@ func (r *runReport) traceShortest(v *statespace.Violation) bool {
 // Found by a tester, whose max+1 counterexamples came from such sessions
 // unexplained. Only a session of a service the update moves: the runs of
 // any other cannot matter (a tester saw the note on a code-only update).
-// "" if there is none. The text prints it as note:, the JSON as "note".
+// Not on a lasso, whose last step is any step of its cycle and explains
+// nothing (a tester). "" if there is none. The text prints it as note:,
+// the JSON as "note".
 func lateSessionNote(prog *statespace.Program, strategy string, v *statespace.Violation) string {
-	if strategy != "max+1" && strategy != "stop-the-world" || len(v.Trace) == 0 {
+	if strategy != "max+1" && strategy != "stop-the-world" || len(v.Trace) == 0 || v.CycleStart > 0 {
 		return ""
 	}
 	session, _, _ := strings.Cut(v.Trace[len(v.Trace)-1].Endpoint, ".")

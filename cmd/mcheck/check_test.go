@@ -1146,6 +1146,14 @@ func TestLateSessionNote(t *testing.T) {
 			t.Errorf("--continue: violations' notes %+v, want the first to be %q", j.Violations, j.Note)
 		}
 	}
+	// Not on a lasso: its last step is any of its cycle's (a tester saw
+	// the note on prodcons K=2's max+1 lasso, where it explains nothing).
+	_, src, _ := runCmd("gen", "--family", "prodcons", "--param", "2")
+	pc2 := writeFile(t, t.TempDir(), "pc2.dsu", []byte(src))
+	_, out, _ = runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--queue-bound", "2", pc2)
+	if !strings.Contains(out, "never applies") || strings.Contains(out, "note:") {
+		t.Errorf("want a lasso and no note:\n%s", out)
+	}
 	_, out, _ = runCmd("check", "--progress", "off", "--store", "memory", "../../models/mathserver.dsu")
 	if strings.Contains(out, "note:") {
 		t.Errorf("a note on mathserver, whose session starts first:\n%s", out)
