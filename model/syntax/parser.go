@@ -848,9 +848,14 @@ func (p *parser) ifExpr() Expr {
 	defer p.leave()
 	pos := p.pos
 	p.next()
+	// The condition and the then-branch are expressions, which count a
+	// level of their own: an if nested there is one level deeper, as in
+	// the else-branch, not two (a tester: 500 nested ifs were refused).
+	p.depth--
 	cond := p.expr()
 	p.expect(tThen, "after the condition of 'if'")
 	then := p.expr()
+	p.depth++
 	p.expect(tElse, "after the then-branch (every 'if' needs an 'else')")
 	var els Expr
 	if p.tok == tLet {
