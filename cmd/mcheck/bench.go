@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -72,7 +71,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
 
 	fmt.Fprintf(stderr, "mcheck bench: family %s, parameter %d..%d, strategies %s, queue capacity %d, max states %s, store %s, reduce %s, timeout %s\n",

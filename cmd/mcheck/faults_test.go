@@ -111,7 +111,14 @@ type outcome struct {
 // startMcheck starts mcheck with args, TMPDIR set to tmp.
 func startMcheck(t *testing.T, tmp string, args ...string) *child {
 	t.Helper()
-	c := &child{cmd: exec.Command(mcheckBinary(t), args...), done: make(chan struct{})}
+	return startChild(t, tmp, exec.Command(mcheckBinary(t), args...))
+}
+
+// startChild is startMcheck for a command that runs mcheck (through a
+// shell, say).
+func startChild(t *testing.T, tmp string, cmd *exec.Cmd) *child {
+	t.Helper()
+	c := &child{cmd: cmd, done: make(chan struct{})}
 	c.cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	c.cmd.Stdout, c.cmd.Stderr = &c.stdout, &c.stderr
 	if err := c.cmd.Start(); err != nil {
@@ -502,12 +509,13 @@ func TestFaultKillThenRerun(t *testing.T) {
 	})
 }
 
-// TestFaultInterrupt: SIGINT or SIGTERM stops a check at its next batch,
-// with the statistics so far and exit status 3; a --store-dir is kept,
-// closed; a temporary store is removed.
+// TestFaultInterrupt: SIGINT, SIGTERM or SIGHUP stops a check at its next
+// batch, with the statistics so far and exit status 3; a --store-dir is
+// kept, closed; a temporary store is removed. (SIGHUP, a closed terminal,
+// ended mcheck with nothing printed; a tester.)
 func TestFaultInterrupt(t *testing.T) {
 	pc4 := familyModel(t, "prodcons", 4)
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(signalName(sig), func(t *testing.T) {
 			tmp := t.TempDir()
 			dir := filepath.Join(t.TempDir(), "store")
@@ -528,6 +536,27 @@ func TestFaultInterrupt(t *testing.T) {
 			}
 			expectEmpty(t, "an interrupted run", tmp)
 		})
+	}
+}
+
+// TestFaultHangupUnderNohup: started with SIGHUP ignored (nohup), mcheck
+// keeps ignoring it; SIGINT still stops it.
+func TestFaultHangupUnderNohup(t *testing.T) {
+	pc4 := familyModel(t, "prodcons", 4)
+	c := startChild(t, t.TempDir(), exec.Command("sh", "-c", `trap '' HUP; exec "$0" "$@"`, mcheckBinary(t),
+		"check", "--progress", "off", "--store", "memory", "--strategy", "max+1", pc4))
+	time.Sleep(time.Second)
+	c.signal(syscall.SIGHUP)
+	select {
+	case <-c.done:
+		t.Fatalf("ended by an ignored SIGHUP: %v\n%s", c.cmd.ProcessState, c.stderr.String())
+	case <-time.After(time.Second):
+	}
+	c.signal(syscall.SIGINT)
+	o := c.wait(t, time.Minute)
+	expect(t, "SIGHUP ignored, then SIGINT", o, exitFailure, "SIGINT: stopping after the current step", "interrupted after")
+	if strings.Contains(o.stderr, "SIGHUP") {
+		t.Errorf("an ignored SIGHUP was heard:\n%s", o.stderr)
 	}
 }
 

@@ -13,8 +13,8 @@ import (
 	"github.com/mcheck/mcheck/store"
 )
 
-// interruptible returns a context that the first SIGINT or SIGTERM
-// cancels: the command then stops at its next quiescent point, cleans up
+// interruptible returns a context that the first of stopSignals (SIGINT,
+// SIGTERM, SIGHUP) cancels: the command then stops at its next quiescent point, cleans up
 // (a temporary store is removed, a --store-dir closed) and prints the
 // statistics so far. It says so at once on stderr, since finishing the
 // step in progress and closing the store can take a while. A second
@@ -34,7 +34,7 @@ func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func
 	if earlySigs != nil {
 		sigs, earlySigs = earlySigs, nil // with what came before
 	}
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigs, stopSignals()...)
 	done := make(chan struct{})
 	low := make(chan string, 1)
 	go watchMemory(readMemoryState, memoryPoll, low, done)
@@ -70,8 +70,8 @@ func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func
 // the command called interruptible.
 var earlySigs chan os.Signal
 
-// catchEarlySignals starts, first thing in main, catching SIGINT and
-// SIGTERM for a command that calls interruptible (command.signals): one
+// catchEarlySignals starts, first thing in main, catching stopSignals
+// for a command that calls interruptible (command.signals): one
 // that came while flags were parsed killed mcheck by the
 // signal, with nothing printed (found by a tester, 0.05–0.2 s after the
 // start on a loaded machine); now interruptible stops at once with the
@@ -83,16 +83,31 @@ func catchEarlySignals(args []string) {
 		return
 	}
 	earlySigs = make(chan os.Signal, 2)
-	signal.Notify(earlySigs, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(earlySigs, stopSignals()...)
 }
 
-// signalName names SIGINT and SIGTERM as a user sends them.
+// stopSignals are the signals that stop a command with the statistics so
+// far: SIGINT, SIGTERM, and SIGHUP (a closed terminal, a dropped ssh
+// session: it ended mcheck with nothing printed and a temporary store
+// left; a tester) unless mcheck started with it ignored (nohup), which it
+// then keeps ignoring. Decided at the first call, before any is caught.
+var stopSignals = sync.OnceValue(func() []os.Signal {
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	return sigs
+})
+
+// signalName names SIGINT, SIGTERM and SIGHUP as a user sends them.
 func signalName(s os.Signal) string {
 	switch s {
 	case os.Interrupt:
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
 	}
 	return s.String()
 }
