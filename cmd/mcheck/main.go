@@ -40,7 +40,7 @@ type command struct {
 	name    string
 	summary string // one line for the top-level usage
 	run     func(args []string, stdout, stderr io.Writer) int
-	// signals: the command stops on SIGINT and SIGTERM (interruptible),
+	// signals: the command stops on SIGINT, SIGTERM and SIGHUP (interruptible),
 	// and catchEarlySignals catches them from main's start.
 	signals bool
 }
