@@ -221,6 +221,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 			writeText(stdout, runs, &f)
 		}
+		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyFailed)
 		// A violation found before the failure is a result: it wins
 		// (exit 1), as before an interruption; otherwise exit 3.
 		if status == exitViolation {
@@ -249,9 +250,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, r := range runs {
 		if r.res.Interrupted {
-			if !f.jsonOut {
-				notRun(stdout, m, opts, len(runs))
-			}
+			notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyInterrupted)
 			if r.live != nil && r.live.Interrupted {
 				fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %d configurations, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
 					r.live.States, r.res.States, r.res.Depth, updateName(r.update), r.strategy)
@@ -272,14 +271,30 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// notRun names, after an interruption, the runs that never started, the
-// first done of them having run (found by a tester: they were left out
-// without a word).
-func notRun(w io.Writer, m *model.Model, o check.Options, done int) {
-	if planned, err := check.PlannedRuns(m, o); err == nil && len(planned) > done {
-		fmt.Fprintf(w, "not run (interrupted before they started): %s\n", strings.Join(planned[done:], ", "))
+// notRun names the runs that never started, the first done of them having
+// run, after an interruption (why "interrupted") or a failure (why "the
+// failure stopped the check"): found by testers, they were left out
+// without a word, with --json always and after a failure in text too. On
+// stdout after the text's summary; with --json on stderr, stdout being
+// JSON lines.
+func notRun(stdout, stderr io.Writer, jsonOut bool, cmd string, m *model.Model, o check.Options, done int, why string) {
+	planned, err := check.PlannedRuns(m, o)
+	if err != nil || len(planned) <= done {
+		return
 	}
+	line := fmt.Sprintf("not run (%s before they started): %s\n", why, strings.Join(planned[done:], ", "))
+	if jsonOut {
+		fmt.Fprintf(stderr, "mcheck %s: %s", cmd, line)
+		return
+	}
+	fmt.Fprint(stdout, line)
 }
+
+// Why runs were not run (notRun).
+const (
+	whyInterrupted = "interrupted"
+	whyFailed      = "the failure stopped the check"
+)
 
 // strategyName is the strategy of an outcome as printed: "(none needed)"
 // when the model has no update.

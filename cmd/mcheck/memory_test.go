@@ -63,6 +63,28 @@ func TestMemoryRunningOutStopsCheck(t *testing.T) {
 	if _, err := os.Stat(model); err != nil {
 		t.Fatal(err)
 	}
+	// With --json, on stderr (found by a tester: it was not said at all).
+	_, _, errs = runCmd("check", "--progress", "off", "--store", "memory", "--json", "--strategy", "max+1,stop-the-world", model)
+	if !strings.Contains(errs, "mcheck check: not run (interrupted before they started): shrink/stop-the-world\n") {
+		t.Errorf("--json: the run not started is not named:\n%s", errs)
+	}
+}
+
+// TestNotRunAfterFailure: a failure that stops the check names the runs it
+// kept from starting, as an interruption does (found by a tester: a store
+// that failed in the first run left the others unsaid); with --json on
+// stderr.
+func TestNotRunAfterFailure(t *testing.T) {
+	file := writeFile(t, t.TempDir(), "file", []byte("x"))
+	const want = "not run (the failure stopped the check before they started): toB/stop-the-world, toB/max+1\n"
+	code, out, errs := runCmd("check", "--progress", "off", "--store-dir", file, "../../models/mathserver.dsu")
+	if code != exitFailure || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want 3 and %q:\n%s%s", code, want, out, errs)
+	}
+	code, out, errs = runCmd("check", "--progress", "off", "--json", "--store-dir", file, "../../models/mathserver.dsu")
+	if code != exitFailure || !strings.Contains(errs, "mcheck check: "+want) || strings.Contains(out, "not run") {
+		t.Errorf("--json: exit %d, want 3 and %q on stderr:\n%s%s", code, want, out, errs)
+	}
 }
 
 // TestEarlySignal: a SIGTERM that comes after main starts but before the

@@ -177,14 +177,15 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
+		notRun(stdout, stderr, f.jsonOut, "simulate", m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs), whyFailed)
 		return exitFailure
 	}
 	if !f.jsonOut && len(runs) > 0 {
 		fmt.Fprintln(stdout)
 		writeSimSummary(stdout, runs, &f)
-		if last := runs[len(runs)-1]; last.res.Interrupted {
-			notRun(stdout, m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs))
-		}
+	}
+	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted {
+		notRun(stdout, stderr, f.jsonOut, "simulate", m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs), whyInterrupted)
 	}
 	return simStatus(runs, stderr)
 }

@@ -189,6 +189,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 			writeSwarmSummary(stdout, runs, &f)
 		}
+		notRun(stdout, stderr, f.jsonOut, "swarm", m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs), whyFailed)
 		// A violation found before the failure is a result: it wins.
 		if violation {
 			return exitViolation
@@ -198,9 +199,9 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	if !f.jsonOut && len(runs) > 0 {
 		fmt.Fprintln(stdout)
 		writeSwarmSummary(stdout, runs, &f)
-		if last := runs[len(runs)-1]; last.res.Interrupted {
-			notRun(stdout, m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs))
-		}
+	}
+	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted {
+		notRun(stdout, stderr, f.jsonOut, "swarm", m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs), whyInterrupted)
 	}
 	return swarmStatus(runs, stderr)
 }
