@@ -256,12 +256,7 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		}
 		job, prog, st := j.Job, j.Job.Program, j.strategy
 		sym := o.symmetry(prog)
-		so := o.Store
-		if so.Dir != "" && runs > 0 {
-			// A --store-dir holds one exploration: the runs after the
-			// first get a directory of their own inside it.
-			so.Dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(so.Dir, "/"), runs+1)
-		}
+		so := o.Store.ForRun(runs + 1)
 		runs++
 		stores, err := store.Open(so)
 		if err != nil {

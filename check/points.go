@@ -3,7 +3,6 @@ package check
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/properties"
@@ -109,10 +108,7 @@ func Points(ctx context.Context, m *model.Model, o PointsOptions) ([]*PointOutco
 			base, _ := statespace.StrategyNamed(sn)
 			for _, pt := range points {
 				out := &PointOutcome{Job: Job{Update: u, Strategy: sn, Program: prog}, QueueBound: bound, Point: pt, Thread: prog.Threads[pt.Thread].Name, Of: len(points)}
-				so := o.Store
-				if so.Dir != "" && runs > 0 {
-					so.Dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(so.Dir, "/"), runs+1)
-				}
+				so := o.Store.ForRun(runs + 1)
 				runs++
 				judge := &statespace.PointJudge{Inner: props, Thread: pt.Thread}
 				sem := &statespace.Semantics{P: prog, Strategy: statespace.OnlyAt{Base: base, Point: pt}, QueueBound: bound, UpdateAt: o.UpdateAt}

@@ -29,6 +29,11 @@ type BadgerOptions struct {
 	// Keep keeps Dir and the store in it after Close (the user passed
 	// --store-dir and wants it). Otherwise Close removes what Open created.
 	Keep bool
+	// Nested: Dir is a later run's directory inside the store directory of
+	// its check's first run (Options.ForRun). Otherwise a Dir inside a
+	// store directory is refused: a check still running there would find
+	// it taken when it came to that run (a tester, with DIR/run-3).
+	Nested bool
 	// RAMEntries bounds the RAM tier, the fingerprints inserted or looked
 	// up most recently, which answers most duplicates without badger.
 	// 0 means DefaultRAMEntries.
@@ -222,6 +227,7 @@ type BadgerSet struct {
 	log     *badgerLog // what badger reports going wrong in its own goroutines
 	dir     string
 	keep    bool
+	nested  bool     // BadgerOptions.Nested
 	created bool     // Open created dir (rather than using an empty one)
 	lock    *os.File // dir, open and locked (see lockDir) from Open to Close
 	cfg     badgerConfig
@@ -258,7 +264,7 @@ type BadgerSet struct {
 
 // OpenBadgerSet opens a new, empty visited set on badger.
 func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
-	s := &BadgerSet{keep: opts.Keep, cfg: badgerConfigFor(opts.MemBudget), free: freeBytes, files: freeFiles, fds: openFilesRoom, log: &badgerLog{}}
+	s := &BadgerSet{keep: opts.Keep, nested: opts.Nested, cfg: badgerConfigFor(opts.MemBudget), free: freeBytes, files: freeFiles, fds: openFilesRoom, log: &badgerLog{}}
 	tier := int64(opts.RAMEntries)
 	if tier <= 0 {
 		tier = DefaultRAMEntries
@@ -385,6 +391,12 @@ func (s *BadgerSet) lockNewDir(dir string) error {
 		}
 	}
 	s.dir = absPath(dir)
+	if parent := filepath.Dir(s.dir); !s.nested && parent != s.dir {
+		if _, err := os.Lstat(filepath.Join(parent, markerFile)); err == nil {
+			return &Error{Op: "open store", Path: s.dir, Kind: ErrStoreDirNested,
+				Hint: parent + " holds the store of another check, whose later runs go in directories inside it, run-2, run-3 and so on: pass a directory outside it"}
+		}
+	}
 	for i := 0; ; i++ {
 		created, err := ensureDir("open store", s.dir)
 		if err != nil {

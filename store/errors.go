@@ -27,6 +27,8 @@ var (
 	// store left behind by an earlier (perhaps killed) run. A store is never
 	// reused: its fingerprints would mark unexplored states as visited.
 	ErrStoreDirNotEmpty = errors.New("store directory is not empty")
+	// ErrStoreDirNested: the store directory is inside another's.
+	ErrStoreDirNested = errors.New("store directory is inside another store's directory")
 	// ErrDiskFull: the file system holding the store ran out of space.
 	ErrDiskFull = errors.New("disk full")
 	// ErrClosed: the store was used after Close.

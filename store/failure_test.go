@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -281,6 +282,31 @@ func TestBadgerLeftoverDir(t *testing.T) {
 			t.Errorf("open after kill = %v, want ErrStoreDirNotEmpty telling to remove it", err)
 		}
 	})
+	// A directory inside another check's store directory is refused
+	// before anything is made in it: that check, still running, would
+	// find the run-N it comes to taken and lose that run (found by a
+	// tester); the check's own later runs are let in (Nested).
+	t.Run("inside-another-store", func(t *testing.T) {
+		dir := t.TempDir()
+		s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		sub := filepath.Join(dir, "run-3")
+		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: sub})
+		if !errors.Is(err, store.ErrStoreDirNested) || !strings.Contains(err.Error(), dir+" holds the store of another check") {
+			t.Errorf("open inside a store directory = %v, want ErrStoreDirNested naming %s", err, dir)
+		}
+		if _, err := os.Lstat(sub); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the refused directory was made: %v", err)
+		}
+		s, err = store.OpenBadgerSet(store.BadgerOptions{Dir: sub, Nested: true, Keep: true})
+		if err != nil {
+			t.Fatalf("a later run's own directory: %v", err)
+		}
+		s.Close()
+	})
 }
 
 // holdStore starts TestHelperHoldStore in a process of its own, holding a
@@ -314,7 +340,8 @@ func TestHelperHoldStore(t *testing.T) {
 	if dir == "" {
 		t.Skip("helper process only")
 	}
-	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir})
+	// Nested: the store may be a later run's (run-2 inside another).
+	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Nested: true})
 	if err != nil {
 		fmt.Println(err)
 		os.Exit(1)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 )
 
 // Visited is the visited-set contract (statespace.VisitedSet, restated so
@@ -40,6 +41,21 @@ type Options struct {
 	// Bits and HashSeed size and seed a Bitstate set: 2^Bits bits.
 	Bits     uint
 	HashSeed uint64
+	// nested: Dir is a later run's, inside the first run's store
+	// directory (ForRun); a Dir given otherwise may not be inside a store
+	// directory.
+	nested bool
+}
+
+// ForRun is the options of the nth run (from 1) of a check of several: a
+// store directory holds one exploration, so the runs after the first get
+// a directory of their own inside it, run-2, run-3, ...
+func (o Options) ForRun(n int) Options {
+	if o.Dir != "" && n > 1 {
+		o.Dir = fmt.Sprintf("%s/run-%d", strings.TrimRight(o.Dir, "/"), n)
+		o.nested = true
+	}
+	return o
 }
 
 // CheckKind validates a store kind and directory.
@@ -128,7 +144,7 @@ func Open(o Options) (*Stores, error) {
 		if tier == 0 {
 			tier = int(3 * tierGen(budget*3/8))
 		}
-		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", RAMEntries: tier, MemBudget: budget / 16,
+		bs, err := OpenBadgerSet(BadgerOptions{Dir: o.Dir, Keep: o.Dir != "", Nested: o.nested, RAMEntries: tier, MemBudget: budget / 16,
 			IndexCacheBytes: budget / 32, ShareBytes: budget * 5 / 8, FilterBytes: budget / 16, PageOutAbove: budget * 3 / 16})
 		if err != nil {
 			st.Close()
