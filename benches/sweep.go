@@ -64,8 +64,8 @@ type Row struct {
 	MaxBlocked  int
 	Latency     int
 	Detail      string // why a run timed out or failed
-	// SafetyDone: the safety search was exhaustive, and what timed out was
-	// the liveness check after it (States is exact).
+	// SafetyDone: the safety search was exhaustive, and what timed out or
+	// found a violation was the liveness check after it (States is exact).
 	SafetyDone bool
 }
 
@@ -274,6 +274,10 @@ func runOne(ctx context.Context, modelPath string, k int, strategy string, opt *
 		if verdict != VerdictOK {
 			row.Exhaustive = false
 		}
+		// A liveness violation comes after an exhaustive safety search,
+		// whose count the row has (found by a tester: "up to the
+		// violation").
+		row.SafetyDone = verdict == VerdictViolation && j.Liveness != nil
 	default:
 		row.Verdict, row.Exhaustive = VerdictError, false
 		msg := strings.TrimSpace(stderr.String())
@@ -342,6 +346,8 @@ func (r *Row) summary() string {
 	if r.Measured {
 		search := "exhaustive"
 		switch {
+		case r.Verdict == VerdictViolation && r.SafetyDone:
+			search = "the safety search exhaustive, before the liveness violation"
 		case r.Verdict == VerdictViolation:
 			search = "up to the violation"
 		case r.SafetyDone:

@@ -202,4 +202,9 @@ func TestSummaryTimeoutInLiveness(t *testing.T) {
 	if s := r.summary(); !strings.Contains(s, "(cut, a lower bound)") {
 		t.Errorf("%s", s)
 	}
+	// A liveness violation: the same (it said "up to the violation").
+	r = Row{Verdict: VerdictViolation, Measured: true, SafetyDone: true, States: 782732}
+	if s := r.summary(); !strings.Contains(s, "782732 states (the safety search exhaustive, before the liveness violation)") {
+		t.Errorf("%s", s)
+	}
 }

@@ -381,6 +381,10 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 	sc.Buffer(nil, maxReportBytes+1)
 	points := false
 	seen := 0 // counterexamples before this line's
+	// The whole report is read, the lines after the counterexample too:
+	// a report damaged there is refused as well (found by a tester:
+	// whether it was depended on where the damage was).
+	var found *savedRun
 	for line := 1; sc.Scan(); line++ {
 		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
 			continue
@@ -400,6 +404,11 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 		if r.Verdict != "violation" {
 			continue
 		}
+		if r.Violations != nil && len(r.Violations) == 0 {
+			// --continue lists its first violation among the others;
+			// without it there is no list (found by a tester).
+			return nil, fmt.Errorf("%s:%d: not a report check could have written: a violation, and an empty violations list (a --continue run lists every violation it found, its first too)", path, line)
+		}
 		runs := []savedRun{r}
 		if len(r.Violations) > 0 {
 			// The top-level fields describe the first (found by a
@@ -414,7 +423,7 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 				runs = append(runs, x)
 			}
 		}
-		if seen+len(runs) < nth {
+		if found != nil || seen+len(runs) < nth {
 			seen += len(runs)
 			continue
 		}
@@ -445,10 +454,13 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 		if rec.Path == nil {
 			return nil, fmt.Errorf("%s:%d: the violation has no path (the successor indices of its %s): not a whole report of mcheck check --json", path, line, steps(len(rec.Trace)))
 		}
-		return rec, nil
+		found, seen = rec, seen+len(runs)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: not a report of mcheck check --json: %v", path, err)
+	}
+	if found != nil {
+		return found, nil
 	}
 	if points {
 		return nil, fmt.Errorf("%s: a report of mcheck points, whose witnesses replay does not read: replay reads the output of mcheck check --json", path)

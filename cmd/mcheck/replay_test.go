@@ -605,6 +605,27 @@ func TestReplayNthViolation(t *testing.T) {
 			t.Errorf("%s: exit %d, %q", name, code, errs)
 		}
 	}
+	// And (found by a tester): a line damaged after the counterexample
+	// replayed; a violation with an empty violations list.
+	first, _, _ := strings.Cut(out, "\n")
+	var m map[string]any
+	if err := json.Unmarshal([]byte(first), &m); err != nil || m["violations"] == nil {
+		t.Fatalf("%v: %s", err, first)
+	}
+	m["violations"] = []any{}
+	emptied, _ := json.Marshal(m)
+	for name, c := range map[string]struct{ report, want string }{
+		"garbage after": {first + "\ngarbage\n", ":2: not a report of mcheck check --json"},
+		"empty list":    {string(emptied) + "\n", "an empty violations list"},
+	} {
+		f := filepath.Join(t.TempDir(), "edited.json")
+		if err := os.WriteFile(f, []byte(c.report), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runCmd("replay", f); code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, %q, want %q", name, code, errs, c.want)
+		}
+	}
 	for _, n := range []string{"0", "4"} {
 		if code, _, errs := runCmd("replay", "--violation", n, report); code != exitUsage || !strings.Contains(errs, "--violation") && !strings.Contains(errs, "the report holds 3") {
 			t.Errorf("replay --violation %s: exit %d, %q", n, code, errs)
