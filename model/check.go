@@ -276,6 +276,7 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 		c.vetUnreachedUpdates(m)
 		c.vetAddedRoles(m)
 		c.vetUnchangedRoles(m)
+		c.vetNoOpUpdates(m)
 	}
 	if err := c.errs.Err(); err != nil {
 		return nil, err

@@ -328,6 +328,28 @@ type serviceMove struct {
 
 // serviceMoves lists the services the updates move to a protocol that
 // differs from the service's own (SameProtocol), in declaration order.
+// vetNoOpUpdates warns of an update that changes nothing: it gives no
+// thread a new body and moves no service (it names none, or each one's new
+// protocol is the same as its own), so applying it changes no thread's
+// behaviour and every strategy trivially holds (found by a tester: only
+// project said so).
+func (c *checker) vetNoOpUpdates(m *Model) {
+	moved := map[*Update]bool{}
+	for _, mv := range serviceMoves(m) {
+		moved[mv.u] = true
+	}
+	for _, u := range m.Updates {
+		if moved[u] || len(u.Decl.Threads) > 0 {
+			continue
+		}
+		why := "names no service"
+		if len(u.Decl.Services) > 0 {
+			why = "gives each service it names a protocol the same as its own"
+		}
+		c.warnf(u.Decl.Name.Pos, "update %s changes nothing: it gives no thread a new body and %s, so applying it changes no thread's behaviour", u.Name, why)
+	}
+}
+
 func serviceMoves(m *Model) []serviceMove {
 	var out []serviceMove
 	for _, u := range m.Updates {
