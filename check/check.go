@@ -288,6 +288,12 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			// A bit array may have taken a new state for one seen: a
 			// search over it never proves anything.
 			bitNote = bs.Summary()
+			if res.CutByStates && bs.Len() > res.States {
+				// The batch the cut stopped in entered every successor
+				// it made; only the first ones count as states (a
+				// tester saw two counts without a word).
+				bitNote += fmt.Sprintf(" (the array took %d states where the search counts %d: the batch --max-states stopped in entered all its successors)", bs.Len(), res.States)
+			}
 			res.Exhaustive = false
 			if res.Verdict == statespace.Holds {
 				res.Verdict = statespace.Unknown

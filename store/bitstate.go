@@ -29,7 +29,7 @@ type BitstateSet struct {
 	seed  uint64
 	n     int64   // keys reported new
 	set   int64   // bits set
-	omit  float64 // Σ over the keys reported new of the fill^BitstateHashes when inserted
+	omit  float64 // Σ over the keys reported new of the fill^BitstateHashes they met
 }
 
 // BitstateHashes is the number of bits each key sets (SPIN's default -k3).
@@ -160,6 +160,7 @@ func (s *BitstateSet) Insert(keys []uint64, isNew []bool) error {
 
 // Add sets key's bits and reports whether one of them was clear.
 func (s *BitstateSet) Add(key uint64) bool {
+	set := s.set // the array as the key found it
 	fresh := false
 	for _, p := range s.positions(key) {
 		w, b := p>>6, uint64(1)<<(p&63)
@@ -171,7 +172,10 @@ func (s *BitstateSet) Add(key uint64) bool {
 	}
 	if fresh {
 		s.n++
-		s.omit += math.Pow(s.FillRatio(), BitstateHashes)
+		// The chance this key would have been missed: that of finding
+		// its bits set in the array as it was, not counting its own (the
+		// first key stored cannot have been missed; a tester).
+		s.omit += math.Pow(float64(set)/float64(s.mask+1), BitstateHashes)
 	}
 	return fresh
 }

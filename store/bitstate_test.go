@@ -136,3 +136,22 @@ func TestBitstateExplore(t *testing.T) {
 		}
 	}
 }
+
+// TestBitstateOmissionEstimate: each new key adds the chance it had of
+// being missed, from the fill it met, not the fill after its own bits (a
+// tester: one key stored gave 1e-23 omitted, where it cannot have been):
+// the first key adds nothing, the second (3 bits set of 2^8) (3/256)^3.
+func TestBitstateOmissionEstimate(t *testing.T) {
+	s, err := store.NewBitstateSet(8, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.Add(1) || s.ExpectedOmissions() != 0 {
+		t.Fatalf("one key: %v omitted, want 0", s.ExpectedOmissions())
+	}
+	set := s.FillRatio()
+	if !s.Add(2) || math.Abs(s.ExpectedOmissions()-set*set*set) > 1e-15 {
+		t.Errorf("two keys: %v omitted, want %v", s.ExpectedOmissions(), set*set*set)
+	}
+}

@@ -1115,6 +1115,18 @@ func TestUpdateAtWithoutUpdate(t *testing.T) {
 	}
 }
 
+// TestBitstateMaxStatesCount: under --max-states the bit array can take
+// more states than the run counts (the batch the cut stopped in entered
+// every successor): the bitstate line says so (a tester saw two counts).
+// mathserver's initial configuration has two successors under
+// stop-the-world: 3 states in the array, 1 counted.
+func TestBitstateMaxStatesCount(t *testing.T) {
+	_, out, _ := runCmd("check", "--progress", "off", "--store", "bitstate", "--bits", "20", "--strategy", "stop-the-world", "--max-states", "1", "../../models/mathserver.dsu")
+	if !strings.Contains(out, "bitstate: 3 states in 2^20 bits") || !strings.Contains(out, "(the array took 3 states where the search counts 1: the batch --max-states stopped in entered all its successors)") {
+		t.Errorf("want the two counts explained:\n%s", out)
+	}
+}
+
 // TestLateSessionNote: a max+1 or stop-the-world counterexample on a
 // session started after the introduction says that the session has no
 // update run number (found by a tester: such counterexamples were
