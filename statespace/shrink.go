@@ -333,22 +333,32 @@ func (d *deltaDebugger) run(path []uint32) []uint32 {
 		}
 		return false
 	}
-	// Leave out each thread's steps altogether: the threads that have
-	// nothing to do with the violation go at once.
-	var threads []int
-	for _, k := range keys {
-		if !slices.Contains(threads, k.thread) {
-			threads = append(threads, k.thread)
+	// Leave out threads' steps altogether: the threads that have nothing
+	// to do with the violation go at once. In groups first, halving them
+	// (ddmin over the threads, complements only): in a wide model most
+	// threads have nothing to do with it, and go in a few tries, not one
+	// each (a tester: 150 pairs took 271 tries, three minutes).
+	threads := threadsOf(keys)
+	for n := 2; len(threads) > 0 && !d.out(); {
+		n = min(n, len(threads))
+		chunk := (len(threads) + n - 1) / n
+		reduced := false
+		for lo := 0; lo < len(threads) && !d.out(); lo += chunk {
+			drop := threads[lo:min(lo+chunk, len(threads))]
+			if try(slices.DeleteFunc(slices.Clone(keys), func(k stepKey) bool { return slices.Contains(drop, k.thread) })) {
+				threads = threadsOf(keys) // best's: its last step may be any thread's
+				n, reduced = max(n-1, 2), true
+				break
+			}
+		}
+		if !reduced {
+			if n >= len(threads) {
+				break
+			}
+			n = min(2*n, len(threads))
 		}
 	}
-	slices.Sort(threads)
-	for _, t := range threads {
-		if d.out() {
-			return best
-		}
-		try(slices.DeleteFunc(slices.Clone(keys), func(k stepKey) bool { return k.thread == t }))
-	}
-	// Then chunks, halving them (ddmin, complements only).
+	// Then chunks of steps, halving them (ddmin, complements only).
 	for n := 2; len(keys) >= 2 && !d.out(); {
 		chunk := (len(keys) + n - 1) / n
 		reduced := false
@@ -367,6 +377,18 @@ func (d *deltaDebugger) run(path []uint32) []uint32 {
 		}
 	}
 	return best
+}
+
+// threadsOf is the threads that take steps in keys, in order.
+func threadsOf(keys []stepKey) []int {
+	var threads []int
+	for _, k := range keys {
+		if !slices.Contains(threads, k.thread) {
+			threads = append(threads, k.thread)
+		}
+	}
+	slices.Sort(threads)
+	return threads
 }
 
 func (d *deltaDebugger) out() bool { return d.budget <= 0 || d.ctx.Err() != nil }
