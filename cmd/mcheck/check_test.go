@@ -1194,6 +1194,17 @@ func TestJSONThreads(t *testing.T) {
 	if !strings.Contains(text, "  threads:  Client, Server\n") {
 		t.Errorf("the text names other threads:\n%s", text)
 	}
+	// simulate's and swarm's too, as check's (a tester: they had neither).
+	for _, cmd := range [][]string{{"simulate"}, {"swarm", "--swarm", "4", "--max-states", "5000"}} {
+		args := append(cmd, "--strategy", "stop-the-world", "../../models/sessions-per-request.dsu")
+		_, out, _ := runCmd(append(args, "--json")...)
+		if err := json.Unmarshal([]byte(out), &j); err != nil || j.Rule != "deadlock at the stop-the-world barrier" || !slices.Equal(j.Threads, []string{"Client", "Server"}) {
+			t.Errorf("%s: %v: %+v\n%s", cmd[0], err, j, out)
+		}
+		if _, text, _ := runCmd(args...); !strings.Contains(text, "  threads:  Client, Server\n") {
+			t.Errorf("%s: the text names other threads:\n%s", cmd[0], text)
+		}
+	}
 }
 
 // TestReceiveWhereLabel: a value receive where the protocol sends a label

@@ -405,6 +405,21 @@ func shrinkHow(v *statespace.Violation, sh *statespace.ShrinkResult, whose strin
 	return ""
 }
 
+// writeWalkFault prints what a violation found by walks or a swarm is:
+// its thread (every one at fault when several, as check's threads: line; a
+// tester found them missing), action, expected and found.
+func writeWalkFault(w io.Writer, v *statespace.Violation) {
+	if v.Thread != "" {
+		fmt.Fprintf(w, "  thread:   %s\n", v.Thread)
+	}
+	if len(v.Threads) > 1 {
+		fmt.Fprintf(w, "  threads:  %s\n", strings.Join(v.Threads, ", "))
+	}
+	fmt.Fprintf(w, "  action:   %s\n", v.Action)
+	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
+	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+}
+
 func writeSimViolation(w io.Writer, r *simReport, f *simFlags) {
 	res := r.res
 	v := r.shown()
@@ -413,12 +428,7 @@ func writeSimViolation(w io.Writer, r *simReport, f *simFlags) {
 	if how := shrinkHow(res.Violation, res.Shrunk, "walk"); how != "" {
 		fmt.Fprintf(w, "  shrinking: %s\n", how)
 	}
-	if v.Thread != "" {
-		fmt.Fprintf(w, "  thread:   %s\n", v.Thread)
-	}
-	fmt.Fprintf(w, "  action:   %s\n", v.Action)
-	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
-	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+	writeWalkFault(w, v)
 	writeLateSession(w, r.prog, r.strategy, v)
 	if f.rawTrace && res.Shrunk != nil && res.Shrunk.Method != "" {
 		fmt.Fprintf(w, "  the walk's own run (%s):\n", steps(len(res.Violation.Trace)))
@@ -542,6 +552,7 @@ type jsonSim struct {
 	Property   string                 `json:"property"`
 	Rule       string                 `json:"rule,omitempty"`
 	Thread     string                 `json:"thread,omitempty"`
+	Threads    []string               `json:"threads,omitempty"` // as check's
 	Action     string                 `json:"action,omitempty"`
 	Expected   string                 `json:"expected,omitempty"`
 	Found      string                 `json:"found,omitempty"`
@@ -594,6 +605,7 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 		v := r.shown()
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
 		j.Trace, j.Final, j.Path, j.Note = v.Trace, v.Final, v.Path, lateSessionNote(r.prog, r.strategy, v)
+		j.Threads = v.Threads
 		seed := res.Found.Seed
 		j.FoundBy, j.FoundSeed, j.WalkPath = res.Found.String(), &seed, res.Violation.Path
 		if sh := res.Shrunk; sh != nil {

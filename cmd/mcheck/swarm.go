@@ -369,12 +369,7 @@ func writeSwarmViolation(w io.Writer, r *swarmReport, f *swarmFlags) {
 	if how := shrinkHow(res.Violation, res.Shrunk, "member"); how != "" {
 		fmt.Fprintf(w, "  shrinking: %s\n", how)
 	}
-	if v.Thread != "" {
-		fmt.Fprintf(w, "  thread:   %s\n", v.Thread)
-	}
-	fmt.Fprintf(w, "  action:   %s\n", v.Action)
-	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
-	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+	writeWalkFault(w, v)
 	writeLateSession(w, r.prog, r.strategy, v)
 	sr := &simReport{model: r.model, prog: r.prog}
 	if f.rawTrace && res.Shrunk != nil && res.Shrunk.Method != "" {
@@ -467,6 +462,7 @@ type jsonSwarm struct {
 	Error      string                 `json:"error,omitempty"` // search "failed": why
 	Rule       string                 `json:"rule,omitempty"`
 	Thread     string                 `json:"thread,omitempty"`
+	Threads    []string               `json:"threads,omitempty"` // as check's
 	Action     string                 `json:"action,omitempty"`
 	Expected   string                 `json:"expected,omitempty"`
 	Found      string                 `json:"found,omitempty"`
@@ -526,6 +522,7 @@ func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 		v := r.shown()
 		j.Verdict, j.Property, j.Rule, j.Thread, j.Action, j.Expected, j.Found = "violation", v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
 		j.Trace, j.Final, j.Path, j.Note = v.Trace, v.Final, v.Path, lateSessionNote(r.prog, r.strategy, v)
+		j.Threads = v.Threads
 		found := res.Found
 		j.FoundBy, j.MemberPath = &found, res.Violation.Path
 		if sh := res.Shrunk; sh != nil {
