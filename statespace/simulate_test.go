@@ -400,3 +400,31 @@ func TestShrinkWideFewTries(t *testing.T) {
 	t.Logf("walk of %d steps by %d threads shrunk to %d in %d tries", len(res.Violation.Trace), len(threads), len(sh.Violation.Path), sh.Tries)
 	replayEnds(t, sem, sh.Violation)
 }
+
+// TestShrinkSecondFact: a step that breaks two rules is a run to each
+// (testdata/regress/shrink-second-fact.dsu, derived by hand there): a
+// walk's runtime error shrinks to the 3-step run whose last step breaks
+// fidelity first and is the runtime error too, called shortest; it was
+// shrunk to 11 steps and called shortest (a tester).
+func TestShrinkSecondFact(t *testing.T) {
+	sem := simSemantics(t, "testdata/regress/shrink-second-fact.dsu", "uncoordinated")
+	for seed := uint64(1); seed <= 8; seed++ {
+		res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+			Checker: properties.All(), Seed: seed, Runs: 20, Depth: 100, Workers: 1,
+			Shrink: &statespace.ShrinkOptions{Stores: memStores},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Violation == nil || res.Violation.Property != "runtime" {
+			continue // this seed's walks found the fidelity violation first
+		}
+		sh := res.Shrunk
+		if sh == nil || len(sh.Violation.Path) != 3 || !sh.Shortest || sh.Violation.Property != "runtime" {
+			t.Fatalf("seed %d: walk of %d steps shrunk to %+v", seed, len(res.Violation.Path), sh)
+		}
+		t.Logf("seed %d: a walk of %d steps shrunk to 3, shortest", seed, len(res.Violation.Path))
+		return
+	}
+	t.Fatal("no seed's walks found the runtime error")
+}
