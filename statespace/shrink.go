@@ -366,44 +366,44 @@ func (d *deltaDebugger) run(path []uint32) []uint32 {
 	// threads have nothing to do with it, and go in a few tries, not one
 	// each (a tester: 150 pairs took 271 tries, three minutes).
 	threads := threadsOf(keys)
-	for n := 2; len(threads) > 0 && !d.out(); {
-		n = min(n, len(threads))
-		chunk := (len(threads) + n - 1) / n
-		reduced := false
-		for lo := 0; lo < len(threads) && !d.out(); lo += chunk {
-			drop := threads[lo:min(lo+chunk, len(threads))]
-			if try(slices.DeleteFunc(slices.Clone(keys), func(k stepKey) bool { return slices.Contains(drop, k.thread) })) {
-				threads = threadsOf(keys) // best's: its last step may be any thread's
-				n, reduced = max(n-1, 2), true
-				break
-			}
+	d.ddmin(1, func() int { return len(threads) }, func(lo, hi int) bool {
+		drop := threads[lo:hi]
+		if !try(slices.DeleteFunc(slices.Clone(keys), func(k stepKey) bool { return slices.Contains(drop, k.thread) })) {
+			return false
 		}
-		if !reduced {
-			if n >= len(threads) {
-				break
-			}
-			n = min(2*n, len(threads))
-		}
-	}
-	// Then chunks of steps, halving them (ddmin, complements only).
-	for n := 2; len(keys) >= 2 && !d.out(); {
-		chunk := (len(keys) + n - 1) / n
-		reduced := false
-		for lo := 0; lo < len(keys) && !d.out(); lo += chunk {
-			cand := slices.Concat(keys[:lo], keys[min(lo+chunk, len(keys)):])
-			if try(cand) {
-				n, reduced = max(n-1, 2), true
-				break
-			}
-		}
-		if !reduced {
-			if n >= len(keys) {
-				break
-			}
-			n = min(2*n, len(keys))
-		}
-	}
+		threads = threadsOf(keys) // best's: its last step may be any thread's
+		return true
+	})
+	// Then chunks of steps, halving them.
+	d.ddmin(2, func() int { return len(keys) }, func(lo, hi int) bool {
+		return try(slices.Concat(keys[:lo], keys[hi:]))
+	})
 	return best
+}
+
+// ddmin is delta debugging's loop, complements only, over a list of size()
+// items, at least least of them: it tries leaving out each of n chunks,
+// from halves down to single items, keeping what it can; drop(lo, hi)
+// tries leaving out items [lo, hi) and reports whether the run still ends
+// in the violation without them (the list has then shrunk).
+func (d *deltaDebugger) ddmin(least int, size func() int, drop func(lo, hi int) bool) {
+	for n := 2; size() >= least && !d.out(); {
+		n = min(n, size())
+		chunk := (size() + n - 1) / n
+		reduced := false
+		for lo := 0; lo < size() && !d.out(); lo += chunk {
+			if drop(lo, min(lo+chunk, size())) {
+				n, reduced = max(n-1, 2), true
+				break
+			}
+		}
+		if !reduced {
+			if n >= size() {
+				break
+			}
+			n = min(2*n, size())
+		}
+	}
 }
 
 // threadsOf is the threads that take steps in keys, in order.
