@@ -101,6 +101,17 @@ func TestPointsPerStrategy(t *testing.T) {
 	}
 }
 
+// TestPointsBarrierNeverReleased: a thread that only ever waits at the
+// stop-the-world barrier at its point never applies there: never applied,
+// not safe (testdata/points/barrier-never-released.dsu, by hand there).
+func TestPointsBarrierNeverReleased(t *testing.T) {
+	for _, r := range pointRows(t, "testdata/points/barrier-never-released.dsu", check.PointsOptions{Strategies: []string{"stop-the-world"}}) {
+		if r.Verdict != "never applied" {
+			t.Errorf("%v: want never applied", r)
+		}
+	}
+}
+
 // TestPointsEveryShippedModel: every shipped model with an update gets a
 // verdict for every point under each strategy, none of them cut; a model
 // without an update is refused.

@@ -164,27 +164,24 @@ func (o OnlyAt) DependsOnPoint() bool { return true }
 func (o OnlyAt) Release(p *Program, c *Config) bool { return o.Base.Release(p, c) }
 
 // PointJudge is the Checker of a safe-points search: Inner's verdicts,
-// unchanged, and whether some explored step had Thread apply the update
-// (or, under stop-the-world, start waiting at the barrier to apply it).
+// unchanged, and whether some explored step had Thread apply the update.
+// Waiting at the stop-the-world barrier is not applying: a thread whose
+// barrier is never released there never applies there (a tester: such a
+// point was called safe, where the README says never applied).
 type PointJudge struct {
 	Inner   Checker
 	Thread  int
 	applied atomic.Bool
 }
 
-// acted reports whether the thread has acted on the update in c: applied
-// it, or waits at the barrier.
-func (j *PointJudge) acted(c *Config) bool {
-	if c == nil || j.Thread >= len(c.Threads) {
-		return false
-	}
-	th := c.Threads[j.Thread]
-	return th.HeapVer == 1 || th.Barrier
+// appliedIn reports whether the thread has applied the update in c.
+func (j *PointJudge) appliedIn(c *Config) bool {
+	return c != nil && j.Thread < len(c.Threads) && c.Threads[j.Thread].HeapVer == 1
 }
 
 // CheckStep is Inner's, noting a step in which the thread applies.
 func (j *PointJudge) CheckStep(p *Program, from *Config, s *Succ) *Violation {
-	if !j.applied.Load() && j.acted(s.Next) && !j.acted(from) {
+	if !j.applied.Load() && j.appliedIn(s.Next) && !j.appliedIn(from) {
 		j.applied.Store(true)
 	}
 	return j.Inner.CheckStep(p, from, s)
