@@ -68,6 +68,11 @@ func TestMemoryRunningOutStopsCheck(t *testing.T) {
 	if !strings.Contains(errs, "mcheck check: not run (interrupted before they started): shrink/stop-the-world\n") {
 		t.Errorf("--json: the run not started is not named:\n%s", errs)
 	}
+	// And by points (a tester).
+	_, out, errs = runCmd("points", "--store", "memory", "--strategy", "max+1,stop-the-world", model)
+	if !strings.Contains(out, "not run (interrupted before they started): shrink/stop-the-world\n") {
+		t.Errorf("points: the run not started is not named:\n%s%s", out, errs)
+	}
 }
 
 // TestNotRunAfterFailure: a failure that stops the check names the runs it

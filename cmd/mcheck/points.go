@@ -174,6 +174,18 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 	}
 	if n := len(outs); n > 0 && outs[n-1].Result.Interrupted {
 		fmt.Fprintf(stderr, "mcheck points: interrupted at %s's point %s (%s)\n", outs[n-1].Thread, outs[n-1].Point.Where, outs[n-1].Strategy)
+		// The (update, strategy) runs after the interrupted one, as check
+		// names them (a tester: points said nothing of them).
+		strategies := opts.Strategies
+		if len(strategies) == 0 {
+			strategies = []string{statespace.Uncoordinated{}.Name()} // points' default (check.Points)
+		}
+		plan := check.Options{Strategies: strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}
+		if planned, err := check.PlannedRuns(m, plan); err == nil {
+			if i := slices.Index(planned, outs[n-1].UpdateName()+"/"+outs[n-1].Strategy); i >= 0 {
+				notRun(stdout, stderr, f.jsonOut, "points", m, plan, i+1, whyInterrupted)
+			}
+		}
 		if status != exitViolation {
 			return exitFailure
 		}
