@@ -171,13 +171,14 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		opts.ShrinkBudget = -1 // no delta debugging
 	}
 	outs, err := check.Simulate(ctx, m, opts)
+	planned := check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip} // what was planned, for notRun
 	var runs []*simReport
 	for _, o := range outs {
 		runs = append(runs, simReportOf(path, o))
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
-		notRun(stdout, stderr, f.jsonOut, "simulate", m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs), whyFailed)
+		notRun(stdout, stderr, f.jsonOut, "simulate", m, planned, len(runs), whyFailed)
 		return exitFailure
 	}
 	if !f.jsonOut && len(runs) > 0 {
@@ -185,7 +186,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		writeSimSummary(stdout, runs, &f)
 	}
 	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted {
-		notRun(stdout, stderr, f.jsonOut, "simulate", m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs), whyInterrupted)
+		notRun(stdout, stderr, f.jsonOut, "simulate", m, planned, len(runs), whyInterrupted)
 	}
 	return simStatus(runs, stderr)
 }

@@ -161,6 +161,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 		opts.ShrinkBudget = -1 // no delta debugging
 	}
 	outs, err := check.Swarm(ctx, m, opts)
+	planned := check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip} // what was planned, for notRun
 	var runs []*swarmReport
 	for _, o := range outs {
 		runs = append(runs, swarmReportOf(path, o))
@@ -189,7 +190,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 			writeSwarmSummary(stdout, runs, &f)
 		}
-		notRun(stdout, stderr, f.jsonOut, "swarm", m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs), whyFailed)
+		notRun(stdout, stderr, f.jsonOut, "swarm", m, planned, len(runs), whyFailed)
 		// A violation found before the failure is a result: it wins.
 		if violation {
 			return exitViolation
@@ -201,7 +202,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 		writeSwarmSummary(stdout, runs, &f)
 	}
 	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted {
-		notRun(stdout, stderr, f.jsonOut, "swarm", m, check.Options{Strategies: opts.Strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}, len(runs), whyInterrupted)
+		notRun(stdout, stderr, f.jsonOut, "swarm", m, planned, len(runs), whyInterrupted)
 	}
 	return swarmStatus(runs, stderr)
 }
