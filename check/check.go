@@ -95,6 +95,9 @@ type Outcome struct {
 	// HeldByCapacity, for a lasso, are the threads the queue's capacity
 	// holds back throughout its cycle, not applied (statespace.HeldByCapacity).
 	HeldByCapacity []string
+	// Idle, for a lasso, are the running threads that never move in its
+	// cycle, with where each cannot (statespace.IdleInCycle).
+	Idle []statespace.Idle
 	// Bitstate, with --store bitstate, says how full the bit array ended
 	// and what that may have hidden; such a run is never exhaustive.
 	Bitstate string
@@ -408,7 +411,12 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 		return fmt.Errorf("update completion (liveness): %w", unprefixed{err, "liveness: "})
 	case v != nil:
 		res.Violation, res.Verdict, res.Exhaustive = v, statespace.Violated, false
-		out.HeldByCapacity = statespace.HeldByCapacity(sem, v.Path, v.CycleStart)
+		out.Idle = statespace.IdleInCycle(sem, v.Path, v.CycleStart)
+		for _, x := range out.Idle {
+			if x.HeldByCapacity() {
+				out.HeldByCapacity = append(out.HeldByCapacity, sem.P.Threads[x.Thread].Name)
+			}
+		}
 		if o.Continue {
 			res.Violations = []*statespace.Violation{v}
 		}

@@ -1219,52 +1219,123 @@ func (g *liveGraph) ramBytes() int64 {
 	return b
 }
 
-// JudgeLasso replays a lasso (a path of successor indices whose steps from
-// number cycleStart on form the cycle, as a liveness violation gives them)
-// and judges it: the violation, if the cycle closes (it ends in the
-// configuration it starts from), the update is pending all along it with
-// the same participants unapplied, no participant can apply anywhere in it,
-// and it is weakly fair. Otherwise nil. An error if the path is not a run.
-// It is for replaying a saved liveness counterexample.
+// Idle is a thread that never moves in the cycle of a lasso, and where the
+// cycle leaves it unable to move: what makes the cycle fair to it. As it
+// never moves, its place in its code, hence what it waits for, is the same
+// all along the cycle.
+type Idle struct {
+	Thread int
+	// Step is the first step of the cycle before which the thread cannot
+	// move (it cannot move in the configuration that step starts from); 0
+	// if it can move everywhere in the cycle, which is then not fair.
+	Step int
+	// Always: it cannot move anywhere in the cycle.
+	Always bool
+	Wait   Wait
+	// Queued, where Wait.Kind is WaitHeldBack, is the number of messages
+	// queued before step Step: the capacity.
+	Queued int
+	// Why says what it waits for before step Step, in words.
+	Why string
+	// Pending: a participant that has neither applied nor finished.
+	Pending bool
+}
+
+// IdleInCycle lists the running threads that never move in the cycle of a
+// lasso (path, with its cycle from step cycleStart on), in thread order:
+// the report says where each cannot move. Nil if the path is not a run.
+func IdleInCycle(sem *Semantics, path []uint32, cycleStart int) []Idle {
+	if cycleStart < 1 || cycleStart > len(path) {
+		return nil
+	}
+	sem = sem.unreduced() // a lasso is a real run
+	c, _ := sem.Initial()
+	n := len(c.Threads)
+	moved := make(threadSet, (n+63)/64)
+	idle := make([]Idle, n)
+	for t := range idle {
+		idle[t] = Idle{Thread: t, Always: true}
+	}
+	for i, s := range path {
+		succs, _ := sem.Successors(c)
+		if int(s) >= len(succs) {
+			return nil
+		}
+		if i+1 >= cycleStart {
+			en := make(threadSet, len(moved))
+			for k := range succs {
+				movers(&succs[k].Action, en)
+			}
+			for t := range idle {
+				if en.has(t) {
+					idle[t].Always = false
+				} else if idle[t].Step == 0 {
+					w := sem.P.WaitOf(c, t)
+					idle[t].Step, idle[t].Wait, idle[t].Queued, idle[t].Why = i+1, w, c.QueueLen(), sem.P.waitWords(c, w)
+				}
+			}
+			movers(&succs[s].Action, moved)
+		}
+		c = succs[s].Next
+	}
+	var out []Idle
+	for t, x := range idle {
+		th := c.Threads[t]
+		if moved.has(t) || th.Status != Running {
+			continue
+		}
+		x.Pending = th.Participant && th.HeapVer == 0
+		out = append(out, x)
+	}
+	return out
+}
+
+// waitWords says in words what w, a wait in c, waits for.
+func (p *Program) waitWords(c *Config, w Wait) string {
+	switch w.Kind {
+	case WaitHeldBack:
+		th := c.Threads[w.Thread]
+		f := &th.Frames[len(th.Frames)-1]
+		what := "send"
+		if p.Codes[f.Code].Instrs[f.PC].Op == ISelect {
+			what = "select"
+		}
+		return fmt.Sprintf("the queue capacity holds back its %s: %d messages queued", what, c.QueueLen())
+	case WaitReceive:
+		if w.Inst >= 0 {
+			return "it waits for a message from " + p.endpointName(c, w.Inst, w.From)
+		}
+		return "it waits for a message"
+	case WaitSession:
+		if w.Accept {
+			return fmt.Sprintf("it waits at an accept of %s for a request", p.Services[w.Service].Name)
+		}
+		return fmt.Sprintf("it waits at a request of %s for its partners", p.Services[w.Service].Name)
+	case WaitBarrier:
+		return "it waits at the stop-the-world barrier"
+	}
+	return "it has no step"
+}
+
 // HeldByCapacity lists the threads that, in every configuration of the
 // cycle of a lasso (path from its step cycleStart on), wait at a send or
 // select the queue's capacity holds back and have not applied: what the
 // liveness verdict at this capacity owes to it (README, Capacity reached
 // vs deadlock). Nil if the path is not a run.
 func HeldByCapacity(sem *Semantics, path []uint32, cycleStart int) []string {
-	if cycleStart < 1 || cycleStart > len(path) {
-		return nil
-	}
-	sem = sem.unreduced() // a lasso is a real run
-	c, _ := sem.Initial()
-	var held []bool
-	for i, s := range path {
-		if i+1 >= cycleStart {
-			if held == nil {
-				held = make([]bool, len(c.Threads))
-				for t := range held {
-					held[t] = true
-				}
-			}
-			for t := range held {
-				th := c.Threads[t]
-				held[t] = held[t] && th.Status == Running && th.HeapVer == 0 && sem.P.WaitOf(c, t).Kind == WaitHeldBack &&
-					sem.QueueBound >= 0 && c.QueueLen() >= sem.QueueBound
-			}
-		}
-		succs, _ := sem.Successors(c)
-		if int(s) >= len(succs) {
-			return nil
-		}
-		c = succs[s].Next
-	}
 	var out []string
-	for t, h := range held {
-		if h {
-			out = append(out, sem.P.Threads[t].Name)
+	for _, x := range IdleInCycle(sem, path, cycleStart) {
+		if x.HeldByCapacity() {
+			out = append(out, sem.P.Threads[x.Thread].Name)
 		}
 	}
 	return out
+}
+
+// HeldByCapacity reports whether x is a participant yet to apply that the
+// queue's capacity holds back all along the cycle (see HeldByCapacity).
+func (x Idle) HeldByCapacity() bool {
+	return x.Always && x.Wait.Kind == WaitHeldBack && x.Pending
 }
 
 // JudgeLasso judges path as a lasso whose cycle starts with step

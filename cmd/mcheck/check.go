@@ -307,7 +307,7 @@ func strategyName(o *check.Outcome) string {
 
 func reportOf(path string, o *check.Outcome) *runReport {
 	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness, bitstate: o.Bitstate, sym: o.Symmetry,
-		por: o.POR, shortestStates: o.ShortestStates, shortestCut: o.ShortestCut, heldByCapacity: o.HeldByCapacity}
+		por: o.POR, shortestStates: o.ShortestStates, shortestCut: o.ShortestCut, heldByCapacity: o.HeldByCapacity, idle: o.Idle}
 }
 
 // checkPlan is the validated form of the flags.
@@ -436,8 +436,15 @@ func parseSize(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseFloat(num, 64)
-	if err != nil || !(n > 0) || math.IsInf(n, 0) || n*float64(mult) > 1<<62 { // !(n > 0) also refuses NaN
+	if errors.Is(err, strconv.ErrRange) && n > 0 {
+		err = nil // too large: said below
+	}
+	if err != nil || !(n > 0) { // !(n > 0) also refuses NaN
 		return 0, fmt.Errorf("invalid size %q (want e.g. 512MiB or 2GiB)", s)
+	}
+	if math.IsInf(n, 0) || n*float64(mult) > 1<<62 {
+		// (found by a tester: called "invalid", though well formed)
+		return 0, fmt.Errorf("size %q is too large (at most 4EiB)", s)
 	}
 	return int64(n * float64(mult)), nil
 }
@@ -462,6 +469,8 @@ type runReport struct {
 	shortestCut    bool
 	// heldByCapacity: threads the capacity holds back throughout a lasso's cycle.
 	heldByCapacity []string
+	// idle: the threads that never move in a lasso's cycle.
+	idle []statespace.Idle
 	// failure: the run stopped on this error (a full disk, a store that
 	// failed); res holds the statistics so far.
 	failure error
@@ -717,6 +726,24 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 	if v := res.Violation; v != nil && v.CycleStart > 0 && len(r.heldByCapacity) > 0 {
 		notes = append(notes, fmt.Sprintf("in the cycle, the queue capacity holds back %s at every step, not applied: at this capacity the update never completes; a larger --queue-bound shows whether it does (README, Capacity reached vs deadlock)",
 			strings.Join(r.heldByCapacity, ", ")))
+	}
+	if v := res.Violation; v != nil && v.CycleStart > 0 {
+		// Where the cycle is fair to each thread that never moves in it
+		// (found by a tester: a participant starved only where the queue
+		// was full read as a failure of the update).
+		var idle []statespace.Idle
+		for _, x := range r.idle {
+			if !x.HeldByCapacity() { // those are said above
+				idle = append(idle, x)
+			}
+		}
+		for i, x := range idle {
+			if i == maxIdleNotes {
+				notes = append(notes, fmt.Sprintf("in the cycle, %s more never move (JSON idle lists them all)", plural(len(idle)-i, "thread")))
+				break
+			}
+			notes = append(notes, idleNote(r.prog.Threads[x.Thread].Name, x))
+		}
 	}
 	if n := len(res.Violations); n > 0 {
 		switch {
@@ -1032,6 +1059,9 @@ type jsonRun struct {
 	// HeldByCapacity: for a lasso, the threads the queue's capacity holds
 	// back throughout its cycle, not applied ([] for none).
 	HeldByCapacity *[]string `json:"held_by_capacity,omitempty"`
+	// Idle: for a lasso, the threads that never move in its cycle ([] for
+	// none).
+	Idle *[]idleJSON `json:"idle,omitempty"`
 	// Path is the trace as successor indices (mcheck replay re-runs it);
 	// UpdateAt and Skip are the options it was found with.
 	Path     []uint32 `json:"path,omitempty"`
@@ -1129,6 +1159,11 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		if v.CycleStart > 0 {
 			held := append([]string{}, r.heldByCapacity...)
 			j.HeldByCapacity = &held
+			idle := []idleJSON{}
+			for _, x := range r.idle {
+				idle = append(idle, idleJSON{Thread: r.prog.Threads[x.Thread].Name, Step: x.Step, Always: x.Always, Waits: x.Why, Pending: x.Pending})
+			}
+			j.Idle = &idle
 		}
 		shortest := r.traceShortest(v)
 		j.TraceShortest = &shortest
@@ -1183,4 +1218,31 @@ func tablesNote(r *runReport, f *checkFlags) string {
 	}
 	return fmt.Sprintf("the tables of the configurations' parts hold %s, more than half of the memory budget (%s): they stay in memory whatever --store says, so the budget does not bound them",
 		store.SizeString(r.res.TablesRAM), store.SizeString(budget))
+}
+
+// maxIdleNotes is the most threads idle in a lasso's cycle the text names.
+const maxIdleNotes = 8
+
+// idleNote says why a lasso's cycle is fair to a thread that never moves
+// in it: where it cannot move.
+func idleNote(name string, x statespace.Idle) string {
+	if x.Always {
+		return fmt.Sprintf("in the cycle, %s never moves: it cannot anywhere in it (%s)", name, x.Why)
+	}
+	s := fmt.Sprintf("in the cycle, %s never moves, though it is enabled at some steps; before step %d it is not (%s)", name, x.Step, x.Why)
+	if x.Wait.Kind == statespace.WaitHeldBack {
+		s += fmt.Sprintf(": a thread enabled only at some steps of a cycle may be starved (weak fairness), so the cycle is fair to %s only because the capacity is reached in it", name)
+	}
+	return s
+}
+
+// idleJSON is a thread that never moves in a lasso's cycle: the first step
+// before which it cannot move, whether it cannot anywhere in the cycle,
+// what it waits for there, and whether it is a participant yet to apply.
+type idleJSON struct {
+	Thread  string `json:"thread"`
+	Step    int    `json:"step"`
+	Always  bool   `json:"always"`
+	Waits   string `json:"waits"`
+	Pending bool   `json:"pending"`
 }

@@ -135,6 +135,48 @@ func TestLassoHeldByCapacity(t *testing.T) {
 	}
 }
 
+// TestLassoIdleThreads: a lasso's report says, for each thread that never
+// moves in its cycle, where it cannot move: a participant starved only
+// where the queue is full is said to owe its starvation to the capacity
+// (found by a tester, who read the lasso as a failure of the update). The
+// model's header derives the verdict and both threads' waits.
+func TestLassoIdleThreads(t *testing.T) {
+	const model = "../../statespace/testdata/liveness/starved-at-capacity.dsu"
+	for _, strategy := range []string{"uncoordinated", "stop-the-world", "max+1"} {
+		base := []string{"check", "--store", "memory", "--progress", "off", "--strategy", strategy, "--queue-bound", "2"}
+		code, out, errs := runCmd(append(base, model)...)
+		noPanic(t, out, errs)
+		if code != exitViolation || !strings.Contains(out, "never applies") ||
+			!strings.Contains(out, "in the cycle, A never moves, though it is enabled at some steps; before step ") ||
+			!strings.Contains(out, "(the queue capacity holds back its send: 2 messages queued)") ||
+			!strings.Contains(out, "so the cycle is fair to A only because the capacity is reached in it") ||
+			!strings.Contains(out, "in the cycle, B never moves: it cannot anywhere in it (it waits for a message from s1#1.a)") ||
+			strings.Contains(out, "at every step, not applied") {
+			t.Errorf("%s: exit %d:\n%s", strategy, code, out)
+		}
+		_, out, _ = runCmd(append(base, "--json", model)...)
+		var j struct {
+			Held []string `json:"held_by_capacity"`
+			Idle []struct {
+				Thread  string `json:"thread"`
+				Step    int    `json:"step"`
+				Always  bool   `json:"always"`
+				Waits   string `json:"waits"`
+				Pending bool   `json:"pending"`
+			} `json:"idle"`
+			CycleStart int `json:"cycle_start"`
+		}
+		if err := json.Unmarshal([]byte(out), &j); err != nil || len(j.Held) != 0 || len(j.Idle) != 2 {
+			t.Fatalf("%s: JSON (%v): %s", strategy, err, out)
+		}
+		a, b := j.Idle[0], j.Idle[1]
+		if a.Thread != "A" || a.Always || !a.Pending || a.Step <= j.CycleStart || !strings.Contains(a.Waits, "holds back its send") ||
+			b.Thread != "B" || !b.Always || b.Pending || b.Step != j.CycleStart {
+			t.Errorf("%s: JSON idle %+v (cycle_start %d)", strategy, j.Idle, j.CycleStart)
+		}
+	}
+}
+
 // TestLivenessNeverIntroducedSaysSo: where no run introduces the update
 // (--update-at never, or a step past every run's end), the liveness line
 // does not say that every fair run completes it: there is nothing to

@@ -320,6 +320,16 @@ func (r *savedRun) inconsistent() string {
 	switch {
 	case r.Update == "":
 		return "update: missing (check writes the update's name, or " + check.NoUpdate + ")"
+	// (found by a tester: each of these missing was read as empty, or as
+	// its default, and replayed)
+	case r.Rule == "":
+		return "rule: missing, where check writes the rule of every violation"
+	case r.Found == "":
+		return "found: missing, where check writes what every violation found"
+	case r.UpdateAt == "":
+		return "update_at: missing, where check writes when the update is introduced (any, never or step:K)"
+	case r.Skip == nil:
+		return "skip: missing or null, where check writes a list of the properties switched off ([] for none)"
 	case r.Strategy == "":
 		return "strategy: missing (check writes the strategy, or " + check.NoStrategy + " for a run without an update)"
 	case r.Update == check.NoUpdate && r.Strategy != check.NoStrategy:
@@ -401,6 +411,15 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %v", path, line, err)
 		}
 		points = points || r.Kind != "" // a row of mcheck points names its point's kind
+		if r.Kind == "" && !slices.Contains([]string{"ok", "violation", "unknown"}, r.Verdict) {
+			// (found by a tester: {}, null and a verdict check never writes
+			// were "no violation in the report")
+			what := fmt.Sprintf("verdict %q", r.Verdict)
+			if r.Verdict == "" {
+				what = "no verdict"
+			}
+			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %s, where check writes ok, violation or unknown", path, line, what)
+		}
 		if r.Verdict != "violation" {
 			continue
 		}

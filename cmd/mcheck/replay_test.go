@@ -129,6 +129,15 @@ func TestReplay(t *testing.T) {
 		{`"skip":[]`, `"skip":["fidelity"]`, `skip: the violation's property fidelity is switched off there`},
 		{`"skip":[]`, `"skip":["progress","progress"]`, `skip: progress listed twice, where check lists each property once`},
 		{`"path":[`, `"cycle_start":1,"path":[`, `cycle_start: a cycle (a lasso) is a counterexample of update-completion only, not of fidelity`},
+		// (found by a tester: each of these missing was read as empty or
+		// as its default and replayed, exit 0 or 1; a line of {} or with a
+		// verdict check never writes was "no violation in the report")
+		{`"rule":`, `"x_rule":`, `rule: missing, where check writes the rule of every violation`},
+		{`"found":`, `"x_found":`, `found: missing, where check writes what every violation found`},
+		{`"update_at":`, `"x_update_at":`, `update_at: missing`},
+		{`"skip":[]`, `"skip":null`, `skip: missing or null`},
+		{`"verdict":"violation"`, `"verdict":"bogus"`, `not a report of mcheck check --json: verdict "bogus", where check writes ok, violation or unknown`},
+		{`"verdict":"violation"`, `"x_verdict":"violation"`, `not a report of mcheck check --json: no verdict`},
 	} {
 		b := strings.Replace(out0, c.from, c.to, 1)
 		if b == out0 {
