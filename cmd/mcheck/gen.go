@@ -43,6 +43,17 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	if list {
+		// With --family, that family alone (found by a tester: every
+		// family was listed).
+		if name != "" {
+			f, err := family.Lookup(name)
+			if err != nil {
+				fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
+				return exitUsage
+			}
+			writeFamily(stdout, name, f)
+			return exitOK
+		}
 		writeFamilies(stdout)
 		return exitOK
 	}
@@ -94,6 +105,10 @@ func familyList() string {
 func writeFamilies(w io.Writer) {
 	for _, n := range family.Names() {
 		f, _ := family.Lookup(n)
-		fmt.Fprintf(w, "  %-9s %s\n  %-9s parameter: %s, %d..%d\n", n, f.Description, "", f.Param, f.Min, f.Max)
+		writeFamily(w, n, f)
 	}
+}
+
+func writeFamily(w io.Writer, n string, f *family.Family) {
+	fmt.Fprintf(w, "  %-9s %s\n  %-9s parameter: %s, %d..%d\n", n, f.Description, "", f.Param, f.Min, f.Max)
 }

@@ -78,6 +78,14 @@ func TestGenUsage(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "parameter: K, producer-consumer pairs, 1..64") {
 		t.Errorf("--list: exit %d:\n%s", code, out)
 	}
+	// With --family, that family alone (found by a tester).
+	code, out, _ = runGenBench(t, "gen", "--list", "--family", "ring")
+	if code != exitOK || !strings.Contains(out, "parameter: N, threads in the ring") || strings.Contains(out, "prodcons") {
+		t.Errorf("--list --family ring: exit %d:\n%s", code, out)
+	}
+	if code, _, errs := runGenBench(t, "gen", "--list", "--family", "nosuch"); code != exitUsage || !strings.Contains(errs, `unknown family "nosuch"`) {
+		t.Errorf("--list --family nosuch: exit %d: %s", code, errs)
+	}
 	for _, c := range []struct {
 		args []string
 		want string

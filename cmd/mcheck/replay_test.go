@@ -290,6 +290,11 @@ func TestStep(t *testing.T) {
 	if _, out, _ := runCmd("step", "../../models/mathserver.dsu"); !strings.Contains(out, `no move "9"`) {
 		t.Errorf("a bad choice is not refused:\n%s", out)
 	}
+	// An empty line asks again (found by a tester: a move named "").
+	stdin = strings.NewReader("\n  \n1\nq\n")
+	if _, out, _ := runCmd("step", "../../models/mathserver.dsu"); strings.Contains(out, "no move") || !strings.Contains(out, "step 1:") {
+		t.Errorf("empty lines:\n%s", out)
+	}
 	// A line too long to read is bad input, not the end of the session
 	// (found by a tester: exit 0, the moves after it unread).
 	stdin = strings.NewReader(strings.Repeat("x", 70000) + "\n1\nq\n")

@@ -149,6 +149,10 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		}
 		switch answer := strings.TrimSpace(in.Text()); answer {
+		case "":
+			// An empty line asks again (found by a tester: it was a move
+			// named "").
+			continue
 		case "q", "quit":
 			return exitOK
 		case "b", "back":
