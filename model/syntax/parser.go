@@ -213,6 +213,19 @@ func (p *parser) missingHint(want token) string {
 	if (want == tRParen || want == tRBrace) && p.startsExpr() {
 		return " (missing ','?)"
 	}
+	switch want {
+	case tRParen, tRBrace, tThen, tElse, tIn:
+		return p.afterExprHint()
+	}
+	return ""
+}
+
+// afterExprHint suggests the operator meant where an expression is followed
+// by '=' (found by a tester: `main 1 = 1` had no hint, `1 != 2` had one).
+func (p *parser) afterExprHint() string {
+	if p.tok == tAssign {
+		return " (equality is '==')"
+	}
 	return ""
 }
 
@@ -451,8 +464,17 @@ func (p *parser) threadDecl() {
 	for {
 		switch p.tok {
 		case tFun:
-			if !p.protect(func() { p.funDecl(&d.Funs, "';', 'fun', 'main' or '}'") }) && !p.syncMember(body) {
-				return
+			funMain := p.peek() == tMain
+			if !p.protect(func() { p.funDecl(&d.Funs, "';', 'fun', 'main' or '}'") }) {
+				if funMain && p.tok == tMain {
+					// `fun main(...)`: a function misnamed, not the thread's
+					// main (found by a tester: "second 'main'" was said of
+					// the real one).
+					p.next()
+				}
+				if !p.syncMember(body) {
+					return
+				}
 			}
 		case tMain:
 			if d.MainPos.IsValid() {
@@ -473,6 +495,8 @@ func (p *parser) threadDecl() {
 						hint = " (functions come before main)"
 					case tMain:
 						hint = " (a thread has one main)"
+					default:
+						hint = p.afterExprHint()
 					}
 					p.fail(p.foundPos(), "expected ';' or '}' after the main expression of thread %s, found %s%s", d.Name.Name, p.found(), hint)
 				}
@@ -557,7 +581,7 @@ func (p *parser) funDecl(list *[]*FunDecl, follow string) {
 	switch p.tok {
 	case tFun, tMain, tRBrace:
 	default:
-		p.fail(p.foundPos(), "expected %s after the body of %s, found %s", follow, d.Name.Name, p.found())
+		p.fail(p.foundPos(), "expected %s after the body of %s, found %s%s", follow, d.Name.Name, p.found(), p.afterExprHint())
 	}
 }
 

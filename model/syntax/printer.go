@@ -126,6 +126,12 @@ const (
 	lvlSeq   = 0
 	lvlItem  = 1
 	lvlUnary = 7
+	// lvlArg is an argument's level (a call's, a primitive's, choose's
+	// options, a let's value, an if's condition): a ';' sequence there is
+	// parenthesised, though the grammar does not ask it (found by a
+	// tester: `f(1; 7)` and `let x = 1; 2 in x` read badly); a let or an
+	// if is not.
+	lvlArg = lvlItem
 )
 
 func needParens(e Expr, lvl int, closed bool) bool {
@@ -216,7 +222,7 @@ func (f *flatPrinter) exprs(es []Expr) {
 		if i > 0 {
 			f.str(", ")
 		}
-		f.expr(e, lvlSeq, true)
+		f.expr(e, lvlArg, true)
 	}
 }
 
@@ -233,7 +239,7 @@ func (f *flatPrinter) expr(e Expr, lvl int, closed bool) {
 	switch e := e.(type) {
 	case *Let:
 		f.str("let " + e.Name.Name + " = ")
-		f.expr(e.Value, lvlSeq, true)
+		f.expr(e.Value, lvlArg, true)
 		f.str(" in ")
 		f.expr(e.Body, lvlSeq, closed)
 	case *Seq:
@@ -242,7 +248,7 @@ func (f *flatPrinter) expr(e Expr, lvl int, closed bool) {
 		f.expr(e.Second, lvlSeq, closed)
 	case *If:
 		f.str("if ")
-		f.expr(e.Cond, lvlSeq, true)
+		f.expr(e.Cond, lvlArg, true)
 		f.str(" then ")
 		f.expr(e.Then, lvlSeq, true)
 		f.str(" else ")
@@ -259,25 +265,25 @@ func (f *flatPrinter) expr(e Expr, lvl int, closed bool) {
 		f.str("accept(" + e.Service.Name + ", " + e.Role.Name + ")")
 	case *Send:
 		f.str("send(")
-		f.expr(e.Chan, lvlSeq, true)
+		f.expr(e.Chan, lvlArg, true)
 		f.str(", ")
 		f.roles(e.To, false)
 		f.str(", ")
-		f.expr(e.Value, lvlSeq, true)
+		f.expr(e.Value, lvlArg, true)
 		f.str(")")
 	case *Receive:
 		f.str("receive(")
-		f.expr(e.Chan, lvlSeq, true)
+		f.expr(e.Chan, lvlArg, true)
 		f.str(", " + e.From.Name + ")")
 	case *Select:
 		f.str("select(")
-		f.expr(e.Chan, lvlSeq, true)
+		f.expr(e.Chan, lvlArg, true)
 		f.str(", ")
 		f.roles(e.To, false)
 		f.str(", " + e.Label.Name + ")")
 	case *Case:
 		f.str("case(")
-		f.expr(e.Chan, lvlSeq, true)
+		f.expr(e.Chan, lvlArg, true)
 		f.str(", " + e.From.Name + ", { ")
 		for i, b := range e.Branches {
 			if i > 0 {
@@ -664,12 +670,12 @@ func (p *printer) broken(e Expr, lvl int, closed bool, extra int) {
 		p.chain(e.Second, closed, extra)
 	case *Let:
 		p.text("let " + e.Name.Name + " =")
-		if s, ok := p.flatExpr(e.Value, lvlSeq, true, 4); ok {
+		if s, ok := p.flatExpr(e.Value, lvlArg, true, 4); ok {
 			p.text(" " + s + " in")
 		} else {
 			p.indent++
 			p.newline()
-			p.expr(e.Value, lvlSeq, true, 0)
+			p.expr(e.Value, lvlArg, true, 0)
 			p.indent--
 			p.newline()
 			p.text("in")
@@ -679,7 +685,7 @@ func (p *printer) broken(e Expr, lvl int, closed bool, extra int) {
 		p.chain(e.Body, closed, extra)
 	case *If:
 		p.text("if ")
-		p.expr(e.Cond, lvlSeq, true, 5)
+		p.expr(e.Cond, lvlArg, true, 5)
 		p.text(" then")
 		p.indent++
 		p.newline()
@@ -698,7 +704,7 @@ func (p *printer) broken(e Expr, lvl int, closed bool, extra int) {
 		p.indent--
 	case *Case:
 		var f flatPrinter
-		f.expr(e.Chan, lvlSeq, true)
+		f.expr(e.Chan, lvlArg, true)
 		p.text("case(" + f.b.String() + ", " + e.From.Name + ", {")
 		p.indent++
 		for i, b := range e.Branches {

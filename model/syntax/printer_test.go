@@ -221,7 +221,10 @@ var exprStringTests = []struct{ src, want string }{
 	{"(if c then a else if d then b else (let x = 1 in x)); y", "if c then a else if d then b else (let x = 1 in x); y"},
 	{"if c then a else if d then b else let x = 1 in x", "if c then a else if d then b else let x = 1 in x"},
 	{"(if c then a else b) + 1", "(if c then a else b) + 1"},
-	{"f((a; b), (let x = 1 in x))", "f(a; b, let x = 1 in x)"},
+	{"f((a; b), (let x = 1 in x))", "f((a; b), let x = 1 in x)"}, // a sequence as an argument is parenthesised (a tester)
+	{"send(c, b, 1; 2)", "send(c, b, (1; 2))"},
+	{"let x = 1; 2 in if (a; b) then c; d else e", "let x = (1; 2) in if (a; b) then c; d else e"},
+	{"choose(a; b, c)", "choose((a; b), c)"},
 	{"let x = (let y = 1 in y) in x", "let x = let y = 1 in y in x"},
 	{"update; f()", "update; f()"},
 	{"(())", "()"},
