@@ -1300,10 +1300,21 @@ func (p *Program) waitWords(c *Config, w Wait) string {
 		if p.Codes[f.Code].Instrs[f.PC].Op == ISelect {
 			what = "select"
 		}
-		return fmt.Sprintf("the queue capacity holds back its %s: %d messages queued", what, c.QueueLen())
+		n := fmt.Sprintf("%d messages", c.QueueLen())
+		if c.QueueLen() == 1 {
+			n = "1 message"
+		}
+		return fmt.Sprintf("the queue capacity holds back its %s: %s queued", what, n)
 	case WaitReceive:
 		if w.Inst >= 0 {
-			return "it waits for a message from " + p.endpointName(c, w.Inst, w.From)
+			s := "it waits for a message from " + p.endpointName(c, w.Inst, w.From)
+			switch {
+			case w.Peer < 0:
+			case c.Threads[w.Peer].Status != Running:
+				// (found by a tester: true, but not why it waits for ever)
+				s += fmt.Sprintf(", whose holder %s has finished", p.Threads[w.Peer].Name)
+			}
+			return s
 		}
 		return "it waits for a message"
 	case WaitSession:

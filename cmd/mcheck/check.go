@@ -709,6 +709,11 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			disk = ", " + store.SizeString(l.DiskBytes) + " on disk"
 		}
 		holds := "every fair run after the introduction completes the update"
+		if l.Stuck > 0 {
+			// (found by a tester: said where every run ends at the
+			// capacity, the update pending: the line below qualified it)
+			holds = "every fair run after the introduction that the queue capacity does not end completes the update"
+		}
 		if r.update != nil && !res.Introduced {
 			// Found by a tester: said of an update no run introduced
 			// (--update-at never, or step:K past every run's end).
@@ -737,6 +742,18 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 				idle = append(idle, x)
 			}
 		}
+		// The participants yet to apply first: they are what the
+		// violation is about (found by a tester: ten bystanders hid the
+		// one participant past the eighth note).
+		slices.SortStableFunc(idle, func(a, b statespace.Idle) int {
+			switch {
+			case a.Pending == b.Pending:
+				return 0
+			case a.Pending:
+				return -1
+			}
+			return 1
+		})
 		for i, x := range idle {
 			if i == maxIdleNotes {
 				notes = append(notes, fmt.Sprintf("in the cycle, %s more never move (JSON idle lists them all)", plural(len(idle)-i, "thread")))
