@@ -732,36 +732,6 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		notes = append(notes, fmt.Sprintf("in the cycle, the queue capacity holds back %s at every step, not applied: at this capacity the update never completes; a larger --queue-bound shows whether it does (README, Capacity reached vs deadlock)",
 			strings.Join(r.heldByCapacity, ", ")))
 	}
-	if v := res.Violation; v != nil && v.CycleStart > 0 {
-		// Where the cycle is fair to each thread that never moves in it
-		// (found by a tester: a participant starved only where the queue
-		// was full read as a failure of the update).
-		var idle []statespace.Idle
-		for _, x := range r.idle {
-			if !x.HeldByCapacity() { // those are said above
-				idle = append(idle, x)
-			}
-		}
-		// The participants yet to apply first: they are what the
-		// violation is about (found by a tester: ten bystanders hid the
-		// one participant past the eighth note).
-		slices.SortStableFunc(idle, func(a, b statespace.Idle) int {
-			switch {
-			case a.Pending == b.Pending:
-				return 0
-			case a.Pending:
-				return -1
-			}
-			return 1
-		})
-		for i, x := range idle {
-			if i == maxIdleNotes {
-				notes = append(notes, fmt.Sprintf("in the cycle, %s more never move (JSON idle lists them all)", plural(len(idle)-i, "thread")))
-				break
-			}
-			notes = append(notes, idleNote(r.prog.Threads[x.Thread].Name, x))
-		}
-	}
 	if n := len(res.Violations); n > 0 {
 		switch {
 		case res.CutByViolations:
@@ -918,6 +888,9 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	fmt.Fprintf(w, "  action:   %s\n", v.Action)
 	fmt.Fprintf(w, "  expected: %s\n", v.Expected)
 	fmt.Fprintf(w, "  found:    %s\n", v.Found)
+	if v.CycleStart > 0 {
+		writeIdle(w, r)
+	}
 	writeLateSession(w, r.prog, r.strategy, v)
 	what := steps(len(v.Trace)) + ", shortest"
 	switch {
@@ -1240,13 +1213,49 @@ func tablesNote(r *runReport, f *checkFlags) string {
 // maxIdleNotes is the most threads idle in a lasso's cycle the text names.
 const maxIdleNotes = 8
 
-// idleNote says why a lasso's cycle is fair to a thread that never moves
-// in it: where it cannot move.
-func idleNote(name string, x statespace.Idle) string {
-	if x.Always {
-		return fmt.Sprintf("in the cycle, %s never moves: it cannot anywhere in it (%s)", name, x.Why)
+// writeIdle says, under a lasso's found line, why its cycle is fair to each
+// thread that never moves in it: where it cannot move (found by a tester:
+// a participant starved only where the queue was full read as a failure of
+// the update). The participants yet to apply come first: they are what the
+// violation is about (found by a tester: ten bystanders hid the one
+// participant past the eighth line). Those the capacity holds back all
+// along are said in the run's notes (heldByCapacity).
+func writeIdle(w io.Writer, r *runReport) {
+	var idle []statespace.Idle
+	for _, x := range r.idle {
+		if !x.HeldByCapacity() {
+			idle = append(idle, x)
+		}
 	}
-	s := fmt.Sprintf("in the cycle, %s never moves, though it is enabled at some steps; before step %d it is not (%s)", name, x.Step, x.Why)
+	slices.SortStableFunc(idle, func(a, b statespace.Idle) int {
+		switch {
+		case a.Pending == b.Pending:
+			return 0
+		case a.Pending:
+			return -1
+		}
+		return 1
+	})
+	for i, x := range idle {
+		head := "            "
+		if i == 0 {
+			head = "  idle:     "
+		}
+		if i == maxIdleNotes {
+			fmt.Fprintf(w, "%sand %s more never move in the cycle (JSON idle lists them all)\n", head, plural(len(idle)-i, "thread"))
+			return
+		}
+		fmt.Fprintf(w, "%s%s\n", head, idleLine(r.prog.Threads[x.Thread].Name, x))
+	}
+}
+
+// idleLine says why a lasso's cycle is fair to a thread that never moves
+// in it: where it cannot move.
+func idleLine(name string, x statespace.Idle) string {
+	if x.Always {
+		return fmt.Sprintf("%s never moves in the cycle, and cannot at any step of it (%s)", name, x.Why)
+	}
+	s := fmt.Sprintf("%s never moves in the cycle, though it is enabled at some steps; before step %d it is not (%s)", name, x.Step, x.Why)
 	if x.Wait.Kind == statespace.WaitHeldBack {
 		s += fmt.Sprintf(": a thread enabled only at some steps of a cycle may be starved (weak fairness), so the cycle is fair to %s only because the capacity is reached in it", name)
 	}
