@@ -1221,6 +1221,17 @@ const maxIdleNotes = 8
 // participant past the eighth line). Those the capacity holds back all
 // along are said in the run's notes (heldByCapacity).
 func writeIdle(w io.Writer, r *runReport) {
+	for i, l := range idleLines(r) {
+		head := "            "
+		if i == 0 {
+			head = "  idle:     "
+		}
+		fmt.Fprintf(w, "%s%s\n", head, l)
+	}
+}
+
+// idleLines are writeIdle's lines (the HTML page shows them too).
+func idleLines(r *runReport) []string {
 	var idle []statespace.Idle
 	for _, x := range r.idle {
 		if !x.HeldByCapacity() {
@@ -1236,17 +1247,14 @@ func writeIdle(w io.Writer, r *runReport) {
 		}
 		return 1
 	})
+	var out []string
 	for i, x := range idle {
-		head := "            "
-		if i == 0 {
-			head = "  idle:     "
-		}
 		if i == maxIdleNotes {
-			fmt.Fprintf(w, "%sand %s more never move in the cycle (JSON idle lists them all)\n", head, plural(len(idle)-i, "thread"))
-			return
+			return append(out, fmt.Sprintf("and %s more never move in the cycle (JSON idle lists them all)", plural(len(idle)-i, "thread")))
 		}
-		fmt.Fprintf(w, "%s%s\n", head, idleLine(r.prog.Threads[x.Thread].Name, x))
+		out = append(out, idleLine(r.prog.Threads[x.Thread].Name, x))
 	}
+	return out
 }
 
 // idleLine says why a lasso's cycle is fair to a thread that never moves

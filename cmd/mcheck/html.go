@@ -64,7 +64,10 @@ type htmlViolation struct {
 	// Threads: every thread at fault, when several (the text's threads:
 	// line; found by a tester: the page never showed them).
 	Threads string
-	Steps   int
+	// Idle: for a lasso, the text's idle: lines (the threads that never
+	// move in its cycle, and where each cannot).
+	Idle  []string
+	Steps int
 	// AtStep says that step Steps performs the violation; otherwise the
 	// configuration after it is the violating one (no step is enabled).
 	AtStep bool
@@ -250,6 +253,7 @@ func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateA
 	if v.CycleStart > 0 {
 		hv.AtStep = false // the cycle is the violation, not its last step
 		hv.Prefix = v.CycleStart - 1
+		hv.Idle = idleLines(r)
 	}
 	for k := range snaps {
 		hv.Details = append(hv.Details, detailOf(k, v.Trace, snaps, lines))

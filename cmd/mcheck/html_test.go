@@ -547,6 +547,16 @@ func TestHTMLLasso(t *testing.T) {
 	}
 }
 
+// TestHTMLLassoIdle: a lasso's page lists the threads that never move in
+// its cycle, as the text's idle: lines do (the model's header derives them).
+func TestHTMLLassoIdle(t *testing.T) {
+	code, _, page, _ := checkHTML(t, "../../statespace/testdata/liveness/starved-at-capacity.dsu", "--strategy", "max+1", "--queue-bound", "2")
+	if code != exitViolation || !strings.Contains(page, "<dt>idle</dt><dd>A never moves in the cycle, though it is enabled at some steps; before step ") ||
+		!strings.Contains(page, "</dd><dd>B never moves in the cycle, and cannot at any step of it (it waits for a message from s1#1.a)</dd>") {
+		t.Errorf("exit %d: the page lacks the idle threads", code)
+	}
+}
+
 // TestHTMLContinue: with --continue the page holds every distinct violation
 // of a run, not only the first (the maths server under uncoordinated
 // updating has several).
