@@ -38,7 +38,11 @@ var _ = rule(map[statespace.FaultKind]fact{
 	statespace.FaultMessage: {Fidelity, ruleMessage, wrongMessage},
 	statespace.FaultRunMix: {Fidelity, ruleRunMix, func(p *statespace.Program, f *statespace.Fault) (string, string) {
 		svc := p.Services[f.End.Service].Name
-		return fmt.Sprintf("every role of %s#%d to perform run %d under %s, as another role did", svc, f.End.Serial, f.Run, p.ProtoName(f.End.Service, f.RunVer)),
+		who := "another role"
+		if f.Witness > 0 {
+			who = "role " + p.Roles[f.Witness-1]
+		}
+		return fmt.Sprintf("every role of %s#%d to perform run %d under %s, as %s did", svc, f.End.Serial, f.Run, p.ProtoName(f.End.Service, f.RunVer), who),
 			fmt.Sprintf("%s performs run %d under %s", p.Roles[f.End.Role], f.Run, p.ProtoName(f.End.Service, f.Ver))
 	}},
 })

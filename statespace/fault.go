@@ -42,6 +42,9 @@ type Fault struct {
 	// acted (FaultVersion), of this role's run (FaultRunMix), or the version
 	// lacking the role (FaultNoRole, FaultStartNoRole).
 	RunVer, Ver uint8
+	// Witness, FaultRunMix: 1 + a role that performed the run under RunVer
+	// (0: none is known).
+	Witness int
 	Code        int32            // FaultVersion: the code object that acted
 	Local       *model.LocalType // FaultAction, FaultMessage: the role's local type
 	State       *model.LState    // ... and the state whose expectation was not met

@@ -198,7 +198,18 @@ func startRun(in *Instance, ei, t int) *Fault {
 	// does next is a consequence; with fidelity off, the search goes on
 	// without it).
 	e.Untracked = true
-	return &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.RunBase + e.Run + 1, RunVer: recorded, Ver: e.Ver}
+	f := &Fault{Kind: FaultRunMix, Thread: t, End: endRef(in, e.Role), Run: in.RunBase + e.Run + 1, RunVer: recorded, Ver: e.Ver}
+	// A role that performed the run, followed without a fault, did it
+	// under the recorded version: the report names it (found by a tester:
+	// "as another role did" left the reader to find which).
+	for k := range in.Ends {
+		o := &in.Ends[k]
+		if k != ei && !o.Untracked && (o.Run > e.Run || o.Run == e.Run && o.Started) {
+			f.Witness = o.Role + 1
+			break
+		}
+	}
+	return f
 }
 
 // loseMonitor marks endpoint (inst, ei) as no longer tracked, after a fault.

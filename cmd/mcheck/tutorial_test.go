@@ -22,7 +22,7 @@ func TestTutorial(t *testing.T) {
 		{[]string{"check", "--store", "memory", "--progress", "off", "models/tutorial-calls.dsu"}, []string{
 			"uncoordinated: fidelity violation — fidelity (c): one run performed under two protocol versions",
 			"  action:   ask#1.server receives 0 from client  [receive in new serve, models/tutorial-calls.dsu:56:15]",
-			"  expected: every role of ask#1 to perform run 1 under Ask, as another role did",
+			"  expected: every role of ask#1 to perform run 1 under Ask, as role client did",
 			"  trace (7 steps, shortest):",
 			"stop-the-world: no violation in any interleaving (exhaustive for queue capacity 8)",
 			"max+1: no violation in any interleaving (exhaustive for queue capacity 8)",
