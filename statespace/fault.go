@@ -45,13 +45,13 @@ type Fault struct {
 	// Witness, FaultRunMix: 1 + a role that performed the run under RunVer
 	// (0: none is known).
 	Witness int
-	Code        int32            // FaultVersion: the code object that acted
-	Local       *model.LocalType // FaultAction, FaultMessage: the role's local type
-	State       *model.LState    // ... and the state whose expectation was not met
-	Msg         Msg              // FaultMessage: the message received
-	Value       Value            // FaultNotEndpoint: the value used as a channel
-	Problem     string           // FaultRuntime, FaultDiverges: what went wrong, and where
-	Also        *Fault
+	Code    int32            // FaultVersion: the code object that acted
+	Local   *model.LocalType // FaultAction, FaultMessage: the role's local type
+	State   *model.LState    // ... and the state whose expectation was not met
+	Msg     Msg              // FaultMessage: the message received
+	Value   Value            // FaultNotEndpoint: the value used as a channel
+	Problem string           // FaultRuntime, FaultDiverges: what went wrong, and where
+	Also    *Fault
 }
 
 // Doing is an action a thread attempted: Op is ActSend, ActSelect, ActRecv
