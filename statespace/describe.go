@@ -373,8 +373,14 @@ func (p *Program) Describe(c *Config) string {
 					run += " or later"
 				}
 			}
+			holder := p.Threads[e.Holder].Name
+			if c.Threads[e.Holder].Status != Running {
+				// (found by a tester: "next: send" read as if the holder
+				// could still send)
+				holder += ", who has finished"
+			}
 			fmt.Fprintf(&b, "%s#%d.%s (held by %s): %s%s, next: %s\n", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role],
-				p.Threads[e.Holder].Name, p.protoName(in.Service, e.Ver), run, state)
+				holder, p.protoName(in.Service, e.Ver), run, state)
 		}
 	}
 	fmt.Fprintf(&b, "queue: %s", p.DescribeQueue(c))

@@ -218,7 +218,8 @@ thread B {
 update u { thread A { fun loop(c) = let v = receive(c, b) in loop(c) } }
 `))
 	code, out, _ = runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "uncoordinated", model)
-	if code != exitViolation || !strings.Contains(out, "  idle:     A never moves in the cycle, and cannot at any step of it (it waits for a message from s#1.b, whose holder B has finished)") {
+	if code != exitViolation || !strings.Contains(out, "  idle:     A never moves in the cycle, and cannot at any step of it (it waits for a message from s#1.b, whose holder B has finished)") ||
+		!strings.Contains(out, "s#1.b (held by B, who has finished): P, next: send <int> to a") {
 		t.Errorf("finished sender: exit %d:\n%s", code, out)
 	}
 }
