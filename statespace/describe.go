@@ -374,10 +374,13 @@ func (p *Program) Describe(c *Config) string {
 				}
 			}
 			holder := p.Threads[e.Holder].Name
-			if c.Threads[e.Holder].Status != Running {
-				// (found by a tester: "next: send" read as if the holder
-				// could still send)
+			switch c.Threads[e.Holder].Status {
+			// (found by a tester: "next: send" read as if the holder could
+			// still send)
+			case Done:
 				holder += ", who has finished"
+			case Crashed:
+				holder += ", stopped by a fault"
 			}
 			fmt.Fprintf(&b, "%s#%d.%s (held by %s): %s%s, next: %s\n", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role],
 				holder, p.protoName(in.Service, e.Ver), run, state)

@@ -1310,9 +1310,11 @@ func (p *Program) waitWords(c *Config, w Wait) string {
 			s := "it waits for a message from " + p.endpointName(c, w.Inst, w.From)
 			switch {
 			case w.Peer < 0:
-			case c.Threads[w.Peer].Status != Running:
-				// (found by a tester: true, but not why it waits for ever)
+			// (found by a tester: true, but not why it waits for ever)
+			case c.Threads[w.Peer].Status == Done:
 				s += fmt.Sprintf(", whose holder %s has finished", p.Threads[w.Peer].Name)
+			case c.Threads[w.Peer].Status == Crashed:
+				s += fmt.Sprintf(", whose holder %s was stopped by a fault", p.Threads[w.Peer].Name)
 			}
 			return s
 		}
