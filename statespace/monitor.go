@@ -209,6 +209,11 @@ func startRun(in *Instance, ei, t int) *Fault {
 			break
 		}
 	}
+	if f.Witness == 0 && len(in.Ends) == 2 && r < len(in.RunVer) {
+		// The other role recorded the run (this one has not started it),
+		// though it may have ended since and its runs been forgotten.
+		f.Witness = in.Ends[1-ei].Role + 1
+	}
 	return f
 }
 

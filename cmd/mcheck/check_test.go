@@ -1293,3 +1293,29 @@ func TestModelReadFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestRunMixNamesRole: fidelity (c) names the role that performed the run
+// under the other version, also where that role has reached end and its
+// runs are forgotten, in a session of two roles (found by a tester: "as
+// another role did"). Hand-derived: C requests a session of R per round
+// and sends its int under R; S accepts each and receives. After the update
+// (C's new body sends under R2), C's next session r#k runs under R2 while S
+// still runs old code under R: under --continue, the run of r#1 by S after
+// C ended it is among the violations, and c did it under R.
+func TestRunMixNamesRole(t *testing.T) {
+	model := writeFile(t, t.TempDir(), "rounds.dsu", []byte(`protocol R = c -> s: <int>. end
+protocol R2 = c -> s: <bool>. end
+service r: R
+thread C { fun go(n) = let x = request(r, {c, s}, c) in send(x, s, n); go(n)  main go(0) }
+thread S { fun sv(u) = let x = accept(r, s) in receive(x, c); sv(u)  main sv(()) }
+update up {
+  service r: R2
+  thread C { fun go(n) = let x = request(r, {c, s}, c) in send(x, s, true); go(n) }
+}
+`))
+	code, out, errs := runCmd("check", "--store", "memory", "--progress", "off", "--continue", "--strategy", "uncoordinated", model)
+	noPanic(t, out, errs)
+	if code != exitViolation || !strings.Contains(out, "to perform run 1 under R, as role c did") || strings.Contains(out, "as another role did") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
