@@ -432,7 +432,18 @@ func (ctx *codeCtx) checkCall(e *syntax.Call, sc *vscope) {
 func (ctx *codeCtx) serviceProto(id syntax.Ident) *protoInfo {
 	p, known := ctx.protoOf(id.Name)
 	if !known {
-		ctx.errorf(id.Pos, "undefined service %s%s", id.Name, ctx.didYouMean(id.Name, ctx.serviceNames))
+		hint := ctx.didYouMean(id.Name, ctx.serviceNames)
+		var users []string // services that follow a protocol of that name
+		for _, name := range ctx.serviceNames {
+			if si := ctx.services[name]; si != nil && si.proto != nil && si.proto.decl != nil && si.proto.decl.Name.Name == id.Name {
+				users = append(users, name)
+			}
+		}
+		if len(users) > 0 {
+			// (found by a tester: request(P, ...) with P a protocol)
+			hint = fmt.Sprintf(" (%s is a protocol: sessions start on a service that follows it, %s)", id.Name, strings.Join(users, ", "))
+		}
+		ctx.errorf(id.Pos, "undefined service %s%s", id.Name, hint)
 		return nil
 	}
 	return p
