@@ -1181,8 +1181,9 @@ func orderString(o *big.Int) string {
 	if o.BitLen() < 50 {
 		return o.String()
 	}
-	f, _ := o.Float64()
-	return fmt.Sprintf("%.3g", f)
+	// big.Float: a float64 overflows past 1e308 (found: 94 groups of 16
+	// interchangeable threads printed "+Inf permutations").
+	return new(big.Float).SetInt(o).Text('g', 3)
 }
 
 // effectiveBudget is the memory budget --mem-budget s gives (the default

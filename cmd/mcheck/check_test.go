@@ -1319,3 +1319,22 @@ update up {
 		t.Errorf("exit %d:\n%s", code, out)
 	}
 }
+
+// TestOrderString: the symmetry's number of permutations prints exactly
+// while small, else in three digits, past a float64's range too (found:
+// 94 groups of 16 interchangeable threads printed "+Inf").
+func TestOrderString(t *testing.T) {
+	huge := new(big.Int).Exp(big.NewInt(10), big.NewInt(400), nil)
+	for _, c := range []struct {
+		o    *big.Int
+		want string
+	}{
+		{big.NewInt(24), "24"},
+		{new(big.Int).Lsh(big.NewInt(1), 60), "1.15e+18"},
+		{huge.Mul(huge, big.NewInt(3)), "3e+400"},
+	} {
+		if got := orderString(c.o); got != c.want {
+			t.Errorf("orderString(%v) = %q, want %q", c.o, got, c.want)
+		}
+	}
+}
