@@ -93,7 +93,7 @@ type Outcome struct {
 	// is off). Its violation, if any, is Result.Violation.
 	Liveness *statespace.LiveStats
 	// HeldByCapacity, for a lasso, are the threads the queue's capacity
-	// holds back throughout its cycle, not applied (statespace.HeldByCapacity).
+	// holds back throughout its cycle, not applied (Idle.HeldByCapacity).
 	HeldByCapacity []string
 	// Idle, for a lasso, are the running threads that never move in its
 	// cycle, with where each cannot (statespace.IdleInCycle).

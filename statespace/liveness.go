@@ -1232,9 +1232,6 @@ type Idle struct {
 	// Always: it cannot move anywhere in the cycle.
 	Always bool
 	Wait   Wait
-	// Queued, where Wait.Kind is WaitHeldBack, is the number of messages
-	// queued before step Step: the capacity.
-	Queued int
 	// Why says what it waits for before step Step, in words.
 	Why string
 	// Pending: a participant that has neither applied nor finished.
@@ -1271,7 +1268,7 @@ func IdleInCycle(sem *Semantics, path []uint32, cycleStart int) []Idle {
 					idle[t].Always = false
 				} else if idle[t].Step == 0 {
 					w := sem.P.WaitOf(c, t)
-					idle[t].Step, idle[t].Wait, idle[t].Queued, idle[t].Why = i+1, w, c.QueueLen(), sem.P.waitWords(c, w)
+					idle[t].Step, idle[t].Wait, idle[t].Why = i+1, w, sem.P.waitWords(c, w)
 				}
 			}
 			movers(&succs[s].Action, moved)
@@ -1330,23 +1327,10 @@ func (p *Program) waitWords(c *Config, w Wait) string {
 	return "it has no step"
 }
 
-// HeldByCapacity lists the threads that, in every configuration of the
-// cycle of a lasso (path from its step cycleStart on), wait at a send or
-// select the queue's capacity holds back and have not applied: what the
-// liveness verdict at this capacity owes to it (README, Capacity reached
-// vs deadlock). Nil if the path is not a run.
-func HeldByCapacity(sem *Semantics, path []uint32, cycleStart int) []string {
-	var out []string
-	for _, x := range IdleInCycle(sem, path, cycleStart) {
-		if x.HeldByCapacity() {
-			out = append(out, sem.P.Threads[x.Thread].Name)
-		}
-	}
-	return out
-}
-
 // HeldByCapacity reports whether x is a participant yet to apply that the
-// queue's capacity holds back all along the cycle (see HeldByCapacity).
+// queue's capacity holds back at every configuration of the cycle: what the
+// liveness verdict at this capacity owes to it (README, Capacity reached vs
+// deadlock).
 func (x Idle) HeldByCapacity() bool {
 	return x.Always && x.Wait.Kind == WaitHeldBack && x.Pending
 }
