@@ -43,15 +43,16 @@ func (s *ChanSet) add(o ChanSet) bool {
 	return grew
 }
 
-// SendChannels over-approximates, for each send and select in a thread's
-// code (its initial functions and main, and the bodies every update gives
-// it), the endpoints its channel may be. Endpoints come from request and
+// CommChannels over-approximates, for each communication action (send,
+// select, receive, case) in a thread's code (its initial functions and
+// main, and the bodies every update gives it), the endpoints its channel
+// may be. Endpoints come from request and
 // accept (their service and role are written there) and flow through
 // variables and arguments; a value received, or returned by a call, may be
 // any endpoint. The analysis is a fixpoint over the parameters of the
 // thread's functions, each the union of the arguments at every call site
 // in any version of the code.
-func (m *Model) SendChannels() map[syntax.Expr]ChanSet {
+func (m *Model) CommChannels() map[syntax.Expr]ChanSet {
 	out := map[syntax.Expr]ChanSet{}
 	for _, t := range m.Threads {
 		bodies := map[string][]*syntax.FunDecl{}
@@ -85,7 +86,7 @@ func (m *Model) SendChannels() map[syntax.Expr]ChanSet {
 type chanFlow struct {
 	params  map[string][]ChanSet // per function, per parameter
 	bodies  map[string][]*syntax.FunDecl
-	sends   map[syntax.Expr]ChanSet
+	sends   map[syntax.Expr]ChanSet // by communication action
 	changed bool
 }
 
@@ -97,7 +98,7 @@ func (a *chanFlow) param(fun string, i int) ChanSet {
 }
 
 // eval walks e in env (variable → what it may be), records the channels of
-// its sends and selects and the arguments of its calls, and returns what
+// its communication actions and the arguments of its calls, and returns what
 // e's value may be.
 func (a *chanFlow) eval(e syntax.Expr, env map[string]ChanSet) ChanSet {
 	switch e := e.(type) {
@@ -153,10 +154,10 @@ func (a *chanFlow) eval(e syntax.Expr, env map[string]ChanSet) ChanSet {
 		a.record(e, a.eval(e.Chan, env))
 		return ChanSet{}
 	case *syntax.Receive:
-		a.eval(e.Chan, env)
+		a.record(e, a.eval(e.Chan, env))
 		return ChanSet{Any: true} // a received value may be an endpoint
 	case *syntax.Case:
-		a.eval(e.Chan, env)
+		a.record(e, a.eval(e.Chan, env))
 		var v ChanSet
 		for _, b := range e.Branches {
 			v.add(a.eval(b.Body, env))

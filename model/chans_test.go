@@ -6,10 +6,10 @@ import (
 	"github.com/mcheck/mcheck/model/syntax"
 )
 
-// TestSendChannels: the endpoints each send's channel may be flow from
+// TestCommChannels: the endpoints each send's channel may be flow from
 // request and accept through lets and arguments (every call site, the
 // update's code too); a received value or a call's result may be any.
-func TestSendChannels(t *testing.T) {
+func TestCommChannels(t *testing.T) {
 	src := `protocol P = mu t. a -> b: <int>. t
 service s1: P
 service s2: P
@@ -28,7 +28,7 @@ update u { thread S { fun g(e) = send(e, b, 5); f(e, e) } }
 		t.Fatal(err)
 	}
 	got := map[int64]ChanSet{} // by the value sent
-	for e, cs := range m.SendChannels() {
+	for e, cs := range m.CommChannels() {
 		if s, ok := e.(*syntax.Send); ok {
 			got[s.Value.(*syntax.IntLit).Value] = cs
 		}

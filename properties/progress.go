@@ -42,7 +42,7 @@ func deadlock(p *statespace.Program, c *statespace.Config, stuck []int) *statesp
 //   - a thread waiting for a message from q on instance i is releasable if
 //     the thread holding (i, q) is releasable and its remaining code may
 //     still send or select to the waiting role on an endpoint of i's
-//     service as q (Reach.SendsOn, with model.SendChannels), and the
+//     service as q (Reach.SendsOn, with model.CommChannels), and the
 //     endpoint (i, q) is still in use (statespace.EndpointInUse: some
 //     running thread refers to it, or a message carries it); a dropped
 //     endpoint sends no more, and the roles' names alone (shared between

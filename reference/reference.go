@@ -71,13 +71,13 @@ type checker struct {
 	threads  []*tinfo
 	ids      map[syntax.Expr]int
 	fvs      map[syntax.Expr][]string
-	chans    map[syntax.Expr]model.ChanSet // what each send's channel may be (model.SendChannels)
+	chans    map[syntax.Expr]model.ChanSet // what each send's channel may be (model.CommChannels)
 }
 
 // Check explores every run of m under opt (see the package documentation).
 func Check(m *model.Model, opt Options) (*Result, error) {
 	x := &checker{m: m, strategy: opt.Strategy, bound: opt.QueueBound, skip: map[string]bool{},
-		moved: map[string]bool{}, ids: map[syntax.Expr]int{}, fvs: map[syntax.Expr][]string{}, chans: m.SendChannels()}
+		moved: map[string]bool{}, ids: map[syntax.Expr]int{}, fvs: map[syntax.Expr][]string{}, chans: m.CommChannels()}
 	switch opt.Strategy {
 	case "uncoordinated", "stop-the-world", "max+1":
 	default:
@@ -923,7 +923,7 @@ func (x *checker) releasable(c *config) bool {
 //   - a thread waiting on receive/case from q on instance i, as role r, is
 //     released if the holder of (i, q) is released and its remaining code
 //     may still send or select to r on an endpoint of i's service as q
-//     (mayDo, with model.SendChannels), and the endpoint (i, q) is in
+//     (mayDo, with model.CommChannels), and the endpoint (i, q) is in
 //     use (inUse: a running thread's environment, pending values or
 //     continuation holds it, or a queued message does);
 //   - a thread waiting at accept(s, b) is released if some released

@@ -39,7 +39,7 @@ type Program struct {
 	// at every step.
 	singles [][]int
 
-	// The channels of the sends and selects (model.SendChannels), built
+	// The channels of the sends and selects (model.CommChannels), built
 	// on first use (wait.go).
 	chansOnce sync.Once
 	chans     map[syntax.Expr]model.ChanSet

@@ -123,7 +123,7 @@ type Reach struct {
 	Requests map[[2]int]bool
 	Accepts  map[[2]int]bool
 	// sendsOn, per receiving role id, what the channels of the sends and
-	// selects to it may be (model.SendChannels).
+	// selects to it may be (model.CommChannels).
 	sendsOn map[int][]model.ChanSet
 }
 
@@ -145,9 +145,9 @@ func (r Reach) SendsOn(p *Program, c *Config, inst, from, to int) bool {
 	return false
 }
 
-// sendChannels is the model's SendChannels, computed once.
+// sendChannels is the model's CommChannels, computed once.
 func (p *Program) sendChannels() map[syntax.Expr]model.ChanSet {
-	p.chansOnce.Do(func() { p.chans = p.Model.SendChannels() })
+	p.chansOnce.Do(func() { p.chans = p.Model.CommChannels() })
 	return p.chans
 }
 
