@@ -51,7 +51,7 @@ func FuzzLoad(f *testing.F) {
 		}
 		// Every send and select of a model that loads is analysed (the
 		// capacity rule treats one that is not as sending on any endpoint).
-		chans := m.SendChannels()
+		chans := m.CommChannels()
 		for _, th := range m.Threads {
 			bodies := []syntax.Expr{th.Main}
 			for _, f := range th.Funs {
