@@ -409,7 +409,7 @@ func parseMemBudget(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	if b < minMemBudget {
+	if b < minMemBudget { // (0 too: found by a tester, called "invalid")
 		return 0, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", s)
 	}
 	if phys, ok := store.PhysicalMemory(); ok && b > phys {
@@ -418,7 +418,8 @@ func parseMemBudget(s string) (int64, error) {
 	return b, nil
 }
 
-// parseSize parses sizes like 512MiB, 2GiB, 1G, 1000000; "" is 0 (default).
+// parseSize parses sizes like 512MiB, 2GiB, 1G, 64mb, 1000000 (units in
+// any case); "" and "0" are 0.
 func parseSize(s string) (int64, error) {
 	if s == "" {
 		return 0, nil
@@ -430,14 +431,19 @@ func parseSize(s string) (int64, error) {
 	mult := int64(1)
 	num := s
 	for _, u := range units {
-		if strings.HasSuffix(s, u.suffix) {
-			mult, num = u.mult, strings.TrimSuffix(s, u.suffix)
+		// Units in any case, as docker's and GNU sort's sizes (found by a
+		// tester: 64mb and 1g were "invalid").
+		if k := len(s) - len(u.suffix); k >= 0 && strings.EqualFold(s[k:], u.suffix) {
+			mult, num = u.mult, s[:k]
 			break
 		}
 	}
 	n, err := strconv.ParseFloat(num, 64)
 	if errors.Is(err, strconv.ErrRange) && n > 0 {
 		err = nil // too large: said below
+	}
+	if err == nil && n == 0 && !math.Signbit(n) {
+		return 0, nil // zero: too small for a budget, said by the caller
 	}
 	if err != nil || !(n > 0) { // !(n > 0) also refuses NaN
 		return 0, fmt.Errorf("invalid size %q (want e.g. 512MiB or 2GiB)", s)

@@ -238,6 +238,17 @@ func TestCheckLimits(t *testing.T) {
 		}
 		noPanic(t, errs)
 	}
+	// Zero is too small, not "invalid"; units are read in any case (found
+	// by a tester).
+	code, _, errs := runCmd("check", "--progress", "off", "--mem-budget", "0", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, "--mem-budget 0 is below the least budget, 1MiB") {
+		t.Errorf("--mem-budget 0: exit %d, stderr %q", code, errs)
+	}
+	for _, size := range []string{"64mb", "64mib", "1g", "2Mib"} {
+		if b, err := parseSize(size); err != nil || b < 2<<20 {
+			t.Errorf("parseSize(%q) = %d, %v", size, b, err)
+		}
+	}
 	// Well formed but too large: said so, not "invalid" (found by a
 	// tester).
 	for _, size := range []string{"99999999TiB", "1e400"} {
