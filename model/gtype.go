@@ -385,7 +385,11 @@ func (w *gWriter) write(n gnode) {
 		}
 		b.WriteString("}")
 	case *grec:
-		fmt.Fprintf(b, "mu %s. ", w.name(n))
+		// A binder no variable uses loops nowhere: dropped (found by a
+		// tester: mu t. a -> b: <int>. mu s. t kept its mu s).
+		if recUsed(n.body, n) {
+			fmt.Fprintf(b, "mu %s. ", w.name(n))
+		}
 		w.write(n.body)
 	case *gvar:
 		if n.rec != nil {

@@ -207,9 +207,21 @@ var projectionTests = []struct {
 		},
 	},
 	{
+		// Found by a tester: the global line kept mu s, which binds nothing.
+		name:    "binders that bind nothing",
+		src:     `protocol Unused = mu t. p -> q: <int>. mu s. (mu u. t)`,
+		roles:   []string{"p", "q"},
+		looping: true,
+		global:  "mu t. p -> q: <int>. t",
+		local: map[string]wantLocal{
+			"p": {"mu t. q!<int>. t", "0: q!<int> -> 0 (ends run)"},
+		},
+	},
+	{
 		name:    "a role not in the loop's body after its first message",
 		src:     `protocol Once = mu t. p -> q: <int>. mu s. q -> r: <int>. s`,
 		roles:   []string{"p", "q", "r"},
+		global:  "p -> q: <int>. mu s. q -> r: <int>. s",
 		looping: false, // t is never used: no run loop at top level
 		local: map[string]wantLocal{
 			"p": {"q!<int>. end", "0: q!<int> -> 1 (ends run); 1: end"},
