@@ -67,8 +67,9 @@
 // ended endpoint it holds of an instance with an n, else pass; stop-the-
 // world block iff that condition holds, else pass. Barrier release (one
 // step) is enabled when some participant waits and every participant that
-// has not applied waits or has stopped; they all apply, the waiting ones
-// go on past their point. Applying: heap version 1 (a call looks the body
+// has not applied waits or has stopped; the running ones apply (a stopped
+// thread has nothing left to update), the waiting ones go on past their
+// point. Applying: heap version 1 (a call looks the body
 // up when it is made: a running body keeps running); the thread's
 // endpoints of moved services get the new protocol for their next run, at
 // once if the current run has had no action. An endpoint starts under the

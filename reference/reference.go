@@ -814,11 +814,9 @@ func (x *checker) expand(c *config) expansion {
 		var fs []fault
 		var who []string
 		for t, th := range n.threads {
-			if th.part && th.hv == 0 {
+			if th.part && th.hv == 0 && th.status == tRun {
 				x.apply(n, t)
-				if th.status == tRun {
-					who = append(who, x.tname(t))
-				}
+				who = append(who, x.tname(t))
 				if th.barrier {
 					fs = append(fs, x.performPoint(n, t)...)
 				}

@@ -274,7 +274,8 @@ func (p *Program) Canonical(c *Config) *Config {
 
 // canonicalize puts c in canonical form, so that configurations no step can
 // tell apart are equal (docs/language.md §6):
-//   - variable slots that are dead at a frame's next instruction are cleared;
+//   - variable slots that are dead at a frame's next instruction are cleared,
+//     and a stopped thread is no participant (canonThread);
 //   - instances whose roles have all reached end and that have no queued
 //     messages are forgotten, and the rest renumbered in canonical order
 //     (instOrder.cmp: by service, then holders; ties in order of creation);
@@ -293,7 +294,7 @@ func (p *Program) canonicalize(c *Config, o canonOpts) {
 	// canonical form: the rest is shared with a canonical configuration.
 	for _, th := range c.Threads {
 		if th.dirty {
-			p.clearDeadSlots(th)
+			p.canonThread(th)
 		}
 	}
 	// Forget finished instances, and put the rest in canonical order.
@@ -444,6 +445,22 @@ func chanLess(a, b *Channel) bool {
 		return a.From < b.From
 	}
 	return a.To < b.To
+}
+
+// canonThread puts th (a private copy) in canonical form: the slots its
+// frames no longer read are cleared, and a thread that has stopped
+// (finished or crashed) no longer takes part in the update. Whether it
+// did is something no step can tell: a stopped thread has nothing left to
+// update, counts as done for update completion either way, and the
+// barrier's release applies running participants only (found by a
+// tester: a thread that finished before the introduction and one that
+// finished after it, a participant, printed alike and were two states).
+// Its heap version stays: the configuration says it applied.
+func (p *Program) canonThread(th *Thread) {
+	p.clearDeadSlots(th)
+	if th.Status != Running {
+		th.Participant = false
+	}
 }
 
 // clearDeadSlots clears the slots of th (a private copy) that its frames

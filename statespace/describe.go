@@ -108,24 +108,16 @@ func (p *Program) describeAct(c *Config, s *Succ, ep func() string) string {
 	case ActBlock:
 		return "waits at the stop-the-world barrier"
 	case ActRelease:
-		// Participants that have finished count as arrived; their heap
-		// version advances with the others', but they do not run again.
-		var names, done []string
+		// The running participants: one that has stopped is done with the
+		// update and is not waited for (canonThread).
+		var names []string
 		for _, t := range a.Threads {
-			if c != nil && t < len(c.Threads) && c.Threads[t].Status != Running {
-				done = append(done, p.Threads[t].Name)
-			} else {
-				names = append(names, p.Threads[t].Name)
-			}
+			names = append(names, p.Threads[t].Name)
 		}
-		d := fmt.Sprintf("barrier released: %s apply update %s together", strings.Join(names, ", "), p.Update.Name)
 		if len(names) == 1 {
-			d = fmt.Sprintf("barrier released: %s applies update %s", names[0], p.Update.Name)
+			return fmt.Sprintf("barrier released: %s applies update %s", names[0], p.Update.Name)
 		}
-		if len(done) > 0 {
-			d += fmt.Sprintf(" (%s, no longer running, %s too)", strings.Join(done, ", "), map[bool]string{true: "counts", false: "count"}[len(done) == 1])
-		}
-		return d
+		return fmt.Sprintf("barrier released: %s apply update %s together", strings.Join(names, ", "), p.Update.Name)
 	case ActIntroduce:
 		return fmt.Sprintf("update %s is introduced%s", p.Update.Name, p.describeN(s.Next))
 	case ActSpin:

@@ -535,12 +535,12 @@ func (m *threadMemo) hit(k memoKey) (*Thread, bool) {
 	return sl.th, true
 }
 
-// keep interns th (the thread after the step, a private copy) with its dead
-// slots cleared, keeps it under k, and returns the table's copy (th itself
+// keep interns th (the thread after the step, a private copy) in canonical
+// form (canonThread), keeps it under k, and returns the table's copy (th itself
 // if the table failed: the error reaches the caller when the successor's
 // key is made).
 func (m *threadMemo) keep(p *Program, k memoKey, th *Thread) *Thread {
-	p.clearDeadSlots(th)
+	p.canonThread(th)
 	id := m.t.thread(m.cur, th)
 	if m.cur.err != nil {
 		return th

@@ -215,15 +215,15 @@ func (s *Semantics) applyInst(c *Config, t, i int) {
 	}
 }
 
-// release is the barrier step: every participant applies; those waiting at
-// the barrier go on past their update point.
+// release is the barrier step: every running participant applies; those
+// waiting at the barrier go on past their update point.
 func (s *Semantics) release(c *Config) Succ {
 	n := c.clone()
 	act := Action{Kind: ActRelease, Thread: -1, Code: -1, Label: -1}
 	var fault *Fault
 	for t, th := range c.Threads {
-		if !th.Participant || th.HeapVer == 1 {
-			continue
+		if !th.Participant || th.HeapVer == 1 || th.Status != Running {
+			continue // (a stopped thread has nothing left to update)
 		}
 		n.thread(t)
 		s.apply(n, t)
