@@ -1226,7 +1226,9 @@ const maxIdleNotes = 8
 // the update). The participants yet to apply come first: they are what the
 // violation is about (found by a tester: ten bystanders hid the one
 // participant past the eighth line). Those the capacity holds back all
-// along are said in the run's notes (heldByCapacity).
+// along are said in the run's notes too (heldByCapacity), and named here
+// as well (found by a tester: the one participant the lasso was about had
+// no idle: line, where the README promised one for every idle thread).
 func writeIdle(w io.Writer, r *runReport) {
 	for i, l := range idleLines(r) {
 		head := "            "
@@ -1239,12 +1241,7 @@ func writeIdle(w io.Writer, r *runReport) {
 
 // idleLines are writeIdle's lines (the HTML page shows them too).
 func idleLines(r *runReport) []string {
-	var idle []statespace.Idle
-	for _, x := range r.idle {
-		if !x.HeldByCapacity() {
-			idle = append(idle, x)
-		}
-	}
+	idle := slices.Clone(r.idle)
 	slices.SortStableFunc(idle, func(a, b statespace.Idle) int {
 		switch {
 		case a.Pending == b.Pending:
@@ -1268,7 +1265,11 @@ func idleLines(r *runReport) []string {
 // in it: where it cannot move.
 func idleLine(name string, x statespace.Idle) string {
 	if x.Always {
-		return fmt.Sprintf("%s never moves in the cycle, and cannot at any step of it (%s)", name, x.Why)
+		s := fmt.Sprintf("%s never moves in the cycle, and cannot at any step of it (%s)", name, x.Why)
+		if x.HeldByCapacity() {
+			s += ": the capacity alone starves it (see the note above the report)"
+		}
+		return s
 	}
 	s := fmt.Sprintf("%s never moves in the cycle, though it is enabled at some steps; before step %d it is not (%s)", name, x.Step, x.Why)
 	if x.Wait.Kind == statespace.WaitHeldBack {
