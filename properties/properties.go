@@ -14,6 +14,7 @@ package properties
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mcheck/mcheck/statespace"
@@ -151,6 +152,33 @@ const (
 	ruleIncomplete      = "update not completed"
 	ruleOrphans         = "orphan messages"
 )
+
+// Rules lists the rules of property's violations, sorted: those of its
+// steps' facts, of configurations with no successors, and, for update
+// completion, the liveness lasso's (statespace.RuleNeverApplies).
+func Rules(property string) []string {
+	var out []string
+	add := func(r string) {
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	for _, f := range facts {
+		if f.property == property {
+			add(f.rule)
+		}
+	}
+	for _, r := range []string{ruleDeadlock, ruleBarrierDeadlock, ruleIncomplete, ruleOrphans} {
+		if (Checker{}).TerminalRule(property, r) {
+			add(r)
+		}
+	}
+	if property == UpdateCompletion {
+		add(statespace.RuleNeverApplies)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // TerminalRule reports whether CheckTerminal may report a violation of the
 // given property and rule (statespace.TerminalRules): if not, only a step

@@ -516,6 +516,16 @@ var actionNames = [...]string{ActSend: "send", ActRecv: "receive", ActSelect: "s
 	ActChoose: "choose", ActStart: "start", ActPass: "pass", ActApply: "apply", ActBlock: "block",
 	ActRelease: "release", ActIntroduce: "introduce", ActFault: "fault", ActSpin: "spin"}
 
+// IsStepKind reports whether k names a kind of step in structured traces.
+func IsStepKind(k string) bool {
+	for _, n := range actionNames {
+		if n != "" && n == k {
+			return true
+		}
+	}
+	return false
+}
+
 // TraceStepOf describes step number n, s from configuration c, as data.
 func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 	a := s.Action

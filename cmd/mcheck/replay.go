@@ -32,7 +32,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	var nth int
 	fs.IntVar(&nth, "violation", 1, "replay the report's `N`th counterexample, counting every run's in order (each one a --continue run lists)")
 	usage := func(w io.Writer) {
-		fmt.Fprintln(w, "usage: mcheck replay [--model MODEL.dsu] REPORT.json")
+		fmt.Fprintln(w, "usage: mcheck replay [--model MODEL.dsu] [--violation N] REPORT.json")
 		fmt.Fprintln(w, "\nREPORT.json is the output of `mcheck check --json`: its first violation (or the")
 		fmt.Fprintln(w, "one --violation chooses) is re-run through the semantics, step by step, with the")
 		fmt.Fprintln(w, "options it was found with; the trace is printed, and the run must end in the same")
@@ -108,36 +108,6 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		o.NoUpdate = true // whatever updates the model has now
 	} else {
 		o.Update = rec.Update
-	}
-	// A strategy or a property this mcheck does not know, check never
-	// writes: bad input. (An update the model no longer has is a model that
-	// changed: the run is no longer a run of it, exit 1 below.)
-	if rec.Strategy != "" && rec.Strategy != check.NoStrategy {
-		if _, err := statespace.StrategyNamed(rec.Strategy); err != nil {
-			fmt.Fprintf(stderr, "mcheck replay: %s: strategy: %v\n", reportPath, err)
-			return exitUsage
-		}
-	}
-	if !slices.Contains(properties.Names, rec.Property) {
-		what := fmt.Sprintf("unknown property %q", rec.Property)
-		if rec.Property == "" {
-			what = "the violation names no property"
-		}
-		fmt.Fprintf(stderr, "mcheck replay: %s: property: %s (known: %s)\n", reportPath, what, strings.Join(properties.Names, ", "))
-		return exitUsage
-	}
-	if _, err := properties.Without(rec.Skip); err != nil {
-		fmt.Fprintf(stderr, "mcheck replay: %s: skip: %v\n", reportPath, err)
-		return exitUsage
-	}
-	if rec.CycleStart < 0 || rec.CycleStart > len(rec.Path) {
-		// check writes 0 (no lasso) or a step of the path.
-		fmt.Fprintf(stderr, "mcheck replay: %s: cycle_start: must be 0 (no cycle) or a step of the path, 1 to %d, got %d\n", reportPath, len(rec.Path), rec.CycleStart)
-		return exitUsage
-	}
-	if msg := rec.inconsistent(); msg != "" {
-		fmt.Fprintf(stderr, "mcheck replay: %s: %s\n", reportPath, msg)
-		return exitUsage
 	}
 	tr, vs, err := check.Replay(m, o, rec.Path, rec.CycleStart)
 	var diverged *statespace.DivergedError
@@ -315,8 +285,35 @@ type savedViolation struct {
 // inconsistent says how a report's run is one check could not have
 // written, beyond its fields' types ("" if it could have): found by a
 // tester, an empty strategy replayed as uncoordinated, an empty update as
-// the model's only one, and a skipped property's violation replayed.
+// the model's only one, and a skipped property's violation replayed. A
+// strategy, a property or a rule this mcheck does not know, check never
+// writes either. (An update the model no longer has is a model that
+// changed: the run is no longer a run of it, exit 1.)
 func (r *savedRun) inconsistent() string {
+	if r.Strategy != "" && r.Strategy != check.NoStrategy {
+		if _, err := statespace.StrategyNamed(r.Strategy); err != nil {
+			return fmt.Sprintf("strategy: %v", err)
+		}
+	}
+	if !slices.Contains(properties.Names, r.Property) {
+		what := fmt.Sprintf("unknown property %q", r.Property)
+		if r.Property == "" {
+			what = "the violation names no property"
+		}
+		return fmt.Sprintf("property: %s (known: %s)", what, strings.Join(properties.Names, ", "))
+	}
+	if _, err := properties.Without(r.Skip); err != nil {
+		return fmt.Sprintf("skip: %v", err)
+	}
+	if r.CycleStart < 0 || r.CycleStart > len(r.Path) {
+		// check writes 0 (no lasso) or a step of the path.
+		return fmt.Sprintf("cycle_start: must be 0 (no cycle) or a step of the path, 1 to %d, got %d", len(r.Path), r.CycleStart)
+	}
+	if rules := properties.Rules(r.Property); r.Rule != "" && !slices.Contains(rules, r.Rule) {
+		// (found by a tester: an unknown rule, or another property's,
+		// was replayed as a run that no longer ends so, exit 1)
+		return fmt.Sprintf("rule: %q is no rule of %s (its rules: %s)", r.Rule, r.Property, strings.Join(rules, "; "))
+	}
 	switch {
 	case r.Update == "":
 		return "update: missing (check writes the update's name, or " + check.NoUpdate + ")"
@@ -360,9 +357,6 @@ func (r *savedRun) inconsistent() string {
 	if msg := traceInconsistent(r.Trace); msg != "" {
 		return msg
 	}
-	if r.pathNull {
-		return "path: null among the successor indices, where check writes whole numbers"
-	}
 	if r.Trace == nil {
 		// (found by a tester: with the trace removed, or null, any path
 		// was replayed)
@@ -387,6 +381,8 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A byte-order mark, as a model may begin with (found by a tester).
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, maxReportBytes+1)
 	points := false
@@ -409,6 +405,11 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 				return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: field %s: a JSON %s where check writes %s", path, line, ute.Field, ute.Value, jsonKind(ute.Type))
 			}
 			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %v", path, line, err)
+		}
+		if k := duplicateKey(sc.Bytes()); k != "" {
+			// (found by a tester: a second "verdict" appended to a line
+			// won, as encoding/json lets the last of a name win)
+			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: the name %q twice in one object, where check writes each once", path, line, k)
 		}
 		points = points || r.Kind != "" // a row of mcheck points names its point's kind
 		if r.Kind == "" && !slices.Contains([]string{"ok", "violation", "unknown"}, r.Verdict) {
@@ -442,38 +443,52 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 				runs = append(runs, x)
 			}
 		}
-		if found != nil || seen+len(runs) < nth {
-			seen += len(runs)
-			continue
-		}
-		k := nth - seen - 1
-		rec := &runs[k]
-		rec.Violations = nil
+		// Every violation of the report is one check could have written,
+		// not only the one replayed (found by a tester: a --continue
+		// report whose second violation was damaged replayed its first).
 		var raw struct {
 			Path       []json.RawMessage `json:"path"`
 			Violations []struct {
 				Path []json.RawMessage `json:"path"`
 			} `json:"violations"`
 		}
-		if json.Unmarshal(sc.Bytes(), &raw) == nil {
+		_ = json.Unmarshal(sc.Bytes(), &raw) // (read above: no error)
+		for j := range runs {
+			x := &runs[j]
+			x.Violations = nil
 			rawPath := raw.Path
-			if len(r.Violations) > 0 && k < len(raw.Violations) {
-				rawPath = raw.Violations[k].Path
+			if len(r.Violations) > 0 && j < len(raw.Violations) {
+				rawPath = raw.Violations[j].Path
 			}
-			for _, x := range rawPath {
-				rec.pathNull = rec.pathNull || string(bytes.TrimSpace(x)) == "null"
+			for _, v := range rawPath {
+				x.pathNull = x.pathNull || string(bytes.TrimSpace(v)) == "null"
+			}
+			// A violation in the initial configuration has an empty
+			// path, which some reports leave out; a path left out of a
+			// longer trace is a damaged report.
+			if x.Path == nil && len(x.Found) > 0 && len(x.Trace) == 0 {
+				x.Path = []uint32{}
+			}
+			which := ""
+			if len(runs) > 1 {
+				which = fmt.Sprintf("violation %d of the line: ", j+1)
+			}
+			if x.pathNull {
+				return nil, fmt.Errorf("%s:%d: %spath: null among the successor indices, where check writes whole numbers", path, line, which)
+			}
+			if x.Path == nil {
+				return nil, fmt.Errorf("%s:%d: %sthe violation has no path (the successor indices of its %s): not a whole report of mcheck check --json", path, line, which, steps(len(x.Trace)))
+			}
+			if msg := x.inconsistent(); msg != "" {
+				return nil, fmt.Errorf("%s:%d: %s%s", path, line, which, msg)
 			}
 		}
-		// A violation in the initial configuration has an empty path,
-		// which some reports leave out; a path left out of a longer
-		// trace is a damaged report.
-		if rec.Path == nil && len(rec.Found) > 0 && len(rec.Trace) == 0 {
-			rec.Path = []uint32{}
+		if found != nil || seen+len(runs) < nth {
+			seen += len(runs)
+			continue
 		}
-		if rec.Path == nil {
-			return nil, fmt.Errorf("%s:%d: the violation has no path (the successor indices of its %s): not a whole report of mcheck check --json", path, line, steps(len(rec.Trace)))
-		}
-		found, seen = rec, seen+len(runs)
+		k := nth - seen - 1
+		found, seen = &runs[k], seen+len(runs)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s: not a report of mcheck check --json: %v", path, err)
@@ -523,6 +538,9 @@ func traceInconsistent(trace []json.RawMessage) string {
 			return fmt.Sprintf("trace: step %d has no thread, where check names one (- for a step of no thread)", i+1)
 		case st.Kind == nil || *st.Kind == "":
 			return fmt.Sprintf("trace: step %d has no kind, where check gives each step one", i+1)
+		case !statespace.IsStepKind(*st.Kind):
+			// (found by a tester: replayed, and said to name another run)
+			return fmt.Sprintf("trace: step %d has the kind %q, which check never writes", i+1, *st.Kind)
 		}
 	}
 	return ""
@@ -546,4 +564,50 @@ func jsonKind(t reflect.Type) string {
 		return "a list, each " + jsonKind(t.Elem())
 	}
 	return "an object"
+}
+
+// duplicateKey returns a name that some object of the JSON value b (valid
+// JSON) holds twice, or "".
+func duplicateKey(b []byte) string {
+	d := json.NewDecoder(bytes.NewReader(b))
+	type frame struct {
+		object bool
+		keys   map[string]bool
+		key    bool // the next token of an object is a name
+	}
+	var stack []*frame
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return ""
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.key {
+			if k, ok := tok.(string); ok {
+				if top.keys[k] {
+					return k
+				}
+				top.keys[k] = true
+				top.key = false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, keys: map[string]bool{}, key: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value done: an object's next token is a name.
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].key = true
+		}
+	}
 }

@@ -640,6 +640,46 @@ func TestReplayNthViolation(t *testing.T) {
 			t.Errorf("%s: exit %d, %q, want %q", name, code, errs, c.want)
 		}
 	}
+	// Reports check could not have written, found by a tester: a step of
+	// a kind check never writes; a rule of another property, or none
+	// known; a damaged violation beside the one replayed; a name twice in
+	// an object. And a report beginning with a byte-order mark replays.
+	edit := func(f func(m map[string]any)) string {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(first), &m); err != nil {
+			t.Fatal(err)
+		}
+		f(m)
+		b, _ := json.Marshal(m)
+		return string(b) + "\n"
+	}
+	vio := func(m map[string]any, k int) map[string]any { return m["violations"].([]any)[k].(map[string]any) }
+	for name, c := range map[string]struct{ report, want string }{
+		"kind": {edit(func(m map[string]any) {
+			vio(m, 1)["trace"].([]any)[0].(map[string]any)["kind"] = "nonsense"
+		}), `violation 2 of the line: trace: step 1 has the kind "nonsense", which check never writes`},
+		"rule of another property": {edit(func(m map[string]any) {
+			m["rule"], vio(m, 0)["rule"] = "runtime error", "runtime error"
+		}), `violation 1 of the line: rule: "runtime error" is no rule of fidelity`},
+		"unknown rule beside": {edit(func(m map[string]any) { vio(m, 2)["rule"] = "bogus rule" }),
+			`violation 3 of the line: rule: "bogus rule" is no rule of progress (its rules: deadlock; deadlock at the stop-the-world barrier)`},
+		"name twice": {strings.Replace(first, `{"model":`, `{"verdict":"ok","model":`, 1) + "\n", `the name "verdict" twice in one object`},
+	} {
+		f := filepath.Join(t.TempDir(), "edited.json")
+		if err := os.WriteFile(f, []byte(c.report), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errs := runCmd("replay", f); code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("%s: exit %d, %q, want %q", name, code, errs, c.want)
+		}
+	}
+	bom := filepath.Join(t.TempDir(), "bom.json")
+	if err := os.WriteFile(bom, []byte("\uFEFF"+out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got, errs := runCmd("replay", bom); code != exitOK {
+		t.Errorf("report with a byte-order mark: exit %d\n%s\n%s", code, got, errs)
+	}
 	for _, n := range []string{"0", "4"} {
 		if code, _, errs := runCmd("replay", "--violation", n, report); code != exitUsage || !strings.Contains(errs, "--violation") && !strings.Contains(errs, "the report holds 3") {
 			t.Errorf("replay --violation %s: exit %d, %q", n, code, errs)
