@@ -161,10 +161,24 @@ func (f *benchFlags) validate(fs *pflag.FlagSet) ([]string, error) {
 	if f.out == "" {
 		return nil, errors.New("--out must name a directory")
 	}
-	if st, err := os.Stat(f.out); err == nil && !st.IsDir() {
-		// A usage error, as gen -o DIR is (found by a tester: it was
-		// exit 3, "cannot create output directory").
-		return nil, fmt.Errorf("--out %s is a file: it must name a directory (created if missing)", f.out)
+	// A file where the directory or one of its parents must be is a usage
+	// error, as gen -o DIR is, said before anything runs (found by
+	// testers: it was exit 3, "cannot create output directory", after the
+	// heading).
+	for dir := filepath.Clean(f.out); ; dir = filepath.Dir(dir) {
+		st, err := os.Stat(dir)
+		if err == nil {
+			if !st.IsDir() && dir == filepath.Clean(f.out) {
+				return nil, fmt.Errorf("--out %s is a file: it must name a directory (created if missing)", f.out)
+			}
+			if !st.IsDir() {
+				return nil, fmt.Errorf("--out %s: %s is a file, so the directory cannot be made under it", f.out, dir)
+			}
+			break
+		}
+		if next := filepath.Dir(dir); next == dir {
+			break
+		}
 	}
 	if f.queueBound < 1 {
 		return nil, fmt.Errorf("--queue-bound must be at least 1, got %d", f.queueBound)

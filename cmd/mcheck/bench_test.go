@@ -163,17 +163,26 @@ func TestBenchUsage(t *testing.T) {
 			t.Errorf("bench %v: exit %d, stderr %q; want exit 2 and %q", c.args, code, errs, c.want)
 		}
 	}
-	// An output directory that cannot be created is a failure to write.
+	// An output directory that cannot be created is a failure to write
+	// (sysfs refuses a new directory, to root too).
+	if st, err := os.Stat("/sys"); err == nil && st.IsDir() {
+		code, _, errs := runGenBench(t, "bench", "--family", "ring", "--from", "2", "--to", "2", "--out", "/sys/mcheck-bench-test/sub")
+		if code != exitFailure || !strings.Contains(errs, "cannot create output directory") {
+			t.Errorf("unwritable --out: exit %d, stderr %q", code, errs)
+		}
+	}
+	// A file given as the directory, or as one of its parents, is a usage
+	// error, as gen -o DIR is, said before anything runs (found by a
+	// tester: the parent's case was exit 3, after the heading).
 	file := filepath.Join(dir, "file")
 	os.WriteFile(file, nil, 0o644)
-	code, _, errs := runGenBench(t, "bench", "--family", "ring", "--from", "2", "--to", "2", "--out", filepath.Join(file, "sub"))
-	if code != exitFailure || !strings.Contains(errs, "cannot create output directory") {
-		t.Errorf("unwritable --out: exit %d, stderr %q", code, errs)
-	}
-	// A file given as the directory is a usage error, as gen -o DIR is.
-	code, _, errs = runGenBench(t, "bench", "--family", "ring", "--from", "2", "--to", "2", "--out", file)
+	code, out, errs := runGenBench(t, "bench", "--family", "ring", "--from", "2", "--to", "2", "--out", file)
 	if code != exitUsage || !strings.Contains(errs, "is a file: it must name a directory") {
 		t.Errorf("--out FILE: exit %d, stderr %q", code, errs)
+	}
+	code, out, errs = runGenBench(t, "bench", "--family", "ring", "--from", "2", "--to", "2", "--out", filepath.Join(file, "sub", "x"))
+	if code != exitUsage || !strings.Contains(errs, file+" is a file, so the directory cannot be made under it") || out != "" {
+		t.Errorf("--out FILE/sub/x: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
 
