@@ -921,10 +921,12 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 	}
 	switch traceFmt {
 	case "json":
+		// The heading as the text trace's (found by a tester: it said
+		// only "trace:", neither the length nor whether it is shortest).
 		b, _ := json.MarshalIndent(v.Trace, "  ", "  ")
-		fmt.Fprintf(w, "  trace:\n  %s\n", b)
+		fmt.Fprintf(w, "  trace (%s), as JSON:\n  %s\n", what, b)
 		if v.CycleStart > 0 {
-			fmt.Fprintf(w, "  cycle starts at step %d (%s)\n", v.CycleStart, what)
+			fmt.Fprintf(w, "  cycle starts at step %d\n", v.CycleStart)
 		}
 	case "msc":
 		fmt.Fprintf(w, "  trace (%s), as a message sequence chart:\n", what)

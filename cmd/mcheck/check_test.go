@@ -292,6 +292,14 @@ func TestCheckJSONFinal(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errs, "--trace msc") {
 		t.Fatalf("--json --trace msc: exit %d, %q", code, errs)
 	}
+	// --trace json in the text report: its heading says the length and
+	// that it is shortest, as the text trace's does (found by a tester).
+	code, out, _ = runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "uncoordinated", "--trace", "json", "../../models/mathserver.dsu")
+	i := strings.Index(out, "  trace (7 steps, shortest), as JSON:\n  [")
+	var trace []map[string]any
+	if code != exitViolation || i < 0 || json.NewDecoder(strings.NewReader(out[i+len("  trace (7 steps, shortest), as JSON:\n  "):])).Decode(&trace) != nil || len(trace) != 7 {
+		t.Errorf("--trace json: exit %d\n%s", code, out)
+	}
 }
 
 // TestCheckGrowthHint: a deep, narrow search with a growing counter gets a

@@ -216,7 +216,11 @@ func (f *pointsFlags) options() (check.PointsOptions, error) {
 		return o, fmt.Errorf("--skip: %v", err)
 	}
 	if f.store != store.Memory && f.store != store.Badger {
-		return o, fmt.Errorf("--store must be memory or badger, got %q (a bit array never proves a point safe)", f.store)
+		why := ""
+		if f.store == store.Bitstate {
+			why = " (a bit array never proves a point safe)" // (not said of any other: a tester)
+		}
+		return o, fmt.Errorf("--store must be memory or badger, got %q%s", f.store, why)
 	}
 	if err := store.CheckKind(f.store, f.storeDir); err != nil {
 		return o, err
