@@ -98,6 +98,9 @@ type Outcome struct {
 	// Idle, for a lasso, are the running threads that never move in its
 	// cycle, with where each cannot (statespace.IdleInCycle).
 	Idle []statespace.Idle
+	// Stalled, for a lasso, are the participants yet to apply that move in
+	// its cycle, with why none can apply there (statespace.StalledInCycle).
+	Stalled []statespace.Stalled
 	// Bitstate, with --store bitstate, says how full the bit array ended
 	// and what that may have hidden; such a run is never exhaustive.
 	Bitstate string
@@ -412,6 +415,7 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 	case v != nil:
 		res.Violation, res.Verdict, res.Exhaustive = v, statespace.Violated, false
 		out.Idle = statespace.IdleInCycle(sem, v.Path, v.CycleStart)
+		out.Stalled = statespace.StalledInCycle(sem, v.Path, v.CycleStart)
 		for _, x := range out.Idle {
 			if x.HeldByCapacity() {
 				out.HeldByCapacity = append(out.HeldByCapacity, sem.P.Threads[x.Thread].Name)

@@ -1287,6 +1287,77 @@ func IdleInCycle(sem *Semantics, path []uint32, cycleStart int) []Idle {
 	return out
 }
 
+// Stalled is a participant yet to apply that moves in a lasso's cycle and
+// yet cannot apply anywhere in it, with why (StalledInCycle).
+type Stalled struct {
+	Thread int
+	Why    string
+}
+
+// StalledInCycle lists the participants yet to apply that move in the
+// cycle of a lasso (path, with its cycle from step cycleStart on), in
+// thread order, each with why it cannot apply there (found by a tester:
+// a lasso where the participant only computed on in a loop said nothing of
+// why it never applied: it held the endpoint of a session it would never
+// complete its run n in). Nil if the path is not a run.
+func StalledInCycle(sem *Semantics, path []uint32, cycleStart int) []Stalled {
+	if cycleStart < 1 || cycleStart > len(path) {
+		return nil
+	}
+	sem = sem.unreduced() // a lasso is a real run
+	c, _ := sem.Initial()
+	moved := make(threadSet, (len(c.Threads)+63)/64)
+	var cycle []*Config // (the initial configuration's successors own their memory)
+	for i, s := range path {
+		succs, _ := sem.Successors(c)
+		if int(s) >= len(succs) {
+			return nil
+		}
+		if i+1 >= cycleStart {
+			cycle = append(cycle, c)
+			movers(&succs[s].Action, moved)
+		}
+		c = succs[s].Next
+	}
+	var out []Stalled
+	for t, th := range c.Threads {
+		if moved.has(t) && th.Status == Running && th.Participant && th.HeapVer == 0 {
+			out = append(out, Stalled{Thread: t, Why: sem.stalledWhy(cycle, t)})
+		}
+	}
+	return out
+}
+
+// stalledWhy says why thread t, a participant yet to apply, cannot apply
+// anywhere in cycle (the configurations of a lasso's cycle).
+func (s *Semantics) stalledWhy(cycle []*Config, t int) string {
+	if _, ok := s.Strategy.(OnlyAt); ok {
+		return "it does not apply at the update point checked anywhere in the cycle"
+	}
+	name := s.Strategy.Name()
+	if name != (MaxPlus1{}).Name() && name != (StopTheWorld{}).Name() {
+		return "it reaches no update point in the cycle"
+	}
+	for _, c := range cycle {
+		if CompletedN(c, t) {
+			return "it completes the runs " + name + " waits for, but reaches no update point after that in the cycle"
+		}
+	}
+	c := cycle[0]
+	for i, in := range c.Insts {
+		if in.N == NoRunNumber {
+			continue
+		}
+		for _, e := range in.Ends {
+			if int(e.Holder) == t && !e.Done && !e.Untracked && e.Run < in.N {
+				return fmt.Sprintf("%s waits for it to complete run %d of %s (the update's n) before it may apply, and it does not in the cycle (it is in run %d where the cycle starts)",
+					name, in.RunBase+in.N, s.P.endpointName(c, i, e.Role), in.RunBase+e.Run+1)
+			}
+		}
+	}
+	return "it reaches no update point in the cycle where " + name + " lets it apply"
+}
+
 // waitWords says in words what w, a wait in c, waits for.
 func (p *Program) waitWords(c *Config, w Wait) string {
 	switch w.Kind {

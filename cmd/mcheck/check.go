@@ -307,7 +307,7 @@ func strategyName(o *check.Outcome) string {
 
 func reportOf(path string, o *check.Outcome) *runReport {
 	return &runReport{model: path, update: o.Update, strategy: strategyName(o), res: o.Result, queueBound: o.QueueBound, prog: o.Program, live: o.Liveness, bitstate: o.Bitstate, sym: o.Symmetry,
-		por: o.POR, shortestStates: o.ShortestStates, shortestCut: o.ShortestCut, heldByCapacity: o.HeldByCapacity, idle: o.Idle}
+		por: o.POR, shortestStates: o.ShortestStates, shortestCut: o.ShortestCut, heldByCapacity: o.HeldByCapacity, idle: o.Idle, stalled: o.Stalled}
 }
 
 // checkPlan is the validated form of the flags.
@@ -477,6 +477,8 @@ type runReport struct {
 	heldByCapacity []string
 	// idle: the threads that never move in a lasso's cycle.
 	idle []statespace.Idle
+	// stalled: the participants yet to apply that move in a lasso's cycle.
+	stalled []statespace.Stalled
 	// failure: the run stopped on this error (a full disk, a store that
 	// failed); res holds the statistics so far.
 	failure error
@@ -1060,6 +1062,9 @@ type jsonRun struct {
 	// Idle: for a lasso, the threads that never move in its cycle ([] for
 	// none).
 	Idle *[]idleJSON `json:"idle,omitempty"`
+	// Stalled: for a lasso, the participants yet to apply that move in its
+	// cycle, with why none can apply there ([] for none).
+	Stalled *[]stalledJSON `json:"stalled,omitempty"`
 	// Path is the trace as successor indices (mcheck replay re-runs it);
 	// UpdateAt and Skip are the options it was found with.
 	Path     []uint32 `json:"path,omitempty"`
@@ -1162,6 +1167,11 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 				idle = append(idle, idleJSON{Thread: r.prog.Threads[x.Thread].Name, Step: x.Step, Always: x.Always, Waits: x.Why, Pending: x.Pending})
 			}
 			j.Idle = &idle
+			stalled := []stalledJSON{}
+			for _, x := range r.stalled {
+				stalled = append(stalled, stalledJSON{Thread: r.prog.Threads[x.Thread].Name, Why: x.Why})
+			}
+			j.Stalled = &stalled
 		}
 		shortest := r.traceShortest(v)
 		j.TraceShortest = &shortest
@@ -1232,6 +1242,13 @@ const maxIdleNotes = 8
 // as well (found by a tester: the one participant the lasso was about had
 // no idle: line, where the README promised one for every idle thread).
 func writeIdle(w io.Writer, r *runReport) {
+	for i, l := range stalledLines(r) {
+		head := "            "
+		if i == 0 {
+			head = "  stalled:  "
+		}
+		fmt.Fprintf(w, "%s%s\n", head, l)
+	}
 	for i, l := range idleLines(r) {
 		head := "            "
 		if i == 0 {
@@ -1239,6 +1256,16 @@ func writeIdle(w io.Writer, r *runReport) {
 		}
 		fmt.Fprintf(w, "%s%s\n", head, l)
 	}
+}
+
+// stalledLines say, for each participant yet to apply that moves in a
+// lasso's cycle, why it cannot apply there (the HTML page shows them too).
+func stalledLines(r *runReport) []string {
+	var out []string
+	for _, x := range r.stalled {
+		out = append(out, fmt.Sprintf("%s moves in the cycle but cannot apply anywhere in it: %s", r.prog.Threads[x.Thread].Name, x.Why))
+	}
+	return out
 }
 
 // idleLines are writeIdle's lines (the HTML page shows them too).
@@ -1278,6 +1305,13 @@ func idleLine(name string, x statespace.Idle) string {
 		s += fmt.Sprintf(": a thread enabled only at some steps of a cycle may be starved (weak fairness), so the cycle is fair to %s only because the capacity is reached in it", name)
 	}
 	return s
+}
+
+// stalledJSON is a participant yet to apply that moves in a lasso's cycle,
+// with why it cannot apply there.
+type stalledJSON struct {
+	Thread string `json:"thread"`
+	Why    string `json:"why"`
 }
 
 // idleJSON is a thread that never moves in a lasso's cycle: the first step

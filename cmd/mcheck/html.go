@@ -66,8 +66,10 @@ type htmlViolation struct {
 	Threads string
 	// Idle: for a lasso, the text's idle: lines (the threads that never
 	// move in its cycle, and where each cannot).
-	Idle  []string
-	Steps int
+	Idle []string
+	// Stalled: for a lasso, the text's stalled: lines.
+	Stalled []string
+	Steps   int
 	// AtStep says that step Steps performs the violation; otherwise the
 	// configuration after it is the violating one (no step is enabled).
 	AtStep bool
@@ -254,6 +256,7 @@ func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateA
 		hv.AtStep = false // the cycle is the violation, not its last step
 		hv.Prefix = v.CycleStart - 1
 		hv.Idle = idleLines(r)
+		hv.Stalled = stalledLines(r)
 	}
 	for k := range snaps {
 		hv.Details = append(hv.Details, detailOf(k, v.Trace, snaps, lines))

@@ -184,6 +184,38 @@ func TestLassoIdleThreads(t *testing.T) {
 	}
 }
 
+// TestLassoStalled: a participant that moves in the cycle but cannot apply
+// anywhere in it is said to, with why: the run n its strategy waits for
+// and the endpoint (found by a tester: the lasso said nothing of it). The
+// model's header derives the verdicts.
+func TestLassoStalled(t *testing.T) {
+	const model = "../../statespace/testdata/liveness/abandoned-endpoint.dsu"
+	for _, strategy := range []string{"max+1", "stop-the-world"} {
+		base := []string{"check", "--store", "memory", "--progress", "off", "--strategy", strategy}
+		code, out, errs := runCmd(append(base, model)...)
+		noPanic(t, out, errs)
+		want := "  stalled:  A moves in the cycle but cannot apply anywhere in it: " + strategy + " waits for it to complete run 2 of s#1.a (the update's n) before it may apply, and it does not in the cycle (it is in run 2 where the cycle starts)\n"
+		if code != exitViolation || !strings.Contains(out, want) {
+			t.Errorf("%s: exit %d:\n%s", strategy, code, out)
+		}
+		_, out, _ = runCmd(append(base, "--json", model)...)
+		var j struct {
+			Stalled []struct {
+				Thread string `json:"thread"`
+				Why    string `json:"why"`
+			} `json:"stalled"`
+		}
+		if err := json.Unmarshal([]byte(out), &j); err != nil || len(j.Stalled) != 1 || j.Stalled[0].Thread != "A" || !strings.Contains(j.Stalled[0].Why, "run 2 of s#1.a") {
+			t.Errorf("%s: JSON stalled (%v): %s", strategy, err, out)
+		}
+	}
+	// A lasso whose participant never moves has no stalled line.
+	_, out, _ := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "--queue-bound", "2", "../../statespace/testdata/liveness/starved-at-capacity.dsu")
+	if strings.Contains(out, "stalled:") {
+		t.Errorf("starved-at-capacity:\n%s", out)
+	}
+}
+
 // TestLassoIdleNotesOrder: the participants yet to apply come first among
 // the notes, before the bystanders, and a receive whose sender has finished
 // says so (found by a tester: ten idle acceptors hid the participant Z past
