@@ -111,7 +111,42 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	tr, vs, err := check.Replay(m, o, rec.Path, rec.CycleStart)
 	var diverged *statespace.DivergedError
-	if errors.As(err, &diverged) {
+	var replayed []statespace.TraceStep
+	switch {
+	case errors.As(err, &diverged):
+		replayed = diverged.Before
+	case err != nil:
+		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
+		return exitViolation
+	default:
+		replayed = tr.Steps
+	}
+	// Where the run parts from the report's (another thread, another kind
+	// of step) comes first: on a model whose steps changed, the move
+	// numbers may stay valid for a while and name other steps (found by a
+	// tester: the step where they ran out was blamed, after steps that
+	// already differed).
+	if k, was := otherStep(rec.Trace, replayed); k > 0 {
+		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s of %d, to where it parts from the report's\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(k), len(rec.Path))
+		for _, s := range replayed[:k] {
+			fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
+		}
+		// The path follows move numbers: on a model whose steps changed it
+		// names another run, whose end says nothing of the report's (found
+		// by a tester: "the run no longer ends in a violation" read as a
+		// fix).
+		now := replayed[k-1]
+		wasAct, nowAct := was.Action, now.Action
+		if wasAct == nowAct {
+			// Only the kind differs (a report edited by hand): say so (a
+			// tester read the same words twice).
+			wasAct, nowAct = fmt.Sprintf("a step of kind %s (%s)", was.Kind, wasAct), fmt.Sprintf("a step of kind %s", now.Kind)
+		}
+		fmt.Fprintf(stdout, "the saved path names another run of this model: its step %d was %s: %s, and is now %s: %s (its move numbers name other steps: the model, or the report's capacity or update, changed; check the model again)\n",
+			k, was.Thread, wasAct, now.Thread, nowAct)
+		return exitViolation
+	}
+	if diverged != nil {
 		// The saved path is no longer a run of this model: say where.
 		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s of %d replayed\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(diverged.Before)), len(rec.Path))
 		for _, s := range diverged.Before {
@@ -124,37 +159,10 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "the saved path is no longer a run of this model: its step %d takes move %d, and %s enabled there\n", diverged.Step, diverged.Index+1, moves)
 		return exitViolation
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "mcheck replay: %v\n", err)
-		return exitViolation
-	}
 	v := sameViolation(vs, rec, modelPath)
-	k, was := otherStep(rec.Trace, tr.Steps)
-	shown := tr.Steps
-	if k > 0 {
-		shown = tr.Steps[:k] // up to where it parts from the report's
-		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s of %d, to where it parts from the report's\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(k), len(tr.Steps))
-	} else {
-		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
-	}
-	for _, s := range shown {
+	fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
+	for _, s := range tr.Steps {
 		fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
-	}
-	if k > 0 {
-		// The path follows move numbers: on a model whose steps changed it
-		// names another run, whose end says nothing of the report's (found
-		// by a tester: "the run no longer ends in a violation" read as a
-		// fix).
-		now := tr.Steps[k-1]
-		wasAct, nowAct := was.Action, now.Action
-		if wasAct == nowAct {
-			// Only the kind differs (a report edited by hand): say so (a
-			// tester read the same words twice).
-			wasAct, nowAct = fmt.Sprintf("a step of kind %s (%s)", was.Kind, wasAct), fmt.Sprintf("a step of kind %s", now.Kind)
-		}
-		fmt.Fprintf(stdout, "the saved path names another run of this model: its step %d was %s: %s, and is now %s: %s (its move numbers name other steps: the model, or the report's capacity or update, changed; check the model again)\n",
-			k, was.Thread, wasAct, now.Thread, nowAct)
-		return exitViolation
 	}
 	switch {
 	case v == nil:
@@ -230,12 +238,13 @@ var sourcePlace = regexp.MustCompile(`(^|[\s(])(?:[^\s()]*:)?\d+:\d+\b`)
 // otherStep is the first step (from 1) at which the replayed steps are
 // another thread's or of another kind than the report's trace, with the
 // report's step; 0 if none is (or the trace cannot be read as check
-// writes it, or has another length: the path's checks cover those).
+// writes it, or is shorter: the path's checks cover that). steps may be a
+// prefix of the trace, where the path stopped being a run.
 func otherStep(saved []json.RawMessage, steps []statespace.TraceStep) (int, statespace.TraceStep) {
-	if len(saved) != len(steps) {
+	if len(saved) < len(steps) {
 		return 0, statespace.TraceStep{}
 	}
-	for i, raw := range saved {
+	for i, raw := range saved[:len(steps)] { // (steps: a prefix, where the path ran out)
 		var was statespace.TraceStep
 		if json.Unmarshal(raw, &was) != nil {
 			return 0, statespace.TraceStep{}

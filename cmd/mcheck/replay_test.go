@@ -781,6 +781,27 @@ func TestReplayOtherRun(t *testing.T) {
 	if code, got, _ := runCmd("replay", report); code != exitOK || !strings.Contains(got, "the run ends in the same violation") {
 		t.Errorf("on its own model: exit %d\n%s", code, got)
 	}
+	// Where the move numbers run out before the path's end, a step that
+	// already parted from the report's is still the one named (found by a
+	// tester: the step where they ran out was blamed). The tutorial model
+	// with its old loop's choose(0, 1) made 0: its step 3 sends at once.
+	_, out2, _ := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "../../models/tutorial-calls.dsu")
+	calls := filepath.Join(t.TempDir(), "calls.json")
+	src, err := os.ReadFile("../../models/tutorial-calls.dsu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	noChoice := filepath.Join(t.TempDir(), "nochoice.dsu")
+	if err := os.WriteFile(calls, []byte(out2), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(noChoice, []byte(strings.Replace(string(src), "send(c, server, choose(0, 1));", "send(c, server, 0);", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, got, errs = runCmd("replay", "--model", noChoice, calls)
+	if code != exitViolation || !strings.Contains(got, "the saved path names another run of this model: its step 3 was Client: chooses option 1: 0") {
+		t.Errorf("choice removed: exit %d\n%s%s", code, got, errs)
+	}
 	// Only the kind edited: the two steps read alike but for it, which is
 	// said (found by a tester: the same words twice).
 	edited := strings.Replace(out, `"kind":"choose"`, `"kind":"send"`, 1)
