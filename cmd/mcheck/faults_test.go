@@ -136,6 +136,42 @@ func startChild(t *testing.T, tmp string, cmd *exec.Cmd) *child {
 	return c
 }
 
+// waitCPU waits until the child has used cpu of CPU time (read from
+// /proc; where there is none, it sleeps for fallback instead), or has
+// ended, for a minute at most.
+func (c *child) waitCPU(t *testing.T, cpu, fallback time.Duration) {
+	t.Helper()
+	stat := fmt.Sprintf("/proc/%d/stat", c.cmd.Process.Pid)
+	if _, err := os.Stat(stat); err != nil {
+		time.Sleep(fallback)
+		return
+	}
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		select {
+		case <-c.done:
+			return
+		default:
+		}
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			return
+		}
+		// Fields after the command name (in parentheses): utime and
+		// stime are the 12th and 13th.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			return
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		if time.Duration(u+st)*tick >= cpu {
+			return
+		}
+	}
+	t.Fatalf("the child used less than %v of CPU time in a minute", cpu)
+}
+
 // wait waits for the child to end, for at most limit (then it is killed
 // and the test fails), and checks that it printed no Go stack trace.
 func (c *child) wait(t *testing.T, limit time.Duration) outcome {
@@ -576,7 +612,10 @@ func TestFaultInterruptWhileLoading(t *testing.T) {
 	for _, args := range [][]string{{"check", "--progress", "off", "--store", "memory"}, {"simulate"}, {"swarm"}} {
 		cmd := args[0]
 		c := startMcheck(t, t.TempDir(), append(args, path)...)
-		time.Sleep(200 * time.Millisecond) // the handler is in place; the model is loading
+		// The handler is in place and the model is loading once the child
+		// has run for a while on its own CPU time (a wall-clock wait failed
+		// on a loaded machine: the child was still starting).
+		c.waitCPU(t, 150*time.Millisecond, 200*time.Millisecond)
 		c.signal(syscall.SIGINT)
 		o := c.wait(t, time.Minute)
 		expect(t, cmd+" interrupted while loading", o, exitFailure, "SIGINT: stopping after the current step", "interrupted after")
