@@ -218,6 +218,16 @@ func (env *codeEnv) checkThread(t *Thread, u *Update, blocks []*syntax.ThreadUpd
 				addService(e.Service.Name, own)
 			case *syntax.Accept:
 				addService(e.Service.Name, own)
+			case *syntax.Call:
+				// A misspelt request or accept (checkCall hints at it)
+				// opens a session of some service: which roles the code
+				// may name is not known (found by a tester: accpet(...)
+				// was reported after "opens no session" errors).
+				if n := e.Fun.Name; own && ctx.heap[n] == nil && (n != "request" && n != "accept") {
+					if m := nearest(n, []string{"request", "accept"}, &ctx.hintCells); m != "" {
+						ctx.incomplete = true
+					}
+				}
 			}
 		})
 	}
@@ -400,6 +410,10 @@ func (ctx *codeCtx) checkVar(id syntax.Ident, sc *vscope) {
 	}
 }
 
+// builtinNames are the session primitives and the language's other
+// built-in forms written like calls, for a misspelt call's hint.
+var builtinNames = []string{"request", "accept", "send", "receive", "select", "case", "choose", "update"}
+
 func (ctx *codeCtx) checkCall(e *syntax.Call, sc *vscope) {
 	name := e.Fun.Name
 	f := ctx.heap[name]
@@ -419,7 +433,18 @@ func (ctx *codeCtx) checkCall(e *syntax.Call, sc *vscope) {
 		for _, g := range ctx.thread.Funs {
 			names = append(names, g.Name.Name)
 		}
-		ctx.errorf(e.Fun.Pos, "undefined function %s%s", name, ctx.didYouMean(name, names))
+		hint := ctx.didYouMean(name, names)
+		if hint == "" {
+			// A misspelt primitive (found by a tester: accpet(s, r) and
+			// recieve(c, r) got no hint; a misspelt role or variable does).
+			if n := nearest(name, builtinNames, &ctx.hintCells); n != "" {
+				// Its arguments are the primitive's (a service, a role):
+				// not variables to report as undefined.
+				ctx.errorf(e.Fun.Pos, "undefined function %s (did you mean the primitive %s?)", name, n)
+				return
+			}
+		}
+		ctx.errorf(e.Fun.Pos, "undefined function %s%s", name, hint)
 	}
 	for _, a := range e.Args {
 		ctx.checkExpr(a, sc)
