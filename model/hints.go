@@ -65,6 +65,14 @@ func abs(x int) int {
 	return x
 }
 
+// Nearest is the candidate closest to name, if one is close enough to be
+// a plausible misspelling (as the model's hints judge it), or "": for the
+// command line's hints.
+func Nearest(name string, candidates []string) string {
+	budget := int64(hintBudget)
+	return nearest(name, candidates, &budget)
+}
+
 // didYouMean formats the hint for name among candidates: " (did you mean
 // x?)" or "".
 func (c *checker) didYouMean(name string, candidates []string) string {

@@ -118,6 +118,10 @@ func TestCheckBadUsage(t *testing.T) {
 		// missing model (found by a tester).
 		{[]string{"check", "--trace", "../../models/mathserver.dsu"}, `--trace must be text, msc or json, got "../../models/mathserver.dsu"`},
 		{[]string{"check", "--strategy", "bogus", "../../models/mathserver.dsu"}, "unknown strategy"},
+		// A misspelt flag, and a long flag with one dash, get a hint
+		// (found by a tester).
+		{[]string{"check", "--strateg", "max+1", "../../models/mathserver.dsu"}, "unknown flag: --strateg (did you mean --strategy?)"},
+		{[]string{"check", "-strategy", "max+1", "../../models/mathserver.dsu"}, "(a long flag takes two dashes: --strategy)"},
 		{[]string{"check", "--reduce", "nope", "../../models/mathserver.dsu"}, "--reduce must be all, symmetry, por or none"},
 		{[]string{"check", "--shortest", "../../models/mathserver.dsu"}, "--shortest needs --reduce por"},
 		// (found by the adversarial tester: both were ignored without a word)

@@ -386,8 +386,42 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writ
 		usage(stdout)
 		return exitOK, true
 	}
-	fmt.Fprintf(stderr, "mcheck %s: %v\nRun 'mcheck %s --help' for usage.\n", cmd, err, cmd)
+	fmt.Fprintf(stderr, "mcheck %s: %v%s\nRun 'mcheck %s --help' for usage.\n", cmd, err, flagHint(fs, args, err), cmd)
 	return exitUsage, true
+}
+
+// flagHint is a hint for an unknown flag (found by a tester: --strateg
+// and -strategy got none): the flag meant, by its spelling, or the two
+// dashes a long flag takes.
+func flagHint(fs *pflag.FlagSet, args []string, err error) string {
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		if !f.Hidden {
+			names = append(names, f.Name)
+		}
+	})
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "unknown flag: --"); ok {
+		if n := model.Nearest(name, names); n != "" {
+			return fmt.Sprintf(" (did you mean --%s?)", n)
+		}
+		return ""
+	}
+	if !strings.HasPrefix(msg, "unknown shorthand flag: ") {
+		return ""
+	}
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if name, ok := strings.CutPrefix(a, "-"); ok && !strings.HasPrefix(name, "-") && len(name) > 1 {
+			name, _, _ = strings.Cut(name, "=")
+			if fs.Lookup(name) != nil {
+				return fmt.Sprintf(" (a long flag takes two dashes: --%s)", name)
+			}
+		}
+	}
+	return ""
 }
 
 // readModelArg reads the one model file a command takes as its argument;
