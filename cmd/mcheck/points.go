@@ -291,7 +291,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		// 6 judged of 16).
 		fmt.Fprintf(w, ", %d not judged (interrupted)", left)
 	}
-	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness; waits: it blocked at the barrier there to apply, never released)\n")
+	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness, or waits at passing N: it blocked at the barrier there to apply, never released)\n")
 	if none := o0.Program.Pointless(); len(none) > 0 {
 		// (found by a tester: such a thread was left out without a word)
 		fmt.Fprintln(w, pointlessNote(none))
