@@ -338,6 +338,7 @@ func (c *checker) checkProtocol(d *syntax.ProtocolDecl) *protoInfo {
 	pc := &protoChecker{checker: c, name: d.Name.Name}
 	root := pc.normalise(d.Body, nil, nil)
 	pc.checkGuarded(root)
+	pc.warnUnusedBinders(root)
 	info.roles, info.labels = collectRoles(d.Body)
 	if len(info.roles) == 0 {
 		c.errorf(d.Name.Pos, "protocol %s has no roles: it exchanges no message", d.Name.Name)

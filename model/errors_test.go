@@ -252,6 +252,38 @@ update u { service s1: P2  thread A { fun f(x, y) = send(x, b, true); send(y, b,
 	}
 }
 
+// TestWarnUnusedBinder: a `mu` whose variable its body never uses is
+// warned about, at the mu (found by a tester: a forgotten trailing t made
+// the loop one run, silently); one that is used, in a branch or after a
+// merged binder, is not.
+func TestWarnUnusedBinder(t *testing.T) {
+	src := `protocol P = mu t. a -> b: <int>
+protocol Q = mu t. a -> b: {x: t, y: end}
+protocol R = mu t. mu s. a -> b: <int>. s
+protocol S = a -> b: <int>. mu u. b -> a: <int>
+service sp: P
+service sq: Q
+service sr: R
+service ss: S
+thread A { main () }
+`
+	m, err := Load("mu.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range m.Warnings {
+		got = append(got, w.Error())
+	}
+	want := []string{
+		"mu.dsu:1:14: protocol P: mu t binds nothing (no t in its body), so the protocol does not loop there: write t where it should go round again, or leave mu t out",
+		"mu.dsu:4:29: protocol S: mu u binds nothing (no u in its body), so the protocol does not loop there: write u where it should go round again, or leave mu u out",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // TestUnreachedUpdate: a thread whose only `update` is in a function its
 // main never calls (directly or through calls) has no update point it can
 // reach, since its calls are not update points either: warned about, at

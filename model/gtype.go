@@ -351,7 +351,7 @@ func collectRoles(g syntax.GType) (roles []string, labels []string) {
 // local types: normalisation can move a continuation under a binder of the
 // same name, and the text must read back as the same protocol.
 func gString(n gnode) string {
-	w := gWriter{binderNames: newBinderNames()}
+	w := gWriter{binderNames: newBinderNames(), used: usedBinders(n)}
 	w.write(n)
 	return w.b.String()
 }
@@ -359,6 +359,7 @@ func gString(n gnode) string {
 type gWriter struct {
 	b textBuilder
 	binderNames
+	used map[*grec]bool // usedBinders
 }
 
 func (w *gWriter) write(n gnode) {
@@ -387,7 +388,7 @@ func (w *gWriter) write(n gnode) {
 	case *grec:
 		// A binder no variable uses loops nowhere: dropped (found by a
 		// tester: mu t. a -> b: <int>. mu s. t kept its mu s).
-		if recUsed(n.body, n) {
+		if w.used[n] {
 			fmt.Fprintf(b, "mu %s. ", w.name(n))
 		}
 		w.write(n.body)
@@ -399,6 +400,57 @@ func (w *gWriter) write(n gnode) {
 		}
 	case *gend:
 		b.WriteString("end")
+	}
+}
+
+// warnUnusedBinders warns of each `mu` whose variable its body never uses
+// (found by a tester: a forgotten trailing t made a loop one run, with no
+// word; all three strategies then failed). Such a binder loops nowhere,
+// which is rarely meant; the protocol is still well formed.
+func (pc *protoChecker) warnUnusedBinders(root gnode) {
+	used := usedBinders(root)
+	walkG(root, func(n gnode) {
+		if r, ok := n.(*grec); ok && !used[r] {
+			pc.warnf(r.at, "protocol %s: mu %s binds nothing (no %s in its body), so the protocol does not loop there: write %s where it should go round again, or leave mu %s out", pc.name, r.name, r.name, r.name, r.name)
+		}
+	})
+}
+
+// usedBinders is the set of binders under root that some variable refers
+// to: in one walk (recUsed per binder was quadratic in deep nests).
+func usedBinders(root gnode) map[*grec]bool {
+	used := map[*grec]bool{}
+	walkG(root, func(n gnode) {
+		if v, ok := n.(*gvar); ok && v.rec != nil {
+			used[v.rec] = true
+		}
+	})
+	return used
+}
+
+// walkG calls f on every node under root once, in source order
+// (continuations are shared by branches: each is visited once).
+func walkG(root gnode, f func(gnode)) {
+	seen := map[gnode]bool{}
+	stack := []gnode{root}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n == nil || seen[n] {
+			continue
+		}
+		seen[n] = true
+		f(n)
+		switch n := n.(type) {
+		case *gmsg:
+			stack = append(stack, n.next)
+		case *gchoice:
+			for i := len(n.bodies) - 1; i >= 0; i-- {
+				stack = append(stack, n.bodies[i])
+			}
+		case *grec:
+			stack = append(stack, n.body)
+		}
 	}
 }
 
