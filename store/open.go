@@ -159,6 +159,12 @@ func Open(o Options) (*Stores, error) {
 	}
 	if !o.Spill {
 		qb, lb = 0, 0
+	} else if err := checkTempDir(); err != nil {
+		// Said before the search, not at its first spill, hours in maybe
+		// (found by a tester: the memory store ran to 65,536 states on a
+		// TMPDIR that was a file, where badger's refused it at once).
+		st.Close()
+		return nil, err
 	}
 	q, err := NewQueue(SpillOptions{MemBudget: qb})
 	if err != nil {

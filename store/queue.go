@@ -114,6 +114,21 @@ func spillDir(op, dir string) (string, error) {
 	return dir, nil
 }
 
+// checkTempDir makes sure spill files can be made in the temporary
+// directory (TMPDIR), by making one.
+func checkTempDir() error {
+	dir := os.TempDir()
+	f, linked, err := createSpill(dir, "mcheck-probe-*.spill")
+	if err != nil {
+		err = ioErrorHint("create spill file in", dir, err, spillHint(dir, true))
+		if se, ok := err.(*Error); ok && se.Hint == "" {
+			se.Hint = "spill files go to " + dir + " (TMPDIR): set TMPDIR to a directory this user can write"
+		}
+		return err
+	}
+	return closeSpill(f, linked)
+}
+
 // createSpill creates a spill file in dir and unlinks it at once, so that
 // it goes away with the process however that ends (SIGKILL included); the
 // open file stays usable. It reports whether the file still has a name
