@@ -250,13 +250,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, r := range runs {
 		if r.res.Interrupted {
-			notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyInterrupted)
+			// Where it stopped, then what it did not start (found by a
+			// tester: the other way round read oddly).
 			if r.live != nil && r.live.Interrupted {
-				fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %d configurations, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
-					r.live.States, r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+				fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %s, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
+					plural64(r.live.States, "configuration"), r.res.States, r.res.Depth, updateName(r.update), r.strategy)
 			} else {
 				fmt.Fprintf(stderr, "mcheck check: interrupted after %s at depth %d (%s, %s)\n", plural64(r.res.States, "state"), r.res.Depth, updateName(r.update), r.strategy)
 			}
+			notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyInterrupted)
 			// A violation found before the interruption is a result: it
 			// wins (exit 1); otherwise nothing is proved (exit 3).
 			if status == exitViolation && !htmlFailed {

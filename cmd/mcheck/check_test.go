@@ -122,6 +122,10 @@ func TestCheckBadUsage(t *testing.T) {
 		// (found by a tester).
 		{[]string{"check", "--strateg", "max+1", "../../models/mathserver.dsu"}, "unknown flag: --strateg (did you mean --strategy?)"},
 		{[]string{"check", "-strategy", "max+1", "../../models/mathserver.dsu"}, "(a long flag takes two dashes: --strategy)"},
+		// A number of the wrong form is said so, without Go's parser in
+		// the message (found by a tester).
+		{[]string{"check", "--max-states", "1e6", "../../models/mathserver.dsu"}, `invalid argument "1e6" for "--max-states" flag: not a whole number`},
+		{[]string{"check", "--max-states", "9223372036854775808", "../../models/mathserver.dsu"}, `for "--max-states" flag: out of range`},
 		{[]string{"check", "--reduce", "nope", "../../models/mathserver.dsu"}, "--reduce must be all, symmetry, por or none"},
 		{[]string{"check", "--shortest", "../../models/mathserver.dsu"}, "--shortest needs --reduce por"},
 		// (found by the adversarial tester: both were ignored without a word)

@@ -386,8 +386,32 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writ
 		usage(stdout)
 		return exitOK, true
 	}
-	fmt.Fprintf(stderr, "mcheck %s: %v%s\nRun 'mcheck %s --help' for usage.\n", cmd, err, flagHint(fs, args, err), cmd)
+	fmt.Fprintf(stderr, "mcheck %s: %s%s\nRun 'mcheck %s --help' for usage.\n", cmd, flagError(fs, err), flagHint(fs, args, err), cmd)
 	return exitUsage, true
+}
+
+// flagError words a flag's parse error without Go's parser in it (found
+// by a tester: `strconv.ParseInt: parsing "1e6": invalid syntax`).
+func flagError(fs *pflag.FlagSet, err error) string {
+	msg := err.Error()
+	i := strings.Index(msg, ": strconv.Parse")
+	if i < 0 {
+		return msg
+	}
+	want := "a number"
+	if _, rest, ok := strings.Cut(msg, `for "--`); ok {
+		name, _, _ := strings.Cut(rest, `"`)
+		if f := fs.Lookup(name); f != nil && (strings.HasPrefix(f.Value.Type(), "int") || strings.HasPrefix(f.Value.Type(), "uint")) {
+			want = "a whole number"
+		}
+	}
+	switch {
+	case strings.HasSuffix(msg, "value out of range"):
+		return msg[:i] + ": out of range"
+	case strings.HasSuffix(msg, "invalid syntax"):
+		return msg[:i] + ": not " + want
+	}
+	return msg
 }
 
 // flagHint is a hint for an unknown flag (found by a tester: --strateg
