@@ -267,14 +267,7 @@ service sr: R
 service ss: S
 thread A { main () }
 `
-	m, err := Load("mu.dsu", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, w := range m.Warnings {
-		got = append(got, w.Error())
-	}
+	got := warningsOf(t, "mu.dsu", src)
 	want := []string{
 		"mu.dsu:1:14: protocol P: mu t binds nothing (no t in its body), so the protocol does not loop there: write t where it should go round again, or leave mu t out",
 		"mu.dsu:4:29: protocol S: mu u binds nothing (no u in its body), so the protocol does not loop there: write u where it should go round again, or leave mu u out",
@@ -338,14 +331,7 @@ update u {
   thread C { fun h(y) = receive(y, a); h(y) }
 }
 `
-	m, err := Load("nested.dsu", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, w := range m.Warnings {
-		got = append(got, w.Error())
-	}
+	got := warningsOf(t, "nested.dsu", src)
 	want := []string{
 		"nested.dsu:5:29: update point followed by a send in the same body (function f1 of thread A, 5:46)",
 		"nested.dsu:6:27: update point followed by a send in the same body (function f2 of thread A, 6:15)",
@@ -508,4 +494,19 @@ update X { thread B { } }
 			t.Errorf("an update that moves s: %v", w)
 		}
 	}
+}
+
+// warningsOf loads src as file name, which must load, and returns its
+// warnings as printed.
+func warningsOf(t *testing.T, name, src string) []string {
+	t.Helper()
+	m, err := Load(name, []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range m.Warnings {
+		got = append(got, w.Error())
+	}
+	return got
 }

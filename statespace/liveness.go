@@ -1242,38 +1242,29 @@ type Idle struct {
 // lasso (path, with its cycle from step cycleStart on), in thread order:
 // the report says where each cannot move. Nil if the path is not a run.
 func IdleInCycle(sem *Semantics, path []uint32, cycleStart int) []Idle {
-	if cycleStart < 1 || cycleStart > len(path) {
-		return nil
-	}
-	sem = sem.unreduced() // a lasso is a real run
-	c, _ := sem.Initial()
-	n := len(c.Threads)
-	moved := make(threadSet, (n+63)/64)
-	idle := make([]Idle, n)
-	for t := range idle {
-		idle[t] = Idle{Thread: t, Always: true}
-	}
-	for i, s := range path {
-		succs, _ := sem.Successors(c)
-		if int(s) >= len(succs) {
-			return nil
-		}
-		if i+1 >= cycleStart {
-			en := make(threadSet, len(moved))
-			for k := range succs {
-				movers(&succs[k].Action, en)
-			}
+	var idle []Idle
+	c, moved, ok := walkCycle(sem, path, cycleStart, func(step int, c *Config, succs []Succ) {
+		if idle == nil {
+			idle = make([]Idle, len(c.Threads))
 			for t := range idle {
-				if en.has(t) {
-					idle[t].Always = false
-				} else if idle[t].Step == 0 {
-					w := sem.P.WaitOf(c, t)
-					idle[t].Step, idle[t].Wait, idle[t].Why = i+1, w, sem.P.waitWords(c, w)
-				}
+				idle[t] = Idle{Thread: t, Always: true}
 			}
-			movers(&succs[s].Action, moved)
 		}
-		c = succs[s].Next
+		en := make(threadSet, (len(c.Threads)+63)/64)
+		for k := range succs {
+			movers(&succs[k].Action, en)
+		}
+		for t := range idle {
+			if en.has(t) {
+				idle[t].Always = false
+			} else if idle[t].Step == 0 {
+				w := sem.P.WaitOf(c, t)
+				idle[t].Step, idle[t].Wait, idle[t].Why = step, w, sem.P.waitWords(c, w)
+			}
+		}
+	})
+	if !ok {
+		return nil
 	}
 	var out []Idle
 	for t, x := range idle {
@@ -1285,6 +1276,34 @@ func IdleInCycle(sem *Semantics, path []uint32, cycleStart int) []Idle {
 		out = append(out, x)
 	}
 	return out
+}
+
+// walkCycle follows a lasso (path, with its cycle from step cycleStart on)
+// from the initial configuration, unreduced (a lasso is a real run), and
+// calls each with the number of every step of the cycle, the configuration
+// it starts from and its successors. It returns the last configuration and
+// the threads that move in the cycle; false if the path is not a run.
+// (The initial configuration's successors own their memory: the
+// configurations each is given may be kept.)
+func walkCycle(sem *Semantics, path []uint32, cycleStart int, each func(step int, c *Config, succs []Succ)) (*Config, threadSet, bool) {
+	if cycleStart < 1 || cycleStart > len(path) {
+		return nil, nil, false
+	}
+	sem = sem.unreduced()
+	c, _ := sem.Initial()
+	moved := make(threadSet, (len(c.Threads)+63)/64)
+	for i, s := range path {
+		succs, _ := sem.Successors(c)
+		if int(s) >= len(succs) {
+			return nil, nil, false
+		}
+		if i+1 >= cycleStart {
+			each(i+1, c, succs)
+			movers(&succs[s].Action, moved)
+		}
+		c = succs[s].Next
+	}
+	return c, moved, true
 }
 
 // Stalled is a participant yet to apply that moves in a lasso's cycle and
@@ -1301,23 +1320,12 @@ type Stalled struct {
 // why it never applied: it held the endpoint of a session it would never
 // complete its run n in). Nil if the path is not a run.
 func StalledInCycle(sem *Semantics, path []uint32, cycleStart int) []Stalled {
-	if cycleStart < 1 || cycleStart > len(path) {
+	var cycle []*Config
+	c, moved, ok := walkCycle(sem, path, cycleStart, func(_ int, c *Config, _ []Succ) {
+		cycle = append(cycle, c)
+	})
+	if !ok {
 		return nil
-	}
-	sem = sem.unreduced() // a lasso is a real run
-	c, _ := sem.Initial()
-	moved := make(threadSet, (len(c.Threads)+63)/64)
-	var cycle []*Config // (the initial configuration's successors own their memory)
-	for i, s := range path {
-		succs, _ := sem.Successors(c)
-		if int(s) >= len(succs) {
-			return nil
-		}
-		if i+1 >= cycleStart {
-			cycle = append(cycle, c)
-			movers(&succs[s].Action, moved)
-		}
-		c = succs[s].Next
 	}
 	var out []Stalled
 	for t, th := range c.Threads {
