@@ -259,7 +259,7 @@ func TestCheckLimits(t *testing.T) {
 	}
 	// Well formed but too large: said so, not "invalid" (found by a
 	// tester).
-	for _, size := range []string{"99999999TiB", "1e400"} {
+	for _, size := range []string{"99999999TiB", "1e400", "16EiB", "5EB"} {
 		code, _, errs := runCmd("check", "--progress", "off", "--mem-budget", size, "../../models/mathserver.dsu")
 		if code != exitUsage || !strings.Contains(errs, "is too large (at most 4EiB)") {
 			t.Errorf("--mem-budget %s: exit %d, stderr %q", size, code, errs)
