@@ -223,10 +223,8 @@ func (env *codeEnv) checkThread(t *Thread, u *Update, blocks []*syntax.ThreadUpd
 				// opens a session of some service: which roles the code
 				// may name is not known (found by a tester: accpet(...)
 				// was reported after "opens no session" errors).
-				if n := e.Fun.Name; own && ctx.heap[n] == nil && (n != "request" && n != "accept") {
-					if m := nearest(n, []string{"request", "accept"}, &ctx.hintCells); m != "" {
-						ctx.incomplete = true
-					}
+				if own && ctx.heap[e.Fun.Name] == nil && nearest(e.Fun.Name, []string{"request", "accept"}, &ctx.hintCells) != "" {
+					ctx.incomplete = true
 				}
 			}
 		})

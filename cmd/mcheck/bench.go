@@ -168,10 +168,11 @@ func (f *benchFlags) validate(fs *pflag.FlagSet) ([]string, error) {
 	for dir := filepath.Clean(f.out); ; dir = filepath.Dir(dir) {
 		st, err := os.Stat(dir)
 		if err == nil {
-			if !st.IsDir() && dir == filepath.Clean(f.out) {
+			switch {
+			case st.IsDir():
+			case dir == filepath.Clean(f.out):
 				return nil, fmt.Errorf("--out %s is a file: it must name a directory (created if missing)", f.out)
-			}
-			if !st.IsDir() {
+			default:
 				return nil, fmt.Errorf("--out %s: %s is a file, so the directory cannot be made under it", f.out, dir)
 			}
 			break

@@ -1246,19 +1246,17 @@ const maxIdleNotes = 8
 // as well (found by a tester: the one participant the lasso was about had
 // no idle: line, where the README promised one for every idle thread).
 func writeIdle(w io.Writer, r *runReport) {
-	for i, l := range stalledLines(r) {
-		head := "            "
-		if i == 0 {
-			head = "  stalled:  "
+	for _, part := range []struct {
+		head  string
+		lines []string
+	}{{"  stalled:  ", stalledLines(r)}, {"  idle:     ", idleLines(r)}} {
+		for i, l := range part.lines {
+			head := "            "
+			if i == 0 {
+				head = part.head
+			}
+			fmt.Fprintf(w, "%s%s\n", head, l)
 		}
-		fmt.Fprintf(w, "%s%s\n", head, l)
-	}
-	for i, l := range idleLines(r) {
-		head := "            "
-		if i == 0 {
-			head = "  idle:     "
-		}
-		fmt.Fprintf(w, "%s%s\n", head, l)
 	}
 }
 

@@ -73,6 +73,13 @@ func TestPointsCommand(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, code, errs)
 		}
 	}
+	// The bit array's reason only for bitstate (found by a tester).
+	if _, _, errs := runCmd("points", "--store", "bitstate", halves); !strings.Contains(errs, "a bit array never proves a point safe") {
+		t.Errorf("--store bitstate: %q", errs)
+	}
+	if _, _, errs := runCmd("points", "--store", "foo", halves); strings.Contains(errs, "bit array") {
+		t.Errorf("--store foo: %q", errs)
+	}
 	path := writeTemp(t, "no-update.dsu", "protocol P = a -> b: <int>. end\nservice s: P\nthread A { main send(request(s, {a, b}, a), b, 1) }\nthread B { main receive(accept(s, b), a) }\n")
 	if code, _, errs := runCmd("points", path); code != exitUsage || !strings.Contains(errs, "no update") {
 		t.Errorf("no update: exit %d, %q", code, errs)

@@ -128,9 +128,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	// already differed).
 	if k, was := otherStep(rec.Trace, replayed); k > 0 {
 		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s of %d, to where it parts from the report's\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(k), len(rec.Path))
-		for _, s := range replayed[:k] {
-			fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
-		}
+		writeSteps(stdout, replayed[:k])
 		// The path follows move numbers: on a model whose steps changed it
 		// names another run, whose end says nothing of the report's (found
 		// by a tester: "the run no longer ends in a violation" read as a
@@ -149,9 +147,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	if diverged != nil {
 		// The saved path is no longer a run of this model: say where.
 		fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s of %d replayed\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(diverged.Before)), len(rec.Path))
-		for _, s := range diverged.Before {
-			fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
-		}
+		writeSteps(stdout, diverged.Before)
 		moves := fmt.Sprintf("%d moves are", diverged.Count)
 		if diverged.Count == 1 {
 			moves = "1 move is"
@@ -161,9 +157,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	v := sameViolation(vs, rec, modelPath)
 	fmt.Fprintf(stdout, "replay of %s%s (%s, %s, queue capacity %d): %s\n", reportPath, which, rec.Update, rec.Strategy, rec.QueueBound, steps(len(tr.Steps)))
-	for _, s := range tr.Steps {
-		fmt.Fprintf(stdout, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
-	}
+	writeSteps(stdout, tr.Steps)
 	switch {
 	case v == nil:
 		fmt.Fprintf(stdout, "the run no longer ends in a violation (recorded: %s, %s)\n", rec.Property, rec.Rule)
@@ -187,6 +181,13 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  (recorded at another place in the model, which changed since: %s)\n", rec.Found)
 	}
 	return exitOK
+}
+
+// writeSteps lists replayed steps, one a line.
+func writeSteps(w io.Writer, steps []statespace.TraceStep) {
+	for _, s := range steps {
+		fmt.Fprintf(w, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
+	}
 }
 
 // sameViolation is the violation among vs (where the replayed run ends,
