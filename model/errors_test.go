@@ -255,12 +255,14 @@ update u { service s1: P2  thread A { fun f(x, y) = send(x, b, true); send(y, b,
 // TestWarnUnusedBinder: a `mu` whose variable its body never uses is
 // warned about, at the mu (found by a tester: a forgotten trailing t made
 // the loop one run, silently); one that is used, in a branch or after a
-// merged binder, is not.
+// binder directly around it, is not, and that binder is (a tester: mu t.
+// mu s. ... t warned of nothing, though mu s binds nothing).
 func TestWarnUnusedBinder(t *testing.T) {
 	src := `protocol P = mu t. a -> b: <int>
 protocol Q = mu t. a -> b: {x: t, y: end}
 protocol R = mu t. mu s. a -> b: <int>. s
 protocol S = a -> b: <int>. mu u. b -> a: <int>
+protocol T = mu t. mu s. mu r. a -> b: <int>. t
 service sp: P
 service sq: Q
 service sr: R
@@ -270,7 +272,10 @@ thread A { main () }
 	got := warningsOf(t, "mu.dsu", src)
 	want := []string{
 		"mu.dsu:1:14: protocol P: mu t binds nothing (no t in its body), so the protocol does not loop there: write t where it should go round again, or leave mu t out",
+		"mu.dsu:3:14: protocol R: mu t binds nothing (no t in its body), so the protocol does not loop there: write t where it should go round again, or leave mu t out",
 		"mu.dsu:4:29: protocol S: mu u binds nothing (no u in its body), so the protocol does not loop there: write u where it should go round again, or leave mu u out",
+		"mu.dsu:5:20: protocol T: mu s binds nothing (no s in its body), so the protocol does not loop there: write s where it should go round again, or leave mu s out",
+		"mu.dsu:5:26: protocol T: mu r binds nothing (no r in its body), so the protocol does not loop there: write r where it should go round again, or leave mu r out",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mcheck/mcheck/model/syntax"
@@ -70,6 +71,16 @@ type grec struct {
 	at   syntax.Pos
 	name string
 	body gnode
+	// The names of binders directly nested in this one (mu t. mu s. G:
+	// one node) that no variable uses, each with its position, when
+	// another name of the node is used (warnUnusedBinders).
+	unused []gname
+}
+
+// gname is a recursion variable's name where it is bound.
+type gname struct {
+	at   syntax.Pos
+	name string
 }
 
 // gvar is a use of a recursion variable; rec is its binder (nil when the
@@ -91,13 +102,16 @@ func (g *gend) gpos() syntax.Pos    { return g.at }
 // gscope is a source scope of recursion variables.
 type gscope struct {
 	name  string
+	at    syntax.Pos
 	rec   *grec
 	outer *gscope
+	used  bool // a variable looked this name up
 }
 
 func (s *gscope) lookup(name string) *grec {
 	for ; s != nil; s = s.outer {
 		if s.name == name {
+			s.used = true
 			return s.rec
 		}
 	}
@@ -167,18 +181,32 @@ func (pc *protoChecker) normalise(g syntax.GType, cont gnode, sc *gscope) gnode 
 		// the projection (a merge compared them as two: adversarial tester).
 		r := &grec{at: g.Pos, name: g.Var.Name}
 		inner := sc
+		var chain []*gscope
 		for b := g; ; {
 			if prev := inner.lookup(b.Var.Name); prev != nil {
 				pc.errorf(b.Var.Pos, "recursion variable %s shadows the one bound at %s; use another name", b.Var.Name, lineCol(prev.at))
 			}
-			inner = &gscope{name: b.Var.Name, rec: r, outer: inner}
+			inner = &gscope{name: b.Var.Name, at: b.Pos, rec: r, outer: inner}
+			chain = append(chain, inner)
 			next, ok := b.Body.(*syntax.GRec)
 			if !ok {
 				r.body = pc.normalise(b.Body, cont, inner)
-				return r
+				break
 			}
 			b = next
 		}
+		// The node is named by the first of its names a variable uses
+		// (mu t. mu u. ... u prints as mu u); the other names, unused,
+		// are warned of (a tester: mu t. mu u. ... t warned of nothing).
+		if i := slices.IndexFunc(chain, func(s *gscope) bool { return s.used }); i >= 0 {
+			r.at, r.name = chain[i].at, chain[i].name
+			for _, s := range chain {
+				if !s.used {
+					r.unused = append(r.unused, gname{s.at, s.name})
+				}
+			}
+		}
+		return r
 
 	case *syntax.GVar:
 		r := sc.lookup(g.Name.Name)
@@ -410,8 +438,16 @@ func (w *gWriter) write(n gnode) {
 func (pc *protoChecker) warnUnusedBinders(root gnode) {
 	used := usedBinders(root)
 	walkG(root, func(n gnode) {
-		if r, ok := n.(*grec); ok && !used[r] {
-			pc.warnf(r.at, "protocol %s: mu %s binds nothing (no %s in its body), so the protocol does not loop there: write %s where it should go round again, or leave mu %s out", pc.name, r.name, r.name, r.name, r.name)
+		r, ok := n.(*grec)
+		if !ok {
+			return
+		}
+		names := r.unused
+		if !used[r] {
+			names = []gname{{r.at, r.name}}
+		}
+		for _, b := range names {
+			pc.warnf(b.at, "protocol %s: mu %s binds nothing (no %s in its body), so the protocol does not loop there: write %s where it should go round again, or leave mu %s out", pc.name, b.name, b.name, b.name, b.name)
 		}
 	})
 }

@@ -218,6 +218,18 @@ var projectionTests = []struct {
 		},
 	},
 	{
+		// Found by a tester: mu t. mu u. ... u printed as mu t ... t, a
+		// name for the loop the loop does not use.
+		name:    "directly nested binders, the inner one used",
+		src:     `protocol Inner = mu t. mu u. p -> q: <int>. u`,
+		roles:   []string{"p", "q"},
+		looping: true,
+		global:  "mu u. p -> q: <int>. u",
+		local: map[string]wantLocal{
+			"p": {"mu u. q!<int>. u", "0: q!<int> -> 0 (ends run)"},
+		},
+	},
+	{
 		name:    "a role not in the loop's body after its first message",
 		src:     `protocol Once = mu t. p -> q: <int>. mu s. q -> r: <int>. s`,
 		roles:   []string{"p", "q", "r"},
@@ -359,9 +371,10 @@ func TestGlobalReadsBack(t *testing.T) {
 	if v := m.Protocol("V"); v.Looping {
 		t.Errorf("mu t. a -> b: <int>. end said to loop (run variable %q)", v.RunVar)
 	}
-	// t and s name one place, the run loop, by its first name.
-	if w := m.Protocol("W"); !w.Looping || w.RunVar != "t" {
-		t.Errorf("mu t. mu s. a -> b: <int>. s: looping %v, run variable %q; want true, t", w.Looping, w.RunVar)
+	// t and s name one place, the run loop, by the first name a
+	// variable uses.
+	if w := m.Protocol("W"); !w.Looping || w.RunVar != "s" {
+		t.Errorf("mu t. mu s. a -> b: <int>. s: looping %v, run variable %q; want true, s", w.Looping, w.RunVar)
 	}
 }
 
