@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -94,6 +95,20 @@ func fmtFile(path string, list, write bool, stdout, stderr io.Writer) int {
 	var out bytes.Buffer
 	if err := syntax.Fprint(&out, f); err != nil {
 		fmt.Fprintf(stderr, "mcheck fmt: %v\n", err)
+		return exitFailure
+	}
+	// The normal form must read back: its parentheses around a sequence
+	// in an argument, a let's value or a condition count a level each, so
+	// a file near the parser's limit on nesting can have a normal form
+	// beyond it (a tester: fmt -w made a file that loaded one that did
+	// not). Such a file is left as it is.
+	if _, err := syntax.Parse(path, out.Bytes()); err != nil {
+		var l syntax.ErrorList
+		if errors.As(err, &l) && len(l) > 0 && strings.HasPrefix(l[0].Msg, "too deeply nested") {
+			fmt.Fprintf(stderr, "mcheck fmt: %s: left as it is: its normal form would be %s, counting the parentheses fmt puts around a sequence in an argument, a let's value or a condition; split it into functions\n", path, l[0].Msg)
+			return exitUsage
+		}
+		fmt.Fprintf(stderr, "mcheck fmt: internal error: the normal form of %s does not read back: %v\n", path, err)
 		return exitFailure
 	}
 	changed := !bytes.Equal(out.Bytes(), src)

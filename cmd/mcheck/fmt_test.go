@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/mcheck/mcheck/model/syntax"
 )
 
 func runFmtCmd(t *testing.T, args ...string) (int, string, string) {
@@ -359,5 +361,28 @@ func TestFmtSeveralFiles(t *testing.T) {
 	}
 	if code, _, errs := runFmtCmd(t, good, bad); code != exitUsage || !strings.Contains(errs, "expected one model file") {
 		t.Errorf("printing two files: exit %d, %q", code, errs)
+	}
+}
+
+// TestFmtTooDeepNormalForm: a file that loads, whose normal form nests
+// deeper than the parser reads (fmt's parentheses around a sequence in an
+// argument count a level each), is refused and left as it is (a tester:
+// fmt -w turned a file that loaded into one that did not).
+func TestFmtTooDeepNormalForm(t *testing.T) {
+	body := "1"
+	for range 400 {
+		body = "f(1; " + body + ")"
+	}
+	src := "protocol P = a -> b: <int>\nservice s: P\nthread A {\n fun f(x) = x\n main " + body + "\n}\n"
+	if _, err := syntax.Parse("deep.dsu", []byte(src)); err != nil {
+		t.Fatalf("the file itself is refused: %v", err)
+	}
+	path := writeTemp(t, "deep.dsu", src)
+	code, out, errs := runFmtCmd(t, "-w", path)
+	if code != exitUsage || out != "" || !strings.Contains(errs, "left as it is: its normal form would be too deeply nested") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != src {
+		t.Errorf("the file was changed (%v)", err)
 	}
 }
