@@ -126,6 +126,10 @@ func TestCheckBadUsage(t *testing.T) {
 		// the message (found by a tester).
 		{[]string{"check", "--max-states", "1e6", "../../models/mathserver.dsu"}, `invalid argument "1e6" for "--max-states" flag: not a whole number`},
 		{[]string{"check", "--max-states", "9223372036854775808", "../../models/mathserver.dsu"}, `for "--max-states" flag: out of range`},
+		// Numbers are decimal: Go's prefixes are not read (found by a
+		// tester: 0x10 was 16, and 010 was 8; TestDecimalFlags).
+		{[]string{"check", "--max-states", "0x10", "../../models/mathserver.dsu"}, `invalid argument "0x10" for "--max-states" flag: not a whole number`},
+		{[]string{"check", "--queue-bound", "1_000", "../../models/mathserver.dsu"}, `invalid argument "1_000" for "--queue-bound" flag: not a whole number`},
 		{[]string{"check", "--reduce", "nope", "../../models/mathserver.dsu"}, "--reduce must be all, symmetry, por or none"},
 		{[]string{"check", "--shortest", "../../models/mathserver.dsu"}, "--shortest needs --reduce por"},
 		// (found by the adversarial tester: both were ignored without a word)
@@ -1364,5 +1368,15 @@ func TestOrderString(t *testing.T) {
 		if got := orderString(c.o); got != c.want {
 			t.Errorf("orderString(%v) = %q, want %q", c.o, got, c.want)
 		}
+	}
+}
+
+// TestDecimalFlags: a whole-number flag with leading zeros is read in
+// decimal (found by a tester: --max-states 010 stopped at 8 states, and
+// --queue-bound 010 ran at capacity 8).
+func TestDecimalFlags(t *testing.T) {
+	code, out, errs := runCmd("check", "--store", "memory", "--strategy", "stop-the-world", "--max-states", "010", "--queue-bound", "007", "--json", "../../models/prodcons.dsu")
+	if code != exitBounded || !strings.Contains(out, `"states":10,`) || !strings.Contains(out, `"queue_bound":7,`) {
+		t.Errorf("exit %d, stderr %q, stdout %s", code, errs, out)
 	}
 }

@@ -365,6 +365,11 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writ
 	// a tester; pflag's own treats any --help so).
 	help := fs.BoolP("help", "h", false, "print this help")
 	_ = fs.MarkHidden("help")
+	fs.VisitAll(func(f *pflag.Flag) {
+		if t := f.Value.Type(); strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint") {
+			f.Value = decimalValue{f.Value}
+		}
+	})
 	err := fs.Parse(args)
 	if err == nil && *help {
 		err = pflag.ErrHelp
@@ -375,7 +380,11 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writ
 		// --store "" as the default store, where --trace "" was refused).
 		fs.Visit(func(f *pflag.Flag) {
 			if err == nil && f.Value.Type() == "string" && f.Value.String() == "" {
-				err = fmt.Errorf("--%s: an empty value (give one, or leave the flag out)", f.Name)
+				name := "--" + f.Name
+				if f.Shorthand != "" {
+					name = "-" + f.Shorthand + "/" + name // (a tester: -o "" was named --output)
+				}
+				err = fmt.Errorf("%s: an empty value (give one, or leave the flag out)", name)
 			}
 		})
 	}
@@ -388,6 +397,29 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writ
 	}
 	fmt.Fprintf(stderr, "mcheck %s: %s%s\nRun 'mcheck %s --help' for usage.\n", cmd, flagError(fs, err), flagHint(fs, args, err), cmd)
 	return exitUsage, true
+}
+
+// decimalValue reads a whole-number flag in decimal, as the docs write
+// every number: pflag reads Go's prefixes, so --queue-bound 010 was
+// capacity 8 and --max-states 0x10 16 (a tester). Leading zeros are
+// dropped; a prefix, a digit separator or anything else is not a whole
+// number.
+type decimalValue struct{ pflag.Value }
+
+func (d decimalValue) Set(s string) error {
+	sign, digits := "", s
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		sign, digits = s[:1], s[1:]
+	}
+	if digits == "" || strings.Trim(digits, "0123456789") != "" {
+		return &strconv.NumError{Func: "ParseInt", Num: s, Err: strconv.ErrSyntax}
+	}
+	if t := strings.TrimLeft(digits, "0"); t != "" {
+		digits = t
+	} else {
+		digits = "0"
+	}
+	return d.Value.Set(sign + digits)
 }
 
 // flagError words a flag's parse error without Go's parser in it (found
