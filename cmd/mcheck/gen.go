@@ -43,6 +43,14 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	if list {
+		// --list writes no model: --param and -o with it were ignored
+		// without a word (a tester).
+		for _, f := range []string{"param", "output"} {
+			if fs.Changed(f) {
+				fmt.Fprintf(stderr, "mcheck gen: --list lists the families and writes no model: --%s does not go with it\nRun 'mcheck gen --help' for usage.\n", f)
+				return exitUsage
+			}
+		}
 		// With --family, that family alone (found by a tester: every
 		// family was listed).
 		if name != "" {

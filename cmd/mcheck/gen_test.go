@@ -97,6 +97,9 @@ func TestGenUsage(t *testing.T) {
 		{[]string{"--family", "ring", "--param", "x"}, "invalid argument"},
 		{[]string{"--family", "ring", "--param", "3", "extra"}, "unexpected argument(s): extra"},
 		{[]string{"--nosuch"}, "unknown flag: --nosuch"},
+		// (a tester: --param was ignored without a word)
+		{[]string{"--list", "--param", "3"}, "--param does not go with it"},
+		{[]string{"--list", "-o", "x.dsu"}, "--output does not go with it"},
 	} {
 		code, out, errs := runGenBench(t, append([]string{"gen"}, c.args...)...)
 		if code != exitUsage || out != "" || !strings.Contains(errs, c.want) {
