@@ -29,8 +29,10 @@ import (
 // Runs to the violation that break another property on the way count too,
 // as with that property switched off, but not on their last step: a run to
 // a configuration with no step (a deadlock, say) whose last step breaks
-// another property ends in that violation, as check and replay judge it
-// (the step is judged before the configuration it leads to).
+// another property ends in that violation, as check judges it when it
+// stops at the first violation (the step is judged before the
+// configuration it leads to; check --continue follows the step and lists
+// the deadlock after it too).
 
 // Defaults of shrinking.
 const (
