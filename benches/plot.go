@@ -65,6 +65,11 @@ func writePlots(dir, fam string, queueBound int, reduce string, rows []Row) erro
 	for i, s := range order {
 		pts := byStrategy[s]
 		if len(pts) == 0 {
+			// Said, not left out without a word (a tester: a plot of
+			// runs that all timed out was an empty chart).
+			if !math.IsInf(minY, 1) { // (else the title says it)
+				p.Legend.Add(s + ": no run measured (see the CSV)")
+			}
 			continue
 		}
 		l, sc, err := plotter.NewLinePoints(pts)
@@ -97,6 +102,7 @@ func writePlots(dir, fam string, queueBound int, reduce string, rows []Row) erro
 	}
 	if math.IsInf(minY, 1) { // nothing measured: an empty plot with a sane axis
 		minY, maxY = 1, 10
+		p.Title.Text += "\nno run was measured (each timed out or failed): see the CSV"
 	}
 	// Headroom above the data for the legend, in the top left corner.
 	p.Y.Min, p.Y.Max = minY/2, maxY*math.Pow(maxY/minY*2, 0.45)
