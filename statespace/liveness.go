@@ -1346,6 +1346,11 @@ func (s *Semantics) stalledWhy(cycle []*Config, t int) string {
 	if name != (MaxPlus1{}).Name() && name != (StopTheWorld{}).Name() {
 		return "it reaches no update point in the cycle"
 	}
+	if !slices.ContainsFunc(cycle, func(c *Config) bool { return holdsNumbered(c, t) }) {
+		// (a tester: "it completes the runs max+1 waits for" was said of
+		// a thread with no such run at all)
+		return name + " waits for no run of it, but it reaches no update point in the cycle"
+	}
 	for _, c := range cycle {
 		if CompletedN(c, t) {
 			return "it completes the runs " + name + " waits for, but reaches no update point after that in the cycle"
@@ -1364,6 +1369,22 @@ func (s *Semantics) stalledWhy(cycle []*Config, t int) string {
 		}
 	}
 	return "it reaches no update point in the cycle where " + name + " lets it apply"
+}
+
+// holdsNumbered reports whether thread t holds, in c, an endpoint of an
+// unfinished role of an instance with an update run number.
+func holdsNumbered(c *Config, t int) bool {
+	for _, in := range c.Insts {
+		if in.N == NoRunNumber {
+			continue
+		}
+		for _, e := range in.Ends {
+			if int(e.Holder) == t && !e.Done && !e.Untracked {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // waitWords says in words what w, a wait in c, waits for.

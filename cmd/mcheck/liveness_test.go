@@ -214,6 +214,22 @@ func TestLassoStalled(t *testing.T) {
 	if strings.Contains(out, "stalled:") {
 		t.Errorf("starved-at-capacity:\n%s", out)
 	}
+	// C passes its only point (update in main) before the introduction,
+	// then spins holding no endpoint: no run is waited for (found by a
+	// tester: "it completes the runs max+1 waits for" was said of it).
+	spin := writeFile(t, t.TempDir(), "spin.dsu", []byte(`protocol P = x -> y: <int>
+service s: P
+thread C {
+  fun loop(n) = loop(n)
+  main update; loop(0)
+}
+update u { thread C { fun loop(n) = loop(0) } }
+`))
+	code, out, errs := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", spin)
+	noPanic(t, out, errs)
+	if want := "  stalled:  C moves in the cycle but cannot apply anywhere in it: max+1 waits for no run of it, but it reaches no update point in the cycle\n"; code != exitViolation || !strings.Contains(out, want) {
+		t.Errorf("spin: exit %d:\n%s", code, out)
+	}
 }
 
 // TestLassoIdleNotesOrder: the participants yet to apply come first among
