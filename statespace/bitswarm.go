@@ -567,7 +567,7 @@ func (m *member) expand(c *Config, depth int) (succs []Succ, viol *Violation, i 
 	}
 	for i := range succs {
 		if m.out.cov != nil {
-			m.out.cov.step(m.p, &succs[i])
+			m.out.cov.step(m.p, c, &succs[i])
 		}
 		if succs[i].Action.Kind == ActIntroduce {
 			m.out.introduced = true

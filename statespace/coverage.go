@@ -48,10 +48,21 @@ func (p *Program) coverageTables() {
 	})
 }
 
-// step marks what step s and its target configuration reached.
-func (cv *coverage) step(p *Program, s *Succ) {
+// step marks what step s, from configuration from, and its target
+// configuration reached.
+func (cv *coverage) step(p *Program, from *Config, s *Succ) {
 	if a := s.Action; a.Code >= 0 && int(a.Code) < len(p.instrBase) {
 		cv.instr[p.instrBase[a.Code]+int(a.PC)] = true
+	}
+	if s.Action.Kind == ActStart {
+		// The accepts the start joined, where their threads stood (found
+		// by a tester: an accept never joined was never listed).
+		for _, u := range s.Action.Threads[1:] {
+			if fr := from.Threads[u].Frames; len(fr) > 0 {
+				f := &fr[len(fr)-1]
+				cv.instr[p.instrBase[f.Code]+int(f.PC)] = true
+			}
+		}
 	}
 	for _, in := range s.Next.Insts {
 		for _, e := range in.Ends {
@@ -91,8 +102,8 @@ func (cv *coverage) unreached(p *Program) *Unreached {
 		for pc, in := range c.Instrs {
 			switch in.Op {
 			// (An accept is performed by the session start of its
-			// requester's step: it is not followed on its own.)
-			case ISend, ISelect, IRecv, ICase, IChoose, IRequest, IUpdate, ICall, ITail:
+			// requester's step, which marks it: step.)
+			case ISend, ISelect, IRecv, ICase, IChoose, IRequest, IAccept, IUpdate, ICall, ITail:
 			default:
 				continue
 			}

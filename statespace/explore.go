@@ -786,7 +786,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 			return true // the rest only for the counts, as before
 		}
 		if x.covs != nil {
-			x.covs[worker].step(x.p, st)
+			x.covs[worker].step(x.p, c, st)
 		}
 		v := x.opt.Checker.CheckStep(x.p, c, st)
 		if t := st.Action.Thread; por && t >= 0 {

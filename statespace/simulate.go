@@ -610,7 +610,7 @@ func walkIn(sem *Semantics, chk Checker, cfg WalkConfig, withCov bool, dist *dis
 		}
 		for i := range succs {
 			if out.cov != nil {
-				out.cov.step(p, &succs[i])
+				out.cov.step(p, c, &succs[i])
 			}
 			if v := chk.CheckStep(p, c, &succs[i]); v != nil {
 				out.viol, out.where = v, violStep

@@ -113,3 +113,23 @@ func TestCoverageNamesTheService(t *testing.T) {
 		t.Errorf("want s2's states, named, and none of s1's:\n%s\n%s", out, errs)
 	}
 }
+
+// TestCoverageAccept: an accept no session start joined is listed as never
+// performed, and one that a start joined is not (found by a tester: accepts
+// were never listed). Hand-derived: A fails (1 / 0) before its request, so
+// B waits at its accept for ever; in ok.dsu the session starts.
+func TestCoverageAccept(t *testing.T) {
+	dir := t.TempDir()
+	zero := writeFile(t, dir, "zero.dsu", []byte("protocol P = a -> b: <int>\nservice s: P\nthread A { main 1 / 0; request(s, {a, b}, a) }\nthread B { main accept(s, b) }\n"))
+	_, out, _ := runCmd("check", "--continue", "--coverage", "--store", "memory", "--progress", "off", zero)
+	for _, want := range []string{"never performed: request, " + zero + ":3:24", "never performed: accept, " + zero + ":4:17"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	ok := writeFile(t, dir, "ok.dsu", []byte("protocol P = a -> b: <int>\nservice s: P\nthread A { main send(request(s, {a, b}, a), b, 1) }\nthread B { main receive(accept(s, b), a) }\n"))
+	_, out, _ = runCmd("check", "--coverage", "--store", "memory", "--progress", "off", ok)
+	if strings.Contains(out, "never performed") {
+		t.Errorf("a joined accept listed:\n%s", out)
+	}
+}
