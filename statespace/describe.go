@@ -374,8 +374,14 @@ func (p *Program) Describe(c *Config) string {
 			case Crashed:
 				holder += ", stopped by a fault"
 			}
+			proto := p.protoName(in.Service, e.Ver)
+			if e.NextVer != e.Ver {
+				// As the HTML page's table says it (a tester: only the
+				// page said it).
+				proto += " (next run: " + p.protoName(in.Service, e.NextVer) + ")"
+			}
 			fmt.Fprintf(&b, "%s#%d.%s (held by %s): %s%s, next: %s\n", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role],
-				holder, p.protoName(in.Service, e.Ver), run, state)
+				holder, proto, run, state)
 		}
 	}
 	fmt.Fprintf(&b, "queue: %s", p.DescribeQueue(c))

@@ -49,6 +49,9 @@ type htmlRunRow struct {
 	Depth                                       int
 	Index                                       int    // the violation's number (from 1), 0 if none
 	Count                                       string // with --continue, the violations (violationCount)
+	// More are the numbers of the run's other violations (--continue),
+	// each linked from the row (found by a tester: only the first was).
+	More []int
 }
 
 // htmlViolation is one counterexample: the report, the chart and a detail
@@ -216,6 +219,8 @@ func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string,
 			hv.Index = len(page.Violations)
 			if i == 0 {
 				row.Index, row.Property = hv.Index, v.Property
+			} else {
+				row.More = append(row.More, hv.Index)
 			}
 			hv.Row = row.Index
 		}
@@ -240,7 +245,7 @@ func verdictWord(r *runReport) string {
 // buildViolation replays the violation's path, snapshotting the
 // configuration after every step, and lays out its chart.
 func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateAt, props properties.Checker, lines []string) (*htmlViolation, error) {
-	snaps, atStep, err := replaySnapshots(r, at, props, v.Path)
+	snaps, atStep, err := replaySnapshots(r, at, props, v)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +282,8 @@ func threadNames(p *statespace.Program) []string {
 // configuration before the first step and after each, and whether the last
 // step is itself the violation (a fault) rather than leading to a violating
 // configuration (a deadlock, say).
-func replaySnapshots(r *runReport, at statespace.UpdateAt, props properties.Checker, path []uint32) ([]statespace.Snapshot, bool, error) {
+func replaySnapshots(r *runReport, at statespace.UpdateAt, props properties.Checker, v *statespace.Violation) ([]statespace.Snapshot, bool, error) {
+	path := v.Path
 	name := r.strategy
 	if name == check.NoStrategy {
 		name = statespace.StrategyNames()[0] // the model has no update: every strategy is the same search
@@ -301,7 +307,17 @@ func replaySnapshots(r *runReport, at statespace.UpdateAt, props properties.Chec
 		c = last.Next
 		snaps = append(snaps, p.SnapshotOf(c))
 	}
-	atStep := last != nil && props.CheckStep(p, before, last) != nil
+	// The violation is its last step's if that step breaks it (its
+	// property and rule): a last step that breaks another, followed by
+	// --continue to a configuration with no step, leaves the violation to
+	// that configuration (found by a tester: a deadlock after a fidelity
+	// fault was drawn as "this step violates progress").
+	atStep := false
+	if last != nil {
+		for _, f := range props.CheckStepFacts(p, before, last) {
+			atStep = atStep || f.Property == v.Property && f.Rule == v.Rule
+		}
+	}
 	return snaps, atStep, nil
 }
 

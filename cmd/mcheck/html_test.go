@@ -639,3 +639,32 @@ func TestHTMLNotTheModel(t *testing.T) {
 		t.Fatal("the model was changed")
 	}
 }
+
+// TestHTMLContinueAfterFault: with --continue, the summary links every
+// counterexample of a run (found by a tester: only the first), and a
+// deadlock reached by a step that broke fidelity is the configuration's
+// violation, not that step's (found by the same tester: "This step
+// violates progress"). Hand-derived: after the start, A may choose to
+// receive where P has it send: that step breaks fidelity (a); followed,
+// it leaves A waiting for a message B never sends and B for A's: a
+// deadlock in the configuration after it.
+func TestHTMLContinueAfterFault(t *testing.T) {
+	model := writeFile(t, t.TempDir(), "dead.dsu", []byte(`protocol P = a -> b: <int>. b -> a: <int>
+service s: P
+thread A { main let c = request(s, {a, b}, a) in if choose(true, false) then receive(c, b) else send(c, b, 1); receive(c, b) }
+thread B { main let c = accept(s, b) in let x = receive(c, a) in send(c, a, x) }
+`))
+	code, out, page, root := checkHTML(t, model, "--continue")
+	if code != exitViolation || !strings.Contains(out, "2  exhaustive") {
+		t.Fatalf("exit %d, want 1 with 2 violations:\n%s", code, out)
+	}
+	if !strings.Contains(page, `show counterexample 1</a> · <a href="#run=2">2</a>`) {
+		t.Errorf("the summary does not link counterexample 2")
+	}
+	for i, want := range []string{"This step violates fidelity", "No step is enabled here: progress violation"} {
+		s := section(t, root, i+1)
+		if v := s.all(byClass("p", "verdict")); len(v) != 1 || !strings.HasPrefix(v[0].text.String(), want) {
+			t.Errorf("counterexample %d: %d verdicts, want one saying %q", i+1, len(v), want)
+		}
+	}
+}

@@ -70,7 +70,7 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) 
 
 // mscLegend reads a chart's marks (found by a tester: the HTML page had a
 // legend, the text chart none).
-const mscLegend = "  (| a thread's lifeline; * the thread that takes the step; + a thread that joins the session it starts; = every thread: the update is introduced; *--->| a message from its sender to a receiver)"
+const mscLegend = "  (| a thread's lifeline; * the thread that takes the step; + a thread that joins the session it starts; = a step of no thread (the update is introduced, or the barrier released); *--->| a message from its sender to a receiver)"
 
 // arrow draws a message from column from to column to: dashes between, an
 // arrow head next to the receiver's lifeline.
