@@ -6,8 +6,9 @@ package model
 //     variable is not a terminal leaf. It is an error only when no path of
 //     G1 reaches G2 (gtype.go).
 //   - Recursion variables are resolved in the source, so moving G2 under a
-//     binder of G1 never captures G2's variables; in local types a moved
-//     binder that reuses a name is shown as t_2.
+//     binder of G1 never captures G2's variables; in the text of a global or
+//     local type a moved binder inside one of the same name is shown as
+//     t_2 (binderScope).
 //   - mu t.G ↾ r drops a vacuous mu (t not used in G↾r); `mu t. s` is s.
 //   - Merging is the full merge (same action and peers, continuations
 //     merged; offers from one sender merged by label union). One projection

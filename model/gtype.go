@@ -375,19 +375,20 @@ func collectRoles(g syntax.GType) (roles []string, labels []string) {
 }
 
 // gString renders a normalised global type (used in tests and by
-// Protocol.Global). A binder that reuses a name is shown as t_2, as in the
-// local types: normalisation can move a continuation under a binder of the
-// same name, and the text must read back as the same protocol.
+// Protocol.Global). A binder inside one of the same name is shown as t_2,
+// as in the local types (binderScope): normalisation can move a
+// continuation under a binder of the same name, and the text must read
+// back as the same protocol.
 func gString(n gnode) string {
-	w := gWriter{binderNames: newBinderNames(), used: usedBinders(n)}
+	w := gWriter{used: usedBinders(n)}
 	w.write(n)
 	return w.b.String()
 }
 
 type gWriter struct {
-	b textBuilder
-	binderNames
-	used map[*grec]bool // usedBinders
+	b     textBuilder
+	scope binderScope[*grec]
+	used  map[*grec]bool // usedBinders
 }
 
 func (w *gWriter) write(n gnode) {
@@ -416,13 +417,17 @@ func (w *gWriter) write(n gnode) {
 	case *grec:
 		// A binder no variable uses loops nowhere: dropped (found by a
 		// tester: mu t. a -> b: <int>. mu s. t kept its mu s).
-		if w.used[n] {
-			fmt.Fprintf(b, "mu %s. ", w.name(n))
+		if !w.used[n] {
+			w.write(n.body)
+			break
 		}
+		name, leave := w.scope.enter(n, n.name)
+		fmt.Fprintf(b, "mu %s. ", name)
 		w.write(n.body)
+		leave()
 	case *gvar:
 		if n.rec != nil {
-			b.WriteString(w.name(n.rec))
+			b.WriteString(w.scope.name(n.rec, n.rec.name))
 		} else {
 			b.WriteString(n.name)
 		}

@@ -111,13 +111,12 @@ type projector struct {
 	// idle caches, per binder, that the role has no action anywhere its
 	// loop can lead (acts).
 	idle map[*grec]bool
-	binderNames
 	top map[*grec]bool // the top-level chain of mu binders
 }
 
 func project(root gnode, role string) (lnode, *projError) {
 	pr := &projector{role: role, env: map[*grec]*lrec{}, memo: map[gnode]lnode{}, idle: map[*grec]bool{},
-		binderNames: newBinderNames(), top: map[*grec]bool{}}
+		top: map[*grec]bool{}}
 	for n := root; ; {
 		r, ok := n.(*grec)
 		if !ok {
@@ -140,31 +139,48 @@ func (pr *projector) project(n gnode) (lnode, *projError) {
 	return l, err
 }
 
-// binderNames gives each binder of a protocol a display name, unique in
-// the protocol: its own, or with a suffix when another binder already has
-// it (normalisation can move a continuation under a binder of the same
-// name).
-type binderNames struct {
-	names map[*grec]string
-	used  map[string]bool
+// binderScope names binders as a type's text is written: a binder takes
+// its own name, or that name with a suffix (t_2) when a binder around it
+// in the text has it (normalisation can move a continuation under a
+// binder of the same name, and the text must say which loop a variable
+// goes back to). Binders side by side keep their names, so the text reads
+// back as itself (found by a tester: a shared continuation printed in two
+// branches as mu t, read back, printed as mu t and mu t_2).
+type binderScope[B comparable] struct {
+	path  []string    // the names of the binders around the text written now
+	names map[B]string // each of those binders' name
 }
 
-func newBinderNames() binderNames {
-	return binderNames{names: map[*grec]string{}, used: map[string]bool{}}
+// enter starts binder b, whose own name is name, and returns the name it
+// is written with; leave ends it.
+func (s *binderScope[B]) enter(b B, name string) (string, func()) {
+	n := name
+	for i := 2; slices.Contains(s.path, n); i++ {
+		n = fmt.Sprintf("%s_%d", name, i)
+	}
+	if s.names == nil {
+		s.names = map[B]string{}
+	}
+	old, had := s.names[b]
+	s.path, s.names[b] = append(s.path, n), n
+	return n, func() {
+		s.path = s.path[:len(s.path)-1]
+		if had {
+			s.names[b] = old
+		} else {
+			delete(s.names, b)
+		}
+	}
 }
 
-// name returns binder g's display name.
-func (b *binderNames) name(g *grec) string {
-	if n, ok := b.names[g]; ok {
+// name is the name binder b is written with where a variable refers to
+// it (own: its own name, for a variable out of its scope, which should
+// not be).
+func (s *binderScope[B]) name(b B, own string) string {
+	if n, ok := s.names[b]; ok {
 		return n
 	}
-	n := g.name
-	for i := 2; b.used[n]; i++ {
-		n = fmt.Sprintf("%s_%d", g.name, i)
-	}
-	b.used[n] = true
-	b.names[g] = n
-	return n
+	return own
 }
 
 func (pr *projector) project1(n gnode) (lnode, *projError) {
@@ -229,7 +245,7 @@ func (pr *projector) project1(n gnode) (lnode, *projError) {
 		if idle {
 			return &lend{}, nil
 		}
-		l := &lrec{name: pr.name(n), top: pr.top[n]}
+		l := &lrec{name: n.name, top: pr.top[n]}
 		pr.env[n] = l
 		body, err := pr.project(n.body)
 		delete(pr.env, n)
@@ -520,9 +536,14 @@ func (mg *merger) subst1(n lnode) lnode {
 // Labels are listed in alphabetical order.
 
 func localString(n lnode) string {
-	var b textBuilder
-	writeL(&b, n)
-	return b.String()
+	var w lWriter
+	w.write(n)
+	return w.b.String()
+}
+
+type lWriter struct {
+	b     textBuilder
+	scope binderScope[*lrec]
 }
 
 // maxText bounds the text of a local or global type. Normalisation shares
@@ -550,34 +571,38 @@ func (b *textBuilder) WriteString(s string) (int, error) {
 
 func (b *textBuilder) Write(p []byte) (int, error) { return b.WriteString(string(p)) }
 
-func writeL(b *textBuilder, n lnode) {
+func (w *lWriter) write(n lnode) {
+	b := &w.b
 	if b.full {
 		return
 	}
 	switch n := n.(type) {
 	case *lsend:
 		fmt.Fprintf(b, "%s!<%s>. ", roleSet(n.to), n.typ)
-		writeL(b, n.next)
+		w.write(n.next)
 	case *lrecv:
 		fmt.Fprintf(b, "%s?<%s>. ", n.from, n.typ)
-		writeL(b, n.next)
+		w.write(n.next)
 	case *lselect:
 		fmt.Fprintf(b, "%s + ", roleSet(n.to))
-		writeBranches(b, n.branches)
+		w.branches(n.branches)
 	case *loffer:
 		fmt.Fprintf(b, "%s & ", n.from)
-		writeBranches(b, n.branches)
+		w.branches(n.branches)
 	case *lrec:
-		fmt.Fprintf(b, "mu %s. ", n.name)
-		writeL(b, n.body)
+		name, leave := w.scope.enter(n, n.name)
+		fmt.Fprintf(b, "mu %s. ", name)
+		w.write(n.body)
+		leave()
 	case *lvar:
-		b.WriteString(n.rec.name)
+		b.WriteString(w.scope.name(n.rec, n.rec.name))
 	case *lend:
 		b.WriteString("end")
 	}
 }
 
-func writeBranches(b *textBuilder, bs []lbranch) {
+func (w *lWriter) branches(bs []lbranch) {
+	b := &w.b
 	b.WriteString("{")
 	for i, br := range bs {
 		if i > 0 {
@@ -585,7 +610,7 @@ func writeBranches(b *textBuilder, bs []lbranch) {
 		}
 		b.WriteString(br.label)
 		b.WriteString(": ")
-		writeL(b, br.next)
+		w.write(br.next)
 	}
 	b.WriteString("}")
 }

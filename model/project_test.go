@@ -368,6 +368,17 @@ func TestGlobalReadsBack(t *testing.T) {
 	if got := back.Protocol("P"); got.Global != p.Global || got.Local["a"].Text != p.Local["a"].Text || got.Local["b"].Text != p.Local["b"].Text {
 		t.Errorf("read back: %q, a %q, b %q; was a %q, b %q", got.Global, got.Local["a"].Text, got.Local["b"].Text, p.Local["a"].Text, p.Local["b"].Text)
 	}
+	// Loops side by side keep their names: a continuation shared by two
+	// branches is printed in each as it is (found by a tester: read back,
+	// the second copy became mu t_2, and the local types changed too).
+	g8 := loadProtocols(t, "protocol G = a -> b: {x: end, y: end}. (mu t. a -> b: {p: t, q: end}). b -> a: <int>").Protocol("G")
+	if want := "a -> b: {x: mu t. a -> b: {p: t, q: b -> a: <int>}, y: mu t. a -> b: {p: t, q: b -> a: <int>}}"; g8.Global != want {
+		t.Errorf("global %q, want %q", g8.Global, want)
+	}
+	g8back := loadProtocols(t, "protocol G = "+g8.Global).Protocol("G")
+	if g8back.Global != g8.Global || g8back.Local["a"].Text != g8.Local["a"].Text || g8back.Local["b"].Text != g8.Local["b"].Text {
+		t.Errorf("read back: %q, a %q, b %q; was a %q, b %q", g8back.Global, g8back.Local["a"].Text, g8back.Local["b"].Text, g8.Local["a"].Text, g8.Local["b"].Text)
+	}
 	if v := m.Protocol("V"); v.Looping {
 		t.Errorf("mu t. a -> b: <int>. end said to loop (run variable %q)", v.RunVar)
 	}
