@@ -111,7 +111,7 @@ type projector struct {
 	// idle caches, per binder, that the role has no action anywhere its
 	// loop can lead (acts).
 	idle map[*grec]bool
-	top map[*grec]bool // the top-level chain of mu binders
+	top  map[*grec]bool // the top-level chain of mu binders
 }
 
 func project(root gnode, role string) (lnode, *projError) {
@@ -147,7 +147,7 @@ func (pr *projector) project(n gnode) (lnode, *projError) {
 // back as itself (found by a tester: a shared continuation printed in two
 // branches as mu t, read back, printed as mu t and mu t_2).
 type binderScope[B comparable] struct {
-	path  []string    // the names of the binders around the text written now
+	path  []string     // the names of the binders around the text written now
 	names map[B]string // each of those binders' name
 }
 
