@@ -515,3 +515,24 @@ func warningsOf(t *testing.T, name, src string) []string {
 	}
 	return got
 }
+
+// TestUnknownMovedServiceNoFollowOn: an update that moves a service that
+// does not exist is the one error; a label of the protocol it was to move
+// to, in that update's code, is not reported as a second (found by a
+// tester: "label busy is not a label of any choice in protocol KV").
+func TestUnknownMovedServiceNoFollowOn(t *testing.T) {
+	src := `protocol KV = mu t. c -> s: <int>. s -> c: {ok: t, err: t}
+protocol KV2 = mu t. c -> s: <int>. s -> c: {ok: t, err: t, busy: t}
+service kv: KV
+thread C { fun loop(x) = send(x, s, 1); case(x, s, {ok: loop(x), err: loop(x), busy: loop(x)}) main loop(request(kv, {c, s}, c)) }
+thread S { fun serve(y) = let v = receive(y, c) in select(y, c, ok); serve(y) main serve(accept(kv, s)) }
+update v2 {
+  service kvv: KV2
+  thread S { fun serve(y) = let v = receive(y, c) in select(y, c, busy); serve(y) }
+}
+`
+	_, err := Load("fo.dsu", []byte(src))
+	if want := "fo.dsu:7:11: update v2: undefined service kvv (did you mean kv?)"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want only %s", err, want)
+	}
+}

@@ -3,6 +3,8 @@ package statespace
 import (
 	"fmt"
 	"math"
+	"strconv"
+	"strings"
 )
 
 // Semantics is the transition relation of a program under one strategy and
@@ -87,8 +89,17 @@ func ParseUpdateAt(s string) (UpdateAt, error) {
 	case "never":
 		return UpdateAt{Mode: AtNever}, nil
 	}
-	var k int
-	if n, err := fmt.Sscanf(s, "step:%d", &k); err == nil && n == 1 && k >= 0 && fmt.Sprintf("step:%d", k) == s {
+	// K is decimal, as every number a flag takes: leading zeros are
+	// ignored (a tester: step:007 was refused where --queue-bound 010 is
+	// 10), a sign or anything else is refused.
+	if d, ok := strings.CutPrefix(s, "step:"); ok && d != "" && strings.Trim(d, "0123456789") == "" {
+		if d = strings.TrimLeft(d, "0"); d == "" {
+			d = "0"
+		}
+		k, err := strconv.Atoi(d)
+		if err != nil || k > MaxUpdateStep {
+			return UpdateAt{}, fmt.Errorf("invalid update moment %s: K must be from 0 to %d", s, MaxUpdateStep)
+		}
 		u := UpdateAt{Mode: AtStep, Step: k}
 		return u, u.Check()
 	}

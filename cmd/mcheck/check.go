@@ -330,6 +330,7 @@ func (f *checkFlags) plan() (*checkPlan, error) {
 	if p.updateAt, err = statespace.ParseUpdateAt(f.updateAt); err != nil {
 		return nil, fmt.Errorf("--update-at: %v", err)
 	}
+	f.updateAt = p.updateAt.String() // as the output says it: step:7 for step:007
 	if f.queueBound < 1 {
 		return nil, fmt.Errorf("--queue-bound must be at least 1, got %d", f.queueBound)
 	}

@@ -144,6 +144,9 @@ func TestCheckBadUsage(t *testing.T) {
 		{[]string{"check", "--update-at", "step:4294967296", "../../models/mathserver.dsu"}, "K must be from 0 to 2147483647"},
 		{[]string{"check", "--update-at", "step:2147483648", "../../models/mathserver.dsu"}, "K must be from 0 to 2147483647"},
 		{[]string{"simulate", "--update-at", "step:9223372036854775807", "../../models/mathserver.dsu"}, "K must be from 0 to 2147483647"},
+		{[]string{"check", "--update-at", "step:99999999999999999999", "../../models/mathserver.dsu"}, "K must be from 0 to 2147483647"},
+		{[]string{"check", "--update-at", "step:+3", "../../models/mathserver.dsu"}, "want any, never or step:K"},
+		{[]string{"check", "--update-at", "step:", "../../models/mathserver.dsu"}, "want any, never or step:K"},
 		{[]string{"check", "--store", "floppy", "../../models/mathserver.dsu"}, "--store"},
 		{[]string{"check", "--trace", "pdf", "../../models/mathserver.dsu"}, "--trace"},
 		{[]string{"check", "--skip", "liveness", "../../models/mathserver.dsu"}, "unknown property"},
@@ -1378,5 +1381,10 @@ func TestDecimalFlags(t *testing.T) {
 	code, out, errs := runCmd("check", "--store", "memory", "--strategy", "stop-the-world", "--max-states", "010", "--queue-bound", "007", "--json", "../../models/prodcons.dsu")
 	if code != exitBounded || !strings.Contains(out, `"states":10,`) || !strings.Contains(out, `"queue_bound":7,`) {
 		t.Errorf("exit %d, stderr %q, stdout %s", code, errs, out)
+	}
+	// And step:K's K (found by a tester: step:007 was refused).
+	code, out, errs = runCmd("check", "--store", "memory", "--strategy", "stop-the-world", "--update-at", "step:007", "--json", "../../models/prodcons.dsu")
+	if code != exitOK || !strings.Contains(out, `"update_at":"step:7"`) {
+		t.Errorf("step:007: exit %d, stderr %q, stdout %s", code, errs, out)
 	}
 }

@@ -203,6 +203,7 @@ func (f *pointsFlags) options() (check.PointsOptions, error) {
 	if o.UpdateAt, err = statespace.ParseUpdateAt(f.updateAt); err != nil {
 		return o, fmt.Errorf("--update-at: %v", err)
 	}
+	f.updateAt = o.UpdateAt.String() // as the output says it: step:7 for step:007
 	if f.queueBound < 1 {
 		return o, fmt.Errorf("--queue-bound must be at least 1, got %d", f.queueBound)
 	}
