@@ -12,8 +12,9 @@ import (
 // runs out, the hint is "").
 //
 // "Close enough" follows starlark's resolver: at most a third of the longer
-// name's length (and at least 1) edits. Ties go to the earliest candidate,
-// so hints are deterministic. A name longer than maxHintName gets no hint,
+// name's length (and at least 1) edits. Ties go to a candidate as long as
+// name (a letter mistyped: KV3 is nearer KV2 than KV; a tester), then to
+// the earliest, so hints are deterministic. A name longer than maxHintName gets no hint,
 // and a candidate whose length alone differs by more than the limit is
 // not compared: found by a tester, a hostile file of long names, or of
 // thousands of undefined ones, took minutes to hours to be refused.
@@ -42,7 +43,7 @@ func nearest(name string, candidates []string, budget *int64) string {
 		if d > limit {
 			continue
 		}
-		if bestD < 0 || d < bestD {
+		if bestD < 0 || d < bestD || d == bestD && len(c) == len(name) && len(best) != len(name) {
 			best, bestD = c, d
 		}
 	}

@@ -48,3 +48,24 @@ func TestHintsAreBounded(t *testing.T) {
 		t.Errorf("%d of 2000 errors with a hint: want the first ones, until the budget is spent", hints)
 	}
 }
+
+// TestNearestTies: among candidates equally near, one as long as the name
+// wins (a letter mistyped), then the earliest (found by a tester: KV3
+// suggested KV where KV2 was meant).
+func TestNearestTies(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		cands []string
+		want  string
+	}{
+		{"KV3", []string{"KV", "KV2"}, "KV2"},
+		{"KV3", []string{"KV2", "KV"}, "KV2"},
+		{"Pinh", []string{"Ping", "Pint"}, "Ping"},
+		{"Pin", []string{"Ping", "Pi"}, "Ping"},
+	} {
+		budget := int64(hintBudget)
+		if got := nearest(c.name, c.cands, &budget); got != c.want {
+			t.Errorf("nearest(%s, %v) = %q, want %q", c.name, c.cands, got, c.want)
+		}
+	}
+}
