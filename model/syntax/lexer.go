@@ -442,7 +442,7 @@ func (s *scanner) scan0(t *tokInfo) {
 				t.tok = tOr
 				return
 			}
-			s.error(start, "illegal character '|' (did you mean '||'?)")
+			s.error(start, "illegal character '|' (did you mean '||'? branches and choices are separated by ',')")
 		default:
 			s.error(start, "illegal character %s", describeRune(rune(c)))
 		}

@@ -853,7 +853,13 @@ func (p *parser) let() Expr {
 	p.expect(tAssign, "after 'let "+name.Name+"'")
 	value := p.expr()
 	in := p.pos
-	p.expect(tIn, "after the value of 'let "+name.Name+" = ...'")
+	context := "after the value of 'let " + name.Name + " = ...'"
+	if _, ok := value.(*Seq); ok && p.tok != tIn {
+		// The ';' the user ended the value with went on with it, and
+		// the 'in' is missed lines later (a first-time user).
+		context += fmt.Sprintf(" (the let at %d:%d, whose value goes on past a ';': write 'in' where the value ends)", pos.Line, pos.Col)
+	}
+	p.expect(tIn, context)
 	start := p.pos
 	body := p.expr()
 	p.sep(body, in, start)
