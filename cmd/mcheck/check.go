@@ -90,7 +90,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "\nExplores every interleaving of the model under its update, with each coordination")
 		fmt.Fprintln(w, "strategy, and reports the first violation of each with a shortest trace.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure (or interrupted), 4 no violation within --max-states/--max-depth (not exhaustive).")
+		fmt.Fprintln(w, "\nExit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure (or interrupted), 4 no violation found, and the search was not exhaustive (cut by --max-states/--max-depth, or bitstate).")
 	}
 	if status, done := parseFlags("check", fs, args, usage, stdout, stderr); done {
 		return status
