@@ -94,8 +94,14 @@ func Sweep(ctx context.Context, opt SweepOptions, progress io.Writer) ([]Row, er
 		return nil, fmt.Errorf("cannot create a temporary directory for the generated models (TMPDIR %s): %v", os.TempDir(), err)
 	}
 	defer os.RemoveAll(tmp)
+	_, statErr := os.Stat(opt.Out)
 	if err := os.MkdirAll(opt.Out, 0o755); err != nil {
 		return nil, fmt.Errorf("cannot create output directory: %v", err)
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		// Made here: a sweep that wrote nothing in it takes it away
+		// again (found by a tester: a full TMPDIR left an empty --out).
+		defer os.Remove(opt.Out) // (only if empty)
 	}
 
 	csvPath := filepath.Join(opt.Out, opt.Family+".csv")
@@ -117,7 +123,9 @@ sweep:
 		}
 		modelPath := filepath.Join(tmp, fmt.Sprintf("%s-%d.dsu", opt.Family, k))
 		if err := os.WriteFile(modelPath, src, 0o644); err != nil {
-			return rows, err
+			// Said as the temporary directory's failure (found by a
+			// tester: a bare "no space left on device" on a path in it).
+			return rows, fmt.Errorf("cannot write the generated model to the temporary directory (TMPDIR %s; set TMPDIR to a directory with room): %v", os.TempDir(), err)
 		}
 		for _, s := range opt.Strategies {
 			fmt.Fprintf(progress, "  %s %d %-14s ... ", opt.Family, k, s)

@@ -113,7 +113,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("check", stderr)
 	defer stop()
-	src, err := readModelFile(path)
+	src, err := readModelFileCtx(ctx, path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return readFailureStatus(err)

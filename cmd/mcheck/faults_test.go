@@ -352,6 +352,27 @@ func TestFaultDiskFull(t *testing.T) {
 			t.Errorf("the --store-dir store was not kept: %v", err)
 		}
 	})
+	// bench: a TMPDIR with no room for the generated models is said to be
+	// the cause, and the --out directory it made is taken away again
+	// (found by a tester: a bare "no space left on device", and an empty
+	// --out left behind).
+	t.Run("bench-tmpdir", func(t *testing.T) {
+		mnt := mountTmpfs(t, 1)
+		fill, err := os.Create(filepath.Join(mnt, "fill"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for chunk := make([]byte, 64<<10); err == nil; {
+			_, err = fill.Write(chunk)
+		}
+		fill.Close()
+		out := filepath.Join(t.TempDir(), "results")
+		o := runMcheck(t, mnt, "bench", "--family", "prodcons", "--from", "1", "--to", "1", "--out", out)
+		expect(t, "bench with a full TMPDIR", o, exitFailure, "cannot write the generated model to the temporary directory (TMPDIR "+mnt, "set TMPDIR to a directory with room")
+		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("bench left %s behind (%v)", out, err)
+		}
+	})
 	t.Run("spill", func(t *testing.T) {
 		mnt := mountTmpfs(t, 2)
 		o := runMcheck(t, mnt, "check", "--progress", "off", "--strategy", "max+1", "--reduce", "none", "--store", "memory", "--mem-budget", "1MiB", pc3)
@@ -963,6 +984,38 @@ func TestFaultOutputToDevice(t *testing.T) {
 		expect(t, "--html FIFO, SIGINT during the search", o, exitFailure, "no process opened the named pipe", "mcheck check: interrupted after ")
 		if !strings.Contains(o.stdout, "not run (interrupted before they started): shrink/max+1") {
 			t.Errorf("the run not started is not named:\n%s", o.stdout)
+		}
+		// gen -o likewise (found by a tester: gen died by the signal,
+		// with nothing printed).
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+			c = startMcheck(t, dir, "gen", "--family", "ring", "--param", "3", "-o", fifo)
+			time.Sleep(500 * time.Millisecond)
+			c.signal(sig)
+			o = c.wait(t, 20*time.Second)
+			expect(t, "gen -o FIFO without a reader, then "+sig.String(), o, exitFailure, "cannot write "+fifo+": no process opened the named pipe for reading before the run was stopped")
+		}
+		// A model read from a pipe whose writer has not closed it: a
+		// signal ends the read, exit 3 (found by a tester: the signal was
+		// acknowledged, the read went on, and the run ended in exit 2 on
+		// what had been read).
+		for _, cmd := range []string{"check", "points", "simulate", "swarm"} {
+			model := mkfifo(t, t.TempDir())
+			stopWriter := make(chan struct{})
+			go func() {
+				f, err := os.OpenFile(model, os.O_WRONLY, 0)
+				if err != nil {
+					return
+				}
+				f.WriteString("protocol P = a -> b: <int>\n")
+				<-stopWriter
+				f.Close()
+			}()
+			c = startMcheck(t, dir, cmd, model)
+			time.Sleep(500 * time.Millisecond)
+			c.signal(syscall.SIGTERM)
+			o = c.wait(t, 20*time.Second)
+			close(stopWriter)
+			expect(t, cmd+" of a model still being written, then SIGTERM", o, exitFailure, model+": interrupted while the model was being read")
 		}
 		// fmt -w rewrites regular files only.
 		err := rewriteFile(fifo, want)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -80,7 +81,7 @@ func fmtFile(path string, list, write bool, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	path, src, status := readModelArg("fmt", []string{path}, stderr)
+	path, src, status := readModelArg(context.Background(), "fmt", []string{path}, stderr)
 	if status != exitOK {
 		return status
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 
 	"github.com/spf13/pflag"
@@ -92,7 +93,12 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck gen: -o %s is a directory; give a file name, e.g. %s\n", out, filepath.Join(out, fmt.Sprintf("%s%d.dsu", name, param)))
 		return exitUsage
 	}
-	if err := writeOutputFile(context.Background(), out, src); err != nil {
+	// A named pipe is waited for until a reader opens it: a SIGINT or
+	// SIGTERM ends the wait, exit 3, as check --html's (found by a tester:
+	// gen died by the signal, with nothing printed).
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
+	defer stop()
+	if err := writeOutputFile(ctx, out, src); err != nil {
 		fmt.Fprintf(stderr, "mcheck gen: %v\n", err)
 		return exitFailure
 	}

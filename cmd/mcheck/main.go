@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -153,6 +154,37 @@ const maxModelBytes = 16 << 20
 // person can act on.
 func readModelFile(path string) ([]byte, error) {
 	return readFileLimited(path, "model", maxModelBytes)
+}
+
+// errReadInterrupted: the run was stopped (ctx) while its model was still
+// being read, an exit 3.
+var errReadInterrupted = errors.New("interrupted while the model was being read (its writer had not closed the pipe)")
+
+// readModelFileCtx is readModelFile that ends when ctx does: a read from
+// a named pipe waits for its writer to close it, and a signal then was
+// acknowledged and not acted on, the run ending in exit 2 on what had
+// been read (found by a tester).
+func readModelFileCtx(ctx context.Context, path string) ([]byte, error) {
+	type read struct {
+		src []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		src, err := readModelFile(path)
+		done <- read{src, err}
+	}()
+	select {
+	case r := <-done:
+		return r.src, r.err
+	case <-ctx.Done():
+		select {
+		case r := <-done: // read in full as the signal came
+			return r.src, r.err
+		default:
+		}
+		return nil, fmt.Errorf("%s: %w", path, errReadInterrupted)
+	}
 }
 
 // readFileLimited reads a file of at most limit bytes, whatever it is: a
@@ -482,12 +514,12 @@ func flagHint(fs *pflag.FlagSet, args []string, err error) string {
 
 // readModelArg reads the one model file a command takes as its argument;
 // status is not exitOK when it cannot (the status to exit with).
-func readModelArg(cmd string, args []string, stderr io.Writer) (path string, src []byte, status int) {
+func readModelArg(ctx context.Context, cmd string, args []string, stderr io.Writer) (path string, src []byte, status int) {
 	path, ok := oneArg(cmd, args, stderr)
 	if !ok {
 		return "", nil, exitUsage
 	}
-	src, err := readModelFile(path)
+	src, err := readModelFileCtx(ctx, path)
 	if err != nil {
 		// Prefixed as every command's (found by a tester: points and
 		// project printed the bare error).
@@ -502,7 +534,7 @@ func readModelArg(cmd string, args []string, stderr io.Writer) (path string, src
 // exit 3; anything else is bad input, exit 2 (found by a tester: under
 // ulimit -n 5, "too many open files" was exit 2).
 func readFailureStatus(err error) int {
-	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOMEM) {
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOMEM) || errors.Is(err, errReadInterrupted) {
 		return exitFailure
 	}
 	return exitUsage

@@ -88,7 +88,7 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("points", stderr)
 	defer stop()
-	path, src, status := readModelArg("points", fs.Args(), stderr)
+	path, src, status := readModelArg(ctx, "points", fs.Args(), stderr)
 	if status != exitOK {
 		return status
 	}

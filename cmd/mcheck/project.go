@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -42,7 +43,7 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 	if status, done := parseFlags("project", fs, args, usage, stdout, stderr); done {
 		return status
 	}
-	path, src, status := readModelArg("project", fs.Args(), stderr)
+	path, src, status := readModelArg(context.Background(), "project", fs.Args(), stderr)
 	if status != exitOK {
 		return status
 	}

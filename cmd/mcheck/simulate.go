@@ -132,7 +132,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("simulate", stderr)
 	defer stop()
-	src, err := readModelFile(path)
+	src, err := readModelFileCtx(ctx, path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
 		return readFailureStatus(err)

@@ -118,7 +118,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("swarm", stderr)
 	defer stop()
-	src, err := readModelFile(path)
+	src, err := readModelFileCtx(ctx, path)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
 		return readFailureStatus(err)
