@@ -165,6 +165,11 @@ var errReadInterrupted = errors.New("interrupted while the model was being read 
 // acknowledged and not acted on, the run ending in exit 2 on what had
 // been read (found by a tester).
 func readModelFileCtx(ctx context.Context, path string) ([]byte, error) {
+	if st, err := os.Stat(path); err != nil || st.Mode().IsRegular() {
+		// A regular file's read ends: a signal meanwhile is heard after
+		// it, with the statistics (none yet).
+		return readModelFile(path)
+	}
 	type read struct {
 		src []byte
 		err error
