@@ -444,6 +444,10 @@ func parseSize(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseFloat(num, 64)
+	if strings.Contains(num, "_") {
+		// Decimal, as every number a flag takes (a tester: 1_000MiB ran)
+		err = strconv.ErrSyntax
+	}
 	if errors.Is(err, strconv.ErrRange) && n > 0 {
 		err = nil // too large: said below
 	}

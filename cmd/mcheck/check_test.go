@@ -130,6 +130,7 @@ func TestCheckBadUsage(t *testing.T) {
 		// tester: 0x10 was 16, and 010 was 8; TestDecimalFlags).
 		{[]string{"check", "--max-states", "0x10", "../../models/mathserver.dsu"}, `invalid argument "0x10" for "--max-states" flag: not a whole number`},
 		{[]string{"check", "--queue-bound", "1_000", "../../models/mathserver.dsu"}, `invalid argument "1_000" for "--queue-bound" flag: not a whole number`},
+		{[]string{"check", "--mem-budget", "1_000MiB", "../../models/mathserver.dsu"}, `--mem-budget: invalid size "1_000MiB"`},
 		{[]string{"check", "--reduce", "nope", "../../models/mathserver.dsu"}, "--reduce must be all, symmetry, por or none"},
 		{[]string{"check", "--shortest", "../../models/mathserver.dsu"}, "--shortest needs --reduce por"},
 		// (found by the adversarial tester: both were ignored without a word)
@@ -1381,6 +1382,10 @@ func TestDecimalFlags(t *testing.T) {
 	code, out, errs := runCmd("check", "--store", "memory", "--strategy", "stop-the-world", "--max-states", "010", "--queue-bound", "007", "--json", "../../models/prodcons.dsu")
 	if code != exitBounded || !strings.Contains(out, `"states":10,`) || !strings.Contains(out, `"queue_bound":7,`) {
 		t.Errorf("exit %d, stderr %q, stdout %s", code, errs, out)
+	}
+	// A sign reads alike for every flag (a tester: --seed refused +5).
+	if code, _, errs := runCmd("simulate", "--seed", "+5", "--runs", "1", "../../models/code-only.dsu"); code != exitBounded {
+		t.Errorf("--seed +5: exit %d, %s", code, errs)
 	}
 	// And step:K's K (found by a tester: step:007 was refused).
 	code, out, errs = runCmd("check", "--store", "memory", "--strategy", "stop-the-world", "--update-at", "step:007", "--json", "../../models/prodcons.dsu")

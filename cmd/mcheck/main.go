@@ -456,6 +456,9 @@ func (d decimalValue) Set(s string) error {
 	} else {
 		digits = "0"
 	}
+	if sign == "+" || digits == "0" {
+		sign = "" // +5 and -0 alike for every flag (a tester: --seed refused them)
+	}
 	return d.Value.Set(sign + digits)
 }
 
