@@ -359,12 +359,9 @@ func (c *checker) checkProtocol(d *syntax.ProtocolDecl) *protoInfo {
 	// loops nowhere: mu t. a -> b: <int>. end is one run, as a -> b: <int>.
 	// end is.)
 	for r, ok := root.(*grec); ok; r, ok = r.body.(*grec) {
-		if recUsed(r.body, r) {
-			if !p.Looping {
-				p.Looping = true
-				p.RunVar = r.name
-			}
-			p.RunVars = append(p.RunVars, r.name)
+		if recUsed(r.body, r) && !p.Looping {
+			// The one name the text gives them all (gString).
+			p.Looping, p.RunVar, p.RunVars = true, r.name, []string{r.name}
 		}
 	}
 	ok := true

@@ -151,9 +151,10 @@ type binderScope[B comparable] struct {
 	names map[B]string // each of those binders' name
 }
 
-// enter starts binder b, whose own name is name, and returns the name it
-// is written with; leave ends it.
-func (s *binderScope[B]) enter(b B, name string) (string, func()) {
+// enter starts binders bs, directly nested (mu t. mu s. G: one place,
+// written as one binder), the first's own name being name, and returns
+// the name they are written with; leave ends them.
+func (s *binderScope[B]) enter(bs []B, name string) (string, func()) {
 	n := name
 	for i := 2; slices.Contains(s.path, n); i++ {
 		n = fmt.Sprintf("%s_%d", name, i)
@@ -161,14 +162,24 @@ func (s *binderScope[B]) enter(b B, name string) (string, func()) {
 	if s.names == nil {
 		s.names = map[B]string{}
 	}
-	old, had := s.names[b]
-	s.path, s.names[b] = append(s.path, n), n
+	type saved struct {
+		name string
+		had  bool
+	}
+	old := make([]saved, len(bs))
+	for i, b := range bs {
+		old[i].name, old[i].had = s.names[b]
+		s.names[b] = n
+	}
+	s.path = append(s.path, n)
 	return n, func() {
 		s.path = s.path[:len(s.path)-1]
-		if had {
-			s.names[b] = old
-		} else {
-			delete(s.names, b)
+		for i, b := range bs {
+			if old[i].had {
+				s.names[b] = old[i].name
+			} else {
+				delete(s.names, b)
+			}
 		}
 	}
 }
@@ -590,9 +601,15 @@ func (w *lWriter) write(n lnode) {
 		fmt.Fprintf(b, "%s & ", n.from)
 		w.branches(n.branches)
 	case *lrec:
-		name, leave := w.scope.enter(n, n.name)
+		// Loops directly nested are one place: one binder (a tester: mu s.
+		// mu t. ..., read back, was mu s. ...).
+		chain := []*lrec{n}
+		for m, ok := n.body.(*lrec); ok; m, ok = m.body.(*lrec) {
+			chain = append(chain, m)
+		}
+		name, leave := w.scope.enter(chain, n.name)
 		fmt.Fprintf(b, "mu %s. ", name)
-		w.write(n.body)
+		w.write(chain[len(chain)-1].body)
 		leave()
 	case *lvar:
 		b.WriteString(w.scope.name(n.rec, n.rec.name))

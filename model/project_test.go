@@ -371,6 +371,20 @@ func TestGlobalReadsBack(t *testing.T) {
 	// Loops side by side keep their names: a continuation shared by two
 	// branches is printed in each as it is (found by a tester: read back,
 	// the second copy became mu t_2, and the local types changed too).
+	// A loop whose body starts with a bracketed loop is, once sequenced,
+	// two loops directly nested: one place, written as one binder, as the
+	// parser reads mu s. mu t. G (found by a tester: mu s. mu t. ... read
+	// back as one loop and printed as mu s. ...).
+	for _, src := range []string{
+		"mu s. (mu t. a -> b: {x: t, y: end}). b -> a: {p: s, q: end}",
+		"mu t_1. (mu t. a -> b: {x: t, y: end}). (mu t. a -> b: {x: t, y: t_1, z: end})",
+	} {
+		p := loadProtocols(t, "protocol N = "+src).Protocol("N")
+		back := loadProtocols(t, "protocol N = "+p.Global).Protocol("N")
+		if back.Global != p.Global || back.Local["a"].Text != p.Local["a"].Text || !slices.Equal(back.RunVars, p.RunVars) {
+			t.Errorf("%s: global %q, a %q, runs %v; read back %q, a %q, runs %v", src, p.Global, p.Local["a"].Text, p.RunVars, back.Global, back.Local["a"].Text, back.RunVars)
+		}
+	}
 	g8 := loadProtocols(t, "protocol G = a -> b: {x: end, y: end}. (mu t. a -> b: {p: t, q: end}). b -> a: <int>").Protocol("G")
 	if want := "a -> b: {x: mu t. a -> b: {p: t, q: b -> a: <int>}, y: mu t. a -> b: {p: t, q: b -> a: <int>}}"; g8.Global != want {
 		t.Errorf("global %q, want %q", g8.Global, want)

@@ -48,14 +48,17 @@ func TestProjectMathServer(t *testing.T) {
 }
 
 // TestProjectRunsNested: every loop at the top of a protocol that its
-// roles go back to ends a run, and the runs: line names each (found by a
-// tester: only the outermost was named, though going back to the inner
-// ends a run too, as --states shows).
+// roles go back to ends a run (found by a tester: only the outermost was
+// named, though going back to the inner ends a run too, as --states
+// shows). Loops directly nested are one place, and the text writes them
+// as one binder, so the runs: line names that one (found by a later
+// tester: mu s. mu t. ... read back as one loop and printed otherwise).
 func TestProjectRunsNested(t *testing.T) {
 	path := writeTemp(t, "nested.dsu", "protocol N = mu s. (mu t. a -> b: {x: t, y: end}). b -> a: {p: s, q: end}\n")
 	code, out, errs := runProjectCmd(t, "--states", path)
 	for _, want := range []string{
-		"  runs:   loops; a run is one pass through mu s back to s, or through mu t back to t\n",
+		"  global: mu s. a -> b: {x: s, y: b -> a: {p: s, q: end}}\n",
+		"  runs:   loops; a run is one pass through mu s back to s\n",
 		"      0: b + {x -> 0 (ends run), y -> 1}\n",
 		"      1: b & {p -> 0 (ends run), q -> 2 (ends run)}\n",
 	} {
