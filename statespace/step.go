@@ -93,10 +93,7 @@ func ParseUpdateAt(s string) (UpdateAt, error) {
 	// ignored (a tester: step:007 was refused where --queue-bound 010 is
 	// 10), a sign or anything else is refused.
 	if d, ok := strings.CutPrefix(s, "step:"); ok && d != "" && strings.Trim(d, "0123456789") == "" {
-		if d = strings.TrimLeft(d, "0"); d == "" {
-			d = "0"
-		}
-		k, err := strconv.Atoi(d)
+		k, err := strconv.Atoi(d) // (base 10: 007 is 7)
 		if err != nil || k > MaxUpdateStep {
 			return UpdateAt{}, fmt.Errorf("invalid update moment %s: K must be from 0 to %d", s, MaxUpdateStep)
 		}
