@@ -494,6 +494,31 @@ func (p *Program) hasDeadSlots(th *Thread) bool {
 	return false
 }
 
+// Unreceivable lists the roles (service, role) that messages in c's queue
+// are sent to and that no thread can ever receive them at: the role has no
+// endpoint in its session (the update moved the session to a protocol
+// with a role nobody took, model's "has nobody in it" warning), or its
+// endpoint's holder has stopped. Only the holder receives on an endpoint
+// (any other thread faults), so no capacity lets these messages be
+// consumed. Each role once, in queue order.
+func (p *Program) Unreceivable(c *Config) []EndRef {
+	var out []EndRef
+	for _, ch := range c.Queue {
+		if len(ch.Msgs) == 0 {
+			continue
+		}
+		in := c.Insts[ch.Inst]
+		if ei := in.end(int(ch.To)); ei >= 0 && c.Threads[in.Ends[ei].Holder].Status == Running {
+			continue
+		}
+		r := EndRef{Service: in.Service, Serial: -1, Role: int(ch.To)}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // finished reports whether instance i can be forgotten: no message of it is
 // queued and none of its roles can act any more — each is held by a thread
 // that has stopped, or has reached end or lost its monitor (after a fault,

@@ -155,8 +155,14 @@ type Result struct {
 	// the queue bound; CapacityStuck those in which nothing else could move.
 	CapacityHits  int64
 	CapacityStuck int64
-	CutByDepth    bool
-	CutByStates   bool
+	// CapacityLost counts the configurations of CapacityStuck whose queue
+	// holds messages no thread can ever receive (Program.Unreceivable),
+	// and Unreceivable lists their roles, in the order first met: no
+	// capacity would let those messages be consumed.
+	CapacityLost int64
+	Unreceivable []EndRef
+	CutByDepth   bool
+	CutByStates  bool
 	// LeftOut says MaxStates left a new configuration out. CutByStates
 	// says the same, but not when a violation on a step of the level the
 	// cut fell in is reported (found before the cut); LeftOut still does.
@@ -427,6 +433,9 @@ type expanded struct {
 	// With Options.Continue, every violation of the configuration or its
 	// steps (viol stays nil).
 	viols []foundViol
+	// unrecv, for a configuration the capacity alone holds, is
+	// Program.Unreceivable of it.
+	unrecv []EndRef
 	// With Options.POR: the successors [ampleLo, ampleHi) are the ample set
 	// (por.go), if ampleHi > 0; steps, first and clean are scratch, per
 	// thread: how many steps, the index of the first, and whether none
@@ -756,6 +765,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		}
 	}
 	out.keys, out.tags, out.viols, out.fps = out.keys[:0], out.tags[:0], out.viols[:0], out.fps[:0]
+	out.unrecv = nil
 	out.blocked, out.mixed = observe(c, nil)
 	out.ampleLo, out.ampleHi = 0, 0
 	por := x.opt.POR && x.sem.porApplies(c)
@@ -837,6 +847,9 @@ func (x *search) expand(rec []byte, out *expanded, worker int) error {
 		}
 	}
 	if n == 0 {
+		if out.info.CapacityBlocked {
+			out.unrecv = x.p.Unreceivable(c)
+		}
 		v := x.opt.Checker.CheckTerminal(x.p, c, out.info)
 		if v != nil && x.cont != nil {
 			for k, w := range terminalViolations(x.opt.Checker, x.p, c, out.info) {
@@ -864,6 +877,14 @@ func (x *search) merge() *violAt {
 			res.CapacityHits++
 			if len(r.keys) == 0 && r.viol == nil && len(r.viols) == 0 {
 				res.CapacityStuck++
+				if len(r.unrecv) > 0 {
+					res.CapacityLost++
+				}
+				for _, e := range r.unrecv {
+					if !slices.Contains(res.Unreceivable, e) {
+						res.Unreceivable = append(res.Unreceivable, e)
+					}
+				}
 			}
 		}
 		for _, f := range r.viols {

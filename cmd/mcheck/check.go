@@ -808,6 +808,13 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 	if res.CapacityHits > 0 {
 		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %s (%d where nothing else could move: capacity reached, not deadlock)", plural64(res.CapacityHits, "configuration"), res.CapacityStuck))
 	}
+	if res.CapacityLost > 0 {
+		// Not judged there (capacity reached), but lost at every capacity
+		// (a tester: a role an update added, that nobody took, was sent to
+		// for ever and the run read "no violation").
+		notes = append(notes, fmt.Sprintf("in %d of those %d, the queue holds messages for %s, which no running thread holds: no capacity lets them be received (orphans, not judged where only the capacity holds the system)",
+			res.CapacityLost, res.CapacityStuck, roleList(r.prog, res.Unreceivable)))
+	}
 	for i, n := range notes {
 		if i == 0 {
 			fmt.Fprintf(w, "%s: %s\n", r.strategy, n)
@@ -1042,10 +1049,14 @@ type jsonRun struct {
 	QueueBound    int    `json:"queue_bound"`
 	BoundHits     int64  `json:"bound_hits"`
 	CapacityStuck int64  `json:"capacity_reached"`
-	Property      string `json:"property"`
-	Error         string `json:"error,omitempty"` // search "failed": why
-	Rule          string `json:"rule,omitempty"`
-	Thread        string `json:"thread,omitempty"`
+	// CapacityLost: of those, the ones whose queue holds messages no
+	// thread can ever receive, for the roles Unreceivable names.
+	CapacityLost int64    `json:"capacity_unreceivable"`
+	Unreceivable []string `json:"unreceivable_roles,omitempty"`
+	Property     string   `json:"property"`
+	Error        string   `json:"error,omitempty"` // search "failed": why
+	Rule         string   `json:"rule,omitempty"`
+	Thread       string   `json:"thread,omitempty"`
 	// Threads: a deadlock's, an incomplete update's, a lasso's: every thread
 	// at fault, as the text's threads: line (found by a tester: only
 	// --continue's violations had them).
@@ -1142,6 +1153,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 	j := jsonRun{
 		Model: r.model, Update: updateName(r.update), Strategy: r.strategy, Verdict: "ok", UpdateAt: f.updateAt, Skip: skipList(f.skip),
 		Exhaustive: res.Exhaustive, Search: r.search(), QueueBound: r.queueBound, BoundHits: res.CapacityHits, CapacityStuck: res.CapacityStuck,
+		CapacityLost: res.CapacityLost, Unreceivable: roleNames(r.prog, res.Unreceivable),
 		States: res.States, Transitions: res.Transitions, Depth: res.Depth, Seconds: res.Elapsed.Seconds(),
 		Trace:   []statespace.TraceStep{},
 		Blocked: res.BlockedConfigs, MaxBlocked: res.MaxBlocked, Latency: res.UpdateLatency, MixedRuns: res.MixedRuns,
@@ -1330,4 +1342,27 @@ type idleJSON struct {
 	Always  bool   `json:"always"`
 	Waits   string `json:"waits"`
 	Pending bool   `json:"pending"`
+}
+
+// roleNames names roles of sessions as service.role.
+func roleNames(p *statespace.Program, ends []statespace.EndRef) []string {
+	var out []string
+	for _, e := range ends {
+		out = append(out, p.Services[e.Service].Name+"."+p.Roles[e.Role])
+	}
+	return out
+}
+
+// roleList names roles of sessions for the text: "role c of s", at most
+// three, then how many more.
+func roleList(p *statespace.Program, ends []statespace.EndRef) string {
+	var out []string
+	for i, e := range ends {
+		if i == 3 {
+			out = append(out, fmt.Sprintf("%d more", len(ends)-3))
+			break
+		}
+		out = append(out, "role "+p.Roles[e.Role]+" of "+p.Services[e.Service].Name)
+	}
+	return strings.Join(out, ", ")
 }

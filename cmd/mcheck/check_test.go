@@ -1393,3 +1393,36 @@ func TestDecimalFlags(t *testing.T) {
 		t.Errorf("step:007: exit %d, stderr %q, stdout %s", code, errs, out)
 	}
 }
+
+// TestCheckUnreceivableNote: where only the capacity holds the system and
+// the queue holds messages for a role nobody took, the report says so,
+// in the text and in JSON (the hand-derived counts are in the model's
+// header).
+func TestCheckUnreceivableNote(t *testing.T) {
+	model := "../../statespace/testdata/regress/capacity-lost-added-role.dsu"
+	args := []string{"check", "--store", "memory", "--strategy", "max+1", "--queue-bound", "1", "--update-at", "step:0"}
+	code, out, errOut := runCmd(append(args, model)...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if want := "in 1 of those 2, the queue holds messages for role c of s, which no running thread holds"; !strings.Contains(out, want) {
+		t.Errorf("report lacks %q:\n%s", want, out)
+	}
+	code, out, _ = runCmd(append(args, "--json", model)...)
+	var m struct {
+		Reached int64    `json:"capacity_reached"`
+		Lost    int64    `json:"capacity_unreceivable"`
+		Roles   []string `json:"unreceivable_roles"`
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitOK {
+		t.Fatalf("exit %d, %v:\n%s", code, err, out)
+	}
+	if m.Reached != 2 || m.Lost != 1 || len(m.Roles) != 1 || m.Roles[0] != "s.c" {
+		t.Errorf("JSON: %+v", m)
+	}
+	// Without such messages, no note and a zero count.
+	code, out, _ = runCmd("check", "--store", "memory", "--strategy", "max+1", "--queue-bound", "1", "../../models/prodcons.dsu")
+	if code != exitOK || strings.Contains(out, "no running thread holds") {
+		t.Errorf("prodcons: exit %d\n%s", code, out)
+	}
+}
