@@ -15,9 +15,20 @@ var _ = rule(map[statespace.FaultKind]fact{
 		return "an endpoint as the channel of " + statespace.DoingName(f.Doing), f.Value.TypeName() + " " + f.Value.String()
 	}},
 	statespace.FaultRuntime: {Runtime, ruleRuntime, func(p *statespace.Program, f *statespace.Fault) (string, string) {
-		return "no runtime error", f.Problem
+		return "no runtime error", afterStep(f)
 	}},
 	statespace.FaultDiverges: {Runtime, ruleRuntime, func(p *statespace.Program, f *statespace.Fault) (string, string) {
-		return "a thread that communicates or loops", f.Problem
+		return "a thread that communicates or loops", afterStep(f)
 	}},
 })
+
+// afterStep is f's problem, saying when it arose in the computation the
+// thread ran on to after the step's action: the action shown (a session
+// start, a receive) did not fail itself (a tester read a division by zero
+// after a request as the request failing).
+func afterStep(f *statespace.Fault) string {
+	if f.AfterStep {
+		return f.Problem + ", computing on after the step"
+	}
+	return f.Problem
+}

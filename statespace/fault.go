@@ -51,7 +51,11 @@ type Fault struct {
 	Msg     Msg              // FaultMessage: the message received
 	Value   Value            // FaultNotEndpoint: the value used as a channel
 	Problem string           // FaultRuntime, FaultDiverges: what went wrong, and where
-	Also    *Fault
+	// AfterStep, FaultRuntime, FaultDiverges: met in the local computation
+	// the thread ran on to after the step's visible action (not in the
+	// action itself, nor before the first step).
+	AfterStep bool
+	Also      *Fault
 }
 
 // Doing is an action a thread attempted: Op is ActSend, ActSelect, ActRecv

@@ -59,6 +59,16 @@ func (s *Semantics) pointStops(c *Config, t int) bool {
 // 8, ... after the last save. A repeat is found within twice the loop's
 // length; the thread then stops at that call, marked Spin.
 func (s *Semantics) runLocal(c *Config, t int) *Fault {
+	f := s.computeLocal(c, t)
+	if f != nil {
+		f.AfterStep = true
+	}
+	return f
+}
+
+// computeLocal is runLocal without marking its fault: before the first
+// step, a thread's computation follows no action.
+func (s *Semantics) computeLocal(c *Config, t int) *Fault {
 	p := s.P
 	th := c.Threads[t]
 	tc := p.Threads[t]

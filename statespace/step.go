@@ -181,7 +181,7 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 	for t := range c.Threads {
 		// Every thread's fault, chained: --continue lists each (found by a
 		// tester: the threads after the first that failed were lost).
-		fault = firstFault(fault, s.runLocal(c, t))
+		fault = firstFault(fault, s.computeLocal(c, t))
 	}
 	if !s.Raw {
 		p.canonicalize(c, s.canon())

@@ -406,6 +406,12 @@ const minMemBudget = 1 << 20
 // 34 GiB at once, and the run die of it).
 func parseMemBudget(s string) (int64, error) {
 	b, err := parseSize(s)
+	phys, physOK := store.PhysicalMemory()
+	if errors.Is(err, errSizeTooLarge) && physOK {
+		// The machine is the tighter limit (a tester: 16EiB was "at most
+		// 4EiB", which is refused as well).
+		return 0, fmt.Errorf("--mem-budget %s is more than this machine's memory (%s): the budget is what mcheck may use", s, store.SizeString(phys))
+	}
 	if err != nil {
 		return 0, fmt.Errorf("--mem-budget: %v", err)
 	}
@@ -415,11 +421,14 @@ func parseMemBudget(s string) (int64, error) {
 	if b < minMemBudget { // (0 too: found by a tester, called "invalid")
 		return 0, fmt.Errorf("--mem-budget %s is below the least budget, 1MiB", s)
 	}
-	if phys, ok := store.PhysicalMemory(); ok && b > phys {
+	if physOK && b > phys {
 		return 0, fmt.Errorf("--mem-budget %s is more than this machine's memory (%s): the budget is what mcheck may use", s, store.SizeString(phys))
 	}
 	return b, nil
 }
+
+// errSizeTooLarge: a size beyond what parseSize takes.
+var errSizeTooLarge = errors.New("too large")
 
 // parseSize parses sizes like 512MiB, 2GiB, 1G, 64mb, 1000000 (units in
 // any case); "" and "0" are 0.
@@ -459,7 +468,7 @@ func parseSize(s string) (int64, error) {
 	}
 	if math.IsInf(n, 0) || n*float64(mult) > 1<<62 {
 		// (found by a tester: called "invalid", though well formed)
-		return 0, fmt.Errorf("size %q is too large (at most 4EiB)", s)
+		return 0, fmt.Errorf("size %q is %w (at most 4EiB)", s, errSizeTooLarge)
 	}
 	return int64(n * float64(mult)), nil
 }
@@ -498,11 +507,22 @@ type runReport struct {
 // model does not have), and the properties --skip leaves out (found by a
 // tester: "no violation in any interleaving" did not say fidelity was not
 // checked).
-func setupLine(path string, u *model.Update, bound int, at string, skip []string) string {
+func setupLine(path string, u *model.Update, bound int, at, strategy string, skip []string) string {
 	s := fmt.Sprintf("model %s, no update, queue capacity %d", filepath.ToSlash(path), bound)
+	// Settings of the update, taken without a word (found by testers:
+	// --update-at, then --strategy).
+	var idle []string
+	if strategy != "all" {
+		idle = append(idle, "--strategy "+strategy)
+	}
 	if at != "any" {
-		// (found by a tester: the setting was taken without a word)
-		s += " (--update-at " + at + " has no effect: nothing to introduce)"
+		idle = append(idle, "--update-at "+at)
+	}
+	switch len(idle) {
+	case 1:
+		s += " (" + idle[0] + " has no effect: the model has no update)"
+	case 2:
+		s += " (" + idle[0] + " and " + idle[1] + " have no effect: the model has no update)"
 	}
 	if u != nil {
 		s = fmt.Sprintf("model %s, update %s, queue capacity %d, update introduced: %s", filepath.ToSlash(path), u.Name, bound, at)
@@ -559,7 +579,7 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 		fmt.Fprintln(w)
 	}
 	if newUpdate {
-		fmt.Fprintf(w, "%s\n\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.skip))
+		fmt.Fprintf(w, "%s\n\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.strategy, f.skip))
 	}
 	r.tablesNote = tablesNote(r, f)
 	writeNotes(w, r, f.updateAt, !slices.Contains(f.skip, properties.UpdateCompletion))
@@ -627,7 +647,7 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 			fmt.Fprintln(w)
 		}
 		rs := byUpdate[u]
-		fmt.Fprintf(w, "summary: %s\n\n", setupLine(rs[0].model, u, rs[0].queueBound, f.updateAt, f.skip))
+		fmt.Fprintf(w, "summary: %s\n\n", setupLine(rs[0].model, u, rs[0].queueBound, f.updateAt, f.strategy, f.skip))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 		head := "strategy\tverdict\tproperty\t"
 		if f.cont {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"os"
@@ -130,6 +131,8 @@ func TestCheckBadUsage(t *testing.T) {
 		// tester: 0x10 was 16, and 010 was 8; TestDecimalFlags).
 		{[]string{"check", "--max-states", "0x10", "../../models/mathserver.dsu"}, `invalid argument "0x10" for "--max-states" flag: not a whole number`},
 		{[]string{"check", "--queue-bound", "1_000", "../../models/mathserver.dsu"}, `invalid argument "1_000" for "--queue-bound" flag: not a whole number`},
+		// A negative seed is a whole number: it is said to be negative.
+		{[]string{"simulate", "--seed", "-5", "../../models/mathserver.dsu"}, `invalid argument "-5" for "--seed" flag: must not be negative`},
 		{[]string{"check", "--mem-budget", "1_000MiB", "../../models/mathserver.dsu"}, `--mem-budget: invalid size "1_000MiB"`},
 		{[]string{"check", "--reduce", "nope", "../../models/mathserver.dsu"}, "--reduce must be all, symmetry, por or none"},
 		{[]string{"check", "--shortest", "../../models/mathserver.dsu"}, "--shortest needs --reduce por"},
@@ -266,10 +269,18 @@ func TestCheckLimits(t *testing.T) {
 		}
 	}
 	// Well formed but too large: said so, not "invalid" (found by a
-	// tester).
+	// tester); where the machine's memory is known, that is the limit
+	// named (a tester: "at most 4EiB", where 1EiB is refused too).
+	want := "is too large (at most 4EiB)"
+	if _, ok := store.PhysicalMemory(); ok {
+		want = "is more than this machine's memory"
+	}
 	for _, size := range []string{"99999999TiB", "1e400", "16EiB", "5EB"} {
+		if _, err := parseSize(size); !errors.Is(err, errSizeTooLarge) {
+			t.Errorf("parseSize(%q): %v", size, err)
+		}
 		code, _, errs := runCmd("check", "--progress", "off", "--mem-budget", size, "../../models/mathserver.dsu")
-		if code != exitUsage || !strings.Contains(errs, "is too large (at most 4EiB)") {
+		if code != exitUsage || !strings.Contains(errs, want) {
 			t.Errorf("--mem-budget %s: exit %d, stderr %q", size, code, errs)
 		}
 	}
@@ -1151,7 +1162,12 @@ func TestSkipInHeader(t *testing.T) {
 func TestUpdateAtWithoutUpdate(t *testing.T) {
 	path := writeFile(t, t.TempDir(), "noupd.dsu", []byte("thread A { main 1 }\n"))
 	code, out, errs := runCmd("check", "--store", "memory", "--update-at", "step:3", path)
-	if code != exitOK || strings.Count(out, "(--update-at step:3 has no effect: nothing to introduce)") != 2 {
+	if code != exitOK || strings.Count(out, "(--update-at step:3 has no effect: the model has no update)") != 2 {
+		t.Errorf("exit %d\n%s%s", code, out, errs)
+	}
+	// --strategy too (a tester), and both in one note.
+	code, out, errs = runCmd("check", "--store", "memory", "--strategy", "max+1", "--update-at", "never", path)
+	if code != exitOK || strings.Count(out, "(--strategy max+1 and --update-at never have no effect: the model has no update)") != 2 {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 	if _, out, _ := runCmd("check", "--store", "memory", path); strings.Contains(out, "no effect") {
@@ -1424,5 +1440,27 @@ func TestCheckUnreceivableNote(t *testing.T) {
 	code, out, _ = runCmd("check", "--store", "memory", "--strategy", "max+1", "--queue-bound", "1", "../../models/prodcons.dsu")
 	if code != exitOK || strings.Contains(out, "no running thread holds") {
 		t.Errorf("prodcons: exit %d\n%s", code, out)
+	}
+}
+
+// TestRuntimeErrorAfterStep: a runtime error in the computation a thread
+// runs on to after a visible action is that action's step; found says so
+// (a tester read a division by zero after a request as the request
+// failing). Before the first step there is no action to follow.
+func TestRuntimeErrorAfterStep(t *testing.T) {
+	dir := t.TempDir()
+	after := writeFile(t, dir, "after.dsu", []byte(`protocol A = p -> q: <int>. end
+service s: A
+thread T { main let x = request(s, {p, q}, p) in let b = 5 in send(x, q, 7 % (b - 5)) }
+thread U { main let y = accept(s, q) in receive(y, p) }
+`))
+	code, out, errs := runCmd("check", "--store", "memory", after)
+	if want := "found:    division by zero (7 % 0) at " + filepath.ToSlash(after) + ":3:76, computing on after the step"; code != exitViolation || !strings.Contains(out, want) {
+		t.Errorf("exit %d, want %q:\n%s%s", code, want, out, errs)
+	}
+	before := writeFile(t, dir, "before.dsu", []byte("thread T { main let b = 5 in 7 % (b - 5) }\n"))
+	code, out, errs = runCmd("check", "--store", "memory", before)
+	if code != exitViolation || !strings.Contains(out, "(7 % 0) at "+filepath.ToSlash(before)+":1:32\n") {
+		t.Errorf("exit %d:\n%s%s", code, out, errs)
 	}
 }

@@ -459,6 +459,10 @@ func (d decimalValue) Set(s string) error {
 	if sign == "+" || digits == "0" {
 		sign = "" // +5 and -0 alike for every flag (a tester: --seed refused them)
 	}
+	if sign == "-" && strings.HasPrefix(d.Type(), "uint") {
+		// (a tester: --seed -5 was "not a whole number")
+		return errors.New("must not be negative")
+	}
 	return d.Value.Set(sign + digits)
 }
 

@@ -270,7 +270,7 @@ func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) 
 		fmt.Fprintln(w)
 	}
 	if newUpdate {
-		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.skip))
+		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.strategy, f.skip))
 		fmt.Fprintf(w, "simulation: %s\n\n", simSetup(f))
 	}
 	res := r.res

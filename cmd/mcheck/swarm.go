@@ -286,7 +286,7 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 		fmt.Fprintln(w)
 	}
 	if newUpdate {
-		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.skip))
+		fmt.Fprintf(w, "%s\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.strategy, f.skip))
 		fmt.Fprintf(w, "swarm: %s\n\n", swarmSetup(f))
 	}
 	res := r.res
