@@ -263,6 +263,7 @@ protocol Q = mu t. a -> b: {x: t, y: end}
 protocol R = mu t. mu s. a -> b: <int>. s
 protocol S = a -> b: <int>. mu u. b -> a: <int>
 protocol T = mu t. mu s. mu r. a -> b: <int>. t
+protocol U = mu t. a -> b: <int>. mu s. mu r. t
 service sp: P
 service sq: Q
 service sr: R
@@ -276,6 +277,9 @@ thread A { main () }
 		"mu.dsu:4:29: protocol S: mu u binds nothing (no u in its body), so the protocol does not loop there: write u where it should go round again, or leave mu u out",
 		"mu.dsu:5:20: protocol T: mu s binds nothing (no s in its body), so the protocol does not loop there: write s where it should go round again, or leave mu s out",
 		"mu.dsu:5:26: protocol T: mu r binds nothing (no r in its body), so the protocol does not loop there: write r where it should go round again, or leave mu r out",
+		// Every binder of a loop no variable uses (a tester: only mu s).
+		"mu.dsu:6:35: protocol U: mu s binds nothing (no s in its body), so the protocol does not loop there: write s where it should go round again, or leave mu s out",
+		"mu.dsu:6:41: protocol U: mu r binds nothing (no r in its body), so the protocol does not loop there: write r where it should go round again, or leave mu r out",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

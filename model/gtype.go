@@ -71,16 +71,29 @@ type grec struct {
 	at   syntax.Pos
 	name string
 	body gnode
-	// The names of binders directly nested in this one (mu t. mu s. G:
-	// one node) that no variable uses, each with its position, when
-	// another name of the node is used (warnUnusedBinders).
-	unused []gname
+	// names is every binder of the node, in source order: binders
+	// directly nested (mu t. mu s. G, or mu t. (mu s. G). G2 once
+	// sequenced) are one node, one place. Those no variable uses are
+	// warned of (warnUnusedBinders).
+	names []gname
 }
 
-// gname is a recursion variable's name where it is bound.
+// binderAt is where name is bound among r's names.
+func (r *grec) binderAt(name string) syntax.Pos {
+	for _, n := range r.names {
+		if n.name == name {
+			return n.at
+		}
+	}
+	return r.at
+}
+
+// gname is a recursion variable's name where it is bound, and whether a
+// variable uses it.
 type gname struct {
 	at   syntax.Pos
 	name string
+	used bool
 }
 
 // gvar is a use of a recursion variable; rec is its binder (nil when the
@@ -195,16 +208,35 @@ func (pc *protoChecker) normalise(g syntax.GType, cont gnode, sc *gscope) gnode 
 			}
 			b = next
 		}
+		for _, s := range chain {
+			r.names = append(r.names, gname{s.at, s.name, s.used})
+		}
+		// A body that starts with a loop of its own, once sequenced
+		// (mu t. (mu s. G). G2: G's exits go on with G2), is the same
+		// place too: one node, so that s and t are one variable to the
+		// projection (a tester: the protocol was refused as c "not told"
+		// between branches going back to s and to t, where the same
+		// protocol written mu t. mu s. ... was accepted). The inner node
+		// is the body's own, referred to from nowhere else, unless it is
+		// cont, which no variable of r can reach (r's body is then end).
+		for {
+			m, ok := r.body.(*grec)
+			if !ok || r.body == cont {
+				break
+			}
+			walkG(m.body, func(n gnode) {
+				if v, ok := n.(*gvar); ok && v.rec == m {
+					v.rec = r
+				}
+			})
+			r.names = append(r.names, m.names...)
+			r.body = m.body
+		}
 		// The node is named by the first of its names a variable uses
 		// (mu t. mu u. ... u prints as mu u); the other names, unused,
 		// are warned of (a tester: mu t. mu u. ... t warned of nothing).
-		if i := slices.IndexFunc(chain, func(s *gscope) bool { return s.used }); i >= 0 {
-			r.at, r.name = chain[i].at, chain[i].name
-			for _, s := range chain {
-				if !s.used {
-					r.unused = append(r.unused, gname{s.at, s.name})
-				}
-			}
+		if i := slices.IndexFunc(r.names, func(n gname) bool { return n.used }); i >= 0 {
+			r.at, r.name = r.names[i].at, r.names[i].name
 		}
 		return r
 
@@ -324,7 +356,7 @@ func (pc *protoChecker) checkGuarded(root gnode) {
 		case *gvar:
 			for _, r := range open {
 				if r == n.rec {
-					pc.errorf(n.at, "recursion variable %s is unguarded: mu %s at %s reaches it without any message in between", n.name, n.name, lineCol(r.at))
+					pc.errorf(n.at, "recursion variable %s is unguarded: mu %s at %s reaches it without any message in between", n.name, n.name, lineCol(r.binderAt(n.name)))
 				}
 			}
 		}
@@ -457,11 +489,10 @@ func (pc *protoChecker) warnUnusedBinders(root gnode) {
 		if !ok {
 			return
 		}
-		names := r.unused
-		if !used[r] {
-			names = []gname{{r.at, r.name}}
-		}
-		for _, b := range names {
+		for _, b := range r.names {
+			if b.used && used[r] {
+				continue
+			}
 			pc.warnf(b.at, "protocol %s: mu %s binds nothing (no %s in its body), so the protocol does not loop there: write %s where it should go round again, or leave mu %s out", pc.name, b.name, b.name, b.name, b.name)
 		}
 	})

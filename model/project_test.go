@@ -416,3 +416,26 @@ func TestNestedBindersOnePlace(t *testing.T) {
 		}
 	}
 }
+
+// TestSequencedBindersOnePlace: a loop's body that starts with a loop of
+// its own once sequenced (mu t. (mu s. G). G2, G's exits going on with
+// G2) is one place too: projected as the same protocol written mu t. mu
+// s. ..., where it was refused as c "not told" between s and t (a tester).
+func TestSequencedBindersOnePlace(t *testing.T) {
+	for _, c := range []struct{ src, c string }{
+		{"mu t. (mu s. a -> b: {x: b -> c: <int>. s, y: b -> c: <int>}). t", "mu t. b?<int>. t"},
+		{"mu t. (mu s. a -> b: {x: b -> c: <int>. s, y: end}). b -> c: <int>. t", "mu t. b?<int>. t"},
+		{"mu t. (mu s. a -> b: {x: b -> c: <int>. s, y: b -> c: <int>. t})", "mu t. b?<int>. t"},
+		{"mu t. end. (mu s. a -> b: {x: b -> c: <int>. s, y: b -> c: <int>. t})", "mu t. b?<int>. t"},
+		{"mu t. (end. (mu s. (mu r. a -> b: {x: b -> c: <int>. r, y: b -> c: <int>. s})))", "mu s. b?<int>. s"},
+		{"mu t. ((mu s. (mu r. a -> b: {x: b -> c: <int>. r, y: b -> c: <int>}))). t", "mu t. b?<int>. t"},
+	} {
+		p := loadProtocols(t, "protocol P = "+c.src).Protocol("P")
+		if got := p.Local["c"].Text; got != c.c {
+			t.Errorf("%s: role c: %q, want %q", c.src, got, c.c)
+		}
+		if !p.Looping {
+			t.Errorf("%s: not looping", c.src)
+		}
+	}
+}
