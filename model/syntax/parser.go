@@ -436,7 +436,13 @@ func (p *parser) protocolDecl() {
 	d.Body = p.gtype()
 	p.anchorTrailing(d.Pos)
 	if !p.atDeclStart() {
-		p.fail(p.foundPos(), "expected '.' or a new declaration after the body of protocol %s, found %s", d.Name.Name, p.found())
+		hint := ""
+		if p.tok == tMinus && p.peek() == tGt {
+			// (a tester: a - > b read a as a recursion variable, and
+			// said nothing of ->)
+			hint = " (a message is written a -> b, with no space in ->)"
+		}
+		p.fail(p.foundPos(), "expected '.' or a new declaration after the body of protocol %s, found %s%s", d.Name.Name, p.found(), hint)
 	}
 }
 
@@ -489,16 +495,18 @@ func (p *parser) threadDecl() {
 				p.anchorSteps(d.Main, d.MainPos, d.MainPos, start)
 				p.anchorTrailing(d.MainPos)
 				if p.tok != tRBrace {
-					hint := ""
+					// A ';' would go on with the expression: before
+					// fun or main it is no way out (a tester).
+					hint, want := "", "';' or '}'"
 					switch p.tok {
 					case tFun:
-						hint = " (functions come before main)"
+						hint, want = " (functions come before main)", "'}'"
 					case tMain:
-						hint = " (a thread has one main)"
+						hint, want = " (a thread has one main)", "'}'"
 					default:
 						hint = p.afterExprHint()
 					}
-					p.fail(p.foundPos(), "expected ';' or '}' after the main expression of thread %s, found %s%s", d.Name.Name, p.found(), hint)
+					p.fail(p.foundPos(), "expected %s after the main expression of thread %s, found %s%s", want, d.Name.Name, p.found(), hint)
 				}
 			})
 			if !ok && !p.syncMember(body) {
