@@ -654,6 +654,7 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 			head += "violations\t"
 		}
 		fmt.Fprintln(tw, head+"search\tstates\ttransitions\tdepth\tseconds\tblocked\tlatency\t")
+		legend := false
 		for _, r := range rs {
 			verdict, prop := "ok", "-"
 			switch r.res.Verdict {
@@ -661,6 +662,9 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 				verdict, prop = "VIOLATION", r.res.Violation.Property
 			case statespace.Unknown:
 				verdict = "ok?" // no violation within the bounds: nothing proved
+			}
+			if capacityUnjudged(r) {
+				verdict, legend = "ok*", true
 			}
 			latency := "-"
 			if r.res.UpdateLatency >= 0 {
@@ -673,6 +677,9 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.BlockedConfigs, latency)
 		}
 		tw.Flush()
+		if legend {
+			fmt.Fprintf(w, "\n%s\n", capacityLegend)
+		}
 	}
 }
 

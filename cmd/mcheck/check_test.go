@@ -1464,3 +1464,38 @@ thread U { main let y = accept(s, q) in receive(y, p) }
 		t.Errorf("exit %d:\n%s%s", code, out, errs)
 	}
 }
+
+// TestCheckCapacityUnjudgedMarked: an exhaustive search without violation
+// where some runs end at the capacity with the update pending is ok* in
+// the summary (text and HTML), with the legend; exit 0 and JSON ok, as
+// before (testers read the plain ok as an update that completes).
+func TestCheckCapacityUnjudgedMarked(t *testing.T) {
+	model := "testdata/capacity-pending.dsu"
+	args := []string{"check", "--store", "memory", "--strategy", "stop-the-world", "--queue-bound", "2"}
+	code, out, errs := runCmd(append(args, model)...)
+	if code != exitOK || !regexp.MustCompile(`(?m)^ *stop-the-world +ok\* `).MatchString(out) || !strings.Contains(out, capacityLegend) {
+		t.Fatalf("exit %d:\n%s%s", code, out, errs)
+	}
+	code, out, _ = runCmd(append(args, "--json", model)...)
+	var j struct {
+		Verdict  string `json:"verdict"`
+		Liveness struct {
+			Stuck int64 `json:"pending_capacity_reached"`
+		} `json:"liveness"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil || code != exitOK || j.Verdict != "ok" || j.Liveness.Stuck == 0 {
+		t.Errorf("JSON: exit %d, %v, %+v", code, err, j)
+	}
+	html := filepath.Join(t.TempDir(), "r.html")
+	if code, _, errs := runCmd(append(args, "--html", html, model)...); code != exitOK {
+		t.Fatalf("--html: exit %d: %s", code, errs)
+	}
+	page, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(page), "<td>ok*</td>") || !strings.Contains(string(page), "ok*: no violation, but some runs end") {
+		t.Errorf("HTML page lacks ok* or its legend (%v)", err)
+	}
+	// Without such runs, a plain ok and no legend.
+	if _, out, _ := runCmd("check", "--store", "memory", "--strategy", "max+1", "../../models/prodcons.dsu"); strings.Contains(out, "ok*") {
+		t.Errorf("prodcons:\n%s", out)
+	}
+}

@@ -40,6 +40,8 @@ type htmlPage struct {
 	// Continue: the check listed every violation (--continue); the
 	// summary has a violations column, as the text's has (a tester).
 	Continue bool
+	// Legend explains ok* (capacityLegend) when a row has it.
+	Legend string
 }
 
 // htmlRunRow is one run in the page's summary table.
@@ -225,6 +227,9 @@ func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string,
 			hv.Row = row.Index
 		}
 		page.Runs = append(page.Runs, row)
+		if row.Verdict == "ok*" {
+			page.Legend = capacityLegend
+		}
 	}
 	return page, nil
 }
@@ -238,9 +243,22 @@ func verdictWord(r *runReport) string {
 		return "VIOLATION"
 	case r.res.Verdict == statespace.Unknown:
 		return "ok?"
+	case capacityUnjudged(r):
+		return "ok*"
 	}
 	return "ok"
 }
+
+// capacityUnjudged says that a run found no violation, but some of its
+// runs end where only the queue capacity holds the system with the
+// update pending, where update completion is not judged (testers read a
+// plain "ok" there as an update that completes).
+func capacityUnjudged(r *runReport) bool {
+	return r.res.Verdict == statespace.Holds && r.live != nil && r.live.Stuck > 0
+}
+
+// capacityLegend explains the summary's ok*.
+const capacityLegend = "ok*: no violation, but some runs end where only the queue capacity holds the system with the update pending, and update completion is not judged on them (a larger --queue-bound may show more; README, Capacity reached vs deadlock)"
 
 // buildViolation replays the violation's path, snapshotting the
 // configuration after every step, and lays out its chart.
