@@ -259,10 +259,14 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 				applied = fmt.Sprintf("at passing %d", o.Passing)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", o.Thread, pointName(o.Point), pointVerdictWord(o), viol, depth, applied, o.Result.States)
+		word := pointVerdictWord(o)
 		if o.Verdict != check.PointUnsafe && o.Result.CapacityStuck > 0 {
+			// Marked in the table, explained under it (testers read a
+			// plain safe as a point whose update completes).
+			word += "*"
 			capped = append(capped, fmt.Sprintf("%s's %s", o.Thread, pointName(o.Point)))
 		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", o.Thread, pointName(o.Point), word, viol, depth, applied, o.Result.States)
 	}
 	tw.Flush()
 	safe, unsafe, unknown, never := 0, 0, 0, 0
@@ -315,7 +319,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		}
 	}
 	if len(capped) > 0 {
-		fmt.Fprintf(w, "capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)
+		fmt.Fprintf(w, "*: capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)
 	}
 	if f.trace {
 		r := &runReport{model: path, update: o0.Update, strategy: o0.Strategy, queueBound: o0.QueueBound, prog: o0.Program}

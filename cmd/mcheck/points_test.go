@@ -261,3 +261,25 @@ func TestPointsHints(t *testing.T) {
 		t.Errorf("max+1 on the explicit points:\n%s", out)
 	}
 }
+
+// TestPointsCapacityMarked: a point judged safe in a search where the
+// capacity alone held the system somewhere is safe* in the table, and
+// the line under it names it (testers read a plain safe as a point whose
+// update completes).
+func TestPointsCapacityMarked(t *testing.T) {
+	code, out, errs := runCmd("points", "--store", "memory", "--strategy", "stop-the-world", "--update", "filter", "--queue-bound", "2", "testdata/capacity-pending.dsu")
+	if code != exitViolation {
+		t.Fatalf("exit %d:\n%s%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"Src     update in main (testdata/capacity-pending.dsu:14:56)           safe*",
+		"*: capacity reached (every thread held by the queue bound, not judged) in the searches of: Src's update in main (testdata/capacity-pending.dsu:14:56); Mid's call stage in main",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "unsafe*") {
+		t.Errorf("an unsafe point marked:\n%s", out)
+	}
+}
