@@ -94,7 +94,7 @@ func (p *Program) describeAct(c *Config, s *Succ, ep func() string) string {
 		}
 		return fmt.Sprintf("%s receives the label %s from %s", ep(), p.Labels[a.Label], p.Roles[a.Peers[0]])
 	case ActChoose:
-		return fmt.Sprintf("chooses option %d%s", a.Option+1, p.chosen(a))
+		return p.chooses(a)
 	case ActStart:
 		roles := p.startRoles(s, a)
 		if roles == nil {
@@ -576,18 +576,20 @@ func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 	return st
 }
 
-// chosen is the source of the option a choose step took, e.g. ": -1", when
-// it is short enough to show.
-func (p *Program) chosen(a Action) string {
+// chooses describes a choose step: the source of the option taken, when
+// short enough to show, and its number: "chooses -1 (option 1 of 2)".
+func (p *Program) chooses(a Action) string {
 	if a.Code < 0 || int(a.Code) >= len(p.Codes) || int(a.PC) >= len(p.Codes[a.Code].Instrs) {
-		return ""
+		return fmt.Sprintf("chooses option %d", a.Option+1)
 	}
 	ch, ok := p.Codes[a.Code].Instrs[a.PC].Node.(*syntax.Choose)
 	if !ok || a.Option >= len(ch.Options) {
-		return ""
+		return fmt.Sprintf("chooses option %d", a.Option+1)
 	}
+	// The option's text first, its number after (a tester read "chooses
+	// option 1: 1" as a typo).
 	if src := syntax.ExprString(ch.Options[a.Option]); len(src) <= 40 {
-		return ": " + src
+		return fmt.Sprintf("chooses %s (option %d of %d)", src, a.Option+1, len(ch.Options))
 	}
-	return ""
+	return fmt.Sprintf("chooses option %d of %d", a.Option+1, len(ch.Options))
 }

@@ -235,7 +235,7 @@ thread B { main let y = accept(s, b) in let v = receive(y, a) in 10 / v }
 	if got := descs(sem, c); len(got) != 3 {
 		t.Fatalf("choose(1, 2, 0) should give 3 successors: %v", got)
 	}
-	c, _ = step(t, sem, c, "chooses option 3")
+	c, _ = step(t, sem, c, "(option 3 of")
 	c, _ = step(t, sem, c, "sends 0")
 	_, s := step(t, sem, c, "receives 0")
 	if s.Fault == nil || s.Fault.Kind != statespace.FaultRuntime || !strings.Contains(s.Fault.Problem, "division by zero") {

@@ -775,7 +775,7 @@ func TestReplayOtherRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, got, errs := runCmd("replay", "--model", "../../models/tutorial-calls.dsu", report)
-	if code != exitViolation || !strings.Contains(got, "the saved path names another run of this model: its step 2 was Client: chooses option 1: 0") || strings.Contains(got, "no longer ends in a violation") {
+	if code != exitViolation || !strings.Contains(got, "the saved path names another run of this model: its step 2 was Client: chooses 0 (option 1 of 2)") || strings.Contains(got, "no longer ends in a violation") {
 		t.Errorf("exit %d\n%s%s", code, got, errs)
 	}
 	if code, got, _ := runCmd("replay", report); code != exitOK || !strings.Contains(got, "the run ends in the same violation") {
@@ -799,7 +799,7 @@ func TestReplayOtherRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, got, errs = runCmd("replay", "--model", noChoice, calls)
-	if code != exitViolation || !strings.Contains(got, "the saved path names another run of this model: its step 3 was Client: chooses option 1: 0") {
+	if code != exitViolation || !strings.Contains(got, "the saved path names another run of this model: its step 3 was Client: chooses 0 (option 1 of 2)") {
 		t.Errorf("choice removed: exit %d\n%s%s", code, got, errs)
 	}
 	// Only the kind edited: the two steps read alike but for it, which is
@@ -811,7 +811,7 @@ func TestReplayOtherRun(t *testing.T) {
 	if err := os.WriteFile(report, []byte(edited), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, got, _ := runCmd("replay", report); code != exitViolation || !strings.Contains(got, "its step 2 was Client: a step of kind send (chooses option 1: 0") || !strings.Contains(got, "and is now Client: a step of kind choose (its move numbers") {
+	if code, got, _ := runCmd("replay", report); code != exitViolation || !strings.Contains(got, "its step 2 was Client: a step of kind send (chooses 0 (option 1 of 2)") || !strings.Contains(got, "and is now Client: a step of kind choose (its move numbers") {
 		t.Errorf("kind edited: exit %d\n%s", code, got)
 	}
 }
