@@ -586,7 +586,13 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 		ctx.errorf(r.Pos, "role %s: thread %s opens no session (no request or accept), so it has no protocol to talk on", r.Name, ctx.thread.Name)
 		return
 	}
-	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), ctx.didYouMean(r.Name, ctx.allRoles()))
+	hint := ctx.didYouMean(r.Name, ctx.allRoles())
+	if roles := ctx.allRoles(); hint == "" && len(roles) > 0 && len(roles) <= 8 {
+		// The roles there are, when none is near (a tester: srv for
+		// server said nothing of them).
+		hint = " (its roles: " + joinNames(roles) + ")"
+	}
+	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), hint)
 }
 
 // checkCaseLabel checks a label of a case branch. A branch for a label no

@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -125,7 +127,11 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "mcheck: unknown command %q\n", args[0])
+		hint := "" // (a tester: chek named nothing)
+		if n := model.Nearest(args[0], slices.Sorted(maps.Keys(commands))); n != "" {
+			hint = " (did you mean " + n + "?)"
+		}
+		fmt.Fprintf(stderr, "mcheck: unknown command %q%s\n", args[0], hint)
 		usage(stderr)
 		return exitUsage
 	}
