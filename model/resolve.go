@@ -429,6 +429,13 @@ func (ctx *codeCtx) checkCall(e *syntax.Call, sc *vscope) {
 	f := ctx.heap[name]
 	switch {
 	case f != nil:
+		if ctx.update != nil {
+			if ud := ctx.update.Bodies[ctx.thread.Name][name]; ud != nil && len(ud.Params) != len(f.Params) {
+				// The update's own arity for it is already an error
+				// (a tester: a second, knock-on error at each call).
+				break
+			}
+		}
 		if len(e.Args) != len(f.Params) {
 			ctx.errorf(e.Fun.Pos, "wrong number of arguments in call to %s: have %d, want %d (%s declared at %s)",
 				name, len(e.Args), len(f.Params), name, lineCol(f.Name.Pos))
