@@ -70,6 +70,9 @@ type PointOutcome struct {
 	Passing int
 	Waits   bool
 	Result  *statespace.Result
+	// Liveness is what the liveness half of update completion did (nil
+	// if it did not run), as Outcome's.
+	Liveness *statespace.LiveStats
 }
 
 // Points judges every update point of every participant of m's updates
@@ -155,7 +158,9 @@ func judgePoint(ctx context.Context, sem *statespace.Semantics, judge *statespac
 		res.Verdict, res.Exhaustive = statespace.Unknown, false // a bit array proves nothing
 	}
 	if err == nil && liveness && res.Verdict == statespace.Holds {
-		err = checkLiveness(ctx, sem, Options{MaxStates: o.MaxStates}, opts.Progress, &Outcome{Result: res})
+		lo := &Outcome{Result: res}
+		err = checkLiveness(ctx, sem, Options{MaxStates: o.MaxStates}, opts.Progress, lo)
+		out.Liveness = lo.Liveness
 	}
 	switch {
 	case res == nil:

@@ -130,6 +130,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if n := idleSettings(f.updateAt, f.strategy); n != "" && len(m.Updates) == 0 && f.jsonOut {
+		// As the text's setup line says it (a tester: JSON said nothing).
+		fmt.Fprintf(stderr, "mcheck check: note: %s\n", n)
+	}
 	if r, _ := check.ParseReduce(f.reduce); (r == check.ReduceSymmetry || r == check.ReducePOR) && (f.cont || f.coverage) {
 		fmt.Fprintf(stderr, "mcheck check: note: --reduce %s is not used with --continue or --coverage (they tell violations and places apart by thread); the search is unreduced\n", r)
 	}
@@ -502,13 +506,9 @@ type runReport struct {
 	failure error
 }
 
-// setupLine says what a run checks: the model, the update, the queue's
-// capacity and when the update is introduced (nothing about an update the
-// model does not have), and the properties --skip leaves out (found by a
-// tester: "no violation in any interleaving" did not say fidelity was not
-// checked).
-func setupLine(path string, u *model.Update, bound int, at, strategy string, skip []string) string {
-	s := fmt.Sprintf("model %s, no update, queue capacity %d", filepath.ToSlash(path), bound)
+// idleSettings names the flags about the update that a model without one
+// makes idle, and says so ("" if none).
+func idleSettings(at, strategy string) string {
 	// Settings of the update, taken without a word (found by testers:
 	// --update-at, then --strategy).
 	var idle []string
@@ -520,9 +520,22 @@ func setupLine(path string, u *model.Update, bound int, at, strategy string, ski
 	}
 	switch len(idle) {
 	case 1:
-		s += " (" + idle[0] + " has no effect: the model has no update)"
+		return idle[0] + " has no effect: the model has no update"
 	case 2:
-		s += " (" + idle[0] + " and " + idle[1] + " have no effect: the model has no update)"
+		return idle[0] + " and " + idle[1] + " have no effect: the model has no update"
+	}
+	return ""
+}
+
+// setupLine says what a run checks: the model, the update, the queue's
+// capacity and when the update is introduced (nothing about an update the
+// model does not have), and the properties --skip leaves out (found by a
+// tester: "no violation in any interleaving" did not say fidelity was not
+// checked).
+func setupLine(path string, u *model.Update, bound int, at, strategy string, skip []string) string {
+	s := fmt.Sprintf("model %s, no update, queue capacity %d", filepath.ToSlash(path), bound)
+	if n := idleSettings(at, strategy); n != "" {
+		s += " (" + n + ")"
 	}
 	if u != nil {
 		s = fmt.Sprintf("model %s, update %s, queue capacity %d, update introduced: %s", filepath.ToSlash(path), u.Name, bound, at)
@@ -839,7 +852,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		// Not judged there (capacity reached), but lost at every capacity
 		// (a tester: a role an update added, that nobody took, was sent to
 		// for ever and the run read "no violation").
-		notes = append(notes, fmt.Sprintf("in %d of those %d, the queue holds messages for %s, which no running thread holds: no capacity lets them be received (orphans, not judged where only the capacity holds the system)",
+		notes = append(notes, fmt.Sprintf("in %d of those %d, the queue holds messages for %s, in a session where no running thread holds that role: no capacity lets them be received (orphans, not judged where only the capacity holds the system)",
 			res.CapacityLost, res.CapacityStuck, roleList(r.prog, res.Unreceivable)))
 	}
 	for i, n := range notes {

@@ -1173,6 +1173,11 @@ func TestUpdateAtWithoutUpdate(t *testing.T) {
 	if _, out, _ := runCmd("check", "--store", "memory", path); strings.Contains(out, "no effect") {
 		t.Errorf("no --update-at, yet:\n%s", out)
 	}
+	// With --json, on stderr (a tester: JSON said nothing).
+	code, _, errs = runCmd("check", "--store", "memory", "--json", "--strategy", "max+1", path)
+	if code != exitOK || !strings.Contains(errs, "mcheck check: note: --strategy max+1 has no effect: the model has no update") {
+		t.Errorf("--json: exit %d, stderr %q", code, errs)
+	}
 }
 
 // TestBitstateMaxStatesCount: under --max-states the bit array can take
@@ -1421,7 +1426,7 @@ func TestCheckUnreceivableNote(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
 	}
-	if want := "in 1 of those 2, the queue holds messages for role c of s, which no running thread holds"; !strings.Contains(out, want) {
+	if want := "in 1 of those 2, the queue holds messages for role c of s, in a session where no running thread holds that role"; !strings.Contains(out, want) {
 		t.Errorf("report lacks %q:\n%s", want, out)
 	}
 	code, out, _ = runCmd(append(args, "--json", model)...)
@@ -1438,7 +1443,7 @@ func TestCheckUnreceivableNote(t *testing.T) {
 	}
 	// Without such messages, no note and a zero count.
 	code, out, _ = runCmd("check", "--store", "memory", "--strategy", "max+1", "--queue-bound", "1", "../../models/prodcons.dsu")
-	if code != exitOK || strings.Contains(out, "no running thread holds") {
+	if code != exitOK || strings.Contains(out, "no running thread holds that role") {
 		t.Errorf("prodcons: exit %d\n%s", code, out)
 	}
 }

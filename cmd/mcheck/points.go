@@ -260,9 +260,10 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 			}
 		}
 		word := pointVerdictWord(o)
-		if o.Verdict != check.PointUnsafe && o.Result.CapacityStuck > 0 {
-			// Marked in the table, explained under it (testers read a
-			// plain safe as a point whose update completes).
+		if o.Verdict != check.PointUnsafe && o.Liveness != nil && o.Liveness.Stuck > 0 {
+			// Marked in the table, explained under it, as check's ok*
+			// (testers read a plain safe as a point whose update
+			// completes).
 			word += "*"
 			capped = append(capped, fmt.Sprintf("%s's %s", o.Thread, pointName(o.Point)))
 		}
@@ -319,7 +320,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		}
 	}
 	if len(capped) > 0 {
-		fmt.Fprintf(w, "*: capacity reached (every thread held by the queue bound, not judged) in the searches of: %s; they hold for queue capacity %d only\n", strings.Join(capped, "; "), o0.QueueBound)
+		fmt.Fprintf(w, "*: some runs end where only the queue capacity holds the system, the update still pending, and update completion is not judged on them (a larger --queue-bound may show more), in the searches of: %s\n", strings.Join(capped, "; "))
 	}
 	if f.trace {
 		r := &runReport{model: path, update: o0.Update, strategy: o0.Strategy, queueBound: o0.QueueBound, prog: o0.Program}
@@ -417,14 +418,18 @@ type jsonPoint struct {
 	Found    string `json:"found,omitempty"`
 	// Set with a witness, zero or false too (found by a tester: they were
 	// left out when zero or false).
-	Depth         *int                   `json:"depth,omitempty"`
-	Passing       *int                   `json:"applied_at_passing,omitempty"`
-	Waits         *bool                  `json:"waits_at_barrier,omitempty"`
-	WaitsAt       *int                   `json:"waits_at_passing,omitempty"`
-	CycleStart    int                    `json:"cycle_start,omitempty"`
-	CapacityStuck int64                  `json:"capacity_reached"`
-	Trace         []statespace.TraceStep `json:"trace,omitempty"`
-	Path          []uint32               `json:"path,omitempty"`
+	Depth         *int  `json:"depth,omitempty"`
+	Passing       *int  `json:"applied_at_passing,omitempty"`
+	Waits         *bool `json:"waits_at_barrier,omitempty"`
+	WaitsAt       *int  `json:"waits_at_passing,omitempty"`
+	CycleStart    int   `json:"cycle_start,omitempty"`
+	CapacityStuck int64 `json:"capacity_reached"`
+	// PendingStuck: of those, the ones with the update pending, where
+	// update completion is not judged (the table's *), when the
+	// liveness check ran.
+	PendingStuck int64                  `json:"pending_capacity_reached"`
+	Trace        []statespace.TraceStep `json:"trace,omitempty"`
+	Path         []uint32               `json:"path,omitempty"`
 }
 
 func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutcome) {
@@ -432,6 +437,9 @@ func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutc
 	j := jsonPoint{Model: path, Update: o.UpdateName(), Strategy: o.Strategy, QueueBound: o.QueueBound, UpdateAt: f.updateAt, Skip: skipList(f.skip),
 		Thread: o.Thread, Of: o.Of, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: o.Verdict.String(), Search: (&runReport{res: o.Result}).search(),
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
+	if o.Liveness != nil {
+		j.PendingStuck = o.Liveness.Stuck
+	}
 	if v := o.Witness; v != nil {
 		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
 		// A thread that blocked at the barrier to apply, never released,
