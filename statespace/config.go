@@ -498,9 +498,11 @@ func (p *Program) hasDeadSlots(th *Thread) bool {
 // are sent to and that no thread can ever receive them at: the role has no
 // endpoint in its session (the update moved the session to a protocol
 // with a role nobody took, model's "has nobody in it" warning), or its
-// endpoint's holder has stopped. Only the holder receives on an endpoint
-// (any other thread faults), so no capacity lets these messages be
-// consumed. Each role once, in queue order.
+// endpoint's holder has stopped, or no longer refers to it (no live
+// variable or operand of the holder's, and no queued message, carries it:
+// c is canonical, dead slots cleared). Only the holder receives on an
+// endpoint (any other thread faults), so no capacity lets these messages
+// be consumed. Each role once, in queue order.
 func (p *Program) Unreceivable(c *Config) []EndRef {
 	var out []EndRef
 	for _, ch := range c.Queue {
@@ -508,7 +510,8 @@ func (p *Program) Unreceivable(c *Config) []EndRef {
 			continue
 		}
 		in := c.Insts[ch.Inst]
-		if ei := in.end(int(ch.To)); ei >= 0 && c.Threads[in.Ends[ei].Holder].Status == Running {
+		if ei := in.end(int(ch.To)); ei >= 0 && c.Threads[in.Ends[ei].Holder].Status == Running &&
+			(refers(c.Threads[in.Ends[ei].Holder], int(ch.Inst), int(ch.To)) || carried(c, int(ch.Inst), int(ch.To))) {
 			continue
 		}
 		r := EndRef{Service: in.Service, Serial: -1, Role: int(ch.To)}
@@ -517,6 +520,32 @@ func (p *Program) Unreceivable(c *Config) []EndRef {
 		}
 	}
 	return out
+}
+
+// refers reports whether thread th refers to the endpoint (inst, role):
+// a variable or an operand of one of its frames holds it.
+func refers(th *Thread, inst, role int) bool {
+	want := endpointVal(inst, role)
+	for _, f := range th.Frames {
+		if slices.Contains(f.Slots, want) || slices.Contains(f.Stack, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// carried reports whether a queued message carries the endpoint (inst,
+// role) as its value (with linearity off, an endpoint sent on goes on).
+func carried(c *Config, inst, role int) bool {
+	want := endpointVal(inst, role)
+	for _, ch := range c.Queue {
+		for _, m := range ch.Msgs {
+			if m.Label < 0 && m.Val == want {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // finished reports whether instance i can be forgotten: no message of it is

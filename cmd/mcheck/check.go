@@ -852,7 +852,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		// Not judged there (capacity reached), but lost at every capacity
 		// (a tester: a role an update added, that nobody took, was sent to
 		// for ever and the run read "no violation").
-		notes = append(notes, fmt.Sprintf("in %d of those %d, the queue holds messages for %s, in a session where no running thread holds that role: no capacity lets them be received (orphans, not judged where only the capacity holds the system)",
+		notes = append(notes, fmt.Sprintf("in %d of those %d, the queue holds messages for %s that no thread can receive any more (in their session the role has no holder, or its holder has stopped or dropped the endpoint): no capacity lets them be received (orphans, not judged where only the capacity holds the system)",
 			res.CapacityLost, res.CapacityStuck, roleList(r.prog, res.Unreceivable)))
 	}
 	for i, n := range notes {
