@@ -228,6 +228,9 @@ func pathless(found, file string) string {
 // too: a runtime error is the same violation where an edit elsewhere in
 // the model (a comment, mcheck fmt) moved the expression that fails.
 func placeless(found, file string) string {
+	// A report written before a runtime error after a step said so
+	// names the same violation.
+	found = strings.TrimSuffix(found, ", computing on after the step")
 	return sourcePlace.ReplaceAllString(pathless(found, file), "$1<place>")
 }
 

@@ -847,3 +847,24 @@ update up {
 		t.Errorf("%s%s", out, errs)
 	}
 }
+
+// TestReplayFoundBeforeAfterStepNote: a report written before a runtime
+// error after a step said ", computing on after the step" replays as the
+// same violation.
+func TestReplayFoundBeforeAfterStepNote(t *testing.T) {
+	dir := t.TempDir()
+	model := writeFile(t, dir, "after.dsu", []byte(`protocol A = p -> q: <int>. end
+service s: A
+thread T { main let x = request(s, {p, q}, p) in let b = 5 in send(x, q, 7 % (b - 5)) }
+thread U { main let y = accept(s, q) in receive(y, p) }
+`))
+	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", model)
+	if code != exitViolation || !strings.Contains(out, ", computing on after the step") {
+		t.Fatalf("check: exit %d, %s\n%s", code, errs, out)
+	}
+	old := strings.Replace(out, ", computing on after the step", "", 1)
+	report := writeFile(t, dir, "old.json", []byte(old))
+	if code, got, errs := runCmd("replay", report); code != exitOK || !strings.Contains(got, "the run ends in the same violation") {
+		t.Errorf("replay: exit %d\n%s%s", code, got, errs)
+	}
+}
