@@ -80,7 +80,7 @@ func (s *Semantics) computeLocal(c *Config, t int) *Fault {
 			f := &th.Frames[len(th.Frames)-1]
 			code := p.Codes[f.Code]
 			return s.crash(th, t, FaultDiverges,
-				fmt.Sprintf("thread %s ran %d local steps without a visible action or a repeated state (a value that grows for ever, or a computation longer than mcheck follows between two steps), in %s at %s",
+				fmt.Sprintf("thread %s ran %d local steps without a visible action, and no repeated state was found in them (a value that grows for ever, or a loop or computation longer than mcheck follows between two steps), in %s at %s",
 					tc.Name, maxLocalSteps, p.codeName(th), p.where(code.Instrs[f.PC].Node)))
 		}
 		f := &th.Frames[len(th.Frames)-1]
