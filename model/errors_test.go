@@ -273,10 +273,12 @@ thread A { main () }
 	got := warningsOf(t, "mu.dsu", src)
 	want := []string{
 		"mu.dsu:1:14: protocol P: mu t binds nothing (no t in its body), so the protocol does not loop there: write t where it should go round again, or leave mu t out",
-		"mu.dsu:3:14: protocol R: mu t binds nothing (no t in its body), so the protocol does not loop there: write t where it should go round again, or leave mu t out",
+		// Redundant beside a used name of the same place (a tester:
+		// "does not loop there" beside project's "runs: loops").
+		"mu.dsu:3:14: protocol R: mu t binds nothing (no t in its body): it names the same place as mu s, which the body uses, so leave mu t out",
 		"mu.dsu:4:29: protocol S: mu u binds nothing (no u in its body), so the protocol does not loop there: write u where it should go round again, or leave mu u out",
-		"mu.dsu:5:20: protocol T: mu s binds nothing (no s in its body), so the protocol does not loop there: write s where it should go round again, or leave mu s out",
-		"mu.dsu:5:26: protocol T: mu r binds nothing (no r in its body), so the protocol does not loop there: write r where it should go round again, or leave mu r out",
+		"mu.dsu:5:20: protocol T: mu s binds nothing (no s in its body): it names the same place as mu t, which the body uses, so leave mu s out",
+		"mu.dsu:5:26: protocol T: mu r binds nothing (no r in its body): it names the same place as mu t, which the body uses, so leave mu r out",
 		// Every binder of a loop no variable uses (a tester: only mu s).
 		"mu.dsu:6:35: protocol U: mu s binds nothing (no s in its body), so the protocol does not loop there: write s where it should go round again, or leave mu s out",
 		"mu.dsu:6:41: protocol U: mu r binds nothing (no r in its body), so the protocol does not loop there: write r where it should go round again, or leave mu r out",

@@ -490,10 +490,16 @@ func (pc *protoChecker) warnUnusedBinders(root gnode) {
 			return
 		}
 		for _, b := range r.names {
-			if b.used && used[r] {
-				continue
+			switch {
+			case b.used && used[r]:
+			case used[r]:
+				// The loop loops, through another name of the same
+				// place: this one is redundant, not a loop missing (a
+				// tester: "does not loop there" beside "runs: loops").
+				pc.warnf(b.at, "protocol %s: mu %s binds nothing (no %s in its body): it names the same place as mu %s, which the body uses, so leave mu %s out", pc.name, b.name, b.name, r.name, b.name)
+			default:
+				pc.warnf(b.at, "protocol %s: mu %s binds nothing (no %s in its body), so the protocol does not loop there: write %s where it should go round again, or leave mu %s out", pc.name, b.name, b.name, b.name, b.name)
 			}
-			pc.warnf(b.at, "protocol %s: mu %s binds nothing (no %s in its body), so the protocol does not loop there: write %s where it should go round again, or leave mu %s out", pc.name, b.name, b.name, b.name, b.name)
 		}
 	})
 }
