@@ -588,7 +588,7 @@ func (p *Program) chooses(a Action) string {
 	}
 	// The option's text first, its number after (a tester read "chooses
 	// option 1: 1" as a typo).
-	if src := syntax.ExprString(ch.Options[a.Option]); len(src) <= 40 {
+	if src := syntax.ArgString(ch.Options[a.Option]); len(src) <= 40 { // (as in the source: a tester saw "chooses 1; 2")
 		return fmt.Sprintf("chooses %s (option %d of %d)", src, a.Option+1, len(ch.Options))
 	}
 	return fmt.Sprintf("chooses option %d of %d", a.Option+1, len(ch.Options))

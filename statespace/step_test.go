@@ -394,3 +394,23 @@ update u { thread A { fun f(x) = send(x, b, 2); f(x) } }
 		}
 	}
 }
+
+// TestChooseDescription: a choose step names the option's source text as
+// it is written among the arguments, then its number (a tester read
+// "chooses option 1: 1" as a typo, another saw "chooses 1; 2" for the
+// option (1; 2)).
+func TestChooseDescription(t *testing.T) {
+	src := "thread T { main let x = choose((1; 2), 3, let q = 4 in q) in x }\n"
+	sem := semantics(t, loadSrc(t, "ch.dsu", src), "max+1", 8)
+	c, _ := sem.Initial()
+	got := descs(sem, c)
+	want := []string{"chooses (1; 2) (option 1 of 3)", "chooses 3 (option 2 of 3)", "chooses let q = 4 in q (option 3 of 3)"}
+	if len(got) != len(want) {
+		t.Fatalf("steps %q, want %q", got, want)
+	}
+	for i := range want {
+		if !strings.Contains(got[i], want[i]) {
+			t.Errorf("step %d: %q, want %q", i+1, got[i], want[i])
+		}
+	}
+}

@@ -80,6 +80,15 @@ func ExprString(e Expr) string {
 	return f.b.String()
 }
 
+// ArgString returns e as an argument of a call or a primitive is written:
+// ExprString's, parenthesized where the list would read it otherwise
+// (`(x; y)` in `choose((x; y), z)`).
+func ArgString(e Expr) string {
+	var f flatPrinter
+	f.expr(e, lvlArg, true)
+	return f.b.String()
+}
+
 // GTypeString returns g on one line, in normal form:
 // `mu t. p1 -> p2: <int>. t`.
 func GTypeString(g GType) string {
