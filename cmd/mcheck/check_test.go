@@ -1448,17 +1448,21 @@ func TestCheckUnreceivableNote(t *testing.T) {
 	}
 }
 
+// afterStepModel fails in T's computation after its session starts: a
+// division by zero at 3:76.
+const afterStepModel = `protocol A = p -> q: <int>. end
+service s: A
+thread T { main let x = request(s, {p, q}, p) in let b = 5 in send(x, q, 7 % (b - 5)) }
+thread U { main let y = accept(s, q) in receive(y, p) }
+`
+
 // TestRuntimeErrorAfterStep: a runtime error in the computation a thread
 // runs on to after a visible action is that action's step; found says so
 // (a tester read a division by zero after a request as the request
 // failing). Before the first step there is no action to follow.
 func TestRuntimeErrorAfterStep(t *testing.T) {
 	dir := t.TempDir()
-	after := writeFile(t, dir, "after.dsu", []byte(`protocol A = p -> q: <int>. end
-service s: A
-thread T { main let x = request(s, {p, q}, p) in let b = 5 in send(x, q, 7 % (b - 5)) }
-thread U { main let y = accept(s, q) in receive(y, p) }
-`))
+	after := writeFile(t, dir, "after.dsu", []byte(afterStepModel))
 	code, out, errs := runCmd("check", "--store", "memory", after)
 	if want := "found:    division by zero (7 % 0) at " + filepath.ToSlash(after) + ":3:76, computing on after the step"; code != exitViolation || !strings.Contains(out, want) {
 		t.Errorf("exit %d, want %q:\n%s%s", code, want, out, errs)

@@ -853,11 +853,7 @@ update up {
 // same violation.
 func TestReplayFoundBeforeAfterStepNote(t *testing.T) {
 	dir := t.TempDir()
-	model := writeFile(t, dir, "after.dsu", []byte(`protocol A = p -> q: <int>. end
-service s: A
-thread T { main let x = request(s, {p, q}, p) in let b = 5 in send(x, q, 7 % (b - 5)) }
-thread U { main let y = accept(s, q) in receive(y, p) }
-`))
+	model := writeFile(t, dir, "after.dsu", []byte(afterStepModel))
 	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", model)
 	if code != exitViolation || !strings.Contains(out, ", computing on after the step") {
 		t.Fatalf("check: exit %d, %s\n%s", code, errs, out)
