@@ -354,15 +354,12 @@ func (c *checker) checkProtocol(d *syntax.ProtocolDecl) *protoInfo {
 		Local:  map[string]*LocalType{},
 		Global: gString(root),
 	}
-	// The binders at the top (mu t. mu s. ...) name one place; the first
-	// that some variable uses is the run loop. (A binder no variable uses
-	// loops nowhere: mu t. a -> b: <int>. end is one run, as a -> b: <int>.
-	// end is.)
-	for r, ok := root.(*grec); ok; r, ok = r.body.(*grec) {
-		if recUsed(r.body, r) && !p.Looping {
-			// The one name the text gives them all (gString).
-			p.Looping, p.RunVar, p.RunVars = true, r.name, []string{r.name}
-		}
+	// The binder at the top (binders directly nested, mu t. mu s. ...,
+	// are one node, named as gString names it) is the run loop if some
+	// variable uses it. (A binder no variable uses loops nowhere: mu t.
+	// a -> b: <int>. end is one run, as a -> b: <int>. end is.)
+	if r, ok := root.(*grec); ok && recUsed(r.body, r) {
+		p.Looping, p.RunVar, p.RunVars = true, r.name, []string{r.name}
 	}
 	ok := true
 	for _, role := range info.roles {

@@ -453,19 +453,10 @@ func (w *gWriter) write(n gnode) {
 			w.write(n.body)
 			break
 		}
-		// Loops directly nested are one place, as the parser reads mu t.
-		// mu s. G: one binder (a tester: mu s. (mu t. ...). G printed as mu
-		// s. mu t. ..., which read back as one loop and printed otherwise).
-		chain, body := []*grec{n}, n.body
-		for m, ok := body.(*grec); ok; m, ok = body.(*grec) {
-			if w.used[m] {
-				chain = append(chain, m)
-			}
-			body = m.body
-		}
-		name, leave := w.scope.enter(chain, n.name)
+		// (Loops directly nested are one node already: normalise.)
+		name, leave := w.scope.enter([]*grec{n}, n.name)
 		fmt.Fprintf(b, "mu %s. ", name)
-		w.write(body)
+		w.write(n.body)
 		leave()
 	case *gvar:
 		if n.rec != nil {

@@ -111,20 +111,12 @@ type projector struct {
 	// idle caches, per binder, that the role has no action anywhere its
 	// loop can lead (acts).
 	idle map[*grec]bool
-	top  map[*grec]bool // the top-level chain of mu binders
+	top  *grec // the top-level binder, if the protocol starts with one (normalisation makes binders directly nested one node)
 }
 
 func project(root gnode, role string) (lnode, *projError) {
-	pr := &projector{role: role, env: map[*grec]*lrec{}, memo: map[gnode]lnode{}, idle: map[*grec]bool{},
-		top: map[*grec]bool{}}
-	for n := root; ; {
-		r, ok := n.(*grec)
-		if !ok {
-			break
-		}
-		pr.top[r] = true
-		n = r.body
-	}
+	pr := &projector{role: role, env: map[*grec]*lrec{}, memo: map[gnode]lnode{}, idle: map[*grec]bool{}}
+	pr.top, _ = root.(*grec)
 	return pr.project(root)
 }
 
@@ -256,7 +248,7 @@ func (pr *projector) project1(n gnode) (lnode, *projError) {
 		if idle {
 			return &lend{}, nil
 		}
-		l := &lrec{name: n.name, top: pr.top[n]}
+		l := &lrec{name: n.name, top: n == pr.top}
 		pr.env[n] = l
 		body, err := pr.project(n.body)
 		delete(pr.env, n)
