@@ -1508,3 +1508,15 @@ func TestCheckCapacityUnjudgedMarked(t *testing.T) {
 		t.Errorf("prodcons:\n%s", out)
 	}
 }
+
+// TestUnknownCommandHint: a misspelt command names the nearest one, exit 2
+// (a tester: "chek" named nothing); one near none names none.
+func TestUnknownCommandHint(t *testing.T) {
+	code, _, errs := runCmd("chek", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, `mcheck: unknown command "chek" (did you mean check?)`) {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if code, _, errs := runCmd("zzzz"); code != exitUsage || strings.Contains(errs, "did you mean") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
