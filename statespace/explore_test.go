@@ -69,6 +69,9 @@ type exploreOpts struct {
 	batch     int
 	progress  bool // a Progress callback (it reads the stores' and tables' sizes)
 	noMemo    bool
+	cont      bool
+	// links, if set, records the parent links (and is left open).
+	links statespace.Links
 }
 
 func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace.Result {
@@ -77,9 +80,13 @@ func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := store.NewLinks(store.SpillOptions{})
-	if err != nil {
-		t.Fatal(err)
+	var l statespace.Links = o.links
+	if l == nil {
+		sl, err := store.NewLinks(store.SpillOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l = sl
 	}
 	if o.checker == nil {
 		o.checker = properties.All()
@@ -93,7 +100,7 @@ func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace
 	opts := statespace.Options{
 		Visited: o.visited, Frontier: q, Links: l, Checker: o.checker,
 		MaxDepth: o.maxDepth, MaxStates: o.maxStates, Workers: o.workers, POR: o.por,
-		Batch: o.batch, NoMemo: o.noMemo,
+		Batch: o.batch, NoMemo: o.noMemo, Continue: o.cont,
 	}
 	if o.progress {
 		opts.Progress = func(p statespace.Progress) {
@@ -106,7 +113,11 @@ func explore(t testing.TB, sem *statespace.Semantics, o exploreOpts) *statespace
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []interface{ Close() error }{o.visited, q, l} {
+	closers := []interface{ Close() error }{o.visited, q}
+	if o.links == nil {
+		closers = append(closers, l)
+	}
+	for _, c := range closers {
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}

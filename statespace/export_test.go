@@ -8,3 +8,11 @@ func SetCreationOrder(on bool) (restore func()) {
 	creationOrder = on
 	return func() { creationOrder = old }
 }
+
+// SetDupFilter turns the explorer's duplicate filter on or off, and
+// returns a function that restores the setting. Not for parallel tests.
+func SetDupFilter(on bool) (restore func()) {
+	old := noDupFilter
+	noDupFilter = !on
+	return func() { noDupFilter = old }
+}

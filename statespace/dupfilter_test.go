@@ -1,0 +1,110 @@
+package statespace_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/model/randmodel"
+	"github.com/mcheck/mcheck/statespace"
+	"github.com/mcheck/mcheck/store"
+)
+
+// TestDupFilterAgrees checks that the explorer's duplicate filter
+// (explore.go) changes nothing but the work: with it and without it, the
+// same verdicts, counts, counterexamples and every parent link (so every
+// shortest trace), with one worker and with two taking small batches (so
+// that a worker expands records of another's share out of frontier order),
+// with a cut by the number of states, and with --continue.
+func TestDupFilterAgrees(t *testing.T) {
+	var files []string
+	for _, g := range []string{"../models/*.dsu", "testdata/regress/*.dsu", "testdata/symmetry/*.dsu"} {
+		f, _ := filepath.Glob(g)
+		files = append(files, f...)
+	}
+	type subject struct {
+		name string
+		src  string
+	}
+	var subjects []subject
+	for _, f := range files {
+		subjects = append(subjects, subject{f, ""})
+	}
+	seeds := uint64(20)
+	if testing.Short() {
+		seeds = 6
+	}
+	for seed := uint64(1); seed <= seeds; seed++ {
+		subjects = append(subjects, subject{fmt.Sprintf("random-%d.dsu", seed+5000), randmodel.Generate(seed+5000, randmodel.Config{})})
+	}
+	run := func(sem *statespace.Semantics, o exploreOpts, on bool) (*statespace.Result, []string) {
+		defer statespace.SetDupFilter(on)()
+		l, err := store.NewLinks(store.SpillOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		o.links = l
+		res := explore(t, sem, o)
+		var links []string
+		for id := range l.Len() {
+			p, s, err := l.Get(id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			links = append(links, fmt.Sprint(p, s))
+		}
+		return res, links
+	}
+	compared, dropped := 0, false
+	for _, s := range subjects {
+		mod := func() *model.Model {
+			if s.src == "" {
+				return loadFile(t, s.name)
+			}
+			return loadSrc(t, s.name, s.src)
+		}()
+		for _, strategy := range statespace.StrategyNames() {
+			sem := semantics(t, mod, strategy, 4)
+			o := exploreOpts{maxStates: 20000, workers: 1 + compared%2, cont: compared%3 == 0}
+			if o.workers == 2 {
+				o.batch = 16
+			}
+			if compared%5 == 0 {
+				o.maxStates = 150
+			}
+			compared++
+			with, wl := run(sem, o, true)
+			without, wol := run(sem, o, false)
+			name := fmt.Sprintf("%s/%s/workers=%d/continue=%v/max=%d", filepath.Base(s.name), strategy, o.workers, o.cont, o.maxStates)
+			if with.States != without.States || with.Transitions != without.Transitions || with.Depth != without.Depth ||
+				with.Verdict != without.Verdict || with.CapacityStuck != without.CapacityStuck || with.CapacityHits != without.CapacityHits {
+				t.Errorf("%s: with the filter %d states %d transitions depth %d %v stuck %d; without %d %d %d %v %d", name,
+					with.States, with.Transitions, with.Depth, with.Verdict, with.CapacityStuck,
+					without.States, without.Transitions, without.Depth, without.Verdict, without.CapacityStuck)
+			}
+			if (with.Violation == nil) != (without.Violation == nil) ||
+				with.Violation != nil && renderViolation(with.Violation) != renderViolation(without.Violation) {
+				t.Errorf("%s: another counterexample with the filter", name)
+			}
+			if len(with.Violations) != len(without.Violations) {
+				t.Errorf("%s: %d violations with the filter, %d without", name, len(with.Violations), len(without.Violations))
+			} else {
+				for i := range with.Violations {
+					if renderViolation(with.Violations[i]) != renderViolation(without.Violations[i]) {
+						t.Errorf("%s: violation %d differs with the filter", name, i+1)
+					}
+				}
+			}
+			if !slices.Equal(wl, wol) {
+				t.Errorf("%s: the parent links differ with the filter", name)
+			}
+			dropped = dropped || with.Transitions > with.States
+		}
+	}
+	if compared < 100 || !dropped {
+		t.Fatalf("compared %d searches (dropped: %v): the test lost its subjects", compared, dropped)
+	}
+}
