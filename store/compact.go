@@ -25,18 +25,34 @@ import (
 // a segment grows alone: while it grows, the old and the new tables of
 // that one segment exist together, an extra 2.5/256 of the set at most,
 // where MemorySet's whole table exists one and a half times over.
+//
+// Where the system allows it, the segments grow in place: the set reserves
+// address space for all of them at once (compactSpan bytes a segment,
+// taking no memory until used), and a segment that grows copies its slots
+// aside (scratch), gets the pages after its end and puts the slots back
+// in the longer table. A segment that grew into a new mapping had to
+// unmap the old one, and an unmapping makes every CPU the process has run
+// on flush its TLB: on a 2-vCPU virtual machine, 225 µs a call, 4% of a
+// prodcons K=3 run (811 calls for 1.8e6 states). Closing the set unmaps
+// the reservation in one call. A segment that outgrows its span (beyond
+// some 2.4e6 slots, about 4e8 keys in the set) moves to mappings of its
+// own, as everywhere the reservation is refused or would take more than a
+// sixteenth of an address-space limit.
 type CompactSet struct {
-	segs [compactSegs]cseg
-	n    int64
+	segs    [compactSegs]cseg
+	n       int64
+	res     []byte // the reservation (nil: none)
+	scratch []byte // a growing segment's old slots
 }
 
 type cseg struct {
-	mem   block
-	b     []byte // 7 bytes a slot, then 1 byte of padding (8-byte loads)
-	size  uint64 // slots
-	n     int64
-	limit int64
-	zero  bool // the key whose remainder is 0 is in
+	mem    block  // the segment's own block, outside the reservation
+	region []byte // its span of the reservation, while it lives there
+	b      []byte // 7 bytes a slot, then 1 byte of padding (8-byte loads)
+	size   uint64 // slots
+	n      int64
+	limit  int64
+	zero   bool // the key whose remainder is 0 is in
 }
 
 const (
@@ -48,20 +64,44 @@ const (
 	compactMin     = 1 << 6 // slots of a new segment
 )
 
+// compactSpan is the address space reserved for a segment: 4 GiB in all,
+// of which a set uses what it holds. A variable for the tests, which make
+// segments outgrow it.
+var compactSpan = 16 << 20
+
 // NewCompactSet returns an empty set. Its large segments are mapped
 // outside the Go heap (offheap.go): Close it, or their memory stays until
 // the process ends.
 func NewCompactSet() *CompactSet {
 	s := &CompactSet{}
+	if reservesAnon {
+		// Under an address-space limit (ulimit -v) the reservation
+		// counts in full: it is taken only if it is a small part of it.
+		if lim, ok := AddressSpaceLimit(); !ok || lim >= 16*int64(compactSegs*compactSpan) {
+			s.res, _ = reserveAnon(compactSegs * compactSpan)
+		}
+	}
 	for i := range s.segs {
-		s.segs[i].alloc(compactMin)
+		g := &s.segs[i]
+		if s.res != nil {
+			g.region = s.res[i*compactSpan : (i+1)*compactSpan : (i+1)*compactSpan]
+		}
+		g.alloc(compactMin)
 	}
 	return s
 }
 
+// alloc gives g an empty table of nslots slots: the front of its region
+// if it has one, else a block of its own.
 func (g *cseg) alloc(nslots int) {
-	g.mem = newBlock(nslots*slotBytes + 1)
-	g.b = g.mem.b
+	size := nslots*slotBytes + 1
+	if g.region != nil {
+		growAnon(g.region, 0, size)
+		g.b = g.region[:size]
+	} else {
+		g.mem = newBlock(size)
+		g.b = g.mem.b
+	}
 	g.size = uint64(nslots)
 	g.limit = int64(nslots) / 4 * 3
 }
@@ -134,7 +174,7 @@ func (s *CompactSet) Add(fp uint64) bool {
 		return true
 	}
 	if g.n >= g.limit {
-		g.grow()
+		s.grow(g)
 	}
 	for i := g.home(r); ; i = g.next(i) {
 		switch g.at(i) {
@@ -166,10 +206,33 @@ func (s *CompactSet) Contains(fp uint64) bool {
 	}
 }
 
-func (g *cseg) grow() {
-	old, oldMem := *g, g.mem
-	defer oldMem.free()
-	g.alloc(int(old.size + old.size/2))
+// grow makes g's table half as large again: in place in its region if it
+// fits there, else in a block of its own.
+func (s *CompactSet) grow(g *cseg) {
+	old := *g
+	nslots := int(old.size + old.size/2)
+	if g.region != nil && nslots*slotBytes+1 <= len(g.region) {
+		// The old slots go aside, and the longer table starts empty.
+		s.scratch = append(s.scratch[:0], g.b...)
+		old.b = s.scratch
+		growAnon(g.region, len(g.b), nslots*slotBytes+1)
+		clear(g.b)
+		g.b = g.region[:nslots*slotBytes+1]
+		g.size, g.limit = uint64(nslots), int64(nslots)/4*3
+	} else {
+		if g.region != nil {
+			// Out of its span: the region's pages go back once the
+			// slots are moved. Its address space stays reserved, never
+			// unmapped before the whole reservation is: the system could
+			// map something else there, which Close would then unmap.
+			defer releaseAnon(g.region)
+			g.region = nil
+		} else {
+			defer old.mem.free()
+		}
+		g.mem = block{}
+		g.alloc(nslots)
+	}
 	for j := range old.size {
 		r := old.at(j)
 		if r == 0 {
@@ -214,6 +277,11 @@ func (s *CompactSet) Close() error {
 		*g = cseg{}
 		g.alloc(compactMin)
 	}
+	if s.res != nil {
+		unmapAnon(s.res)
+		s.res = nil
+	}
+	s.scratch = nil
 	s.n = 0
 	return nil
 }

@@ -68,3 +68,51 @@ func unmapAnon(b []byte) {
 
 // mapsAnon says whether mapAnon maps memory here (else it always fails).
 const mapsAnon = true
+
+// reserveAnon maps size bytes of address space that take no memory until
+// used (MAP_NORESERVE), starting on a huge page's boundary: a table that
+// grows in place uses the front of it (growAnon). It fails where the
+// system refuses the mapping (a limit on the address space, strict
+// overcommit); the caller then maps blocks as they are needed.
+func reserveAnon(size int) ([]byte, bool) {
+	p, err := unix.MmapPtr(-1, 0, nil, uintptr(size+hugePage), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_ANON|unix.MAP_PRIVATE|unix.MAP_NORESERVE)
+	if err != nil {
+		return nil, false
+	}
+	head := (hugePage - uintptr(p)%hugePage) % hugePage
+	if head > 0 {
+		_ = unix.MunmapPtr(p, head)
+	}
+	if tail := uintptr(hugePage) - head; tail > 0 {
+		_ = unix.MunmapPtr(unsafe.Add(p, head+uintptr(size)), tail)
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(p, head)), size), true
+}
+
+// growAnon readies r[from:to] of a reservation (reserveAnon) whose front
+// r[:from] is in use: its pages now, writable (populate), and huge pages
+// for the whole huge pages of r[:to] (a refusal is harmless). A partial
+// huge page at the end stays in small pages, so that a small table takes
+// no more memory than it uses; once whole, it is collapsed into a huge
+// page (MADV_COLLAPSE, Linux 6.1; elsewhere khugepaged does it in time),
+// as the pages it already has are small.
+func growAnon(r []byte, from, to int) {
+	first, whole := from/hugePage*hugePage, to/hugePage*hugePage
+	if whole > first {
+		_ = unix.Madvise(r[first:whole], unix.MADV_HUGEPAGE)
+	}
+	page := unix.Getpagesize()
+	populate(r[from/page*page : to])
+	if from%hugePage != 0 && first+hugePage <= whole {
+		_ = unix.Madvise(r[first:first+hugePage], unix.MADV_COLLAPSE)
+	}
+}
+
+// releaseAnon gives back the pages of b, a part of a reservation, which
+// stays reserved (and reads as zeros).
+func releaseAnon(b []byte) {
+	_ = unix.Madvise(b, unix.MADV_DONTNEED)
+}
+
+// reservesAnon says whether reserveAnon reserves here (else it always fails).
+const reservesAnon = true

@@ -12,3 +12,12 @@ func unmapAnon(b []byte) {}
 
 // mapsAnon says whether mapAnon maps memory here (else it always fails).
 const mapsAnon = false
+
+func reserveAnon(size int) ([]byte, bool) { return nil, false }
+
+func growAnon(r []byte, from, to int) {}
+
+func releaseAnon(b []byte) {}
+
+// reservesAnon says whether reserveAnon reserves here (else it always fails).
+const reservesAnon = false

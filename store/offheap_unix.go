@@ -13,3 +13,12 @@ func unmapAnon(b []byte) { _ = syscall.Munmap(b) }
 
 // mapsAnon says whether mapAnon maps memory here (else it always fails).
 const mapsAnon = true
+
+func reserveAnon(size int) ([]byte, bool) { return nil, false }
+
+func growAnon(r []byte, from, to int) {}
+
+func releaseAnon(b []byte) {}
+
+// reservesAnon says whether reserveAnon reserves here (else it always fails).
+const reservesAnon = false
