@@ -19,17 +19,12 @@ import (
 // that a worker expands records of another's share out of frontier order),
 // with a cut by the number of states, and with --continue.
 func TestDupFilterAgrees(t *testing.T) {
-	var files []string
-	for _, g := range []string{"../models/*.dsu", "testdata/regress/*.dsu", "testdata/symmetry/*.dsu"} {
-		f, _ := filepath.Glob(g)
-		files = append(files, f...)
-	}
 	type subject struct {
 		name string
 		src  string
 	}
 	var subjects []subject
-	for _, f := range files {
+	for _, f := range agreementModels() {
 		subjects = append(subjects, subject{f, ""})
 	}
 	seeds := uint64(20)

@@ -421,17 +421,25 @@ func TestBitstateWorkersDoNotChangeResults(t *testing.T) {
 	}
 }
 
+// agreementModels are the model files the tests that compare two ways of
+// searching run on: the shipped models, the regression models and the
+// symmetry models.
+func agreementModels() []string {
+	var files []string
+	for _, g := range []string{"../models/*.dsu", "testdata/regress/*.dsu", "testdata/symmetry/*.dsu"} {
+		f, _ := filepath.Glob(g)
+		files = append(files, f...)
+	}
+	return files
+}
+
 // TestThreadMemoAgrees: the thread memo (memo.go) changes nothing: the same
 // counts, depth, verdict and counterexample as without it, on the shipped
 // models, the regression models, the symmetry models and random models,
 // under every strategy, with and without symmetry reduction, and with 2
 // workers.
 func TestThreadMemoAgrees(t *testing.T) {
-	var files []string
-	for _, g := range []string{"../models/*.dsu", "testdata/regress/*.dsu", "testdata/symmetry/*.dsu"} {
-		f, _ := filepath.Glob(g)
-		files = append(files, f...)
-	}
+	files := agreementModels()
 	type subject struct {
 		name string
 		m    *model.Model
