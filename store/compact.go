@@ -102,6 +102,11 @@ func (g *cseg) alloc(nslots int) {
 		g.mem = newBlock(size)
 		g.b = g.mem.b
 	}
+	g.setSize(nslots)
+}
+
+// setSize records that g's table has nslots slots.
+func (g *cseg) setSize(nslots int) {
 	g.size = uint64(nslots)
 	g.limit = int64(nslots) / 4 * 3
 }
@@ -218,7 +223,7 @@ func (s *CompactSet) grow(g *cseg) {
 		growAnon(g.region, len(g.b), nslots*slotBytes+1)
 		clear(g.b)
 		g.b = g.region[:nslots*slotBytes+1]
-		g.size, g.limit = uint64(nslots), int64(nslots)/4*3
+		g.setSize(nslots)
 	} else {
 		if g.region != nil {
 			// Out of its span: the region's pages go back once the

@@ -33,21 +33,26 @@ func mapAnon(size int) ([]byte, bool) {
 		populate(b)
 		return b, true
 	}
-	// Trim the mapping to the pages of [start, start+size), start aligned.
-	page := uintptr(unix.Getpagesize())
-	up := func(n uintptr) uintptr { return (n + page - 1) &^ (page - 1) }
-	head := (hugePage - uintptr(p)%hugePage) % hugePage
-	start := unsafe.Add(p, head)
-	if head > 0 {
-		_ = unix.MunmapPtr(p, head)
-	}
-	if end, total := up(head+uintptr(size)), up(uintptr(size+extra)); total > end {
-		_ = unix.MunmapPtr(unsafe.Add(p, end), total-end)
-	}
-	b := unsafe.Slice((*byte)(start), size)
+	b := trimToHuge(p, size)
 	_ = unix.Madvise(b, unix.MADV_HUGEPAGE)
 	populate(b)
 	return b, true
+}
+
+// trimToHuge trims a mapping at p of size+hugePage bytes to the pages of
+// [start, start+size), start the first huge page's boundary in it, and
+// returns that range.
+func trimToHuge(p unsafe.Pointer, size int) []byte {
+	page := uintptr(unix.Getpagesize())
+	up := func(n uintptr) uintptr { return (n + page - 1) &^ (page - 1) }
+	head := (hugePage - uintptr(p)%hugePage) % hugePage
+	if head > 0 {
+		_ = unix.MunmapPtr(p, head)
+	}
+	if end, total := up(head+uintptr(size)), up(uintptr(size+hugePage)); total > end {
+		_ = unix.MunmapPtr(unsafe.Add(p, end), total-end)
+	}
+	return unsafe.Slice((*byte)(unsafe.Add(p, head)), size)
 }
 
 // populate gives b its pages now, writable (MADV_POPULATE_WRITE, Linux
@@ -79,14 +84,7 @@ func reserveAnon(size int) ([]byte, bool) {
 	if err != nil {
 		return nil, false
 	}
-	head := (hugePage - uintptr(p)%hugePage) % hugePage
-	if head > 0 {
-		_ = unix.MunmapPtr(p, head)
-	}
-	if tail := uintptr(hugePage) - head; tail > 0 {
-		_ = unix.MunmapPtr(unsafe.Add(p, head+uintptr(size)), tail)
-	}
-	return unsafe.Slice((*byte)(unsafe.Add(p, head)), size), true
+	return trimToHuge(p, size), true
 }
 
 // growAnon readies r[from:to] of a reservation (reserveAnon) whose front
