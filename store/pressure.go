@@ -17,10 +17,14 @@ import (
 // (Limit: the machine's, or its control group's if that is smaller), how
 // much of it is still available (free, or reclaimable: the page cache,
 // badger's mapped tables included), and how much this process holds in
-// RAM of its own, files' pages left out (Resident).
+// RAM of its own, files' pages left out (Resident); and, under an
+// address-space limit (ulimit -v: SpaceLimit, 0 if none), how much address
+// space the process has mapped or reserved (Space): past the limit the Go
+// runtime cannot grow its heap and ends the process with a trace.
 type MemoryState struct {
 	Limit, Available, Resident int64
 	Group                      bool // Limit is the control group's
+	Space, SpaceLimit          int64
 }
 
 // ReadMemoryState reads the memory state, where the system says it
@@ -35,11 +39,14 @@ func ReadMemoryState() (MemoryState, bool) {
 	if limit, used, ok := groupMemory(); ok && limit < m.Limit {
 		m.Limit, m.Available, m.Group = limit, max(limit-used, 0), true
 	}
-	rss, ok := resident()
+	rss, space, ok := resident()
 	if !ok {
 		return m, false
 	}
-	m.Resident = rss
+	m.Resident, m.Space = rss, space
+	if lim, ok := AddressSpaceLimit(); ok {
+		m.SpaceLimit = lim
+	}
 	return m, true
 }
 
@@ -138,20 +145,23 @@ func groupFiles(dir, limitFile, usageFile string, cache ...string) (limit, used 
 // resident is this process's resident memory less its pages shared with
 // files (/proc/self/statm: resident - shared), in bytes: what it holds of
 // its own. Mapped files (the binary, badger's tables) are the page cache's
-// (a tester saw mcheck "hold" 71 MiB of a group limited to 60).
-func resident() (int64, bool) {
+// (a tester saw mcheck "hold" 71 MiB of a group limited to 60). space is
+// its address space (the first field: what ulimit -v bounds).
+func resident() (rss, space int64, ok bool) {
 	b, err := os.ReadFile("/proc/self/statm")
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	fields := strings.Fields(string(b))
 	if len(fields) < 3 {
-		return 0, false
+		return 0, 0, false
 	}
+	size, err0 := strconv.ParseInt(fields[0], 10, 64)
 	res, err1 := strconv.ParseInt(fields[1], 10, 64)
 	shared, err2 := strconv.ParseInt(fields[2], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
+	if err0 != nil || err1 != nil || err2 != nil {
+		return 0, 0, false
 	}
-	return max(res-shared, 0) * int64(os.Getpagesize()), true
+	page := int64(os.Getpagesize())
+	return max(res-shared, 0) * page, size * page, true
 }

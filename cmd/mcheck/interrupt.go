@@ -36,7 +36,7 @@ func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func
 	}
 	signal.Notify(sigs, stopSignals()...)
 	done := make(chan struct{})
-	low := make(chan string, 1)
+	low := make(chan lowMemory, 1)
 	go watchMemory(readMemoryState, memoryPoll, low, done)
 	go func() {
 		var first os.Signal
@@ -46,8 +46,8 @@ func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func
 			first, at = s, time.Now()
 			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far (send it again to stop at once, without cleaning up)\n", cmd, signalName(s))
 			cancel()
-		case why := <-low:
-			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far, before the system's out-of-memory killer ends mcheck and they are lost (bound the search: --max-states, --max-depth)\n", cmd, why)
+		case low := <-low:
+			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far, before %s and they are lost (bound the search: --max-states, --max-depth)\n", cmd, low.why, low.ender)
 			cancel()
 		case <-done:
 			return
@@ -139,7 +139,7 @@ var memoryPoll = 250 * time.Millisecond
 // A search's memory grows by a table's doubling at a time: the margin is a
 // sixteenth of the memory, not the last few pages. Where the state cannot
 // be read it gives up.
-func watchMemory(read func() (store.MemoryState, bool), poll time.Duration, low chan<- string, done <-chan struct{}) {
+func watchMemory(read func() (store.MemoryState, bool), poll time.Duration, low chan<- lowMemory, done <-chan struct{}) {
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -152,26 +152,60 @@ func watchMemory(read func() (store.MemoryState, bool), poll time.Duration, low 
 		if !ok {
 			return
 		}
-		if why, out := memoryRunningOut(m); out {
-			low <- why
+		if l, out := memoryRunningOut(m); out {
+			low <- l
 			return
 		}
 	}
 }
+
+// spaceMargin is how much of an address-space limit must be left: the Go
+// runtime reserves its heap 64 MiB at a time, so a search whose heap grows
+// with less than that left ends at its next reservation; and a sixty-fourth
+// of the limit for the growth between two looks and the tables' mappings.
+// The address space grows in such reservations, ahead of the memory: under
+// 2.1 GB a search that ends at its limit after 32 s (prodcons K=4, the
+// memory store) had 134 MiB left after 14 s, 97 MiB after about 20, and
+// with a sixteenth as the margin (134 MiB) it stopped after 14 s.
+func spaceMargin(limit int64) int64 { return 64<<20 + limit/64 }
+
+// lowMemory is why memory is running out, and what would end mcheck if
+// it went on.
+type lowMemory struct{ why, ender string }
 
 // memoryRunningOut reports whether the memory where mcheck runs is nearly
 // used up (less than a sixteenth of it available) while mcheck holds a
 // good part of it (more than a quarter, the default --mem-budget): SPIN's
 // -DMEMLIM stop, with the limit the system's. A small run on a machine
 // that other processes fill is left alone: it is not what fills it.
-func memoryRunningOut(m store.MemoryState) (string, bool) {
+//
+// Under an address-space limit (ulimit -v) of minAddressSpace or more,
+// when less than spaceMargin of it is left: past the limit the Go runtime
+// cannot reserve memory for its heap and ends mcheck with a trace and no
+// statistics (a tester: the memory store at 2.1 GB, prodcons K=4). The
+// process reserves about 1.7 GiB before it stores anything (the runtime's
+// reservations, the C library's arenas), all of it its own. Below
+// minAddressSpace that alone can leave less than the margin, and mcheck
+// warns at its start instead (warnAddressSpace): small runs still fit
+// there.
+func memoryRunningOut(m store.MemoryState) (lowMemory, bool) {
+	if m.SpaceLimit >= minAddressSpace && m.SpaceLimit-m.Space < spaceMargin(m.SpaceLimit) {
+		return lowMemory{
+			why: fmt.Sprintf("address space is nearly used up (mcheck has %s of its %s (ulimit -v) left)",
+				store.SizeString(max(m.SpaceLimit-m.Space, 0)), store.SizeString(m.SpaceLimit)),
+			ender: "the Go runtime fails to reserve memory and ends mcheck with a trace",
+		}, true
+	}
 	if m.Limit <= 0 || m.Available >= m.Limit/16 || m.Resident <= m.Limit/4 {
-		return "", false
+		return lowMemory{}, false
 	}
 	where := "the machine"
 	if m.Group {
 		where = "its control group"
 	}
-	return fmt.Sprintf("memory is nearly used up (%s has %s of %s left, and mcheck holds %s)",
-		where, store.SizeString(m.Available), store.SizeString(m.Limit), store.SizeString(m.Resident)), true
+	return lowMemory{
+		why: fmt.Sprintf("memory is nearly used up (%s has %s of %s left, and mcheck holds %s)",
+			where, store.SizeString(m.Available), store.SizeString(m.Limit), store.SizeString(m.Resident)),
+		ender: "the system's out-of-memory killer ends mcheck",
+	}, true
 }

@@ -26,10 +26,17 @@ func TestMemoryRunningOut(t *testing.T) {
 		{store.MemoryState{Limit: 16 * g, Available: 2 * g, Resident: 12 * g}, ""}, // room left
 		{store.MemoryState{Limit: 16 * g, Available: g / 2, Resident: 3 * g}, ""},  // others fill it
 		{store.MemoryState{Limit: 16 * g, Available: 0, Resident: 100 << 20}, ""},  // ditto
+		// Under ulimit -v: less than 64 MiB and a sixty-fourth of it left
+		// (112 MiB of 3 GiB), from 2 GiB up.
+		{store.MemoryState{Limit: 16 * g, Available: 8 * g, Resident: g, Space: 2*g + 930<<20, SpaceLimit: 3 * g}, "address space is nearly used up (mcheck has 94.0 MiB of its 3.0 GiB (ulimit -v) left)"},
+		{store.MemoryState{Limit: 16 * g, Available: 8 * g, Resident: g, Space: 3*g + 10, SpaceLimit: 3 * g}, "address space is nearly used up (mcheck has 0 KiB of its 3.0 GiB (ulimit -v) left)"},
+		{store.MemoryState{Limit: 16 * g, Available: 8 * g, Resident: g, Space: 2*g + 800<<20, SpaceLimit: 3 * g}, ""},   // 224 MiB left
+		{store.MemoryState{Limit: 16 * g, Available: 8 * g, Resident: g, Space: 1800 << 20, SpaceLimit: 1900 << 20}, ""}, // below 2 GiB: the warning
+		{store.MemoryState{Limit: 16 * g, Available: 8 * g, Resident: g, Space: 40 * g}, ""},                             // no limit
 	} {
-		why, out := memoryRunningOut(c.m)
-		if out != (c.want != "") || why != c.want {
-			t.Errorf("%+v: %q, %v; want %q", c.m, why, out, c.want)
+		l, out := memoryRunningOut(c.m)
+		if out != (c.want != "") || l.why != c.want {
+			t.Errorf("%+v: %q, %v; want %q", c.m, l.why, out, c.want)
 		}
 	}
 }
@@ -72,6 +79,16 @@ func TestMemoryRunningOutStopsCheck(t *testing.T) {
 	_, out, errs = runCmd("points", "--store", "memory", "--strategy", "max+1,stop-the-world", model)
 	if !strings.Contains(out, "not run (interrupted before they started): shrink/stop-the-world\n") {
 		t.Errorf("points: the run not started is not named:\n%s%s", out, errs)
+	}
+	// The address space under ulimit -v, the same way.
+	readMemoryState = func() (store.MemoryState, bool) {
+		return store.MemoryState{Limit: 16 * g, Available: 8 * g, Resident: g, Space: 3*g - 10<<20, SpaceLimit: 3 * g}, true
+	}
+	code, out, errs = runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", model)
+	noPanic(t, out, errs)
+	if code != exitFailure || !strings.Contains(errs, "mcheck check: address space is nearly used up (mcheck has 10.0 MiB of its 3.0 GiB (ulimit -v) left): stopping after the current step, with the statistics so far, before the Go runtime fails to reserve memory and ends mcheck with a trace and they are lost") ||
+		!strings.Contains(errs, "mcheck check: interrupted after ") {
+		t.Errorf("ulimit -v: exit %d\n%s\n%s", code, out, errs)
 	}
 }
 
