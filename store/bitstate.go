@@ -79,14 +79,24 @@ func BitArraysFit(bits uint, n int) error {
 	// runtime's threads and heap need the rest (a tester's swarm of 8
 	// arrays of 1 GiB under ulimit -v 6000000 ended in the runtime's
 	// "pthread_create failed" and a trace).
-	if as, ok := AddressSpaceLimit(); ok && size > as/2 {
+	// Nor more than is left of it (SpaceLeft): the process has reserved
+	// about 1.7 GiB before it starts, so under 2.1 GB a 512 MiB array fit
+	// in half of the limit and not in the rest (a tester: then the address
+	// space was used up at the first step, or the runtime ended mcheck
+	// with a trace).
+	if as, ok := AddressSpaceLimit(); ok {
 		what := fmt.Sprintf("--bits %d needs %s for its bit array", bits, sizeOfBits(bits))
 		fix := "take a smaller --bits"
 		if n > 1 {
 			what = fmt.Sprintf("--bits %d with %d members at once needs %s for their bit arrays (%s each)", bits, n, SizeString(size), sizeOfBits(bits))
 			fix = "take a smaller --bits or fewer --workers"
 		}
-		return fmt.Errorf("%s, more than half of the address-space limit (ulimit -v: %s), which mcheck's threads and heap need too: %s, or raise the limit", what, SizeString(as), fix)
+		if size > as/2 {
+			return fmt.Errorf("%s, more than half of the address-space limit (ulimit -v: %s), which mcheck's threads and heap need too: %s, or raise the limit", what, SizeString(as), fix)
+		}
+		if left, _, ok := SpaceLeft(); ok && size > left {
+			return fmt.Errorf("%s, more than the address-space limit (ulimit -v: %s) leaves: %s is left, less what the search needs besides (%s): %s, or raise the limit", what, SizeString(as), SizeString(left+SpaceMargin(as)), SizeString(SpaceMargin(as)), fix)
+		}
 	}
 	phys, ok := physicalMemory()
 	if !ok || size <= phys {

@@ -210,7 +210,8 @@ func (st *Stores) Close() error {
 
 // DefaultMemBudget is a quarter of the machine's memory (from
 // /proc/meminfo), or 1 GiB where that cannot be read; at most a quarter of
-// the address-space limit, if the process has one.
+// the address-space limit, if the process has one, and what the limit
+// leaves (SpaceLeft), 64 MiB at least.
 func DefaultMemBudget() int64 {
 	b := int64(1 << 30)
 	if n, ok := physicalMemory(); ok {
@@ -221,6 +222,9 @@ func DefaultMemBudget() int64 {
 	// rest (a heap let grow to a quarter of the RAM ran into the limit).
 	if as, ok := AddressSpaceLimit(); ok {
 		b = min(b, as/4)
+	}
+	if left, _, ok := SpaceLeft(); ok {
+		b = min(b, max(left, 64<<20))
 	}
 	return b
 }

@@ -428,6 +428,12 @@ func parseMemBudget(s string) (int64, error) {
 	if physOK && b > phys {
 		return 0, fmt.Errorf("--mem-budget %s is more than this machine's memory (%s): the budget is what mcheck may use", s, store.SizeString(phys))
 	}
+	// Under an address-space limit, what it leaves (a tester: a budget of
+	// 2 GiB under 2.5 GiB ran badger down to 320 KiB of address space).
+	if left, limit, ok := store.SpaceLeft(); ok && b > left {
+		return 0, fmt.Errorf("--mem-budget %s is more than the address-space limit (ulimit -v: %s) leaves (%s, less what the search needs besides, %s): the budget is what mcheck may use; take a smaller budget, or raise the limit",
+			s, store.SizeString(limit), store.SizeString(left+store.SpaceMargin(limit)), store.SizeString(store.SpaceMargin(limit)))
+	}
 	return b, nil
 }
 
@@ -457,8 +463,11 @@ func parseSize(s string) (int64, error) {
 		}
 	}
 	n, err := strconv.ParseFloat(num, 64)
-	if strings.Contains(num, "_") {
-		// Decimal, as every number a flag takes (a tester: 1_000MiB ran)
+	if !decimalNumeral(num) {
+		// Decimal, as every number a flag takes, with a fraction if any
+		// (1.5GiB): no digit separators (a tester: 1_000MiB ran), no
+		// exponents, hexadecimal, Inf or NaN (a tester: 1e9 ran, and Inf
+		// was "more than this machine's memory").
 		err = strconv.ErrSyntax
 	}
 	if errors.Is(err, strconv.ErrRange) && n > 0 {
@@ -475,6 +484,15 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("size %q is %w (at most 4EiB)", s, errSizeTooLarge)
 	}
 	return int64(n * float64(mult)), nil
+}
+
+// decimalNumeral reports whether s is digits, with a fraction if any.
+func decimalNumeral(s string) bool {
+	whole, frac, dot := strings.Cut(s, ".")
+	digits := func(x string) bool {
+		return x != "" && strings.Trim(x, "0123456789") == ""
+	}
+	return digits(whole) && (!dot || digits(frac))
 }
 
 // runReport is one (update, strategy) run, for printing.

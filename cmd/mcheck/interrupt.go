@@ -47,7 +47,7 @@ func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func
 			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far (send it again to stop at once, without cleaning up)\n", cmd, signalName(s))
 			cancel()
 		case low := <-low:
-			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far, before %s and they are lost (bound the search: --max-states, --max-depth)\n", cmd, low.why, low.ender)
+			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far, before %s and they are lost (%s)\n", cmd, low.why, low.ender, low.fix(cmd))
 			cancel()
 		case <-done:
 			return
@@ -159,19 +159,28 @@ func watchMemory(read func() (store.MemoryState, bool), poll time.Duration, low 
 	}
 }
 
-// spaceMargin is how much of an address-space limit must be left: the Go
-// runtime reserves its heap 64 MiB at a time, so a search whose heap grows
-// with less than that left ends at its next reservation; and a sixty-fourth
-// of the limit for the growth between two looks and the tables' mappings.
-// The address space grows in such reservations, ahead of the memory: under
-// 2.1 GB a search that ends at its limit after 32 s (prodcons K=4, the
-// memory store) had 134 MiB left after 14 s, 97 MiB after about 20, and
-// with a sixteenth as the margin (134 MiB) it stopped after 14 s.
-func spaceMargin(limit int64) int64 { return 64<<20 + limit/64 }
-
 // lowMemory is why memory is running out, and what would end mcheck if
-// it went on.
-type lowMemory struct{ why, ender string }
+// it went on; space: the address-space limit's.
+type lowMemory struct {
+	why, ender string
+	space      bool
+}
+
+// fix is what to do about it, in cmd's flags (found by a tester: swarm,
+// whose runs are bounded by --depth, was told to use --max-depth).
+func (l lowMemory) fix(cmd string) string {
+	bound := "bound the search: --max-states, --max-depth"
+	switch cmd {
+	case "swarm":
+		bound = "bound the members: --max-states, --depth, or fewer --workers"
+	case "simulate":
+		bound = "bound the walks: --depth, --shrink-states"
+	}
+	if l.space {
+		bound += "; or raise the limit"
+	}
+	return bound
+}
 
 // memoryRunningOut reports whether the memory where mcheck runs is nearly
 // used up (less than a sixteenth of it available) while mcheck holds a
@@ -180,7 +189,7 @@ type lowMemory struct{ why, ender string }
 // that other processes fill is left alone: it is not what fills it.
 //
 // Under an address-space limit (ulimit -v) of minAddressSpace or more,
-// when less than spaceMargin of it is left: past the limit the Go runtime
+// when less than store.SpaceMargin of it is left: past the limit the Go runtime
 // cannot reserve memory for its heap and ends mcheck with a trace and no
 // statistics (a tester: the memory store at 2.1 GB, prodcons K=4). The
 // process reserves about 1.7 GiB before it stores anything (the runtime's
@@ -189,11 +198,12 @@ type lowMemory struct{ why, ender string }
 // warns at its start instead (warnAddressSpace): small runs still fit
 // there.
 func memoryRunningOut(m store.MemoryState) (lowMemory, bool) {
-	if m.SpaceLimit >= minAddressSpace && m.SpaceLimit-m.Space < spaceMargin(m.SpaceLimit) {
+	if m.SpaceLimit >= minAddressSpace && m.SpaceLimit-m.Space < store.SpaceMargin(m.SpaceLimit) {
 		return lowMemory{
 			why: fmt.Sprintf("address space is nearly used up (mcheck has %s of its %s (ulimit -v) left)",
 				store.SizeString(max(m.SpaceLimit-m.Space, 0)), store.SizeString(m.SpaceLimit)),
 			ender: "the Go runtime fails to reserve memory and ends mcheck with a trace",
+			space: true,
 		}, true
 	}
 	if m.Limit <= 0 || m.Available >= m.Limit/16 || m.Resident <= m.Limit/4 {

@@ -39,6 +39,22 @@ func TestMemoryRunningOut(t *testing.T) {
 			t.Errorf("%+v: %q, %v; want %q", c.m, l.why, out, c.want)
 		}
 	}
+	// What to do, in each command's flags (a tester: swarm was told to
+	// use --max-depth, which it does not have).
+	for _, c := range []struct {
+		cmd   string
+		space bool
+		want  string
+	}{
+		{"check", false, "bound the search: --max-states, --max-depth"},
+		{"points", true, "bound the search: --max-states, --max-depth; or raise the limit"},
+		{"swarm", false, "bound the members: --max-states, --depth, or fewer --workers"},
+		{"simulate", true, "bound the walks: --depth, --shrink-states; or raise the limit"},
+	} {
+		if got := (lowMemory{space: c.space}).fix(c.cmd); got != c.want {
+			t.Errorf("%s: %q, want %q", c.cmd, got, c.want)
+		}
+	}
 }
 
 // TestMemoryRunningOutStopsCheck: memory running out stops a check as a
