@@ -1,4 +1,8 @@
-//go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
+//go:build !(linux || darwin || freebsd || dragonfly)
+
+// The systems without sys_unix.go's calls as it writes them: Windows, and
+// NetBSD and OpenBSD, whose statfs differs (sys_unix.go did not build
+// there): no free-space, lock or limit checks.
 
 package store
 

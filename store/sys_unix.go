@@ -1,4 +1,4 @@
-//go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
+//go:build linux || darwin || freebsd || dragonfly
 
 package store
 
@@ -95,8 +95,8 @@ func freeFiles(dir string) int64 {
 // as taking one, a tester's ulimit -n 9 made the room negative, read as
 // unknown, and badger failed with its raw error.
 func openFilesRoom() int64 {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == ^uint64(0) {
+	cur, ok := softLimit(syscall.RLIMIT_NOFILE)
+	if !ok {
 		return -1
 	}
 	fds, err := os.ReadDir("/dev/fd") // (listing it takes one more)
@@ -108,28 +108,40 @@ func openFilesRoom() int64 {
 	}
 	below := int64(0)
 	for _, fd := range fds {
-		if n, err := strconv.ParseUint(fd.Name(), 10, 64); err == nil && n < lim.Cur {
+		if n, err := strconv.ParseUint(fd.Name(), 10, 64); err == nil && n < uint64(cur) {
 			below++
 		}
 	}
-	return max(int64(lim.Cur)-below, 0)
+	return max(cur-below, 0)
 }
 
 // openFilesLimit is the soft limit on open files, or -1 if unlimited.
 func openFilesLimit() int64 {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil || lim.Cur == ^uint64(0) {
+	cur, ok := softLimit(syscall.RLIMIT_NOFILE)
+	if !ok {
 		return -1
 	}
-	return int64(lim.Cur)
+	return cur
 }
 
 // AddressSpaceLimit is the process's limit on its virtual memory (ulimit
 // -v), if it has one.
 func AddressSpaceLimit() (int64, bool) {
+	return softLimit(syscall.RLIMIT_AS)
+}
+
+// softLimit is the soft limit on resource, if there is one: none where it
+// is infinite or cannot be read. The limits' type is uint64 on Linux and
+// macOS, int64 on the BSDs (whose infinity is 2^63-1): anything above
+// 2^62 is taken as none.
+func softLimit(resource int) (int64, bool) {
 	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_AS, &lim); err != nil || lim.Cur == ^uint64(0) || lim.Cur > 1<<62 {
+	if err := syscall.Getrlimit(resource, &lim); err != nil {
 		return 0, false
 	}
-	return int64(lim.Cur), true
+	cur := uint64(lim.Cur)
+	if cur > 1<<62 {
+		return 0, false
+	}
+	return int64(cur), true
 }
