@@ -78,7 +78,10 @@ func NewCompactSet() *CompactSet {
 		// Under an address-space limit (ulimit -v) the reservation
 		// counts in full: it is taken only if it is a small part of it.
 		if lim, ok := AddressSpaceLimit(); !ok || lim >= 16*int64(compactSegs*compactSpan) {
-			s.res, _ = reserveAnon(compactSegs * compactSpan)
+			var ok bool
+			if s.res, ok = spare.takeReservation(compactSegs * compactSpan); !ok {
+				s.res, _ = reserveAnon(compactSegs * compactSpan)
+			}
 		}
 	}
 	for i := range s.segs {
@@ -276,14 +279,28 @@ func (s *CompactSet) Stats() Stats {
 // Close releases the segments. The set is empty afterwards; Close never
 // fails and may be called more than once.
 func (s *CompactSet) Close() error {
+	// A small set's reservation is kept for the next set, its pages
+	// cleared (spareBlocks.keepReservation).
+	used := 0
+	for i := range s.segs {
+		if g := &s.segs[i]; g.region != nil {
+			used += len(g.b)
+		}
+	}
+	keep := s.res != nil && used <= spareReservedMax
 	for i := range s.segs {
 		g := &s.segs[i]
-		g.mem.free()
+		if keep && g.region != nil {
+			clear(g.b)
+		}
+		g.mem.recycle()
 		*g = cseg{}
 		g.alloc(compactMin)
 	}
 	if s.res != nil {
-		unmapAnon(s.res)
+		if !keep || !spare.keepReservation(s.res) {
+			unmapAnon(s.res)
+		}
 		s.res = nil
 	}
 	s.scratch = nil

@@ -66,11 +66,11 @@ type chunked[E any] struct {
 	mem   []block
 }
 
-// free releases the chunks mapped outside the heap; nothing may read the
-// entries afterwards.
+// free releases the chunks mapped outside the heap (recycles them: the
+// table is being closed); nothing may read the entries afterwards.
 func (c *chunked[E]) free() {
 	for i := range c.mem {
-		c.mem[i].free()
+		c.mem[i].recycle()
 	}
 	c.mem = nil
 	c.dir.Store(nil)
@@ -157,7 +157,7 @@ func (s *shard) quiesce() {
 func (s *shard) close() {
 	s.quiesce()
 	if ix := s.idx.Load(); ix != nil {
-		ix.mem.free()
+		ix.mem.recycle()
 	}
 	s.idx.Store(newIndex(minIndex))
 	s.n = 0
@@ -667,10 +667,10 @@ func (t *BytesTable) Close() {
 	t.Quiesce()
 	for i := range t.shards {
 		s := &t.shards[i]
-		s.idx.Load().mem.free()
+		s.idx.Load().mem.recycle()
 		s.idx.Store(newBindex(minIndex))
 		for j := range s.mem {
-			s.mem[j].free()
+			s.mem[j].recycle()
 		}
 		s.mem, s.n, s.nblocks, s.off, s.ram = nil, 0, 0, 0, 0
 		s.blocks.dir.Store(nil)

@@ -184,7 +184,9 @@ func (l *SpillLinks) Close() error {
 		return nil
 	}
 	l.closed = true
-	l.freeChunks()
+	for i := range l.chunks {
+		l.chunks[i].recycle()
+	}
 	l.chunks, l.buf, l.big = nil, nil, nil
 	if l.f == nil {
 		return nil

@@ -183,7 +183,7 @@ func (s *MemorySet) Stats() Stats {
 // Close releases the table. The set is empty afterwards; Close never fails
 // and may be called more than once.
 func (s *MemorySet) Close() error {
-	s.mem.free()
+	s.mem.recycle()
 	s.slots = nil
 	s.n, s.limit, s.hasZero = 0, 0, false
 	s.alloc(memMinSlots)

@@ -1,6 +1,9 @@
 package store
 
-import "unsafe"
+import (
+	"sync"
+	"unsafe"
+)
 
 // Large arrays of plain words (hash-table slots, interned pairs, links)
 // are kept outside the Go heap where the system allows it (an anonymous
@@ -21,6 +24,10 @@ type block struct {
 
 func newBlock(size int) block {
 	if size >= offHeapMin {
+		if b, ok := spare.take(size); ok {
+			clear(b)
+			return block{b: b, mapped: true}
+		}
 		if b, ok := mapAnon(size); ok {
 			return block{b: b, mapped: true}
 		}
@@ -33,10 +40,25 @@ func newBlock(size int) block {
 // free releases a mapped block; the heap's are left to the collector. The
 // block must not be used afterwards.
 func (b *block) free() {
+	if b.mapped && len(b.b) <= spareGrownMax && spare.keep(b.b) {
+		*b = block{}
+		return
+	}
 	if b.mapped {
 		unmapAnon(b.b)
 	}
 	*b = block{}
+}
+
+// recycle is free for a store being closed: a small mapped block is kept
+// for the next store's (spare), not unmapped. Blocks a store outgrows while
+// it runs are freed: kept, they would stay in its resident memory.
+func (b *block) recycle() {
+	if b.mapped && spare.keep(b.b) {
+		*b = block{}
+		return
+	}
+	b.free()
 }
 
 // words views the block as n uint64.
@@ -45,4 +67,90 @@ func words(b block) []uint64 {
 		return nil
 	}
 	return unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(b.b))), len(b.b)/8)
+}
+
+// Spare memory. A process that makes and closes many small stores (the
+// explorer's tests, and points, swarm and shrinking, which run many
+// searches one after another) mapped and unmapped their blocks each time;
+// an unmapping makes every CPU the process ran on flush its TLB (225 µs a
+// call on a 2-vCPU virtual machine), and the statespace tests spent a
+// third of their CPU time in the kernel. The blocks of a store being
+// closed (block.recycle) of at most spareBlockMax bytes, spareMax in all,
+// are kept for the next block of the same size, cleared when taken; so is
+// the compact set's reservation when it held at most spareReservedMax
+// bytes (cleared when kept). A running search's memory is not held back:
+// the blocks its tables outgrow are unmapped (block.free), and so is a set
+// that grew large.
+var spare = &spareBlocks{free: map[int][][]byte{}}
+
+type spareBlocks struct {
+	mu    sync.Mutex
+	free  map[int][][]byte // by size
+	bytes int
+	res   []byte // a reservation (reserveAnon), cleared
+}
+
+const (
+	spareMax         = 32 << 20
+	spareBlockMax    = 4 << 20
+	spareReservedMax = 8 << 20
+	spareGrownMax    = 256 << 10
+)
+
+// take returns a kept block of size bytes (not cleared), if there is one.
+func (s *spareBlocks) take(size int) ([]byte, bool) {
+	if size > spareBlockMax {
+		return nil, false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := s.free[size]
+	if len(l) == 0 {
+		return nil, false
+	}
+	b := l[len(l)-1]
+	l[len(l)-1] = nil
+	s.free[size] = l[:len(l)-1]
+	s.bytes -= len(b)
+	return b, true
+}
+
+// keep keeps a mapped block being freed, if it is small enough and there
+// is room; false: unmap it.
+func (s *spareBlocks) keep(b []byte) bool {
+	if len(b) > spareBlockMax {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.bytes+len(b) > spareMax {
+		return false
+	}
+	s.free[len(b)] = append(s.free[len(b)], b)
+	s.bytes += len(b)
+	return true
+}
+
+// takeReservation returns the kept reservation if it has size bytes.
+func (s *spareBlocks) takeReservation(size int) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.res) != size {
+		return nil, false
+	}
+	r := s.res
+	s.res = nil
+	return r, true
+}
+
+// keepReservation keeps a reservation whose pages are cleared, if none is
+// kept; false: unmap it.
+func (s *spareBlocks) keepReservation(r []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.res != nil {
+		return false
+	}
+	s.res = r
+	return true
 }
