@@ -66,9 +66,9 @@ type chunked[E any] struct {
 	mem   []block
 }
 
-// free releases the chunks mapped outside the heap (recycles them: the
-// table is being closed); nothing may read the entries afterwards.
-func (c *chunked[E]) free() {
+// recycle releases the chunks mapped outside the heap, the table being
+// closed (block.recycle); nothing may read the entries afterwards.
+func (c *chunked[E]) recycle() {
 	for i := range c.mem {
 		c.mem[i].recycle()
 	}
@@ -205,7 +205,7 @@ func (t *PairTable) Quiesce() {
 func (t *PairTable) Close() {
 	for i := range t.shards {
 		t.shards[i].close()
-		t.entries[i].free()
+		t.entries[i].recycle()
 	}
 }
 
@@ -377,7 +377,7 @@ func (t *LeafTable[T]) Quiesce() {
 func (t *LeafTable[T]) Close() {
 	for i := range t.shards {
 		t.shards[i].close()
-		t.entries[i].free()
+		t.entries[i].recycle()
 	}
 }
 
@@ -674,6 +674,6 @@ func (t *BytesTable) Close() {
 		}
 		s.mem, s.n, s.nblocks, s.off, s.ram = nil, 0, 0, 0, 0
 		s.blocks.dir.Store(nil)
-		s.locs.free()
+		s.locs.recycle()
 	}
 }

@@ -37,28 +37,24 @@ func newBlock(size int) block {
 	return block{b: unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(w))), size)}
 }
 
-// free releases a mapped block; the heap's are left to the collector. The
-// block must not be used afterwards.
-func (b *block) free() {
-	if b.mapped && len(b.b) <= spareGrownMax && spare.keep(b.b) {
-		*b = block{}
-		return
-	}
-	if b.mapped {
+// free releases a block a running store outgrew: a mapped one of at most
+// spareGrownMax bytes is kept for the next block of its size (spare), a
+// larger one unmapped (kept, it would stay in the search's resident
+// memory); the heap's are left to the collector. The block must not be
+// used afterwards.
+func (b *block) free() { b.release(spareGrownMax) }
+
+// recycle is free for a store being closed: a mapped block of up to
+// spareBlockMax bytes is kept for the next store's.
+func (b *block) recycle() { b.release(spareBlockMax) }
+
+// release keeps a mapped block of at most most bytes, if spare has room,
+// and unmaps it otherwise.
+func (b *block) release(most int) {
+	if b.mapped && (len(b.b) > most || !spare.keep(b.b)) {
 		unmapAnon(b.b)
 	}
 	*b = block{}
-}
-
-// recycle is free for a store being closed: a small mapped block is kept
-// for the next store's (spare), not unmapped. Blocks a store outgrows while
-// it runs are freed: kept, they would stay in its resident memory.
-func (b *block) recycle() {
-	if b.mapped && spare.keep(b.b) {
-		*b = block{}
-		return
-	}
-	b.free()
 }
 
 // words views the block as n uint64.
@@ -78,9 +74,11 @@ func words(b block) []uint64 {
 // closed (block.recycle) of at most spareBlockMax bytes, spareMax in all,
 // are kept for the next block of the same size, cleared when taken; so is
 // the compact set's reservation when it held at most spareReservedMax
-// bytes (cleared when kept). A running search's memory is not held back:
-// the blocks its tables outgrow are unmapped (block.free), and so is a set
-// that grew large.
+// bytes (cleared when kept); and the blocks of up to spareGrownMax bytes
+// a running store outgrows (block.free), which its other tables take as
+// they grow through the same sizes. A large search's memory is not held
+// back: the larger blocks it outgrows are unmapped, and so is a set that
+// grew large.
 var spare = &spareBlocks{free: map[int][][]byte{}}
 
 type spareBlocks struct {
@@ -115,12 +113,9 @@ func (s *spareBlocks) take(size int) ([]byte, bool) {
 	return b, true
 }
 
-// keep keeps a mapped block being freed, if it is small enough and there
-// is room; false: unmap it.
+// keep keeps a mapped block being released, if there is room; false:
+// unmap it.
 func (s *spareBlocks) keep(b []byte) bool {
-	if len(b) > spareBlockMax {
-		return false
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.bytes+len(b) > spareMax {
