@@ -29,7 +29,8 @@ package main
 //	standard output on a full disk
 //	out-of-range flags (--workers,           TestCheckLimits, TestCheckBadUsage (check_test.go)
 //	--mem-budget NaN, ...)
-//	a small ulimit -v (a warning)            TestFaultAddressSpaceLimit
+//	a small ulimit -v (a warning; a budget   TestFaultAddressSpaceLimit; the stop near
+//	or bit array larger than it leaves)      the limit: TestMemoryRunningOut* (memory_test.go)
 //	a small ulimit -n                        TestFaultOpenFileLimit; store.TestFileLimitRefusesBeforeWrite,
 //	                                         TestFatalLogExitsAsFailure
 //	--store-dir a file, unwritable, reused   TestCheckUnwritableStoreDir; store.TestStoreDirUnwritable,
@@ -1195,4 +1196,15 @@ func TestFaultAddressSpaceLimit(t *testing.T) {
 	o = run(6000000, "swarm", "--bits", "33", "--workers", "8", "--swarm", "8", "--max-states", "1000", "--strategy", "stop-the-world", "../../models/code-only.dsu")
 	noPanic(t, o.stdout, o.stderr)
 	expect(t, "ulimit -v 6000000, swarm --bits 33 --workers 8", o, exitFailure, "--bits 33 with 8 members at once needs 8.0 GiB", "more than half of the address-space limit (ulimit -v: 5.7 GiB)", "fewer --workers")
+	// A budget, or a bit array, larger than what the limit leaves once
+	// mcheck has started (about 1.7 GiB reserved): refused (a tester: a
+	// budget of 2 GiB under 2.5 GiB ran badger down to 320 KiB of address
+	// space; --bits 32 under 2.1 GB, within half of the limit, stopped at
+	// the first step or ended in a Go trace).
+	o = run(2621440, "check", "--progress", "off", "--mem-budget", "2GiB", "--strategy", "stop-the-world", "../../models/code-only.dsu")
+	noPanic(t, o.stdout, o.stderr)
+	expect(t, "ulimit -v 2621440, --mem-budget 2GiB", o, exitUsage, "--mem-budget 2GiB is more than the address-space limit (ulimit -v: 2.5 GiB) leaves", "take a smaller budget, or raise the limit")
+	o = run(2200000, "check", "--progress", "off", "--store", "bitstate", "--bits", "32", "--strategy", "stop-the-world", "../../models/code-only.dsu")
+	noPanic(t, o.stdout, o.stderr)
+	expect(t, "ulimit -v 2200000, --bits 32", o, exitFailure, "--bits 32 needs 512 MiB for its bit array, more than the address-space limit (ulimit -v: 2.1 GiB) leaves", "take a smaller --bits, or raise the limit")
 }
