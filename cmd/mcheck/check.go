@@ -113,22 +113,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("check", stderr)
 	defer stop()
-	src, err := readModelFileCtx(ctx, path)
-	if err != nil {
-		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
-		return readFailureStatus(err)
-	}
-	m, err := model.Load(path, src)
-	if err != nil {
-		reportModelErrors(stderr, err)
-		return exitUsage
-	}
-	reportWarnings(stderr, m)
-	if f.update != "" {
-		if _, err := check.UpdatesNamed(m, f.update); err != nil {
-			fmt.Fprintf(stderr, "mcheck check: %v\n", err)
-			return exitUsage
-		}
+	m, src, status := loadModel(ctx, "check", path, f.update, stderr)
+	if status != exitOK {
+		return status
 	}
 	if n := idleSettings(f.updateAt, f.strategy); n != "" && len(m.Updates) == 0 && f.jsonOut {
 		// As the text's setup line says it (a tester: JSON said nothing).
@@ -194,7 +181,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		bar.finish()
 	}
 	var runs []*runReport
-	status := exitOK
+	status = exitOK
 	for _, o := range outs {
 		runs = append(runs, reportOf(path, o))
 		switch {

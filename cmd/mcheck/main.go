@@ -24,6 +24,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/syntax"
 	"github.com/mcheck/mcheck/properties"
@@ -545,6 +546,41 @@ func readModelArg(ctx context.Context, cmd string, args []string, stderr io.Writ
 		return "", nil, readFailureStatus(err)
 	}
 	return path, src, exitOK
+}
+
+// loadModel reads the model file at path and loads it, printing its errors
+// (file:line:col) and warnings, and returns it and its text; with update (--update), it checks that the
+// model declares an update of that name. status is not exitOK when it
+// cannot (the status to exit with).
+func loadModel(ctx context.Context, cmd, path, update string, stderr io.Writer) (m *model.Model, src []byte, status int) {
+	src, err := readModelFileCtx(ctx, path)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck %s: %v\n", cmd, err)
+		return nil, nil, readFailureStatus(err)
+	}
+	m, err = model.Load(path, src)
+	if err != nil {
+		reportModelErrors(stderr, err)
+		return nil, nil, exitUsage
+	}
+	reportWarnings(stderr, m)
+	if !knownUpdate(cmd, m, update, stderr) {
+		return nil, nil, exitUsage
+	}
+	return m, src, exitOK
+}
+
+// knownUpdate reports whether m declares the update named by --update (or
+// --update was not given), printing the error if not.
+func knownUpdate(cmd string, m *model.Model, update string, stderr io.Writer) bool {
+	if update == "" {
+		return true
+	}
+	if _, err := check.UpdatesNamed(m, update); err != nil {
+		fmt.Fprintf(stderr, "mcheck %s: %v\n", cmd, err)
+		return false
+	}
+	return true
 }
 
 // readFailureStatus is the exit status for a model file that could not be

@@ -109,11 +109,8 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "%s:1:1: the model declares no update: points has nothing to apply (declare one: `update NAME { ... }`)\n", path)
 		return exitUsage
 	}
-	if f.update != "" {
-		if _, err := check.UpdatesNamed(m, f.update); err != nil {
-			fmt.Fprintf(stderr, "mcheck points: %v\n", err)
-			return exitUsage
-		}
+	if !knownUpdate("points", m, f.update, stderr) {
+		return exitUsage
 	}
 	var group []*check.PointOutcome // the outcomes of one (update, strategy), printed as one table
 	flush := func() {

@@ -118,22 +118,9 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	// Before the model loads: a signal then is an interruption too.
 	ctx, stop := interruptible("swarm", stderr)
 	defer stop()
-	src, err := readModelFileCtx(ctx, path)
-	if err != nil {
-		fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
-		return readFailureStatus(err)
-	}
-	m, err := model.Load(path, src)
-	if err != nil {
-		reportModelErrors(stderr, err)
-		return exitUsage
-	}
-	reportWarnings(stderr, m)
-	if f.update != "" {
-		if _, err := check.UpdatesNamed(m, f.update); err != nil {
-			fmt.Fprintf(stderr, "mcheck swarm: %v\n", err)
-			return exitUsage
-		}
+	m, _, status := loadModel(ctx, "swarm", path, f.update, stderr)
+	if status != exitOK {
+		return status
 	}
 
 	done := 0
