@@ -1528,3 +1528,33 @@ func TestUnknownCommandHint(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestDocPathsExist: every file of the repository the docs name in
+// backquotes (`statespace/testdata/regress/x.dsu`, `store/compact.go`)
+// exists, so that a renamed or deleted model or file does not leave a
+// pointer to nowhere. Placeholders in capitals (`DIR/NAME.csv`) are not
+// files.
+func TestDocPathsExist(t *testing.T) {
+	docs := []string{"README.md", "docs/language.md", "docs/tutorial.md", "benches/README.md"}
+	re := regexp.MustCompile("`([A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)+\\.(?:dsu|go|md|sh|csv|json|svg|s))`")
+	seen := 0
+	for _, d := range docs {
+		b, err := os.ReadFile(filepath.Join("../..", d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			p := m[1]
+			if dir := filepath.Dir(p); strings.ToUpper(dir) == dir {
+				continue // a placeholder
+			}
+			seen++
+			if _, err := os.Stat(filepath.Join("../..", p)); err != nil {
+				t.Errorf("%s names %s, which does not exist", d, p)
+			}
+		}
+	}
+	if seen < 20 {
+		t.Errorf("found %d paths in the docs; the pattern no longer matches how they name files", seen)
+	}
+}
