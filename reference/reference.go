@@ -663,10 +663,11 @@ func (x *checker) receive(c *config, t int) (succ, bool) {
 		e.lost = true
 	}
 	if !isCase {
-		v := m.v
 		if m.isLabel {
-			v = unitV // a label where a value was due: fidelity (b)
+			// A label where a value was due: no value to go on with.
+			return succ{label: label, next: n, faults: append(fs, *x.crash(n, t, th.expr, "receive got the label %s, not a value", m.label))}, true
 		}
+		v := m.v
 		x.ret(nth, v)
 		return succ{label: label, next: n, faults: append(fs, x.runLocal(n, t)...)}, true
 	}

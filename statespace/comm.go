@@ -180,10 +180,15 @@ func (s *Semantics) receive(out []Succ, c *Config, t int, in *Instr) []Succ {
 		}
 	}
 	if in.Op == IRecv {
-		v := msg.Val
 		if msg.Label >= 0 {
-			v = unitVal // a label where a value was due: fidelity (b) reports it
+			// A label where a value was due (fidelity (b), when tracked):
+			// the receive has no value to give, and the thread stops, as
+			// a case that gets a value does (found by a tester: it went on
+			// with (), a value never sent, which with fidelity off compared
+			// equal to ()).
+			return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.crashAt(n.popOperands(t, 1), t, in, "receive got the label "+p.Labels[msg.Label]+", not a value"))})
 		}
+		v := msg.Val
 		return append(out, Succ{Action: act, Next: n, Fault: firstFault(fault, s.then(c, n, t, ActRecv, v, func() *Fault {
 			n.popOperands(t, 1)
 			return s.advance(n, t, v, true)

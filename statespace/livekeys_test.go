@@ -1,25 +1,26 @@
 package statespace
 
 import (
-	"os"
 	"testing"
 
+	"github.com/mcheck/mcheck/benches/family"
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/store"
 )
 
-// TestLiveKeys: over the whole state space of a shipped model (every step followed, violating or not: 17095 configurations), ids are
+// TestLiveKeys: over the whole state space of prodcons K=2 at capacity 3
+// (every step followed, violating or not: 17769 configurations), ids are
 // dense and in order, a configuration added again (as a successor of
 // another parent, or with no parent) gets its id back, distinct
 // configurations get distinct ids (their encodings differ), and decoding
 // an id gives back the configuration (its encoding), through the table's
 // growth.
 func TestLiveKeys(t *testing.T) {
-	src, err := os.ReadFile("../models/mathserver.dsu")
+	src, err := family.Generate("prodcons", 2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := model.Load("mathserver.dsu", src)
+	m, err := model.Load("prodcons-2.dsu", src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +29,7 @@ func TestLiveKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, _ := StrategyNamed("uncoordinated")
-	sem := &Semantics{P: p, Strategy: st, QueueBound: 8}
+	sem := &Semantics{P: p, Strategy: st, QueueBound: 3}
 	// The smallest budget: the id -> key column goes to disk and back.
 	pg, err := store.NewPager(store.SpillOptions{Dir: t.TempDir(), MemBudget: 1})
 	if err != nil {
