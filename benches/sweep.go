@@ -288,16 +288,33 @@ func runOne(ctx context.Context, modelPath string, k int, strategy string, opt *
 		row.SafetyDone = verdict == VerdictViolation && j.Liveness != nil
 	default:
 		row.Verdict, row.Exhaustive = VerdictError, false
-		msg := strings.TrimSpace(stderr.String())
+		msg := failureLine(stderr.String())
 		if msg == "" && err != nil {
 			msg = err.Error()
-		}
-		if i := strings.IndexByte(msg, '\n'); i >= 0 {
-			msg = msg[:i]
 		}
 		row.Detail = fmt.Sprintf("exit status %d: %s", code, msg)
 	}
 	return row
+}
+
+// failureLine is the line of a failed child's stderr that says why: its
+// own error ("mcheck check: ..." that is not a warning or a note), else
+// the Go runtime's ("fatal error: ...", "panic: ..."), else the first line
+// (found by a tester: under ulimit -v the row gave the start-up warning,
+// not the "fatal error: out of memory" that ended the run).
+func failureLine(stderr string) string {
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	for _, l := range lines {
+		if m, ok := strings.CutPrefix(l, "mcheck check: "); ok && !strings.HasPrefix(m, "warning") && !strings.HasPrefix(m, "note") {
+			return l
+		}
+	}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "fatal error: ") || strings.HasPrefix(l, "panic: ") {
+			return l
+		}
+	}
+	return strings.TrimSpace(lines[0])
 }
 
 // childVerdict is the three-valued verdict of a child's report, or "" if

@@ -208,3 +208,20 @@ func TestSummaryTimeoutInLiveness(t *testing.T) {
 		t.Errorf("%s", s)
 	}
 }
+
+// TestFailureLine: a failed run's row gives the line that says why, not
+// the first line of the child's stderr (found by a tester: under ulimit -v
+// the start-up warning stood where "fatal error: out of memory" belonged).
+func TestFailureLine(t *testing.T) {
+	for _, c := range []struct{ stderr, want string }{
+		{"mcheck: warning: the address-space limit (ulimit -v) is 1.4 GiB; ...\nfatal error: out of memory\n\ngoroutine 1 [running]:\nmain.main()\n", "fatal error: out of memory"},
+		{"x.dsu:1:1: warning: unused\nmcheck check: note: --reduce por is not used\nmcheck check: store: disk full\nmcheck check: stopped after 3 states\n", "mcheck check: store: disk full"},
+		{"panic: boom\n\ngoroutine 1\n", "panic: boom"},
+		{"  something else\nmore\n", "something else"},
+		{"", ""},
+	} {
+		if got := failureLine(c.stderr); got != c.want {
+			t.Errorf("failureLine(%q) = %q, want %q", c.stderr, got, c.want)
+		}
+	}
+}

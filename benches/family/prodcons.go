@@ -77,15 +77,17 @@ func rangeName(v string, k int) string {
 
 // prodconsMaxPlus1 is the header's max+1 line. With one pair max+1 is safe
 // and the update completes. With two or more, safety holds but the update
-// may never complete: a pair that has applied can keep the shared queue
-// full every other step, so an old producer is enabled only every other
-// configuration and weak fairness lets it starve, mid-run, for ever.
+// may never complete: a pair that has applied can fill the shared queue to
+// the capacity once a round, so an old producer is disabled once a round
+// (enabled at every step of the cycle but one) and weak fairness lets it
+// starve, mid-run, for ever.
 func prodconsMaxPlus1(k int) string {
 	if k == 1 {
 		return "no violation, exhaustive."
 	}
 	return `update-completion violation (liveness): no safety violation, but a
-                  pair that has applied can keep the queue full every
-                  other step, starving an old producer (enabled only
-                  every other configuration) for ever under weak fairness.`
+                  pair that has applied can fill the queue to the capacity
+                  once a round, starving an old producer (disabled once a
+                  round, so never enabled all along) for ever under weak
+                  fairness.`
 }

@@ -74,6 +74,16 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), stopSignals()...)
 	defer stop()
 
+	// The sweep removes an earlier one's outputs as it starts; an
+	// interruption says so only if there were some (a tester: it said so
+	// of a new directory).
+	removed := ""
+	for _, p := range benchOutputs(f.out, f.family) {
+		if _, err := os.Lstat(p); err == nil {
+			removed = " (an earlier sweep's outputs were removed at the start)"
+			break
+		}
+	}
 	fmt.Fprintf(stderr, "mcheck bench: family %s, parameter %d..%d, strategies %s, queue capacity %d, max states %s, store %s, reduce %s, timeout %s\n",
 		f.family, f.from, f.to, strings.Join(strategies, ","), f.queueBound, boundText(f.maxStates), f.store, f.reduce, durationText(f.timeout))
 	rows, err := benches.Sweep(ctx, benches.SweepOptions{
@@ -92,11 +102,11 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	if interrupted && len(rows) == 0 {
 		// Found by a tester: "the outputs hold the runs" was said when
 		// no run had finished and nothing was written.
-		fmt.Fprintln(stderr, "mcheck bench: interrupted before any run finished; no outputs written (an earlier sweep's outputs were removed at the start)")
+		fmt.Fprintf(stderr, "mcheck bench: interrupted before any run finished; no outputs written%s\n", removed)
 		return exitFailure
 	}
 	if interrupted {
-		fmt.Fprintln(stderr, "mcheck bench: interrupted; the outputs hold the runs completed so far (an earlier sweep's outputs were removed at the start)")
+		fmt.Fprintf(stderr, "mcheck bench: interrupted; the outputs hold the runs completed so far%s\n", removed)
 		return exitFailure
 	}
 	// A run that failed measured nothing: a script must not take the
@@ -108,7 +118,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if failed > 0 {
-		fmt.Fprintf(stderr, "mcheck bench: %d of %d runs failed (verdict error; the rows say why)\n", failed, len(rows))
+		fmt.Fprintf(stderr, "mcheck bench: %d of %d runs failed (verdict error; the lines above say why)\n", failed, len(rows))
 		return exitFailure
 	}
 	return exitOK
@@ -124,12 +134,20 @@ func benchUsage(w io.Writer, fs *pflag.FlagSet) {
 	fmt.Fprintln(w, "and DIR/NAME.svg and DIR/NAME.png: distinct states against the parameter, one line")
 	fmt.Fprintln(w, "per strategy, on a log scale. The verdict column is ok (exhaustive, no violation),")
 	fmt.Fprintln(w, "violation, unknown (cut by --max-states without a violation: nothing is proved),")
-	fmt.Fprintln(w, "timeout (over --timeout; the row keeps the statistics reached) or error.")
+	fmt.Fprintln(w, "timeout (over --timeout; the row keeps the statistics reached) or error (why is")
+	fmt.Fprintln(w, "said on stderr). An earlier sweep's outputs in DIR are removed as the sweep starts,")
+	fmt.Fprintln(w, "so that an interrupted sweep's are never taken for theirs.")
 	fmt.Fprintln(w, "\nfamilies:")
 	writeFamilies(w)
 	fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
 	fmt.Fprintln(w, "\nExit status: 0 done, 2 bad usage, 3 a run failed (its row's verdict is error), the outputs")
 	fmt.Fprintln(w, "could not be written, or interrupted.")
+}
+
+// benchOutputs are the files a sweep writes in dir.
+func benchOutputs(dir, family string) []string {
+	base := filepath.Join(dir, family)
+	return []string{base + ".csv", base + ".svg", base + ".png"}
 }
 
 // validate checks the flags and returns the strategies to run.
@@ -179,6 +197,14 @@ func (f *benchFlags) validate(fs *pflag.FlagSet) ([]string, error) {
 		}
 		if next := filepath.Dir(dir); next == dir {
 			break
+		}
+	}
+	// A directory where an output file goes: also before anything runs
+	// (found by a tester: an empty one was removed, a full one gave exit 3
+	// with "remove ...: directory not empty").
+	for _, p := range benchOutputs(f.out, f.family) {
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return nil, fmt.Errorf("--out %s: %s is a directory, where bench writes a file; move it away or choose another --out", f.out, p)
 		}
 	}
 	if f.queueBound < 1 {

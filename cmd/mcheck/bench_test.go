@@ -184,6 +184,24 @@ func TestBenchUsage(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errs, file+" is a file, so the directory cannot be made under it") || out != "" {
 		t.Errorf("--out FILE/sub/x: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
+	// A directory where an output file goes, empty or not: bad usage,
+	// before anything runs, and left as it is (found by a tester: an
+	// empty one was removed, a full one was exit 3, "directory not empty").
+	for _, full := range []bool{false, true} {
+		out := filepath.Join(t.TempDir(), "results")
+		inWay := filepath.Join(out, "ring.svg")
+		os.MkdirAll(inWay, 0o755)
+		if full {
+			os.WriteFile(filepath.Join(inWay, "keep"), nil, 0o644)
+		}
+		code, _, errs := runGenBench(t, "bench", "--family", "ring", "--from", "2", "--to", "2", "--out", out)
+		if code != exitUsage || !strings.Contains(errs, inWay+" is a directory, where bench writes a file") || strings.Contains(errs, "family ring, parameter") {
+			t.Errorf("a directory at %s (full %v): exit %d, stderr %q", inWay, full, code, errs)
+		}
+		if st, err := os.Stat(inWay); err != nil || !st.IsDir() {
+			t.Errorf("the directory in the way is gone: %v", err)
+		}
+	}
 }
 
 // TestBenchRunFailed: a sweep whose runs fail (here: too few open files to

@@ -943,6 +943,18 @@ func isCharDevice(path string) bool {
 // devices are nodes made in a temporary directory (as /dev/null and
 // /dev/full are), never the system's.
 func TestFaultOutputToDevice(t *testing.T) {
+	t.Run("tty-without-terminal", func(t *testing.T) {
+		// A device that cannot be opened (/dev/tty in a session with no
+		// terminal) is bad usage, said before the search (found by a
+		// tester: exit 3 once the search was done).
+		cmd := exec.Command(mcheckBinary(t), "check", "--progress", "off", "--store", "memory", "--html", "/dev/tty", "../../models/mathserver.dsu")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		o := startChild(t, t.TempDir(), cmd).wait(t, 20*time.Second)
+		expect(t, "check --html /dev/tty without a terminal", o, exitUsage, "--html /dev/tty: ")
+		if o.stdout != "" {
+			t.Errorf("the search ran: %s", o.stdout)
+		}
+	})
 	t.Run("fifo", func(t *testing.T) {
 		dir := t.TempDir()
 		fifo := mkfifo(t, dir)

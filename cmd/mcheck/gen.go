@@ -43,6 +43,11 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	if status, done := parseFlags("gen", fs, args, usage, stdout, stderr); done {
 		return status
 	}
+	if fs.NArg() > 0 {
+		// (with --list too: found by a tester, they were ignored)
+		fmt.Fprintf(stderr, "mcheck gen: unexpected argument(s)%s\nRun 'mcheck gen --help' for usage.\n", listArgs(fs.Args()))
+		return exitUsage
+	}
 	if list {
 		// --list writes no model: --param and -o with it were ignored
 		// without a word (a tester).
@@ -66,10 +71,6 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		writeFamilies(stdout)
 		return exitOK
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "mcheck gen: unexpected argument(s)%s\nRun 'mcheck gen --help' for usage.\n", listArgs(fs.Args()))
-		return exitUsage
-	}
 	if name == "" || !fs.Changed("param") {
 		fmt.Fprintf(stderr, "mcheck gen: --family and --param are required (families: %s)\nRun 'mcheck gen --help' for usage.\n", familyList())
 		return exitUsage
@@ -90,7 +91,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	}
 	if st, err := os.Stat(out); err == nil && st.IsDir() {
 		// (found by a tester: the rename failed, "file exists", exit 3)
-		fmt.Fprintf(stderr, "mcheck gen: -o %s is a directory; give a file name, e.g. %s\n", out, filepath.Join(out, fmt.Sprintf("%s%d.dsu", name, param)))
+		fmt.Fprintf(stderr, "mcheck gen: -o %s is a directory; give a file name, e.g. %s\n", out, filepath.Join(out, fmt.Sprintf("%s-%d.dsu", name, param)))
 		return exitUsage
 	}
 	// A named pipe is waited for until a reader opens it: a SIGINT or

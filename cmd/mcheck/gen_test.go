@@ -96,6 +96,9 @@ func TestGenUsage(t *testing.T) {
 		{[]string{"--family", "ring", "--param", "1"}, "must be between 2 and 64, got 1"},
 		{[]string{"--family", "ring", "--param", "x"}, "invalid argument"},
 		{[]string{"--family", "ring", "--param", "3", "extra"}, "unexpected argument(s): extra"},
+		// (a tester: with --list they were ignored, exit 0)
+		{[]string{"--list", "extra"}, "unexpected argument(s): extra"},
+		{[]string{"--list", "--family", "ring", "extra"}, "unexpected argument(s): extra"},
 		{[]string{"--nosuch"}, "unknown flag: --nosuch"},
 		// (a tester: --param was ignored without a word)
 		{[]string{"--list", "--param", "3"}, "--param does not go with it"},

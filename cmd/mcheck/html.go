@@ -170,6 +170,15 @@ func checkHTMLPath(path string) error {
 		}
 		f.Close()
 		os.Remove(f.Name())
+	} else if st.Mode()&os.ModeCharDevice != 0 {
+		// A device is opened as it will be written: one that cannot be
+		// (/dev/tty without a terminal) is said now, not after the search
+		// (a tester). Not a named pipe: opening one waits for a reader.
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("--html %s: %v", path, unwrapPathErr(err))
+		}
+		f.Close()
 	}
 	return nil
 }
