@@ -138,3 +138,34 @@ func TestShrunkRunsReplay(t *testing.T) {
 		t.Error("no walk or swarm found the deadlock: the test tests nothing")
 	}
 }
+
+// TestNoRunAfterInterruption: an interruption that comes after a run's
+// search (while its counterexample is shrunk, or once it is done) starts no
+// further run (found by a tester: SIGINT while simulate shrank max+1's
+// counterexample started stop-the-world, which ended at once and was
+// printed as a run of 0 walks, "ok?"). Here the context is cancelled as the
+// first run is reported, for each pipeline.
+func TestNoRunAfterInterruption(t *testing.T) {
+	m := loadModel(t, "../models/mathserver.dsu")
+	strategies := []string{"uncoordinated", "stop-the-world", "max+1"}
+	ctx, cancel := context.WithCancel(context.Background())
+	outs, err := check.Run(ctx, m, check.Options{Strategies: strategies, Store: store.Options{Kind: store.Memory},
+		Done: func(*check.Outcome) { cancel() }})
+	if err != nil || len(outs) != 1 {
+		t.Errorf("check: %d runs (%v), want 1", len(outs), err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	sims, err := check.Simulate(ctx, m, check.SimOptions{Strategies: strategies,
+		Walks: statespace.SimOptions{Seed: 1, Runs: 5, Depth: 50, Workers: 1}, Shrink: true,
+		Done: func(*check.SimOutcome) { cancel() }})
+	if err != nil || len(sims) != 1 {
+		t.Errorf("simulate: %d runs (%v), want 1", len(sims), err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	swarms, err := check.Swarm(ctx, m, check.SwarmOptions{Strategies: strategies,
+		Search: statespace.SwarmOptions{Members: 1, Seed: 1, Bits: 16, Workers: 1}, Shrink: true,
+		Done: func(*check.SwarmOutcome) { cancel() }})
+	if err != nil || len(swarms) != 1 {
+		t.Errorf("swarm: %d runs (%v), want 1", len(swarms), err)
+	}
+}

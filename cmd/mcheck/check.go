@@ -258,6 +258,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 	}
+	if cutShort(ctx, m, opts, len(runs)) {
+		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyInterrupted)
+		if status == exitViolation && !htmlFailed {
+			return exitViolation
+		}
+		return exitFailure
+	}
 	if htmlFailed {
 		return exitFailure
 	}
@@ -281,6 +288,18 @@ func notRun(stdout, stderr io.Writer, jsonOut bool, cmd string, m *model.Model, 
 		return
 	}
 	fmt.Fprint(stdout, line)
+}
+
+// cutShort reports whether an interruption (ctx) kept some of the runs o
+// plans from starting, done having run: one that came after a run's
+// search, while it was shrinking or looking for a shorter counterexample,
+// ends the pipeline with no run marked interrupted.
+func cutShort(ctx context.Context, m *model.Model, o check.Options, done int) bool {
+	if ctx.Err() == nil {
+		return false
+	}
+	planned, err := check.PlannedRuns(m, o)
+	return err == nil && done < len(planned)
 }
 
 // Why runs were not run (notRun).

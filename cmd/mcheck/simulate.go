@@ -172,10 +172,15 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		writeSimSummary(stdout, runs, &f)
 	}
-	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted {
+	cut := cutShort(ctx, m, planned, len(runs))
+	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted || cut {
 		notRun(stdout, stderr, f.jsonOut, "simulate", m, planned, len(runs), whyInterrupted)
 	}
-	return simStatus(runs, stderr)
+	status = simStatus(runs, stderr)
+	if cut && status == exitBounded {
+		return exitFailure // interrupted: nothing is proved, and not all ran
+	}
+	return status
 }
 
 // simStatus is the exit status of the walks (walkStatus).

@@ -188,10 +188,15 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		writeSwarmSummary(stdout, runs, &f)
 	}
-	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted {
+	cut := cutShort(ctx, m, planned, len(runs))
+	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted || cut {
 		notRun(stdout, stderr, f.jsonOut, "swarm", m, planned, len(runs), whyInterrupted)
 	}
-	return swarmStatus(runs, stderr)
+	status = swarmStatus(runs, stderr)
+	if cut && status == exitBounded {
+		return exitFailure // interrupted: nothing is proved, and not all ran
+	}
+	return status
 }
 
 // swarmStatus is the exit status of the swarms (walkStatus).
