@@ -203,8 +203,20 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 func swarmStatus(runs []*swarmReport, stderr io.Writer) int {
 	var ws []walkRun
 	for _, r := range runs {
+		// The members that finished, and those the interruption stopped
+		// part-way (a tester: "after 2 members" of two stopped ones).
+		finished := 0
+		for _, m := range r.res.Members {
+			if m.Status != statespace.MemberStopped {
+				finished++
+			}
+		}
+		done := plural(finished, "member") + " finished"
+		if n := len(r.res.Members) - finished; n > 0 {
+			done += fmt.Sprintf(" and %d stopped part-way", n)
+		}
 		ws = append(ws, walkRun{violation: r.res.Violation != nil, interrupted: r.res.Interrupted,
-			done: plural(len(r.res.Members), "member"), update: r.update, strategy: r.strategy})
+			done: done, update: r.update, strategy: r.strategy})
 	}
 	return walkStatus("swarm", ws, stderr)
 }
