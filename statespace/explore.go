@@ -786,7 +786,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 	out.unrecv = nil
 	out.blocked, out.mixed = observe(c, nil)
 	out.ampleLo, out.ampleHi = 0, 0
-	por := x.opt.POR && x.sem.porApplies(c)
+	por := x.opt.POR && !porFullLevel(x.depth) && x.sem.porApplies(c)
 	if por {
 		nt := len(c.Threads)
 		out.steps, out.first, out.clean = resize(out.steps, nt), resize(out.first, nt), resize(out.clean, nt)

@@ -16,3 +16,7 @@ func SetDupFilter(on bool) (restore func()) {
 	noDupFilter = !on
 	return func() { noDupFilter = old }
 }
+
+// PORFullEvery is how often a level is expanded fully under partial-order
+// reduction (porFullEvery).
+func PORFullEvery() int { return porFullEvery }

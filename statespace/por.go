@@ -68,6 +68,27 @@ package statespace
 // strategy costs, and which violation is found first. The liveness half of
 // update completion runs on the unreduced system.
 
+// porFullEvery bounds how long a step may be postponed on a path without
+// a cycle. C3 fires only where a path closes on a configuration already
+// visited; along a path that never does — a thread counting for ever, or
+// one whose loop repeats only after a long time — a thread's step can be
+// postponed for as long as the path lasts, so that the reduced search
+// meets a violation the unreduced one finds two steps deep only at the
+// path's end, or never (found by a tester: a counter beside a two-step
+// fidelity violation ran without end, or was "ok?" under --max-states).
+// So the configurations of every porFullEvery-th level are expanded fully.
+// A step enabled at c stays enabled along the reduced path from c (the
+// ample steps taken are independent of it: C1), so it is taken within
+// porFullEvery levels. Expanding more configurations fully only adds
+// steps, so C0–C3 still hold. A variable for the tests.
+var porFullEvery = 128
+
+// porFullLevel reports whether the configurations of the level at depth
+// are expanded fully (porFullEvery).
+func porFullLevel(depth int) bool {
+	return (depth+1)%porFullEvery == 0
+}
+
 // porApplies reports whether partial-order reduction may reduce at c: the
 // update can no longer be introduced.
 func (s *Semantics) porApplies(c *Config) bool {

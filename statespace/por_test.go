@@ -306,7 +306,9 @@ func TestPORModels(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					res := explore(t, sem, exploreOpts{checker: checker, por: por})
+					// Bounded: a model whose reduced search would not end
+					// (counter-postpones.dsu, before) fails, not hangs.
+					res := explore(t, sem, exploreOpts{checker: checker, por: por, maxStates: 1_000_000})
 					got := "ok"
 					if res.Violation != nil {
 						got = res.Violation.Property
@@ -321,5 +323,22 @@ func TestPORModels(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPORPostponesBoundedly: on a path without a cycle (a counter), the
+// closed-set proviso never fires, and every porFullEvery-th level expanded
+// fully is what keeps a thread from being postponed for ever
+// (testdata/por/counter-postpones.dsu: before, the reduced search never
+// met the violation the unreduced one finds two steps deep; here it is cut
+// at 10,000 configurations, as the tester's --max-states run was).
+func TestPORPostponesBoundedly(t *testing.T) {
+	m := loadFile(t, "testdata/por/counter-postpones.dsu")
+	res := explore(t, semantics(t, m, "uncoordinated", 8), exploreOpts{por: true, maxStates: 10000})
+	if res.Violation == nil || res.Violation.Property != "fidelity" {
+		t.Fatalf("the reduced search found no fidelity violation in %d configurations (depth %d)", res.States, res.Depth)
+	}
+	if n := len(res.Violation.Trace); n > statespace.PORFullEvery()+2 {
+		t.Errorf("the violation was met after %d steps; a thread is postponed at most %d levels", n, statespace.PORFullEvery())
 	}
 }
