@@ -426,6 +426,8 @@ type jsonPoint struct {
 	// liveness check ran.
 	PendingStuck int64                  `json:"pending_capacity_reached"`
 	Trace        []statespace.TraceStep `json:"trace,omitempty"`
+	Final        string                 `json:"final,omitempty"` // the configuration the witness ends in
+	Note         string                 `json:"note,omitempty"`  // the text's note under the witness (lateSessionNote)
 	Path         []uint32               `json:"path,omitempty"`
 }
 
@@ -447,6 +449,8 @@ func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutc
 			passing, waitsAt = 0, o.Passing
 		}
 		j.Depth, j.Passing, j.Waits, j.WaitsAt, j.Trace, j.Path, j.CycleStart = &depth, &passing, &waits, &waitsAt, v.Trace, v.Path, v.CycleStart
+		// As check's (a newcomer: the text's note was missing from JSON).
+		j.Final, j.Note = v.Final, lateSessionNote(o.Program, o.Strategy, v)
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)

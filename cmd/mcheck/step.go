@@ -36,7 +36,8 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: mcheck step [flags] MODEL.dsu")
 		fmt.Fprintln(w, "\nShows the initial configuration and its enabled moves, numbered, and reads your")
-		fmt.Fprintln(w, "choice from standard input: a number takes that move, b goes one step back, q quits.")
+		fmt.Fprintln(w, "choice from standard input: a number takes that move, b goes one step back, q quits,")
+		fmt.Fprintln(w, "an empty line shows the moves again.")
 		fmt.Fprintln(w, "A move that breaks a property says so, and so does a move into a configuration")
 		fmt.Fprintln(w, "with no move that breaks one (a deadlock). Like `spin -i`.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
