@@ -220,6 +220,21 @@ func shrinkBFS(ctx context.Context, sem *Semantics, target *targetChecker, path 
 	// shortest" said of a shortest run).
 	res.BFSCut = r.CutByStates || r.LeftOut
 	switch {
+	case r.Interrupted && r.Violation == nil:
+		// Interrupted while expanding level r.Depth (explore.go,
+		// interrupted): every level before it was expanded in full, so
+		// every run of r.Depth steps was looked at, and every run of
+		// r.Depth-1 to a configuration with no step (found by a tester:
+		// the bound was thrown away).
+		res.AtLeast = r.Depth + 1
+		if target.terminal() {
+			res.AtLeast = r.Depth
+		}
+		res.AtLeast = min(res.AtLeast, len(path))
+		if len(path) <= res.AtLeast {
+			res.Shortest = true
+		}
+		return nil, nil
 	case r.Interrupted:
 		return nil, nil
 	case r.Violation != nil && !res.BFSCut:

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -427,4 +428,72 @@ func TestShrinkSecondFact(t *testing.T) {
 		return
 	}
 	t.Fatal("no seed's walks found the runtime error")
+}
+
+// countdownCtx is a context that is cancelled once its Err has been asked
+// n times: an interruption at a reproducible point of a search.
+type countdownCtx struct {
+	context.Context
+	n atomic.Int64
+}
+
+func (c *countdownCtx) Err() error {
+	if c.n.Add(-1) < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestShrinkInterruptedBound: a shrinking BFS interrupted part-way keeps
+// the lower bound of the levels it searched in full (found by a tester: it
+// was thrown away), and the bound is sound: never above the length of a
+// shortest run to the violation, and "shortest" is claimed only of one.
+// The interruption lands at every point of the search in turn.
+func TestShrinkInterruptedBound(t *testing.T) {
+	for _, c := range []struct{ path, strategy string }{
+		{"../models/mathserver.dsu", "uncoordinated"},
+		{"../models/prodcons.dsu", "uncoordinated"},
+		{"../models/sessions-per-request.dsu", "stop-the-world"},
+		{"../models/midrun-update-point.dsu", "max+1"},
+	} {
+		sem := simSemantics(t, c.path, c.strategy)
+		walk, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+			Checker: properties.All(), Seed: 1, Runs: 20, Depth: 2000, Workers: 1,
+		})
+		if err != nil || walk.Violation == nil {
+			t.Fatalf("%s: no violation to shrink (%v)", c.path, err)
+		}
+		v := walk.Violation
+		opts := statespace.ShrinkOptions{Checker: properties.All(), Stores: memStores, MaxStates: 1 << 20, Budget: -1, Workers: 1}
+		full, err := statespace.Shrink(context.Background(), sem, v, opts)
+		if err != nil || !full.Shortest {
+			t.Fatalf("%s: uninterrupted shrinking: %+v, %v", c.path, full, err)
+		}
+		shortest := len(full.Violation.Path)
+		bounds := 0
+		for n := int64(1); ; n++ {
+			ctx := &countdownCtx{Context: context.Background()}
+			ctx.n.Store(n)
+			sh, err := statespace.Shrink(ctx, sem, v, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shown := len(v.Path)
+			if sh.Violation != nil {
+				shown = len(sh.Violation.Path)
+			}
+			if sh.AtLeast > shortest || sh.Shortest && shown != shortest {
+				t.Fatalf("%s, interrupted after %d looks: at least %d, shortest %v of a %d-step run; a shortest run has %d steps", c.path, n, sh.AtLeast, sh.Shortest, shown, shortest)
+			}
+			if !sh.Interrupted {
+				break // the search ended before the countdown
+			}
+			if sh.AtLeast > 0 && sh.BFSStates < full.BFSStates {
+				bounds++ // a bound from a search cut part-way
+			}
+		}
+		if bounds == 0 {
+			t.Errorf("%s: no interrupted search kept a bound", c.path)
+		}
+	}
 }
