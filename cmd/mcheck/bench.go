@@ -99,6 +99,24 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		base := filepath.Join(f.out, f.family)
 		fmt.Fprintf(stderr, "mcheck bench: wrote %s.csv, %s.svg and %s.png\n", base, base, base)
 	}
+	if interrupted {
+		// The runs the interruption stopped or kept from starting, named
+		// as the other commands name theirs (a tester: the CSV alone said
+		// which had run).
+		var left []string
+		for k, i := f.from, 0; k <= f.to; k++ {
+			for _, st := range strategies {
+				if i < len(rows) && rows[i].Param == k && rows[i].Strategy == st {
+					i++
+					continue
+				}
+				left = append(left, fmt.Sprintf("%s %d %s", f.family, k, st))
+			}
+		}
+		if len(left) > 0 {
+			fmt.Fprintf(stderr, "mcheck bench: not run (interrupted before they finished): %s\n", strings.Join(left, ", "))
+		}
+	}
 	if interrupted && len(rows) == 0 {
 		// Found by a tester: "the outputs hold the runs" was said when
 		// no run had finished and nothing was written.

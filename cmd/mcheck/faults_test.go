@@ -1220,3 +1220,15 @@ func TestFaultAddressSpaceLimit(t *testing.T) {
 	noPanic(t, o.stdout, o.stderr)
 	expect(t, "ulimit -v 2200000, --bits 32", o, exitFailure, "--bits 32 needs 512 MiB for its bit array, more than the address-space limit (ulimit -v: 2.1 GiB) leaves", "take a smaller --bits, or raise the limit")
 }
+
+// TestFaultBenchInterrupted: an interrupted sweep exits 3 and names the runs
+// it stopped or did not start, as the other commands do (found by a
+// tester: only the CSV said which had run).
+func TestFaultBenchInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	c := startMcheck(t, dir, "bench", "--family", "prodcons", "--from", "3", "--to", "4", "--reduce", "none", "--out", filepath.Join(dir, "out"))
+	time.Sleep(2 * time.Second) // into the sweep; prodcons 4 takes minutes a run
+	c.signal(syscall.SIGINT)
+	o := c.wait(t, time.Minute)
+	expect(t, "bench interrupted", o, exitFailure, "not run (interrupted before they finished): ", "prodcons 4 max+1")
+}
