@@ -173,10 +173,12 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		writeSimSummary(stdout, runs, &f)
 	}
 	cut := cutShort(ctx, m, planned, len(runs))
+	// Where it stopped (status says it), then what it did not start, as
+	// check (a tester: with --json the two came the other way round).
+	status = simStatus(runs, stderr)
 	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted || cut {
 		notRun(stdout, stderr, f.jsonOut, "simulate", m, planned, len(runs), whyInterrupted)
 	}
-	status = simStatus(runs, stderr)
 	if cut && status == exitBounded {
 		return exitFailure // interrupted: nothing is proved, and not all ran
 	}

@@ -189,10 +189,12 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 		writeSwarmSummary(stdout, runs, &f)
 	}
 	cut := cutShort(ctx, m, planned, len(runs))
+	// Where it stopped (status says it), then what it did not start, as
+	// check (a tester: with --json the two came the other way round).
+	status = swarmStatus(runs, stderr)
 	if len(runs) > 0 && runs[len(runs)-1].res.Interrupted || cut {
 		notRun(stdout, stderr, f.jsonOut, "swarm", m, planned, len(runs), whyInterrupted)
 	}
-	status = swarmStatus(runs, stderr)
 	if cut && status == exitBounded {
 		return exitFailure // interrupted: nothing is proved, and not all ran
 	}
