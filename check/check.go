@@ -337,11 +337,10 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 		if o.Done != nil {
 			o.Done(out)
 		}
-		if res.Interrupted || ctx.Err() != nil {
-			// Interrupted, in the run or after its search (shrinking,
-			// the search for a shortest counterexample): no run starts
-			// after it (found by a tester: the next one started, and
-			// ended at once with nothing done).
+		if ctx.Err() != nil {
+			// Interrupted, in the run or after its search (the search for a shortest counterexample): no run
+			// starts after it (found by a tester: the next one started,
+			// and ended at once with nothing done).
 			return outs, nil
 		}
 	}

@@ -91,11 +91,10 @@ func Swarm(ctx context.Context, m *model.Model, o SwarmOptions) ([]*SwarmOutcome
 		if o.Done != nil {
 			o.Done(out)
 		}
-		if res.Interrupted || ctx.Err() != nil {
-			// Interrupted, in the run or after its search (shrinking,
-			// the search for a shortest counterexample): no run starts
-			// after it (found by a tester: the next one started, and
-			// ended at once with nothing done).
+		if ctx.Err() != nil {
+			// Interrupted, in the run or after its search (while its violation was shrunk): no run
+			// starts after it (found by a tester: the next one started,
+			// and ended at once with nothing done).
 			return outs, nil
 		}
 	}

@@ -667,8 +667,7 @@ func (x *checker) receive(c *config, t int) (succ, bool) {
 			// A label where a value was due: no value to go on with.
 			return succ{label: label, next: n, faults: append(fs, *x.crash(n, t, th.expr, "receive got the label %s, not a value", m.label))}, true
 		}
-		v := m.v
-		x.ret(nth, v)
+		x.ret(nth, m.v)
 		return succ{label: label, next: n, faults: append(fs, x.runLocal(n, t)...)}, true
 	}
 	ce := nth.expr.(*syntax.Case)

@@ -239,6 +239,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if outputLost(stdout) != nil {
 		return exitFailure // the runs after it were stopped, not interrupted (main says why)
 	}
+	interrupted := false
 	for _, r := range runs {
 		if r.res.Interrupted {
 			// Where it stopped, then what it did not start (found by a
@@ -249,17 +250,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			} else {
 				fmt.Fprintf(stderr, "mcheck check: interrupted after %s at depth %d (%s, %s)\n", plural64(r.res.States, "state"), r.res.Depth, updateName(r.update), r.strategy)
 			}
-			notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyInterrupted)
-			// A violation found before the interruption is a result: it
-			// wins (exit 1); otherwise nothing is proved (exit 3).
-			if status == exitViolation && !htmlFailed {
-				return exitViolation
-			}
-			return exitFailure
+			interrupted = true
+			break
 		}
 	}
-	if cutShort(ctx, m, opts, len(runs)) {
+	if interrupted || cutShort(ctx, m, opts, len(runs)) {
 		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyInterrupted)
+		// A violation found before the interruption is a result: it
+		// wins (exit 1); otherwise nothing is proved (exit 3).
 		if status == exitViolation && !htmlFailed {
 			return exitViolation
 		}

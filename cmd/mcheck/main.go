@@ -549,9 +549,9 @@ func readModelArg(ctx context.Context, cmd string, args []string, stderr io.Writ
 }
 
 // loadModel reads the model file at path and loads it, printing its errors
-// (file:line:col) and warnings, and returns it and its text; with update (--update), it checks that the
-// model declares an update of that name. status is not exitOK when it
-// cannot (the status to exit with).
+// (file:line:col) and warnings, and returns it and its text; with update
+// (--update), it checks that the model declares an update of that name.
+// status is not exitOK when it cannot (the status to exit with).
 func loadModel(ctx context.Context, cmd, path, update string, stderr io.Writer) (m *model.Model, src []byte, status int) {
 	src, err := readModelFileCtx(ctx, path)
 	if err != nil {
