@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -340,7 +341,23 @@ func TestStepEveryFact(t *testing.T) {
 // runtime error was named, not the deadlock it leads to).
 func TestStepFactsOfMoveAndAfter(t *testing.T) {
 	defer func(r io.Reader) { stdin = r }(stdin)
-	path := writeTemp(t, "divide.dsu", `protocol A = mu t. c -> s: <int>. s -> c: <int>. t
+	path := writeTemp(t, "divide.dsu", divideModel)
+	// Start, introduce, C sends, S applies; then S's receive runs into the
+	// division by zero, and C waits for ever.
+	_, cont, _ := runCmd("check", "--json", "--continue", "--store", "memory", "--strategy", "uncoordinated", path)
+	if !strings.Contains(cont, `"rule":"runtime error"`) || !strings.Contains(cont, `"rule":"deadlock"`) {
+		t.Fatalf("check --continue lists not both:\n%s", cont)
+	}
+	stdin = strings.NewReader("2\n1\n1\n2\nq\n")
+	_, out, errs := runCmd("step", "--strategy", "uncoordinated", path)
+	if !strings.Contains(out, "receives 1 from c  [receive in new serve, "+path+":12:37]   !! a runtime violation — runtime error; leads to a progress violation — deadlock\n") {
+		t.Errorf("%s%s", out, errs)
+	}
+}
+
+// divideModel's server applies an update that divides by zero: its first
+// receive after applying is a runtime error, and leads into a deadlock.
+const divideModel = `protocol A = mu t. c -> s: <int>. s -> c: <int>. t
 service q: A
 thread C {
   fun loop(x) = send(x, s, 1); receive(x, s); loop(x)
@@ -353,17 +370,31 @@ thread S {
 update u2 {
   thread S { fun serve(y) = let v = receive(y, c) in send(y, c, v / 0); serve(y) }
 }
-`)
-	// Start, introduce, C sends, S applies; then S's receive runs into the
-	// division by zero, and C waits for ever.
-	_, cont, _ := runCmd("check", "--json", "--continue", "--store", "memory", "--strategy", "uncoordinated", path)
-	if !strings.Contains(cont, `"rule":"runtime error"`) || !strings.Contains(cont, `"rule":"deadlock"`) {
-		t.Fatalf("check --continue lists not both:\n%s", cont)
+`
+
+// TestReplayEveryEnding: a run that ends in two violations (a step's
+// runtime error, and the deadlock it leads to) replayed against a report
+// that records neither names both (found by a tester: only the first was
+// said, as if the other had gone).
+func TestReplayEveryEnding(t *testing.T) {
+	path := writeTemp(t, "divide.dsu", divideModel)
+	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", path)
+	if code != exitViolation || !strings.Contains(out, `"rule":"runtime error"`) {
+		t.Fatalf("check: exit %d, %s\n%s", code, errs, out)
 	}
-	stdin = strings.NewReader("2\n1\n1\n2\nq\n")
-	_, out, errs := runCmd("step", "--strategy", "uncoordinated", path)
-	if !strings.Contains(out, "receives 1 from c  [receive in new serve, "+path+":12:37]   !! a runtime violation — runtime error; leads to a progress violation — deadlock\n") {
-		t.Errorf("%s%s", out, errs)
+	edited := regexp.MustCompile(`"found":"division by zero[^"]*"`).ReplaceAllString(out, `"found":"something else"`)
+	if edited == out {
+		t.Fatalf("the report records no division by zero:\n%s", out)
+	}
+	code, out, errs = runCmd("replay", writeTemp(t, "r.json", edited))
+	for _, want := range []string{
+		"  now:      runtime: runtime error; found division by zero",
+		"  and:      progress: deadlock; found C at receive",
+		"  recorded: runtime: runtime error; found something else",
+	} {
+		if code != exitViolation || !strings.Contains(out, want) {
+			t.Errorf("replay: exit %d, want 1 and %q\n%s%s", code, want, out, errs)
+		}
 	}
 }
 
