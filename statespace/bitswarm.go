@@ -243,7 +243,9 @@ type memberOut struct {
 
 // BitstateSwarm runs a swarm of bitstate searches as SwarmOptions say and
 // stops at the first violation (then shrunk, with SwarmOptions.Shrink).
-// Cancelling ctx stops it with Interrupted set and the members so far.
+// Cancelling ctx stops it with Interrupted set and the members so far. A
+// swarm whose bit arrays cannot be had fails before any member starts: an
+// empty result, and the error.
 func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmResult, error) {
 	if o.Checker == nil {
 		return nil, errors.New("statespace: a swarm needs a Checker")
@@ -264,7 +266,10 @@ func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmR
 		// fit (the arrays are mapped lazily, so too many would be killed
 		// by the system half-way, not refused).
 		if err := store.BitArraysFit(o.Bits, workers); err != nil {
-			return nil, err
+			// A run that failed, with nothing done: its result says so
+			// (found by a tester: swarm --json wrote no line for it, as
+			// check does for a bit array it cannot have).
+			return &SwarmResult{Verdict: Unknown, Found: -1}, err
 		}
 	}
 	start := time.Now()

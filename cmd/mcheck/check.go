@@ -212,7 +212,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 			writeText(stdout, runs, &f)
 		}
-		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyFailed)
+		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyFailed("check"))
 		// A violation found before the failure is a result: it wins
 		// (exit 1), as before an interruption; otherwise exit 3.
 		if status == exitViolation {
@@ -270,8 +270,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 }
 
 // notRun names the runs that never started, the first done of them having
-// run, after an interruption (why "interrupted") or a failure (why "the
-// failure stopped the check"): found by testers, they were left out
+// run, after an interruption (why "interrupted") or a failure (whyFailed:
+// "the failure stopped the check"): found by testers, they were left out
 // without a word, with --json always and after a failure in text too. On
 // stdout after the text's summary; with --json on stderr, stdout being
 // JSON lines.
@@ -303,8 +303,18 @@ func cutShort(ctx context.Context, m *model.Model, o check.Options, done int) bo
 // Why runs were not run (notRun).
 const (
 	whyInterrupted = "interrupted"
-	whyFailed      = "the failure stopped the check"
 )
+
+// whyFailed is why runs were not run after a failure in command cmd: what
+// it stopped is named as the command runs it (found by a tester: a swarm
+// said "the check").
+func whyFailed(cmd string) string {
+	what := cmd
+	if cmd == "simulate" {
+		what = "simulation"
+	}
+	return "the failure stopped the " + what
+}
 
 // strategyName is the strategy of an outcome as printed: "(none needed)"
 // when the model has no update.

@@ -1208,6 +1208,17 @@ func TestFaultAddressSpaceLimit(t *testing.T) {
 	o = run(6000000, "swarm", "--bits", "33", "--workers", "8", "--swarm", "8", "--max-states", "1000", "--strategy", "stop-the-world", "../../models/code-only.dsu")
 	noPanic(t, o.stdout, o.stderr)
 	expect(t, "ulimit -v 6000000, swarm --bits 33 --workers 8", o, exitFailure, "--bits 33 with 8 members at once needs 8.0 GiB", "more than half of the address-space limit (ulimit -v: 5.7 GiB)", "fewer --workers")
+	// With --json, the swarm that failed has its line, search "failed",
+	// and the runs after it are named, as check does (a tester: stdout was
+	// empty, and the runs not started were said to be the check's).
+	o = run(6000000, "swarm", "--json", "--bits", "33", "--workers", "8", "--swarm", "8", "--max-states", "1000", "--strategy", "stop-the-world,max+1", "../../models/code-only.dsu")
+	noPanic(t, o.stdout, o.stderr)
+	expect(t, "ulimit -v 6000000, swarm --json --bits 33 --workers 8", o, exitFailure, "not run (the failure stopped the swarm before they started): refactor/max+1")
+	for _, w := range []string{`"strategy":"stop-the-world","verdict":"unknown","exhaustive":false,"search":"failed"`, `"error":"--bits 33 with 8 members at once needs 8.0 GiB`} {
+		if !strings.Contains(o.stdout, w) {
+			t.Errorf("swarm --json --bits 33: stdout lacks %q:\n%s", w, o.stdout)
+		}
+	}
 	// A budget, or a bit array, larger than what the limit leaves once
 	// mcheck has started (about 1.7 GiB reserved): refused (a tester: a
 	// budget of 2 GiB under 2.5 GiB ran badger down to 320 KiB of address

@@ -165,7 +165,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck simulate: %v\n", err)
-		notRun(stdout, stderr, f.jsonOut, "simulate", m, planned, len(runs), whyFailed)
+		notRun(stdout, stderr, f.jsonOut, "simulate", m, planned, len(runs), whyFailed("simulate"))
 		return exitFailure
 	}
 	if !f.jsonOut && len(runs) > 0 {

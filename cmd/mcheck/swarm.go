@@ -177,7 +177,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 			writeSwarmSummary(stdout, runs, &f)
 		}
-		notRun(stdout, stderr, f.jsonOut, "swarm", m, planned, len(runs), whyFailed)
+		notRun(stdout, stderr, f.jsonOut, "swarm", m, planned, len(runs), whyFailed("swarm"))
 		// A violation found before the failure is a result: it wins.
 		if violation {
 			return exitViolation
@@ -296,6 +296,12 @@ func writeSwarmRun(w io.Writer, r *swarmReport, f *swarmFlags, newUpdate, first 
 		fmt.Fprintf(w, "swarm: %s\n\n", swarmSetup(f))
 	}
 	res := r.res
+	if r.failure != nil && len(res.Members) == 0 {
+		// Failed before any member started (its bit arrays refused): no
+		// members to list, nothing they did not do to say.
+		fmt.Fprintf(w, "%s: failed (%v) before any member started: nothing is proved\n", r.strategy, r.failure)
+		return
+	}
 	switch {
 	case r.failure != nil && res.Violation == nil:
 		fmt.Fprintf(w, "%s: failed (%v) after %s (%d states stored in all): no violation found so far; nothing is proved\n",
