@@ -188,6 +188,28 @@ func TestSweepOptions(t *testing.T) {
 	if _, err := Sweep(context.Background(), opt, nil); err == nil || !strings.Contains(err.Error(), "cannot create output directory") {
 		t.Errorf("unwritable Out: %v", err)
 	}
+	// An output directory that takes no file: said before any run (found
+	// by a tester: one run, then "cannot write").
+	ro := filepath.Join(dir, "read-only")
+	if err := os.Mkdir(ro, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := os.CreateTemp(ro, "x"); err == nil {
+		// Root writes there: a directory of the kernel's takes no file.
+		f.Close()
+		ro = "/proc/self"
+	}
+	if f, err := os.CreateTemp(ro, "x"); err == nil {
+		f.Close()
+		t.Log("no directory that takes no file here: not tried")
+	} else {
+		opt.Out = ro
+		var progress strings.Builder
+		rows, err := Sweep(context.Background(), opt, &progress)
+		if err == nil || !strings.Contains(err.Error(), "cannot write in the output directory "+ro) || len(rows) != 0 || progress.Len() != 0 {
+			t.Errorf("read-only Out: %d rows, error %v, progress %q", len(rows), err, progress.String())
+		}
+	}
 }
 
 // TestSummaryTimeoutInLiveness: a run over --timeout in the liveness check,
