@@ -287,9 +287,13 @@ func TestStep(t *testing.T) {
 	if strings.Count(out, "step 1:") != 2 {
 		t.Errorf("b did not go back to step 0 and forward again:\n%s", out)
 	}
-	stdin = strings.NewReader("9\nq\n")
-	if _, out, _ := runCmd("step", "../../models/mathserver.dsu"); !strings.Contains(out, `no move "9"`) {
-		t.Errorf("a bad choice is not refused:\n%s", out)
+	// A move is a number as the list numbers them: no sign (found by a
+	// tester: +1 was move 1).
+	for _, bad := range []string{"9", "+1", "-1", "1.0", "0x1", " 1 1"} {
+		stdin = strings.NewReader(bad + "\nq\n")
+		if _, out, _ := runCmd("step", "../../models/mathserver.dsu"); !strings.Contains(out, fmt.Sprintf("no move %q", strings.TrimSpace(bad))) || strings.Contains(out, "step 1:") {
+			t.Errorf("the choice %q is not refused:\n%s", bad, out)
+		}
 	}
 	// An empty line asks again (found by a tester: a move named "").
 	stdin = strings.NewReader("\n  \n1\nq\n")

@@ -163,8 +163,10 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stdout, "already at step 0, the initial configuration: nothing to go back to")
 			}
 		default:
+			// Digits only, as the moves are numbered (found by a tester:
+			// Atoi took +1 for 1).
 			n, err := strconv.Atoi(answer)
-			if err != nil || n < 1 || n > len(succs) {
+			if strings.Trim(answer, "0123456789") != "" || err != nil || n < 1 || n > len(succs) {
 				if len(succs) == 0 {
 					fmt.Fprintf(stdout, "no move %q: there is none here; b or q\n", answer)
 				} else {
