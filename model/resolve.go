@@ -584,10 +584,10 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 	if ctx.incomplete || ctx.hasRole(r.Name) {
 		return
 	}
-	for _, p := range ctx.otherTalk {
-		if p.isRole[r.Name] {
-			return // a role of the protocol another version talks on
-		}
+	// A role of the protocol another version talks on passes.
+	nor, ok := ctx.otherVersions(func(p *protoInfo) bool { return p.isRole[r.Name] }, "of")
+	if ok {
+		return
 	}
 	if len(ctx.protos) == 0 && len(ctx.otherTalk) == 0 {
 		ctx.errorf(r.Pos, "role %s: thread %s opens no session (no request or accept), so it has no protocol to talk on", r.Name, ctx.thread.Name)
@@ -596,10 +596,15 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 	hint := ctx.didYouMean(r.Name, ctx.allRoles())
 	if roles := ctx.allRoles(); hint == "" && len(roles) > 0 && len(roles) <= 8 {
 		// The roles there are, when none is near (a tester: srv for
-		// server said nothing of them).
-		hint = " (its roles: " + joinNames(roles) + ")"
+		// server said nothing of them); of every version's protocol, as
+		// nor names them (a tester: P's roles listed P3's too, unnamed).
+		whose := "its"
+		if nor != "" {
+			whose = "their"
+		}
+		hint = " (" + whose + " roles: " + joinNames(roles) + ")"
 	}
-	ctx.errorf(r.Pos, "role %s is not a role of %s%s", r.Name, ctx.talkDesc(), hint)
+	ctx.errorf(r.Pos, "role %s is not a role of %s%s%s", r.Name, ctx.talkDesc(), nor, hint)
 }
 
 // checkCaseLabel checks a label of a case branch. A branch for a label no
@@ -608,7 +613,7 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 && len(ctx.otherTalk) == 0 {
 		return
 	}
-	nor, ok := ctx.otherVersions(l.Name)
+	nor, ok := ctx.otherVersions(offersLabel(l.Name), "in")
 	if ok {
 		return
 	}
@@ -616,12 +621,13 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 }
 
 // otherVersions reports whether the protocol of one of the thread's
-// services in another version of the model offers label l; if none does,
-// nor names those protocols, for messages.
-func (ctx *codeCtx) otherVersions(l string) (nor string, ok bool) {
+// services in another version of the model has what has looks for; if none
+// does, nor names those protocols, for messages ("nor in P3", with prep
+// "in").
+func (ctx *codeCtx) otherVersions(has func(*protoInfo) bool, prep string) (nor string, ok bool) {
 	var others []string
 	for _, p := range ctx.otherTalk {
-		if p.isLabel[l] {
+		if has(p) {
 			return "", true
 		}
 		if n := p.decl.Name.Name; !slices.Contains(others, n) && !slices.Contains(ctx.protos, n) {
@@ -629,9 +635,14 @@ func (ctx *codeCtx) otherVersions(l string) (nor string, ok bool) {
 		}
 	}
 	if len(others) > 0 {
-		nor = fmt.Sprintf(", nor in %s (its services' protocols in the model's other versions)", strings.Join(others, ", "))
+		nor = fmt.Sprintf(", nor %s %s (its services' protocols in the model's other versions)", prep, strings.Join(others, ", "))
 	}
 	return nor, false
+}
+
+// offersLabel is otherVersions' test for label l.
+func offersLabel(l string) func(*protoInfo) bool {
+	return func(p *protoInfo) bool { return p.isLabel[l] }
 }
 
 // checkLabel checks the label of a select: one that no protocol of the
@@ -644,7 +655,7 @@ func (ctx *codeCtx) checkLabel(l syntax.Ident) {
 	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 && len(ctx.otherTalk) == 0 {
 		return // no protocol at all is reported at the role
 	}
-	nor, ok := ctx.otherVersions(l.Name)
+	nor, ok := ctx.otherVersions(offersLabel(l.Name), "in")
 	if ok {
 		return
 	}
