@@ -2,6 +2,7 @@ package statespace
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/mcheck/mcheck/store"
 )
@@ -23,13 +24,14 @@ type liveKeys struct {
 	trees *trees
 	cur   cursor               // the configuration last decoded: the parent of the keys made next
 	at    *store.Array[uint64] // id -> key, paged (livecols.go)
+	pg    *store.Pager         // at's
 	slots []uint32             // id+1; 0: empty
 	mask  uint64
 }
 
 // newLiveKeys returns an empty set whose id -> key column pg keeps.
 func newLiveKeys(p *Program, pg *store.Pager) *liveKeys {
-	s := &liveKeys{trees: newTrees(p), at: store.NewArray[uint64](pg)}
+	s := &liveKeys{trees: newTrees(p), at: store.NewArray[uint64](pg), pg: pg}
 	s.slots = make([]uint32, 1<<10)
 	s.mask = uint64(len(s.slots) - 1)
 	return s
@@ -108,9 +110,36 @@ func (s *liveKeys) insert(key uint64) (uint32, bool, error) {
 }
 
 // decode rebuilds configuration id in a (its parts are the tables',
-// shared) and makes it the parent of the keys made next.
+// shared) and makes it the parent of the keys made next. Once the pager
+// has failed, what its columns give may be garbage, which decoding must
+// not meet (found by a tester: a key read as 0 after the spill file filled
+// TMPDIR ended mcheck with a nil dereference): it panics with pagesFailed,
+// which the liveness check recovers as its error (pagesError).
 func (s *liveKeys) decode(id uint32, a *Arena) *Config {
-	return s.trees.decode(s.at.At(int64(id)), a, &s.cur)
+	if err := s.pg.Err(); err != nil {
+		panic(pagesFailed{err})
+	}
+	key := s.at.At(int64(id))
+	if err := s.pg.Err(); err != nil {
+		panic(pagesFailed{err}) // the key's page could not be read back
+	}
+	return s.trees.decode(key, a, &s.cur)
+}
+
+// pagesFailed is liveKeys.decode's panic once the pager has failed.
+type pagesFailed struct{ err error }
+
+// pagesError is the pager's error if r, a recovered panic, is
+// pagesFailed (nil if r is nil); any other panic goes on.
+func pagesError(r any) error {
+	if r == nil {
+		return nil
+	}
+	pf, ok := r.(pagesFailed)
+	if !ok {
+		panic(r)
+	}
+	return fmt.Errorf("liveness: %w", pf.err)
 }
 
 // same reports whether two canonical configurations are equal (their keys,

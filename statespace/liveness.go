@@ -287,18 +287,23 @@ func CheckLiveness(ctx context.Context, sem *Semantics, opt LiveOptions) (*Viola
 
 // checkExact is the check on the unreduced system, with fairness per
 // thread.
-func checkExact(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, error) {
+func checkExact(ctx context.Context, sem *Semantics, opt LiveOptions) (v *Violation, out LiveStats, err error) {
 	var st LiveStats
 	g, err := newLiveGraph(sem, nil, opt.Spill)
 	if err != nil {
 		return nil, st, fmt.Errorf("liveness: %w", err)
 	}
 	defer g.close()
+	defer func() {
+		if perr := pagesError(recover()); perr != nil {
+			v, out, err = g.finish(&st, nil, perr)
+		}
+	}()
 	fairs, err := g.search(ctx, opt, &st)
 	if err != nil || fairs == nil {
 		return g.finish(&st, nil, err)
 	}
-	v, err := g.lasso(fairs.comp, fairs.list[0])
+	v, err = g.lasso(fairs.comp, fairs.list[0])
 	return g.finish(&st, v, err)
 }
 
@@ -361,7 +366,15 @@ func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) 
 	if st.Cut || st.Interrupted {
 		return nil, nil
 	}
-	return g.fairComponents(st), g.pg.Err()
+	// Nothing read from a failed pager is judged (it may be garbage).
+	if err := g.pg.Err(); err != nil {
+		return nil, fmt.Errorf("liveness: %w", err)
+	}
+	fairs := g.fairComponents(st)
+	if err := g.pg.Err(); err != nil {
+		return nil, fmt.Errorf("liveness: %w", err)
+	}
+	return fairs, nil
 }
 
 // configOf rebuilds configuration id from its key, in arena a; the keys
@@ -548,12 +561,19 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 	// figures and the lasso do not change.
 	pipeline := len(ws) > 1
 	var bb [2]liveIDs
-	take := func(b *liveIDs, from, to uint32) {
+	// take reads a batch's keys; after the pager failed they may be
+	// garbage, which no worker may decode (found by a tester: a key read
+	// as 0 after the spill file filled TMPDIR, a nil dereference).
+	take := func(b *liveIDs, from, to uint32) error {
 		b.first, b.keys = from, b.keys[:0]
 		for id := from; id < to; id++ {
 			b.keys = append(b.keys, g.keys.at.At(int64(id)))
 		}
 		b.items = grow(b.items, len(b.keys))
+		if err := g.pg.Err(); err != nil {
+			return fmt.Errorf("liveness: %w", err)
+		}
+		return nil
 	}
 	par := 0
 	var ahead *liveExpansion // the expansion of bb[par], started while the batch before was merged
@@ -584,7 +604,9 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 				st.Interrupted = true
 				return nil
 			}
-			take(b, next, min(next+batch, levelEnd))
+			if err := take(b, next, min(next+batch, levelEnd)); err != nil {
+				return err
+			}
 			if err := g.startBatch(ws, b.keys, b.items, par, !pipeline, false).wait(false); err != nil {
 				return fmt.Errorf("liveness: %w", err)
 			}
@@ -603,7 +625,9 @@ func (g *liveGraph) explore(ctx context.Context, init *Config, opt LiveOptions, 
 		end := b.first + uint32(len(b.keys))
 		if pipeline && end < levelEnd && ctx.Err() == nil {
 			nb := &bb[1-par]
-			take(nb, end, min(end+batch, levelEnd))
+			if err := take(nb, end, min(end+batch, levelEnd)); err != nil {
+				return err
+			}
 			ahead = g.startBatch(ws, nb.keys, nb.items, 1-par, false, true)
 		}
 		for k := range b.items {

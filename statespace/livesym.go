@@ -87,27 +87,34 @@ func checkQuotient(ctx context.Context, sem *Semantics, opt LiveOptions) (*Viola
 
 // quotientVerdict searches among representatives; decided is false when a
 // relaxed-fair component exists and none lifts to a real fair lasso.
-func quotientVerdict(ctx context.Context, sem *Semantics, opt LiveOptions) (*Violation, LiveStats, bool, error) {
+func quotientVerdict(ctx context.Context, sem *Semantics, opt LiveOptions) (v *Violation, out LiveStats, decided bool, err error) {
 	st := LiveStats{Quotient: true}
 	g, err := newLiveGraph(sem, sem.Sym, opt.Spill)
 	if err != nil {
 		return nil, st, true, fmt.Errorf("liveness: %w", err)
 	}
 	defer g.close()
+	defer func() {
+		// A failed pager met while decoding, here or in a lift's graph.
+		if perr := pagesError(recover()); perr != nil {
+			v, out, err = g.finish(&st, nil, perr)
+			decided = true
+		}
+	}()
 	fairs, err := g.search(ctx, opt, &st)
 	st.QuotientStates = int64(g.parent.len())
 	if err != nil || fairs == nil {
-		v, st, err := g.finish(&st, nil, err)
-		return v, st, true, err
+		v, out, err = g.finish(&st, nil, err)
+		return v, out, true, err
 	}
-	v := g.lift(ctx, fairs, &st)
+	v = g.lift(ctx, fairs, &st)
 	if v == nil && !st.Interrupted {
 		st.Quotient = false
-		v, st, err := g.finish(&st, nil, nil)
-		return v, st, false, err
+		v, out, err = g.finish(&st, nil, nil)
+		return v, out, false, err
 	}
-	v, st, err = g.finish(&st, v, nil)
-	return v, st, true, err
+	v, out, err = g.finish(&st, v, nil)
+	return v, out, true, err
 }
 
 // lift tries to turn a candidate (a relaxed-fair component) into a real

@@ -451,6 +451,25 @@ func TestFaultDiskFull(t *testing.T) {
 		}
 		expectEmpty(t, "liveness pages on a full disk (JSON)", mnt)
 	})
+	t.Run("liveness-spill-mid-level", func(t *testing.T) {
+		// The liveness graph's pages fill a 10 MiB TMPDIR in the middle of
+		// a level: the keys of the next batch, read back after the failed
+		// write, were zeros, and decoding them ended mcheck with a nil
+		// dereference and a Go trace, exit 2, nothing on stdout (found by a
+		// tester). The failure is the run's, with its statistics; the
+		// violation uncoordinated found before it wins (exit 1).
+		mnt := mountTmpfs(t, 10)
+		for _, w := range []string{"1", "2"} {
+			o := runMcheck(t, mnt, "check", "--progress", "off", "--workers", w, "--strategy", "uncoordinated,stop-the-world", "--reduce", "none",
+				"--mem-budget", "1MiB", "--store-dir", filepath.Join(t.TempDir(), "store"), pc3)
+			noPanic(t, o.stdout, o.stderr)
+			expect(t, "liveness pages filling a 10 MiB TMPDIR mid-level, --workers "+w, o, exitViolation, "update completion (liveness)", "disk full", "spill files go to "+mnt)
+			if !strings.Contains(o.stdout, "stop-the-world: failed (update completion (liveness): ") {
+				t.Errorf("--workers %s: the failed liveness check is not the run's failure:\n%s", w, o.stdout)
+			}
+			expectEmpty(t, "liveness pages filling TMPDIR mid-level", mnt)
+		}
+	})
 }
 
 // TestFaultConcurrentStarts starts four checks on one new --store-dir at
