@@ -407,7 +407,7 @@ func (s *BadgerSet) lockNewDir(dir string) error {
 			return inUseError(s.dir, nil)
 		}
 		if err != nil {
-			return &Error{Op: "open store", Path: s.dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+			return dirError("open store", s.dir, err)
 		}
 		if !sameDir(lock, s.dir) {
 			// Removed (by the run that held it) before we locked it.
@@ -448,7 +448,7 @@ func (s *BadgerSet) unlock() {
 func checkEmptyDir(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return &Error{Op: "open store", Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+		return dirError("open store", dir, err)
 	}
 	if len(ents) == 0 {
 		return nil

@@ -241,12 +241,23 @@ func probeDir(op, dir string) error {
 		if isNoSpace(err) {
 			return &Error{Op: op, Path: dir, Kind: ErrDiskFull, Err: err, Hint: hintDiskFull}
 		}
-		return &Error{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
+		return dirError(op, dir, err)
 	}
 	name := f.Name()
 	f.Close()
 	os.Remove(name)
 	return nil
+}
+
+// dirError is the error of a store directory that could not be locked,
+// listed or written in: unwritable, or, where no file could be opened at
+// all, the limit on open files (found by a tester: ulimit -n 8 read "store
+// directory is not writable").
+func dirError(op, dir string, err error) error {
+	if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+		return &Error{Op: op, Path: dir, Err: err, Hint: hintOpenFiles}
+	}
+	return &Error{Op: op, Path: dir, Kind: ErrStoreDirUnwritable, Err: err, Hint: hintDir}
 }
 
 // absPath returns dir made absolute, for messages; on failure, dir itself.

@@ -1195,6 +1195,23 @@ func TestFaultOpenFileLimit(t *testing.T) {
 			expectEmpty(t, what, tmp)
 		}
 	}
+	// With --store-dir too: at 8 the directory could not even be locked,
+	// which read "store directory is not writable" (a tester).
+	for _, n := range []int{8, 9} {
+		dir := filepath.Join(t.TempDir(), "store")
+		cmd := exec.Command("sh", "-c", fmt.Sprintf("ulimit -n %d && exec \"$0\" \"$@\"", n), bin,
+			"check", "--progress", "off", "--strategy", "stop-the-world", "--store", "badger", "--store-dir", dir, "../../models/code-only.dsu")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		o := outcome{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+		what := fmt.Sprintf("ulimit -n %d, --store-dir", n)
+		noPanic(t, o.stdout, o.stderr)
+		expect(t, what, o, exitFailure, "ulimit -n", "--store memory")
+		if strings.Contains(o.stderr, "not writable") {
+			t.Errorf("%s: said to be unwritable:\n%s", what, o.stderr)
+		}
+	}
 }
 
 // TestFaultAddressSpaceLimit: under an address-space limit below 2 GiB
