@@ -537,10 +537,16 @@ func (x *search) finish() (*Result, error) {
 }
 
 // failed returns the statistics so far with an error: a store that fails (a
-// full disk) must not lose what was learnt.
+// full disk) must not lose what was learnt. The violations met before it
+// (Options.Continue) are results, with their traces, as after an
+// interruption (found by a tester: they were dropped).
 func (x *search) failed(err error) (*Result, error) {
-	r, _ := x.finish()
-	r.Verdict, r.Exhaustive = Unknown, false
+	r, cerr := x.finish()
+	r.Exhaustive = false
+	if r.Violation == nil || cerr != nil {
+		r.Verdict = Unknown
+		r.Violation, r.Violations = nil, nil
+	}
 	return r, err
 }
 

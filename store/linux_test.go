@@ -105,10 +105,22 @@ func TestSpillDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; err == nil && i < 1_000_000; i++ {
-		_, err = l.Append(int64(i), 0)
+		_, err = l.Append(int64(i)-1, uint32(i%7))
 	}
 	if !errors.Is(err, store.ErrDiskFull) {
 		t.Errorf("Append on a full disk = %v, want ErrDiskFull", err)
+	}
+	// Every link recorded before the failure can still be read (the
+	// traces of what the search found; a tester: --continue lost its
+	// violations), on disk or in memory alike.
+	if l.Len() < 1000 {
+		t.Fatalf("only %d links recorded before the disk was full", l.Len())
+	}
+	for id := range l.Len() {
+		parent, succ, err := l.Get(id)
+		if err != nil || parent != id-1 || succ != uint32(id%7) {
+			t.Fatalf("Get(%d) after the failure = %d, %d, %v; want %d, %d", id, parent, succ, err, id-1, id%7)
+		}
 	}
 	if err := l.Close(); err != nil {
 		t.Errorf("Close: %v", err)

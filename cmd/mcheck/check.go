@@ -197,7 +197,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			// The run that failed: its statistics so far (and, with
 			// --json, its line, search "failed").
 			last := outs[n-1]
-			fmt.Fprintf(stderr, "mcheck check: stopped after %s at depth %d (%s, %s); nothing is proved\n", plural64(last.Result.States, "state"), last.Result.Depth, last.UpdateName(), strategyName(last))
+			proved := "nothing is proved"
+			if last.Result.Violation != nil {
+				proved = "the violations found before it stand" // (--continue)
+			}
+			fmt.Fprintf(stderr, "mcheck check: stopped after %s at depth %d (%s, %s); %s\n", plural64(last.Result.States, "state"), last.Result.Depth, last.UpdateName(), strategyName(last), proved)
 			r := runs[n-1]
 			r.failure = err
 			if f.jsonOut {
@@ -834,6 +838,10 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			// It reports one lasso: there may be more, as the README
 			// says (found by a tester: no output said so).
 			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness): the lasso below; there may be more (the liveness check reports one)", r.queueBound))
+		case r.failure != nil:
+			// (found by a tester: the violations met before the failure
+			// were dropped; they stand, and the failure is said here too)
+			notes = append(notes, fmt.Sprintf("%s found before the search failed (%v); there may be more", plural(n, "distinct violation"), r.failure))
 		case r.bitstate != "" && !res.CutByDepth && !res.CutByStates && !res.Interrupted:
 			// Found by a tester: "before the search stopped" was said of
 			// a bitstate search that ran to its end.

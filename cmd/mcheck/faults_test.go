@@ -42,6 +42,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -450,6 +451,27 @@ func TestFaultDiskFull(t *testing.T) {
 			t.Errorf("the JSON does not say the liveness check was not judged:\n%s", o.stdout)
 		}
 		expectEmpty(t, "liveness pages on a full disk (JSON)", mnt)
+	})
+	t.Run("continue", func(t *testing.T) {
+		// --continue meets uncoordinated's six violations at depth 6;
+		// the trace links then fill a 4 MiB TMPDIR. The violations stand
+		// (exit 1, each with its trace), and the run says it failed
+		// (found by a tester: verdict unknown, no violations, exit 3).
+		mnt := mountTmpfs(t, 4)
+		o := runMcheck(t, mnt, "check", "--json", "--continue", "--progress", "off", "--strategy", "uncoordinated", "--store", "memory", "--mem-budget", "1MiB", pc3)
+		noPanic(t, o.stdout, o.stderr)
+		expect(t, "--continue, then a full TMPDIR", o, exitViolation, "disk full", "the violations found before it stand")
+		var r struct {
+			Verdict, Search, Error string
+			Violations             []struct{ Trace []any }
+		}
+		if err := json.Unmarshal([]byte(o.stdout), &r); err != nil {
+			t.Fatalf("%v:\n%s", err, o.stdout)
+		}
+		if r.Verdict != "violation" || r.Search != "failed" || !strings.Contains(r.Error, "disk full") || len(r.Violations) != 6 || len(r.Violations[0].Trace) != 6 {
+			t.Errorf("want verdict violation, search failed, the error, and the 6 violations with their traces:\n%s", o.stdout)
+		}
+		expectEmpty(t, "--continue on a full disk", mnt)
 	})
 	t.Run("liveness-spill-mid-level", func(t *testing.T) {
 		// The liveness graph's pages fill a 10 MiB TMPDIR in the middle of
