@@ -73,13 +73,17 @@ type PointOutcome struct {
 	// Liveness is what the liveness half of update completion did (nil
 	// if it did not run), as Outcome's.
 	Liveness *statespace.LiveStats
+	// Failure is the error that stopped this point's search (a full
+	// disk): Verdict is then Unknown, and Result holds the figures so far.
+	Failure error
 }
 
 // Points judges every update point of every participant of m's updates
 // under each strategy o asks for (uncoordinated by default), in order:
 // update, strategy, thread, source position. It stops early when ctx is
 // cancelled (the last outcome is then Unknown, its Result Interrupted). A
-// store failure ends it with the error and the outcomes so far.
+// store failure ends it with the error and the outcomes so far, the last
+// the point whose search failed (its Failure set, passed to Done too).
 func Points(ctx context.Context, m *model.Model, o PointsOptions) ([]*PointOutcome, error) {
 	strategies := o.Strategies
 	if strategies == nil {
@@ -117,7 +121,13 @@ func Points(ctx context.Context, m *model.Model, o PointsOptions) ([]*PointOutco
 				sem := &statespace.Semantics{P: prog, Strategy: statespace.OnlyAt{Base: base, Point: pt}, QueueBound: bound, UpdateAt: o.UpdateAt}
 				if err := judgePoint(ctx, sem, judge, so, o, props[properties.UpdateCompletion], out); err != nil {
 					if out.Result != nil {
+						// Its row too, as failed (found by a tester: the
+						// point that failed had none, in text or JSON).
+						out.Failure = err
 						outs = append(outs, out)
+						if o.Done != nil {
+							o.Done(out)
+						}
 					}
 					return outs, err
 				}

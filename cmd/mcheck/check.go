@@ -313,11 +313,13 @@ const (
 // it stopped is named as the command runs it (found by a tester: a swarm
 // said "the check").
 func whyFailed(cmd string) string {
-	what := cmd
-	if cmd == "simulate" {
-		what = "simulation"
+	switch cmd {
+	case "simulate":
+		return "the failure stopped the simulation"
+	case "points":
+		return "the failure stopped mcheck points"
 	}
-	return "the failure stopped the " + what
+	return "the failure stopped the " + cmd
 }
 
 // strategyName is the strategy of an outcome as printed: "(none needed)"

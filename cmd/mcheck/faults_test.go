@@ -452,6 +452,34 @@ func TestFaultDiskFull(t *testing.T) {
 		}
 		expectEmpty(t, "liveness pages on a full disk (JSON)", mnt)
 	})
+	t.Run("points", func(t *testing.T) {
+		// uncoordinated's 12 points are unsafe, found before the spill
+		// files grow; stop-the-world's first point fills the full TMPDIR.
+		// Its row says so, the rest are named, and the unsafe points win
+		// (found by a tester: exit 3, no row, "not judged (interrupted)").
+		mnt := mountTmpfs(t, 1)
+		fill, err := os.Create(filepath.Join(mnt, "fill"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for chunk := make([]byte, 64<<10); err == nil; {
+			_, err = fill.Write(chunk)
+		}
+		fill.Close()
+		o := runMcheck(t, mnt, "points", "--store", "memory", "--mem-budget", "1MiB", "--strategy", "all", pc3)
+		noPanic(t, o.stdout, o.stderr)
+		expect(t, "points, then a full TMPDIR", o, exitViolation, "disk full", "that point is not judged")
+		for _, want := range []string{"unknown (failed)", "11 not judged (the failure stopped them)", "not run (the failure stopped mcheck points before they started): shrink/max+1"} {
+			if !strings.Contains(o.stdout, want) {
+				t.Errorf("points: stdout lacks %q:\n%s", want, o.stdout)
+			}
+		}
+		o = runMcheck(t, mnt, "points", "--json", "--store", "memory", "--mem-budget", "1MiB", "--strategy", "all", pc3)
+		lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
+		if o.code != exitViolation || len(lines) != 13 || !strings.Contains(lines[12], `"search":"failed","error":"Producer1 at `) {
+			t.Errorf("points --json: exit %d; want 1, and the 12 unsafe points' lines, then the failed one's:\n%s", o.code, o.stdout)
+		}
+	})
 	t.Run("continue", func(t *testing.T) {
 		// --continue meets uncoordinated's six violations at depth 6;
 		// the trace links then fill a 4 MiB TMPDIR. The violations stand

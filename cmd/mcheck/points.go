@@ -165,24 +165,39 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 			status = exitBounded
 		}
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "mcheck points: %v\n", err)
-		return exitFailure
-	}
-	if n := len(outs); n > 0 && outs[n-1].Result.Interrupted {
-		fmt.Fprintf(stderr, "mcheck points: interrupted at %s's point %s (%s)\n", outs[n-1].Thread, outs[n-1].Point.Where, outs[n-1].Strategy)
-		// The (update, strategy) runs after the interrupted one, as check
-		// names them (a tester: points said nothing of them).
+	// The (update, strategy) runs after the one stopped, as check names
+	// them (a tester: points said nothing of them).
+	notAfter := func(last *check.PointOutcome, why string) {
 		strategies := opts.Strategies
 		if len(strategies) == 0 {
 			strategies = []string{statespace.Uncoordinated{}.Name()} // points' default (check.Points)
 		}
 		plan := check.Options{Strategies: strategies, Update: opts.Update, QueueBound: opts.QueueBound, Skip: opts.Skip}
 		if planned, err := check.PlannedRuns(m, plan); err == nil {
-			if i := slices.Index(planned, outs[n-1].UpdateName()+"/"+outs[n-1].Strategy); i >= 0 {
-				notRun(stdout, stderr, f.jsonOut, "points", m, plan, i+1, whyInterrupted)
+			if i := slices.Index(planned, last.UpdateName()+"/"+last.Strategy); i >= 0 {
+				notRun(stdout, stderr, f.jsonOut, "points", m, plan, i+1, why)
 			}
 		}
+	}
+	if err != nil {
+		// As check: the error, where it stopped, the runs it kept from
+		// starting; an unsafe point found before it wins (exit 1). Found
+		// by a tester: exit 3 after unsafe rows, the rest unsaid.
+		fmt.Fprintf(stderr, "mcheck points: %v\n", err)
+		if n := len(outs); n > 0 && outs[n-1].Failure != nil {
+			last := outs[n-1]
+			fmt.Fprintf(stderr, "mcheck points: stopped after %s at depth %d (%s's point %s, %s); that point is not judged\n",
+				plural64(last.Result.States, "state"), last.Result.Depth, last.Thread, last.Point.Where, last.Strategy)
+			notAfter(last, whyFailed("points"))
+		}
+		if status == exitViolation {
+			return exitViolation
+		}
+		return exitFailure
+	}
+	if n := len(outs); n > 0 && outs[n-1].Result.Interrupted {
+		fmt.Fprintf(stderr, "mcheck points: interrupted at %s's point %s (%s)\n", outs[n-1].Thread, outs[n-1].Point.Where, outs[n-1].Strategy)
+		notAfter(outs[n-1], whyInterrupted)
 		if status != exitViolation {
 			return exitFailure
 		}
@@ -291,8 +306,13 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 	}
 	if left := o0.Of - len(outs); left > 0 {
 		// An interrupted run (found by a tester: "0 of 6 points" for the
-		// 6 judged of 16).
-		fmt.Fprintf(w, ", %d not judged (interrupted)", left)
+		// 6 judged of 16), or one a failure stopped (a tester: said to be
+		// interrupted).
+		why := "interrupted"
+		if outs[len(outs)-1].Failure != nil {
+			why = "the failure stopped them"
+		}
+		fmt.Fprintf(w, ", %d not judged (%s)", left, why)
 	}
 	fmt.Fprintf(w, " (each as its thread's only update point; depth: the witness's steps; applied: whether, and at which passing of the point, its thread applied in the witness, or waits at passing N: it blocked at the barrier there to apply, never released)\n")
 	if none := o0.Program.Pointless(); len(none) > 0 {
@@ -343,6 +363,8 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 // pointVerdictWord is a point's verdict as the table says it.
 func pointVerdictWord(o *check.PointOutcome) string {
 	switch {
+	case o.Failure != nil:
+		return "unknown (failed)"
 	case o.Verdict == check.PointUnknown && o.Result.Interrupted:
 		return "unknown (interrupted)"
 	case o.Verdict == check.PointUnknown && o.Result.CutByDepth:
@@ -403,6 +425,7 @@ type jsonPoint struct {
 	Verdict     string   `json:"verdict"`
 	Exhaustive  bool     `json:"exhaustive"`
 	Search      string   `json:"search"`
+	Error       string   `json:"error,omitempty"` // search "failed": why
 	States      int64    `json:"states"`
 	Transitions int64    `json:"transitions"`
 	Seconds     float64  `json:"seconds"`
@@ -434,10 +457,13 @@ type jsonPoint struct {
 func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutcome) {
 	res := o.Result
 	j := jsonPoint{Model: path, Update: o.UpdateName(), Strategy: o.Strategy, QueueBound: o.QueueBound, UpdateAt: f.updateAt, Skip: skipList(f.skip),
-		Thread: o.Thread, Of: o.Of, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: o.Verdict.String(), Search: (&runReport{res: o.Result}).search(),
+		Thread: o.Thread, Of: o.Of, Kind: o.Point.Kind, In: o.Point.In, Where: o.Point.Where, Verdict: o.Verdict.String(), Search: (&runReport{res: o.Result, failure: o.Failure}).search(),
 		Exhaustive: res.Exhaustive, States: res.States, Transitions: res.Transitions, Seconds: res.Elapsed.Seconds(), CapacityStuck: res.CapacityStuck}
 	if o.Liveness != nil {
 		j.PendingStuck = o.Liveness.Stuck
+	}
+	if o.Failure != nil {
+		j.Error = o.Failure.Error() // search "failed": why, as check's
 	}
 	if v := o.Witness; v != nil {
 		j.Property, j.Rule, j.Culprit, j.Action, j.Expected, j.Found = v.Property, v.Rule, v.Thread, v.Action, v.Expected, v.Found
