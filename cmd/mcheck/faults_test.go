@@ -281,6 +281,21 @@ func expectStats(t *testing.T, what string, o outcome) {
 // when it runs as root).
 const requireTmpfs = "MCHECK_REQUIRE_TMPFS"
 
+// fullTmpfs mounts a tmpfs of 1 MiB (mountTmpfs) and fills it.
+func fullTmpfs(t *testing.T) string {
+	t.Helper()
+	mnt := mountTmpfs(t, 1)
+	fill, err := os.Create(filepath.Join(mnt, "fill"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for chunk := make([]byte, 64<<10); err == nil; {
+		_, err = fill.Write(chunk)
+	}
+	fill.Close()
+	return mnt
+}
+
 // mountTmpfs mounts a tmpfs of mib MiB on a new directory (unmounted at
 // the end of the test), or skips the test where that is not possible.
 func mountTmpfs(t *testing.T, mib int) string {
@@ -359,15 +374,7 @@ func TestFaultDiskFull(t *testing.T) {
 	// (found by a tester: a bare "no space left on device", and an empty
 	// --out left behind).
 	t.Run("bench-tmpdir", func(t *testing.T) {
-		mnt := mountTmpfs(t, 1)
-		fill, err := os.Create(filepath.Join(mnt, "fill"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for chunk := make([]byte, 64<<10); err == nil; {
-			_, err = fill.Write(chunk)
-		}
-		fill.Close()
+		mnt := fullTmpfs(t)
 		out := filepath.Join(t.TempDir(), "results")
 		o := runMcheck(t, mnt, "bench", "--family", "prodcons", "--from", "1", "--to", "1", "--out", out)
 		expect(t, "bench with a full TMPDIR", o, exitFailure, "cannot write the generated model to the temporary directory (TMPDIR "+mnt, "set TMPDIR to a directory with room")
@@ -457,15 +464,7 @@ func TestFaultDiskFull(t *testing.T) {
 		// files grow; stop-the-world's first point fills the full TMPDIR.
 		// Its row says so, the rest are named, and the unsafe points win
 		// (found by a tester: exit 3, no row, "not judged (interrupted)").
-		mnt := mountTmpfs(t, 1)
-		fill, err := os.Create(filepath.Join(mnt, "fill"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for chunk := make([]byte, 64<<10); err == nil; {
-			_, err = fill.Write(chunk)
-		}
-		fill.Close()
+		mnt := fullTmpfs(t)
 		o := runMcheck(t, mnt, "points", "--store", "memory", "--mem-budget", "1MiB", "--strategy", "all", pc3)
 		noPanic(t, o.stdout, o.stderr)
 		expect(t, "points, then a full TMPDIR", o, exitViolation, "disk full", "that point is not judged")
