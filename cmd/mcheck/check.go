@@ -216,6 +216,10 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout)
 			writeText(stdout, runs, &f)
 		}
+		// The page too, with the runs so far, the failed one's row
+		// included (found by a tester: it was never written after a
+		// failure, violations found before it or not).
+		writeHTML(ctx, &f, path, src, runs, plan, stderr)
 		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyFailed("check"))
 		// A violation found before the failure is a result: it wins
 		// (exit 1), as before an interruption; otherwise exit 3.
@@ -228,18 +232,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		writeText(stdout, runs, &f)
 	}
-	htmlFailed := false
-	if f.html != "" {
-		n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props, f.cont)
-		if err != nil {
-			// Exit 3, after what an interruption says (found by a tester:
-			// a named pipe nobody read, then SIGINT, left it unsaid).
-			fmt.Fprintf(stderr, "mcheck check: %v\n", err)
-			htmlFailed = true
-		} else {
-			fmt.Fprintf(stderr, "mcheck check: wrote %s (%s)\n", f.html, plural(n, "counterexample"))
-		}
-	}
+	htmlFailed := !writeHTML(ctx, &f, path, src, runs, plan, stderr)
 	if outputLost(stdout) != nil {
 		return exitFailure // the runs after it were stopped, not interrupted (main says why)
 	}
@@ -271,6 +264,23 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return status
+}
+
+// writeHTML writes the --html page of runs, if asked for, and says so on
+// stderr; false if it could not be written (said too: exit 3, after what
+// an interruption says; found by a tester: a named pipe nobody read, then
+// SIGINT, left it unsaid).
+func writeHTML(ctx context.Context, f *checkFlags, path string, src []byte, runs []*runReport, plan *checkPlan, stderr io.Writer) bool {
+	if f.html == "" {
+		return true
+	}
+	n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props, f.cont)
+	if err != nil {
+		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
+		return false
+	}
+	fmt.Fprintf(stderr, "mcheck check: wrote %s (%s)\n", f.html, plural(n, "counterexample"))
+	return true
 }
 
 // notRun names the runs that never started, the first done of them having

@@ -397,13 +397,19 @@ func TestFaultDiskFull(t *testing.T) {
 		// max+1 then fills the 2 MiB TMPDIR. The violation is a result:
 		// it wins (exit 1), as before an interruption; the failed run has
 		// its JSON line, search "failed", with the error.
+		// The --html page is written too, the failed run's row included
+		// (found by a tester: it was never written after a failure).
 		mnt := mountTmpfs(t, 2)
-		o := runMcheck(t, mnt, "check", "--json", "--progress", "off", "--strategy", "uncoordinated,max+1", "--reduce", "none", "--store", "memory", "--mem-budget", "1MiB", pc3)
-		expect(t, "a full disk after a violation", o, exitViolation, "disk full", "nothing is proved")
+		page := filepath.Join(t.TempDir(), "page.html")
+		o := runMcheck(t, mnt, "check", "--json", "--progress", "off", "--strategy", "uncoordinated,max+1", "--reduce", "none", "--store", "memory", "--mem-budget", "1MiB", "--html", page, pc3)
+		expect(t, "a full disk after a violation", o, exitViolation, "disk full", "nothing is proved", "wrote "+page+" (1 counterexample)")
 		lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
 		if len(lines) != 2 || !strings.Contains(lines[0], `"verdict":"violation"`) ||
 			!strings.Contains(lines[1], `"search":"failed"`) || !strings.Contains(lines[1], `"error":"store: spill`) {
 			t.Errorf("want the violation's line, then the failed run's:\n%s", o.stdout)
+		}
+		if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), "<td>max&#43;1</td><td>ok?</td><td>-</td><td>failed</td>") {
+			t.Errorf("the page lacks the failed run's row (%v)", err)
 		}
 		expectEmpty(t, "spill files on a full disk after a violation", mnt)
 	})
