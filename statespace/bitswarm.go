@@ -178,7 +178,7 @@ const (
 	MemberEnded     MemberStatus = iota // nothing left to search: every configuration its array took for new was expanded
 	MemberCut                           // MaxStates left a new state out
 	MemberViolation                     // found a violation
-	MemberStopped                       // Time ran out or the swarm was interrupted
+	MemberStopped                       // Time ran out, the swarm was interrupted, or a member failed (its own search, or another's)
 )
 
 func (s MemberStatus) String() string {
@@ -326,6 +326,11 @@ type swarmRun struct {
 	next   atomic.Int64
 	stopAt atomic.Int64 // the lowest member that found a violation
 
+	// failed is set when a member fails (a spill file): the others stop
+	// then, part-way, as after an interruption (found by a tester: they
+	// ran on to --time, or for ever with --max-states 0).
+	failed atomic.Bool
+
 	mu      sync.Mutex
 	pending map[int]*memberOut
 	merged  int
@@ -338,11 +343,14 @@ type swarmRun struct {
 func (r *swarmRun) worker(ctx context.Context) {
 	for {
 		j := r.next.Add(1) - 1
-		if j >= int64(r.o.Members) || j > r.stopAt.Load() || ctx.Err() != nil {
+		if j >= int64(r.o.Members) || j > r.stopAt.Load() || ctx.Err() != nil || r.failed.Load() {
 			return
 		}
 		m := r.o.Member(int(j))
-		out := runMember(r.sem, r.o, m, func() bool { return ctx.Err() != nil || j > r.stopAt.Load() })
+		out := runMember(r.sem, r.o, m, func() bool { return ctx.Err() != nil || j > r.stopAt.Load() || r.failed.Load() })
+		if out.err != nil {
+			r.failed.Store(true)
+		}
 		if out.aborted = j > r.stopAt.Load(); !out.aborted && out.viol != nil {
 			for {
 				cur := r.stopAt.Load()
@@ -383,11 +391,14 @@ func (r *swarmRun) merge(w *memberOut) {
 	if r.first != nil || r.err != nil || w.aborted || int64(w.res.Config.Index) > r.stopAt.Load() {
 		return
 	}
+	res := r.res
 	if w.err != nil {
+		// Listed, with what it stored before it failed (found by a
+		// tester: it was left out, its states uncounted).
 		r.err = fmt.Errorf("swarm %s: %w", w.res.Config, w.err)
+		res.Members = append(res.Members, w.res)
 		return
 	}
-	res := r.res
 	res.Members = append(res.Members, w.res)
 	res.Introduced = res.Introduced || w.introduced
 	if r.cov != nil && w.cov != nil {

@@ -429,6 +429,39 @@ func TestFaultDiskFull(t *testing.T) {
 		}
 		expectEmpty(t, "swarm spill files on a full disk after a violation", mnt)
 	})
+	t.Run("swarm-failed-member", func(t *testing.T) {
+		// A breadth-first member's spill fails at once: the other members
+		// stop too, part-way, and all are listed, the failed one with
+		// what it stored (found by a tester: the depth-first members ran
+		// on to --time, or for ever with --max-states 0, and the failed
+		// one was left out).
+		pc4 := familyModel(t, "prodcons", 4)
+		mnt := fullTmpfs(t)
+		o := runMcheck(t, mnt, "swarm", "--json", "--mem-budget", "1MiB", "--max-states", "0", "--time", "20s", "--workers", "8", "--strategy", "stop-the-world", pc4)
+		noPanic(t, o.stdout, o.stderr)
+		expect(t, "swarm: a member fails", o, exitFailure, "disk full", "nothing is proved")
+		var r struct {
+			Search   string `json:"search"`
+			TimedOut bool   `json:"timed_out"`
+			Members  []struct {
+				Member int
+				Status string
+			}
+		}
+		if err := json.Unmarshal([]byte(o.stdout), &r); err != nil {
+			t.Fatalf("%v:\n%s", err, o.stdout)
+		}
+		if r.Search != "failed" || r.TimedOut || len(r.Members) == 0 {
+			t.Errorf("want search failed, not timed out, the members listed:\n%s", o.stdout)
+		}
+		for _, m := range r.Members {
+			if m.Status != "stopped" {
+				t.Errorf("member %d %s, want stopped:\n%s", m.Member, m.Status, o.stdout)
+			}
+		}
+		os.Remove(filepath.Join(mnt, "fill"))
+		expectEmpty(t, "swarm spill files on a full disk", mnt)
+	})
 	t.Run("swarm-text-after-violation", func(t *testing.T) {
 		// In text, the failed swarm's line and the summary, as check
 		// prints them (a tester: stdout was empty but for the first run).
