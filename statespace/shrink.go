@@ -86,6 +86,10 @@ type ShrinkResult struct {
 	// Err, when set, is why shrinking failed (Violation is then the
 	// original).
 	Err error
+	// BFSErr, when set, is why the BFS failed (a store: a full disk);
+	// delta debugging, which needs none, ran without it, and AtLeast is
+	// what the BFS's finished levels showed.
+	BFSErr error
 }
 
 // Shrink looks for a shorter run that ends in v (same property and rule).
@@ -104,10 +108,12 @@ func Shrink(ctx context.Context, sem *Semantics, v *Violation, o ShrinkOptions) 
 	}
 	if o.Stores != nil {
 		found, err := shrinkBFS(ctx, sem, target, best, o, res)
-		if err != nil {
-			return res, err
-		}
-		if found != nil {
+		switch {
+		case err != nil:
+			// Delta debugging still runs (found by a tester: a full
+			// TMPDIR left the walk's run of 719 steps as it was).
+			res.BFSErr, res.Shortest = err, false
+		case found != nil:
 			best, res.Method = found, "bfs"
 		}
 	}

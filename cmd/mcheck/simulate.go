@@ -389,6 +389,9 @@ func shrinkHow(v *statespace.Violation, sh *statespace.ShrinkResult, whose strin
 		return fmt.Sprintf("failed (%v); the run printed is the %s's", sh.Err, whose)
 	case sh != nil && len(v.Path) > 0:
 		how := fmt.Sprintf("a BFS stored %d configurations%s", sh.BFSStates, cutNote(sh.BFSCut, " (the --shrink-states cap)"))
+		if sh.BFSErr != nil {
+			how = fmt.Sprintf("the BFS failed after %d configurations (%v)", sh.BFSStates, sh.BFSErr)
+		}
 		if sh.Tries > 0 || sh.OutOfBudget {
 			how += fmt.Sprintf("; delta debugging replayed %d shorter candidate runs%s", sh.Tries, cutNote(sh.OutOfBudget, " (--shrink-budget spent)"))
 		}
@@ -581,7 +584,32 @@ type jsonSim struct {
 	AtLeast    int      `json:"at_least_steps"`
 	BFSStates  int64    `json:"shrink_bfs_states"`
 	ShrinkHow  string   `json:"shrink_method,omitempty"`
+	jsonShrinkStop
 	jsonCoverage
+}
+
+// jsonShrinkStop says what stopped shrinking short, as the text does
+// (found by a tester: only the text said it): its error (the BFS's, delta
+// debugging having run without it, or shrinking's own, the run as found),
+// or the interruption.
+type jsonShrinkStop struct {
+	ShrinkError       string `json:"shrink_error,omitempty"`
+	ShrinkInterrupted bool   `json:"shrink_interrupted,omitempty"`
+}
+
+func shrinkStopOf(sh *statespace.ShrinkResult) jsonShrinkStop {
+	var j jsonShrinkStop
+	switch {
+	case sh == nil:
+	case sh.Err != nil:
+		j.ShrinkError = sh.Err.Error()
+	case sh.BFSErr != nil:
+		j.ShrinkError = "the BFS: " + sh.BFSErr.Error()
+	}
+	if sh != nil {
+		j.ShrinkInterrupted = sh.Interrupted
+	}
+	return j
 }
 
 func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
@@ -605,6 +633,7 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 		j.FoundBy, j.FoundSeed, j.WalkPath = res.Found.String(), &seed, res.Violation.Path
 		if sh := res.Shrunk; sh != nil {
 			j.Shrunk, j.Shortest, j.AtLeast, j.BFSStates, j.ShrinkHow = sh.Method != "", sh.Shortest, sh.AtLeast, sh.BFSStates, sh.Method
+			j.jsonShrinkStop = shrinkStopOf(sh)
 		}
 	}
 	j.jsonCoverage = coverageJSON(r.model, res.Unreached)

@@ -186,3 +186,26 @@ func TestSimulateCapacityVisits(t *testing.T) {
 		t.Fatalf("%s%s", out, errs)
 	}
 }
+
+// TestShrinkWithoutStore: where the shrinking BFS cannot have its store
+// (TMPDIR missing), delta debugging, which needs none, still shortens the
+// walk's run, and the JSON says why the BFS did not run, as the text does
+// (found by a tester: the walk's run was printed as found, and the JSON
+// said nothing).
+func TestShrinkWithoutStore(t *testing.T) {
+	pc4 := familyModel(t, "prodcons", 4)
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	code, out, errs := runCmd("simulate", "--strategy", "uncoordinated", "--runs", "20", pc4)
+	if code != exitViolation || !strings.Contains(out, "shrinking: the BFS failed after 0 configurations (") || !strings.Contains(out, "shrunk by delta debugging from the walk's") {
+		t.Errorf("exit %d:\n%s%s", code, out, errs)
+	}
+	code, out, errs = runCmd("simulate", "--json", "--strategy", "uncoordinated", "--runs", "20", pc4)
+	var j struct {
+		Shrunk      bool   `json:"shrunk"`
+		Method      string `json:"shrink_method"`
+		ShrinkError string `json:"shrink_error"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil || code != exitViolation || !j.Shrunk || j.Method != "delta debugging" || !strings.HasPrefix(j.ShrinkError, "the BFS: ") {
+		t.Errorf("exit %d, %+v (%v):\n%s%s", code, j, err, out, errs)
+	}
+}

@@ -501,6 +501,7 @@ type jsonSwarm struct {
 	AtLeast    int          `json:"at_least_steps"`
 	BFSStates  int64        `json:"shrink_bfs_states"`
 	ShrinkHow  string       `json:"shrink_method,omitempty"`
+	jsonShrinkStop
 	jsonCoverage
 }
 
@@ -540,6 +541,7 @@ func writeSwarmJSON(w io.Writer, r *swarmReport, f *swarmFlags) {
 		j.FoundBy, j.MemberPath = &found, res.Violation.Path
 		if sh := res.Shrunk; sh != nil {
 			j.Shrunk, j.Shortest, j.AtLeast, j.BFSStates, j.ShrinkHow = sh.Method != "", sh.Shortest, sh.AtLeast, sh.BFSStates, sh.Method
+			j.jsonShrinkStop = shrinkStopOf(sh)
 		}
 	}
 	j.jsonCoverage = coverageJSON(r.model, res.Unreached)
