@@ -350,11 +350,10 @@ func (g *liveGraph) finish(st *LiveStats, v *Violation, err error) (*Violation, 
 // shallowest first (none if the search was cut or interrupted).
 func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) (*fairComps, error) {
 	init, _ := g.sem.Initial()
-	if err := g.explore(ctx, init, opt, st); err != nil {
-		return nil, err
-	}
-	// (Counted in a cut or interrupted check too: its figures so far fit
-	// together, found by a tester.)
+	err := g.explore(ctx, init, opt, st)
+	// (Counted in a cut, interrupted or failed check too: its figures so
+	// far fit together, found by testers. After a failed pager, the pages
+	// it lost count as none pending.)
 	for i := uint32(0); i < g.state.len(); i++ {
 		if f := g.flags(i); f&flagPending != 0 {
 			st.Pending++
@@ -362,6 +361,9 @@ func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) 
 				st.Excluded++
 			}
 		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	if st.Cut || st.Interrupted {
 		return nil, nil

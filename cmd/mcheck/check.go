@@ -198,8 +198,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			// --json, its line, search "failed").
 			last := outs[n-1]
 			proved := "nothing is proved"
-			if last.Result.Violation != nil {
+			switch {
+			case last.Result.Violation != nil:
 				proved = "the violations found before it stand" // (--continue)
+			case last.Liveness != nil:
+				proved = "the safety search was exhaustive and found nothing; update completion (liveness) is not judged"
 			}
 			fmt.Fprintf(stderr, "mcheck check: stopped after %s at depth %d (%s, %s); %s\n", plural64(last.Result.States, "state"), last.Result.Depth, last.UpdateName(), strategyName(last), proved)
 			r := runs[n-1]
@@ -779,6 +782,11 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 	var notes []string
 	if res.Violation == nil {
 		switch {
+		case r.failure != nil && r.live != nil:
+			// The liveness check runs only after a safety search that was
+			// exhaustive and found nothing: that stands (found by a tester:
+			// "nothing is proved", where an interruption says it).
+			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness) failed after %d configurations (%v): not judged", r.queueBound, r.live.States, r.failure))
 		case r.failure != nil:
 			notes = append(notes, fmt.Sprintf("failed (%v): no violation found so far; nothing is proved", r.failure))
 		case res.Exhaustive:
