@@ -388,6 +388,9 @@ func (r *Row) summary() string {
 		case r.SafetyDone:
 			// (found by a tester: an exact count was called a lower bound)
 			search = "the safety search exhaustive"
+		case r.Verdict == VerdictError:
+			// (found by a tester: "cut", of a run that failed)
+			search = "before it failed"
 		case !r.Exhaustive:
 			search = "cut, a lower bound"
 		}

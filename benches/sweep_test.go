@@ -212,6 +212,15 @@ func TestSweepOptions(t *testing.T) {
 	}
 }
 
+// TestSummaryError: a run that failed counts its states "before it
+// failed", not as cut (found by a tester).
+func TestSummaryError(t *testing.T) {
+	r := Row{Verdict: VerdictError, Measured: true, States: 0, Detail: "disk full"}
+	if s := r.summary(); !strings.Contains(s, "error, 0 states (before it failed)") || strings.Contains(s, "cut") {
+		t.Errorf("%s", s)
+	}
+}
+
 // TestSummaryTimeoutInLiveness: a run over --timeout in the liveness check,
 // after an exhaustive safety search, has an exact state count: its line says
 // so rather than "a lower bound" (found by a tester).
