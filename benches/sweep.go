@@ -125,17 +125,20 @@ func Sweep(ctx context.Context, opt SweepOptions, progress io.Writer) ([]Row, er
 		}
 	}
 	interrupted := false
+	var failed error // what stopped the sweep part-way (the rows so far are plotted)
 sweep:
 	for k := opt.From; k <= opt.To; k++ {
 		src, err := family.Generate(opt.Family, k)
 		if err != nil {
-			return rows, err
+			failed = err
+			break
 		}
 		modelPath := filepath.Join(tmp, fmt.Sprintf("%s-%d.dsu", opt.Family, k))
 		if err := os.WriteFile(modelPath, src, 0o644); err != nil {
 			// Said as the temporary directory's failure (found by a
 			// tester: a bare "no space left on device" on a path in it).
-			return rows, fmt.Errorf("cannot write the generated model to the temporary directory (TMPDIR %s; set TMPDIR to a directory with room): %v", os.TempDir(), err)
+			failed = fmt.Errorf("cannot write the generated model to the temporary directory (TMPDIR %s; set TMPDIR to a directory with room): %v", os.TempDir(), err)
+			break
 		}
 		for _, s := range opt.Strategies {
 			fmt.Fprintf(progress, "  %s %d %-14s ... ", opt.Family, k, s)
@@ -152,10 +155,15 @@ sweep:
 			}
 		}
 	}
+	// The plots of the runs done, also when a failure stopped the sweep
+	// (found by a tester: the CSV held them, and no plot was drawn).
 	if len(rows) > 0 {
 		if err := writePlots(opt.Out, opt.Family, opt.QueueBound, opt.Reduce, rows); err != nil {
-			return rows, err
+			return rows, errors.Join(failed, err)
 		}
+	}
+	if failed != nil {
+		return rows, failed
 	}
 	if interrupted {
 		return rows, ErrInterrupted

@@ -91,18 +91,9 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		QueueBound: f.queueBound, MaxStates: f.maxStates, Store: f.store, Timeout: f.timeout, Reduce: f.reduce,
 	}, stderr)
 	interrupted := errors.Is(err, benches.ErrInterrupted)
-	if err != nil && !interrupted {
-		fmt.Fprintf(stderr, "mcheck bench: %v\n", err)
-		return exitFailure
-	}
-	if len(rows) > 0 {
-		base := filepath.Join(f.out, f.family)
-		fmt.Fprintf(stderr, "mcheck bench: wrote %s.csv, %s.svg and %s.png\n", base, base, base)
-	}
-	if interrupted {
-		// The runs the interruption stopped or kept from starting, named
-		// as the other commands name theirs (a tester: the CSV alone said
-		// which had run).
+	// The runs the sweep did not finish, named as the other commands name
+	// theirs (a tester: the CSV alone said which had run).
+	notFinished := func(why string) {
 		var left []string
 		for k, i := f.from, 0; k <= f.to; k++ {
 			for _, st := range strategies {
@@ -114,8 +105,32 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		if len(left) > 0 {
-			fmt.Fprintf(stderr, "mcheck bench: not run (interrupted before they finished): %s\n", strings.Join(left, ", "))
+			fmt.Fprintf(stderr, "mcheck bench: not run (%s before they finished): %s\n", why, strings.Join(left, ", "))
 		}
+	}
+	if err != nil && !interrupted {
+		// The outputs of the runs done, and the runs left (found by a
+		// tester: neither was said after a failure part-way).
+		fmt.Fprintf(stderr, "mcheck bench: %v\n", err)
+		base := filepath.Join(f.out, f.family)
+		var kept []string
+		for _, ext := range []string{".csv", ".svg", ".png"} {
+			if _, err := os.Stat(base + ext); err == nil {
+				kept = append(kept, base+ext)
+			}
+		}
+		if len(rows) > 0 && len(kept) > 0 {
+			fmt.Fprintf(stderr, "mcheck bench: %s hold the %s done before the failure\n", strings.Join(kept, ", "), plural(len(rows), "run"))
+		}
+		notFinished("the failure stopped the sweep")
+		return exitFailure
+	}
+	if len(rows) > 0 {
+		base := filepath.Join(f.out, f.family)
+		fmt.Fprintf(stderr, "mcheck bench: wrote %s.csv, %s.svg and %s.png\n", base, base, base)
+	}
+	if interrupted {
+		notFinished("interrupted")
 	}
 	if interrupted && len(rows) == 0 {
 		// Found by a tester: "the outputs hold the runs" was said when

@@ -300,6 +300,12 @@ func fullTmpfs(t *testing.T) string {
 // the end of the test), or skips the test where that is not possible.
 func mountTmpfs(t *testing.T, mib int) string {
 	t.Helper()
+	return mountTmpfsSize(t, fmt.Sprintf("%dm", mib))
+}
+
+// mountTmpfsSize is mountTmpfs of a size as mount takes it ("8k").
+func mountTmpfsSize(t *testing.T, size string) string {
+	t.Helper()
 	skip := t.Skipf
 	if os.Getenv(requireTmpfs) == "1" {
 		skip = t.Fatalf
@@ -311,7 +317,7 @@ func mountTmpfs(t *testing.T, mib int) string {
 		skip("mounts a tmpfs: needs root (CI runs as root)")
 	}
 	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%dm", mib), "tmpfs", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
 		skip("cannot mount a tmpfs (%v): %s", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() {
@@ -381,6 +387,17 @@ func TestFaultDiskFull(t *testing.T) {
 		if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("bench left %s behind (%v)", out, err)
 		}
+	})
+	t.Run("bench-tmpdir-midway", func(t *testing.T) {
+		// An 8 KiB TMPDIR takes ring 2's and 3's generated models, not
+		// ring 4's: the runs done keep their CSV rows and plots, and the
+		// runs left are named (found by a tester: no plots, and the runs
+		// left unsaid).
+		mnt := mountTmpfsSize(t, "8k")
+		out := filepath.Join(t.TempDir(), "results")
+		o := runMcheck(t, mnt, "bench", "--family", "ring", "--from", "2", "--to", "4", "--strategy", "max+1", "--out", out)
+		expect(t, "bench with a TMPDIR that fills midway", o, exitFailure, "cannot write the generated model to the temporary directory",
+			"ring.svg, "+filepath.Join(out, "ring.png")+" hold the 2 runs done before the failure", "not run (the failure stopped the sweep before they finished): ring 4 max+1")
 	})
 	t.Run("spill", func(t *testing.T) {
 		mnt := mountTmpfs(t, 2)
