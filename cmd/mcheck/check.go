@@ -222,7 +222,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		// The page too, with the runs so far, the failed one's row
 		// included (found by a tester: it was never written after a
 		// failure, violations found before it or not).
-		writeHTML(ctx, &f, path, src, runs, plan, stderr)
+		writeHTML(ctx, &f, path, src, runs, plan, notRunLine(m, opts, len(runs), whyFailed("check")), stderr)
 		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyFailed("check"))
 		// A violation found before the failure is a result: it wins
 		// (exit 1), as before an interruption; otherwise exit 3.
@@ -235,7 +235,17 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		writeText(stdout, runs, &f)
 	}
-	htmlFailed := !writeHTML(ctx, &f, path, src, runs, plan, stderr)
+	// The page names the runs an interruption kept from starting, as the
+	// text does (found by a tester: it did not).
+	stopped := cutShort(ctx, m, opts, len(runs))
+	for _, r := range runs {
+		stopped = stopped || r.res.Interrupted
+	}
+	left := ""
+	if stopped {
+		left = notRunLine(m, opts, len(runs), whyInterrupted)
+	}
+	htmlFailed := !writeHTML(ctx, &f, path, src, runs, plan, left, stderr)
 	if outputLost(stdout) != nil {
 		return exitFailure // the runs after it were stopped, not interrupted (main says why)
 	}
@@ -269,21 +279,31 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	return status
 }
 
-// writeHTML writes the --html page of runs, if asked for, and says so on
-// stderr; false if it could not be written (said too: exit 3, after what
+// writeHTML writes the --html page of runs, if asked for (with notRun,
+// notRunLine's, under its table), and says so on stderr; false if it could not be written (said too: exit 3, after what
 // an interruption says; found by a tester: a named pipe nobody read, then
 // SIGINT, left it unsaid).
-func writeHTML(ctx context.Context, f *checkFlags, path string, src []byte, runs []*runReport, plan *checkPlan, stderr io.Writer) bool {
+func writeHTML(ctx context.Context, f *checkFlags, path string, src []byte, runs []*runReport, plan *checkPlan, notRun string, stderr io.Writer) bool {
 	if f.html == "" {
 		return true
 	}
-	n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props, f.cont)
+	n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props, f.cont, notRun)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return false
 	}
 	fmt.Fprintf(stderr, "mcheck check: wrote %s (%s)\n", f.html, plural(n, "counterexample"))
 	return true
+}
+
+// notRunLine is notRun's line, without its newline ("" when every run
+// planned ran).
+func notRunLine(m *model.Model, o check.Options, done int, why string) string {
+	planned, err := check.PlannedRuns(m, o)
+	if err != nil || len(planned) <= done {
+		return ""
+	}
+	return fmt.Sprintf("not run (%s before they started): %s", why, strings.Join(planned[done:], ", "))
 }
 
 // notRun names the runs that never started, the first done of them having
@@ -293,11 +313,11 @@ func writeHTML(ctx context.Context, f *checkFlags, path string, src []byte, runs
 // stdout after the text's summary; with --json on stderr, stdout being
 // JSON lines.
 func notRun(stdout, stderr io.Writer, jsonOut bool, cmd string, m *model.Model, o check.Options, done int, why string) {
-	planned, err := check.PlannedRuns(m, o)
-	if err != nil || len(planned) <= done {
+	line := notRunLine(m, o, done, why)
+	if line == "" {
 		return
 	}
-	line := fmt.Sprintf("not run (%s before they started): %s\n", why, strings.Join(planned[done:], ", "))
+	line += "\n"
 	if jsonOut {
 		fmt.Fprintf(stderr, "mcheck %s: %s", cmd, line)
 		return

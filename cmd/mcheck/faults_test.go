@@ -418,15 +418,17 @@ func TestFaultDiskFull(t *testing.T) {
 		// (found by a tester: it was never written after a failure).
 		mnt := mountTmpfs(t, 2)
 		page := filepath.Join(t.TempDir(), "page.html")
-		o := runMcheck(t, mnt, "check", "--json", "--progress", "off", "--strategy", "uncoordinated,max+1", "--reduce", "none", "--store", "memory", "--mem-budget", "1MiB", "--html", page, pc3)
+		o := runMcheck(t, mnt, "check", "--json", "--progress", "off", "--strategy", "uncoordinated,max+1,stop-the-world", "--reduce", "none", "--store", "memory", "--mem-budget", "1MiB", "--html", page, pc3)
 		expect(t, "a full disk after a violation", o, exitViolation, "disk full", "nothing is proved", "wrote "+page+" (1 counterexample)")
 		lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
 		if len(lines) != 2 || !strings.Contains(lines[0], `"verdict":"violation"`) ||
 			!strings.Contains(lines[1], `"search":"failed"`) || !strings.Contains(lines[1], `"error":"store: spill`) {
 			t.Errorf("want the violation's line, then the failed run's:\n%s", o.stdout)
 		}
-		if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), "<td>max&#43;1</td><td>ok?</td><td>-</td><td>failed</td>") {
-			t.Errorf("the page lacks the failed run's row (%v)", err)
+		// And the run the failure kept from starting, as the text says it.
+		if b, err := os.ReadFile(page); err != nil || !strings.Contains(string(b), "<td>max&#43;1</td><td>ok?</td><td>-</td><td>failed</td>") ||
+			!strings.Contains(string(b), "not run (the failure stopped the check before they started): shrink/stop-the-world") {
+			t.Errorf("the page lacks the failed run's row, or the run not started (%v)", err)
 		}
 		expectEmpty(t, "spill files on a full disk after a violation", mnt)
 	})

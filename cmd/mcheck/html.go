@@ -42,6 +42,9 @@ type htmlPage struct {
 	Continue bool
 	// Legend explains ok* (capacityLegend) when a row has it.
 	Legend string
+	// NotRun names the runs an interruption or a failure kept from
+	// starting (notRunLine), as the text does.
+	NotRun string
 }
 
 // htmlRunRow is one run in the page's summary table.
@@ -126,11 +129,12 @@ type htmlEndRow struct {
 // writeHTMLFile renders the page for the runs of one check and writes it
 // to path, through a temporary file in the same directory renamed into
 // place, so that a reader never sees half a page.
-func writeHTMLFile(ctx context.Context, path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool) (int, error) {
+func writeHTMLFile(ctx context.Context, path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool, notRun string) (int, error) {
 	page, err := buildPage(modelPath, src, runs, updateAt, props, cont)
 	if err != nil {
 		return 0, err
 	}
+	page.NotRun = notRun
 	var b bytes.Buffer
 	if err := renderHTML(&b, page); err != nil {
 		return 0, fmt.Errorf("--html: rendering %s: %v", path, err)
