@@ -107,12 +107,12 @@ func Sweep(ctx context.Context, opt SweepOptions, progress io.Writer) ([]Row, er
 	// before the first run, not after it (found by a tester: one run, then
 	// "cannot write"). The outputs are written as the probe is: a file of
 	// their own in the directory, then renamed (atomicfile).
-	if probe, err := os.CreateTemp(opt.Out, ".mcheck-bench-*"); err != nil {
+	probe, err := os.CreateTemp(opt.Out, ".mcheck-bench-*")
+	if err != nil {
 		return nil, fmt.Errorf("cannot write in the output directory %s: %v", opt.Out, err)
-	} else {
-		probe.Close()
-		os.Remove(probe.Name())
 	}
+	probe.Close()
+	os.Remove(probe.Name())
 
 	csvPath := filepath.Join(opt.Out, opt.Family+".csv")
 	var rows []Row

@@ -116,12 +116,9 @@ func (s *liveKeys) insert(key uint64) (uint32, bool, error) {
 // TMPDIR ended mcheck with a nil dereference): it panics with pagesFailed,
 // which the liveness check recovers as its error (pagesError).
 func (s *liveKeys) decode(id uint32, a *Arena) *Config {
-	if err := s.pg.Err(); err != nil {
-		panic(pagesFailed{err})
-	}
 	key := s.at.At(int64(id))
-	if err := s.pg.Err(); err != nil {
-		panic(pagesFailed{err}) // the key's page could not be read back
+	if err := s.pg.Err(); err != nil { // failed before, or reading the key's page back
+		panic(pagesFailed{err})
 	}
 	return s.trees.decode(key, a, &s.cur)
 }

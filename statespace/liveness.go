@@ -368,10 +368,9 @@ func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) 
 	if st.Cut || st.Interrupted {
 		return nil, nil
 	}
-	// Nothing read from a failed pager is judged (it may be garbage).
-	if err := g.pg.Err(); err != nil {
-		return nil, fmt.Errorf("liveness: %w", err)
-	}
+	// Nothing read from a failed pager is judged (it may be garbage):
+	// explore returned its error, if it had one; the decomposition's own
+	// columns are looked at here.
 	fairs := g.fairComponents(st)
 	if err := g.pg.Err(); err != nil {
 		return nil, fmt.Errorf("liveness: %w", err)
