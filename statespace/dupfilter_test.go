@@ -1,6 +1,7 @@
 package statespace_test
 
 import (
+	"flag"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"github.com/mcheck/mcheck/store"
 )
 
+var agreeRandom = flag.Int("agree.random", 20, "random models of TestDupFilterAgrees and TestSleepSetsAgree")
+
 // TestDupFilterAgrees checks that the explorer's duplicate filter
 // (explore.go) changes nothing but the work: with it and without it, the
 // same verdicts, counts, counterexamples and every parent link (so every
@@ -19,6 +22,22 @@ import (
 // that a worker expands records of another's share out of frontier order),
 // with a cut by the number of states, and with --continue.
 func TestDupFilterAgrees(t *testing.T) {
+	agreesWithout(t, "the filter", statespace.SetDupFilter, 5000, func(r *statespace.Result) bool { return r.Transitions > r.States })
+}
+
+// TestSleepSetsAgree checks that sleep sets (sleep.go) change nothing but
+// the work, as TestDupFilterAgrees does for the duplicate filter: the same
+// configurations, transitions, depths, verdicts, counterexamples and parent
+// links. Random models of another range of seeds than the filter's.
+func TestSleepSetsAgree(t *testing.T) {
+	agreesWithout(t, "sleep sets", statespace.SetSleepSets, 7000, nil)
+}
+
+// agreesWithout compares searches with a work-saving setting on and off
+// (set turns it on or off and returns the restorer) on the agreement models
+// and random ones from seed base+1; worked reports whether a search with it
+// on did what it saves (nil: not asked).
+func agreesWithout(t *testing.T, what string, set func(on bool) func(), base uint64, worked func(*statespace.Result) bool) {
 	type subject struct {
 		name string
 		src  string
@@ -27,15 +46,15 @@ func TestDupFilterAgrees(t *testing.T) {
 	for _, f := range agreementModels() {
 		subjects = append(subjects, subject{f, ""})
 	}
-	seeds := uint64(20)
+	seeds := uint64(*agreeRandom)
 	if testing.Short() {
-		seeds = 6
+		seeds = min(seeds, 6)
 	}
 	for seed := uint64(1); seed <= seeds; seed++ {
-		subjects = append(subjects, subject{fmt.Sprintf("random-%d.dsu", seed+5000), randmodel.Generate(seed+5000, randmodel.Config{})})
+		subjects = append(subjects, subject{fmt.Sprintf("random-%d.dsu", seed+base), randmodel.Generate(seed+base, randmodel.Config{})})
 	}
 	run := func(sem *statespace.Semantics, o exploreOpts, on bool) (*statespace.Result, []string) {
-		defer statespace.SetDupFilter(on)()
+		defer set(on)()
 		l, err := store.NewLinks(store.SpillOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -53,7 +72,7 @@ func TestDupFilterAgrees(t *testing.T) {
 		}
 		return res, links
 	}
-	compared, dropped := 0, false
+	compared, dropped := 0, worked == nil
 	for _, s := range subjects {
 		mod := func() *model.Model {
 			if s.src == "" {
@@ -76,27 +95,27 @@ func TestDupFilterAgrees(t *testing.T) {
 			name := fmt.Sprintf("%s/%s/workers=%d/continue=%v/max=%d", filepath.Base(s.name), strategy, o.workers, o.cont, o.maxStates)
 			if with.States != without.States || with.Transitions != without.Transitions || with.Depth != without.Depth ||
 				with.Verdict != without.Verdict || with.CapacityStuck != without.CapacityStuck || with.CapacityHits != without.CapacityHits {
-				t.Errorf("%s: with the filter %d states %d transitions depth %d %v stuck %d; without %d %d %d %v %d", name,
+				t.Errorf("%s: with %s %d states %d transitions depth %d %v stuck %d; without %d %d %d %v %d", name, what,
 					with.States, with.Transitions, with.Depth, with.Verdict, with.CapacityStuck,
 					without.States, without.Transitions, without.Depth, without.Verdict, without.CapacityStuck)
 			}
 			if (with.Violation == nil) != (without.Violation == nil) ||
 				with.Violation != nil && renderViolation(with.Violation) != renderViolation(without.Violation) {
-				t.Errorf("%s: another counterexample with the filter", name)
+				t.Errorf("%s: another counterexample with %s", name, what)
 			}
 			if len(with.Violations) != len(without.Violations) {
-				t.Errorf("%s: %d violations with the filter, %d without", name, len(with.Violations), len(without.Violations))
+				t.Errorf("%s: %d violations with %s, %d without", name, len(with.Violations), what, len(without.Violations))
 			} else {
 				for i := range with.Violations {
 					if renderViolation(with.Violations[i]) != renderViolation(without.Violations[i]) {
-						t.Errorf("%s: violation %d differs with the filter", name, i+1)
+						t.Errorf("%s: violation %d differs with %s", name, i+1, what)
 					}
 				}
 			}
 			if !slices.Equal(wl, wol) {
-				t.Errorf("%s: the parent links differ with the filter", name)
+				t.Errorf("%s: the parent links differ with %s", name, what)
 			}
-			dropped = dropped || with.Transitions > with.States
+			dropped = dropped || worked != nil && worked(with)
 		}
 	}
 	if compared < 100 || !dropped {

@@ -371,6 +371,7 @@ type search struct {
 	cursors []cursor    // one per worker
 	encs    [][]byte    // one per worker, with contentKeys: encodings
 	dups    [][]dupSlot // one per worker: the duplicate filter (nil: off)
+	sleeps  []sleeper   // one per worker, with sleep sets (sleep.go; nil: off)
 	covs    []coverage  // one per worker, with Options.Coverage
 
 	// What the recording goroutine writes while the workers expand the
@@ -396,6 +397,7 @@ type search struct {
 	// content hashes, with contentKeys.
 	keys     []uint64
 	fps      []uint64
+	zs       []uint64 // their sleep sets, with sleep sets (sleep.go)
 	parents  []int64
 	succIdx  []uint32
 	tags     []tagged
@@ -426,6 +428,7 @@ type expanded struct {
 	id       int64
 	tag      int64    // the configuration's latency tag (costs.go)
 	keys     []uint64 // the successors' keys (tree.go)
+	sleeps   []uint64 // their sleep sets, with sleep sets (sleep.go)
 	idx      []uint32 // their indices among the successors (EachSuccessor)
 	succs    int      // the successors, kept or not
 	dropped  int      // the successors the duplicate filter dropped
@@ -484,6 +487,9 @@ func newSearch(sem *Semantics, opt Options) *search {
 		for w := range x.dups {
 			x.dups[w] = make([]dupSlot, 1<<dupBits)
 		}
+	}
+	if !opt.POR && !opt.Coverage && sem.Sym == nil && !sem.Raw && !noSleepSets {
+		x.sleeps = make([]sleeper, x.workers)
 	}
 	if ck, ok := opt.Visited.(ContentKeyed); ok && ck.ContentKeys() {
 		x.contentKeys = true
@@ -582,7 +588,7 @@ func (x *search) recordInitial(init *Config) error {
 	if err != nil {
 		return err
 	}
-	return x.opt.Frontier.Push(frontierRecord(nil, id, tagOf(x.p, init, tagBefore).tag, key))
+	return x.opt.Frontier.Push(frontierRecord(nil, id, tagOf(x.p, init, tagBefore).tag, 0, key))
 }
 
 // takeBatch pops up to a batch of the level's remaining records into b.
@@ -771,7 +777,7 @@ const expandRun = 32
 func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error {
 	arena, cur := &x.arenas[worker], &x.cursors[worker]
 	arena.Reset()
-	pid, tag, key, err := splitRecord(rec)
+	pid, tag, zc, key, err := splitRecord(rec)
 	if err != nil {
 		return err
 	}
@@ -787,6 +793,12 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 		}
 	}
 	out.keys, out.idx, out.tags, out.viols, out.fps = out.keys[:0], out.idx[:0], out.tags[:0], out.viols[:0], out.fps[:0]
+	out.sleeps = out.sleeps[:0]
+	var z *sleeper
+	if x.sleeps != nil {
+		z = &x.sleeps[worker]
+		z.start(x.sem, c, zc)
+	}
 	out.dropped = 0
 	dups := x.dups[worker]
 	out.unrecv = nil
@@ -805,7 +817,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 	// within one expansion.
 	n := 0
 	var ferr error
-	out.info = x.sem.EachSuccessor(c, func(i int, st *Succ) bool {
+	out.info = x.sem.eachSuccessor(c, zc, func(i int, st *Succ) bool {
 		n++
 		if i%256 == 255 {
 			if err := x.ctx.Err(); err != nil {
@@ -843,6 +855,10 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 				out.viols = append(out.viols, foundViol{succ: i, fact: k, key: violationKey(x.p, w, c, st)})
 			}
 		}
+		var zn uint64
+		if z != nil {
+			zn = z.next(x.sem, c, st) // for every step, in order
+		}
 		k, err := x.trees.key(cur, st.Next)
 		if err != nil {
 			ferr = err
@@ -857,6 +873,9 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 			*sl = dupSlot{key: k, at: at}
 		}
 		out.tags = append(out.tags, tagOf(x.p, st.Next, tag))
+		if z != nil {
+			out.sleeps = append(out.sleeps, zn)
+		}
 		out.keys = append(out.keys, k)
 		out.idx = append(out.idx, uint32(i))
 		if x.contentKeys {
@@ -867,6 +886,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 	if ferr != nil {
 		return ferr
 	}
+	n += out.info.Asleep
 	out.succs = n
 	if por && out.viol == nil && n > 0 {
 		// The eligible thread with the fewest steps, all of them clean
@@ -938,6 +958,10 @@ type dupSlot struct {
 // dupBits is the log2 of a worker's duplicate filter's entries.
 const dupBits = 12
 
+// noSleepSets turns sleep sets off (sleep.go): for the tests, which
+// compare searches with and without them.
+var noSleepSets = false
+
 // noDupFilter turns the duplicate filter off: for the tests, which compare
 // searches with and without it.
 var noDupFilter = false
@@ -951,6 +975,7 @@ func placeOf(b *batch, i int) uint64 { return b.seq<<32 | uint64(i) }
 // search now (one of a configuration with no step).
 func (x *search) merge() *violAt {
 	x.keys, x.parents, x.succIdx, x.tags, x.fps = x.keys[:0], x.parents[:0], x.succIdx[:0], x.tags[:0], x.fps[:0]
+	x.zs = x.zs[:0]
 	x.owner, x.outside = x.owner[:0], x.outside[:0]
 	res := x.res
 	for i := range x.results {
@@ -992,9 +1017,12 @@ func (x *search) merge() *violAt {
 		if x.stepViol != nil {
 			continue
 		}
-		res.Transitions += int64(len(r.keys) + r.dropped)
+		res.Transitions += int64(len(r.keys) + r.dropped + r.info.Asleep)
 		for j := range r.keys {
 			x.keys = append(x.keys, r.keys[j])
+			if x.sleeps != nil {
+				x.zs = append(x.zs, r.sleeps[j])
+			}
 			if x.contentKeys {
 				x.fps = append(x.fps, r.fps[j])
 			}
@@ -1042,7 +1070,11 @@ func (x *search) record() error {
 		if err != nil {
 			return err
 		}
-		x.rec = frontierRecord(x.rec[:0], id, x.costs.reached(x.tags[k]), x.keys[k])
+		var zk uint64
+		if x.sleeps != nil {
+			zk = x.zs[k]
+		}
+		x.rec = frontierRecord(x.rec[:0], id, x.costs.reached(x.tags[k]), zk, x.keys[k])
 		if err := x.opt.Frontier.Push(x.rec); err != nil {
 			return err
 		}
@@ -1155,19 +1187,21 @@ func faultThread(f *Fault) int {
 
 // A frontier record is the state's id, its latency tag (costs.go: a metric,
 // not part of the state's identity) and its key (tree.go).
-func frontierRecord(buf []byte, id, tag int64, key uint64) []byte {
+func frontierRecord(buf []byte, id, tag int64, sleep, key uint64) []byte {
 	buf = binary.AppendUvarint(buf, uint64(id))
 	buf = binary.AppendVarint(buf, tag)
+	buf = binary.AppendUvarint(buf, sleep)
 	return binary.LittleEndian.AppendUint64(buf, key)
 }
 
-func splitRecord(rec []byte) (id, tag int64, key uint64, err error) {
+func splitRecord(rec []byte) (id, tag int64, sleep, key uint64, err error) {
 	u, n := binary.Uvarint(rec)
 	t, m := binary.Varint(rec[max(n, 0):])
-	if n <= 0 || m <= 0 || len(rec) != n+m+8 {
-		return 0, 0, 0, errors.New("statespace: corrupt frontier record")
+	z, l := binary.Uvarint(rec[max(n, 0)+max(m, 0):])
+	if n <= 0 || m <= 0 || l <= 0 || len(rec) != n+m+l+8 {
+		return 0, 0, 0, 0, errors.New("statespace: corrupt frontier record")
 	}
-	return int64(u), t, binary.LittleEndian.Uint64(rec[n+m:]), nil
+	return int64(u), t, z, binary.LittleEndian.Uint64(rec[n+m+l:]), nil
 }
 
 // growthDepth is the depth from which lookForGrowth looks: a search this
@@ -1188,7 +1222,7 @@ func (x *search) lookForGrowth() {
 		return
 	}
 	x.hinted = true
-	_, _, key, err := splitRecord(x.rec)
+	_, _, _, key, err := splitRecord(x.rec)
 	if err != nil {
 		return
 	}

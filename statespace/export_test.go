@@ -17,6 +17,14 @@ func SetDupFilter(on bool) (restore func()) {
 	return func() { noDupFilter = old }
 }
 
+// SetSleepSets turns the explorer's sleep sets (sleep.go) on or off, and
+// returns a function that restores the setting. Not for parallel tests.
+func SetSleepSets(on bool) (restore func()) {
+	old := noSleepSets
+	noSleepSets = !on
+	return func() { noSleepSets = old }
+}
+
 // PORFullEvery is how often a level is expanded fully under partial-order
 // reduction (porFullEvery).
 func PORFullEvery() int { return porFullEvery }

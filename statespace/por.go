@@ -109,20 +109,7 @@ func (s *Semantics) porEligible(c *Config, t int) bool {
 	case IChoose, ICall, ITail, IUpdate:
 		return true
 	case IRecv, ICase:
-		ev := f.Stack[len(f.Stack)-1]
-		if ev.K != VEndpoint {
-			return false
-		}
-		inst, role := ev.Endpoint()
-		if inst == DeadInstance {
-			return false
-		}
-		ins := c.Insts[inst]
-		e := &ins.Ends[ins.end(role)]
-		if int(e.Holder) != t {
-			return false
-		}
-		return e.Untracked || e.Started || int(e.Run) < len(ins.RunVer) || ins.RunTail != 0
+		return recordedEnd(c, t, f.Stack[len(f.Stack)-1])
 	}
 	return false
 }

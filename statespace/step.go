@@ -162,6 +162,9 @@ type StepInfo struct {
 	// CapacityBlocked is set when some send or select was held back
 	// because the queue was full.
 	CapacityBlocked bool
+	// Asleep counts the steps of the threads asleep at the configuration
+	// (eachSuccessor's sleep): numbered, but not generated.
+	Asleep int
 }
 
 // Initial returns the initial configuration (every thread at the first
@@ -195,7 +198,7 @@ func (s *Semantics) Initial() (*Config, *Fault) {
 // Successors returns the successors of c, in a deterministic order.
 func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 	out := c.arena.succSlice(2*len(c.Threads) + 2)
-	info := s.successors(c, false, func(steps []Succ) bool {
+	info := s.successors(c, false, 0, func(steps []Succ, _ int) bool {
 		out = append(out, steps...)
 		return true
 	})
@@ -208,8 +211,16 @@ func (s *Semantics) Successors(c *Config) ([]Succ, StepInfo) {
 // its yield call: the arena's memory is reused for the next ones, so a
 // configuration with many successors (a wide one) never holds them all.
 func (s *Semantics) EachSuccessor(c *Config, yield func(i int, st *Succ) bool) StepInfo {
+	return s.eachSuccessor(c, 0, yield)
+}
+
+// eachSuccessor is EachSuccessor with the threads of the sleep set asleep
+// (sleep.go): their steps keep their numbers, but are neither generated
+// nor yielded; StepInfo.Asleep counts them.
+func (s *Semantics) eachSuccessor(c *Config, sleep uint64, yield func(i int, st *Succ) bool) StepInfo {
 	i := 0
-	return s.successors(c, true, func(steps []Succ) bool {
+	return s.successors(c, true, sleep, func(steps []Succ, asleep int) bool {
+		i += asleep
 		for k := range steps {
 			if !yield(i, &steps[k]) {
 				return false
@@ -222,8 +233,11 @@ func (s *Semantics) EachSuccessor(c *Config, yield func(i int, st *Succ) bool) S
 
 // successors generates c's successors thread by thread and hands each
 // thread's (finished: canonical) to emit; with reuse, the memory they took
-// in c's arena is taken back once emit returns.
-func (s *Semantics) successors(c *Config, reuse bool, emit func([]Succ) bool) StepInfo {
+// in c's arena is taken back once emit returns. A thread in sleep (at
+// most the first 64: bit t is thread t) is not stepped: emit gets no steps
+// and the number of steps it has (stepCount; one whose steps it cannot
+// count is stepped).
+func (s *Semantics) successors(c *Config, reuse bool, sleep uint64, emit func(steps []Succ, asleep int) bool) StepInfo {
 	var info StepInfo
 	p := s.P
 	var buf []Succ
@@ -246,7 +260,7 @@ func (s *Semantics) successors(c *Config, reuse bool, emit func([]Succ) bool) St
 		for i := range buf {
 			s.finish(c, buf[i].Next)
 		}
-		ok := len(buf) == 0 || emit(buf)
+		ok := len(buf) == 0 || emit(buf, 0)
 		if release {
 			// The successors' memory goes back to the arena: no pointer
 			// into it may stay behind in buf. A narrow configuration's
@@ -278,6 +292,15 @@ func (s *Semantics) successors(c *Config, reuse bool, emit func([]Succ) bool) St
 		}
 		f := &th.Frames[len(th.Frames)-1]
 		in := &p.Codes[f.Code].Instrs[f.PC]
+		if sleep != 0 && t < 64 && sleep&(1<<t) != 0 {
+			if k := s.stepCount(c, t, in, &info); k >= 0 {
+				info.Asleep += k
+				if k > 0 && !emit(nil, k) {
+					return info
+				}
+				continue
+			}
+		}
 		var gen func(out []Succ) []Succ
 		switch in.Op {
 		case ISend, ISelect:

@@ -1,0 +1,95 @@
+package statespace
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mcheck/mcheck/model"
+	"github.com/mcheck/mcheck/model/randmodel"
+)
+
+// TestStepCount: for every thread of every configuration of a breadth-first
+// walk (up to 1,500 configurations a model and strategy), stepCount, when
+// it can tell, says how many steps successors generates for the thread,
+// and reports a blocked send as the generated ones do; on the shipped
+// models, the regression models and random ones, under every strategy, at
+// a small capacity (so that sends block).
+func TestStepCount(t *testing.T) {
+	srcs := map[string][]byte{}
+	files, _ := filepath.Glob("../models/*.dsu")
+	more, _ := filepath.Glob("testdata/regress/*.dsu")
+	for _, f := range append(files, more...) {
+		srcs[f] = nil
+	}
+	for seed := uint64(1); seed <= 40; seed++ {
+		srcs[fmt.Sprintf("random-%d.dsu", seed+9000)] = []byte(randmodel.Generate(seed+9000, randmodel.Config{}))
+	}
+	counted := 0
+	for name, src := range srcs {
+		if src == nil {
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src = b
+		}
+		m, err := model.Load(name, src)
+		if err != nil {
+			continue // an error model: the explorer never sees it
+		}
+		var u *model.Update
+		if len(m.Updates) > 0 {
+			u = m.Updates[0]
+		}
+		p, err := Compile(m, u)
+		if err != nil {
+			continue
+		}
+		for _, strat := range []Strategy{Uncoordinated{}, StopTheWorld{}, MaxPlus1{}} {
+			s := &Semantics{P: p, Strategy: strat, QueueBound: 2}
+			init, _ := s.Initial()
+			seen := map[string]bool{string(p.Encode(nil, init)): true}
+			queue := []*Config{init}
+			for len(queue) > 0 && len(seen) < 1500 {
+				c := queue[0]
+				queue = queue[1:]
+				succs, info := s.Successors(c)
+				steps := make([]int, len(c.Threads))
+				for _, st := range succs {
+					if st.Action.Thread >= 0 {
+						steps[st.Action.Thread]++
+					}
+				}
+				for th := range c.Threads {
+					if !s.sleepKind(c, th) {
+						continue
+					}
+					f := &c.Threads[th].Frames[len(c.Threads[th].Frames)-1]
+					var ci StepInfo
+					k := s.stepCount(c, th, &p.Codes[f.Code].Instrs[f.PC], &ci)
+					if k < 0 {
+						continue
+					}
+					counted++
+					if k != steps[th] {
+						t.Fatalf("%s/%T: thread %d: stepCount %d, successors %d\n%s", name, strat, th, k, steps[th], p.Describe(c))
+					}
+					if ci.CapacityBlocked && !info.CapacityBlocked {
+						t.Fatalf("%s/%T: thread %d: stepCount says the capacity blocks it, successors not", name, strat, th)
+					}
+				}
+				for _, st := range succs {
+					if k := string(p.Encode(nil, st.Next)); !seen[k] {
+						seen[k] = true
+						queue = append(queue, st.Next)
+					}
+				}
+			}
+		}
+	}
+	if counted < 10000 {
+		t.Fatalf("only %d threads counted: the test lost its subjects", counted)
+	}
+}
