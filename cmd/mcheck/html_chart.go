@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/mcheck/mcheck/statespace"
@@ -261,7 +263,8 @@ func polygonMark(class, points, title string) mscMark {
 func startRow(ch *mscChart, row *mscRow, s statespace.TraceStep, after statespace.Snapshot, lane map[string]int, holders map[string]map[string]string) {
 	holders[s.Endpoint] = s.Holders
 	lo, hi := math.MaxInt, math.MinInt
-	for role, th := range s.Holders {
+	for _, role := range slices.Sorted(maps.Keys(s.Holders)) { // in one order, run after run
+		th := s.Holders[role]
 		l, ok := lane[th]
 		if !ok {
 			continue

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -337,6 +338,22 @@ func TestHTMLPendingToEndedLane(t *testing.T) {
 	}
 	if m := ch.Msgs[1]; m.Y2 < m.Y1-1 || m.Y2 > m.Y1+1 {
 		t.Errorf("the arrow sent after b ended runs from y %d to %d, want level", m.Y1, m.Y2)
+	}
+}
+
+// TestHTMLChartDeterministic: the same trace gives the same chart, mark
+// for mark (found by a tester: a session start's roles were drawn in the
+// order of a map's iteration, so the page changed from run to run).
+func TestHTMLChartDeterministic(t *testing.T) {
+	holders := map[string]string{"p": "a", "q": "b", "r": "c", "s": "d", "t": "e"}
+	trace := []statespace.TraceStep{{Step: 1, Thread: "a", Kind: "start", Endpoint: "s#1", Holders: holders, What: "start"}}
+	snap := statespace.Snapshot{Threads: []statespace.ThreadView{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}, {Name: "e"}}}
+	names := []string{"a", "b", "c", "d", "e"}
+	first := layoutMSC(names, trace, []statespace.Snapshot{snap, snap}, true, &statespace.Violation{Property: "p", Rule: "r"})
+	for range 20 {
+		if again := layoutMSC(names, trace, []statespace.Snapshot{snap, snap}, true, &statespace.Violation{Property: "p", Rule: "r"}); !reflect.DeepEqual(again, first) {
+			t.Fatalf("the chart changed from one layout to the next:\n%+v\n%+v", first.Rows, again.Rows)
+		}
 	}
 }
 
