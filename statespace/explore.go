@@ -488,12 +488,15 @@ func newSearch(sem *Semantics, opt Options) *search {
 			x.dups[w] = make([]dupSlot, 1<<dupBits)
 		}
 	}
-	if !opt.POR && !opt.Coverage && sem.Sym == nil && !sem.Raw && !noSleepSets {
-		x.sleeps = make([]sleeper, x.workers)
-	}
 	if ck, ok := opt.Visited.(ContentKeyed); ok && ck.ContentKeys() {
 		x.contentKeys = true
 		x.encs = make([][]byte, x.workers)
+	}
+	// Sleep sets rely on every configuration a pruned step leads to being
+	// found another way; a set that can take a new configuration for a
+	// visited one (bitstate) could lose both ways (sleep.go).
+	if !opt.POR && !opt.Coverage && sem.Sym == nil && !sem.Raw && !x.contentKeys && !noSleepSets {
+		x.sleeps = make([]sleeper, x.workers)
 	}
 	if opt.Continue {
 		x.cont = newContinued(opt.MaxViolations)

@@ -93,3 +93,43 @@ func TestStepCount(t *testing.T) {
 		t.Fatalf("only %d threads counted: the test lost its subjects", counted)
 	}
 }
+
+// lossySet stands for a bitstate set: content-keyed.
+type lossySet struct{}
+
+func (lossySet) Insert(fps []uint64, isNew []bool) error { return nil }
+func (lossySet) Len() int64                              { return 0 }
+func (lossySet) Close() error                            { return nil }
+func (lossySet) ContentKeys() bool                       { return true }
+
+// exactSet stands for an exact set.
+type exactSet struct{ lossySet }
+
+func (exactSet) ContentKeys() bool { return false }
+
+// TestSleepSetsWhere: sleep sets are on for a plain search with an exact
+// visited set, and off where they could change more than the work.
+func TestSleepSetsWhere(t *testing.T) {
+	p, err := Compile(&model.Model{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := &Semantics{P: p, Strategy: MaxPlus1{}, QueueBound: 2}
+	for _, c := range []struct {
+		name string
+		sem  *Semantics
+		opt  Options
+		on   bool
+	}{
+		{"plain", plain, Options{Visited: exactSet{}, Workers: 1}, true},
+		{"bitstate", plain, Options{Visited: lossySet{}, Workers: 1}, false},
+		{"por", plain, Options{Visited: exactSet{}, Workers: 1, POR: true}, false},
+		{"coverage", plain, Options{Visited: exactSet{}, Workers: 1, Coverage: true}, false},
+		{"symmetry", &Semantics{P: p, Strategy: MaxPlus1{}, Sym: &Symmetry{}}, Options{Visited: exactSet{}, Workers: 1}, false},
+		{"raw", &Semantics{P: p, Strategy: MaxPlus1{}, Raw: true}, Options{Visited: exactSet{}, Workers: 1}, false},
+	} {
+		if on := newSearch(c.sem, c.opt).sleeps != nil; on != c.on {
+			t.Errorf("%s: sleep sets on: %v, want %v", c.name, on, c.on)
+		}
+	}
+}
