@@ -78,8 +78,8 @@ import "math/bits"
 // On prodcons K=3 at capacity 6, max+1 (BenchmarkCreationOrder), 38% of
 // the transitions are asleep: 5,131,697 successors generated instead of
 // 8,324,302. They are cheap ones (most would have been dropped by the
-// duplicate filter, their thread steps found in the memos): the search
-// takes about 0.92 of the time (benches/README).
+// duplicate filter, their thread steps found in the memos): a whole check
+// takes about 0.94 of the time (benches/README).
 
 // stepCount is the number of steps thread t, at instruction in, has at c,
 // as successors would generate them, without generating them; -1 if it
