@@ -86,5 +86,6 @@ func BenchmarkCreationOrder(b *testing.B) {
 		b.ReportMetric(float64(res.States), "states/op")
 		b.ReportMetric(float64(res.States)/res.Elapsed.Seconds(), "states/s")
 		b.ReportMetric(float64(res.Transitions)/float64(res.States), "steps/state")
+		b.ReportMetric(float64(res.Asleep)/float64(res.Transitions), "asleep/step")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mcheck/mcheck/model"
@@ -22,7 +23,7 @@ var agreeRandom = flag.Int("agree.random", 20, "random models of TestDupFilterAg
 // that a worker expands records of another's share out of frontier order),
 // with a cut by the number of states, and with --continue.
 func TestDupFilterAgrees(t *testing.T) {
-	agreesWithout(t, "the filter", statespace.SetDupFilter, 5000, func(r *statespace.Result) bool { return r.Transitions > r.States })
+	agreesWithout(t, "the filter", statespace.SetDupFilter, 5000, nil, func(r *statespace.Result) bool { return r.Transitions > r.States })
 }
 
 // TestSleepSetsAgree checks that sleep sets (sleep.go) change nothing but
@@ -30,14 +31,25 @@ func TestDupFilterAgrees(t *testing.T) {
 // configurations, transitions, depths, verdicts, counterexamples and parent
 // links. Random models of another range of seeds than the filter's.
 func TestSleepSetsAgree(t *testing.T) {
-	agreesWithout(t, "sleep sets", statespace.SetSleepSets, 7000, nil)
+	// Threads beyond the 64th never sleep, and the sleep sets of the others
+	// must not be disturbed by them: 35 pairs, each on a service of its
+	// own (the searches are cut).
+	var wide strings.Builder
+	wide.WriteString("protocol P = a -> b: <int>. a -> b: <int>. end\n")
+	for i := range 35 {
+		fmt.Fprintf(&wide, "service s%d: P\n", i)
+		fmt.Fprintf(&wide, "thread A%d { main let x = request(s%d, {a, b}, a) in send(x, b, %d); send(x, b, 0) }\n", i, i, i)
+		fmt.Fprintf(&wide, "thread B%d { main let y = accept(s%d, b) in receive(y, a); receive(y, a) }\n", i, i)
+	}
+	agreesWithout(t, "sleep sets", statespace.SetSleepSets, 7000, map[string]string{"wide-70.dsu": wide.String()},
+		func(r *statespace.Result) bool { return r.Asleep > 0 })
 }
 
 // agreesWithout compares searches with a work-saving setting on and off
-// (set turns it on or off and returns the restorer) on the agreement models
-// and random ones from seed base+1; worked reports whether a search with it
+// (set turns it on or off and returns the restorer) on the agreement models,
+// the extra ones (name to source) and random ones from seed base+1; worked reports whether a search with it
 // on did what it saves (nil: not asked).
-func agreesWithout(t *testing.T, what string, set func(on bool) func(), base uint64, worked func(*statespace.Result) bool) {
+func agreesWithout(t *testing.T, what string, set func(on bool) func(), base uint64, extra map[string]string, worked func(*statespace.Result) bool) {
 	type subject struct {
 		name string
 		src  string
@@ -49,6 +61,9 @@ func agreesWithout(t *testing.T, what string, set func(on bool) func(), base uin
 	seeds := uint64(*agreeRandom)
 	if testing.Short() {
 		seeds = min(seeds, 6)
+	}
+	for name, src := range extra {
+		subjects = append(subjects, subject{name, src})
 	}
 	for seed := uint64(1); seed <= seeds; seed++ {
 		subjects = append(subjects, subject{fmt.Sprintf("random-%d.dsu", seed+base), randmodel.Generate(seed+base, randmodel.Config{})})

@@ -150,7 +150,10 @@ type Result struct {
 
 	States      int64 // distinct configurations
 	Transitions int64
-	Depth       int // the greatest BFS depth reached
+	// Asleep counts the transitions sleep sets counted without making
+	// them (sleep.go): a measure of the work saved, not of the model.
+	Asleep int64
+	Depth  int // the greatest BFS depth reached
 	// CapacityHits counts configurations in which a send was held back by
 	// the queue bound; CapacityStuck those in which nothing else could move.
 	CapacityHits  int64
@@ -1021,6 +1024,7 @@ func (x *search) merge() *violAt {
 			continue
 		}
 		res.Transitions += int64(len(r.keys) + r.dropped + r.info.Asleep)
+		res.Asleep += int64(r.info.Asleep)
 		for j := range r.keys {
 			x.keys = append(x.keys, r.keys[j])
 			if x.sleeps != nil {
