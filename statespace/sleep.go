@@ -23,7 +23,7 @@ import "math/bits"
 //	Z(c·b) = { q in Z(c) ∪ D : q ≠ u, q commutes with b at c }
 //
 // where D are the threads stepped at c before u (every step of theirs
-// without a fault, and of a kind stepCount counts: sleepKind). After a
+// without a fault, and of a kind stepCount counts: sleepFacts). After a
 // step with a fault, the introduction of the update or the barrier's
 // release (global steps), and at every configuration of --update-at step:K
 // before the introduction (each step brings the introduction nearer, so no
@@ -84,7 +84,7 @@ import "math/bits"
 // stepCount is the number of steps thread t, at instruction in, has at c,
 // as successors would generate them, without generating them; -1 if it
 // cannot tell (the thread is stepped then). It counts the kinds a thread
-// may be asleep at (sleepKind).
+// may be asleep at (sleepFacts' kind).
 func (s *Semantics) stepCount(c *Config, t int, in *Instr, info *StepInfo) int {
 	switch in.Op {
 	case ISend, ISelect:
@@ -117,13 +117,6 @@ func (s *Semantics) stepCount(c *Config, t int, in *Instr, info *StepInfo) int {
 	return -1
 }
 
-// sleepKind reports whether thread t may be asleep at c: it can step, and
-// stepCount counts its steps.
-func (s *Semantics) sleepKind(c *Config, t int) bool {
-	kind, _, _, _ := s.sleepFacts(c, t)
-	return kind
-}
-
 // recordedEnd reports whether ev is an endpoint thread t holds, of a live
 // instance, whose current run's protocol version is recorded or whose run
 // has started (por.go: a receive on it is eligible).
@@ -150,7 +143,7 @@ type sleeper struct {
 	zc    uint64 // the configuration's own sleep set
 	room  int    // the messages a send may add and leave room for another's (-1: any)
 	known uint64 // the threads whose facts below are known (learn)
-	kinds uint64 // threads that may sleep (sleepKind)
+	kinds uint64 // threads that may sleep (sleepFacts' kind)
 	elig  uint64 // threads eligible for partial-order reduction (porEligible)
 	sends uint64 // threads at a send that commutes with another's (sleepFacts)
 	// touch[t]: the instances thread t's steps may renumber the runs of
@@ -238,7 +231,7 @@ func (z *sleeper) next(sem *Semantics, c *Config, st *Succ) uint64 {
 }
 
 // sleepFacts tells what sleep sets need of thread t at c. kind: it may
-// sleep (sleepKind). elig: it is
+// sleep (it can step, and stepCount counts its steps). elig: it is
 // eligible for partial-order reduction (porEligible). sends: the number of
 // messages the send or select it is at puts in the queue (one per peer: a
 // multicast is one send), if that is on an endpoint t holds whose run's

@@ -11,8 +11,9 @@ import (
 )
 
 // TestStepCount: for every thread of every configuration of a breadth-first
-// walk (up to 1,500 configurations a model and strategy), stepCount, when
-// it can tell, says how many steps successors generates for the thread,
+// walk (up to 1,500 configurations a model and strategy), sleepFacts and
+// porEligible agree on eligibility, and stepCount, when it can tell, says
+// how many steps successors generates for the thread,
 // and reports a blocked send as the generated ones do; on the shipped
 // models, the regression models and random ones, under every strategy, at
 // a small capacity (so that sends block).
@@ -63,7 +64,11 @@ func TestStepCount(t *testing.T) {
 					}
 				}
 				for th := range c.Threads {
-					if !s.sleepKind(c, th) {
+					kind, elig, _, _ := s.sleepFacts(c, th)
+					if elig != s.porEligible(c, th) {
+						t.Fatalf("%s/%T: thread %d: sleepFacts says eligible %v, porEligible %v", name, strat, th, elig, s.porEligible(c, th))
+					}
+					if !kind {
 						continue
 					}
 					f := &c.Threads[th].Frames[len(c.Threads[th].Frames)-1]
