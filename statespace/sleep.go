@@ -1,6 +1,10 @@
 package statespace
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/mcheck/mcheck/model"
+)
 
 // Sleep sets (Godefroid): a breadth-first search need not take a step that
 // it is sure leads to a configuration it meets anyway, at the same depth,
@@ -64,7 +68,14 @@ import "math/bits"
 // not a step to commute with), or when both are sends or selects that each
 // leave room for the other (sleepFacts); and, in either case, when no
 // instance has its run numbers changed by both (sleepFacts: the canonical
-// form's run numbers are not a function of the two orders' end).
+// form's run numbers are not a function of the two orders' end). A send or
+// receive in the middle of its role's run changes none (mayRenumber): it
+// moves its role's monitor state, which normalisation does not read, so
+// the session is normalised alike whichever of the two steps comes first.
+// (Normalising it once more changes nothing, but for a session no step has
+// touched since the update's introduction, whose finished roles' run
+// counts normalisation now forgets: forgotten in either order, read by
+// nothing else.)
 //
 // Off under partial-order reduction (it chooses among successors by
 // whether they are new), with symmetry (a configuration's representative
@@ -244,7 +255,8 @@ func (z *sleeper) next(sem *Semantics, c *Config, st *Succ) uint64 {
 //
 // touch: the instances whose run numbers its steps may change (bit i for
 // instance i, bit 63 for any from 63 on): its endpoint's, for a send,
-// select, receive or case; every instance it would move to the new
+// select, receive or case that starts or may end its role's run
+// (mayRenumber); every instance it would move to the new
 // protocol, for an update point where it may apply. Only instances of
 // services the update moves count, and none with --update-at never: the
 // canonical form forgets the run numbers of the others (normaliseRuns).
@@ -291,7 +303,7 @@ func (s *Semantics) sleepFacts(c *Config, t int) (kind, elig bool, sends int, to
 	if inst == DeadInstance {
 		return true, false, 0, 1 << 63
 	}
-	if runs && p.Services[c.Insts[inst].Service].Moved {
+	if runs && p.Services[c.Insts[inst].Service].Moved && s.mayRenumber(c, t, in, ev) {
 		touch = instBit(inst)
 	}
 	recorded := recordedEnd(c, t, ev)
@@ -305,3 +317,50 @@ func (s *Semantics) sleepFacts(c *Config, t int) (kind, elig bool, sends int, to
 }
 
 func instBit(i int) uint64 { return 1 << min(i, 63) }
+
+// mayRenumber reports whether thread t's step at in (a send, select,
+// receive or case on endpoint ev, of a live instance) may change its
+// instance's run bookkeeping: when it is the first action of its role's
+// run (startRun sets Started, and may record the run's version), or a
+// transition of the role's local type from where it stands ends a run
+// (moveMonitor: Run, Started, Done, Ver). Otherwise the step moves the
+// role's monitor state and no run field, and the canonical form's
+// normalisation of the instance (normaliseRuns) reads no state, so it
+// renumbers the same way whether the step is taken before or after
+// another's on the instance: mid-run sends and receives on one session
+// commute as far as its run numbers go. A step that would fault (no
+// monitor, a kind its local type does not allow) is taken to renumber.
+func (s *Semantics) mayRenumber(c *Config, t int, in *Instr, ev Value) bool {
+	inst, role := ev.Endpoint()
+	ins := c.Insts[inst]
+	k := ins.end(role)
+	if k < 0 {
+		return true
+	}
+	switch e := &ins.Ends[k]; {
+	case int(e.Holder) != t:
+		return true // a fault
+	case e.Untracked:
+		return false // not followed: startRun and moveMonitor change nothing
+	case !e.Started || e.Done:
+		return true
+	}
+	e := &ins.Ends[k]
+	lt := s.P.Services[ins.Service].Monitors[e.Ver][e.Role]
+	if lt == nil || int(e.State) >= len(lt.States) {
+		return true
+	}
+	st := &lt.States[e.State]
+	switch {
+	case st.Kind == model.LSend && in.Op == ISend, st.Kind == model.LRecv && in.Op == IRecv:
+		return st.EndsRun
+	case st.Kind == model.LSelect && in.Op == ISelect, st.Kind == model.LOffer && in.Op == ICase:
+		for _, b := range st.Branches {
+			if b.EndsRun {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
