@@ -223,6 +223,12 @@ func (z *sleeper) next(sem *Semantics, c *Config, st *Succ) uint64 {
 	for m := z.zc &^ z.known; m != 0; m &= m - 1 {
 		z.learn(sem, c, bits.TrailingZeros64(m))
 	}
+	return z.commuting(u, cand)
+}
+
+// commuting returns the threads of cand (whose facts are known, as are
+// u's) whose steps commute with thread u's at the configuration.
+func (z *sleeper) commuting(u int, cand uint64) uint64 {
 	switch {
 	case z.elig&(1<<u) != 0:
 	case z.sends&(1<<u) != 0:

@@ -14,9 +14,11 @@ import (
 // walk (up to 1,500 configurations a model and strategy), sleepFacts and
 // porEligible agree on eligibility, and stepCount, when it can tell, says
 // how many steps successors generates for the thread,
-// and reports a blocked send as the generated ones do; on the shipped
-// models, the regression models and random ones, under every strategy, at
-// a small capacity (so that sends block).
+// and reports a blocked send as the generated ones do; every step
+// mayRenumber clears keeps its session's run fields (runFieldsKept), and
+// every pair of threads the commuting rule lets sleep makes a diamond
+// (checkDiamonds); on the shipped models, the regression models and random
+// ones, under every strategy, at a small capacity (so that sends block).
 func TestStepCount(t *testing.T) {
 	srcs := map[string][]byte{}
 	files, _ := filepath.Glob("../models/*.dsu")
@@ -27,7 +29,7 @@ func TestStepCount(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
 		srcs[fmt.Sprintf("random-%d.dsu", seed+9000)] = []byte(randmodel.Generate(seed+9000, randmodel.Config{}))
 	}
-	counted, kept := 0, 0
+	counted, kept, diamonds := 0, 0, 0
 	for name, src := range srcs {
 		if src == nil {
 			b, err := os.ReadFile(name)
@@ -90,6 +92,7 @@ func TestStepCount(t *testing.T) {
 						kept++
 					}
 				}
+				diamonds += checkDiamonds(t, name, s, c, succs)
 				for _, st := range succs {
 					if k := string(p.Encode(nil, st.Next)); !seen[k] {
 						seen[k] = true
@@ -99,9 +102,89 @@ func TestStepCount(t *testing.T) {
 			}
 		}
 	}
-	if counted < 10000 || kept < 1000 {
-		t.Fatalf("only %d threads counted and %d steps held to mayRenumber: the test lost its subjects", counted, kept)
+	if counted < 10000 || kept < 1000 || diamonds < 10000 {
+		t.Fatalf("only %d threads counted, %d steps held to mayRenumber and %d diamonds closed: the test lost its subjects", counted, kept, diamonds)
 	}
+}
+
+// checkDiamonds holds the sleep sets' commuting rule to the semantics at c
+// (succs: its successors): for threads p and u whose steps at c have no
+// fault, where the rule lets p sleep after u's steps (sleeper.commuting),
+// p's steps after each of u's have no fault, are as many as at c, and
+// reach only configurations that u's steps reach after p's: what sleeping
+// leaves out, the search finds the other way round (sleep.go). It returns
+// the number of diamonds closed.
+func checkDiamonds(t *testing.T, name string, s *Semantics, c *Config, succs []Succ) int {
+	t.Helper()
+	if len(c.Threads) > 64 {
+		return 0
+	}
+	var z sleeper
+	z.start(s, c, 0)
+	if !z.on {
+		return 0
+	}
+	steps := make([][]*Succ, len(c.Threads))
+	clean := make([]bool, len(c.Threads))
+	for i := range clean {
+		clean[i] = true
+	}
+	for i := range succs {
+		st := &succs[i]
+		if u := st.Action.Thread; u >= 0 && st.Action.Kind != ActSpin {
+			steps[u] = append(steps[u], st)
+			clean[u] = clean[u] && st.Fault == nil
+		}
+	}
+	// by thread: the successors of a configuration made by thread q's steps
+	after := func(n *Config, q int) []Succ {
+		all, _ := s.Successors(n)
+		var out []Succ
+		for _, x := range all {
+			if x.Action.Thread == q && x.Action.Kind != ActSpin {
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	closed := 0
+	for u := range c.Threads {
+		if len(steps[u]) == 0 || !clean[u] {
+			continue
+		}
+		z.learn(s, c, u)
+		for p := range c.Threads {
+			if p == u || len(steps[p]) == 0 || !clean[p] {
+				continue
+			}
+			z.learn(s, c, p)
+			if z.kinds&(1<<p) == 0 || z.commuting(u, 1<<p) == 0 {
+				continue
+			}
+			other := map[string]bool{} // u's steps after p's
+			for _, a := range steps[p] {
+				for _, y := range after(a.Next, u) {
+					other[string(s.P.Encode(nil, y.Next))] = true
+				}
+			}
+			for _, b := range steps[u] {
+				got := after(b.Next, p)
+				if len(got) != len(steps[p]) {
+					t.Fatalf("%s: thread %d sleeps after %s, but has %d steps there and %d before\n%s", name, p, s.P.DescribeAction(c, b), len(got), len(steps[p]), s.P.Describe(c))
+				}
+				for _, x := range got {
+					if x.Fault != nil {
+						t.Fatalf("%s: thread %d sleeps after %s, where its step %s has a fault\n%s", name, p, s.P.DescribeAction(c, b), s.P.DescribeAction(b.Next, &x), s.P.Describe(c))
+					}
+					if !other[string(s.P.Encode(nil, x.Next))] {
+						t.Fatalf("%s: thread %d sleeps after %s, but its step %s there reaches a configuration its steps first do not\n%s", name, p, s.P.DescribeAction(c, b), s.P.DescribeAction(b.Next, &x), s.P.Describe(c))
+					}
+				}
+				closed++
+			}
+		}
+	}
+	return closed
 }
 
 // runFieldsKept holds mayRenumber to the semantics: a step without a fault
