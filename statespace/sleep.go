@@ -326,13 +326,13 @@ func instBit(i int) uint64 { return 1 << min(i, 63) }
 
 // mayRenumber reports whether thread t's step at in (a send, select,
 // receive or case on endpoint ev, of a live instance) may change its
-// instance's run bookkeeping: when it is the first action of its role's
-// run (startRun sets Started, and may record the run's version), or a
+// instance's run bookkeeping: when it is the first action of its role's run
+// (startRun sets Started, and may record the run's version), or a
 // transition of the role's local type from where it stands ends a run
 // (moveMonitor: Run, Started, Done, Ver). Otherwise the step moves the
 // role's monitor state and no run field, and the canonical form's
-// normalisation of the instance (normaliseRuns) reads no state, so it
-// renumbers the same way whether the step is taken before or after
+// normalisation of the instance (normaliseRuns) reads no monitor state, so
+// it renumbers the same way whether the step is taken before or after
 // another's on the instance: mid-run sends and receives on one session
 // commute as far as its run numbers go. A step that would fault (no
 // monitor, a kind its local type does not allow) is taken to renumber.
