@@ -1083,6 +1083,13 @@ func TestFaultOutputToDevice(t *testing.T) {
 			t.Errorf("the search ran: %s", o.stdout)
 		}
 	})
+	t.Run("gen-tty-without-terminal", func(t *testing.T) {
+		// The same for gen -o (found by a tester: exit 3).
+		cmd := exec.Command(mcheckBinary(t), "gen", "--family", "ring", "--param", "3", "-o", "/dev/tty")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		o := startChild(t, t.TempDir(), cmd).wait(t, 20*time.Second)
+		expect(t, "gen -o /dev/tty without a terminal", o, exitUsage, "-o /dev/tty: ")
+	})
 	t.Run("fifo", func(t *testing.T) {
 		dir := t.TempDir()
 		fifo := mkfifo(t, dir)

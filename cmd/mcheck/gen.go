@@ -94,6 +94,11 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcheck gen: -o %s is a directory; give a file name, e.g. %s\n", out, filepath.Join(out, fmt.Sprintf("%s-%d.dsu", name, param)))
 		return exitUsage
 	}
+	if err := deviceWritable(out); err != nil {
+		// (found by a tester: /dev/tty without a terminal, exit 3)
+		fmt.Fprintf(stderr, "mcheck gen: -o %s: %v\n", out, err)
+		return exitUsage
+	}
 	// A named pipe is waited for until a reader opens it: a SIGINT or
 	// SIGTERM ends the wait, exit 3, as check --html's (found by a tester:
 	// gen died by the signal, with nothing printed).

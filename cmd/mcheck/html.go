@@ -174,17 +174,27 @@ func checkHTMLPath(path string) error {
 		}
 		f.Close()
 		os.Remove(f.Name())
-	} else if st.Mode()&os.ModeCharDevice != 0 {
-		// A device is opened as it will be written: one that cannot be
-		// (/dev/tty without a terminal) is said now, not after the search
-		// (a tester). Not a named pipe: opening one waits for a reader.
-		f, err := os.OpenFile(path, os.O_WRONLY, 0)
-		if err != nil {
-			return fmt.Errorf("--html %s: %v", path, unwrapPathErr(err))
-		}
-		f.Close()
+	} else if err := deviceWritable(path); err != nil {
+		// Said now, not after the search (a tester).
+		return fmt.Errorf("--html %s: %v", path, err)
 	}
 	return nil
+}
+
+// deviceWritable opens the output file at path, if it is a device, as it
+// will be written (gen -o, check --html): one that cannot be (/dev/tty
+// without a terminal) is bad usage, not a failure once the work is done.
+// Not a named pipe: opening one waits for a reader.
+func deviceWritable(path string) error {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return unwrapPathErr(err)
+	}
+	return f.Close()
 }
 
 // notTheModel refuses an --html file that is the model itself (found by a
