@@ -343,7 +343,8 @@ func (s *Semantics) mayRenumber(c *Config, t int, in *Instr, ev Value) bool {
 	if k < 0 {
 		return true
 	}
-	switch e := &ins.Ends[k]; {
+	e := &ins.Ends[k]
+	switch {
 	case int(e.Holder) != t:
 		return true // a fault
 	case e.Untracked:
@@ -351,7 +352,6 @@ func (s *Semantics) mayRenumber(c *Config, t int, in *Instr, ev Value) bool {
 	case !e.Started || e.Done:
 		return true
 	}
-	e := &ins.Ends[k]
 	lt := s.P.Services[ins.Service].Monitors[e.Ver][e.Role]
 	if lt == nil || int(e.State) >= len(lt.States) {
 		return true

@@ -136,9 +136,15 @@ func checkDiamonds(t *testing.T, name string, s *Semantics, c *Config, succs []S
 			clean[u] = clean[u] && st.Fault == nil
 		}
 	}
-	// by thread: the successors of a configuration made by thread q's steps
+	// the successors of a successor of c made by thread q's steps (each
+	// successor's made once: every pair of threads reads them)
+	made := map[*Config][]Succ{}
 	after := func(n *Config, q int) []Succ {
-		all, _ := s.Successors(n)
+		all, ok := made[n]
+		if !ok {
+			all, _ = s.Successors(n)
+			made[n] = all
+		}
 		var out []Succ
 		for _, x := range all {
 			if x.Action.Thread == q && x.Action.Kind != ActSpin {
