@@ -265,9 +265,18 @@ func (c *Config) pop(i int) Msg {
 	return m
 }
 
-// Canonical returns the canonical form of c, leaving c unchanged.
+// Canonical returns the canonical form of c, leaving c unchanged: from
+// scratch, every part put in canonical form (where a step's canonicalize
+// does only the parts the step touched). For the tests, which hold the
+// explorer's configurations, made step by step, to it.
 func (p *Program) Canonical(c *Config) *Config {
 	n := c.clone()
+	for t := range n.Threads {
+		n.thread(t)
+	}
+	for i := range n.Insts {
+		n.inst(i)
+	}
 	p.canonicalize(n, canonOpts{})
 	return n
 }

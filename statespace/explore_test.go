@@ -280,8 +280,9 @@ func parsePath(t *testing.T, golden string) []uint32 {
 // forgetting of finished sessions, no run-number normalisation, no channel
 // sorting) kept in a Go map, up to maxDepth. It returns the canonical images
 // of every configuration it reached and the depth of the first violation
-// (-1 if none).
-func naiveExplore(t *testing.T, sem *statespace.Semantics, maxDepth int) (map[string]bool, int) {
+// (-1 if none); nil images if it met more than maxStates configurations
+// (0: no limit).
+func naiveExplore(t *testing.T, sem *statespace.Semantics, maxDepth, maxStates int) (map[string]bool, int) {
 	raw := *sem
 	raw.Raw = true
 	p := sem.P
@@ -313,6 +314,9 @@ func naiveExplore(t *testing.T, sem *statespace.Semantics, maxDepth int) (map[st
 					continue
 				}
 				seen[k] = true
+				if maxStates > 0 && len(seen) > maxStates {
+					return nil, -1
+				}
 				images[string(p.Encode(nil, p.Canonical(succs[i].Next)))] = true
 				next = append(next, succs[i].Next)
 			}
@@ -339,17 +343,73 @@ func TestCanonicalForm(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%s/bound=%d", filepath.Base(f), strategy, bound), func(t *testing.T) {
 					sem := semantics(t, m, strategy, bound)
 					const depth = 12
-					images, naiveViol := naiveExplore(t, sem, depth)
-					res := explore(t, sem, exploreOpts{maxDepth: depth})
-					realViol := -1
-					if res.Violation != nil {
-						realViol = len(res.Violation.Trace)
-					}
-					if naiveViol != realViol {
-						t.Fatalf("first violation at depth %d (naive) vs %d (real)", naiveViol, realViol)
-					}
-					if realViol < 0 && int64(len(images)) != res.States {
-						t.Fatalf("states: naive has %d canonical images, real explorer %d", len(images), res.States)
+					compareCanonical(t, sem, 12, 0)
+				})
+			}
+		}
+	}
+}
+
+// compareCanonical checks sem's search against the naive one (naiveExplore)
+// up to depth: the same first violation's depth and, without one, as many
+// states as the naive search's canonical images. It reports whether the
+// naive search stayed within maxStates (0: no limit).
+func compareCanonical(t *testing.T, sem *statespace.Semantics, depth, maxStates int) bool {
+	t.Helper()
+	images, naiveViol := naiveExplore(t, sem, depth, maxStates)
+	if images == nil {
+		return false
+	}
+	res := explore(t, sem, exploreOpts{maxDepth: depth})
+	realViol := -1
+	if res.Violation != nil {
+		realViol = len(res.Violation.Trace)
+	}
+	if naiveViol != realViol {
+		t.Fatalf("first violation at depth %d (naive) vs %d (real)", naiveViol, realViol)
+	}
+	if realViol < 0 && int64(len(images)) != res.States {
+		t.Fatalf("states: naive has %d canonical images, real explorer %d", len(images), res.States)
+	}
+	return true
+}
+
+var (
+	canonRandom = flag.Int("canon.random", 12, "random models of TestCanonicalFormRandom")
+	canonSeed   = flag.Uint64("canon.seed", 501, "first seed of TestCanonicalFormRandom's random models")
+	canonDepth  = flag.Int("canon.depth", 16, "depth of TestCanonicalFormRandom's searches")
+)
+
+// TestCanonicalFormRandom is TestCanonicalForm on random models (the
+// soundness issue's generator), every strategy, capacities 1 and 3, the
+// update introduced at any moment, after 5 steps or never (the canonical
+// form forgets run numbers with --update-at never), and deeper (16 steps:
+// -canon.depth),
+// where roles can be several runs apart and normalisation clamps and
+// forgets them. A model whose naive search meets more than 200,000
+// configurations is left out (it is logged). A long run:
+//
+//	go test ./statespace -run TestCanonicalFormRandom -canon.random 300 -canon.seed 1000 -timeout 1h
+func TestCanonicalFormRandom(t *testing.T) {
+	ats := []statespace.UpdateAt{{Mode: statespace.AtAny}, {Mode: statespace.AtStep, Step: 5}, {Mode: statespace.AtNever}}
+	for seed := *canonSeed; seed < *canonSeed+uint64(*canonRandom); seed++ {
+		cfg := randmodel.Config{}
+		if seed%3 == 0 {
+			cfg = randmodel.Config{DeviationPercent: -1, MaxDepth: 3}
+		}
+		src := randmodel.Generate(seed, cfg)
+		m, err := model.Load(fmt.Sprintf("random-%d.dsu", seed), []byte(src))
+		if err != nil {
+			t.Fatalf("random model %d does not load: %v\n%s", seed, err, src)
+		}
+		for _, strategy := range statespace.StrategyNames() {
+			for _, bound := range []int{1, 3} {
+				at := ats[(int(seed)+bound)%len(ats)]
+				t.Run(fmt.Sprintf("random-%d/%s/bound=%d/%s", seed, strategy, bound, at), func(t *testing.T) {
+					sem := semantics(t, m, strategy, bound)
+					sem.UpdateAt = at
+					if !compareCanonical(t, sem, *canonDepth, 200_000) {
+						t.Logf("left out: the naive search meets more than 200,000 configurations")
 					}
 				})
 			}

@@ -72,10 +72,8 @@ import (
 // receive in the middle of its role's run changes none (mayRenumber): it
 // moves its role's monitor state, which normalisation does not read, so
 // the session is normalised alike whichever of the two steps comes first.
-// (Normalising it once more changes nothing, but for a session no step has
-// touched since the update's introduction, whose finished roles' run
-// counts normalisation now forgets: forgotten in either order, read by
-// nothing else.)
+// (Every configuration's sessions are normalised, the introduction
+// included: update.go.)
 //
 // Off under partial-order reduction (it chooses among successors by
 // whether they are new), with symmetry (a configuration's representative

@@ -222,13 +222,10 @@ func runFieldsKept(t *testing.T, s *Semantics, c *Config, st *Succ) bool {
 	if inst == DeadInstance || !s.P.Services[c.Insts[inst].Service].Moved || s.mayRenumber(c, th, in, ev) {
 		return false
 	}
-	// The parent's session as the step's canonical form leaves it with
-	// nothing changed: normalised (an untouched session can lag behind the
-	// update state: normaliseRuns forgets a finished role's runs once the
-	// update is introduced, at the session's next step).
-	cc := c.cloneIn(nil)
-	s.P.normaliseRuns(cc, inst, s.canon().noRuns)
-	old := cc.Insts[inst]
+	// The parent's session is in canonical form, whichever step made it
+	// last (the introduction normalises what it changes: update.go), so
+	// the step must leave its run fields as they are.
+	old := c.Insts[inst]
 	var now *Instance
 	for _, x := range st.Next.Insts {
 		if x.Serial == old.Serial && x.Service == old.Service {

@@ -50,6 +50,23 @@ func (s *Semantics) introduce(c *Config) Succ {
 	} else {
 		s.Strategy.Introduce(p, n)
 	}
+	// Normalisation reads whether the update was introduced: before, a
+	// finished role's run count may still set n; after, it is forgotten
+	// (normaliseRuns). An instance the introduction did not copy would keep
+	// it until its next step, and two configurations would differ in it
+	// alone (found by TestCanonicalFormRandom: more states than the
+	// canonical images of the naive search's).
+	for i, in := range n.Insts {
+		if in.dirty || !p.Services[in.Service].Moved {
+			continue
+		}
+		for _, e := range in.Ends {
+			if e.Done && e.Run != 0 {
+				n.inst(i)
+				break
+			}
+		}
+	}
 	return Succ{Action: Action{Kind: ActIntroduce, Thread: -1, Code: -1, Label: -1}, Next: n}
 }
 
