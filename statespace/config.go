@@ -270,6 +270,11 @@ func (c *Config) pop(i int) Msg {
 // does only the parts the step touched). For the tests, which hold the
 // explorer's configurations, made step by step, to it.
 func (p *Program) Canonical(c *Config) *Config {
+	return p.canonicalOf(c, canonOpts{})
+}
+
+// canonicalOf is Canonical with the options o.
+func (p *Program) canonicalOf(c *Config, o canonOpts) *Config {
 	n := c.clone()
 	for t := range n.Threads {
 		n.thread(t)
@@ -277,7 +282,7 @@ func (p *Program) Canonical(c *Config) *Config {
 	for i := range n.Insts {
 		n.inst(i)
 	}
-	p.canonicalize(n, canonOpts{})
+	p.canonicalize(n, o)
 	return n
 }
 

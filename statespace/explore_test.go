@@ -292,7 +292,7 @@ func naiveExplore(t *testing.T, sem *statespace.Semantics, maxDepth, maxStates i
 		return nil, 0
 	}
 	seen := map[string]bool{string(p.Encode(nil, init)): true}
-	images := map[string]bool{string(p.Encode(nil, p.Canonical(init))): true}
+	images := map[string]bool{string(p.Encode(nil, sem.CanonicalOf(init))): true}
 	level := []*statespace.Config{init}
 	for depth := 0; len(level) > 0 && depth < maxDepth; depth++ {
 		var next []*statespace.Config
@@ -317,7 +317,7 @@ func naiveExplore(t *testing.T, sem *statespace.Semantics, maxDepth, maxStates i
 				if maxStates > 0 && len(seen) > maxStates {
 					return nil, -1
 				}
-				images[string(p.Encode(nil, p.Canonical(succs[i].Next)))] = true
+				images[string(p.Encode(nil, sem.CanonicalOf(succs[i].Next)))] = true
 				next = append(next, succs[i].Next)
 			}
 		}

@@ -28,3 +28,9 @@ func SetSleepSets(on bool) (restore func()) {
 // PORFullEvery is how often a level is expanded fully under partial-order
 // reduction (porFullEvery).
 func PORFullEvery() int { return porFullEvery }
+
+// CanonicalOf is the canonical form of c from scratch (Program.Canonical)
+// as s's searches make it (--update-at never forgets run numbers).
+func (s *Semantics) CanonicalOf(c *Config) *Config {
+	return s.P.canonicalOf(c, s.canon())
+}
