@@ -34,3 +34,20 @@ func PORFullEvery() int { return porFullEvery }
 func (s *Semantics) CanonicalOf(c *Config) *Config {
 	return s.P.canonicalOf(c, s.canon())
 }
+
+// SymRepOf is the encoding of the representative s's symmetry gives c's
+// orbit, computed from scratch (s.Sym must be set).
+func (s *Semantics) SymRepOf(c *Config) []byte {
+	n := s.P.canonicalOf(c, s.canon())
+	s.Sym.canonical(n)
+	return s.P.Encode(nil, n)
+}
+
+// SameOrbit reports whether c is in the orbit of the configuration whose
+// representative's encoding is rep, under s's symmetry.
+func (s *Semantics) SameOrbit(c *Config, rep []byte) bool {
+	return s.Sym.sameOrbit(s.P.canonicalOf(c, s.canon()), rep)
+}
+
+// Unreduced is s without its symmetry, ordering instances as s does.
+func (s *Semantics) Unreduced() *Semantics { return s.unreduced() }
