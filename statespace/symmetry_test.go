@@ -340,7 +340,7 @@ func TestSymmetrySoundDoubled(t *testing.T) {
 // doubled random models, every strategy.
 func TestSymmetryOrbitsExact(t *testing.T) {
 	subjects := symSubjects(t)
-	for seed := uint64(1); seed <= 20; seed++ {
+	for seed := uint64(1); seed <= uint64(*symRandom); seed++ {
 		name := fmt.Sprintf("doubled-%d", seed)
 		subjects[name] = loadSrc(t, name+".dsu", double(randmodel.Generate(seed, randmodel.Config{MaxServices: 1, MaxDepth: 3})))
 	}
@@ -442,4 +442,6 @@ func TestSymmetryOrbitsExact(t *testing.T) {
 // searches may reach (a subject with more is left out): 19 of the
 // subjects' symmetric runs at 2,000 (6 s), 37 at 5,000, 55 at 20,000
 // (42 s).
+var symRandom = flag.Int("sym.random", 20, "doubled random models of TestSymmetryOrbitsExact")
+
 var symOrbitCap = flag.Int("sym.cap", 2_000, "most configurations of TestSymmetryOrbitsExact's searches")
