@@ -55,6 +55,11 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	reportWarnings(stderr, m)
+	// Names are trimmed, as --strategy's, --update's and --skip's are
+	// (found by a tester: --protocol "MathA, MathB" looked for " MathB").
+	for i := range protocols {
+		protocols[i] = strings.TrimSpace(protocols[i])
+	}
 	if fs.Changed("protocol") && (len(protocols) == 0 || slices.Contains(protocols, "")) {
 		// (found by a tester: an empty name printed every protocol)
 		fmt.Fprintln(stderr, "mcheck project: --protocol: an empty protocol name")

@@ -95,6 +95,15 @@ func TestProjectFlags(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errs, "no such protocol") {
 		t.Errorf("--protocol MathC: exit %d, %s", code, errs)
 	}
+	// Names are trimmed, as in the other lists (found by a tester).
+	code, out, errs = runProjectCmd(t, "--protocol", "MathA, MathB", "../../models/mathserver.dsu")
+	if code != exitOK || !strings.Contains(out, "protocol MathA") || !strings.Contains(out, "protocol MathB") {
+		t.Errorf("--protocol 'MathA, MathB': exit %d\n%s\n%s", code, out, errs)
+	}
+	code, _, errs = runProjectCmd(t, "--protocol", "MathA, ", "../../models/mathserver.dsu")
+	if code != exitUsage || !strings.Contains(errs, "an empty protocol name") {
+		t.Errorf("--protocol 'MathA, ': exit %d, %s", code, errs)
+	}
 	// (found by a tester: an empty name printed every protocol)
 	code, _, errs = runProjectCmd(t, "--protocol", "", "../../models/mathserver.dsu")
 	if code != exitUsage || !strings.Contains(errs, "an empty protocol name") {
