@@ -117,10 +117,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if status != exitOK {
 		return status
 	}
-	if n := idleSettings(f.updateAt, f.strategy); n != "" && len(m.Updates) == 0 && f.jsonOut {
-		// As the text's setup line says it (a tester: JSON said nothing).
-		fmt.Fprintf(stderr, "mcheck check: note: %s\n", n)
-	}
+	noteIdleSettings("check", m, f.jsonOut, f.updateAt, f.strategy, stderr)
 	if r, _ := check.ParseReduce(f.reduce); (r == check.ReduceSymmetry || r == check.ReducePOR) && (f.cont || f.coverage) {
 		fmt.Fprintf(stderr, "mcheck check: note: --reduce %s is not used with --continue or --coverage (they tell violations and places apart by thread); the search is unreduced\n", r)
 	}
@@ -575,6 +572,15 @@ type runReport struct {
 	// failure: the run stopped on this error (a full disk, a store that
 	// failed); res holds the statistics so far.
 	failure error
+}
+
+// noteIdleSettings says on stderr, with --json, what the text's setup line
+// says of the flags a model without an update makes idle (testers: JSON
+// said nothing, from check, then from simulate and swarm).
+func noteIdleSettings(cmd string, m *model.Model, jsonOut bool, at, strategy string, stderr io.Writer) {
+	if n := idleSettings(at, strategy); n != "" && len(m.Updates) == 0 && jsonOut {
+		fmt.Fprintf(stderr, "mcheck %s: note: %s\n", cmd, n)
+	}
 }
 
 // idleSettings names the flags about the update that a model without one

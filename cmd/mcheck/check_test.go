@@ -1186,6 +1186,13 @@ func TestUpdateAtWithoutUpdate(t *testing.T) {
 	if code != exitOK || !strings.Contains(errs, "mcheck check: note: --strategy max+1 has no effect: the model has no update") {
 		t.Errorf("--json: exit %d, stderr %q", code, errs)
 	}
+	// And from simulate and swarm, whose --json said nothing (a tester).
+	for _, cmd := range []string{"simulate", "swarm"} {
+		code, _, errs = runCmd(cmd, "--json", "--strategy", "max+1", path)
+		if code == exitUsage || !strings.Contains(errs, "mcheck "+cmd+": note: --strategy max+1 has no effect: the model has no update") {
+			t.Errorf("%s --json: exit %d, stderr %q", cmd, code, errs)
+		}
+	}
 }
 
 // TestBitstateMaxStatesCount: under --max-states the bit array can take

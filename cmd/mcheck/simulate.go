@@ -136,6 +136,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	if status != exitOK {
 		return status
 	}
+	noteIdleSettings("simulate", m, f.jsonOut, f.updateAt, f.strategy, stderr)
 
 	done := 0
 	var lastUpdate *model.Update

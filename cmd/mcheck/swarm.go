@@ -122,6 +122,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	if status != exitOK {
 		return status
 	}
+	noteIdleSettings("swarm", m, f.jsonOut, f.updateAt, f.strategy, stderr)
 
 	done := 0
 	var lastUpdate *model.Update
