@@ -55,7 +55,10 @@ func (s *Semantics) introduce(c *Config) Succ {
 	// (normaliseRuns). An instance the introduction did not copy would keep
 	// it until its next step, and two configurations would differ in it
 	// alone (found by TestCanonicalFormRandom: more states than the
-	// canonical images of the naive search's).
+	// canonical images of the naive search's). Only such sessions are
+	// copied: every configuration before the introduction has it as a
+	// successor, and copying every session of a moved service took 1.05
+	// of the time of BenchmarkCreationOrder (5 pairs, 1.00-1.08).
 	for i, in := range n.Insts {
 		if in.dirty || !p.Services[in.Service].Moved {
 			continue
