@@ -120,7 +120,7 @@ func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*st
 	if succs, info := sem.Successors(tr.Final); len(succs) == 0 {
 		vs = append(vs, props.CheckTerminalFacts(prog, tr.Final, info)...)
 	}
-	final := prog.Describe(tr.Final)
+	final := sem.Describe(tr.Final)
 	for _, v := range vs {
 		v.Trace, v.Path, v.Final = tr.Steps, path, final
 	}

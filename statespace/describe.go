@@ -335,9 +335,18 @@ func (p *Program) DescribeQueue(c *Config) string {
 	return "[" + strings.Join(parts, "; ") + "]"
 }
 
-// Describe is a readable summary of a configuration: each thread's status
-// and where it is, each endpoint's protocol and run, and the queue.
-func (p *Program) Describe(c *Config) string {
+// Describe is a readable summary of a configuration of s's searches: each
+// thread's status and where it is, each endpoint's protocol and run (where
+// the search counts runs), and the queue.
+func (s *Semantics) Describe(c *Config) string { return s.P.describe(c, s.canon().noRuns) }
+
+// Describe is Semantics.Describe for a search that counts runs (where the
+// update may be introduced), for the tests.
+func (p *Program) Describe(c *Config) string { return p.describe(c, false) }
+
+// describe is Describe; noRuns, that the search counts no runs
+// (--update-at never: canonOpts), so no endpoint shows one.
+func (p *Program) describe(c *Config, noRuns bool) string {
 	var b strings.Builder
 	for t, th := range c.Threads {
 		fmt.Fprintf(&b, "%s: %s", p.Threads[t].Name, p.threadStatus(c, th))
@@ -359,7 +368,7 @@ func (p *Program) Describe(c *Config) string {
 				state = p.describeState(&lt.States[e.State])
 			}
 			run := "" // only runs of a service the update moves count
-			if n, atLeast, counted := p.runOf(in, e); counted {
+			if n, atLeast, counted := p.runOf(in, e, noRuns); counted {
 				run = fmt.Sprintf(", run %d", n)
 				if atLeast {
 					run += " or later"

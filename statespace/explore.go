@@ -227,7 +227,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 	first := sem.InitialStep()
 	init := first.Next
 	if v := opt.Checker.CheckStep(x.p, nil, first); v != nil {
-		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, x.p.Describe(init)
+		v.Trace, v.Path, v.Final = []TraceStep{}, []uint32{}, x.sem.Describe(init)
 		v.Where = violationWhere(x.p, v, init, first)
 		if !opt.Continue {
 			// The initial configuration was reached: it counts as a state.
@@ -240,7 +240,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 		// Every fact of the step: several threads may fail before their
 		// first visible step.
 		for _, w := range stepViolations(opt.Checker, x.p, nil, first) {
-			w.Trace, w.Path, w.Final = []TraceStep{}, []uint32{}, x.p.Describe(init)
+			w.Trace, w.Path, w.Final = []TraceStep{}, []uint32{}, x.sem.Describe(init)
 			w.Where = violationWhere(x.p, w, init, first)
 			x.foundInitial(w)
 		}

@@ -1092,7 +1092,7 @@ func (g *liveGraph) lasso(comp col, entry uint32) (*Violation, error) {
 		return nil, fmt.Errorf("liveness: the cycle did not close when its trace was replayed (%v)", err)
 	}
 	v := g.report(tr.Final)
-	v.Trace, v.Path, v.Final = tr.Steps, path, g.p.Describe(tr.Final)
+	v.Trace, v.Path, v.Final = tr.Steps, path, g.sem.Describe(tr.Final)
 	v.CycleStart = len(prefix) + 1
 	return v, nil
 }
@@ -1549,7 +1549,7 @@ func judgeLasso(sem *Semantics, path []uint32, cycleStart int) (*Violation, stri
 	}
 	g := &liveGraph{sem: sem, p: sem.P}
 	v := g.report(c)
-	v.Trace, v.Path, v.Final, v.CycleStart = tr.Steps, path, sem.P.Describe(tr.Final), cycleStart
+	v.Trace, v.Path, v.Final, v.CycleStart = tr.Steps, path, sem.Describe(tr.Final), cycleStart
 	return v, "", nil
 }
 

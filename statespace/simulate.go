@@ -500,7 +500,7 @@ func judgePath(sem *Semantics, chk Checker, path []uint32, where violWhere) (*Vi
 	if v == nil {
 		return nil, errors.New("statespace: a walk's violation did not recur when its run was replayed")
 	}
-	v.Trace, v.Path, v.Final = tr.Steps, append([]uint32{}, path...), p.Describe(tr.Final)
+	v.Trace, v.Path, v.Final = tr.Steps, append([]uint32{}, path...), sem.Describe(tr.Final)
 	return v, nil
 }
 

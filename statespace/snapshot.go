@@ -53,8 +53,13 @@ type EndpointView struct {
 	Next          string `json:"next"`
 }
 
-// SnapshotOf describes configuration c as data.
-func (p *Program) SnapshotOf(c *Config) Snapshot {
+// SnapshotOf describes configuration c, a configuration of s's searches, as
+// data.
+func (s *Semantics) SnapshotOf(c *Config) Snapshot { return s.P.snapshotOf(c, s.canon().noRuns) }
+
+// snapshotOf is SnapshotOf; noRuns, that the search counts no runs
+// (canonOpts).
+func (p *Program) snapshotOf(c *Config, noRuns bool) Snapshot {
 	s := Snapshot{Threads: []ThreadView{}, Endpoints: []EndpointView{}, Queue: []string{}}
 	for t, th := range c.Threads {
 		s.Threads = append(s.Threads, ThreadView{Name: p.Threads[t].Name, Status: p.threadStatus(c, th),
@@ -72,7 +77,7 @@ func (p *Program) SnapshotOf(c *Config) Snapshot {
 				v.NextProtocol = p.protoName(in.Service, e.NextVer)
 			}
 			var counted bool
-			v.Run, v.RunAtLeast, counted = p.runOf(in, e)
+			v.Run, v.RunAtLeast, counted = p.runOf(in, e, noRuns)
 			v.RunNotCounted = !counted
 			s.Endpoints = append(s.Endpoints, v)
 		}
@@ -95,9 +100,11 @@ func (p *Program) SnapshotOf(c *Config) Snapshot {
 // and are not counted (run 0), or that the endpoint has ended or is not
 // followed any more: the canonical form forgets its runs (normaliseRuns),
 // and the run shown went back to 1, or differed from one strategy to
-// another on one trace (a tester).
-func (p *Program) runOf(in *Instance, e End) (run int, atLeast, counted bool) {
-	if !p.Services[in.Service].Moved || e.Done || e.Untracked {
+// another on one trace (a tester); or, with noRuns, that the search
+// counts no runs at all (--update-at never: a tester saw "run 1" all
+// along three runs).
+func (p *Program) runOf(in *Instance, e End, noRuns bool) (run int, atLeast, counted bool) {
+	if noRuns || !p.Services[in.Service].Moved || e.Done || e.Untracked {
 		return 0, false, false
 	}
 	return int(in.RunBase + e.Run + 1), e.Ver == 1 && e.NextVer == 1, true

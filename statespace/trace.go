@@ -102,7 +102,7 @@ func replayViolation(sem *Semantics, opt Options, at violAt) (*Violation, error)
 	if v == nil {
 		return nil, fmt.Errorf("statespace: the violation did not recur when its trace was replayed")
 	}
-	v.Trace, v.Path, v.Final = tr.Steps, path, sem.P.Describe(tr.Final)
+	v.Trace, v.Path, v.Final = tr.Steps, path, sem.Describe(tr.Final)
 	return v, nil
 }
 

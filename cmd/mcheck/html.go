@@ -336,7 +336,7 @@ func replaySnapshots(r *runReport, at statespace.UpdateAt, props properties.Chec
 	p := r.prog
 	sem := &statespace.Semantics{P: p, Strategy: st, QueueBound: r.queueBound, UpdateAt: at}
 	c, _ := sem.Initial()
-	snaps := []statespace.Snapshot{p.SnapshotOf(c)}
+	snaps := []statespace.Snapshot{sem.SnapshotOf(c)}
 	var before *statespace.Config
 	var last *statespace.Succ
 	for i, s := range path {
@@ -346,7 +346,7 @@ func replaySnapshots(r *runReport, at statespace.UpdateAt, props properties.Chec
 		}
 		before, last = c, &succs[s]
 		c = last.Next
-		snaps = append(snaps, p.SnapshotOf(c))
+		snaps = append(snaps, sem.SnapshotOf(c))
 	}
 	// The violation is its last step's if that step breaks it (its
 	// property and rule): a last step that breaks another, followed by

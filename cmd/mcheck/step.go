@@ -95,7 +95,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		}
 		c := history[len(history)-1]
 		fmt.Fprintf(stdout, "\nstep %d:\n", len(history)-1)
-		for _, line := range strings.Split(p.Describe(c), "\n") {
+		for _, line := range strings.Split(sem.Describe(c), "\n") {
 			fmt.Fprintf(stdout, "  %s\n", line)
 		}
 		if u := p.DescribeUpdate(c); u != "" {
