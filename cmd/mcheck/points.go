@@ -325,15 +325,30 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 		if o0.Strategy == "uncoordinated" {
 			fmt.Fprintln(w, "hint: uncoordinated updating makes no thread wait for another, so a protocol change is rarely safe under it; --strategy max+1, stop-the-world or all judge the coordinated ones")
 		}
-		calls, without := "", false // call points; a witness without its thread applying
+		// call points; a witness without its thread applying, in which
+		// another thread is at fault; one in which the point's own thread
+		// never applies (update completion: a tester read that the other
+		// threads' points caused it, where the thread had passed its only
+		// point before the update came)
+		calls, without, itself := "", false, false
 		for _, o := range outs {
 			if strings.HasPrefix(o.Point.Kind, "call") {
 				calls = " (in code without an explicit `update`, every call is one, main's included)"
 			}
-			without = without || o.Witness != nil && o.Passing == 0 && !o.Waits
+			if o.Witness == nil || o.Passing != 0 || o.Waits {
+				continue
+			}
+			if o.Witness.Property == properties.UpdateCompletion && (o.Witness.Thread == o.Thread || slices.Contains(o.Witness.Threads, o.Thread)) {
+				itself = true
+			} else {
+				without = true
+			}
 		}
 		if without {
 			fmt.Fprintf(w, "hint: a witness in which the point's thread does not apply breaks the model without that point: the other threads' points cause it%s; --trace prints each witness\n", calls)
+		}
+		if itself {
+			fmt.Fprintln(w, "hint: a witness in which the point's own thread never applies shows that the point alone cannot complete the update: its thread does not reach it once the update is introduced (it passed it before, or it is held elsewhere); --trace prints each witness")
 		}
 	}
 	if len(capped) > 0 {

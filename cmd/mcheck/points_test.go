@@ -249,13 +249,23 @@ func jsonOf(t *testing.T, path string, o *check.PointOutcome) map[string]any {
 // TestPointsHints: when no point is safe, points says where to look next:
 // the coordinated strategies (under uncoordinated), and, when a witness
 // comes without its thread applying, the other threads' points (found by
-// a tester). With a safe point it says nothing more.
+// a tester); when the point's own thread never applies, that the point
+// alone cannot complete the update (a tester: the other threads' points
+// were blamed where the thread had passed its point before the update
+// came). With a safe point it says nothing more.
 func TestPointsHints(t *testing.T) {
 	_, out, _ := runCmd("points", "--workers", "1", "../../models/tutorial-calls.dsu")
 	for _, want := range []string{"hint: uncoordinated updating makes no thread wait for another", "hint: a witness in which the point's thread does not apply"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "point's own thread") {
+		t.Errorf("blames the point's own thread where other threads are at fault:\n%s", out)
+	}
+	_, out, _ = runCmd("points", "--workers", "1", "testdata/passed-only-point.dsu")
+	if !strings.Contains(out, "hint: a witness in which the point's own thread never applies") || strings.Contains(out, "the other threads' points cause it") {
+		t.Errorf("a point passed before the update came:\n%s", out)
 	}
 	_, out, _ = runCmd("points", "--workers", "1", "--strategy", "max+1", "../../models/tutorial-explicit.dsu")
 	if strings.Contains(out, "hint:") || !strings.Contains(out, "2 of 2 points safe") {
