@@ -23,6 +23,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/mcheck/mcheck/model/syntax"
@@ -128,19 +129,26 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 	// Services.
 	services := map[string]*serviceInfo{}
 	var serviceNames []string
+	// A declaration that repeats a name is reported and still checked, as
+	// a protocol's or a function's is, but not declared: every error in
+	// the file is reported (found by a tester: an undefined name inside a
+	// second thread A was reported only once the thread was renamed).
 	for _, d := range f.Services {
-		if prev, dup := services[d.Name.Name]; dup {
+		prev, dup := services[d.Name.Name]
+		if dup {
 			c.errorf(d.Name.Pos, "service %s already declared at %s", d.Name.Name, c.where(prev.decl.Name.Pos))
-			continue
 		}
 		si := &serviceInfo{decl: d}
-		services[d.Name.Name] = si
-		serviceNames = append(serviceNames, d.Name.Name)
 		if d.Protocol.Name == "" {
 			c.errorf(d.Name.Pos, "service %s has no protocol (write service %s: PROTOCOL)", d.Name.Name, d.Name.Name)
 		} else {
 			si.proto = lookupProto(d.Protocol, "service "+d.Name.Name)
 		}
+		if dup {
+			continue
+		}
+		services[d.Name.Name] = si
+		serviceNames = append(serviceNames, d.Name.Name)
 		if si.proto != nil && si.proto.proto != nil {
 			m.Services = append(m.Services, &Service{Name: d.Name.Name, Decl: d, Protocol: si.proto.proto})
 		}
@@ -150,16 +158,18 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 	// Threads.
 	threads := map[string]*Thread{}
 	var threadNames []string
+	var dupThreads []*Thread // checked, not declared
 	for _, d := range f.Threads {
+		t := &Thread{Name: d.Name.Name, Decl: d, Funs: d.Funs, Main: d.Main}
+		c.checkFunDecls(d.Funs, "thread "+t.Name)
 		if prev, dup := threads[d.Name.Name]; dup {
 			c.errorf(d.Name.Pos, "thread %s already declared at %s", d.Name.Name, c.where(prev.Decl.Name.Pos))
+			dupThreads = append(dupThreads, t)
 			continue
 		}
-		t := &Thread{Name: d.Name.Name, Decl: d, Funs: d.Funs, Main: d.Main}
 		threads[t.Name] = t
 		threadNames = append(threadNames, t.Name)
 		m.Threads = append(m.Threads, t)
-		c.checkFunDecls(d.Funs, "thread "+t.Name)
 	}
 	switch {
 	case len(f.Threads) > 0:
@@ -171,21 +181,24 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 
 	// Updates.
 	updates := map[string]*Update{}
+	var dupUpdates []*Update // checked, not declared
 	for _, d := range f.Updates {
+		u := &Update{Name: d.Name.Name, Decl: d, Moves: map[string]*Protocol{}, Bodies: map[string]map[string]*syntax.FunDecl{}}
 		if prev, dup := updates[d.Name.Name]; dup {
 			c.errorf(d.Name.Pos, "update %s already declared at %s", d.Name.Name, c.where(prev.Decl.Name.Pos))
-			continue
+			dupUpdates = append(dupUpdates, u)
+		} else {
+			updates[u.Name] = u
+			m.Updates = append(m.Updates, u)
 		}
-		u := &Update{Name: d.Name.Name, Decl: d, Moves: map[string]*Protocol{}, Bodies: map[string]map[string]*syntax.FunDecl{}}
-		updates[u.Name] = u
-		m.Updates = append(m.Updates, u)
 		moved := map[string]*syntax.ServiceDecl{}
 		for _, sd := range d.Services {
-			if prev, dup := moved[sd.Name.Name]; dup {
+			prev, dup := moved[sd.Name.Name]
+			if dup {
 				c.errorf(sd.Name.Pos, "update %s gives service %s a protocol twice (first at %s)", u.Name, sd.Name.Name, c.where(prev.Name.Pos))
-				continue
+			} else {
+				moved[sd.Name.Name] = sd
 			}
-			moved[sd.Name.Name] = sd
 			if services[sd.Name.Name] == nil {
 				c.errorf(sd.Name.Pos, "update %s: undefined service %s%s", u.Name, sd.Name.Name, c.didYouMean(sd.Name.Name, serviceNames))
 			}
@@ -193,19 +206,21 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 				c.errorf(sd.Name.Pos, "update %s: service %s has no protocol to move to (write service %s: PROTOCOL)", u.Name, sd.Name.Name, sd.Name.Name)
 				continue
 			}
-			if info := lookupProto(sd.Protocol, "update "+u.Name+", service "+sd.Name.Name); info != nil && info.proto != nil {
+			if info := lookupProto(sd.Protocol, "update "+u.Name+", service "+sd.Name.Name); info != nil && info.proto != nil && !dup {
 				u.Moves[sd.Name.Name] = info.proto
 			}
 		}
 		given := map[string]syntax.Pos{} // the threads given new bodies, where
 		for _, tu := range d.Threads {
-			if prev, dup := given[tu.Name.Name]; dup {
-				c.errorf(tu.Name.Pos, "update %s gives thread %s new bodies twice (first at %s)", u.Name, tu.Name.Name, c.where(prev))
-				continue
-			}
-			given[tu.Name.Name] = tu.Name.Pos
 			bodies := map[string]*syntax.FunDecl{}
-			u.Bodies[tu.Name.Name] = bodies
+			if prev, dup := given[tu.Name.Name]; dup {
+				// Its functions are checked below against a map of their
+				// own, and its code with the first block's (blocks).
+				c.errorf(tu.Name.Pos, "update %s gives thread %s new bodies twice (first at %s)", u.Name, tu.Name.Name, c.where(prev))
+			} else {
+				given[tu.Name.Name] = tu.Name.Pos
+				u.Bodies[tu.Name.Name] = bodies
+			}
 			t := threads[tu.Name.Name]
 			if t == nil {
 				c.errorf(tu.Name.Pos, "update %s: undefined thread %s%s", u.Name, tu.Name.Name, c.didYouMean(tu.Name.Name, threadNames))
@@ -250,10 +265,10 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 	// Code: threads against the original protocols, updates against the
 	// protocols after the update.
 	env := &codeEnv{checker: c, services: services, serviceNames: serviceNames, updates: m.Updates}
-	for _, t := range m.Threads {
+	for _, t := range append(slices.Clip(m.Threads), dupThreads...) {
 		env.checkThread(t, nil, nil)
 	}
-	for _, u := range m.Updates {
+	for _, u := range append(slices.Clip(m.Updates), dupUpdates...) {
 		// Each thread once, with its blocks (found by a tester: a thread
 		// per block, each looking through every block, made 20,000 blocks
 		// take seconds, 80,000 threads a minute).
