@@ -127,6 +127,11 @@ func ParseStrategies(s string) ([]string, error) {
 	seen := map[string]bool{}
 	for _, n := range strings.Split(s, ",") {
 		n = strings.TrimSpace(n)
+		if n == "" && strings.Contains(s, ",") {
+			// As --skip says it (a tester: "unknown strategy \"\"" for
+			// "max+1, ,uncoordinated").
+			return nil, fmt.Errorf("an empty name in the strategy list %q", s)
+		}
 		names := []string{n}
 		if n == "all" {
 			names = statespace.StrategyNames() // in a list too (a repeated --strategy)
@@ -188,6 +193,10 @@ func UpdatesNamed(m *model.Model, list string) ([]*model.Update, error) {
 	var out []*model.Update
 	for _, name := range strings.Split(list, ",") {
 		name = strings.TrimSpace(name)
+		if name == "" && strings.Contains(list, ",") {
+			// As --skip says it (a tester: `has no update ""` for "toB,,toB").
+			return nil, fmt.Errorf("an empty name in the update list %q", list)
+		}
 		u := m.Update(name)
 		if u == nil {
 			return nil, fmt.Errorf("%s has no update %q%s", m.File.Name, name, knownUpdates(m))

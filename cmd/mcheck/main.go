@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"runtime"
@@ -205,6 +206,10 @@ func readModelFileCtx(ctx context.Context, path string) ([]byte, error) {
 func readFileLimited(path, what string, limit int64) ([]byte, error) {
 	st, err := os.Stat(path)
 	if err != nil {
+		if path == "-" && errors.Is(err, fs.ErrNotExist) {
+			// (a tester: "check - < m.dsu" said no such file, no more)
+			return nil, fmt.Errorf("-: cannot read %s: no such file (only mcheck fmt reads standard input, for a model; save it to a file)", what)
+		}
 		return nil, fmt.Errorf("%s: cannot read %s: %w", path, what, unwrapPathErr(err))
 	}
 	if st.IsDir() {
