@@ -33,6 +33,7 @@ package main
 //	or bit array larger than it leaves)      the limit: TestMemoryRunningOut* (memory_test.go)
 //	a small ulimit -n                        TestFaultOpenFileLimit; store.TestFileLimitRefusesBeforeWrite,
 //	                                         TestFatalLogExitsAsFailure
+//	fmt -w of a file the user may not write  TestFaultFmtFileNotWritable
 //	--store-dir a file, unwritable, reused   TestCheckUnwritableStoreDir; store.TestStoreDirUnwritable,
 //	                                         store.TestStoreDirIsFile, store.TestBadgerLeftoverDir
 //
@@ -1394,4 +1395,84 @@ func TestFaultBenchInterrupted(t *testing.T) {
 	c.signal(syscall.SIGINT)
 	o := c.wait(t, time.Minute)
 	expect(t, "bench interrupted", o, exitFailure, "not run (interrupted before they finished): ", "prodcons 4 max+1")
+}
+
+// TestFaultFmtFileNotWritable: fmt -w replaces a file by renaming a new
+// one over it, which the directory's permission allows; a file the user
+// may not write is left as it is, exit 3 (a tester: as nobody, in a
+// directory anyone may write, fmt -w replaced root's 0644 file and took
+// it over). Run as nobody: Linux, as root (CI runs as root).
+func TestFaultFmtFileNotWritable(t *testing.T) {
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("runs mcheck as nobody: Linux, as root (CI runs as root)")
+	}
+	bin := mcheckBinary(t)
+	dir := t.TempDir()
+	// The binary and the directory, where nobody may reach them (the
+	// test's own directories opened; TMPDIR itself is left as it is).
+	if st, err := os.Stat(os.TempDir()); err != nil || st.Mode().Perm()&0o001 == 0 {
+		t.Skip("TMPDIR is closed to other users")
+	}
+	for d := dir; d != os.TempDir() && d != filepath.Dir(d); d = filepath.Dir(d) {
+		if st, err := os.Stat(d); err == nil && st.Mode().Perm()&0o005 != 0o005 {
+			if err := os.Chmod(d, st.Mode().Perm()|0o005); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "mcheck")
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "m.dsu")
+	src := []byte("protocol P = a -> b: <int>\nthread T {   main ()   }\n") // not in normal form
+	if err := os.WriteFile(model, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (int, string) {
+		cmd := exec.Command(exe, args...)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		var errs bytes.Buffer
+		cmd.Stderr = &errs
+		err := cmd.Run()
+		var ee *exec.ExitError
+		switch {
+		case err == nil:
+			return 0, errs.String()
+		case errors.As(err, &ee):
+			return ee.ExitCode(), errs.String()
+		}
+		t.Fatalf("running as nobody: %v", err)
+		return 0, ""
+	}
+	code, errs := run("fmt", "-w", model)
+	if code != exitFailure || !strings.Contains(errs, "cannot write "+model+": permission denied") || strings.Contains(errs, "goroutine ") {
+		t.Errorf("fmt -w of root's 0644 file as nobody: exit %d, stderr %q; want 3 and permission denied", code, errs)
+	}
+	if got, _ := os.ReadFile(model); !bytes.Equal(got, src) {
+		t.Errorf("the file was rewritten:\n%s", got)
+	}
+	if st, err := os.Stat(model); err != nil || st.Sys().(*syscall.Stat_t).Uid != 0 {
+		t.Errorf("the file changed hands: %v", err)
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, ".*")); len(names) != 0 {
+		t.Errorf("left behind: %v", names)
+	}
+	// A file nobody may write, it rewrites.
+	if err := os.Chown(model, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	if code, errs := run("fmt", "-w", model); code != exitOK {
+		t.Errorf("fmt -w of nobody's own file: exit %d, %s", code, errs)
+	}
+	if got, _ := os.ReadFile(model); bytes.Equal(got, src) {
+		t.Errorf("nobody's own file was not rewritten")
+	}
 }

@@ -49,7 +49,12 @@ func runFmt(args []string, stdout, stderr io.Writer) int {
 	if (!list && !write) || len(files) == 0 {
 		// The normal form is printed for one file only; -l and -w take
 		// several, as gofmt's do (found by a tester: fmt -l *.dsu).
-		if _, ok := oneArg("fmt", files, stderr); !ok {
+		what := "model file"
+		if len(files) == 0 {
+			// (a tester: "expected one model file" where -l and -w take several)
+			what = "model file (or, with -l or -w, one or more)"
+		}
+		if _, ok := oneArgOf("fmt", what, files, stderr); !ok {
 			return exitUsage
 		}
 	}
@@ -219,6 +224,16 @@ func rewriteFile(path string, data []byte) error {
 		// Its mode bits, setuid, setgid and sticky included (found by a
 		// tester: a setuid file lost the bit).
 		mode = st.Mode() & (os.ModePerm | os.ModeSetuid | os.ModeSetgid | os.ModeSticky)
+		// Renaming needs the directory's permission only: a file we may
+		// not write is not replaced either (a tester: as nobody, in a
+		// directory anyone may write, fmt -w replaced root's 0644 file).
+		// Opened for writing, neither truncated nor written, as the
+		// system judges it (root may write it).
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("cannot write %s: %w", path, unwrapPathErr(err))
+		}
+		f.Close()
 	}
 	return atomicfile.Write(path, data, mode)
 }

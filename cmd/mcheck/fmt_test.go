@@ -272,7 +272,7 @@ func TestFmtErrors(t *testing.T) {
 		{name: "missing", args: []string{filepath.Join(dir, "nope.dsu")}, want: `nope.dsu: cannot read model: no such file or directory`, code: exitUsage},
 		{name: "dir", args: []string{dir}, want: `is a directory, not a model file`, code: exitUsage},
 		{name: "badflag", args: []string{"--frobnicate", "x.dsu"}, want: `mcheck fmt: unknown flag: --frobnicate\nRun 'mcheck fmt --help' for usage.`, code: exitUsage},
-		{name: "noargs", args: []string{}, want: `mcheck fmt: expected one model file, got 0 argument\(s\)`, code: exitUsage},
+		{name: "noargs", args: []string{}, want: `mcheck fmt: expected one model file \(or, with -l or -w, one or more\), got 0 argument\(s\)`, code: exitUsage},
 		{name: "twoargs", args: []string{"a.dsu", "b.dsu"}, want: `expected one model file, got 2 argument\(s\): a.dsu b.dsu`, code: exitUsage},
 	}
 	for _, tt := range tests {
