@@ -105,7 +105,10 @@ func writePlots(dir, fam string, queueBound int, reduce string, rows []Row) erro
 		p.Title.Text += "\nno run was measured (each timed out or failed): see the CSV"
 	}
 	// Headroom above the data for the legend, in the top left corner.
-	p.Y.Min, p.Y.Max = minY/2, maxY*math.Pow(maxY/minY*2, 0.45)
+	// The axis reaches down to a power of ten at least, where the log
+	// scale puts its labels (a tester: one point, or points within a
+	// decade, had an axis without a number).
+	p.Y.Min, p.Y.Max = math.Min(minY/2, math.Pow(10, math.Floor(math.Log10(minY)))), maxY*math.Pow(maxY/minY*2, 0.45)
 	p.X.Min, p.X.Max = float64(minX)-0.25, float64(maxX)+0.25
 	if maxX-minX <= 30 {
 		var ticks []plot.Tick

@@ -35,3 +35,27 @@ func TestPlotSaysWhatIsMissing(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotOnePointHasScale: a plot of one point (or of points within a
+// decade) has a number on its y axis: the log scale labels powers of ten,
+// and the axis now reaches down to one (a tester: one point, no number).
+func TestPlotOnePointHasScale(t *testing.T) {
+	for _, states := range []int64{36, 100, 4_073, 999_999} {
+		dir := t.TempDir()
+		rows := []Row{{Param: 7, Strategy: "max+1", Verdict: VerdictOK, Exhaustive: true, Measured: true, States: states}}
+		if err := writePlots(dir, "prodcons", 8, "", rows); err != nil {
+			t.Fatal(err)
+		}
+		svg, err := os.ReadFile(filepath.Join(dir, "prodcons.svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, p := range []string{">1<", ">10<", ">100<", ">1000<", ">10000<", ">100000<", ">1e+05<", ">1e+06<", ">1000000<"} {
+			found = found || strings.Contains(string(svg), p)
+		}
+		if !found {
+			t.Errorf("%d states: no power of ten labels the y axis", states)
+		}
+	}
+}
