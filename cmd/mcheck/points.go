@@ -53,7 +53,7 @@ func (f *pointsFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
 	skipVar(fs, &f.skip)
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per point, one per line (with the witness's trace)")
-	fs.Var(&switchValue{p: &f.trace, name: "trace", hint: "the witnesses are printed as text"}, "trace", "print the witness of each unsafe point: the shortest run that applies there and violates")
+	fs.Var(&switchValue{p: &f.trace, name: "trace", hint: "the witnesses are printed as text"}, "trace", "print the witness of each unsafe point: the shortest run that violates with it as its thread's only update point (its thread may apply there in it or not: the applied column says which)")
 	fs.Lookup("trace").NoOptDefVal = "true"
 }
 
