@@ -77,6 +77,9 @@ type htmlViolation struct {
 	Idle []string
 	// Stalled: for a lasso, the text's stalled: lines.
 	Stalled []string
+	// Where and Note: the text's where: (--continue) and note: lines
+	// (found by a tester: the page left the note out).
+	Where, Note string
 	Steps   int
 	// AtStep says that step Steps performs the violation; otherwise the
 	// configuration after it is the violating one (no step is enabled).
@@ -298,6 +301,10 @@ func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateA
 	if len(v.Threads) > 1 {
 		hv.Threads = strings.Join(v.Threads, ", ")
 	}
+	if r.res != nil && len(r.res.Violations) > 0 {
+		hv.Where = v.Where
+	}
+	hv.Note = lateSessionNote(r.prog, r.strategy, v)
 	if v.CycleStart > 0 {
 		hv.AtStep = false // the cycle is the violation, not its last step
 		hv.Prefix = v.CycleStart - 1

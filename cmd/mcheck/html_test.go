@@ -574,6 +574,21 @@ func TestHTMLLassoIdle(t *testing.T) {
 	}
 }
 
+// TestHTMLNoteAndWhere: the page has the text's note: line (a session
+// started after the introduction, which the strategy does not wait for)
+// and, with --continue, its where: lines (found by a tester: the page left
+// the note out).
+func TestHTMLNoteAndWhere(t *testing.T) {
+	code, out, page, _ := checkHTML(t, "../../models/sessions-per-request.dsu", "--strategy", "max+1")
+	if code != exitViolation || !strings.Contains(out, "  note:     session rpc#1 started") || !strings.Contains(page, "<dt>note</dt><dd>session rpc#1 started") {
+		t.Errorf("exit %d: the page lacks the text's note", code)
+	}
+	code, out, page, _ = checkHTML(t, "../../models/mathserver.dsu", "--continue", "--strategy", "uncoordinated")
+	if code != exitViolation || strings.Count(page, "<dt>where</dt>") != strings.Count(out, "\n  where:    ") || !strings.Contains(page, "<dt>where</dt>") {
+		t.Errorf("exit %d: the page has %d where: lines, the text %d", code, strings.Count(page, "<dt>where</dt>"), strings.Count(out, "\n  where:    "))
+	}
+}
+
 // TestHTMLContinue: with --continue the page holds every distinct violation
 // of a run, not only the first (the maths server under uncoordinated
 // updating has several).

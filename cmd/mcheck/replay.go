@@ -140,7 +140,7 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 			// tester read the same words twice).
 			wasAct, nowAct = fmt.Sprintf("a step of kind %s (%s)", was.Kind, wasAct), fmt.Sprintf("a step of kind %s", now.Kind)
 		}
-		fmt.Fprintf(stdout, "the saved path names another run of this model: its step %d was %s: %s, and is now %s: %s (its move numbers name other steps: the model, or the report's capacity or update, changed; check the model again)\n",
+		fmt.Fprintf(stdout, "the saved path names another run of this model: its step %d was %s: %s, and is now %s: %s (its move numbers name other steps: the model, the report's capacity or update, or its path changed; check the model again)\n",
 			k, was.Thread, wasAct, now.Thread, nowAct)
 		return exitViolation
 	}
@@ -189,7 +189,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "the run ends in the same violation: %s — %s\n  found: %s\n", v.Property, v.Rule, v.Found)
 	if pathless(v.Found, modelPath) != pathless(rec.Found, rec.Model) {
-		fmt.Fprintf(stdout, "  (recorded at another place in the model, which changed since: %s)\n", rec.Found)
+		// (a tester: "which changed since" of an unchanged model whose
+		// report's path had been edited)
+		fmt.Fprintf(stdout, "  (recorded at another place: the model changed since, or the report was edited: %s)\n", rec.Found)
 	}
 	return exitOK
 }
@@ -264,12 +266,23 @@ func otherStep(saved []json.RawMessage, steps []statespace.TraceStep) (int, stat
 		if json.Unmarshal(raw, &was) != nil {
 			return 0, statespace.TraceStep{}
 		}
-		if was.Thread != steps[i].Thread || was.Kind != steps[i].Kind {
+		if was.Thread != steps[i].Thread || was.Kind != steps[i].Kind || was.Kind == "choose" && chosen(was.What) != chosen(steps[i].What) {
 			return i + 1, was
 		}
 	}
 	return 0, statespace.TraceStep{}
 }
+
+// optionRE finds which option a choose step took in its description
+// ("chooses -1 (option 1 of 2)", "chooses option 1 of 2", "chooses
+// option 1": Program.chooses).
+var optionRE = regexp.MustCompile(`option [0-9]+( of [0-9]+)?\)?$`)
+
+// chosen is the option a choose step's description says it took: a move
+// number of the path, not a value an edit of the model may change (found
+// by a tester: a path edited to take the other option replayed as the
+// same run).
+func chosen(what string) string { return optionRE.FindString(what) }
 
 // savedRun is what replay reads of a `check --json` line.
 // Only these fields are read (and their types checked); the others a report
@@ -530,7 +543,8 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 }
 
 // traceInconsistent checks the fields replay reads of a trace's steps:
-// each an object whose step, thread and kind are there, of their types,
+// each an object whose step, thread and kind are there, of their types
+// (and a choose's what, with its option),
 // and whose step numbers count from 1 (found by a tester: a step numbered
 // 9 among 1 to 7, or a thread or kind given as a number, replayed as if
 // right).
@@ -543,6 +557,7 @@ func traceInconsistent(trace []json.RawMessage) string {
 			Step   *int    `json:"step"`
 			Thread *string `json:"thread"`
 			Kind   *string `json:"kind"`
+			What   *string `json:"what"` // a choose's option (chosen)
 		}
 		if err := json.Unmarshal(raw, &st); err != nil {
 			var ute *json.UnmarshalTypeError
@@ -565,6 +580,8 @@ func traceInconsistent(trace []json.RawMessage) string {
 		case !statespace.IsStepKind(*st.Kind):
 			// (found by a tester: replayed, and said to name another run)
 			return fmt.Sprintf("trace: step %d has the kind %q, which check never writes", i+1, *st.Kind)
+		case *st.Kind == "choose" && (st.What == nil || chosen(*st.What) == ""):
+			return fmt.Sprintf("trace: step %d, a choose, does not say which option it took (what: \"chooses V (option K of N)\" or \"chooses option K of N\", as check writes it)", i+1)
 		}
 	}
 	return ""

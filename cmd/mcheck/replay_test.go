@@ -240,7 +240,7 @@ func TestReplayRuntimeErrorElsewhere(t *testing.T) {
 	}{
 		{"./z.dsu", "the run ends in the same violation", exitOK},
 		{filepath.Join(dir, "z.dsu"), "the run ends in the same violation", exitOK},
-		{write("commented.dsu", "# a comment\n"+src), "recorded at another place in the model, which changed since: division by zero (1 / 0) at z.dsu:1:19", exitOK},
+		{write("commented.dsu", "# a comment\n"+src), "recorded at another place: the model changed since, or the report was edited: division by zero (1 / 0) at z.dsu:1:19", exitOK},
 		{write("other.dsu", "thread A { main 2 / 0 }\n"), "the run ends in another violation", exitViolation},
 	} {
 		code, out, errs := runCmd("replay", "--model", c.model, report)
@@ -848,6 +848,28 @@ func TestReplayOtherRun(t *testing.T) {
 	}
 	if code, got, _ := runCmd("replay", report); code != exitViolation || !strings.Contains(got, "its step 2 was Client: a step of kind send (chooses 0 (option 1 of 2)") || !strings.Contains(got, "and is now Client: a step of kind choose (its move numbers") {
 		t.Errorf("kind edited: exit %d\n%s", code, got)
+	}
+	// The path edited to take the choose's other option: the same thread
+	// and kind, another run (found by a tester: replayed as the same run,
+	// "the run ends in the same violation").
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(strings.SplitN(out, "\n", 2)[0]), &rep); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := rep["path"].([]any)
+	if len(path) < 2 || path[1] != 0.0 {
+		t.Fatalf("the report's step 2 is no first option of a choose: path %v", path)
+	}
+	path[1] = 1.0
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(report, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got, _ := runCmd("replay", report); code != exitViolation || !strings.Contains(got, "its step 2 was Client: chooses 0 (option 1 of 2)") || !strings.Contains(got, "(option 2 of 2)") {
+		t.Errorf("path edited at a choose: exit %d\n%s", code, got)
 	}
 }
 
