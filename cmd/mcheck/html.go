@@ -80,7 +80,7 @@ type htmlViolation struct {
 	// Where and Note: the text's where: (--continue) and note: lines
 	// (found by a tester: the page left the note out).
 	Where, Note string
-	Steps   int
+	Steps       int
 	// AtStep says that step Steps performs the violation; otherwise the
 	// configuration after it is the violating one (no step is enabled).
 	AtStep bool
