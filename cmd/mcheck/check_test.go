@@ -126,6 +126,8 @@ func TestCheckBadUsage(t *testing.T) {
 		// A number of the wrong form is said so, without Go's parser in
 		// the message (found by a tester).
 		{[]string{"check", "--max-states", "1e6", "../../models/mathserver.dsu"}, `invalid argument "1e6" for "--max-states" flag: not a whole number`},
+		{[]string{"check", "--coverage=maybe", "../../models/mathserver.dsu"}, `invalid argument "maybe" for "--coverage" flag: not true or false (a switch: --coverage alone is true)`},
+		{[]string{"simulate", "--shrink=2", "../../models/mathserver.dsu"}, `for "--shrink" flag: not true or false`},
 		{[]string{"check", "--max-states", "9223372036854775808", "../../models/mathserver.dsu"}, `for "--max-states" flag: out of range`},
 		// Numbers are decimal: Go's prefixes are not read (found by a
 		// tester: 0x10 was 16, and 010 was 8; TestDecimalFlags).

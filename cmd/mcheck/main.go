@@ -489,8 +489,14 @@ func flagError(fs *pflag.FlagSet, err error) string {
 	want := "a number"
 	if _, rest, ok := strings.Cut(msg, `for "--`); ok {
 		name, _, _ := strings.Cut(rest, `"`)
-		if f := fs.Lookup(name); f != nil && (strings.HasPrefix(f.Value.Type(), "int") || strings.HasPrefix(f.Value.Type(), "uint")) {
-			want = "a whole number"
+		if f := fs.Lookup(name); f != nil {
+			switch t := f.Value.Type(); {
+			case strings.HasPrefix(t, "int") || strings.HasPrefix(t, "uint"):
+				want = "a whole number"
+			case t == "bool":
+				// (a tester: --shrink=2 was "not a number")
+				want = "true or false (a switch: --" + name + " alone is true)"
+			}
 		}
 	}
 	switch {
