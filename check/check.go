@@ -117,6 +117,20 @@ type Outcome struct {
 	ShortestCut    bool
 }
 
+// SplitNames splits a comma-separated list of names of what (spaces
+// allowed around the commas), refusing an empty name between commas: one
+// rule for --strategy, --update and --skip (found by testers: each said
+// an empty name its own way, "unknown strategy \"\"", `has no update ""`).
+func SplitNames(list, what string) ([]string, error) {
+	names := strings.Split(list, ",")
+	for i, n := range names {
+		if names[i] = strings.TrimSpace(n); names[i] == "" && len(names) > 1 {
+			return nil, fmt.Errorf("an empty name in the %s list %q", what, list)
+		}
+	}
+	return names, nil
+}
+
 // ParseStrategies turns a comma-separated list (spaces allowed around the
 // commas) or "all" into strategy names, in order and without duplicates.
 func ParseStrategies(s string) ([]string, error) {
@@ -125,13 +139,11 @@ func ParseStrategies(s string) ([]string, error) {
 	}
 	var out []string
 	seen := map[string]bool{}
-	for _, n := range strings.Split(s, ",") {
-		n = strings.TrimSpace(n)
-		if n == "" && strings.Contains(s, ",") {
-			// As --skip says it (a tester: "unknown strategy \"\"" for
-			// "max+1, ,uncoordinated").
-			return nil, fmt.Errorf("an empty name in the strategy list %q", s)
-		}
+	list, err := SplitNames(s, "strategy")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range list {
 		names := []string{n}
 		if n == "all" {
 			names = statespace.StrategyNames() // in a list too (a repeated --strategy)
@@ -191,12 +203,11 @@ func (o Options) validate(m *model.Model) ([]*model.Update, []string, properties
 // allowed, duplicates dropped), or an error that lists the updates it has.
 func UpdatesNamed(m *model.Model, list string) ([]*model.Update, error) {
 	var out []*model.Update
-	for _, name := range strings.Split(list, ",") {
-		name = strings.TrimSpace(name)
-		if name == "" && strings.Contains(list, ",") {
-			// As --skip says it (a tester: `has no update ""` for "toB,,toB").
-			return nil, fmt.Errorf("an empty name in the update list %q", list)
-		}
+	names, err := SplitNames(list, "update")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
 		u := m.Update(name)
 		if u == nil {
 			return nil, fmt.Errorf("%s has no update %q%s", m.File.Name, name, knownUpdates(m))

@@ -383,11 +383,9 @@ func (v skipValue) Set(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return errors.New("an empty list: leave the flag out for its default")
 	}
-	names := strings.Split(s, ",")
-	for i, n := range names {
-		if names[i] = strings.TrimSpace(n); names[i] == "" {
-			return fmt.Errorf("an empty name in %q", s)
-		}
+	names, err := check.SplitNames(s, "property")
+	if err != nil {
+		return err
 	}
 	*v.p = append(*v.p, names...)
 	return nil
