@@ -116,8 +116,6 @@ type chunks[T any] struct {
 	ci, off int
 }
 
-const chunkLen = 4096
-
 // take returns n zeroed elements with capacity n.
 func (c *chunks[T]) take(n int) []T {
 	s := c.takeDirty(n)
@@ -141,7 +139,9 @@ func (c *chunks[T]) takeDirty(n int) []T {
 			c.off = 0
 			continue
 		}
-		c.list = append(c.list, make([]T, max(n, chunkLen)))
+		// Chunks double from 64 elements to 4,096: a small search's
+		// arenas stay small.
+		c.list = append(c.list, make([]T, max(n, 64<<min(len(c.list), 6))))
 	}
 }
 

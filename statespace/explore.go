@@ -368,14 +368,14 @@ type search struct {
 	workers int
 	batch   int
 	// cont records the distinct violations, with Options.Continue.
-	cont    *continued
-	trees   *trees      // the configurations, as trees of interned parts
-	arenas  []Arena     // one per worker
-	cursors []cursor    // one per worker
-	encs    [][]byte    // one per worker, with contentKeys: encodings
-	dups    [][]dupSlot // one per worker: the duplicate filter (nil: off)
-	sleeps  []sleeper   // one per worker, with sleep sets (sleep.go; nil: off)
-	covs    []coverage  // one per worker, with Options.Coverage
+	cont      *continued
+	trees     *trees     // the configurations, as trees of interned parts
+	arenas    []Arena    // one per worker
+	cursors   []cursor   // one per worker
+	encs      [][]byte   // one per worker, with contentKeys: encodings
+	dupFilter bool       // the duplicate filter is on (its table: the cursor's)
+	sleeps    []sleeper  // one per worker, with sleep sets (sleep.go; nil: off)
+	covs      []coverage // one per worker, with Options.Coverage
 
 	// What the recording goroutine writes while the workers expand the
 	// next batch, on other cache lines than the above (false sharing made
@@ -485,12 +485,7 @@ func newSearch(sem *Semantics, opt Options) *search {
 			x.arenas[w].memo = newThreadMemo(x.trees, &x.cursors[w])
 		}
 	}
-	x.dups = make([][]dupSlot, x.workers)
-	if !opt.POR && !noDupFilter {
-		for w := range x.dups {
-			x.dups[w] = make([]dupSlot, 1<<dupBits)
-		}
-	}
+	x.dupFilter = !opt.POR && !noDupFilter
 	if ck, ok := opt.Visited.(ContentKeyed); ok && ck.ContentKeys() {
 		x.contentKeys = true
 		x.encs = make([][]byte, x.workers)
@@ -806,7 +801,10 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 		z.start(x.sem, c, zc)
 	}
 	out.dropped = 0
-	dups := x.dups[worker]
+	var dups *memoTable[dupSlot]
+	if x.dupFilter {
+		dups = &cur.dups
+	}
 	out.unrecv = nil
 	out.blocked, out.mixed = observe(c, nil)
 	out.ampleLo, out.ampleHi = 0, 0
@@ -871,7 +869,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 			return false
 		}
 		if dups != nil {
-			sl := &dups[(k*0x9e3779b97f4a7c15)>>(64-dupBits)]
+			sl := dups.at((k*0x9e3779b97f4a7c15)>>(64-dupBits), 1<<dupBits)
 			if sl.key == k && sl.at != 0 && sl.at <= at {
 				out.dropped++
 				return true
@@ -961,7 +959,7 @@ type dupSlot struct {
 	key, at uint64
 }
 
-// dupBits is the log2 of a worker's duplicate filter's entries.
+// dupBits is the log2 of the most entries of a worker's duplicate filter.
 const dupBits = 12
 
 // noSleepSets turns sleep sets off (sleep.go): for the tests, which

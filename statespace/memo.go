@@ -30,15 +30,17 @@ import (
 // whole: with Semantics.Reach (the instructions a thread runs through are
 // recorded) or Semantics.Raw; and a step that faults is never kept.
 type threadMemo struct {
+	_     [cacheLinePad]byte // the memos count their lookups: no false sharing
 	t     *trees
 	cur   *cursor // the worker's: the ids of the parent's threads
-	slots []memoSlot
-	insts []instSlot // the instance memo (see moveMonitorMemo)
-	chans []chanSlot // the channel memo (see pushMemo)
+	slots memoTable[memoSlot]
+	insts memoTable[instSlot] // the instance memo (see moveMonitorMemo)
+	chans memoTable[chanSlot] // the channel memo (see pushMemo)
 	// The rename memo (Symmetry.apply).
 	renameThreads renameMemo[renameKey, *Thread]
 	renameInsts   renameMemo[renameInstKey, *Instance]
 	renameChans   renameMemo[renameChanKey, *Channel]
+	_             [cacheLinePad]byte
 }
 
 // memoKey is what a thread's part of a step depends on.
@@ -71,7 +73,7 @@ type renameKey struct {
 // renameMemo is one table of the rename memo: direct-mapped, a collision
 // only forgets an entry; made when first used.
 type renameMemo[K comparable, V any] struct {
-	slots []renameEntry[K, V]
+	slots memoTable[renameEntry[K, V]]
 }
 
 type renameEntry[K comparable, V any] struct {
@@ -86,10 +88,7 @@ const renameMemoSlots = 1 << 12
 // find returns the part kept for k (whose hash is h) and true, or the
 // entry to keep it in (keep) and false.
 func (r *renameMemo[K, V]) find(k K, h uint64) (V, *renameEntry[K, V], bool) {
-	if r.slots == nil {
-		r.slots = make([]renameEntry[K, V], renameMemoSlots)
-	}
-	sl := &r.slots[store.Mix(h)&(renameMemoSlots-1)]
+	sl := r.slots.at(store.Mix(h), renameMemoSlots)
 	if sl.ok && sl.key == k {
 		return sl.v, nil, true
 	}
@@ -196,7 +195,43 @@ func (m *threadMemo) internChan(ch *Channel) *Channel {
 const memoSlots = 1 << 14
 
 func newThreadMemo(t *trees, cur *cursor) *threadMemo {
-	return &threadMemo{t: t, cur: cur, slots: make([]memoSlot, memoSlots), insts: make([]instSlot, instMemoSlots), chans: make([]chanSlot, chanMemoSlots)}
+	return &threadMemo{t: t, cur: cur}
+}
+
+// memoTable holds the entries of a direct-mapped memo (a collision
+// forgets an entry). It is made with memoFirst entries and grows fourfold,
+// emptied, after eight lookups an entry, up to the memo's size: a small
+// search makes a few KiB of memos instead of about a MiB a worker (a
+// search of a hundred configurations allocated and cleared 11 MB, most of
+// it tables and memos at their full size), and a large one has its memos
+// whole after a few hundred thousand lookups. An entry a lookup returned
+// is only written by the one who asked for it: if the memo has grown
+// meanwhile, what is written is lost, as in a collision.
+type memoTable[E any] struct {
+	slots []E
+	looks int // the lookups left before it grows
+}
+
+const memoFirst = 1 << 8
+
+// at returns the entry for hash h of a memo of size entries at most (a
+// power of two, the same at every call).
+func (m *memoTable[E]) at(h uint64, size int) *E {
+	if m.looks--; m.looks < 0 {
+		m.grow(size)
+	}
+	return &m.slots[h&uint64(len(m.slots)-1)]
+}
+
+func (m *memoTable[E]) grow(size int) {
+	n := min(max(4*len(m.slots), memoFirst), size)
+	if n != len(m.slots) {
+		m.slots = make([]E, n)
+	}
+	m.looks = 8 * n
+	if n == size {
+		m.looks = math.MaxInt
+	}
 }
 
 // The instance memo. A communication moves one endpoint's monitor
@@ -367,7 +402,7 @@ const chanMemoSlots = 1 << 11
 func (m *threadMemo) chanSlot(k chanStepKey) *chanSlot {
 	h := store.Mix(uint64(k.id)<<32|uint64(uint32(k.msg.Label))) ^ store.Mix(uint64(k.msg.Val.N)^uint64(k.msg.Val.K)<<56^uint64(b2i(k.pop))<<60) ^
 		uint64(k.inst)<<40 ^ uint64(k.from)<<20 ^ uint64(k.to)
-	return &m.chans[store.Mix(h)&(chanMemoSlots-1)]
+	return m.chans.at(store.Mix(h), chanMemoSlots)
 }
 
 // pushMemo is n.push with the channel memo: n is a successor of c being
@@ -482,7 +517,7 @@ func (m *threadMemo) chanID(c, n *Config, i int) (uint32, bool) {
 // instSlot returns the instance memo's entry for k.
 func (m *threadMemo) instSlot(k instStepKey) *instSlot {
 	h := store.Mix(uint64(k.id)<<32|uint64(uint32(k.next))) ^ store.Mix(uint64(k.ei)<<4|uint64(b2i(k.introduce))<<3|uint64(b2i(k.apply))<<2|uint64(b2i(k.endsRun))<<1|uint64(b2i(k.introduced)))
-	return &m.insts[h&(instMemoSlots-1)]
+	return m.insts.at(h, instMemoSlots)
 }
 
 // stops sums up all that thread t's local run from c asks of the rest of
@@ -523,7 +558,7 @@ func (s *Semantics) memoFor(c *Config) *threadMemo {
 // slot returns the entry for k.
 func (m *threadMemo) slot(k memoKey) *memoSlot {
 	h := store.Mix(uint64(k.id)<<32|uint64(k.kind)<<16|uint64(k.stop)<<8|uint64(k.val.K)) ^ store.Mix(uint64(k.val.N))
-	return &m.slots[h&(memoSlots-1)]
+	return m.slots.at(h, memoSlots)
 }
 
 // hit returns the kept thread for k, if any (the tables' copy: it carries its id).

@@ -441,7 +441,7 @@ type symScratch struct {
 
 	// The signature cache (cachedSignature), for the symmetry and the
 	// tables it was made with.
-	cache      []sigSlot
+	cache      memoTable[sigSlot]
 	cacheSym   *Symmetry
 	cacheTrees *trees
 	cacheKey   []uint32
@@ -970,7 +970,7 @@ func (s *Symmetry) cachedSignature(buf []byte, c *Config, gi, bi int, sc *symScr
 		return s.blockSignature(buf, c, gi, bi, sc, decided)
 	}
 	if sc.cacheSym != s || sc.cacheTrees != m.t {
-		sc.cache, sc.cacheSym, sc.cacheTrees = make([]sigSlot, sigCacheSlots), s, m.t
+		sc.cache, sc.cacheSym, sc.cacheTrees = memoTable[sigSlot]{}, s, m.t
 	}
 	key := append(sc.cacheKey[:0], uint32(gi), uint32(bi))
 	for _, t := range s.Groups[gi].Blocks[bi] {
@@ -1007,7 +1007,7 @@ func (s *Symmetry) cachedSignature(buf []byte, c *Config, gi, bi int, sc *symScr
 		h = (bits.RotateLeft64(h, 29) ^ uint64(k)) * 0x9e3779b97f4a7c15
 	}
 	h = store.Mix(h)
-	sl := &sc.cache[h&(sigCacheSlots-1)]
+	sl := sc.cache.at(h, sigCacheSlots)
 	if sl.h == h && slices.Equal(sl.key, key) {
 		if verifySymSigs {
 			if fresh := s.blockSignature(nil, c, gi, bi, sc, nil); !bytes.Equal(fresh, sl.sig) {

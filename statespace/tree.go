@@ -141,11 +141,13 @@ type cursor struct {
 	hi, hq int                // the instances and channels in its first half
 
 	// The chunk memo: chunks made from the parent's by replacing a leaf.
-	chunkMemo []chunkSlot
+	chunkMemo memoTable[chunkSlot]
 	// The half memo: the ids of the halves of misc parts, by content.
-	halfMemo []halfSlot
+	halfMemo memoTable[halfSlot]
 	// The decode memo: the leaves and threads of chunks, by chunk id.
-	decodeMemo []decodeSlot
+	decodeMemo memoTable[decodeSlot]
+	// The duplicate filter (explore.go).
+	dups memoTable[dupSlot]
 
 	next    []uint32 // the successor's leaves
 	cnext   []uint32 // the successor's chunks
@@ -169,11 +171,8 @@ const chunkMemoSlots = 1 << 12
 
 // chunkSlot returns the chunk memo's entry for (old, at, leaf).
 func (cur *cursor) chunkSlot(old uint32, at int, leaf uint32) *chunkSlot {
-	if cur.chunkMemo == nil {
-		cur.chunkMemo = make([]chunkSlot, chunkMemoSlots)
-	}
 	h := store.Mix(uint64(old)<<32 | uint64(leaf) ^ uint64(at)<<56)
-	return &cur.chunkMemo[h&(chunkMemoSlots-1)]
+	return cur.chunkMemo.at(h, chunkMemoSlots)
 }
 
 // halfSlot is an entry of a cursor's half memo: the half of a misc part
@@ -201,9 +200,6 @@ func (cur *cursor) halfSlot(first bool, upd UpdState, ni, nq int, ids []uint32) 
 	if len(ids) > halfMemoIDs {
 		return nil, false
 	}
-	if cur.halfMemo == nil {
-		cur.halfMemo = make([]halfSlot, halfMemoSlots)
-	}
 	h := uint64(ni)<<8 | uint64(nq)
 	if first {
 		h ^= 1<<63 | uint64(b2i(upd.Introduced))<<62 | uint64(uint32(upd.Countdown))<<16
@@ -218,7 +214,7 @@ func (cur *cursor) halfSlot(first bool, upd UpdState, ni, nq int, ids []uint32) 
 	if i < len(ids) {
 		h = (bits.RotateLeft64(h, 29) ^ uint64(ids[i])) * 0x9e3779b97f4a7c15
 	}
-	sl := &cur.halfMemo[store.Mix(h)&(halfMemoSlots-1)]
+	sl := cur.halfMemo.at(store.Mix(h), halfMemoSlots)
 	if !sl.ok || sl.first != first || int(sl.ni) != ni || int(sl.nq) != nq || first && sl.upd != upd {
 		return sl, false
 	}
@@ -246,10 +242,7 @@ func (cur *cursor) decodeSlot(id uint32, n int) *decodeSlot {
 	if n > decodeMemoWidth {
 		return nil
 	}
-	if cur.decodeMemo == nil {
-		cur.decodeMemo = make([]decodeSlot, decodeMemoSlots)
-	}
-	return &cur.decodeMemo[store.Mix(uint64(id))&(decodeMemoSlots-1)]
+	return cur.decodeMemo.at(store.Mix(uint64(id)), decodeMemoSlots)
 }
 
 // split is where the range [a, b) of leaves is cut in two.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -41,7 +42,7 @@ const (
 	maxIndexed = idMask - 1 // local ids of indexed tables: 2^31 entries in all
 	entryShift = 12         // entries per chunk: 4096
 	entryChunk = 1 << entryShift
-	minIndex   = 1 << 8
+	minIndex   = 1 << 5
 )
 
 // Mix is a 64-bit finaliser (splitmix64): pair keys are small integers and
@@ -55,15 +56,61 @@ func Mix(x uint64) uint64 {
 	return x
 }
 
-// chunked is an append-only array of E in fixed chunks that never move, so
-// an entry can be read without a lock by whoever learnt its index after it
-// was written.
+// chunked is an append-only array of E in chunks that never move, so an
+// entry can be read without a lock by whoever learnt its index after it
+// was written. The first chunks grow: entries [0, firstChunk) in chunk 0,
+// then [firstChunk<<(k-1), firstChunk<<k) in chunk k up to entryChunk
+// entries, and chunks of entryChunk entries from there on. A small search
+// makes many tables (8 shards each) that hold a few entries: with chunks
+// of entryChunk entries from the first, a search of a hundred
+// configurations allocated about 4 MB of entries.
 type chunked[E any] struct {
-	dir atomic.Pointer[[]*[entryChunk]E]
+	dir atomic.Pointer[[][]E]
 	// plain is set for element types without pointers: their chunks are
-	// mapped outside the heap (offheap.go) and kept in mem to be freed.
+	// mapped outside the heap (offheap.go) when large enough, and kept in
+	// mem to be freed.
 	plain bool
 	mem   []block
+}
+
+const (
+	firstShift  = 6 // the first chunk's entries: 64
+	firstChunk  = 1 << firstShift
+	smallChunks = entryShift - firstShift + 1 // the chunks below entryChunk entries
+)
+
+// chunkOf is where entry i lies: its chunk and its place there.
+func chunkOf(i uint32) (k int, off uint32) {
+	if i >= entryChunk {
+		return int(i>>entryShift) + smallChunks - 1, i & (entryChunk - 1)
+	}
+	k = bits.Len32(i >> firstShift)
+	if k == 0 {
+		return 0, i
+	}
+	return k, i - firstChunk<<(k-1)
+}
+
+// chunkLen is the number of entries of chunk k.
+func chunkLen(k int) int {
+	if k >= smallChunks {
+		return entryChunk
+	}
+	return firstChunk << max(k-1, 0)
+}
+
+// entriesFor is the number of entries the chunks of a table of n entries
+// hold (for Stats).
+func entriesFor(n uint32) int64 {
+	if n == 0 {
+		return 0
+	}
+	k, _ := chunkOf(n - 1)
+	var e int64
+	for j := 0; j <= k; j++ {
+		e += int64(chunkLen(j))
+	}
+	return e
 }
 
 // recycle releases the chunks mapped outside the heap, the table being
@@ -79,35 +126,37 @@ func (c *chunked[E]) recycle() {
 // at returns entry i (published before i was).
 func (c *chunked[E]) at(i uint32) *E {
 	d := *c.dir.Load()
-	return &d[i>>entryShift][i&(entryChunk-1)]
+	k, off := chunkOf(i)
+	return &d[k][off]
 }
 
 // slot returns the place of entry i, allocating its chunk; the caller holds
 // the shard's lock.
 func (c *chunked[E]) slot(i uint32) *E {
 	p := c.dir.Load()
-	var d []*[entryChunk]E
+	var d [][]E
 	if p != nil {
 		d = *p
 	}
-	k := int(i >> entryShift)
+	k, off := chunkOf(i)
 	if k >= len(d) {
-		nd := make([]*[entryChunk]E, k+1, max(2*len(d), k+1, 8))
+		nd := make([][]E, k+1, max(2*len(d), k+1, 8))
 		copy(nd, d)
 		d = nd[:cap(nd)]
 		c.dir.Store(&d)
 	}
 	if d[k] == nil {
+		n := chunkLen(k)
 		if c.plain {
 			var e E
-			b := newBlock(entryChunk * int(unsafe.Sizeof(e)))
+			b := newBlock(n * int(unsafe.Sizeof(e)))
 			c.mem = append(c.mem, b)
-			d[k] = (*[entryChunk]E)(unsafe.Pointer(unsafe.SliceData(b.b)))
+			d[k] = unsafe.Slice((*E)(unsafe.Pointer(unsafe.SliceData(b.b))), n)
 		} else {
-			d[k] = new([entryChunk]E)
+			d[k] = make([]E, n)
 		}
 	}
-	return &d[k][i&(entryChunk-1)]
+	return &d[k][off]
 }
 
 // index is an open-addressing table of local ids+1 (0: empty), replaced
@@ -277,13 +326,11 @@ func (t *PairTable) Stats() Stats {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.Lock()
-		b += int64(len(s.idx.Load().slots))*4 + int64(chunksOf(s.n))*entryChunk*8
+		b += int64(len(s.idx.Load().slots))*4 + entriesFor(s.n)*8
 		s.mu.Unlock()
 	}
 	return Stats{RAMBytes: b}
 }
-
-func chunksOf(n uint32) int { return int((n + entryChunk - 1) >> entryShift) }
 
 func pairFind(ix *index, es *chunked[uint64], key, h uint64) (uint32, bool) {
 	tag := slotTag(h)
@@ -337,7 +384,8 @@ type leaf[T any] struct {
 	v T
 }
 
-// byteArena hands out copies of byte strings from large blocks.
+// byteArena hands out copies of byte strings from blocks (a string over
+// 4 KiB gets its own).
 type byteArena struct {
 	block []byte
 	total int64
@@ -349,8 +397,10 @@ func (a *byteArena) copy(b []byte) []byte {
 		return bytes.Clone(b)
 	}
 	if len(a.block)+len(b) > cap(a.block) {
-		a.block = make([]byte, 0, 1<<16)
-		a.total += 1 << 16
+		// Blocks double from 1 KiB to 64 KiB: a small table stays small.
+		n := min(max(2*cap(a.block), 1<<10), 1<<16)
+		a.block = make([]byte, 0, n)
+		a.total += int64(n)
 	}
 	s := len(a.block)
 	a.block = append(a.block, b...)
@@ -457,7 +507,7 @@ func (t *LeafTable[T]) Stats() Stats {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.Lock()
-		b += int64(len(s.idx.Load().slots))*4 + int64(chunksOf(s.n))*entryChunk*int64(unsafe.Sizeof(leaf[T]{})) + t.bytes[i].total
+		b += int64(len(s.idx.Load().slots))*4 + entriesFor(s.n)*int64(unsafe.Sizeof(leaf[T]{})) + t.bytes[i].total
 		s.mu.Unlock()
 	}
 	return Stats{RAMBytes: b + t.size.Load()}
@@ -485,6 +535,7 @@ type bshard struct {
 	locs    chunked[uint32] // local id → block<<offBits | offset/strAlign
 	nblocks uint32
 	off     int // used bytes of the last block, a multiple of strAlign
+	last    int // the size of the last block shared by strings (0: none yet)
 	ram     int64
 	mem     []block
 	_       [32]byte
@@ -585,13 +636,20 @@ func (s *bshard) find(ix *bindex, b []byte, h uint64) (uint32, bool) {
 // returns where it lies (the caller holds the lock).
 func (s *bshard) store(b []byte) (uint32, bool) {
 	need := binary.MaxVarintLen64 + len(b)
-	if s.nblocks == 0 || need >= bigStrings || s.off+need > strBlock {
+	if s.nblocks == 0 || need >= bigStrings || s.off+need > s.last {
 		if s.nblocks >= maxBlocks {
 			return 0, false
 		}
-		size := strBlock
+		// Blocks double from 4 KiB to strBlock: a small table stays
+		// small.
+		size := min(max(2*s.last, 1<<12), strBlock)
+		for size < strBlock && need > size {
+			size *= 2
+		}
 		if need >= bigStrings {
 			size = need
+		} else {
+			s.last = size
 		}
 		blk := newBlock(size)
 		s.mem = append(s.mem, blk)
@@ -607,7 +665,7 @@ func (s *bshard) store(b []byte) (uint32, bool) {
 	copy(blk[at+n:], b)
 	s.off += (n + len(b) + strAlign - 1) &^ (strAlign - 1)
 	if need >= bigStrings {
-		s.off = strBlock // nothing else goes in a block of its own
+		s.off = s.last // nothing else goes in a block of its own
 	}
 	return bi<<offBits | uint32(at/strAlign), true
 }
@@ -643,7 +701,7 @@ func (t *BytesTable) Stats() Stats {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.Lock()
-		b += int64(len(s.idx.Load().slots))*8 + s.ram + int64(chunksOf(s.n))*entryChunk*4
+		b += int64(len(s.idx.Load().slots))*8 + s.ram + entriesFor(s.n)*4
 		s.mu.Unlock()
 	}
 	return Stats{RAMBytes: b}
@@ -672,7 +730,7 @@ func (t *BytesTable) Close() {
 		for j := range s.mem {
 			s.mem[j].recycle()
 		}
-		s.mem, s.n, s.nblocks, s.off, s.ram = nil, 0, 0, 0, 0
+		s.mem, s.n, s.nblocks, s.off, s.last, s.ram = nil, 0, 0, 0, 0, 0
 		s.blocks.dir.Store(nil)
 		s.locs.recycle()
 	}

@@ -152,6 +152,9 @@ func TestBytesTableExact(t *testing.T) {
 		if i%1000 == 0 {
 			b = append(b, make([]byte, 70000)...) // bigger than a block
 		}
+		if i%1000 == 500 {
+			b = append(b, make([]byte, 20000)...) // bigger than the first blocks
+		}
 		return b
 	}
 	const n = 30000

@@ -39,14 +39,15 @@ Spill files are unlinked as soon as they are created (see createSpill), so
 they go away with the process, however it ends.
 
 In memory and on disk a record is its length as a uvarint followed by
-its bytes; memory holds records in chunks of a fixed size (a record
-longer than a chunk gets a chunk of its own).
+its bytes; memory holds records in chunks, of 4 KiB first and doubling
+up to a fixed size (a record longer than that gets a chunk of its own).
 */
 type SpillQueue struct {
 	dir       string
 	fullHint  string // the hint for a full disk
 	budget    int64
 	chunkSize int
+	lastChunk int // the size of the last chunk made (up to chunkSize)
 	segMax    int64
 
 	front, back chunkList
@@ -202,16 +203,23 @@ func (q *SpillQueue) newChunk(need int) []byte {
 	if need > q.chunkSize {
 		return make([]byte, 0, need)
 	}
-	if k := len(q.free); k > 0 {
+	if k := len(q.free); k > 0 && cap(q.free[k-1]) >= need {
 		c := q.free[k-1]
 		q.free = q.free[:k-1]
 		return c[:0]
 	}
-	return make([]byte, 0, q.chunkSize)
+	// Chunks double from 4 KiB to chunkSize: a small search's queue
+	// stays small (a chunk emptied is kept for the next, below).
+	size := min(max(2*q.lastChunk, 1<<12), q.chunkSize)
+	for size < need {
+		size = min(2*size, q.chunkSize)
+	}
+	q.lastChunk = size
+	return make([]byte, 0, size)
 }
 
 func (q *SpillQueue) recycle(c []byte) {
-	if cap(c) == q.chunkSize && len(q.free) < 2 {
+	if cap(c) >= q.lastChunk && cap(c) <= q.chunkSize && len(q.free) < 2 {
 		q.free = append(q.free, c[:0])
 	}
 }
