@@ -101,6 +101,9 @@ func TestPageOut(t *testing.T) {
 // are read again from disk).
 func TestPageOutUnpinned(t *testing.T) {
 	s := openTest(t, BadgerOptions{RAMEntries: 3 << 14, PageOutAbove: 1, MemBudget: 8 << 20})
+	if err := s.openDB(); err != nil { // (opened at the first write otherwise)
+		t.Fatal(err)
+	}
 	s.pager.close()         // paged out by hand below,
 	s.pager.above = 1 << 62 // and not by the look-ups before
 	rng := rand.New(rand.NewPCG(5, 6))

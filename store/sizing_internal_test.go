@@ -150,7 +150,7 @@ func TestBadgerMemBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	opts := st.Visited.(*BadgerSet).db.Opts()
+	opts := st.Visited.(*BadgerSet).bo
 	if mem := int64(opts.NumMemtables+1) * opts.MemTableSize; mem > budget/4 {
 		t.Errorf("with a %d MiB budget badger's memtables take %d MiB (%d × %d MiB)",
 			budget>>20, mem>>20, opts.NumMemtables+1, opts.MemTableSize>>20)
@@ -164,7 +164,7 @@ func TestBadgerMemBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer tiny.Close()
-	if got := tiny.Visited.(*BadgerSet).db.Opts().MemTableSize; got != minMemTable {
+	if got := tiny.Visited.(*BadgerSet).bo.MemTableSize; got != minMemTable {
 		t.Errorf("1 MiB budget: memtable %d, want %d", got, minMemTable)
 	}
 	rng := rand.New(rand.NewPCG(3, 3))
