@@ -512,6 +512,9 @@ func parseSize(s string) (int64, error) {
 			break
 		}
 	}
+	// A + sign is ignored, as in every number a flag takes (a tester:
+	// --mem-budget +64MiB was invalid, --workers +2 was 2).
+	num = strings.TrimPrefix(num, "+")
 	n, err := strconv.ParseFloat(num, 64)
 	if !decimalNumeral(num) {
 		// Decimal, as every number a flag takes, with a fraction if any

@@ -269,14 +269,14 @@ func TestCheckLimits(t *testing.T) {
 	if code != exitUsage || !strings.Contains(errs, "--mem-budget 0 is below the least budget, 1MiB") {
 		t.Errorf("--mem-budget 0: exit %d, stderr %q", code, errs)
 	}
-	for _, size := range []string{"64mb", "64mib", "1g", "2Mib", "1.5GiB", "0064.50MiB"} {
+	for _, size := range []string{"64mb", "64mib", "1g", "2Mib", "1.5GiB", "0064.50MiB", "+64MiB", "+3000000"} {
 		if b, err := parseSize(size); err != nil || b < 2<<20 {
 			t.Errorf("parseSize(%q) = %d, %v", size, b, err)
 		}
 	}
 	// Decimal numerals only, as every number a flag takes (a tester: 1e9
 	// ran, and Inf was "more than this machine's memory").
-	for _, size := range []string{"1e9", "1E9GiB", "Inf", "infinity", "0x1p30", ".5GiB", "1.GiB", "+1GiB", "1 GiB", "1_000MiB"} {
+	for _, size := range []string{"1e9", "1E9GiB", "Inf", "infinity", "0x1p30", ".5GiB", "1.GiB", "++1GiB", "+-1GiB", "-1GiB", "+", "+GiB", "1 GiB", "1_000MiB"} {
 		code, _, errs := runCmd("check", "--progress", "off", "--mem-budget", size, "../../models/mathserver.dsu")
 		if code != exitUsage || !strings.Contains(errs, "invalid size") {
 			t.Errorf("--mem-budget %s: exit %d, stderr %q", size, code, errs)
