@@ -125,6 +125,18 @@ func Open(o Options) (*Stores, error) {
 	if o.Kind == Badger || o.Kind == "" {
 		heap = budget * 5 / 16 // the rest is mapped outside the heap, or badger's files
 	}
+	if o.Spill {
+		// Said before the search, not at its first spill, hours in maybe
+		// (found by a tester: the memory store ran to 65,536 states on a
+		// TMPDIR that was a file, where badger's refused it at once); and
+		// before the visited set is opened, which would make a new
+		// --store-dir that the retry then finds not empty (a tester), and
+		// whose temporary store, in TMPDIR too, said the same thing in
+		// other words.
+		if err := checkTempDir(); err != nil {
+			return nil, err
+		}
+	}
 	st := &Stores{memLimit: debug.SetMemoryLimit(HeapLimit(heap))}
 	if o.Kind == Memory || o.Kind == Bitstate || o.Dir != "" {
 		RemoveStaleTemp("") // (a temporary badger store does it itself)
@@ -159,12 +171,6 @@ func Open(o Options) (*Stores, error) {
 	}
 	if !o.Spill {
 		qb, lb = 0, 0
-	} else if err := checkTempDir(); err != nil {
-		// Said before the search, not at its first spill, hours in maybe
-		// (found by a tester: the memory store ran to 65,536 states on a
-		// TMPDIR that was a file, where badger's refused it at once).
-		st.Close()
-		return nil, err
 	}
 	q, err := NewQueue(SpillOptions{MemBudget: qb})
 	if err != nil {

@@ -1266,6 +1266,20 @@ func TestMissingTMPDIR(t *testing.T) {
 	if !strings.Contains(stdout, "max+1: failed (") || !strings.Contains(stdout, "summary:") || !regexp.MustCompile(`max\+1 +ok\? +- +failed +0 `).MatchString(stdout) {
 		t.Errorf("check's stdout lacks the failed run or the summary:\n%s", stdout)
 	}
+	// Whatever the store, in the same words, and before the store is
+	// opened: a new --store-dir was made, with badger's files in it, and
+	// the retry with a good TMPDIR was refused as not empty; a temporary
+	// store said "create store in" (a tester).
+	storeDir := filepath.Join(t.TempDir(), "store")
+	for _, args := range [][]string{{"--store", "badger"}, {"--store", "badger", "--store-dir", storeDir}} {
+		code, _, errs := runCmd(append(append([]string{"check", "--progress", "off"}, args...), "../../models/mathserver.dsu")...)
+		if code != exitFailure || !strings.Contains(errs, "create spill file in "+missing) || !strings.Contains(errs, "it is TMPDIR; set TMPDIR to a directory that exists") {
+			t.Errorf("check %v: exit %d, %s", args, code, errs)
+		}
+	}
+	if _, err := os.Stat(storeDir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a check that could not start left --store-dir %s behind (%v)", storeDir, err)
+	}
 	out := filepath.Join(t.TempDir(), "results")
 	code, _, errs = runCmd("bench", "--family", "prodcons", "--from", "1", "--to", "1", "--out", out)
 	if code != exitFailure || !strings.Contains(errs, "(TMPDIR "+missing+")") {
