@@ -51,3 +51,12 @@ func (s *Semantics) SameOrbit(c *Config, rep []byte) bool {
 
 // Unreduced is s without its symmetry, ordering instances as s does.
 func (s *Semantics) Unreduced() *Semantics { return s.unreduced() }
+
+// SetLiveSearched sets a function the liveness check calls once its graph
+// is explored, before it is decomposed (nil: none), and returns a function
+// that restores the setting. Not for parallel tests.
+func SetLiveSearched(f func()) (restore func()) {
+	old := liveSearched
+	liveSearched = f
+	return func() { liveSearched = old }
+}

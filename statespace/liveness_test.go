@@ -911,3 +911,24 @@ func TestLivenessMaxStates(t *testing.T) {
 		}
 	}
 }
+
+// TestLivenessInterruptedAfterSearch: an interruption that comes once the
+// graph is explored stops its decomposition: the check says it was
+// interrupted, with no verdict (a tester: SIGINT in the 14 s after the
+// breadth-first search of a spilled graph was heard only at the end, and
+// the run gave its verdict, exit 1).
+func TestLivenessInterruptedAfterSearch(t *testing.T) {
+	m := loadFile(t, "testdata/liveness/consumer-passed-point.dsu")
+	sem := semantics(t, m, "uncoordinated", 8)
+	v, st, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{})
+	if err != nil || v == nil || st.Interrupted {
+		t.Fatalf("uninterrupted: %v, %v, %+v; want the file's violation", v, err, st)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	defer statespace.SetLiveSearched(cancel)()
+	v, st, err = statespace.CheckLiveness(ctx, sem, statespace.LiveOptions{})
+	if err != nil || v != nil || !st.Interrupted || st.States == 0 {
+		t.Errorf("interrupted after the search: %v, %v, %+v; want no verdict, interrupted", v, err, st)
+	}
+}

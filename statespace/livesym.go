@@ -297,7 +297,7 @@ func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp col, 
 	if err != nil || st.Cut || st.Interrupted {
 		return nil, n
 	}
-	fairs := h.fairComponents(&st)
+	fairs := h.fairComponents(ctx, &st)
 	if fairs == nil {
 		return nil, n
 	}
