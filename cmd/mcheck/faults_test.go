@@ -18,6 +18,8 @@ package main
 //	kill -9, then a rerun                    TestFaultKillThenRerun; store.TestBadgerStaleTempRemoved,
 //	                                         store.TestSpillFilesUnlinked, store.TestBadgerLeftoverDir
 //	SIGINT, SIGTERM                          TestFaultInterrupt
+//	SIGINT once the liveness graph is        statespace.TestLivenessInterruptedAfterSearch
+//	explored (its decomposition)
 //	SIGINT while the model loads             TestFaultInterruptWhileLoading
 //	SIGINT after a violation was found       TestFaultInterruptAfterViolation
 //	a second SIGINT                          TestFaultSecondInterrupt
