@@ -424,6 +424,10 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 	}
 	if progress != nil {
 		lo.Progress = func(s statespace.LiveStats) {
+			if s.Decomposing > 0 {
+				progress(statespace.Progress{States: s.Decomposing, Of: s.Pending - s.Excluded, Depth: s.Depth, Elapsed: s.Elapsed, StoreRAM: s.RAMBytes, StoreDisk: s.DiskBytes, Phase: "liveness, searching for fair cycles"})
+				return
+			}
 			progress(statespace.Progress{States: s.States, Transitions: s.Transitions, Depth: s.Depth, Elapsed: s.Elapsed, StoreRAM: s.RAMBytes, StoreDisk: s.DiskBytes, Phase: "liveness"})
 		}
 	}

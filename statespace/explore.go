@@ -131,8 +131,13 @@ type Progress struct {
 	// with a variable whose value keeps growing.
 	Hint string
 	// Phase names the search: "" for the safety search, "liveness" for the
-	// liveness check (whose Frontier is not counted).
+	// liveness check (whose Frontier is not counted), "liveness, searching
+	// for fair cycles" for its decomposition of the pending region into
+	// components.
 	Phase string
+	// Of, when positive, is the number of configurations the phase goes
+	// through, of which States are done.
+	Of int64
 }
 
 // Result is the outcome of an exploration.

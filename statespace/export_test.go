@@ -1,5 +1,7 @@
 package statespace
 
+import "time"
+
 // SetCreationOrder makes the canonical form keep instances in their order
 // of creation (on) or order them (off, the default), and returns a function
 // that restores the setting. Not for parallel tests.
@@ -59,4 +61,14 @@ func SetLiveSearched(f func()) (restore func()) {
 	old := liveSearched
 	liveSearched = f
 	return func() { liveSearched = old }
+}
+
+// SetLiveProgress sets how often the liveness check's decomposition looks
+// at its context (every steps steps) and reports its progress (then, once
+// every has passed), and returns a function that restores the settings.
+// Not for parallel tests.
+func SetLiveProgress(every time.Duration, steps int) (restore func()) {
+	oldEvery, oldSteps := liveProgressEvery, liveCheckSteps
+	liveProgressEvery, liveCheckSteps = every, steps
+	return func() { liveProgressEvery, liveCheckSteps = oldEvery, oldSteps }
 }

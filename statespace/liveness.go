@@ -89,7 +89,9 @@ type LiveOptions struct {
 	// MaxStates bounds the configurations the check holds: it stops (Cut,
 	// no verdict) when one more would be added; 0: no bound.
 	MaxStates int64
-	// Progress, if set, is called after each breadth-first level.
+	// Progress, if set, is called after each breadth-first level, and
+	// then about every second while the graph is decomposed (with
+	// Decomposing set).
 	Progress func(LiveStats)
 	// Spill says where the graph's columns go past their memory budget
 	// (MemBudget 0: they stay in RAM).
@@ -125,6 +127,11 @@ type LiveStats struct {
 	Cut         bool  // stopped by MaxStates: no verdict
 	Interrupted bool  // stopped by the context: no verdict
 	Elapsed     time.Duration
+	// Decomposing, in a Progress report, is the number of configurations
+	// of the pending region (Pending less Excluded) that its decomposition
+	// into components has reached so far (0: the search is still
+	// exploring).
+	Decomposing int64
 
 	// With symmetry (Semantics.Sym, livesym.go): Quotient says the verdict
 	// came from the search among representatives (the figures above are
@@ -374,7 +381,7 @@ func (g *liveGraph) search(ctx context.Context, opt LiveOptions, st *LiveStats) 
 	// Nothing read from a failed pager is judged (it may be garbage):
 	// explore returned its error, if it had one; the decomposition's own
 	// columns are looked at here.
-	fairs := g.fairComponents(ctx, st)
+	fairs := g.fairComponents(ctx, st, opt.Progress)
 	if err := g.pg.Err(); err != nil {
 		return nil, fmt.Errorf("liveness: %w", err)
 	}
@@ -931,18 +938,39 @@ func (f *fairComps) len() int { return len(f.list) }
 // it is decomposed: for the tests, which interrupt the check there.
 var liveSearched func()
 
+// The decomposition looks at ctx every liveCheckSteps steps, and reports
+// its progress then if liveProgressEvery has passed since it last did (the
+// tests make both small).
+var (
+	liveCheckSteps    = 1 << 12
+	liveProgressEvery = time.Second
+)
+
 // fairComponents decomposes the region into strongly connected components
 // (iterative Tarjan) and returns those holding a fair cycle (nil if none
 // does, or if ctx stopped it: st.Interrupted). Its arrays are columns
-// (livecols.go) but the on-stack bits. It listens to ctx: with a graph
-// that spilled it took 14 s of a 48 s check in which an interruption was
-// heard only at the end (a tester).
-func (g *liveGraph) fairComponents(ctx context.Context, st *LiveStats) *fairComps {
-	steps := 0
+// (livecols.go) but the on-stack bits. It listens to ctx, and reports
+// to progress (if not nil) about every second: with a graph that spilled
+// it took 14 s of a 48 s check, silent, in which an interruption was heard
+// only at the end (a tester).
+func (g *liveGraph) fairComponents(ctx context.Context, st *LiveStats, progress func(LiveStats)) *fairComps {
+	steps, next := 0, uint32(1)
+	last := time.Now()
 	stopped := func() bool {
-		if steps++; steps%(1<<12) == 1 && ctx.Err() != nil {
+		if steps++; steps%liveCheckSteps != 1%liveCheckSteps {
+			return false
+		}
+		if ctx.Err() != nil {
 			st.Interrupted = true
 			return true
+		}
+		if progress != nil && next > 1 && time.Since(last) >= liveProgressEvery {
+			last = time.Now()
+			r := *st
+			r.Decomposing, r.Elapsed = int64(next-1), time.Since(g.start)
+			r.RAMBytes = max(r.RAMBytes, g.ramBytes())
+			r.DiskBytes = max(r.DiskBytes, g.pg.Stats().DiskBytes)
+			progress(r)
 		}
 		return false
 	}
@@ -959,7 +987,7 @@ func (g *liveGraph) fairComponents(ctx context.Context, st *LiveStats) *fairComp
 	stack := newCol(g.pg)
 	// The call stack: the state and the next of its edges to follow.
 	callV, callE := newCol(g.pg), newCol(g.pg)
-	next, ncomp := uint32(1), uint32(0)
+	ncomp := uint32(0)
 	var fairs []uint32
 	visit := func(v uint32) {
 		index.set(v, next)

@@ -932,3 +932,29 @@ func TestLivenessInterruptedAfterSearch(t *testing.T) {
 		t.Errorf("interrupted after the search: %v, %v, %+v; want no verdict, interrupted", v, err, st)
 	}
 }
+
+// TestLivenessDecompositionProgress: the decomposition reports how far it
+// is through the pending region (a tester: 14 s without a progress line
+// after the search of a spilled graph).
+func TestLivenessDecompositionProgress(t *testing.T) {
+	defer statespace.SetLiveProgress(0, 1)()
+	m := loadFile(t, "testdata/liveness/consumer-passed-point.dsu")
+	sem := semantics(t, m, "uncoordinated", 8)
+	var reports []statespace.LiveStats
+	v, st, err := statespace.CheckLiveness(context.Background(), sem, statespace.LiveOptions{Progress: func(s statespace.LiveStats) {
+		if s.Decomposing > 0 {
+			reports = append(reports, s)
+		}
+	}})
+	if err != nil || v == nil {
+		t.Fatalf("%v, %v; want the file's violation", v, err)
+	}
+	if len(reports) == 0 {
+		t.Fatal("no progress from the decomposition")
+	}
+	for _, r := range reports {
+		if r.Decomposing > r.Pending-r.Excluded || r.States != st.States {
+			t.Errorf("decomposition at %d of %d pending (%d excluded), %d states of %d", r.Decomposing, r.Pending, r.Excluded, r.States, st.States)
+		}
+	}
+}

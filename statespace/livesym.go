@@ -297,7 +297,7 @@ func (g *liveGraph) liftSearch(ctx context.Context, plain *Semantics, comp col, 
 	if err != nil || st.Cut || st.Interrupted {
 		return nil, n
 	}
-	fairs := h.fairComponents(ctx, &st)
+	fairs := h.fairComponents(ctx, &st, nil)
 	if fairs == nil {
 		return nil, n
 	}

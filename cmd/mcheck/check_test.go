@@ -13,6 +13,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mcheck/mcheck/statespace"
 	"github.com/mcheck/mcheck/store"
@@ -1070,12 +1071,29 @@ func TestProgressIntoAFile(t *testing.T) {
 			safety++
 		case strings.HasPrefix(line, "shrink/stop-the-world, liveness: ") && !strings.Contains(line, "frontier"):
 			liveness++
+		case strings.HasPrefix(line, "shrink/stop-the-world, liveness, searching for fair cycles: ") && strings.Contains(line, " configurations, "):
+			// (its decomposition, past a second)
 		default:
 			t.Errorf("a line of neither search's progress: %q", line)
 		}
 	}
 	if safety == 0 || liveness == 0 {
 		t.Errorf("%d lines of the safety search's progress, %d of the liveness check's; want some of each:\n%s", safety, liveness, errs)
+	}
+}
+
+// TestProgressDecomposition: the liveness check's decomposition is said
+// as how far it is through the pending region (a tester: 14 s without a
+// line after the search of a spilled graph).
+func TestProgressDecomposition(t *testing.T) {
+	var buf bytes.Buffer
+	p := &progress{label: "u/max+1", out: &buf}
+	p.update(statespace.Progress{Phase: "liveness", States: 100, Depth: 9, Elapsed: time.Second})
+	p.update(statespace.Progress{Phase: "liveness, searching for fair cycles", States: 30, Of: 70, Depth: 9, Elapsed: 2 * time.Second, StoreRAM: 2048})
+	want := "u/max+1, liveness: 100 states, depth 9, 100 states/s, 0 B RAM + 0 B disk, 1s\n" +
+		"u/max+1, liveness, searching for fair cycles: 30 of 70 configurations, 2.0 KiB RAM + 0 B disk, 2s\n"
+	if buf.String() != want {
+		t.Errorf("progress:\n%s\nwant:\n%s", buf.String(), want)
 	}
 }
 

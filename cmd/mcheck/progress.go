@@ -68,7 +68,11 @@ func (p *progress) update(pr statespace.Progress) {
 		rate = float64(pr.States) / pr.Elapsed.Seconds()
 	}
 	var desc string
-	if pr.Phase == "" {
+	if pr.Of > 0 {
+		// The liveness check's decomposition: how far through the graph.
+		desc = fmt.Sprintf("%s, %s: %d of %d configurations, %s RAM + %s disk",
+			p.label, pr.Phase, pr.States, pr.Of, bytesText(pr.StoreRAM), bytesText(pr.StoreDisk))
+	} else if pr.Phase == "" {
 		desc = fmt.Sprintf("%s: %d states, frontier %d, depth %d, %.0f states/s, store %s RAM + %s disk",
 			p.label, pr.States, pr.Frontier, pr.Depth, rate, bytesText(pr.StoreRAM), bytesText(pr.StoreDisk))
 	} else {
