@@ -3,6 +3,7 @@ package reference
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mcheck/mcheck/model"
@@ -380,72 +381,95 @@ func (x *checker) normaliseRuns(in *instance) {
 // ---------------------------------------------------------------------------
 // Serialisation (the visited-set key).
 
+// keyText builds a key. Its text is what the fmt verbs %s, %d and %v would
+// print, written without fmt: keys are most of the reference checker's time.
+type keyText struct{ strings.Builder }
+
+func (b *keyText) s(v string) *keyText { b.WriteString(v); return b }
+
+func (b *keyText) d(v int64) *keyText {
+	var a [20]byte
+	b.Write(strconv.AppendInt(a[:0], v, 10))
+	return b
+}
+
+func (b *keyText) i(v int) *keyText { return b.d(int64(v)) }
+
+func (b *keyText) t(v bool) *keyText { return b.s(strconv.FormatBool(v)) }
+
 func (x *checker) key(c *config) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "I%v S%d\n", c.introduced, c.steps)
+	var b keyText
+	b.s("I").t(c.introduced).s(" S").i(c.steps).s("\n")
 	for _, th := range c.threads {
 		x.writeThread(&b, th)
 		b.WriteByte('\n')
 	}
 	for _, in := range c.insts {
-		fmt.Fprintf(&b, "inst %s n%v:%d nr%v nf%v:%d [", in.svc, in.hasN, in.n, in.noRuns, in.hasNewFrom, in.newFrom)
+		b.s("inst ").s(in.svc).s(" n").t(in.hasN).s(":").i(in.n).s(" nr").t(in.noRuns)
+		b.s(" nf").t(in.hasNewFrom).s(":").i(in.newFrom).s(" [")
 		for _, e := range in.ends {
-			fmt.Fprintf(&b, "%s h%d v%d/%d s%d r%d %v%v%v%v;", e.role, e.holder, e.ver, e.pending, e.state, e.run, e.started, e.done, e.lost, e.absent)
+			b.s(e.role).s(" h").i(e.holder).s(" v").i(e.ver).s("/").i(e.pending).s(" s").i(e.state).s(" r").i(e.run).s(" ")
+			b.t(e.started).t(e.done).t(e.lost).t(e.absent).s(";")
 		}
 		var rs []int
 		for r := range in.runVer {
 			rs = append(rs, r)
 		}
 		sort.Ints(rs)
-		b.WriteString("] rv")
+		b.s("] rv")
 		for _, r := range rs {
-			fmt.Fprintf(&b, " %d:%d", r, in.runVer[r])
+			b.s(" ").i(r).s(":").i(in.runVer[r])
 		}
 		b.WriteByte('\n')
 	}
 	for _, k := range c.sortedKeys() {
-		fmt.Fprintf(&b, "q %d %s %s:", k.inst, k.from, k.to)
+		b.s("q ").i(k.inst).s(" ").s(k.from).s(" ").s(k.to).s(":")
 		for _, m := range c.queue[k] {
-			fmt.Fprintf(&b, " %v%s/%s", m.isLabel, m.label, x.valKey(m.v))
+			b.s(" ").t(m.isLabel).s(m.label).s("/")
+			x.writeVal(&b, m.v)
 		}
 		b.WriteByte('\n')
 	}
 	return b.String()
 }
 
-func (x *checker) valKey(v value) string {
-	return fmt.Sprintf("%d:%d:%d:%s", v.k, v.n, v.inst, v.role)
+func (x *checker) writeVal(b *keyText, v value) {
+	b.i(int(v.k)).s(":").d(v.n).s(":").i(v.inst).s(":").s(v.role)
 }
 
-func (x *checker) writeEnv(b *strings.Builder, e env) {
+func (x *checker) writeEnv(b *keyText, e env) {
 	b.WriteByte('{')
 	for _, bd := range e {
-		fmt.Fprintf(b, "%s=%s,", bd.name, x.valKey(bd.v))
+		b.s(bd.name).s("=")
+		x.writeVal(b, bd.v)
+		b.WriteByte(',')
 	}
 	b.WriteByte('}')
 }
 
-func (x *checker) writeVals(b *strings.Builder, vs []value) {
+func (x *checker) writeVals(b *keyText, vs []value) {
 	b.WriteByte('[')
 	for _, v := range vs {
-		b.WriteString(x.valKey(v))
+		x.writeVal(b, v)
 		b.WriteByte(',')
 	}
 	b.WriteByte(']')
 }
 
-func (x *checker) writeThread(b *strings.Builder, th *thread) {
+func (x *checker) writeThread(b *keyText, th *thread) {
 	if th.status != tRun {
-		fmt.Fprintf(b, "T%d", th.status)
+		b.s("T").i(int(th.status))
 		return
 	}
-	fmt.Fprintf(b, "R hv%d p%v s%v c%d e%d ", th.hv, th.part, th.spin, th.ctl, x.ids[th.expr])
+	b.s("R hv").i(th.hv).s(" p").t(th.part).s(" s").t(th.spin).s(" c").i(int(th.ctl)).s(" e").i(x.ids[th.expr]).s(" ")
 	x.writeEnv(b, th.env)
-	fmt.Fprintf(b, " v%s pt%d ", x.valKey(th.val), th.pt)
+	b.s(" v")
+	x.writeVal(b, th.val)
+	b.s(" pt").i(int(th.pt)).s(" ")
 	x.writeVals(b, th.vals)
-	fmt.Fprintf(b, " b%v %s/%d |", th.barrier, th.fun, th.ver)
+	b.s(" b").t(th.barrier).s(" ").s(th.fun).s("/").i(th.ver).s(" |")
 	for _, k := range th.kont {
-		fmt.Fprintf(b, " k%d n%d %s/%d ", k.k, x.ids[k.node], k.fun, k.ver)
+		b.s(" k").i(int(k.k)).s(" n").i(x.ids[k.node]).s(" ").s(k.fun).s("/").i(k.ver).s(" ")
 		x.writeEnv(b, k.env)
 		x.writeVals(b, k.vals)
 	}

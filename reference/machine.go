@@ -3,7 +3,6 @@ package reference
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/mcheck/mcheck/model/syntax"
 )
@@ -518,7 +517,7 @@ func (x *checker) runLocal(c *config, t int) []fault {
 		if th.status != tRun || th.ctl == cAt {
 			return nil
 		}
-		var b strings.Builder
+		var b keyText
 		x.writeThread(&b, th)
 		key := b.String()
 		if prev, ok := seen[key]; ok {
@@ -540,12 +539,12 @@ func (x *checker) runLocal(c *config, t int) []fault {
 // entered at different points is one state).
 func (x *checker) canonSpin(c *config, t int, n int) {
 	best := c.threads[t].clone()
-	var bb strings.Builder
+	var bb keyText
 	x.writeThread(&bb, best)
 	bestKey := bb.String()
 	for i := 0; i < n; i++ {
 		x.step(c, t) // cannot fault: the cycle did not
-		var b strings.Builder
+		var b keyText
 		x.writeThread(&b, c.threads[t])
 		if k := b.String(); k < bestKey {
 			best, bestKey = c.threads[t].clone(), k
