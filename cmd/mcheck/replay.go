@@ -89,18 +89,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		reportModelErrors(stderr, err)
 		return exitUsage
 	}
-	at, err := statespace.ParseUpdateAt(rec.UpdateAt)
+	at, err := statespace.ParseUpdateAt(rec.UpdateAt) // (checked with the report's lines)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck replay: %s: update_at: %v\n", reportPath, err)
-		return exitUsage
-	}
-	if rec.QueueBound < 1 {
-		// check never writes one (its --queue-bound is at least 1).
-		what := fmt.Sprintf("must be at least 1, got %d", rec.QueueBound)
-		if rec.QueueBound == 0 {
-			what = "missing, or 0 (check writes the capacity, at least 1)"
-		}
-		fmt.Fprintf(stderr, "mcheck replay: %s: queue_bound: %s\n", reportPath, what)
 		return exitUsage
 	}
 	o := check.ReplayOptions{Strategy: rec.Strategy, UpdateAt: at, QueueBound: rec.QueueBound, Skip: rec.Skip}
@@ -319,6 +310,55 @@ type savedViolation struct {
 	CycleStart int               `json:"cycle_start"`
 }
 
+// runInconsistent says how a report's line is one no run of check could
+// have written, in the fields every line has, whatever its verdict ("" if
+// it could have): the README promises the check of the whole report, and
+// a tester found an unknown strategy, an unknown skipped property and a
+// capacity of 0 on an ok line replayed.
+func (r *savedRun) runInconsistent() string {
+	if r.Strategy != "" && r.Strategy != check.NoStrategy {
+		if _, err := statespace.StrategyNamed(r.Strategy); err != nil {
+			return fmt.Sprintf("strategy: %v", err)
+		}
+	}
+	if _, err := properties.Without(r.Skip); err != nil {
+		return fmt.Sprintf("skip: %v", err)
+	}
+	switch {
+	case r.Update == "":
+		return "update: missing (check writes the update's name, or " + check.NoUpdate + ")"
+	case r.UpdateAt == "":
+		return "update_at: missing, where check writes when the update is introduced (any, never or step:K)"
+	case r.Skip == nil:
+		return "skip: missing or null, where check writes a list of the properties switched off ([] for none)"
+	case r.Strategy == "":
+		return "strategy: missing (check writes the strategy, or " + check.NoStrategy + " for a run without an update)"
+	case r.Update == check.NoUpdate && r.Strategy != check.NoStrategy:
+		return fmt.Sprintf("strategy: %q for a run without an update, where check writes %s", r.Strategy, check.NoStrategy)
+	case r.Update != check.NoUpdate && r.Strategy == check.NoStrategy:
+		return fmt.Sprintf("strategy: %s for a run of update %s, which check writes only for a run without an update", check.NoStrategy, r.Update)
+	case r.QueueBound == 0:
+		return "queue_bound: missing, or 0 (check writes the capacity, at least 1)"
+	case r.QueueBound < 0:
+		return fmt.Sprintf("queue_bound: must be at least 1, got %d", r.QueueBound)
+	}
+	if _, err := statespace.ParseUpdateAt(r.UpdateAt); err != nil {
+		return fmt.Sprintf("update_at: %v", err)
+	}
+	for _, p := range r.Skip {
+		if !slices.Contains(properties.Names, p) {
+			return fmt.Sprintf("skip: unknown property %q (known: %s)", p, strings.Join(properties.Names, ", "))
+		}
+	}
+	for i, p := range r.Skip {
+		if slices.Contains(r.Skip[:i], p) {
+			// (found by a tester: check lists each property once)
+			return fmt.Sprintf("skip: %s listed twice, where check lists each property once", p)
+		}
+	}
+	return ""
+}
+
 // inconsistent says how a report's run is one check could not have
 // written, beyond its fields' types ("" if it could have): found by a
 // tester, an empty strategy replayed as uncoordinated, an empty update as
@@ -327,10 +367,8 @@ type savedViolation struct {
 // writes either. (An update the model no longer has is a model that
 // changed: the run is no longer a run of it, exit 1.)
 func (r *savedRun) inconsistent() string {
-	if r.Strategy != "" && r.Strategy != check.NoStrategy {
-		if _, err := statespace.StrategyNamed(r.Strategy); err != nil {
-			return fmt.Sprintf("strategy: %v", err)
-		}
+	if msg := r.runInconsistent(); msg != "" {
+		return msg
 	}
 	if !slices.Contains(properties.Names, r.Property) {
 		what := fmt.Sprintf("unknown property %q", r.Property)
@@ -338,9 +376,6 @@ func (r *savedRun) inconsistent() string {
 			what = "the violation names no property"
 		}
 		return fmt.Sprintf("property: %s (known: %s)", what, strings.Join(properties.Names, ", "))
-	}
-	if _, err := properties.Without(r.Skip); err != nil {
-		return fmt.Sprintf("skip: %v", err)
 	}
 	if r.CycleStart < 0 || r.CycleStart > len(r.Path) {
 		// check writes 0 (no lasso) or a step of the path.
@@ -352,24 +387,12 @@ func (r *savedRun) inconsistent() string {
 		return fmt.Sprintf("rule: %q is no rule of %s (its rules: %s)", r.Rule, r.Property, strings.Join(rules, "; "))
 	}
 	switch {
-	case r.Update == "":
-		return "update: missing (check writes the update's name, or " + check.NoUpdate + ")"
 	// (found by a tester: each of these missing was read as empty, or as
 	// its default, and replayed)
 	case r.Rule == "":
 		return "rule: missing, where check writes the rule of every violation"
 	case r.Found == "":
 		return "found: missing, where check writes what every violation found"
-	case r.UpdateAt == "":
-		return "update_at: missing, where check writes when the update is introduced (any, never or step:K)"
-	case r.Skip == nil:
-		return "skip: missing or null, where check writes a list of the properties switched off ([] for none)"
-	case r.Strategy == "":
-		return "strategy: missing (check writes the strategy, or " + check.NoStrategy + " for a run without an update)"
-	case r.Update == check.NoUpdate && r.Strategy != check.NoStrategy:
-		return fmt.Sprintf("strategy: %q for a run without an update, where check writes %s", r.Strategy, check.NoStrategy)
-	case r.Update != check.NoUpdate && r.Strategy == check.NoStrategy:
-		return fmt.Sprintf("strategy: %s for a run of update %s, which check writes only for a run without an update", check.NoStrategy, r.Update)
 	case r.CycleStart > 0 && r.Property != properties.UpdateCompletion:
 		return fmt.Sprintf("cycle_start: a cycle (a lasso) is a counterexample of %s only, not of %s", properties.UpdateCompletion, r.Property)
 	case r.CycleStart == 0 && r.Property == properties.UpdateCompletion && r.Rule == statespace.RuleNeverApplies:
@@ -377,19 +400,8 @@ func (r *savedRun) inconsistent() string {
 		// longer ends in a violation, exit 1)
 		return fmt.Sprintf("cycle_start: missing or 0, where check writes a lasso's first cycle step for every violation of %s (%s)", properties.UpdateCompletion, statespace.RuleNeverApplies)
 	}
-	for _, p := range r.Skip {
-		if !slices.Contains(properties.Names, p) {
-			return fmt.Sprintf("skip: unknown property %q (known: %s)", p, strings.Join(properties.Names, ", "))
-		}
-		if p == r.Property {
-			return fmt.Sprintf("skip: the violation's property %s is switched off there, so check could not have reported it", p)
-		}
-	}
-	for i, p := range r.Skip {
-		if slices.Contains(r.Skip[:i], p) {
-			// (found by a tester: check lists each property once)
-			return fmt.Sprintf("skip: %s listed twice, where check lists each property once", p)
-		}
+	if slices.Contains(r.Skip, r.Property) {
+		return fmt.Sprintf("skip: the violation's property %s is switched off there, so check could not have reported it", r.Property)
 	}
 	if msg := traceInconsistent(r.Trace); msg != "" {
 		return msg
@@ -458,7 +470,15 @@ func nthViolation(path string, nth int) (*savedRun, error) {
 			}
 			return nil, fmt.Errorf("%s:%d: not a report of mcheck check --json: %s, where check writes ok, violation or unknown", path, line, what)
 		}
+		if r.Kind == "" {
+			if msg := r.runInconsistent(); msg != "" {
+				return nil, fmt.Errorf("%s:%d: %s", path, line, msg)
+			}
+		}
 		if r.Verdict != "violation" {
+			if r.Kind == "" && r.Property != "" {
+				return nil, fmt.Errorf("%s:%d: property: %q on a line whose verdict is %s, where check names a property only for a violation", path, line, r.Property, r.Verdict)
+			}
 			continue
 		}
 		if r.Violations != nil && len(r.Violations) == 0 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -151,6 +152,53 @@ func TestReplay(t *testing.T) {
 		code, _, errs = runCmd("replay", edited)
 		if code != exitUsage || !strings.Contains(errs, c.want) {
 			t.Errorf("replay with %s: exit %d, %q", c.to, code, errs)
+		}
+	}
+}
+
+// TestReplayChecksOkLines: the fields every line has are checked on the
+// lines without a violation too, as the README promises ("anywhere in the
+// report"), with the line's number. Found by a tester: on the ok lines of
+// a report of three strategies an unknown strategy, a property, a null
+// skip and a capacity of 0 replayed the first line's violation, exit 0;
+// and the capacity's and update_at's errors named no line.
+func TestReplayChecksOkLines(t *testing.T) {
+	code, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "../../models/mathserver.dsu")
+	if code != exitViolation {
+		t.Fatalf("check: exit %d, %s", code, errs)
+	}
+	lines := strings.SplitAfter(out, "\n")
+	if len(lines) < 3 || !strings.Contains(lines[0], `"verdict":"violation"`) || !strings.Contains(lines[2], `"strategy":"max+1","verdict":"ok"`) {
+		t.Fatalf("want a violation, then ok lines: %s", out)
+	}
+	report := filepath.Join(t.TempDir(), "ms.json")
+	for _, c := range []struct {
+		line           int
+		from, to, want string
+	}{
+		{3, `"strategy":"max+1"`, `"strategy":"bogus"`, `:3: strategy: unknown strategy "bogus"`},
+		{2, `"property":""`, `"property":"bogus"`, `:2: property: "bogus" on a line whose verdict is ok`},
+		{3, `"queue_bound":8`, `"queue_bound":0`, `:3: queue_bound: missing, or 0`},
+		{3, `"queue_bound":8`, `"queue_bound":-3`, `:3: queue_bound: must be at least 1, got -3`},
+		{1, `"queue_bound":8`, `"queue_bound":-3`, `:1: queue_bound: must be at least 1, got -3`},
+		{3, `"skip":[]`, `"skip":null`, `:3: skip: missing or null`},
+		{3, `"skip":[]`, `"skip":["bogus"]`, `:3: skip: unknown property "bogus"`},
+		{2, `"update_at":"any"`, `"update_at":"sometime"`, `:2: update_at: invalid update moment "sometime"`},
+		{1, `"update_at":"any"`, `"update_at":"sometime"`, `:1: update_at: invalid update moment "sometime"`},
+		{2, `"update":"toB"`, `"update":""`, `:2: update: missing`},
+		{2, `"strategy":"stop-the-world"`, `"strategy":"(none needed)"`, `:2: strategy: (none needed) for a run of update toB`},
+	} {
+		edited := slices.Clone(lines)
+		edited[c.line-1] = strings.Replace(lines[c.line-1], c.from, c.to, 1)
+		if edited[c.line-1] == lines[c.line-1] {
+			t.Fatalf("line %d has no %s", c.line, c.from)
+		}
+		if err := os.WriteFile(report, []byte(strings.Join(edited, "")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := runCmd("replay", report)
+		if code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("line %d with %s: exit %d, %q (want %q)", c.line, c.to, code, errs, c.want)
 		}
 	}
 }
