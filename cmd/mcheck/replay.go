@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -126,6 +127,12 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		// fix).
 		now := replayed[k-1]
 		wasAct, nowAct := was.Action, now.Action
+		if was.Kind == "choose" && now.Kind == "choose" {
+			// Another option: say which (found by a tester: the report's
+			// action, which a hand edit of what leaves, was said as what
+			// the step was).
+			wasAct, nowAct = was.What, now.What
+		}
 		if wasAct == nowAct {
 			// Only the kind differs (a report edited by hand): say so (a
 			// tester read the same words twice).
@@ -267,13 +274,32 @@ func otherStep(saved []json.RawMessage, steps []statespace.TraceStep) (int, stat
 // optionRE finds which option a choose step took in its description
 // ("chooses -1 (option 1 of 2)", "chooses option 1 of 2", "chooses
 // option 1": Program.chooses).
-var optionRE = regexp.MustCompile(`option [0-9]+( of [0-9]+)?\)?$`)
+var optionRE = regexp.MustCompile(`option ([0-9]+)(?: of ([0-9]+))?\)?$`)
 
 // chosen is the option a choose step's description says it took: a move
 // number of the path, not a value an edit of the model may change (found
 // by a tester: a path edited to take the other option replayed as the
 // same run).
 func chosen(what string) string { return optionRE.FindString(what) }
+
+// optionInRange reports whether a choose step's description names an
+// option check could have written: K from 1, and at most N where it says
+// "of N".
+func optionInRange(what string) bool {
+	m := optionRE.FindStringSubmatch(what)
+	if m == nil {
+		return false
+	}
+	k, err := strconv.Atoi(m[1])
+	if err != nil || k < 1 {
+		return false
+	}
+	if m[2] == "" {
+		return true
+	}
+	n, err := strconv.Atoi(m[2])
+	return err == nil && k <= n
+}
 
 // savedRun is what replay reads of a `check --json` line.
 // Only these fields are read (and their types checked); the others a report
@@ -602,6 +628,10 @@ func traceInconsistent(trace []json.RawMessage) string {
 			return fmt.Sprintf("trace: step %d has the kind %q, which check never writes", i+1, *st.Kind)
 		case *st.Kind == "choose" && (st.What == nil || chosen(*st.What) == ""):
 			return fmt.Sprintf("trace: step %d, a choose, does not say which option it took (what: \"chooses V (option K of N)\" or \"chooses option K of N\", as check writes it)", i+1)
+		case *st.Kind == "choose" && !optionInRange(*st.What):
+			// (found by a tester: "option 0 of 2" was said to name
+			// another run, exit 1)
+			return fmt.Sprintf("trace: step %d, a choose, took %s, where check numbers a choose's options from 1 to their number", i+1, strings.TrimSuffix(chosen(*st.What), ")"))
 		}
 	}
 	return ""

@@ -919,6 +919,32 @@ func TestReplayOtherRun(t *testing.T) {
 	if code, got, _ := runCmd("replay", report); code != exitViolation || !strings.Contains(got, "its step 2 was Client: chooses 0 (option 1 of 2)") || !strings.Contains(got, "(option 2 of 2)") {
 		t.Errorf("path edited at a choose: exit %d\n%s", code, got)
 	}
+	// The trace's what edited instead, not the path: the message says the
+	// option each took (found by a tester: the report's action, which the
+	// edit left, was said as what the step had been); an option 0, which
+	// check never writes, is bad input (it was "another run", exit 1).
+	line := strings.SplitN(out, "\n", 2)[0]
+	for _, c := range []struct {
+		to   string
+		code int
+		want string
+	}{
+		{`"what":"chooses 1 (option 2 of 2)"`, exitViolation, "its step 2 was Client: chooses 1 (option 2 of 2), and is now Client: chooses 0 (option 1 of 2)"},
+		{`"what":"chooses 0 (option 0 of 2)"`, exitUsage, "trace: step 2, a choose, took option 0 of 2, where check numbers"},
+		{`"what":"chooses 0 (option 3 of 2)"`, exitUsage, "took option 3 of 2,"},
+	} {
+		b := strings.Replace(line, `"what":"chooses 0 (option 1 of 2)"`, c.to, 1)
+		if b == line {
+			t.Fatalf("the report's step 2 does not choose option 1 of 2: %s", line)
+		}
+		if err := os.WriteFile(report, []byte(b), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, got, errs := runCmd("replay", report)
+		if code != c.code || !strings.Contains(got+errs, c.want) {
+			t.Errorf("what edited to %s: exit %d, want %d and %q\n%s%s", c.to, code, c.code, c.want, got, errs)
+		}
+	}
 }
 
 // TestStepUpdateRunNumber: once every role has completed run n, the
