@@ -316,6 +316,39 @@ func TestReplayRuntimeErrorElsewhere(t *testing.T) {
 	}
 }
 
+// TestStepNoMoveSaysWhy: a configuration with no move and no violation
+// says why: every thread finished, some stopped by a fault (found by a
+// tester: "every thread has finished" was said of a thread a runtime
+// error had stopped), or the queue's capacity holds the rest.
+func TestStepNoMoveSaysWhy(t *testing.T) {
+	defer func(r io.Reader) { stdin = r }(stdin)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		src, moves, want string
+		args             []string
+	}{
+		{"thread A { main () }\n", "", "no move: every thread has finished\n", nil},
+		{"thread A { main 1 / 0 }\nthread B { main () }\n", "", "no move: every thread has finished or was stopped by a fault (stopped: A)\n", nil},
+		// Its header derives the capacity-reached configurations: the
+		// first moves, seven times, reach one.
+		{"", "1\n1\n1\n1\n1\n1\n1\n", "no move: only the queue's capacity holds the system", []string{"--strategy", "max+1", "--queue-bound", "1", "--update-at", "step:0", "../../statespace/testdata/regress/capacity-lost-added-role.dsu"}},
+	} {
+		args := c.args
+		if c.src != "" {
+			path := filepath.Join(dir, "m.dsu")
+			if err := os.WriteFile(path, []byte(c.src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args = []string{path}
+		}
+		stdin = strings.NewReader(c.moves + "q\n")
+		code, out, errs := runCmd(append([]string{"step"}, args...)...)
+		if code != exitOK || !strings.Contains(out, c.want) || strings.Count(out, "no move:") != 1 {
+			t.Errorf("%q: exit %d, want one %q\n%s%s", c.src+strings.Join(c.args, " "), code, c.want, out, errs)
+		}
+	}
+}
+
 // TestStep: stepping by hand shows the enabled moves, takes the chosen one,
 // goes back, and refuses a move that is not there.
 func TestStep(t *testing.T) {

@@ -110,7 +110,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintf(stdout, "no move: %s violation — %s: %s\n", v.Property, v.Rule, v.Found)
 			}
 			if len(vs) == 0 {
-				fmt.Fprintln(stdout, "no move (every thread has finished, or only the capacity holds the system)")
+				fmt.Fprintln(stdout, noMoveText(p, c, info.CapacityBlocked))
 			}
 		}
 		for i := range succs {
@@ -177,6 +177,32 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 			history = append(history, succs[n-1].Next)
 		}
 	}
+}
+
+// noMoveText says why a configuration with no move and no violation has
+// none (found by a tester: "every thread has finished" was said of a
+// thread a runtime error had stopped).
+func noMoveText(p *statespace.Program, c *statespace.Config, capacity bool) string {
+	var stopped []string
+	running := 0
+	for i, th := range c.Threads {
+		switch th.Status {
+		case statespace.Done:
+		case statespace.Crashed:
+			stopped = append(stopped, p.Threads[i].Name)
+		default:
+			running++
+		}
+	}
+	switch {
+	case running > 0 && capacity:
+		return "no move: only the queue's capacity holds the system (the threads still running wait for room in it)"
+	case running > 0:
+		return fmt.Sprintf("no move: %d threads still running wait, and no property this step checks counts it a violation", running)
+	case len(stopped) > 0:
+		return fmt.Sprintf("no move: every thread has finished or was stopped by a fault (stopped: %s)", strings.Join(stopped, ", "))
+	}
+	return "no move: every thread has finished"
 }
 
 func threadOf(p *statespace.Program, a statespace.Action) string {
