@@ -89,10 +89,15 @@ func ParseUpdateAt(s string) (UpdateAt, error) {
 	case "never":
 		return UpdateAt{Mode: AtNever}, nil
 	}
-	// K is decimal, as every number a flag takes: leading zeros are
-	// ignored (a tester: step:007 was refused where --queue-bound 010 is
-	// 10), a sign or anything else is refused.
-	if d, ok := strings.CutPrefix(s, "step:"); ok && d != "" && strings.Trim(d, "0123456789") == "" {
+	// K is decimal, as every number a flag takes: leading zeros and a +
+	// sign are ignored (testers: step:007 and step:+3 were refused where
+	// --queue-bound 010 is 10 and +5 is 5), a - or anything else is
+	// refused.
+	d, ok := strings.CutPrefix(s, "step:")
+	if ok {
+		d = strings.TrimPrefix(d, "+")
+	}
+	if ok && d != "" && strings.Trim(d, "0123456789") == "" {
 		k, err := strconv.Atoi(d) // (base 10: 007 is 7)
 		if err != nil || k > MaxUpdateStep {
 			return UpdateAt{}, fmt.Errorf("invalid update moment %s: K must be from 0 to %d", s, MaxUpdateStep)

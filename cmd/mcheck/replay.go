@@ -368,8 +368,11 @@ func (r *savedRun) runInconsistent() string {
 	case r.QueueBound < 0:
 		return fmt.Sprintf("queue_bound: must be at least 1, got %d", r.QueueBound)
 	}
-	if _, err := statespace.ParseUpdateAt(r.UpdateAt); err != nil {
+	if at, err := statespace.ParseUpdateAt(r.UpdateAt); err != nil {
 		return fmt.Sprintf("update_at: %v", err)
+	} else if at.String() != r.UpdateAt {
+		// (step:+3 or step:07: a flag's spelling, not check's)
+		return fmt.Sprintf("update_at: %q, where check writes %s", r.UpdateAt, at)
 	}
 	for _, p := range r.Skip {
 		if !slices.Contains(properties.Names, p) {

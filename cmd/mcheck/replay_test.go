@@ -185,6 +185,7 @@ func TestReplayChecksOkLines(t *testing.T) {
 		{3, `"skip":[]`, `"skip":["bogus"]`, `:3: skip: unknown property "bogus"`},
 		{2, `"update_at":"any"`, `"update_at":"sometime"`, `:2: update_at: invalid update moment "sometime"`},
 		{1, `"update_at":"any"`, `"update_at":"sometime"`, `:1: update_at: invalid update moment "sometime"`},
+		{2, `"update_at":"any"`, `"update_at":"step:+3"`, `:2: update_at: "step:+3", where check writes step:3`},
 		{2, `"update":"toB"`, `"update":""`, `:2: update: missing`},
 		{2, `"strategy":"stop-the-world"`, `"strategy":"(none needed)"`, `:2: strategy: (none needed) for a run of update toB`},
 	} {
