@@ -9,9 +9,12 @@
 package family
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/mcheck/mcheck/model/syntax"
 )
 
 // A Family is one scalable model.
@@ -92,7 +95,18 @@ func Generate(name string, param int) ([]byte, error) {
 	if err := f.CheckParam(param); err != nil {
 		return nil, err
 	}
-	return []byte(f.gen(param)), nil
+	// In the normal form mcheck fmt prints (found by a tester: fmt -l
+	// listed every generated model).
+	src := f.gen(param)
+	ast, err := syntax.Parse(name+".dsu", []byte(src))
+	if err != nil {
+		return nil, fmt.Errorf("family %s: the generated model does not parse: %v", name, err)
+	}
+	var out bytes.Buffer
+	if err := syntax.Fprint(&out, ast); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // builder accumulates a model's text.

@@ -62,8 +62,8 @@ func TestGenerateErrors(t *testing.T) {
 
 // TestLoadAndFormat: every small member (and the largest allowed) loads,
 // starts with a header stating the expected verdicts, and survives the
-// printer: Fprint, Parse and Fprint again gives the same bytes and a model
-// that still loads.
+// printer: it is in the normal form (Fprint gives the same bytes), and
+// Parse and Fprint again gives the same bytes and a model that still loads.
 func TestLoadAndFormat(t *testing.T) {
 	for _, name := range family.Names() {
 		f, _ := family.Lookup(name)
@@ -103,6 +103,11 @@ func TestLoadAndFormat(t *testing.T) {
 			}
 			if once.String() != twice.String() {
 				t.Errorf("%s: printing is not stable:\n%s\n----\n%s", file, once.Bytes(), twice.Bytes())
+			}
+			if once.String() != string(src) {
+				// (found by a tester: mcheck fmt -l listed every
+				// generated model)
+				t.Errorf("%s: not in the normal form mcheck fmt prints", file)
 			}
 			if _, err := model.Load(file, once.Bytes()); err != nil {
 				t.Errorf("%s: printed form does not load: %v", file, err)
