@@ -33,6 +33,11 @@ type SimOptions struct {
 	// Done, if set, is called with each outcome as soon as its simulation
 	// ends.
 	Done func(o *SimOutcome)
+	// Progress, if set, is called as each simulation goes on
+	// (statespace.SimOptions.Progress), with its job; Finished once it
+	// has ended, before Done.
+	Progress func(j *Job, p statespace.SimProgress)
+	Finished func(j *Job)
 }
 
 // SimOutcome is the result of one simulation.
@@ -69,7 +74,13 @@ func Simulate(ctx context.Context, m *model.Model, o SimOptions) ([]*SimOutcome,
 		if so.Coverage {
 			sem.Reach = statespace.NewReached(prog) // the source lines no walk reached (Unreached.Lines)
 		}
+		if o.Progress != nil {
+			so.Progress = func(p statespace.SimProgress) { o.Progress(&job, p) }
+		}
 		res, err := statespace.Simulate(ctx, sem, so)
+		if o.Finished != nil {
+			o.Finished(&job)
+		}
 		out := &SimOutcome{Job: job, QueueBound: bound, Result: res}
 		if res != nil {
 			outs = append(outs, out)

@@ -33,6 +33,11 @@ type SwarmOptions struct {
 	MemBudget int64
 	// Done, if set, is called with each outcome as soon as its swarm ends.
 	Done func(o *SwarmOutcome)
+	// Progress, if set, is called as each swarm goes on
+	// (statespace.SwarmOptions.Progress), with its job; Finished once it
+	// has ended, before Done.
+	Progress func(j *Job, p statespace.SwarmProgress)
+	Finished func(j *Job)
 }
 
 // SwarmOutcome is the result of one swarm.
@@ -80,7 +85,13 @@ func Swarm(ctx context.Context, m *model.Model, o SwarmOptions) ([]*SwarmOutcome
 		if so.Coverage {
 			sem.Reach = statespace.NewReached(prog) // the source lines no member reached (Unreached.Lines)
 		}
+		if o.Progress != nil {
+			so.Progress = func(p statespace.SwarmProgress) { o.Progress(&job, p) }
+		}
 		res, err := statespace.BitstateSwarm(ctx, sem, so)
+		if o.Finished != nil {
+			o.Finished(&job)
+		}
 		out := &SwarmOutcome{Job: job, QueueBound: bound, Result: res}
 		if res != nil {
 			outs = append(outs, out)

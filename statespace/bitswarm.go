@@ -95,6 +95,21 @@ type SwarmOptions struct {
 	Spill store.SpillOptions
 	// Shrink, if set, looks for a shorter run to the violation found.
 	Shrink *ShrinkOptions
+	// Progress, if set, is called about every SimProgressEvery while the
+	// swarm runs, from a goroutine of its own, and once as the shrinking
+	// of the violation found begins.
+	Progress func(SwarmProgress)
+}
+
+// SwarmProgress is how far a swarm has got: the members merged so far (in
+// order, as SwarmResult lists them) of its members, the states they
+// stored, and the phase.
+type SwarmProgress struct {
+	Phase   string // "members", or "shrinking" the violation found
+	Members int
+	Of      int
+	States  int64
+	Elapsed time.Duration
 }
 
 // MemberConfig is how one swarm member searches.
@@ -285,6 +300,10 @@ func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmR
 		cv := sem.P.newCoverage()
 		r.cov = &cv
 	}
+	if o.Progress != nil {
+		stop := every(SimProgressEvery, func() { o.Progress(r.progress(start)) })
+		defer stop()
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -294,7 +313,9 @@ func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmR
 		}()
 	}
 	wg.Wait()
+	r.mu.Lock()
 	r.flush()
+	r.mu.Unlock()
 	res := r.res
 	res.Interrupted = ctx.Err() != nil
 	res.TimedOut = !res.Interrupted && wctx.Err() != nil
@@ -309,6 +330,10 @@ func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmR
 		return res, r.err
 	}
 	if r.first != nil {
+		if o.Shrink != nil && o.Progress != nil {
+			r.shrinking.Store(true)
+			o.Progress(r.progress(start))
+		}
 		v, sh, err := reportFound(ctx, sem, o.Checker, o.Shrink, o.Workers, r.first.path, r.first.where)
 		if err != nil {
 			return res, err
@@ -338,6 +363,27 @@ type swarmRun struct {
 	cov     *coverage
 	first   *memberOut
 	err     error // the first member that failed (a spill file), in order
+	// shrinking is set while the violation found is shrunk (SwarmProgress).
+	shrinking atomic.Bool
+	// states is the sum of the States of the first counted members.
+	states  int64
+	counted int
+}
+
+// progress is the swarm's progress now.
+func (r *swarmRun) progress(start time.Time) SwarmProgress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := SwarmProgress{Phase: "members", Members: len(r.res.Members), Of: r.o.Members, Elapsed: time.Since(start)}
+	for _, m := range r.res.Members[r.counted:] {
+		r.states += m.States
+	}
+	r.counted = len(r.res.Members)
+	p.States = r.states
+	if r.shrinking.Load() {
+		p.Phase = "shrinking"
+	}
+	return p
 }
 
 func (r *swarmRun) worker(ctx context.Context) {

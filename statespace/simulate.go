@@ -95,7 +95,25 @@ type SimOptions struct {
 	// passed (SimResult.Distinct): past it they are no longer followed;
 	// 0: DefaultMaxDistinct, negative: none are counted.
 	MaxDistinct int64
+	// Progress, if set, is called about every SimProgressEvery while the
+	// simulation runs, from a goroutine of its own, and once as the
+	// shrinking of the violation found begins.
+	Progress func(SimProgress)
 }
+
+// SimProgress is how far a simulation has got: the walks merged so far
+// (in order, as SimResult counts them) and their steps, the distinct
+// configurations passed, and the phase.
+type SimProgress struct {
+	Phase    string // "walks", or "shrinking" the violation found
+	Walks    int64
+	Steps    int64
+	Distinct int64
+	Elapsed  time.Duration
+}
+
+// SimProgressEvery is how often SimOptions.Progress is called.
+const SimProgressEvery = 200 * time.Millisecond
 
 // DefaultMaxDistinct is how many distinct configurations a simulation
 // counts exactly before it stops counting (about 20 bytes each, besides
@@ -274,6 +292,10 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 		r.dist = newDistinct(sem.P, o.MaxDistinct)
 		defer r.dist.close()
 	}
+	if o.Progress != nil {
+		stop := r.reportProgress(start)
+		defer stop()
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -283,7 +305,9 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 		}()
 	}
 	wg.Wait()
+	r.mu.Lock()
 	r.flush()
+	r.mu.Unlock()
 	res := r.res
 	res.Interrupted = ctx.Err() != nil
 	res.TimedOut = !res.Interrupted && wctx.Err() != nil
@@ -299,10 +323,56 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 	}
 	var err error
 	if r.first != nil {
+		if o.Shrink != nil && o.Progress != nil {
+			r.shrinking.Store(true)
+			o.Progress(r.progress(start))
+		}
 		err = r.report(ctx)
 	}
 	res.Elapsed = time.Since(start)
 	return res, err
+}
+
+// reportProgress calls SimOptions.Progress every SimProgressEvery until
+// the function it returns is called.
+func (r *simRun) reportProgress(start time.Time) (stop func()) {
+	return every(SimProgressEvery, func() { r.o.Progress(r.progress(start)) })
+}
+
+// every calls f every d, from a goroutine of its own, until the function
+// it returns is called (which waits for the last call to return).
+func every(d time.Duration, f func()) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				f()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// progress is the simulation's progress now.
+func (r *simRun) progress(start time.Time) SimProgress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := SimProgress{Phase: "walks", Walks: r.res.Runs, Steps: r.res.Steps, Elapsed: time.Since(start)}
+	if r.dist != nil {
+		p.Distinct = r.dist.set.Len()
+	}
+	if r.shrinking.Load() {
+		p.Phase = "shrinking"
+	}
+	return p
 }
 
 // simRun is the state of one simulation, shared by its workers.
@@ -321,6 +391,8 @@ type simRun struct {
 	cov     *coverage
 	dist    *distinct // nil: distinct configurations not counted
 	first   *walkOut  // the merged walk with the violation
+	// shrinking is set while the violation found is shrunk (SimProgress).
+	shrinking atomic.Bool
 }
 
 func (r *simRun) worker(ctx context.Context) {

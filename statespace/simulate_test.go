@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -498,5 +499,65 @@ func TestShrinkInterruptedBound(t *testing.T) {
 		if bounds == 0 {
 			t.Errorf("%s: no interrupted search kept a bound", c.path)
 		}
+	}
+}
+
+// TestSimulateProgress: Progress is called as the walks go on, with counts
+// that only grow and never pass the result's, and once more, phase
+// "shrinking", as the violation found is shrunk.
+func TestSimulateProgress(t *testing.T) {
+	var mu sync.Mutex
+	var got []statespace.SimProgress
+	record := func(p statespace.SimProgress) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, p)
+	}
+	sem := simSemantics(t, "../models/prodcons.dsu", "max+1")
+	res, err := statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+		Checker: properties.All(), Seed: 1, Time: 3 * statespace.SimProgressEvery, Depth: 1000, Workers: 2, Progress: record,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	calls := got
+	mu.Unlock()
+	if len(calls) == 0 {
+		t.Fatalf("no progress in %s", res.Elapsed)
+	}
+	var last statespace.SimProgress
+	for _, p := range calls {
+		if p.Phase != "walks" || p.Walks < last.Walks || p.Steps < last.Steps || p.Distinct < last.Distinct || p.Elapsed < last.Elapsed {
+			t.Errorf("progress %+v after %+v", p, last)
+		}
+		last = p
+	}
+	if last.Walks > res.Runs || last.Steps > res.Steps || last.Distinct > res.Distinct {
+		t.Errorf("progress %+v past the result: %d walks, %d steps, %d distinct", last, res.Runs, res.Steps, res.Distinct)
+	}
+
+	got = nil
+	sem = simSemantics(t, "../models/mathserver.dsu", "uncoordinated")
+	res, err = statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+		Checker: properties.All(), Seed: 1, Runs: 50, Depth: 300, Workers: 2, Progress: record,
+		Shrink: &statespace.ShrinkOptions{Stores: memStores, MaxStates: 5000, Budget: 40_000},
+	})
+	if err != nil || res.Violation == nil {
+		t.Fatalf("no violation: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	shrinking := 0
+	for _, p := range got {
+		if p.Phase == "shrinking" {
+			shrinking++
+			if p.Walks != res.Runs {
+				t.Errorf("shrinking after %d walks, the result has %d", p.Walks, res.Runs)
+			}
+		}
+	}
+	if shrinking != 1 {
+		t.Errorf("%d progress calls of phase shrinking, want 1: %+v", shrinking, got)
 	}
 }

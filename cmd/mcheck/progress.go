@@ -40,6 +40,12 @@ func newProgress(f *checkFlags, j *check.Job, stderr io.Writer) *progress {
 	if j.Strategy != "" {
 		label += "/" + j.Strategy
 	}
+	return newProgressOf(label, stderr)
+}
+
+// newProgressOf returns the progress of the run called label on stderr:
+// a bar on a terminal, lines otherwise.
+func newProgressOf(label string, stderr io.Writer) *progress {
 	if !isTerminal(stderr) {
 		// Lines that a file keeps and a pipe passes on as they come: no
 		// bar, whose redraws are carriage returns on one endless line
@@ -91,6 +97,46 @@ func (p *progress) update(pr statespace.Progress) {
 	desc = fitLine(desc, terminalWidth(p.out)-progressRoom)
 	p.bar.Describe(desc)
 	_ = p.bar.Set64(pr.States)
+}
+
+// updateWalks shows the progress of a simulation's walks.
+func (p *progress) updateWalks(sp statespace.SimProgress) {
+	if time.Since(p.last) < p.every && sp.Phase == p.phase {
+		return
+	}
+	p.last, p.phase = time.Now(), sp.Phase
+	rate := 0.0
+	if sp.Elapsed > 0 {
+		rate = float64(sp.Steps) / sp.Elapsed.Seconds()
+	}
+	desc := fmt.Sprintf("%s: %d walks, %d steps, %d distinct configurations, %.0f steps/s", p.label, sp.Walks, sp.Steps, sp.Distinct, rate)
+	if sp.Phase == "shrinking" {
+		desc = fmt.Sprintf("%s: a violation found after %d walks; shrinking it", p.label, sp.Walks)
+	}
+	if p.bar == nil {
+		fmt.Fprintf(p.out, "%s, %s\n", desc, sp.Elapsed.Round(time.Second))
+		return
+	}
+	p.bar.Describe(fitLine(desc, terminalWidth(p.out)-progressRoom))
+	_ = p.bar.Set64(sp.Walks)
+}
+
+// updateMembers shows the progress of a swarm's members.
+func (p *progress) updateMembers(sp statespace.SwarmProgress) {
+	if time.Since(p.last) < p.every && sp.Phase == p.phase {
+		return
+	}
+	p.last, p.phase = time.Now(), sp.Phase
+	desc := fmt.Sprintf("%s: %d of %d members done, %d states stored", p.label, sp.Members, sp.Of, sp.States)
+	if sp.Phase == "shrinking" {
+		desc = fmt.Sprintf("%s: a violation found by member %d; shrinking it", p.label, sp.Members-1)
+	}
+	if p.bar == nil {
+		fmt.Fprintf(p.out, "%s, %s\n", desc, sp.Elapsed.Round(time.Second))
+		return
+	}
+	p.bar.Describe(fitLine(desc, terminalWidth(p.out)-progressRoom))
+	_ = p.bar.Set64(int64(sp.Members))
 }
 
 func (p *progress) finish() {

@@ -38,7 +38,7 @@ type simFlags struct {
 }
 
 func (f *simFlags) register(fs *pflag.FlagSet) {
-	f.progress, f.store = "off", ""
+	f.store = ""
 	listVar(fs, &f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", ")+" (repeatable: the lists add up)")
 	listVar(fs, &f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another; repeatable: the lists add up)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
@@ -58,6 +58,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.shrinkStates, "shrink-states", statespace.DefaultShrinkStates, "configurations the shrinking BFS may store")
 	fs.Int64Var(&f.shrinkBudget, "shrink-budget", statespace.DefaultShrinkBudget, "configurations delta debugging may replay while shrinking (0: no delta debugging)")
 	fs.BoolVar(&f.rawTrace, "raw-trace", false, "also print the walk's own run, before shrinking")
+	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr (walks, steps, distinct configurations): auto (a bar when stderr is a terminal, without --json), on (always, --json too: lines each second when stderr is not a terminal) or off")
 }
 
 // simPlan is the validated form of the flags.
@@ -140,7 +141,22 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 
 	done := 0
 	var lastUpdate *model.Update
+	var bar *progress
 	opts := check.SimOptions{
+		Progress: func(j *check.Job, sp statespace.SimProgress) {
+			if bar == nil {
+				bar = newProgress(&f.checkFlags, j, stderr)
+			}
+			if bar != nil {
+				bar.updateWalks(sp)
+			}
+		},
+		Finished: func(*check.Job) {
+			if bar != nil {
+				bar.finish()
+				bar = nil
+			}
+		},
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound, Skip: f.skip,
 		Walks: statespace.SimOptions{Seed: f.seed, Depth: f.depth, Runs: f.runs, Time: f.duration, Workers: f.workers,
 			Scheduler: plan.sched, Swarm: f.swarm, Coverage: f.coverage},

@@ -209,3 +209,46 @@ func TestShrinkWithoutStore(t *testing.T) {
 		t.Errorf("exit %d, %+v (%v):\n%s%s", code, j, err, out, errs)
 	}
 }
+
+// TestSimulateAndSwarmProgress: --progress on writes lines to stderr as
+// the walks and the members go on (they had no progress at all: minutes
+// of --time without a line), and once as a violation found is shrunk;
+// auto and off write none into a file; other values are refused.
+func TestSimulateAndSwarmProgress(t *testing.T) {
+	f := familyModel(t, "prodcons", 3)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"simulate", "--strategy", "stop-the-world", "--time", "500ms", "--runs", "0", "--depth", "2000"}, "shrink/stop-the-world: "},
+		{[]string{"swarm", "--strategy", "stop-the-world", "--time", "500ms", "--swarm", "4", "--max-states", "0", "--bits", "20"}, "shrink/stop-the-world: "},
+	} {
+		_, out, errs := runCmd(append(append(c.args, "--progress", "on"), f)...)
+		noPanic(t, out, errs)
+		lines := strings.Split(strings.TrimSuffix(errs, "\n"), "\n")
+		for _, line := range lines {
+			if !strings.HasPrefix(line, c.want) || (!strings.Contains(line, " walks, ") && !strings.Contains(line, " members done, ")) {
+				t.Errorf("%s: a line of no progress: %q", c.args[0], line)
+			}
+		}
+		if len(lines) < 1 || errs == "" {
+			t.Errorf("%s --progress on: no progress on stderr", c.args[0])
+		}
+		for _, mode := range []string{"auto", "off"} {
+			if _, _, errs := runCmd(append(append(c.args, "--progress", mode), f)...); errs != "" {
+				t.Errorf("%s --progress %s: stderr %q", c.args[0], mode, errs)
+			}
+		}
+		if code, _, errs := runCmd(append(append(c.args, "--progress", "loud"), f)...); code != exitUsage || !strings.Contains(errs, "--progress must be auto, on or off") {
+			t.Errorf("%s --progress loud: exit %d, %q", c.args[0], code, errs)
+		}
+	}
+	_, _, errs := runCmd("simulate", "--strategy", "uncoordinated", "--progress", "on", "../../models/mathserver.dsu")
+	if !strings.Contains(errs, "toB/uncoordinated: a violation found after ") || !strings.Contains(errs, "; shrinking it") {
+		t.Errorf("simulate: shrinking not said: %q", errs)
+	}
+	_, _, errs = runCmd("swarm", "--strategy", "uncoordinated", "--progress", "on", "--bits", "20", "../../models/mathserver.dsu")
+	if !strings.Contains(errs, "toB/uncoordinated: a violation found by member ") || !strings.Contains(errs, "; shrinking it") {
+		t.Errorf("swarm: shrinking not said: %q", errs)
+	}
+}

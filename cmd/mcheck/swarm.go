@@ -36,7 +36,7 @@ type swarmFlags struct {
 }
 
 func (f *swarmFlags) register(fs *pflag.FlagSet) {
-	f.progress, f.store = "off", ""
+	f.store = ""
 	listVar(fs, &f.strategy, "strategy", "all", "coordination strategies: all, or a comma-separated list of "+strings.Join(statespace.StrategyNames(), ", ")+" (repeatable: the lists add up)")
 	listVar(fs, &f.update, "update", "", "the update to check, or a comma-separated list (default: every update in the model, one after another; repeatable: the lists add up)")
 	fs.StringVar(&f.updateAt, "update-at", "any", "when the update is introduced: any (every moment), never, or step:K (after exactly K steps)")
@@ -57,6 +57,7 @@ func (f *swarmFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.shrinkStates, "shrink-states", statespace.DefaultShrinkStates, "configurations the shrinking BFS may store")
 	fs.Int64Var(&f.shrinkBudget, "shrink-budget", statespace.DefaultShrinkBudget, "configurations delta debugging may replay while shrinking (0: no delta debugging)")
 	fs.BoolVar(&f.rawTrace, "raw-trace", false, "also print the member's own run, before shrinking")
+	fs.StringVar(&f.progress, "progress", "auto", "progress on stderr (members done, states stored): auto (a bar when stderr is a terminal, without --json), on (always, --json too: lines each second when stderr is not a terminal) or off")
 }
 
 func (f *swarmFlags) plan() (*checkPlan, error) {
@@ -130,11 +131,26 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	if maxStates == 0 {
 		maxStates = -1 // no bound
 	}
+	var bar *progress
 	opts := check.SwarmOptions{
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound, Skip: f.skip,
 		Search: statespace.SwarmOptions{Members: f.members, Seed: f.seed, Bits: f.bits, MaxStates: maxStates, Depth: f.depth,
 			Time: f.duration, Workers: f.workers, Coverage: f.coverage},
 		Shrink: f.shrink, ShrinkStates: f.shrinkStates, ShrinkBudget: f.shrinkBudget, MemBudget: plan.memBudget,
+		Progress: func(j *check.Job, sp statespace.SwarmProgress) {
+			if bar == nil {
+				bar = newProgress(&f.checkFlags, j, stderr)
+			}
+			if bar != nil {
+				bar.updateMembers(sp)
+			}
+		},
+		Finished: func(*check.Job) {
+			if bar != nil {
+				bar.finish()
+				bar = nil
+			}
+		},
 		Done: func(o *check.SwarmOutcome) {
 			r := swarmReportOf(path, o)
 			if f.jsonOut {
