@@ -190,7 +190,10 @@ type Result struct {
 	// configuration where that happens (-1 if it never does). MixedRuns
 	// counts the steps in which a role started a run under another protocol
 	// version than a role of the same instance had (fidelity (c) facts,
-	// counted even when fidelity is switched off).
+	// counted even when fidelity is switched off). Of a search stopped at
+	// a violation, all three count the configurations whose steps
+	// Transitions counts (those before the violating one), and MixedRuns
+	// the violating step too.
 	BlockedConfigs int64
 	MaxBlocked     int
 	UpdateLatency  int
@@ -316,6 +319,17 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 			}
 			x.results = b.results
 			if v := x.merge(); v != nil {
+				// The successors of the configurations before the one
+				// with no step are stored, as they are before a step's
+				// violation (found by a tester: they were counted among
+				// the transitions, not among the states).
+				if err := x.record(); err != nil {
+					x.drain(ahead)
+					return x.failed(err)
+				}
+				// A cut there leaves the violation a shortest one: it is
+				// of this level's configurations (LeftOut still says it).
+				x.res.CutByStates = false
 				x.drain(ahead)
 				return x.report(*v)
 			}
@@ -447,6 +461,9 @@ type expanded struct {
 	info     StepInfo
 	viol     *Violation
 	violSucc int // index of the violating successor, -1 for the configuration itself
+	// violMixes: the violating successor's step mixes runs (mixed_runs
+	// counts it, with the steps of the transitions counted).
+	violMixes bool
 	// With Options.Continue, every violation of the configuration or its
 	// steps (viol stays nil).
 	viols []foundViol
@@ -788,7 +805,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 		return err
 	}
 	c := x.trees.decode(key, arena, cur)
-	out.id, out.tag, out.viol, out.violSucc = pid, tag, nil, -1
+	out.id, out.tag, out.viol, out.violSucc, out.violMixes = pid, tag, nil, -1, false
 	if out.keys == nil {
 		// On lines of their own (lineCap): the workers write them at
 		// every step.
@@ -853,7 +870,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 		}
 		if v != nil {
 			if x.cont == nil {
-				out.viol, out.violSucc = v, i
+				out.viol, out.violSucc, out.violMixes = v, i, mixesRuns(st.Fault)
 				out.keys, out.idx, out.tags, out.fps = out.keys[:0], out.idx[:0], out.tags[:0], out.fps[:0]
 				out.dropped = 0
 				return true
@@ -990,7 +1007,6 @@ func (x *search) merge() *violAt {
 	for i := range x.results {
 		r := &x.results[i]
 		res.Expanded++
-		x.costs.expanded(r.blocked, r.mixed)
 		if r.info.CapacityBlocked {
 			res.CapacityHits++
 			if r.succs == 0 && r.viol == nil && len(r.viols) == 0 {
@@ -1022,10 +1038,21 @@ func (x *search) merge() *violAt {
 			// configuration later in the level is shorter, so the level
 			// is finished first.
 			x.stepViol = &violAt{id: r.id, succ: r.violSucc}
+			if r.violMixes {
+				// The violation's own step (a tester: a fidelity (c)
+				// violation showed mixed_runs 0).
+				x.costs.expanded(0, 1)
+			}
 		}
 		if x.stepViol != nil {
 			continue
 		}
+		// The strategy's costs count the configurations whose steps count
+		// as transitions: those before the violating one, when the search
+		// stops at one (found by a tester: a step mixing runs later in the
+		// level was counted in mixed_runs, its step not in transitions),
+		// and the violating step's mix above.
+		x.costs.expanded(r.blocked, r.mixed)
 		res.Transitions += int64(len(r.keys) + r.dropped + r.info.Asleep)
 		res.Asleep += int64(r.info.Asleep)
 		for j := range r.keys {

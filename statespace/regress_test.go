@@ -15,12 +15,15 @@ import (
 
 // A want line in a regression model's header states a hand-derived verdict:
 //
-//	# want STRATEGIES [--queue-bound N] [--update-at W] [--skip P,...]: VERDICT [depth D] [states S] [capacity C lost L]
+//	# want STRATEGIES [--queue-bound N] [--update-at W] [--skip P,...]: VERDICT [depth D] [states S] [transitions T] [mixed M] [capacity C lost L]
 //
 // STRATEGIES is "all" or a comma-separated list; VERDICT is "ok" (an
 // exhaustive search without violation) or the violated property; D, when
 // given, is the length of the shortest run to the violation; S, the number
-// of configurations of an exhaustive search (without reduction); C and L,
+// of configurations stored (without reduction), T the transitions and M
+// the steps that mix runs (Result.Transitions, MixedRuns: of a search
+// stopped at a violation, those of the configurations before the
+// violating one, and M the violating step too); C and L,
 // the capacity-reached configurations and those of them whose queue holds
 // messages no thread can ever receive (Result.CapacityStuck, CapacityLost).
 // The verdict
@@ -35,11 +38,13 @@ type want struct {
 	verdict    string
 	depth      int   // -1: not stated
 	states     int64 // -1: not stated
+	trans      int64 // -1: not stated
+	mixed      int64 // -1: not stated
 	capacity   int64 // -1: not stated (with lost)
 	lost       int64
 }
 
-var wantRx = regexp.MustCompile(`^#\s*want\s+(\S+)((?:\s+--[a-z-]+\s+\S+)*)\s*:\s*([a-z-]+)(?:\s+depth\s+(\d+))?(?:\s+states\s+(\d+))?(?:\s+capacity\s+(\d+)\s+lost\s+(\d+))?\s*$`)
+var wantRx = regexp.MustCompile(`^#\s*want\s+(\S+)((?:\s+--[a-z-]+\s+\S+)*)\s*:\s*([a-z-]+)(?:\s+depth\s+(\d+))?(?:\s+states\s+(\d+))?(?:\s+transitions\s+(\d+))?(?:\s+mixed\s+(\d+))?(?:\s+capacity\s+(\d+)\s+lost\s+(\d+))?\s*$`)
 
 func parseWants(t testing.TB, path string) []want {
 	t.Helper()
@@ -56,7 +61,7 @@ func parseWants(t testing.TB, path string) []want {
 		if m == nil {
 			t.Fatalf("%s:%d: malformed want line %q", path, i+1, line)
 		}
-		w := want{line: i + 1, bound: 8, updateAt: "any", verdict: m[3], depth: -1, states: -1, capacity: -1}
+		w := want{line: i + 1, bound: 8, updateAt: "any", verdict: m[3], depth: -1, states: -1, trans: -1, mixed: -1, capacity: -1}
 		if m[1] == "all" {
 			w.strategies = statespace.StrategyNames()
 		} else {
@@ -85,8 +90,14 @@ func parseWants(t testing.TB, path string) []want {
 			w.states, _ = strconv.ParseInt(m[5], 10, 64)
 		}
 		if m[6] != "" {
-			w.capacity, _ = strconv.ParseInt(m[6], 10, 64)
-			w.lost, _ = strconv.ParseInt(m[7], 10, 64)
+			w.trans, _ = strconv.ParseInt(m[6], 10, 64)
+		}
+		if m[7] != "" {
+			w.mixed, _ = strconv.ParseInt(m[7], 10, 64)
+		}
+		if m[8] != "" {
+			w.capacity, _ = strconv.ParseInt(m[8], 10, 64)
+			w.lost, _ = strconv.ParseInt(m[9], 10, 64)
 		}
 		out = append(out, w)
 	}
@@ -142,6 +153,12 @@ func TestRegressions(t *testing.T) {
 					}
 					if w.states >= 0 && res.States != w.states {
 						t.Fatalf("%d configurations, want %d", res.States, w.states)
+					}
+					if w.trans >= 0 && res.Transitions != w.trans {
+						t.Fatalf("%d transitions, want %d", res.Transitions, w.trans)
+					}
+					if w.mixed >= 0 && res.MixedRuns != w.mixed {
+						t.Fatalf("%d steps mixing runs, want %d", res.MixedRuns, w.mixed)
 					}
 					if w.capacity >= 0 && (res.CapacityStuck != w.capacity || res.CapacityLost != w.lost) {
 						t.Fatalf("capacity reached in %d configurations, %d with messages no one can receive; want %d and %d",
