@@ -881,10 +881,13 @@ func TestEndedRoleActs(t *testing.T) {
 // TestMSCLongNames: the MSC's columns are as wide as the thread names, so
 // names alike in their first 13 characters stay apart (found by a tester:
 // ServerReplica1 and ServerReplica10 both read "ServerReplica"); a name
-// over 39 characters keeps its start and end.
+// over 39 characters keeps its start and end, and then every header is
+// numbered and the cut names are given whole (found by a tester: two
+// names that differed in the middle only had one header).
 func TestMSCLongNames(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "names.dsu")
 	long := "A" + strings.Repeat("x", 50) + "Z"
+	long2 := "A" + strings.Repeat("x", 20) + "y" + strings.Repeat("x", 29) + "Z"
 	src := "protocol P = a -> b: <int>. end\nservice s: P\n" +
 		"thread ServerReplica1 { main let x = request(s, {a, b}, a) in send(x, b, 1) }\n" +
 		"thread ServerReplica10 { main let y = accept(s, b) in let v = receive(y, a) in 1 / (v - 1) }\n" +
@@ -893,10 +896,25 @@ func TestMSCLongNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--trace", "msc", path)
-	want := fmt.Sprintf("       %-40s%-40s%-40s\n", "ServerReplica1", "ServerReplica10", "A"+strings.Repeat("x", 18)+"~"+strings.Repeat("x", 18)+"Z")
+	want := fmt.Sprintf("       %-40s%-40s%-40s\n       (3: %s)\n", "1:ServerReplica1", "2:ServerReplica10", "3:A"+strings.Repeat("x", 17)+"~"+strings.Repeat("x", 17)+"Z", long)
 	if !strings.Contains(out, want) {
 		t.Errorf("want the header %q in:\n%s\n%s", want, out, errs)
 	}
+	if err := os.WriteFile(path, []byte(src+"thread "+long2+" { main () }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errs = runCmd("check", "--progress", "off", "--store", "memory", "--trace", "msc", path)
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, "1:ServerReplica1 ") {
+			continue
+		}
+		if !strings.Contains(l, "4:A") || i+1 == len(lines) || lines[i+1] != "       (3: "+long+"; 4: "+long2+")" {
+			t.Errorf("headers %q, key %q", l, lines[min(i+1, len(lines)-1)])
+		}
+		return
+	}
+	t.Errorf("no header in:\n%s\n%s", out, errs)
 }
 
 // TestTooManySyntaxErrors: after the parser stops at its tenth error, the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mcheck/mcheck/statespace"
 )
@@ -20,16 +21,35 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) 
 	width := 14
 	var names []string
 	col := map[string]int{}
+	cut := false // some name is longer than its column
 	for i, t := range p.Threads {
 		names = append(names, t.Name)
 		col[t.Name] = i
-		width = max(width, min(len(t.Name)+2, 40))
+		n := utf8.RuneCountInString(t.Name)
+		width = max(width, min(n+2, 40))
+		cut = cut || n+1 > 40
 	}
 	header := "       "
-	for _, n := range names {
-		header += fmt.Sprintf("%-*s", width, trim(n, width-1))
+	var key []string
+	for i, n := range names {
+		h := trim(n, width-1)
+		if cut {
+			// Names cut to their start and end may meet (found by a
+			// tester: two threads whose names differed in the middle
+			// had one header): each header is numbered, and the cut
+			// names are given whole below.
+			num := fmt.Sprintf("%d:", i+1)
+			h = num + trim(n, width-1-len(num))
+			if h != num+n {
+				key = append(key, num+" "+n)
+			}
+		}
+		header += fmt.Sprintf("%-*s", width, h)
 	}
 	fmt.Fprintln(w, header)
+	if len(key) > 0 {
+		fmt.Fprintf(w, "       (%s)\n", strings.Join(key, "; "))
+	}
 	holders := map[string]map[string]string{} // session (s#1) -> role -> thread
 	for _, s := range trace {
 		line := []byte(strings.Repeat(" ", width*len(names)))
@@ -92,10 +112,12 @@ func arrow(line []byte, from, to int) {
 	line[to+1] = '<'
 }
 
+// trim cuts s to n characters (runes), keeping its start and end.
 func trim(s string, n int) string {
-	if len(s) <= n {
+	r := []rune(s)
+	if len(r) <= n {
 		return s
 	}
 	tail := (n - 1) / 2
-	return s[:n-1-tail] + "~" + s[len(s)-tail:]
+	return string(r[:n-1-tail]) + "~" + string(r[len(r)-tail:])
 }
