@@ -198,7 +198,7 @@ type Result struct {
 	MaxBlocked     int
 	UpdateLatency  int
 	MixedRuns      int64
-	// Introduced is set when some explored configuration has the update
+	// Introduced is set when some stored configuration has the update
 	// introduced (with --update-at step:K it may come after every run ended).
 	Introduced bool
 	// Expanded is the number of configurations expanded; with

@@ -799,7 +799,7 @@ func neverIntroduced(updateAt string, cut bool) string {
 	case cut:
 		// Found by a tester: --max-states 1 was explained by threads
 		// that were all running.
-		why = "the search stopped before any step introduced it"
+		why = "the search stopped before it stored a configuration with the update introduced"
 	}
 	return "the update was never introduced in any explored run (" + why + "): this says nothing about the update"
 }

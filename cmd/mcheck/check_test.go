@@ -1619,3 +1619,30 @@ func TestDocPathsExist(t *testing.T) {
 		t.Errorf("found %d paths in the docs; the pattern no longer matches how they name files", seen)
 	}
 }
+
+// TestIntroducedMeansStored: update_introduced says whether a stored
+// configuration has the update introduced: one stored at a --max-depth
+// bound counts; the step to one a --max-states cut left out counts among
+// the transitions but does not introduce it, and the text says so without
+// claiming no step did (found by a tester: "the search stopped before any
+// step introduced it", with the introduction among the 3 transitions).
+func TestIntroducedMeansStored(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "two.dsu")
+	src := "thread A { fun f() = () main f() }\nthread B { fun g() = () main g() }\nupdate u { thread A { fun f() = 1 } thread B { fun g() = 2 } }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"check", "--progress", "off", "--store", "memory", "--strategy", "max+1"}
+	_, out, _ := runCmd(append(args, "--json", "--max-depth", "1", path)...)
+	if !strings.Contains(out, `"update_introduced":true`) {
+		t.Errorf("--max-depth 1: %s", out)
+	}
+	_, out, _ = runCmd(append(args, "--json", "--max-states", "1", path)...)
+	if !strings.Contains(out, `"update_introduced":false`) || !strings.Contains(out, `"transitions":3,`) {
+		t.Errorf("--max-states 1: %s", out)
+	}
+	_, out, _ = runCmd(append(args, "--max-states", "1", path)...)
+	if !strings.Contains(out, "(the search stopped before it stored a configuration with the update introduced)") {
+		t.Errorf("--max-states 1:\n%s", out)
+	}
+}
