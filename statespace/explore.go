@@ -1267,14 +1267,14 @@ func (x *search) lookForGrowth() {
 	if !c.Upd.Introduced && c.Upd.Countdown > 0 {
 		// The pinned introduction is still ahead: the steps left until it
 		// are part of every configuration, so none repeats before it.
-		x.hint = fmt.Sprintf("the search is %d steps deep with %d configurations to go, and the update is introduced after step %d (--update-at step:%d): until then the steps left are part of every configuration, so no configuration repeats and every step makes new ones; a smaller K, or --max-depth or --max-states, bounds the search",
-			x.depth, x.opt.Frontier.Len(), x.sem.UpdateAt.Step, x.sem.UpdateAt.Step)
+		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go, and the update is introduced after step %d (--update-at step:%d): until then the steps left are part of every configuration, so no configuration repeats and every step makes new ones; a smaller K, or --max-depth or --max-states, bounds the search",
+			x.depth, toGo(x.opt.Frontier.Len()), x.sem.UpdateAt.Step, x.sem.UpdateAt.Step)
 		return
 	}
 	big := func(v Value) bool { return v.K == VInt && (v.N >= int64(x.depth/2) || -v.N >= int64(x.depth/2)) }
 	say := func(t int, what string, n int64) {
-		x.hint = fmt.Sprintf("the search is %d steps deep with %d configurations to go: in thread %s, %s is %d and may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
-			x.depth, x.opt.Frontier.Len(), x.p.Threads[t].Name, what, n)
+		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s is %d and may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
+			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, n)
 	}
 	for t, th := range c.Threads {
 		for _, f := range th.Frames {
@@ -1321,18 +1321,18 @@ func (x *search) lookForGrowth() {
 			e := in.Ends[k]
 			return fmt.Sprintf("%s (thread %s)", x.p.Roles[e.Role], x.p.Threads[e.Holder].Name)
 		}
-		x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: in a session of %s, role %s is %d runs ahead of role %s and the gap may grow without bound (the roles never wait for each other, or run at different paces after a fidelity (c) violation that --continue or --skip fidelity lets the search go past: docs/language.md §6), making the state space infinite; cut it with --max-depth or --max-states",
-			x.depth, x.opt.Frontier.Len(), x.p.Services[in.Service].Name, role(fast), hi-lo, role(slow))
+		x.hint = fmt.Sprintf("the search is %d steps deep with only %s to go: in a session of %s, role %s is %d runs ahead of role %s and the gap may grow without bound (the roles never wait for each other, or run at different paces after a fidelity (c) violation that --continue or --skip fidelity lets the search go past: docs/language.md §6), making the state space infinite; cut it with --max-depth or --max-states",
+			x.depth, toGo(x.opt.Frontier.Len()), x.p.Services[in.Service].Name, role(fast), hi-lo, role(slow))
 		return
 	}
 	// Sessions that pile up: opened again and again and never ended
 	// (found by a tester: the hint said "a value that grows").
 	if svc, n, holders := pileUp(x.p, c); n >= x.depth/64 && n >= 16 {
-		x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: %d sessions of %s are live (held by %s), opened again and again and never ended (a session is forgotten once its roles reach end, or their threads stop), making the state space infinite; end each session, or cut the search with --max-depth or --max-states",
-			x.depth, x.opt.Frontier.Len(), n, x.p.Services[svc].Name, holders)
+		x.hint = fmt.Sprintf("the search is %d steps deep with only %s to go: %d sessions of %s are live (held by %s), opened again and again and never ended (a session is forgotten once its roles reach end, or their threads stop), making the state space infinite; end each session, or cut the search with --max-depth or --max-states",
+			x.depth, toGo(x.opt.Frontier.Len()), n, x.p.Services[svc].Name, holders)
 		return
 	}
-	x.hint = fmt.Sprintf("the search is %d steps deep with only %d configurations to go: the state space may be infinite (a value that grows without bound?); cut it with --max-depth or --max-states", x.depth, x.opt.Frontier.Len())
+	x.hint = fmt.Sprintf("the search is %d steps deep with only %s to go: the state space may be infinite (a value that grows without bound?); cut it with --max-depth or --max-states", x.depth, toGo(x.opt.Frontier.Len()))
 }
 
 // pileUp is the service with the most live sessions in c, how many, and
@@ -1357,4 +1357,13 @@ func pileUp(p *Program, c *Config) (svc, n int, holders string) {
 		}
 	}
 	return svc, n, strings.Join(names, ", ")
+}
+
+// toGo counts the configurations left in the frontier, for a hint (found
+// by a tester: "only 1 configurations to go").
+func toGo(n int64) string {
+	if n == 1 {
+		return "1 configuration"
+	}
+	return fmt.Sprintf("%d configurations", n)
 }

@@ -1029,6 +1029,10 @@ func TestCheckPileUpHint(t *testing.T) {
 	if code != exitBounded || !strings.Contains(errs, "sessions of s are live (held by C, S), opened again and again and never ended") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
+	// (found by a tester: "only 1 configurations to go")
+	if !strings.Contains(errs, "with only 1 configuration to go:") {
+		t.Errorf("stderr %q", errs)
+	}
 }
 
 // TestOrphansInCreationOrder: the queue is listed in the order the

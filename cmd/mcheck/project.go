@@ -75,6 +75,12 @@ func runProject(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
+	if len(m.Protocols) == 0 {
+		// The threads check, and there is nothing to print (found by a
+		// tester: nothing at all was said).
+		fmt.Fprintf(stdout, "%s declares no protocols: nothing to project (its threads and updates check)\n", path)
+		return exitOK
+	}
 	printProjection(stdout, m, protocols, states)
 	return exitOK
 }

@@ -223,3 +223,13 @@ func TestProjectProtocolsOnly(t *testing.T) {
 		t.Errorf("check: exit %d, %q", code, errs)
 	}
 }
+
+// TestProjectNoProtocols: a model of threads alone checks, and project says
+// there is nothing to project (found by a tester: it printed nothing).
+func TestProjectNoProtocols(t *testing.T) {
+	path := writeTemp(t, "threads.dsu", "thread T { main 1 }\n")
+	code, out, errs := runCmd("project", path)
+	if code != exitOK || !strings.Contains(out, "declares no protocols: nothing to project") || errs != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+}

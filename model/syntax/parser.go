@@ -249,9 +249,11 @@ func (t token) structural() bool {
 }
 
 // followsName reports whether t comes right after a declared name: its
-// '=' (let, protocol), its '(' (fun), its ':' (branch, service).
+// '=' (let, protocol), its '(' (fun), its ':' (branch, service), the ','
+// or ')' after a parameter, the ',' or '}' after a role (found by a
+// tester: `fun f(main)` had no hint, `fun f(let)` had).
 func followsName(t token) bool {
-	return t == tAssign || t == tLParen || t == tColon
+	return t == tAssign || t == tLParen || t == tColon || t == tComma || t == tRParen || t == tRBrace
 }
 
 // ident consumes an identifier; what says what kind of name is expected.
@@ -262,7 +264,12 @@ func (p *parser) ident(what string) Ident {
 		// (found by a tester: `let protocol = 1` and a branch `then:` had
 		// no hint).
 		if p.tok.isKeyword() && (!p.tok.structural() || followsName(p.peek())) {
-			p.fail(p.missingPos(), "expected %s, found keyword '%s' (keywords cannot be used as names)", what, p.tok)
+			// Used as a name: the recovery goes on after it (found by a
+			// tester: from `let main = 1`'s main, taken for the thread's
+			// main, the real one was "a second main").
+			pos, tok := p.missingPos(), p.tok
+			p.next()
+			p.fail(pos, "expected %s, found keyword '%s' (keywords cannot be used as names)", what, tok)
 		}
 		p.fail(p.missingPos(), "expected %s, found %s", what, p.found())
 	}
