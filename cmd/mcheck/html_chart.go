@@ -111,9 +111,25 @@ func layoutMSC(names []string, trace []statespace.TraceStep, snaps []statespace.
 	ch := &mscChart{}
 	colW := columnWidth(names)
 	lane := map[string]int{}
+	fit := (colW - 16) / mscCharW
+	labels := make([]string, len(names))
+	seen := map[string]int{}
+	for i, n := range names {
+		labels[i] = cut(n, fit)
+		seen[labels[i]]++
+	}
+	for i, n := range names {
+		if seen[labels[i]] > 1 {
+			// Names cut alike (found by a tester: two lanes read
+			// "Producer_of_the_first_kin…"): numbered, as the text
+			// chart's columns, the whole name in the title.
+			num := fmt.Sprintf("%d:", i+1)
+			labels[i] = num + cut(n, fit-len(num))
+		}
+	}
 	for i, n := range names {
 		x := mscGutter + i*colW + colW/2
-		ch.Lanes = append(ch.Lanes, mscLane{Name: n, Label: cut(n, (colW-16)/mscCharW), X: x, BoxX: x - colW/2 + 6, BoxW: colW - 12})
+		ch.Lanes = append(ch.Lanes, mscLane{Name: n, Label: labels[i], X: x, BoxX: x - colW/2 + 6, BoxW: colW - 12})
 		lane[n] = i
 	}
 	descX := mscGutter + len(names)*colW + 14

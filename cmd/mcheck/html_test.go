@@ -700,3 +700,21 @@ thread B { main let c = accept(s, b) in let x = receive(c, a) in send(c, a, x) }
 		}
 	}
 }
+
+// TestMSCLanesCutAlike: lanes whose names are cut to one label are
+// numbered, the whole name in their title (found by a tester: two lanes
+// read "Producer_of_the_first_kin…").
+func TestMSCLanesCutAlike(t *testing.T) {
+	a := "Producer_of_the_first_kind_AAAAAAAAA_for_the_server_side"
+	b := "Producer_of_the_first_kind_BBBBBBBBB_for_the_server_side"
+	names := []string{a, b, "C"}
+	trace := []statespace.TraceStep{{Step: 1, Thread: "C", Kind: "choose", What: "c"}}
+	snap := statespace.Snapshot{Threads: []statespace.ThreadView{{Name: a}, {Name: b}, {Name: "C"}}}
+	ch := layoutMSC(names, trace, []statespace.Snapshot{snap, snap}, true, &statespace.Violation{Property: "p", Rule: "r"})
+	if ch.Lanes[0].Label == ch.Lanes[1].Label || !strings.HasPrefix(ch.Lanes[0].Label, "1:Producer") || !strings.HasPrefix(ch.Lanes[1].Label, "2:Producer") {
+		t.Errorf("lanes %q and %q", ch.Lanes[0].Label, ch.Lanes[1].Label)
+	}
+	if ch.Lanes[0].Name != a || ch.Lanes[2].Label != "C" {
+		t.Errorf("lane 0 named %q, lane 2 labelled %q", ch.Lanes[0].Name, ch.Lanes[2].Label)
+	}
+}
