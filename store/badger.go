@@ -415,10 +415,16 @@ func (s *BadgerSet) lockNewDir(dir string) error {
 		}
 	}
 	s.dir = absPath(dir)
-	if parent := filepath.Dir(s.dir); !s.nested && parent != s.dir {
+	// Any directory above it, not only its parent (found by a tester:
+	// DIR/run-2/a was taken, and the check whose store DIR is then found
+	// its run-2 not empty).
+	for parent := filepath.Dir(s.dir); !s.nested; parent = filepath.Dir(parent) {
 		if _, err := os.Lstat(filepath.Join(parent, markerFile)); err == nil {
 			return &Error{Op: "open store", Path: s.dir, Kind: ErrStoreDirNested,
 				Hint: parent + " holds the store of another check, whose later runs go in directories inside it, run-2, run-3 and so on: pass a directory outside it"}
+		}
+		if filepath.Dir(parent) == parent {
+			break
 		}
 	}
 	for i := 0; ; i++ {

@@ -301,6 +301,16 @@ func TestBadgerLeftoverDir(t *testing.T) {
 		if _, err := os.Lstat(sub); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("the refused directory was made: %v", err)
 		}
+		// Deeper inside too (found by a tester: DIR/run-2/a was taken,
+		// and the check whose store DIR is then failed at its run-2).
+		deep := filepath.Join(dir, "run-2", "a", "b")
+		_, err = store.OpenBadgerSet(store.BadgerOptions{Dir: deep})
+		if !errors.Is(err, store.ErrStoreDirNested) || !strings.Contains(err.Error(), dir+" holds the store of another check") {
+			t.Errorf("open two levels inside a store directory = %v, want ErrStoreDirNested naming %s", err, dir)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, "run-2")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the refused directory's parents were made: %v", err)
+		}
 		s, err = store.OpenBadgerSet(store.BadgerOptions{Dir: sub, Nested: true, Keep: true})
 		if err != nil {
 			t.Fatalf("a later run's own directory: %v", err)
