@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"math/big"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -515,28 +513,25 @@ func parseSize(s string) (int64, error) {
 	// A + sign is ignored, as in every number a flag takes (a tester:
 	// --mem-budget +64MiB was invalid, --workers +2 was 2).
 	num = strings.TrimPrefix(num, "+")
-	n, err := strconv.ParseFloat(num, 64)
-	if !decimalNumeral(num) {
-		// Decimal, as every number a flag takes, with a fraction if any
-		// (1.5GiB): no digit separators (a tester: 1_000MiB ran), no
-		// exponents, hexadecimal, Inf or NaN (a tester: 1e9 ran, and Inf
-		// was "more than this machine's memory").
-		err = strconv.ErrSyntax
-	}
-	if errors.Is(err, strconv.ErrRange) && n > 0 {
-		err = nil // too large: said below
-	}
-	if err == nil && n == 0 && !math.Signbit(n) {
-		return 0, nil // zero: too small for a budget, said by the caller
-	}
-	if err != nil || !(n > 0) { // !(n > 0) also refuses NaN
+	// Decimal, as every number a flag takes, with a fraction if any
+	// (1.5GiB): no digit separators (a tester: 1_000MiB ran), no
+	// exponents, hexadecimal, Inf or NaN (a tester: 1e9 ran, and Inf was
+	// "more than this machine's memory"). Exact, not a float (a tester:
+	// 0.99999999999999999999MiB was 1MiB, above the least budget).
+	n, ok := new(big.Rat).SetString(num)
+	if !decimalNumeral(num) || !ok {
 		return 0, fmt.Errorf("invalid size %q (want e.g. 512MiB or 2GiB)", s)
 	}
-	if math.IsInf(n, 0) || n*float64(mult) > 1<<62 {
+	if n.Sign() == 0 {
+		return 0, nil // zero: too small for a budget, said by the caller
+	}
+	n.Mul(n, new(big.Rat).SetInt64(mult))
+	bytes := new(big.Int).Quo(n.Num(), n.Denom()) // whole bytes, rounded down
+	if bytes.Cmp(big.NewInt(1<<62)) > 0 {
 		// (found by a tester: called "invalid", though well formed)
 		return 0, fmt.Errorf("size %q is %w (at most 4EiB)", s, errSizeTooLarge)
 	}
-	return int64(n * float64(mult)), nil
+	return bytes.Int64(), nil
 }
 
 // decimalNumeral reports whether s is digits, with a fraction if any.

@@ -277,6 +277,16 @@ func TestCheckLimits(t *testing.T) {
 			t.Errorf("parseSize(%q) = %d, %v", size, b, err)
 		}
 	}
+	// Exactly, whole bytes rounded down (found by a tester: as a float,
+	// 0.99999999999999999999MiB was 1MiB, taken above the least budget).
+	for size, want := range map[string]int64{"0.99999999999999999999MiB": 1<<20 - 1, "1048575.99999999999999999": 1<<20 - 1, "1.5KiB": 1536, "0.5B": 0, "4EiB": 1 << 62} {
+		if b, err := parseSize(size); err != nil || b != want {
+			t.Errorf("parseSize(%q) = %d, %v; want %d", size, b, err, want)
+		}
+	}
+	if _, err := parseMemBudget("0.99999999999999999999MiB"); err == nil || !strings.Contains(err.Error(), "below the least budget, 1MiB") {
+		t.Errorf("--mem-budget 0.99999999999999999999MiB: %v", err)
+	}
 	// Decimal numerals only, as every number a flag takes (a tester: 1e9
 	// ran, and Inf was "more than this machine's memory").
 	for _, size := range []string{"1e9", "1E9GiB", "Inf", "infinity", "0x1p30", ".5GiB", "1.GiB", "++1GiB", "+-1GiB", "-1GiB", "+", "+GiB", "1 GiB", "1_000MiB"} {
