@@ -23,7 +23,12 @@ var _ = rule(map[statespace.FaultKind]fact{
 		return "no action: the session of role " + p.Roles[f.End.Role] + " has ended", statespace.DoingName(f.Doing)
 	}},
 	statespace.FaultVersion: {Fidelity, ruleVersion, func(p *statespace.Program, f *statespace.Fault) (string, string) {
-		return fmt.Sprintf("%s to act in run %d under %s, the protocol of its current run", p.EndpointName(f.End), f.Run, p.ProtoName(f.End.Service, f.RunVer)),
+		run := fmt.Sprint(f.Run)
+		if f.RunAtLeast {
+			// (found by a tester: "run 2" of a role in its fourth run)
+			run += " or later"
+		}
+		return fmt.Sprintf("%s to act in run %s under %s, the protocol of its current run", p.EndpointName(f.End), run, p.ProtoName(f.End.Service, f.RunVer)),
 			fmt.Sprintf("%s, in code of %s (%s)", p.DescribeDoing(f.Doing), p.ProtoName(f.End.Service, f.Ver), p.CodeName(f.Code))
 	}},
 	statespace.FaultNoRole: {Fidelity, ruleNotAllowed, func(p *statespace.Program, f *statespace.Fault) (string, string) {

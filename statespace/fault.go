@@ -36,6 +36,10 @@ type Fault struct {
 	End    EndRef // the endpoint acted on (Service -1: none)
 	Holder int    // FaultNotHolder: the thread holding the endpoint
 	Run    int32  // FaultVersion, FaultRunMix: the run, counted from 1
+	// RunAtLeast, FaultVersion: Run is a lower bound, the endpoint having
+	// moved to the new protocol for good (the canonical form keeps no
+	// more of its runs: see runOf).
+	RunAtLeast bool
 	// RunVer is the protocol version of the run: the endpoint's current one
 	// (FaultVersion) or the one another role performed it under
 	// (FaultRunMix). Ver is the other side: the version of the code that

@@ -9,6 +9,7 @@ import (
 	"math/big"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -1076,12 +1077,13 @@ func writeViolation(w io.Writer, r *runReport, v *statespace.Violation, traceFmt
 		fmt.Fprintln(w, mscLegend)
 	default:
 		fmt.Fprintf(w, "  trace (%s):\n", what)
+		d := stepDigits(v.Trace)
 		for _, s := range v.Trace {
 			if s.Step == v.CycleStart {
 				fmt.Fprintf(w, "  %s\n", cycleMark(len(v.Trace)))
 			}
-			fmt.Fprintf(w, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
-			fmt.Fprintf(w, "       %-10s queue %s\n", "", s.Queue)
+			fmt.Fprintf(w, "  %*d  %-10s %s\n", d, s.Step, s.Thread, s.Action)
+			fmt.Fprintf(w, "  %*s  %-10s queue %s\n", d, "", "", s.Queue)
 		}
 		if v.CycleStart > 0 {
 			fmt.Fprintf(w, "  ---- back to the configuration before step %d: the cycle repeats for ever ----\n", v.CycleStart)
@@ -1101,20 +1103,17 @@ func cycleMark(last int) string {
 // writeLassoMSC draws a trace as a message sequence chart, with the line
 // where a lasso's cycle starts (one chart line per step, after a header).
 func writeLassoMSC(w io.Writer, p *statespace.Program, v *statespace.Violation) {
-	if v.CycleStart == 0 {
-		writeMSC(w, p, v.Trace)
-		return
+	writeMSC(w, p, v.Trace, v.CycleStart)
+	if v.CycleStart > 0 {
+		fmt.Fprintf(w, "  ---- back to the configuration before step %d: the cycle repeats for ever ----\n", v.CycleStart)
 	}
-	var b strings.Builder
-	writeMSC(&b, p, v.Trace)
-	lines := strings.SplitAfter(b.String(), "\n")
-	for i, line := range lines {
-		if i == v.CycleStart { // line 0 is the header, line k is step k
-			fmt.Fprintf(w, "  %s\n", cycleMark(len(v.Trace)))
-		}
-		fmt.Fprint(w, line)
-	}
-	fmt.Fprintf(w, "  ---- back to the configuration before step %d: the cycle repeats for ever ----\n", v.CycleStart)
+}
+
+// stepDigits is the width of a trace's step numbers: 3, or more for a
+// trace of 1,000 steps or more (found by a tester: from step 1000 on, the
+// columns moved one to the right).
+func stepDigits(trace []statespace.TraceStep) int {
+	return max(3, len(strconv.Itoa(len(trace))))
 }
 
 // steps says "1 step", "2 steps".

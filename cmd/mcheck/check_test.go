@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -1658,5 +1659,70 @@ func TestIntroducedMeansStored(t *testing.T) {
 	_, out, _ = runCmd(append(args, "--max-states", "1", path)...)
 	if !strings.Contains(out, "(the search stopped before it stored a configuration with the update introduced)") {
 		t.Errorf("--max-states 1:\n%s", out)
+	}
+}
+
+// TestVersionFaultRunAtLeast: fidelity (a)'s "code of one protocol version
+// acts in a run under another" names the run as far as the search knows
+// it: exactly for a role still on the old protocol, "or later" for one that
+// moved to the new one for good, whose runs the canonical form caps
+// (found by a tester: "run 2" said of a role in its fourth run, where
+// step said "run 2 or later").
+func TestVersionFaultRunAtLeast(t *testing.T) {
+	path := writeTemp(t, "late.dsu", `protocol P = mu t. a -> b: <int>. t
+protocol Q = mu t. a -> b: <bool>. t
+service s: P
+thread A {
+  fun f(c) = ()
+  main let c = request(s, {a, b}, a) in f(c); send(c, b, 5)
+}
+thread B {
+  main let d = accept(s, b) in ()
+}
+update U {
+  service s: Q
+  thread A { fun f(c) = send(c, b, true); send(c, b, true); send(c, b, true) }
+}
+`)
+	_, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "uncoordinated", "--skip", "linearity", path)
+	if !strings.Contains(out, "expected: s#1.a to act in run 2 or later under Q, the protocol of its current run") {
+		t.Errorf("migrated for good:\n%s%s", out, errs)
+	}
+	_, out, errs = runCmd("check", "--progress", "off", "--store", "memory", "--continue", "--strategy", "uncoordinated", "../../models/midrun-update-point.dsu")
+	if !strings.Contains(out, "to act in run 1 under P1, the protocol of its current run") || strings.Contains(out, "or later under") {
+		t.Errorf("on the old protocol:\n%s%s", out, errs)
+	}
+}
+
+// TestTraceOfAThousandSteps: a trace of 1,000 steps or more keeps its
+// columns: the step numbers are as wide as the largest (found by a tester:
+// from step 1000 on, every column moved one to the right), in the text and
+// in the chart, whose lasso mark stays before the cycle's first step.
+func TestTraceOfAThousandSteps(t *testing.T) {
+	path := writeTemp(t, "spin.dsu", "thread A {\n  fun f(x) = f(x)\n  main update; f(0)\n}\nupdate U {\n  thread A { fun f(x) = () }\n}\n")
+	for _, format := range []string{"text", "msc"} {
+		_, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--update-at", "step:1000", "--trace", format, path)
+		col := -1
+		steps := 0
+		for _, line := range strings.Split(out, "\n") {
+			f := strings.Fields(line)
+			if len(f) < 2 || (f[1] != "A" && f[1] != "*" && f[1] != "-" && f[1] != "=") {
+				continue
+			}
+			if _, err := strconv.Atoi(f[0]); err != nil {
+				continue
+			}
+			steps++
+			at := strings.Index(line, f[0]) + len(f[0])
+			if col < 0 {
+				col = at
+			} else if at != col {
+				t.Errorf("%s: step %s ends at column %d, step 1 at %d", format, f[0], at, col)
+				break
+			}
+		}
+		if steps < 1000 || !strings.Contains(out, "---- cycle starts here") {
+			t.Errorf("%s: %d steps:\n%.2000s%s", format, steps, out, errs)
+		}
 	}
 }

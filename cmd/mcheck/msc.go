@@ -14,7 +14,9 @@ import (
 // each send or select as an arrow from the sender's column to each
 // receiver's (the receivers' threads are known from the session's start).
 // A session start marks every participant.
-func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) {
+// A lasso's cycle (cycleStart > 0: the step it starts at) is marked before
+// that step's line.
+func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep, cycleStart int) {
 	// A column is as wide as the longest name, from 14 to 40 characters
 	// (found by a tester: names cut to 13 made ServerReplica1 and
 	// ServerReplica10 one header); a longer name keeps its start and end.
@@ -29,7 +31,9 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) 
 		width = max(width, min(n+2, 40))
 		cut = cut || n+1 > 40
 	}
-	header := "       "
+	d := stepDigits(trace)
+	indent := strings.Repeat(" ", d+4) // "  %*d  "
+	header := indent
 	var key []string
 	for i, n := range names {
 		h := trim(n, width-1)
@@ -48,7 +52,7 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) 
 	}
 	fmt.Fprintln(w, header)
 	if len(key) > 0 {
-		fmt.Fprintf(w, "       (%s)\n", strings.Join(key, "; "))
+		fmt.Fprintf(w, "%s(%s)\n", indent, strings.Join(key, "; "))
 	}
 	holders := map[string]map[string]string{} // session (s#1) -> role -> thread
 	for _, s := range trace {
@@ -84,7 +88,10 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep) 
 		default:
 			line[c*width] = '*'
 		}
-		fmt.Fprintf(w, "  %3d  %s  %s\n", s.Step, strings.TrimRight(string(line), " "), s.What)
+		if s.Step == cycleStart {
+			fmt.Fprintf(w, "  %s\n", cycleMark(len(trace)))
+		}
+		fmt.Fprintf(w, "  %*d  %s  %s\n", d, s.Step, strings.TrimRight(string(line), " "), s.What)
 	}
 }
 

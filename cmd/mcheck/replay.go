@@ -196,8 +196,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 
 // writeSteps lists replayed steps, one a line.
 func writeSteps(w io.Writer, steps []statespace.TraceStep) {
+	d := stepDigits(steps)
 	for _, s := range steps {
-		fmt.Fprintf(w, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
+		fmt.Fprintf(w, "  %*d  %-10s %s\n", d, s.Step, s.Thread, s.Action)
 	}
 }
 

@@ -471,12 +471,13 @@ func writeSimTrace(w io.Writer, r *simReport, trace []statespace.TraceStep, form
 		b, _ := json.MarshalIndent(trace, "  ", "  ")
 		fmt.Fprintf(w, "  %s\n", b)
 	case "msc":
-		writeMSC(w, r.prog, trace)
+		writeMSC(w, r.prog, trace, 0)
 		fmt.Fprintln(w, mscLegend)
 	default:
+		d := stepDigits(trace)
 		for _, s := range trace {
-			fmt.Fprintf(w, "  %3d  %-10s %s\n", s.Step, s.Thread, s.Action)
-			fmt.Fprintf(w, "       %-10s queue %s\n", "", s.Queue)
+			fmt.Fprintf(w, "  %*d  %-10s %s\n", d, s.Step, s.Thread, s.Action)
+			fmt.Fprintf(w, "  %*s  %-10s queue %s\n", d, "", "", s.Queue)
 		}
 	}
 }
