@@ -133,7 +133,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ctx, outputGone := context.WithCancel(ctx)
 	defer outputGone()
 
-	var bar *progress
+	jp := &jobProgress{f: &f, stderr: stderr}
 	done := 0 // runs reported so far
 	var lastUpdate *model.Update
 	opts := check.Options{
@@ -149,18 +149,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 				}
 				fmt.Fprintf(stderr, "mcheck check: %s: %s\n", run, p.Hint)
 			}
-			if bar == nil {
-				bar = newProgress(&f, j, stderr)
-			}
-			if bar != nil {
+			if bar := jp.of(j); bar != nil {
 				bar.update(p)
 			}
 		},
 		Done: func(o *check.Outcome) {
-			if bar != nil {
-				bar.finish()
-				bar = nil
-			}
+			jp.finished(&o.Job)
 			if f.jsonOut {
 				writeJSON(stdout, reportOf(path, o), &f)
 			} else {
@@ -173,9 +167,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		},
 	}
 	outs, err := check.Run(ctx, m, opts)
-	if bar != nil {
-		bar.finish()
-	}
+	jp.finished(nil) // a run that failed has no Done
 	var runs []*runReport
 	status = exitOK
 	for _, o := range outs {

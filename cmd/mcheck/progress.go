@@ -43,6 +43,31 @@ func newProgress(f *checkFlags, j *check.Job, stderr io.Writer) *progress {
 	return newProgressOf(label, stderr)
 }
 
+// jobProgress is the progress of a command's runs, one after another: each
+// job's, made at its first report (nil when there is to be none), and
+// finished when the job ends.
+type jobProgress struct {
+	f      *checkFlags
+	stderr io.Writer
+	bar    *progress
+}
+
+// of is job j's progress, nil if none is shown.
+func (jp *jobProgress) of(j *check.Job) *progress {
+	if jp.bar == nil {
+		jp.bar = newProgress(jp.f, j, jp.stderr)
+	}
+	return jp.bar
+}
+
+// finished ends the current job's progress (a bar is cleared).
+func (jp *jobProgress) finished(*check.Job) {
+	if jp.bar != nil {
+		jp.bar.finish()
+		jp.bar = nil
+	}
+}
+
 // newProgressOf returns the progress of the run called label on stderr:
 // a bar on a terminal, lines otherwise.
 func newProgressOf(label string, stderr io.Writer) *progress {

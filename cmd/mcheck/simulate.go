@@ -141,22 +141,14 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 
 	done := 0
 	var lastUpdate *model.Update
-	var bar *progress
+	jp := &jobProgress{f: &f.checkFlags, stderr: stderr}
 	opts := check.SimOptions{
 		Progress: func(j *check.Job, sp statespace.SimProgress) {
-			if bar == nil {
-				bar = newProgress(&f.checkFlags, j, stderr)
-			}
-			if bar != nil {
+			if bar := jp.of(j); bar != nil {
 				bar.updateWalks(sp)
 			}
 		},
-		Finished: func(*check.Job) {
-			if bar != nil {
-				bar.finish()
-				bar = nil
-			}
-		},
+		Finished:   jp.finished,
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound, Skip: f.skip,
 		Walks: statespace.SimOptions{Seed: f.seed, Depth: f.depth, Runs: f.runs, Time: f.duration, Workers: f.workers,
 			Scheduler: plan.sched, Swarm: f.swarm, Coverage: f.coverage},

@@ -131,26 +131,18 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 	if maxStates == 0 {
 		maxStates = -1 // no bound
 	}
-	var bar *progress
+	jp := &jobProgress{f: &f.checkFlags, stderr: stderr}
 	opts := check.SwarmOptions{
 		Strategies: plan.strategies, Update: f.update, UpdateAt: plan.updateAt, QueueBound: f.queueBound, Skip: f.skip,
 		Search: statespace.SwarmOptions{Members: f.members, Seed: f.seed, Bits: f.bits, MaxStates: maxStates, Depth: f.depth,
 			Time: f.duration, Workers: f.workers, Coverage: f.coverage},
 		Shrink: f.shrink, ShrinkStates: f.shrinkStates, ShrinkBudget: f.shrinkBudget, MemBudget: plan.memBudget,
 		Progress: func(j *check.Job, sp statespace.SwarmProgress) {
-			if bar == nil {
-				bar = newProgress(&f.checkFlags, j, stderr)
-			}
-			if bar != nil {
+			if bar := jp.of(j); bar != nil {
 				bar.updateMembers(sp)
 			}
 		},
-		Finished: func(*check.Job) {
-			if bar != nil {
-				bar.finish()
-				bar = nil
-			}
-		},
+		Finished: jp.finished,
 		Done: func(o *check.SwarmOutcome) {
 			r := swarmReportOf(path, o)
 			if f.jsonOut {
