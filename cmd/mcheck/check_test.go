@@ -1726,3 +1726,15 @@ func TestTraceOfAThousandSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdateNamedTwice: an update named twice, in one list or over two
+// flags, is checked once, as a strategy named twice runs once (the README
+// says so; a tester found it unsaid).
+func TestUpdateNamedTwice(t *testing.T) {
+	for _, args := range [][]string{{"--update", "toB,toB"}, {"--update", "toB", "--update", " toB"}} {
+		_, out, errs := runCmd(append(append([]string{"check", "--progress", "off", "--store", "memory", "--strategy", "max+1"}, args...), "../../models/mathserver.dsu")...)
+		if n := strings.Count(out, "\nmax+1: "); n != 1 {
+			t.Errorf("%v: %d runs, want 1:\n%s%s", args, n, out, errs)
+		}
+	}
+}
