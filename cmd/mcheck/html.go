@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/mcheck/mcheck/check"
+	"github.com/mcheck/mcheck/internal/atomicfile"
 	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 )
@@ -158,13 +161,26 @@ func checkHTMLPath(path string) error {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		return fmt.Errorf("--html %s is a directory; give a file name, e.g. %s", path, filepath.Join(path, "counterexample.html"))
 	}
+	// The file written: a symbolic link's target, checked as the path
+	// (found by a tester: a link into a missing directory, and a loop of
+	// links, were found out only after the search, or the loop replaced).
+	shown := path
+	path, err := atomicfile.Target(path)
+	if err != nil {
+		return fmt.Errorf("--html %s: %v", shown, err)
+	}
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("--html %s: directory %s: %v", path, dir, unwrapPathErr(err))
+		return fmt.Errorf("--html %s: directory %s: %v", shown, dir, unwrapPathErr(err))
 	}
 	if !st.IsDir() {
-		return fmt.Errorf("--html %s: %s is not a directory", path, dir)
+		return fmt.Errorf("--html %s: %s is not a directory", shown, dir)
+	}
+	// A name the file system cannot take (found by a tester: one of 300
+	// characters failed after the search).
+	if _, err := os.Lstat(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("--html %s: %v", shown, unwrapPathErr(err))
 	}
 	// A new or regular file is written beside itself and renamed over
 	// (atomicfile): its directory must take a new file. Tried now, not
@@ -173,13 +189,13 @@ func checkHTMLPath(path string) error {
 	if st, err := os.Stat(path); err != nil || st.Mode().IsRegular() {
 		f, err := os.CreateTemp(dir, ".mcheck-html-*.tmp")
 		if err != nil {
-			return fmt.Errorf("--html %s: cannot create a file in %s: %v", path, dir, unwrapPathErr(err))
+			return fmt.Errorf("--html %s: cannot create a file in %s: %v", shown, dir, unwrapPathErr(err))
 		}
 		f.Close()
 		os.Remove(f.Name())
 	} else if err := deviceWritable(path); err != nil {
 		// Said now, not after the search (a tester).
-		return fmt.Errorf("--html %s: %v", path, err)
+		return fmt.Errorf("--html %s: %v", shown, err)
 	}
 	return nil
 }

@@ -465,6 +465,16 @@ func TestHTMLEscapes(t *testing.T) {
 
 func TestHTMLFlags(t *testing.T) {
 	dir := t.TempDir()
+	// A link into a missing directory, a loop of links and a name too
+	// long: refused before the search too (found by a tester: the first
+	// and last failed after it, exit 3, the loop was replaced by the page).
+	dangling, loop := filepath.Join(dir, "dangling.html"), filepath.Join(dir, "loop.html")
+	if err := os.Symlink(filepath.Join(dir, "missing", "page.html"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("loop.html", loop); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -475,6 +485,9 @@ func TestHTMLFlags(t *testing.T) {
 		// A directory that takes no new file, tried before the search too
 		// (found by a tester: it failed once the search was done).
 		{[]string{"--html", "/proc/mcheck.html"}, "cannot create a file in /proc"},
+		{[]string{"--html", dangling}, "dangling.html: directory " + filepath.Join(dir, "missing")},
+		{[]string{"--html", loop}, "loop.html: too many levels of symbolic links"},
+		{[]string{"--html", filepath.Join(dir, strings.Repeat("x", 300)+".html")}, "file name too long"},
 	} {
 		if _, err := os.Stat("/proc/self"); err != nil && strings.HasPrefix(c.args[len(c.args)-1], "/proc") {
 			continue // no /proc here
@@ -483,6 +496,9 @@ func TestHTMLFlags(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errs, c.want) || out != "" {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q before any search", c.args, code, errs, c.want)
 		}
+	}
+	if li, err := os.Lstat(loop); err != nil || li.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the loop of links was replaced: %v", err)
 	}
 }
 

@@ -32,7 +32,10 @@ func Write(path string, data []byte, perm os.FileMode) error {
 // process to open a named pipe for reading.
 func WriteContext(ctx context.Context, path string, data []byte, perm os.FileMode) error {
 	shown := path // errors name the path as given
-	path = followLinks(path)
+	path, err := Target(path)
+	if err != nil {
+		return fail(shown, err)
+	}
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		return inPlace(ctx, path, data) // (its errors name the device)
 	}
@@ -101,24 +104,26 @@ func fail(path string, err error) error {
 	return fmt.Errorf("cannot write %s: %v", path, err)
 }
 
-// followLinks returns the file a chain of symbolic links at path leads to,
-// or path if it is none. A link to a file that does not exist yet leads to
-// that file (found by a tester: gen -o onto such a link replaced the link
-// with a regular file).
-func followLinks(path string) string {
+// Target returns the file a write to path writes: path, or the file the
+// chain of symbolic links at path leads to. A link to a file that does not
+// exist yet leads to that file (found by a tester: gen -o onto such a link
+// replaced the link with a regular file); a chain longer than the kernel
+// follows, a loop, leads nowhere: syscall.ELOOP (found by a tester: the
+// link was replaced by a regular file).
+func Target(path string) (string, error) {
 	for range 40 { // as the kernel's ELOOP limit
 		li, err := os.Lstat(path)
 		if err != nil || li.Mode()&os.ModeSymlink == 0 {
-			return path
+			return path, nil
 		}
 		target, err := os.Readlink(path)
 		if err != nil {
-			return path
+			return path, nil
 		}
 		if !filepath.IsAbs(target) {
 			target = filepath.Join(filepath.Dir(path), target)
 		}
 		path = target
 	}
-	return path
+	return "", syscall.ELOOP
 }

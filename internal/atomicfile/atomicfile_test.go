@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -101,6 +102,28 @@ func TestWriteThroughDanglingLink(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "new.dsu")); string(b) != "new" {
 		t.Errorf("the file the links lead to holds %q", b)
+	}
+}
+
+// TestWriteThroughLoop: a loop of links leads to no file: an error, and
+// the links are kept (found by a tester: the link was replaced by a
+// regular file).
+func TestWriteThroughLoop(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := os.Symlink("b", a); err != nil {
+		t.Skip(err)
+	}
+	if err := os.Symlink("a", b); err != nil {
+		t.Skip(err)
+	}
+	if err := Write(a, []byte("new"), 0o644); err == nil || !strings.Contains(err.Error(), "cannot write "+a+": too many levels of symbolic links") {
+		t.Errorf("Write through a loop: %v", err)
+	}
+	for _, l := range []string{a, b} {
+		if li, err := os.Lstat(l); err != nil || li.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s was replaced: %v", l, err)
+		}
 	}
 }
 
