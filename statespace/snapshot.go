@@ -34,9 +34,13 @@ type ThreadView struct {
 
 // EndpointView is one endpoint of a live session instance.
 type EndpointView struct {
-	Name     string `json:"name"` // e.g. s#1.p1
-	Holder   string `json:"holder"`
-	Protocol string `json:"protocol"` // the protocol version of its current run
+	Name   string `json:"name"` // e.g. s#1.p1
+	Holder string `json:"holder"`
+	// HolderNote says that the holder can no longer act: "who has
+	// finished", "stopped by a fault" (as the text says it; found by a
+	// tester: the page left it out).
+	HolderNote string `json:"holder_note,omitempty"`
+	Protocol   string `json:"protocol"` // the protocol version of its current run
 	// NextProtocol is the version its next run will follow, when it
 	// differs (the update has moved the endpoint).
 	NextProtocol string `json:"next_protocol,omitempty"`
@@ -72,6 +76,12 @@ func (p *Program) snapshotOf(c *Config, noRuns bool) Snapshot {
 				Holder:   p.Threads[e.Holder].Name,
 				Protocol: p.protoName(in.Service, e.Ver),
 				Next:     p.endState(in, e),
+			}
+			switch c.Threads[e.Holder].Status {
+			case Done:
+				v.HolderNote = "who has finished"
+			case Crashed:
+				v.HolderNote = "stopped by a fault"
 			}
 			if e.NextVer != e.Ver {
 				v.NextProtocol = p.protoName(in.Service, e.NextVer)

@@ -275,7 +275,7 @@ func writeHTML(ctx context.Context, f *checkFlags, path string, src []byte, runs
 	if f.html == "" {
 		return true
 	}
-	n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props, f.cont, notRun)
+	n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props, f.cont, notRun, f.queueBound, f.skip)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return false

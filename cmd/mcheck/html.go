@@ -38,6 +38,11 @@ type htmlPage struct {
 	Model      string
 	UpdateAt   string
 	Version    string
+	// Capacity and NotChecked say what the runs were checked at, as the
+	// text's setup line does (found by a tester: a page of ok runs did not
+	// say fidelity was switched off, nor at which capacity).
+	Capacity   int
+	NotChecked string
 	Runs       []htmlRunRow
 	Violations []*htmlViolation
 	// Continue: the check listed every violation (--continue); the
@@ -135,12 +140,13 @@ type htmlEndRow struct {
 // writeHTMLFile renders the page for the runs of one check and writes it
 // to path, through a temporary file in the same directory renamed into
 // place, so that a reader never sees half a page.
-func writeHTMLFile(ctx context.Context, path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool, notRun string) (int, error) {
+func writeHTMLFile(ctx context.Context, path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool, notRun string, capacity int, skip []string) (int, error) {
 	page, err := buildPage(modelPath, src, runs, updateAt, props, cont)
 	if err != nil {
 		return 0, err
 	}
 	page.NotRun = notRun
+	page.Capacity, page.NotChecked = capacity, strings.Join(skipList(skip), ", ")
 	var b bytes.Buffer
 	if err := renderHTML(&b, page); err != nil {
 		return 0, fmt.Errorf("--html: rendering %s: %v", path, err)
@@ -240,7 +246,10 @@ func renderHTML(w io.Writer, page *htmlPage) error {
 // final configuration; the page shows each one).
 func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool) (*htmlPage, error) {
 	page := &htmlPage{Model: filepath.ToSlash(modelPath), UpdateAt: updateAt, Version: versionText(), Continue: cont}
-	lines := strings.Split(string(src), "\n")
+	// A carriage return is no line break in a model (a lone one is white
+	// space, a column as a blank is), but a browser breaks the line there
+	// (found by a tester): a blank, which keeps the columns.
+	lines := strings.Split(strings.ReplaceAll(string(src), "\r", " "), "\n")
 	at, err := statespace.ParseUpdateAt(updateAt)
 	if err != nil {
 		return nil, err

@@ -734,3 +734,45 @@ func TestMSCLanesCutAlike(t *testing.T) {
 		t.Errorf("lane 0 named %q, lane 2 labelled %q", ch.Lanes[0].Name, ch.Lanes[2].Label)
 	}
 }
+
+// TestHTMLSaysWhatTheTextSays: the page says what the text report says of
+// the same check (found by a tester): the capacity and the properties not
+// checked, that a lasso's run to its cycle among symmetry representatives
+// is not always the shortest, and that an endpoint's holder was stopped by
+// a fault; and a carriage return in a source line is no line break there.
+func TestHTMLSaysWhatTheTextSays(t *testing.T) {
+	dir := t.TempDir()
+	page := filepath.Join(dir, "p.html")
+	read := func(args ...string) string {
+		t.Helper()
+		code, out, errs := runCmd(append([]string{"check", "--progress", "off", "--store", "memory", "--html", page}, args...)...)
+		if code != exitOK && code != exitViolation {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if s := read("--queue-bound", "3", "--skip", "fidelity,progress", "../../models/mathserver.dsu"); !strings.Contains(s, "queue capacity 3 · update introduced: any · not checked: fidelity, progress") {
+		t.Errorf("the page does not say the capacity and the properties not checked")
+	}
+	if s := read("--strategy", "max+1", familyModel(t, "prodcons", 2)); !strings.Contains(s, "that repeats for ever (the run to the cycle is one among symmetry representatives: not always the shortest)") {
+		t.Errorf("the lasso's page does not say its run to the cycle is not always the shortest")
+	}
+	src := "protocol P = a -> b: <int>. b -> a: <int>\r\nservice s: P\r\n" +
+		"thread A {\r\n  main let c = request(s, {a, b}, a) in\rsend(c, b, 1 / 0); receive(c, b)\r\n}\r\n" +
+		"thread B { main let c = accept(s, b) in receive(c, a) }\r\n"
+	model := filepath.Join(dir, "cr.dsu")
+	if err := os.WriteFile(model, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := read("--continue", model)
+	if !strings.Contains(s, "<td>A, stopped by a fault</td>") {
+		t.Errorf("the page's endpoints do not say their holder was stopped by a fault")
+	}
+	if strings.Contains(s, "\r") {
+		t.Errorf("a carriage return reached the page")
+	}
+}
