@@ -35,9 +35,9 @@ var htmlTemplate = template.Must(template.New("page").Parse(htmlSource))
 
 // htmlPage is the data of the whole page.
 type htmlPage struct {
-	Model      string
-	UpdateAt   string
-	Version    string
+	Model    string
+	UpdateAt string
+	Version  string
 	// Capacity and NotChecked say what the runs were checked at, as the
 	// text's setup line does (found by a tester: a page of ok runs did not
 	// say fidelity was switched off, nor at which capacity).
