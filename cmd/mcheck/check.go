@@ -695,7 +695,7 @@ func writeUnreached(w io.Writer, r *runReport, u *statespace.Unreached) {
 		if u.Lines != nil {
 			lines = ", every source line run"
 		}
-		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached%s, %s\n", r.strategy, lines, scope)
+		fmt.Fprintf(w, "%s: coverage: every communication, choose, session and update place was performed and every local-type state reached%s, %s\n", r.strategy, lines, scope)
 		return
 	}
 	fmt.Fprintf(w, "%s: coverage: never exercised %s:\n", r.strategy, scope)

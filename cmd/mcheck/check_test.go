@@ -1738,3 +1738,35 @@ func TestUpdateNamedTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverageNoImpossibleUpdatePlace: an `update` that can never be an
+// update point is not listed as never performed (found by a tester): one
+// in the update's new code, run only by threads that have applied, and
+// any in a model with no update; one of the old code that no run passes
+// still is.
+func TestCoverageNoImpossibleUpdatePlace(t *testing.T) {
+	path := writeTemp(t, "newupdate.dsu", `protocol P = mu t. a -> b: <int>. t
+service s: P
+thread A {
+  fun loop(c) = send(c, b, 1); update; loop(c)
+  fun never(c) = update; loop(c)
+  main let c = request(s, {a, b}, a) in loop(c)
+}
+thread B {
+  fun g(c) = receive(c, a); g(c)
+  main let c = accept(s, b) in g(c)
+}
+update U {
+  thread A { fun loop(c) = send(c, b, 2); update; loop(c) }
+}
+`)
+	_, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--coverage", "--strategy", "max+1", path)
+	if strings.Contains(out, ":13:") || !strings.Contains(out, "never performed: update, "+path+":5:18") {
+		t.Errorf("with the update:\n%s%s", out, errs)
+	}
+	noUpd := writeTemp(t, "noupdate.dsu", "thread A { main update; 1 }\n")
+	_, out, errs = runCmd("check", "--progress", "off", "--store", "memory", "--coverage", noUpd)
+	if strings.Contains(out, "never performed") || !strings.Contains(out, "every communication, choose, session and update place was performed") {
+		t.Errorf("without an update:\n%s%s", out, errs)
+	}
+}

@@ -503,7 +503,7 @@ func writeUnreachedBy(w io.Writer, model, strategy string, u *statespace.Unreach
 		if u.Lines != nil {
 			lines = ", every source line run"
 		}
-		fmt.Fprintf(w, "%s: coverage: every communication, choose and session place was performed and every local-type state reached%s by some %s\n", strategy, lines, one)
+		fmt.Fprintf(w, "%s: coverage: every communication, choose, session and update place was performed and every local-type state reached%s by some %s\n", strategy, lines, one)
 		return
 	}
 	fmt.Fprintf(w, "%s: coverage: never exercised by any %s (%s: this is what they missed, not what cannot happen):\n", strategy, one, why)
