@@ -1313,8 +1313,12 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		j.TraceShortest = &shortest
 	}
 	for _, v := range res.Violations {
+		path := v.Path
+		if path == nil {
+			path = []uint32{} // a violation before the first step (found by a tester: null)
+		}
 		j.Violations = append(j.Violations, jsonViolation{Property: v.Property, Rule: v.Rule, Thread: v.Thread, Threads: v.Threads, Where: v.Where, Action: v.Action,
-			Expected: v.Expected, Found: v.Found, Trace: v.Trace, Final: v.Final, Note: lateSessionNote(r.prog, r.strategy, v), Path: v.Path, CycleStart: v.CycleStart})
+			Expected: v.Expected, Found: v.Found, Trace: v.Trace, Final: v.Final, Note: lateSessionNote(r.prog, r.strategy, v), Path: path, CycleStart: v.CycleStart})
 	}
 	j.CutByViolations = res.CutByViolations
 	if l := r.live; l != nil {

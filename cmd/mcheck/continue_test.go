@@ -104,3 +104,14 @@ func TestContinueWhereBesideRuntime(t *testing.T) {
 		t.Errorf("violations %v, want %s", got, want)
 	}
 }
+
+// TestContinuePathOfNoStep: a --continue violation before the first step
+// has the path [], as every empty list is written, not null (found by a
+// tester).
+func TestContinuePathOfNoStep(t *testing.T) {
+	path := writeTemp(t, "nostep.dsu", "protocol P = a -> b: <int>. end\nservice s: P\nthread A {\n  main let x = request(s, {a, b}, a) in send(x, b, 1)\n}\n")
+	_, out, errs := runCmd("check", "--json", "--progress", "off", "--store", "memory", "--continue", path)
+	if !strings.Contains(out, `"path":[]}]}`) || strings.Contains(out, "null") {
+		t.Errorf("stdout %s\nstderr %s", out, errs)
+	}
+}
