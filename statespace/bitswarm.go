@@ -96,8 +96,9 @@ type SwarmOptions struct {
 	// Shrink, if set, looks for a shorter run to the violation found.
 	Shrink *ShrinkOptions
 	// Progress, if set, is called about every SimProgressEvery while the
-	// swarm runs, from a goroutine of its own, and once as the shrinking
-	// of the violation found begins.
+	// swarm runs (its shrinking too), from a goroutine of its own, and
+	// once as the shrinking of the violation found begins; one call at a
+	// time.
 	Progress func(SwarmProgress)
 }
 
@@ -301,7 +302,7 @@ func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmR
 		r.cov = &cv
 	}
 	if o.Progress != nil {
-		stop := every(SimProgressEvery, func() { o.Progress(r.progress(start)) })
+		stop := every(SimProgressEvery, func() { r.tell(start) })
 		defer stop()
 	}
 	var wg sync.WaitGroup
@@ -332,7 +333,7 @@ func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmR
 	if r.first != nil {
 		if o.Shrink != nil && o.Progress != nil {
 			r.shrinking.Store(true)
-			o.Progress(r.progress(start))
+			r.tell(start)
 		}
 		v, sh, err := reportFound(ctx, sem, o.Checker, o.Shrink, o.Workers, r.first.path, r.first.where)
 		if err != nil {
@@ -368,6 +369,15 @@ type swarmRun struct {
 	// states is the sum of the States of the first counted members.
 	states  int64
 	counted int
+	telling sync.Mutex // held while SwarmOptions.Progress is called
+}
+
+// tell calls SwarmOptions.Progress, one call at a time (the ticker's and
+// the one as shrinking begins may meet).
+func (r *swarmRun) tell(start time.Time) {
+	r.telling.Lock()
+	defer r.telling.Unlock()
+	r.o.Progress(r.progress(start))
 }
 
 // progress is the swarm's progress now.

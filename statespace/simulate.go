@@ -96,8 +96,9 @@ type SimOptions struct {
 	// 0: DefaultMaxDistinct, negative: none are counted.
 	MaxDistinct int64
 	// Progress, if set, is called about every SimProgressEvery while the
-	// simulation runs, from a goroutine of its own, and once as the
-	// shrinking of the violation found begins.
+	// simulation runs (its shrinking too), from a goroutine of its own,
+	// and once as the shrinking of the violation found begins; one call at
+	// a time.
 	Progress func(SimProgress)
 }
 
@@ -325,7 +326,7 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 	if r.first != nil {
 		if o.Shrink != nil && o.Progress != nil {
 			r.shrinking.Store(true)
-			o.Progress(r.progress(start))
+			r.tell(start)
 		}
 		err = r.report(ctx)
 	}
@@ -336,7 +337,15 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 // reportProgress calls SimOptions.Progress every SimProgressEvery until
 // the function it returns is called.
 func (r *simRun) reportProgress(start time.Time) (stop func()) {
-	return every(SimProgressEvery, func() { r.o.Progress(r.progress(start)) })
+	return every(SimProgressEvery, func() { r.tell(start) })
+}
+
+// tell calls SimOptions.Progress, one call at a time (the ticker's and
+// the one as shrinking begins may meet).
+func (r *simRun) tell(start time.Time) {
+	r.telling.Lock()
+	defer r.telling.Unlock()
+	r.o.Progress(r.progress(start))
 }
 
 // every calls f every d, from a goroutine of its own, until the function
@@ -393,6 +402,7 @@ type simRun struct {
 	first   *walkOut  // the merged walk with the violation
 	// shrinking is set while the violation found is shrunk (SimProgress).
 	shrinking atomic.Bool
+	telling   sync.Mutex // held while SimOptions.Progress is called
 }
 
 func (r *simRun) worker(ctx context.Context) {

@@ -557,7 +557,8 @@ func TestSimulateProgress(t *testing.T) {
 			}
 		}
 	}
-	if shrinking != 1 {
-		t.Errorf("%d progress calls of phase shrinking, want 1: %+v", shrinking, got)
+	if shrinking == 0 {
+		// (one as shrinking begins, and the ticker's while it lasts)
+		t.Errorf("no progress call of phase shrinking: %+v", got)
 	}
 }
