@@ -32,7 +32,7 @@ func writePlots(dir, fam string, queueBound int, reduce string, rows []Row) erro
 	p.X.Label.Text = "parameter: " + famInfo.Param
 	p.Y.Label.Text = "distinct states (log scale)"
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Y.Tick.Marker = wholeLogTicks{plot.LogTicks{Prec: -1}}
 	p.Legend.Top = true
 	p.Legend.Left = true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(6), -vg.Points(6)
@@ -131,4 +131,31 @@ func writePlots(dir, fam string, queueBound int, reduce string, rows []Row) erro
 		}
 	}
 	return nil
+}
+
+// wholeLogTicks is plot.LogTicks with every label a whole number, its
+// digits grouped by thousands (found by a tester: 100000, then 1e+06).
+type wholeLogTicks struct{ plot.LogTicks }
+
+func (t wholeLogTicks) Ticks(min, max float64) []plot.Tick {
+	ts := t.LogTicks.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = groupDigits(int64(math.Round(ts[i].Value)))
+		}
+	}
+	return ts
+}
+
+// groupDigits writes n with its digits grouped by thousands: 1,000,000.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	var b []byte
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 && s[i-1] != '-' {
+			b = append(b, ',')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }

@@ -51,11 +51,24 @@ func TestPlotOnePointHasScale(t *testing.T) {
 			t.Fatal(err)
 		}
 		found := false
-		for _, p := range []string{">1<", ">10<", ">100<", ">1000<", ">10000<", ">100000<", ">1e+05<", ">1e+06<", ">1000000<"} {
+		for _, p := range []string{">1<", ">10<", ">100<", ">1,000<", ">10,000<", ">100,000<", ">1,000,000<"} {
 			found = found || strings.Contains(string(svg), p)
 		}
 		if !found {
 			t.Errorf("%d states: no power of ten labels the y axis", states)
+		}
+		// One notation all the way up (found by a tester: 100000, then
+		// 1e+06).
+		if strings.Contains(string(svg), "e+") {
+			t.Errorf("%d states: a label in exponent notation", states)
+		}
+	}
+}
+
+func TestGroupDigits(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 7: "7", 100: "100", 1000: "1,000", 100000: "100,000", 1000000: "1,000,000", -1000: "-1,000", -100: "-100"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
