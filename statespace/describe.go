@@ -375,13 +375,10 @@ func (p *Program) describe(c *Config, noRuns bool) string {
 				}
 			}
 			holder := p.Threads[e.Holder].Name
-			switch c.Threads[e.Holder].Status {
 			// (found by a tester: "next: send" read as if the holder could
 			// still send)
-			case Done:
-				holder += ", who has finished"
-			case Crashed:
-				holder += ", stopped by a fault"
+			if note := holderNote(c, int(e.Holder)); note != "" {
+				holder += ", " + note
 			}
 			proto := p.protoName(in.Service, e.Ver)
 			if e.NextVer != e.Ver {

@@ -294,7 +294,7 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 		defer r.dist.close()
 	}
 	if o.Progress != nil {
-		stop := r.reportProgress(start)
+		stop := every(SimProgressEvery, func() { r.tell(start) })
 		defer stop()
 	}
 	var wg sync.WaitGroup
@@ -332,12 +332,6 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 	}
 	res.Elapsed = time.Since(start)
 	return res, err
-}
-
-// reportProgress calls SimOptions.Progress every SimProgressEvery until
-// the function it returns is called.
-func (r *simRun) reportProgress(start time.Time) (stop func()) {
-	return every(SimProgressEvery, func() { r.tell(start) })
 }
 
 // tell calls SimOptions.Progress, one call at a time (the ticker's and

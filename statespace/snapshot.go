@@ -77,12 +77,7 @@ func (p *Program) snapshotOf(c *Config, noRuns bool) Snapshot {
 				Protocol: p.protoName(in.Service, e.Ver),
 				Next:     p.endState(in, e),
 			}
-			switch c.Threads[e.Holder].Status {
-			case Done:
-				v.HolderNote = "who has finished"
-			case Crashed:
-				v.HolderNote = "stopped by a fault"
-			}
+			v.HolderNote = holderNote(c, int(e.Holder))
 			if e.NextVer != e.Ver {
 				v.NextProtocol = p.protoName(in.Service, e.NextVer)
 			}
@@ -99,6 +94,18 @@ func (p *Program) snapshotOf(c *Config, noRuns bool) Snapshot {
 		s.Update = p.updateState(c)
 	}
 	return s
+}
+
+// holderNote says that an endpoint's holder can no longer act: "who has
+// finished", "stopped by a fault"; "" while it runs.
+func holderNote(c *Config, holder int) string {
+	switch c.Threads[holder].Status {
+	case Done:
+		return "who has finished"
+	case Crashed:
+		return "stopped by a fault"
+	}
+	return ""
 }
 
 // runOf is the run endpoint e of instance in performs, from 1; atLeast,
