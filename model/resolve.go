@@ -288,47 +288,7 @@ func (ctx *codeCtx) checkFun(f *syntax.FunDecl) {
 
 // walkExpr calls fn on e and every expression inside it, in source order.
 func walkExpr(e syntax.Expr, fn func(syntax.Expr)) {
-	if e == nil {
-		return
-	}
-	fn(e)
-	switch e := e.(type) {
-	case *syntax.Let:
-		walkExpr(e.Value, fn)
-		walkExpr(e.Body, fn)
-	case *syntax.Seq:
-		walkExpr(e.First, fn)
-		walkExpr(e.Second, fn)
-	case *syntax.If:
-		walkExpr(e.Cond, fn)
-		walkExpr(e.Then, fn)
-		walkExpr(e.Else, fn)
-	case *syntax.Call:
-		for _, a := range e.Args {
-			walkExpr(a, fn)
-		}
-	case *syntax.Send:
-		walkExpr(e.Chan, fn)
-		walkExpr(e.Value, fn)
-	case *syntax.Receive:
-		walkExpr(e.Chan, fn)
-	case *syntax.Select:
-		walkExpr(e.Chan, fn)
-	case *syntax.Case:
-		walkExpr(e.Chan, fn)
-		for _, b := range e.Branches {
-			walkExpr(b.Body, fn)
-		}
-	case *syntax.Choose:
-		for _, o := range e.Options {
-			walkExpr(o, fn)
-		}
-	case *syntax.Binary:
-		walkExpr(e.X, fn)
-		walkExpr(e.Y, fn)
-	case *syntax.Unary:
-		walkExpr(e.X, fn)
-	}
+	syntax.Inspect(e, func(e syntax.Expr) bool { fn(e); return true })
 }
 
 // checkExpr checks e in scope sc.

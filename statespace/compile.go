@@ -1,8 +1,12 @@
 package statespace
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/syntax"
 )
 
@@ -22,6 +26,67 @@ type compiler struct {
 type binding struct {
 	name string
 	slot int
+}
+
+// caseBranches is e's branches in the order of their labels' ids, not as
+// written: a case is a table from labels to code, so two threads whose cases
+// list their branches in other orders compile alike (and symmetry reduction
+// sees them as alike: found by the metamorphic test, check/metamorphic_test.go).
+func (p *Program) caseBranches(e *syntax.Case) []*syntax.CaseBranch {
+	for _, b := range e.Branches {
+		p.label(b.Label.Name) // every id given, in source order, before they are compared
+	}
+	return slices.SortedStableFunc(slices.Values(e.Branches), func(a, b *syntax.CaseBranch) int {
+		return cmp.Compare(p.label(a.Label.Name), p.label(b.Label.Name))
+	})
+}
+
+// funOrder is the order in which thread t's functions are numbered and
+// compiled: as a walk of its code first calls them (main, then depth first
+// each function called, its body and then its new body, a case's branches
+// in caseBranches' order), and the functions never called after them, by
+// name. Neither the order of the declarations nor the functions' names
+// matter then: two threads whose code differs only in those compile alike,
+// and symmetry reduction sees them as alike.
+func (p *Program) funOrder(t *model.Thread, newBodies map[string]*syntax.FunDecl) []*syntax.FunDecl {
+	byName := map[string]*syntax.FunDecl{}
+	for _, f := range t.Funs {
+		byName[f.Name.Name] = f
+	}
+	var order []*syntax.FunDecl
+	seen := map[string]bool{}
+	var walk func(e syntax.Expr)
+	walk = func(e syntax.Expr) {
+		syntax.Inspect(e, func(e syntax.Expr) bool {
+			switch e := e.(type) {
+			case *syntax.Call:
+				if f := byName[e.Fun.Name]; f != nil && !seen[f.Name.Name] {
+					seen[f.Name.Name] = true
+					order = append(order, f)
+					walk(f.Body)
+					if nb := newBodies[f.Name.Name]; nb != nil {
+						walk(nb.Body)
+					}
+				}
+			case *syntax.Case:
+				walk(e.Chan)
+				for _, b := range p.caseBranches(e) {
+					walk(b.Body)
+				}
+				return false
+			}
+			return true
+		})
+	}
+	walk(t.Main)
+	var rest []*syntax.FunDecl
+	for _, f := range t.Funs {
+		if !seen[f.Name.Name] {
+			rest = append(rest, f)
+		}
+	}
+	slices.SortFunc(rest, func(a, b *syntax.FunDecl) int { return strings.Compare(a.Name.Name, b.Name.Name) })
+	return append(order, rest...)
 }
 
 func (p *Program) compileBody(thread int, funIdx map[string]int, name string, version uint8, params []syntax.Ident, body syntax.Expr) (*Code, error) {
@@ -194,8 +259,9 @@ func (cc *compiler) expr(e syntax.Expr, tail bool) error {
 		if err := cc.expr(e.Chan, false); err != nil {
 			return err
 		}
+		branches := p.caseBranches(e)
 		tab := caseTable{}
-		for _, b := range e.Branches {
+		for _, b := range branches {
 			tab.labels = append(tab.labels, p.label(b.Label.Name))
 			tab.targets = append(tab.targets, 0)
 		}
@@ -203,7 +269,7 @@ func (cc *compiler) expr(e syntax.Expr, tail bool) error {
 		cc.code.Tables = append(cc.code.Tables, tab)
 		cc.emit(Instr{Op: ICase, A: int32(p.role(e.From.Name)), B: int32(ti), Node: e})
 		var ends []int
-		for i, b := range e.Branches {
+		for i, b := range branches {
 			cc.code.Tables[ti].targets[i] = cc.here()
 			if err := cc.expr(b.Body, tail); err != nil {
 				return err

@@ -238,18 +238,19 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 	}
 	for ti, t := range m.Threads {
 		tc := &ThreadCode{Index: ti, Name: t.Name}
-		funIdx := map[string]int{}
-		for _, f := range t.Funs {
-			funIdx[f.Name.Name] = len(tc.Funs)
-			tc.Funs = append(tc.Funs, f.Name.Name)
-		}
 		var newBodies map[string]*syntax.FunDecl
 		if u != nil {
 			newBodies = u.Bodies[t.Name]
 			tc.Named = len(newBodies) > 0 // `thread T {}` gives no new bodies: no part
 		}
+		funs := p.funOrder(t, newBodies)
+		funIdx := map[string]int{}
+		for _, f := range funs {
+			funIdx[f.Name.Name] = len(tc.Funs)
+			tc.Funs = append(tc.Funs, f.Name.Name)
+		}
 		for v := 0; v < 2; v++ {
-			for _, f := range t.Funs {
+			for _, f := range funs {
 				decl := f
 				if v == 1 && newBodies[f.Name.Name] != nil {
 					decl = newBodies[f.Name.Name]

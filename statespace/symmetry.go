@@ -18,7 +18,10 @@ import (
 //
 // Two threads are alike when their code — main, every body in both heap
 // versions, whether the update names them and whether their update points
-// are explicit — is the same up to a renaming of the services it names. A
+// are explicit — is the same up to a renaming of the services it names
+// (the compiled code: its functions numbered as funOrder says, its cases'
+// branches in caseBranches' order, so the names of functions and the
+// order in which they and branches are written do not matter). A
 // service is private when no two alike threads use it; threads that share
 // a private service form a block (a producer and its consumer, with their
 // service). Blocks made of alike threads, whose private services

@@ -3,6 +3,7 @@ package statespace_test
 import (
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -134,6 +135,7 @@ func TestSymmetryDetected(t *testing.T) {
 		{"prodcons-3", loadSrc(t, "pc3.dsu", string(must(family.Generate("prodcons", 3)))), "[{Producer1, Consumer1} ~ {Producer2, Consumer2} ~ {Producer3, Consumer3}]"},
 		{"mathservers", loadFile(t, "testdata/symmetry/mathservers.dsu"), "[{P1, P2} ~ {Q1, Q2}]"},
 		{"clients", loadFile(t, "testdata/symmetry/clients.dsu"), "[{C1} ~ {C2} ~ {C3}]"},
+		{"clients-written-apart", loadFile(t, "testdata/symmetry/clients-written-apart.dsu"), "[{C1} ~ {C2} ~ {C3}]"},
 		{"mathserver", loadFile(t, "../models/mathserver.dsu"), "none"},
 		{"twin-pairs", loadFile(t, "testdata/regress/symmetry-twin-pairs.dsu"), "[{T1} ~ {U1} {T2} ~ {U2}]"},
 		{"ring-4", loadSrc(t, "ring4.dsu", string(must(family.Generate("ring", 4)))), "none"},
@@ -145,6 +147,46 @@ func TestSymmetryDetected(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("%s: symmetry %s, want %s", c.name, got, c.want)
+		}
+	}
+}
+
+// TestSymmetryWrittenApart: three alike clients written three ways (other
+// names and order of functions, other order of a case's branches) keep as
+// many representatives, with the same verdicts at the same depths, as the
+// same three written alike (C1's code copied to C2 and C3), under every
+// strategy; and without symmetry, as many configurations.
+func TestSymmetryWrittenApart(t *testing.T) {
+	src, err := os.ReadFile("testdata/symmetry/clients-written-apart.dsu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	apart := loadSrc(t, "apart.dsu", string(src))
+	alike := loadSrc(t, "alike.dsu", strings.NewReplacer(
+		"fun answer(y) = receive(y, srv)", "fun reply(x) = receive(x, srv)",
+		"fun question(n) = let y = request(s, {c, srv}, c) in send(y, srv, n); answer(y)", "fun ask(k) = let x = request(s, {c, srv}, c) in send(x, srv, k); reply(x)",
+		"question(1); question(2)", "ask(1); ask(2)",
+		"fun answer(y) = case(y, srv, { ok: receive(y, srv), no: 0 })", "fun reply(x) = case(x, srv, { ok: receive(x, srv), no: 0 })",
+		"{ no: 0, ok: receive(x, srv) }", "{ ok: receive(x, srv), no: 0 }",
+	).Replace(string(src)))
+	for _, strategy := range []string{"uncoordinated", "stop-the-world", "max+1"} {
+		for _, reduce := range []bool{false, true} {
+			var res [2]*statespace.Result
+			for i, m := range []*model.Model{apart, alike} {
+				sem := semantics(t, m, strategy, 2)
+				if reduce {
+					if sem.Sym = sem.P.DetectSymmetry(); sem.Sym == nil {
+						t.Fatalf("%s: no symmetry found", []string{"apart", "alike"}[i])
+					}
+				}
+				res[i] = explore(t, sem, exploreOpts{workers: 1})
+			}
+			a, b := res[0], res[1]
+			if a.States != b.States || a.Transitions != b.Transitions || (a.Violation == nil) != (b.Violation == nil) ||
+				(a.Violation != nil && len(a.Violation.Path) != len(b.Violation.Path)) {
+				t.Errorf("%s, symmetry %v: written apart %d configurations, %d transitions, violation %v; written alike %d, %d, %v",
+					strategy, reduce, a.States, a.Transitions, a.Violation != nil, b.States, b.Transitions, b.Violation != nil)
+			}
 		}
 	}
 }

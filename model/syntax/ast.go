@@ -437,3 +437,48 @@ func (*UnitLit) exprNode()     {}
 func (*Var) exprNode()         {}
 func (*Binary) exprNode()      {}
 func (*Unary) exprNode()       {}
+
+// Inspect calls fn on e and, while fn returns true, on every expression
+// inside it, in source order (as go/ast.Inspect does; a nil e is skipped).
+func Inspect(e Expr, fn func(Expr) bool) {
+	if e == nil || !fn(e) {
+		return
+	}
+	switch e := e.(type) {
+	case *Let:
+		Inspect(e.Value, fn)
+		Inspect(e.Body, fn)
+	case *Seq:
+		Inspect(e.First, fn)
+		Inspect(e.Second, fn)
+	case *If:
+		Inspect(e.Cond, fn)
+		Inspect(e.Then, fn)
+		Inspect(e.Else, fn)
+	case *Call:
+		for _, a := range e.Args {
+			Inspect(a, fn)
+		}
+	case *Send:
+		Inspect(e.Chan, fn)
+		Inspect(e.Value, fn)
+	case *Receive:
+		Inspect(e.Chan, fn)
+	case *Select:
+		Inspect(e.Chan, fn)
+	case *Case:
+		Inspect(e.Chan, fn)
+		for _, b := range e.Branches {
+			Inspect(b.Body, fn)
+		}
+	case *Choose:
+		for _, o := range e.Options {
+			Inspect(o, fn)
+		}
+	case *Binary:
+		Inspect(e.X, fn)
+		Inspect(e.Y, fn)
+	case *Unary:
+		Inspect(e.X, fn)
+	}
+}
