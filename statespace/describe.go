@@ -190,7 +190,8 @@ func (p *Program) startRoles(s *Succ, a Action) []string {
 		if in.Serial != a.Inst {
 			continue
 		}
-		for _, e := range in.Ends {
+		for _, i := range p.Ordered(in) {
+			e := &in.Ends[i]
 			out = append(out, fmt.Sprintf("%s: %s under %s", p.Roles[e.Role], p.Threads[e.Holder].Name, p.protoName(in.Service, e.Ver)))
 		}
 	}
@@ -219,7 +220,8 @@ func (p *Program) startOf(c *Config, a Action) (svc int, roles []int, ok bool) {
 }
 
 // startRolesGone is startRoles for a start whose instance is gone (startOf):
-// each role's thread and the protocol it started under, in role order.
+// each role's thread and the protocol it started under, in the protocol's
+// order of roles.
 func (p *Program) startRolesGone(c *Config, a Action) []string {
 	svc, roles, ok := p.startOf(c, a)
 	if !ok || c == nil {
@@ -229,7 +231,8 @@ func (p *Program) startRolesGone(c *Config, a Action) []string {
 	for k := range order {
 		order[k] = k
 	}
-	slices.SortFunc(order, func(i, j int) int { return roles[i] - roles[j] })
+	rank := p.Services[svc].rank
+	slices.SortFunc(order, func(i, j int) int { return rank[roles[i]] - rank[roles[j]] })
 	var out []string
 	for _, k := range order {
 		t := a.Threads[k]
@@ -356,7 +359,8 @@ func (p *Program) describe(c *Config, noRuns bool) string {
 		b.WriteString("\n")
 	}
 	for _, in := range c.Insts {
-		for _, e := range in.Ends {
+		for _, i := range p.Ordered(in) {
+			e := in.Ends[i]
 			lt := p.Services[in.Service].Monitors[e.Ver][e.Role]
 			var state string
 			switch {

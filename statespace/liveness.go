@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/store"
 )
 
@@ -1440,12 +1441,53 @@ func (s *Semantics) stalledWhy(cycle []*Config, t int) string {
 		}
 		for _, e := range in.Ends {
 			if int(e.Holder) == t && !e.Done && !e.Untracked && e.Run < in.N {
-				return fmt.Sprintf("%s waits for it to complete run %d of %s (the update's n) before it may apply, and it does not in the cycle (it is in run %d where the cycle starts)",
+				why := fmt.Sprintf("%s waits for it to complete run %d of %s (the update's n) before it may apply, and it does not in the cycle (it is in run %d where the cycle starts)",
 					name, in.RunBase+in.N, s.P.endpointName(c, i, e.Role), in.RunBase+e.Run+1)
+				if lt := s.P.Services[in.Service].Monitors[e.Ver][e.Role]; lt != nil && !runCanEnd(lt, int(e.State)) {
+					// (a tester: a protocol whose one run never ends, a
+					// prefix then an inner loop, left this a puzzle)
+					why += fmt.Sprintf("; nor can it ever: from where the role stands, protocol %s has no run end (`mcheck project` shows its runs)", lt.Protocol)
+				}
+				return why
 			}
 		}
 	}
 	return "it reaches no update point in the cycle where " + name + " lets it apply"
+}
+
+// runCanEnd reports whether monitor lt, in state from, can still complete
+// a run: a transition that ends one is reachable.
+func runCanEnd(lt *model.LocalType, from int) bool {
+	seen := make([]bool, len(lt.States))
+	todo := []int{from}
+	seen[from] = true
+	for len(todo) > 0 {
+		st := &lt.States[todo[len(todo)-1]]
+		todo = todo[:len(todo)-1]
+		next := func(n int, ends bool) bool {
+			if ends {
+				return true
+			}
+			if !seen[n] {
+				seen[n] = true
+				todo = append(todo, n)
+			}
+			return false
+		}
+		switch st.Kind {
+		case model.LSend, model.LRecv:
+			if next(st.Next, st.EndsRun) {
+				return true
+			}
+		case model.LSelect, model.LOffer:
+			for _, b := range st.Branches {
+				if next(b.Next, b.EndsRun) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // holdsNumbered reports whether thread t holds, in c, an endpoint of an

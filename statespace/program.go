@@ -60,6 +60,24 @@ type ServiceInfo struct {
 	// Monitors[v][role id] is the role's local type in protocol version v
 	// (nil if the protocol lacks the role).
 	Monitors [2][]*model.LocalType
+	// rank[role id] orders the roles for display as the protocol lists
+	// them (version 0's roles, then those version 1 adds), not by id: ids
+	// follow the first mention of a name in the whole model (found by a
+	// tester: "session ps#1 starts (c: Cc, a: A, b: B)" where the
+	// protocol and the request said a, b, c).
+	rank []int
+}
+
+// Ordered is the indices of in's ends in the order of its protocol's roles
+// (for display; Ends itself is sorted by role id).
+func (p *Program) Ordered(in *Instance) []int {
+	rank := p.Services[in.Service].rank
+	order := make([]int, len(in.Ends))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int { return rank[in.Ends[i].Role] - rank[in.Ends[j].Role] })
+	return order
 }
 
 // ThreadCode is one thread's code in both heap versions.
@@ -287,6 +305,19 @@ func Compile(m *model.Model, u *model.Update) (*Program, error) {
 	}
 	// Monitors, indexed by role id (roles are all interned by now).
 	for _, si := range p.Services {
+		si.rank = make([]int, len(p.Roles))
+		for r := range si.rank {
+			si.rank[r] = len(p.Roles) + r // not a role of the service: last
+		}
+		next := 0
+		for v := 0; v < 2; v++ {
+			for _, r := range si.Protocol[v].Roles {
+				if id := p.roleID[r]; si.rank[id] >= len(p.Roles) {
+					si.rank[id] = next
+					next++
+				}
+			}
+		}
 		for v := 0; v < 2; v++ {
 			si.Monitors[v] = make([]*model.LocalType, len(p.Roles))
 			for _, r := range si.Protocol[v].Roles {

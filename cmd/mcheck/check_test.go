@@ -1396,6 +1396,27 @@ thread E { main let y = accept(t, b) in receive(y, a) }
 	}
 }
 
+// TestSessionRolesInProtocolOrder: a session's roles are listed as its
+// protocol lists them, in its start and in a configuration's endpoints, not
+// by the order in which the model first names them (found by a tester:
+// "session ps#1 starts (c: Cc under P3, a: A under P3, b: B under P3)",
+// c being a role of an earlier protocol).
+func TestSessionRolesInProtocolOrder(t *testing.T) {
+	path := writeTemp(t, "order.dsu", `protocol First = c -> d: <int>
+protocol P3 = a -> b: <int>. a -> c: <int>
+service ts: First
+service ps: P3
+thread A { main let x = request(ps, {a, b, c}, a) in receive(x, b) }
+thread B { main let x = accept(ps, b) in receive(x, a) }
+thread Cc { main let x = accept(ps, c) in receive(x, a) }
+`)
+	code, out, _ := runCmd("check", "--store", "memory", path)
+	if code != exitViolation || !strings.Contains(out, "session ps#1 starts (a: A under P3, b: B under P3, c: Cc under P3)") ||
+		!regexp.MustCompile(`(?s)ps#1\.a \(held by A\).*\n\s*ps#1\.b \(held by B\).*\n\s*ps#1\.c \(held by Cc\)`).MatchString(out) {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
 // TestStartNoRoleSaysWhereJoined: a session start with a role the
 // joiner's protocol lacks names the joiner and says where it joined, as
 // the step's place is the requester's (a tester read it as TB's request).

@@ -209,6 +209,15 @@ func TestLassoStalled(t *testing.T) {
 			t.Errorf("%s: JSON stalled (%v): %s", strategy, err, out)
 		}
 	}
+	// A run that can never end is said to (found by a tester: a protocol
+	// whose one run is a prefix and an inner loop left this a puzzle).
+	for _, strategy := range []string{"max+1", "stop-the-world"} {
+		code, out, _ := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", strategy, "--update-at", "step:1",
+			"../../statespace/testdata/liveness/run-never-ends.dsu")
+		if want := "waits for it to complete run 1 of s#1.a (the update's n) before it may apply, and it does not in the cycle (it is in run 1 where the cycle starts); nor can it ever: from where the role stands, protocol P1 has no run end (`mcheck project` shows its runs)\n"; code != exitViolation || !strings.Contains(out, want) {
+			t.Errorf("run-never-ends, %s: exit %d:\n%s", strategy, code, out)
+		}
+	}
 	// A lasso whose participant never moves has no stalled line.
 	_, out, _ := runCmd("check", "--store", "memory", "--progress", "off", "--strategy", "max+1", "--queue-bound", "2", "../../statespace/testdata/liveness/starved-at-capacity.dsu")
 	if strings.Contains(out, "stalled:") {

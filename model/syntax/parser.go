@@ -229,6 +229,33 @@ func (p *parser) afterExprHint() string {
 	return ""
 }
 
+// afterBodyHint is afterExprHint after a body e: where e's last step is a
+// bare name followed by '=', the name was meant to be bound (found by a
+// tester: `send(c, lb, 1); r = receive(c, lb); loop(c)` was told that
+// equality is '==').
+func (p *parser) afterBodyHint(e Expr) string {
+	step := false // e is a step after a ';'
+	for {
+		switch x := e.(type) {
+		case *Seq:
+			e, step = x.Second, true
+			continue
+		case *Let:
+			e = x.Body
+			continue
+		case *Var:
+			switch {
+			case p.tok != tAssign:
+			case step:
+				return fmt.Sprintf(" (to name a value, write let %s = ... in ...)", x.Name.Name)
+			default:
+				return fmt.Sprintf(" (equality is '=='; to name a value, write let %s = ... in ...)", x.Name.Name)
+			}
+		}
+		return p.afterExprHint()
+	}
+}
+
 func (p *parser) startsExpr() bool {
 	switch p.tok {
 	case tIdent, tIntLit, tLParen, tTrue, tFalse, tNot, tMinus, tLet, tIf,
@@ -449,6 +476,10 @@ func (p *parser) protocolDecl() {
 			// said nothing of ->)
 			hint = " (a message is written a -> b, with no space in ->)"
 		}
+		if p.tok == tAssign && p.peek() == tGt {
+			// (a tester: client => lb was told of a missing '.')
+			hint = " (a message is written a -> b: '->', not '=>')"
+		}
 		p.fail(p.foundPos(), "expected '.' or a new declaration after the body of protocol %s, found %s%s", d.Name.Name, p.found(), hint)
 	}
 }
@@ -511,7 +542,7 @@ func (p *parser) threadDecl() {
 					case tMain:
 						hint, want = " (a thread has one main)", "'}'"
 					default:
-						hint = p.afterExprHint()
+						hint = p.afterBodyHint(d.Main)
 					}
 					p.fail(p.foundPos(), "expected %s after the main expression of thread %s, found %s%s", want, d.Name.Name, p.found(), hint)
 				}
@@ -596,7 +627,7 @@ func (p *parser) funDecl(list *[]*FunDecl, follow string) {
 	switch p.tok {
 	case tFun, tMain, tRBrace:
 	default:
-		p.fail(p.foundPos(), "expected %s after the body of %s, found %s%s", follow, d.Name.Name, p.found(), p.afterExprHint())
+		p.fail(p.foundPos(), "expected %s after the body of %s, found %s%s", follow, d.Name.Name, p.found(), p.afterBodyHint(d.Body))
 	}
 }
 
