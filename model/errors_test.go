@@ -148,6 +148,35 @@ update u {
 	}
 }
 
+// TestWarningsCaseMissingBranch: a case without a branch for a label the
+// choice it receives offers is warned of (found by a tester: it was found
+// only as a runtime error, deep in the search); a case that covers a
+// choice whole is not, even when another choice of the sender has more
+// labels.
+func TestWarningsCaseMissingBranch(t *testing.T) {
+	src := `protocol P = mu t. a -> b: { ok: a -> b: { more: t, done: t }, retry: a -> b: { more: t, done: t, wait: t } }
+service s: P
+thread A { fun f(x) = select(x, b, ok); select(x, b, done); f(x)  main f(request(s, {a, b}, a)) }
+thread B {
+  fun g(y) = case(y, a, { ok: h(y) })
+  fun h(y) = case(y, a, { more: g(y), done: g(y) })
+  main g(accept(s, b))
+}
+`
+	m, err := Load("c.dsu", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, w := range m.Warnings {
+		got = append(got, w.Error())
+	}
+	want := "c.dsu:5:14: case has no branch for retry, which a may choose there in protocol P: if it does, thread B stops with a runtime error"
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("warnings %q, want only %q", got, want)
+	}
+}
+
 // TestWarningsMigrated: a case branch in the old code for a label only the
 // protocol the update moves the service to offers is not dead code: the
 // thread takes part, its endpoint migrates, and its old code receives the

@@ -344,6 +344,7 @@ func (ctx *codeCtx) checkExpr(e syntax.Expr, sc *vscope) {
 			}
 			ctx.checkExpr(b.Body, sc)
 		}
+		ctx.checkCaseCovers(e)
 	case *syntax.Choose:
 		for _, o := range e.Options {
 			ctx.checkExpr(o, sc)
@@ -578,6 +579,56 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 		return
 	}
 	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, ctx.didYouMean(l.Name, ctx.allLabels()))
+}
+
+// checkCaseCovers warns of a case without a branch for a label that the
+// choice it receives offers: a choice of the protocols the code talks on,
+// made by the case's sender, whose labels include every label of the case
+// (found by a tester: a new body's case {ok} for a choice {ok, retry} was
+// found only as a runtime error, deep in the search). A case that covers
+// some such choice whole is taken to be for that one.
+func (ctx *codeCtx) checkCaseCovers(e *syntax.Case) {
+	if ctx.incomplete || len(e.Branches) == 0 {
+		return
+	}
+	has := map[string]bool{}
+	for _, b := range e.Branches {
+		has[b.Label.Name] = true
+	}
+	var missing []string
+	proto := ""
+	for _, p := range ctx.talk {
+		if p.proto == nil {
+			continue
+		}
+		for _, r := range p.proto.Roles {
+			for _, st := range p.proto.Local[r].States {
+				if st.Kind != LOffer || st.Peers[0] != e.From.Name || len(st.Branches) < len(has) {
+					continue
+				}
+				var miss []string
+				covered := 0
+				for _, b := range st.Branches {
+					if has[b.Label] {
+						covered++
+					} else {
+						miss = append(miss, b.Label)
+					}
+				}
+				switch {
+				case covered < len(has): // not this choice
+				case len(miss) == 0:
+					return
+				case missing == nil || len(miss) < len(missing):
+					missing, proto = miss, p.decl.Name.Name
+				}
+			}
+		}
+	}
+	if missing != nil {
+		ctx.warnf(e.Pos, "case has no branch for %s, which %s may choose there in protocol %s: if it does, thread %s stops with a runtime error",
+			joinNames(missing), e.From.Name, proto, ctx.thread.Name)
+	}
 }
 
 // otherVersions reports whether the protocol of one of the thread's
