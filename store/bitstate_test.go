@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/mcheck/mcheck/model"
@@ -80,6 +81,16 @@ func TestBitstateOmissions(t *testing.T) {
 	// happened, on this many keys.
 	if e, got := s.ExpectedOmissions(), float64(len(a)); got < e/2 || got > e*2 {
 		t.Errorf("estimated %.1f omissions, %v happened", e, got)
+	}
+	// So full an array says its estimate is a poor one, and how many bits
+	// would give a hash factor of 100 (2^20 for about 9,950 states); a
+	// sparse one does not (found by a tester: "about 201 states were
+	// missed" at 98% of the bits set, where 61,700 were).
+	if sum := s.Summary(); !strings.Contains(sum, "the estimate can be far below what was missed: give it more bits (--bits 20 or more;") {
+		t.Errorf("summary of a full array: %s", sum)
+	}
+	if sparse, err := store.NewBitstateSet(28, 1); err != nil || strings.Contains(sparse.Summary(), "more bits") {
+		t.Errorf("summary of an empty array (%v): %s", err, sparse.Summary())
 	}
 	b, _ := omitted(2)
 	both := 0
