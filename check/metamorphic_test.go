@@ -314,18 +314,26 @@ func modelFiles(t *testing.T) []struct {
 	return out
 }
 
-func TestMetamorphic(t *testing.T) {
-	type subject struct {
-		name string
-		src  []byte
-	}
-	var subjects []subject
+type metaSubject struct {
+	name string
+	src  []byte
+}
+
+// metaSubjects is the shipped and regression models and -meta.random
+// random ones.
+func metaSubjects(t *testing.T) []metaSubject {
+	var subjects []metaSubject
 	for _, f := range modelFiles(t) {
-		subjects = append(subjects, subject{f.name, f.src})
+		subjects = append(subjects, metaSubject{f.name, f.src})
 	}
 	for seed := *metaSeed; seed < *metaSeed+uint64(*metaRandom); seed++ {
-		subjects = append(subjects, subject{fmt.Sprintf("random-%d", seed), []byte(randmodel.Generate(seed, randmodel.Config{}))})
+		subjects = append(subjects, metaSubject{fmt.Sprintf("random-%d", seed), []byte(randmodel.Generate(seed, randmodel.Config{}))})
 	}
+	return subjects
+}
+
+func TestMetamorphic(t *testing.T) {
+	subjects := metaSubjects(t)
 	ctx := context.Background()
 	compared := 0
 	for i, s := range subjects {
@@ -365,4 +373,203 @@ func TestMetamorphic(t *testing.T) {
 		})
 	}
 	t.Logf("%d runs compared on %d models", compared, len(subjects))
+}
+
+// independent is a system that shares nothing with any model it is added
+// to: a service of its own, no update names it, one message. Alone it has
+// 4 configurations (before the session, started, sent, received: both
+// threads done and the session forgotten) and 3 transitions, and it takes
+// 3 steps to finish.
+const independent = `
+protocol ZqIndependent = zqa -> zqb: <int>. end
+service zqs: ZqIndependent
+thread ZqA { main let c = request(zqs, {zqa, zqb}, zqa) in send(c, zqb, 1) }
+thread ZqB { main let c = accept(zqs, zqb) in receive(c, zqa) }
+`
+
+// TestMetamorphicIndependent: a model run beside a system that shares
+// nothing with it keeps its results. Without the update (or with
+// --update-at never) its configurations are pairs, so the counts are
+// products: 4 x S configurations and 4 x T + 3 x S transitions, with and
+// without reductions (sleep sets, which rest on steps that commute, and
+// symmetry among the model's threads, which the added ones match none
+// of). With the update introduced at any moment (which the added threads
+// can make happen after the model's threads have all finished) the
+// verdicts are kept: a violation on a step at the same depth (the added
+// steps are not needed to reach it), a deadlock or a lasso still found,
+// and a run that holds still holds; a violation of a configuration with no
+// step is found at most 3 steps later (the added threads finish first).
+// The global queue is shared: each run of the model that never met the
+// capacity of 2 is compared with the pair at a capacity of 16, room to
+// spare; where the model met it, only a violation is compared (no deeper
+// in the pair, and a terminal one at most 3 steps deeper).
+func TestMetamorphicIndependent(t *testing.T) {
+	ctx := context.Background()
+	alone := mustLoad(t, "independent.dsu", independent)
+	o := check.Options{QueueBound: 1, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory}}
+	outs, err := check.Run(ctx, alone, o)
+	if err != nil || len(outs) != 1 || outs[0].Result.States != 4 || outs[0].Result.Transitions != 3 || outs[0].Result.Verdict != statespace.Holds {
+		t.Fatalf("the independent system alone (%v): %+v", err, outs[0].Result)
+	}
+	never, _ := statespace.ParseUpdateAt("never")
+	compared, products := 0, 0
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			pair := mustLoad(t, s.name+" (with an independent system)", string(s.src)+independent)
+			for _, at := range []statespace.UpdateAt{{}, never} {
+				for _, reduce := range []string{"none", "all"} {
+					o := check.Options{QueueBound: 2, MaxStates: 20_000, Reduce: reduce, Workers: 1, UpdateAt: at,
+						Store: store.Options{Kind: store.Memory}}
+					outs, err := check.Run(ctx, m, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					// A run that never met the capacity of 2 is the same
+					// at any capacity (the enabled sends are the same in
+					// every configuration it reaches), and a multicast
+					// may take the queue past it: the pair gets room to
+					// spare.
+					if !slices.ContainsFunc(outs, func(o *check.Outcome) bool {
+						r := o.Result
+						return r.Violation != nil || r.Exhaustive && r.CapacityHits == 0
+					}) {
+						continue // nothing to compare
+					}
+					o.QueueBound, o.MaxStates = 16, 100_000
+					outs2, err := check.Run(ctx, pair, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(outs) != len(outs2) {
+						t.Fatalf("%d runs alone, %d beside the other system", len(outs), len(outs2))
+					}
+					for i, a := range outs {
+						b := outs2[i].Result
+						where := fmt.Sprintf("%s/%s --update-at %s --reduce %s", a.UpdateName(), a.Strategy, at, reduce)
+						if msg := independentAgree(a.Result, b, at.Mode == statespace.AtNever || a.Update == nil); msg != "" {
+							t.Errorf("%s: %s", where, msg)
+						}
+						compared++
+						if a.Result.Exhaustive && a.Result.Violation == nil && a.Result.CapacityHits == 0 && (at.Mode == statespace.AtNever || a.Update == nil) {
+							products++
+						}
+					}
+				}
+			}
+		})
+	}
+	t.Logf("%d runs compared, %d of them state for state", compared, products)
+}
+
+// independentAgree says how b, a run of a model beside the independent
+// system, disagrees with a, the model's own run ("" if it does not);
+// product says the configurations are pairs (no update introduced).
+func independentAgree(a, b *statespace.Result, product bool) string {
+	av, bv := a.Violation, b.Violation
+	// A violation of a configuration with no step (a deadlock, orphan
+	// messages, participants that never applied) waits beside the other
+	// system for it to finish: at most 3 steps more.
+	terminal := func(v *statespace.Violation) bool {
+		return v != nil && v.CycleStart == 0 &&
+			(v.Property == "progress" || v.Rule == "orphan messages" || v.Property == "update-completion")
+	}
+	stepViolation := func(v *statespace.Violation) bool {
+		return v != nil && v.CycleStart == 0 && !terminal(v)
+	}
+	if terminal(av) && a.CapacityHits == 0 {
+		if bv == nil || len(bv.Path) > len(av.Path)+3 {
+			got := "none"
+			if bv != nil {
+				got = fmt.Sprintf("%s in %d steps", bv.Rule, len(bv.Path))
+			}
+			return fmt.Sprintf("%s in %d steps alone; beside the other system %s", av.Rule, len(av.Path), got)
+		}
+		return ""
+	}
+	if stepViolation(av) && a.CapacityHits > 0 {
+		// More room in the queue can only make a violation nearer.
+		if bv == nil || len(bv.Path) > len(av.Path) {
+			return fmt.Sprintf("%s in %d steps alone; beside the other system %v", av.Rule, len(av.Path), bv != nil)
+		}
+		return ""
+	}
+	if a.CapacityHits > 0 || av == nil && !a.Exhaustive {
+		return ""
+	}
+	switch {
+	case av != nil && bv == nil:
+		return fmt.Sprintf("%s alone (%d steps), none beside the other system (exhaustive %v)", av.Rule, len(av.Path), b.Exhaustive)
+	case av == nil && bv != nil:
+		return fmt.Sprintf("ok alone, %s beside the other system (%d steps)", bv.Rule, len(bv.Path))
+	case stepViolation(av) && len(bv.Path) != len(av.Path):
+		return fmt.Sprintf("%s in %d steps alone, %s in %d beside the other system", av.Rule, len(av.Path), bv.Rule, len(bv.Path))
+	case av != nil && av.CycleStart > 0 && bv.CycleStart == 0:
+		return fmt.Sprintf("a lasso alone, %s beside the other system", bv.Rule)
+	case av == nil && (!b.Exhaustive || b.CapacityHits != 0):
+		return fmt.Sprintf("exhaustive alone; beside the other system exhaustive %v, capacity met %d times", b.Exhaustive, b.CapacityHits)
+	case av == nil && product && (b.States != 4*a.States || b.Transitions != 4*a.Transitions+3*a.States):
+		return fmt.Sprintf("%d configurations and %d transitions alone, %d and %d beside the other system (want %d and %d)",
+			a.States, a.Transitions, b.States, b.Transitions, 4*a.States, 4*a.Transitions+3*a.States)
+	}
+	return ""
+}
+
+func mustLoad(t *testing.T, name, src string) *model.Model {
+	t.Helper()
+	m, err := model.Load(name, []byte(src))
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return m
+}
+
+// TestMetamorphicNeverIntroduced: an update that is never introduced
+// (--update-at never) changes nothing: each strategy's run of the model
+// finds what the model without its updates finds, with the same counts
+// (without reductions: symmetry tells apart threads the update names).
+func TestMetamorphicNeverIntroduced(t *testing.T) {
+	ctx := context.Background()
+	never, _ := statespace.ParseUpdateAt("never")
+	compared := 0
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			if len(m.Updates) == 0 {
+				return
+			}
+			f, err := syntax.Parse(s.name, s.src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.Decls = slices.DeleteFunc(f.Decls, func(d syntax.Decl) bool { _, ok := d.(*syntax.UpdateDecl); return ok })
+			var b bytes.Buffer
+			if err := syntax.Fprint(&b, f); err != nil {
+				t.Fatal(err)
+			}
+			none, err := model.Load(s.name+" (no update)", b.Bytes())
+			if err != nil {
+				return // its old code uses labels or roles only the update's protocols have
+			}
+			o := check.Options{QueueBound: 2, MaxStates: 20_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory}}
+			want, err := check.Run(ctx, none, o)
+			if err != nil || len(want) != 1 {
+				t.Fatalf("%v: %d runs", err, len(want))
+			}
+			o.UpdateAt = never
+			outs, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := metaRuns(want, func(string) string { return "" })[0]
+			for _, got := range metaRuns(outs, func(string) string { return "" }) {
+				got.Strategy = ""
+				if got != w {
+					t.Errorf("never introduced:\n got %+v\nwant %+v (the model without its updates)", got, w)
+				}
+				compared++
+			}
+		})
+	}
+	t.Logf("%d runs compared", compared)
 }
