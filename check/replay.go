@@ -123,6 +123,7 @@ func Replay(m *model.Model, o ReplayOptions, path []uint32, cycleStart int) (*st
 	final := sem.Describe(tr.Final)
 	for _, v := range vs {
 		v.Trace, v.Path, v.Final = tr.Steps, path, final
+		v.SessionMixed = statespace.LastSessionMixed(prog, tr, v, tr.Last == nil || tr.Last.Fault == nil)
 	}
 	return tr, vs, nil
 }

@@ -577,6 +577,7 @@ func judgePath(sem *Semantics, chk Checker, path []uint32, where violWhere) (*Vi
 		return nil, errors.New("statespace: a walk's violation did not recur when its run was replayed")
 	}
 	v.Trace, v.Path, v.Final = tr.Steps, append([]uint32{}, path...), sem.Describe(tr.Final)
+	v.SessionMixed = LastSessionMixed(p, tr, v, where == violTerminal)
 	return v, nil
 }
 

@@ -2,6 +2,8 @@ package statespace
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // Counterexamples: the violation report the properties fill in, and the
@@ -35,6 +37,63 @@ type Violation struct {
 	// number of the step the cycle starts with (Trace[CycleStart-1]): the
 	// steps from it to the end repeat for ever. 0: not a lasso.
 	CycleStart int
+	// SessionMixed says the session of the trace's last step could have its
+	// roles act under two protocol versions where the trace ends
+	// (LastSessionMixed): a report's note on how the strategy coordinated
+	// that session is only worth making then.
+	SessionMixed bool
+}
+
+// LastSessionMixed says whether the session tr's last step acts on could
+// have had its roles act under two protocol versions where v, the
+// violation the trace ends in, happened: before or after the violating
+// step (in the configuration with no step, for a terminal violation), two
+// of the roles concerned have endpoints under two versions, one is to move
+// to another for its next run, or a holder runs code of another version
+// than its endpoint's run. The roles concerned are the acting role and its
+// peers for a communication step that breaks fidelity (a) or (b) or fails
+// at run time; every role of the session otherwise (fidelity (c) is about
+// a run every role performs, a deadlock about all of them). Where none of
+// that holds, how the strategy coordinates the update has nothing to do
+// with what went wrong (found by a tester: a note on an uncoordinated
+// session came with a new body's fault alone, in a run all its roles
+// performed under the new protocol).
+func LastSessionMixed(p *Program, tr *Replayed, v *Violation, terminal bool) bool {
+	if tr.Last == nil {
+		return false
+	}
+	a := &tr.Last.Action
+	concerned := func(role int) bool { return true }
+	if !terminal && !strings.HasPrefix(v.Rule, "fidelity (c)") {
+		switch a.Kind {
+		case ActSend, ActSelect, ActRecv, ActCase:
+			concerned = func(role int) bool { return role == a.Role || slices.Contains(a.Peers, role) }
+		}
+	}
+	configs := []*Config{tr.Before, tr.Last.Next}
+	if terminal {
+		configs = []*Config{tr.Final}
+	}
+	for _, c := range configs {
+		for _, in := range c.Insts {
+			if in.Serial != a.Inst {
+				continue
+			}
+			ver := -1
+			for _, e := range in.Ends {
+				if !concerned(e.Role) {
+					continue
+				}
+				if ver < 0 {
+					ver = int(e.Ver)
+				}
+				if int(e.Ver) != ver || e.NextVer != e.Ver || p.ProtoVersion(in.Service, c.Threads[e.Holder].HeapVer) != e.Ver {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // TraceStep is one step of a counterexample.
@@ -103,6 +162,7 @@ func replayViolation(sem *Semantics, opt Options, at violAt) (*Violation, error)
 		return nil, fmt.Errorf("statespace: the violation did not recur when its trace was replayed")
 	}
 	v.Trace, v.Path, v.Final = tr.Steps, path, sem.Describe(tr.Final)
+	v.SessionMixed = LastSessionMixed(sem.P, tr, v, succ < 0)
 	return v, nil
 }
 

@@ -979,10 +979,12 @@ func (r *runReport) traceShortest(v *statespace.Violation) bool {
 // unexplained. Only a session of a service the update moves: the runs of
 // any other cannot matter (a tester saw the note on a code-only update).
 // Not on a lasso, whose last step is any step of its cycle and explains
-// nothing (a tester). "" if there is none. The text prints it as note:,
+// nothing (a tester), nor where the session's roles all act under one
+// version with code of that version (Violation.SessionMixed: a tester
+// saw it on a fault of the new code alone). "" if there is none. The text prints it as note:,
 // the JSON as "note".
 func lateSessionNote(prog *statespace.Program, strategy string, v *statespace.Violation) string {
-	if strategy != "max+1" && strategy != "stop-the-world" || len(v.Trace) == 0 || v.CycleStart > 0 {
+	if strategy != "max+1" && strategy != "stop-the-world" || len(v.Trace) == 0 || v.CycleStart > 0 || !v.SessionMixed {
 		return ""
 	}
 	session, _, _ := strings.Cut(v.Trace[len(v.Trace)-1].Endpoint, ".")

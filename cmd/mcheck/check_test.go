@@ -1304,6 +1304,32 @@ func TestLateSessionNote(t *testing.T) {
 			t.Errorf("--continue: violations' notes %+v, want the first to be %q", j.Violations, j.Note)
 		}
 	}
+	// Not where the session's roles all act under one version with code of
+	// that version (a tester saw it on a fault of the new code alone). With
+	// the update introduced first (step:0), A and B stand at their first
+	// update points, the calls of go: under stop-the-world each waits at the
+	// barrier (steps 2, 3), both released together (4); under max+1 neither
+	// holds a numbered session, so each applies (2, 3). Only then does the
+	// session start, both under P2 (5 and 4), and A's new code sends true
+	// where P2 has <int>: fidelity (a), 6 and 5 steps, a bug of the new code
+	// that no coordination could change: no note.
+	late := writeTemp(t, "late.dsu", `protocol P = a -> b: <int>. end
+protocol P2 = a -> b: <int>. b -> a: <int>. end
+service s: P
+thread A { fun go(u) = let x = request(s, {a, b}, a) in send(x, b, 1)  main go(()) }
+thread B { fun go(u) = let y = accept(s, b) in receive(y, a)  main go(()) }
+update u {
+  service s: P2
+  thread A { fun go(u) = let x = request(s, {a, b}, a) in send(x, b, true); receive(x, b) }
+  thread B { fun go(u) = let y = accept(s, b) in let v = receive(y, a) in send(y, a, 2) }
+}
+`)
+	for strategy, steps := range map[string]string{"stop-the-world": "trace (6 steps, shortest)", "max+1": "trace (5 steps, shortest)"} {
+		code, out, _ := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", strategy, "--update-at", "step:0", late)
+		if code != exitViolation || !strings.Contains(out, "fidelity (a)") || !strings.Contains(out, steps) || strings.Contains(out, "note:") {
+			t.Errorf("%s: exit %d:\n%s", strategy, code, out)
+		}
+	}
 	// Not on a lasso: its last step is any of its cycle's (a tester saw
 	// the note on prodcons K=2's max+1 lasso, where it explains nothing).
 	_, src, _ := runCmd("gen", "--family", "prodcons", "--param", "2")
