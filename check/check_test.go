@@ -3,8 +3,6 @@ package check_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -17,18 +15,8 @@ import (
 
 func models(t *testing.T) map[string]*model.Model {
 	out := map[string]*model.Model{}
-	files, _ := filepath.Glob("../models/*.dsu")
-	more, _ := filepath.Glob("../statespace/testdata/regress/*.dsu")
-	for _, f := range append(files, more...) {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := model.Load(f, src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[f] = m
+	for _, f := range modelFiles(t) {
+		out[f.name] = mustLoad(t, f.name, string(f.src))
 	}
 	for seed := uint64(1); seed <= 6; seed++ {
 		name := fmt.Sprintf("random-%d", seed)

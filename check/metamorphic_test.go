@@ -85,7 +85,7 @@ func scramble(t *testing.T, name string, src []byte, seed uint64) ([]byte, map[s
 			id.Name = to
 		}
 	})
-	shuffleLists(reflect.ValueOf(f.Decls), r, map[uintptr]bool{})
+	shuffleLists(f.Decls, r)
 	r.Shuffle(len(f.Decls), func(i, j int) { f.Decls[i], f.Decls[j] = f.Decls[j], f.Decls[i] })
 	f.Comments = nil
 	var out bytes.Buffer
@@ -105,7 +105,10 @@ func renameFunctions(f *syntax.File, r *rand.Rand) {
 			ren[t.Funs[i].Name.Name] = fmt.Sprintf("t%dfun%d", ti, k)
 		}
 		rename := func(n syntax.Node) {
-			inspectAll(n, func(v reflect.Value) {
+			walkAST(n, func(v reflect.Value, _ reflect.Type, _ string) {
+				if v.Kind() != reflect.Pointer {
+					return
+				}
 				switch x := v.Interface().(type) {
 				case *syntax.FunDecl:
 					x.Name.Name = ren[x.Name.Name]
@@ -127,111 +130,65 @@ func renameFunctions(f *syntax.File, r *rand.Rand) {
 	}
 }
 
-// inspectAll calls fn on every pointer to a node under n, once each.
-func inspectAll(n syntax.Node, fn func(reflect.Value)) {
+// walkAST calls fn on every value reachable from root through exported
+// fields, slice elements, interfaces and pointers, each pointer followed
+// once (File's typed slices and UpdateDecl.Decls share their nodes with
+// Decls), with the struct type and field it was reached through (nil and
+// "" for the rest). fn sees a slice before its elements: it may reorder it.
+func walkAST(root any, fn func(v reflect.Value, owner reflect.Type, field string)) {
 	seen := map[uintptr]bool{}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Pointer:
+	var walk func(v reflect.Value, owner reflect.Type, field string)
+	walk = func(v reflect.Value, owner reflect.Type, field string) {
+		if v.Kind() == reflect.Pointer {
 			if v.IsNil() || seen[v.Pointer()] {
 				return
 			}
 			seen[v.Pointer()] = true
-			fn(v)
-			walk(v.Elem())
-		case reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case reflect.Slice:
-			for i := range v.Len() {
-				walk(v.Index(i))
-			}
-		case reflect.Struct:
-			for i := range v.NumField() {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
 		}
-	}
-	walk(reflect.ValueOf(n))
-}
-
-var identType = reflect.TypeFor[syntax.Ident]()
-
-// walkIdents calls fn once for every Ident of the tree (the typed slices
-// of File and UpdateDecl.Decls share their nodes: each is visited once).
-func walkIdents(decls []syntax.Decl, fn func(*syntax.Ident)) {
-	seen := map[uintptr]bool{}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
+		fn(v, owner, field)
 		switch v.Kind() {
-		case reflect.Pointer:
-			if v.IsNil() || seen[v.Pointer()] {
-				return
-			}
-			seen[v.Pointer()] = true
-			walk(v.Elem())
-		case reflect.Interface:
+		case reflect.Pointer, reflect.Interface:
 			if !v.IsNil() {
-				walk(v.Elem())
+				walk(v.Elem(), nil, "")
 			}
 		case reflect.Slice:
 			for i := range v.Len() {
-				walk(v.Index(i))
+				walk(v.Index(i), nil, "")
 			}
 		case reflect.Struct:
-			if v.Type() == identType {
-				fn(v.Addr().Interface().(*syntax.Ident))
-				return
-			}
 			for i := range v.NumField() {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
+				if f := v.Type().Field(i); f.IsExported() {
+					walk(v.Field(i), v.Type(), f.Name)
 				}
 			}
 		}
 	}
-	walk(reflect.ValueOf(decls))
+	walk(reflect.ValueOf(root), nil, "")
 }
 
-// shuffleLists reorders, in place, the lists whose order has no meaning:
-// functions, update members, choice and case branches, a request's roles
-// and a multicast's receivers.
-func shuffleLists(v reflect.Value, r *rand.Rand, seen map[uintptr]bool) {
-	switch v.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() || seen[v.Pointer()] {
+// walkIdents calls fn once for every Ident under root.
+func walkIdents(root any, fn func(*syntax.Ident)) {
+	walkAST(root, func(v reflect.Value, _ reflect.Type, _ string) {
+		if v.Type() == reflect.TypeFor[syntax.Ident]() && v.CanAddr() {
+			fn(v.Addr().Interface().(*syntax.Ident))
+		}
+	})
+}
+
+// shuffleLists reorders, in place, the lists under root whose order has no
+// meaning: functions, update members, choice and case branches, a
+// request's roles and a multicast's receivers.
+func shuffleLists(root any, r *rand.Rand) {
+	walkAST(root, func(v reflect.Value, owner reflect.Type, field string) {
+		if v.Kind() != reflect.Slice || v.Len() < 2 {
 			return
 		}
-		seen[v.Pointer()] = true
-		shuffleLists(v.Elem(), r, seen)
-	case reflect.Interface:
-		if !v.IsNil() {
-			shuffleLists(v.Elem(), r, seen)
+		switch {
+		case field == "Funs", field == "Branches", field == "Roles", field == "To",
+			field == "Decls" && owner == reflect.TypeFor[syntax.UpdateDecl]():
+			r.Shuffle(v.Len(), reflect.Swapper(v.Interface()))
 		}
-	case reflect.Slice:
-		for i := range v.Len() {
-			shuffleLists(v.Index(i), r, seen)
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			fv, name := v.Field(i), v.Type().Field(i).Name
-			if !v.Type().Field(i).IsExported() {
-				continue
-			}
-			shuffleLists(fv, r, seen)
-			unordered := fv.Kind() == reflect.Slice && fv.Len() > 1 &&
-				(name == "Funs" || name == "Branches" || name == "Roles" || name == "To" ||
-					(name == "Decls" && v.Type() == reflect.TypeFor[syntax.UpdateDecl]()))
-			if unordered {
-				sw := reflect.Swapper(fv.Interface())
-				r.Shuffle(fv.Len(), sw)
-			}
-		}
-	}
+	})
 }
 
 // metaRun is what a run must keep under the transformation.
