@@ -530,3 +530,35 @@ func TestMetamorphicNeverIntroduced(t *testing.T) {
 	}
 	t.Logf("%d runs compared", compared)
 }
+
+// TestRandomFollowersConform: the random models' threads follow their
+// roles' local types as the generator projects them (model/randmodel's own
+// projection, written apart from package model's); with no deviation and
+// no update, no run may break fidelity or fail at run time. Both sides of
+// the differential test use package model's projection: this is where
+// that projection meets another.
+func TestRandomFollowersConform(t *testing.T) {
+	ctx := context.Background()
+	checked := 0
+	for seed := *metaSeed; seed < *metaSeed+uint64(*metaRandom)*4; seed++ {
+		for _, cfg := range []randmodel.Config{{NoUpdates: true, DeviationPercent: -1}, {NoUpdates: true, DeviationPercent: -1, MaxRoles: 4, MaxDepth: 6}} {
+			name := fmt.Sprintf("random-%d (%d roles)", seed, cfg.MaxRoles)
+			src := randmodel.Generate(seed, cfg)
+			m := mustLoad(t, name, src)
+			o := check.Options{QueueBound: 3, MaxStates: 20_000, Continue: true, MaxViolations: 100, Workers: 1, Store: store.Options{Kind: store.Memory}}
+			outs, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, out := range outs {
+				for _, v := range out.Result.Violations {
+					if v.Property == "fidelity" || v.Property == "runtime" {
+						t.Errorf("%s: %s: %s, %s; found %s\n%s", name, v.Rule, v.Action, v.Expected, v.Found, src)
+					}
+				}
+			}
+			checked++
+		}
+	}
+	t.Logf("%d models checked", checked)
+}
