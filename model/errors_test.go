@@ -175,6 +175,36 @@ thread B {
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("warnings %q, want only %q", got, want)
 	}
+	// Only choices made to a role the thread takes: B takes b, and a's
+	// choice to c, {x, y}, is never B's (found by a tester: the warning
+	// named y, and the search then stopped at w). And a case that may be
+	// for two choices names what either lacks (a tester: only y was named,
+	// and the search stopped at z).
+	for src, want := range map[string]string{
+		`protocol P = a -> c: { x: a -> b: { x: end, w: end }, y: a -> b: { x: end, w: end } }
+service s: P
+thread A { main let k = request(s, {a, b, c}, a) in select(k, c, x); select(k, b, w) }
+thread B { main let k = accept(s, b) in case(k, a, { x: () }) }
+thread C { main let k = accept(s, c) in case(k, a, { x: (), y: () }) }
+`: "c.dsu:4:41: case has no branch for w, which a may choose there in protocol P: if it does, thread B stops with a runtime error",
+		`protocol P = mu t. a -> b: { x: a -> b: { x: t, z: t }, y: t }
+service s: P
+thread A { fun f(c) = select(c, b, x); select(c, b, z); f(c)  main f(request(s, {a, b}, a)) }
+thread B { fun g(c) = case(c, a, { x: case(c, a, { x: g(c) }), y: g(c) })  main g(accept(s, b)) }
+`: "c.dsu:4:39: case has no branch for y or z, any of which a may choose there in protocol P: if it does, thread B stops with a runtime error",
+	} {
+		m, err := Load("c.dsu", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, w := range m.Warnings {
+			got = append(got, w.Error())
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("warnings %q, want only %q", got, want)
+		}
+	}
 }
 
 // TestWarningsMigrated: a case branch in the old code for a label only the

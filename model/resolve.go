@@ -45,7 +45,10 @@ type codeCtx struct {
 	// (as declared, after each update): an endpoint that migrates takes
 	// the code it is in to them, so a case branch for one of their labels
 	// is not dead code.
-	otherTalk  []*protoInfo
+	otherTalk []*protoInfo
+	// takes is the roles the thread's code, in any version, requests or
+	// accepts: the only endpoints it can hold (values are never endpoints).
+	takes      map[string]bool
 	incomplete bool // some service or protocol was unknown: skip role/label checks
 }
 
@@ -165,7 +168,7 @@ func protoLabels(p *Protocol) []string {
 // after update u (only the bodies u replaces are checked: those of blocks,
 // u's blocks for t).
 func (env *codeEnv) checkThread(t *Thread, u *Update, blocks []*syntax.ThreadUpdate) {
-	ctx := &codeCtx{codeEnv: env, thread: t, update: u, heap: map[string]*syntax.FunDecl{}}
+	ctx := &codeCtx{codeEnv: env, thread: t, update: u, heap: map[string]*syntax.FunDecl{}, takes: map[string]bool{}}
 	// An update that moves a service that does not exist (an error of its
 	// own) leaves unknown which protocols its version of the code talks
 	// on: that code's roles and labels are checked once that is fixed
@@ -228,8 +231,10 @@ func (env *codeEnv) checkThread(t *Thread, u *Update, blocks []*syntax.ThreadUpd
 			switch e := e.(type) {
 			case *syntax.Request:
 				addService(e.Service.Name, own)
+				ctx.takes[e.Role.Name] = true
 			case *syntax.Accept:
 				addService(e.Service.Name, own)
+				ctx.takes[e.Role.Name] = true
 			case *syntax.Call:
 				// A misspelt request or accept (checkCall hints at it)
 				// opens a session of some service: which roles the code
@@ -582,11 +587,14 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 }
 
 // checkCaseCovers warns of a case without a branch for a label that the
-// choice it receives offers: a choice of the protocols the code talks on,
-// made by the case's sender, whose labels include every label of the case
-// (found by a tester: a new body's case {ok} for a choice {ok, retry} was
-// found only as a runtime error, deep in the search). A case that covers
-// some such choice whole is taken to be for that one.
+// choice it receives offers: a choice of the protocols this version of the
+// code talks on, made by the case's sender to a role the thread takes (it
+// requests or accepts it in some version of its code), whose labels
+// include every label of the case (found by a tester: a new body's case
+// {ok} for a choice {ok, retry} was found only as a runtime error, deep in
+// the search). A case that covers some such choice whole is taken to be
+// for that one; where it may be for several, the labels missing from any
+// are named (which choice it receives is not inferred).
 func (ctx *codeCtx) checkCaseCovers(e *syntax.Case) {
 	if ctx.incomplete || len(e.Branches) == 0 {
 		return
@@ -595,13 +603,15 @@ func (ctx *codeCtx) checkCaseCovers(e *syntax.Case) {
 	for _, b := range e.Branches {
 		has[b.Label.Name] = true
 	}
-	var missing []string
-	proto := ""
+	var missing, protos []string
 	for _, p := range ctx.talk {
 		if p.proto == nil {
 			continue
 		}
 		for _, r := range p.proto.Roles {
+			if !ctx.takes[r] {
+				continue
+			}
 			for _, st := range p.proto.Local[r].States {
 				if st.Kind != LOffer || st.Peers[0] != e.From.Name || len(st.Branches) < len(has) {
 					continue
@@ -619,16 +629,34 @@ func (ctx *codeCtx) checkCaseCovers(e *syntax.Case) {
 				case covered < len(has): // not this choice
 				case len(miss) == 0:
 					return
-				case missing == nil || len(miss) < len(missing):
-					missing, proto = miss, p.decl.Name.Name
+				default:
+					for _, l := range miss {
+						if !slices.Contains(missing, l) {
+							missing = append(missing, l)
+						}
+					}
+					if !slices.Contains(protos, p.decl.Name.Name) {
+						protos = append(protos, p.decl.Name.Name)
+					}
 				}
 			}
 		}
 	}
-	if missing != nil {
-		ctx.warnf(e.Pos, "case has no branch for %s, which %s may choose there in protocol %s: if it does, thread %s stops with a runtime error",
-			joinNames(missing), e.From.Name, proto, ctx.thread.Name)
+	if missing == nil {
+		return
 	}
+	slices.Sort(missing)
+	which := "which"
+	if len(missing) > 1 {
+		which = "any of which"
+	}
+	labels := strings.Join(missing[:len(missing)-1], ", ")
+	if labels != "" {
+		labels += " or "
+	}
+	labels += missing[len(missing)-1]
+	ctx.warnf(e.Pos, "case has no branch for %s, %s %s may choose there in protocol %s: if it does, thread %s stops with a runtime error",
+		labels, which, e.From.Name, strings.Join(protos, " or "), ctx.thread.Name)
 }
 
 // otherVersions reports whether the protocol of one of the thread's
