@@ -284,7 +284,11 @@ func metaSubjects(t *testing.T) []metaSubject {
 		subjects = append(subjects, metaSubject{f.name, f.src})
 	}
 	for seed := *metaSeed; seed < *metaSeed+uint64(*metaRandom); seed++ {
-		subjects = append(subjects, metaSubject{fmt.Sprintf("random-%d", seed), []byte(randmodel.Generate(seed, randmodel.Config{}))})
+		cfg := randmodel.Config{}
+		if seed%2 == 1 {
+			cfg = randmodel.Config{MaxRoles: 4, MaxDepth: 5} // larger protocols, every other seed
+		}
+		subjects = append(subjects, metaSubject{fmt.Sprintf("random-%d", seed), []byte(randmodel.Generate(seed, cfg))})
 	}
 	return subjects
 }
