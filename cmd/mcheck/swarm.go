@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -439,7 +440,13 @@ func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
 			len(res.Members), r.stored(), res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\n(ok?: no violation found, nothing proved — and members judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: yes if no run to a violation of the same property and rule is shorter (another rule may have a shorter one: mcheck check finds the shortest of all), >= N if every such run has at least N steps, ? if not known)")
+	// The ok? clause only under a table with an ok? row (a tester: it came
+	// under a table whose only row was a violation).
+	okLegend := ""
+	if slices.ContainsFunc(runs, func(r *swarmReport) bool { return r.res.Violation == nil }) {
+		okLegend = "ok?: no violation found, nothing proved — and "
+	}
+	fmt.Fprintln(w, "\n("+okLegend+"members judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: yes if no run to a violation of the same property and rule is shorter (another rule may have a shorter one: mcheck check finds the shortest of all), >= N if every such run has at least N steps, ? if not known)")
 }
 
 // hexSeed is a 64-bit seed, written in JSON as the text writes it, a
