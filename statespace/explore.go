@@ -285,6 +285,7 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				if n, err = x.takeBatch(b, level); err != nil {
 					return x.failed(err)
 				}
+				b.depth = x.depth
 				level -= n
 				err = x.expandBatch(b)
 			}
@@ -304,11 +305,19 @@ func Explore(ctx context.Context, sem *Semantics, opt Options) (*Result, error) 
 				case level > 0:
 					n, err = x.takeBatch(nb, level)
 					level -= n
+					nb.depth = x.depth
 				case avail >= int64(x.batch) && (opt.MaxDepth == 0 || x.depth+1 < opt.MaxDepth):
 					// A whole batch, the one the next level starts
 					// with anyway: the batches do not depend on this.
 					n, err = x.takeBatch(nb, avail)
 					nextLevel = true
+					// Of the next level: its expansion must not read
+					// x.depth, which moves on to that level while it
+					// runs (found by a tester: partial-order reduction's
+					// fully expanded levels, every 128th, were judged by
+					// the level before for a batch expanded ahead, and
+					// counts differed from run to run with 2 workers).
+					nb.depth = x.depth + 1
 				}
 				if err != nil {
 					return x.failed(err)
@@ -438,7 +447,11 @@ type search struct {
 // batch is a batch of frontier records and their expansions, one slot per
 // record.
 type batch struct {
-	seq     uint64 // its number among the search's batches, from 1
+	seq uint64 // its number among the search's batches, from 1
+	// depth is the level its configurations are of: the next level's for
+	// a batch expanded ahead, while the level before it is still being
+	// recorded (x.depth is the search's level, which moves on meanwhile).
+	depth   int
 	recs    [][]byte
 	buf     []byte // the records' bytes, one after another
 	ends    []int  // where each record ends in buf (buf may move as it grows)
@@ -667,7 +680,7 @@ func (x *search) expandBatch(b *batch) error {
 	if x.workers == 1 {
 		b.prepare()
 		for i := range b.recs {
-			if err := x.expand(b.recs[i], &b.results[i], 0, placeOf(b, i)); err != nil {
+			if err := x.expand(b.recs[i], &b.results[i], 0, b.depth, placeOf(b, i)); err != nil {
 				return err
 			}
 		}
@@ -747,7 +760,7 @@ func (e *expansion) work(w int) {
 				break
 			}
 			for i := lo; i < hi; i++ {
-				if err := x.expand(e.b.recs[i], &e.b.results[i], w, placeOf(e.b, i)); err != nil {
+				if err := x.expand(e.b.recs[i], &e.b.results[i], w, e.b.depth, placeOf(e.b, i)); err != nil {
 					e.errs[w] = err
 					e.stop.Store(true) // the others stop too
 					return
@@ -795,9 +808,10 @@ const expandRun = 32
 
 // expand rebuilds the configuration of one frontier record, generates its
 // successors and judges them: the configuration itself if it has none, else
-// each step, up to the first violation. at is the record's place in the
-// search (placeOf).
-func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error {
+// each step, up to the first violation. depth is the record's level (its
+// batch's: never x.depth, see batch) and at its place in the search
+// (placeOf).
+func (x *search) expand(rec []byte, out *expanded, worker, depth int, at uint64) error {
 	arena, cur := &x.arenas[worker], &x.cursors[worker]
 	arena.Reset()
 	pid, tag, zc, key, err := splitRecord(rec)
@@ -830,7 +844,7 @@ func (x *search) expand(rec []byte, out *expanded, worker int, at uint64) error 
 	out.unrecv = nil
 	out.blocked, out.mixed = observe(c, nil)
 	out.ampleLo, out.ampleHi = 0, 0
-	por := x.opt.POR && !porFullLevel(x.depth) && x.sem.porApplies(c)
+	por := x.opt.POR && !porFullLevel(depth) && x.sem.porApplies(c)
 	if por {
 		nt := len(c.Threads)
 		out.steps, out.first, out.clean = resize(out.steps, nt), resize(out.first, nt), resize(out.clean, nt)

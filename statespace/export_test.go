@@ -31,6 +31,14 @@ func SetSleepSets(on bool) (restore func()) {
 // reduction (porFullEvery).
 func PORFullEvery() int { return porFullEvery }
 
+// SetPORFullEvery makes every n-th level expanded fully under partial-order
+// reduction, until the function it returns is called.
+func SetPORFullEvery(n int) (restore func()) {
+	old := porFullEvery
+	porFullEvery = n
+	return func() { porFullEvery = old }
+}
+
 // CanonicalOf is the canonical form of c from scratch (Program.Canonical)
 // as s's searches make it (--update-at never forgets run numbers).
 func (s *Semantics) CanonicalOf(c *Config) *Config {
