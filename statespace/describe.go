@@ -567,6 +567,16 @@ func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 		} else {
 			st.Value = a.Val.String()
 		}
+	case ActFault:
+		if a.Inst > 0 {
+			// An attempt on an endpoint the thread holds (a receive its
+			// local type does not allow, before any message): the
+			// endpoint and the peer, as for the receive itself (found by
+			// a tester: such a step had neither, and the report's note on
+			// its session was lost).
+			st.Endpoint = fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
+			st.Peers = p.roleNames(a.Peers)
+		}
 	case ActStart:
 		st.Endpoint = fmt.Sprintf("%s#%d", p.instService(c, s, a.Inst), a.Inst)
 		st.Holders = map[string]string{}

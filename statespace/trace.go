@@ -65,8 +65,9 @@ func LastSessionMixed(p *Program, tr *Replayed, v *Violation, terminal bool) boo
 	a := &tr.Last.Action
 	concerned := func(role int) bool { return true }
 	if !terminal && !strings.HasPrefix(v.Rule, "fidelity (c)") {
-		switch a.Kind {
-		case ActSend, ActSelect, ActRecv, ActCase:
+		switch {
+		case a.Kind == ActSend, a.Kind == ActSelect, a.Kind == ActRecv, a.Kind == ActCase,
+			a.Kind == ActFault && a.Inst > 0: // an attempt to receive on an endpoint held
 			concerned = func(role int) bool { return role == a.Role || slices.Contains(a.Peers, role) }
 		}
 	}

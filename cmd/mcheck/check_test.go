@@ -1330,6 +1330,23 @@ update u {
 			t.Errorf("%s: exit %d:\n%s", strategy, code, out)
 		}
 	}
+	// And where the last step is an attempt to receive (a fault step, which
+	// had no endpoint: the note was lost; found by a tester). Client passes
+	// its point before the introduction (1, 2), Server applies (3), the
+	// session starts with c under P and s under Q (4), and s attempts its
+	// receive (5): its role and its peer's act under two versions.
+	attempt := writeTemp(t, "attempt.dsu", `protocol P = c -> s: <int>. end
+protocol Q = c -> s: <bool>. end
+service rpc: P
+thread Client { main update; let x = request(rpc, {c, s}, c) in send(x, s, 1) }
+thread Server { main update; let y = accept(rpc, s) in let v = receive(y, c) in v }
+update u { service rpc: Q }
+`)
+	code, out, _ := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", attempt)
+	if code != exitViolation || !strings.Contains(out, "5  Server     attempts: receive (a value) from c") ||
+		!strings.Contains(out, "note:     session rpc#1 started (step 4) after the update was introduced (step 2)") {
+		t.Errorf("attempt: exit %d:\n%s", code, out)
+	}
 	// Not on a lasso: its last step is any of its cycle's (a tester saw
 	// the note on prodcons K=2's max+1 lasso, where it explains nothing).
 	_, src, _ := runCmd("gen", "--family", "prodcons", "--param", "2")
