@@ -301,14 +301,12 @@ func (p *Program) describeN(c *Config) string {
 }
 
 // DescribeQueue lists the queued messages, per (instance, from, to).
-func (p *Program) DescribeQueue(c *Config) string {
-	if len(c.Queue) == 0 {
-		return "[]"
-	}
-	// In order of the sessions' creation, then of the roles: the queue's
-	// own order follows the canonical order of sessions (config.go), which
-	// traces do not show (found by a tester: a report of the same orphans
-	// listed in another order did not replay).
+// queueShown is c's queue in the order reports show it: of the sessions'
+// creation, then of the roles. The queue's own order follows the canonical
+// order of sessions (config.go), which traces do not show (found by a
+// tester: a report of the same orphans listed in another order did not
+// replay; and the page listed them in the canonical order).
+func queueShown(c *Config) []*Channel {
 	order := make([]*Channel, len(c.Queue))
 	copy(order, c.Queue)
 	serial := func(ch *Channel) int {
@@ -318,8 +316,15 @@ func (p *Program) DescribeQueue(c *Config) string {
 		return -1
 	}
 	slices.SortStableFunc(order, func(a, b *Channel) int { return serial(a) - serial(b) })
+	return order
+}
+
+func (p *Program) DescribeQueue(c *Config) string {
+	if len(c.Queue) == 0 {
+		return "[]"
+	}
 	var parts []string
-	for _, ch := range order {
+	for _, ch := range queueShown(c) {
 		var ms []string
 		for _, m := range ch.Msgs {
 			if m.Label >= 0 {

@@ -87,7 +87,7 @@ func (p *Program) snapshotOf(c *Config, noRuns bool) Snapshot {
 			s.Endpoints = append(s.Endpoints, v)
 		}
 	}
-	for _, ch := range c.Queue {
+	for _, ch := range queueShown(c) {
 		s.Queue = append(s.Queue, p.describeChannel(c, ch))
 	}
 	if p.Update != nil {

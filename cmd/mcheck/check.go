@@ -858,9 +858,8 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 				plural64(l.Stuck, "configuration")))
 		}
 	}
-	if v := res.Violation; v != nil && v.CycleStart > 0 && len(r.heldByCapacity) > 0 {
-		notes = append(notes, fmt.Sprintf("in the cycle, the queue capacity holds back %s at every step, not applied: at this capacity the update never completes; a larger --queue-bound shows whether it does (README, Capacity reached vs deadlock)",
-			strings.Join(r.heldByCapacity, ", ")))
+	if n := heldNote(r, res.Violation); n != "" {
+		notes = append(notes, n)
 	}
 	if n := len(res.Violations); n > 0 {
 		switch {
@@ -882,7 +881,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		case r.bitstate != "" && !res.CutByDepth && !res.CutByStates && !res.Interrupted:
 			// Found by a tester: "before the search stopped" was said of
 			// a bitstate search that ran to its end.
-			notes = append(notes, fmt.Sprintf("%s found; there may be more: the bit array may have taken configurations for seen", plural(n, "distinct violation")))
+			notes = append(notes, fmt.Sprintf("%s found; there may be more: the bit array may have taken new configurations for seen ones", plural(n, "distinct violation")))
 		default:
 			notes = append(notes, fmt.Sprintf("%s found before the search stopped; there may be more", plural(n, "distinct violation")))
 		}
@@ -1423,11 +1422,26 @@ func idleLines(r *runReport) []string {
 	var out []string
 	for i, x := range idle {
 		if i == maxIdleNotes {
-			return append(out, fmt.Sprintf("and %s more never move in the cycle (JSON idle lists them all)", plural(len(idle)-i, "thread")))
+			verb := "never move" // (a tester: "1 thread more never move")
+			if len(idle)-i == 1 {
+				verb = "never moves"
+			}
+			return append(out, fmt.Sprintf("and %s more %s in the cycle (JSON idle lists them all)", plural(len(idle)-i, "thread"), verb))
 		}
 		out = append(out, idleLine(r.prog.Threads[x.Thread].Name, x))
 	}
 	return out
+}
+
+// heldNote is the note, for a lasso v, on the participants the queue's
+// capacity holds back at every step of its cycle ("" if none): the text
+// prints it above the report, the page in it (its idle lines point to it).
+func heldNote(r *runReport, v *statespace.Violation) string {
+	if v == nil || v.CycleStart == 0 || len(r.heldByCapacity) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("in the cycle, the queue capacity holds back %s at every step, not applied: at this capacity the update never completes; a larger --queue-bound shows whether it does (README, Capacity reached vs deadlock)",
+		strings.Join(r.heldByCapacity, ", "))
 }
 
 // idleLine says why a lasso's cycle is fair to a thread that never moves
@@ -1436,7 +1450,7 @@ func idleLine(name string, x statespace.Idle) string {
 	if x.Always {
 		s := fmt.Sprintf("%s never moves in the cycle, and cannot at any step of it (%s)", name, x.Why)
 		if x.HeldByCapacity() {
-			s += ": the capacity alone starves it (see the note above the report)"
+			s += ": the capacity alone starves it (see the note on the capacity)"
 		}
 		return s
 	}

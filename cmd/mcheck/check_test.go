@@ -1015,7 +1015,7 @@ func TestWordingOfPartialRuns(t *testing.T) {
 		t.Errorf("bitstate --continue: %s", out)
 	}
 	_, out, _ = runCmd("check", "--store", "bitstate", "--continue", "--strategy", "uncoordinated", "../../models/mathserver.dsu")
-	if strings.Contains(out, "before the search stopped") || !strings.Contains(out, "the bit array may have taken configurations for seen") {
+	if strings.Contains(out, "before the search stopped") || !strings.Contains(out, "the bit array may have taken new configurations for seen ones") {
 		t.Errorf("bitstate --continue:\n%s", out)
 	}
 	_, out, _ = runCmd("check", "--store", "memory", "--max-states", "5", "--strategy", "stop-the-world", "--queue-bound", "3", "../../models/mathserver.dsu")

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -114,10 +115,18 @@ type htmlStep struct {
 	Violating bool
 	Threads   []htmlThreadRow
 	Endpoints []htmlEndRow
-	Queue     []string
-	QueueDiff bool
+	Queue     []htmlQueueRow
+	QueueDiff bool // the queue changed in the step (an emptied one is marked)
 	Update    string
 	UpdDiff   bool
+}
+
+// htmlQueueRow is one channel of the queue; Changed says it is not as it
+// was before the step (found by a tester: every channel was marked when
+// one changed).
+type htmlQueueRow struct {
+	Text    string
+	Changed bool
 }
 
 // htmlSourceLine is the model's source line of a step, split around the
@@ -246,6 +255,11 @@ func renderHTML(w io.Writer, page *htmlPage) error {
 // final configuration; the page shows each one).
 func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool) (*htmlPage, error) {
 	page := &htmlPage{Model: filepath.ToSlash(modelPath), UpdateAt: updateAt, Version: versionText(), Continue: cont}
+	// No update moment for a model without an update, as the text's setup
+	// line (found by a tester: the page said "update introduced: step:2").
+	if !slices.ContainsFunc(runs, func(r *runReport) bool { return r.update != nil }) {
+		page.UpdateAt = ""
+	}
 	// A carriage return is no line break in a model (a lone one is white
 	// space, a column as a blank is), but a browser breaks the line there
 	// (found by a tester): a blank, which keeps the columns.
@@ -331,6 +345,9 @@ func buildViolation(r *runReport, v *statespace.Violation, at statespace.UpdateA
 	}
 	hv.Note = lateSessionNote(r.prog, r.strategy, v)
 	if v.CycleStart > 0 {
+		// The capacity's note, which the idle lines point to (found by a
+		// tester: the page had the lines and not the note).
+		hv.Note = heldNote(r, v)
 		hv.AtStep = false // the cycle is the violation, not its last step
 		hv.Prefix = v.CycleStart - 1
 		hv.Idle = idleLines(r)
@@ -419,7 +436,10 @@ func detailOf(k int, trace []statespace.TraceStep, snaps []statespace.Snapshot, 
 	for _, e := range cur.Endpoints {
 		d.Endpoints = append(d.Endpoints, htmlEndRow{EndpointView: e, Changed: prev != nil && !hasEndpoint(prev.Endpoints, e)})
 	}
-	d.Queue, d.Update = cur.Queue, cur.Update
+	d.Update = cur.Update
+	for _, q := range cur.Queue {
+		d.Queue = append(d.Queue, htmlQueueRow{Text: q, Changed: prev != nil && !slices.Contains(prev.Queue, q)})
+	}
 	if prev != nil {
 		d.QueueDiff = strings.Join(prev.Queue, "\n") != strings.Join(cur.Queue, "\n")
 		d.UpdDiff = prev.Update != cur.Update

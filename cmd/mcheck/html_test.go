@@ -444,7 +444,7 @@ func TestHTMLEscapes(t *testing.T) {
 				{Step: 0, What: evil},
 				{Step: 1, Thread: evil, What: evil, Where: evil, Violating: true, Source: &htmlSourceLine{Line: 1, Before: evil, At: evil, After: evil},
 					Threads: []htmlThreadRow{{Name: evil, Status: evil}}, Endpoints: []htmlEndRow{{EndpointView: statespace.EndpointView{Name: evil, Holder: evil, Protocol: evil, Next: evil}}},
-					Queue: []string{evil}, Update: evil},
+					Queue: []htmlQueueRow{{Text: evil, Changed: true}}, Update: evil},
 			}}}}
 	var b bytes.Buffer
 	if err := renderHTML(&b, p); err != nil {
@@ -774,5 +774,31 @@ func TestHTMLSaysWhatTheTextSays(t *testing.T) {
 	}
 	if strings.Contains(s, "\r") {
 		t.Errorf("a carriage return reached the page")
+	}
+	// No update moment for a model without an update, as the text says
+	// (a tester: the page said "update introduced: step:2").
+	if s := read("--update-at", "step:2", model); !strings.Contains(s, "queue capacity 8 · no update · ") || strings.Contains(s, "update introduced") {
+		t.Errorf("the page of a model without an update gives an update moment")
+	}
+	// The queue in the text's order (of the sessions' creation), each
+	// channel marked only if the step changed it (a tester: s#2 came
+	// before t#1, and t#1, untouched since step 2, was marked).
+	two := filepath.Join(dir, "two.dsu")
+	if err := os.WriteFile(two, []byte(`protocol P = a -> b: <int>. a -> b: <int>. end
+service s: P
+service t: P
+thread A { main let d = request(t, {a, b}, a) in send(d, b, 1); let c = request(s, {a, b}, a) in send(c, b, 2); send(d, b, 3) }
+thread B { main let d = accept(t, b) in let c = accept(s, b) in let x = receive(c, a) in 1 / 0 }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s := read(two); !strings.Contains(s, `<li class="mono">t#1 a-&gt;b: 1</li><li class="mono changed">s#2 a-&gt;b: 2</li>`) {
+		t.Errorf("the page's queue is not in the text's order, or marks what did not change")
+	}
+	// The capacity's note on a lasso, which its idle lines point to (a
+	// tester: the page had the lines, not the note).
+	s = read("--strategy", "max+1", "--queue-bound", "2", "../../statespace/testdata/liveness/capacity-held-spinner.dsu")
+	if !strings.Contains(s, "<dt>note</dt><dd>in the cycle, the queue capacity holds back ") || !strings.Contains(s, "(see the note on the capacity)") {
+		t.Errorf("the lasso's page lacks the capacity's note")
 	}
 }
