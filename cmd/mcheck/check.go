@@ -827,17 +827,6 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		}
 	}
 	if l := r.live; l != nil && res.Violation == nil && !l.Cut && !l.Interrupted && r.failure == nil {
-		how := ""
-		switch {
-		case l.FellBack:
-			how = ", judged without the symmetry: no candidate lasso among representatives was a real one"
-		case l.Quotient:
-			how = ", judged among symmetry representatives"
-		}
-		disk := ""
-		if l.DiskBytes > 0 {
-			disk = ", " + store.SizeString(l.DiskBytes) + " on disk"
-		}
 		holds := "every fair run after the introduction completes the update"
 		if l.Stuck > 0 {
 			// (found by a tester: said where every run ends at the
@@ -849,14 +838,18 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			// (--update-at never, or step:K past every run's end).
 			holds = "nothing to complete: no run introduces the update"
 		}
-		notes = append(notes, fmt.Sprintf("update completion (liveness): %s (%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
-			holds, l.States, l.Pending, how, l.Elapsed.Seconds(), store.SizeString(l.RAMBytes), disk))
+		notes = append(notes, fmt.Sprintf("update completion (liveness): %s %s", holds, liveFigures(l)))
 		if l.Stuck > 0 {
 			// The runs that end at the capacity with the update pending
 			// complete nothing: the verdict above does not cover them.
 			notes = append(notes, fmt.Sprintf("  but for the runs that end where only the queue capacity holds the system, the update still pending (%s): not judged; a larger --queue-bound shows what the capacity hides, unless a participant it holds back never gets to apply (README, Capacity reached vs deadlock)",
 				plural64(l.Stuck, "configuration")))
 		}
+	}
+	if v := res.Violation; v != nil && v.CycleStart > 0 && r.live != nil && len(res.Violations) == 0 {
+		// What the liveness search held, as for a run that holds (found
+		// by a tester: only JSON said it of a lasso's run).
+		notes = append(notes, "update completion (liveness): the lasso below "+liveFigures(r.live))
 	}
 	if n := heldNote(r, res.Violation); n != "" {
 		notes = append(notes, n)
@@ -873,7 +866,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			// by a tester: "found before the search stopped").
 			// It reports one lasso: there may be more, as the README
 			// says (found by a tester: no output said so).
-			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness): the lasso below; there may be more (the liveness check reports one)", r.queueBound))
+			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness): the lasso below; there may be more (the liveness check reports one) %s", r.queueBound, liveFigures(r.live)))
 		case r.failure != nil:
 			// (found by a tester: the violations met before the failure
 			// were dropped; they stand, and the failure is said here too)
@@ -1431,6 +1424,28 @@ func idleLines(r *runReport) []string {
 		out = append(out, idleLine(r.prog.Threads[x.Thread].Name, x))
 	}
 	return out
+}
+
+// liveFigures is what the liveness search held, in parentheses: its
+// configurations, those with the update pending, how it was judged under
+// symmetry, its time and memory ("" without a liveness search).
+func liveFigures(l *statespace.LiveStats) string {
+	if l == nil {
+		return ""
+	}
+	how := ""
+	switch {
+	case l.FellBack:
+		how = ", judged without the symmetry: no candidate lasso among representatives was a real one"
+	case l.Quotient:
+		how = ", judged among symmetry representatives"
+	}
+	disk := ""
+	if l.DiskBytes > 0 {
+		disk = ", " + store.SizeString(l.DiskBytes) + " on disk"
+	}
+	return fmt.Sprintf("(%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
+		l.States, l.Pending, how, l.Elapsed.Seconds(), store.SizeString(l.RAMBytes), disk)
 }
 
 // heldNote is the note, for a lasso v, on the participants the queue's

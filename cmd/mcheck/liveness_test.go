@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -216,6 +217,11 @@ func TestLassoStalled(t *testing.T) {
 			"../../statespace/testdata/liveness/run-never-ends.dsu")
 		if want := "waits for it to complete run 1 of s#1.a (the update's n) before it may apply, and it does not in the cycle (it is in run 1 where the cycle starts); nor can it ever: from where the role stands, protocol P1 has no run end (`mcheck project` shows its runs)\n"; code != exitViolation || !strings.Contains(out, want) {
 			t.Errorf("run-never-ends, %s: exit %d:\n%s", strategy, code, out)
+		}
+		// What the liveness search held, as for a run that holds (a
+		// tester: only JSON said it of a lasso's run).
+		if !regexp.MustCompile(`: update completion \(liveness\): the lasso below \(\d+ configurations, \d+ of them with the update pending; [0-9.]+ s, about .+ in memory\)\n`).MatchString(out) {
+			t.Errorf("run-never-ends, %s: the liveness search's figures are missing:\n%s", strategy, out)
 		}
 	}
 	// A lasso whose participant never moves has no stalled line.
