@@ -117,14 +117,7 @@ update u {
   thread B { fun g(y) = case(y, a, { busy: g(y), go: receive(y, a); g(y), gone: () }) }
 }
 `
-	m, err := Load("w.dsu", []byte(src))
-	if err != nil {
-		t.Fatalf("Load: %v", err)
-	}
-	var got []string
-	for _, w := range m.Warnings {
-		got = append(got, w.Error())
-	}
+	got := warningsOf(t, "w.dsu", src)
 	// busy is Q's: the new g may receive it while B's endpoint is still on
 	// Q (until its run ends), so it is not dead code.
 	want := []string{
@@ -163,14 +156,7 @@ thread B {
   main g(accept(s, b))
 }
 `
-	m, err := Load("c.dsu", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, w := range m.Warnings {
-		got = append(got, w.Error())
-	}
+	got := warningsOf(t, "c.dsu", src)
 	want := "c.dsu:5:14: case has no branch for retry, which a may choose there in protocol P: if it does, thread B stops with a runtime error"
 	if len(got) != 1 || got[0] != want {
 		t.Errorf("warnings %q, want only %q", got, want)
@@ -193,14 +179,7 @@ thread A { fun f(c) = select(c, b, x); select(c, b, z); f(c)  main f(request(s, 
 thread B { fun g(c) = case(c, a, { x: case(c, a, { x: g(c) }), y: g(c) })  main g(accept(s, b)) }
 `: "c.dsu:4:39: case has no branch for y or z, any of which a may choose there in protocol P: if it does, thread B stops with a runtime error",
 	} {
-		m, err := Load("c.dsu", []byte(src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, w := range m.Warnings {
-			got = append(got, w.Error())
-		}
+		got := warningsOf(t, "c.dsu", src)
 		if len(got) != 1 || got[0] != want {
 			t.Errorf("warnings %q, want only %q", got, want)
 		}
@@ -223,14 +202,7 @@ update u {
   thread A { fun f(c) = select(c, b, z); f(c) }
 }
 `
-	m, err := Load("mig.dsu", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, w := range m.Warnings {
-		got = append(got, w.Error())
-	}
+	got := warningsOf(t, "mig.dsu", src)
 	want := "mig.dsu:5:63: case branch w is dead code: w is not a label of any choice in protocol Old, which thread B talks on, nor in New (its services' protocols in the model's other versions) (did you mean x?)"
 	if strings.Join(got, "\n") != want {
 		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
