@@ -106,14 +106,17 @@ func editDistance(a, b string) int {
 }
 
 // joinNames renders names as "a, b and c".
-func joinNames(names []string) string {
+func joinNames(names []string) string { return joinWith(names, "and") }
+
+// joinWith is joinNames with another conjunction: "a, b or c".
+func joinWith(names []string, conj string) string {
 	switch len(names) {
 	case 0:
 		return ""
 	case 1:
 		return names[0]
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return strings.Join(names[:len(names)-1], ", ") + " " + conj + " " + names[len(names)-1]
 }
 
 // sortedKeys returns the keys of m in order.

@@ -650,13 +650,8 @@ func (ctx *codeCtx) checkCaseCovers(e *syntax.Case) {
 	if len(missing) > 1 {
 		which = "any of which"
 	}
-	labels := strings.Join(missing[:len(missing)-1], ", ")
-	if labels != "" {
-		labels += " or "
-	}
-	labels += missing[len(missing)-1]
 	ctx.warnf(e.Pos, "case has no branch for %s, %s %s may choose there in protocol %s: if it does, thread %s stops with a runtime error",
-		labels, which, e.From.Name, strings.Join(protos, " or "), ctx.thread.Name)
+		joinWith(missing, "or"), which, e.From.Name, joinWith(protos, "or"), ctx.thread.Name)
 }
 
 // otherVersions reports whether the protocol of one of the thread's
