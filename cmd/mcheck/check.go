@@ -210,7 +210,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		// The page too, with the runs so far, the failed one's row
 		// included (found by a tester: it was never written after a
 		// failure, violations found before it or not).
-		writeHTML(ctx, &f, path, src, runs, plan, notRunLine(m, opts, len(runs), whyFailed("check")), stderr)
+		writeHTML(ctx, &f, m, path, src, runs, plan, notRunLine(m, opts, len(runs), whyFailed("check")), stderr)
 		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyFailed("check"))
 		// A violation found before the failure is a result: it wins
 		// (exit 1), as before an interruption; otherwise exit 3.
@@ -233,7 +233,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if stopped {
 		left = notRunLine(m, opts, len(runs), whyInterrupted)
 	}
-	htmlFailed := !writeHTML(ctx, &f, path, src, runs, plan, left, stderr)
+	htmlFailed := !writeHTML(ctx, &f, m, path, src, runs, plan, left, stderr)
 	if outputLost(stdout) != nil {
 		return exitFailure // the runs after it were stopped, not interrupted (main says why)
 	}
@@ -271,11 +271,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 // notRunLine's, under its table), and says so on stderr; false if it could not be written (said too: exit 3, after what
 // an interruption says; found by a tester: a named pipe nobody read, then
 // SIGINT, left it unsaid).
-func writeHTML(ctx context.Context, f *checkFlags, path string, src []byte, runs []*runReport, plan *checkPlan, notRun string, stderr io.Writer) bool {
+func writeHTML(ctx context.Context, f *checkFlags, m *model.Model, path string, src []byte, runs []*runReport, plan *checkPlan, notRun string, stderr io.Writer) bool {
 	if f.html == "" {
 		return true
 	}
-	n, err := writeHTMLFile(ctx, f.html, path, src, runs, f.updateAt, plan.props, f.cont, notRun, f.queueBound, f.skip)
+	n, err := writeHTMLFile(ctx, f, m, path, src, runs, plan.props, notRun)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck check: %v\n", err)
 		return false
@@ -747,21 +747,26 @@ func writeText(w io.Writer, runs []*runReport, f *checkFlags) {
 			if capacityUnjudged(r) {
 				verdict, legend = "ok*", true
 			}
-			latency := "-"
-			if r.res.UpdateLatency >= 0 {
-				latency = fmt.Sprint(r.res.UpdateLatency)
-			}
 			if f.cont {
 				prop += "\t" + violationCount(r.res)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%.3f\t%d\t%s\t\n", r.strategy, verdict, prop, r.search(),
-				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.BlockedConfigs, latency)
+				r.res.States, r.res.Transitions, r.res.Depth, r.res.Elapsed.Seconds(), r.res.BlockedConfigs, latencyCell(r.res))
 		}
 		tw.Flush()
 		if legend {
 			fmt.Fprintf(w, "\n%s\n", capacityLegend)
 		}
 	}
+}
+
+// latencyCell is the summary's latency cell: "-" where no run completed
+// the update (update_latency -1).
+func latencyCell(res *statespace.Result) string {
+	if res.UpdateLatency < 0 {
+		return "-"
+	}
+	return fmt.Sprint(res.UpdateLatency)
 }
 
 // violationCount is the summary's violations cell, with --continue: the

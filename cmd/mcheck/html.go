@@ -18,6 +18,7 @@ import (
 
 	"github.com/mcheck/mcheck/check"
 	"github.com/mcheck/mcheck/internal/atomicfile"
+	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 )
@@ -54,15 +55,23 @@ type htmlPage struct {
 	// NotRun names the runs an interruption or a failure kept from
 	// starting (notRunLine), as the text does.
 	NotRun string
+	// Warnings are the model's warnings, as stderr gives them (found by a
+	// tester: a page read alone did not have them).
+	Warnings []string
 }
 
 // htmlRunRow is one run in the page's summary table.
 type htmlRunRow struct {
 	Update, Strategy, Verdict, Property, Search string
-	States                                      int64
+	States, Transitions                         int64
 	Depth                                       int
-	Index                                       int    // the violation's number (from 1), 0 if none
-	Count                                       string // with --continue, the violations (violationCount)
+	// Seconds, Blocked and Latency: the text's last columns (found by a
+	// tester: the page's table had fewer columns than the text's).
+	Seconds string
+	Blocked int64
+	Latency string
+	Index   int    // the violation's number (from 1), 0 if none
+	Count   string // with --continue, the violations (violationCount)
 	// More are the numbers of the run's other violations (--continue),
 	// each linked from the row (found by a tester: only the first was).
 	More []int
@@ -149,13 +158,15 @@ type htmlEndRow struct {
 // writeHTMLFile renders the page for the runs of one check and writes it
 // to path, through a temporary file in the same directory renamed into
 // place, so that a reader never sees half a page.
-func writeHTMLFile(ctx context.Context, path, modelPath string, src []byte, runs []*runReport, updateAt string, props properties.Checker, cont bool, notRun string, capacity int, skip []string) (int, error) {
-	page, err := buildPage(modelPath, src, runs, updateAt, props, cont)
+func writeHTMLFile(ctx context.Context, f *checkFlags, m *model.Model, modelPath string, src []byte, runs []*runReport, props properties.Checker, notRun string) (int, error) {
+	path := f.html
+	page, err := buildPage(modelPath, src, runs, f.updateAt, props, f.cont)
 	if err != nil {
 		return 0, err
 	}
 	page.NotRun = notRun
-	page.Capacity, page.NotChecked = capacity, strings.Join(skipList(skip), ", ")
+	page.Capacity, page.NotChecked = f.queueBound, strings.Join(skipList(f.skip), ", ")
+	page.Warnings = warningLines(m)
 	var b bytes.Buffer
 	if err := renderHTML(&b, page); err != nil {
 		return 0, fmt.Errorf("--html: rendering %s: %v", path, err)
@@ -270,7 +281,9 @@ func buildPage(modelPath string, src []byte, runs []*runReport, updateAt string,
 	}
 	for _, r := range runs {
 		row := htmlRunRow{Update: updateName(r.update), Strategy: r.strategy, Verdict: verdictWord(r), Property: "-",
-			Search: r.search(), States: r.res.States, Depth: r.res.Depth, Count: violationCount(r.res)}
+			Search: r.search(), States: r.res.States, Transitions: r.res.Transitions, Depth: r.res.Depth,
+			Seconds: fmt.Sprintf("%.3f", r.res.Elapsed.Seconds()), Blocked: r.res.BlockedConfigs, Latency: latencyCell(r.res),
+			Count: violationCount(r.res)}
 		// Every violation of the run: with --continue, each distinct one;
 		// the summary row links to the first.
 		vs := r.res.Violations

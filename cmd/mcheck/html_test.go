@@ -795,10 +795,70 @@ thread B { main let d = accept(t, b) in let c = accept(s, b) in let x = receive(
 	if s := read(two); !strings.Contains(s, `<li class="mono">t#1 a-&gt;b: 1</li><li class="mono changed">s#2 a-&gt;b: 2</li>`) {
 		t.Errorf("the page's queue is not in the text's order, or marks what did not change")
 	}
+	// The model's warnings, as stderr gives them (a tester: a page
+	// read alone did not have them).
+	noop := filepath.Join(dir, "noop.dsu")
+	if err := os.WriteFile(noop, []byte("protocol P = a -> b: <int>. end\nservice s: P\n"+
+		"thread A { main let c = request(s, {a, b}, a) in send(c, b, 1) }\n"+
+		"thread B { main let c = accept(s, b) in receive(c, a) }\nupdate u { service s: P }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if s := read(noop); !strings.Contains(s, `<ul class="warnings">`+"\n"+`<li class="mono">`+filepath.ToSlash(noop)+`:5:8: warning: update u changes nothing`) {
+		t.Errorf("the page lacks the model's warning")
+	}
+	if s := read(two); strings.Contains(s, `class="warnings"`) {
+		t.Errorf("a page of a model without warnings has a warnings list")
+	}
 	// The capacity's note on a lasso, which its idle lines point to (a
 	// tester: the page had the lines, not the note).
 	s = read("--strategy", "max+1", "--queue-bound", "2", "../../statespace/testdata/liveness/capacity-held-spinner.dsu")
 	if !strings.Contains(s, "<dt>note</dt><dd>in the cycle, the queue capacity holds back ") || !strings.Contains(s, "(see the note on the capacity)") {
 		t.Errorf("the lasso's page lacks the capacity's note")
+	}
+}
+
+// TestHTMLSummaryAsText: the page's summary table has the text's columns
+// (and an update column), with the same cells but the seconds (a tester:
+// it lacked transitions, seconds, blocked and latency).
+func TestHTMLSummaryAsText(t *testing.T) {
+	code, out, _, root := checkHTML(t, "../../models/prodcons.dsu")
+	if code != exitViolation {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	var text [][]string
+	lines := strings.Split(out[strings.Index(out, "\nsummary: "):], "\n")
+	for _, l := range lines[3:] {
+		if f := strings.Fields(l); len(f) > 0 {
+			text = append(text, f)
+		}
+	}
+	rows := root.all(byClass("table", "runs"))[0].all(func(n *node) bool { return n.name == "tr" })
+	if len(rows) != len(text) || len(text) != 4 {
+		t.Fatalf("the page has %d rows and the text %d, want 4 each", len(rows), len(text))
+	}
+	for i, row := range rows {
+		var cells []string
+		for _, c := range row.children {
+			cells = append(cells, strings.TrimSpace(c.text.String()))
+		}
+		if i == 0 {
+			if cells[0] != "update" {
+				t.Fatalf("the page's first column is %q, want update", cells[0])
+			}
+		} else if cells[0] != "shrink" {
+			t.Errorf("row %d: update %q, want shrink", i, cells[0])
+		}
+		cells = cells[1 : len(cells)-1] // the update, and the link
+		if len(cells) != len(text[i]) {
+			t.Fatalf("row %d: the page has %q, the text %q", i, cells, text[i])
+		}
+		for k := range cells {
+			if i > 0 && text[0][k] == "seconds" {
+				continue
+			}
+			if cells[k] != text[i][k] {
+				t.Errorf("row %d, column %s: the page has %q, the text %q", i, text[0][k], cells[k], text[i][k])
+			}
+		}
 	}
 }

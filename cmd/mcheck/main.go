@@ -627,9 +627,19 @@ func listArgs(args []string) string {
 
 // reportWarnings prints the model's warnings as file:line:col: warning: msg.
 func reportWarnings(stderr io.Writer, m *model.Model) {
-	for _, w := range m.Warnings {
-		fmt.Fprintf(stderr, "%s:%d:%d: warning: %s\n", w.File, w.Pos.Line, w.Pos.Col, elideLongWords(w.Msg))
+	for _, w := range warningLines(m) {
+		fmt.Fprintln(stderr, w)
 	}
+}
+
+// warningLines are the model's warnings, a line each (file:line:col:
+// warning: msg).
+func warningLines(m *model.Model) []string {
+	var out []string
+	for _, w := range m.Warnings {
+		out = append(out, fmt.Sprintf("%s:%d:%d: warning: %s", w.File, w.Pos.Line, w.Pos.Col, elideLongWords(w.Msg)))
+	}
+	return out
 }
 
 // versionText is mcheck's version: the module version it was built as
