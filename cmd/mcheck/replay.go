@@ -408,7 +408,13 @@ func (r *savedRun) inconsistent() string {
 		return fmt.Sprintf("property: %s (known: %s)", what, strings.Join(properties.Names, ", "))
 	}
 	if r.CycleStart < 0 || r.CycleStart > len(r.Path) {
-		// check writes 0 (no lasso) or a step of the path.
+		// check writes 0 (no lasso) or a step of the path; only a step
+		// where the violation is always a lasso (found by a tester: the
+		// message offered 0, which is then refused).
+		if r.Property == properties.UpdateCompletion && r.Rule == statespace.RuleNeverApplies {
+			return fmt.Sprintf("cycle_start: must be a step of the path, 1 to %d, where check writes a lasso's first cycle step for every violation of %s (%s), got %d",
+				len(r.Path), properties.UpdateCompletion, statespace.RuleNeverApplies, r.CycleStart)
+		}
 		return fmt.Sprintf("cycle_start: must be 0 (no cycle) or a step of the path, 1 to %d, got %d", len(r.Path), r.CycleStart)
 	}
 	if rules := properties.Rules(r.Property); r.Rule != "" && !slices.Contains(rules, r.Rule) {

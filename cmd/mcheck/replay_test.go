@@ -573,6 +573,16 @@ func TestReplayLasso(t *testing.T) {
 	if code, got, errs := runCmd("replay", bad); code != exitViolation || !strings.Contains(got, "the steps from 3 on do not lead back to the configuration before step 3") {
 		t.Fatalf("replay of a cycle said to start early: exit %d\n%s\n%s", code, got, errs)
 	}
+	// A cycle_start past the path's end: the message does not offer 0,
+	// which the lasso cannot have (a tester).
+	lasso["cycle_start"] = 99
+	past, _ := json.Marshal(lasso)
+	if err := os.WriteFile(bad, append(past, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, got, errs := runCmd("replay", bad); code != exitUsage || !strings.Contains(errs, "cycle_start: must be a step of the path, 1 to ") || strings.Contains(errs, "must be 0") {
+		t.Fatalf("replay of a lasso with cycle_start past its path: exit %d\n%s\n%s", code, got, errs)
+	}
 	// The lasso without its cycle_start: not a report check writes, exit 2
 	// (found by a tester: it was replayed as a run that changed, exit 1).
 	delete(lasso, "cycle_start")
