@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -544,7 +545,10 @@ func writeSimSummary(w io.Writer, runs []*simReport, f *simFlags) {
 			res.Runs, res.Steps, distinctCell(res), res.Deepest, res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\n(ok?: no violation in the walks, nothing proved — and walks judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check; distinct: the distinct configurations the walks passed; trace: the steps of the run printed; found at: the steps of the walk that found it; shortest: yes if no run to a violation of the same property and rule is shorter (another rule may have a shorter one: mcheck check finds the shortest of all), >= N if every such run has at least N steps, ? if not known)")
+	anyOK := slices.ContainsFunc(runs, func(r *simReport) bool { return r.res.Violation == nil })
+	anyUpdate := slices.ContainsFunc(runs, func(r *simReport) bool { return r.update != nil })
+	fmt.Fprintln(w, walkLegend("ok?: no violation in the walks, nothing proved", "walks", anyOK, anyUpdate,
+		"distinct: the distinct configurations the walks passed; trace: the steps of the run printed; found at: the steps of the walk that found it; "+shortestLegend))
 }
 
 // jsonSim is the JSON form of one simulation. Its common fields are those

@@ -252,3 +252,28 @@ func TestSimulateAndSwarmProgress(t *testing.T) {
 		t.Errorf("swarm: shrinking not said: %q", errs)
 	}
 }
+
+// TestWalkLegends: simulate's and swarm's legends explain ok? only under
+// a table with an ok? row, and say that walks or members judge safety
+// only where there is an update (a tester: simulate said both under a
+// table of one violation of a model without an update).
+func TestWalkLegends(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "div.dsu")
+	if err := os.WriteFile(model, []byte("thread T {\n  fun f(n, acc) = if n == 0 then acc / 0 else f(n - 1, acc + choose(0, 1))\n  main f(3, 0)\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"simulate", "swarm"} {
+		code, out, errs := runCmd(cmd, "--progress", "off", model)
+		noPanic(t, out, errs)
+		if code != exitViolation {
+			t.Fatalf("%s: exit %d, want 1\n%s%s", cmd, code, out, errs)
+		}
+		if strings.Contains(out, "ok?") || strings.Contains(out, "judge safety only") || !strings.Contains(out, "\n(") {
+			t.Errorf("%s: the legend of a table without ok? rows of a model without an update:\n%s", cmd, out)
+		}
+	}
+	code, out, _ := runCmd("simulate", "--progress", "off", "--runs", "2", "--depth", "50", "--strategy", "max+1", "../../models/prodcons.dsu")
+	if code != exitBounded || !strings.Contains(out, "\n(ok?: no violation in the walks, nothing proved — and walks judge safety only: ") {
+		t.Errorf("simulate: exit %d, the legend of an ok? row of a model with an update:\n%s", code, out)
+	}
+}

@@ -440,14 +440,38 @@ func writeSwarmSummary(w io.Writer, runs []*swarmReport, f *swarmFlags) {
 			len(res.Members), r.stored(), res.Elapsed.Seconds(), trace, at, shortest)
 	}
 	tw.Flush()
-	// The ok? clause only under a table with an ok? row (a tester: it came
-	// under a table whose only row was a violation).
-	okLegend := ""
-	if slices.ContainsFunc(runs, func(r *swarmReport) bool { return r.res.Violation == nil }) {
-		okLegend = "ok?: no violation found, nothing proved — and "
-	}
-	fmt.Fprintln(w, "\n("+okLegend+"members judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check; members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; shortest: yes if no run to a violation of the same property and rule is shorter (another rule may have a shorter one: mcheck check finds the shortest of all), >= N if every such run has at least N steps, ? if not known)")
+	anyOK := slices.ContainsFunc(runs, func(r *swarmReport) bool { return r.res.Violation == nil })
+	anyUpdate := slices.ContainsFunc(runs, func(r *swarmReport) bool { return r.update != nil })
+	fmt.Fprintln(w, walkLegend("ok?: no violation found, nothing proved", "members", anyOK, anyUpdate,
+		"members: the searches that count, up to the one that found the violation; states: stored by them in all, a configuration stored by several counted by each; trace: the steps of the run printed; found at: the steps of the member's run; "+shortestLegend))
 }
+
+// walkLegend is the legend under simulate's and swarm's tables: ok?'s
+// clause only under a table with an ok? row, and that the walks or
+// members (who) judge safety only where there is an update to complete
+// (found by testers: both came under tables without them).
+func walkLegend(okClause, who string, anyOK, anyUpdate bool, rest string) string {
+	head := ""
+	if anyOK {
+		head = okClause
+	}
+	if anyUpdate {
+		safety := who + " judge safety only: the liveness half of update completion, a fair cycle in which the update never completes, needs mcheck check"
+		if head != "" {
+			head += " — and " + safety
+		} else {
+			head = safety
+		}
+	}
+	if head != "" {
+		head += "; "
+	}
+	return "\n(" + head + rest + ")"
+}
+
+// shortestLegend explains the shortest column of simulate's and swarm's
+// tables.
+const shortestLegend = "shortest: yes if no run to a violation of the same property and rule is shorter (another rule may have a shorter one: mcheck check finds the shortest of all), >= N if every such run has at least N steps, ? if not known"
 
 // hexSeed is a 64-bit seed, written in JSON as the text writes it, a
 // string "0x..." : as a number, JSON readers that hold numbers as floats
