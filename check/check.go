@@ -274,12 +274,8 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 	if bound == 0 {
 		bound = DefaultQueueBound
 	}
-	var outs []*Outcome
 	runs := 0
-	for j, err := range jobs(m, updates, strategies) {
-		if err != nil {
-			return outs, err
-		}
+	return eachJob(ctx, m, updates, strategies, func(j jobSpec) (*Outcome, bool, error) {
 		job, prog, st := j.Job, j.Job.Program, j.strategy
 		sym := o.symmetry(prog)
 		so := o.Store.ForRun(runs + 1)
@@ -289,7 +285,7 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			// The run that failed, with nothing searched: its line says
 			// so (found by a tester: with --json there was none).
 			res := &statespace.Result{Verdict: statespace.Unknown, UpdateLatency: -1}
-			return append(outs, &Outcome{Job: job, QueueBound: bound, Result: res, Symmetry: sym}), err
+			return &Outcome{Job: job, QueueBound: bound, Result: res, Symmetry: sym}, true, err
 		}
 		opts := statespace.Options{
 			Visited: stores.Visited, Frontier: stores.Frontier, Links: stores.Links, Checker: props,
@@ -348,23 +344,8 @@ func Run(ctx context.Context, m *model.Model, o Options) ([]*Outcome, error) {
 			// gone at the close, and the run said "ok", exhaustive).
 			res.Verdict, res.Exhaustive = statespace.Unknown, false
 		}
-		if res != nil {
-			outs = append(outs, out)
-		}
-		if err != nil {
-			return outs, err
-		}
-		if o.Done != nil {
-			o.Done(out)
-		}
-		if ctx.Err() != nil {
-			// Interrupted, in the run or after its search (the search for a shortest counterexample): no run
-			// starts after it (found by a tester: the next one started,
-			// and ended at once with nothing done).
-			return outs, nil
-		}
-	}
-	return outs, nil
+		return out, res != nil, err
+	}, o.Done)
 }
 
 // shortest searches again, without partial-order reduction, for a
@@ -463,6 +444,36 @@ func checkLiveness(ctx context.Context, sem *statespace.Semantics, o Options, pr
 type jobSpec struct {
 	Job
 	strategy statespace.Strategy
+}
+
+// eachJob runs one search a job (jobs), in order, and returns their
+// outcomes: run's is kept if it says so (it has a result, also when it
+// failed); an error ends the runs; done is told of each run that ended
+// without one; and once ctx is cancelled, in a run or after its search
+// (the search for a shortest counterexample, shrinking), no run starts
+// after it (found by a tester: the next one started, and ended at once
+// with nothing done).
+func eachJob[O any](ctx context.Context, m *model.Model, updates []*model.Update, strategies []string, run func(jobSpec) (O, bool, error), done func(O)) ([]O, error) {
+	var outs []O
+	for j, err := range jobs(m, updates, strategies) {
+		if err != nil {
+			return outs, err
+		}
+		out, keep, err := run(j)
+		if keep {
+			outs = append(outs, out)
+		}
+		if err != nil {
+			return outs, err
+		}
+		if done != nil {
+			done(out)
+		}
+		if ctx.Err() != nil {
+			return outs, nil
+		}
+	}
+	return outs, nil
 }
 
 // jobs yields the runs of m for updates and strategies, in order: every

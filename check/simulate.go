@@ -59,11 +59,7 @@ func Simulate(ctx context.Context, m *model.Model, o SimOptions) ([]*SimOutcome,
 	if bound == 0 {
 		bound = DefaultQueueBound
 	}
-	var outs []*SimOutcome
-	for j, err := range jobs(m, updates, strategies) {
-		if err != nil {
-			return outs, err
-		}
+	return eachJob(ctx, m, updates, strategies, func(j jobSpec) (*SimOutcome, bool, error) {
 		job, prog, st := j.Job, j.Job.Program, j.strategy
 		so := o.Walks
 		so.Checker = props
@@ -82,23 +78,8 @@ func Simulate(ctx context.Context, m *model.Model, o SimOptions) ([]*SimOutcome,
 			o.Finished(&job)
 		}
 		out := &SimOutcome{Job: job, QueueBound: bound, Result: res}
-		if res != nil {
-			outs = append(outs, out)
-		}
-		if err != nil {
-			return outs, err
-		}
-		if o.Done != nil {
-			o.Done(out)
-		}
-		if ctx.Err() != nil {
-			// Interrupted, in the run or after its search (while its violation was shrunk): no run
-			// starts after it (found by a tester: the next one started,
-			// and ended at once with nothing done).
-			return outs, nil
-		}
-	}
-	return outs, nil
+		return out, res != nil, err
+	}, o.Done)
 }
 
 // shrinkStores opens in-memory stores for a shrinking BFS (it is bounded,

@@ -63,11 +63,7 @@ func Swarm(ctx context.Context, m *model.Model, o SwarmOptions) ([]*SwarmOutcome
 	if budget <= 0 {
 		budget = store.DefaultMemBudget()
 	}
-	var outs []*SwarmOutcome
-	for j, err := range jobs(m, updates, strategies) {
-		if err != nil {
-			return outs, err
-		}
+	return eachJob(ctx, m, updates, strategies, func(j jobSpec) (*SwarmOutcome, bool, error) {
 		job, prog, st := j.Job, j.Job.Program, j.strategy
 		so := o.Search
 		so.Checker = props
@@ -93,21 +89,6 @@ func Swarm(ctx context.Context, m *model.Model, o SwarmOptions) ([]*SwarmOutcome
 			o.Finished(&job)
 		}
 		out := &SwarmOutcome{Job: job, QueueBound: bound, Result: res}
-		if res != nil {
-			outs = append(outs, out)
-		}
-		if err != nil {
-			return outs, err
-		}
-		if o.Done != nil {
-			o.Done(out)
-		}
-		if ctx.Err() != nil {
-			// Interrupted, in the run or after its search (while its violation was shrunk): no run
-			// starts after it (found by a tester: the next one started,
-			// and ended at once with nothing done).
-			return outs, nil
-		}
-	}
-	return outs, nil
+		return out, res != nil, err
+	}, o.Done)
 }
