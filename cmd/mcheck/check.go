@@ -130,6 +130,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 
 	// Once the output is lost (its reader gone: mcheck check M | head -1),
 	// the runs still to come are not searched (they all were, to no one).
+	signalled := ctx
 	ctx, outputGone := context.WithCancel(ctx)
 	defer outputGone()
 
@@ -235,24 +236,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	htmlFailed := !writeHTML(ctx, &f, m, path, src, runs, plan, left, stderr)
 	if outputLost(stdout) != nil {
-		return exitFailure // the runs after it were stopped, not interrupted (main says why)
-	}
-	interrupted := false
-	for _, r := range runs {
-		if r.res.Interrupted {
-			// Where it stopped, then what it did not start (found by a
-			// tester: the other way round read oddly).
-			if r.live != nil && r.live.Interrupted {
-				fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %s, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
-					plural64(r.live.States, "configuration"), r.res.States, r.res.Depth, updateName(r.update), r.strategy)
-			} else {
-				fmt.Fprintf(stderr, "mcheck check: interrupted after %s at depth %d (%s, %s)\n", plural64(r.res.States, "state"), r.res.Depth, updateName(r.update), r.strategy)
-			}
-			interrupted = true
-			break
+		// The runs after it were stopped, not interrupted (main says
+		// why); but a signal that came first still has its statistics
+		// said (found by a tester: > /dev/full lost them).
+		if signalled.Err() != nil {
+			sayInterrupted(stderr, runs)
 		}
+		return exitFailure
 	}
-	if interrupted || cutShort(ctx, m, opts, len(runs)) {
+	if sayInterrupted(stderr, runs) || cutShort(ctx, m, opts, len(runs)) {
 		notRun(stdout, stderr, f.jsonOut, "check", m, opts, len(runs), whyInterrupted)
 		// A violation found before the interruption is a result: it
 		// wins (exit 1); otherwise nothing is proved (exit 3).
@@ -265,6 +257,26 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	return status
+}
+
+// sayInterrupted says, on stderr, where the interrupted run stopped, if
+// one was: the statistics so far (false if none was).
+func sayInterrupted(stderr io.Writer, runs []*runReport) bool {
+	for _, r := range runs {
+		if !r.res.Interrupted {
+			continue
+		}
+		// Where it stopped, then what it did not start (found by a
+		// tester: the other way round read oddly).
+		if r.live != nil && r.live.Interrupted {
+			fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %s, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
+				plural64(r.live.States, "configuration"), r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+		} else {
+			fmt.Fprintf(stderr, "mcheck check: interrupted after %s at depth %d (%s, %s)\n", plural64(r.res.States, "state"), r.res.Depth, updateName(r.update), r.strategy)
+		}
+		return true
+	}
+	return false
 }
 
 // writeHTML writes the --html page of runs, if asked for (with notRun,

@@ -729,6 +729,24 @@ func TestFaultInterrupt(t *testing.T) {
 	}
 }
 
+// TestFaultInterruptOutputLost: an interrupted check whose standard
+// output is lost (a full disk) still says on stderr where it stopped, the
+// statistics so far, as well as that the output was lost (found by a
+// tester: > /dev/full lost the line).
+func TestFaultInterruptOutputLost(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	pc4 := familyModel(t, "prodcons", 4)
+	c := startChild(t, t.TempDir(), exec.Command("sh", "-c", `exec "$0" "$@" > /dev/full`, mcheckBinary(t),
+		"check", "--progress", "off", "--store", "memory", "--strategy", "max+1", pc4))
+	time.Sleep(time.Second)
+	c.signal(syscall.SIGINT)
+	o := c.wait(t, time.Minute)
+	expect(t, "SIGINT, output lost", o, exitFailure, "SIGINT: stopping after the current step", "interrupted after",
+		"mcheck: cannot write the output: no space left on device")
+}
+
 // TestFaultHangupUnderNohup: started with SIGHUP ignored (nohup), mcheck
 // keeps ignoring it; SIGINT still stops it.
 func TestFaultHangupUnderNohup(t *testing.T) {
