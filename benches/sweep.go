@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -231,6 +232,17 @@ const (
 // report its statistics before it is killed.
 var childGrace = 15 * time.Second
 
+// signalGrace is how long a child that heard a signal waits for this
+// process to hear it too (heardSignal).
+var signalGrace = 2 * time.Second
+
+// childHeard matches the line of a child's stderr that says it is stopping
+// on a signal (cmd/mcheck's interrupt handling).
+var childHeard = regexp.MustCompile(`(?m)^mcheck check: SIG[A-Z]+: stopping after the current step`)
+
+// heardSignal says that a child's stderr says it stopped on a signal.
+func heardSignal(stderr string) bool { return childHeard.MatchString(stderr) }
+
 // runOne runs `mcheck check --json` on one model with one strategy in a
 // child process and turns its report into a row.
 func runOne(ctx context.Context, modelPath string, k int, strategy string, opt *SweepOptions) Row {
@@ -268,6 +280,18 @@ func runOne(ctx context.Context, modelPath string, k int, strategy string, opt *
 		row.PeakRSS = maxRSS(cmd.ProcessState)
 	}
 	timedOut := opt.Timeout > 0 && errors.Is(runCtx.Err(), context.DeadlineExceeded)
+	if !timedOut && ctx.Err() == nil && heardSignal(stderr.String()) {
+		// The child heard a signal sent to the whole process group (^C,
+		// timeout -s INT) before this process did: its own comes at about
+		// the same time, and makes the run the sweep's interruption, with
+		// no row, not a failed run (found by a tester: an error row, then
+		// the next run started). A signal sent to the child alone leaves
+		// the run a failure.
+		select {
+		case <-ctx.Done():
+		case <-time.After(signalGrace):
+		}
+	}
 	var j childReport
 	line, _, _ := bytes.Cut(stdout.Bytes(), []byte("\n"))
 	jsonErr := json.Unmarshal(line, &j)

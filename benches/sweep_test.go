@@ -256,3 +256,47 @@ func TestFailureLine(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepChildHeardSignalFirst: a child that stopped on a signal sent to
+// the whole group, heard before this process heard it, makes the run the
+// sweep's interruption (no row), not a failed run (found by a tester: an
+// error row, then the next run started); a signal the child alone got
+// leaves its run a failure.
+func TestSweepChildHeardSignalFirst(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake child is a shell script")
+	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "exited")
+	child := filepath.Join(dir, "mcheck")
+	script := "#!/bin/sh\necho 'mcheck check: SIGINT: stopping after the current step, with the statistics so far' >&2\n" +
+		"echo 'mcheck check: interrupted after 10 states at depth 2 (u, max+1)' >&2\ntouch " + marker + "\nexit 3\n"
+	if err := os.WriteFile(child, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		for {
+			if _, err := os.Stat(marker); err == nil {
+				time.Sleep(100 * time.Millisecond)
+				cancel()
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}()
+	opt := SweepOptions{Executable: child, Family: "ring", From: 2, To: 3, Out: filepath.Join(dir, "out"), QueueBound: 8}
+	rows, err := Sweep(ctx, opt, nil)
+	if !errors.Is(err, ErrInterrupted) || len(rows) != 0 {
+		t.Errorf("rows %v, err %v; want ErrInterrupted and no rows", rows, err)
+	}
+	// The child alone: its run failed.
+	old := signalGrace
+	signalGrace = 50 * time.Millisecond
+	defer func() { signalGrace = old }()
+	row := runOne(context.Background(), filepath.Join(dir, "m.dsu"), 2, "max+1", &opt)
+	if row.Verdict != VerdictError || !strings.Contains(row.Detail, "exit status 3") {
+		t.Errorf("a child stopped by a signal of its own: %+v", row)
+	}
+}
