@@ -69,7 +69,13 @@ type PointOutcome struct {
 	Witness *statespace.Violation
 	Passing int
 	Waits   bool
-	Result  *statespace.Result
+	// Idle, Stalled and HeldByCapacity: for a witness that is a lasso,
+	// as Outcome's (found by a tester: points --trace left out what
+	// check says of the same lasso).
+	Idle           []statespace.Idle
+	Stalled        []statespace.Stalled
+	HeldByCapacity []string
+	Result         *statespace.Result
 	// Liveness is what the liveness half of update completion did (nil
 	// if it did not run), as Outcome's.
 	Liveness *statespace.LiveStats
@@ -171,6 +177,7 @@ func judgePoint(ctx context.Context, sem *statespace.Semantics, judge *statespac
 		lo := &Outcome{Result: res}
 		err = checkLiveness(ctx, sem, Options{MaxStates: o.MaxStates}, opts.Progress, lo)
 		out.Liveness = lo.Liveness
+		out.Idle, out.Stalled, out.HeldByCapacity = lo.Idle, lo.Stalled, lo.HeldByCapacity
 	}
 	switch {
 	case res == nil:

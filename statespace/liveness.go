@@ -1418,7 +1418,7 @@ func StalledInCycle(sem *Semantics, path []uint32, cycleStart int) []Stalled {
 // anywhere in cycle (the configurations of a lasso's cycle).
 func (s *Semantics) stalledWhy(cycle []*Config, t int) string {
 	if _, ok := s.Strategy.(OnlyAt); ok {
-		return "it does not apply at the update point checked anywhere in the cycle"
+		return "the update point checked, the only one where it may apply, lets it apply nowhere in the cycle"
 	}
 	name := s.Strategy.Name()
 	if name != (MaxPlus1{}).Name() && name != (StopTheWorld{}).Name() {

@@ -1202,15 +1202,7 @@ type jsonRun struct {
 	Trace       []statespace.TraceStep `json:"trace"`
 	Final       string                 `json:"final,omitempty"` // the configuration the trace ends in
 	Note        string                 `json:"note,omitempty"`  // the text's note: under the violation (lateSessionNote)
-	// HeldByCapacity: for a lasso, the threads the queue's capacity holds
-	// back throughout its cycle, not applied ([] for none).
-	HeldByCapacity *[]string `json:"held_by_capacity,omitempty"`
-	// Idle: for a lasso, the threads that never move in its cycle ([] for
-	// none).
-	Idle *[]idleJSON `json:"idle,omitempty"`
-	// Stalled: for a lasso, the participants yet to apply that move in its
-	// cycle, with why none can apply there ([] for none).
-	Stalled *[]stalledJSON `json:"stalled,omitempty"`
+	lassoJSON
 	// Path is the trace as successor indices (mcheck replay re-runs it);
 	// UpdateAt and Skip are the options it was found with.
 	Path     []uint32 `json:"path,omitempty"`
@@ -1307,18 +1299,7 @@ func writeJSON(w io.Writer, r *runReport, f *checkFlags) {
 		j.Final, j.Path, j.CycleStart, j.Threads = v.Final, v.Path, v.CycleStart, v.Threads
 		j.Note = lateSessionNote(r.prog, r.strategy, v)
 		if v.CycleStart > 0 {
-			held := append([]string{}, r.heldByCapacity...)
-			j.HeldByCapacity = &held
-			idle := []idleJSON{}
-			for _, x := range r.idle {
-				idle = append(idle, idleJSON{Thread: r.prog.Threads[x.Thread].Name, Step: x.Step, Always: x.Always, Waits: x.Why, Pending: x.Pending})
-			}
-			j.Idle = &idle
-			stalled := []stalledJSON{}
-			for _, x := range r.stalled {
-				stalled = append(stalled, stalledJSON{Thread: r.prog.Threads[x.Thread].Name, Why: x.Why})
-			}
-			j.Stalled = &stalled
+			j.lassoJSON = lassoJSONOf(r)
 		}
 		shortest := r.traceShortest(v)
 		j.TraceShortest = &shortest
@@ -1498,6 +1479,33 @@ func idleLine(name string, x statespace.Idle) string {
 type stalledJSON struct {
 	Thread string `json:"thread"`
 	Why    string `json:"why"`
+}
+
+// lassoJSON is what a lasso's JSON says of its cycle's threads (check's
+// run line, points' witness).
+type lassoJSON struct {
+	// HeldByCapacity: the threads the queue's capacity holds back
+	// throughout the cycle, not applied ([] for none).
+	HeldByCapacity *[]string `json:"held_by_capacity,omitempty"`
+	// Idle: the threads that never move in the cycle ([] for none).
+	Idle *[]idleJSON `json:"idle,omitempty"`
+	// Stalled: the participants yet to apply that move in the cycle,
+	// with why none can apply there ([] for none).
+	Stalled *[]stalledJSON `json:"stalled,omitempty"`
+}
+
+// lassoJSONOf is r's lasso's lassoJSON.
+func lassoJSONOf(r *runReport) lassoJSON {
+	held := append([]string{}, r.heldByCapacity...)
+	idle := []idleJSON{}
+	for _, x := range r.idle {
+		idle = append(idle, idleJSON{Thread: r.prog.Threads[x.Thread].Name, Step: x.Step, Always: x.Always, Waits: x.Why, Pending: x.Pending})
+	}
+	stalled := []stalledJSON{}
+	for _, x := range r.stalled {
+		stalled = append(stalled, stalledJSON{Thread: r.prog.Threads[x.Thread].Name, Why: x.Why})
+	}
+	return lassoJSON{HeldByCapacity: &held, Idle: &idle, Stalled: &stalled}
 }
 
 // idleJSON is a thread that never moves in a lasso's cycle: the first step

@@ -369,6 +369,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 			}
 			fmt.Fprintf(w, "\n%s, %s: witness (%s)\n", o.Thread, pointName(o.Point), how)
 			r.res = o.Result
+			r.idle, r.stalled, r.heldByCapacity = o.Idle, o.Stalled, o.HeldByCapacity
 			writeViolation(w, r, o.Witness, "text")
 		}
 	}
@@ -453,11 +454,15 @@ type jsonPoint struct {
 	Found    string `json:"found,omitempty"`
 	// Set with a witness, zero or false too (found by a tester: they were
 	// left out when zero or false).
-	Depth         *int  `json:"depth,omitempty"`
-	Passing       *int  `json:"applied_at_passing,omitempty"`
-	Waits         *bool `json:"waits_at_barrier,omitempty"`
-	WaitsAt       *int  `json:"waits_at_passing,omitempty"`
-	CycleStart    int   `json:"cycle_start,omitempty"`
+	Depth      *int  `json:"depth,omitempty"`
+	Passing    *int  `json:"applied_at_passing,omitempty"`
+	Waits      *bool `json:"waits_at_barrier,omitempty"`
+	WaitsAt    *int  `json:"waits_at_passing,omitempty"`
+	CycleStart int   `json:"cycle_start,omitempty"`
+	// Threads and, for a lasso, its cycle's threads, as check's (found by
+	// a tester: points said less of a lasso than check).
+	Threads []string `json:"threads,omitempty"`
+	lassoJSON
 	CapacityStuck int64 `json:"capacity_reached"`
 	// PendingStuck: of those, the ones with the update pending, where
 	// update completion is not judged (the table's *), when the
@@ -492,6 +497,10 @@ func writePointJSON(w io.Writer, path string, f *pointsFlags, o *check.PointOutc
 		j.Depth, j.Passing, j.Waits, j.WaitsAt, j.Trace, j.Path, j.CycleStart = &depth, &passing, &waits, &waitsAt, v.Trace, v.Path, v.CycleStart
 		// As check's (a newcomer: the text's note was missing from JSON).
 		j.Final, j.Note = v.Final, lateSessionNote(o.Program, o.Strategy, v)
+		j.Threads = v.Threads
+		if v.CycleStart > 0 {
+			j.lassoJSON = lassoJSONOf(&runReport{prog: o.Program, idle: o.Idle, stalled: o.Stalled, heldByCapacity: o.HeldByCapacity})
+		}
 	}
 	b, _ := json.Marshal(j)
 	fmt.Fprintf(w, "%s\n", b)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -292,5 +293,53 @@ func TestPointsCapacityMarked(t *testing.T) {
 	}
 	if strings.Contains(out, "unsafe*") {
 		t.Errorf("an unsafe point marked:\n%s", out)
+	}
+}
+
+// TestPointsLassoSaysWhy: a witness that is a lasso says what check says
+// of it, stalled and idle threads included, in text and JSON (found by a
+// tester: points --trace went from found: to the trace).
+func TestPointsLassoSaysWhy(t *testing.T) {
+	model := filepath.Join(t.TempDir(), "lasso.dsu")
+	if err := os.WriteFile(model, []byte(`protocol A = mu t. p -> c: <int>. t
+protocol D = mu t. q -> r: <int>. t
+service s: A
+service u: D
+thread P { fun loop(x) = send(x, c, 1); loop(x)  main loop(request(s, {p, c}, p)) }
+thread C { fun loop(y) = let v = receive(y, p) in loop(y)  main loop(accept(s, c)) }
+thread Q { fun loop(x) = send(x, r, 1); loop(x)  main loop(request(u, {q, r}, q)) }
+thread R { fun loop(y) = let v = receive(y, q) in loop(y)  main loop(accept(u, r)) }
+update codeQ { thread Q { fun loop(x) = send(x, r, 2); loop(x) } }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("points", "--trace", model)
+	if code != exitViolation {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"\n  idle:     Q never moves in the cycle", "\n  stalled:  Q moves in the cycle but cannot apply anywhere in it"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("points --trace lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = runCmd("points", "--json", model)
+	idle, stalled := false, false
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		var j struct {
+			Idle    *[]map[string]any `json:"idle"`
+			Stalled *[]map[string]any `json:"stalled"`
+			Held    *[]string         `json:"held_by_capacity"`
+		}
+		if err := json.Unmarshal([]byte(line), &j); err != nil {
+			t.Fatalf("%v: %s", err, line)
+		}
+		if j.Held == nil || j.Idle == nil || j.Stalled == nil {
+			t.Errorf("a lasso's line lacks held_by_capacity, idle or stalled: %s", line)
+			continue
+		}
+		idle, stalled = idle || len(*j.Idle) > 0, stalled || len(*j.Stalled) > 0
+	}
+	if !idle || !stalled {
+		t.Errorf("no line has an idle or a stalled thread:\n%s", out)
 	}
 }
