@@ -598,13 +598,19 @@ func idleSettings(at, strategy string) string {
 	if at != "any" {
 		idle = append(idle, "--update-at "+at)
 	}
+	return noEffectNote(idle)
+}
+
+// noEffectNote says that the flags idle (as given: "--strategy max+1")
+// have no effect on a model without an update ("" for none).
+func noEffectNote(idle []string) string {
 	switch len(idle) {
+	case 0:
+		return ""
 	case 1:
 		return idle[0] + " has no effect: the model has no update"
-	case 2:
-		return idle[0] + " and " + idle[1] + " have no effect: the model has no update"
 	}
-	return ""
+	return strings.Join(idle, " and ") + " have no effect: the model has no update"
 }
 
 // setupLine says what a run checks: the model, the update, the queue's

@@ -388,6 +388,26 @@ func TestStep(t *testing.T) {
 	if code, _, errs := runCmd("step", "../../models/mathserver.dsu"); code != exitUsage || !strings.Contains(errs, "reading the moves: a line longer than 64 KiB") {
 		t.Errorf("a 70,000-byte line: exit %d, stderr %q; want exit 2", code, errs)
 	}
+	// The model's warnings, and the flags a model without an update
+	// makes idle, are said as check says them (found by a tester).
+	noop := filepath.Join(t.TempDir(), "noop.dsu")
+	if err := os.WriteFile(noop, []byte("protocol P = a -> b: <int>. end\nservice s: P\n"+
+		"thread A { main let c = request(s, {a, b}, a) in send(c, b, 1) }\n"+
+		"thread B { main let c = accept(s, b) in receive(c, a) }\nupdate u { service s: P }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdin = strings.NewReader("q\n")
+	if _, _, errs := runCmd("step", noop); !strings.Contains(errs, "noop.dsu:5:8: warning: update u changes nothing") {
+		t.Errorf("step does not give the model's warning: %q", errs)
+	}
+	plain := filepath.Join(t.TempDir(), "plain.dsu")
+	if err := os.WriteFile(plain, []byte("thread T { main 1 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdin = strings.NewReader("q\n")
+	if _, _, errs := runCmd("step", "--strategy", "max+1", "--update-at", "never", plain); !strings.Contains(errs, "mcheck step: note: --strategy max+1 and --update-at never have no effect: the model has no update") {
+		t.Errorf("step says nothing of idle flags: %q", errs)
+	}
 	// Where there is no move, it says so (found by the adversarial
 	// tester: it asked for "a number from 1 to 0").
 	dead := filepath.Join(t.TempDir(), "dead.dsu")

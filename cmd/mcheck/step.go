@@ -66,6 +66,20 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		reportModelErrors(stderr, err)
 		return exitUsage
 	}
+	// As check says them (found by a tester: step took --strategy on a
+	// model without an update without a word).
+	reportWarnings(stderr, m)
+	if len(m.Updates) == 0 {
+		var idle []string
+		for _, name := range []string{"strategy", "update-at"} {
+			if fl := fs.Lookup(name); fl.Changed {
+				idle = append(idle, "--"+name+" "+fl.Value.String())
+			}
+		}
+		if n := noEffectNote(idle); n != "" {
+			fmt.Fprintf(stderr, "mcheck step: note: %s\n", n)
+		}
+	}
 	at, err := statespace.ParseUpdateAt(updateAt)
 	if err != nil {
 		fmt.Fprintf(stderr, "mcheck step: --update-at: %v\n", err)
