@@ -415,8 +415,11 @@ type search struct {
 	depth int
 	// stepViol is the first violation on a step found in this level.
 	stepViol *violAt
-	hint     string // set once by lookForGrowth, reported with the next progress
+	hint     string // set by lookForGrowth, reported with the next progress
 	hinted   bool
+	// looked: lookForGrowth's first look found no value large enough to
+	// name; it looks again at twice the depth for one that grew.
+	looked *growthLook
 	// Two batches: one expanded while the other is merged and recorded.
 	bufs    [2]batch
 	batches uint64     // the batches taken so far (batch.seq)
@@ -1272,12 +1275,27 @@ func (x *search) lookForGrowth() {
 	if x.hinted || x.depth < growthDepth || x.opt.Frontier.Len() > growthFrontier || len(x.rec) == 0 {
 		return
 	}
-	x.hinted = true
+	if x.looked != nil && x.depth < 2*x.looked.depth {
+		return
+	}
 	_, _, _, key, err := splitRecord(x.rec)
 	if err != nil {
+		x.hinted = true
 		return
 	}
 	c := x.trees.decode(key, nil, &cursor{})
+	if x.looked != nil {
+		// The second look: a value that grew since the first, whatever its
+		// pace (found by a tester: a counter that grows by one every four
+		// steps, or every twelve, was never named).
+		x.hinted = true
+		if t, what, from, to, ok := x.looked.grown(x.p, c, x.depth); ok {
+			x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s was %d at depth %d and is %d now: it may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
+				x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, from, x.looked.depth, to)
+		}
+		return
+	}
+	x.hinted = true
 	if !c.Upd.Introduced && c.Upd.Countdown > 0 {
 		// The pinned introduction is still ahead: the steps left until it
 		// are part of every configuration, so none repeats before it.
@@ -1347,6 +1365,76 @@ func (x *search) lookForGrowth() {
 		return
 	}
 	x.hint = fmt.Sprintf("the search is %d steps deep with only %s to go: the state space may be infinite (a value that grows without bound?); cut it with --max-depth or --max-states", x.depth, toGo(x.opt.Frontier.Len()))
+	x.looked, x.hinted = lookAt(x.p, c, x.depth), false
+}
+
+// growthLook is the integers of a configuration lookForGrowth looked at,
+// each by its thread, code and slot (its variable) or operand.
+type growthLook struct {
+	depth int
+	vals  map[growthSlot]int64
+}
+
+type growthSlot struct {
+	thread, code, slot int // slot: a variable's; -1-k: the k-th operand
+}
+
+func lookAt(p *Program, c *Config, depth int) *growthLook {
+	g := &growthLook{depth: depth, vals: map[growthSlot]int64{}}
+	g.each(p, c, func(s growthSlot, n int64) {
+		if _, ok := g.vals[s]; !ok {
+			g.vals[s] = n
+		}
+	})
+	return g
+}
+
+// each calls f on every integer of c's threads' frames, the outermost
+// frame of a code first.
+func (g *growthLook) each(p *Program, c *Config, f func(growthSlot, int64)) {
+	for t, th := range c.Threads {
+		for _, fr := range th.Frames {
+			for i, v := range fr.Slots {
+				if v.K == VInt && i < len(p.Codes[fr.Code].SlotNames) {
+					f(growthSlot{t, int(fr.Code), i}, v.N)
+				}
+			}
+			for k, v := range fr.Stack {
+				if v.K == VInt {
+					f(growthSlot{t, int(fr.Code), -1 - k}, v.N)
+				}
+			}
+		}
+	}
+}
+
+// grown finds an integer of c that grew in magnitude since g's look, by
+// at least one in 64 of the steps between (a counter that moves with the
+// search), and names it.
+func (g *growthLook) grown(p *Program, c *Config, depth int) (t int, what string, from, to int64, ok bool) {
+	least := max(int64(depth-g.depth)/64, 2)
+	abs := func(n int64) int64 {
+		if n < 0 {
+			return -n
+		}
+		return n
+	}
+	seen := map[growthSlot]bool{}
+	g.each(p, c, func(s growthSlot, n int64) {
+		if ok || seen[s] {
+			return
+		}
+		seen[s] = true
+		if was, in := g.vals[s]; in && abs(n)-abs(was) >= least {
+			t, from, to, ok = s.thread, was, n, true
+			if s.slot >= 0 {
+				what = fmt.Sprintf("variable %s (in %s)", p.Codes[s.code].SlotNames[s.slot], p.CodeName(int32(s.code)))
+			} else {
+				what = "a value being computed (in " + p.CodeName(int32(s.code)) + ")"
+			}
+		}
+	})
+	return t, what, from, to, ok
 }
 
 // pileUp is the service with the most live sessions in c, how many, and

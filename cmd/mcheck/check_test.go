@@ -373,6 +373,34 @@ func TestCheckGrowthHint(t *testing.T) {
 	}
 }
 
+// TestCheckGrowthHintSlow: a counter that grows more slowly than half the
+// depth (by one a round of four steps here, under stop-the-world) is
+// named at the second look, at twice the depth (found by a tester: it
+// never was).
+func TestCheckGrowthHintSlow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "slow.dsu")
+	src := `protocol P = mu t. a -> b: <int>. t
+service s: P
+thread A {
+  fun loop(c, tx) = send(c, b, tx); loop(c, tx + 1)
+  main loop(request(s, {a, b}, a), 1)
+}
+thread B {
+  fun serve(c) = let x = receive(c, a) in serve(c)
+  main serve(accept(s, b))
+}
+update u { thread A { fun loop(c, tx) = send(c, b, tx); loop(c, tx + 1) } }
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "stop-the-world", "--max-depth", "4010", path)
+	if code != exitBounded || !strings.Contains(errs, "the state space may be infinite") ||
+		!regexp.MustCompile(`the search is 4000 steps deep .*: in thread A, variable tx \(in new body of loop\) was \d+ at depth 2000 and is \d+ now`).MatchString(errs) {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+}
+
 // TestCheckCountdownHint: a search deep before a pinned introduction
 // (--update-at step:K, K large) grows because the steps left are part of
 // each configuration; the hint says so, not "a value that grows" (found
