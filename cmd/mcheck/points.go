@@ -322,7 +322,9 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 	if safe == 0 && unsafe > 0 {
 		// Where to look next (found by a tester, who read "0 of 8 safe"
 		// under the default strategy while check said max+1 was safe).
-		if o0.Strategy == "uncoordinated" {
+		// Only for an update that changes a protocol (found by a tester:
+		// it came for a code-only update, which no strategy made safe).
+		if o0.Strategy == "uncoordinated" && slices.ContainsFunc(o0.Program.Services, func(s *statespace.ServiceInfo) bool { return s.Moved }) {
 			fmt.Fprintln(w, "hint: uncoordinated updating makes no thread wait for another, so a protocol change is rarely safe under it; --strategy max+1, stop-the-world or all judge the coordinated ones")
 		}
 		// call points; a witness without its thread applying, in which
@@ -348,7 +350,7 @@ func writePointsTable(w io.Writer, path string, f *pointsFlags, outs []*check.Po
 			fmt.Fprintf(w, "hint: a witness in which the point's thread does not apply breaks the model without that point: the other threads' points cause it%s; --trace prints each witness\n", calls)
 		}
 		if itself {
-			fmt.Fprintln(w, "hint: a witness in which the point's own thread never applies shows that the point alone cannot complete the update: its thread does not reach it once the update is introduced (it passed it before, or it is held elsewhere); --trace prints each witness")
+			fmt.Fprintln(w, "hint: a witness in which the point's own thread never applies shows that the point alone cannot complete the update: its thread does not reach it once the update is introduced (it passed it before, its way goes round it, or it is held elsewhere); --trace prints each witness")
 		}
 	}
 	if len(capped) > 0 {

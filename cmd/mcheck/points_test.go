@@ -268,6 +268,27 @@ func TestPointsHints(t *testing.T) {
 	if !strings.Contains(out, "hint: a witness in which the point's own thread never applies") || strings.Contains(out, "the other threads' points cause it") {
 		t.Errorf("a point passed before the update came:\n%s", out)
 	}
+	// A code-only update: no word of protocol changes (a tester).
+	codeOnly := filepath.Join(t.TempDir(), "code-only.dsu")
+	if err := os.WriteFile(codeOnly, []byte(`protocol KV = mu t. client -> server: <int>. t
+service kv: KV
+thread Client {
+  fun loop(c) = send(c, server, choose(1, 2)); loop(c)
+  main loop(request(kv, {client, server}, client))
+}
+thread Server {
+  fun store(x) = x
+  fun serve(c) = let x = receive(c, client) in store(x); (if x == 2 then update else ()); serve(c)
+  main serve(accept(kv, server))
+}
+update logging { thread Server { fun store(x) = x + 100 } }
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ = runCmd("points", "--workers", "1", codeOnly)
+	if strings.Contains(out, "a protocol change") || !strings.Contains(out, "its way goes round it") {
+		t.Errorf("a code-only update's hints speak of a protocol change:\n%s", out)
+	}
 	_, out, _ = runCmd("points", "--workers", "1", "--strategy", "max+1", "../../models/tutorial-explicit.dsu")
 	if strings.Contains(out, "hint:") || !strings.Contains(out, "2 of 2 points safe") {
 		t.Errorf("max+1 on the explicit points:\n%s", out)
