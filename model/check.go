@@ -291,6 +291,7 @@ func check(f *syntax.File, needThreads bool) (*Model, error) {
 		c.vetUpdatePoints(m)
 		c.vetUnreachedUpdates(m)
 		c.vetAddedRoles(m)
+		c.vetUntakenRoles(m)
 		c.vetUnchangedRoles(m)
 		c.vetNoOpUpdates(m)
 	}

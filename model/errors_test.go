@@ -573,3 +573,32 @@ update v2 {
 		t.Errorf("err = %v, want only %s", err, want)
 	}
 }
+
+// TestWarnUntakenRoles: a service some code requests, with a role of its
+// protocol that no thread requests or accepts in any version of its code,
+// is warned of: no session of it ever starts (found by a tester, who had
+// left a participant's thread out). A role taken only in new code, or a
+// service never requested, is not.
+func TestWarnUntakenRoles(t *testing.T) {
+	src := `protocol P = a -> b: <int>. a -> c: <int>. end
+service s: P
+thread A { main let x = request(s, {a, b, c}, a) in send(x, b, 1); send(x, c, 2) }
+thread B { main let y = accept(s, b) in receive(y, a) }
+`
+	want := "u.dsu:2:9: no thread requests or accepts role c of service s, in any version of its code: a request waits for every role of P, so no session of s ever starts (a deadlock at the request)"
+	if got := warningsOf(t, "u.dsu", src); !slices.Equal(got, []string{want}) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	for _, src := range []string{
+		// c taken by new code only
+		src + "thread C { fun f() = () main f() }\nupdate u { thread C { fun f() = let z = accept(s, c) in receive(z, a) } }\n",
+		// never requested
+		strings.Replace(src, "main let x = request(s, {a, b, c}, a) in send(x, b, 1); send(x, c, 2)", "main 1", 1),
+	} {
+		for _, w := range warningsOf(t, "u.dsu", src) {
+			if strings.Contains(w, "no thread requests or accepts") {
+				t.Errorf("%s: %s", src, w)
+			}
+		}
+	}
+}

@@ -318,6 +318,60 @@ func unchangedReceiver(t *Thread, u *Update, from []string) string {
 	return ""
 }
 
+// vetUntakenRoles warns of a service that some code requests while no
+// thread, in any version of its code, requests or accepts one of the roles
+// of its protocol: a request waits for every role, so no session of it
+// ever starts, and the search finds only a deadlock at the request (found
+// by a tester, who had left a participant's thread out).
+func (c *checker) vetUntakenRoles(m *Model) {
+	for _, sv := range m.Services {
+		requested := false
+		taken := map[string]bool{}
+		look := func(e syntax.Expr) {
+			switch e := e.(type) {
+			case *syntax.Request:
+				if e.Service.Name == sv.Name {
+					requested, taken[e.Role.Name] = true, true
+				}
+			case *syntax.Accept:
+				if e.Service.Name == sv.Name {
+					taken[e.Role.Name] = true
+				}
+			}
+		}
+		for _, t := range m.Threads {
+			for _, f := range t.Funs {
+				walkExpr(f.Body, look)
+			}
+			walkExpr(t.Main, look)
+		}
+		for _, u := range m.Updates {
+			for _, bodies := range u.Bodies {
+				for _, f := range bodies {
+					walkExpr(f.Body, look)
+				}
+			}
+		}
+		if !requested {
+			continue
+		}
+		var untaken []string
+		for _, r := range sv.Protocol.Roles {
+			if !taken[r] {
+				untaken = append(untaken, r)
+			}
+		}
+		if len(untaken) > 0 {
+			roles := "role " + untaken[0]
+			if len(untaken) > 1 {
+				roles = "roles " + strings.Join(untaken, ", ")
+			}
+			c.warnf(sv.Decl.Name.Pos, "no thread requests or accepts %s of service %s, in any version of its code: a request waits for every role of %s, so no session of %s ever starts (a deadlock at the request)",
+				roles, sv.Name, sv.Protocol.Name, sv.Name)
+		}
+	}
+}
+
 // rolesTaken lists the roles of service svc that thread t takes in a
 // request or an accept in its code, each once, in order of appearance.
 func rolesTaken(t *Thread, svc string) []string {
