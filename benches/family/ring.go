@@ -22,7 +22,8 @@ func init() {
 // others accept. Per lap r1 sends a fresh bit (chosen nondeterministically)
 // to r2 and every other station forwards the value it received on the lap
 // before, keeping the new one: the ring is a delay line, so the stations
-// together hold n-1 bits and the state space grows about as n·2^n.
+// together hold n-1 bits and the state space without the update grows
+// about as n·2^n (with it, by about 4.5 times a station).
 //
 // The update moves the service to a protocol in which every lap ends with
 // r1 telling r2 the parity of the token that came back (a choice, both
@@ -53,10 +54,12 @@ func ring(n int) string {
 A token ring of %d stations %s on one service. In each lap (protocol
 Ring) r1 sends a fresh bit to r2 and every other station passes on the
 bit it received on the lap before, keeping the new one: the ring is a
-delay line whose stations hold %s, so the state space grows about
-as N·2^N. Before the update one message is queued at a time; around it
-two may be (capacity 1 holds some sends back), so from capacity 2 on the
-queue capacity does not matter. The update parity moves the service to RingParity, where each lap
+delay line whose stations hold %s, so without the update (--update-at
+never) the state space grows about as N·2^N; with it, by about 4.5 times
+a station (the update's states multiply the bits'). Before the update one
+message is queued at a time; around it two may be (capacity 1 holds some
+sends back), so from capacity 2 on the queue capacity does not matter.
+The update parity moves the service to RingParity, where each lap
 ends with r1 telling r2 the parity of the token that came back (a choice),
 with new bodies for r1 and r2; %s.
 

@@ -50,6 +50,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.from, "from", 0, "the first parameter value")
 	fs.IntVar(&f.to, "to", 0, "the last parameter value")
 	fs.StringVar(&f.out, "out", "", "directory for FAMILY.csv, FAMILY.svg and FAMILY.png (created if missing)")
+	markRequired(fs, "family", "out")
 	listVar(fs, &f.strategy, "strategy", "all", "strategies to run: "+strings.Join(statespace.StrategyNames(), ", ")+", a comma-separated list, or all")
 	fs.IntVar(&f.queueBound, "queue-bound", 8, "capacity of the global queue, passed to every run")
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut each run after this many distinct configurations (0: no bound); a cut run is not exhaustive and its verdict is unknown")

@@ -1026,6 +1026,14 @@ func TestEmptyStringFlag(t *testing.T) {
 			t.Errorf("%v: exit %d, %q", args, code, errs)
 		}
 	}
+	// A required flag is not to be left out (a tester: bench's --out "" was
+	// told to leave the flag out, which is refused too).
+	if code, _, errs := runCmd("bench", "--family", "ring", "--from", "2", "--to", "2", "--out", ""); code != exitUsage || !strings.Contains(errs, "--out: an empty value (give one: the flag is required)") {
+		t.Errorf("bench --out \"\": exit %d, %q", code, errs)
+	}
+	if _, _, errs := runCmd("check", "--store", "", "../../models/mathserver.dsu"); !strings.Contains(errs, "or leave the flag out") {
+		t.Errorf("check --store \"\": %q", errs)
+	}
 	code, _, errs := runCmd("step", "--update", "toB", "--update", "toB", "../../models/mathserver.dsu")
 	if code != exitUsage || !strings.Contains(errs, "given twice") {
 		t.Errorf("step --update twice: exit %d, %q", code, errs)

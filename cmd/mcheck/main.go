@@ -96,6 +96,17 @@ func outputLost(w io.Writer) error {
 	return nil
 }
 
+// requiredFlag annotates a flag a command cannot do without (markRequired).
+const requiredFlag = "mcheck-required"
+
+// markRequired marks fs's flags names as required, for parseFlags' word on
+// an empty value.
+func markRequired(fs *pflag.FlagSet, names ...string) {
+	for _, n := range names {
+		fs.SetAnnotation(n, requiredFlag, []string{"true"})
+	}
+}
+
 func run(args []string, stdout, stderr io.Writer) (status int) {
 	defer func() {
 		// A panic is a bug in mcheck, never the user's fault: say so plainly,
@@ -431,7 +442,11 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writ
 				if f.Shorthand != "" {
 					name = "-" + f.Shorthand + "/" + name // (a tester: -o "" was named --output)
 				}
-				err = fmt.Errorf("%s: an empty value (give one, or leave the flag out)", name)
+				advice := "give one, or leave the flag out"
+				if _, ok := f.Annotations[requiredFlag]; ok {
+					advice = "give one: the flag is required" // (a tester: leaving it out was refused)
+				}
+				err = fmt.Errorf("%s: an empty value (%s)", name, advice)
 			}
 		})
 	}
