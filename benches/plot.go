@@ -139,6 +139,35 @@ type wholeLogTicks struct{ plot.LogTicks }
 
 func (t wholeLogTicks) Ticks(min, max float64) []plot.Tick {
 	ts := t.LogTicks.Ticks(min, max)
+	labelled := func() int {
+		n := 0
+		for _, tk := range ts {
+			if tk.Label != "" {
+				n++
+			}
+		}
+		return n
+	}
+	// Values within one power of ten got one label or none: the ticks at
+	// 2 and 5 times a power of ten are labelled too, then every tick, so
+	// that a value can be read off (found by a tester: an axis labelled
+	// "10" alone).
+	for _, mantissas := range [][]float64{{2, 5}, {2, 3, 4, 5, 6, 7, 8, 9}} {
+		if labelled() >= 2 {
+			break
+		}
+		for i, tk := range ts {
+			if tk.Value <= 0 {
+				continue
+			}
+			m := tk.Value / math.Pow(10, math.Floor(math.Log10(tk.Value)+1e-9))
+			for _, want := range mantissas {
+				if math.Abs(m-want) < 1e-6 {
+					ts[i].Label = "x"
+				}
+			}
+		}
+	}
 	for i := range ts {
 		if ts[i].Label != "" {
 			ts[i].Label = groupDigits(int64(math.Round(ts[i].Value)))

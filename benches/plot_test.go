@@ -65,6 +65,25 @@ func TestPlotOnePointHasScale(t *testing.T) {
 	}
 }
 
+// TestLogTicksTwoLabels: an axis over values within one power of ten has
+// two labels at least (found by a tester: 51 states, one label, "10").
+func TestLogTicksTwoLabels(t *testing.T) {
+	for _, r := range [][2]float64{{40, 70}, {12, 18}, {3000, 9000}, {1, 1e6}} {
+		n := 0
+		for _, tk := range (wholeLogTicks{}).Ticks(r[0], r[1]) {
+			if tk.Label != "" {
+				n++
+				if strings.ContainsAny(tk.Label, "e.") {
+					t.Errorf("%v: label %q", r, tk.Label)
+				}
+			}
+		}
+		if n < 2 {
+			t.Errorf("%v: %d labels", r, n)
+		}
+	}
+}
+
 func TestGroupDigits(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 7: "7", 100: "100", 1000: "1,000", 100000: "100,000", 1000000: "1,000,000", -1000: "-1,000", -100: "-100"} {
 		if got := groupDigits(n); got != want {
