@@ -51,7 +51,7 @@ func (s *Semantics) checkAct(c *Config, t, inst, ei int, doing Doing, ok func(st
 	// tester found "to act in run 1 under P" said of such a role).
 	if pv != e.Ver && !e.Done {
 		return &Fault{Kind: FaultVersion, Thread: t, Doing: doing, End: ref, Run: in.RunBase + e.Run + 1,
-			RunAtLeast: e.Ver == 1 && e.NextVer == 1, RunVer: e.Ver, Ver: pv, Code: th.Frames[len(th.Frames)-1].Code}
+			RunAtLeast: p.runClamped(in.Service, *e), RunVer: e.Ver, Ver: pv, Code: th.Frames[len(th.Frames)-1].Code}
 	}
 	lt, st := p.monitor(in, e)
 	if lt == nil {

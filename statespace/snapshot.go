@@ -124,7 +124,17 @@ func (p *Program) runOf(in *Instance, e End, noRuns bool) (run int, atLeast, cou
 	if noRuns || !p.Services[in.Service].Moved || e.Done || e.Untracked {
 		return 0, false, false
 	}
-	return int(in.RunBase + e.Run + 1), e.Ver == 1 && e.NextVer == 1, true
+	return int(in.RunBase + e.Run + 1), p.runClamped(in.Service, e), true
+}
+
+// runClamped says that endpoint e of a session of service svc has
+// migrated for good, and the canonical form stops counting its runs past
+// the others' (normaliseRuns): its run number is a lower bound. A service
+// with one run in each version has none to count (found by testers: "run
+// 1 or later" of a protocol with one run).
+func (p *Program) runClamped(svc int, e End) bool {
+	pr := p.Services[svc].Protocol
+	return e.Ver == 1 && e.NextVer == 1 && (pr[0].Looping || pr[1].Looping)
 }
 
 // endState says what endpoint e of instance in expects next.

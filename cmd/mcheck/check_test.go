@@ -1792,6 +1792,13 @@ update U {
 	if !strings.Contains(out, "to act in run 1 under P1, the protocol of its current run") || strings.Contains(out, "or later under") {
 		t.Errorf("on the old protocol:\n%s%s", out, errs)
 	}
+	// A service with one run in each version: the run is known (testers:
+	// "run 1 or later" of a protocol with one run).
+	_, out, errs = runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--update-at", "step:0",
+		"../../statespace/testdata/regress/start-without-new-role.dsu")
+	if !strings.Contains(out, "s#1.b (held by B): Q, run 1, next: receive <int> from c") || strings.Contains(out, "or later") {
+		t.Errorf("one run a version:\n%s%s", out, errs)
+	}
 }
 
 // TestTraceOfAThousandSteps: a trace of 1,000 steps or more keeps its
