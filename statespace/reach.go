@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sort"
 	"sync/atomic"
+
+	"github.com/mcheck/mcheck/model/syntax"
 )
 
 // Reached code, for the source lines --coverage reports as never reached
@@ -38,6 +40,37 @@ func (r *Reached) mark(code, pc int32) {
 	}
 }
 
+// parents maps every expression of p's code, in every version, to the
+// expression it is directly inside (none for a body's root).
+func parents(p *Program) map[syntax.Expr]syntax.Expr {
+	parent := map[syntax.Expr]syntax.Expr{}
+	var link func(e syntax.Expr)
+	link = func(e syntax.Expr) {
+		syntax.Inspect(e, func(c syntax.Expr) bool {
+			if c == e {
+				return true
+			}
+			parent[c] = e
+			link(c)
+			return false
+		})
+	}
+	for _, t := range p.Model.Threads {
+		for _, f := range t.Funs {
+			link(f.Body)
+		}
+		link(t.Main)
+	}
+	if p.Update != nil {
+		for _, bodies := range p.Update.Bodies {
+			for _, f := range bodies {
+				link(f.Body)
+			}
+		}
+	}
+	return parent
+}
+
 // UnreachedLine is a source line of the model with code on it that no
 // thread ever reached.
 type UnreachedLine struct {
@@ -48,29 +81,50 @@ type UnreachedLine struct {
 
 // Lines lists the source lines no thread reached (never nil): a line is reached when
 // some instruction compiled from it was, in any code version (a function
-// the update leaves alone is one source in both heap versions).
+// the update leaves alone is one source in both heap versions), or one
+// compiled from an expression inside one that starts on it: a thread that
+// evaluates the value of a `let` written on the lines after it has
+// reached the `let`'s line, even if the value never comes (found by a
+// tester: `let r =` over a call that loops for ever was never run).
 func (r *Reached) Lines(p *Program) []UnreachedLine {
 	type line struct {
 		reached bool
 		code    []string
 	}
+	parent := parents(p)
 	lines := map[int]*line{}
+	at := func(n int) *line {
+		l := lines[n]
+		if l == nil {
+			l = &line{}
+			lines[n] = l
+		}
+		return l
+	}
 	for ci, c := range p.Codes {
 		desc := p.codeDesc(c) + " of " + p.Threads[c.Thread].Name
 		for pc, in := range c.Instrs {
 			if in.Node == nil {
 				continue // a function's return: no source of its own
 			}
-			n := int(in.Node.Position().Line)
-			l := lines[n]
-			if l == nil {
-				l = &line{}
-				lines[n] = l
-			}
-			l.reached = l.reached || r.hit[r.base[ci]+pc].Load()
+			l := at(int(in.Node.Position().Line))
 			if !slices.Contains(l.code, desc) {
 				l.code = append(l.code, desc)
 			}
+			if !r.hit[r.base[ci]+pc].Load() {
+				continue
+			}
+			l.reached = true
+			if e, ok := in.Node.(syntax.Expr); ok {
+				for a := parent[e]; a != nil; a = parent[a] {
+					at(int(a.Position().Line)).reached = true
+				}
+			}
+		}
+	}
+	for n, l := range lines {
+		if len(l.code) == 0 {
+			delete(lines, n) // only an enclosing expression's line: no code of its own
 		}
 	}
 	out := []UnreachedLine{} // not nil: the lines were recorded

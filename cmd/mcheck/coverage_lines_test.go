@@ -31,6 +31,44 @@ func TestCheckCoverageLines(t *testing.T) {
 	}
 }
 
+// TestCoverageLineEntered: a line whose expression a thread entered, its
+// value written on the next line and never coming, ran (found by a
+// tester: `let v =` over a receive that waits for ever, and over a call
+// that loops for ever, were listed as never run).
+func TestCoverageLineEntered(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "entered.dsu")
+	src := `protocol P = a -> b: <int>. end
+service s: P
+thread A {
+  main let c = request(s, {a, b}, a) in
+    let v =
+      receive(c, b) in
+    v
+}
+thread B {
+  fun spin(k) = spin(k)
+  main let c = accept(s, b) in
+    let w =
+      spin(c) in
+    w
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--continue", "--coverage", path)
+	var got []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "  never ran:") {
+			got = append(got, strings.TrimSpace(strings.TrimPrefix(l, "  never ran:")))
+		}
+	}
+	p := filepath.ToSlash(path)
+	if want := []string{p + ":7 (main of A)", p + ":14 (main of B)"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("never ran %q, want %q\n%s%s", got, want, out, errs)
+	}
+}
+
 // TestCoverageAfterLassoComplete: a lasso is looked for only after the
 // safety search held exhaustively, so the coverage list is complete; it
 // was called incomplete ("the search stopped early", adversarial tester).
