@@ -700,14 +700,21 @@ func writeUnreached(w io.Writer, r *runReport, u *statespace.Unreached) {
 	// A lasso is looked for only after the safety search held
 	// exhaustively: its list is complete.
 	lasso := r.res.Violation != nil && r.res.Violation.CycleStart > 0
+	// Why the part explored is not the whole: a bit array that went to its
+	// end may have taken new states for seen ones; it did not stop early
+	// (found by a tester).
+	why := "the search stopped early"
+	if r.bitstate != "" && !r.res.Interrupted && !r.res.CutByStates && !r.res.CutByDepth && r.res.Violation == nil {
+		why = "a bit array may have taken states it never explored for seen ones"
+	}
 	if !r.res.Exhaustive && !lasso {
-		scope = "in the part explored (the search stopped early: this list is too long)"
+		scope = "in the part explored (" + why + ": this list is too long)"
 	}
 	if len(u.Actions) == 0 && len(u.States) == 0 && len(u.Lines) == 0 {
 		if !r.res.Exhaustive && !lasso {
 			// An empty list of the part explored (found by a tester: "this
 			// list is too long" was said of an empty one).
-			scope = "in the part explored (the search stopped early)"
+			scope = "in the part explored (" + why + ")"
 		}
 		lines := ""
 		if u.Lines != nil {

@@ -116,6 +116,11 @@ func TestCoverageCutEmptyList(t *testing.T) {
 	if !strings.Contains(out, "every source line run, in the part explored (the search stopped early)\n") || strings.Contains(out, "too long") {
 		t.Errorf("cut, every place exercised:\n%s", out)
 	}
+	// A bit array that went to its end did not stop early (a tester).
+	_, out, _ = runCmd("check", "--coverage", "--strategy", "max+1", "--store", "bitstate", "--progress", "off", "../../models/mathserver.dsu")
+	if !strings.Contains(out, "in the part explored (a bit array may have taken states it never explored for seen ones)") || strings.Contains(out, "stopped early") {
+		t.Errorf("bitstate, to its end:\n%s", out)
+	}
 }
 
 // TestCheckCoverageJSON: check --coverage --json carries the coverage
