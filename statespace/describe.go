@@ -560,9 +560,10 @@ func (p *Program) TraceStepOf(n int, c *Config, s *Succ) TraceStep {
 	case ActSend, ActSelect, ActRecv, ActCase:
 		switch f := s.Fault; {
 		case f != nil && f.Thread == a.Thread && f.Kind == FaultNotHolder:
-			st.Endpoint = p.EndpointName(f.End)
+			st.Endpoint, st.NotDone = p.EndpointName(f.End), true
 		case f != nil && f.Thread == a.Thread && (f.Kind == FaultNotEndpoint || f.Kind == FaultEnded):
 			// no session's endpoint was acted on
+			st.NotDone = true
 		default:
 			st.Endpoint = fmt.Sprintf("%s#%d.%s", p.instService(c, s, a.Inst), a.Inst, p.Roles[a.Role])
 		}

@@ -113,6 +113,10 @@ type TraceStep struct {
 	Peers    []string `json:"peers,omitempty"`
 	Value    string   `json:"value,omitempty"`
 	Label    string   `json:"label,omitempty"`
+	// NotDone: the thread stopped instead of acting (an endpoint that is
+	// another thread's or of an ended session, or no endpoint at all): no
+	// message was sent or received (charts draw none; found by a tester).
+	NotDone bool `json:"not_done,omitempty"`
 	// Holders, for a session start, maps each role to the thread taking it.
 	Holders map[string]string `json:"holders,omitempty"`
 	What    string            `json:"what"`

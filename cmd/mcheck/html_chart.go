@@ -244,9 +244,13 @@ func stepRow(ch *mscChart, k int, s statespace.TraceStep, snaps []statespace.Sna
 	case "start":
 		startRow(ch, &row, s, snaps[k], lane, holders)
 	case "send", "select":
-		sendMessages(ch, k, s, x, row.Y, lane, holders)
+		if !s.NotDone {
+			sendMessages(ch, k, s, x, row.Y, lane, holders)
+		}
 	case "receive", "case":
-		receiveMessage(ch, k, s, row.Y)
+		if !s.NotDone {
+			receiveMessage(ch, k, s, row.Y)
+		}
 	}
 	if !marked[l] {
 		row.Marks = append(row.Marks, markOf(s, x, row.Y))

@@ -862,3 +862,37 @@ func TestHTMLSummaryAsText(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLNotDoneNoMessage: a send its thread did not do (on another
+// thread's endpoint: "— not done") draws no message, in the page's chart
+// as in the text's, and its JSON step says not_done (found by a tester:
+// the page drew a message still queued at the end, the queue empty).
+func TestHTMLNotDoneNoMessage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notdone.dsu")
+	if err := os.WriteFile(path, []byte(`protocol P = a -> b: <int>. a -> b: <int>. end
+protocol Q = x -> y: <int>. end
+service s: P
+service q: Q
+thread A {
+  main let c = request(s, {a, b}, a) in let g = request(q, {x, y}, x) in send(g, y, c); 0
+}
+thread B {
+  main let c = accept(s, b) in let g = accept(q, y) in let e = receive(g, x) in send(e, b, 5); receive(c, a)
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, page, root := checkHTML(t, path, "--continue")
+	if !strings.Contains(page, "not done") {
+		t.Fatalf("no step not done on the page")
+	}
+	for _, m := range root.all(byClass("g", "msg")) {
+		if strings.Contains(m.text.String(), "not done") {
+			t.Errorf("a message drawn for a step not done: %s", m.text.String())
+		}
+	}
+	_, out, _ := runCmd("check", "--continue", "--json", "--store", "memory", "--progress", "off", path)
+	if !strings.Contains(out, `"not_done":true`) {
+		t.Errorf("no JSON step says not_done:\n%s", out)
+	}
+}

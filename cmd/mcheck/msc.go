@@ -74,7 +74,7 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep, 
 				}
 			}
 			line[c*width] = '*'
-		case s.Kind == "send" || s.Kind == "select":
+		case (s.Kind == "send" || s.Kind == "select") && !s.NotDone:
 			line[c*width] = '*'
 			session := s.Endpoint
 			if k := strings.LastIndexByte(session, '.'); k >= 0 {
