@@ -38,16 +38,22 @@ func interruptible(cmd string, stderr io.Writer) (ctx context.Context, stop func
 	done := make(chan struct{})
 	low := make(chan lowMemory, 1)
 	go watchMemory(readMemoryState, memoryPoll, low, done)
+	// On a terminal, the notice clears the progress bar's line first
+	// (found by a tester: it was written onto the bar).
+	clear := ""
+	if isTerminal(stderr) {
+		clear = "\r\x1b[K"
+	}
 	go func() {
 		var first os.Signal
 		var at time.Time
 		select {
 		case s := <-sigs:
 			first, at = s, time.Now()
-			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far (send it again to stop at once, without cleaning up)\n", cmd, signalName(s))
+			fmt.Fprintf(stderr, clear+"mcheck %s: %s: stopping after the current step, with the statistics so far (send it again to stop at once, without cleaning up)\n", cmd, signalName(s))
 			cancel()
 		case low := <-low:
-			fmt.Fprintf(stderr, "mcheck %s: %s: stopping after the current step, with the statistics so far, before %s and they are lost (%s)\n", cmd, low.why, low.ender, low.fix(cmd))
+			fmt.Fprintf(stderr, clear+"mcheck %s: %s: stopping after the current step, with the statistics so far, before %s and they are lost (%s)\n", cmd, low.why, low.ender, low.fix(cmd))
 			cancel()
 		case <-done:
 			return
