@@ -281,7 +281,7 @@ func (p *Program) unapplied(c *Config) []string {
 
 func (p *Program) describeN(c *Config) string {
 	var parts []string
-	for _, in := range c.Insts {
+	for _, in := range instsShown(c) {
 		switch {
 		case in.N == NoRunNumber:
 		case in.N == 0:
@@ -316,6 +316,15 @@ func queueShown(c *Config) []*Channel {
 		return -1
 	}
 	slices.SortStableFunc(order, func(a, b *Channel) int { return serial(a) - serial(b) })
+	return order
+}
+
+// instsShown is c's live sessions in the order reports show them: of
+// their creation, as the queue (found by a tester: the final
+// configuration listed them in the canonical order, the queue in this).
+func instsShown(c *Config) []*Instance {
+	order := slices.Clone(c.Insts)
+	slices.SortStableFunc(order, func(a, b *Instance) int { return a.Serial - b.Serial })
 	return order
 }
 
@@ -363,7 +372,7 @@ func (p *Program) describe(c *Config, noRuns bool) string {
 		}
 		b.WriteString("\n")
 	}
-	for _, in := range c.Insts {
+	for _, in := range instsShown(c) {
 		for _, i := range p.Ordered(in) {
 			e := in.Ends[i]
 			lt := p.Services[in.Service].Monitors[e.Ver][e.Role]

@@ -69,8 +69,9 @@ func (p *Program) snapshotOf(c *Config, noRuns bool) Snapshot {
 		s.Threads = append(s.Threads, ThreadView{Name: p.Threads[t].Name, Status: p.threadStatus(c, th),
 			Applied: th.HeapVer == 1, Ended: th.Status != Running})
 	}
-	for _, in := range c.Insts {
-		for _, e := range in.Ends {
+	for _, in := range instsShown(c) {
+		for _, i := range p.Ordered(in) {
+			e := in.Ends[i]
 			v := EndpointView{
 				Name:     fmt.Sprintf("%s#%d.%s", p.Services[in.Service].Name, in.Serial, p.Roles[e.Role]),
 				Holder:   p.Threads[e.Holder].Name,

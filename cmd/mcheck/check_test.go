@@ -1877,3 +1877,21 @@ update U {
 		t.Errorf("without an update:\n%s%s", out, errs)
 	}
 }
+
+// TestFinalConfigurationInCreationOrder: the final configuration lists
+// the sessions' endpoints in the order of their creation, as the queue
+// (found by a tester: t#1, created first, came after s#2).
+func TestFinalConfigurationInCreationOrder(t *testing.T) {
+	path := writeTemp(t, "order.dsu", `protocol P = a -> b: <int>. end
+service s: P
+service t: P
+thread A { main let d = request(t, {a, b}, a) in let c = request(s, {a, b}, a) in send(d, b, 4); send(c, b, 3) }
+thread B { main let d = accept(t, b) in let c = accept(s, b) in () }
+`)
+	_, out, errs := runCmd("check", "--progress", "off", "--store", "memory", path)
+	final := out[strings.Index(out, "final configuration:"):]
+	ti, si := strings.Index(final, "t#1.a (held"), strings.Index(final, "s#2.a (held")
+	if ti < 0 || si < 0 || ti > si || !strings.Contains(final, "queue: [t#1 a->b: 4; s#2 a->b: 3]") {
+		t.Errorf("not in creation order:\n%s%s", out, errs)
+	}
+}
