@@ -462,6 +462,17 @@ func TestCheckMSCArrows(t *testing.T) {
 	if !strings.Contains(out, "  (| a thread's lifeline; * the thread that takes the step;") {
 		t.Errorf("no legend:\n%s", out)
 	}
+	// A message still queued at the end is drawn dotted, as the page
+	// draws it dashed (a tester: an orphan looked delivered).
+	path := writeTemp(t, "orphan.dsu", `protocol P = a -> b: <int>. a -> b: <int>. end
+service s: P
+thread A { main let c = request(s, {a, b}, a) in send(c, b, 1); send(c, b, 2) }
+thread B { main let c = accept(s, b) in receive(c, a) }
+`)
+	_, out, _ = runCmd("check", "--progress", "off", "--store", "memory", "--trace", "msc", path)
+	if !strings.Contains(out, "*------------>|  s#1.a sends 1 to b") || !strings.Contains(out, "*............>|  s#1.a sends 2 to b") {
+		t.Errorf("the message still queued is not told apart:\n%s", out)
+	}
 }
 
 // TestFitLine: the progress description is cut to the terminal's width.

@@ -55,7 +55,8 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep, 
 		fmt.Fprintf(w, "%s(%s)\n", indent, strings.Join(key, "; "))
 	}
 	holders := map[string]map[string]string{} // session (s#1) -> role -> thread
-	for _, s := range trace {
+	queued := stillQueued(trace)
+	for i, s := range trace {
 		line := []byte(strings.Repeat(" ", width*len(names)))
 		for i := range names {
 			line[i*width] = '|'
@@ -82,7 +83,7 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep, 
 			}
 			for _, peer := range s.Peers {
 				if k, ok := col[holders[session][peer]]; ok && k != c {
-					arrow(line, c*width, k*width)
+					arrow(line, c*width, k*width, queued[msgAt{i, peer}])
 				}
 			}
 		default:
@@ -97,15 +98,63 @@ func writeMSC(w io.Writer, p *statespace.Program, trace []statespace.TraceStep, 
 
 // mscLegend reads a chart's marks (found by a tester: the HTML page had a
 // legend, the text chart none).
-const mscLegend = "  (| a thread's lifeline; * the thread that takes the step; + a thread that joins the session it starts; = a step of no thread (the update is introduced, or the barrier released); *--->| a message from its sender to a receiver)"
+const mscLegend = "  (| a thread's lifeline; * the thread that takes the step; + a thread that joins the session it starts; = a step of no thread (the update is introduced, or the barrier released); *--->| a message from its sender to a receiver; *...>| one still queued when the trace ends)"
 
-// arrow draws a message from column from to column to: dashes between, an
-// arrow head next to the receiver's lifeline.
-func arrow(line []byte, from, to int) {
+// msgAt is the copy for peer of the message sent at trace index step.
+type msgAt struct {
+	step int
+	peer string
+}
+
+// stillQueued finds the messages of a trace still queued at its end: each
+// channel (session, sender, receiver) is a FIFO that sends fill and
+// receives empty (found by a tester: the page marked them, the text's
+// chart did not).
+func stillQueued(trace []statespace.TraceStep) map[msgAt]bool {
+	fifo := map[string][]msgAt{}
+	for i, s := range trace {
+		if s.NotDone {
+			continue
+		}
+		session, role := s.Endpoint, ""
+		if k := strings.LastIndexByte(session, '.'); k >= 0 {
+			session, role = session[:k], session[k+1:]
+		}
+		switch s.Kind {
+		case "send", "select":
+			for _, peer := range s.Peers {
+				ch := session + " " + role + "->" + peer
+				fifo[ch] = append(fifo[ch], msgAt{i, peer})
+			}
+		case "receive", "case":
+			if len(s.Peers) > 0 {
+				if ch := session + " " + s.Peers[0] + "->" + role; len(fifo[ch]) > 0 {
+					fifo[ch] = fifo[ch][1:]
+				}
+			}
+		}
+	}
+	left := map[msgAt]bool{}
+	for _, ms := range fifo {
+		for _, m := range ms {
+			left[m] = true
+		}
+	}
+	return left
+}
+
+// arrow draws a message from column from to column to: dashes between
+// (dots for one still queued at the end), an arrow head next to the
+// receiver's lifeline.
+func arrow(line []byte, from, to int, queued bool) {
+	fill := byte('-')
+	if queued {
+		fill = '.'
+	}
 	if from < to {
 		for i := from + 1; i < to-1; i++ {
 			if line[i] == ' ' {
-				line[i] = '-'
+				line[i] = fill
 			}
 		}
 		line[to-1] = '>'
@@ -113,7 +162,7 @@ func arrow(line []byte, from, to int) {
 	}
 	for i := to + 2; i < from; i++ {
 		if line[i] == ' ' {
-			line[i] = '-'
+			line[i] = fill
 		}
 	}
 	line[to+1] = '<'
