@@ -148,7 +148,8 @@ func ParseStrategies(s string) ([]string, error) {
 		if n == "all" {
 			names = statespace.StrategyNames() // in a list too (a repeated --strategy)
 		} else if _, err := statespace.StrategyNamed(n); err != nil {
-			return nil, err
+			// all is known too (found by a tester: the list left it out)
+			return nil, fmt.Errorf("unknown strategy %q (known: %s, or all)", n, strings.Join(statespace.StrategyNames(), ", "))
 		}
 		for _, n := range names {
 			if !seen[n] {

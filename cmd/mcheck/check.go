@@ -63,20 +63,20 @@ func (f *checkFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.maxDepth, "max-depth", 0, "cut the search at this BFS depth (0: no bound); a cut search is bounded, not exhaustive")
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut the search after this many distinct configurations (0: no bound)")
 	fs.StringVar(&f.store, "store", store.Badger, "visited set: memory, badger or bitstate (a bit array: not exhaustive, see --bits)")
-	fs.UintVar(&f.bits, "bits", 30, "with --store bitstate: a bit array of 2^K bits (30: 128 MiB)")
+	fs.UintVar(&f.bits, "bits", 30, "with --store bitstate only: a bit array of 2^K bits, K from 8 to 38 (30: 128 MiB)")
 	fs.StringVar(&f.storeDir, "store-dir", "", "directory for the badger store (default: a temporary directory, removed afterwards); a given directory is kept")
-	fs.StringVar(&f.memBudget, "mem-budget", "", "memory target for the run, e.g. 512MiB, 2GiB: the frontier and trace links spill to disk past their shares, and with badger its RAM tier, filter and mapped pages keep to theirs (default: a quarter of RAM)")
-	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
+	fs.StringVar(&f.memBudget, "mem-budget", "", "memory target for the run, at least 1MiB, e.g. 512MiB, 2GiB: the frontier and trace links spill to disk past their shares, and with badger its RAM tier, filter and mapped pages keep to theirs (default: a quarter of RAM)")
+	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level, at most 256 (default: the number of cores)")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) run, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
 	fs.StringVar(&f.html, "html", "", "also write the counterexamples to FILE as one self-contained HTML page: a message sequence chart of each trace, with a step slider showing every configuration")
 	fs.StringVar(&f.progress, "progress", "auto", "progress bar on stderr: auto (when stderr is a terminal, without --json), on (always, --json too) or off")
 	fs.StringVar(&f.reduce, "reduce", "all", "reductions: all (every one sound for the model that keeps counterexamples shortest: symmetry), symmetry, por (partial-order reduction: counterexamples not always shortest), or none")
 	fs.BoolVar(&f.shortest, "shortest", false, "with --reduce por: after a violation, search again without the reduction up to its depth, for a shortest counterexample")
-	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
+	fs.BoolVar(&f.coverage, "coverage", false, "after each run, list what it never exercised: communication, choose, session-start and update-point places never performed, local-type states never reached, source lines never run")
 	skipVar(fs, &f.skip)
 	fs.BoolVar(&f.cont, "continue", false, "go on after a violation and report every distinct one (by property, rule, thread and source position), each with a shortest trace")
-	fs.IntVar(&f.maxViols, "max-violations", statespace.DefaultMaxViolations, "with --continue: list at most this many distinct violations; meeting one more stops the search (not exhaustive)")
+	fs.IntVar(&f.maxViols, "max-violations", statespace.DefaultMaxViolations, "with --continue only: list at most this many distinct violations (at least 1); meeting one more stops the search (not exhaustive)")
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -89,7 +89,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "\nExplores every interleaving of the model under its update, with each coordination")
 		fmt.Fprintln(w, "strategy, and reports the first violation of each with a shortest trace.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure (or interrupted), 4 no violation found, and the search was not exhaustive (cut by --max-states/--max-depth, or bitstate).")
+		fmt.Fprintln(w, "\nExit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure, interrupted, or the output could not be written, 4 no violation found, and the search was not exhaustive (cut by --max-states/--max-depth, or bitstate).")
 	}
 	if status, done := parseFlags("check", fs, args, usage, stdout, stderr); done {
 		return status

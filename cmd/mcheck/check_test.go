@@ -1042,6 +1042,26 @@ func TestEmptyStringFlag(t *testing.T) {
 	if code, _, errs := runCmd("bench", "--family", "ring", "--from", "2", "--to", "2", "--out", ""); code != exitUsage || !strings.Contains(errs, "--out: an empty value (give one: the flag is required)") {
 		t.Errorf("bench --out \"\": exit %d, %q", code, errs)
 	}
+	// -o= is the empty value, as --output= is (a tester: it wrote a file
+	// named =).
+	if code, _, errs := runCmd("gen", "--family", "ring", "--param", "2", "-o="); code != exitUsage || !strings.Contains(errs, "-o/--output: an empty value") {
+		t.Errorf("gen -o=: exit %d, %q", code, errs)
+	}
+	// Refusals name their flag, and all is among the strategies known
+	// where it is one; step takes one (testers).
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--strategy", "foo", "../../models/mathserver.dsu"}, `--strategy: unknown strategy "foo" (known: uncoordinated, stop-the-world, max+1, or all)`},
+		{[]string{"check", "--update", "toB,", "../../models/mathserver.dsu"}, `--update: an empty name in the update list`},
+		{[]string{"step", "--strategy", "all", "../../models/mathserver.dsu"}, `--strategy: step takes one strategy, got "all"`},
+		{[]string{"step", "--strategy", "foo", "../../models/mathserver.dsu"}, `--strategy: unknown strategy "foo"`},
+	} {
+		if code, _, errs := runCmd(c.args...); code != exitUsage || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q", c.args, code, errs)
+		}
+	}
 	if _, _, errs := runCmd("check", "--store", "", "../../models/mathserver.dsu"); !strings.Contains(errs, "or leave the flag out") {
 		t.Errorf("check --store \"\": %q", errs)
 	}
@@ -1713,6 +1733,16 @@ func TestUnknownCommandHint(t *testing.T) {
 	}
 	if code, _, errs := runCmd("zzzz"); code != exitUsage || strings.Contains(errs, "did you mean") {
 		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	// help of an unknown command is one too; version takes --help, as
+	// every command does (a tester).
+	if code, _, errs := runCmd("help", "chek"); code != exitUsage || !strings.Contains(errs, `unknown command "chek" (did you mean check?)`) {
+		t.Errorf("help chek: exit %d, stderr %q", code, errs)
+	}
+	for _, args := range [][]string{{"version", "--help"}, {"help", "version"}, {"--version", "-h"}} {
+		if code, out, errs := runCmd(args...); code != exitOK || !strings.HasPrefix(out, "usage: mcheck version") {
+			t.Errorf("%v: exit %d, %q %q", args, code, out, errs)
+		}
 	}
 }
 

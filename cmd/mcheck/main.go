@@ -122,6 +122,11 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	}
 	switch args[0] {
 	case "--version", "version":
+		if len(args) == 2 && (args[1] == "--help" || args[1] == "-h") {
+			// (found by a tester: every other command took --help)
+			fmt.Fprintln(stdout, "usage: mcheck version (or mcheck --version)\n\nPrints mcheck's version: its module version, the commit it was built from when known, and the Go release.\n\nExit status: 0 printed, 2 bad usage, 3 the output could not be written.")
+			return exitOK
+		}
 		if len(args) > 1 {
 			// (found by a tester: `mcheck version --json` printed the text)
 			fmt.Fprintf(stderr, "mcheck %s: unexpected argument(s): %s\n", strings.TrimPrefix(args[0], "--"), strings.Join(args[1:], " "))
@@ -134,21 +139,32 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 			if c, ok := commands[args[1]]; ok {
 				return c.run([]string{"--help"}, stdout, stderr)
 			}
+			if args[1] == "version" || args[1] == "--version" {
+				return run([]string{"version", "--help"}, stdout, stderr)
+			}
+			// (found by a tester: help of an unknown command printed the
+			// usage, exit 0)
+			return unknownCommand(args[1], stderr)
 		}
 		usage(stdout)
 		return exitOK
 	}
-	c, ok := commands[args[0]]
-	if !ok {
-		hint := "" // (a tester: chek named nothing)
-		if n := model.Nearest(args[0], slices.Sorted(maps.Keys(commands))); n != "" {
-			hint = " (did you mean " + n + "?)"
-		}
-		fmt.Fprintf(stderr, "mcheck: unknown command %q%s\n", args[0], hint)
-		usage(stderr)
-		return exitUsage
+	if _, ok := commands[args[0]]; !ok {
+		return unknownCommand(args[0], stderr)
 	}
-	return c.run(args[1:], stdout, stderr)
+	return commands[args[0]].run(args[1:], stdout, stderr)
+}
+
+// unknownCommand says name is no command, with the nearest one, and the
+// usage: exit 2.
+func unknownCommand(name string, stderr io.Writer) int {
+	hint := "" // (a tester: chek named nothing)
+	if n := model.Nearest(name, slices.Sorted(maps.Keys(commands))); n != "" {
+		hint = " (did you mean " + n + "?)"
+	}
+	fmt.Fprintf(stderr, "mcheck: unknown command %q%s\n", name, hint)
+	usage(stderr)
+	return exitUsage
 }
 
 func usage(w io.Writer) {
@@ -162,8 +178,8 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\nRun 'mcheck COMMAND --help' for a command's flags, 'mcheck --version' for the version.")
-	fmt.Fprintln(w, "Exit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure, 4 no violation within the bounds (not exhaustive).")
+	fmt.Fprintln(w, "\nRun 'mcheck COMMAND --help' (or 'mcheck help COMMAND') for a command's flags, 'mcheck --version' (or 'mcheck version') for the version.")
+	fmt.Fprintln(w, "Exit status: 0 no violation (exhaustive), 1 violation found, 2 bad input or usage, 3 resource or internal failure, interrupted, or the output could not be written, 4 no violation within the bounds (not exhaustive).")
 }
 
 // maxModelBytes bounds the size of a model file mcheck will read.
@@ -433,6 +449,20 @@ func parseFlags(cmd string, fs *pflag.FlagSet, args []string, usage func(io.Writ
 		err = pflag.ErrHelp
 	}
 	if err == nil {
+		// pflag reads "-o=" as the value "=" (found by a tester: gen -o=
+		// wrote a file named =); it is the empty value, as "--output=" is.
+		for _, a := range args {
+			if a == "--" {
+				break
+			}
+			if len(a) == 3 && a[0] == '-' && a[2] == '=' {
+				if f := fs.ShorthandLookup(a[1:2]); f != nil && f.Value.Type() == "string" {
+					err = fmt.Errorf("-%s/--%s: an empty value (give one, or leave the flag out)", f.Shorthand, f.Name)
+				}
+			}
+		}
+	}
+	if err == nil {
 		// A string flag given an empty value is refused, not taken for
 		// its default (found by a tester: --update-at "" ran as any, and
 		// --store "" as the default store, where --trace "" was refused).
@@ -599,6 +629,11 @@ func loadModel(ctx context.Context, cmd, path, update string, stderr io.Writer) 
 func knownUpdate(cmd string, m *model.Model, update string, stderr io.Writer) bool {
 	if update == "" {
 		return true
+	}
+	if _, err := check.SplitNames(update, "update"); err != nil {
+		// Named by its flag, as --strategy's are (a tester).
+		fmt.Fprintf(stderr, "mcheck %s: --update: %v\n", cmd, err)
+		return false
 	}
 	if _, err := check.UpdatesNamed(m, update); err != nil {
 		fmt.Fprintf(stderr, "mcheck %s: %v\n", cmd, err)

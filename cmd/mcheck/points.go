@@ -49,8 +49,8 @@ func (f *pointsFlags) register(fs *pflag.FlagSet) {
 	fs.Int64Var(&f.maxStates, "max-states", 0, "cut each search after this many distinct configurations (0: no bound)")
 	fs.StringVar(&f.store, "store", store.Memory, "visited set: memory or badger (one search per point: memory is the quicker for small ones)")
 	fs.StringVar(&f.storeDir, "store-dir", "", "directory for the badger stores (default: temporary directories, removed afterwards)")
-	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for the stores before they spill to disk, e.g. 512MiB (default: a quarter of RAM)")
-	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level (default: the number of cores)")
+	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for the stores before they spill to disk, at least 1MiB, e.g. 512MiB (default: a quarter of RAM)")
+	fs.IntVar(&f.workers, "workers", 0, "parallel workers expanding each BFS level, at most 256 (default: the number of cores)")
 	skipVar(fs, &f.skip)
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per point, one per line (with the witness's trace)")
 	fs.Var(&switchValue{p: &f.trace, name: "trace", hint: "the witnesses are printed as text"}, "trace", "print the witness of each unsafe point: the shortest run that violates with it as its thread's only update point (its thread may apply there in it or not: the applied column says which)")
@@ -68,7 +68,7 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "safe (no run that applies there violates anything, exhaustively), unsafe (with the")
 		fmt.Fprintln(w, "shortest such run as witness), unknown (the search was cut) or never applied.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 0 every point safe or never applied (exhaustive), 1 some point unsafe, 2 bad input or usage, 3 failure or interrupted, 4 none unsafe but some unknown.")
+		fmt.Fprintln(w, "\nExit status: 0 every point safe or never applied (exhaustive), 1 some point unsafe, 2 bad input or usage, 3 failure, interrupted, or the output could not be written, 4 none unsafe but some unknown.")
 	}
 	if checkOnlyFlag("points", args, pointsNotTaken, stderr) {
 		return exitUsage

@@ -48,7 +48,7 @@ func (f *simFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, "walks run in parallel (default: the number of cores); the result does not depend on it")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) simulation, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
-	fs.BoolVar(&f.coverage, "coverage", false, "after each simulation, list what no walk exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
+	fs.BoolVar(&f.coverage, "coverage", false, "after each simulation, list what no walk exercised: communication, choose, session-start and update-point places never performed, local-type states never reached, source lines never run")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the first walk; walk i uses seed+i")
 	fs.IntVar(&f.depth, "depth", statespace.DefaultSimDepth, "the most steps a walk takes")
 	fs.Int64Var(&f.runs, "runs", statespace.DefaultSimRuns, "walks per strategy (with --time alone: as many as fit)")
@@ -117,7 +117,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "steps, which favours threads with many enabled steps. Finding no violation proves")
 		fmt.Fprintln(w, "nothing.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 1 violation found, 4 no violation found (a simulation is never exhaustive), 2 bad input or usage, 3 failure or interrupted.")
+		fmt.Fprintln(w, "\nExit status: 1 violation found, 4 no violation found (a simulation is never exhaustive), 2 bad input or usage, 3 failure, interrupted, or the output could not be written.")
 	}
 	if status, done := parseFlags("simulate", fs, args, usage, stdout, stderr); done {
 		return status

@@ -50,6 +50,15 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
+	// One strategy, named by its flag (found by a tester: "all" and lists
+	// were "unknown strategy", without the flag).
+	if _, err := statespace.StrategyNamed(strategy); err != nil {
+		if strings.Contains(strategy, ",") || strategy == "all" {
+			err = fmt.Errorf("step takes one strategy, got %q (one of: %s)", strategy, strings.Join(statespace.StrategyNames(), ", "))
+		}
+		fmt.Fprintf(stderr, "mcheck step: --strategy: %v\n", err)
+		return exitUsage
+	}
 	if strings.Contains(update, ",") {
 		// (check takes a list and checks each in turn; one walk by hand
 		// goes under one update.)

@@ -46,10 +46,10 @@ func (f *swarmFlags) register(fs *pflag.FlagSet) {
 	fs.IntVar(&f.workers, "workers", 0, "members searching at once (default: the number of cores); the result does not depend on it")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object per (update, strategy) swarm, one per line")
 	fs.StringVar(&f.trace, "trace", "text", "counterexample format: text, msc (message sequence chart) or json")
-	fs.BoolVar(&f.coverage, "coverage", false, "after each swarm, list what no member exercised: communication, choose and update-point places never performed, local-type states never reached, source lines never run")
-	fs.StringVar(&f.memBudget, "mem-budget", "", "memory for the breadth-first members' frontiers and links before they spill to disk, and for shrinking (default: a quarter of RAM); the bit arrays come on top")
+	fs.BoolVar(&f.coverage, "coverage", false, "after each swarm, list what no member exercised: communication, choose, session-start and update-point places never performed, local-type states never reached, source lines never run")
+	fs.StringVar(&f.memBudget, "mem-budget", "", "memory, at least 1MiB, for the breadth-first members' frontiers and links before they spill to disk, and for shrinking (default: a quarter of RAM); the bit arrays come on top")
 	fs.IntVar(&f.members, "swarm", statespace.DefaultSwarmMembers, "the number of searches (members), 1 to 65536, each with its own hash function, order and depth bound")
-	fs.UintVar(&f.bits, "bits", statespace.DefaultSwarmBits, "each member's bit array has 2^K bits (27: 16 MiB)")
+	fs.UintVar(&f.bits, "bits", statespace.DefaultSwarmBits, "each member's bit array has 2^K bits, K from 8 to 38 (27: 16 MiB)")
 	fs.Int64Var(&f.maxStates, "max-states", statespace.DefaultSwarmStates, "the most configurations each member stores (0: no bound; a member then ends when its bit array takes nothing for new)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the members' hash functions and orders")
 	fs.IntVar(&f.depth, "depth", statespace.DefaultSimDepth, "the longest runs a member follows (a shallow member follows an eighth of it)")
@@ -103,7 +103,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(w, "member's coverage is printed: states stored, bits set, and the configurations it")
 		fmt.Fprintln(w, "probably omitted. Finding no violation proves nothing.")
 		fmt.Fprintf(w, "\nflags:\n%s", fs.FlagUsages())
-		fmt.Fprintln(w, "\nExit status: 1 violation found, 4 no violation found (a swarm is never exhaustive), 2 bad input or usage, 3 failure or interrupted.")
+		fmt.Fprintln(w, "\nExit status: 1 violation found, 4 no violation found (a swarm is never exhaustive), 2 bad input or usage, 3 failure, interrupted, or the output could not be written.")
 	}
 	if status, done := parseFlags("swarm", fs, args, usage, stdout, stderr); done {
 		return status
