@@ -319,7 +319,7 @@ func BitstateSwarm(ctx context.Context, sem *Semantics, o SwarmOptions) (*SwarmR
 	r.mu.Unlock()
 	res := r.res
 	res.Interrupted = ctx.Err() != nil
-	res.TimedOut = !res.Interrupted && wctx.Err() != nil
+	res.TimedOut = !res.Interrupted && wctx.Err() != nil && r.timeCut.Load()
 	if r.cov != nil {
 		res.Unreached = r.cov.unreached(sem.P)
 		if sem.Reach != nil {
@@ -356,6 +356,10 @@ type swarmRun struct {
 	// then, part-way, as after an interruption (found by a tester: they
 	// ran on to --time, or for ever with --max-states 0).
 	failed atomic.Bool
+	// timeCut: the deadline (or an interruption) stopped a member, or kept
+	// one from starting: TimedOut only then (found by a tester: --time
+	// 1ms "ended" a swarm whose members had all gone to their ends).
+	timeCut atomic.Bool
 
 	mu      sync.Mutex
 	pending map[int]*memberOut
@@ -399,11 +403,24 @@ func (r *swarmRun) progress(start time.Time) SwarmProgress {
 func (r *swarmRun) worker(ctx context.Context) {
 	for {
 		j := r.next.Add(1) - 1
-		if j >= int64(r.o.Members) || j > r.stopAt.Load() || ctx.Err() != nil || r.failed.Load() {
+		if j >= int64(r.o.Members) || j > r.stopAt.Load() || r.failed.Load() {
+			return
+		}
+		if ctx.Err() != nil {
+			r.timeCut.Store(true)
 			return
 		}
 		m := r.o.Member(int(j))
-		out := runMember(r.sem, r.o, m, func() bool { return ctx.Err() != nil || j > r.stopAt.Load() || r.failed.Load() })
+		out := runMember(r.sem, r.o, m, func() bool {
+			if j > r.stopAt.Load() || r.failed.Load() {
+				return true
+			}
+			if ctx.Err() != nil {
+				r.timeCut.Store(true)
+				return true
+			}
+			return false
+		})
 		if out.err != nil {
 			r.failed.Store(true)
 		}

@@ -124,6 +124,29 @@ func TestBitstateSwarmTimeAndInterrupt(t *testing.T) {
 			t.Errorf("member %d: %s after %d states", m.Config.Index, m.Status, m.States)
 		}
 	}
+	// Members that all went to their ends were not stopped by the time,
+	// however short (found by a tester: --time 1ms "ended" such a swarm).
+	small := simSemantics(t, "../models/mathserver.dsu", "max+1")
+	res, err = statespace.BitstateSwarm(context.Background(), small, statespace.SwarmOptions{
+		Checker: properties.All(), Members: 2, Seed: 1, Bits: 16, MaxStates: -1, Workers: 1,
+	})
+	if err != nil || res.TimedOut {
+		t.Fatalf("no --time: timed out %v, %v", res.TimedOut, err)
+	}
+	took := res.Elapsed
+	res, err = statespace.BitstateSwarm(context.Background(), small, statespace.SwarmOptions{
+		Checker: properties.All(), Members: 2, Seed: 1, Bits: 16, MaxStates: -1, Workers: 1, Time: took + time.Nanosecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	for _, m := range res.Members {
+		stopped = stopped || m.Status == statespace.MemberStopped
+	}
+	if res.TimedOut != (stopped || len(res.Members) < 2) {
+		t.Errorf("timed out %v, with %d members, one stopped: %v", res.TimedOut, len(res.Members), stopped)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	res, err = statespace.BitstateSwarm(ctx, sem, statespace.SwarmOptions{Checker: chk, Members: 4, Bits: 16, Workers: 2})

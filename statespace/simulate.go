@@ -311,7 +311,7 @@ func Simulate(ctx context.Context, sem *Semantics, o SimOptions) (*SimResult, er
 	r.mu.Unlock()
 	res := r.res
 	res.Interrupted = ctx.Err() != nil
-	res.TimedOut = !res.Interrupted && wctx.Err() != nil
+	res.TimedOut = !res.Interrupted && wctx.Err() != nil && r.timeCut.Load()
 	if r.cov != nil {
 		res.Unreached = r.cov.unreached(sem.P)
 		if sem.Reach != nil {
@@ -396,6 +396,11 @@ type simRun struct {
 	first   *walkOut  // the merged walk with the violation
 	// shrinking is set while the violation found is shrunk (SimProgress).
 	shrinking atomic.Bool
+	// timeCut: the deadline (or an interruption) stopped a walk, or kept
+	// one from starting, that would otherwise have been taken: TimedOut
+	// only then (found by a tester: --time 1ms "ended" a simulation whose
+	// one walk had gone to its end).
+	timeCut atomic.Bool
 	telling   sync.Mutex // held while SimOptions.Progress is called
 }
 
@@ -403,14 +408,27 @@ func (r *simRun) worker(ctx context.Context) {
 	var ws *walkScratch
 	for {
 		i := r.next.Add(1) - 1
-		if (r.o.Runs > 0 && i >= r.o.Runs) || i > r.stopAt.Load() || ctx.Err() != nil {
+		if (r.o.Runs > 0 && i >= r.o.Runs) || i > r.stopAt.Load() {
+			return
+		}
+		if ctx.Err() != nil {
+			r.timeCut.Store(true)
 			return
 		}
 		cfg := r.o.Walk(i)
 		if ws == nil && r.dist != nil {
 			ws = newWalkScratch(r.sem, r.dist)
 		}
-		out := walkIn(r.sem, r.o.Checker, cfg, r.o.Coverage, r.dist, ws, func() bool { return ctx.Err() != nil || i > r.stopAt.Load() })
+		out := walkIn(r.sem, r.o.Checker, cfg, r.o.Coverage, r.dist, ws, func() bool {
+			if i > r.stopAt.Load() {
+				return true
+			}
+			if ctx.Err() != nil {
+				r.timeCut.Store(true)
+				return true
+			}
+			return false
+		})
 		if out.viol != nil {
 			ws = nil // what the violation holds may be in the arena: a fresh one
 			for {

@@ -222,6 +222,19 @@ func TestSimulateTimeAndInterrupt(t *testing.T) {
 	if !res.TimedOut || res.Interrupted || res.Verdict != statespace.Unknown || res.Runs == 0 {
 		t.Errorf("timed out %v, interrupted %v, verdict %v, %d walks", res.TimedOut, res.Interrupted, res.Verdict, res.Runs)
 	}
+	// With --runs, walks that all went to their ends were not stopped by
+	// the time (found by a tester: --time 1ms "ended" one such walk).
+	for range 5 {
+		res, err = statespace.Simulate(context.Background(), sem, statespace.SimOptions{
+			Checker: properties.All(), Seed: 1, Runs: 1, Time: time.Nanosecond, Depth: 5, Workers: 1,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.TimedOut != (res.Runs < 1 || res.Partial > 0) {
+			t.Errorf("timed out %v with %d walks, %d partial", res.TimedOut, res.Runs, res.Partial)
+		}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	res, err = statespace.Simulate(ctx, sem, statespace.SimOptions{Checker: properties.All(), Seed: 1, Runs: 1000, Workers: 2})
