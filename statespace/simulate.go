@@ -401,7 +401,7 @@ type simRun struct {
 	// only then (found by a tester: --time 1ms "ended" a simulation whose
 	// one walk had gone to its end).
 	timeCut atomic.Bool
-	telling   sync.Mutex // held while SimOptions.Progress is called
+	telling sync.Mutex // held while SimOptions.Progress is called
 }
 
 func (r *simRun) worker(ctx context.Context) {
