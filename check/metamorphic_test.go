@@ -16,6 +16,7 @@ import (
 	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/randmodel"
 	"github.com/mcheck/mcheck/model/syntax"
+	"github.com/mcheck/mcheck/properties"
 	"github.com/mcheck/mcheck/statespace"
 	"github.com/mcheck/mcheck/store"
 )
@@ -565,4 +566,104 @@ func TestRandomFollowersConform(t *testing.T) {
 		}
 	}
 	t.Logf("%d models checked", checked)
+}
+
+// TestMetamorphicUpdateAt: the update introduced at any moment
+// (--update-at any) is every moment at once. A run that introduces it at
+// its step K+1 is a run of --update-at step:K, and one that never does is
+// a run of step:K for every K past its length; conversely every run of
+// step:K is one of any. So the violations on a step (a fault the step
+// makes: fidelity, runtime, an endpoint misused) that --continue lists
+// under any are exactly those it lists under step:K for some K from 0 to
+// any's depth + 1, each at the least depth it has under any of them.
+// Violations of a configuration with no step are not compared: under any
+// the introduction is a step wherever a thread runs, so a configuration
+// stuck before step K under step:K need not be stuck under any.
+func TestMetamorphicUpdateAt(t *testing.T) {
+	ctx := context.Background()
+	compared, keys := 0, 0
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			if len(m.Updates) == 0 {
+				return
+			}
+			o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
+				Continue: true, MaxViolations: 100_000, Skip: []string{properties.UpdateCompletion}}
+			any, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			depth := 0
+			for _, out := range any {
+				if !out.Result.Exhaustive {
+					return // cut: nothing to compare
+				}
+				depth = max(depth, out.Result.Depth)
+			}
+			want := stepViolations(any)
+			got := map[string]map[string]int{}
+			for k := 0; k <= depth+1; k++ {
+				if o.UpdateAt, err = statespace.ParseUpdateAt(fmt.Sprintf("step:%d", k)); err != nil {
+					t.Fatal(err)
+				}
+				outs, err := check.Run(ctx, m, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, out := range outs {
+					if !out.Result.Exhaustive {
+						return
+					}
+				}
+				for run, vs := range stepViolations(outs) {
+					if got[run] == nil {
+						got[run] = map[string]int{}
+					}
+					for key, d := range vs {
+						if was, ok := got[run][key]; !ok || d < was {
+							got[run][key] = d
+						}
+					}
+				}
+			}
+			for run := range want {
+				compared++
+				keys += len(want[run])
+				for key, d := range want[run] {
+					if g, ok := got[run][key]; !ok || g != d {
+						t.Errorf("%s: %s at depth %d under any; under step:0..%d: depth %d (found %v)", run, key, d, depth+1, g, ok)
+					}
+				}
+				for key, d := range got[run] {
+					if _, ok := want[run][key]; !ok {
+						t.Errorf("%s: %s at depth %d under some step:K, never under any", run, key, d)
+					}
+				}
+			}
+		})
+	}
+	t.Logf("%d runs compared, %d violations on a step", compared, keys)
+}
+
+// stepViolations lists, per run (update/strategy), the violations on a
+// step that outs list, by their --continue key (property, rule, thread,
+// place), each with its trace's length.
+func stepViolations(outs []*check.Outcome) map[string]map[string]int {
+	all := map[string]map[string]int{}
+	for _, out := range outs {
+		run := out.UpdateName() + "/" + out.Strategy
+		vs := map[string]int{}
+		for _, v := range out.Result.Violations {
+			if v.Action == "no step is enabled" || v.CycleStart > 0 {
+				continue
+			}
+			key := fmt.Sprintf("%s|%s|%s|%s", v.Property, v.Rule, v.Thread, v.Where)
+			if d, ok := vs[key]; !ok || len(v.Path) < d {
+				vs[key] = len(v.Path)
+			}
+		}
+		all[run] = vs
+	}
+	return all
 }
