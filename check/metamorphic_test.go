@@ -667,3 +667,44 @@ func stepViolations(outs []*check.Outcome) map[string]map[string]int {
 	}
 	return all
 }
+
+// TestMetamorphicCapacity: a larger queue capacity only enables more
+// sends (a send is enabled while fewer messages than the capacity are
+// queued; nothing else reads it), so every run at capacity C is one at
+// C+1: the violations on a step that --continue lists at C are listed at
+// C+1 too, each at the same depth or less.
+func TestMetamorphicCapacity(t *testing.T) {
+	ctx := context.Background()
+	compared, keys := 0, 0
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			var prev map[string]map[string]int
+			for c := 1; c <= 3; c++ {
+				o := check.Options{QueueBound: c, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
+					Continue: true, MaxViolations: 100_000, Skip: []string{properties.UpdateCompletion}}
+				outs, err := check.Run(ctx, m, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, out := range outs {
+					if !out.Result.Exhaustive {
+						return // cut: nothing to compare
+					}
+				}
+				cur := stepViolations(outs)
+				for run, vs := range prev {
+					compared++
+					keys += len(vs)
+					for key, d := range vs {
+						if g, ok := cur[run][key]; !ok || g > d {
+							t.Errorf("%s: %s at depth %d at capacity %d; at %d: depth %d (found %v)", run, key, d, c-1, c, g, ok)
+						}
+					}
+				}
+				prev = cur
+			}
+		})
+	}
+	t.Logf("%d runs compared, %d violations on a step", compared, keys)
+}
