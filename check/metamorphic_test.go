@@ -5,11 +5,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/mcheck/mcheck/check"
@@ -707,4 +709,55 @@ func TestMetamorphicCapacity(t *testing.T) {
 		})
 	}
 	t.Logf("%d runs compared, %d violations on a step", compared, keys)
+}
+
+// TestMetamorphicSkip: switching a property off only hides its
+// violations: the exploration is the same, so the violations on a step of
+// every other property that --continue lists are the same, at the same
+// depths.
+func TestMetamorphicSkip(t *testing.T) {
+	ctx := context.Background()
+	compared := 0
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			run := func(skip ...string) map[string]map[string]int {
+				o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
+					Continue: true, MaxViolations: 100_000, Skip: append(skip, properties.UpdateCompletion)}
+				outs, err := check.Run(ctx, m, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, out := range outs {
+					if !out.Result.Exhaustive {
+						return nil // cut: nothing to compare
+					}
+				}
+				return stepViolations(outs)
+			}
+			all := run()
+			if all == nil {
+				return
+			}
+			for _, p := range []string{properties.Fidelity, properties.Linearity, properties.Progress, properties.Runtime} {
+				got := run(p)
+				if got == nil {
+					continue
+				}
+				for r, vs := range all {
+					compared++
+					want := map[string]int{}
+					for key, d := range vs {
+						if !strings.HasPrefix(key, p+"|") {
+							want[key] = d
+						}
+					}
+					if !maps.Equal(got[r], want) {
+						t.Errorf("%s, --skip %s:\n got %v\nwant %v", r, p, got[r], want)
+					}
+				}
+			}
+		})
+	}
+	t.Logf("%d runs compared", compared)
 }
