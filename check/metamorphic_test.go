@@ -761,3 +761,50 @@ func TestMetamorphicSkip(t *testing.T) {
 	}
 	t.Logf("%d runs compared", compared)
 }
+
+// TestMetamorphicCoordinatedWithin: uncoordinated updating lets each
+// participant apply or pass at every update point, so every run of max+1
+// (which applies at one point and runs through the others) and of
+// stop-the-world (which blocks at one point until all apply together) is
+// one of uncoordinated, with pass steps where max+1 ran through a point
+// and the applies one after another where stop-the-world released them
+// together: every violation on a step that --continue lists under max+1
+// or stop-the-world is listed under uncoordinated too (depths differ:
+// those steps are not counted alike).
+func TestMetamorphicCoordinatedWithin(t *testing.T) {
+	ctx := context.Background()
+	keys := 0
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			if len(m.Updates) == 0 {
+				return
+			}
+			o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
+				Continue: true, MaxViolations: 100_000, Skip: []string{properties.UpdateCompletion}}
+			outs, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, out := range outs {
+				if !out.Result.Exhaustive {
+					return // cut: nothing to compare
+				}
+			}
+			vs := stepViolations(outs)
+			for run, got := range vs {
+				update, strategy, _ := strings.Cut(run, "/")
+				if strategy == "uncoordinated" {
+					continue
+				}
+				for key := range got {
+					keys++
+					if _, ok := vs[update+"/uncoordinated"][key]; !ok {
+						t.Errorf("%s: %s, never under uncoordinated", run, key)
+					}
+				}
+			}
+		})
+	}
+	t.Logf("%d violations on a step compared", keys)
+}
