@@ -579,25 +579,29 @@ type jsonSim struct {
 	PartialSt  int64                  `json:"partial_steps"`
 	Seconds    float64                `json:"seconds"`
 	// The simulation.
-	Seed       uint64   `json:"seed"`
-	Scheduler  string   `json:"scheduler"`
-	Swarm      int      `json:"swarm"`
-	Walks      int64    `json:"walks"`
-	Steps      int64    `json:"steps"`
-	Distinct   int64    `json:"distinct_configurations"`
-	DistinctAL bool     `json:"distinct_at_least"` // the count stopped: at least Distinct
-	Longest    int      `json:"longest_walk"`
-	Ended      int64    `json:"walks_ended"`
-	Cut        int64    `json:"walks_cut"`
-	TimedOut   bool     `json:"timed_out"`
-	FoundBy    string   `json:"found_by,omitempty"`
-	FoundSeed  *uint64  `json:"found_seed,omitempty"` // with a violation: seed 0 too (a tester)
-	WalkPath   []uint32 `json:"walk_path,omitempty"`  // the walk's own run
-	Shrunk     bool     `json:"shrunk"`
-	Shortest   bool     `json:"shortest"`
-	AtLeast    int      `json:"at_least_steps"`
-	BFSStates  int64    `json:"shrink_bfs_states"`
-	ShrinkHow  string   `json:"shrink_method,omitempty"`
+	Seed       uint64 `json:"seed"`
+	Scheduler  string `json:"scheduler"`
+	Swarm      int    `json:"swarm"`
+	Walks      int64  `json:"walks"`
+	Steps      int64  `json:"steps"`
+	Distinct   int64  `json:"distinct_configurations"`
+	DistinctAL bool   `json:"distinct_at_least"` // the count stopped: at least Distinct
+	Longest    int    `json:"longest_walk"`
+	Ended      int64  `json:"walks_ended"`
+	Cut        int64  `json:"walks_cut"`
+	TimedOut   bool   `json:"timed_out"`
+	// CapacityHits: the visits to configurations where the queue capacity
+	// held back a send, as the text says them (found by a tester: only the
+	// text did).
+	CapacityHits int64    `json:"capacity_visits"`
+	FoundBy      string   `json:"found_by,omitempty"`
+	FoundSeed    *uint64  `json:"found_seed,omitempty"` // with a violation: seed 0 too (a tester)
+	WalkPath     []uint32 `json:"walk_path,omitempty"`  // the walk's own run
+	Shrunk       bool     `json:"shrunk"`
+	Shortest     bool     `json:"shortest"`
+	AtLeast      int      `json:"at_least_steps"`
+	BFSStates    int64    `json:"shrink_bfs_states"`
+	ShrinkHow    string   `json:"shrink_method,omitempty"`
 	jsonShrinkStop
 	jsonCoverage
 }
@@ -633,7 +637,7 @@ func writeSimJSON(w io.Writer, r *simReport, f *simFlags) {
 		QueueBound: r.queueBound, Trace: []statespace.TraceStep{}, UpdateAt: f.updateAt, Skip: skipList(f.skip),
 		Introduced: res.Introduced, Seconds: res.Elapsed.Seconds(), Partial: res.Partial, PartialSt: res.PartialSteps,
 		Seed: f.seed, Scheduler: f.scheduler, Swarm: f.swarm, Walks: res.Runs, Steps: res.Steps, Distinct: res.Distinct, DistinctAL: res.DistinctCapped, Longest: res.Deepest,
-		Ended: res.Ended, Cut: res.Cut, TimedOut: res.TimedOut,
+		Ended: res.Ended, Cut: res.Cut, TimedOut: res.TimedOut, CapacityHits: res.CapacityHits,
 	}
 	if res.Interrupted {
 		j.Search = "interrupted" // as check's (its statistics are the walks' so far)

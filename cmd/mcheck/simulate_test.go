@@ -161,7 +161,7 @@ func TestSimulateNotIntroducedSaysWhy(t *testing.T) {
 // are, and --skip lists each property once (found by a tester).
 func TestSimSwarmJSONFieldsAlwaysThere(t *testing.T) {
 	want := map[string][]string{
-		"simulate": {`"partial_walks":0`, `"partial_steps":0`, `"swarm":0`, `"distinct_at_least":false`, `"timed_out":false`, `"at_least_steps":0`, `"shrink_bfs_states":0`},
+		"simulate": {`"partial_walks":0`, `"partial_steps":0`, `"capacity_visits":0`, `"swarm":0`, `"distinct_at_least":false`, `"timed_out":false`, `"at_least_steps":0`, `"shrink_bfs_states":0`},
 		"swarm":    {`"timed_out":false`, `"at_least_steps":0`, `"shrink_bfs_states":0`},
 	}
 	for cmd, fields := range want {
