@@ -808,3 +808,55 @@ func TestMetamorphicCoordinatedWithin(t *testing.T) {
 	}
 	t.Logf("%d violations on a step compared", keys)
 }
+
+// TestMetamorphicMaxDepth: a search bounded by --max-depth D judges every
+// step into a configuration at most D steps deep, and no other, so the
+// violations on a step it lists are exactly those of the whole search at
+// depth D or less, at the same depths.
+func TestMetamorphicMaxDepth(t *testing.T) {
+	ctx := context.Background()
+	compared := 0
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
+				Continue: true, MaxViolations: 100_000, Skip: []string{properties.UpdateCompletion}}
+			outs, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			depth := 0
+			for _, out := range outs {
+				if !out.Result.Exhaustive {
+					return // cut: nothing to compare
+				}
+				depth = max(depth, out.Result.Depth)
+			}
+			whole := stepViolations(outs)
+			for _, d := range []int{1, 2, 3, 5, depth / 2} {
+				if d < 1 {
+					continue
+				}
+				o.MaxDepth = d
+				outs, err := check.Run(ctx, m, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := stepViolations(outs)
+				for run, vs := range whole {
+					compared++
+					want := map[string]int{}
+					for key, at := range vs {
+						if at <= d {
+							want[key] = at
+						}
+					}
+					if !maps.Equal(got[run], want) {
+						t.Errorf("%s, --max-depth %d:\n got %v\nwant %v", run, d, got[run], want)
+					}
+				}
+			}
+		})
+	}
+	t.Logf("%d runs compared", compared)
+}
