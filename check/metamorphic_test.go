@@ -860,3 +860,64 @@ func TestMetamorphicMaxDepth(t *testing.T) {
 	}
 	t.Logf("%d runs compared", compared)
 }
+
+// TestMetamorphicCompletionUpdateAt: update completion, safety and
+// liveness, is judged on what follows the introduction, and after it the
+// configurations of --update-at any and of step:K are alike (the
+// countdown is over): with every other property off, any finds a violation
+// of update completion iff step:K does for some K from 0 to any's depth +
+// 1 (a lasso under any is reached through an introduction at some step).
+func TestMetamorphicCompletionUpdateAt(t *testing.T) {
+	ctx := context.Background()
+	compared, violated := 0, 0
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			if len(m.Updates) == 0 {
+				return
+			}
+			o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
+				Skip: []string{properties.Fidelity, properties.Linearity, properties.Progress, properties.Runtime}}
+			verdicts := func() (map[string]bool, int) {
+				outs, err := check.Run(ctx, m, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				v, depth := map[string]bool{}, 0
+				for _, out := range outs {
+					if out.Result.Verdict == statespace.Unknown {
+						return nil, 0 // cut: nothing to compare
+					}
+					v[out.UpdateName()+"/"+out.Strategy] = out.Result.Violation != nil
+					depth = max(depth, out.Result.Depth)
+				}
+				return v, depth
+			}
+			want, depth := verdicts()
+			if want == nil {
+				return
+			}
+			got := map[string]bool{}
+			for k := 0; k <= depth+1; k++ {
+				o.UpdateAt, _ = statespace.ParseUpdateAt(fmt.Sprintf("step:%d", k))
+				v, _ := verdicts()
+				if v == nil {
+					return
+				}
+				for r, bad := range v {
+					got[r] = got[r] || bad
+				}
+			}
+			for r, bad := range want {
+				compared++
+				if bad {
+					violated++
+				}
+				if got[r] != bad {
+					t.Errorf("%s: update completion violated under any: %v; under some step:K: %v", r, bad, got[r])
+				}
+			}
+		})
+	}
+	t.Logf("%d runs compared, %d violated", compared, violated)
+}
