@@ -582,7 +582,6 @@ func TestRandomFollowersConform(t *testing.T) {
 // the introduction is a step wherever a thread runs, so a configuration
 // stuck before step K under step:K need not be stuck under any.
 func TestMetamorphicUpdateAt(t *testing.T) {
-	ctx := context.Background()
 	compared, keys := 0, 0
 	for _, s := range metaSubjects(t) {
 		t.Run(s.name, func(t *testing.T) {
@@ -590,35 +589,22 @@ func TestMetamorphicUpdateAt(t *testing.T) {
 			if len(m.Updates) == 0 {
 				return
 			}
-			o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
-				Continue: true, MaxViolations: 100_000, Skip: []string{properties.UpdateCompletion}}
-			any, err := check.Run(ctx, m, o)
-			if err != nil {
-				t.Fatal(err)
+			o := continueOptions(2)
+			want, depth, ok := stepRun(t, m, o)
+			if !ok {
+				return
 			}
-			depth := 0
-			for _, out := range any {
-				if !out.Result.Exhaustive {
-					return // cut: nothing to compare
-				}
-				depth = max(depth, out.Result.Depth)
-			}
-			want := stepViolations(any)
 			got := map[string]map[string]int{}
 			for k := 0; k <= depth+1; k++ {
+				var err error
 				if o.UpdateAt, err = statespace.ParseUpdateAt(fmt.Sprintf("step:%d", k)); err != nil {
 					t.Fatal(err)
 				}
-				outs, err := check.Run(ctx, m, o)
-				if err != nil {
-					t.Fatal(err)
+				at, _, ok := stepRun(t, m, o)
+				if !ok {
+					return
 				}
-				for _, out := range outs {
-					if !out.Result.Exhaustive {
-						return
-					}
-				}
-				for run, vs := range stepViolations(outs) {
+				for run, vs := range at {
 					if got[run] == nil {
 						got[run] = map[string]int{}
 					}
@@ -646,6 +632,31 @@ func TestMetamorphicUpdateAt(t *testing.T) {
 		})
 	}
 	t.Logf("%d runs compared, %d violations on a step", compared, keys)
+}
+
+// continueOptions is the options of the relations on violations on a
+// step: every violation listed, no reduction, update completion off.
+func continueOptions(capacity int, skip ...string) check.Options {
+	return check.Options{QueueBound: capacity, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
+		Continue: true, MaxViolations: 100_000, Skip: append(skip, properties.UpdateCompletion)}
+}
+
+// stepRun checks m with o and returns its violations on a step
+// (stepViolations) and its depth; ok is false when a run was cut by
+// MaxStates (nothing to compare).
+func stepRun(t *testing.T, m *model.Model, o check.Options) (vs map[string]map[string]int, depth int, ok bool) {
+	t.Helper()
+	outs, err := check.Run(context.Background(), m, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range outs {
+		if !out.Result.Exhaustive {
+			return nil, 0, false
+		}
+		depth = max(depth, out.Result.Depth)
+	}
+	return stepViolations(outs), depth, true
 }
 
 // stepViolations lists, per run (update/strategy), the violations on a
@@ -676,25 +687,16 @@ func stepViolations(outs []*check.Outcome) map[string]map[string]int {
 // C+1: the violations on a step that --continue lists at C are listed at
 // C+1 too, each at the same depth or less.
 func TestMetamorphicCapacity(t *testing.T) {
-	ctx := context.Background()
 	compared, keys := 0, 0
 	for _, s := range metaSubjects(t) {
 		t.Run(s.name, func(t *testing.T) {
 			m := mustLoad(t, s.name, string(s.src))
 			var prev map[string]map[string]int
 			for c := 1; c <= 3; c++ {
-				o := check.Options{QueueBound: c, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
-					Continue: true, MaxViolations: 100_000, Skip: []string{properties.UpdateCompletion}}
-				outs, err := check.Run(ctx, m, o)
-				if err != nil {
-					t.Fatal(err)
+				cur, _, ok := stepRun(t, m, continueOptions(c))
+				if !ok {
+					return
 				}
-				for _, out := range outs {
-					if !out.Result.Exhaustive {
-						return // cut: nothing to compare
-					}
-				}
-				cur := stepViolations(outs)
 				for run, vs := range prev {
 					compared++
 					keys += len(vs)
@@ -716,32 +718,17 @@ func TestMetamorphicCapacity(t *testing.T) {
 // every other property that --continue lists are the same, at the same
 // depths.
 func TestMetamorphicSkip(t *testing.T) {
-	ctx := context.Background()
 	compared := 0
 	for _, s := range metaSubjects(t) {
 		t.Run(s.name, func(t *testing.T) {
 			m := mustLoad(t, s.name, string(s.src))
-			run := func(skip ...string) map[string]map[string]int {
-				o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
-					Continue: true, MaxViolations: 100_000, Skip: append(skip, properties.UpdateCompletion)}
-				outs, err := check.Run(ctx, m, o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, out := range outs {
-					if !out.Result.Exhaustive {
-						return nil // cut: nothing to compare
-					}
-				}
-				return stepViolations(outs)
-			}
-			all := run()
-			if all == nil {
+			all, _, ok := stepRun(t, m, continueOptions(2))
+			if !ok {
 				return
 			}
 			for _, p := range []string{properties.Fidelity, properties.Linearity, properties.Progress, properties.Runtime} {
-				got := run(p)
-				if got == nil {
+				got, _, ok := stepRun(t, m, continueOptions(2, p))
+				if !ok {
 					continue
 				}
 				for r, vs := range all {
@@ -772,7 +759,6 @@ func TestMetamorphicSkip(t *testing.T) {
 // or stop-the-world is listed under uncoordinated too (depths differ:
 // those steps are not counted alike).
 func TestMetamorphicCoordinatedWithin(t *testing.T) {
-	ctx := context.Background()
 	keys := 0
 	for _, s := range metaSubjects(t) {
 		t.Run(s.name, func(t *testing.T) {
@@ -780,18 +766,10 @@ func TestMetamorphicCoordinatedWithin(t *testing.T) {
 			if len(m.Updates) == 0 {
 				return
 			}
-			o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
-				Continue: true, MaxViolations: 100_000, Skip: []string{properties.UpdateCompletion}}
-			outs, err := check.Run(ctx, m, o)
-			if err != nil {
-				t.Fatal(err)
+			vs, _, ok := stepRun(t, m, continueOptions(2))
+			if !ok {
+				return
 			}
-			for _, out := range outs {
-				if !out.Result.Exhaustive {
-					return // cut: nothing to compare
-				}
-			}
-			vs := stepViolations(outs)
 			for run, got := range vs {
 				update, strategy, _ := strings.Cut(run, "/")
 				if strategy == "uncoordinated" {
@@ -814,31 +792,21 @@ func TestMetamorphicCoordinatedWithin(t *testing.T) {
 // violations on a step it lists are exactly those of the whole search at
 // depth D or less, at the same depths.
 func TestMetamorphicMaxDepth(t *testing.T) {
-	ctx := context.Background()
 	compared := 0
 	for _, s := range metaSubjects(t) {
 		t.Run(s.name, func(t *testing.T) {
 			m := mustLoad(t, s.name, string(s.src))
-			o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
-				Continue: true, MaxViolations: 100_000, Skip: []string{properties.UpdateCompletion}}
-			outs, err := check.Run(ctx, m, o)
-			if err != nil {
-				t.Fatal(err)
+			o := continueOptions(2)
+			whole, depth, ok := stepRun(t, m, o)
+			if !ok {
+				return
 			}
-			depth := 0
-			for _, out := range outs {
-				if !out.Result.Exhaustive {
-					return // cut: nothing to compare
-				}
-				depth = max(depth, out.Result.Depth)
-			}
-			whole := stepViolations(outs)
 			for _, d := range []int{1, 2, 3, 5, depth / 2} {
 				if d < 1 {
 					continue
 				}
 				o.MaxDepth = d
-				outs, err := check.Run(ctx, m, o)
+				outs, err := check.Run(context.Background(), m, o)
 				if err != nil {
 					t.Fatal(err)
 				}
