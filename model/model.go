@@ -171,6 +171,26 @@ func (m *Model) Update(name string) *Update {
 	return nil
 }
 
+// Bodies lists the code of every thread (main and each function) and
+// every new body the updates give, in declaration order.
+func (m *Model) Bodies(updates []*Update) []syntax.Expr {
+	var out []syntax.Expr
+	for _, t := range m.Threads {
+		for _, f := range t.Funs {
+			out = append(out, f.Body)
+		}
+		out = append(out, t.Main)
+	}
+	for _, u := range updates {
+		for _, t := range m.Threads {
+			for _, f := range u.Bodies[t.Name] {
+				out = append(out, f.Body)
+			}
+		}
+	}
+	return out
+}
+
 // Branch returns the successor of s for label, or false.
 func (s *LState) Branch(label string) (LBranch, bool) {
 	for _, b := range s.Branches {

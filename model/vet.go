@@ -339,18 +339,8 @@ func (c *checker) vetUntakenRoles(m *Model) {
 				}
 			}
 		}
-		for _, t := range m.Threads {
-			for _, f := range t.Funs {
-				walkExpr(f.Body, look)
-			}
-			walkExpr(t.Main, look)
-		}
-		for _, u := range m.Updates {
-			for _, bodies := range u.Bodies {
-				for _, f := range bodies {
-					walkExpr(f.Body, look)
-				}
-			}
+		for _, b := range m.Bodies(m.Updates) {
+			walkExpr(b, look)
 		}
 		if !requested {
 			continue

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"sync/atomic"
 
+	"github.com/mcheck/mcheck/model"
 	"github.com/mcheck/mcheck/model/syntax"
 )
 
@@ -55,18 +56,12 @@ func parents(p *Program) map[syntax.Expr]syntax.Expr {
 			return false
 		})
 	}
-	for _, t := range p.Model.Threads {
-		for _, f := range t.Funs {
-			link(f.Body)
-		}
-		link(t.Main)
-	}
+	var updates []*model.Update
 	if p.Update != nil {
-		for _, bodies := range p.Update.Bodies {
-			for _, f := range bodies {
-				link(f.Body)
-			}
-		}
+		updates = append(updates, p.Update)
+	}
+	for _, b := range p.Model.Bodies(updates) {
+		link(b)
 	}
 	return parent
 }
