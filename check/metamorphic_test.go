@@ -583,55 +583,63 @@ func TestRandomFollowersConform(t *testing.T) {
 // stuck before step K under step:K need not be stuck under any.
 func TestMetamorphicUpdateAt(t *testing.T) {
 	compared, keys := 0, 0
-	for _, s := range metaSubjects(t) {
-		t.Run(s.name, func(t *testing.T) {
-			m := mustLoad(t, s.name, string(s.src))
-			if len(m.Updates) == 0 {
-				return
+	forSubjects(t, true, func(t *testing.T, m *model.Model) {
+		o := continueOptions(2)
+		want, depth, ok := stepRun(t, m, o)
+		if !ok {
+			return
+		}
+		got := map[string]map[string]int{}
+		for k := 0; k <= depth+1; k++ {
+			var err error
+			if o.UpdateAt, err = statespace.ParseUpdateAt(fmt.Sprintf("step:%d", k)); err != nil {
+				t.Fatal(err)
 			}
-			o := continueOptions(2)
-			want, depth, ok := stepRun(t, m, o)
+			at, _, ok := stepRun(t, m, o)
 			if !ok {
 				return
 			}
-			got := map[string]map[string]int{}
-			for k := 0; k <= depth+1; k++ {
-				var err error
-				if o.UpdateAt, err = statespace.ParseUpdateAt(fmt.Sprintf("step:%d", k)); err != nil {
-					t.Fatal(err)
+			for run, vs := range at {
+				if got[run] == nil {
+					got[run] = map[string]int{}
 				}
-				at, _, ok := stepRun(t, m, o)
-				if !ok {
-					return
-				}
-				for run, vs := range at {
-					if got[run] == nil {
-						got[run] = map[string]int{}
-					}
-					for key, d := range vs {
-						if was, ok := got[run][key]; !ok || d < was {
-							got[run][key] = d
-						}
+				for key, d := range vs {
+					if was, ok := got[run][key]; !ok || d < was {
+						got[run][key] = d
 					}
 				}
 			}
-			for run := range want {
-				compared++
-				keys += len(want[run])
-				for key, d := range want[run] {
-					if g, ok := got[run][key]; !ok || g != d {
-						t.Errorf("%s: %s at depth %d under any; under step:0..%d: depth %d (found %v)", run, key, d, depth+1, g, ok)
-					}
-				}
-				for key, d := range got[run] {
-					if _, ok := want[run][key]; !ok {
-						t.Errorf("%s: %s at depth %d under some step:K, never under any", run, key, d)
-					}
+		}
+		for run := range want {
+			compared++
+			keys += len(want[run])
+			for key, d := range want[run] {
+				if g, ok := got[run][key]; !ok || g != d {
+					t.Errorf("%s: %s at depth %d under any; under step:0..%d: depth %d (found %v)", run, key, d, depth+1, g, ok)
 				}
 			}
+			for key, d := range got[run] {
+				if _, ok := want[run][key]; !ok {
+					t.Errorf("%s: %s at depth %d under some step:K, never under any", run, key, d)
+				}
+			}
+		}
+	})
+	t.Logf("%d runs compared, %d violations on a step", compared, keys)
+}
+
+// forSubjects runs fn on each of metaSubjects' models, loaded, as a
+// subtest (with updated, only on those with an update).
+func forSubjects(t *testing.T, updated bool, fn func(t *testing.T, m *model.Model)) {
+	for _, s := range metaSubjects(t) {
+		t.Run(s.name, func(t *testing.T) {
+			m := mustLoad(t, s.name, string(s.src))
+			if updated && len(m.Updates) == 0 {
+				return
+			}
+			fn(t, m)
 		})
 	}
-	t.Logf("%d runs compared, %d violations on a step", compared, keys)
 }
 
 // continueOptions is the options of the relations on violations on a
@@ -688,28 +696,25 @@ func stepViolations(outs []*check.Outcome) map[string]map[string]int {
 // C+1 too, each at the same depth or less.
 func TestMetamorphicCapacity(t *testing.T) {
 	compared, keys := 0, 0
-	for _, s := range metaSubjects(t) {
-		t.Run(s.name, func(t *testing.T) {
-			m := mustLoad(t, s.name, string(s.src))
-			var prev map[string]map[string]int
-			for c := 1; c <= 3; c++ {
-				cur, _, ok := stepRun(t, m, continueOptions(c))
-				if !ok {
-					return
-				}
-				for run, vs := range prev {
-					compared++
-					keys += len(vs)
-					for key, d := range vs {
-						if g, ok := cur[run][key]; !ok || g > d {
-							t.Errorf("%s: %s at depth %d at capacity %d; at %d: depth %d (found %v)", run, key, d, c-1, c, g, ok)
-						}
+	forSubjects(t, false, func(t *testing.T, m *model.Model) {
+		var prev map[string]map[string]int
+		for c := 1; c <= 3; c++ {
+			cur, _, ok := stepRun(t, m, continueOptions(c))
+			if !ok {
+				return
+			}
+			for run, vs := range prev {
+				compared++
+				keys += len(vs)
+				for key, d := range vs {
+					if g, ok := cur[run][key]; !ok || g > d {
+						t.Errorf("%s: %s at depth %d at capacity %d; at %d: depth %d (found %v)", run, key, d, c-1, c, g, ok)
 					}
 				}
-				prev = cur
 			}
-		})
-	}
+			prev = cur
+		}
+	})
 	t.Logf("%d runs compared, %d violations on a step", compared, keys)
 }
 
@@ -719,33 +724,30 @@ func TestMetamorphicCapacity(t *testing.T) {
 // depths.
 func TestMetamorphicSkip(t *testing.T) {
 	compared := 0
-	for _, s := range metaSubjects(t) {
-		t.Run(s.name, func(t *testing.T) {
-			m := mustLoad(t, s.name, string(s.src))
-			all, _, ok := stepRun(t, m, continueOptions(2))
+	forSubjects(t, false, func(t *testing.T, m *model.Model) {
+		all, _, ok := stepRun(t, m, continueOptions(2))
+		if !ok {
+			return
+		}
+		for _, p := range []string{properties.Fidelity, properties.Linearity, properties.Progress, properties.Runtime} {
+			got, _, ok := stepRun(t, m, continueOptions(2, p))
 			if !ok {
-				return
+				continue
 			}
-			for _, p := range []string{properties.Fidelity, properties.Linearity, properties.Progress, properties.Runtime} {
-				got, _, ok := stepRun(t, m, continueOptions(2, p))
-				if !ok {
-					continue
-				}
-				for r, vs := range all {
-					compared++
-					want := map[string]int{}
-					for key, d := range vs {
-						if !strings.HasPrefix(key, p+"|") {
-							want[key] = d
-						}
-					}
-					if !maps.Equal(got[r], want) {
-						t.Errorf("%s, --skip %s:\n got %v\nwant %v", r, p, got[r], want)
+			for r, vs := range all {
+				compared++
+				want := map[string]int{}
+				for key, d := range vs {
+					if !strings.HasPrefix(key, p+"|") {
+						want[key] = d
 					}
 				}
+				if !maps.Equal(got[r], want) {
+					t.Errorf("%s, --skip %s:\n got %v\nwant %v", r, p, got[r], want)
+				}
 			}
-		})
-	}
+		}
+	})
 	t.Logf("%d runs compared", compared)
 }
 
@@ -760,30 +762,24 @@ func TestMetamorphicSkip(t *testing.T) {
 // those steps are not counted alike).
 func TestMetamorphicCoordinatedWithin(t *testing.T) {
 	keys := 0
-	for _, s := range metaSubjects(t) {
-		t.Run(s.name, func(t *testing.T) {
-			m := mustLoad(t, s.name, string(s.src))
-			if len(m.Updates) == 0 {
-				return
+	forSubjects(t, true, func(t *testing.T, m *model.Model) {
+		vs, _, ok := stepRun(t, m, continueOptions(2))
+		if !ok {
+			return
+		}
+		for run, got := range vs {
+			update, strategy, _ := strings.Cut(run, "/")
+			if strategy == "uncoordinated" {
+				continue
 			}
-			vs, _, ok := stepRun(t, m, continueOptions(2))
-			if !ok {
-				return
-			}
-			for run, got := range vs {
-				update, strategy, _ := strings.Cut(run, "/")
-				if strategy == "uncoordinated" {
-					continue
-				}
-				for key := range got {
-					keys++
-					if _, ok := vs[update+"/uncoordinated"][key]; !ok {
-						t.Errorf("%s: %s, never under uncoordinated", run, key)
-					}
+			for key := range got {
+				keys++
+				if _, ok := vs[update+"/uncoordinated"][key]; !ok {
+					t.Errorf("%s: %s, never under uncoordinated", run, key)
 				}
 			}
-		})
-	}
+		}
+	})
 	t.Logf("%d violations on a step compared", keys)
 }
 
@@ -793,39 +789,36 @@ func TestMetamorphicCoordinatedWithin(t *testing.T) {
 // depth D or less, at the same depths.
 func TestMetamorphicMaxDepth(t *testing.T) {
 	compared := 0
-	for _, s := range metaSubjects(t) {
-		t.Run(s.name, func(t *testing.T) {
-			m := mustLoad(t, s.name, string(s.src))
-			o := continueOptions(2)
-			whole, depth, ok := stepRun(t, m, o)
-			if !ok {
-				return
+	forSubjects(t, false, func(t *testing.T, m *model.Model) {
+		o := continueOptions(2)
+		whole, depth, ok := stepRun(t, m, o)
+		if !ok {
+			return
+		}
+		for _, d := range []int{1, 2, 3, 5, depth / 2} {
+			if d < 1 {
+				continue
 			}
-			for _, d := range []int{1, 2, 3, 5, depth / 2} {
-				if d < 1 {
-					continue
-				}
-				o.MaxDepth = d
-				outs, err := check.Run(context.Background(), m, o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got := stepViolations(outs)
-				for run, vs := range whole {
-					compared++
-					want := map[string]int{}
-					for key, at := range vs {
-						if at <= d {
-							want[key] = at
-						}
-					}
-					if !maps.Equal(got[run], want) {
-						t.Errorf("%s, --max-depth %d:\n got %v\nwant %v", run, d, got[run], want)
+			o.MaxDepth = d
+			outs, err := check.Run(context.Background(), m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := stepViolations(outs)
+			for run, vs := range whole {
+				compared++
+				want := map[string]int{}
+				for key, at := range vs {
+					if at <= d {
+						want[key] = at
 					}
 				}
+				if !maps.Equal(got[run], want) {
+					t.Errorf("%s, --max-depth %d:\n got %v\nwant %v", run, d, got[run], want)
+				}
 			}
-		})
-	}
+		}
+	})
 	t.Logf("%d runs compared", compared)
 }
 
@@ -838,54 +831,48 @@ func TestMetamorphicMaxDepth(t *testing.T) {
 func TestMetamorphicCompletionUpdateAt(t *testing.T) {
 	ctx := context.Background()
 	compared, violated := 0, 0
-	for _, s := range metaSubjects(t) {
-		t.Run(s.name, func(t *testing.T) {
-			m := mustLoad(t, s.name, string(s.src))
-			if len(m.Updates) == 0 {
+	forSubjects(t, true, func(t *testing.T, m *model.Model) {
+		o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
+			Skip: []string{properties.Fidelity, properties.Linearity, properties.Progress, properties.Runtime}}
+		verdicts := func() (map[string]bool, int) {
+			outs, err := check.Run(ctx, m, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, depth := map[string]bool{}, 0
+			for _, out := range outs {
+				if out.Result.Verdict == statespace.Unknown {
+					return nil, 0 // cut: nothing to compare
+				}
+				v[out.UpdateName()+"/"+out.Strategy] = out.Result.Violation != nil
+				depth = max(depth, out.Result.Depth)
+			}
+			return v, depth
+		}
+		want, depth := verdicts()
+		if want == nil {
+			return
+		}
+		got := map[string]bool{}
+		for k := 0; k <= depth+1; k++ {
+			o.UpdateAt, _ = statespace.ParseUpdateAt(fmt.Sprintf("step:%d", k))
+			v, _ := verdicts()
+			if v == nil {
 				return
 			}
-			o := check.Options{QueueBound: 2, MaxStates: 5_000, Reduce: "none", Workers: 1, Store: store.Options{Kind: store.Memory},
-				Skip: []string{properties.Fidelity, properties.Linearity, properties.Progress, properties.Runtime}}
-			verdicts := func() (map[string]bool, int) {
-				outs, err := check.Run(ctx, m, o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				v, depth := map[string]bool{}, 0
-				for _, out := range outs {
-					if out.Result.Verdict == statespace.Unknown {
-						return nil, 0 // cut: nothing to compare
-					}
-					v[out.UpdateName()+"/"+out.Strategy] = out.Result.Violation != nil
-					depth = max(depth, out.Result.Depth)
-				}
-				return v, depth
+			for r, bad := range v {
+				got[r] = got[r] || bad
 			}
-			want, depth := verdicts()
-			if want == nil {
-				return
+		}
+		for r, bad := range want {
+			compared++
+			if bad {
+				violated++
 			}
-			got := map[string]bool{}
-			for k := 0; k <= depth+1; k++ {
-				o.UpdateAt, _ = statespace.ParseUpdateAt(fmt.Sprintf("step:%d", k))
-				v, _ := verdicts()
-				if v == nil {
-					return
-				}
-				for r, bad := range v {
-					got[r] = got[r] || bad
-				}
+			if got[r] != bad {
+				t.Errorf("%s: update completion violated under any: %v; under some step:K: %v", r, bad, got[r])
 			}
-			for r, bad := range want {
-				compared++
-				if bad {
-					violated++
-				}
-				if got[r] != bad {
-					t.Errorf("%s: update completion violated under any: %v; under some step:K: %v", r, bad, got[r])
-				}
-			}
-		})
-	}
+		}
+	})
 	t.Logf("%d runs compared, %d violated", compared, violated)
 }
