@@ -139,10 +139,11 @@ type wholeLogTicks struct{ plot.LogTicks }
 
 func (t wholeLogTicks) Ticks(min, max float64) []plot.Tick {
 	ts := t.LogTicks.Ticks(min, max)
+	// Only the ticks within the axis are drawn: those the labels count.
 	labelled := func() int {
 		n := 0
 		for _, tk := range ts {
-			if tk.Label != "" {
+			if tk.Label != "" && tk.Value >= min && tk.Value <= max {
 				n++
 			}
 		}
@@ -167,6 +168,10 @@ func (t wholeLogTicks) Ticks(min, max float64) []plot.Tick {
 				}
 			}
 		}
+	}
+	if labelled() < 2 {
+		// No tick at all within so narrow an axis: its ends.
+		ts = append(ts, plot.Tick{Value: min, Label: "x"}, plot.Tick{Value: max, Label: "x"})
 	}
 	for i := range ts {
 		if ts[i].Label != "" {
