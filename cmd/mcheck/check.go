@@ -193,7 +193,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			case last.Liveness != nil:
 				proved = "the safety search was exhaustive and found nothing; update completion (liveness) is not judged"
 			}
-			fmt.Fprintf(stderr, "mcheck check: stopped after %s at depth %d (%s, %s); %s\n", plural64(last.Result.States, "state"), last.Result.Depth, last.UpdateName(), strategyName(last), proved)
+			fmt.Fprintf(stderr, "mcheck check: stopped after %s at depth %d (%s, %s); %s\n", plural(last.Result.States, "state"), last.Result.Depth, last.UpdateName(), strategyName(last), proved)
 			r := runs[n-1]
 			r.failure = err
 			if f.jsonOut {
@@ -270,9 +270,9 @@ func sayInterrupted(stderr io.Writer, runs []*runReport) bool {
 		// tester: the other way round read oddly).
 		if r.live != nil && r.live.Interrupted {
 			fmt.Fprintf(stderr, "mcheck check: interrupted in the liveness check after %s, the safety search (%d states, depth %d) having found nothing, exhaustively (%s, %s)\n",
-				plural64(r.live.States, "configuration"), r.res.States, r.res.Depth, updateName(r.update), r.strategy)
+				plural(r.live.States, "configuration"), r.res.States, r.res.Depth, updateName(r.update), r.strategy)
 		} else {
-			fmt.Fprintf(stderr, "mcheck check: interrupted after %s at depth %d (%s, %s)\n", plural64(r.res.States, "state"), r.res.Depth, updateName(r.update), r.strategy)
+			fmt.Fprintf(stderr, "mcheck check: interrupted after %s at depth %d (%s, %s)\n", plural(r.res.States, "state"), r.res.Depth, updateName(r.update), r.strategy)
 		}
 		return true
 	}
@@ -833,7 +833,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			// The liveness check runs only after a safety search that was
 			// exhaustive and found nothing: that stands (found by a tester:
 			// "nothing is proved", where an interruption says it).
-			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness) failed after %d configurations (%v): not judged", r.queueBound, r.live.States, r.failure))
+			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness) failed after %s (%v): not judged", r.queueBound, plural(r.live.States, "configuration"), r.failure))
 		case r.failure != nil:
 			notes = append(notes, fmt.Sprintf("failed (%v): no violation found so far; nothing is proved", r.failure))
 		case res.Exhaustive:
@@ -841,7 +841,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		case res.Interrupted && r.live != nil && r.live.Interrupted:
 			// The liveness check runs only after a safety search that
 			// was exhaustive and found nothing.
-			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness) interrupted after %d configurations: not judged", r.queueBound, r.live.States))
+			notes = append(notes, fmt.Sprintf("safety: no violation in any interleaving (exhaustive for queue capacity %d); update completion (liveness) interrupted after %s: not judged", r.queueBound, plural(r.live.States, "configuration")))
 		case res.Interrupted:
 			notes = append(notes, "interrupted: no violation found so far; nothing is proved")
 		case r.bitstate != "" && !res.CutByDepth && !res.CutByStates:
@@ -873,7 +873,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			// The runs that end at the capacity with the update pending
 			// complete nothing: the verdict above does not cover them.
 			notes = append(notes, fmt.Sprintf("  but for the runs that end where only the queue capacity holds the system, the update still pending (%s): not judged; a larger --queue-bound shows what the capacity hides, unless a participant it holds back never gets to apply (README, Capacity reached vs deadlock)",
-				plural64(l.Stuck, "configuration")))
+				plural(l.Stuck, "configuration")))
 		}
 	}
 	if v := res.Violation; v != nil && v.CycleStart > 0 && r.live != nil && len(res.Violations) == 0 {
@@ -937,7 +937,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		switch {
 		case res.Violation == nil || res.Violation.CycleStart > 0:
 		case r.shortestStates > 0:
-			notes = append(notes, fmt.Sprintf("shortest counterexample: searched again without the reduction up to the reduced one's depth (%d configurations)", r.shortestStates))
+			notes = append(notes, fmt.Sprintf("shortest counterexample: searched again without the reduction up to the reduced one's depth (%s)", plural(r.shortestStates, "configuration")))
 		case r.shortestCut:
 			notes = append(notes, "the search again without the reduction for a shortest counterexample was cut or interrupted: the counterexample shown is the reduced search's, a real run but not always a shortest one")
 		default:
@@ -945,7 +945,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		}
 	}
 	if res.CapacityHits > 0 {
-		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %s (%d where nothing else could move: capacity reached, not deadlock)", plural64(res.CapacityHits, "configuration"), res.CapacityStuck))
+		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %s (%d where nothing else could move: capacity reached, not deadlock)", plural(res.CapacityHits, "configuration"), res.CapacityStuck))
 	}
 	if res.CapacityLost > 0 {
 		// Not judged there (capacity reached), but lost at every capacity
@@ -1455,8 +1455,8 @@ func liveFigures(l *statespace.LiveStats) string {
 	if l.DiskBytes > 0 {
 		disk = ", " + store.SizeString(l.DiskBytes) + " on disk"
 	}
-	return fmt.Sprintf("(%d configurations, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
-		l.States, l.Pending, how, l.Elapsed.Seconds(), store.SizeString(l.RAMBytes), disk)
+	return fmt.Sprintf("(%s, %d of them with the update pending%s; %.3f s, about %s in memory%s)",
+		plural(l.States, "configuration"), l.Pending, how, l.Elapsed.Seconds(), store.SizeString(l.RAMBytes), disk)
 }
 
 // heldNote is the note, for a lasso v, on the participants the queue's

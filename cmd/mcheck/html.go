@@ -504,7 +504,7 @@ func isWordByte(b byte) bool {
 }
 
 // plural says "1 counterexample", "2 counterexamples".
-func plural(n int, word string) string {
+func plural[N int | int64](n N, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}

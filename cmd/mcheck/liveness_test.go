@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -358,5 +360,21 @@ func TestLassoThreads(t *testing.T) {
 		"../../statespace/testdata/liveness/barrier-bystander.dsu")
 	if !strings.Contains(out, "\n  threads:  Client, Worker\n") {
 		t.Errorf("no threads line:\n%s", out)
+	}
+}
+
+// TestLivenessFiguresOneConfiguration: a liveness search of one
+// configuration says "1 configuration" (a tester: "1 configurations").
+func TestLivenessFiguresOneConfiguration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chooseloop.dsu")
+	src := "thread A {\n  fun la() = if choose(true, false) then la() else (update; la())\n  main la()\n}\n" +
+		"update u { thread A { fun la() = la() } }\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--update-at", "never", path)
+	noPanic(t, out, errs)
+	if code != exitOK || !strings.Contains(out, "(1 configuration, 0 of them with the update pending") {
+		t.Errorf("exit %d:\n%s", code, out)
 	}
 }

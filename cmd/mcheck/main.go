@@ -303,7 +303,7 @@ func reportModelErrors(w io.Writer, err error) {
 	case n > 0 && list[n-1].Msg == syntax.TooManyErrors:
 		// The parser stopped: how many more there are is not known (found
 		// by a tester: its line was counted as an error, "11 errors").
-		fmt.Fprintf(w, "%s before the parser stopped; there may be more\n", plural64(int64(n-1), "error")) // (a tester: "1 errors")
+		fmt.Fprintf(w, "%s before the parser stopped; there may be more\n", plural(int64(n-1), "error")) // (a tester: "1 errors")
 	case n > 1:
 		fmt.Fprintf(w, "%d errors\n", n)
 	}

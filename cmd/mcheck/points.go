@@ -187,7 +187,7 @@ func runPoints(args []string, stdout, stderr io.Writer) int {
 		if n := len(outs); n > 0 && outs[n-1].Failure != nil {
 			last := outs[n-1]
 			fmt.Fprintf(stderr, "mcheck points: stopped after %s at depth %d (%s's point %s, %s); that point is not judged\n",
-				plural64(last.Result.States, "state"), last.Result.Depth, last.Thread, last.Point.Where, last.Strategy)
+				plural(last.Result.States, "state"), last.Result.Depth, last.Thread, last.Point.Where, last.Strategy)
 			notAfter(last, whyFailed("points"))
 		}
 		if status == exitViolation {

@@ -136,7 +136,7 @@ func (p *progress) updateWalks(sp statespace.SimProgress) {
 	}
 	desc := fmt.Sprintf("%s: %d walks, %d steps, %d distinct configurations, %.0f steps/s", p.label, sp.Walks, sp.Steps, sp.Distinct, rate)
 	if sp.Phase == "shrinking" {
-		desc = fmt.Sprintf("%s: a violation found after %d walks; shrinking it", p.label, sp.Walks)
+		desc = fmt.Sprintf("%s: a violation found after %s; shrinking it", p.label, plural(sp.Walks, "walk"))
 	}
 	if p.bar == nil {
 		fmt.Fprintf(p.out, "%s, %s\n", desc, sp.Elapsed.Round(time.Second))

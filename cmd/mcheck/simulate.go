@@ -200,7 +200,7 @@ func simStatus(runs []*simReport, stderr io.Writer) int {
 	var ws []walkRun
 	for _, r := range runs {
 		ws = append(ws, walkRun{violation: r.res.Violation != nil, interrupted: r.res.Interrupted,
-			done: plural64(r.res.Runs, "walk"), update: r.update, strategy: r.strategy})
+			done: plural(r.res.Runs, "walk"), update: r.update, strategy: r.strategy})
 	}
 	return walkStatus("simulate", ws, stderr)
 }
@@ -261,13 +261,6 @@ func (r *simReport) shown() *statespace.Violation {
 	return r.res.Violation
 }
 
-func plural64(n int64, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
-}
-
 // writeSimRun prints one simulation's result as soon as it is known.
 func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) {
 	if !first {
@@ -294,7 +287,7 @@ func writeSimRun(w io.Writer, r *simReport, f *simFlags, newUpdate, first bool) 
 	if res.CapacityHits > 0 {
 		// Visits, not distinct configurations (found by a tester: "in
 		// 100 configurations passed" where 4 distinct ones were).
-		fmt.Fprintf(w, "%s  the queue capacity held back a send at %s to configurations (one visited twice counts twice)\n", pad, plural64(res.CapacityHits, "visit"))
+		fmt.Fprintf(w, "%s  the queue capacity held back a send at %s to configurations (one visited twice counts twice)\n", pad, plural(res.CapacityHits, "visit"))
 	}
 	if res.TimedOut {
 		fmt.Fprintf(w, "%s  --time %s ended the walks\n", pad, f.duration)
@@ -309,9 +302,9 @@ func simSetup(f *simFlags) string {
 	var budget string
 	switch {
 	case f.runs > 0 && f.duration > 0:
-		budget = fmt.Sprintf("up to %s or %s", plural64(f.runs, "walk"), f.duration)
+		budget = fmt.Sprintf("up to %s or %s", plural(f.runs, "walk"), f.duration)
 	case f.runs > 0:
-		budget = plural64(f.runs, "walk")
+		budget = plural(f.runs, "walk")
 	default:
 		budget = fmt.Sprintf("walks for %s", f.duration)
 	}
@@ -324,7 +317,7 @@ func simSetup(f *simFlags) string {
 
 // walksDone summarises the walks of a simulation.
 func walksDone(res *statespace.SimResult) string {
-	s := fmt.Sprintf("%s (%s, %s, the longest %d", plural64(res.Runs, "walk"), plural64(res.Steps, "step"), distinctNote(res), res.Deepest)
+	s := fmt.Sprintf("%s (%s, %s, the longest %d", plural(res.Runs, "walk"), plural(res.Steps, "step"), distinctNote(res), res.Deepest)
 	if res.Ended > 0 {
 		s += fmt.Sprintf("; %d reached a configuration with no step", res.Ended)
 	}
@@ -341,7 +334,7 @@ func walksDone(res *statespace.SimResult) string {
 		if res.TimedOut {
 			why = "--time"
 		}
-		s += fmt.Sprintf(", and %s cut short by %s (%s, counted in what the walks passed)", plural64(res.Partial, "walk"), why, plural64(res.PartialSteps, "step"))
+		s += fmt.Sprintf(", and %s cut short by %s (%s, counted in what the walks passed)", plural(res.Partial, "walk"), why, plural(res.PartialSteps, "step"))
 	}
 	return s
 }
@@ -351,7 +344,7 @@ func distinctNote(res *statespace.SimResult) string {
 	if res.DistinctCapped {
 		return fmt.Sprintf("at least %d distinct configurations passed", res.Distinct)
 	}
-	return plural64(res.Distinct, "distinct configuration") + " passed"
+	return plural(res.Distinct, "distinct configuration") + " passed"
 }
 
 // distinctCell is the summary's distinct column.
@@ -398,9 +391,9 @@ func shrinkHow(v *statespace.Violation, sh *statespace.ShrinkResult, whose strin
 	case sh != nil && sh.Err != nil:
 		return fmt.Sprintf("failed (%v); the run printed is the %s's", sh.Err, whose)
 	case sh != nil && len(v.Path) > 0:
-		how := fmt.Sprintf("a BFS stored %d configurations%s", sh.BFSStates, cutNote(sh.BFSCut, " (the --shrink-states cap)"))
+		how := fmt.Sprintf("a BFS stored %s%s", plural(sh.BFSStates, "configuration"), cutNote(sh.BFSCut, " (the --shrink-states cap)"))
 		if sh.BFSErr != nil {
-			how = fmt.Sprintf("the BFS failed after %d configurations (%v)", sh.BFSStates, sh.BFSErr)
+			how = fmt.Sprintf("the BFS failed after %s (%v)", plural(sh.BFSStates, "configuration"), sh.BFSErr)
 		}
 		if sh.Tries > 0 || sh.OutOfBudget {
 			how += fmt.Sprintf("; delta debugging replayed %d shorter candidate runs%s", sh.Tries, cutNote(sh.OutOfBudget, " (--shrink-budget spent)"))

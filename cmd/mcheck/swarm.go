@@ -173,7 +173,7 @@ func runSwarm(args []string, stdout, stderr io.Writer) int {
 			// The swarm that failed: what its members stored so far (and,
 			// with --json, its line, search "failed"), as check does.
 			last := runs[n-1]
-			fmt.Fprintf(stderr, "mcheck swarm: stopped after %s in %s (%s, %s); nothing is proved\n", plural64(last.stored(), "state"), plural(len(last.res.Members), "member"), updateName(last.update), last.strategy)
+			fmt.Fprintf(stderr, "mcheck swarm: stopped after %s in %s (%s, %s); nothing is proved\n", plural(last.stored(), "state"), plural(len(last.res.Members), "member"), updateName(last.update), last.strategy)
 			last.failure = err
 			if f.jsonOut {
 				writeSwarmJSON(stdout, last, &f)
@@ -273,7 +273,7 @@ func (r *swarmReport) stored() int64 {
 func swarmSetup(f *swarmFlags) string {
 	states := "no bound on the states"
 	if f.maxStates > 0 {
-		states = "at most " + plural64(f.maxStates, "state")
+		states = "at most " + plural(f.maxStates, "state")
 	}
 	s := fmt.Sprintf("%s (seed %d), each with 2^%d bits (%s) and %s, runs of up to %s", plural(f.members, "member"), f.seed, f.bits, bitsSize(f.bits), states, steps(f.depth))
 	if f.duration > 0 {
