@@ -192,8 +192,10 @@ type Result struct {
 	// version than a role of the same instance had (fidelity (c) facts,
 	// counted even when fidelity is switched off). Of a search stopped at
 	// a violation, all three count the configurations whose steps
-	// Transitions counts (those before the violating one), and MixedRuns
-	// the violating step too.
+	// Transitions counts (those before the first violating one met in the
+	// search's order, even when a configuration with no step later in its
+	// level is reported instead, one step shorter), and MixedRuns the
+	// violating step too.
 	BlockedConfigs int64
 	MaxBlocked     int
 	UpdateLatency  int

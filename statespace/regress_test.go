@@ -22,8 +22,8 @@ import (
 // given, is the length of the shortest run to the violation; S, the number
 // of configurations stored (without reduction), T the transitions and M
 // the steps that mix runs (Result.Transitions, MixedRuns: of a search
-// stopped at a violation, those of the configurations before the
-// violating one, and M the violating step too); C and L,
+// stopped at a violation, those of the configurations before the first
+// violating one met, and M the violating step too); C and L,
 // the capacity-reached configurations and those of them whose queue holds
 // messages no thread can ever receive (Result.CapacityStuck, CapacityLost).
 // The verdict
