@@ -422,6 +422,7 @@ type search struct {
 	// looked: lookForGrowth's first look found no value large enough to
 	// name; it looks again at twice the depth for one that grew.
 	looked *growthLook
+	wide   [2]*growthLook // lookWide's last two looks, the older first
 	// Two batches: one expanded while the other is merged and recorded.
 	bufs    [2]batch
 	batches uint64     // the batches taken so far (batch.seq)
@@ -1274,7 +1275,14 @@ const (
 // unbounded counter, which makes the state space infinite. It sets a hint
 // naming the thread and variable (once).
 func (x *search) lookForGrowth() {
-	if x.hinted || x.depth < growthDepth || x.opt.Frontier.Len() > growthFrontier || len(x.rec) == 0 {
+	if x.hinted || len(x.rec) == 0 {
+		return
+	}
+	if x.opt.Frontier.Len() > growthFrontier {
+		x.lookWide()
+		return
+	}
+	if x.depth < growthDepth {
 		return
 	}
 	if x.looked != nil && x.depth < 2*x.looked.depth {
@@ -1305,32 +1313,11 @@ func (x *search) lookForGrowth() {
 			x.depth, toGo(x.opt.Frontier.Len()), x.sem.UpdateAt.Step, x.sem.UpdateAt.Step)
 		return
 	}
-	big := func(v Value) bool { return v.K == VInt && (v.N >= int64(x.depth/2) || -v.N >= int64(x.depth/2)) }
-	say := func(t int, what string, n int64) {
+	big := func(_ growthSlot, n int64, _ *Frame) bool { return n >= int64(x.depth/2) || -n >= int64(x.depth/2) }
+	if sl, n, what, ok := firstSlot(x.p, c, big); ok {
 		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s is %d and may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
-			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, n)
-	}
-	for t, th := range c.Threads {
-		for _, f := range th.Frames {
-			code := x.p.Codes[f.Code]
-			for i, v := range f.Slots {
-				if big(v) && i < len(code.SlotNames) {
-					say(t, fmt.Sprintf("variable %s (in %s)", code.SlotNames[i], x.p.CodeName(f.Code)), v.N)
-					return
-				}
-			}
-			for _, v := range f.Stack {
-				if !big(v) {
-					continue
-				}
-				what := "a value being computed (in " + x.p.CodeName(f.Code) + ")"
-				if in := code.Instrs[f.PC]; (in.Op == ICall || in.Op == ITail) && int(in.A) < len(x.p.Threads[t].Funs) {
-					what = fmt.Sprintf("an argument of the call to %s (in %s, %s)", x.p.Threads[t].Funs[in.A], x.p.CodeName(f.Code), x.p.where(in.Node))
-				}
-				say(t, what, v.N)
-				return
-			}
-		}
+			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[sl.thread].Name, what, n)
+		return
 	}
 	// No value grows: the roles of a session may run at different paces,
 	// the gap between their run numbers (and the record of the protocol
@@ -1370,6 +1357,45 @@ func (x *search) lookForGrowth() {
 	x.looked, x.hinted = lookAt(x.p, c, x.depth), false
 }
 
+// wideEvery is how many levels apart lookWide looks.
+const wideEvery = 32
+
+// lookWide is lookForGrowth's look at a wide frontier, where the narrow
+// looks never come (found by a tester: a balance passed from call to call,
+// with a choice of amounts, went 106 levels deep in 2.4 million
+// configurations and no hint): every wideEvery levels it takes the
+// integers of the configuration last added to the frontier, and names a
+// value that grew in magnitude at each of the last two looks (a value of
+// a finite model may well grow once, between two configurations the
+// frontier's order happens to end with). A finite model's value can grow
+// for a hundred levels too (a balance over a bounded number of
+// transfers), so the hint says "if it grows without bound".
+func (x *search) lookWide() {
+	if x.depth < wideEvery || x.depth%wideEvery != 0 {
+		return
+	}
+	_, _, _, key, err := splitRecord(x.rec)
+	if err != nil {
+		x.hinted = true
+		return
+	}
+	c := x.trees.decode(key, nil, &cursor{})
+	first, last := x.wide[0], x.wide[1]
+	x.wide[0], x.wide[1] = last, lookAt(x.p, c, x.depth)
+	if first == nil {
+		return
+	}
+	s, n, what, ok := firstSlot(x.p, c, func(s growthSlot, n int64, _ *Frame) bool {
+		return first.grew(s, last.vals[s], last.depth) && last.grew(s, n, x.depth)
+	})
+	if !ok {
+		return
+	}
+	x.hinted = true
+	x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s was %d at depth %d, %d at depth %d and is %d now: if it grows without bound, the state space is infinite and the search will not end; bound it in the model, or cut the search with --max-depth or --max-states",
+		x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[s.thread].Name, what, first.vals[s], first.depth, last.vals[s], last.depth, n)
+}
+
 // growthLook is the integers of a configuration lookForGrowth looked at,
 // each by its thread, code and slot (its variable) or operand.
 type growthLook struct {
@@ -1383,7 +1409,7 @@ type growthSlot struct {
 
 func lookAt(p *Program, c *Config, depth int) *growthLook {
 	g := &growthLook{depth: depth, vals: map[growthSlot]int64{}}
-	g.each(p, c, func(s growthSlot, n int64) {
+	eachInt(p, c, func(s growthSlot, n int64, _ *Frame) {
 		if _, ok := g.vals[s]; !ok {
 			g.vals[s] = n
 		}
@@ -1391,19 +1417,20 @@ func lookAt(p *Program, c *Config, depth int) *growthLook {
 	return g
 }
 
-// each calls f on every integer of c's threads' frames, the outermost
-// frame of a code first.
-func (g *growthLook) each(p *Program, c *Config, f func(growthSlot, int64)) {
+// eachInt calls f on every integer of c's threads' frames, with its frame,
+// the outermost frame of a code first.
+func eachInt(p *Program, c *Config, f func(growthSlot, int64, *Frame)) {
 	for t, th := range c.Threads {
-		for _, fr := range th.Frames {
+		for j := range th.Frames {
+			fr := &th.Frames[j]
 			for i, v := range fr.Slots {
 				if v.K == VInt && i < len(p.Codes[fr.Code].SlotNames) {
-					f(growthSlot{t, int(fr.Code), i}, v.N)
+					f(growthSlot{t, int(fr.Code), i}, v.N, fr)
 				}
 			}
 			for k, v := range fr.Stack {
 				if v.K == VInt {
-					f(growthSlot{t, int(fr.Code), -1 - k}, v.N)
+					f(growthSlot{t, int(fr.Code), -1 - k}, v.N, fr)
 				}
 			}
 		}
@@ -1414,6 +1441,16 @@ func (g *growthLook) each(p *Program, c *Config, f func(growthSlot, int64)) {
 // at least one in 64 of the steps between (a counter that moves with the
 // search), and names it.
 func (g *growthLook) grown(p *Program, c *Config, depth int) (t int, what string, from, to int64, ok bool) {
+	s, n, what, ok := firstSlot(p, c, func(s growthSlot, n int64, _ *Frame) bool { return g.grew(s, n, depth) })
+	if !ok {
+		return 0, "", 0, 0, false
+	}
+	return s.thread, what, g.vals[s], n, true
+}
+
+// grew reports whether slot s, n at the given depth, grew in magnitude
+// since g's look by at least one in 64 of the steps between (and 2).
+func (g *growthLook) grew(s growthSlot, n int64, depth int) bool {
 	least := max(int64(depth-g.depth)/64, 2)
 	abs := func(n int64) int64 {
 		if n < 0 {
@@ -1421,22 +1458,35 @@ func (g *growthLook) grown(p *Program, c *Config, depth int) (t int, what string
 		}
 		return n
 	}
+	was, in := g.vals[s]
+	return in && abs(n)-abs(was) >= least
+}
+
+// firstSlot is the first integer of c, in eachInt's order, that ok
+// accepts (each slot's outermost value only): its slot, its value and
+// what it is, for a hint.
+func firstSlot(p *Program, c *Config, ok func(growthSlot, int64, *Frame) bool) (s growthSlot, n int64, what string, found bool) {
 	seen := map[growthSlot]bool{}
-	g.each(p, c, func(s growthSlot, n int64) {
-		if ok || seen[s] {
+	eachInt(p, c, func(sl growthSlot, v int64, fr *Frame) {
+		if found || seen[sl] {
 			return
 		}
-		seen[s] = true
-		if was, in := g.vals[s]; in && abs(n)-abs(was) >= least {
-			t, from, to, ok = s.thread, was, n, true
-			if s.slot >= 0 {
-				what = fmt.Sprintf("variable %s (in %s)", p.Codes[s.code].SlotNames[s.slot], p.CodeName(int32(s.code)))
-			} else {
-				what = "a value being computed (in " + p.CodeName(int32(s.code)) + ")"
-			}
+		seen[sl] = true
+		if !ok(sl, v, fr) {
+			return
+		}
+		s, n, found = sl, v, true
+		code := p.Codes[fr.Code]
+		switch in := code.Instrs[fr.PC]; {
+		case sl.slot >= 0:
+			what = fmt.Sprintf("variable %s (in %s)", code.SlotNames[sl.slot], p.CodeName(fr.Code))
+		case (in.Op == ICall || in.Op == ITail) && int(in.A) < len(p.Threads[sl.thread].Funs):
+			what = fmt.Sprintf("an argument of the call to %s (in %s, %s)", p.Threads[sl.thread].Funs[in.A], p.CodeName(fr.Code), p.where(in.Node))
+		default:
+			what = "a value being computed (in " + p.CodeName(fr.Code) + ")"
 		}
 	})
-	return t, what, from, to, ok
+	return s, n, what, found
 }
 
 // pileUp is the service with the most live sessions in c, how many, and

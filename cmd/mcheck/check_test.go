@@ -373,6 +373,47 @@ func TestCheckGrowthHint(t *testing.T) {
 	}
 }
 
+// TestCheckGrowthHintWide: a value that grows on a wide frontier, where
+// the narrow looks (2,000 steps deep, 1,024 configurations to go) never
+// come, is named once it grew at two looks in a row, 32 levels apart (a
+// tester: a balance passed from call to call, with a choice of amounts, got
+// no hint). A deep finite model with a wide frontier and no value that
+// grows gets none.
+func TestCheckGrowthHintWide(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		run, bal string
+		hint     bool
+		exit     int
+		args     []string
+	}{
+		{"run(c)", "bal + x", true, exitBounded, []string{"--max-depth", "129"}},
+		// A stops after 51 sends: 154 levels deep, exhaustive.
+		{"if i == 0 then () else run(c, i - 1)", "(bal + x) % 5", false, exitOK, []string{"--skip", "progress"}},
+	} {
+		src := `protocol P = mu t. a -> b: <int>. t
+service s: P
+thread A {
+  fun run(c, i) = send(c, b, choose(1, 2, 3)); ` + strings.ReplaceAll(c.run, "run(c)", "run(c, i)") + `
+  main run(request(s, {a, b}, a), 50)
+}
+thread B {
+  fun serve(c, bal) = let x = receive(c, a) in serve(c, ` + c.bal + `)
+  main serve(accept(s, b), 0)
+}
+`
+		path := filepath.Join(dir, "wide.dsu")
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := runCmd(append([]string{"check", "--progress", "off", "--store", "memory", "--queue-bound", "6", path}, c.args...)...)
+		got := strings.Contains(errs, "in thread B, variable bal (in serve) was ") && strings.Contains(errs, "if it grows without bound, the state space is infinite")
+		if code != c.exit || got != c.hint || !c.hint && errs != "" {
+			t.Errorf("%s: exit %d, hint %v, want %v; stderr %q", c.bal, code, got, c.hint, errs)
+		}
+	}
+}
+
 // TestCheckGrowthHintSlow: a counter that grows more slowly than half the
 // depth (by one a round of four steps here, under stop-the-world) is
 // named at the second look, at twice the depth (found by a tester: it
@@ -1337,6 +1378,27 @@ func TestBitstateMaxStatesCount(t *testing.T) {
 	_, out, _ := runCmd("check", "--progress", "off", "--store", "bitstate", "--bits", "20", "--strategy", "stop-the-world", "--max-states", "1", "../../models/mathserver.dsu")
 	if !strings.Contains(out, "bitstate: 3 states in 2^20 bits") || !strings.Contains(out, "(the array took 3 states where the search counts 1: the batch --max-states stopped in entered all its successors)") {
 		t.Errorf("want the two counts explained:\n%s", out)
+	}
+}
+
+// TestLateSessionNoteAtBarrier: a deadlock at the stop-the-world barrier
+// names the sessions of moved services that started after the
+// introduction, as max+1's counterexample does (a tester: stop-the-world's
+// deadlock, from the same cause, had no note). The model's header derives
+// the trace.
+func TestLateSessionNoteAtBarrier(t *testing.T) {
+	const model = "../../statespace/testdata/regress/late-session-at-barrier.dsu"
+	want := "session kv#2 started (step 4) after the update was introduced (step 3): it has no update run number, so stop-the-world does not wait"
+	_, out, _ := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "stop-the-world", model)
+	if !strings.Contains(out, "note:     "+want) || !strings.Contains(out, "deadlock at the stop-the-world barrier") {
+		t.Errorf("no note:\n%s", out)
+	}
+	_, out, _ = runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "stop-the-world", "--json", model)
+	var j struct {
+		Note string `json:"note"`
+	}
+	if err := json.Unmarshal([]byte(out), &j); err != nil || !strings.HasPrefix(j.Note, want) {
+		t.Errorf("JSON note %q (%v)", j.Note, err)
 	}
 }
 
