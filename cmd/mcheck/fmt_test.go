@@ -226,6 +226,8 @@ func TestFmtStdinName(t *testing.T) {
 	}{
 		{[]string{"-l", "-"}, "protocol P=a->b:<int>\n", exitOK, "out", "<standard input>\n"},
 		{[]string{"-"}, "protocol P = a -> b: <int", exitUsage, "err", "<standard input>:1:26: expected '>'"},
+		// (a tester: the size limit said /dev/stdin)
+		{[]string{"-"}, strings.Repeat("#\n", 8<<20+1), exitUsage, "err", "mcheck fmt: <standard input>: model is larger than the limit"},
 	} {
 		cmd := exec.Command(mcheckBinary(t), append([]string{"fmt"}, c.args...)...)
 		var out, errb bytes.Buffer
@@ -380,6 +382,22 @@ func TestFmtTooDeepNormalForm(t *testing.T) {
 	path := writeTemp(t, "deep.dsu", src)
 	code, out, errs := runFmtCmd(t, "-w", path)
 	if code != exitUsage || out != "" || !strings.Contains(errs, "left as it is: its normal form would be too deeply nested") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != src {
+		t.Errorf("the file was changed (%v)", err)
+	}
+}
+
+// TestFmtNormalFormOverSizeLimit: a file within the size limit whose
+// normal form is not is left as it is, as one too deeply nested is (a
+// tester: fmt -w made a file mcheck then refused to read).
+func TestFmtNormalFormOverSizeLimit(t *testing.T) {
+	head := "thread A { main () }\n"
+	src := head + "#" + strings.Repeat("x", maxModelBytes-len(head)-2) + "\n"
+	path := writeTemp(t, "big.dsu", src)
+	code, out, errs := runFmtCmd(t, "-w", path)
+	if code != exitUsage || out != "" || !strings.Contains(errs, "left as it is: its normal form would be") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 	if b, err := os.ReadFile(path); err != nil || string(b) != src {
