@@ -345,7 +345,7 @@ func (ctx *codeCtx) checkExpr(e syntax.Expr, sc *vscope) {
 				ctx.errorf(b.Label.Pos, "duplicate label %s in case (first at %s)", b.Label.Name, lineCol(p))
 			} else {
 				seen[b.Label.Name] = b.Label.Pos
-				ctx.checkCaseLabel(b.Label)
+				ctx.checkCaseLabel(b.Label, e)
 			}
 			ctx.checkExpr(b.Body, sc)
 		}
@@ -573,9 +573,11 @@ func (ctx *codeCtx) checkRole(r syntax.Ident) {
 	ctx.errorf(r.Pos, "role %s is not a role of %s%s%s", r.Name, ctx.talkDesc(), nor, hint)
 }
 
-// checkCaseLabel checks a label of a case branch. A branch for a label no
-// protocol offers is dead code, not an error (docs/language.md §4): a warning.
-func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
+// checkCaseLabel checks a label of a branch of case e. A branch for a
+// label no protocol offers is dead code, not an error (docs/language.md
+// §4): a warning. Its "did you mean" is a label no branch of e has (a
+// tester: branches {x, z} for a choice {x, y} were told "did you mean x?").
+func (ctx *codeCtx) checkCaseLabel(l syntax.Ident, e *syntax.Case) {
 	if ctx.incomplete || ctx.hasLabel(l.Name) || len(ctx.protos) == 0 && len(ctx.otherTalk) == 0 {
 		return
 	}
@@ -583,7 +585,10 @@ func (ctx *codeCtx) checkCaseLabel(l syntax.Ident) {
 	if ok {
 		return
 	}
-	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, ctx.didYouMean(l.Name, ctx.allLabels()))
+	others := slices.DeleteFunc(ctx.allLabels(), func(name string) bool {
+		return slices.ContainsFunc(e.Branches, func(b *syntax.CaseBranch) bool { return b.Label.Name == name })
+	})
+	ctx.warnf(l.Pos, "case branch %s is dead code: %s is not a label of any choice in %s%s%s", l.Name, l.Name, ctx.talkDesc(), nor, ctx.didYouMean(l.Name, others))
 }
 
 // checkCaseCovers warns of a case without a branch for a label that the
@@ -599,9 +604,18 @@ func (ctx *codeCtx) checkCaseCovers(e *syntax.Case) {
 	if ctx.incomplete || len(e.Branches) == 0 {
 		return
 	}
+	// A branch for a label these protocols do not offer is dead code
+	// (checkCaseLabel): it says nothing of which choice the case is for
+	// (a tester: branches {x, z} for a choice {x, y}, z a slip for y, got
+	// no warning of y).
 	has := map[string]bool{}
 	for _, b := range e.Branches {
-		has[b.Label.Name] = true
+		if ctx.hasLabel(b.Label.Name) {
+			has[b.Label.Name] = true
+		}
+	}
+	if len(has) == 0 {
+		return
 	}
 	var missing, protos []string
 	for _, p := range ctx.talk {
