@@ -144,11 +144,15 @@ func (s Checker) violation(p *statespace.Program, from *statespace.Config, st *s
 	return v
 }
 
+// RuleBarrierDeadlock is the rule of a deadlock with a thread waiting at
+// the stop-the-world barrier.
+const RuleBarrierDeadlock = "deadlock at the stop-the-world barrier"
+
 // The rules of the violations of a configuration with no successors
 // (CheckTerminal); every other rule is a step's.
 const (
 	ruleDeadlock        = "deadlock"
-	ruleBarrierDeadlock = "deadlock at the stop-the-world barrier"
+	ruleBarrierDeadlock = RuleBarrierDeadlock
 	ruleIncomplete      = "update not completed"
 	ruleOrphans         = "orphan messages"
 )

@@ -1006,6 +1006,9 @@ func (r *runReport) traceShortest(v *statespace.Violation) bool {
 // saw it on a fault of the new code alone). "" if there is none. The text prints it as note:,
 // the JSON as "note".
 func lateSessionNote(prog *statespace.Program, strategy string, v *statespace.Violation) string {
+	if strategy == "stop-the-world" && v.Rule == properties.RuleBarrierDeadlock && v.CycleStart == 0 {
+		return lateBarrierNote(prog, v)
+	}
 	if strategy != "max+1" && strategy != "stop-the-world" || len(v.Trace) == 0 || v.CycleStart > 0 || !v.SessionMixed {
 		return ""
 	}
@@ -1435,6 +1438,36 @@ func idleLines(r *runReport) []string {
 		out = append(out, idleLine(r.prog.Threads[x.Thread].Name, x))
 	}
 	return out
+}
+
+// lateBarrierNote is lateSessionNote's for a deadlock at the
+// stop-the-world barrier: the sessions of moved services that started
+// after the update was introduced, whose runs the barrier does not wait
+// for (a tester: max+1's counterexample on the same model had the note,
+// stop-the-world's deadlock, from the same cause, had none). "" if none.
+func lateBarrierNote(prog *statespace.Program, v *statespace.Violation) string {
+	introduced := 0
+	var late []string
+	var first statespace.TraceStep
+	for _, s := range v.Trace {
+		switch {
+		case s.Kind == "introduce":
+			introduced = s.Step
+		case s.Kind == "start" && introduced > 0:
+			name, _, _ := strings.Cut(s.Endpoint, "#")
+			if svc := prog.ServiceIndex(name); svc >= 0 && prog.Services[svc].Moved {
+				late = append(late, fmt.Sprintf("%s (step %d)", s.Endpoint, s.Step))
+				first = s
+			}
+		}
+	}
+	switch len(late) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("session %s started (step %d) after the update was introduced (step %d): it has no update run number, so stop-the-world does not wait for its runs to end before its roles' threads stop at the barrier (docs/language.md §4)", first.Endpoint, first.Step, introduced)
+	}
+	return fmt.Sprintf("sessions %s started after the update was introduced (step %d): they have no update run number, so stop-the-world does not wait for their runs to end before their roles' threads stop at the barrier (docs/language.md §4)", strings.Join(late, ", "), introduced)
 }
 
 // liveFigures is what the liveness search held, in parentheses: its
