@@ -1319,6 +1319,26 @@ func (x *search) lookForGrowth() {
 			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[sl.thread].Name, what, n)
 		return
 	}
+	// A call stack that grows: a call not in tail position, repeated,
+	// which ends in a runtime error at maxFrames (a newcomer: the hint
+	// said "a value that grows without bound?", and the search stopped at
+	// that error 563 steps later).
+	for t, th := range c.Threads {
+		if len(th.Frames) < maxFrames/4 {
+			continue
+		}
+		count := map[int32]int{}
+		most := th.Frames[len(th.Frames)-1].Code
+		for _, f := range th.Frames {
+			count[f.Code]++
+			if count[f.Code] > count[most] {
+				most = f.Code
+			}
+		}
+		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, the call stack is %d frames deep, %d of them in %s: a call not in tail position (followed by more work, as in `f(c); g()`, `1 + f(n)`, or `if e then a; f(c) else b; f(c)`, whose `; f(c)` runs after the if: docs/language.md §1) keeps adding frames, and at %d frames the thread stops with a runtime error",
+			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, len(th.Frames), count[most], x.p.CodeName(most), maxFrames)
+		return
+	}
 	// No value grows: the roles of a session may run at different paces,
 	// the gap between their run numbers (and the record of the protocol
 	// version of each run between them, for fidelity (c)) growing with it.

@@ -414,6 +414,33 @@ thread B {
 	}
 }
 
+// TestCheckGrowthHintStack: a call stack that grows slowly (a frame every
+// ten steps here) is named, with the runtime error it ends in, where the
+// hint said "a value that grows without bound?" (a newcomer's `if` whose
+// then branch's call was not in tail position).
+func TestCheckGrowthHintStack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "stack.dsu")
+	src := `protocol P = mu t. a -> b: <int>. t
+service s: P
+thread A {
+  fun f(c) = send(c, b, 1); send(c, b, 2); send(c, b, 3); send(c, b, 4); send(c, b, 5); f(c); ()
+  main f(request(s, {a, b}, a))
+}
+thread B {
+  fun g(c) = let x = receive(c, a) in g(c)
+  main g(accept(s, b))
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("check", "--progress", "off", "--store", "memory", "--queue-bound", "1", path)
+	if code != exitViolation || !strings.Contains(out, "call stack deeper than 256 frames") ||
+		!strings.Contains(errs, "in thread A, the call stack is 201 frames deep, 201 of them in f: a call not in tail position") {
+		t.Errorf("exit %d, stderr %q\n%s", code, errs, out)
+	}
+}
+
 // TestCheckGrowthHintSlow: a counter that grows more slowly than half the
 // depth (by one a round of four steps here, under stop-the-world) is
 // named at the second look, at twice the depth (found by a tester: it
