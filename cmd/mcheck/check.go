@@ -560,6 +560,7 @@ type runReport struct {
 	bitstate   string                // the bit array's summary, with --store bitstate
 	sym        *statespace.Symmetry  // the symmetry the search was reduced by
 	tablesNote string                // the parts tables outgrew the memory budget
+	symNote    string                // symNote's, set by writeRun
 	// por: the search was reduced by partial-order reduction; with
 	// --shortest and a violation, shortestStates configurations were
 	// searched again without it (shortestCut: that search was cut).
@@ -680,7 +681,7 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 	if newUpdate {
 		fmt.Fprintf(w, "%s\n\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.strategy, f.skip))
 	}
-	r.tablesNote = tablesNote(r, f)
+	r.tablesNote, r.symNote = tablesNote(r, f), symNote(r, f)
 	writeNotes(w, r, f.updateAt, !slices.Contains(f.skip, properties.UpdateCompletion))
 	vs := allViolations(r.res)
 	for i, v := range vs {
@@ -930,6 +931,9 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 			groups = append(groups[:3:3], fmt.Sprintf("and %d more groups", len(groups)-3))
 		}
 		notes = append(notes, fmt.Sprintf("symmetry reduction: %s are interchangeable (%s permutations); one configuration is kept per orbit, so the states counted are representatives", strings.Join(groups, "; "), orderString(r.sym.Order())))
+	}
+	if r.symNote != "" {
+		notes = append(notes, r.symNote)
 	}
 	if r.por {
 		notes = append(notes, fmt.Sprintf("partial-order reduction: %d of %d configurations were expanded by the steps of one thread only (%.1f%%)",
@@ -1468,6 +1472,17 @@ func lateBarrierNote(prog *statespace.Program, v *statespace.Violation) string {
 		return fmt.Sprintf("session %s started (step %d) after the update was introduced (step %d): it has no update run number, so stop-the-world does not wait for its runs to end before its roles' threads stop at the barrier (docs/language.md §4)", first.Endpoint, first.Step, introduced)
 	}
 	return fmt.Sprintf("sessions %s started after the update was introduced (step %d): they have no update run number, so stop-the-world does not wait for their runs to end before their roles' threads stop at the barrier (docs/language.md §4)", strings.Join(late, ", "), introduced)
+}
+
+// symNote is the note of a run that --reduce symmetry asked to reduce by
+// symmetry and that found none (a tester: it said nothing, as a run of
+// the default --reduce all does); "" otherwise. With --continue or
+// --coverage the note before the runs says symmetry is not used.
+func symNote(r *runReport, f *checkFlags) string {
+	if red, _ := check.ParseReduce(f.reduce); red != check.ReduceSymmetry || r.sym != nil || f.cont || f.coverage {
+		return ""
+	}
+	return "symmetry reduction (--reduce symmetry): none found, no threads of the model being interchangeable (README, \"Symmetry, found automatically\"); the search is unreduced"
 }
 
 // liveFigures is what the liveness search held, in parentheses: its

@@ -1408,6 +1408,33 @@ func TestBitstateMaxStatesCount(t *testing.T) {
 	}
 }
 
+// TestSymmetryNoneFound: an explicit --reduce symmetry on a model with no
+// interchangeable threads says it found none (a tester: it said nothing);
+// the default --reduce all says nothing, nor does a model with two
+// interchangeable producer-consumer pairs.
+func TestSymmetryNoneFound(t *testing.T) {
+	const none = "symmetry reduction (--reduce symmetry): none found"
+	for _, c := range []struct {
+		reduce, model string
+		note          bool
+	}{
+		{"symmetry", "../../models/mathserver.dsu", true},
+		{"all", "../../models/mathserver.dsu", false},
+		{"symmetry", "PAIRS", false},
+	} {
+		if c.model == "PAIRS" {
+			c.model = filepath.Join(t.TempDir(), "pairs.dsu")
+			if code, _, errs := runCmd("gen", "--family", "prodcons", "--param", "2", "-o", c.model); code != exitOK {
+				t.Fatalf("gen: exit %d: %s", code, errs)
+			}
+		}
+		_, out, _ := runCmd("check", "--progress", "off", "--store", "memory", "--strategy", "max+1", "--reduce", c.reduce, c.model)
+		if strings.Contains(out, none) != c.note {
+			t.Errorf("--reduce %s %s: note %v, want %v:\n%s", c.reduce, c.model, !c.note, c.note, out)
+		}
+	}
+}
+
 // TestLateSessionNoteAtBarrier: a deadlock at the stop-the-world barrier
 // names the sessions of moved services that started after the
 // introduction, as max+1's counterexample does (a tester: stop-the-world's
