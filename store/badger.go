@@ -394,6 +394,11 @@ func (s *BadgerSet) lockNewDir(dir string) error {
 			lock, err := lockDir(d)
 			if err == nil && sameDir(lock, d) {
 				s.dir, s.created, s.lock = d, true, lock
+				if err := os.WriteFile(filepath.Join(d, tempMarkerFile), []byte("a temporary mcheck store: the run that made it removes it, or a later one if it was killed\n"), 0o644); err != nil {
+					s.unlock()
+					os.RemoveAll(d)
+					return ioError("create store in", d, err)
+				}
 				return nil
 			}
 			if err != nil && !errors.Is(err, errLocked) {
@@ -579,9 +584,23 @@ func (s *BadgerSet) Insert(fps []uint64, isNew []bool) error {
 	return nil
 }
 
+// recoverBadger, deferred around a read of badger, turns a panic in it into
+// an error in *err. Badger (v4.9) leaves its memtable nil when it cannot
+// make a new one (DB.ensureRoomForWrite: the store's directory removed,
+// its file system full), and its next read dereferences it (a tester: the
+// pager's pinTables panicked, exit 2 and the results lost, after the
+// store's directory was removed during the search).
+func recoverBadger(err *error, dir string) {
+	if r := recover(); r != nil {
+		*err = &Error{Op: "read store", Path: dir, Err: fmt.Errorf("badger failed (%v)", r),
+			Hint: "was the store's directory removed, or its file system filled, during the search?"}
+	}
+}
+
 // lookup decides the pending fingerprints by looking them up in badger in
 // key order, and appends the absent ones to fresh.
-func (s *BadgerSet) lookup(fps []uint64, isNew []bool) error {
+func (s *BadgerSet) lookup(fps []uint64, isNew []bool) (err error) {
+	defer recoverBadger(&err, s.dir)
 	for i, fp := range s.pending {
 		s.pending[i] = fp * fibMul // the key, sorted with its index
 	}
@@ -739,7 +758,21 @@ func (s *BadgerSet) write(done chan<- error, sets ...*MemorySet) {
 // after an iterator was opened, which holds a reference to every table
 // live when it opened. Safe for concurrent use with the set's other
 // methods, before Close.
+//
+// If badger has failed (its memtable gone, recoverBadger), nothing is
+// pinned: pageOut then advises only MADV_PAGEOUT, which loses no data.
 func (s *BadgerSet) pinTables() (ids map[uint64]bool, release func()) {
+	release = func() {}
+	if s.log.failed(s.dir) != nil {
+		return nil, release
+	}
+	var err error
+	defer func() {
+		if err != nil {
+			ids = nil
+		}
+	}()
+	defer recoverBadger(&err, s.dir)
 	before := s.db.Tables()
 	txn := s.db.NewTransactionAt(storeVersion, false)
 	it := txn.NewIterator(badger.IteratorOptions{})
@@ -856,7 +889,8 @@ func (s *BadgerSet) Sync() error {
 
 // rebuildFilter replaces the Bloom filter by one sized for capacity,
 // filled from a key-only scan of badger. No write may be running.
-func (s *BadgerSet) rebuildFilter(capacity int64) error {
+func (s *BadgerSet) rebuildFilter(capacity int64) (err error) {
+	defer recoverBadger(&err, s.dir)
 	s.filter.free() // (the old one can go before the new one is filled)
 	s.filter = nil
 	f := newBloom(capacity, s.filterBytes)

@@ -28,6 +28,9 @@ const (
 	pidFile = "LOCK"
 	// tempPrefix starts the names of temporary stores.
 	tempPrefix = "mcheck-store-"
+	// tempMarkerFile marks a temporary store, which a later run removes
+	// if the run that made it was killed.
+	tempMarkerFile = "MCHECK-TEMPORARY"
 	// staleAge: a temporary store without a marker is left alone for this
 	// long (it may be one that a starting run has just created and not yet
 	// locked).
@@ -85,8 +88,8 @@ func inUseError(dir string, err error) error {
 // RemoveStaleTemp removes the temporary stores that runs killed earlier
 // left in dir ("" is the system's temporary directory): the directories
 // mcheck-store-* of this user whose lock is free (no live process has them
-// open) and which hold a store, or are more than a minute old. A directory
-// whose lock is held is never touched. It returns the directories removed.
+// open) and which hold a temporary store, or are empty and more than a
+// minute old. A directory whose lock is held is never touched. It returns the directories removed.
 // A BadgerSet on a temporary directory calls it when it opens.
 func RemoveStaleTemp(dir string) []string {
 	if !ownLock {
@@ -121,11 +124,16 @@ func RemoveStaleTemp(dir string) []string {
 	return removed
 }
 
-// isStaleStore: an unlocked temporary store holds a marker (written after
-// its run locked it), or is old.
+// isStaleStore: an unlocked temporary store holds the temporary marker
+// (written as soon as its run locked it), or is empty and old (its run was
+// killed before). Nothing else is: a store kept with --store-dir, even one
+// named mcheck-store-* in the temporary directory, holds only the store's
+// marker, and a directory of the user's that happens to be so named holds
+// neither (a tester: a kept store named so was removed by the next run).
 func isStaleStore(path string, fi os.FileInfo) bool {
-	if _, err := os.Lstat(filepath.Join(path, markerFile)); err == nil {
+	if _, err := os.Lstat(filepath.Join(path, tempMarkerFile)); err == nil {
 		return true
 	}
-	return time.Since(fi.ModTime()) > staleAge
+	ents, err := os.ReadDir(path)
+	return err == nil && len(ents) == 0 && time.Since(fi.ModTime()) > staleAge
 }

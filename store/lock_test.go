@@ -259,9 +259,36 @@ func TestBadgerStaleTempRemoved(t *testing.T) {
 		}
 	}
 	// Another opener leaves this process's open store alone, and removes
-	// the live run's once it is killed.
+	// the live run's once it is killed. It leaves a store kept with
+	// --store-dir that is named like a temporary one, and a directory of
+	// the user's so named (a tester: a kept store was removed), however
+	// old; it removes an old empty one (a run killed before it wrote).
 	live.Process.Signal(syscall.SIGKILL)
 	live.Wait()
+	kept := filepath.Join(tmp, "mcheck-store-kept")
+	k, err := store.OpenBadgerSet(store.BadgerOptions{Dir: kept, Keep: true, RAMEntries: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insertRandom(t, k, 10000, 15)
+	if err := k.Close(); err != nil {
+		t.Fatal(err)
+	}
+	users, empty := filepath.Join(tmp, "mcheck-store-results"), filepath.Join(tmp, "mcheck-store-empty")
+	for _, d := range []string{users, empty} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(users, "notes.txt"), []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	for _, d := range []string{kept, users, empty} {
+		if err := os.Chtimes(d, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
 	s2, err := store.OpenBadgerSet(store.BadgerOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -269,6 +296,14 @@ func TestBadgerStaleTempRemoved(t *testing.T) {
 	defer s2.Close()
 	if _, err := os.Stat(liveDir); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the killed run's store %s is still there (%v)", liveDir, err)
+	}
+	for _, d := range []string{kept, users} {
+		if len(dirEntries(t, d)) == 0 {
+			t.Errorf("%s was removed or emptied", d)
+		}
+	}
+	if _, err := os.Stat(empty); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the old empty %s is still there (%v)", empty, err)
 	}
 	insertRandom(t, s, 10000, 13)
 	if err := s.Sync(); err != nil {
