@@ -236,6 +236,9 @@ type BadgerSet struct {
 	keep    bool
 	nested  bool     // BadgerOptions.Nested
 	created bool     // Open created dir (rather than using an empty one)
+	// madeFrom is the outermost of the directories above dir that did
+	// not exist when Open started ("" if none), which it created with dir.
+	madeFrom string
 	lock    *os.File // dir, open and locked (see lockDir) from Open to Close
 	cfg     badgerConfig
 	reserve int64              // see badgerConfig.reserve
@@ -294,6 +297,9 @@ func OpenBadgerSet(opts BadgerOptions) (*BadgerSet, error) {
 			os.RemoveAll(s.dir)
 		}
 		s.unlock()
+		if s.created {
+			s.removeMadeParents()
+		}
 		return nil, err
 	}
 	if err := writePid(s.dir); err != nil {
@@ -432,6 +438,17 @@ func (s *BadgerSet) lockNewDir(dir string) error {
 			break
 		}
 	}
+	s.madeFrom = ""
+	for d := s.dir; ; {
+		up := filepath.Dir(d)
+		if up == d {
+			break
+		}
+		if _, err := os.Lstat(up); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		s.madeFrom, d = up, up
+	}
 	for i := 0; ; i++ {
 		created, err := ensureDir("open store", s.dir)
 		if err != nil {
@@ -442,6 +459,11 @@ func (s *BadgerSet) lockNewDir(dir string) error {
 			return inUseError(s.dir, nil)
 		}
 		if err != nil {
+			if created {
+				// (a tester: ulimit -n 8 left DIR/a/b, empty)
+				os.Remove(s.dir)
+				s.removeMadeParents()
+			}
 			return dirError("open store", s.dir, err)
 		}
 		if !sameDir(lock, s.dir) {
@@ -463,11 +485,27 @@ func (s *BadgerSet) lockNewDir(dir string) error {
 	if err := probeDir("open store", s.dir); err != nil {
 		if s.created {
 			os.Remove(s.dir)
+			s.removeMadeParents()
 		}
 		s.unlock()
 		return err
 	}
 	return nil
+}
+
+// removeMadeParents removes, once Open has failed and removed dir, which
+// it created, the directories above it that it created with it, as far as
+// they are empty (a tester: a disk too full to start a store in DIR/p/q/r left
+// DIR/p/q, where the README promises that nothing is left).
+func (s *BadgerSet) removeMadeParents() {
+	if s.madeFrom == "" {
+		return
+	}
+	for d := filepath.Dir(s.dir); ; d = filepath.Dir(d) {
+		if os.Remove(d) != nil || d == s.madeFrom {
+			return
+		}
+	}
 }
 
 // unlock releases the directory's lock.
@@ -828,8 +866,8 @@ func (s *BadgerSet) checkSpace(op string, keys int64) error {
 	need := s.cfg.reserve(keys)
 	if free := s.free(s.dir); free >= 0 && free < need {
 		return &Error{Op: op, Path: s.dir, Kind: ErrDiskFull,
-			Err: fmt.Errorf("only %d MiB free; the store needs %d MiB free for its next write (%d keys, and badger's tables)",
-				free>>20, (need+1<<20-1)>>20, keys),
+			Err: fmt.Errorf("only %s free; the store needs %d MiB free for its next write (%d keys, and badger's tables)",
+				SizeString(free), (need+1<<20-1)>>20, keys),
 			Hint: hintDiskFull}
 	}
 	if files, want := s.files(s.dir), s.cfg.files(keys); files >= 0 && files < want {

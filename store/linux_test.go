@@ -303,6 +303,35 @@ func closeWithin(t *testing.T, s *store.BadgerSet, d time.Duration) {
 	}
 }
 
+// TestBadgerFailedOpenLeavesNothing: an Open that fails after creating
+// its --store-dir and the directories above it removes them all (a tester:
+// with ulimit -n 8, DIR/a/b was left, empty). Here no file can be opened,
+// so locking the new directory fails.
+func TestBadgerFailedOpenLeavesNothing(t *testing.T) {
+	base := t.TempDir()
+	dir := filepath.Join(base, "a", "b", "store")
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Skip(err)
+	}
+	low := old
+	low.Cur = 3
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip(err)
+	}
+	s, err := store.OpenBadgerSet(store.BadgerOptions{Dir: dir, Keep: true})
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	if err == nil {
+		s.Close()
+		t.Fatal("opened a store with no file to open")
+	}
+	if left := dirEntries(t, base); len(left) != 0 {
+		t.Errorf("%v: left %v in %s", err, left, base)
+	}
+}
+
 // TestSpillOpenFilesHint: a spill file refused for want of file numbers
 // says to raise ulimit -n or the budget, not to use the memory store,
 // which spills as much (a tester).
