@@ -234,17 +234,17 @@ type BadgerSet struct {
 	log     *badgerLog     // what badger reports going wrong in its own goroutines
 	dir     string
 	keep    bool
-	nested  bool     // BadgerOptions.Nested
-	created bool     // Open created dir (rather than using an empty one)
+	nested  bool // BadgerOptions.Nested
+	created bool // Open created dir (rather than using an empty one)
 	// madeFrom is the outermost of the directories above dir that did
 	// not exist when Open started ("" if none), which it created with dir.
 	madeFrom string
-	lock    *os.File // dir, open and locked (see lockDir) from Open to Close
-	cfg     badgerConfig
-	reserve int64              // see badgerConfig.reserve
-	free    func(string) int64 // freeBytes; tests replace it
-	files   func(string) int64 // freeFiles; tests replace it
-	fds     func() int64       // openFilesRoom; tests replace it
+	lock     *os.File // dir, open and locked (see lockDir) from Open to Close
+	cfg      badgerConfig
+	reserve  int64              // see badgerConfig.reserve
+	free     func(string) int64 // freeBytes; tests replace it
+	files    func(string) int64 // freeFiles; tests replace it
+	fds      func() int64       // openFilesRoom; tests replace it
 
 	cur, prev, flushing *MemorySet // the RAM tier; flushing may be nil
 	spare               *MemorySet // a dropped generation, for reuse
