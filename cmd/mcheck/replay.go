@@ -150,7 +150,9 @@ func runReplay(args []string, stdout, stderr io.Writer) int {
 		if diverged.Count == 1 {
 			moves = "1 move is"
 		}
-		fmt.Fprintf(stdout, "the saved path is no longer a run of this model: its step %d takes move %d, and %s enabled there\n", diverged.Step, diverged.Index+1, moves)
+		// What may have changed, as for a step that names another move
+		// (a tester: an edited capacity or strategy got no hint).
+		fmt.Fprintf(stdout, "the saved path is no longer a run of this model: its step %d takes move %d, and %s enabled there (the model, the report's capacity, strategy or update, or its path changed; check the model again)\n", diverged.Step, diverged.Index+1, moves)
 		return exitViolation
 	}
 	v := sameViolation(vs, rec, modelPath)

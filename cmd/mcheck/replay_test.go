@@ -744,7 +744,7 @@ func TestReplayNthViolation(t *testing.T) {
 	if err := os.WriteFile(edited, []byte(out[:j]+`"path":[0,0,0,0,9`+out[j+len(`"path":[0,0,0,0,0`):]), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if code, out, _ := runCmd("replay", "--violation", "2", edited); code != exitViolation || !strings.Contains(out, "no longer a run") {
+	if code, out, _ := runCmd("replay", "--violation", "2", edited); code != exitViolation || !strings.Contains(out, "no longer a run") || !strings.Contains(out, "the report's capacity, strategy or update, or its path changed") {
 		t.Errorf("replay of a damaged second violation: exit %d\n%s", code, out)
 	}
 	// Reports check could not have written (found by a tester): a path
