@@ -1288,12 +1288,10 @@ func (x *search) lookForGrowth() {
 	if x.looked != nil && x.depth < 2*x.looked.depth {
 		return
 	}
-	_, _, _, key, err := splitRecord(x.rec)
-	if err != nil {
-		x.hinted = true
+	c, ok := x.lastAdded()
+	if !ok {
 		return
 	}
-	c := x.trees.decode(key, nil, &cursor{})
 	if x.looked != nil {
 		// The second look: a value that grew since the first, whatever its
 		// pace (found by a tester: a counter that grows by one every four
@@ -1377,6 +1375,17 @@ func (x *search) lookForGrowth() {
 	x.looked, x.hinted = lookAt(x.p, c, x.depth), false
 }
 
+// lastAdded decodes the configuration last added to the frontier, for
+// lookForGrowth; a record it cannot read ends the looks.
+func (x *search) lastAdded() (*Config, bool) {
+	_, _, _, key, err := splitRecord(x.rec)
+	if err != nil {
+		x.hinted = true
+		return nil, false
+	}
+	return x.trees.decode(key, nil, &cursor{}), true
+}
+
 // wideEvery is how many levels apart lookWide looks.
 const wideEvery = 32
 
@@ -1394,12 +1403,10 @@ func (x *search) lookWide() {
 	if x.depth < wideEvery || x.depth%wideEvery != 0 {
 		return
 	}
-	_, _, _, key, err := splitRecord(x.rec)
-	if err != nil {
-		x.hinted = true
+	c, ok := x.lastAdded()
+	if !ok {
 		return
 	}
-	c := x.trees.decode(key, nil, &cursor{})
 	first, last := x.wide[0], x.wide[1]
 	x.wide[0], x.wide[1] = last, lookAt(x.p, c, x.depth)
 	if first == nil {
