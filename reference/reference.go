@@ -329,7 +329,7 @@ func (x *checker) introduce(c *config) []fault {
 				continue
 			}
 			if may == nil {
-				may = x.mayDo(c, t) // what its remaining code may still do
+				may = x.mayDo(c, t, true) // what its remaining code may still do
 			}
 			part = may["join "+svc]
 		}
@@ -942,7 +942,7 @@ func (x *checker) capacityOnly(c *config, held []int) bool {
 	does := map[int]map[string]bool{}
 	may := func(t int, what string) bool {
 		if does[t] == nil {
-			does[t] = x.mayDo(c, t)
+			does[t] = x.mayDo(c, t, false)
 		}
 		return does[t][what]
 	}
@@ -1015,12 +1015,22 @@ func (x *checker) capacityOnly(c *config, held []int) bool {
 
 // mayDo is what thread t's remaining code may still do, syntactically: for
 // every send or select in the expression it stands at, in its continuation
-// frames and in every function body they may call (in either heap version,
-// transitively), "send R" for each receiver R; for every request or accept,
-// "join S" for its service.
-func (x *checker) mayDo(c *config, t int) map[string]bool {
+// frames and in every function body they may call (transitively), "send R"
+// for each receiver R; for every request or accept, "join S" for its
+// service. The bodies are those of either heap version with both (who
+// takes part in the update is decided so), else of the versions the thread
+// may still run: its own, and the new one if it has not applied and may
+// still (the update may come, or it came and the thread takes part).
+func (x *checker) mayDo(c *config, t int, both bool) map[string]bool {
 	th := c.threads[t]
 	ti := x.threads[t]
+	lo, hi := 0, len(ti.heap)-1
+	if !both {
+		lo, hi = th.hv, th.hv
+		if th.hv == 0 && x.upd != nil && (c.introduced && th.part || !c.introduced && x.atMode != "never") {
+			hi = 1
+		}
+	}
 	out := map[string]bool{}
 	called := map[string]bool{}
 	var todo []syntax.Expr
@@ -1054,7 +1064,7 @@ func (x *checker) mayDo(c *config, t int) map[string]bool {
 			case *syntax.Call:
 				if !called[e.Fun.Name] {
 					called[e.Fun.Name] = true
-					for v := range ti.heap {
+					for v := lo; v <= hi; v++ {
 						if f := ti.heap[v][e.Fun.Name]; f != nil {
 							todo = append(todo, f.Body)
 						}

@@ -28,9 +28,15 @@ type Config struct {
 type UpdState struct {
 	Introduced bool
 	// Countdown, for --update-at step:K, is the number of steps still to
-	// go before the introduction is due; -1 otherwise.
+	// go before the introduction is due; neverIntroduced with --update-at
+	// never; -1 otherwise.
 	Countdown int32
 }
+
+// neverIntroduced is UpdState.Countdown under --update-at never: what a
+// thread may still do (ReachOf) leaves out the new bodies, which no thread
+// can come to.
+const neverIntroduced = -2
 
 // Status is a thread's status.
 type Status uint8

@@ -51,8 +51,8 @@ func TestReachMemoAgrees(t *testing.T) {
 					if len(a.reach.entries()) == before && c.Threads[th].Status == Running {
 						hits++
 					}
-					if want := p.ReachOf(c, th); !reflect.DeepEqual(*got, want) {
-						t.Fatalf("%s/%s: thread %d: the memo's reach %+v, ReachOf %+v", name, u.Name, th, *got, want)
+					if want := p.reachAll(c, th); !reflect.DeepEqual(*got, want) {
+						t.Fatalf("%s/%s: thread %d: the memo's reach %+v, reachAll %+v", name, u.Name, th, *got, want)
 					}
 				}
 				succs, _ := s.Successors(c)

@@ -177,8 +177,12 @@ type StepInfo struct {
 func (s *Semantics) Initial() (*Config, *Fault) {
 	p := s.P
 	c := &Config{Upd: UpdState{Countdown: -1}}
-	if s.UpdateAt.Mode == AtStep && p.Update != nil {
+	switch {
+	case p.Update == nil:
+	case s.UpdateAt.Mode == AtStep:
 		c.Upd.Countdown = int32(s.UpdateAt.Step)
+	case s.UpdateAt.Mode == AtNever:
+		c.Upd.Countdown = neverIntroduced
 	}
 	var fault *Fault
 	for _, tc := range p.Threads {

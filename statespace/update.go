@@ -73,7 +73,7 @@ func (s *Semantics) introduce(c *Config) Succ {
 	return Succ{Action: Action{Kind: ActIntroduce, Thread: -1, Code: -1, Label: -1}, Next: n}
 }
 
-// reachOf is s.P.ReachOf(n, t) for n, the introduction's successor of c
+// reachOf is s.P.reachAll(n, t) for n, the introduction's successor of c
 // being built, through the reach memo of c's arena (one per worker, and
 // one per liveness search): what a thread's remaining code can do depends
 // on the thread's index and the code and pc of each of its frames, and on
@@ -83,7 +83,7 @@ func (s *Semantics) introduce(c *Config) Succ {
 func (s *Semantics) reachOf(c, n *Config, t int) *Reach {
 	a, th := c.arena, n.Threads[t]
 	if a == nil || th.Status != Running {
-		r := s.P.ReachOf(n, t)
+		r := s.P.reachAll(n, t)
 		return &r
 	}
 	m := a.reach
@@ -100,7 +100,7 @@ func (s *Semantics) reachOf(c, n *Config, t int) *Reach {
 	if r, ok := m.m[string(b)]; ok {
 		return r
 	}
-	r := s.P.ReachOf(n, t)
+	r := s.P.reachAll(n, t)
 	if len(m.m) < reachMemoMax {
 		m.m[string(b)] = &r
 	}

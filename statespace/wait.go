@@ -152,9 +152,28 @@ func (p *Program) sendChannels() map[syntax.Expr]model.ChanSet {
 }
 
 // ReachOf computes what thread t of c may still do: every instruction
-// reachable from the pc of each of its frames, through calls (to the bodies
-// of both heap versions: the thread may apply before it gets there).
+// reachable from the pc of each of its frames, through calls to the bodies
+// of the heap versions it may still run: its own, and the new one if it
+// may still apply (it has not; the update may still come, or it came and
+// the thread takes part). Found by a tester: under --update-at never a
+// send only a new body makes let a thread waiting for it count as held by
+// the capacity, not deadlocked, and the deadlock went unreported.
 func (p *Program) ReachOf(c *Config, t int) Reach {
+	th := c.Threads[t]
+	lo, hi := int(th.HeapVer), int(th.HeapVer)
+	if th.HeapVer == 0 && p.Update != nil && (c.Upd.Introduced && th.Participant || !c.Upd.Introduced && c.Upd.Countdown != neverIntroduced) {
+		hi = 1
+	}
+	return p.reach(c, t, lo, hi)
+}
+
+// reachAll is ReachOf through the bodies of both heap versions, whatever
+// the thread may still run: who takes part in the update is decided so
+// (README, "Who takes part").
+func (p *Program) reachAll(c *Config, t int) Reach { return p.reach(c, t, 0, 1) }
+
+// reach is ReachOf through the bodies of heap versions lo to hi.
+func (p *Program) reach(c *Config, t, lo, hi int) Reach {
 	r := Reach{SendsTo: map[int]bool{}, Sessions: map[int]bool{}, Requests: map[[2]int]bool{}, Accepts: map[[2]int]bool{}, sendsOn: map[int][]model.ChanSet{}}
 	chans := p.sendChannels()
 	th := c.Threads[t]
@@ -201,7 +220,7 @@ func (p *Program) ReachOf(c *Config, t int) Reach {
 			r.Sessions[int(in.A)] = true
 			r.Accepts[[2]int{int(in.A), int(in.B)}] = true
 		case ICall, ITail:
-			for v := range tc.Heap {
+			for v := lo; v <= hi; v++ {
 				push(tc.Heap[v][in.A].ID, 0)
 			}
 		}
