@@ -422,6 +422,7 @@ type search struct {
 	// looked: lookForGrowth's first look found no value large enough to
 	// name; it looks again at twice the depth for one that grew.
 	looked *growthLook
+	quiet  *growthLook    // lookForGrowth's look halfway to growthDepth, which says nothing
 	wide   [2]*growthLook // lookWide's last two looks, the older first
 	// Two batches: one expanded while the other is merged and recorded.
 	bufs    [2]batch
@@ -1282,10 +1283,20 @@ func (x *search) lookForGrowth() {
 		x.lookWide()
 		return
 	}
-	if x.depth < growthDepth {
+	if x.depth < growthDepth/2 {
 		return
 	}
-	if x.looked != nil && x.depth < 2*x.looked.depth {
+	if x.quiet == nil {
+		// What the values are halfway: a value is named at growthDepth
+		// only if it grew since (found by a tester: a constant of
+		// 1000000, larger than half the depth, was named, and the
+		// sessions piling up beside it were not).
+		if c, ok := x.lastAdded(); ok {
+			x.quiet = lookAt(x.p, c, x.depth)
+		}
+		return
+	}
+	if x.depth < max(growthDepth, 2*x.quiet.depth) || x.looked != nil && x.depth < 2*x.looked.depth {
 		return
 	}
 	c, ok := x.lastAdded()
@@ -1311,10 +1322,9 @@ func (x *search) lookForGrowth() {
 			x.depth, toGo(x.opt.Frontier.Len()), x.sem.UpdateAt.Step, x.sem.UpdateAt.Step)
 		return
 	}
-	big := func(_ growthSlot, n int64, _ *Frame) bool { return n >= int64(x.depth/2) || -n >= int64(x.depth/2) }
-	if sl, n, what, ok := firstSlot(x.p, c, big); ok {
-		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s is %d and may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
-			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[sl.thread].Name, what, n)
+	if t, what, from, to, ok := x.quiet.grown(x.p, c, x.depth); ok {
+		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s was %d at depth %d and is %d now: it may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
+			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, from, x.quiet.depth, to)
 		return
 	}
 	// A call stack that grows: a call not in tail position, repeated,
