@@ -594,7 +594,7 @@ service s: P
 thread A { main let x = request(s, {a, b, c}, a) in send(x, b, 1); send(x, c, 2) }
 thread B { main let y = accept(s, b) in receive(y, a) }
 `
-	want := "u.dsu:2:9: no thread requests or accepts role c of service s, in any version of its code: a request waits for every role of P, so no session of s ever starts (a deadlock at the request)"
+	want := "u.dsu:2:9: no thread requests or accepts role c of service s, in any version of its code: a request waits for every role of P, so no session of s ever starts (its requester waits there for ever)"
 	if got := warningsOf(t, "u.dsu", src); !slices.Equal(got, []string{want}) {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -356,7 +356,7 @@ func (c *checker) vetUntakenRoles(m *Model) {
 			if len(untaken) > 1 {
 				roles = "roles " + strings.Join(untaken, ", ")
 			}
-			c.warnf(sv.Decl.Name.Pos, "no thread requests or accepts %s of service %s, in any version of its code: a request waits for every role of %s, so no session of %s ever starts (a deadlock at the request)",
+			c.warnf(sv.Decl.Name.Pos, "no thread requests or accepts %s of service %s, in any version of its code: a request waits for every role of %s, so no session of %s ever starts (its requester waits there for ever)",
 				roles, sv.Name, sv.Protocol.Name, sv.Name)
 		}
 	}
