@@ -949,7 +949,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		}
 	}
 	if res.CapacityHits > 0 {
-		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %s (%d where nothing else could move: capacity reached, not deadlock)", plural(res.CapacityHits, "configuration"), res.CapacityStuck))
+		notes = append(notes, fmt.Sprintf("the queue capacity held back a send in %s (%d of them capacity reached: nothing else could move there, and no thread was deadlocked)", plural(res.CapacityHits, "configuration"), res.CapacityStuck))
 	}
 	if res.CapacityLost > 0 {
 		// Not judged there (capacity reached), but lost at every capacity

@@ -1474,6 +1474,18 @@ func TestSymmetryNoneFound(t *testing.T) {
 	}
 }
 
+// TestCapacityNoteOfDeadlock: where the one configuration the capacity
+// held a send in is the deadlock itself, the note does not say "0 where
+// nothing else could move" (a tester: nothing else could, and it is the
+// deadlock); it counts the configurations judged capacity reached.
+func TestCapacityNoteOfDeadlock(t *testing.T) {
+	const model = "../../statespace/testdata/regress/never-new-body-sends.dsu"
+	code, out, _ := runCmd("check", "--progress", "off", "--store", "memory", "--queue-bound", "2", "--update-at", "never", "--strategy", "max+1", model)
+	if code != exitViolation || !strings.Contains(out, "the queue capacity held back a send in 1 configuration (0 of them capacity reached: nothing else could move there, and no thread was deadlocked)") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
+
 // TestLateSessionNoteAtBarrier: a deadlock at the stop-the-world barrier
 // names the sessions of moved services that started after the
 // introduction, as max+1's counterexample does (a tester: stop-the-world's
