@@ -826,6 +826,19 @@ func neverIntroduced(updateAt string, cut bool) string {
 // writeNotes says what a verdict holds for: bounds and capacity; liveOn,
 // that the liveness half of update completion is to be judged.
 func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
+	for i, n := range runNotes(r, updateAt, liveOn) {
+		if i == 0 {
+			fmt.Fprintf(w, "%s: %s\n", r.strategy, n)
+		} else {
+			fmt.Fprintf(w, "%s  %s\n", strings.Repeat(" ", len(r.strategy)), n)
+		}
+	}
+}
+
+// runNotes is what the text says of run r beside its verdict (writeNotes),
+// and the page too (a tester: a page whose update was never introduced
+// read as a proof of safety).
+func runNotes(r *runReport, updateAt string, liveOn bool) []string {
 	res := r.res
 	var notes []string
 	if res.Violation == nil {
@@ -958,13 +971,7 @@ func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
 		notes = append(notes, fmt.Sprintf("in %d of those %d, the queue holds messages for %s that no thread can receive any more (in their session the role has no holder, or its holder has stopped or dropped the endpoint): no capacity lets them be received (orphans, not judged where only the capacity holds the system)",
 			res.CapacityLost, res.CapacityStuck, roleList(r.prog, res.Unreceivable)))
 	}
-	for i, n := range notes {
-		if i == 0 {
-			fmt.Fprintf(w, "%s: %s\n", r.strategy, n)
-		} else {
-			fmt.Fprintf(w, "%s  %s\n", strings.Repeat(" ", len(r.strategy)), n)
-		}
-	}
+	return notes
 }
 
 // allViolations is every violation a run reports: with --continue each

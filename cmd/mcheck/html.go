@@ -58,6 +58,16 @@ type htmlPage struct {
 	// Warnings are the model's warnings, as stderr gives them (found by a
 	// tester: a page read alone did not have them).
 	Warnings []string
+	// Notes are what the text says of each run beside its verdict
+	// (runNotes): the update never introduced, the reductions, the
+	// capacity's counts, the liveness figures.
+	Notes []htmlNotes
+}
+
+// htmlNotes are one run's notes.
+type htmlNotes struct {
+	Run   string
+	Lines []string
 }
 
 // htmlRunRow is one run in the page's summary table.
@@ -167,6 +177,13 @@ func writeHTMLFile(ctx context.Context, f *checkFlags, m *model.Model, modelPath
 	page.NotRun = notRun
 	page.Capacity, page.NotChecked = f.queueBound, strings.Join(skipList(f.skip), ", ")
 	page.Warnings = warningLines(m)
+	liveOn := !slices.Contains(f.skip, properties.UpdateCompletion)
+	for _, r := range runs {
+		r.tablesNote, r.symNote = tablesNote(r, f), symNote(r, f)
+		if lines := runNotes(r, f.updateAt, liveOn); len(lines) > 0 {
+			page.Notes = append(page.Notes, htmlNotes{Run: updateName(r.update) + ", " + r.strategy, Lines: lines})
+		}
+	}
 	var b bytes.Buffer
 	if err := renderHTML(&b, page); err != nil {
 		return 0, fmt.Errorf("--html: rendering %s: %v", path, err)

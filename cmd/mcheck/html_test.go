@@ -896,3 +896,40 @@ thread B {
 		t.Errorf("no JSON step says not_done:\n%s", out)
 	}
 }
+
+// TestHTMLNotes: the page has the notes the text gives each run beside its
+// verdict, the same lines (a tester: a page of a check whose update was
+// never introduced showed plain ok rows, a proof of nothing read as one
+// of safety).
+func TestHTMLNotes(t *testing.T) {
+	code, out, _, root := checkHTML(t, "../../models/mathserver.dsu", "--update-at", "never", "--strategy", "max+1")
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0", code)
+	}
+	dls := root.all(byClass("dl", "notes"))
+	if len(dls) != 1 {
+		t.Fatalf("the page has %d lists of notes, want 1", len(dls))
+	}
+	var dts, dds []string
+	for _, c := range dls[0].children {
+		switch c.name {
+		case "dt":
+			dts = append(dts, strings.TrimSpace(c.text.String()))
+		case "dd":
+			dds = append(dds, strings.TrimSpace(c.text.String()))
+		}
+	}
+	if len(dts) != 1 || !strings.HasSuffix(dts[0], ", max+1") || len(dds) == 0 {
+		t.Fatalf("runs %q, notes %q", dts, dds)
+	}
+	never := false
+	for _, d := range dds {
+		if !strings.Contains(out, d) {
+			t.Errorf("the page's note %q is not the text's:\n%s", d, out)
+		}
+		never = never || strings.Contains(d, "the update was never introduced")
+	}
+	if !never {
+		t.Errorf("no note that the update was never introduced: %q", dds)
+	}
+}
