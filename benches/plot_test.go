@@ -91,3 +91,23 @@ func TestGroupDigits(t *testing.T) {
 		}
 	}
 }
+
+// TestPlotExactCountNotCut: a run that timed out in the liveness check,
+// its safety search exhaustive, has an exact count: no "lower bound" ring
+// (a tester); one cut in its safety search has.
+func TestPlotExactCountNotCut(t *testing.T) {
+	for _, safetyDone := range []bool{true, false} {
+		dir := t.TempDir()
+		rows := []Row{{Param: 5, Strategy: "max+1", Verdict: VerdictTimeout, Measured: true, States: 15331, SafetyDone: safetyDone}}
+		if err := writePlots(dir, "ring", 8, "", rows); err != nil {
+			t.Fatal(err)
+		}
+		svg, err := os.ReadFile(filepath.Join(dir, "ring.svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(svg), "lower bound"); got == safetyDone {
+			t.Errorf("safety search exhaustive %v: the legend's lower bound %v", safetyDone, got)
+		}
+	}
+}
