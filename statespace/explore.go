@@ -1296,7 +1296,21 @@ func (x *search) lookForGrowth() {
 		}
 		return
 	}
-	if x.depth < max(growthDepth, 2*x.quiet.depth) || x.looked != nil && x.depth < 2*x.looked.depth {
+	look, hintAt := x.quiet, max(growthDepth, 2*x.quiet.depth)
+	if x.looked != nil {
+		look, hintAt = x.looked, 2*x.looked.depth
+	}
+	if x.depth < hintAt {
+		// The samples of the first half of the way: a value named must be
+		// larger than at any of them (a tester: a loop index that counts
+		// from 0 to 40 and again was named, caught at 20 and then at 40);
+		// in the second half a counter that grows slowly may not have
+		// grown yet.
+		if x.depth%growthSample == 0 && 2*x.depth <= look.depth+hintAt {
+			if c, ok := x.lastAdded(); ok {
+				look.sample(x.p, c)
+			}
+		}
 		return
 	}
 	c, ok := x.lastAdded()
@@ -1306,9 +1320,10 @@ func (x *search) lookForGrowth() {
 	if x.looked != nil {
 		// The second look: a value that grew since the first, whatever its
 		// pace (found by a tester: a counter that grows by one every four
-		// steps, or every twelve, was never named).
+		// steps, or every twelve, was never named; one every eighty was
+		// not either, before the samples made any growth enough).
 		x.hinted = true
-		if t, what, from, to, ok := x.looked.grown(x.p, c, x.depth); ok {
+		if t, what, from, to, ok := x.looked.grown(x.p, c, 2); ok {
 			x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s was %d at depth %d and is %d now: it may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
 				x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, from, x.looked.depth, to)
 		}
@@ -1322,7 +1337,7 @@ func (x *search) lookForGrowth() {
 			x.depth, toGo(x.opt.Frontier.Len()), x.sem.UpdateAt.Step, x.sem.UpdateAt.Step)
 		return
 	}
-	if t, what, from, to, ok := x.quiet.grown(x.p, c, x.depth); ok {
+	if t, what, from, to, ok := x.quiet.grown(x.p, c, leastGrowth(x.depth-x.quiet.depth)); ok {
 		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s was %d at depth %d and is %d now: it may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
 			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, from, x.quiet.depth, to)
 		return
@@ -1423,7 +1438,7 @@ func (x *search) lookWide() {
 		return
 	}
 	s, n, what, ok := firstSlot(x.p, c, func(s growthSlot, n int64, _ *Frame) bool {
-		return first.grew(s, last.vals[s], last.depth) && last.grew(s, n, x.depth)
+		return first.grew(s, last.vals[s], leastGrowth(last.depth-first.depth)) && last.grew(s, n, leastGrowth(x.depth-last.depth))
 	})
 	if !ok {
 		return
@@ -1438,7 +1453,12 @@ func (x *search) lookWide() {
 type growthLook struct {
 	depth int
 	vals  map[growthSlot]int64
+	most  map[growthSlot]int64 // the largest magnitude of each at the samples since (sample)
 }
+
+// growthSample is how many levels apart lookForGrowth samples the values
+// between its looks.
+const growthSample = 50
 
 type growthSlot struct {
 	thread, code, slot int // slot: a variable's; -1-k: the k-th operand
@@ -1474,29 +1494,48 @@ func eachInt(p *Program, c *Config, f func(growthSlot, int64, *Frame)) {
 	}
 }
 
-// grown finds an integer of c that grew in magnitude since g's look, by
-// at least one in 64 of the steps between (a counter that moves with the
-// search), and names it.
-func (g *growthLook) grown(p *Program, c *Config, depth int) (t int, what string, from, to int64, ok bool) {
-	s, n, what, ok := firstSlot(p, c, func(s growthSlot, n int64, _ *Frame) bool { return g.grew(s, n, depth) })
+// grown finds an integer of c that grew in magnitude since g's look by at
+// least least, and beyond every sample since, and names it.
+func (g *growthLook) grown(p *Program, c *Config, least int64) (t int, what string, from, to int64, ok bool) {
+	s, n, what, ok := firstSlot(p, c, func(s growthSlot, n int64, _ *Frame) bool { return g.grew(s, n, least) })
 	if !ok {
 		return 0, "", 0, 0, false
 	}
 	return s.thread, what, g.vals[s], n, true
 }
 
-// grew reports whether slot s, n at the given depth, grew in magnitude
-// since g's look by at least one in 64 of the steps between (and 2).
-func (g *growthLook) grew(s growthSlot, n int64, depth int) bool {
-	least := max(int64(depth-g.depth)/64, 2)
-	abs := func(n int64) int64 {
-		if n < 0 {
-			return -n
-		}
-		return n
-	}
+// leastGrowth is how much a value must grow over the given steps to be
+// named: one in 64 of them, and 2 at least (a counter that moves with
+// the search).
+func leastGrowth(steps int) int64 { return max(int64(steps)/64, 2) }
+
+// grew reports whether slot s, now n, grew in magnitude since g's look by
+// at least least, and beyond its magnitude at every sample since.
+func (g *growthLook) grew(s growthSlot, n int64, least int64) bool {
 	was, in := g.vals[s]
-	return in && abs(n)-abs(was) >= least
+	return in && abs64(n)-abs64(was) >= least && abs64(n) > g.most[s]
+}
+
+// sample notes the magnitude of each integer of c (each slot's outermost
+// value), for grew.
+func (g *growthLook) sample(p *Program, c *Config) {
+	if g.most == nil {
+		g.most = map[growthSlot]int64{}
+	}
+	seen := map[growthSlot]bool{}
+	eachInt(p, c, func(s growthSlot, n int64, _ *Frame) {
+		if !seen[s] {
+			seen[s] = true
+			g.most[s] = max(g.most[s], abs64(n))
+		}
+	})
+}
+
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // firstSlot is the first integer of c, in eachInt's order, that ok

@@ -468,6 +468,35 @@ update u { thread A { fun loop(c, tx) = send(c, b, tx); loop(c, tx + 1) } }
 	}
 }
 
+// TestCheckGrowthHintLoopIndex: a counter that grows by one every 80
+// steps, beside a loop index that counts down from 40 again and again,
+// is named at the second look, and the index is not (a tester: the index
+// was named, caught at 20 and then at 40, and such a slow counter never
+// was).
+func TestCheckGrowthHintLoopIndex(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "index.dsu")
+	src := `protocol P = mu t. a -> b: <int>. t
+service s: P
+thread A {
+  fun inner(c, k, j, big) = if j == 0 then inner(c, k + 1, 40, big) else (send(c, b, big); inner(c, k, j - 1, big))
+  main inner(request(s, {a, b}, a), 0, 40, 987654321)
+}
+thread B {
+  fun g(c) = let v = receive(c, a) in g(c)
+  main g(accept(s, b))
+}
+`
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := runCmd("check", "--progress", "off", "--store", "memory", "--queue-bound", "1", "--max-depth", "4010", path)
+	if code != exitBounded || !strings.Contains(errs, "the state space may be infinite") ||
+		!regexp.MustCompile(`the search is 4000 steps deep .*: in thread A, variable k \(in inner\) was \d+ at depth 2000 and is \d+ now`).MatchString(errs) ||
+		strings.Contains(errs, "variable j") || strings.Contains(errs, "987654321") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
 // TestCheckGrowthHintConstant: a large constant passed from call to call
 // is not named, being larger than half the depth; what grows is (a tester:
 // the constant was named, and the counter beside it, or the sessions
