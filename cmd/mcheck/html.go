@@ -180,7 +180,17 @@ func writeHTMLFile(ctx context.Context, f *checkFlags, m *model.Model, modelPath
 	liveOn := !slices.Contains(f.skip, properties.UpdateCompletion)
 	for _, r := range runs {
 		r.tablesNote, r.symNote = tablesNote(r, f), symNote(r, f)
-		if lines := runNotes(r, f.updateAt, liveOn); len(lines) > 0 {
+		lines := runNotes(r, f.updateAt, liveOn)
+		if u := r.res.Unreached; u != nil {
+			// --coverage's list, as the text gives it after the run (a
+			// tester: the page left it out).
+			var cov bytes.Buffer
+			writeUnreached(&cov, r, u)
+			for _, l := range strings.Split(strings.TrimRight(cov.String(), "\n"), "\n") {
+				lines = append(lines, strings.TrimSpace(strings.TrimPrefix(l, r.strategy+":")))
+			}
+		}
+		if len(lines) > 0 {
 			page.Notes = append(page.Notes, htmlNotes{Run: updateName(r.update) + ", " + r.strategy, Lines: lines})
 		}
 	}

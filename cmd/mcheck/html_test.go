@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
@@ -931,5 +932,19 @@ func TestHTMLNotes(t *testing.T) {
 	}
 	if !never {
 		t.Errorf("no note that the update was never introduced: %q", dds)
+	}
+}
+
+// TestHTMLNotesCoverage: --coverage's list is among the page's notes, as
+// the text gives it (a tester: the page left it out).
+func TestHTMLNotesCoverage(t *testing.T) {
+	_, out, page, _ := checkHTML(t, "../../models/mathserver.dsu", "--coverage", "--strategy", "max+1")
+	i := strings.Index(out, "max+1: coverage: ")
+	if i < 0 {
+		t.Fatalf("no coverage in the text:\n%s", out)
+	}
+	first := strings.TrimSpace(strings.SplitN(out[i+len("max+1:"):], "\n", 2)[0])
+	if !strings.Contains(page, "<dd>"+html.EscapeString(first)+"</dd>") {
+		t.Errorf("the page lacks the coverage line %q", first)
 	}
 }
