@@ -419,8 +419,8 @@ type search struct {
 	stepViol *violAt
 	hint     string // set by lookForGrowth, reported with the next progress
 	hinted   bool
-	// looked: lookForGrowth's first look found no value large enough to
-	// name; it looks again at twice the depth for one that grew.
+	// looked: lookForGrowth's first hint named nothing; it looks again at
+	// twice the depth for a value that grew since.
 	looked *growthLook
 	quiet  *growthLook    // lookForGrowth's look halfway to growthDepth, which says nothing
 	wide   [2]*growthLook // lookWide's last two looks, the older first
@@ -1323,10 +1323,7 @@ func (x *search) lookForGrowth() {
 		// steps, or every twelve, was never named; one every eighty was
 		// not either, before the samples made any growth enough).
 		x.hinted = true
-		if t, what, from, to, ok := x.looked.grown(x.p, c, 2); ok {
-			x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s was %d at depth %d and is %d now: it may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
-				x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, from, x.looked.depth, to)
-		}
+		x.nameGrown(x.looked, c, 2)
 		return
 	}
 	x.hinted = true
@@ -1337,9 +1334,7 @@ func (x *search) lookForGrowth() {
 			x.depth, toGo(x.opt.Frontier.Len()), x.sem.UpdateAt.Step, x.sem.UpdateAt.Step)
 		return
 	}
-	if t, what, from, to, ok := x.quiet.grown(x.p, c, leastGrowth(x.depth-x.quiet.depth)); ok {
-		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s was %d at depth %d and is %d now: it may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
-			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, from, x.quiet.depth, to)
+	if x.nameGrown(x.quiet, c, leastGrowth(x.depth-x.quiet.depth)) {
 		return
 	}
 	// A call stack that grows: a call not in tail position, repeated,
@@ -1398,6 +1393,17 @@ func (x *search) lookForGrowth() {
 	}
 	x.hint = fmt.Sprintf("the search is %d steps deep with only %s to go: the state space may be infinite (a value that grows without bound?); cut it with --max-depth or --max-states", x.depth, toGo(x.opt.Frontier.Len()))
 	x.looked, x.hinted = lookAt(x.p, c, x.depth), false
+}
+
+// nameGrown sets the hint naming a value of c that grew since look by at
+// least least (growthLook.grown), and reports whether there was one.
+func (x *search) nameGrown(look *growthLook, c *Config, least int64) bool {
+	t, what, from, to, ok := look.grown(x.p, c, least)
+	if ok {
+		x.hint = fmt.Sprintf("the search is %d steps deep with %s to go: in thread %s, %s was %d at depth %d and is %d now: it may grow without bound, making the state space infinite; bound it in the model, or cut the search with --max-depth or --max-states",
+			x.depth, toGo(x.opt.Frontier.Len()), x.p.Threads[t].Name, what, from, look.depth, to)
+	}
+	return ok
 }
 
 // lastAdded decodes the configuration last added to the frontier, for

@@ -623,22 +623,30 @@ func (s *BadgerSet) Insert(fps []uint64, isNew []bool) error {
 }
 
 // recoverBadger, deferred around a read of badger, turns a panic in it into
-// an error in *err. Badger (v4.9) leaves its memtable nil when it cannot
-// make a new one (DB.ensureRoomForWrite: the store's directory removed,
-// its file system full), and its next read dereferences it (a tester: the
-// pager's pinTables panicked, exit 2 and the results lost, after the
-// store's directory was removed during the search).
-func recoverBadger(err *error, dir string) {
-	if r := recover(); r != nil {
-		*err = &Error{Op: "read store", Path: dir, Err: fmt.Errorf("badger failed (%v)", r),
-			Hint: "was the store's directory removed, or its file system filled, during the search?"}
+// an error in *err, once the store's directory is gone or badger has
+// reported a failure; any other panic goes on (a bug is not a store
+// error). Badger (v4.9) leaves its memtable nil when it cannot make a new
+// one (DB.ensureRoomForWrite: the directory removed, its file system
+// full), and its next read dereferences it (a tester: the pager's
+// pinTables panicked, exit 2 and the results lost, after the store's
+// directory was removed during the search).
+func (s *BadgerSet) recoverBadger(err *error) {
+	r := recover()
+	if r == nil {
+		return
 	}
+	_, statErr := os.Stat(s.dir)
+	if statErr == nil && s.log.failed(s.dir) == nil {
+		panic(r)
+	}
+	*err = &Error{Op: "read store", Path: s.dir, Err: fmt.Errorf("badger failed (%v)", r),
+		Hint: "was the store's directory removed, or its file system filled, during the search?"}
 }
 
 // lookup decides the pending fingerprints by looking them up in badger in
 // key order, and appends the absent ones to fresh.
 func (s *BadgerSet) lookup(fps []uint64, isNew []bool) (err error) {
-	defer recoverBadger(&err, s.dir)
+	defer s.recoverBadger(&err)
 	for i, fp := range s.pending {
 		s.pending[i] = fp * fibMul // the key, sorted with its index
 	}
@@ -810,7 +818,7 @@ func (s *BadgerSet) pinTables() (ids map[uint64]bool, release func()) {
 			ids = nil
 		}
 	}()
-	defer recoverBadger(&err, s.dir)
+	defer s.recoverBadger(&err)
 	before := s.db.Tables()
 	txn := s.db.NewTransactionAt(storeVersion, false)
 	it := txn.NewIterator(badger.IteratorOptions{})
@@ -928,7 +936,7 @@ func (s *BadgerSet) Sync() error {
 // rebuildFilter replaces the Bloom filter by one sized for capacity,
 // filled from a key-only scan of badger. No write may be running.
 func (s *BadgerSet) rebuildFilter(capacity int64) (err error) {
-	defer recoverBadger(&err, s.dir)
+	defer s.recoverBadger(&err)
 	s.filter.free() // (the old one can go before the new one is filled)
 	s.filter = nil
 	f := newBloom(capacity, s.filterBytes)

@@ -2,10 +2,12 @@ package store
 
 import (
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -45,6 +47,19 @@ func TestBadgerFailedReadsNoPanic(t *testing.T) {
 	if !mt.IsValid() || mt.Kind() != reflect.Pointer {
 		t.Skip("badger.DB has no memtable field mt: see recoverBadger")
 	}
+	// The directory gone too, as when badger gets there: a panic of
+	// badger's with the directory in place is a bug, not a store error.
+	// (Badger may write a file into it meanwhile: try again.)
+	for try := 0; ; try++ {
+		err := os.RemoveAll(dir)
+		if err == nil {
+			break
+		}
+		if try == 20 {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	ptr := (*unsafe.Pointer)(unsafe.Pointer(mt.UnsafeAddr()))
 	saved := *ptr
 	*ptr = nil
@@ -61,6 +76,6 @@ func TestBadgerFailedReadsNoPanic(t *testing.T) {
 	}
 	s.pending, s.where = nil, nil
 	if err := s.Close(); err != nil {
-		t.Fatal(err)
+		t.Log(err) // (the directory is gone)
 	}
 }

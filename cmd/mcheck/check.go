@@ -681,8 +681,7 @@ func writeRun(w io.Writer, r *runReport, f *checkFlags, first, newUpdate bool) {
 	if newUpdate {
 		fmt.Fprintf(w, "%s\n\n", setupLine(r.model, r.update, r.queueBound, f.updateAt, f.strategy, f.skip))
 	}
-	r.tablesNote, r.symNote = tablesNote(r, f), symNote(r, f)
-	writeNotes(w, r, f.updateAt, !slices.Contains(f.skip, properties.UpdateCompletion))
+	writeNoteLines(w, r, notesOf(r, f))
 	vs := allViolations(r.res)
 	for i, v := range vs {
 		if len(vs) > 1 {
@@ -826,13 +825,26 @@ func neverIntroduced(updateAt string, cut bool) string {
 // writeNotes says what a verdict holds for: bounds and capacity; liveOn,
 // that the liveness half of update completion is to be judged.
 func writeNotes(w io.Writer, r *runReport, updateAt string, liveOn bool) {
-	for i, n := range runNotes(r, updateAt, liveOn) {
+	writeNoteLines(w, r, runNotes(r, updateAt, liveOn))
+}
+
+// writeNoteLines prints a run's notes, the first after its strategy.
+func writeNoteLines(w io.Writer, r *runReport, notes []string) {
+	for i, n := range notes {
 		if i == 0 {
 			fmt.Fprintf(w, "%s: %s\n", r.strategy, n)
 		} else {
 			fmt.Fprintf(w, "%s  %s\n", strings.Repeat(" ", len(r.strategy)), n)
 		}
 	}
+}
+
+// notesOf is runNotes under the flags f, the notes that depend on them
+// (the tables' budget, symmetry asked for) made first: for the text and
+// the page alike.
+func notesOf(r *runReport, f *checkFlags) []string {
+	r.tablesNote, r.symNote = tablesNote(r, f), symNote(r, f)
+	return runNotes(r, f.updateAt, !slices.Contains(f.skip, properties.UpdateCompletion))
 }
 
 // runNotes is what the text says of run r beside its verdict (writeNotes),

@@ -177,10 +177,8 @@ func writeHTMLFile(ctx context.Context, f *checkFlags, m *model.Model, modelPath
 	page.NotRun = notRun
 	page.Capacity, page.NotChecked = f.queueBound, strings.Join(skipList(f.skip), ", ")
 	page.Warnings = warningLines(m)
-	liveOn := !slices.Contains(f.skip, properties.UpdateCompletion)
 	for _, r := range runs {
-		r.tablesNote, r.symNote = tablesNote(r, f), symNote(r, f)
-		lines := runNotes(r, f.updateAt, liveOn)
+		lines := notesOf(r, f)
 		if u := r.res.Unreached; u != nil {
 			// --coverage's list, as the text gives it after the run (a
 			// tester: the page left it out).
